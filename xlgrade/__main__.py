@@ -1,0 +1,3 @@
+from xlgrade.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,166 @@
+"""Pareto ABC (80/20; DOMAIN.md §3.2, seeds 000, 002, 003) and SAP's other ABC strategies.
+
+Rank customers by a measure (rule ``pareto.measure``). T = sum of the positive values.
+For a customer with value v > 0, ``share_before`` = (sum of values strictly greater than v) / T.
+
+- value_share (default): A if share_before < a_share (0.80); B if < b_share (0.95); else C.
+- count_share: with n = customers graded and ``before`` = customers with a strictly greater
+  value, A if before < a_count_share * n; B if before < b_count_share * n.
+- absolute: A if v >= a_min_value; B if v >= b_min_value.
+- top_n: A if before < a_top_n; B if before < b_top_n.
+
+In every strategy a customer with v <= 0 (no sales, or net returns) is C, equal values get
+the same grade and row order never matters.
+
+Exactness: values are rounded to 6 decimals (a millionth of a yuan) and the share
+comparisons are done in decimal arithmetic, so "exactly 80 %" is exactly 80 %.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, localcontext
+
+import numpy as np
+import pandas as pd
+
+from xlgrade.engine import frames, measures
+from xlgrade.engine.result import Grading, make_frame
+from xlgrade.engine.rules import RuleBook
+from xlgrade.engine.text import num, pct
+
+
+def grade(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp,
+          *, measure: str | None = None) -> Grading:
+    p = rules.pareto
+    measure = measure or p.measure
+    lines = frames.window(ledger, as_of, p.window_months)
+    ids = frames.population(ledger, customers, as_of)
+    values = frames.on(ids, frames.totals(lines, measure)).round(6)
+    ranked = rank_values(values)
+    labels = rules.abc.labels
+    grades, zh, en = _STRATEGIES[p.strategy](ranked, p, labels, measure)
+    frame = make_frame(ids, grades, zh, en, value=values, share_before=ranked["share_before"],
+                       share=ranked["share"], rank=ranked["rank"])
+    return Grading("pareto", frame, ("value", "share_before", "share", "rank"), labels)
+
+
+def rank_values(values: pd.Series) -> pd.DataFrame:
+    """Exact ranking facts for each value.
+
+    Columns: ``before`` (customers with a strictly greater value), ``rank`` (before + 1),
+    ``sum_before`` (Decimal sum of strictly greater positive values), ``total`` (Decimal T),
+    ``share_before`` and ``share`` (floats; NaN where v <= 0 or T = 0).
+    """
+    with localcontext() as ctx:
+        ctx.prec = 60
+        exact = [Decimal(f"{v:.6f}") for v in values.to_numpy(dtype="float64")]
+        total = sum((d for d in exact if d > 0), Decimal(0))
+        # Walk distinct values from the top: every customer sees the sum of strictly greater ones.
+        counts: dict[Decimal, int] = {}
+        for d in exact:
+            counts[d] = counts.get(d, 0) + 1
+        sum_before: dict[Decimal, Decimal] = {}
+        n_before: dict[Decimal, int] = {}
+        running, seen = Decimal(0), 0
+        for d in sorted(counts, reverse=True):
+            sum_before[d], n_before[d] = running, seen
+            if d > 0:
+                running += d * counts[d]
+            seen += counts[d]
+        rows = []
+        for d in exact:
+            positive = d > 0 and total > 0
+            rows.append((n_before[d], n_before[d] + 1, sum_before[d], total,
+                         float(sum_before[d] / total) if positive else np.nan,
+                         float(d / total) if positive else np.nan, d))
+    return pd.DataFrame(rows, index=values.index,
+                        columns=["before", "rank", "sum_before", "total", "share_before", "share", "exact"])
+
+
+def _value_share(ranked, p, labels, measure):
+    a, b, c = labels
+    a_cut, b_cut = Decimal(str(p.a_share)), Decimal(str(p.b_share))
+    grades, zh, en = [], [], []
+    for row in ranked.itertuples():
+        v, sb = float(row.exact), row.share_before
+        if row.exact <= 0:
+            g = c
+            zh.append(f"{c}:{measures.zh(measure, v)} ≤ 0(无销售或净退货)")
+            en.append(f"{c}: {measures.en(measure, v)} ≤ 0 (no sales or net returns)")
+        else:
+            g = a if row.sum_before < a_cut * row.total else b if row.sum_before < b_cut * row.total else c
+            head_zh = f"{g}:{measures.zh(measure, v)},排在其前的客户合计占 {pct(sb)}"
+            head_en = f"{g}: {measures.en(measure, v)}; customers above it hold {pct(sb)} of the total"
+            if g == a:
+                zh.append(f"{head_zh} < {pct(p.a_share)}")
+                en.append(f"{head_en}, < {pct(p.a_share)}")
+            elif g == b:
+                zh.append(f"{head_zh},不低于 {pct(p.a_share)} 但 < {pct(p.b_share)}")
+                en.append(f"{head_en}, not < {pct(p.a_share)} but < {pct(p.b_share)}")
+            else:
+                zh.append(f"{head_zh},不低于 {pct(p.b_share)}")
+                en.append(f"{head_en}, not < {pct(p.b_share)}")
+        grades.append(g)
+    return grades, zh, en
+
+
+def _by_position(limit_a: Decimal, limit_b: Decimal, what_zh: str, what_en: str):
+    """count_share and top_n: grade by the number of customers strictly ahead."""
+
+    def split(ranked, p, labels, measure):
+        a, b, c = labels
+        grades, zh, en = [], [], []
+        for row in ranked.itertuples():
+            v = float(row.exact)
+            if row.exact <= 0:
+                g = c
+                zh.append(f"{c}:{measures.zh(measure, v)} ≤ 0(无销售或净退货)")
+                en.append(f"{c}: {measures.en(measure, v)} ≤ 0 (no sales or net returns)")
+            else:
+                g = a if row.before < limit_a else b if row.before < limit_b else c
+                zh.append(f"{g}:{measures.zh(measure, v)},排名第 {row.rank},{what_zh}")
+                en.append(f"{g}: {measures.en(measure, v)}, ranked {row.rank}; {what_en}")
+            grades.append(g)
+        return grades, zh, en
+
+    return split
+
+
+def _count_share(ranked, p, labels, measure):
+    n = Decimal(len(ranked))
+    a_lim, b_lim = Decimal(str(p.a_count_share)) * n, Decimal(str(p.b_count_share)) * n
+    return _by_position(a_lim, b_lim, f"前 {pct(p.a_count_share)} 客户为 A、前 {pct(p.b_count_share)} 以内为 B",
+                        f"top {pct(p.a_count_share)} of customers are A, up to {pct(p.b_count_share)} B"
+                        )(ranked, p, labels, measure)
+
+
+def _top_n(ranked, p, labels, measure):
+    return _by_position(Decimal(p.a_top_n), Decimal(p.b_top_n),
+                        f"前 {p.a_top_n} 名为 A、前 {p.b_top_n} 名以内为 B",
+                        f"the top {p.a_top_n} are A, the top {p.b_top_n} A or B")(ranked, p, labels, measure)
+
+
+def _absolute(ranked, p, labels, measure):
+    a, b, c = labels
+    a_min, b_min = Decimal(f"{p.a_min_value:.6f}"), Decimal(f"{p.b_min_value:.6f}")
+    grades, zh, en = [], [], []
+    for row in ranked.itertuples():
+        v = float(row.exact)
+        if row.exact > 0 and row.exact >= a_min:
+            g, op_zh, op_en = a, f"≥ {num(p.a_min_value)}", f"≥ {num(p.a_min_value)}"
+        elif row.exact > 0 and row.exact >= b_min:
+            g, op_zh, op_en = b, f"≥ {num(p.b_min_value)} 但 < {num(p.a_min_value)}", \
+                f"≥ {num(p.b_min_value)} but < {num(p.a_min_value)}"
+        else:
+            g = c
+            limit = max(p.b_min_value, 0.0)
+            op_zh = f"< {num(limit)}" if row.exact > 0 else "≤ 0(无销售或净退货)"
+            op_en = f"< {num(limit)}" if row.exact > 0 else "≤ 0 (no sales or net returns)"
+        grades.append(g)
+        zh.append(f"{g}:{measures.zh(measure, v)} {op_zh}")
+        en.append(f"{g}: {measures.en(measure, v)} {op_en}")
+    return grades, zh, en
+
+
+_STRATEGIES = {"value_share": _value_share, "count_share": _count_share,
+               "absolute": _absolute, "top_n": _top_n}

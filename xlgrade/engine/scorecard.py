@@ -1,0 +1,123 @@
+"""The 100-point scorecard (DOMAIN.md §3.3, seed 001 天成医药) and its five levels.
+
+Per customer, as of the as-of date, with ``months`` = 12 by default:
+
+- units: average monthly units = quantity over the trailing ``months`` / ``months``;
+  points = the first step of ``units_min`` it reaches (>=), else 0.
+- growth: g = (amount now - amount before) / amount before, "now" being the trailing
+  window and "before" the same length just before it. Points are linear between the
+  ``growth_breaks`` / ``growth_points`` pairs, capped at the last point, 0 below the first
+  break. With no (or net negative) sales before but positive sales now: ``new_growth_points``.
+- channel, loyalty, prospects: scores 0-10 entered by staff, scaled to their points.
+  A missing score counts 0 (a score outside 0-10 is refused by the reader, not here).
+
+Level: the first ``level_min`` the total reaches (>=), else the last label. Totals are
+rounded to 6 decimals before the comparison so 90 means 90.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from xlgrade.engine import frames
+from xlgrade.engine.result import Grading, make_frame
+from xlgrade.engine.rules import RuleBook, ScorecardRules
+from xlgrade.engine.text import num, pct
+
+ENTERED = ("channel", "loyalty", "prospects")
+ENTERED_ZH = {"channel": "渠道", "loyalty": "忠诚度", "prospects": "前景"}
+
+
+def grade(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp,
+          *, measure: str | None = None) -> Grading:
+    s = rules.scorecard
+    ids = frames.population(ledger, customers, as_of)
+    now = frames.window(ledger, as_of, s.months)
+    before_start = as_of - pd.DateOffset(months=s.months)
+    before = frames.window(ledger, before_start, s.months)
+
+    units = frames.on(ids, now.groupby("customer_id")["quantity"].sum()) / s.months
+    sales_now = frames.on(ids, now.groupby("customer_id")["amount"].sum())
+    sales_before = frames.on(ids, before.groupby("customer_id")["amount"].sum())
+
+    units_pts = step_points(units, s.units_min, s.units_points)
+    growth = growth_rate(sales_now, sales_before)
+    growth_pts = growth_points(growth, sales_now, sales_before, s)
+    entered = {}
+    for key in ENTERED:
+        raw = customers[key] if key in customers.columns else pd.Series(dtype="float64")
+        score = pd.to_numeric(raw, errors="coerce").reindex(ids).fillna(0.0).clip(0, 10)
+        entered[key] = score * getattr(s, f"{key}_points") / 10.0
+    total = (units_pts + growth_pts + sum(entered.values())).round(6)
+    levels = level_of(total, s)
+    zh, en = [], []
+    for i, cid in enumerate(ids):
+        parts = (units.iat[i], units_pts.iat[i], growth.iat[i], growth_pts.iat[i],
+                 {k: entered[k].iat[i] for k in ENTERED})
+        z, e = _explain(levels[i], total.iat[i], *parts, s)
+        zh.append(z)
+        en.append(e)
+    frame = make_frame(ids, levels, zh, en, score=total, avg_monthly_units=units.round(6),
+                       units_points=units_pts, sales_growth=growth, growth_points=growth_pts.round(6),
+                       channel_points=entered["channel"], loyalty_points=entered["loyalty"],
+                       prospects_points=entered["prospects"])
+    figures = ("score", "avg_monthly_units", "units_points", "sales_growth", "growth_points",
+               "channel_points", "loyalty_points", "prospects_points")
+    return Grading("scorecard", frame, figures, s.level_labels)
+
+
+def step_points(values: pd.Series, minimums: tuple[float, ...], points: tuple[float, ...]) -> pd.Series:
+    """Points of the first step (highest minimum first) that ``values`` reach, else 0."""
+    out = np.zeros(len(values))
+    reached = np.zeros(len(values), dtype=bool)
+    for low, pts in zip(minimums, points):
+        hit = (values.to_numpy() >= low) & ~reached
+        out[hit] = pts
+        reached |= hit
+    return pd.Series(out, index=values.index)
+
+
+def growth_rate(now: pd.Series, before: pd.Series) -> pd.Series:
+    """(now - before) / before, NaN where before <= 0 (growth undefined)."""
+    rate = (now - before) / before.where(before > 0)
+    return rate.astype("float64")
+
+
+def growth_points(rate: pd.Series, now: pd.Series, before: pd.Series, s: ScorecardRules) -> pd.Series:
+    breaks, pts = np.asarray(s.growth_breaks, float), np.asarray(s.growth_points, float)
+    r = rate.to_numpy()
+    value = np.interp(np.nan_to_num(r, nan=-np.inf), breaks, pts, left=np.nan, right=pts[-1])
+    value = np.where(r < breaks[0], 0.0, value)
+    new = (before.to_numpy() <= 0) & (now.to_numpy() > 0)
+    value = np.where(np.isnan(r), np.where(new, s.new_growth_points, 0.0), value)
+    return pd.Series(value, index=rate.index)
+
+
+def level_of(total: pd.Series, s: ScorecardRules) -> list[str]:
+    out = []
+    for t in total:
+        for low, label in zip(s.level_min, s.level_labels):
+            if t >= low:
+                out.append(label)
+                break
+        else:
+            out.append(s.level_labels[-1])
+    return out
+
+
+def _explain(level, total, units, units_pts, growth, growth_pts, entered, s) -> tuple[str, str]:
+    if np.isnan(growth):
+        g_zh = "上期无销售" if growth_pts > 0 else "无增长"
+        g_en = "no earlier sales" if growth_pts > 0 else "no growth"
+    else:
+        g_zh = g_en = f"{'+' if growth >= 0 else ''}{pct(growth, 1)}"
+    idx = next((i for i, low in enumerate(s.level_min) if total >= low), len(s.level_min))
+    bound = f"≥ {num(s.level_min[idx])}" if idx < len(s.level_min) else f"< {num(s.level_min[-1])}"
+    ent_zh = " + ".join(f"{ENTERED_ZH[k]} {num(v)}" for k, v in entered.items())
+    ent_en = " + ".join(f"{k} {num(v)}" for k, v in entered.items())
+    en_label = s.level_labels_en[s.level_labels.index(level)]
+    return (f"{level}:{num(total)} 分 {bound} = 月均销售 {num(units)} 件 {num(units_pts)} 分"
+            f" + 增长 {g_zh} {num(growth_pts)} 分 + {ent_zh}",
+            f"{level} ({en_label}): {num(total)} points {bound} = {num(units)} units/month {num(units_pts)}"
+            f" + growth {g_en} {num(growth_pts)} + {ent_en}")

@@ -1,0 +1,88 @@
+"""The building blocks of a sheet declaration."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+# Column types. Each has one parser in xlgrade.parse and one cell format in the templates.
+ID, TEXT, MONEY, NUMBER, DATE, DATETIME, SCORE, SHARE, GRADE, INTEGER = (
+    "id", "text", "money", "number", "date", "datetime", "score", "share", "grade", "integer")
+TYPES = (ID, TEXT, MONEY, NUMBER, DATE, DATETIME, SCORE, SHARE, GRADE, INTEGER)
+
+
+def header_key(text: object) -> str:
+    """How headers are compared: NFKC, no spaces or line breaks, case-folded."""
+    folded = unicodedata.normalize("NFKC", str(text)).casefold()
+    return "".join(ch for ch in folded if not ch.isspace() and ch not in "*:()()")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str                          # stable English identifier
+    zh: str                           # Chinese header
+    en: str                           # English header
+    type: str = TEXT
+    required: bool = False            # a row without it cannot be used
+    aliases: tuple[str, ...] = ()     # further headers accepted on input
+    computed: bool = False            # written by xlgrade; never typed by staff
+    choices: str | None = None        # name of the list a drop-down offers (see templates)
+    width: float = 12.0               # column width in characters
+    note_zh: str = ""
+    note_en: str = ""
+
+    def __post_init__(self) -> None:
+        if self.type not in TYPES:
+            raise ValueError(f"column {self.key}: unknown type {self.type!r}")
+
+    def header(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def accepted_headers(self) -> set[str]:
+        return {header_key(h) for h in (self.key, self.zh, self.en, *self.aliases)}
+
+
+@dataclass(frozen=True)
+class Sheet:
+    key: str                          # stable English identifier ("ledger")
+    zh: str                           # sheet name in Chinese workbooks
+    en: str                           # sheet name in English workbooks
+    columns: tuple[Column, ...] = ()
+    form: str = ""                    # form number / appendix (附表五)
+    _by_key: dict[str, Column] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_key = {c.key: c for c in self.columns}
+        if len(by_key) != len(self.columns):
+            raise ValueError(f"sheet {self.key}: duplicate column keys")
+        seen: dict[str, str] = {}
+        for col in self.columns:
+            for h in col.accepted_headers():
+                if seen.setdefault(h, col.key) != col.key:
+                    raise ValueError(f"sheet {self.key}: header {h!r} claimed by {seen[h]} and {col.key}")
+        object.__setattr__(self, "_by_key", by_key)
+
+    def name(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def column(self, key: str) -> Column:
+        return self._by_key[key]
+
+    def keys(self) -> list[str]:
+        return [c.key for c in self.columns]
+
+    @property
+    def inputs(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if not c.computed)
+
+    @property
+    def required(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.required)
+
+    def match_header(self, header: object) -> Column | None:
+        """The column a header cell names, or None for an extra column."""
+        key = header_key(header)
+        for col in self.columns:
+            if key in col.accepted_headers():
+                return col
+        return None
