@@ -2,7 +2,7 @@
 
 No file access and no spreadsheet libraries here (a test enforces it). Adapters read the
 workbook or files, normalise the frames (see :mod:`xlgrade.engine.frames` for the
-contract) and call :func:`grade`.
+contract) and call :func:`grade` or :func:`analyse`.
 """
 
 from __future__ import annotations
@@ -12,41 +12,62 @@ from typing import Callable
 
 import pandas as pd
 
-from xlgrade.engine import frames, pareto, scorecard, threshold
+from xlgrade.engine import composite, credit, frames, matrices, pareto, rfm, scorecard, threshold
 from xlgrade.engine.result import Grading
 from xlgrade.engine.rules import RuleBook
 
 GradeFn = Callable[..., Grading]
+PAYMENTS = ("paid_date", "paid_amount")
 
 
 @dataclass(frozen=True)
 class Method:
     name: str
     run: GradeFn
-    needs: tuple[str, ...] = ()       # optional ledger columns the method cannot do without
-    uses_measure: bool = False        # whether --measure applies
-    zh: str = ""
+    zh: str
+    needs: tuple[tuple[str, ...], ...] = ()        # ledger columns: one of each inner tuple is required
+    uses_measure: bool = False                     # whether a --measure applies
+    summary: tuple[str, str] = ("score", "mean")   # figure totalled per grade: (column, sum|mean)
+
+    def missing(self, columns) -> list[tuple[str, ...]]:
+        """The column groups of ``needs`` of which ``columns`` has none."""
+        have = set(columns)
+        return [group for group in self.needs if not have.intersection(group)]
 
 
-METHODS: dict[str, Method] = {
-    m.name: m for m in (
-        Method("threshold", threshold.grade, uses_measure=True, zh="阈值 ABC"),
-        Method("pareto", pareto.grade, uses_measure=True, zh="帕累托 ABC"),
-        Method("scorecard", scorecard.grade, needs=("quantity",), zh="百分制评分"),
-    )
-}
+# The grading methods of DOMAIN.md §3.1-3.6: one grade per customer, the workbook's choice.
+METHODS: dict[str, Method] = {m.name: m for m in (
+    Method("threshold", threshold.grade, "阈值 ABC", uses_measure=True, summary=("volume", "sum")),
+    Method("pareto", pareto.grade, "帕累托 ABC", uses_measure=True, summary=("value", "sum")),
+    Method("scorecard", scorecard.grade, "百分制评分", needs=(("quantity",),)),
+    Method("composite", composite.grade, "综合加权", needs=(("profit",), PAYMENTS)),
+    Method("credit", credit.grade, "信用评估", needs=(PAYMENTS,)),
+    Method("rfm", rfm.grade, "RFM 八类", summary=("monetary", "sum")),
+)}
+
+# The matrices and types of DOMAIN.md §3.7: further views on the same customers.
+ANALYSES: dict[str, Method] = {m.name: m for m in (
+    Method("sales_loyalty", matrices.sales_loyalty, "销量×忠诚度", uses_measure=True, summary=("volume", "sum")),
+    Method("wallet", matrices.wallet, "占有率×即将购买量", summary=("upcoming_purchase", "sum")),
+    Method("value_type", matrices.value_type, "价值类型", needs=(("profit",),), summary=("profit", "sum")),
+    Method("deal_stage", matrices.deal_stage, "交易阶段", summary=("days_since", "mean")),
+    Method("two_criteria", matrices.two_criteria, "二维 ABC 矩阵", uses_measure=True,
+           summary=("first_value", "sum")),
+)}
+
+ALL = {**METHODS, **ANALYSES}
 
 
 def grade(method: str, ledger: pd.DataFrame, *, customers: pd.DataFrame | None = None,
           rules: RuleBook | None = None, as_of=None, measure: str | None = None) -> Grading:
-    """Grade every customer with ``method`` as of ``as_of`` (default: today)."""
-    if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; choose from {', '.join(METHODS)}")
-    m = METHODS[method]
+    """Grade every customer with ``method`` (any of :data:`ALL`) as of ``as_of`` (default today)."""
+    if method not in ALL:
+        raise ValueError(f"unknown method {method!r}; choose from {', '.join(ALL)}")
+    m = ALL[method]
     as_of = frames.as_timestamp(as_of if as_of is not None else pd.Timestamp.today())
     kwargs = {"measure": measure} if m.uses_measure else {}
     return m.run(frames.prepare_ledger(ledger), frames.prepare_customers(customers),
                  rules or RuleBook(), as_of, **kwargs)
 
 
-__all__ = ["METHODS", "Grading", "Method", "RuleBook", "grade"]
+__all__ = ["ALL", "ANALYSES", "METHODS", "Grading", "Method", "RuleBook", "grade"]

@@ -15,6 +15,9 @@ Rules of this module:
    history up to and including the as-of date. Lines after the as-of date never count.
 5. Orders are counted as distinct ``sale_no`` per customer where present, plus one per
    line without a ``sale_no``.
+6. Per-customer totals are rounded to 6 decimals (a millionth of a yuan), so that sums of
+   decimal amounts compare as people expect: six lines of 16,666.666666666668 make 100,000,
+   which is not more than 100,000.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ NUMERIC = ("amount", "quantity", "profit", "paid_amount")
 DATES = ("date", "due_date", "paid_date")
 LEDGER_COLUMNS = ("customer_id", "sale_no", *DATES, *NUMERIC)
 REQUIRED = ("customer_id", "date", "amount")
+DECIMALS = 6
 
 
 def prepare_ledger(ledger: pd.DataFrame) -> pd.DataFrame:
@@ -95,7 +99,7 @@ def totals(ledger: pd.DataFrame, measure: str) -> pd.Series:
     """Per-customer total of ``measure`` (amount, quantity, profit) or the order count."""
     if measure == "orders":
         return order_counts(ledger).astype("float64")
-    return ledger.groupby("customer_id")[measure].sum(min_count=1).fillna(0.0)
+    return ledger.groupby("customer_id")[measure].sum(min_count=1).fillna(0.0).round(DECIMALS)
 
 
 def on(ids: pd.Index, series: pd.Series, fill: float = 0.0) -> pd.Series:

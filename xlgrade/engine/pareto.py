@@ -35,7 +35,7 @@ def grade(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of:
     measure = measure or p.measure
     lines = frames.window(ledger, as_of, p.window_months)
     ids = frames.population(ledger, customers, as_of)
-    values = frames.on(ids, frames.totals(lines, measure)).round(6)
+    values = frames.on(ids, frames.totals(lines, measure))
     ranked = rank_values(values)
     labels = rules.abc.labels
     grades, zh, en = _STRATEGIES[p.strategy](ranked, p, labels, measure)

@@ -167,21 +167,32 @@ class MatrixRules:
     volume_split: str = rule("mean", TEXT, "销量大小分界", "large/small volume split",
                              choices=("mean", "median"))
     loyal_min: float = rule(5.0, NUM, "忠诚度不低于此分为忠诚", "loyal when loyalty at least", minimum=0)
+    not_assessed_label: str = rule("未评估", TEXT, "缺少评估数据时的名称", "label when inputs are missing")
+    not_assessed_label_en: str = rule("not assessed", TEXT, "缺少评估数据时的英文名称",
+                                      "label when inputs are missing, in English")
     loyalty_labels: tuple[str, ...] = rule(("最宝贵的财富", "最危险的敌人", "明日之星", "淘汰"), TEXTS,
                                            "销量×忠诚度:大忠诚、大不忠诚、小忠诚、小不忠诚",
                                            "sales x loyalty: large+loyal, large+disloyal, small+loyal, small+disloyal")
+    loyalty_labels_en: tuple[str, ...] = rule(("most valuable asset", "most dangerous enemy", "star of tomorrow",
+                                               "drop"), TEXTS, "销量×忠诚度英文名称", "sales x loyalty labels in English")
     share_high_min: float = rule(0.50, PCT, "占有率不低于此为高", "share of wallet high when at least")
     upcoming_split: str = rule("mean", TEXT, "即将购买量大小分界", "upcoming purchase split",
                                choices=("mean", "median"))
     wallet_labels: tuple[str, ...] = rule(("重点保持", "保持或获取", "发展", "获取或放弃"), TEXTS,
                                           "占有率×即将购买量:高大、高小、低大、低小",
                                           "share x upcoming: high+large, high+small, low+large, low+small")
+    wallet_labels_en: tuple[str, ...] = rule(("keep as priority", "keep or gain", "develop", "gain or give up"),
+                                             TEXTS, "占有率×即将购买量英文名称", "share x upcoming labels in English")
     mvc_share: float = rule(0.80, PCT, "MVC:利润排名前累计占比低于", "MVC: profit share before below")
     mgc_growth: float = rule(0.50, PCT, "MGC:销售额增长至少", "MGC: sales growth at least")
     value_labels: tuple[str, ...] = rule(("MVC 最有价值", "MGC 最具增长性", "BZC 负值客户", "一般"), TEXTS,
                                          "价值类型名称", "value type labels")
+    value_labels_en: tuple[str, ...] = rule(("most valuable", "most growth", "below zero", "ordinary"), TEXTS,
+                                            "价值类型英文名称", "value type labels in English")
     stage_labels: tuple[str, ...] = rule(("曾经有过交易", "正在进行交易", "即将进行交易"), TEXTS,
                                          "交易阶段名称", "deal stage labels")
+    stage_labels_en: tuple[str, ...] = rule(("traded before", "trading now", "about to trade"), TEXTS,
+                                            "交易阶段英文名称", "deal stage labels in English")
     potential_min: tuple[float, ...] = rule((0.75, 0.50, 0.25), PCTS, "潜在客户 A/B/C 最低成交可能性",
                                             "prospect A/B/C minimum closing probability")
     potential_labels: tuple[str, ...] = rule(("A", "B", "C", "D"), TEXTS, "潜在客户等级", "prospect classes")
@@ -457,10 +468,9 @@ def _check_consistency(book: RuleBook) -> None:
     r, m = book.rfm, book.matrix
     _length("rfm.labels", r.labels, 8)
     _length("rfm.labels_en", r.labels_en, 8)
-    _length("matrix.loyalty_labels", m.loyalty_labels, 4)
-    _length("matrix.wallet_labels", m.wallet_labels, 4)
-    _length("matrix.value_labels", m.value_labels, 4)
-    _length("matrix.stage_labels", m.stage_labels, 3)
+    for name, n in (("loyalty", 4), ("wallet", 4), ("value", 4), ("stage", 3)):
+        _length(f"matrix.{name}_labels", getattr(m, f"{name}_labels"), n)
+        _length(f"matrix.{name}_labels_en", getattr(m, f"{name}_labels_en"), n)
     _descending("matrix.potential_min", m.potential_min)
     _length("matrix.potential_labels", m.potential_labels, len(m.potential_min) + 1)
 

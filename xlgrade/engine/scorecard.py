@@ -37,9 +37,9 @@ def grade(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of:
     before_start = as_of - pd.DateOffset(months=s.months)
     before = frames.window(ledger, before_start, s.months)
 
-    units = frames.on(ids, now.groupby("customer_id")["quantity"].sum()) / s.months
-    sales_now = frames.on(ids, now.groupby("customer_id")["amount"].sum())
-    sales_before = frames.on(ids, before.groupby("customer_id")["amount"].sum())
+    units = (frames.on(ids, frames.totals(now, "quantity")) / s.months).round(frames.DECIMALS)
+    sales_now = frames.on(ids, frames.totals(now, "amount"))
+    sales_before = frames.on(ids, frames.totals(before, "amount"))
 
     units_pts = step_points(units, s.units_min, s.units_points)
     growth = growth_rate(sales_now, sales_before)
@@ -49,7 +49,7 @@ def grade(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of:
         raw = customers[key] if key in customers.columns else pd.Series(dtype="float64")
         score = pd.to_numeric(raw, errors="coerce").reindex(ids).fillna(0.0).clip(0, 10)
         entered[key] = score * getattr(s, f"{key}_points") / 10.0
-    total = (units_pts + growth_pts + sum(entered.values())).round(6)
+    total = (units_pts + growth_pts + sum(entered.values())).round(frames.DECIMALS)
     levels = level_of(total, s)
     zh, en = [], []
     for i, cid in enumerate(ids):
@@ -58,8 +58,8 @@ def grade(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of:
         z, e = _explain(levels[i], total.iat[i], *parts, s)
         zh.append(z)
         en.append(e)
-    frame = make_frame(ids, levels, zh, en, score=total, avg_monthly_units=units.round(6),
-                       units_points=units_pts, sales_growth=growth, growth_points=growth_pts.round(6),
+    frame = make_frame(ids, levels, zh, en, score=total, avg_monthly_units=units,
+                       units_points=units_pts, sales_growth=growth, growth_points=growth_pts.round(frames.DECIMALS),
                        channel_points=entered["channel"], loyalty_points=entered["loyalty"],
                        prospects_points=entered["prospects"])
     figures = ("score", "avg_monthly_units", "units_points", "sales_growth", "growth_points",

@@ -1,0 +1,137 @@
+"""Weighted composite grading (DOMAIN.md §3.4, seed 003 综合加权).
+
+Sub-scores 0-100 for every graded customer (frames.population):
+
+- ``credit_score`` = the credit score of :mod:`xlgrade.engine.credit` (its own
+  ``credit.months`` window and rules).
+- ``amount_score`` / ``profit_score`` = 100 x the customer's percentile among the graded
+  customers of ``amount`` / ``profit`` summed over the trailing ``composite.months``
+  window, percentile = share of graded customers whose value is <= this customer's
+  (pandas ``rank(method="max", pct=True)``). A customer without lines counts 0; a ledger
+  without profits counts 0 profit for everyone (so everyone ties at 100).
+
+``score`` = credit_weight x credit_score + amount_weight x amount_score + profit_weight x
+profit_score, rounded to 6 decimals. Split by ``composite.split``:
+
+- ``count``: with n graded customers and ``before`` = customers with a strictly greater
+  score, A if before < a_count_share x n, B if before < b_count_share x n, else C. The
+  products are computed in decimal arithmetic, so 20 % of 10 customers is exactly 2 A.
+- ``bands``: A if score >= a_min_score, B if score >= b_min_score, else C.
+
+Labels are ``abc.labels``. Equal scores always get the same grade; row order never matters.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from xlgrade.engine import credit, frames
+from xlgrade.engine.result import Grading, make_frame
+from xlgrade.engine.rules import CompositeRules, RuleBook
+from xlgrade.engine.text import num, pct
+
+DECIMALS = 6
+FIGURES = ("score", "credit_score", "amount_score", "profit_score", "amount", "profit")
+
+
+def grade(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp,
+          *, measure: str | None = None) -> Grading:
+    """Grade every customer by the weighted composite; ``measure`` does not apply and is ignored."""
+    c = rules.composite
+    ids = frames.population(ledger, customers, as_of)
+    parts = sub_scores(ledger, ids, rules, as_of)
+    score = composite_score(parts, c)
+    before = before_counts(score)
+    grades = (_by_count(before, c, rules.abc.labels) if c.split == "count"
+              else _by_bands(score, c, rules.abc.labels))
+    n = len(ids)
+    texts = [_explain(g, s, cr, am, pr, b, n, c, rules.abc.labels)
+             for g, s, cr, am, pr, b in zip(grades, score, parts["credit_score"], parts["amount_score"],
+                                            parts["profit_score"], before)]
+    zh, en = zip(*texts) if texts else ((), ())
+    frame = make_frame(ids, grades, list(zh), list(en), score=score, **parts,
+                       rank=(before + 1).astype("int64"))
+    return Grading("composite", frame, FIGURES, rules.abc.labels)
+
+
+def sub_scores(ledger: pd.DataFrame, ids: pd.Index, rules: RuleBook, as_of: pd.Timestamp) -> pd.DataFrame:
+    """credit_score, amount_score, profit_score, amount and profit of every customer in ``ids``."""
+    lines = frames.window(ledger, as_of, rules.composite.months)
+    amount = frames.on(ids, frames.totals(lines, "amount")).round(DECIMALS)
+    profit = frames.on(ids, frames.totals(lines, "profit")).round(DECIMALS)
+    credit_score = credit.evaluate(ledger, ids, rules, as_of, last_year=False)["score"]
+    return pd.DataFrame({"credit_score": credit_score, "amount_score": percentile_score(amount),
+                         "profit_score": percentile_score(profit), "amount": amount, "profit": profit},
+                        index=ids)
+
+
+def percentile_score(values: pd.Series) -> pd.Series:
+    """100 x share of values <= each value (ties share the highest rank)."""
+    return (values.rank(method="max", pct=True) * 100.0).round(DECIMALS).astype("float64")
+
+
+def composite_score(parts: pd.DataFrame, c: CompositeRules) -> pd.Series:
+    score = (c.credit_weight * parts["credit_score"] + c.amount_weight * parts["amount_score"]
+             + c.profit_weight * parts["profit_score"])
+    return score.round(DECIMALS).rename("score")
+
+
+def before_counts(score: pd.Series) -> pd.Series:
+    """Number of customers with a strictly greater score."""
+    return (score.rank(method="min", ascending=False) - 1).fillna(0).astype("int64")
+
+
+def count_limit(share: float, n: int) -> int:
+    """Smallest whole ``before`` that is not < share x n (exact decimal product)."""
+    return int(math.ceil(Decimal(str(share)) * Decimal(n)))
+
+
+def _by_count(before: pd.Series, c: CompositeRules, labels: tuple[str, ...]) -> np.ndarray:
+    a, b, other = labels
+    a_lim, b_lim = count_limit(c.a_count_share, len(before)), count_limit(c.b_count_share, len(before))
+    values = before.to_numpy()
+    return np.select([values < a_lim, values < b_lim], [a, b], default=other).astype(object)
+
+
+def _by_bands(score: pd.Series, c: CompositeRules, labels: tuple[str, ...]) -> np.ndarray:
+    a, b, other = labels
+    values = score.to_numpy(dtype="float64")
+    return np.select([values >= c.a_min_score, values >= c.b_min_score], [a, b], default=other).astype(object)
+
+
+def ordinal(n: int) -> str:
+    """1 -> '1st', 2 -> '2nd', 11 -> '11th', 23 -> '23rd'."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _explain(g: str, score: float, cr: float, am: float, pr: float, before: int, n: int,
+             c: CompositeRules, labels: tuple[str, ...]) -> tuple[str, str]:
+    formula_zh = (f"综合分 {num(score)} = {pct(c.credit_weight)} × 信用 {num(cr)}"
+                  f" + {pct(c.amount_weight)} × 金额 {num(am)} + {pct(c.profit_weight)} × 利润 {num(pr)}")
+    formula_en = (f"composite {num(score)} = {pct(c.credit_weight)} x credit {num(cr)}"
+                  f" + {pct(c.amount_weight)} x amount {num(am)} + {pct(c.profit_weight)} x profit {num(pr)}")
+    rank = before + 1
+    place_zh, place_en = f"{n} 名中排第 {rank}", f"{ordinal(rank)} of {n}"
+    a, b, _ = labels
+    if c.split == "count":
+        if g == a:
+            why_zh, why_en = f"属前 {pct(c.a_count_share)}", f"in the top {pct(c.a_count_share)}"
+        elif g == b:
+            why_zh = f"不在前 {pct(c.a_count_share)},但在前 {pct(c.b_count_share)} 以内"
+            why_en = f"not in the top {pct(c.a_count_share)} but within the top {pct(c.b_count_share)}"
+        else:
+            why_zh, why_en = f"不在前 {pct(c.b_count_share)} 以内", f"not within the top {pct(c.b_count_share)}"
+    else:
+        if g == a:
+            why_zh = why_en = f"≥ {num(c.a_min_score)}"
+        elif g == b:
+            why_zh = f"≥ {num(c.b_min_score)} 但 < {num(c.a_min_score)}"
+            why_en = f"≥ {num(c.b_min_score)} but < {num(c.a_min_score)}"
+        else:
+            why_zh = why_en = f"< {num(c.b_min_score)}"
+    return f"{g}:{formula_zh};{place_zh},{why_zh}", f"{g}: {formula_en}; {place_en}, {why_en}"

@@ -1,0 +1,219 @@
+"""Credit evaluation (DOMAIN.md §3.5, seed 003 信用状况; 附表五 信用评估 / 上年同期信用).
+
+Only ledger lines dated on or before the as-of date count. Per line:
+
+- ``due`` = ``due_date``, or ``date + credit.credit_days`` where no due date is given.
+- recorded payment = ``paid_amount`` if given, else the whole ``amount`` if ``paid_date``
+  is given, else 0; clipped to lie between 0 and ``amount`` (so never more than the line,
+  and for a return line with amount < 0 a refund between amount and 0).
+- ``paid`` = the recorded payment if it has been received by the as-of date: a payment
+  whose ``paid_date`` is after the as-of date has not happened yet and counts as unpaid;
+  a payment without a ``paid_date`` counts as received.
+- Lines with amount <= 0 (returns) carry no credit weight: they are not outstanding, not
+  aged and not late; they only enter the cumulative figures.
+- For a line with amount > 0: ``open`` = amount - paid (the outstanding part);
+  ``days_overdue`` = max(0, as_of - due) in days; the paid part is late by
+  max(0, paid_date - due) days (0 when the paid date is unknown).
+
+Per customer:
+
+- ``cumulative_sales`` = sum of amount (returns included); ``cumulative_collections`` =
+  sum of paid (refunds on return lines included); ``collection_rate`` = collections /
+  sales, NaN where sales <= 0.
+- ``outstanding`` = sum of open; ``not_due`` = open with days_overdue = 0;
+  ``overdue_balance`` = open with days_overdue > 0; ``max_days_overdue`` = the largest
+  days_overdue of a line with open > 0 (0 if none).
+- Aging: open amounts with days_overdue > 0 split by ``credit.aging_days`` (L1 < L2 < ...)
+  into (0, L1], (L1, L2], ..., (Ln, inf) days, named ``aging_0_L1``, ``aging_{L1+1}_L2``,
+  ..., ``aging_over_Ln`` (limits written as whole days, rounded down). The buckets add up
+  to the overdue balance. With no limits there is one bucket, ``aging_over_0``.
+- ``avg_days_late`` = sum(paid * days late of the payment + open * days_overdue) /
+  sum(amount) over the lines with amount > 0 dated in the trailing ``credit.months``
+  window (frames.window); NaN when there is no such line.
+- ``score`` = 100 - ``penalty_per_day`` * avg_days_late, clamped to 0..100; a customer
+  without such lines gets ``credit.no_history_score``.
+- ``credit_grade``: the first ``grade_min`` the score reaches (>=), else the last label.
+- ``ly_*`` (上年同期): the same computation with the as-of date moved back 12 calendar
+  months, for score, credit_grade, avg_days_late, overdue_balance, collection_rate,
+  cumulative_sales and cumulative_collections.
+
+Money, days late and scores are rounded to 6 decimals before any comparison, so a score
+of 90 is 90.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from xlgrade.engine import frames
+from xlgrade.engine.result import Grading, make_frame
+from xlgrade.engine.rules import CreditRules, RuleBook
+from xlgrade.engine.text import days, num, pct
+
+DECIMALS = 6
+LAST_YEAR_MONTHS = 12
+LAST_YEAR = ("cumulative_sales", "cumulative_collections", "collection_rate", "overdue_balance",
+             "avg_days_late", "score", "credit_grade")
+LEAD = ("score", "avg_days_late", "overdue_balance", "max_days_overdue", "collection_rate")
+
+
+def evaluate(ledger: pd.DataFrame, ids: pd.Index, rules: RuleBook, as_of: pd.Timestamp,
+             *, last_year: bool = True) -> pd.DataFrame:
+    """Credit figures of every customer in ``ids`` as of ``as_of`` (see the module rules).
+
+    With ``last_year=False`` the ``ly_*`` columns are left out (cheaper, for callers that
+    only need the current score).
+    """
+    out = _evaluate_at(ledger, ids, rules.credit, as_of)
+    if last_year:
+        ly_as_of = as_of - pd.DateOffset(months=LAST_YEAR_MONTHS)
+        ly = _evaluate_at(ledger, ids, rules.credit, ly_as_of)
+        for col in LAST_YEAR:
+            out[f"ly_{col}"] = ly[col]
+    return out
+
+
+def aging_columns(limits: tuple[float, ...]) -> list[str]:
+    """Bucket names for the aging limits: (30, 60, 90) -> aging_0_30 ... aging_over_90."""
+    whole = [int(math.floor(x)) for x in limits]
+    if not whole:
+        return ["aging_over_0"]
+    names = [f"aging_0_{whole[0]}"]
+    names += [f"aging_{lo + 1}_{hi}" for lo, hi in zip(whole, whole[1:])]
+    return names + [f"aging_over_{whole[-1]}"]
+
+
+def credit_grades(score: pd.Series, c: CreditRules) -> np.ndarray:
+    """Label of the first ``grade_min`` each score reaches (>=), else the last label."""
+    values = score.to_numpy(dtype="float64")
+    conditions = [values >= low for low in c.grade_min]
+    return np.select(conditions, c.grade_labels[:-1], default=c.grade_labels[-1]).astype(object)
+
+
+def grade(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp,
+          *, measure: str | None = None) -> Grading:
+    """Grade every customer by credit; ``measure`` does not apply and is ignored."""
+    c = rules.credit
+    ids = frames.population(ledger, customers, as_of)
+    figures = evaluate(ledger, ids, rules, as_of)
+    grades = figures.pop("credit_grade")
+    zh, en = [], []
+    for row in figures.itertuples():
+        z, e = _explain(row, grades.at[row.Index], c)
+        zh.append(z)
+        en.append(e)
+    order = (*LEAD, *(col for col in figures.columns if col not in LEAD))
+    frame = make_frame(ids, grades.to_numpy(), zh, en, **{col: figures[col] for col in order})
+    return Grading("credit", frame, order, c.grade_labels)
+
+
+# ---- computation ---------------------------------------------------------------------------
+def _evaluate_at(ledger: pd.DataFrame, ids: pd.Index, c: CreditRules, as_of: pd.Timestamp) -> pd.DataFrame:
+    lines = _line_facts(frames.upto(ledger, as_of), c, as_of)
+    by = lines.groupby("customer_id")
+    sales = frames.on(ids, by["amount"].sum()).round(DECIMALS)
+    collected = frames.on(ids, by["paid"].sum()).round(DECIMALS)
+    rate = (collected / sales.where(sales > 0)).astype("float64")
+
+    late_now = lines["days_overdue"] > 0
+    outstanding = frames.on(ids, by["open"].sum()).round(DECIMALS)
+    overdue = frames.on(ids, lines[late_now].groupby("customer_id")["open"].sum()).round(DECIMALS)
+    not_due = frames.on(ids, lines[~late_now].groupby("customer_id")["open"].sum()).round(DECIMALS)
+    has_open = lines["open"] > 0
+    max_days = frames.on(ids, lines[has_open].groupby("customer_id")["days_overdue"].max())
+
+    out = pd.DataFrame({
+        "cumulative_sales": sales, "cumulative_collections": collected, "collection_rate": rate,
+        "outstanding": outstanding, "not_due": not_due, "overdue_balance": overdue,
+        "max_days_overdue": max_days.astype("float64"),
+    }, index=ids)
+    for name, values in _aging(lines[late_now & has_open], ids, c.aging_days).items():
+        out[name] = values
+    avg = _avg_days_late(lines, ids, as_of, c.months)
+    score = (100.0 - c.penalty_per_day * avg).clip(0.0, 100.0).fillna(c.no_history_score).round(DECIMALS)
+    out["avg_days_late"] = avg
+    out["score"] = score
+    out["credit_grade"] = credit_grades(score, c)
+    return out
+
+
+def _line_facts(lines: pd.DataFrame, c: CreditRules, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Per-line paid, open, days overdue and days late of the payment (see the module rules)."""
+    amount = lines["amount"].fillna(0.0)
+    paid_date = lines["paid_date"]
+    due = lines["due_date"].fillna(lines["date"] + pd.Timedelta(days=c.credit_days))
+    recorded = lines["paid_amount"].fillna(amount.where(paid_date.notna(), 0.0))
+    recorded = recorded.clip(lower=np.minimum(amount, 0.0), upper=np.maximum(amount, 0.0))
+    paid = recorded.where(~(paid_date > as_of), 0.0)
+    positive = amount > 0
+    one_day = pd.Timedelta(days=1)
+    days_overdue = ((as_of - due) / one_day).clip(lower=0.0).where(positive, 0.0)
+    paid_late = ((paid_date - due) / one_day).clip(lower=0.0).fillna(0.0).where(positive, 0.0)
+    return pd.DataFrame({
+        "customer_id": lines["customer_id"], "date": lines["date"], "amount": amount, "paid": paid,
+        "open": (amount - paid).where(positive, 0.0), "days_overdue": days_overdue,
+        "paid_late": paid_late, "positive": positive,
+    }, index=lines.index)
+
+
+def _aging(overdue: pd.DataFrame, ids: pd.Index, limits: tuple[float, ...]) -> dict[str, pd.Series]:
+    names = aging_columns(limits)
+    bucket = np.searchsorted(np.asarray(limits, dtype="float64"), overdue["days_overdue"].to_numpy(),
+                             side="left")
+    sums = overdue["open"].groupby([overdue["customer_id"], bucket]).sum()
+    table = sums.unstack(fill_value=0.0) if len(sums) else pd.DataFrame(index=pd.Index([], dtype=str))
+    return {name: frames.on(ids, table[i] if i in table.columns else pd.Series(dtype="float64")
+                            ).round(DECIMALS)
+            for i, name in enumerate(names)}
+
+
+def _avg_days_late(lines: pd.DataFrame, ids: pd.Index, as_of: pd.Timestamp, months: int) -> pd.Series:
+    start = frames.window_start(as_of, months)
+    keep = lines["positive"]
+    if start is not None:
+        keep = keep & (lines["date"] > start)
+    recent = lines[keep]
+    weighted = recent["paid"] * recent["paid_late"] + recent["open"] * recent["days_overdue"]
+    by = recent["customer_id"]
+    num_ = weighted.groupby(by).sum()
+    den = recent["amount"].groupby(by).sum()
+    avg = (num_ / den.where(den > 0)).reindex(ids)
+    return avg.astype("float64").round(DECIMALS)
+
+
+# ---- explanations ---------------------------------------------------------------------------
+def _explain(row, label: str, c: CreditRules) -> tuple[str, str]:
+    en_label = c.grade_labels_en[c.grade_labels.index(label)]
+    months, score, avg = c.months, row.score, row.avg_days_late
+    if np.isnan(avg):
+        head_zh = f"近 {months} 个月无应收记录,信用分取 {num(score)}"
+        head_en = f"no receivables in the last {months} months, score {num(score)} by rule"
+    else:
+        raw = 100.0 - c.penalty_per_day * avg
+        clamp_zh = ",下限 0" if raw < 0 else ",上限 100" if raw > 100 else ""
+        clamp_en = ", floored at 0" if raw < 0 else ", capped at 100" if raw > 100 else ""
+        head_zh = (f"信用分 {num(score)} = 100 - {num(c.penalty_per_day)} × 平均逾期 {days(avg)} 天"
+                   f"(近 {months} 个月){clamp_zh}")
+        head_en = (f"score {num(score)} = 100 - {num(c.penalty_per_day)} x {days(avg)} days late on average"
+                   f" (last {months} months){clamp_en}")
+    over = row.overdue_balance
+    most_zh = f"(最长 {days(row.max_days_overdue)} 天)" if over > 0 else ""
+    most_en = f" (up to {days(row.max_days_overdue)} days)" if over > 0 else ""
+    rate = row.collection_rate
+    rate_zh = "无销售" if np.isnan(rate) else f"回款率 {pct(rate, 1)}"
+    rate_en = "no sales" if np.isnan(rate) else f"collected {pct(rate, 1)}"
+    ly_zh, ly_en = _last_year_text(row, c)
+    return (f"{label}:{head_zh};逾期余额 {num(over)}{most_zh},{rate_zh};{ly_zh}",
+            f"{en_label}: {head_en}; overdue {num(over)}{most_en}, {rate_en}; {ly_en}")
+
+
+def _last_year_text(row, c: CreditRules) -> tuple[str, str]:
+    if np.isnan(row.ly_avg_days_late):
+        return "上年同期无应收记录", "no receivables in the same period last year"
+    label = row.ly_credit_grade
+    en_label = c.grade_labels_en[c.grade_labels.index(label)]
+    return (f"上年同期 {label} {num(row.ly_score)}",
+            f"same period last year {en_label} {num(row.ly_score)}")
