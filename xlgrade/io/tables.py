@@ -1,0 +1,115 @@
+"""Read one sheet table from a file into a :class:`~xlgrade.normalize.Normalized` frame.
+
+Accepts:
+
+- ``.csv``: UTF-8 (with or without BOM), else GB18030/GBK as Chinese Excel saves it;
+  comma-separated; every cell is read as text (nothing is guessed or turned into NaN).
+- ``.xlsx``, ``.xlsm`` (and ``.xls``, ``.xlsb``, ``.ods``, which the same reader handles):
+  read with python-calamine, cells typed as the file stores them (numbers, dates, text,
+  booleans; formulas as their cached value). The sheet is ``sheet_name`` if given, else the
+  one named like the sheet declaration (Chinese or English name, or its key), else the
+  first sheet.
+- A title or note rows above the header: the header is found in the first 10 rows
+  (see :func:`xlgrade.normalize.find_header`). Row numbers in issues are the file's real
+  1-based rows (CSV: record numbers, as Excel numbers them when it opens the file).
+
+Refuses:
+
+- a file that does not exist: :class:`~xlgrade.errors.MissingFileError`;
+- any other extension, an unreadable or undecodable file, a ``sheet_name`` not in the
+  workbook, a table without a recognisable header: :class:`~xlgrade.errors.InputError`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any, Collection
+
+import python_calamine
+
+from xlgrade.errors import InputError, MissingFileError
+from xlgrade.normalize import Normalized, normalize_rows
+from xlgrade.schema.model import Sheet, header_key
+
+CSV_SUFFIXES = (".csv",)
+BOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def read_table(path: str | Path, sheet: Sheet, *, sheet_name: str | None = None,
+               allow_missing: Collection[str] = ()) -> Normalized:
+    """Read ``sheet``'s table from ``path`` (CSV or workbook) and normalise it."""
+    path = Path(path)
+    if not path.is_file():
+        raise MissingFileError(f"{path}: file not found (找不到文件)")
+    suffix = path.suffix.lower()
+    ragged = suffix in CSV_SUFFIXES
+    if ragged:
+        rows, offset, source = read_csv_rows(path), 0, path.name
+    elif suffix in BOOK_SUFFIXES:
+        rows, offset, name = read_book_rows(path, sheet, sheet_name=sheet_name)
+        source = f"[{path.name}]{name}"
+    else:
+        raise InputError(f"unsupported file type {path.suffix or '(none)'} (不支持的文件类型); "
+                         f"use {', '.join(CSV_SUFFIXES + BOOK_SUFFIXES)}", source=path.name)
+    return normalize_rows(rows, sheet, source=source, row_offset=offset, allow_missing=allow_missing,
+                          ragged=ragged)
+
+
+def decode_csv(data: bytes, source: str) -> str:
+    """Text of a CSV file: UTF-8 first, then GB18030 (a superset of GBK)."""
+    for encoding in CSV_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InputError("cannot decode the file as UTF-8 or GBK (无法识别文件编码); "
+                     "save it as “CSV UTF-8” from Excel", source=source)
+
+
+def read_csv_rows(path: Path) -> list[list[str]]:
+    """Every record of a CSV file as a list of texts (blank lines kept as empty records)."""
+    text = decode_csv(path.read_bytes(), path.name)
+    try:
+        return list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise InputError(f"not a readable CSV file: {exc} (CSV 文件格式错误)", source=path.name) from None
+
+
+def pick_sheet(names: list[str], sheet: Sheet, sheet_name: str | None, source: str) -> str:
+    """The workbook sheet to read: ``sheet_name``, the declared sheet's name, or the first."""
+    if not names:
+        raise InputError("the workbook has no sheets (工作簿中没有工作表)", source=source)
+    if sheet_name is not None:
+        if sheet_name in names:
+            return sheet_name
+        wanted = {header_key(sheet_name)}
+    else:
+        wanted = {header_key(n) for n in (sheet.zh, sheet.en, sheet.key)}
+    for name in names:
+        if header_key(name) in wanted:
+            return name
+    if sheet_name is not None:
+        raise InputError(f"no sheet named {sheet_name!r} (找不到工作表); sheets: {', '.join(names)}",
+                         source=source)
+    return names[0]
+
+
+def read_book_rows(path: Path, sheet: Sheet, *, sheet_name: str | None = None
+                   ) -> tuple[list[list[Any]], int, str]:
+    """(rows from the first used row, number of file rows above them, sheet name)."""
+    try:
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises several unrelated types for broken files
+        raise InputError(f"cannot read the workbook: {exc} (无法读取工作簿)", source=path.name) from None
+    try:
+        name = pick_sheet(list(book.sheet_names), sheet, sheet_name, path.name)
+        data = book.get_sheet_by_name(name)
+        rows = data.to_python(skip_empty_area=True)
+        start = data.start
+    finally:
+        book.close()
+    offset = start[0] if rows and start else 0
+    return rows, offset, name

@@ -1,0 +1,562 @@
+"""Turn a table as read from a file into the typed frame the engine expects, with issues.
+
+Accepts:
+
+- ``rows`` (list of lists, as a reader gives them) for :func:`normalize_rows`: the header
+  row is found among the first 10 rows (the one naming most of the sheet's columns and all
+  its required ones); rows above it (a merged title row, notes) are skipped.
+- ``raw`` (DataFrame) for :func:`normalize`: the input's header texts as columns, one row per
+  sheet row in order. ``raw`` is never modified.
+- Headers in Chinese, English, as column keys or any alias of the sheet declaration,
+  compared with :func:`xlgrade.schema.model.header_key` (NFKC, case, spaces, ``*:()``).
+- Extra columns: kept unchanged under their original header (blank headers become
+  ``column N``; repeated headers get ``.2``, ``.3``). Columns with a blank header and no data
+  are dropped.
+- Cell values in every form :mod:`xlgrade.parse` accepts.
+
+Refuses (:class:`~xlgrade.errors.InputError`, the whole table is unusable):
+
+- a required column missing from the header (message names source, header row, column key
+  and Chinese header, and the headers accepted for it);
+- two headers naming the same column.
+
+Reports (:class:`~xlgrade.issues.Issue`, the table is still used):
+
+- blank rows inside the table: dropped, action ``note`` (blank rows after the last data row
+  are the end of the table and are dropped without a note);
+- a blank or unparsable required value: row dropped, action ``skipped`` (one issue per bad
+  required cell; the row's optional cells are then not reported);
+- an unparsable optional value: set missing, row kept, action ``ignored``;
+- duplicate ids (:func:`check_duplicates`), ledger lines for unknown customers
+  (:func:`check_known`), customer names that name no customer or several
+  (:func:`resolve_names`).
+
+Output frame: one column per sheet column found (sheet order, typed: id/text/grade object
+str or None, money/number/score/share float64, integer Int64, date/datetime
+datetime64[ns]), then ``row`` (the original 1-based row number), then extra columns.
+
+Pure: no file access; no spreadsheet library.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Callable, Collection, Hashable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from xlgrade import parse
+from xlgrade.errors import InputError
+from xlgrade.issues import IGNORED, NOTE, SKIPPED, Issue
+from xlgrade.schema.model import (DATE, DATETIME, GRADE, ID, INTEGER, MONEY, NUMBER, SCORE, SHARE, TEXT,
+                                  Column, Sheet)
+
+HEADER_SCAN_ROWS = 10
+ROW = "row"
+_NUMERIC = (MONEY, NUMBER, SCORE, SHARE, INTEGER)
+_DATES = (DATE, DATETIME)
+_RANGES = {SCORE: (0.0, 10.0), SHARE: (0.0, 1.0)}
+_PLAIN_NUMBER = r"-?(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\.[0-9]+)?"   # fast path only
+_ISO_DATE = r"[0-9]{4}([-/])[0-9]{1,2}\1[0-9]{1,2}"                    # fast path only
+
+
+@dataclass
+class Normalized:
+    """A typed frame, the issues found while building it, and where its columns came from."""
+
+    frame: pd.DataFrame
+    issues: list[Issue] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)   # column key -> header as written
+    extras: list[str] = field(default_factory=list)         # extra columns kept, as named in frame
+    source: str = ""
+    header_row: int | None = None
+
+    def header(self, key: str) -> str:
+        """The header as written for column ``key`` (the key itself if absent)."""
+        return self.headers.get(key, key)
+
+
+# ---- header -----------------------------------------------------------------------------
+def _header_text(cell: Any) -> str:
+    return "" if parse.is_blank(cell) else str(cell).strip()
+
+
+def _matches(cells: Sequence[Any], sheet: Sheet) -> set[str]:
+    found = set()
+    for cell in cells:
+        if not parse.is_blank(cell):
+            col = sheet.match_header(cell)
+            if col is not None:
+                found.add(col.key)
+    return found
+
+
+def _needed(sheet: Sheet, allow_missing: Collection[str]) -> list[Column]:
+    return [c for c in sheet.required if c.key not in allow_missing]
+
+
+def _missing_error(col: Column, *, source: str, row: int | None, found: Sequence[str]) -> InputError:
+    accepted = ", ".join(dict.fromkeys((col.zh, col.en, col.key, *col.aliases)))
+    seen = ", ".join(h for h in found if h) or "none"
+    return InputError(
+        f"required column {col.zh} ({col.key}) is missing from the header row (缺少必填列“{col.zh}”); "
+        f"accepted headers: {accepted}; headers found: {seen}",
+        source=source, row=row, column=f"{col.zh} ({col.key})")
+
+
+def find_header(rows: Sequence[Sequence[Any]], sheet: Sheet, *, source: str, row_offset: int = 0,
+                allow_missing: Collection[str] = (), limit: int = HEADER_SCAN_ROWS) -> int:
+    """Index in ``rows`` of the header row: all required columns, most columns named.
+
+    ``row_offset`` is the number of file rows before ``rows[0]`` (for messages).
+    """
+    needed = _needed(sheet, allow_missing)
+    best, best_count, complete, complete_count = None, 0, None, 0
+    for i, cells in enumerate(rows[:limit]):
+        keys = _matches(cells, sheet)
+        if len(keys) > best_count:
+            best, best_count = i, len(keys)
+        if keys and all(c.key in keys for c in needed) and len(keys) > complete_count:
+            complete, complete_count = i, len(keys)
+    if complete is not None:
+        return complete
+    if best is None:
+        names = ", ".join(c.zh for c in (needed or sheet.inputs)[:5])
+        raise InputError(f"no header row found in the first {limit} rows (未找到表头行); "
+                         f"expected headers such as {names}", source=source)
+    keys = _matches(rows[best], sheet)
+    missing = next(c for c in needed if c.key not in keys)
+    raise _missing_error(missing, source=source, row=row_offset + best + 1,
+                         found=[_header_text(c) for c in rows[best]])
+
+
+@dataclass(frozen=True)
+class _Mapping:
+    columns: dict[str, int]        # column key -> position in raw
+    headers: dict[str, str]        # column key -> header as written
+    extras: list[tuple[int, str]]  # (position in raw, name in frame)
+
+
+def _unique_name(name: str, taken: set[str]) -> str:
+    if name not in taken:
+        return name
+    n = 2
+    while f"{name}.{n}" in taken:
+        n += 1
+    return f"{name}.{n}"
+
+
+def map_headers(raw: pd.DataFrame, sheet: Sheet, *, source: str, header_row: int | None,
+                allow_missing: Collection[str] = ()) -> _Mapping:
+    """Which raw column is which sheet column; raise for missing required or doubled columns."""
+    columns: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    extra_pos: list[int] = []
+    for pos, header in enumerate(raw.columns):
+        col = None if parse.is_blank(header) else sheet.match_header(header)
+        if col is None:
+            extra_pos.append(pos)
+            continue
+        if col.key in columns:
+            raise InputError(
+                f"headers {headers[col.key]!r} and {_header_text(header)!r} both name column "
+                f"{col.zh} ({col.key}) (两列表头指向同一列); keep one of them",
+                source=source, row=header_row, column=_header_text(header))
+        columns[col.key] = pos
+        headers[col.key] = _header_text(header)
+    for col in _needed(sheet, allow_missing):
+        if col.key not in columns:
+            raise _missing_error(col, source=source, row=header_row,
+                                 found=[_header_text(h) for h in raw.columns])
+    taken = set(columns) | {ROW}
+    extras: list[tuple[int, str]] = []
+    for pos in extra_pos:
+        header = _header_text(raw.columns[pos])
+        if not header and _blank_mask(raw.iloc[:, pos]).all():
+            continue
+        name = _unique_name(header or f"column {pos + 1}", taken)
+        taken.add(name)
+        extras.append((pos, name))
+    return _Mapping(columns, headers, extras)
+
+
+# ---- vectorised cell parsing --------------------------------------------------------------
+@dataclass(frozen=True)
+class Cells:
+    """One raw column scanned once: the cells, their Python types, stripped text, blanks."""
+
+    values: pd.Series     # as given (its dtype may allow a faster path)
+    raw: np.ndarray       # object array of the cells, unchanged
+    kinds: np.ndarray     # type of each cell
+    text: np.ndarray      # str cells stripped of surrounding whitespace; other cells as raw
+    blank: np.ndarray     # None, NaN, NaT, or empty / whitespace-only text
+
+
+def scan(values: pd.Series) -> Cells:
+    """Scan one raw column (any dtype) once; see :class:`Cells`."""
+    raw = values.to_numpy(dtype=object)
+    n = len(raw)
+    kinds = np.fromiter(map(type, raw), dtype=object, count=n)
+    blank = np.array(pd.isna(raw), dtype=bool).reshape(n)
+    text = raw
+    is_str = kinds == str
+    if is_str.any():
+        text = raw.copy()
+        stripped = np.fromiter(map(str.strip, raw[is_str]), dtype=object, count=int(is_str.sum()))
+        text[is_str] = stripped
+        blank[is_str] = stripped == ""
+    return Cells(values, raw, kinds, text, blank)
+
+
+def _blank_mask(values: pd.Series) -> np.ndarray:
+    """True where a cell is blank (None, NaN, NaT, empty or whitespace-only text)."""
+    return scan(values).blank
+
+
+def _of_kind(cells: Cells, *types: type) -> np.ndarray:
+    mask = np.zeros(len(cells.kinds), dtype=bool)
+    box = np.empty((), dtype=object)   # compares a numpy scalar type as an object, not a dtype
+    for t in types:
+        box[()] = t
+        mask |= cells.kinds == box
+    return mask & ~cells.blank
+
+
+_plain_number = re.compile(_PLAIN_NUMBER, re.ASCII).fullmatch
+_iso_date = re.compile(_ISO_DATE, re.ASCII).fullmatch
+
+
+def _matching(texts: np.ndarray, fullmatch: Callable[[str], Any]) -> np.ndarray:
+    return np.fromiter((fullmatch(t) is not None for t in texts), dtype=bool, count=len(texts))
+
+
+def _fast_numeric(cells: Cells, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """Floats for number cells and plain numeric text; ok marks the cells done."""
+    values, n = cells.values, len(cells.raw)
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        out = values.to_numpy(dtype="float64", na_value=np.nan).copy()
+        ok = np.isfinite(out)
+    else:
+        out = np.full(n, np.nan)
+        is_num = _of_kind(cells, float, int, np.float64, np.int64)
+        if is_num.any():
+            out[is_num] = cells.raw[is_num].astype("float64")
+        ok = is_num & np.isfinite(out)
+        is_str = _of_kind(cells, str)
+        if is_str.any():
+            idx = np.flatnonzero(is_str)
+            idx = idx[_matching(cells.text[idx], _plain_number)]
+            out[idx] = np.array([t.replace(",", "") for t in cells.text[idx]], dtype=object).astype("float64")
+            ok[idx] = True
+    if kind in _RANGES:
+        low, high = _RANGES[kind]
+        with np.errstate(invalid="ignore"):
+            ok &= (out >= low) & (out <= high)
+    elif kind == INTEGER:
+        ok &= np.mod(np.where(ok, out, 0.0), 1) == 0
+    out[~ok] = np.nan
+    return out, ok
+
+
+def _stamps(cells: np.ndarray, **kwargs: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """(datetime64[ns] values, ok) for datetime-like cells; None if pandas refuses them."""
+    try:
+        stamps = pd.DatetimeIndex(pd.to_datetime(cells, **kwargs))
+        if stamps.tz is not None:
+            stamps = stamps.tz_localize(None)
+        stamps = stamps.as_unit("ns")
+    except (ValueError, TypeError, OverflowError, pd.errors.OutOfBoundsDatetime):
+        return None
+    years = stamps.year
+    ok = np.asarray(~stamps.isna() & (years >= parse.YEAR_MIN) & (years <= parse.YEAR_MAX), dtype=bool)
+    return stamps.to_numpy(), ok
+
+
+def _fast_dates(cells: Cells, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """datetime64[ns] for datetime cells and ISO date text; ok marks the cells done."""
+    values, n = cells.values, len(cells.raw)
+    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    ok = np.zeros(n, dtype=bool)
+    groups = []
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        groups.append((np.arange(n), values.to_numpy(), {}))
+    else:
+        is_dt = np.flatnonzero(_of_kind(cells, dt.datetime, dt.date, pd.Timestamp))
+        groups.append((is_dt, cells.raw[is_dt], {}))
+        is_str = np.flatnonzero(_of_kind(cells, str))
+        iso = is_str[_matching(cells.text[is_str], _iso_date)]
+        text = np.array([t.replace("/", "-") for t in cells.text[iso]], dtype=object)
+        groups.append((iso, text, {"format": "%Y-%m-%d", "errors": "coerce"}))
+    for idx, group, kwargs in groups:
+        if len(idx):
+            done = _stamps(group, **kwargs)
+            if done is not None:
+                stamps, good = done
+                out[idx[good]] = stamps[good]
+                ok[idx[good]] = True
+    if kind == DATE:
+        out = out.astype("datetime64[D]").astype("datetime64[ns]")
+    return out, ok
+
+
+def _fast_text(cells: Cells, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """Stripped (id, grade: also NFKC) text for text cells; ok marks the cells done."""
+    out = np.full(len(cells.raw), None, dtype=object)
+    ok = _of_kind(cells, str)
+    if ok.any():
+        text = cells.text[ok]
+        if kind in (ID, GRADE):
+            nfkc = unicodedata.normalize
+            text = np.fromiter((nfkc("NFKC", t).strip() for t in text), dtype=object, count=len(text))
+        out[ok] = text
+    return out, ok
+
+
+_FAST: dict[str, Callable[[Cells, str], tuple[np.ndarray, np.ndarray]]] = {
+    **{t: _fast_numeric for t in _NUMERIC}, **{t: _fast_dates for t in _DATES},
+    TEXT: _fast_text, ID: _fast_text, GRADE: _fast_text,
+}
+
+
+def parse_column(values: pd.Series | Cells, kind: str
+                 ) -> tuple[pd.Series, np.ndarray, dict[int, parse.ParseError]]:
+    """Parse a whole column: (typed values, blank mask, {position: error}).
+
+    Clean cells take a vectorised path; the rest go through :mod:`xlgrade.parse` once per
+    distinct value. Blank and refused cells are missing in the typed values.
+    """
+    cells = values if isinstance(values, Cells) else scan(values)
+    out, ok = _FAST[kind](cells, kind)
+    errors: dict[int, parse.ParseError] = {}
+    todo = np.flatnonzero(~cells.blank & ~ok)
+    if len(todo):
+        parser = parse.PARSERS[kind]
+        cache: dict[tuple[type, Hashable], Any] = {}
+        for pos in todo:
+            cell = cells.raw[pos]
+            key = (type(cell), cell)
+            try:
+                result = cache[key]
+            except KeyError:
+                try:
+                    result = parser(cell)
+                except parse.ParseError as exc:
+                    result = exc
+                cache[key] = result
+            if isinstance(result, parse.ParseError):
+                errors[int(pos)] = result
+            elif kind in _DATES:
+                out[pos] = np.datetime64(result, "ns")
+            else:
+                out[pos] = result
+    return _typed(out, kind), cells.blank, errors
+
+
+def _typed(out: np.ndarray, kind: str) -> pd.Series:
+    if kind == INTEGER:
+        return pd.Series(out.astype("float64")).astype("Int64")
+    if kind in _NUMERIC:
+        return pd.Series(out.astype("float64"))
+    if kind in _DATES:
+        return pd.Series(out.astype("datetime64[ns]"))
+    return pd.Series(out, dtype=object)
+
+
+# ---- the table --------------------------------------------------------------------------
+def _shown(value: Any) -> Any:
+    """A raw value for an issue: unchanged, except that blanks read as None."""
+    return None if parse.is_blank(value) else value
+
+
+def normalize(raw: pd.DataFrame, sheet: Sheet, *, source: str, first_row: int,
+              header_row: int | None = None, allow_missing: Collection[str] = (),
+              refuse: Mapping[int, tuple[str, str]] | None = None) -> Normalized:
+    """Map headers, parse and type every cell, drop unusable rows and report them.
+
+    ``first_row`` is the file row number of ``raw``'s first data row; ``allow_missing``
+    names required columns that may be absent from the header (e.g. ``customer_id`` when
+    :func:`resolve_names` supplies it), although a present one is still required per row.
+    ``refuse`` maps positions in ``raw`` to (reason, reason_zh) for rows the reader already
+    knows are unusable; they are skipped and reported like any other.
+    """
+    if header_row is None:
+        header_row = first_row - 1
+    mapping = map_headers(raw, sheet, source=source, header_row=header_row, allow_missing=allow_missing)
+    n = len(raw)
+    rows = np.arange(first_row, first_row + n, dtype="int64")
+    issues: list[tuple[int, int, Issue]] = []
+
+    # Blank rows: every column staff type into (computed columns and blank extras aside).
+    scans = {pos: scan(raw.iloc[:, pos]) for pos in [*mapping.columns.values(), *(p for p, _ in mapping.extras)]}
+    content = [pos for key, pos in mapping.columns.items() if not sheet.column(key).computed]
+    content += [pos for pos, _ in mapping.extras]
+    blank_row = np.ones(n, dtype=bool)
+    for pos in content:
+        blank_row &= scans[pos].blank
+    filled = np.flatnonzero(~blank_row)
+    last = filled[-1] if len(filled) else -1
+    for i in np.flatnonzero(blank_row[: last + 1]):
+        issues.append((int(rows[i]), -1, Issue(source, int(rows[i]), None, None, "blank row", "空行", NOTE)))
+
+    parsed: dict[str, pd.Series] = {}
+    skipped = blank_row.copy()
+    for i, (reason, reason_zh) in (refuse or {}).items():
+        if not blank_row[i]:
+            issues.append((int(rows[i]), -1, Issue(source, int(rows[i]), None, None, reason, reason_zh, SKIPPED)))
+            skipped[i] = True
+    optional_bad: list[tuple[int, int, str, Any, parse.ParseError]] = []
+    for col in sheet.columns:
+        if col.key not in mapping.columns:
+            continue
+        pos = mapping.columns[col.key]
+        typed, blank, errors = parse_column(scans[pos], col.type)
+        header = mapping.headers[col.key]
+        cells = scans[pos].raw
+        if col.required:
+            for i in np.flatnonzero(blank & ~blank_row):
+                issues.append((int(rows[i]), pos, Issue(source, int(rows[i]), header, _shown(cells[i]),
+                                                        "required value is blank", "必填项为空", SKIPPED)))
+                skipped[i] = True
+            for i, exc in errors.items():
+                issues.append((int(rows[i]), pos, Issue(source, int(rows[i]), header, cells[i],
+                                                        exc.reason, exc.reason_zh, SKIPPED)))
+                skipped[i] = True
+        else:
+            for i, exc in errors.items():
+                optional_bad.append((i, pos, header, cells[i], exc))   # the value is already missing
+        parsed[col.key] = typed
+    for i, pos, header, cell, exc in optional_bad:
+        if not skipped[i]:
+            issues.append((int(rows[i]), pos, Issue(source, int(rows[i]), header, cell,
+                                                    exc.reason, exc.reason_zh, IGNORED)))
+
+    keep = ~skipped
+    data: dict[str, Any] = {key: series[keep].reset_index(drop=True) for key, series in parsed.items()}
+    data[ROW] = pd.Series(rows[keep], dtype="int64")
+    for pos, name in mapping.extras:
+        data[name] = pd.Series(scans[pos].raw[keep], dtype=object)
+    frame = pd.DataFrame(data)
+    issues.sort(key=lambda t: (t[0], t[1]))
+    return Normalized(frame, [i for _, _, i in issues], dict(mapping.headers),
+                      [name for _, name in mapping.extras], source, header_row)
+
+
+def rows_to_frame(header: Sequence[Any], body: Sequence[Sequence[Any]]) -> pd.DataFrame:
+    """A raw frame (header texts as columns) from a header row and data rows of any width."""
+    width = max([len(header), *(len(r) for r in body)]) if body else len(header)
+    names = [_header_text(h) for h in header] + [""] * (width - len(header))
+    if body and any(len(r) != width for r in body):
+        body = [list(r) + [None] * (width - len(r)) for r in body]
+    frame = pd.DataFrame(list(body), columns=range(width), dtype=object) if body else \
+        pd.DataFrame(columns=range(width), dtype=object)
+    frame.columns = names
+    return frame
+
+
+def normalize_rows(rows: Sequence[Sequence[Any]], sheet: Sheet, *, source: str, row_offset: int = 0,
+                   allow_missing: Collection[str] = (), ragged: bool = False) -> Normalized:
+    """Find the header among the first rows, then :func:`normalize` what follows it.
+
+    ``row_offset`` is the number of file rows before ``rows[0]``. With ``ragged`` (CSV),
+    a row with values beyond the header's last column is refused: in a CSV file that is
+    nearly always a comma inside an unquoted number ("1,234.50"), which shifts every cell.
+    """
+    h = find_header(rows, sheet, source=source, row_offset=row_offset, allow_missing=allow_missing)
+    body = rows[h + 1:]
+    refuse = {}
+    if ragged:
+        width = len(rows[h])
+        while width and parse.is_blank(rows[h][width - 1]):
+            width -= 1
+        refuse = {i: (f"the row has more cells than the header's {width} columns "
+                      "(a comma inside an unquoted number such as 1,234.50?)",
+                      f"该行的单元格多于表头的 {width} 列(可能是数字中的逗号未加引号,如 1,234.50)")
+                  for i, r in enumerate(body) if any(not parse.is_blank(v) for v in r[width:])}
+    raw = rows_to_frame(rows[h], body)
+    return normalize(raw, sheet, source=source, first_row=row_offset + h + 2,
+                     header_row=row_offset + h + 1, allow_missing=allow_missing, refuse=refuse)
+
+
+# ---- checks across rows -------------------------------------------------------------------
+def check_duplicates(frame: pd.DataFrame, key: str, source: str, *,
+                     column: str | None = None) -> tuple[pd.DataFrame, list[Issue]]:
+    """Keep the first row of each ``key`` value; report the others as skipped duplicates."""
+    ids = frame[key]
+    dup = (ids.notna() & ids.duplicated(keep="first")).to_numpy()
+    if not dup.any():
+        return frame, []
+    first = frame[ids.notna()].drop_duplicates(key).set_index(key)[ROW]
+    issues = []
+    for row, value in zip(frame[ROW].to_numpy()[dup], ids.to_numpy()[dup]):
+        n = int(first[value])
+        issues.append(Issue(source, int(row), column or key, value, f"duplicate of row {n}",
+                            f"与第 {n} 行重复", SKIPPED))
+    return frame[~dup].reset_index(drop=True), issues
+
+
+def check_known(frame: pd.DataFrame, known_ids: Collection[str], source: str, *,
+                key: str = "customer_id", column: str | None = None) -> list[Issue]:
+    """Notes for lines whose customer id is not among ``known_ids`` (the lines are still used).
+
+    Nothing is reported when ``known_ids`` is empty: without a customer table every line
+    would be "unknown".
+    """
+    if len(known_ids) == 0 or key not in frame:
+        return []
+    ids = frame[key]
+    unknown = (ids.notna() & ~ids.isin(list(known_ids))).to_numpy()
+    return [Issue(source, int(row), column or key, value, "customer id not in the customer table",
+                  "客户编号不在客户表中", NOTE)
+            for row, value in zip(frame[ROW].to_numpy()[unknown], ids.to_numpy()[unknown])]
+
+
+def name_key(name: Any) -> str:
+    """How customer names are compared: NFKC, case-folded, inner whitespace removed."""
+    return "".join(unicodedata.normalize("NFKC", str(name)).casefold().split())
+
+
+def resolve_names(frame: pd.DataFrame, customers: pd.DataFrame, source: str, *,
+                  name: str = "customer_name", customer_name: str = "company",
+                  column: str | None = None) -> tuple[pd.DataFrame, list[Issue]]:
+    """Add ``customer_id`` from ``name`` via the customers table's ``customer_name`` column.
+
+    Rows whose name is blank, unknown, or shared by several customers are dropped and
+    reported as skipped. A frame that already has ``customer_id`` is returned unchanged;
+    one with neither column raises :class:`InputError`.
+    """
+    if "customer_id" in frame:
+        return frame, []
+    if name not in frame:
+        raise InputError("neither a customer id nor a customer name column (缺少客户编号列和客户名称列)",
+                         source=source, column="客户编号 (customer_id)")
+    table = customers.reset_index() if "customer_id" not in customers else customers
+    by_name: dict[str, set[str]] = {}
+    if customer_name in table:
+        for cid, cname in zip(table["customer_id"], table[customer_name]):
+            if not parse.is_blank(cname) and not parse.is_blank(cid):
+                by_name.setdefault(name_key(cname), set()).add(str(cid))
+    ids: list[str | None] = []
+    issues: list[Issue] = []
+    for row, value in zip(frame[ROW].to_numpy(), frame[name].to_numpy(dtype=object)):
+        found = set() if parse.is_blank(value) else by_name.get(name_key(value), set())
+        if len(found) == 1:
+            ids.append(next(iter(found)))
+            continue
+        ids.append(None)
+        if parse.is_blank(value):
+            en, zh = "customer name is blank", "客户名称为空"
+        elif not found:
+            en, zh = "customer name not in the customer table", "客户名称不在客户表中"
+        else:
+            listed = ", ".join(sorted(found))
+            en, zh = f"customer name matches several customers ({listed})", f"客户名称对应多个客户({listed})"
+        issues.append(Issue(source, int(row), column or name, None if parse.is_blank(value) else value,
+                            en, zh, SKIPPED))
+    out = frame.copy()
+    out.insert(0, "customer_id", pd.Series(ids, index=frame.index, dtype=object))
+    out = out[out["customer_id"].notna()].reset_index(drop=True)
+    return out, issues
