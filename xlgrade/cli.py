@@ -1,0 +1,241 @@
+"""The ``xlgrade`` command line.
+
+Exit status: 0 on success; 2 with a one-line message (file, row, column) when the input
+cannot be used at all. Rows that are skipped are listed on stderr and never dropped silently.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Sequence
+
+import pandas as pd
+
+from xlgrade import __version__
+from xlgrade.engine import METHODS, Grading, RuleBook, grade
+from xlgrade.engine.dynamics import apply_overrides
+from xlgrade.errors import InputError, XlgradeError
+from xlgrade.io.rulesfile import load_rules
+from xlgrade.io.tables import read_table
+from xlgrade.issues import Issue
+from xlgrade.normalize import check_duplicates, check_known
+from xlgrade.schema import CUSTOMERS, LEDGER
+from xlgrade.schema.figures import figure
+from xlgrade.textout import render
+
+MEASURES = ("amount", "profit", "quantity", "orders")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.run(args)
+    except XlgradeError as exc:
+        print(f"xlgrade: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # `xlgrade ... | head`
+        return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="xlgrade", description="Grade customers A/B/C (and VIP/骨干/...) "
+                                "from a sales ledger, in the terminal or in a workbook.")
+    p.add_argument("--version", action="version", version=f"xlgrade {__version__}")
+    sub = p.add_subparsers(title="commands", metavar="COMMAND")
+
+    g = sub.add_parser("grade", help="grade every customer of a ledger (.csv or .xlsx)")
+    g.add_argument("ledger", metavar="LEDGER", help="one row per transaction line: customer_id, date, amount ...")
+    g.add_argument("--method", choices=list(METHODS), default=None,
+                   help="grading method (default: the rule general.method, i.e. threshold)")
+    g.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD",
+                   help="evaluation date (default today); later ledger lines are ignored")
+    g.add_argument("--customers", metavar="FILE", help="per-customer attributes (.csv or .xlsx)")
+    g.add_argument("--rules", metavar="FILE", help="rule book (.toml, .json, or a key/value .csv/.xlsx)")
+    g.add_argument("--measure", choices=MEASURES, help="measure for threshold volume and Pareto ranking")
+    g.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    g.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of explanations")
+    g.set_defaults(run=cmd_grade)
+
+    d = sub.add_parser("demo", help="write realistic sample data to DIR and grade it with several methods")
+    d.add_argument("dir", metavar="DIR", nargs="?", default="demo")
+    d.add_argument("--lang", choices=("zh", "en"), default="zh")
+    d.add_argument("--customers", type=int, default=300, help="number of customers (default 300)")
+    d.set_defaults(run=cmd_demo)
+
+    r = sub.add_parser("rules", help="print the rule book (defaults, or a file's) as TOML, JSON or a table")
+    r.add_argument("--rules", metavar="FILE", help="rule book to read instead of the defaults")
+    r.add_argument("--format", choices=("toml", "json", "table"), default="toml")
+    r.add_argument("--lang", choices=("zh", "en"), default="zh")
+    r.set_defaults(run=cmd_rules)
+    return p
+
+
+def _as_of(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date of the form YYYY-MM-DD") from None
+
+
+# ---- grade ------------------------------------------------------------------------------
+def cmd_grade(args: argparse.Namespace) -> int:
+    rules = load_rules(args.rules) if args.rules else RuleBook()
+    method = args.method or rules.general.method
+    spec = METHODS[method]
+    as_of = args.as_of or date.today()
+    issues: list[Issue] = []
+
+    ledger = read_table(args.ledger, LEDGER)
+    issues += ledger.issues
+    customers = None
+    if args.customers:
+        cust = read_table(args.customers, CUSTOMERS)
+        customers, dup_issues = check_duplicates(cust.frame, "customer_id", cust.source)
+        issues += cust.issues + dup_issues
+        issues += check_known(ledger.frame, set(customers["customer_id"]), ledger.source)
+    for group in spec.missing(ledger.frame.columns):
+        names = " or ".join(f"{key} ({LEDGER.column(key).zh})" for key in group)
+        raise InputError(f"the {method} method needs a {names} column", source=ledger.source,
+                         row=ledger.header_row, column=group[0])
+    if ledger.frame.empty and (customers is None or customers.empty):
+        raise InputError("no usable ledger rows to grade"
+                         + (f" ({len(issues)} rows reported above)" if issues else ""), source=ledger.source)
+    if args.measure and not spec.uses_measure:
+        print(f"xlgrade: note: --measure does not apply to the {method} method and was ignored",
+              file=sys.stderr)
+
+    result = grade(method, ledger.frame, customers=customers, rules=rules, as_of=as_of, measure=args.measure)
+    if customers is not None:
+        result, override_issues = apply_overrides(result, customers.set_index("customer_id"),
+                                                  source=cust.source)
+        issues += override_issues
+    _report_issues(issues, args.lang)
+    names = None
+    if customers is not None and "company" in customers.columns:
+        names = customers.drop_duplicates("customer_id").set_index("customer_id")["company"]
+    print(_render(result, args.format, args.lang, names))
+    return 0
+
+
+def _report_issues(issues: list[Issue], lang: str) -> None:
+    for issue in issues:
+        print(f"xlgrade: {issue.message(lang)}", file=sys.stderr)
+
+
+def _render(result: Grading, fmt: str, lang: str, names: pd.Series | None) -> str:
+    if fmt == "json":
+        return json.dumps(result.records(lang), ensure_ascii=False, indent=2)
+    if fmt == "csv":
+        return result.table(lang).to_csv(index=False, lineterminator="\n").rstrip("\n")
+    return grade_table(result, lang, names)
+
+
+def grade_table(result: Grading, lang: str, names: pd.Series | None = None, *, totals: bool = True) -> str:
+    """A table a person can read, then (with ``totals``) one totals line per grade."""
+    zh = lang == "zh"
+    table = result.table(lang)
+    shown = list(result.figures[:3])
+    headers = ["客户编号" if zh else "customer", "等级" if zh else "grade"]
+    if names is not None:
+        headers.insert(1, "公司名称" if zh else "company")
+    headers += [figure(f).name(lang) for f in shown] + ["说明" if zh else "explanation"]
+    rows = []
+    for rec in table.to_dict("records"):
+        row = [rec["customer_id"], rec["grade"]]
+        if names is not None:
+            row.insert(1, names.get(rec["customer_id"], ""))
+        rows.append(row + [_shown(rec[f], figure(f).kind) for f in shown] + [rec["explanation"]])
+    text = render(headers, rows)
+    return text + "\n\n" + grade_totals(result, lang) if totals else text
+
+
+def _shown(value, kind: str):
+    """Shares read as percentages in the terminal; everything else as the value itself."""
+    if kind == "share" and isinstance(value, float) and value == value:
+        return f"{100 * value:.1f}%"
+    return value
+
+
+def grade_totals(result: Grading, lang: str) -> str:
+    spec = METHODS[result.method]
+    zh = lang == "zh"
+    frame = result.frame
+    column, how = spec.summary
+    name = figure(column).name(lang)
+    total = frame[column].sum() if how == "sum" else None
+    order = list(result.labels) + sorted(set(frame["grade"]) - set(result.labels))
+    headers = ["等级" if zh else "grade", "客户数" if zh else "customers", "占客户" if zh else "% customers",
+               (f"{name}合计" if zh else f"total {name}") if how == "sum" else
+               (f"平均{name}" if zh else f"mean {name}")]
+    if how == "sum":
+        headers.append("占比" if zh else "share")
+    rows = []
+    for label in order:
+        part = frame[frame["grade"] == label]
+        row = [label, len(part), _pct(len(part), len(frame))]
+        if how == "sum":
+            value = float(part[column].sum())
+            row += [value, _pct(value, total)]
+        else:
+            row.append(float(part[column].mean()) if len(part) else None)
+        rows.append(row)
+    all_row = ["合计" if zh else "total", len(frame), _pct(len(frame), len(frame))]
+    all_row += [float(total), _pct(total, total)] if how == "sum" else [float(frame[column].mean())]
+    rows.append(all_row)
+    return render(headers, rows)
+
+
+def _pct(part: float, whole: float | None) -> str:
+    if not whole:
+        return "-"
+    return f"{100 * part / whole:.1f}%"
+
+
+# ---- demo ------------------------------------------------------------------------------
+def cmd_demo(args: argparse.Namespace) -> int:
+    from xlgrade import demo_data
+
+    data = demo_data.generate(n_customers=args.customers)
+    out = Path(args.dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, frame in (("customers", data.customers), ("ledger", data.ledger), ("complaints", data.complaints)):
+        frame.to_csv(out / f"{name}.csv", index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
+    as_of = data.as_of.date().isoformat()
+    print(f"{len(data.customers)} customers, {len(data.ledger)} ledger lines and {len(data.complaints)} "
+          f"complaints written to {out}/ (as of {as_of})")
+    zh = args.lang == "zh"
+    names = data.customers.set_index("customer_id")["company"]
+    for method in ("threshold", "pareto", "scorecard", "credit", "composite", "rfm"):
+        result = grade(method, data.ledger, customers=data.customers, as_of=data.as_of)
+        result, _ = apply_overrides(result, data.customers.set_index("customer_id"))
+        top = result.frame.sort_values(METHODS[method].summary[0], ascending=False).index[:8]
+        sample = Grading(result.method, result.frame.loc[sorted(top)], result.figures, result.labels)
+        title = f"== {METHODS[method].zh if zh else method} ==  xlgrade grade {out}/ledger.csv --method {method}"
+        print(f"\n{title}\n{grade_table(sample, args.lang, names, totals=False)}\n\n"
+              f"{grade_totals(result, args.lang)}")
+    return 0
+
+
+# ---- rules ------------------------------------------------------------------------------
+def cmd_rules(args: argparse.Namespace) -> int:
+    book = load_rules(args.rules) if args.rules else RuleBook()
+    if args.format == "toml":
+        print(book.to_toml(), end="")
+    elif args.format == "json":
+        print(book.to_json(), end="")
+    else:
+        t = book.to_table(args.lang)
+        print(render(list(t.columns[:3]), t.iloc[:, :3].values.tolist()))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,198 @@
+"""Realistic, deterministic sample data: customers, a ledger, complaints.
+
+A mid-size distributor: a few large customers and many small ones (sizes are heavy-tailed,
+so the 80/20 view looks like a real one), deliveries with invoices and payments on the same
+ledger line as 附表五 has them (some paid late, some unpaid, a few returns), subjective
+scores, complaints. The same seed always gives the same data; ``n_customers`` scales it
+for benchmarks (5,000 customers over 24 months is about 200,000 lines).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+CITIES = ("杭州", "宁波", "苏州", "南京", "上海", "广州", "深圳", "东莞", "佛山", "成都", "重庆", "武汉",
+          "长沙", "郑州", "济南", "青岛", "合肥", "福州", "厦门", "西安", "天津", "沈阳", "昆明", "南昌")
+WORDS = ("恒达", "华信", "鑫源", "永泰", "联创", "宏图", "金鼎", "瑞丰", "天成", "盛世", "宝利", "康华",
+         "新锐", "顺发", "佳美", "远航", "中诚", "博雅", "安泰", "汇通", "嘉禾", "东升", "明阳", "九州",
+         "百川", "同创", "兴业", "凯旋", "润泽", "华夏")
+INDUSTRIES = ("医药", "电子", "机械", "化工", "食品", "建材", "纺织", "物流", "零售", "汽车配件")
+SUFFIX = {"医药": "医药", "电子": "电子科技", "机械": "机械设备", "化工": "化工", "食品": "食品",
+          "建材": "建材", "纺织": "纺织", "物流": "物流", "零售": "商贸", "汽车配件": "汽配"}
+FORMS = ("有限公司", "有限公司", "股份有限公司", "集团有限公司")
+TYPES = ("经销商", "代理商", "终端客户", "连锁企业", "零售商")
+SALESPEOPLE = ("张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄勇")
+HANDLERS = ("客服部 周婷", "客服部 吴刚", "质量部 孙丽", "销售部 郑浩")
+SURNAMES = "王李张刘陈杨黄赵周吴徐孙马朱胡郭何林罗高"
+GIVEN = ("伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英")
+TITLES = ("总经理", "采购经理", "采购主管", "财务经理", "副总经理", "店长")
+ROADS = ("人民路", "解放路", "中山路", "建设路", "和平路", "长江路", "黄河路", "科技路", "工业大道", "新华路")
+REGIONS = {"杭州": "华东", "宁波": "华东", "苏州": "华东", "南京": "华东", "上海": "华东", "合肥": "华东",
+           "福州": "华东", "厦门": "华东", "济南": "华东", "青岛": "华东", "南昌": "华东",
+           "广州": "华南", "深圳": "华南", "东莞": "华南", "佛山": "华南",
+           "成都": "西南", "重庆": "西南", "昆明": "西南", "武汉": "华中", "长沙": "华中", "郑州": "华中",
+           "西安": "西北", "天津": "华北", "沈阳": "东北"}
+# Products are sold by the case (件), as the scorecard's "average monthly units" counts them.
+PRODUCTS = (("电芯 A18", 580.0), ("电芯 B21", 800.0), ("移动电源 P10", 1200.0), ("移动电源 P20", 1990.0),
+            ("聚合物电池 L5", 430.0), ("聚合物电池 L8", 700.0), ("充电模组 M1", 1460.0), ("保护板 G2", 300.0))
+CHANNELS = ("直销", "分销", "电商")
+SUBJECTS = ("到货延迟", "外包装破损", "数量短缺", "质量问题:容量不足", "发票信息错误", "退货处理慢",
+            "价格与合同不符", "售后响应不及时", "批次混装", "说明书缺失")
+
+
+@dataclass(frozen=True)
+class DemoData:
+    customers: pd.DataFrame     # CUSTOMERS sheet keys
+    ledger: pd.DataFrame        # LEDGER sheet keys
+    complaints: pd.DataFrame    # COMPLAINTS sheet keys (input columns only)
+    as_of: pd.Timestamp
+
+
+def generate(seed: int = 7, n_customers: int = 300, months: int = 24,
+             as_of: str | pd.Timestamp = "2026-10-31") -> DemoData:
+    rng = np.random.default_rng(seed)
+    as_of = pd.Timestamp(as_of).normalize()
+    customers = _customers(rng, n_customers)
+    ledger = _ledger(rng, customers, months, as_of)
+    complaints = _complaints(rng, customers, as_of)
+    return DemoData(customers, ledger, complaints, as_of)
+
+
+def _person(rng: np.random.Generator) -> str:
+    return SURNAMES[rng.integers(len(SURNAMES))] + GIVEN[rng.integers(len(GIVEN))]
+
+
+def _customers(rng: np.random.Generator, n: int) -> pd.DataFrame:
+    rows, used = [], set()
+    for i in range(n):
+        industry = INDUSTRIES[rng.integers(len(INDUSTRIES))]
+        while True:
+            city = CITIES[rng.integers(len(CITIES))]
+            name = f"{city}{WORDS[rng.integers(len(WORDS))]}{SUFFIX[industry]}{FORMS[rng.integers(len(FORMS))]}"
+            if name not in used:
+                used.add(name)
+                break
+        rows.append({
+            "customer_id": f"KH{i + 1:04d}",
+            "company": name,
+            "contact": _person(rng),
+            "title": TITLES[rng.integers(len(TITLES))],
+            "phone": f"1{rng.integers(3, 9)}{rng.integers(0, 10)}-{rng.integers(1000, 9999)}-{rng.integers(1000, 9999)}",
+            "address": f"{city}市{ROADS[rng.integers(len(ROADS))]}{rng.integers(1, 999)}号",
+            "industry": industry,
+            "customer_type": TYPES[rng.integers(len(TYPES))],
+            "salesperson": SALESPEOPLE[rng.integers(len(SALESPEOPLE))],
+            "region": REGIONS[city],
+            "channel": float(rng.integers(2, 11)),
+            "loyalty": float(rng.choice([3, 4, 5, 6, 7, 7.5, 8, 9, 10])),
+            "prospects": float(rng.integers(2, 11)),
+            "share_of_wallet": round(float(rng.uniform(0.05, 0.9)), 2),
+            "upcoming_purchase": float(rng.integers(1, 60) * 5_000),
+        })
+    df = pd.DataFrame(rows)
+    # About 6 % are prospects with no orders yet: a closing probability instead.
+    prospects = rng.random(n) < 0.06
+    df["close_probability"] = np.where(prospects, rng.choice([0.1, 0.3, 0.5, 0.6, 0.8, 0.9], n), np.nan)
+    df.loc[~prospects, "close_probability"] = np.nan
+    df["manual_grade"] = None
+    df["override_reason"] = None
+    picks = rng.choice(n, size=max(1, n // 60), replace=False)
+    df.loc[picks, "manual_grade"] = "A"
+    df.loc[picks, "override_reason"] = "战略合作协议客户"
+    return df
+
+
+def _ledger(rng: np.random.Generator, customers: pd.DataFrame, months: int, as_of: pd.Timestamp) -> pd.DataFrame:
+    n = len(customers)
+    active = customers["close_probability"].isna().to_numpy()
+    size = rng.lognormal(mean=0.0, sigma=1.3, size=n)            # heavy tail: a few big customers
+    rate = np.clip(0.1 + 0.8 * size / size.mean(), 0.08, 6.0)      # orders per month
+    trend = rng.normal(0.0, 0.5, size=n)                           # growing or shrinking customers
+    churned = rng.random(n) < 0.08                                 # stopped ordering a year ago
+    late_payer = rng.random(n) < 0.12
+    margin = np.where(rng.random(n) < 0.04, -0.05, rng.uniform(0.06, 0.28, size=n))
+    credit_days = rng.choice([30, 45, 60], size=n)
+
+    start = (as_of - pd.DateOffset(months=months)) + pd.Timedelta(days=1)
+    span = (as_of - start).days + 1
+    month_pos = np.arange(months)
+    lam = rate[:, None] * np.exp(trend[:, None] * (month_pos[None, :] - months / 2) / months)
+    lam[~active] = 0
+    lam[churned, months // 2:] = 0
+    counts = rng.poisson(lam)                                      # orders per customer per month
+    cust_idx = np.repeat(np.repeat(np.arange(n), months), counts.ravel())
+    month_of = np.repeat(np.tile(month_pos, n), counts.ravel())
+    m = len(cust_idx)
+    day = np.clip((month_of + rng.random(m)) * span / months, 0, span - 1).astype(int)
+    dates = start + pd.to_timedelta(day, unit="D")
+    order = np.lexsort((day, cust_idx))
+    cust_idx, dates = cust_idx[order], dates[order]
+
+    product = rng.integers(len(PRODUCTS), size=m)
+    price = np.array([p for _, p in PRODUCTS])[product]
+    quantity = np.maximum(1, np.round(rng.lognormal(np.log(4 * size[cust_idx] + 1), 0.6))).astype(float)
+    amount = np.round(quantity * price, 2)
+    profit = np.round(amount * margin[cust_idx], 2)
+    is_return = rng.random(m) < 0.02
+    amount = np.where(is_return, -np.round(amount * rng.uniform(0.1, 0.5, size=m), 2), amount)
+    quantity = np.where(is_return, -np.maximum(1, np.round(quantity * 0.3)), quantity)
+    profit = np.where(is_return, -np.abs(profit) * 0.3, profit).round(2)
+
+    due = dates + pd.to_timedelta(credit_days[cust_idx], unit="D")
+    delay = np.where(late_payer[cust_idx], rng.integers(5, 120, size=m), rng.integers(-20, 8, size=m))
+    paid_date = due + pd.to_timedelta(delay, unit="D")
+    unpaid = (paid_date > as_of) | (rng.random(m) < np.where(late_payer[cust_idx], 0.10, 0.01))
+    partial = ~unpaid & (rng.random(m) < 0.05)
+    paid_amount = np.where(unpaid | is_return, np.nan, np.where(partial, np.round(amount * 0.6, 2), amount))
+    paid_date = pd.Series(paid_date).where(~(unpaid | is_return))
+    due_series = pd.Series(due).where(rng.random(m) < 0.7)          # 30 % leave the due date blank
+
+    ids = customers["customer_id"].to_numpy()[cust_idx]
+    month_key = pd.Series(dates).dt.strftime("%Y%m").to_numpy()
+    seq = pd.Series(np.ones(m, dtype=int)).groupby(month_key).cumsum().to_numpy()
+    sale_no = np.char.add(np.char.add("XS", month_key.astype(str)), np.char.zfill(seq.astype(str), 4))
+    contract = np.char.add("HT-", np.char.zfill((np.arange(m) // 4 + 1).astype(str), 5))
+    cust_region = customers["region"].to_numpy()[cust_idx]
+    ledger = pd.DataFrame({
+        "customer_id": ids,
+        "customer_name": customers["company"].to_numpy()[cust_idx],
+        "sale_no": sale_no,
+        "contract_no": contract,
+        "quantity": quantity,
+        "date": pd.DatetimeIndex(dates).normalize(),
+        "amount": amount,
+        "profit": profit,
+        "paid_amount": paid_amount,
+        "paid_date": pd.to_datetime(paid_date).dt.normalize(),
+        "due_date": pd.to_datetime(due_series).dt.normalize(),
+        "product": np.array([p for p, _ in PRODUCTS])[product],
+        "channel_name": np.array(CHANNELS)[rng.integers(len(CHANNELS), size=m)],
+        "region": cust_region,
+    })
+    return ledger.sort_values(["date", "customer_id"], kind="stable").reset_index(drop=True)
+
+
+def _complaints(rng: np.random.Generator, customers: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    n = max(10, len(customers) // 5)
+    who = rng.integers(len(customers), size=n)
+    minutes = rng.integers(0, 180 * 24 * 60, size=n)
+    times = (as_of + pd.Timedelta(hours=18) - pd.to_timedelta(minutes, unit="min")).floor("min")
+    reply_after = pd.to_timedelta(rng.integers(30, 10 * 24 * 60, size=n), unit="min")
+    replied = rng.random(n) < 0.8
+    reply = pd.Series(times + reply_after).where(replied & (times + reply_after <= as_of))
+    df = pd.DataFrame({
+        "customer_id": customers["customer_id"].to_numpy()[who],
+        "customer_name": customers["company"].to_numpy()[who],
+        "complaint_time": times,
+        "reply_time": pd.to_datetime(reply),
+        "subject": np.array(SUBJECTS)[rng.integers(len(SUBJECTS), size=n)],
+        "handler": np.array(HANDLERS)[rng.integers(len(HANDLERS), size=n)],
+        "complainant": customers["contact"].to_numpy()[who],
+        "replier": np.where(reply.notna(), np.array(HANDLERS)[rng.integers(len(HANDLERS), size=n)], None),
+    })
+    df = df.sort_values("complaint_time", kind="stable").reset_index(drop=True)
+    df.insert(0, "complaint_no", [f"TS{i + 1:04d}" for i in range(n)])
+    return df

@@ -1,0 +1,70 @@
+"""Aligned plain-text tables for the terminal, counting CJK characters as two columns."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from typing import Any, Sequence
+
+
+def width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def cell(value: Any) -> str:
+    """How a value reads in a table: thousands separators, at most 2 decimals, '-' for missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        text = f"{value:,.2f}".rstrip("0").rstrip(".")
+        return "0" if text == "-0" else text
+    if hasattr(value, "item"):
+        return cell(value.item())
+    return str(value)
+
+
+def render(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, max_width: int = 0) -> str:
+    """Rows under headers; numbers right-aligned, text left-aligned, a rule under the header."""
+    texts = [[cell(v) for v in row] for row in rows]
+    numeric = [bool(rows) and all(_numeric(r[i]) for r in rows) for i in range(len(headers))]
+    widths = [max([width(h)] + [width(r[i]) for r in texts]) for i, h in enumerate(headers)]
+    if max_width:
+        widths = [min(w, max_width) for w in widths]
+
+    def line(values: Sequence[str]) -> str:
+        parts = []
+        for i, v in enumerate(values):
+            v = _clip(v, widths[i])
+            gap = " " * (widths[i] - width(v))
+            parts.append(gap + v if numeric[i] else v + gap)
+        return "  ".join(parts).rstrip()
+
+    out = [line(list(headers)), "  ".join("-" * w for w in widths)]
+    out += [line(r) for r in texts]
+    return "\n".join(out)
+
+
+def _numeric(value: Any) -> bool:
+    if isinstance(value, str):
+        return bool(_PERCENT.fullmatch(value))
+    return value is None or isinstance(value, (int, float)) or hasattr(value, "item")
+
+
+_PERCENT = re.compile(r"-?[\d,.]+%")
+
+
+def _clip(text: str, limit: int) -> str:
+    if width(text) <= limit:
+        return text
+    out, used = "", 0
+    for ch in text:
+        w = width(ch)
+        if used + w > limit - 1:
+            break
+        out, used = out + ch, used + w
+    return out + "…"
