@@ -5,6 +5,6 @@ nothing else in xlgrade spells a header.
 """
 
 from xlgrade.schema.model import Column, Sheet
-from xlgrade.schema.sheets import COMPLAINTS, CUSTOMERS, LEDGER, SHEETS
+from xlgrade.schema.sheets import COMPLAINTS, CUSTOMERS, LEDGER, SHEETS, TABLES
 
-__all__ = ["COMPLAINTS", "CUSTOMERS", "Column", "LEDGER", "SHEETS", "Sheet"]
+__all__ = ["COMPLAINTS", "CUSTOMERS", "Column", "LEDGER", "SHEETS", "Sheet", "TABLES"]

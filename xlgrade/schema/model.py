@@ -10,6 +10,15 @@ ID, TEXT, MONEY, NUMBER, DATE, DATETIME, SCORE, SHARE, GRADE, INTEGER = (
     "id", "text", "money", "number", "date", "datetime", "score", "share", "grade", "integer")
 TYPES = (ID, TEXT, MONEY, NUMBER, DATE, DATETIME, SCORE, SHARE, GRADE, INTEGER)
 
+# Sheet kinds: who writes the cells.
+INPUT = "input"        # staff type rows; xlgrade writes only computed columns
+DERIVED = "derived"    # xlgrade rewrites the whole table on every monthly run
+CARD = "card"          # a printable form filled by lookup formulas from a drop-down
+RULES = "rules"        # the rule book: staff edit the value column
+SUMMARY = "summary"    # pivot-style blocks and charts written by the monthly run
+LISTS = "lists"        # drop-down sources, edited by staff
+KINDS = (INPUT, DERIVED, CARD, RULES, SUMMARY, LISTS)
+
 
 def header_key(text: object) -> str:
     """How headers are compared: NFKC, no spaces or line breaks, case-folded."""
@@ -30,6 +39,11 @@ class Column:
     width: float = 12.0               # column width in characters
     note_zh: str = ""
     note_en: str = ""
+    # A computed column's formula, written with keys rather than headers so it reads the same
+    # in both languages: ``{@key}`` is this row's cell of the same table, ``{Table[key]}`` a
+    # whole column of another table, ``{rule:section.name}`` a rule-book value.
+    # :func:`xlgrade.schema.formulas.render` turns it into the language's structured references.
+    formula: str | None = None
 
     def __post_init__(self) -> None:
         if self.type not in TYPES:
@@ -49,9 +63,13 @@ class Sheet:
     en: str                           # sheet name in English workbooks
     columns: tuple[Column, ...] = ()
     form: str = ""                    # form number / appendix (附表五)
+    kind: str = INPUT
+    table: str = ""                   # Excel table name (ASCII, the same in zh and en workbooks)
     _by_key: dict[str, Column] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"sheet {self.key}: unknown kind {self.kind!r}")
         by_key = {c.key: c for c in self.columns}
         if len(by_key) != len(self.columns):
             raise ValueError(f"sheet {self.key}: duplicate column keys")
@@ -64,6 +82,9 @@ class Sheet:
 
     def name(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
+
+    def headers(self, lang: str) -> list[str]:
+        return [c.header(lang) for c in self.columns]
 
     def column(self, key: str) -> Column:
         return self._by_key[key]

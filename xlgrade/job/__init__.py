@@ -1,0 +1,1 @@
+"""The monthly job, written once against :class:`xlgrade.job.book.Book`."""

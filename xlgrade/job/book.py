@@ -1,0 +1,44 @@
+"""The small interface the monthly job needs from a workbook, whatever holds it.
+
+Implementations: :class:`xlgrade.workbook.filebook.FileBook` (an .xlsx file on disk, read
+with python-calamine, written part by part) and, later, the live Excel book through xlwings
+and LibreOffice through UNO. The job never imports a spreadsheet library itself.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import pandas as pd
+
+from xlgrade.engine.rules import RuleBook
+from xlgrade.job.outputs import Summary
+from xlgrade.normalize import Normalized
+from xlgrade.schema.model import Sheet
+
+
+class Book(Protocol):
+    name: str        # how messages name the workbook ("demo.xlsx")
+    lang: str        # "zh" or "en": sheet names and headers of this workbook
+
+    def read_table(self, sheet: Sheet) -> Normalized:
+        """The sheet's table, normalised (input sheets, and History / Run log for appending)."""
+
+    def read_rules(self) -> RuleBook:
+        """The rules sheet as a rule book; raises RuleError naming the rule if it is inconsistent."""
+
+    def write_table(self, sheet: Sheet, frame: pd.DataFrame) -> None:
+        """Replace the whole body of a derived sheet's table with ``frame`` (columns = sheet keys)."""
+
+    def write_computed(self, sheet: Sheet, frame: pd.DataFrame) -> None:
+        """Write the computed columns of an input sheet.
+
+        ``frame`` has a ``row`` column (sheet row numbers, as the reader reported them) and one
+        column per computed key to write. Only those cells change; every typed cell stays.
+        """
+
+    def write_summary(self, summary: Summary) -> None:
+        """Lay out the summary blocks and their charts on the summary sheet."""
+
+    def save(self) -> str | None:
+        """Make every write permanent; returns the backup's path if one was made."""
