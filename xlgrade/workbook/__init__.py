@@ -1,0 +1,1 @@
+"""Workbook files: templates (openpyxl), the part-by-part writer and the file-backed Book."""
