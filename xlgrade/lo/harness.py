@@ -1,0 +1,556 @@
+"""LibreOffice Calc, headless, as the spreadsheet that proves our .xlsx workbooks.
+
+    with LibreOffice() as lo:
+        doc = lo.open("book.xlsx")          # loads and recalculates
+        assert doc.errors() == []           # every formula cell whose result is an error
+        doc.set("客户资料卡", "C3", "C0007")  # a pick, then recalc
+        doc.export_pdf("card.pdf", sheet="客户资料卡")
+        assert pdf_pages("card.pdf") == 1
+
+The ``uno`` bridge only imports in the SYSTEM python, so this side (any python, the venv's)
+starts ``soffice`` and a small worker (:mod:`xlgrade.lo.worker`, run by ``/usr/bin/python3``)
+and talks to the worker in JSON lines. Both run with a clean environment and their own
+temporary profile; both are killed on exit, whatever happened. See docs/libreoffice.md.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import json
+import os
+import queue
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+import weakref
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+SYSTEM_PYTHON = "/usr/bin/python3"
+WORKER = Path(__file__).with_name("worker.py")
+CLEAN_PATH = "/usr/bin:/bin"
+_SOFFICE_CANDIDATES = ("/usr/bin/soffice", "/usr/lib/libreoffice/program/soffice",
+                       "/opt/libreoffice/program/soffice", "/usr/local/bin/soffice")
+
+Value = Any  # str | float | None
+
+# Settings of each run's fresh profile. No document locking: a soffice killed with a document
+# open leaves ``.~lock.<name>#`` beside the workbook, and the next headless load of that
+# workbook then fails silently (no dialog to answer); it would also litter users' folders.
+_PROFILE_XCU = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+           xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Common/Misc"><prop oor:name="UseLocking" oor:op="fuse"><value>false</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Misc"><prop oor:name="UseDocumentOOoLockFile" oor:op="fuse"><value>false</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Misc"><prop oor:name="UseDocumentSystemFileLocking" oor:op="fuse"><value>false</value></prop></item>
+</oor:items>
+"""
+
+
+class LibreOfficeError(RuntimeError):
+    """LibreOffice or the worker failed; the message says what and carries stderr."""
+
+
+class LibreOfficeUnavailable(LibreOfficeError):
+    """soffice or /usr/bin/python3 with uno is missing."""
+
+
+class LibreOfficeTimeout(LibreOfficeError):
+    """soffice did not start, or a command did not answer, in time (everything was killed)."""
+
+
+class CommandError(LibreOfficeError):
+    """A command failed inside the worker (bad sheet name, unreadable file, a UNO exception).
+
+    The instance stays usable.
+    """
+
+    def __init__(self, message: str, kind: str = "", remote_traceback: str = ""):
+        super().__init__(message)
+        self.kind = kind
+        self.remote_traceback = remote_traceback
+
+
+@dataclass(frozen=True)
+class CellError:
+    sheet: str
+    cell: str          # "B7"
+    formula: str       # as LibreOffice shows it, e.g. "=1/0"
+    error_code: int    # LibreOffice's code: 532 #DIV/0!, 525 #NAME?, 519 #VALUE!, 502 Err:502, ...
+    text: str          # what the cell shows: "#DIV/0!", "#NAME?", "Err:502"
+
+    def __str__(self) -> str:
+        return f"{self.sheet}!{self.cell} {self.formula} -> {self.text} ({self.error_code})"
+
+
+# ---- availability -------------------------------------------------------------------------
+
+def find_soffice() -> str | None:
+    for cand in (shutil.which("soffice", path=CLEAN_PATH), shutil.which("soffice"), *_SOFFICE_CANDIDATES):
+        if cand and os.path.isfile(cand) and os.access(cand, os.X_OK):
+            return cand
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def _python_has_uno(python: str) -> tuple[bool, str]:
+    if not (os.path.isfile(python) and os.access(python, os.X_OK)):
+        return False, f"{python} does not exist"
+    try:
+        r = subprocess.run([python, "-I", "-c", "import uno"], env={"PATH": CLEAN_PATH},
+                           capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return False, f"{python} -c 'import uno' failed: {e}"
+    if r.returncode != 0:
+        last = (r.stderr.strip().splitlines() or ["?"])[-1]
+        return False, f"{python} cannot import uno ({last}); install python3-uno"
+    return True, ""
+
+
+def available(soffice: str | None = None, python: str = SYSTEM_PYTHON) -> tuple[bool, str]:
+    """(True, description) if soffice and ``python`` with uno exist, else (False, what is missing)."""
+    soffice = soffice or find_soffice()
+    if not soffice or not os.path.isfile(soffice):
+        return False, ("soffice not found (install libreoffice-calc-nogui python3-uno "
+                       "libreoffice-script-provider-python fonts-noto-cjk)")
+    ok, why = _python_has_uno(python)
+    if not ok:
+        return False, why
+    return True, f"{soffice} with {python} + uno"
+
+
+# ---- the instance -------------------------------------------------------------------------
+
+def _tail(path: Path, limit: int = 4000) -> str:
+    try:
+        data = path.read_bytes()[-limit:]
+    except OSError:
+        return ""
+    return data.decode("utf-8", "replace").strip()
+
+
+def _kill_group(proc: subprocess.Popen | None, grace: float) -> None:
+    """End a process we started and whatever runs in its own session (the soffice wrapper
+    starts oosplash and soffice.bin there): wait ``grace`` s, then SIGTERM, then SIGKILL."""
+    if proc is None:
+        return
+    if proc.poll() is None and grace > 0:
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            pass
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(proc.pid, sig)   # start_new_session: pgid == pid, only what we started
+        except (ProcessLookupError, PermissionError):
+            break                      # the group is empty
+        try:
+            proc.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            pass
+
+
+def _cleanup(procs: list, tmpdir: str) -> None:
+    for p in procs:
+        _kill_group(p, 0)
+    shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+class LibreOffice:
+    """One headless soffice and one UNO worker; use as a context manager.
+
+    ``start_timeout``: seconds for soffice to start and the worker to connect (a fresh profile
+    takes a few seconds). ``timeout``: default seconds per command. On a timeout everything is
+    killed and :class:`LibreOfficeTimeout` is raised; the instance is then closed.
+    """
+
+    def __init__(self, *, start_timeout: float = 90.0, timeout: float = 120.0,
+                 soffice: str | None = None, python: str = SYSTEM_PYTHON):
+        self.start_timeout = start_timeout
+        self.timeout = timeout
+        self.soffice_path = soffice or find_soffice()
+        self.python = python
+        self._soffice: subprocess.Popen | None = None
+        self._worker: subprocess.Popen | None = None
+        self._lines: queue.Queue = queue.Queue()
+        self._lock = threading.Lock()
+        self._next_id = 0
+        self._tmp: Path | None = None
+        self._finalizer = None
+        self.started_in: float | None = None   # seconds the last start took
+
+    # -- lifecycle --
+    def __enter__(self) -> "LibreOffice":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def running(self) -> bool:
+        return (self._worker is not None and self._worker.poll() is None
+                and self._soffice is not None and self._soffice.poll() is None)
+
+    def start(self) -> "LibreOffice":
+        if self._worker is not None:
+            raise LibreOfficeError("this LibreOffice is already started")
+        ok, why = available(self.soffice_path, self.python)
+        if not ok:
+            raise LibreOfficeUnavailable(why)
+        t0 = time.monotonic()
+        self._lines = queue.Queue()
+        self._tmp = Path(tempfile.mkdtemp(prefix="xlgrade-lo-"))
+        home, profile = self._tmp / "home", self._tmp / "profile"
+        home.mkdir()
+        (profile / "user").mkdir(parents=True)
+        (profile / "user" / "registrymodifications.xcu").write_text(_PROFILE_XCU, encoding="utf-8")
+        # A clean environment: a virtualenv on PATH (or PYTHONHOME/PYTHONPATH) breaks soffice's
+        # python script provider and the worker's uno import.
+        env = {"PATH": CLEAN_PATH, "HOME": str(home), "LANG": "C.UTF-8", "TMPDIR": str(self._tmp)}
+        pipe = f"xlgrade_{os.getpid()}_{uuid.uuid4().hex[:12]}"
+        uno_url = f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext"
+        self._soffice_log = self._tmp / "soffice.log"
+        self._worker_log = self._tmp / "worker.log"
+        try:
+            with open(self._soffice_log, "wb") as log:
+                self._soffice = subprocess.Popen(
+                    [self.soffice_path, f"-env:UserInstallation={profile.as_uri()}", "--headless",
+                     "--invisible", "--nologo", "--norestore", "--nodefault", "--nolockcheck",
+                     f"--accept=pipe,name={pipe};urp;"],
+                    stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env,
+                    cwd=str(self._tmp), start_new_session=True)
+            with open(self._worker_log, "wb") as log:
+                self._worker = subprocess.Popen(
+                    [self.python, "-I", str(WORKER), "--uno-url", uno_url,
+                     "--connect-timeout", str(self.start_timeout)],
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env,
+                    cwd=str(self._tmp), start_new_session=True)
+            self._finalizer = weakref.finalize(self, _cleanup, [self._worker, self._soffice], str(self._tmp))
+            threading.Thread(target=self._read_lines, args=(self._worker.stdout, self._lines),
+                             name="xlgrade-lo-reader", daemon=True).start()
+            ready = self._wait_line(t0 + self.start_timeout, starting=True)
+            if not ready.get("ready"):
+                raise LibreOfficeError(self._describe(f"the UNO worker could not connect: {ready.get('error')}"))
+        except BaseException:
+            self.close(force=True)
+            raise
+        self.started_in = time.monotonic() - t0
+        return self
+
+    def close(self, force: bool = False) -> None:
+        """Close every document, terminate soffice, kill what is left, remove the profile."""
+        if self._worker is None and self._soffice is None:
+            return
+        if not force and self.running:
+            try:
+                self.call("shutdown", timeout=15)
+            except LibreOfficeError:
+                pass
+        if self._worker is not None and self._worker.stdin:
+            try:
+                self._worker.stdin.close()
+            except OSError:
+                pass
+        _kill_group(self._worker, 0 if force else 5)
+        _kill_group(self._soffice, 0 if force else 10)
+        if self._finalizer is not None:
+            self._finalizer()   # removes the temp dir (profile, logs) once
+        elif self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+        self._worker = self._soffice = None
+
+    # -- protocol --
+    @staticmethod
+    def _read_lines(stream, q: queue.Queue) -> None:
+        try:
+            for raw in stream:
+                q.put(raw)
+        except (OSError, ValueError):
+            pass
+        finally:
+            q.put(None)
+
+    def _describe(self, message: str) -> str:
+        parts = [message]
+        if self._soffice is not None and self._soffice.poll() is not None:
+            parts.append(f"soffice exited with code {self._soffice.returncode}")
+        for name, path in (("soffice output", getattr(self, "_soffice_log", None)),
+                           ("worker stderr", getattr(self, "_worker_log", None))):
+            text = _tail(path) if path else ""
+            if text:
+                parts.append(f"--- {name} ---\n{text}")
+        return "\n".join(parts)
+
+    def _wait_line(self, deadline: float, starting: bool = False) -> dict:
+        limit = deadline - time.monotonic()
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                what = ("soffice did not start / the worker did not connect" if starting
+                        else "LibreOffice did not answer")
+                msg = self._describe(f"{what} within {max(limit, 0):.3g} s; killed soffice and the worker")
+                self.close(force=True)
+                raise LibreOfficeTimeout(msg)
+            try:
+                raw = self._lines.get(timeout=min(left, 0.5))
+            except queue.Empty:
+                if self._soffice is not None and self._soffice.poll() not in (None, 0):
+                    msg = self._describe("soffice died")
+                    self.close(force=True)
+                    raise LibreOfficeError(msg)
+                continue
+            if raw is None:
+                msg = self._describe("the UNO worker exited unexpectedly")
+                self.close(force=True)
+                raise LibreOfficeError(msg)
+            try:
+                return json.loads(raw)
+            except ValueError:
+                continue   # not a protocol line; the worker only writes JSON, but be lenient
+
+    def call(self, cmd: str, timeout: float | None = None, **args) -> Any:
+        """Send one command to the worker and return its result (raises on error or timeout)."""
+        with self._lock:
+            if not self.running:
+                raise LibreOfficeError(self._describe(f"LibreOffice is not running (command {cmd!r})")
+                                       if self._tmp else "LibreOffice is not started")
+            self._next_id += 1
+            req_id = self._next_id
+            line = json.dumps({"id": req_id, "cmd": cmd, "args": args}, ensure_ascii=True) + "\n"
+            try:
+                self._worker.stdin.write(line.encode("ascii"))
+                self._worker.stdin.flush()
+            except (OSError, ValueError) as e:
+                msg = self._describe(f"cannot talk to the UNO worker: {e}")
+                self.close(force=True)
+                raise LibreOfficeError(msg) from None
+            deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+            while True:
+                reply = self._wait_line(deadline)
+                if reply.get("id") == req_id:
+                    break
+        if not reply.get("ok"):
+            raise CommandError(f"{cmd}: {reply.get('type', 'Error')}: {reply.get('error')}",
+                               reply.get("type", ""), reply.get("traceback", ""))
+        return reply.get("result")
+
+    # -- documents --
+    def open(self, path: str | os.PathLike, *, recalculate: bool = True, timeout: float | None = None) -> "Doc":
+        """Load a workbook (hidden, macros off) and, by default, recalculate every formula."""
+        p = Path(path).resolve()
+        if not p.is_file():
+            raise FileNotFoundError(p)
+        key = self.call("open", timeout=timeout, path=str(p), recalculate=recalculate)
+        return Doc(self, key, p)
+
+
+_EXCEL_EPOCH = _dt.datetime(1899, 12, 30)
+
+
+def _cell_arg(value: Value) -> tuple[str, Any]:
+    if value is None:
+        return "empty", ""
+    if isinstance(value, bool):
+        return "number", float(value)
+    if isinstance(value, (int, float)):
+        return "number", float(value)
+    if isinstance(value, _dt.datetime):
+        return "number", (value - _EXCEL_EPOCH).total_seconds() / 86400
+    if isinstance(value, _dt.date):
+        return "number", float((value - _EXCEL_EPOCH.date()).days)
+    if isinstance(value, str):
+        return "string", value
+    raise TypeError(f"cannot put a {type(value).__name__} into a cell")
+
+
+class Doc:
+    """An open workbook. Sheets are named (str) or counted from 0 (int)."""
+
+    def __init__(self, lo: LibreOffice, key: int, path: Path):
+        self.lo, self.key, self.path = lo, key, path
+        self.closed = False
+
+    def __enter__(self) -> "Doc":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Doc {self.path.name}{' closed' if self.closed else ''}>"
+
+    def _call(self, cmd: str, timeout: float | None = None, **args) -> Any:
+        if self.closed:
+            raise LibreOfficeError(f"{self.path.name} is closed")
+        return self.lo.call(cmd, timeout=timeout, doc=self.key, **args)
+
+    def recalculate(self, timeout: float | None = None) -> None:
+        """Recalculate every formula (``calculateAll``), cached values or not."""
+        self._call("recalculate", timeout)
+
+    def sheet_names(self) -> list[str]:
+        return self._call("sheet_names")
+
+    def errors(self, sheets: str | int | Iterable[str | int] | None = None, *, limit: int | None = None,
+               timeout: float | None = None) -> list[CellError]:
+        """Every formula cell (of ``sheets``, default all) whose result is an error, sheet by
+        sheet by sheet; at most ``limit`` of them if given."""
+        if isinstance(sheets, (str, int)):
+            sheets = [sheets]
+        elif sheets is not None:
+            sheets = list(sheets)
+        return [CellError(**e) for e in self._call("errors", timeout, sheets=sheets, limit=limit)]
+
+    def get(self, sheet: str | int, cell_range: str) -> list[list[Value]]:
+        """Values of a range, row by row: numbers as float, text as str, empty cells as None,
+        error results as their text ("#DIV/0!")."""
+        return self._call("get", sheet=sheet, range=cell_range)
+
+    def value(self, sheet: str | int, cell: str) -> Value:
+        return self.get(sheet, cell)[0][0]
+
+    def get_formula(self, sheet: str | int, cell: str) -> str:
+        """The cell's formula as LibreOffice shows it ("=SUM(A1:A3)"), or its content if none."""
+        return self._call("get_formula", sheet=sheet, cell=cell)
+
+    def set(self, sheet: str | int, cell: str, value: Value, *, recalculate: bool = True) -> None:
+        """Put a value into a cell (str stays text, never a formula; date -> serial), then recalc."""
+        kind, v = _cell_arg(value)
+        self._call("set", sheet=sheet, cell=cell, kind=kind, value=v, recalculate=recalculate)
+
+    def set_formula(self, sheet: str | int, cell: str, formula: str, *, recalculate: bool = True) -> None:
+        self._call("set", sheet=sheet, cell=cell, kind="formula", value=formula, recalculate=recalculate)
+
+    def used_range(self, sheet: str | int) -> str:
+        """The sheet's used area, "A1:K250"."""
+        return self._call("used_range", sheet=sheet)
+
+    def formula_count(self, sheet: str | int) -> int:
+        return self._call("formula_count", sheet=sheet)
+
+    def export_pdf(self, path: str | os.PathLike, sheet: str | int | None = None,
+                   timeout: float | None = None) -> Path:
+        """Render to PDF: the whole workbook, or only ``sheet``'s pages (its print ranges and page
+        style apply; the PDF filter's Selection is that sheet)."""
+        p = Path(path).resolve()
+        p.parent.mkdir(parents=True, exist_ok=True)
+        if p.exists():
+            p.unlink()
+        self._call("export_pdf", timeout, path=str(p), sheet=sheet)
+        if not p.is_file():
+            raise LibreOfficeError(f"LibreOffice wrote no PDF at {p}")
+        return p
+
+    def close(self) -> None:
+        if not self.closed and self.lo.running:
+            self.lo.call("close", doc=self.key)
+        self.closed = True
+
+
+# ---- PDF, just enough to count pages and measure them ------------------------------------
+
+_OBJ_HEAD = re.compile(rb"(\d+)\s+(\d+)\s+obj\b")
+_REF = re.compile(rb"(\d+)\s+\d+\s+R")
+_TYPE_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
+_TYPE_PAGES = re.compile(rb"/Type\s*/Pages(?![A-Za-z])")
+_TYPE_CATALOG = re.compile(rb"/Type\s*/Catalog(?![A-Za-z])")
+_NUM = rb"[-+]?(?:\d+\.?\d*|\.\d+)"
+_MEDIABOX = re.compile(rb"/MediaBox\s*\[\s*(" + _NUM + rb")\s+(" + _NUM + rb")\s+(" + _NUM + rb")\s+("
+                       + _NUM + rb")\s*\]")
+_ROTATE = re.compile(rb"/Rotate\s+(-?\d+)")
+
+
+def _pdf_objects(data: bytes) -> dict[int, bytes]:
+    """Object number -> its dictionary text (streams cut off), incl. objects in object streams."""
+    objs: dict[int, bytes] = {}
+    streams: list[tuple[bytes, bytes]] = []
+    heads = list(_OBJ_HEAD.finditer(data))
+    for i, m in enumerate(heads):
+        end = heads[i + 1].start() if i + 1 < len(heads) else len(data)
+        body = data[m.end():end]
+        cut = body.find(b"endobj")
+        if cut >= 0:
+            body = body[:cut]
+        s = body.find(b"stream")
+        head = body if s < 0 else body[:s]
+        objs[int(m.group(1))] = head   # later definitions (incremental updates) win
+        if s >= 0 and b"/ObjStm" in head:
+            raw = body[s + 6:].lstrip(b"\r\n")
+            e = raw.rfind(b"endstream")
+            streams.append((head, raw[:e] if e >= 0 else raw))
+    for head, raw in streams:
+        try:
+            text = zlib.decompressobj().decompress(raw) if b"/FlateDecode" in head else raw
+            first = int(re.search(rb"/First\s+(\d+)", head).group(1))
+            n = int(re.search(rb"/N\s+(\d+)", head).group(1))
+        except (zlib.error, AttributeError, ValueError):
+            continue
+        nums = [int(x) for x in text[:first].split()[: 2 * n]]
+        pairs = list(zip(nums[::2], nums[1::2]))
+        for j, (num, off) in enumerate(pairs):
+            stop = first + pairs[j + 1][1] if j + 1 < len(pairs) else len(text)
+            objs.setdefault(num, text[first + off:stop])
+    return objs
+
+
+def _page_objects(objs: dict[int, bytes]) -> list[int]:
+    catalog = next((b for b in objs.values() if _TYPE_CATALOG.search(b)), None)
+    root = re.search(rb"/Pages\s+(\d+)\s+\d+\s+R", catalog) if catalog else None
+    pages: list[int] = []
+    if root:
+        seen: set[int] = set()
+
+        def walk(num: int) -> None:
+            if num in seen or num not in objs:
+                return
+            seen.add(num)
+            body = objs[num]
+            if _TYPE_PAGES.search(body):
+                kids = re.search(rb"/Kids\s*\[([^\]]*)\]", body)
+                for k in _REF.finditer(kids.group(1) if kids else b""):
+                    walk(int(k.group(1)))
+            elif _TYPE_PAGE.search(body):
+                pages.append(num)
+
+        walk(int(root.group(1)))
+    if not pages:   # no readable page tree: every page object, in object order
+        pages = sorted(n for n, b in objs.items() if _TYPE_PAGE.search(b))
+    return pages
+
+
+def pdf_page_sizes(path: str | os.PathLike) -> list[tuple[float, float]]:
+    """(width, height) in points of every page, in order (MediaBox, inherited, /Rotate applied)."""
+    objs = _pdf_objects(Path(path).read_bytes())
+    sizes = []
+    for num in _page_objects(objs):
+        box = rotate = None
+        node, hops = num, 0
+        while node is not None and hops < 64:
+            body = objs.get(node, b"")
+            if box is None and (m := _MEDIABOX.search(body)):
+                box = [float(x) for x in m.groups()]
+            if rotate is None and (r := _ROTATE.search(body)):
+                rotate = int(r.group(1))
+            parent = re.search(rb"/Parent\s+(\d+)\s+\d+\s+R", body)
+            node, hops = (int(parent.group(1)) if parent else None), hops + 1
+        if box is None:
+            raise ValueError(f"{path}: page object {num} has no MediaBox")
+        w, h = abs(box[2] - box[0]), abs(box[3] - box[1])
+        if (rotate or 0) % 180:
+            w, h = h, w
+        sizes.append((round(w, 2), round(h, 2)))
+    return sizes
+
+
+def pdf_pages(path: str | os.PathLike) -> int:
+    """Number of pages of a PDF."""
+    return len(_page_objects(_pdf_objects(Path(path).read_bytes())))
