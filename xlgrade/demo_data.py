@@ -1,9 +1,10 @@
-"""Realistic, deterministic sample data: customers, a ledger, complaints.
+"""Realistic, deterministic sample data: customers, profiles, a ledger, complaints.
 
 A mid-size distributor: a few large customers and many small ones (sizes are heavy-tailed,
 so the 80/20 view looks like a real one), deliveries with invoices and payments on the same
 ledger line as 附表五 has them (some paid late, some unpaid, a few returns), subjective
-scores, complaints. The same seed always gives the same data; ``n_customers`` scales it
+scores, complaints, and the record-card profile of every customer (附表四: decision maker,
+business scope, competitors, key contact ...). The same seed always gives the same data; ``n_customers`` scales it
 for benchmarks (5,000 customers over 24 months is about 200,000 lines).
 """
 
@@ -49,6 +50,7 @@ class DemoData:
     ledger: pd.DataFrame        # LEDGER sheet keys
     complaints: pd.DataFrame    # COMPLAINTS sheet keys (input columns only)
     as_of: pd.Timestamp
+    profiles: pd.DataFrame      # PROFILES sheet keys, one row per customer
 
 
 def generate(seed: int = 7, n_customers: int = 300, months: int = 24,
@@ -58,7 +60,8 @@ def generate(seed: int = 7, n_customers: int = 300, months: int = 24,
     customers = _customers(rng, n_customers)
     ledger = _ledger(rng, customers, months, as_of)
     complaints = _complaints(rng, customers, as_of)
-    return DemoData(customers, ledger, complaints, as_of)
+    profiles = _profiles(rng, customers, as_of)     # drawn last: the frames above stay as they were
+    return DemoData(customers, ledger, complaints, as_of, profiles)
 
 
 def _person(rng: np.random.Generator) -> str:
@@ -196,3 +199,115 @@ def _complaints(rng: np.random.Generator, customers: pd.DataFrame, as_of: pd.Tim
     df = df.sort_values("complaint_time", kind="stable").reset_index(drop=True)
     df.insert(0, "complaint_no", [f"TS{i + 1:04d}" for i in range(n)])
     return df
+
+
+# ---- record-card profiles (附表四) ---------------------------------------------------------
+FEMALE_GIVEN = {"芳", "娜", "敏", "静", "丽", "艳", "娟", "秀英"}
+POSTCODES = {"杭州": "310000", "宁波": "315000", "苏州": "215000", "南京": "210000", "上海": "200000",
+             "广州": "510000", "深圳": "518000", "东莞": "523000", "佛山": "528000", "成都": "610000",
+             "重庆": "400000", "武汉": "430000", "长沙": "410000", "郑州": "450000", "济南": "250000",
+             "青岛": "266000", "合肥": "230000", "福州": "350000", "厦门": "361000", "西安": "710000",
+             "天津": "300000", "沈阳": "110000", "昆明": "650000", "南昌": "330000"}
+AREA_CODES = {"杭州": "0571", "宁波": "0574", "苏州": "0512", "南京": "025", "上海": "021", "广州": "020",
+              "深圳": "0755", "东莞": "0769", "佛山": "0757", "成都": "028", "重庆": "023", "武汉": "027",
+              "长沙": "0731", "郑州": "0371", "济南": "0531", "青岛": "0532", "合肥": "0551", "福州": "0591",
+              "厦门": "0592", "西安": "029", "天津": "022", "沈阳": "024", "昆明": "0871", "南昌": "0791"}
+PINYIN = {"王": "wang", "李": "li", "张": "zhang", "刘": "liu", "陈": "chen", "杨": "yang", "黄": "huang",
+          "赵": "zhao", "周": "zhou", "吴": "wu", "徐": "xu", "孙": "sun", "马": "ma", "朱": "zhu", "胡": "hu",
+          "郭": "guo", "何": "he", "林": "lin", "罗": "luo", "高": "gao",
+          "伟": "wei", "芳": "fang", "娜": "na", "敏": "min", "静": "jing", "丽": "li", "强": "qiang",
+          "磊": "lei", "军": "jun", "洋": "yang", "勇": "yong", "艳": "yan", "杰": "jie", "娟": "juan",
+          "涛": "tao", "明": "ming", "超": "chao", "秀英": "xiuying",
+          "恒达": "hengda", "华信": "huaxin", "鑫源": "xinyuan", "永泰": "yongtai", "联创": "lianchuang",
+          "宏图": "hongtu", "金鼎": "jinding", "瑞丰": "ruifeng", "天成": "tiancheng", "盛世": "shengshi",
+          "宝利": "baoli", "康华": "kanghua", "新锐": "xinrui", "顺发": "shunfa", "佳美": "jiamei",
+          "远航": "yuanhang", "中诚": "zhongcheng", "博雅": "boya", "安泰": "antai", "汇通": "huitong",
+          "嘉禾": "jiahe", "东升": "dongsheng", "明阳": "mingyang", "九州": "jiuzhou", "百川": "baichuan",
+          "同创": "tongchuang", "兴业": "xingye", "凯旋": "kaixuan", "润泽": "runze", "华夏": "huaxia"}
+SCOPES = {"医药": "中成药、化学药制剂、生物制品批发;医疗器械销售", "电子": "电子元器件、电池及充电设备的研发、生产与销售",
+          "机械": "通用机械设备制造、销售及维修", "化工": "化工原料及产品(不含危险品)销售", "食品": "预包装食品批发与零售",
+          "建材": "建筑材料、装饰材料销售", "纺织": "纺织品、服装及辅料生产与销售", "物流": "普通货运、仓储服务、供应链管理",
+          "零售": "日用百货、家用电器、数码产品零售", "汽车配件": "汽车零部件及配件批发、零售"}
+LEADER_TITLES = ("董事长", "总经理", "执行董事", "董事长兼总经理", "总裁")
+MANAGER_TITLES = ("副总经理", "采购经理", "财务总监", "销售总监", "运营经理", "技术总监")
+NATURES = ("国有", "民营", "外资", "合资", "个体")
+SCALES = ("大型", "中型", "小型", "微型")
+SALES_STATUS = ("稳定增长", "基本持平", "旺季增长明显", "略有下滑", "新品带动增长", "受竞争影响下滑")
+POLICIES = ("年度返利 2%", "季度返点 1.5%", "现款现货", "区域独家代理", "新品首批 9 折", "无特殊政策")
+PRICES = ("合同价", "市场价 95 折", "年度框架协议价", "按季度调价", "阶梯价")
+TECH = ("符合 GB/T 18287-2013", "需出厂检验报告", "批次可追溯", "UN38.3 运输认证", "3C 认证", "无特殊要求")
+PAYMENT = ("月结 30 天", "月结 45 天", "月结 60 天", "款到发货", "银行承兑汇票", "货到付款")
+EDUCATIONS = ("博士", "硕士", "本科", "大专", "高中", "中专")
+NATIVE = ("浙江杭州", "江苏南京", "广东梅州", "湖南长沙", "四川成都", "山东青岛", "安徽合肥", "福建泉州",
+          "河南洛阳", "湖北武汉", "江西赣州", "河北保定")
+CHARACTERS = ("稳重", "开朗", "直爽", "谨慎", "外向", "细致", "果断", "温和", "健谈")
+DEPARTMENTS = {"总经理": "总经办", "副总经理": "总经办", "采购经理": "采购部", "采购主管": "采购部",
+               "财务经理": "财务部", "店长": "门店"}
+ESTATES = ("阳光花园", "锦绣家园", "翠湖苑", "金色家园", "滨江花园", "紫荆公寓", "和谐小区", "世纪新城")
+HOBBIES = ("高尔夫", "钓鱼", "羽毛球", "摄影", "品茶", "书法", "旅游", "登山", "围棋", "乒乓球")
+RELATIONS = ("本人即决策人", "决策层直接下属", "采购负责人,参与决策", "与总经理为亲属", "财务把关,影响付款",
+             "技术评估,影响选型")
+
+
+def _pick(rng: np.random.Generator, options):
+    return options[rng.integers(len(options))]
+
+
+def _gender(name: str) -> str:
+    return "女" if name[1:] in FEMALE_GIVEN else "男"
+
+
+def _email(name: str, company_word: str) -> str:
+    return f"{PINYIN[name[0]]}{PINYIN[name[1:]]}@{PINYIN[company_word]}.com.cn"
+
+
+def _profiles(rng: np.random.Generator, customers: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """One record-card profile per customer, consistent with its summary row (city, contact)."""
+    rows = []
+    companies = customers["company"].tolist()
+    for cust in customers.itertuples(index=False):
+        city = cust.address[:2]
+        word = cust.company[2:4]
+        industry_peers = [c for c in companies if c != cust.company and SUFFIX[cust.industry] in c] or companies
+        leader = _person(rng)
+        managers = "、".join(f"{_pick(rng, MANAGER_TITLES)} {_person(rng)}" for _ in range(rng.integers(1, 4)))
+        rivals = sorted({industry_peers[i][:6] for i in rng.integers(len(industry_peers), size=2)})
+        age = int(rng.integers(26, 60))
+        contact = cust.contact
+        rows.append({
+            "customer_id": cust.customer_id,
+            "decision_maker": leader,
+            "decision_maker_gender": _gender(leader),
+            "decision_maker_title": _pick(rng, LEADER_TITLES),
+            "managers": managers,
+            "business_scope": SCOPES[cust.industry],
+            "competitors": "、".join(rivals),
+            "suppliers": f"本公司、{_pick(rng, CITIES)}{_pick(rng, WORDS)}{SUFFIX['电子']}",
+            "sales_status": _pick(rng, SALES_STATUS),
+            "nature": NATURES[rng.choice(len(NATURES), p=[0.12, 0.6, 0.1, 0.1, 0.08])],
+            "scale": _pick(rng, SCALES),
+            "policy": _pick(rng, POLICIES),
+            "price": _pick(rng, PRICES),
+            "usage": f"每月约 {int(rng.integers(1, 60)) * 10} 件",
+            "purchase_volume": f"每季度约 {int(rng.integers(1, 60)) * 30} 件",
+            "tech_requirements": _pick(rng, TECH),
+            "payment_terms": _pick(rng, PAYMENT),
+            "person_in_charge": _person(rng),
+            "our_share": round(float(rng.uniform(0.1, 0.9)), 2),
+            "person_name": contact,
+            "gender": _gender(contact),
+            "age": age,
+            "education": _pick(rng, EDUCATIONS),
+            "birth_month": f"{as_of.year - age}年{int(rng.integers(1, 13))}月",
+            "native_place": _pick(rng, NATIVE),
+            "character": _pick(rng, CHARACTERS),
+            "department_title": f"{DEPARTMENTS.get(cust.title, '采购部')} {cust.title}",
+            "person_phone": f"1{rng.integers(3, 9)}{rng.integers(0, 10)}-{rng.integers(1000, 9999)}-{rng.integers(1000, 9999)}",
+            "postcode": POSTCODES[city],
+            "fax": f"{AREA_CODES[city]}-{rng.integers(8_000_000, 89_999_999)}",
+            "email": _email(contact, word),
+            "home_address": f"{city}市{_pick(rng, ESTATES)}{rng.integers(1, 30)}幢{rng.integers(1, 25)}0{rng.integers(1, 5)}室",
+            "hobbies": "、".join(sorted({_pick(rng, HOBBIES) for _ in range(rng.integers(1, 3))})),
+            "relation": _pick(rng, RELATIONS),
+        })
+    return pd.DataFrame(rows)

@@ -1,0 +1,432 @@
+"""The workbook templates (issue 3, item 2): layout, validations, protection, print set-up, cards."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from xlgrade import demo_data
+from xlgrade.engine.rules import RuleBook
+from xlgrade.schema import formulas, model
+from xlgrade.schema.sheets import (COMPLAINTS, CUSTOMERS, FORM_NO, LEDGER, LISTS_SHEET, PROFILES, RULES_SHEET,
+                                   SHEETS, credit_sheet)
+from xlgrade.workbook import cards, styles, template
+from xlgrade.workbook.template import InputData, build, save
+
+LANGS = ("zh", "en")
+INPUTS = {"customers": CUSTOMERS, "profiles": PROFILES, "ledger": LEDGER, "complaints": COMPLAINTS}
+
+
+def declared(key: str):
+    return credit_sheet(RuleBook().credit.aging_days) if key == "credit" else SHEETS[key]
+
+
+def reopen(wb) -> openpyxl.Workbook:
+    """The workbook as a reader sees it after a save."""
+    return openpyxl.load_workbook(io.BytesIO(template.to_bytes(wb)))
+
+
+@pytest.fixture(scope="module", params=LANGS)
+def lang(request):
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def empty(lang):
+    return reopen(build(lang))
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return demo_data.generate(n_customers=40, months=12)
+
+
+@pytest.fixture(scope="module")
+def filled(demo):
+    return reopen(build("zh", InputData.from_demo(demo)))
+
+
+def parts(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return {name: z.read(name) for name in z.namelist()}
+
+
+# ---- the committed files and determinism ------------------------------------------------------
+@pytest.mark.parametrize("code", LANGS)
+def test_committed_template_equals_a_fresh_build(code):
+    """workbook_templates/xlgrade-<lang>.xlsx is exactly what build(lang) makes, part by part.
+
+    Nothing is normalised: the build is deterministic (fixed document timestamps, fixed zip
+    metadata), so every member must have the same name, order and bytes. If this fails after a
+    change to the schema, styles or layout, rebuild with ``python -m xlgrade.workbook.template``.
+    """
+    committed = template.template_path(code)
+    assert committed.is_file(), "run python -m xlgrade.workbook.template"
+    old, new = parts(committed.read_bytes()), parts(template.to_bytes(build(code)))
+    assert list(old) == list(new)
+    changed = [name for name in new if old[name] != new[name]]
+    assert not changed, f"parts differ from a fresh build: {changed}"
+
+
+def test_two_builds_are_byte_identical(tmp_path, demo):
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    save(build("zh", InputData.from_demo(demo)), a)
+    save(build("zh", InputData.from_demo(demo)), b)
+    assert a.read_bytes() == b.read_bytes()
+    with zipfile.ZipFile(a) as z:
+        infos = z.infolist()
+    assert {i.date_time for i in infos} == {template.ZIP_TIME}
+    assert {i.compress_type for i in infos} == {zipfile.ZIP_DEFLATED}
+    assert {i.external_attr for i in infos} == {template.ZIP_MODE}
+
+
+def test_new_workbook_copies_the_template(tmp_path):
+    path = template.new_workbook(tmp_path / "sub" / "new.xlsx", "en")
+    assert path.read_bytes() == template.template_path("en").read_bytes()
+    with pytest.raises(ValueError):
+        template.new_workbook(tmp_path / "x.xlsx", "fr")
+
+
+def test_properties(empty, lang):
+    props = empty.properties
+    assert props.creator == "xlgrade" and props.title == template.text("title", lang)
+    assert props.created == template.FIXED_TIME and props.modified == template.FIXED_TIME
+    names = list(empty.defined_names)
+    assert names == sorted(names)
+    assert not empty.security or not empty.security.lockStructure
+
+
+# ---- sheets and tables --------------------------------------------------------------------------
+def test_sheet_names_and_order(empty, lang):
+    expected = [s.name(lang) for s in SHEETS.values()] + [styles.PALETTE_SHEET]
+    assert empty.sheetnames == expected
+
+
+def test_every_table_matches_the_declaration(empty, lang):
+    for key, sheet in SHEETS.items():
+        ws = empty[sheet.name(lang)]
+        if not sheet.table:
+            assert not ws.tables
+            continue
+        sheet = declared(key)
+        table = ws.tables[sheet.table]
+        assert table.displayName == sheet.table
+        assert table.tableStyleInfo.name.startswith("TableStyleMedium")
+        rows = RuleBook().to_table(lang).shape[0] + 1 if key == "rules" else None
+        last = rows or (1 + max(len(v) for v in template._lists(lang, InputData(), RuleBook()).values())
+                        if key == "lists" else 2)
+        last_col = openpyxl.utils.get_column_letter(len(sheet.columns))
+        assert table.ref == f"A1:{last_col}{last}", key
+        assert [c.name for c in table.tableColumns] == sheet.headers(lang)
+        assert [c.value for c in ws[1]] == sheet.headers(lang)
+        assert table.autoFilter is not None and table.autoFilter.ref == table.ref
+        for idx, col in enumerate(sheet.columns, start=1):
+            assert ws.column_dimensions[openpyxl.utils.get_column_letter(idx)].width == col.width
+        assert ws.freeze_panes == ("B2" if sheet.columns[0].type == model.ID else "A2")
+
+
+def test_english_workbook_is_english():
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    for ws in reopen(build("en")).worksheets:
+        assert not cjk.search(ws.title)
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and not cell.value.startswith("="):
+                    # rule values hold the rule book's Chinese labels (they are data, not layout)
+                    if ws.title == RULES_SHEET.en and cell.column_letter in ("B", "D"):
+                        continue
+                    assert not cjk.search(cell.value), (ws.title, cell.coordinate, cell.value)
+
+
+def test_number_formats_and_column_defaults(empty, lang):
+    ws = empty[LEDGER.name(lang)]
+    letters = {c.key: openpyxl.utils.get_column_letter(i) for i, c in enumerate(LEDGER.columns, start=1)}
+    assert ws[f"{letters['amount']}2"].number_format == styles.FMT_MONEY
+    assert ws[f"{letters['date']}2"].number_format == styles.FMT_DATE
+    # the column default style makes rows typed later look the same and stay unlocked
+    dim = ws.column_dimensions[letters["amount"]]
+    assert dim.number_format == styles.FMT_MONEY and dim.protection.locked is False
+    cust = empty[CUSTOMERS.name(lang)]
+    grade = openpyxl.utils.get_column_letter(CUSTOMERS.keys().index("grade") + 1)
+    assert cust.column_dimensions[grade].protection.locked is True
+
+
+# ---- validations and grade colours -------------------------------------------------------------------
+def validations_by_column(ws) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for dv in ws.data_validations.dataValidation:
+        for rng in dv.sqref.ranges:
+            out.setdefault(openpyxl.utils.get_column_letter(rng.min_col), []).append((dv, rng))
+    return out
+
+
+def test_choices_columns_have_list_validations(empty, lang):
+    for sheet in INPUTS.values():
+        ws = empty[sheet.name(lang)]
+        found = validations_by_column(ws)
+        for idx, col in enumerate(sheet.columns, start=1):
+            letter = openpyxl.utils.get_column_letter(idx)
+            if col.choices:
+                (dv, rng), = found[letter]
+                assert dv.type == "list" and dv.formula1 == f"list_{col.choices}"
+                assert rng.min_row == 2 and rng.max_row >= template.MAX_ROW
+                assert dv.showErrorMessage and dv.error
+            elif col.type == model.SHARE and not col.computed:
+                (dv, _), = found[letter]
+                assert (dv.type, dv.formula1, dv.formula2) == ("decimal", "0", "1")
+            elif col.type in (model.DATE, model.DATETIME) and not col.computed:
+                (dv, _), = found[letter]
+                assert dv.type == "date" and dv.operator == "greaterThanOrEqual" and "2026" in dv.error
+            else:
+                assert letter not in found, (sheet.key, col.key)
+    scores = validations_by_column(empty[CUSTOMERS.name(lang)])["P"][0][0]
+    assert scores.formula1 == "list_scores" and scores.errorStyle == "warning"   # 7.5 is allowed; the reader checks 0-10
+
+
+def test_list_names_cover_the_lists_table(empty, lang):
+    quoted = openpyxl.utils.quote_sheetname(LISTS_SHEET.name(lang))
+    for idx, key in enumerate(LISTS_SHEET.keys(), start=1):
+        letter = openpyxl.utils.get_column_letter(idx)
+        value = empty.defined_names[f"list_{key}"].value
+        assert value == (f"OFFSET({quoted}!${letter}$2,0,0,"
+                         f"MAX(1,COUNTA({quoted}!${letter}$2:${letter}${template.LIST_ROWS})),1)")
+    lists = empty[LISTS_SHEET.name(lang)]
+    column = {k: [c.value for c in lists[openpyxl.utils.get_column_letter(i)][1:] if c.value is not None]
+              for i, k in enumerate(LISTS_SHEET.keys(), start=1)}
+    assert column["scores"] == list(range(11))
+    assert column["genders"] == (["男", "女"] if lang == "zh" else ["Male", "Female"])
+    assert column["natures"][:5] == (["国有", "民营", "外资", "合资", "个体"] if lang == "zh" else
+                                     ["State-owned", "Private", "Foreign-owned", "Joint venture", "Sole proprietor"])
+    rules = RuleBook()
+    if lang == "zh":
+        expected = [*rules.abc.labels, *rules.scorecard.level_labels, *rules.credit.grade_labels]
+    else:
+        expected = [*rules.abc.labels, *rules.scorecard.level_labels_en, *rules.credit.grade_labels_en]
+    assert column["grades"] == expected
+    assert column["salespeople"] == list(template.DEFAULT_LISTS["salespeople"][0 if lang == "zh" else 1])
+
+
+def test_grade_columns_are_coloured(empty, lang):
+    for key, sheet in SHEETS.items():
+        if not sheet.table:
+            continue
+        sheet = declared(key)
+        ws = empty[sheet.name(lang)]
+        coloured = {str(cf.sqref): cf.rules for cf in ws.conditional_formatting}
+        for idx, col in enumerate(sheet.columns, start=1):
+            if col.type != model.GRADE:
+                continue
+            letter = openpyxl.utils.get_column_letter(idx)
+            rules = coloured[f"{letter}2:{letter}{template.MAX_ROW}"]
+            assert len(rules) == len(styles.GRADE_COLOURS)
+            assert f'{letter}2="A"' in rules[0].formula[0] and "VIP客户" in rules[0].formula[0]
+            assert "潜在客户" in rules[4].formula[0]
+            assert rules[0].dxf.fill.fgColor.rgb.endswith(styles.GRADE_COLOURS[0])
+    assert any(str(cf.sqref).startswith("E3") for cf in empty[SHEETS["org_card"].name(lang)].conditional_formatting)
+
+
+# ---- protection -------------------------------------------------------------------------------------
+def test_every_sheet_protected_without_password(empty):
+    for ws in empty.worksheets:
+        p = ws.protection
+        assert p.sheet and not p.password, ws.title
+        for flag in template.PROTECT_ALLOW:
+            assert getattr(p, flag) is False, (ws.title, flag)
+
+
+def test_input_cells_unlocked_and_computed_cells_locked(filled):
+    for sheet in INPUTS.values():
+        ws = filled[sheet.zh]
+        for idx, col in enumerate(sheet.columns, start=1):
+            for row in (2, ws.max_row):
+                locked = ws.cell(row=row, column=idx).protection.locked
+                assert locked is col.computed, (sheet.key, col.key, row)
+    rules = filled[RULES_SHEET.zh]
+    assert rules["B2"].protection.locked is False and rules["A2"].protection.locked is True
+    for key in ("history", "credit", "run_log"):
+        ws = filled[SHEETS[key].zh]
+        assert all(c.protection.locked for c in ws[2])
+    card = filled[SHEETS["org_card"].zh]
+    assert card["B3"].protection.locked is False
+    assert all(c.protection.locked for row in card.iter_rows() for c in row if c.coordinate not in ("B3", "C3"))
+
+
+# ---- print set-up -------------------------------------------------------------------------------------
+def test_print_setup_of_tables(empty, lang):
+    for key, sheet in SHEETS.items():
+        ws = empty[sheet.name(lang)]
+        if not sheet.table:
+            continue
+        assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+        assert ws.print_title_rows == "$1:$1"
+        assert ws.print_area.startswith(openpyxl.utils.quote_sheetname(ws.title) + "!")
+        area = ws.print_area.split("!")[1].replace("$", "")
+        assert area == ws.tables[declared(key).table].ref
+    summary = empty[SHEETS["summary"].name(lang)]
+    assert summary["A1"].value == template.text("summary_title", lang)
+    assert summary.page_setup.orientation == "landscape" and summary.page_setup.fitToWidth == 1
+
+
+def test_cards(empty, lang):
+    for key in ("org_card", "person_card", "complaint_card"):
+        sheet = SHEETS[key]
+        ws = empty[sheet.name(lang)]
+        assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "portrait"
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 1)
+        assert ws.print_options.horizontalCentered
+        values = [c.value for row in ws.iter_rows() for c in row if c.value is not None]
+        assert FORM_NO in values and template.appendix(sheet, lang) in values
+        assert cards.CARDS[key].title(lang) in values
+        labels = [zh if lang == "zh" else en for _, zh, en in cards.FOOTER]
+        assert all(label in values for label in labels)
+        assert all(label in ws.oddFooter.center.text for label in labels)
+        area = ws.print_area.split("!")[1].replace("$", "")
+        footer_row = max(c.row for row in ws.iter_rows() for c in row if c.value in labels)
+        assert area == f"A1:F{footer_row}"
+        assert ws["B3"].value is None        # no data: nothing picked
+        (dv,) = ws.data_validations.dataValidation
+        assert dv.formula1 == cards.CARDS[key].list_name and "B3" in str(dv.sqref)
+    ids = empty.defined_names[cards.CUSTOMER_IDS].value
+    assert ids.startswith(f"OFFSET({openpyxl.utils.quote_sheetname(CUSTOMERS.name(lang))}!$A$2,")
+    assert cards.COMPLAINT_NOS in empty.defined_names
+
+
+def test_card_formulas_cover_every_field(empty, lang):
+    org = empty[SHEETS["org_card"].name(lang)]
+    formulas_ = [c.value for row in org.iter_rows() for c in row if isinstance(c.value, str) and c.value[:1] == "="]
+    company = CUSTOMERS.column("company").header(lang)
+    assert (f'=IF($B$3="","",IFERROR(IF(INDEX(Customers[[{company}]],MATCH($B$3,Customers[['
+            f'{CUSTOMERS.column("customer_id").header(lang)}]],0))="",""') in "\n".join(formulas_)
+    history = SHEETS["history"]
+    assert any(f"LOOKUP(2,1/(History[[{history.column('customer_id').header(lang)}]]=$B$3)" in f
+               and f"History[[{history.column('grade').header(lang)}]]" in f for f in formulas_)
+    assert not any(f"Customers[[{CUSTOMERS.column('grade').header(lang)}]]" in f for f in formulas_)
+    # every organisation field of the profile table appears on the org card, every person field on the other
+    person_keys = set(PROFILES.keys()[PROFILES.keys().index("person_name"):])
+    org_keys = set(PROFILES.keys()[1:]) - person_keys
+    for key, wanted in (("org_card", org_keys), ("person_card", person_keys)):
+        ws = empty[SHEETS[key].name(lang)]
+        text = "\n".join(c.value for row in ws.iter_rows() for c in row
+                         if isinstance(c.value, str) and c.value.startswith("="))
+        for k in wanted:
+            assert f"Profiles[[{formulas.escape(PROFILES.column(k).header(lang))}]]" in text, (key, k)
+    complaint = empty[SHEETS["complaint_card"].name(lang)]
+    text = "\n".join(c.value for row in complaint.iter_rows() for c in row
+                     if isinstance(c.value, str) and c.value.startswith("="))
+    for col in COMPLAINTS.columns:
+        if col.key != "complaint_no":
+            assert f"Complaints[[{formulas.escape(col.header(lang))}]]" in text, col.key
+
+
+# ---- rules --------------------------------------------------------------------------------------------
+def test_rules_table_and_names(empty, lang):
+    ws = empty[RULES_SHEET.name(lang)]
+    table = RuleBook().to_table(lang)
+    assert ws.max_row == len(table) + 1
+    for row, rec in enumerate(table.itertuples(index=False), start=2):
+        assert ws.cell(row=row, column=1).value == rec.key
+        assert ws.cell(row=row, column=2).value == rec.value
+        name = empty.defined_names[formulas.rule_name(rec.key)]
+        assert name.value == f"{openpyxl.utils.quote_sheetname(ws.title)}!$B${row}"
+    dest = next(empty.defined_names["rule_threshold_a_volume_over"].destinations)
+    assert empty[dest[0]][dest[1].replace("$", "")].value == 100000
+    assert isinstance(ws["B3"].value, str) and ws["B3"].value == "A; B; C"    # abc.labels as one text cell
+
+
+def test_custom_rules_flow_into_the_workbook():
+    rules = RuleBook().updated({"threshold.a_volume_over": 250000, "credit.aging_days": "15; 45"})
+    wb = reopen(build("zh", rules=rules))
+    dest = next(wb.defined_names["rule_threshold_a_volume_over"].destinations)
+    assert wb[dest[0]][dest[1].replace("$", "")].value == 250000
+    credit = wb[SHEETS["credit"].zh]
+    assert [c.name for c in credit.tables["Credit"].tableColumns] == credit_sheet((15.0, 45.0)).headers("zh")
+
+
+# ---- palette ------------------------------------------------------------------------------------------
+def test_palette_sheet(empty):
+    ws = empty[styles.PALETTE_SHEET]
+    assert ws.sheet_state == "hidden"
+    assert [c.value for c in ws[1]] == list(styles.ROLES)
+    for cell in ws[1]:
+        role = styles.ROLES[cell.value]
+        assert cell.number_format == role.number_format and cell.protection.locked is role.locked
+        assert bool(cell.font.b) is role.bold
+
+
+# ---- data ---------------------------------------------------------------------------------------------
+def test_build_with_demo_data(filled, demo):
+    frames = {"customers": demo.customers, "profiles": demo.profiles, "ledger": demo.ledger,
+              "complaints": demo.complaints}
+    for key, sheet in INPUTS.items():
+        ws = filled[sheet.zh]
+        n = len(frames[key])
+        last_col = openpyxl.utils.get_column_letter(len(sheet.columns))
+        assert ws.tables[sheet.table].ref == f"A1:{last_col}{n + 1}"
+        assert ws.max_row == n + 1
+        assert ws.print_area.split("!")[1].replace("$", "") == f"A1:{last_col}{n + 1}"
+    cust = filled[CUSTOMERS.zh]
+    for idx, col in enumerate(CUSTOMERS.columns, start=1):
+        if col.formula:
+            rendered = formulas.render(col.formula, CUSTOMERS, "zh")
+            assert all(cust.cell(row=r, column=idx).value == rendered for r in range(2, len(demo.customers) + 2))
+    assert "ABCGRADE(" in formulas.render(CUSTOMERS.column("grade").formula, CUSTOMERS, "zh")
+
+
+def test_typed_values(filled, demo):
+    ledger = filled[LEDGER.zh]
+    keys = LEDGER.keys()
+    first = demo.ledger.iloc[0]
+    row = [c.value for c in ledger[2]]
+    assert row[keys.index("customer_id")] == first["customer_id"]
+    assert row[keys.index("amount")] == pytest.approx(first["amount"])
+    assert isinstance(row[keys.index("amount")], (int, float))
+    assert row[keys.index("date")] == first["date"].to_pydatetime()
+    blanks = demo.ledger["paid_date"].isna().to_numpy().nonzero()[0]
+    assert ledger.cell(row=int(blanks[0]) + 2, column=keys.index("paid_date") + 1).value is None
+    profiles = filled[PROFILES.zh]
+    assert [c.value for c in profiles[2]][PROFILES.keys().index("age")] == int(demo.profiles["age"].iloc[0])
+    complaints = filled[COMPLAINTS.zh]
+    t = complaints.cell(row=2, column=COMPLAINTS.keys().index("complaint_time") + 1).value
+    assert t == demo.complaints["complaint_time"].iloc[0].to_pydatetime()
+
+
+def test_cards_pick_the_first_rows(filled, demo):
+    assert filled[SHEETS["org_card"].zh]["B3"].value == demo.customers["customer_id"].iloc[0]
+    assert filled[SHEETS["person_card"].zh]["B3"].value == demo.customers["customer_id"].iloc[0]
+    assert filled[SHEETS["complaint_card"].zh]["B3"].value == demo.complaints["complaint_no"].iloc[0]
+
+
+def test_lists_from_data():
+    customers = pd.DataFrame({"customer_id": ["C1", "C2"], "salesperson": ["甲", "乙"], "industry": ["医药", "光伏"]})
+    wb = reopen(build("zh", InputData(customers=customers, lists={"handlers": ["客服 A"]})))
+    lists = wb[LISTS_SHEET.zh]
+    col = {k: [c.value for c in lists[openpyxl.utils.get_column_letter(i)][1:] if c.value is not None]
+           for i, k in enumerate(LISTS_SHEET.keys(), start=1)}
+    assert col["salespeople"] == ["甲", "乙"]
+    assert col["industries"] == [*demo_data.INDUSTRIES, "光伏"]
+    assert col["handlers"] == ["客服 A"]
+    with pytest.raises(ValueError):
+        build("zh", InputData(lists={"colours": ["red"]}))
+    # extra columns are ignored; missing columns stay blank; computed columns get their formulas
+    ws = wb[CUSTOMERS.zh]
+    assert ws.tables["Customers"].ref.endswith("3") and ws["C2"].value is None
+    assert ws["K2"].value.startswith("=COUNTIFS(")
+
+
+def test_profiles_demo_data(demo):
+    p = demo.profiles
+    assert list(p.columns) == PROFILES.keys()
+    assert list(p["customer_id"]) == list(demo.customers["customer_id"])
+    assert set(p["gender"]) <= {"男", "女"} and set(p["decision_maker_gender"]) <= {"男", "女"}
+    assert set(p["nature"]) <= set(demo_data.NATURES) and set(p["education"]) <= set(demo_data.EDUCATIONS)
+    assert p.notna().all().all()
+    again = demo_data.generate(n_customers=40, months=12)
+    pd.testing.assert_frame_equal(again.profiles, p)

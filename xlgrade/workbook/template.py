@@ -1,0 +1,624 @@
+"""The workbook templates, built with openpyxl as a person would lay them out in Excel.
+
+``build(lang, data, rules)`` makes the whole workbook from the one declaration of the sheets
+(:mod:`xlgrade.schema.sheets`): tabs in ``SHEETS`` order, one Excel table per declared table
+(header on row 1, at least one body row), column widths, number formats and protection by
+column type and kind, drop-downs from the lists sheet, grade colours, print set-up, the rule
+book with one defined name per rule, the printable cards (:mod:`xlgrade.workbook.cards`) and
+the hidden style palette (:mod:`xlgrade.workbook.styles`).
+
+Without ``data`` it is the empty template staff start from (``workbook_templates/``); with
+``data`` the input tables hold the rows (typed cells; computed columns get their formulas).
+
+``save`` writes a workbook deterministically: the same build gives the same bytes.
+Run ``python -m xlgrade.workbook.template [DIR]`` to rebuild the committed templates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import numbers
+import shutil
+import sys
+import zipfile
+from copy import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.formatting.rule import Rule
+from openpyxl.styles import Font, PatternFill
+from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
+from openpyxl.writer.excel import ExcelWriter
+
+from xlgrade import demo_data
+from xlgrade.engine.rules import RuleBook
+from xlgrade.schema import formulas, model
+from xlgrade.schema.model import Column, Sheet
+from xlgrade.schema.sheets import (COMPLAINTS, CUSTOMERS, LISTS_SHEET, RULES_SHEET, SHEETS, credit_sheet)
+from xlgrade.workbook import cards, styles
+
+LANGS = ("zh", "en")
+MAX_ROW = 20000              # validations and grade colours reach this row (or further with more data)
+LIST_ROWS = 1000             # rows of the lists sheet a drop-down list may use
+TABLE_STYLE = "TableStyleMedium2"
+FIXED_TIME = dt.datetime(2026, 1, 1, 0, 0, 0)    # created / modified: the build is deterministic
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+ZIP_MODE = 0o100644 << 16                        # a regular file, rw-r--r--
+HEADER_HEIGHT = 30.0
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "workbook_templates"
+
+# Every user-visible text of the workbook outside the sheet declaration and the cards: (zh, en).
+TEXT = {
+    "title": ("xlgrade 客户分级", "xlgrade customer grading"),
+    "subject": ("客户分级管理工作簿", "Customer grading workbook"),
+    "summary_title": ("客户分级汇总", "Customer grading summary"),
+    "page_footer": ("第 &P 页,共 &N 页", "Page &P of &N"),
+    "list_title": ("请从列表中选择", "Choose from the list"),
+    "list_error": ("请从下拉列表中选择;如需新增选项,请先在「下拉列表」工作表中添加。"
+                   "(Choose a value from the drop-down list; add new values on the Lists sheet.)",
+                   "Choose a value from the drop-down list; add new values on the Lists sheet first."),
+    "score_title": ("评分 0-10", "Score 0-10"),
+    "score_error": ("评分应为 0-10 分(可从下拉列表选择,也可输入 7.5 这样的小数)。(A score is 0 to 10.)",
+                    "A score is 0 to 10 (choose from the list, or type a decimal such as 7.5)."),
+    "share_title": ("比例 0-1", "Share 0-1"),
+    "share_error": ("请输入 0 到 1 之间的小数,或输入百分比,如 0.8 或 80%。"
+                    "(Enter a share between 0 and 1, e.g. 0.8 or 80%.)",
+                    "Enter a share between 0 and 1, e.g. 0.8 or 80%."),
+    "date_title": ("日期", "Date"),
+    "date_error": ("请输入 1900 年以后的日期,例如 2026-03-05、2026/3/5 或 2026年3月5日。"
+                   "(Enter a date such as 2026-03-05 or 2026/3/5.)",
+                   "Enter a date after 1900, such as 2026-03-05 or 2026/3/5."),
+    "datetime_error": ("请输入日期和时间,例如 2026-03-05 14:30 或 2026/3/5 9:05(时间可省略)。"
+                       "(Enter a date and time such as 2026-03-05 14:30.)",
+                       "Enter a date and time such as 2026-03-05 14:30 or 2026/3/5 9:05 (time optional)."),
+}
+APPENDIX_EN = {"附表一": "Appendix 1", "附表二": "Appendix 2", "附表三": "Appendix 3", "附表四": "Appendix 4",
+               "附表五": "Appendix 5", "附表六": "Appendix 6", "附表七": "Appendix 7", "附表八": "Appendix 8"}
+
+# Default drop-down lists (zh, en). Demo-company values; a real workbook's staff edit them.
+_REGIONS_ZH = tuple(dict.fromkeys(demo_data.REGIONS.values()))
+DEFAULT_LISTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "industries": (demo_data.INDUSTRIES,
+                   ("Pharmaceuticals", "Electronics", "Machinery", "Chemicals", "Food", "Building materials",
+                    "Textiles", "Logistics", "Retail", "Auto parts")),
+    "customer_types": (demo_data.TYPES, ("Distributor", "Agent", "End user", "Chain", "Retailer")),
+    "salespeople": (demo_data.SALESPEOPLE,
+                    ("Zhang Wei", "Wang Fang", "Li Na", "Liu Yang", "Chen Jing", "Yang Lei", "Zhao Min",
+                     "Huang Yong")),
+    "regions": (_REGIONS_ZH, ("East", "South", "Southwest", "Central", "Northwest", "North", "Northeast")),
+    "channels": (demo_data.CHANNELS, ("Direct", "Distribution", "E-commerce")),
+    "handlers": (demo_data.HANDLERS,
+                 ("Service: Zhou Ting", "Service: Wu Gang", "Quality: Sun Li", "Sales: Zheng Hao")),
+    "genders": (("男", "女"), ("Male", "Female")),
+    "educations": (demo_data.EDUCATIONS,
+                   ("Doctorate", "Master's", "Bachelor's", "Associate", "High school", "Vocational school")),
+    "natures": (demo_data.NATURES,
+                ("State-owned", "Private", "Foreign-owned", "Joint venture", "Sole proprietor")),
+}
+# Lists a staff member may extend on the fly (a warning, not a stop, for a value not in the list).
+OPEN_LISTS = {"industries", "customer_types", "regions", "channels", "handlers", "educations", "natures"}
+PROTECT_ALLOW = ("formatCells", "formatColumns", "formatRows", "insertRows", "deleteRows", "sort", "autoFilter",
+                 "selectLockedCells", "selectUnlockedCells")
+
+
+@dataclass
+class InputData:
+    """Rows for the input tables; columns are sheet declaration keys (extra columns are ignored)."""
+
+    customers: pd.DataFrame | None = None
+    profiles: pd.DataFrame | None = None
+    ledger: pd.DataFrame | None = None
+    complaints: pd.DataFrame | None = None
+    lists: dict[str, list[str]] = field(default_factory=dict)   # drop-down lists by choice name
+
+    @classmethod
+    def from_demo(cls, demo: demo_data.DemoData) -> InputData:
+        return cls(customers=demo.customers, profiles=demo.profiles, ledger=demo.ledger,
+                   complaints=demo.complaints)
+
+    def frame(self, key: str) -> pd.DataFrame | None:
+        return getattr(self, key, None)
+
+
+def text(key: str, lang: str) -> str:
+    zh, en = TEXT[key]
+    return zh if lang == "zh" else en
+
+
+def appendix(sheet: Sheet, lang: str) -> str:
+    return sheet.form if lang == "zh" else APPENDIX_EN.get(sheet.form, sheet.form)
+
+
+# ---- the build context: styles, names, shared helpers (cards use it too) ------------------------
+class Context:
+    def __init__(self, wb: Workbook, lang: str, rules: RuleBook, lists: dict[str, list]):
+        self.wb, self.lang, self.rules, self.lists = wb, lang, rules, lists
+        self.names: dict[str, str] = {}
+        self._styles: dict[str, Any] = {}
+        self.first: dict[str, str | None] = {}        # first customer id / complaint no (cards' picks)
+        self.grade_rules = _grade_rules(rules)
+
+    def style(self, cell, role: str) -> None:
+        """``styles.apply`` once per role, then copies of that style (fast for big tables)."""
+        cached = self._styles.get(role)
+        if cached is None:
+            styles.apply(cell, role)
+            self._styles[role] = copy(cell._style)
+        else:
+            cell._style = copy(cached)
+
+    def column_style(self, ws, idx: int, role: str, width: float) -> None:
+        dim = ws.column_dimensions[get_column_letter(idx)]
+        dim.width = width
+        self.style(dim, role)
+
+    def name(self, name: str, value: str) -> None:
+        if name in self.names:
+            raise ValueError(f"defined name {name} declared twice")
+        self.names[name] = value
+
+    def sheet_name(self, sheet: Sheet) -> str:
+        return quote_sheetname(sheet.name(self.lang))
+
+    def grade_colours(self, ws, ref: str) -> None:
+        """Colour the grade cells of ``ref`` by rank (A / VIP客户 / 优 first)."""
+        top_left = ref.split(":")[0].replace("$", "")
+        for rank, labels in enumerate(self.grade_rules):
+            if not labels:
+                continue
+            cond = ",".join(f'{top_left}="{_quote(label)}"' for label in labels)
+            dxf = DifferentialStyle(
+                font=Font(bold=True, color=styles.GRADE_TEXT[rank]),
+                fill=PatternFill("solid", start_color=styles.GRADE_COLOURS[rank],
+                                 end_color=styles.GRADE_COLOURS[rank]))
+            ws.conditional_formatting.add(ref, Rule(type="expression", dxf=dxf, formula=[f"OR({cond})"]))
+
+    def protect(self, ws) -> None:
+        """Protected without a password; formatting, rows, sorting and filtering stay allowed."""
+        p = ws.protection
+        p.sheet = True
+        for flag in PROTECT_ALLOW:
+            setattr(p, flag, False)      # in the file format False means "allowed"
+
+    def text(self, key: str) -> str:
+        return text(key, self.lang)
+
+    def appendix(self, sheet: Sheet) -> str:
+        return appendix(sheet, self.lang)
+
+    @staticmethod
+    def print_setup(ws, area: str | None, **kw) -> None:
+        print_setup(ws, area, **kw)
+
+
+def _quote(label: str) -> str:
+    return str(label).replace('"', '""')
+
+
+def _grade_rules(rules: RuleBook) -> list[list[str]]:
+    """Labels of each rank 1..5: ABC labels, scorecard levels and credit grades, zh and en."""
+    sources = (rules.abc.labels, rules.scorecard.level_labels, rules.scorecard.level_labels_en,
+               rules.credit.grade_labels, rules.credit.grade_labels_en)
+    ranks: list[list[str]] = [[] for _ in styles.GRADE_COLOURS]
+    for labels in sources:
+        for i, label in enumerate(labels):
+            rank = min(i, len(ranks) - 1)
+            if label not in ranks[rank]:
+                ranks[rank].append(label)
+    return ranks
+
+
+# ---- typed cell values ----------------------------------------------------------------------------
+def _blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        f = float(value)
+        return int(f) if f.is_integer() and abs(f) < 2**53 else f
+    return value
+
+
+def cell_value(value: Any, kind: str) -> Any:
+    """A pandas / numpy / Python value as the cell openpyxl should write for a column type."""
+    if _blank(value):
+        return None
+    if kind in (model.DATE, model.DATETIME):
+        if isinstance(value, str):
+            return value                                   # as typed; the reader parses it
+        ts = pd.Timestamp(value)
+        if kind == model.DATE:
+            return ts.to_pydatetime().replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
+        return ts.floor("s").to_pydatetime().replace(tzinfo=None)
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, str):
+        return value
+    if isinstance(value, numbers.Number):
+        return _number(value)
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return pd.Timestamp(value).to_pydatetime()
+    return str(value)
+
+
+# ---- tables ---------------------------------------------------------------------------------------
+@dataclass
+class Written:
+    """Where a table landed: its sheet, last row and the column letters by key."""
+    ws: Any
+    sheet: Sheet
+    last_row: int
+    letters: dict[str, str]
+
+    @property
+    def ref(self) -> str:
+        return f"A1:{get_column_letter(len(self.sheet.columns))}{self.last_row}"
+
+    @property
+    def extent(self) -> int:
+        return max(MAX_ROW, self.last_row + 1000)
+
+
+def write_table(ctx: Context, ws, sheet: Sheet, frame: pd.DataFrame | None,
+                role: Callable[[Column], str]) -> Written:
+    """The declared table on row 1 of ``ws``: headers, typed rows (or one empty row), styles, widths."""
+    lang = ctx.lang
+    n = 0 if frame is None else len(frame)
+    body = max(n, 1)
+    last = 1 + body
+    letters = {}
+    for idx, col in enumerate(sheet.columns, start=1):
+        letter = get_column_letter(idx)
+        letters[col.key] = letter
+        r = role(col)
+        ctx.column_style(ws, idx, r, col.width)
+        head = ws.cell(row=1, column=idx, value=col.header(lang))
+        ctx.style(head, "header")
+        formula = formulas.render(col.formula, sheet, lang) if col.formula else None
+        if formula is not None:
+            values = [formula] * body
+        elif n and col.key in frame.columns:
+            values = [cell_value(v, col.type) for v in frame[col.key].tolist()]
+        else:
+            values = [None] * body
+        for row, value in enumerate(values, start=2):
+            cell = ws.cell(row=row, column=idx)
+            if value is not None:
+                cell.value = value
+            ctx.style(cell, r)
+    ws.row_dimensions[1].height = HEADER_HEIGHT
+    ref = f"A1:{get_column_letter(len(sheet.columns))}{last}"
+    table = Table(displayName=sheet.table, ref=ref,
+                  tableStyleInfo=TableStyleInfo(name=TABLE_STYLE, showRowStripes=True, showColumnStripes=False,
+                                                showFirstColumn=False, showLastColumn=False))
+    table.tableColumns = [TableColumn(id=i, name=h) for i, h in enumerate(sheet.headers(lang), start=1)]
+    table.autoFilter = AutoFilter(ref=ref)
+    ws.add_table(table)
+    first = sheet.columns[0]
+    ws.freeze_panes = "B2" if first.type == model.ID else "A2"
+    written = Written(ws, sheet, last, letters)
+    for col in sheet.columns:
+        if col.type == model.GRADE:
+            letter = letters[col.key]
+            ctx.grade_colours(ws, f"{letter}2:{letter}{written.extent}")
+    return written
+
+
+def print_setup(ws, area: str | None, *, landscape: bool, fit_height: int, title_rows: str | None = "1:1",
+                centred: bool = False, footer: str | None = None) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = fit_height
+    if ws.sheet_properties.pageSetUpPr is None:
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties()
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.6, header=0.3, footer=0.3)
+    if centred:
+        ws.print_options.horizontalCentered = True
+    if title_rows:
+        ws.print_title_rows = title_rows
+    if area:
+        ws.print_area = area
+    if footer:
+        ws.oddFooter.center.text = footer
+
+
+def _table_print(ctx: Context, written: Written) -> None:
+    print_setup(written.ws, written.ref, landscape=True, fit_height=0, footer=ctx.text("page_footer"))
+    written.ws.oddHeader.left.text = "&A"
+
+
+# ---- validations --------------------------------------------------------------------------------
+def _list_validation(ctx: Context, choice: str) -> DataValidation:
+    if choice == "scores":
+        # A warning, not a stop: 7.5 is a fine score though the list offers whole numbers;
+        # the reader refuses anything outside 0-10 and lists it in the validation sheet.
+        title, error, style = ctx.text("score_title"), ctx.text("score_error"), "warning"
+    else:
+        title, error = ctx.text("list_title"), ctx.text("list_error")
+        style = "warning" if choice in OPEN_LISTS else "stop"
+    return DataValidation(type="list", formula1=f"list_{choice}", allow_blank=True, showDropDown=False,
+                          showErrorMessage=True, errorStyle=style, errorTitle=title, error=error)
+
+
+def validations(ctx: Context, written: Written) -> None:
+    """Drop-downs for ``choices`` columns, shares 0-1 and dates >= 1900 on the input columns."""
+    ws, extent = written.ws, written.extent
+    for col in written.sheet.inputs:
+        rng = f"{written.letters[col.key]}2:{written.letters[col.key]}{extent}"
+        if col.choices:
+            dv = _list_validation(ctx, col.choices)
+        elif col.type == model.SHARE:
+            dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="1", allow_blank=True,
+                                showErrorMessage=True, errorStyle="stop", errorTitle=ctx.text("share_title"),
+                                error=ctx.text("share_error"))
+        elif col.type in (model.DATE, model.DATETIME):
+            message = ctx.text("date_error" if col.type == model.DATE else "datetime_error")
+            dv = DataValidation(type="date", operator="greaterThanOrEqual", formula1="DATE(1900,1,1)",
+                                allow_blank=True, showErrorMessage=True, errorStyle="stop",
+                                errorTitle=ctx.text("date_title"), error=message)
+        else:
+            continue
+        dv.add(rng)
+        ws.add_data_validation(dv)
+
+
+# ---- the sheets --------------------------------------------------------------------------------
+def _input_role(col: Column) -> str:
+    return (styles.TYPE_ROLE if col.computed else styles.INPUT_ROLE)[col.type]
+
+
+def _derived_role(col: Column) -> str:
+    return styles.TYPE_ROLE[col.type]
+
+
+def _input_sheet(ctx: Context, ws, sheet: Sheet, frame: pd.DataFrame | None) -> Written:
+    written = write_table(ctx, ws, sheet, frame, _input_role)
+    validations(ctx, written)
+    _table_print(ctx, written)
+    ctx.protect(ws)
+    return written
+
+
+def _derived_sheet(ctx: Context, ws, sheet: Sheet) -> Written:
+    written = write_table(ctx, ws, sheet, None, _derived_role)
+    _table_print(ctx, written)
+    ctx.protect(ws)
+    return written
+
+
+def _rules_sheet(ctx: Context, ws) -> Written:
+    table = ctx.rules.to_table(ctx.lang)
+    written = write_table(ctx, ws, RULES_SHEET, table, _input_role)
+    # the value and default columns hold numbers and text alike: keep the cells as the book gives them
+    value_letter = written.letters["value"]
+    quoted = ctx.sheet_name(RULES_SHEET)
+    for row, key in enumerate(table["key"], start=2):
+        ctx.name(formulas.rule_name(key), f"{quoted}!${value_letter}${row}")
+    _table_print(ctx, written)
+    ctx.protect(ws)
+    return written
+
+
+def _lists_sheet(ctx: Context, ws) -> Written:
+    keys = LISTS_SHEET.keys()
+    longest = max(len(ctx.lists.get(k, ())) for k in keys)
+    frame = pd.DataFrame({k: list(ctx.lists.get(k, ())) + [None] * (longest - len(ctx.lists.get(k, ())))
+                          for k in keys}, dtype=object)
+    written = write_table(ctx, ws, LISTS_SHEET, frame,
+                          lambda col: styles.INPUT_ROLE[col.type])
+    quoted = ctx.sheet_name(LISTS_SHEET)
+    end = max(LIST_ROWS, written.last_row + 100)
+    for key in keys:
+        letter = written.letters[key]
+        ctx.name(f"list_{key}", f"OFFSET({quoted}!${letter}$2,0,0,"
+                                f"MAX(1,COUNTA({quoted}!${letter}$2:${letter}${end})),1)")
+    _table_print(ctx, written)
+    ctx.protect(ws)
+    return written
+
+
+def _summary_sheet(ctx: Context, ws, sheet: Sheet) -> None:
+    cell = ws.cell(row=1, column=1, value=ctx.text("summary_title"))
+    ctx.style(cell, "title")
+    ws.row_dimensions[1].height = 24
+    ws.column_dimensions["A"].width = 20
+    # no print area: the monthly run lays out the blocks (charts beside them), and sets it
+    print_setup(ws, None, landscape=True, fit_height=0, title_rows=None, footer=ctx.text("page_footer"))
+    ctx.protect(ws)
+
+
+def _palette(ctx: Context) -> None:
+    ws = ctx.wb.create_sheet(styles.PALETTE_SHEET)
+    for idx, role in enumerate(styles.ROLES, start=1):
+        cell = ws.cell(row=1, column=idx, value=role)
+        ctx.style(cell, role)
+    ws.sheet_state = "hidden"
+    ctx.protect(ws)
+
+
+def _id_list(ctx: Context, written: Written, key: str, name: str) -> None:
+    """A defined name over the non-blank cells of a table's id column (the cards' drop-downs)."""
+    quoted = ctx.sheet_name(written.sheet)
+    letter = written.letters[key]
+    ctx.name(name, f"OFFSET({quoted}!${letter}$2,0,0,MAX(1,COUNTA({quoted}!${letter}$2:${letter}${written.extent})),1)")
+
+
+# ---- lists -------------------------------------------------------------------------------------
+def _lists(lang: str, data: InputData, rules: RuleBook) -> dict[str, list]:
+    en = lang != "zh"
+    out: dict[str, list] = {}
+    for key, (zh_values, en_values) in DEFAULT_LISTS.items():
+        out[key] = list(en_values if en else zh_values)
+    # values already in the data join the lists (salespeople: the data's own, not the demo's)
+    found: dict[str, list] = {}
+    for sheet in (CUSTOMERS, SHEETS["profiles"], SHEETS["ledger"], COMPLAINTS):
+        frame = data.frame(sheet.key)
+        if frame is None or not len(frame):
+            continue
+        for col in sheet.columns:
+            if col.choices and col.choices in out and col.key in frame.columns:
+                for v in frame[col.key].tolist():
+                    if not _blank(v):
+                        found.setdefault(col.choices, []).append(str(v).strip())
+    for key, values in found.items():
+        base = [] if key == "salespeople" else out[key]
+        out[key] = list(dict.fromkeys([*base, *values]))
+    if en:
+        grades = [*rules.abc.labels, *rules.scorecard.level_labels_en, *rules.credit.grade_labels_en]
+    else:
+        grades = [*rules.abc.labels, *rules.scorecard.level_labels, *rules.credit.grade_labels]
+    out["grades"] = list(dict.fromkeys(grades))
+    out["scores"] = list(range(0, 11))
+    for key, values in (data.lists or {}).items():
+        if key not in LISTS_SHEET.keys():
+            raise ValueError(f"unknown list {key!r}; lists are {', '.join(LISTS_SHEET.keys())}")
+        out[key] = list(values)
+    return out
+
+
+# ---- the workbook ------------------------------------------------------------------------------
+def build(lang: str = "zh", data: InputData | None = None, rules: RuleBook | None = None) -> Workbook:
+    """The whole workbook in ``lang``; with ``data`` its input tables hold the rows."""
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
+    data = data or InputData()
+    rules = rules or RuleBook()
+    wb = Workbook()
+    wb.remove(wb.active)
+    ctx = Context(wb, lang, rules, _lists(lang, data, rules))
+    written: dict[str, Written] = {}
+    card_sheets = []
+    for key, sheet in SHEETS.items():
+        if key == "credit":
+            sheet = credit_sheet(rules.credit.aging_days)
+        ws = wb.create_sheet(sheet.name(lang))
+        if sheet.kind == model.INPUT:
+            written[key] = _input_sheet(ctx, ws, sheet, data.frame(key))
+        elif sheet.kind == model.DERIVED:
+            written[key] = _derived_sheet(ctx, ws, sheet)
+        elif sheet.kind == model.RULES:
+            written[key] = _rules_sheet(ctx, ws)
+        elif sheet.kind == model.LISTS:
+            written[key] = _lists_sheet(ctx, ws)
+        elif sheet.kind == model.SUMMARY:
+            _summary_sheet(ctx, ws, sheet)
+        elif sheet.kind == model.CARD:
+            card_sheets.append((ws, sheet))
+    _id_list(ctx, written["customers"], "customer_id", cards.CUSTOMER_IDS)
+    _id_list(ctx, written["complaints"], "complaint_no", cards.COMPLAINT_NOS)
+    ctx.first = {"customers": _first(data.customers, "customer_id"),
+                 "complaints": _first(data.complaints, "complaint_no")}
+    for ws, sheet in card_sheets:
+        cards.build_card(ctx, ws, sheet)
+    _palette(ctx)
+    for name in sorted(ctx.names):
+        wb.defined_names[name] = DefinedName(name, attr_text=ctx.names[name])
+    props = wb.properties
+    props.title = ctx.text("title")
+    props.subject = ctx.text("subject")
+    props.creator = "xlgrade"
+    props.lastModifiedBy = "xlgrade"
+    props.created = FIXED_TIME
+    props.modified = FIXED_TIME
+    props.language = "zh-CN" if lang == "zh" else "en"
+    wb.active = 0
+    return wb
+
+
+def _first(frame: pd.DataFrame | None, key: str) -> str | None:
+    if frame is None or key not in frame.columns:
+        return None
+    for v in frame[key].tolist():
+        if not _blank(v):
+            v = cell_value(v, model.ID)
+            return v if isinstance(v, str) else str(v)
+    return None
+
+
+# ---- saving ----------------------------------------------------------------------------------------
+def to_bytes(workbook: Workbook) -> bytes:
+    """The workbook as .xlsx bytes: openpyxl's parts in openpyxl's order, fixed zip metadata."""
+    raw = io.BytesIO()
+    archive = zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    ExcelWriter(workbook, archive).save()          # not workbook.save(): that stamps "modified" with now
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.create_system = 3
+            entry.external_attr = ZIP_MODE
+            dst.writestr(entry, src.read(info.filename), compresslevel=6)
+    return out.getvalue()
+
+
+def save(workbook: Workbook, path: str | Path) -> Path:
+    """Write ``workbook`` to ``path`` deterministically (two saves of one build are byte-identical)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = to_bytes(workbook)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+    return path
+
+
+def template_path(lang: str, directory: str | Path | None = None) -> Path:
+    return Path(directory or TEMPLATE_DIR) / f"xlgrade-{lang}.xlsx"
+
+
+def build_template_files(directory: str | Path | None = None) -> list[Path]:
+    """Write xlgrade-zh.xlsx and xlgrade-en.xlsx (empty templates) into ``directory``."""
+    return [save(build(lang), template_path(lang, directory)) for lang in LANGS]
+
+
+def new_workbook(path: str | Path, lang: str = "zh") -> Path:
+    """An empty workbook at ``path``: a copy of the committed template (built afresh if it is missing)."""
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    source = template_path(lang)
+    if source.is_file():
+        shutil.copyfile(source, path)
+    else:
+        save(build(lang), path)
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    for path in build_template_files(args[0] if args else None):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
