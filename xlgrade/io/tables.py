@@ -97,11 +97,15 @@ def pick_sheet(names: list[str], sheet: Sheet, sheet_name: str | None, source: s
     return names[0]
 
 
-def read_book_rows(path: Path, sheet: Sheet, *, sheet_name: str | None = None
+def read_book_rows(path: Path, sheet: Sheet, *, sheet_name: str | None = None, data: bytes | None = None
                    ) -> tuple[list[list[Any]], int, str]:
-    """(rows from the first used row, number of file rows above them, sheet name)."""
+    """(rows from the first used row, number of file rows above them, sheet name).
+
+    ``data``: the workbook's bytes, read instead of the file (``path`` still names it).
+    """
     try:
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        book = (python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)) if data is not None
+                else python_calamine.CalamineWorkbook.from_path(str(path)))
     except Exception as exc:  # calamine raises several unrelated types for broken files
         raise InputError(f"cannot read the workbook: {exc} (无法读取工作簿)", source=path.name) from None
     try:

@@ -1,0 +1,395 @@
+"""The monthly job's :class:`~xlgrade.job.book.Book` for an .xlsx file on disk.
+
+Reads with python-calamine and :mod:`xlgrade.normalize`; writes part by part through
+:class:`~xlgrade.workbook.package.Package`, so the ledger, everything staff typed, their own
+sheets, pictures and whatever else the file holds are kept byte for byte. Nothing reaches
+the file before :meth:`FileBook.save`, which replaces it in one step after a backup copy
+(``<workbook folder>/xlgrade-backup``, ten newest kept).
+
+Refuses to write (:class:`WorkbookLockedError`) while the workbook is open in LibreOffice
+(``.~lock.<name>#``) or Excel / WPS (``~$<name>``), and refuses to save over a file that
+changed on disk since it was read.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from xlgrade import parse
+from xlgrade.engine.rules import RuleBook
+from xlgrade.errors import InputError, MissingFileError, RuleError, XlgradeError
+from xlgrade.io.tables import read_book_rows
+from xlgrade.job.outputs import Block, Summary
+from xlgrade.normalize import Normalized, find_header, normalize_rows
+from xlgrade.schema.model import DATE, DATETIME, DERIVED, GRADE, Sheet, header_key
+from xlgrade.schema.sheets import CUSTOMERS, RULES_SHEET, SUMMARY_SHEET
+from xlgrade.workbook import styles
+from xlgrade.workbook.charts import ChartSpec, Series
+from xlgrade.workbook.package import Cell, Package, _py, make_backup, parse_range, quote_sheet, range_ref
+
+BACKUP_DIR = "xlgrade-backup"
+CHART_COLUMN = 10          # charts start in column J, or two columns right of the widest block
+CHART_SIZE = (8, 16)       # columns x rows a chart covers
+# Built-in number formats used when the palette sheet lacks a role (so dates still show as dates).
+_BUILTIN_FORMATS = {styles.FMT_DATE: 14, styles.FMT_DATETIME: 22, styles.FMT_MONEY: 4, styles.FMT_INT: 3,
+                    styles.FMT_SHARE: 10, styles.FMT_NUMBER: 4, styles.FMT_SCORE: 2}
+
+
+class WorkbookLockedError(XlgradeError, PermissionError):
+    """The workbook is open in another program."""
+
+
+class FileBook:
+    """An .xlsx / .xlsm workbook file as the monthly job sees it."""
+
+    def __init__(self, path: str | Path, *, grade_order: Sequence[str] | None = None) -> None:
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise MissingFileError(f"{self.path}: file not found (找不到文件)")
+        self.name = self.path.name
+        self.backup_dir = self.path.parent / BACKUP_DIR
+        # labels best first, for grade colours of derived tables; else derived from the rules
+        self.grade_order: tuple[str, ...] | None = tuple(grade_order) if grade_order else None
+        self._backup: str | None = None
+        self._open()
+
+    def _open(self) -> None:
+        self.package = Package(self.path)
+        names = self.package.sheet_names()
+        self.lang = "zh" if CUSTOMERS.zh in names else "en"
+        self._rules: RuleBook | None = None
+        self._styles: dict[str, int] | None = None
+
+    # ---- sheets ------------------------------------------------------------------------------
+    def sheet_name(self, sheet: Sheet) -> str | None:
+        """The name ``sheet`` has in this workbook (its language's name, else any of its names)."""
+        names = self.package.sheet_names()
+        if sheet.name(self.lang) in names:
+            return sheet.name(self.lang)
+        wanted = {header_key(n) for n in (sheet.zh, sheet.en, sheet.key)}
+        return next((n for n in names if header_key(n) in wanted), None)
+
+    def _source(self, name: str) -> str:
+        return f"[{self.name}]{name}"
+
+    def _rows(self, sheet: Sheet, name: str) -> tuple[list[list[Any]], int]:
+        data = self.package.to_bytes() if self.package.dirty else None   # pending writes are read back
+        rows, offset, _ = read_book_rows(self.path, sheet, sheet_name=name, data=data)
+        return rows, offset
+
+    # ---- reading -------------------------------------------------------------------------------
+    def read_table(self, sheet: Sheet) -> Normalized:
+        name = self.sheet_name(sheet)
+        if name is None:
+            if sheet.kind == DERIVED:
+                return self._empty(sheet, self._source(sheet.name(self.lang)))
+            raise InputError(f"the workbook has no sheet {sheet.name(self.lang)!r} (找不到工作表“{sheet.zh}”); "
+                             f"sheets: {', '.join(self.package.sheet_names())}", source=self.name)
+        rows, offset = self._rows(sheet, name)
+        source = self._source(name)
+        if sheet.kind == DERIVED and not any(not parse.is_blank(v) for r in rows for v in r):
+            return self._empty(sheet, source)
+        return normalize_rows(rows, sheet, source=source, row_offset=offset)
+
+    def _empty(self, sheet: Sheet, source: str) -> Normalized:
+        out = normalize_rows([sheet.headers(self.lang)], sheet, source=source)
+        out.header_row = None
+        return out
+
+    def read_rules(self) -> RuleBook:
+        self._rules = self._read_rules()
+        return self._rules
+
+    def _read_rules(self) -> RuleBook:
+        name = self.sheet_name(RULES_SHEET)
+        if name is None:
+            return RuleBook()
+        rows, offset = self._rows(RULES_SHEET, name)
+        if not rows:
+            return RuleBook()
+        source = self._source(name)
+        h = find_header(rows, RULES_SHEET, source=source, row_offset=offset)
+        where: dict[str, int] = {}
+        for i, cell in enumerate(rows[h]):
+            col = None if parse.is_blank(cell) else RULES_SHEET.match_header(cell)
+            if col is not None:
+                where.setdefault(col.key, i)
+        if "value" not in where:
+            value = RULES_SHEET.column("value")
+            raise InputError(f"the rules sheet has no {value.header(self.lang)} column (规则表缺少“值”列)",
+                             source=source, row=offset + h + 1)
+        k, v = where["key"], where["value"]
+        pairs = [(r[k] if k < len(r) else None, r[v] if v < len(r) else None) for r in rows[h + 1:]]
+        return RuleBook.from_table(pairs)
+
+    # ---- styles ------------------------------------------------------------------------------
+    def styles(self) -> dict[str, int]:
+        """Style index of every role: the palette's, else a built-in number format, else 0."""
+        if self._styles is None:
+            palette = self.package.palette()
+            for role, spec in styles.ROLES.items():
+                if not self.package.palette_has(role) and spec.number_format in _BUILTIN_FORMATS:
+                    palette[role] = self.package.number_style(_BUILTIN_FORMATS[spec.number_format])
+            self._styles = palette
+        return self._styles
+
+    def _grade_ranks(self) -> dict[str, int]:
+        ranks: dict[str, int] = {}
+        for i, label in enumerate(self.grade_order or ()):
+            ranks.setdefault(str(label), i)
+        rules = self._rules
+        if rules is None:
+            try:
+                rules = self._read_rules()
+            except (XlgradeError, RuleError):
+                rules = RuleBook()
+        for labels in (rules.abc.labels, rules.scorecard.level_labels, rules.scorecard.level_labels_en,
+                       rules.credit.grade_labels, rules.credit.grade_labels_en):
+            for i, label in enumerate(labels):
+                ranks.setdefault(label, i)
+        return ranks
+
+    def _column(self, series: pd.Series | None, col_type: str, n: int) -> list[Any]:
+        """Plain cell values of one frame column (dates as Excel serials)."""
+        if series is None:
+            return [None] * n
+        dtype = series.dtype
+        if col_type in (DATE, DATETIME) and pd.api.types.is_datetime64_any_dtype(dtype):
+            s = series
+            if getattr(s.dt, "tz", None) is not None:
+                s = s.dt.tz_localize(None)
+            epoch = pd.Timestamp("1904-01-01") if self.package.date1904 else pd.Timestamp("1899-12-30")
+            serial = ((s - epoch) / pd.Timedelta(days=1)).to_numpy(dtype="float64", na_value=np.nan)
+            if col_type == DATE:
+                serial = np.floor(serial)
+            return [None if v != v else float(v) for v in serial.tolist()]
+        if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
+            return series.astype(object).where(series.notna(), None).tolist()
+        return [_py(v) for v in series.tolist()]
+
+    def _cells(self, series: pd.Series | None, col_type: str, n: int, ranks: dict[str, int]
+               ) -> tuple[list[Any], int | None]:
+        """(values or Cells, the column's style): grade cells are coloured one by one."""
+        st = self.styles()
+        values = self._column(series, col_type, n)
+        if col_type != GRADE:
+            return values, st[styles.TYPE_ROLE[col_type]]
+        return [Cell(v, st[styles.grade_role(ranks.get(str(v)) if v is not None else None)])
+                for v in values], st["grade"]
+
+    # ---- writing -----------------------------------------------------------------------------
+    def check_writable(self) -> None:
+        """Raise :class:`WorkbookLockedError` if the workbook is open in another program."""
+        folder = self.path.parent
+        for lock, app in ((folder / f".~lock.{self.name}#", "LibreOffice"), (folder / f"~${self.name}", "Excel / WPS")):
+            if lock.exists():
+                raise WorkbookLockedError(
+                    f"{self.name} is open in {app} (lock file {lock.name}); close it and run again "
+                    f"(工作簿正在被 {app} 打开,请关闭后重试)")
+
+    def _sheet_for_writing(self, sheet: Sheet) -> str:
+        self.check_writable()
+        name = self.sheet_name(sheet)
+        if name is None:
+            name = sheet.name(self.lang)
+            self.package.add_sheet(name)
+        return name
+
+    def write_table(self, sheet: Sheet, frame: pd.DataFrame) -> None:
+        name = self._sheet_for_writing(sheet)
+        n = len(frame)
+        ranks = self._grade_ranks()
+        columns, col_styles = [], []
+        for col in sheet.columns:
+            values, style = self._cells(frame[col.key] if col.key in frame.columns else None, col.type, n, ranks)
+            columns.append(values)
+            col_styles.append(style or 0)
+        rows = list(zip(*columns)) if n else []
+        headers = sheet.headers(self.lang)
+        info = self.package.table_info(name, sheet.table)
+        keep_widths = info is not None and info[1] == headers and self.package.has_cols(name)
+        widths = None if keep_widths else [c.width for c in sheet.columns]
+        self.package.write_table(name, sheet.table, headers, rows, widths, styles=col_styles,
+                                 header_style=self.styles()["header"])
+
+    def header_columns(self, sheet: Sheet, name: str) -> tuple[int, dict[str, int]]:
+        """(header row, {column key: sheet column}) as the file has them."""
+        info = self.package.table_info(name, sheet.table)
+        if info is not None:
+            r1, c1, _, _ = parse_range(info[0])
+            found = {}
+            for i, header in enumerate(info[1]):
+                col = sheet.match_header(header)
+                if col is not None:
+                    found.setdefault(col.key, c1 + i)
+            return r1, found
+        rows, offset = self._rows(sheet, name)
+        h = find_header(rows, sheet, source=self._source(name), row_offset=offset, allow_missing=sheet.keys())
+        header_row = offset + h + 1
+        found = {}
+        for c, (value, _style) in sorted(self.package.row_values(name, header_row).items()):
+            col = None if parse.is_blank(value) else sheet.match_header(value)
+            if col is not None:
+                found.setdefault(col.key, c)
+        return header_row, found
+
+    def write_computed(self, sheet: Sheet, frame: pd.DataFrame) -> None:
+        self.check_writable()
+        name = self.sheet_name(sheet)
+        if name is None:
+            raise InputError(f"the workbook has no sheet {sheet.name(self.lang)!r} (找不到工作表“{sheet.zh}”)",
+                             source=self.name)
+        keys = [k for k in frame.columns if k != "row"]
+        header_row, where = self.header_columns(sheet, name)
+        missing = [sheet.column(k) for k in keys if k not in where]
+        if missing:
+            names = ", ".join(f"{c.header(self.lang)} ({c.key})" for c in missing)
+            raise InputError(f"the header row has no column {names} for xlgrade to fill in "
+                             f"(表头缺少计算列“{missing[0].zh}”); add the column to the table",
+                             source=self._source(name), row=header_row)
+        rows = [int(r) for r in frame["row"].tolist()]
+        if any(r <= header_row for r in rows):
+            raise InputError(f"computed values for row {min(rows)}, at or above the header row {header_row}",
+                             source=self._source(name))
+        ranks = self._grade_ranks()
+        cells: dict[tuple[int, int], Cell] = {}
+        for key in keys:
+            col = sheet.column(key)
+            values, style = self._cells(frame[key], col.type, len(frame), ranks)
+            c = where[key]
+            for r, v in zip(rows, values):
+                cells[(r, c)] = v if isinstance(v, Cell) else Cell(v, style)
+        # an existing cell keeps its style and its formula (the value becomes the formula's cached result)
+        self.package.set_cells(name, cells, keep_styles=True, keep_formulas=True)
+
+    def write_summary(self, summary: Summary) -> None:
+        name = self._sheet_for_writing(SUMMARY_SHEET)
+        st = self.styles()
+        layout = _SummaryLayout(name, st, summary)
+        self.package.write_sheet(name, layout.cells, (), layout.widths)
+        self.package.set_charts(name, layout.charts)
+        # The print area takes in the charts beside the blocks (the sheet prints landscape, fit to width).
+        self.package.set_print_area(name, range_ref(1, 1, max(layout.last_row, layout.charts_bottom, 1),
+                                                    max(layout.last_col, layout.charts_right, 1)))
+
+    def backup(self) -> str | None:
+        """Copy the workbook as it is now to the backup folder (once per save)."""
+        if self._backup is None:
+            self._backup = make_backup(self.path, self.backup_dir)
+        return self._backup
+
+    def save(self) -> str | None:
+        """Write every change in one step; returns the backup made before it (if any)."""
+        self.check_writable()
+        if not self.package.dirty:
+            return self._backup
+        made = self.package.save(self.path, backup_dir=None if self._backup else self.backup_dir)
+        backup = self._backup or made
+        self._backup = None
+        self._open()
+        return backup
+
+
+# ---- the summary sheet ---------------------------------------------------------------------------
+def _text_width(value: Any) -> float:
+    if value is None:
+        return 0
+    if isinstance(value, float):
+        text = f"{value:,.2f}"
+    elif isinstance(value, int) and not isinstance(value, bool):
+        text = f"{value:,}"
+    else:
+        text = str(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+class _SummaryLayout:
+    """Blocks top to bottom in columns A.., charts to their right referencing the cells written."""
+
+    def __init__(self, sheet: str, st: dict[str, int], summary: Summary) -> None:
+        self.cells: dict[tuple[int, int], Cell] = {}
+        self.charts: list[ChartSpec] = []
+        self.sheet = sheet
+        width: dict[int, float] = {}
+        ranks: dict[str, int] = {}
+        for i, label in enumerate(summary.grade_order):
+            ranks.setdefault(str(label), i)
+        self.cells[(1, 1)] = Cell(summary.title, st["title"])
+        self.cells[(2, 1)] = Cell(summary.subtitle, st["subtitle"])
+        r = 4
+        self.last_col = 1
+        placed: list[tuple[Block, int, int, int, int]] = []
+        for block in summary.blocks:
+            top = r
+            self.cells[(r, 1)] = Cell(block.title, st["block_title"])
+            r += 1
+            if block.note:
+                self.cells[(r, 1)] = Cell(block.note, st["note"])
+                r += 1
+            header_row = r
+            for j, h in enumerate(block.headers, start=1):
+                self.cells[(r, j)] = Cell(h, st["header"])
+                width[j] = max(width.get(j, 0), _text_width(h))
+            r += 1
+            first = r
+            for row in block.rows:
+                for j, (value, kind) in enumerate(zip(row, block.kinds)):
+                    value = _py(value)
+                    role = styles.KIND_ROLE.get(kind, "text")
+                    if block.grade_column == j:
+                        role = styles.grade_role(ranks.get(str(value)) if value is not None else None)
+                    self.cells[(r, j + 1)] = Cell(value, st[role])
+                    width[j + 1] = max(width.get(j + 1, 0), _text_width(value))
+                r += 1
+            last = r - 1
+            if block.total is not None:
+                for j, (value, kind) in enumerate(zip(block.total, block.kinds)):
+                    value = _py(value)
+                    self.cells[(r, j + 1)] = Cell(value, st[styles.TOTAL_ROLE.get(kind, "total_text")])
+                    width[j + 1] = max(width.get(j + 1, 0), _text_width(value))
+                r += 1
+            self.last_col = max(self.last_col, len(block.headers))
+            placed.append((block, top, header_row, first, last))
+            r += 1                                   # one blank row between blocks
+        self.last_row = max(r - 2, 2)
+        self.widths = {c: min(max(w + 2, 8.0), 40.0) for c, w in width.items()}
+        column = max(CHART_COLUMN, self.last_col + 2)
+        free = 4
+        self.charts_bottom = self.charts_right = 0
+        for block, top, header_row, first, last in placed:
+            if block.chart is None or last < first:
+                continue
+            at = max(top, free)
+            self.charts.append(self._chart(block, header_row, first, last, (at, column)))
+            free = at + CHART_SIZE[1] + 1
+            self.charts_bottom, self.charts_right = free - 1, column + CHART_SIZE[0] - 1
+
+    def _ref(self, r1: int, c1: int, r2: int | None = None, c2: int | None = None) -> str:
+        return f"{quote_sheet(self.sheet)}!{range_ref(r1, c1, r2 or r1, c2 or c1, absolute=True)}"
+
+    def _series(self, block: Block, j: int, header_row: int, first: int, last: int) -> Series:
+        return Series(values=self._ref(first, j + 1, last, j + 1), name=str(block.headers[j]),
+                      name_ref=self._ref(header_row, j + 1), cache=tuple(_py(r[j]) for r in block.rows))
+
+    def _chart(self, block: Block, header_row: int, first: int, last: int, anchor: tuple[int, int]) -> ChartSpec:
+        chart = block.chart
+        cat = chart.categories
+        kind = block.kinds[chart.values[0]] if chart.values else "number"
+        fmt = {"money": "#,##0", "int": "#,##0", "share": "0%", "number": "#,##0.##"}.get(kind, "General")
+        values = chart.values if chart.kind == "column" else chart.values[:1]
+        series = tuple(self._series(block, j, header_row, first, last) for j in values)
+        line = None
+        kind = chart.kind
+        if kind == "pareto":
+            if chart.line is None:
+                kind = "column"
+            else:
+                line = self._series(block, chart.line, header_row, first, last)
+        return ChartSpec(kind=kind, title=chart.title, categories=self._ref(first, cat + 1, last, cat + 1),
+                         series=series, line=line, category_cache=tuple(_py(r[cat]) for r in block.rows),
+                         anchor=anchor, size=CHART_SIZE, number_format=fmt)
