@@ -40,5 +40,8 @@ class Book(Protocol):
     def write_summary(self, summary: Summary) -> None:
         """Lay out the summary blocks and their charts on the summary sheet."""
 
-    def save(self) -> str | None:
-        """Make every write permanent; returns the backup's path if one was made."""
+    def backup(self) -> str | None:
+        """Keep a copy of the workbook as it is, before this run writes; returns where (or None)."""
+
+    def save(self) -> None:
+        """Make every write permanent, all at once: a failure leaves the workbook as it was."""

@@ -1,0 +1,137 @@
+"""The monthly job against an in-memory Book: the contract every adapter must honour."""
+
+from datetime import datetime
+
+import pandas as pd
+import pytest
+
+from memorybook import MemoryBook
+from xlgrade import demo_data
+from xlgrade.engine.rules import RuleBook
+from xlgrade.job.monthly import resolve_month, run_month
+from xlgrade.schema.sheets import COMPLAINTS, CUSTOMERS, LEDGER
+
+NOW = datetime(2026, 11, 23, 9, 30)
+
+
+def raw(sheet, frame, lang="zh"):
+    """A frame as a sheet holds it: header texts as columns, only the declared input columns."""
+    keys = [c.key for c in sheet.columns if c.key in frame.columns and not c.computed]
+    return frame[keys].rename(columns={k: sheet.column(k).header(lang) for k in keys}).astype(object)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return demo_data.generate(n_customers=60)
+
+
+def book_of(data, **kw):
+    return MemoryBook({"customers": raw(CUSTOMERS, data.customers), "ledger": raw(LEDGER, data.ledger),
+                       "complaints": raw(COMPLAINTS, data.complaints)}, **kw)
+
+
+def test_backup_first_save_last_and_every_derived_sheet_written(data):
+    book = book_of(data)
+    result = run_month(book, "2026-10", now=NOW, user="tester")
+    writes = [c for c in book.calls if c.startswith(("write:", "computed:", "summary"))]
+    assert book.calls.index("backup") < book.calls.index(writes[0])
+    assert book.calls[-1] == "save" and book.saves == 1
+    assert set(book.written) == {"history", "credit", "sales_power", "comparison", "analysis", "validation",
+                                 "run_log"}
+    assert result.month == pd.Period("2026-10") and result.as_of == pd.Timestamp("2026-10-31")
+    history = book.written["history"]
+    assert set(history["month"]) == {"2026-10"}
+    assert sorted(history["customer_id"]) == sorted(data.customers["customer_id"])
+
+
+def test_rerunning_a_month_replaces_it_and_other_months_stay(data):
+    book = book_of(data)
+    run_month(book, "2026-09", now=NOW)
+    first_sept = book.written["history"].copy()
+    run_month(book, "2026-10", now=NOW)
+    run_month(book, "2026-10", now=NOW)
+    history = book.written["history"]
+    assert history["month"].value_counts().to_dict() == {"2026-09": 60, "2026-10": 60}
+    pd.testing.assert_frame_equal(history[history["month"] == "2026-09"].reset_index(drop=True),
+                                  first_sept.reset_index(drop=True), check_dtype=False)
+    assert len(book.written["run_log"]) == 3                 # one log row per run
+
+
+def test_same_month_twice_gives_the_same_content(data):
+    book = book_of(data)
+    run_month(book, "2026-10", now=NOW)
+    first = {k: v.copy() for k, v in book.written.items() if k != "run_log"}
+    first_summary = book.summary
+    run_month(book, "2026-10", now=NOW)
+    for key, frame in first.items():
+        pd.testing.assert_frame_equal(book.written[key], frame, check_dtype=False, obj=key)
+    assert book.summary == first_summary
+
+
+def test_only_computed_columns_of_input_sheets_are_written(data):
+    book = book_of(data)
+    run_month(book, "2026-10", now=NOW)
+    assert set(book.computed) == {"complaints"}
+    computed = book.computed["complaints"]
+    assert set(computed.columns) == {"row", "grade", "priority", "due", "status"}
+    assert len(computed) == len(data.complaints)
+
+
+def test_default_month_is_the_latest_ledger_month(data):
+    book = book_of(data)
+    assert run_month(book, now=NOW).month == pd.Period("2026-10")
+    ledger = pd.DataFrame({"date": pd.to_datetime(["2026-03-01", "2027-01-05"])})
+    assert resolve_month(None, ledger, pd.Timestamp("2026-11-23")) == pd.Period("2026-03")
+
+
+def test_unusable_rows_are_listed_in_validation_and_nothing_else_is_lost(data):
+    ledger = raw(LEDGER, data.ledger)
+    bad = pd.DataFrame([
+        {"客户编号": "KH0001", "提货日期": "3/5/2026", "货物价款": 100},        # ambiguous date
+        {"客户编号": "KH0001", "提货日期": "2026-03-05", "货物价款": "lots"},    # not an amount
+        {"客户编号": None, "提货日期": "2026-03-05", "货物价款": 5},              # no customer
+        {"客户编号": "ZZ999", "提货日期": "2026年3月5日", "货物价款": "1.2万"},   # unknown customer: used
+        {"客户编号": "KH0002", "提货日期": "2026/3/6", "货物价款": "-1,500"},     # a return, typed as text
+    ], dtype=object)
+    customers = raw(CUSTOMERS, data.customers)
+    dup = customers.iloc[[0]].copy()                                            # duplicate id
+    book = MemoryBook({"customers": pd.concat([customers, dup], ignore_index=True),
+                       "ledger": pd.concat([ledger, bad], ignore_index=True),
+                       "complaints": raw(COMPLAINTS, data.complaints)})
+    result = run_month(book, "2026-10", now=NOW)
+    validation = book.written["validation"]
+    first_bad = len(ledger) + 2                                                 # sheet row of the first bad line
+    ledger_rows = validation[validation["sheet"] == LEDGER.zh]
+    assert {first_bad, first_bad + 1, first_bad + 2, first_bad + 3} <= set(ledger_rows["row"])
+    assert "3/5/2026" in set(ledger_rows["value"].astype(str))
+    assert len(validation[validation["sheet"] == CUSTOMERS.zh]) >= 1             # the duplicate
+    assert result.ledger_lines == len(ledger) + 2                               # the unknown and the return count
+    assert "ZZ999" in set(book.written["history"]["customer_id"])
+
+
+def test_the_rules_sheet_decides_the_method(data):
+    rules = RuleBook().updated({"general.method": "scorecard"})
+    book = book_of(data, rules=rules)
+    result = run_month(book, "2026-10", now=NOW)
+    assert result.method == "scorecard"
+    assert set(book.written["history"]["grade"]) <= set(rules.scorecard.level_labels)
+    assert book.written["history"]["score"].notna().all()
+
+
+def test_summary_blocks_and_run_log(data):
+    book = book_of(data)
+    result = run_month(book, "2026-10", now=NOW, user="tester")
+    keys = [b.key for b in book.summary.blocks]
+    for key in ("grades", "pareto", "industry", "salesperson", "migration", "changes", "complaints", "credit"):
+        assert key in keys
+    log = book.written["run_log"].iloc[-1]
+    assert (log["user"], log["month"], log["customers"]) == ("tester", "2026-10", result.customers)
+    assert log["backup"] == "backup-1.xlsx"
+
+
+def test_english_book(data):
+    book = MemoryBook({"customers": raw(CUSTOMERS, data.customers, "en"), "ledger": raw(LEDGER, data.ledger, "en"),
+                       "complaints": raw(COMPLAINTS, data.complaints, "en")}, lang="en")
+    run_month(book, "2026-10", now=NOW)
+    assert book.summary.title.startswith("Customer")
+    assert set(book.computed["complaints"]["status"]) <= {"open", "replied", "overdue"}

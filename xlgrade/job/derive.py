@@ -1,0 +1,621 @@
+"""The pure computations of the monthly job: derived sheets, computed complaint columns,
+validation rows and the run-log row (the summary sheet is :mod:`xlgrade.job.summary`).
+
+No file access and no spreadsheet library: frames in, frames and dicts out. Every frame
+returned uses the declaration keys of :mod:`xlgrade.schema.sheets` as columns, in order.
+``lang`` ("zh" or "en") chooses every text a person reads.
+
+Rules of this module:
+
+1. Population. Per-customer tables have one row per graded customer (the index of the
+   grades / the Grading), sorted by id. ``company`` = customers.company, else the
+   ledger's ``customer_name`` of the customer's latest line, else "".
+2. Evaluation window of a method (:func:`evaluation_months`): threshold and pareto use
+   their ``window_months`` rule (0 = all history up to the as-of date); scorecard,
+   composite, credit and rfm their own ``months`` rule (12 by default); anything else the
+   trailing 12 months. Windows are ``frames.window``; lines after the as-of date never
+   count anywhere in this module.
+3. History (:func:`history_rows`): month "YYYY-MM"; grade after overrides; computed_grade;
+   manual_grade only where it was applied (else blank); score = the method's ``score``
+   figure (scorecard, composite, credit), else NaN; orders / amount / quantity / profit over
+   the evaluation window (quantity / profit NaN when the ledger has none at all);
+   credit_score / credit_grade from the credit evaluation; method = the method key
+   ("threshold"), language-neutral so re-reading History never depends on the workbook's
+   language. :func:`merge_history` replaces every row of the months in ``current``, keeps
+   the other rows exactly as read (only History's keys are kept, ``row`` and extra columns
+   dropped) and sorts by month, then customer_id (rows whose month cannot be read last).
+   Months compare through :func:`month_key` ("2026-10", "2026/10", "2026年10月", a date).
+4. Sales power (附表六, :func:`sales_power`): amount per calendar month of ``year`` over
+   lines dated up to as-of (returns negative); a month that has not begun by the as-of
+   date is blank (NaN), an elapsed month without sales is 0; the month of the as-of date
+   counts up to as-of. ``total`` = sum of the elapsed months (blank if none).
+5. Comparison (附表七, :func:`comparison`): ``this`` as in rule 4; ``last`` = the same month
+   of year - 1, where the month of the as-of date counts only up to the same day last year
+   (the month end when as-of is a month end, so 29 Feb counts); months not yet begun show
+   last year's full month with this / change / change % blank. ``total`` compares the
+   same span: the elapsed months of both years. ``change`` = this - last; ``change_pct`` =
+   change / last, NaN when last <= 0 (no base to compare with).
+6. Credit (:func:`credit_table`): the credit evaluation (``credit.evaluate`` frame or the
+   credit method's Grading) on the credit sheet's columns for ``rules.credit.aging_days``;
+   credit_score = score; explanation = the credit method's explanation in ``lang``.
+   Grades and credit grades stay rule labels (they are values staff type and compare).
+7. Analysis (:func:`analysis_table`): the class of each analysis (rfm, sales_loyalty,
+   wallet, value_type, deal_stage with its potential class, two_criteria); in English
+   the rule book's ``*_en`` labels replace the Chinese ones. A missing analysis is blank.
+8. Complaints (:func:`handled_complaints`, :func:`complaint_columns`, :func:`complaint_issues`):
+   a complaint whose customer_id is blank takes the id of the one customer whose company
+   matches its customer_name (normalize.name_key); a blank, unknown or ambiguous name
+   leaves it ungraded (grade "", the longest deadline) and is reported as a note. Then
+   ``service.complaints``. Status words: 处理中 / 已回复 / 已超期, open / replied / overdue.
+9. Validation (:func:`validation_table`): one row per issue in the given order; actions
+   未使用 / 已忽略 / 提示 (zh), not used / ignored / note (en).
+10. Run log (:func:`run_log_row`): customers graded, ledger lines (the caller's count),
+   skipped rows (distinct sheet rows with a "skipped" issue), upgrades / downgrades / new
+   customers from the caller's ``dynamics.changes`` frame (with no previous month every
+   customer is new), overrides applied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from xlgrade import __version__
+from xlgrade.engine import credit as credit_engine
+from xlgrade.engine import dynamics, frames, service
+from xlgrade.engine.result import Grading
+from xlgrade.engine.rules import RuleBook
+from xlgrade.issues import IGNORED, NOTE, SKIPPED, Issue
+from xlgrade.normalize import name_key
+from xlgrade.schema.sheets import ANALYSIS, COMPARISON, COMPLAINTS, HISTORY, RUN_LOG, SALES_POWER, \
+    VALIDATION, credit_sheet
+
+DEFAULT_MONTHS = 12
+MONTHS = tuple(range(1, 13))
+ACTION = {"zh": {SKIPPED: "未使用", IGNORED: "已忽略", NOTE: "提示"},
+          "en": {SKIPPED: "not used", IGNORED: "ignored", NOTE: "note"}}
+STATUS_EN = {service.OPEN: "open", service.REPLIED: "replied", service.OVERDUE: "overdue"}
+COMPLAINT_COLUMNS = ("row", "grade", "priority", "due", "status")
+
+
+# ---- shared helpers ------------------------------------------------------------------------
+def month_text(month) -> str:
+    """A monthly period (or anything pd.Period reads) as "YYYY-MM"."""
+    return pd.Period(month, freq="M").strftime("%Y-%m")
+
+
+_MONTH_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})(?!\d)")
+
+
+def month_key(value: Any) -> str | None:
+    """History's month cell as "YYYY-MM", or None when it cannot be read."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Period):
+        return value.asfreq("M").strftime("%Y-%m")
+    if isinstance(value, (pd.Timestamp, dt.date)):
+        return None if pd.isna(value) else f"{value.year:04d}-{value.month:02d}"
+    m = _MONTH_RE.match(unicodedata.normalize("NFKC", str(value)))
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        return None
+    return f"{m.group(1)}-{int(m.group(2)):02d}"
+
+
+def evaluation_months(method: str, rules: RuleBook) -> int:
+    """Months of the window a method grades over; 0 = all history up to as-of (rule 2)."""
+    if method in ("threshold", "pareto"):
+        return int(getattr(rules, method).window_months)
+    if method in ("scorecard", "composite", "credit", "rfm"):
+        return int(getattr(rules, method).months)
+    return DEFAULT_MONTHS
+
+
+def window_text(months: int, as_of, lang: str) -> str:
+    """"全部历史(截至 2026-10-31)" / "last 12 months to 2026-10-31"."""
+    day = frames.as_timestamp(as_of).date().isoformat()
+    if months <= 0:
+        return f"全部历史(截至 {day})" if lang == "zh" else f"all history to {day}"
+    return f"近 {months} 个月(截至 {day})" if lang == "zh" else f"last {months} months to {day}"
+
+
+def window_totals(ledger: pd.DataFrame, ids: pd.Index, as_of, months: int) -> pd.DataFrame:
+    """orders, amount, quantity, profit per customer of ``ids`` over the window (rule 2/3)."""
+    as_of = frames.as_timestamp(as_of)
+    lines = frames.window(ledger, as_of, months)
+    out = pd.DataFrame({"orders": frames.on(ids, frames.order_counts(lines)).astype("int64")}, index=ids)
+    for col in ("amount", "quantity", "profit"):
+        if col in ledger and ledger[col].notna().any():
+            out[col] = frames.on(ids, frames.totals(lines, col)).round(frames.DECIMALS)
+        else:
+            out[col] = np.nan if col != "amount" else 0.0
+    return out
+
+
+def customer_table(customers: pd.DataFrame | None) -> pd.DataFrame:
+    """Customers indexed by text customer_id (first row of a duplicated id wins)."""
+    if customers is not None and len(customers) and "customer_id" not in customers.columns:
+        out = customers.copy()                       # already indexed
+        out.index = out.index.astype(str)
+        return out[~out.index.duplicated()]
+    return frames.prepare_customers(customers)
+
+
+def text_of(values: pd.Series) -> pd.Series:
+    """Trimmed text, "" for missing."""
+    return values.astype("object").where(values.notna(), "").astype(str).str.strip()
+
+
+def attribute_text(customers: pd.DataFrame | None, ids: pd.Index, name: str) -> pd.Series:
+    """Text attribute ``name`` of each customer in ``ids``; "" where not entered."""
+    cust = customer_table(customers)
+    if name not in cust.columns:
+        return pd.Series("", index=ids, dtype=object)
+    return text_of(cust[name].reindex(ids.astype(str))).set_axis(ids)
+
+
+def latest_ledger_text(ledger: pd.DataFrame | None, ids: pd.Index, name: str, as_of=None) -> pd.Series:
+    """The ledger's ``name`` on each customer's latest line where it is not blank; ""."""
+    if ledger is None or name not in ledger.columns or ledger.empty:
+        return pd.Series("", index=ids, dtype=object)
+    lines = ledger if as_of is None else frames.upto(ledger, frames.as_timestamp(as_of))
+    text = text_of(lines[name])
+    keep = lines[text != ""].assign(_text=text[text != ""])
+    if keep.empty:
+        return pd.Series("", index=ids, dtype=object)
+    last = keep.sort_values("date", kind="stable").groupby(keep["customer_id"].astype(str))["_text"].last()
+    return last.reindex(ids.astype(str)).fillna("").set_axis(ids).astype(object)
+
+
+def company_names(ids: pd.Index, customers: pd.DataFrame | None, ledger: pd.DataFrame | None = None) -> pd.Series:
+    """customers.company, else the ledger's latest customer_name, else "" (rule 1)."""
+    names = attribute_text(customers, ids, "company")
+    if (names == "").any():
+        fallback = latest_ledger_text(ledger, ids, "customer_name")
+        names = names.where(names != "", fallback)
+    return names
+
+
+def _object_text(values: pd.Series) -> pd.Series:
+    """Text as the table reader gives it back (object, str or None), so re-read rows compare equal."""
+    out = values.astype(object)
+    return out.where(out.notna(), None)
+
+
+def _ids(grades: pd.Series) -> pd.Index:
+    return pd.Index(sorted(pd.Index(grades.index).astype(str).unique()), name="customer_id")
+
+
+def _grade_lookup(grades: pd.Series) -> pd.Series:
+    g = grades.copy()
+    g.index = pd.Index(g.index).astype(str)
+    return g[~g.index.duplicated()]
+
+
+def _timestamp(as_of) -> pd.Timestamp:
+    return frames.as_timestamp(as_of)
+
+
+# ---- history -------------------------------------------------------------------------------
+def credit_facts(credit: Grading | pd.DataFrame | None, rules: RuleBook) -> pd.DataFrame:
+    """The credit evaluation with ``credit_grade`` and ``explanation_zh`` / ``explanation_en``.
+
+    Accepts the frame of ``credit.evaluate`` or the credit method's Grading; None gives an
+    empty frame.
+    """
+    if credit is None:
+        return pd.DataFrame(index=pd.Index([], name="customer_id", dtype=str))
+    if isinstance(credit, Grading):
+        out = credit.frame.copy()
+        if "credit_grade" not in out:
+            out["credit_grade"] = out["grade"]
+    else:
+        out = credit.copy()
+        if "credit_grade" not in out and "grade" in out:
+            out["credit_grade"] = out["grade"]
+        if "explanation_zh" not in out:
+            out["explanation_zh"], out["explanation_en"] = _credit_explanations(out, rules)
+    out.index = pd.Index(out.index.astype(str), name="customer_id")
+    return out[~out.index.duplicated()]
+
+
+def _credit_explanations(facts: pd.DataFrame, rules: RuleBook) -> tuple[list[str], list[str]]:
+    needed = {"score", "avg_days_late", "overdue_balance", "max_days_overdue", "collection_rate",
+              "ly_avg_days_late", "ly_credit_grade", "ly_score", "credit_grade"}
+    if not needed <= set(facts.columns):
+        return [""] * len(facts), [""] * len(facts)
+    zh, en = [], []
+    for row in facts.itertuples():
+        z, e = credit_engine._explain(row, row.credit_grade, rules.credit)
+        zh.append(z)
+        en.append(e)
+    return zh, en
+
+
+def history_rows(month, graded: Grading, customers: pd.DataFrame | None, ledger: pd.DataFrame,
+                 credit: Grading | pd.DataFrame | None, rules: RuleBook, as_of, lang: str) -> pd.DataFrame:
+    """The month's History rows, one per graded customer (rule 3)."""
+    as_of = _timestamp(as_of)
+    frame = graded.frame
+    ids = pd.Index(frame.index.astype(str), name="customer_id")
+    grade = frame["grade"].astype(str).to_numpy()
+    computed = frame["computed_grade"].astype(str).to_numpy() if "computed_grade" in frame else grade
+    if "overridden" in frame and "manual_grade" in frame:
+        applied = frame["overridden"].fillna(False).astype(bool).to_numpy()
+        manual = np.where(applied, frame["manual_grade"].astype(object).to_numpy(), None)
+    else:
+        manual = np.full(len(frame), None, dtype=object)
+    score = frame["score"].astype("float64").to_numpy() if "score" in graded.figures else np.nan
+    sums = window_totals(ledger, ids, as_of, evaluation_months(graded.method, rules))
+    facts = credit_facts(credit, rules)
+    credit_score = (facts["score"].reindex(ids) if "score" in facts
+                    else pd.Series(np.nan, index=ids)).astype("float64")
+    credit_grade = (facts["credit_grade"].reindex(ids) if "credit_grade" in facts
+                    else pd.Series(None, index=ids, dtype=object))
+    out = pd.DataFrame({
+        "month": month_text(month),
+        "customer_id": ids.to_numpy(dtype=object),
+        "company": company_names(ids, customers, ledger).to_numpy(),
+        "method": graded.method,
+        "grade": grade,
+        "computed_grade": computed,
+        "manual_grade": manual,
+        "score": score,
+        "orders": sums["orders"].to_numpy(),
+        "amount": sums["amount"].to_numpy(),
+        "quantity": sums["quantity"].to_numpy(),
+        "profit": sums["profit"].to_numpy(),
+        "credit_score": credit_score.to_numpy(),
+        "credit_grade": credit_grade.astype(object).where(credit_grade.notna(), None).to_numpy(),
+        "explanation": graded.explanation(lang).astype(str).to_numpy(),
+    })
+    for key in ("month", "customer_id", "company", "method", "grade", "computed_grade", "manual_grade",
+                "credit_grade", "explanation"):
+        out[key] = _object_text(out[key])
+    return out[HISTORY.keys()]
+
+
+def _conform(frame: pd.DataFrame | None, keys: list[str]) -> pd.DataFrame:
+    if frame is None:
+        return pd.DataFrame(columns=keys)
+    out = frame.copy()
+    for key in keys:
+        if key not in out:
+            out[key] = None
+    return out[keys].reset_index(drop=True)
+
+
+def merge_history(previous: pd.DataFrame | None, current: pd.DataFrame) -> pd.DataFrame:
+    """History with the months of ``current`` replaced, never duplicated (rule 3)."""
+    keys = HISTORY.keys()
+    cur = _conform(current, keys)
+    prev = _conform(previous, keys)
+    replaced = {month_key(m) for m in cur["month"]}
+    keep = prev[~prev["month"].map(month_key).isin(replaced)] if len(prev) else prev
+    parts = [p for p in (keep, cur) if len(p)]
+    out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else (parts[0] if parts else cur).copy()
+    order = pd.DataFrame({"missing": out["month"].map(month_key).isna().to_numpy(),
+                          "month": out["month"].map(month_key).fillna("").to_numpy(),
+                          "id": out["customer_id"].astype(str).to_numpy()})
+    order = order.sort_values(["missing", "month", "id"], kind="stable").index
+    return out.iloc[order].reset_index(drop=True)
+
+
+def previous_grades(history: pd.DataFrame | None, month) -> pd.Series:
+    """customer_id -> grade of the latest History month strictly before ``month``."""
+    empty = pd.Series([], index=pd.Index([], name="customer_id", dtype=object), dtype=object, name="grade")
+    if history is None or len(history) == 0 or "month" not in history:
+        return empty
+    now = month_text(month)
+    keys = history["month"].map(month_key)
+    earlier = keys.notna() & (keys.fillna("") < now)
+    if not earlier.any():
+        return empty
+    rows = history[keys == keys[earlier].max()]
+    grades = pd.Series(rows["grade"].to_numpy(dtype=object),
+                       index=pd.Index(rows["customer_id"].astype(str).str.strip(), name="customer_id"),
+                       name="grade")
+    grades = grades[~grades.index.duplicated()]
+    text = text_of(grades)
+    return grades[text != ""].map(lambda g: str(g).strip())
+
+
+# ---- sales power (附表六) and comparison (附表七) -------------------------------------------------
+def _monthly(lines: pd.DataFrame, ids: pd.Index) -> pd.DataFrame:
+    """Amount per customer (rows ``ids``) per calendar month 1..12 of ``lines``; 0 where none."""
+    sums = lines.groupby([lines["customer_id"].astype(str), lines["date"].dt.month])["amount"].sum()
+    table = sums.unstack(fill_value=0.0) if len(sums) else pd.DataFrame(index=pd.Index([], dtype=str))
+    return table.reindex(index=ids, columns=list(MONTHS), fill_value=0.0).fillna(0.0).round(frames.DECIMALS)
+
+
+def _year_lines(ledger: pd.DataFrame, year: int, end: pd.Timestamp) -> pd.DataFrame:
+    dates = ledger["date"]
+    return ledger[(dates.dt.year == year) & (dates <= end)]
+
+
+def _elapsed(year: int, as_of: pd.Timestamp) -> np.ndarray:
+    """Months of ``year`` that have begun by the as-of date."""
+    return np.array([pd.Timestamp(year, m, 1) <= as_of for m in MONTHS])
+
+
+def same_day_last_year(as_of) -> pd.Timestamp:
+    """as-of moved back one year; a month end stays a month end (2025-02-28 -> 2024-02-29)."""
+    as_of = _timestamp(as_of)
+    back = as_of - pd.DateOffset(years=1)
+    return back + pd.offsets.MonthEnd(0) if as_of.is_month_end else back
+
+
+def _head(ids: pd.Index, customers, ledger, grades: pd.Series, year: int) -> pd.DataFrame:
+    lookup = _grade_lookup(grades)
+    return pd.DataFrame({"customer_id": ids.to_numpy(dtype=object),
+                         "company": company_names(ids, customers, ledger).to_numpy(),
+                         "grade": lookup.reindex(ids).astype(object).to_numpy(),
+                         "year": int(year)})
+
+
+def sales_power(ledger: pd.DataFrame, customers: pd.DataFrame | None, grades: pd.Series, year: int,
+                as_of) -> pd.DataFrame:
+    """附表六: amount per month of ``year`` and the total, per graded customer (rule 4)."""
+    as_of = _timestamp(as_of)
+    ids = _ids(grades)
+    table = _monthly(_year_lines(ledger, year, as_of), ids)
+    elapsed = _elapsed(year, as_of)
+    out = _head(ids, customers, ledger, grades, year)
+    for m, on in zip(MONTHS, elapsed):
+        out[f"m{m}"] = table[m].to_numpy() if on else np.nan
+    out["total"] = table.loc[:, elapsed].sum(axis=1).round(frames.DECIMALS).to_numpy() if elapsed.any() else np.nan
+    return out[SALES_POWER.keys()]
+
+
+def _change(this: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    change = np.round(this - last, frames.DECIMALS)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(last > 0, change / np.where(last > 0, last, 1.0), np.nan)
+    return change, np.where(np.isnan(change), np.nan, pct)
+
+
+def comparison(ledger: pd.DataFrame, customers: pd.DataFrame | None, grades: pd.Series, year: int,
+               as_of) -> pd.DataFrame:
+    """附表七: this year, last year, change and change % per month and in total (rule 5)."""
+    as_of = _timestamp(as_of)
+    ids = _ids(grades)
+    elapsed = _elapsed(year, as_of)
+    this = _monthly(_year_lines(ledger, year, as_of), ids)
+    last_full = _monthly(_year_lines(ledger, year - 1, as_of), ids)
+    if year == as_of.year:
+        cut = _monthly(_year_lines(ledger, year - 1, same_day_last_year(as_of)), ids)
+        last_full[as_of.month] = cut[as_of.month]
+    last_shown = _elapsed(year - 1, as_of)
+    out = _head(ids, customers, ledger, grades, year)
+    for m, on, shown in zip(MONTHS, elapsed, last_shown):
+        t = this[m].to_numpy() if on else np.full(len(ids), np.nan)
+        last = last_full[m].to_numpy() if shown else np.full(len(ids), np.nan)
+        change, pct = _change(t, last)
+        out[f"m{m}_this"], out[f"m{m}_last"], out[f"m{m}_change"], out[f"m{m}_change_pct"] = t, last, change, pct
+    if elapsed.any():
+        t = this.loc[:, elapsed].sum(axis=1).round(frames.DECIMALS).to_numpy()
+        last = last_full.loc[:, elapsed].sum(axis=1).round(frames.DECIMALS).to_numpy()
+    else:
+        t = last = np.full(len(ids), np.nan)
+    change, pct = _change(t, last)
+    out["total_this"], out["total_last"], out["total_change"], out["total_change_pct"] = t, last, change, pct
+    return out[COMPARISON.keys()]
+
+
+# ---- credit ----------------------------------------------------------------------------------
+def credit_table(credit: Grading | pd.DataFrame | None, customers: pd.DataFrame | None, grades: pd.Series,
+                 rules: RuleBook, lang: str, ledger: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The credit sheet for ``rules.credit.aging_days``, one row per graded customer (rule 6)."""
+    keys = credit_sheet(rules.credit.aging_days).keys()
+    ids = _ids(grades)
+    facts = credit_facts(credit, rules).reindex(ids)
+    source = {"credit_score": "score", "ly_credit_score": "ly_score", "explanation": f"explanation_{lang}"}
+    out = _head(ids, customers, ledger, grades, 0).drop(columns="year")
+    for key in keys[3:]:
+        col = source.get(key, key)
+        out[key] = facts[col].to_numpy() if col in facts else np.nan
+    for key in ("credit_grade", "ly_credit_grade", "explanation"):
+        out[key] = out[key].astype(object).where(pd.notna(out[key]), None)
+    return out[keys]
+
+
+# ---- analysis ----------------------------------------------------------------------------------
+def _english_labels(rules: RuleBook) -> dict[str, dict[str, str]]:
+    m, r = rules.matrix, rules.rfm
+    stage = dict(zip(m.stage_labels, m.stage_labels_en))
+    return {
+        "rfm": dict(zip(r.labels, r.labels_en)),
+        "sales_loyalty": {**dict(zip(m.loyalty_labels, m.loyalty_labels_en)),
+                          m.not_assessed_label: m.not_assessed_label_en},
+        "wallet": {**dict(zip(m.wallet_labels, m.wallet_labels_en)), m.not_assessed_label: m.not_assessed_label_en},
+        "value_type": dict(zip(m.value_labels, m.value_labels_en)),
+        "deal_stage": {**stage, **{f"{s} {c}": f"{stage[s]} {c}" for s in m.stage_labels[2:]
+                                   for c in m.potential_labels}},
+    }
+
+
+def analysis_table(analyses: Mapping[str, Grading], customers: pd.DataFrame | None, grades: pd.Series,
+                   rules: RuleBook | None = None, lang: str = "zh",
+                   ledger: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The analysis sheet: every analysis class per graded customer (rule 7)."""
+    ids = _ids(grades)
+    names = _english_labels(rules or RuleBook()) if lang == "en" else {}
+    out = _head(ids, customers, ledger, grades, 0).drop(columns="year")
+    for key in ("rfm", "sales_loyalty", "wallet", "value_type", "deal_stage", "two_criteria"):
+        result = analyses.get(key)
+        if result is None:
+            out[key] = None
+            continue
+        labels = _grade_lookup(result.grades).reindex(ids).astype(object)
+        labels = labels.map(lambda g: names.get(key, {}).get(g, g) if isinstance(g, str) else None)
+        out[key] = labels.to_numpy()
+    rfm = analyses.get("rfm")
+    for key in ("r_score", "f_score", "m_score"):
+        if rfm is not None and key in rfm.frame:
+            out[key] = pd.array(_grade_lookup(rfm.frame[key]).reindex(ids).to_numpy(), dtype="Int64")
+        else:
+            out[key] = pd.array([None] * len(ids), dtype="Int64")
+    return out[ANALYSIS.keys()]
+
+
+# ---- complaints --------------------------------------------------------------------------------
+def resolve_complaint_ids(complaints: pd.DataFrame, customers: pd.DataFrame | None, *,
+                          source: str = COMPLAINTS.zh,
+                          headers: Mapping[str, str] | None = None) -> tuple[pd.DataFrame, list[Issue]]:
+    """The complaints with blank ids filled from customer names, and a note per name not resolved.
+
+    Issues name ``source`` and the column as ``headers`` (key -> header as written) has it.
+    """
+    headers = headers or {}
+    frame = complaints.copy()
+    if "customer_id" not in frame:
+        frame["customer_id"] = None
+    ids = text_of(frame["customer_id"])
+    names = text_of(frame["customer_name"]) if "customer_name" in frame else pd.Series("", index=frame.index)
+    cust = customer_table(customers)
+    by_name: dict[str, set[str]] = {}
+    if "company" in cust:
+        for cid, company in zip(cust.index, text_of(cust["company"])):
+            if company:
+                by_name.setdefault(name_key(company), set()).add(str(cid))
+    rows = frame["row"] if "row" in frame else pd.Series([None] * len(frame), index=frame.index)
+    issues: list[Issue] = []
+    filled = ids.copy()
+    for i in frame.index[(ids == "").to_numpy()]:
+        name = names[i]
+        found = by_name.get(name_key(name), set()) if name else set()
+        if len(found) == 1:
+            filled[i] = next(iter(found))
+            continue
+        if not name:
+            en, zh, col, value = ("neither customer id nor customer name; handled as an ungraded customer",
+                                  "客户编号和客户名称都为空,按无等级客户处理", "customer_id", None)
+        elif not found:
+            en, zh, col, value = ("customer name not in the customer table; handled as an ungraded customer",
+                                  "客户名称不在客户表中,按无等级客户处理", "customer_name", name)
+        else:
+            listed = ", ".join(sorted(found))
+            en, zh, col, value = (f"customer name matches several customers ({listed}); handled as an ungraded "
+                                  f"customer", f"客户名称对应多个客户({listed}),按无等级客户处理",
+                                  "customer_name", name)
+        row = None if pd.isna(rows[i]) else int(rows[i])
+        issues.append(Issue(source, row, headers.get(col, col), value, en, zh, NOTE))
+    frame["customer_id"] = pd.Series(np.where(filled != "", filled.to_numpy(dtype=object), None),
+                                     index=frame.index, dtype=object)
+    return frame, issues
+
+
+def handled_complaints(complaints: pd.DataFrame, grades: pd.Series, customers: pd.DataFrame | None,
+                       rules: RuleBook, as_of) -> pd.DataFrame:
+    """``service.complaints`` after filling blank ids from customer names (rule 8)."""
+    frame, _ = resolve_complaint_ids(complaints, customers)
+    return service.complaints(frame, _grade_lookup(grades), rules, _timestamp(as_of))
+
+
+def complaint_issues(complaints: pd.DataFrame, customers: pd.DataFrame | None, *, source: str = COMPLAINTS.zh,
+                     headers: Mapping[str, str] | None = None) -> list[Issue]:
+    """A note for each complaint left ungraded: blank, unknown or ambiguous customer (rule 8)."""
+    return resolve_complaint_ids(complaints, customers, source=source, headers=headers)[1]
+
+
+def complaint_cells(handled: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """row, grade, priority, due, status (in ``lang``) of a :func:`handled_complaints` frame."""
+    status = handled["status_zh"] if lang == "zh" else handled["status"].map(STATUS_EN)
+    rows = handled["row"] if "row" in handled else pd.Series(range(2, len(handled) + 2), index=handled.index)
+    return pd.DataFrame({
+        "row": rows.to_numpy(),
+        "grade": handled["grade"].to_numpy(dtype=object),
+        "priority": handled["priority"].astype("int64").to_numpy(),
+        "due": handled["due"].to_numpy(),
+        "status": status.to_numpy(dtype=object),
+    }, columns=list(COMPLAINT_COLUMNS))
+
+
+def complaint_columns(complaints: pd.DataFrame, grades: pd.Series, customers: pd.DataFrame | None,
+                      rules: RuleBook, as_of, lang: str) -> pd.DataFrame:
+    """The computed cells of the complaint log: row, grade, priority, due, status in ``lang``."""
+    return complaint_cells(handled_complaints(complaints, grades, customers, rules, as_of), lang)
+
+
+# ---- validation and run log --------------------------------------------------------------------
+def _value_text(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else (value.date().isoformat() if value == value.normalize()
+                                            else value.isoformat(sep=" "))
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def validation_table(issues: Iterable[Issue], lang: str) -> pd.DataFrame:
+    """One row per issue: sheet, row, column, value, reason and action in ``lang`` (rule 9)."""
+    words = ACTION["zh" if lang == "zh" else "en"]
+    rows = [(i.source, i.row, i.column, _value_text(i.value), i.reason_zh if lang == "zh" else i.reason,
+             words.get(i.action, i.action)) for i in issues]
+    out = pd.DataFrame(rows, columns=VALIDATION.keys(), dtype=object)
+    out["row"] = pd.array([None if r is None else int(r) for r in out["row"]], dtype="Int64")
+    return out
+
+
+def skipped_rows(issues: Iterable[Issue]) -> int:
+    """Distinct sheet rows left out of the run (several issues on one row count once)."""
+    seen: set[tuple] = set()
+    loose = 0
+    for issue in issues:
+        if issue.action != SKIPPED:
+            continue
+        if issue.row is None:
+            loose += 1
+        else:
+            seen.add((issue.source, issue.row))
+    return len(seen) + loose
+
+
+def run_log_row(*, run_at, user: str, month, graded: Grading, issues: Iterable[Issue], changes: pd.DataFrame,
+                ledger_lines: int, backup: str | None = None, seconds: float | None = None,
+                version: str = __version__, method: str | None = None) -> dict[str, Any]:
+    """The run log's row for this run (rule 10).
+
+    ``changes`` is ``dynamics.changes(previous, graded.grades, graded.labels)``; run_at, user,
+    ledger_lines, backup and seconds come from the caller; method defaults to graded.method.
+    """
+    counts = changes["direction"].value_counts() if len(changes) else pd.Series(dtype="int64")
+    frame = graded.frame
+    overrides = int(frame["overridden"].fillna(False).astype(bool).sum()) if "overridden" in frame else 0
+    row = {
+        "run_at": pd.Timestamp(run_at),
+        "user": user,
+        "month": month_text(month),
+        "method": method or graded.method,
+        "customers": int(len(frame)),
+        "ledger_lines": int(ledger_lines),
+        "skipped_rows": skipped_rows(issues),
+        "upgrades": int(counts.get(dynamics.UP, 0)),
+        "downgrades": int(counts.get(dynamics.DOWN, 0)),
+        "new_customers": int(counts.get(dynamics.NEW_DIR, 0)),
+        "overrides": overrides,
+        "backup": backup,
+        "seconds": None if seconds is None else float(seconds),
+        "version": version,
+    }
+    return {key: row[key] for key in RUN_LOG.keys()}
+
+
+def build_summary(*args: Any, **kwargs: Any):
+    """:func:`xlgrade.job.summary.build_summary` (here too, for callers that import only derive)."""
+    from xlgrade.job.summary import build_summary as build
+    return build(*args, **kwargs)
+
+
+__all__ = ["analysis_table", "build_summary", "company_names", "comparison", "complaint_cells", "complaint_columns",
+           "complaint_issues", "credit_facts", "credit_table", "evaluation_months", "handled_complaints",
+           "history_rows", "merge_history", "month_key", "month_text", "previous_grades", "resolve_complaint_ids",
+           "run_log_row", "sales_power", "same_day_last_year", "skipped_rows", "validation_table", "window_text",
+           "window_totals"]

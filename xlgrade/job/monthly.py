@@ -1,0 +1,145 @@
+"""The monthly recalculation (月度重算), written once against the Book interface.
+
+Steps, in order:
+
+1. Read the rules sheet (an inconsistent rule stops the run, naming the rule), then the
+   input sheets (customer summary, ledger, complaints) and the History and Run-log tables.
+   Every unusable input row becomes a line of the validation sheet; nothing is dropped
+   silently and no typed cell is ever written.
+2. Month: the one asked for, else the month of the latest ledger line (never later than
+   today). The evaluation date is the month's last day; later ledger lines do not count.
+3. Grade with the workbook's method (rule ``general.method``), apply manual grades that
+   have a reason, evaluate credit, the analyses of DOMAIN.md §3.6-3.7 and the complaints.
+4. Write the derived sheets, the complaints' computed columns, the summary, the validation
+   sheet, and append one run-log row; the book keeps a backup of the previous version and
+   replaces the file only once everything is written.
+
+Re-running a month replaces that month in History; apart from the run log (one row per
+run, by design) a second run for the same month leaves the workbook as the first left it.
+"""
+
+from __future__ import annotations
+
+import getpass
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+
+from xlgrade import __version__
+from xlgrade.engine import ANALYSES, frames, grade
+from xlgrade.engine.dynamics import apply_overrides, changes
+from xlgrade.engine.result import Grading
+from xlgrade.issues import SKIPPED, Issue
+from xlgrade.job import derive
+from xlgrade.job.book import Book
+from xlgrade.job.outputs import Summary
+from xlgrade.job.summary import build_summary
+from xlgrade.normalize import check_duplicates, check_known
+from xlgrade.schema.sheets import (ANALYSIS, COMPARISON, COMPLAINTS, CUSTOMERS, HISTORY, LEDGER, RUN_LOG,
+                                   SALES_POWER, VALIDATION, credit_sheet)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    month: pd.Period
+    as_of: pd.Timestamp
+    method: str
+    graded: Grading
+    summary: Summary
+    changes: pd.DataFrame
+    issues: list[Issue]
+    customers: int
+    ledger_lines: int
+    backup: str | None
+    seconds: float
+
+    @property
+    def skipped(self) -> int:
+        return sum(1 for i in self.issues if i.action == SKIPPED)
+
+
+def resolve_month(month: str | pd.Period | None, ledger: pd.DataFrame, today: pd.Timestamp) -> pd.Period:
+    """The month asked for, else the latest month with a ledger line up to today."""
+    if month is not None:
+        return pd.Period(month, freq="M")
+    dates = ledger["date"][ledger["date"] <= today] if len(ledger) else pd.Series(dtype="datetime64[ns]")
+    latest = dates.max() if len(dates) else today
+    return pd.Period(latest, freq="M")
+
+
+def run_month(book: Book, month: str | pd.Period | None = None, *, user: str | None = None,
+              now: datetime | None = None) -> RunResult:
+    started = time.perf_counter()
+    now = now or datetime.now()
+    lang = book.lang
+    rules = book.read_rules()
+
+    cust_n = book.read_table(CUSTOMERS)
+    ledger_n = book.read_table(LEDGER)
+    complaints_n = book.read_table(COMPLAINTS)
+    history_n = book.read_table(HISTORY)
+    runlog_n = book.read_table(RUN_LOG)
+    customers, dup_issues = check_duplicates(cust_n.frame, "customer_id", cust_n.source,
+                                             column=cust_n.header("customer_id"))
+    issues: list[Issue] = [*cust_n.issues, *dup_issues, *ledger_n.issues]
+    issues += check_known(ledger_n.frame, set(customers["customer_id"].dropna()), ledger_n.source,
+                          column=ledger_n.header("customer_id"))
+    issues += complaints_n.issues
+
+    ledger = frames.prepare_ledger(ledger_n.frame)
+    period = resolve_month(month, ledger, pd.Timestamp(now).normalize())
+    as_of = period.end_time.normalize()
+    method = rules.general.method
+    cust_by_id = customers.set_index("customer_id")
+
+    computed = grade(method, ledger, customers=customers, rules=rules, as_of=as_of)
+    graded, override_issues = apply_overrides(computed, cust_by_id, source=cust_n.source)
+    issues += override_issues
+    grades = graded.grades
+    credit_graded = grade("credit", ledger, customers=customers, rules=rules, as_of=as_of)
+    analyses = {name: grade(name, ledger, customers=customers, rules=rules, as_of=as_of)
+                for name in (*ANALYSES, "rfm")}
+
+    previous = history_n.frame
+    current = derive.history_rows(period, graded, customers, ledger, credit_graded, rules, as_of, lang)
+    history = derive.merge_history(previous, current)
+    before = derive.previous_grades(history, period)
+    handled = derive.handled_complaints(complaints_n.frame, grades, customers, rules, as_of)
+    complaints = derive.complaint_cells(handled, lang)
+    issues += derive.complaint_issues(complaints_n.frame, customers, source=complaints_n.source,
+                                      headers=complaints_n.headers)
+    summary = build_summary(period, graded, customers, ledger, credit_graded, handled, before,
+                                   rules, as_of, lang)
+    moved = changes(before, grades, graded.labels, graded.explanation(lang)) if len(before) else \
+        changes(pd.Series(dtype=object), grades, graded.labels, graded.explanation(lang))
+
+    backup = book.backup()
+    book.write_table(HISTORY, history)
+    book.write_table(credit_sheet(rules.credit.aging_days),
+                     derive.credit_table(credit_graded, customers, grades, rules, lang))
+    book.write_table(SALES_POWER, derive.sales_power(ledger, customers, grades, period.year, as_of))
+    book.write_table(COMPARISON, derive.comparison(ledger, customers, grades, period.year, as_of))
+    book.write_table(ANALYSIS, derive.analysis_table(analyses, customers, grades, rules, lang))
+    if len(complaints):
+        book.write_computed(COMPLAINTS, complaints)
+    book.write_summary(summary)
+    book.write_table(VALIDATION, derive.validation_table(issues, lang))
+    seconds = round(time.perf_counter() - started, 2)
+    row = derive.run_log_row(run_at=now, user=user or _user(), month=period, method=method, graded=graded,
+                             ledger_lines=len(ledger), issues=issues, changes=moved, backup=backup,
+                             seconds=seconds, version=__version__)
+    log = pd.concat([runlog_n.frame.drop(columns=["row"], errors="ignore"), pd.DataFrame([row])],
+                    ignore_index=True)
+    book.write_table(RUN_LOG, log)
+    book.save()
+    return RunResult(period, as_of, method, graded, summary, moved, issues, len(graded.frame), len(ledger),
+                     backup, time.perf_counter() - started)
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some service accounts
+        return ""

@@ -1,0 +1,553 @@
+"""The summary sheet of the monthly job (DOMAIN.md §5): a :class:`Summary` of blocks.
+
+Pure: no file access, no spreadsheet library. Blocks, always all of them and in this order:
+``grades``, ``industry``, ``salesperson``, ``region``, ``product``, ``channel``,
+``migration``, ``changes``, ``complaints``, ``credit``, ``poor_credit``, ``pareto`` (the long
+per-customer list last, so the printed summary opens with the overview). A block without data
+keeps its columns, has no rows and a note saying why, so the layout is stable.
+
+Rules:
+
+1. Grade order (rows or columns) = ``graded.labels`` (best first), then any other grade seen,
+   sorted. Cells are plain Python values; a blank cell is None.
+2. Sales / profit = amount / profit over the method's evaluation window
+   (:func:`xlgrade.job.derive.evaluation_months`). A share divides by the total of all rows
+   and is blank when that total is <= 0 (or there is no profit data). A totals row is the
+   sum of the rows above it, shares 100 %.
+3. ``grades``: per grade customers, % customers, sales, % sales, profit, % profit; a column
+   chart of % customers against % sales (the 80/20 view: same scale for both series).
+4. ``pareto``: value = the pareto method's ranked value (its measure) when the method is
+   pareto, else sales. One row per customer with value > 0, by value descending then id:
+   rank (ties share a rank), share and cumulative share, computed exactly so the last row is
+   100 % and the curve never decreases; a pareto chart. The note says how many customers
+   make up ``pareto.a_share`` of the value.
+5. ``industry`` / ``region``: customer counts, categories sorted, blank "(未填)" last.
+   Region = customers.region, else the region of the customer's latest ledger line.
+6. ``salesperson``: counts per grade and :func:`service.staffing` (people required low-high,
+   status); the A/B/C staffing classes are shown too when the grades are not the ABC labels.
+7. ``product`` / ``channel`` (ledger ``product`` / ``channel_name``): sales by the grade of
+   the customer over the window, rows by total descending, share of the total. No such
+   column, or no value in it -> no rows and a note.
+8. ``migration``: dynamics.migration, rows last month's grade (plus 新客户), columns this
+   month's (plus 流失), every grade of either month on both axes; ``last month`` = row sum
+   of a grade row, ``this month`` = column sum of that grade. Chart: those two per grade.
+9. ``changes``: dynamics.changes with this month's explanation as the reason. With no
+   previous month in History there is nothing to compare: no rows and a note.
+10. ``complaints``: service.complaint_summary of the complaints logged up to the as-of date
+   (``complaints_handled`` = derive.handle_complaints' frame); average reply hours in the
+   totals row = mean over every replied complaint.
+11. ``credit``: per grade customers, customers with an overdue balance, overdue balance,
+   average credit score. ``poor_credit``: customers whose credit grade is the last credit
+   label (差), by overdue balance descending.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal, localcontext
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xlgrade.engine import METHODS, dynamics, frames, service
+from xlgrade.engine.pareto import rank_values
+from xlgrade.engine.result import Grading
+from xlgrade.engine.rules import RuleBook
+from xlgrade.engine.text import num, pct
+from xlgrade.job import derive
+from xlgrade.job.outputs import GRADE, INT, MONEY, NUMBER, SHARE, TEXT, Block, Chart, Summary
+
+# The long per-customer Pareto list comes last, so the printed summary opens with the overview.
+BLOCKS = ("grades", "industry", "salesperson", "region", "product", "channel", "migration",
+          "changes", "complaints", "credit", "poor_credit", "pareto")
+METHOD_EN = {"threshold": "threshold ABC", "pareto": "Pareto ABC", "scorecard": "100-point scorecard",
+             "composite": "weighted composite", "credit": "credit evaluation", "rfm": "RFM classes"}
+DIRECTION_EN = {dynamics.UP: "upgrade", dynamics.DOWN: "downgrade", dynamics.CHANGED: "changed",
+                dynamics.NEW_DIR: "new", dynamics.GONE_DIR: "gone"}
+MEASURE = {"amount": ("销售额", "Sales", MONEY), "profit": ("毛利", "Profit", MONEY),
+           "quantity": ("数量", "Quantity", NUMBER), "orders": ("订单数", "Orders", NUMBER)}
+
+_T: dict[str, tuple[str, str]] = {
+    "title": ("客户分级汇总 {month}", "Customer grading summary {month}"),
+    "subtitle": ("分级方法:{method};截至 {day};客户 {customers} 家;台账 {lines} 行;销售统计期:{window}",
+                 "method: {method}; as of {day}; {customers} customers; {lines} ledger lines; "
+                 "sales over {window}"),
+    "total": ("合计", "Total"),
+    "blank": ("(未填)", "(not entered)"),
+    "grade": ("等级", "Grade"),
+    "customers": ("客户数", "Customers"),
+    "pct_customers": ("客户占比", "% customers"),
+    "pct_sales": ("销售占比", "% sales"),
+    "profit": ("毛利", "Profit"),
+    "pct_profit": ("毛利占比", "% profit"),
+    "share": ("占比", "Share"),
+    "cumulative": ("累计占比", "Cumulative share"),
+    "rank": ("排名", "Rank"),
+    "customer_id": ("客户编号", "Customer ID"),
+    "company": ("公司名称", "Company"),
+    "no_customers": ("没有客户", "no customers"),
+    # 1 grades
+    "grades_title": ("各等级客户数、销售与毛利", "Customers, sales and profit by grade"),
+    "grades_note": ("销售额、毛利:{window}", "sales and profit over {window}"),
+    "grades_no_profit": ("台账无毛利数据", "the ledger has no profit"),
+    "grades_chart": ("各等级客户占比与销售占比", "% customers and % sales by grade"),
+    # 2 pareto
+    "pareto_title": ("帕累托分析(80/20)", "Pareto analysis (80/20)"),
+    "pareto_note": ("按{measure}从高到低;前 {k} 家客户(有{measure}客户的 {kp})合计占 {cum},达到 {a}",
+                    "by {measure}, highest first; the top {k} customers ({kp} of those with {measure}) "
+                    "hold {cum}, reaching {a}"),
+    "pareto_empty": ("统计期内没有{measure}为正的客户", "no customer with a positive {measure} in the window"),
+    "pareto_chart": ("帕累托曲线", "Pareto curve"),
+    # 3-5 counts
+    "industry_title": ("等级 × 行业(客户数)", "Customers by industry and grade"),
+    "industry": ("行业", "Industry"),
+    "salesperson_title": ("等级 × 业务员(人员配置检查)", "Customers by salesperson and grade (staffing check)"),
+    "salesperson": ("业务员", "Salesperson"),
+    "staffing_note": ("配置标准:A 类每人 {a} 家,B 类每人 {b} 家,C 类每人 {c_min}–{c_max} 家;"
+                      "所需人数超过 1 为超负荷",
+                      "policy: A {a} per salesperson, B {b}, C {c_min}-{c_max}; more than 1 person needed "
+                      "means overloaded"),
+    "class": ("{c} 类", "class {c}"),
+    "required_low": ("所需人数(下限)", "People needed (low)"),
+    "required_high": ("所需人数(上限)", "People needed (high)"),
+    "status": ("状态", "Status"),
+    "unassigned": ("(未分配)", "(unassigned)"),
+    "region_title": ("等级 × 区域(客户数)", "Customers by region and grade"),
+    "region": ("区域", "Region"),
+    # 6-7 breakdowns
+    "product_title": ("产品销售(按客户等级)", "Sales by product and customer grade"),
+    "product": ("产品", "Product"),
+    "channel_title": ("渠道销售(按客户等级)", "Sales by channel and customer grade"),
+    "channel": ("渠道", "Channel"),
+    "no_column": ("台账没有{column}列", "the ledger has no {column} column"),
+    "no_sales": ("统计期内没有销售", "no sales in the window"),
+    "breakdown_note": ("销售额:{window}", "sales over {window}"),
+    # 8-9 migration and changes
+    "migration_title": ("等级迁移矩阵(行:上月,列:本月)", "Grade migration (rows: last month, columns: this month)"),
+    "migration_corner": ("上月 \\ 本月", "Last \\ this month"),
+    "new": ("新客户", "(new)"),
+    "gone": ("流失", "(gone)"),
+    "last_month": ("上月人数", "Last month"),
+    "this_month": ("本月人数", "This month"),
+    "migration_chart": ("各等级客户数:上月与本月", "Customers per grade, last month and this month"),
+    "migration_note": ("上月为 {previous}", "last month is {previous}"),
+    "migration_first": ("历史表中没有上月记录,全部客户计为新客户",
+                        "no earlier month in History: every customer counts as new"),
+    "changes_title": ("等级变动明细", "Grade changes"),
+    "previous": ("上月等级", "Last month"),
+    "current": ("本月等级", "This month"),
+    "direction": ("变动", "Change"),
+    "reason": ("原因", "Reason"),
+    "changes_none": ("本月无变动", "no changes this month"),
+    "changes_first": ("历史表中没有上月记录,本月为首次分级({n} 家客户),不逐一列出",
+                      "no earlier month in History: this is the first grading ({n} customers), not listed"),
+    "changes_note": ("升级 {up},降级 {down},新增 {new},流失 {gone}",
+                     "{up} up, {down} down, {new} new, {gone} gone"),
+    # 10 complaints
+    "complaints_title": ("投诉(按客户等级)", "Complaints by customer grade"),
+    "count": ("投诉数", "Complaints"),
+    "open": ("处理中", "Open"),
+    "overdue": ("已超期", "Overdue"),
+    "replied": ("已回复", "Replied"),
+    "replied_late": ("超期回复", "Replied late"),
+    "reply_hours": ("平均回复(小时)", "Avg reply (hours)"),
+    "unknown": ("(未知)", "(unknown)"),
+    "complaints_note": ("截至 {day} 登记的全部投诉", "all complaints logged up to {day}"),
+    "complaints_none": ("截至 {day} 没有投诉记录", "no complaints logged up to {day}"),
+    # 11 credit
+    "credit_title": ("信用(按客户等级)", "Credit by customer grade"),
+    "overdue_customers": ("逾期客户数", "Customers overdue"),
+    "overdue_balance": ("逾期余额", "Overdue balance"),
+    "avg_score": ("平均信用分", "Avg credit score"),
+    "credit_none": ("没有信用评估数据", "no credit evaluation"),
+    "poor_title": ("信用等级为{label}的客户", "Customers with credit grade {label}"),
+    "credit_score": ("信用分", "Credit score"),
+    "max_days": ("最长逾期天数", "Max days overdue"),
+    "poor_none": ("没有信用等级为{label}的客户", "no customer has credit grade {label}"),
+}
+
+
+def _t(key: str, lang: str, **fmt: Any) -> str:
+    zh, en = _T[key]
+    text = zh if lang == "zh" else en
+    return text.format(**fmt) if fmt else text
+
+
+def _cell(value: Any) -> Any:
+    """A plain Python cell value; missing -> None."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _row(*values: Any) -> tuple[Any, ...]:
+    return tuple(_cell(v) for v in values)
+
+
+def _share(part: float, whole: float) -> float | None:
+    if part is None or whole is None or not whole > 0 or (isinstance(part, float) and math.isnan(part)):
+        return None
+    return float(part) / float(whole)
+
+
+def _money(x: float) -> float:
+    return round(float(x), frames.DECIMALS)
+
+
+def _order(labels: tuple[str, ...], *seen: pd.Series) -> list[str]:
+    others: set[str] = set()
+    for s in seen:
+        others |= {str(g) for g in s.dropna()} - set(labels)
+    return [*labels, *sorted(others)]
+
+
+def _category(values: pd.Series, lang: str) -> pd.Series:
+    return values.where(values != "", _t("blank", lang))
+
+
+def _sorted_categories(values: pd.Series, lang: str) -> list[str]:
+    blank = _t("blank", lang)
+    names = sorted(set(values) - {blank})
+    return names + ([blank] if blank in set(values) else [])
+
+
+# ---- the summary -------------------------------------------------------------------------
+def build_summary(month, graded: Grading, customers: pd.DataFrame | None, ledger: pd.DataFrame,
+                  credit: Grading | pd.DataFrame | None, complaints_handled: pd.DataFrame | None,
+                  previous_grades: pd.Series | None, rules: RuleBook, as_of, lang: str) -> Summary:
+    """Every block of DOMAIN.md §5, in :data:`BLOCKS` order (see the module rules)."""
+    as_of = frames.as_timestamp(as_of)
+    month_s = derive.month_text(month)
+    ids = pd.Index(graded.frame.index.astype(str), name="customer_id")
+    grades = pd.Series(graded.grades.astype(str).to_numpy(), index=ids, name="grade")
+    previous = previous_grades if previous_grades is not None else pd.Series(dtype=object)
+    order = _order(graded.labels, grades)
+    months = derive.evaluation_months(graded.method, rules)
+    window = derive.window_text(months, as_of, lang)
+    sums = derive.window_totals(ledger, ids, as_of, months)
+    names = derive.company_names(ids, customers, ledger)
+    ctx = _Context(lang, ids, grades, order, names, sums, window, as_of, months)
+
+    blocks = (
+        _grades_block(ctx),
+        _count_block(ctx, "industry", derive.attribute_text(customers, ids, "industry")),
+        _salesperson_block(ctx, derive.attribute_text(customers, ids, "salesperson"), graded, rules),
+        _count_block(ctx, "region", _regions(customers, ledger, ids, as_of)),
+        _breakdown_block(ctx, "product", "product", ledger),
+        _breakdown_block(ctx, "channel", "channel_name", ledger),
+        _migration_block(ctx, previous, graded.labels, month_s),
+        _changes_block(ctx, previous, graded, customers, ledger),
+        _complaints_block(ctx, complaints_handled, graded.labels),
+        *_credit_blocks(ctx, credit, rules),
+        _pareto_block(ctx, graded, rules),
+    )
+    method_name = METHODS[graded.method].zh if lang == "zh" and graded.method in METHODS else \
+        METHOD_EN.get(graded.method, graded.method)
+    short_window = (("全部历史" if lang == "zh" else "all history") if months <= 0 else
+                    (f"近 {months} 个月" if lang == "zh" else f"the last {months} months"))
+    subtitle = _t("subtitle", lang, method=method_name, day=as_of.date().isoformat(), customers=len(ids),
+                  lines=f"{len(frames.upto(ledger, as_of)):,}", window=short_window)
+    return Summary(title=_t("title", lang, month=month_s), subtitle=subtitle, blocks=blocks,
+                   grade_order=tuple(graded.labels),
+                   extras={"month": month_s, "as_of": as_of.date().isoformat(), "method": graded.method,
+                           "window_months": months})
+
+
+class _Context:
+    def __init__(self, lang, ids, grades, order, names, sums, window, as_of, months):
+        self.lang, self.ids, self.grades, self.order = lang, ids, grades, order
+        self.names, self.sums, self.window, self.as_of, self.months = names, sums, window, as_of, months
+
+    def t(self, key: str, **fmt: Any) -> str:
+        return _t(key, self.lang, **fmt)
+
+
+# ---- 1. grades -----------------------------------------------------------------------------
+def _grades_block(c: _Context) -> Block:
+    has_profit = bool(c.sums["profit"].notna().any())
+    count = c.grades.value_counts()
+    sales = c.sums["amount"].groupby(c.grades).sum()
+    profit = c.sums["profit"].groupby(c.grades).sum() if has_profit else None
+    n = len(c.ids)
+    parts = []
+    for g in c.order:
+        s = _money(sales.get(g, 0.0))
+        p = _money(profit.get(g, 0.0)) if profit is not None else None
+        parts.append((g, int(count.get(g, 0)), s, p))
+    total_sales = _money(sum(s for _, _, s, _ in parts))
+    total_profit = _money(sum(p for *_, p in parts)) if has_profit else None
+    rows = tuple(_row(g, k, _share(k, n), s, _share(s, total_sales), p, _share(p, total_profit))
+                 for g, k, s, p in parts)
+    total = _row(c.t("total"), n, 1.0 if n else None, total_sales, 1.0 if total_sales > 0 else None,
+                 total_profit, 1.0 if total_profit is not None and total_profit > 0 else None)
+    note = c.t("grades_note", window=c.window)
+    if not has_profit:
+        note += (";" if c.lang == "zh" else "; ") + c.t("grades_no_profit")
+    if not n:
+        note = c.t("no_customers")
+    headers = (c.t("grade"), c.t("customers"), c.t("pct_customers"), MEASURE["amount"][0 if c.lang == "zh" else 1],
+               c.t("pct_sales"), c.t("profit"), c.t("pct_profit"))
+    return Block("grades", c.t("grades_title"), headers, (GRADE, INT, SHARE, MONEY, SHARE, MONEY, SHARE),
+                 rows, total, note,
+                 Chart("column", c.t("grades_chart"), categories=0, values=(2, 4)), grade_column=0)
+
+
+# ---- 2. pareto -----------------------------------------------------------------------------
+def _pareto_block(c: _Context, graded: Grading, rules: RuleBook) -> Block:
+    if graded.method == "pareto" and "value" in graded.frame:
+        measure = rules.pareto.measure
+        values = pd.Series(graded.frame["value"].astype("float64").to_numpy(), index=c.ids)
+    else:
+        measure = "amount"
+        values = c.sums["amount"]
+    zh, en, kind = MEASURE[measure]
+    what = zh if c.lang == "zh" else en.lower()
+    headers = (c.t("rank"), c.t("customer_id"), c.t("company"), c.t("grade"), zh if c.lang == "zh" else en,
+               c.t("share"), c.t("cumulative"))
+    kinds = (INT, TEXT, TEXT, GRADE, kind, SHARE, SHARE)
+    chart = Chart("pareto", c.t("pareto_chart"), categories=2, values=(4,), line=6)
+    ranked = rank_values(values.round(frames.DECIMALS)) if len(values) else None
+    if ranked is None or not (ranked["exact"] > 0).any():
+        return Block("pareto", c.t("pareto_title"), headers, kinds, (), None,
+                     c.t("pareto_empty", measure=what), chart, grade_column=3)
+    positive = ranked[ranked["exact"] > 0]
+    ordered = positive.assign(_v=positive["exact"].astype(float), _id=positive.index.astype(str)) \
+        .sort_values(["_v", "_id"], ascending=[False, True], kind="stable")
+    rows, crossed = [], None
+    a_share = Decimal(str(rules.pareto.a_share))
+    with localcontext() as ctx:
+        ctx.prec = 60
+        total = sum((d for d in ordered["exact"]), Decimal(0))
+        running = Decimal(0)
+        for cid, r in zip(ordered.index, ordered.itertuples()):
+            running += r.exact
+            rows.append(_row(int(r.rank), cid, c.names[cid] or cid, c.grades[cid], float(r.exact),
+                             float(r.exact / total), float(running / total)))
+            if crossed is None and running >= a_share * total:
+                crossed = (len(rows), float(running / total))
+    k, cum = crossed if crossed is not None else (len(rows), 1.0)
+    note = c.t("pareto_note", measure=what, k=k, kp=pct(k / len(rows), 1), cum=pct(cum, 1),
+               a=pct(rules.pareto.a_share))
+    total_row = _row(c.t("total"), None, None, None, float(total), 1.0, None)
+    return Block("pareto", c.t("pareto_title"), headers, kinds, tuple(rows), total_row, note, chart,
+                 grade_column=3)
+
+
+# ---- 3-5. counts by category -----------------------------------------------------------------
+def _crosstab(category: pd.Series, grades: pd.Series, rows: list[str], cols: list[str]) -> pd.DataFrame:
+    if len(category) == 0:
+        return pd.DataFrame(0, index=rows, columns=cols, dtype="int64")
+    table = pd.crosstab(category.rename("category"), grades.rename("grade"))
+    return table.reindex(index=rows, columns=cols, fill_value=0).astype("int64")
+
+
+def _count_block(c: _Context, key: str, values: pd.Series) -> Block:
+    category = _category(values.reindex(c.ids).fillna(""), c.lang)
+    cats = _sorted_categories(category, c.lang)
+    table = _crosstab(category, c.grades, cats, c.order)
+    rows = tuple(_row(cat, *table.loc[cat].tolist(), int(table.loc[cat].sum())) for cat in cats)
+    total = _row(c.t("total"), *table.sum().tolist(), int(table.to_numpy().sum())) if rows else None
+    headers = (c.t(key), *c.order, c.t("total"))
+    kinds = (TEXT, *([INT] * len(c.order)), INT)
+    return Block(key, c.t(f"{key}_title"), headers, kinds, rows, total, "" if rows else c.t("no_customers"))
+
+
+def _regions(customers, ledger: pd.DataFrame, ids: pd.Index, as_of: pd.Timestamp) -> pd.Series:
+    own = derive.attribute_text(customers, ids, "region")
+    if (own == "").any():
+        own = own.where(own != "", derive.latest_ledger_text(ledger, ids, "region", as_of))
+    return own
+
+
+def _salesperson_block(c: _Context, reps: pd.Series, graded: Grading, rules: RuleBook) -> Block:
+    staff = service.staffing(c.grades, reps, rules)
+    unassigned = c.t("unassigned")
+    rep = reps.reindex(c.ids).fillna("")
+    rep = rep.where(rep != "", service.UNASSIGNED)
+    table = _crosstab(rep, c.grades, list(staff.index), c.order)
+    classes = service.default_classes(rules)
+    show_classes = [classes.get(label, "C") for label in c.order] != list(service.CLASSES)[:len(c.order)] \
+        or len(c.order) != 3
+    status = staff["status_zh"] if c.lang == "zh" else staff["status"]
+    rows = []
+    for name in staff.index:
+        s = staff.loc[name]
+        cls = (int(s["a"]), int(s["b"]), int(s["c"])) if show_classes else ()
+        rows.append(_row(unassigned if name == service.UNASSIGNED else name, *table.loc[name].tolist(),
+                         int(s["customers"]), *cls, float(s["required_low"]), float(s["required_high"]),
+                         status[name]))
+    cls_total = tuple(int(staff[k].sum()) for k in ("a", "b", "c")) if show_classes else ()
+    total = _row(c.t("total"), *table.sum().tolist(), int(staff["customers"].sum()), *cls_total,
+                 round(float(staff["required_low"].sum()), 6), round(float(staff["required_high"].sum()), 6),
+                 None) if rows else None
+    st = rules.staffing
+    headers = (c.t("salesperson"), *c.order, c.t("total"),
+               *((c.t("class", c=k) for k in service.CLASSES) if show_classes else ()),
+               c.t("required_low"), c.t("required_high"), c.t("status"))
+    kinds = (TEXT, *([INT] * len(c.order)), INT, *([INT] * (3 if show_classes else 0)), NUMBER, NUMBER, TEXT)
+    note = c.t("staffing_note", a=num(st.a_per_rep), b=num(st.b_per_rep), c_min=num(st.c_per_rep_min),
+               c_max=num(st.c_per_rep_max))
+    return Block("salesperson", c.t("salesperson_title"), headers, kinds, tuple(rows), total,
+                 note if rows else c.t("no_customers"))
+
+
+# ---- 6-7. sales breakdowns ----------------------------------------------------------------------
+def _breakdown_block(c: _Context, key: str, column: str, ledger: pd.DataFrame) -> Block:
+    headers = (c.t(key), *c.order, c.t("total"), c.t("share"))
+    kinds = (TEXT, *([MONEY] * len(c.order)), MONEY, SHARE)
+    title = c.t(f"{key}_title")
+    if column not in ledger or (derive.text_of(ledger[column]) == "").all():
+        return Block(key, title, headers, kinds, (), None, c.t("no_column", column=c.t(key)))
+    lines = frames.window(ledger, c.as_of, c.months)
+    if lines.empty:
+        return Block(key, title, headers, kinds, (), None, c.t("no_sales"))
+    category = _category(derive.text_of(lines[column]), c.lang)
+    grade = lines["customer_id"].astype(str).map(c.grades).fillna("")
+    cols = c.order + sorted(set(grade) - set(c.order))
+    if len(cols) != len(c.order):
+        headers = (c.t(key), *cols, c.t("total"), c.t("share"))
+        kinds = (TEXT, *([MONEY] * len(cols)), MONEY, SHARE)
+    sums = lines["amount"].groupby([category.rename("category"), grade.rename("grade")]).sum()
+    table = sums.unstack(fill_value=0.0).reindex(columns=cols, fill_value=0.0).round(frames.DECIMALS)
+    row_total = table.sum(axis=1).round(frames.DECIMALS)
+    ranked = pd.DataFrame({"total": row_total, "name": table.index}).sort_values(
+        ["total", "name"], ascending=[False, True], kind="stable").index
+    grand = _money(row_total.sum())
+    rows = tuple(_row(cat, *table.loc[cat].tolist(), float(row_total[cat]), _share(row_total[cat], grand))
+                 for cat in ranked)
+    total = _row(c.t("total"), *(_money(v) for v in table.sum()), grand, 1.0 if grand > 0 else None)
+    return Block(key, title, headers, kinds, rows, total, c.t("breakdown_note", window=c.window))
+
+
+# ---- 8-9. migration and changes ------------------------------------------------------------------
+def _has_grades(previous: pd.Series) -> bool:
+    return bool(len(previous)) and bool((derive.text_of(previous) != "").any())
+
+
+def _migration_block(c: _Context, previous: pd.Series, labels: tuple[str, ...], month: str) -> Block:
+    matrix = dynamics.migration(previous, c.grades, labels)
+    grade_rows = [r for r in matrix.index if r != dynamics.NEW]
+    grade_cols = [g for g in matrix.columns if g != dynamics.GONE]
+    every = [*labels, *sorted((set(grade_rows) | set(grade_cols)) - set(labels))]
+    matrix = matrix.reindex(index=[*every, dynamics.NEW], columns=[*every, dynamics.GONE], fill_value=0)
+    new, gone = c.t("new"), c.t("gone")
+    rows = []
+    for g in matrix.index:
+        cells = matrix.loc[g].tolist()
+        if g == dynamics.NEW:
+            rows.append(_row(new, *cells, None, None))
+        else:
+            rows.append(_row(g, *cells, int(sum(cells)), int(matrix[g].sum())))
+    last_total = int(matrix.loc[every].to_numpy().sum())
+    this_total = int(matrix[every].to_numpy().sum())
+    total = _row(c.t("total"), *matrix.sum().tolist(), last_total, this_total)
+    headers = (c.t("migration_corner"), *every, gone, c.t("last_month"), c.t("this_month"))
+    kinds = (GRADE, *([INT] * (len(every) + 1)), INT, INT)
+    n = len(headers)
+    chart = Chart("column", c.t("migration_chart"), categories=0, values=(n - 2, n - 1))
+    prev_month = (pd.Period(month, freq="M") - 1).strftime("%Y-%m")
+    note = c.t("migration_first") if not _has_grades(previous) else \
+        c.t("migration_note", previous=prev_month)
+    return Block("migration", c.t("migration_title"), headers, kinds, tuple(rows), total, note, chart,
+                 grade_column=0)
+
+
+def _changes_block(c: _Context, previous: pd.Series, graded: Grading, customers, ledger) -> Block:
+    headers = (c.t("customer_id"), c.t("company"), c.t("previous"), c.t("current"), c.t("direction"),
+               c.t("reason"))
+    kinds = (TEXT, TEXT, GRADE, GRADE, TEXT, TEXT)
+    title = c.t("changes_title")
+    if not _has_grades(previous):
+        return Block("changes", title, headers, kinds, (), None, c.t("changes_first", n=len(c.ids)),
+                     grade_column=3)
+    reasons = pd.Series(graded.explanation(c.lang).astype(str).to_numpy(), index=c.ids)
+    changed = dynamics.changes(previous, c.grades, graded.labels, reasons)
+    if changed.empty:
+        return Block("changes", title, headers, kinds, (), None, c.t("changes_none"), grade_column=3)
+    ids = pd.Index(changed["customer_id"].astype(str))
+    names = derive.company_names(ids, customers, ledger)
+    words = dynamics.DIRECTION_ZH if c.lang == "zh" else DIRECTION_EN
+    rows = tuple(_row(cid, names[cid] or None, prev or None, cur or None, words[d], why or None)
+                 for cid, prev, cur, d, why in zip(ids, changed["previous"], changed["current"],
+                                                   changed["direction"], changed["reason"]))
+    counts = changed["direction"].value_counts()
+    note = c.t("changes_note", up=int(counts.get(dynamics.UP, 0)), down=int(counts.get(dynamics.DOWN, 0)),
+               new=int(counts.get(dynamics.NEW_DIR, 0)), gone=int(counts.get(dynamics.GONE_DIR, 0)))
+    return Block("changes", title, headers, kinds, rows, None, note, grade_column=3)
+
+
+# ---- 10. complaints ---------------------------------------------------------------------------------
+_COUNTS = ("count", "open", "overdue", "replied", "replied_late")
+
+
+def _complaints_block(c: _Context, handled: pd.DataFrame | None, labels: tuple[str, ...]) -> Block:
+    day = c.as_of.date().isoformat()
+    headers = (c.t("grade"), *(c.t(k) for k in _COUNTS), c.t("reply_hours"))
+    kinds = (GRADE, *([INT] * len(_COUNTS)), NUMBER)
+    if handled is not None and len(handled):
+        at = pd.to_datetime(handled["complaint_time"])
+        handled = handled[~(at > service.effective_as_of(c.as_of))]
+    if handled is None or len(handled) == 0:
+        grades = [*labels, service.UNKNOWN_GRADE]
+        table = pd.DataFrame(0, index=grades, columns=list(_COUNTS), dtype="int64")
+        table["avg_reply_hours"] = np.nan
+        hours = []
+        note = c.t("complaints_none", day=day)
+    else:
+        table = service.complaint_summary(handled, labels)
+        hours = handled["reply_hours"].dropna().tolist()
+        note = c.t("complaints_note", day=day)
+    unknown = c.t("unknown")
+    rows = tuple(_row(unknown if g == service.UNKNOWN_GRADE else g, *(int(table.at[g, k]) for k in _COUNTS),
+                      table.at[g, "avg_reply_hours"]) for g in table.index)
+    total = _row(c.t("total"), *(int(table[k].sum()) for k in _COUNTS),
+                 float(np.mean(hours)) if hours else None)
+    return Block("complaints", c.t("complaints_title"), headers, kinds, rows, total, note, grade_column=0)
+
+
+# ---- 11. credit ---------------------------------------------------------------------------------------
+def _credit_blocks(c: _Context, credit: Grading | pd.DataFrame | None, rules: RuleBook) -> tuple[Block, Block]:
+    cr = rules.credit
+    poor = cr.grade_labels[-1]
+    poor_name = poor if c.lang == "zh" else cr.grade_labels_en[-1]
+    h1 = (c.t("grade"), c.t("customers"), c.t("overdue_customers"), c.t("overdue_balance"), c.t("avg_score"))
+    k1 = (GRADE, INT, INT, MONEY, NUMBER)
+    h2 = (c.t("customer_id"), c.t("company"), c.t("grade"), c.t("credit_score"), c.t("overdue_balance"),
+          c.t("max_days"))
+    k2 = (TEXT, TEXT, GRADE, NUMBER, MONEY, NUMBER)
+    t1, t2 = c.t("credit_title"), c.t("poor_title", label=poor_name)
+    facts = derive.credit_facts(credit, rules)
+    if credit is None or "score" not in facts:
+        return (Block("credit", t1, h1, k1, (), None, c.t("credit_none"), grade_column=0),
+                Block("poor_credit", t2, h2, k2, (), None, c.t("credit_none"), grade_column=2))
+    facts = facts.reindex(c.ids)
+    overdue = facts["overdue_balance"].fillna(0.0).astype("float64")
+    score = facts["score"].astype("float64")
+    rows = []
+    for g in c.order:
+        mine = (c.grades == g).to_numpy()
+        rows.append(_row(g, int(mine.sum()), int((overdue[mine] > 0).sum()), _money(overdue[mine].sum()),
+                         float(score[mine].mean()) if score[mine].notna().any() else None))
+    total = _row(c.t("total"), len(c.ids), int((overdue > 0).sum()), _money(sum(r[3] for r in rows)),
+                 float(score.mean()) if score.notna().any() else None)
+    block1 = Block("credit", t1, h1, k1, tuple(rows), total, "" if len(c.ids) else c.t("no_customers"),
+                   grade_column=0)
+
+    poor_ids = facts.index[(facts["credit_grade"] == poor).to_numpy()]
+    if len(poor_ids) == 0:
+        return block1, Block("poor_credit", t2, h2, k2, (), None, c.t("poor_none", label=poor_name), grade_column=2)
+    sel = pd.DataFrame({"overdue": overdue[poor_ids], "id": poor_ids.astype(str)}, index=poor_ids) \
+        .sort_values(["overdue", "id"], ascending=[False, True], kind="stable")
+    days = facts["max_days_overdue"] if "max_days_overdue" in facts else pd.Series(np.nan, index=c.ids)
+    rows2 = tuple(_row(cid, c.names[cid] or None, c.grades[cid], score[cid], _money(overdue[cid]), days[cid])
+                  for cid in sel.index)
+    total2 = _row(c.t("total"), None, None, None, _money(sum(r[4] for r in rows2)), None)
+    return block1, Block("poor_credit", t2, h2, k2, rows2, total2, "", grade_column=2)
+
+
+__all__ = ["BLOCKS", "build_summary"]
