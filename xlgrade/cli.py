@@ -64,11 +64,27 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of explanations")
     g.set_defaults(run=cmd_grade)
 
-    d = sub.add_parser("demo", help="write realistic sample data to DIR and grade it with several methods")
+    n = sub.add_parser("new", help="create an empty workbook from the template")
+    n.add_argument("path", metavar="PATH")
+    n.add_argument("--lang", choices=("zh", "en"), default="zh", help="sheet names and headers (default zh)")
+    n.add_argument("--force", action="store_true", help="overwrite an existing file")
+    n.set_defaults(run=cmd_new)
+
+    d = sub.add_parser("demo", help="build a realistic demo workbook in DIR, run the monthly job, print the summary")
     d.add_argument("dir", metavar="DIR", nargs="?", default="demo")
     d.add_argument("--lang", choices=("zh", "en"), default="zh")
     d.add_argument("--customers", type=int, default=300, help="number of customers (default 300)")
     d.set_defaults(run=cmd_demo)
+
+    rc = sub.add_parser("recalc", help="the monthly recalculation of a workbook, in place (with a backup)")
+    rc.add_argument("path", metavar="PATH")
+    rc.add_argument("--month", type=_month, default=None, metavar="YYYY-MM",
+                    help="month to evaluate (default: the month of the latest ledger line)")
+    rc.set_defaults(run=cmd_recalc)
+
+    rp = sub.add_parser("report", help="print a workbook's summary sheet as tables")
+    rp.add_argument("path", metavar="PATH")
+    rp.set_defaults(run=cmd_report)
 
     r = sub.add_parser("rules", help="print the rule book (defaults, or a file's) as TOML, JSON or a table")
     r.add_argument("--rules", metavar="FILE", help="rule book to read instead of the defaults")
@@ -76,6 +92,14 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--lang", choices=("zh", "en"), default="zh")
     r.set_defaults(run=cmd_rules)
     return p
+
+
+def _month(text: str) -> pd.Period:
+    import re
+
+    if not re.fullmatch(r"\d{4}-\d{2}", text) or not 1 <= int(text[5:]) <= 12:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a month of the form YYYY-MM")
+    return pd.Period(text, freq="M")
 
 
 def _as_of(text: str) -> date:
@@ -199,28 +223,73 @@ def _pct(part: float, whole: float | None) -> str:
     return f"{100 * part / whole:.1f}%"
 
 
-# ---- demo ------------------------------------------------------------------------------
+# ---- workbook commands ---------------------------------------------------------------------
+def cmd_new(args: argparse.Namespace) -> int:
+    from xlgrade.workbook.template import new_workbook
+
+    path = Path(args.path)
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise InputError("the workbook must be an .xlsx file", source=str(path))
+    if path.exists() and not args.force:
+        raise InputError("already exists; use --force to overwrite it", source=str(path))
+    new_workbook(path, args.lang)
+    print(f"{path}: empty xlgrade workbook ({args.lang})")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from xlgrade import demo_data
+    from xlgrade.workbook.template import InputData, build, save
 
     data = demo_data.generate(n_customers=args.customers)
     out = Path(args.dir)
     out.mkdir(parents=True, exist_ok=True)
-    for name, frame in (("customers", data.customers), ("ledger", data.ledger), ("complaints", data.complaints)):
-        frame.to_csv(out / f"{name}.csv", index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
-    as_of = data.as_of.date().isoformat()
-    print(f"{len(data.customers)} customers, {len(data.ledger)} ledger lines and {len(data.complaints)} "
-          f"complaints written to {out}/ (as of {as_of})")
-    zh = args.lang == "zh"
-    names = data.customers.set_index("customer_id")["company"]
-    for method in ("threshold", "pareto", "scorecard", "credit", "composite", "rfm"):
-        result = grade(method, data.ledger, customers=data.customers, as_of=data.as_of)
-        result, _ = apply_overrides(result, data.customers.set_index("customer_id"))
-        top = result.frame.sort_values(METHODS[method].summary[0], ascending=False).index[:8]
-        sample = Grading(result.method, result.frame.loc[sorted(top)], result.figures, result.labels)
-        title = f"== {METHODS[method].zh if zh else method} ==  xlgrade grade {out}/ledger.csv --method {method}"
-        print(f"\n{title}\n{grade_table(sample, args.lang, names, totals=False)}\n\n"
-              f"{grade_totals(result, args.lang)}")
+    for name in ("customers", "ledger", "complaints"):
+        getattr(data, name).to_csv(out / f"{name}.csv", index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
+    path = out / ("xlgrade-demo.xlsx" if args.lang == "zh" else "xlgrade-demo-en.xlsx")
+    save(build(args.lang, InputData(customers=data.customers, profiles=data.profiles, ledger=data.ledger,
+                                    complaints=data.complaints)), path)
+    result = _recalc(path, pd.Period(data.as_of, freq="M"))
+    print(f"{path}: {len(data.customers)} customers, {len(data.ledger)} ledger lines, "
+          f"{len(data.complaints)} complaints; CSV copies in {out}/")
+    print(_run_line(result, args.lang) + "\n")
+    return cmd_report(argparse.Namespace(path=str(path)))
+
+
+def _recalc(path: Path, month):
+    from xlgrade.job.monthly import run_month
+    from xlgrade.workbook.filebook import FileBook
+
+    return run_month(FileBook(path), month)
+
+
+def _run_line(result, lang: str) -> str:
+    moved = result.changes["direction"].value_counts() if len(result.changes) else {}
+    if lang == "zh":
+        return (f"{result.month} 月度重算完成:{result.customers} 位客户,{result.ledger_lines} 行台账,"
+                f"{result.skipped} 行未使用(见“校验”),升级 {moved.get('up', 0)},降级 {moved.get('down', 0)},"
+                f"用时 {result.seconds:.1f} 秒" + (f";备份 {result.backup}" if result.backup else ""))
+    return (f"{result.month} recalculated: {result.customers} customers, {result.ledger_lines} ledger lines, "
+            f"{result.skipped} rows not used (see Validation), {moved.get('up', 0)} upgrades, "
+            f"{moved.get('down', 0)} downgrades in {result.seconds:.1f} s"
+            + (f"; backup {result.backup}" if result.backup else ""))
+
+
+def cmd_recalc(args: argparse.Namespace) -> int:
+    from xlgrade.workbook.filebook import FileBook
+
+    result = _recalc(Path(args.path), args.month)
+    lang = FileBook(args.path).lang
+    for issue in result.issues:
+        print(f"xlgrade: {issue.message(lang)}", file=sys.stderr)
+    print(_run_line(result, lang))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from xlgrade.workbook.report import format_summary, read_summary
+
+    print(format_summary(read_summary(args.path)), end="")
     return 0
 
 

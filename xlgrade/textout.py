@@ -51,7 +51,7 @@ def render(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, max_width: 
 
 def _numeric(value: Any) -> bool:
     if isinstance(value, str):
-        return bool(_PERCENT.fullmatch(value))
+        return value in ("", "…", "-") or bool(_PERCENT.fullmatch(value))
     return value is None or isinstance(value, (int, float)) or hasattr(value, "item")
 
 

@@ -1,0 +1,79 @@
+"""`xlgrade report`: the summary sheet of a workbook as readable tables in the terminal.
+
+It prints what the workbook holds (as the last monthly run wrote it), not a new
+computation: blocks are the runs of non-empty rows under the title; a block's first row is
+its title, one-cell rows after it are notes, the rest is its table. Cells formatted as
+percentages print as percentages; a block longer than MAX_ROWS rows prints its head, an
+ellipsis and its last row.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+
+from xlgrade.errors import InputError, MissingFileError
+from xlgrade.schema.sheets import SUMMARY_SHEET
+from xlgrade.textout import render
+
+
+def read_summary(path: str | Path) -> list[list[tuple[object, str]]]:
+    """Rows of the summary sheet as (value, number format) cells, trailing blanks removed."""
+    path = Path(path)
+    if not path.is_file():
+        raise MissingFileError(f"{path}: file not found (找不到文件)")
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        name = next((n for n in (SUMMARY_SHEET.zh, SUMMARY_SHEET.en) if n in book.sheetnames), None)
+        if name is None:
+            raise InputError(f"no summary sheet ({SUMMARY_SHEET.zh} / {SUMMARY_SHEET.en}); "
+                             "run `xlgrade recalc` first", source=path.name)
+        rows = []
+        for row in book[name].iter_rows():
+            cells = [(c.value, getattr(c, "number_format", "General") or "General") for c in row]
+            while cells and cells[-1][0] in (None, ""):
+                cells.pop()
+            rows.append(cells)
+        return rows
+    finally:
+        book.close()
+
+
+MAX_ROWS = 25
+
+
+def _text(value: object, fmt: str) -> object:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in fmt:
+        return f"{100 * value:.1f}%"
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d %H:%M" if "h" in fmt else "%Y-%m-%d")
+    return "" if value is None else value
+
+
+def format_summary(rows: list[list[tuple[object, str]]]) -> str:
+    out: list[str] = []
+    groups: list[list[list[tuple[object, str]]]] = [[]]
+    for cells in rows:
+        if cells:
+            groups[-1].append(cells)
+        elif groups[-1]:
+            groups.append([])
+    for group in (g for g in groups if g):
+        title, rest = group[0], group[1:]
+        out.append(str(title[0][0]))
+        notes = []
+        while rest and len(rest[0]) == 1:
+            notes.append(str(rest[0][0][0]))
+            rest = rest[1:]
+        out += [f"  {n}" for n in notes]
+        if rest:
+            width = max(len(r) for r in rest)
+            header = [str(c[0]) if c[0] is not None else "" for c in rest[0]] + [""] * (width - len(rest[0]))
+            body = [[_text(v, f) for v, f in r] + [""] * (width - len(r)) for r in rest[1:]]
+            hidden = len(body) - MAX_ROWS
+            if hidden > 1:      # long lists (the Pareto curve) keep their head and their end
+                body = body[:MAX_ROWS - 1] + [["…"] + [""] * (width - 1)] + body[-1:]
+            out.append(render(header, body))
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
