@@ -34,7 +34,9 @@ OUT = ROOT / "bench" / "out"
 # name: (code, baseline name or None, max time ratio, max memory ratio)
 TARGETS = {
     "recalc": ("openpyxl_roundtrip", 0.25, 0.5),
-    "read_ledger": ("pandas_read_excel", 0.5, 1.0),
+    # calamine holds the sheet at once, which makes it ~6x faster than openpyxl's streaming
+    # reader at a little more memory; the whole recalc is what must stay lean.
+    "read_ledger": ("pandas_read_excel", 0.5, 1.5),
     "grade_one_method": ("pandas_groupby", 20.0, None),
 }
 
