@@ -21,9 +21,11 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from xlgrade.engine.rules import RuleBook
 from xlgrade.schema.sheets import COMPLAINTS, CUSTOMERS, HISTORY, LEDGER, RULES_SHEET, SALES_POWER, SUMMARY_SHEET
 from xlgrade.workbook import package as pk
+from xlgrade.workbook import sheetxml, zipio
 from xlgrade.workbook import styles
 from xlgrade.workbook.charts import ChartSpec, Series
-from xlgrade.workbook.package import Cell, Formula, Package, PackageError
+from xlgrade.workbook.package import Package
+from xlgrade.workbook.sheetxml import Cell, Formula, PackageError
 
 # ---- a staff workbook, built with openpyxl ---------------------------------------------------------
 STAFF_SHEET = "备注"
@@ -277,7 +279,7 @@ def test_inline_strings_escaped_cleaned_and_cjk(book):
     got = [r[0] for r in calamine_rows(book, SP)[1:]]
     assert got[:7] == ['a & b < c > d "q" \'s\'', "中文 客户 ＡＢＣ", "badchars", "  spaces kept  ", "line\nbreak",
                        "_x0041_ literal", "emoji 😀 ok"]
-    assert got[7] == "x" * pk.MAX_TEXT
+    assert got[7] == "x" * sheetxml.MAX_TEXT
     ws = openpyxl.load_workbook(book)[SP]
     assert ws["A2"].value == nasty[0] and ws["A3"].value == nasty[1]
     assert b"sharedStrings" not in b"".join(n.encode() for n in Package(book).changed())
@@ -366,8 +368,8 @@ SST = ("shared 0 & co", "rich 1")
 def rewrite(book, parts: dict[str, str], shared: tuple[str, ...] = SST) -> None:
     """Replace parts of ``book`` and give it a shared string table (as Excel-saved files have)."""
     data = {n: c for n, (c, _i) in members(book).items()}
-    sst = "".join(f"<si><t>{pk.esc(t)}</t></si>" for t in shared[:-1])
-    sst += f'<si><r><t>{pk.esc(shared[-1][:4])}</t></r><r><rPr><b/></rPr><t>{pk.esc(shared[-1][4:])}</t></r>' \
+    sst = "".join(f"<si><t>{sheetxml.esc(t)}</t></si>" for t in shared[:-1])
+    sst += f'<si><r><t>{sheetxml.esc(shared[-1][:4])}</t></r><r><rPr><b/></rPr><t>{sheetxml.esc(shared[-1][4:])}</t></r>' \
            '<rPh sb="0" eb="1"><t>phonetic</t></rPh></si>'
     data["xl/sharedStrings.xml"] = (f'<sst xmlns="{pk.NS_MAIN}" count="{len(shared)}" uniqueCount="{len(shared)}">'
                                     f"{sst}</sst>").encode()
@@ -569,7 +571,7 @@ def test_backups_keep_the_ten_newest(tmp_path):
     for i in range(12):
         (bak / f"b-202601{i + 1:02d}-000000.xlsx").write_bytes(b"old")
     (bak / "other-20260101-000000.xlsx").write_bytes(b"keep")
-    made = pk.make_backup(target, bak)
+    made = zipio.make_backup(target, bak)
     names = sorted(os.listdir(bak))
     assert len([n for n in names if n.startswith("b-")]) == 10 and Path(made).name in names
     assert "b-20260101-000000.xlsx" not in names and "other-20260101-000000.xlsx" in names
@@ -583,7 +585,7 @@ def test_failed_save_leaves_the_original_untouched(book, monkeypatch):
     def broken(out, entries):
         out.write(b"PK\x03\x04 half a file")
         raise OSError("disk full")
-    monkeypatch.setattr(pk, "_write_zip", broken)
+    monkeypatch.setattr(pk, "write_zip", broken)
     with pytest.raises(OSError, match="disk full"):
         p.save(backup_dir=book.parent / "bak")
     assert book.read_bytes() == original
@@ -622,11 +624,11 @@ def test_not_a_workbook(tmp_path):
 
 
 def test_serial_dates():
-    assert pk.excel_serial(dt.date(1900, 3, 1)) == 61
-    assert pk.excel_serial(dt.datetime(2026, 3, 5, 12)) == 46086.5
-    assert pk.excel_serial(dt.date(2026, 3, 5), date1904=True) == 46086 - 1462
-    assert pk.excel_serial(dt.date(1900, 1, 1)) is None
-    assert pk.col_letter(28) == "AB" and pk.col_index("AB") == 28 and pk.parse_range("B3:A1") == (1, 1, 3, 2)
+    assert sheetxml.excel_serial(dt.date(1900, 3, 1)) == 61
+    assert sheetxml.excel_serial(dt.datetime(2026, 3, 5, 12)) == 46086.5
+    assert sheetxml.excel_serial(dt.date(2026, 3, 5), date1904=True) == 46086 - 1462
+    assert sheetxml.excel_serial(dt.date(1900, 1, 1)) is None
+    assert sheetxml.col_letter(28) == "AB" and sheetxml.col_index("AB") == 28 and sheetxml.parse_range("B3:A1") == (1, 1, 3, 2)
 
 
 def test_derived_sheet_guards_header_height_merges_calc_chain(book):

@@ -6,7 +6,7 @@ of its sheet; cards and the summary are laid out by :mod:`xlgrade.workbook`.
 
 from __future__ import annotations
 
-from xlgrade.schema.model import (CARD, DATE, DATETIME, DERIVED, GRADE, ID, INPUT, INTEGER, LISTS, MONEY,
+from xlgrade.schema.model import (CARD, DATE, DATETIME, DERIVED, GRADE, ID, INTEGER, LISTS, MONEY,
                                   NUMBER, RULES, SCORE, SHARE, SUMMARY, TEXT, Column as C, Sheet)
 
 MONTHS_ZH = tuple(f"{m}月" for m in range(1, 13))

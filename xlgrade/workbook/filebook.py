@@ -30,7 +30,9 @@ from xlgrade.schema.model import DATE, DATETIME, DERIVED, GRADE, Sheet, header_k
 from xlgrade.schema.sheets import CUSTOMERS, RULES_SHEET, SUMMARY_SHEET
 from xlgrade.workbook import styles
 from xlgrade.workbook.charts import ChartSpec, Series
-from xlgrade.workbook.package import Cell, Package, _py, make_backup, parse_range, quote_sheet, range_ref
+from xlgrade.workbook.package import Package
+from xlgrade.workbook.sheetxml import Cell, parse_range, plain_value, quote_sheet, range_ref
+from xlgrade.workbook.zipio import make_backup
 
 BACKUP_DIR = "xlgrade-backup"
 CHART_COLUMN = 10          # charts start in column J, or two columns right of the widest block
@@ -170,7 +172,7 @@ class FileBook:
             return [None if v != v else float(v) for v in serial.tolist()]
         if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
             return series.astype(object).where(series.notna(), None).tolist()
-        return [_py(v) for v in series.tolist()]
+        return [plain_value(v) for v in series.tolist()]
 
     def _cells(self, series: pd.Series | None, col_type: str, n: int, ranks: dict[str, int]
                ) -> tuple[list[Any], int | None]:
@@ -339,7 +341,7 @@ class _SummaryLayout:
             first = r
             for row in block.rows:
                 for j, (value, kind) in enumerate(zip(row, block.kinds)):
-                    value = _py(value)
+                    value = plain_value(value)
                     role = styles.KIND_ROLE.get(kind, "text")
                     if block.grade_column == j:
                         role = styles.grade_role(ranks.get(str(value)) if value is not None else None)
@@ -349,7 +351,7 @@ class _SummaryLayout:
             last = r - 1
             if block.total is not None:
                 for j, (value, kind) in enumerate(zip(block.total, block.kinds)):
-                    value = _py(value)
+                    value = plain_value(value)
                     self.cells[(r, j + 1)] = Cell(value, st[styles.TOTAL_ROLE.get(kind, "total_text")])
                     width[j + 1] = max(width.get(j + 1, 0), _text_width(value))
                 r += 1
@@ -374,7 +376,7 @@ class _SummaryLayout:
 
     def _series(self, block: Block, j: int, header_row: int, first: int, last: int) -> Series:
         return Series(values=self._ref(first, j + 1, last, j + 1), name=str(block.headers[j]),
-                      name_ref=self._ref(header_row, j + 1), cache=tuple(_py(r[j]) for r in block.rows))
+                      name_ref=self._ref(header_row, j + 1), cache=tuple(plain_value(r[j]) for r in block.rows))
 
     def _chart(self, block: Block, header_row: int, first: int, last: int, anchor: tuple[int, int]) -> ChartSpec:
         chart = block.chart
@@ -391,5 +393,5 @@ class _SummaryLayout:
             else:
                 line = self._series(block, chart.line, header_row, first, last)
         return ChartSpec(kind=kind, title=chart.title, categories=self._ref(first, cat + 1, last, cat + 1),
-                         series=series, line=line, category_cache=tuple(_py(r[cat]) for r in block.rows),
+                         series=series, line=line, category_cache=tuple(plain_value(r[cat]) for r in block.rows),
                          anchor=anchor, size=CHART_SIZE, number_format=fmt)

@@ -1,0 +1,115 @@
+"""Writing the zip of a package: unchanged members copied compressed, atomic saves, backups."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+import shutil
+import struct
+import zipfile
+from pathlib import Path
+
+
+
+from xlgrade.workbook.sheetxml import PackageError
+
+BACKUPS_KEPT = 10
+
+
+# ---- the zip writer ---------------------------------------------------------------------------
+_LOCAL = struct.Struct("<4sHHHHHIIIHH")
+_CENTRAL = struct.Struct("<4sHHHHHHIIIHHHHHII")
+_END = struct.Struct("<4sHHHHIIH")
+ZIP32_LIMIT = 0xFFFFFFFF
+
+
+def _dos_time(date_time: tuple) -> tuple[int, int]:
+    y, mo, d, h, mi, s = date_time
+    y = max(1980, min(2107, y))
+    return (h << 11) | (mi << 5) | (s // 2), ((y - 1980) << 9) | (mo << 5) | d
+
+
+class Entry:
+    __slots__ = ("name", "flags", "method", "date_time", "crc", "csize", "usize", "data",
+                 "create_system", "create_version", "extract_version", "external_attr", "internal_attr", "offset")
+
+
+def raw_member(buf: bytes, info: zipfile.ZipInfo) -> bytes:
+    """The compressed bytes of ``info`` as stored in ``buf``."""
+    off = info.header_offset
+    sig, *_rest = _LOCAL.unpack_from(buf, off)
+    if sig != b"PK\x03\x04":
+        raise PackageError(f"corrupt zip member {info.filename}")
+    name_len, extra_len = _rest[-2], _rest[-1]
+    start = off + _LOCAL.size + name_len + extra_len
+    return buf[start:start + info.compress_size]
+
+
+def write_zip(out: io.BufferedIOBase, entries: list[Entry]) -> None:
+    """Write a zip of ``entries`` (data already compressed) to ``out``."""
+    pos = 0
+    for e in entries:
+        name = e.name.encode("utf-8")
+        flags = e.flags & ~0x08
+        if not name.isascii():
+            flags |= 0x800
+        tm, dm = _dos_time(e.date_time)
+        header = _LOCAL.pack(b"PK\x03\x04", e.extract_version, flags, e.method, tm, dm, e.crc,
+                             e.csize, e.usize, len(name), 0)
+        e.offset = pos
+        out.write(header)
+        out.write(name)
+        out.write(e.data)
+        pos += len(header) + len(name) + len(e.data)
+    start = pos
+    for e in entries:
+        name = e.name.encode("utf-8")
+        flags = e.flags & ~0x08
+        if not name.isascii():
+            flags |= 0x800
+        tm, dm = _dos_time(e.date_time)
+        rec = _CENTRAL.pack(b"PK\x01\x02", e.create_version | (e.create_system << 8), e.extract_version,
+                            flags, e.method, tm, dm, e.crc, e.csize, e.usize, len(name), 0, 0, 0,
+                            e.internal_attr, e.external_attr, e.offset)
+        out.write(rec)
+        out.write(name)
+        pos += len(rec) + len(name)
+    out.write(_END.pack(b"PK\x05\x06", 0, 0, len(entries), len(entries), pos - start, start, 0))
+
+
+def fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def make_backup(target: Path, backup_dir: Path, keep: int = BACKUPS_KEPT) -> str:
+    """Copy ``target`` to ``backup_dir/<stem>-<YYYYmmdd-HHMMSS><suffix>``; keep the ``keep`` newest."""
+    backup_dir.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    dest = backup_dir / f"{target.stem}-{stamp}{target.suffix}"
+    n = 2
+    while dest.exists():
+        dest = backup_dir / f"{target.stem}-{stamp}-{n}{target.suffix}"
+        n += 1
+    shutil.copy2(target, dest)
+    pattern = re.compile(re.escape(target.stem) + r"-\d{8}-\d{6}(?:-\d+)?" + re.escape(target.suffix) + "$")
+    olds = sorted((f for f in backup_dir.iterdir() if pattern.match(f.name)),
+                  key=lambda f: (f.name[len(target.stem) + 1:len(target.stem) + 16], f.stat().st_mtime_ns))
+    for old in olds[:-keep] if len(olds) > keep else []:
+        try:
+            old.unlink()
+        except OSError:
+            pass
+    return str(dest)
+
+
