@@ -276,13 +276,9 @@ def _run_line(result, lang: str) -> str:
 
 
 def cmd_recalc(args: argparse.Namespace) -> int:
-    from xlgrade.workbook.filebook import FileBook
-
     result = _recalc(Path(args.path), args.month)
-    lang = FileBook(args.path).lang
-    for issue in result.issues:
-        print(f"xlgrade: {issue.message(lang)}", file=sys.stderr)
-    print(_run_line(result, lang))
+    _report_issues(result.issues, result.lang)
+    print(_run_line(result, result.lang))
     return 0
 
 

@@ -42,7 +42,7 @@ Rules of this module:
 7. Analysis (:func:`analysis_table`): the class of each analysis (rfm, sales_loyalty,
    wallet, value_type, deal_stage with its potential class, two_criteria); in English
    the rule book's ``*_en`` labels replace the Chinese ones. A missing analysis is blank.
-8. Complaints (:func:`handled_complaints`, :func:`complaint_columns`, :func:`complaint_issues`):
+8. Complaints (:func:`handled_complaints`, :func:`complaint_cells`, :func:`complaint_issues`):
    a complaint whose customer_id is blank takes the id of the one customer whose company
    matches its customer_name (normalize.name_key); a blank, unknown or ambiguous name
    leaves it ungraded (grade "", the longest deadline) and is reported as a note. Then
@@ -536,12 +536,6 @@ def complaint_cells(handled: pd.DataFrame, lang: str) -> pd.DataFrame:
     }, columns=list(COMPLAINT_COLUMNS))
 
 
-def complaint_columns(complaints: pd.DataFrame, grades: pd.Series, customers: pd.DataFrame | None,
-                      rules: RuleBook, as_of, lang: str) -> pd.DataFrame:
-    """The computed cells of the complaint log: row, grade, priority, due, status in ``lang``."""
-    return complaint_cells(handled_complaints(complaints, grades, customers, rules, as_of), lang)
-
-
 # ---- validation and run log --------------------------------------------------------------------
 def _value_text(value: Any) -> str | None:
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -608,13 +602,7 @@ def run_log_row(*, run_at, user: str, month, graded: Grading, issues: Iterable[I
     return {key: row[key] for key in RUN_LOG.keys()}
 
 
-def build_summary(*args: Any, **kwargs: Any):
-    """:func:`xlgrade.job.summary.build_summary` (here too, for callers that import only derive)."""
-    from xlgrade.job.summary import build_summary as build
-    return build(*args, **kwargs)
-
-
-__all__ = ["analysis_table", "build_summary", "company_names", "comparison", "complaint_cells", "complaint_columns",
+__all__ = ["analysis_table", "company_names", "comparison", "complaint_cells",
            "complaint_issues", "credit_facts", "credit_table", "evaluation_months", "handled_complaints",
            "history_rows", "merge_history", "month_key", "month_text", "previous_grades", "resolve_complaint_ids",
            "run_log_row", "sales_power", "same_day_last_year", "skipped_rows", "validation_table", "window_text",

@@ -43,6 +43,7 @@ from xlgrade.schema.sheets import (ANALYSIS, COMPARISON, COMPLAINTS, CUSTOMERS, 
 
 @dataclass(frozen=True)
 class RunResult:
+    lang: str
     month: pd.Period
     as_of: pd.Timestamp
     method: str
@@ -110,10 +111,8 @@ def run_month(book: Book, month: str | pd.Period | None = None, *, user: str | N
     complaints = derive.complaint_cells(handled, lang)
     issues += derive.complaint_issues(complaints_n.frame, customers, source=complaints_n.source,
                                       headers=complaints_n.headers)
-    summary = build_summary(period, graded, customers, ledger, credit_graded, handled, before,
-                                   rules, as_of, lang)
-    moved = changes(before, grades, graded.labels, graded.explanation(lang)) if len(before) else \
-        changes(pd.Series(dtype=object), grades, graded.labels, graded.explanation(lang))
+    summary = build_summary(period, graded, customers, ledger, credit_graded, handled, before, rules, as_of, lang)
+    moved = changes(before, grades, graded.labels, graded.explanation(lang))
 
     backup = book.backup()
     book.write_table(HISTORY, history)
@@ -130,11 +129,10 @@ def run_month(book: Book, month: str | pd.Period | None = None, *, user: str | N
     row = derive.run_log_row(run_at=now, user=user or _user(), month=period, method=method, graded=graded,
                              ledger_lines=len(ledger), issues=issues, changes=moved, backup=backup,
                              seconds=seconds, version=__version__)
-    log = pd.concat([runlog_n.frame.drop(columns=["row"], errors="ignore"), pd.DataFrame([row])],
-                    ignore_index=True)
+    log = pd.concat([runlog_n.frame.reindex(columns=RUN_LOG.keys()), pd.DataFrame([row])], ignore_index=True)
     book.write_table(RUN_LOG, log)
     book.save()
-    return RunResult(period, as_of, method, graded, summary, moved, issues, len(graded.frame), len(ledger),
+    return RunResult(lang, period, as_of, method, graded, summary, moved, issues, len(graded.frame), len(ledger),
                      backup, time.perf_counter() - started)
 
 
