@@ -99,7 +99,7 @@ def sales_loyalty(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook
     measure = measure or "amount"
     ids = frames.population(ledger, customers, as_of)
     lines = frames.window(ledger, as_of, m.months)
-    volume = frames.on(ids, frames.totals(lines, measure)).round(6)
+    volume = frames.on(ids, frames.totals(lines, measure))
     split = split_of(volume[volume > 0], m.volume_split)
     large = above(volume, split) & (volume > 0).to_numpy()
     loyalty = attribute(customers, ids, "loyalty")
@@ -177,9 +177,9 @@ def value_type(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, a
     m = rules.matrix
     ids = frames.population(ledger, customers, as_of)
     now, before = _trailing(ledger, as_of, m.months)
-    profit = frames.on(ids, frames.totals(now, "profit")).round(6)
-    sales_now = frames.on(ids, frames.totals(now, "amount")).round(6)
-    sales_before = frames.on(ids, frames.totals(before, "amount")).round(6)
+    profit = frames.on(ids, frames.totals(now, "profit"))
+    sales_now = frames.on(ids, frames.totals(now, "amount"))
+    sales_before = frames.on(ids, frames.totals(before, "amount"))
     growth = scorecard.growth_rate(sales_now, sales_before)
 
     negative = (profit < 0).to_numpy()
@@ -297,8 +297,8 @@ def two_criteria(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook,
     first_m, second_m = measure or "amount", rules.matrix.second_measure
     ids = frames.population(ledger, customers, as_of)
     lines = frames.window(ledger, as_of, p.window_months)
-    first = frames.on(ids, frames.totals(lines, first_m)).round(6)
-    second = frames.on(ids, frames.totals(lines, second_m)).round(6)
+    first = frames.on(ids, frames.totals(lines, first_m))
+    second = frames.on(ids, frames.totals(lines, second_m))
     c1, sb1 = abc_classes(first, p.a_share, p.b_share)
     c2, sb2 = abc_classes(second, p.a_share, p.b_share)
     letters = np.asarray(abc, dtype=object)

@@ -124,7 +124,7 @@ def grade(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of:
     last = buys.groupby("customer_id")["date"].max().reindex(ids)
     recency = (as_of - last).dt.days.astype("float64")
     frequency = frames.on(ids, frames.order_counts(buys)).astype("int64")
-    monetary = frames.on(ids, frames.totals(lines, "amount")).round(6)
+    monetary = frames.on(ids, frames.totals(lines, "amount"))
     active = pd.Series(frequency > 0, index=ids)
 
     act = active.to_numpy()

@@ -95,13 +95,19 @@ def run_month(book: Book, month: str | pd.Period | None = None, *, user: str | N
     method = rules.general.method
     cust_by_id = customers.set_index("customer_id")
 
-    computed = grade(method, ledger, customers=customers, rules=rules, as_of=as_of)
+    results: dict[str, Grading] = {}
+
+    def graded_by(name: str) -> Grading:      # each method once, even when it is also an analysis
+        if name not in results:
+            results[name] = grade(name, ledger, customers=customers, rules=rules, as_of=as_of)
+        return results[name]
+
+    computed = graded_by(method)
     graded, override_issues = apply_overrides(computed, cust_by_id, source=cust_n.source)
     issues += override_issues
     grades = graded.grades
-    credit_graded = grade("credit", ledger, customers=customers, rules=rules, as_of=as_of)
-    analyses = {name: grade(name, ledger, customers=customers, rules=rules, as_of=as_of)
-                for name in (*ANALYSES, "rfm")}
+    credit_graded = graded_by("credit")
+    analyses = {name: graded_by(name) for name in (*ANALYSES, "rfm")}
 
     previous = history_n.frame
     current = derive.history_rows(period, graded, customers, ledger, credit_graded, rules, as_of, lang)

@@ -509,49 +509,35 @@ class Worksheet:
             raise PackageError("worksheet without sheetData")
         return sd.tag_end, sd.inner_end(xml)
 
+    def _elements(self, pattern: re.Pattern, close: str, xml: str, start: int, end: int):
+        """(start tag match, content end, element end) of each element ``pattern`` finds in [start, end)."""
+        pos = start
+        while (m := pattern.search(xml, pos, end)) is not None:
+            if m.group(2):                                   # self-closing: no content
+                yield m, m.end(), m.end()
+                pos = m.end()
+                continue
+            idx = xml.find(close, m.end(), end)
+            if idx < 0:
+                raise PackageError(f"unclosed <{close[2:-1]}> at offset {m.start()}")
+            yield m, idx, idx + len(close)
+            pos = idx + len(close)
+
     def iter_rows(self, xml: str, start: int, end: int):
         """(row number, start, content start, content end, end, attrs, start tag) of each row."""
         prev = 0
-        pos = start
-        close = f"</{self.p}row>"
-        while True:
-            m = self._row.search(xml, pos, end)
-            if m is None:
-                return
+        for m, content_end, stop in self._elements(self._row, f"</{self.p}row>", xml, start, end):
             a = attrs_of(m.group(1))
-            num = int(a["r"]) if "r" in a else prev + 1
-            prev = num
-            if m.group(2):
-                yield num, m.start(), m.end(), m.end(), m.end(), a, m.group(0)
-                pos = m.end()
-            else:
-                idx = xml.find(close, m.end(), end)
-                if idx < 0:
-                    raise PackageError(f"unclosed row {num}")
-                yield num, m.start(), m.end(), idx, idx + len(close), a, m.group(0)
-                pos = idx + len(close)
+            prev = int(a["r"]) if "r" in a else prev + 1
+            yield prev, m.start(), m.end(), content_end, stop, a, m.group(0)
 
     def cells(self, xml: str, start: int, end: int):
         """(column, start, end, attrs, self-closing) of each cell in a row's content."""
         prev = 0
-        pos = start
-        close = f"</{self.p}c>"
-        while True:
-            m = self._cell.search(xml, pos, end)
-            if m is None:
-                return
+        for m, _content_end, stop in self._elements(self._cell, f"</{self.p}c>", xml, start, end):
             a = attrs_of(m.group(1))
-            col = parse_ref(a["r"])[1] if "r" in a else prev + 1
-            prev = col
-            if m.group(2):
-                yield col, m.start(), m.end(), a, True
-                pos = m.end()
-            else:
-                idx = xml.find(close, m.end(), end)
-                if idx < 0:
-                    raise PackageError(f"unclosed cell in column {col}")
-                yield col, m.start(), idx + len(close), a, False
-                pos = idx + len(close)
+            prev = parse_ref(a["r"])[1] if "r" in a else prev + 1
+            yield prev, m.start(), stop, a, bool(m.group(2))
 
     def set_cells(self, xml: str, cells: Mapping[tuple[int, int], Any], *, date1904: bool,
                   keep_styles: bool, keep_formulas: bool) -> str:

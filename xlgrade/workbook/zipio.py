@@ -47,15 +47,20 @@ def raw_member(buf: bytes, info: zipfile.ZipInfo) -> bytes:
     return buf[start:start + info.compress_size]
 
 
+def _header_fields(e: Entry) -> tuple[bytes, int, int, int]:
+    """The name bytes, flags (no data descriptor; UTF-8 flag for non-ASCII names) and DOS time/date."""
+    name = e.name.encode("utf-8")
+    flags = e.flags & ~0x08
+    if not name.isascii():
+        flags |= 0x800
+    return (name, flags, *_dos_time(e.date_time))
+
+
 def write_zip(out: io.BufferedIOBase, entries: list[Entry]) -> None:
     """Write a zip of ``entries`` (data already compressed) to ``out``."""
     pos = 0
     for e in entries:
-        name = e.name.encode("utf-8")
-        flags = e.flags & ~0x08
-        if not name.isascii():
-            flags |= 0x800
-        tm, dm = _dos_time(e.date_time)
+        name, flags, tm, dm = _header_fields(e)
         header = _LOCAL.pack(b"PK\x03\x04", e.extract_version, flags, e.method, tm, dm, e.crc,
                              e.csize, e.usize, len(name), 0)
         e.offset = pos
@@ -65,11 +70,7 @@ def write_zip(out: io.BufferedIOBase, entries: list[Entry]) -> None:
         pos += len(header) + len(name) + len(e.data)
     start = pos
     for e in entries:
-        name = e.name.encode("utf-8")
-        flags = e.flags & ~0x08
-        if not name.isascii():
-            flags |= 0x800
-        tm, dm = _dos_time(e.date_time)
+        name, flags, tm, dm = _header_fields(e)
         rec = _CENTRAL.pack(b"PK\x01\x02", e.create_version | (e.create_system << 8), e.extract_version,
                             flags, e.method, tm, dm, e.crc, e.csize, e.usize, len(name), 0, 0, 0,
                             e.internal_attr, e.external_attr, e.offset)
