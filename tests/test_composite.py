@@ -176,11 +176,48 @@ def test_every_customer_exactly_one_row():
     assert g.method == "composite" and g.labels == ("A", "B", "C")
     assert g.figures == ("score", "credit_score", "amount_score", "profit_score", "amount", "profit")
     assert list(out.index) == ["C1", "C2", "C9"] and out.index.is_unique   # C3 only after as-of
-    # C9 has no lines: amount 0 (the lowest), profit 0, credit by rule 100.
-    assert out.loc["C9", "credit_score"] == 100 and out.loc["C9", "amount"] == 0
-    assert out.loc["C2", "profit_score"] == pytest.approx(100 / 3)      # -20 is the lowest profit
+    # C9 has no lines: not ranked, C, no score; C1 and C2 are ranked among themselves only.
+    assert out.loc["C9", "grade"] == "C" and out.loc["C9", "amount"] == 0
+    assert out.loc["C9", ["score", "credit_score", "amount_score", "profit_score", "rank"]].isna().all()
+    assert out.loc["C9", "explanation_en"] == "C: no purchases in the window (last 12 months), not ranked"
+    assert out.loc["C9", "explanation_zh"] == "C:近 12 个月无购买,不参与排名"
+    assert out.loc["C2", "profit_score"] == 50            # -20 is the lower of the two ranked profits
+    # C1 = 10 + 30% x 50 + 60% x 100 = 85; C2 = 10 + 30 + 60% x 50 = 70
+    assert out.loc["C1", "score"] == 85 and out.loc["C1", "rank"] == 1 and out.loc["C2", "rank"] == 2
     reversed_ = run(df.iloc[::-1], customers=customers).frame
     pd.testing.assert_frame_equal(out, reversed_)
+
+
+def test_customers_without_lines_in_the_window_change_nobody_else():
+    # Ten active customers, then 100 more who never bought and 5 whose only line is 13 months old.
+    active = [line(f"C{i:02d}", 100 * i, 7 * (i % 4)) for i in range(1, 11)]
+    base = run(ledger(*active)).frame
+    dormant = [line(f"D{i:02d}", 5000, 900, date="2025-05-15") for i in range(5)]
+    customers = pd.DataFrame({"customer_id": [f"N{i:03d}" for i in range(100)]})
+    more = run(ledger(*active, *dormant), customers=customers).frame
+    pd.testing.assert_frame_equal(more.loc[base.index], base)
+    assert (more.drop(index=base.index)["grade"] == "C").all()
+    assert more.drop(index=base.index)["score"].isna().all()
+    assert base["grade"].value_counts().to_dict() == {"A": 2, "B": 3, "C": 5}   # 20 % of 10, 50 % of 10
+
+
+def test_window_boundary_exactly_twelve_months_before():
+    # As of 2026-06-30 the window is (2025-06-30, 2026-06-30]: a line on 2025-07-01 counts,
+    # one on 2025-06-30 (exactly 12 months before) does not.
+    out = run(ledger(line("IN", 100, 10, date="2025-07-01"), line("OUT", 100, 10, date="2025-06-30"),
+                     line("X", 50, 5))).frame
+    assert out.loc["IN", "rank"] == 1 and out.loc["X", "rank"] == 2
+    assert pd.isna(out.loc["OUT", "rank"]) and out.loc["OUT", "grade"] == "C"
+
+
+def test_ranked_customer_without_receivables_uses_the_rule():
+    # R's only line in the window is a return: ranked, but no credit score -> composite.no_credit_score.
+    df = ledger(line("R", -50, -5), line("P", 100, 10))
+    out = run(df).frame
+    assert out.loc["R", "credit_score"] == 100 and out.loc["R", "rank"] == 2
+    ruled = run(df, RuleBook().updated({"composite.no_credit_score": 0})).frame
+    assert ruled.loc["R", "credit_score"] == 0
+    assert ruled.loc["R", "score"] == pytest.approx(0 + 0.3 * 50 + 0.6 * 50)
 
 
 def test_ordinal():

@@ -137,18 +137,35 @@ def test_score_is_clamped_at_zero():
     assert "floored at 0" in out.loc["C1", "explanation_en"] and "下限 0" in out.loc["C1", "explanation_zh"]
 
 
-def test_no_history_gets_the_rule_score():
+def test_a_period_without_receivables_has_no_score():
     df = ledger(line("C1", "2026-03-01", 1000.0, paid_date="2026-03-31"),
                 line("C2", "2024-01-01", 1000.0, paid_date="2024-01-31"),   # outside the 12 months
                 line("C3", "2026-02-01", -500.0))                              # only a return
     out = evaluate(df, ids=["C1", "C2", "C3", "C9"])                          # C9: no lines at all
     for cid in ("C2", "C3", "C9"):
-        assert out.loc[cid, "score"] == 100 and out.loc[cid, "credit_grade"] == "优"
+        assert np.isnan(out.loc[cid, "score"]) and out.loc[cid, "credit_grade"] == "无记录"
         assert np.isnan(out.loc[cid, "avg_days_late"])
+        assert np.isnan(out.loc[cid, "ly_score"]) and out.loc[cid, "ly_credit_grade"] == "无记录"
     assert out.loc["C9", "cumulative_sales"] == 0 and np.isnan(out.loc["C9", "collection_rate"])
-    ruled = evaluate(df, ids=["C1", "C9"], rules=RuleBook().updated({"credit.no_history_score": 50}))
-    assert ruled.loc["C9", "score"] == 50 and ruled.loc["C9", "credit_grade"] == "差"
-    assert ruled.loc["C1", "score"] == 100
+    # the collection rate is over all history, not the 12 months: C2's old line counts
+    assert out.loc["C2", "collection_rate"] == 1
+    ruled = evaluate(df, ids=["C1", "C9"], rules=RuleBook().updated({"credit.no_record_label": "—"}))
+    assert ruled.loc["C9", "credit_grade"] == "—" and ruled.loc["C1", "score"] == 100
+
+
+def test_window_boundary_of_the_score():
+    # As of 2026-06-30 the trailing 12 months are (2025-06-30, 2026-06-30]: a line dated exactly
+    # 12 months before does not count, one a day later does (unpaid, due 30 days later -> late).
+    out = evaluate(ledger(line("OUT", "2025-06-30", 1000.0), line("IN", "2025-07-01", 1000.0)))
+    assert np.isnan(out.loc["OUT", "score"]) and out.loc["OUT", "credit_grade"] == "无记录"
+    assert out.loc["IN", "score"] == 0 and out.loc["IN", "avg_days_late"] == 334
+    assert out.loc["OUT", "overdue_balance"] == 1000          # still owed, whatever the window
+
+
+def test_no_record_label_must_differ_from_the_grades():
+    from xlgrade.errors import RuleError
+    with pytest.raises(RuleError, match="credit.grade_labels"):
+        RuleBook().updated({"credit.no_record_label": "差"})
 
 
 def test_lines_after_as_of_are_ignored():
@@ -240,8 +257,8 @@ def test_same_period_last_year():
     assert c1["ly_score"] == 80 and c1["ly_credit_grade"] == "良" and c1["ly_avg_days_late"] == 10
     assert c1["ly_cumulative_sales"] == 1000 and c1["ly_cumulative_collections"] == 1000
     assert c1["ly_collection_rate"] == 1 and c1["ly_overdue_balance"] == 0
-    # C2 now: paid, and the line is outside the trailing 12 months -> no history -> 100.
-    assert c2["score"] == 100 and c2["overdue_balance"] == 0 and c2["cumulative_collections"] == 1000
+    # C2 now: paid, and the line is outside the trailing 12 months -> no receivables -> no score.
+    assert np.isnan(c2["score"]) and c2["credit_grade"] == "无记录" and c2["overdue_balance"] == 0 and c2["cumulative_collections"] == 1000
     assert c2["ly_score"] == 40 and c2["ly_credit_grade"] == "差" and c2["ly_overdue_balance"] == 1000
     assert c2["ly_cumulative_collections"] == 0 and c2["ly_collection_rate"] == 0
 
@@ -258,17 +275,19 @@ def test_grade_explains_with_the_numbers():
     customers = frames.prepare_customers(pd.DataFrame({"customer_id": ["C9", "C1"]}))
     g = credit.grade(explained_ledger(), customers, RuleBook(), AS_OF)
     out = g.frame
-    assert g.method == "credit" and g.labels == ("优", "良", "中", "差")
+    assert g.method == "credit" and g.labels == ("优", "良", "中", "差", "无记录")
     assert list(out.index) == ["C1", "C9"]                    # every customer exactly once
     assert out.loc["C1", "grade"] == "良" and out.loc["C1", "aging_61_90"] == 1000
     assert out.loc["C1", "explanation_en"] == (
         "good: score 84 = 100 - 2 x 8 days late on average (last 12 months); "
-        "overdue 1,000 (up to 80 days), collected 90%; no receivables in the same period last year")
+        "overdue 1,000 (up to 80 days), collected 90%; same period last year no record (no receivables)")
     assert out.loc["C1", "explanation_zh"] == (
         "良:信用分 84 = 100 - 2 × 平均逾期 8 天(近 12 个月);逾期余额 1,000(最长 80 天),回款率 90%;"
-        "上年同期无应收记录")
-    assert out.loc["C9", "grade"] == "优"
-    assert out.loc["C9", "explanation_en"].startswith("excellent: no receivables in the last 12 months, score 100")
+        "上年同期无记录(无应收记录)")
+    assert out.loc["C9", "grade"] == "无记录" and np.isnan(out.loc["C9", "score"])
+    assert out.loc["C9", "explanation_en"].startswith("no record: no receivables in the last 12 months, so no credit")
+    assert out.loc["C9", "explanation_zh"].startswith("无记录:近 12 个月无应收记录,无信用分")
+    assert g.records("en")[1]["score"] is None                    # JSON null
 
 
 def test_grade_figures_order():

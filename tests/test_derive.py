@@ -72,7 +72,8 @@ def test_history_rows_hand_computed():
     assert list(h["profit"]) == [60.0, 20.0, 0.0]
     assert list(h["quantity"]) == [6.0, 2.0, 0.0]
     assert h["score"].isna().all()                          # threshold has no score figure
-    assert list(h["credit_score"]) == list(credit.frame["score"])
+    assert h["credit_score"].tolist()[:2] == credit.frame["score"].tolist()[:2] == [100.0, 40.0]
+    assert pd.isna(h["credit_score"].iloc[2]) and pd.isna(credit.frame["score"].iloc[2])   # K3: no record
     assert list(h["credit_grade"]) == list(credit.grades)
     assert h["explanation"].iloc[1].startswith("人工调整为 A")
     en = derive.history_rows(MONTH, graded, customers, ledger, credit, RULES, AS_OF, "en")
@@ -88,8 +89,11 @@ def test_history_score_and_window_follow_the_method():
     assert h["amount"].tolist() == [40.0]                   # trailing 12 months (scorecard.months)
     assert h["profit"].isna().all()                         # the ledger has no profit at all
     assert h["credit_score"].isna().all() and h["credit_grade"].isna().all()
-    t = engine.grade("threshold", ledger, rules=RULES, as_of=AS_OF)   # window_months 0: all history
-    assert derive.history_rows(MONTH, t, None, ledger, None, RULES, AS_OF, "en")["amount"].tolist() == [140.0]
+    t = engine.grade("threshold", ledger, rules=RULES, as_of=AS_OF)   # window_months 12 by default
+    assert derive.history_rows(MONTH, t, None, ledger, None, RULES, AS_OF, "en")["amount"].tolist() == [40.0]
+    every = RULES.updated({"threshold.window_months": 0})                # 0: all history (累计)
+    t = engine.grade("threshold", ledger, rules=every, as_of=AS_OF)
+    assert derive.history_rows(MONTH, t, None, ledger, None, every, AS_OF, "en")["amount"].tolist() == [140.0]
 
 
 def test_merge_history_replaces_the_month_and_keeps_other_rows_as_they_were():

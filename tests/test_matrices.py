@@ -235,7 +235,9 @@ def test_two_criteria_profit_and_window():
     # amount 100, 50 -> A (0), B (100 / 150 = 66.7 % < 80 %: A); profit -5 -> C, 30 -> A
     assert dict(f["grade"]) == {"a": "AC", "b": "AA"}
     # all history: a 10,100, b 50 -> b has 99.5 % before it -> C; profits 8,995 and 30 -> A, C
-    f = matrices.two_criteria(led, NONE, RuleBook().updated({"matrix.second_measure": "profit"}), AS_OF).frame
+    assert RuleBook().pareto.window_months == 12                   # the default window
+    every = RuleBook().updated({"matrix.second_measure": "profit", "pareto.window_months": 0})
+    f = matrices.two_criteria(led, NONE, every, AS_OF).frame
     assert dict(f["grade"]) == {"a": "AA", "b": "CC"}
 
 

@@ -105,7 +105,8 @@ def test_scores_stay_within_0_and_100(rows):
         out = grade(method, ledger, customers=customers, as_of=AS_OF).frame
         for column in ("score", "credit_score", "amount_score", "profit_score"):
             if column in out:
-                assert out[column].between(0, 100).all(), (method, column)
+                # no score (NaN) for a period without receivables or a customer who is not ranked
+                assert out[column].dropna().between(0, 100).all(), (method, column)
 
 
 def test_rank_values_is_exact_for_decimal_amounts():

@@ -57,12 +57,24 @@ def test_measure_quantity_and_rule_changes():
     assert run(df, rules).loc["C1", "grade"] == "A"
 
 
-def test_window_months():
+def test_window_is_the_trailing_12_months_by_default():
     df = frame(lines("C1", 6, 20_000, date="2024-01-01"), lines("C1", 4, 3_000, date="2026-06-01"))
-    assert run(df).loc["C1", "grade"] == "A"
-    rules = RuleBook().updated({"threshold.window_months": 12})
-    out = run(df, rules)
+    out = run(df)
     assert (out.loc["C1", "orders"], out.loc["C1", "grade"]) == (4, "B")
+    assert RuleBook().threshold.window_months == 12
+    # window 0 is the seed-000 reading 累计: all history
+    assert run(df, RuleBook().updated({"threshold.window_months": 0})).loc["C1", "grade"] == "A"
+
+
+def test_window_boundary_exactly_twelve_months_before():
+    # The window is (as_of - 12 months, as_of]: a line dated exactly 12 months before the as-of
+    # date is out, one a day later is in.
+    start = (AS_OF - pd.DateOffset(months=12)).strftime("%Y-%m-%d")
+    day_after = (AS_OF - pd.DateOffset(months=12) + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+    recent = lines("C1", 5, 20_000, date=AS_OF.strftime("%Y-%m-%d"))
+    assert run(frame(recent, lines("C1", 1, 20_000, date=start))).loc["C1", "grade"] == "B"
+    out = run(frame(recent, lines("C1", 1, 20_000, date=day_after)))
+    assert (out.loc["C1", "orders"], out.loc["C1", "grade"]) == (6, "A")
 
 
 def test_customers_without_lines_are_graded_c():

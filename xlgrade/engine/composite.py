@@ -1,24 +1,29 @@
 """Weighted composite grading (DOMAIN.md §3.4, seed 003 综合加权).
 
-Sub-scores 0-100 for every graded customer (frames.population):
+The *ranked* customers are those with at least one ledger line in the trailing
+``composite.months`` window (frames.window). Everyone else in the population is C ("no
+purchases in the window"), with no score, and changes neither anyone's rank nor the size of
+the A and B groups. For each ranked customer, sub-scores 0-100:
 
 - ``credit_score`` = the credit score of :mod:`xlgrade.engine.credit` (its own
-  ``credit.months`` window and rules).
-- ``amount_score`` / ``profit_score`` = 100 x the customer's percentile among the graded
-  customers of ``amount`` / ``profit`` summed over the trailing ``composite.months``
-  window, percentile = share of graded customers whose value is <= this customer's
-  (pandas ``rank(method="max", pct=True)``). A customer without lines counts 0; a ledger
-  without profits counts 0 profit for everyone (so everyone ties at 100).
+  ``credit.months`` window and rules); a ranked customer without receivables there (only
+  returns) has no credit score and counts ``composite.no_credit_score`` here.
+- ``amount_score`` / ``profit_score`` = 100 x the customer's percentile among the ranked
+  customers of ``amount`` / ``profit`` summed over the window, percentile = share of ranked
+  customers whose value is <= this customer's (pandas ``rank(method="max", pct=True)``). A
+  ledger without profits counts 0 profit for everyone (so everyone ties at 100).
 
 ``score`` = credit_weight x credit_score + amount_weight x amount_score + profit_weight x
 profit_score, rounded to 6 decimals. Split by ``composite.split``:
 
-- ``count``: with n graded customers and ``before`` = customers with a strictly greater
-  score, A if before < a_count_share x n, B if before < b_count_share x n, else C. The
-  products are computed in decimal arithmetic, so 20 % of 10 customers is exactly 2 A.
+- ``count``: with n ranked customers and ``before`` = ranked customers with a strictly
+  greater score, A if before < a_count_share x n, B if before < b_count_share x n, else C.
+  The products are computed in decimal arithmetic, so 20 % of 10 customers is exactly 2 A.
 - ``bands``: A if score >= a_min_score, B if score >= b_min_score, else C.
 
 Labels are ``abc.labels``. Equal scores always get the same grade; row order never matters.
+Customers who are not ranked have NaN score, sub-scores and rank (JSON null); their
+``credit_score`` is still reported when they have one.
 """
 
 from __future__ import annotations
@@ -42,31 +47,42 @@ def grade(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of:
           *, measure: str | None = None) -> Grading:
     """Grade every customer by the weighted composite; ``measure`` does not apply and is ignored."""
     c = rules.composite
+    labels = rules.abc.labels
     ids = frames.population(ledger, customers, as_of)
     parts = sub_scores(ledger, ids, rules, as_of)
+    ranked = parts["ranked"].to_numpy()
     score = composite_score(parts, c)
-    before = before_counts(score)
-    grades = (_by_count(before, c, rules.abc.labels) if c.split == "count"
-              else _by_bands(score, c, rules.abc.labels))
-    n = len(ids)
-    texts = [_explain(g, s, cr, am, pr, b, n, c, rules.abc.labels)
-             for g, s, cr, am, pr, b in zip(grades, score, parts["credit_score"], parts["amount_score"],
-                                            parts["profit_score"], before)]
+    before = before_counts(score[ranked]).reindex(ids)
+    grades = np.full(len(ids), labels[2], dtype=object)
+    grades[ranked] = (_by_count(before[ranked], c, labels) if c.split == "count"
+                      else _by_bands(score[ranked], c, labels))
+    n = int(ranked.sum())
+    texts = [_explain(g, s, cr, am, pr, int(b), n, c, labels) if r else _unranked(labels[2], c.months)
+             for g, s, cr, am, pr, b, r in zip(grades, score, parts["credit_score"], parts["amount_score"],
+                                               parts["profit_score"], before, ranked)]
     zh, en = zip(*texts) if texts else ((), ())
-    frame = make_frame(ids, grades, list(zh), list(en), score=score, **parts,
-                       rank=(before + 1).astype("int64"))
-    return Grading("composite", frame, FIGURES, rules.abc.labels)
+    figures = parts.drop(columns="ranked")
+    frame = make_frame(ids, grades, list(zh), list(en), score=score, **figures,
+                       rank=(before + 1).astype("Int64"))
+    return Grading("composite", frame, FIGURES, labels)
 
 
 def sub_scores(ledger: pd.DataFrame, ids: pd.Index, rules: RuleBook, as_of: pd.Timestamp) -> pd.DataFrame:
-    """credit_score, amount_score, profit_score, amount and profit of every customer in ``ids``."""
-    lines = frames.window(ledger, as_of, rules.composite.months)
+    """ranked, credit_score, amount_score, profit_score, amount and profit of every customer in ``ids``.
+
+    Sub-scores are NaN for customers who are not ranked (no line in the window).
+    """
+    c = rules.composite
+    lines = frames.window(ledger, as_of, c.months)
+    ranked = pd.Series(ids.isin(lines["customer_id"].unique()), index=ids)
     amount = frames.on(ids, frames.totals(lines, "amount")).round(DECIMALS)
     profit = frames.on(ids, frames.totals(lines, "profit")).round(DECIMALS)
     credit_score = credit.evaluate(ledger, ids, rules, as_of, last_year=False)["score"]
-    return pd.DataFrame({"credit_score": credit_score, "amount_score": percentile_score(amount),
-                         "profit_score": percentile_score(profit), "amount": amount, "profit": profit},
-                        index=ids)
+    credit_part = credit_score.where(~ranked, credit_score.fillna(c.no_credit_score))
+    return pd.DataFrame({"ranked": ranked, "credit_score": credit_part,
+                         "amount_score": percentile_score(amount[ranked]).reindex(ids),
+                         "profit_score": percentile_score(profit[ranked]).reindex(ids),
+                         "amount": amount, "profit": profit}, index=ids)
 
 
 def percentile_score(values: pd.Series) -> pd.Series:
@@ -75,9 +91,10 @@ def percentile_score(values: pd.Series) -> pd.Series:
 
 
 def composite_score(parts: pd.DataFrame, c: CompositeRules) -> pd.Series:
+    """The weighted score of the ranked customers; NaN for the others."""
     score = (c.credit_weight * parts["credit_score"] + c.amount_weight * parts["amount_score"]
              + c.profit_weight * parts["profit_score"])
-    return score.round(DECIMALS).rename("score")
+    return score.where(parts["ranked"]).round(DECIMALS).rename("score")
 
 
 def before_counts(score: pd.Series) -> pd.Series:
@@ -101,6 +118,11 @@ def _by_bands(score: pd.Series, c: CompositeRules, labels: tuple[str, ...]) -> n
     a, b, other = labels
     values = score.to_numpy(dtype="float64")
     return np.select([values >= c.a_min_score, values >= c.b_min_score], [a, b], default=other).astype(object)
+
+
+def _unranked(label: str, months: int) -> tuple[str, str]:
+    return (f"{label}:近 {months} 个月无购买,不参与排名",
+            f"{label}: no purchases in the window (last {months} months), not ranked")
 
 
 def ordinal(n: int) -> str:

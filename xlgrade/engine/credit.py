@@ -30,12 +30,15 @@ Per customer:
 - ``avg_days_late`` = sum(paid * days late of the payment + open * days_overdue) /
   sum(amount) over the lines with amount > 0 dated in the trailing ``credit.months``
   window (frames.window); NaN when there is no such line.
-- ``score`` = 100 - ``penalty_per_day`` * avg_days_late, clamped to 0..100; a customer
-  without such lines gets ``credit.no_history_score``.
-- ``credit_grade``: the first ``grade_min`` the score reaches (>=), else the last label.
+- ``score`` = 100 - ``penalty_per_day`` * avg_days_late, clamped to 0..100. A period
+  without such lines has no score: NaN (JSON null), never 100.
+- ``credit_grade``: the first ``grade_min`` the score reaches (>=), else the last label;
+  ``credit.no_record_label`` (无记录) where there is no score.
 - ``ly_*`` (上年同期): the same computation with the as-of date moved back 12 calendar
   months, for score, credit_grade, avg_days_late, overdue_balance, collection_rate,
-  cumulative_sales and cumulative_collections.
+  cumulative_sales and cumulative_collections; no receivables then means no score then.
+- The collection rate is over all history up to the as-of date (附表五's cumulative
+  columns), not over the trailing window.
 
 Money, days late and scores are rounded to 6 decimals before any comparison, so a score
 of 90 is 90.
@@ -87,10 +90,22 @@ def aging_columns(limits: tuple[float, ...]) -> list[str]:
 
 
 def credit_grades(score: pd.Series, c: CreditRules) -> np.ndarray:
-    """Label of the first ``grade_min`` each score reaches (>=), else the last label."""
+    """Label of the first ``grade_min`` each score reaches (>=), else the last label;
+    ``no_record_label`` where there is no score (NaN)."""
     values = score.to_numpy(dtype="float64")
-    conditions = [values >= low for low in c.grade_min]
-    return np.select(conditions, c.grade_labels[:-1], default=c.grade_labels[-1]).astype(object)
+    conditions = [np.isnan(values), *(values >= low for low in c.grade_min)]
+    return np.select(conditions, (c.no_record_label, *c.grade_labels[:-1]),
+                     default=c.grade_labels[-1]).astype(object)
+
+
+def labels(c: CreditRules) -> tuple[str, ...]:
+    """Every credit grade, best first, then the label of a period without receivables."""
+    return (*c.grade_labels, c.no_record_label)
+
+
+def label_en(label: str, c: CreditRules) -> str:
+    """The English name of a credit grade label (or of the no-record label)."""
+    return c.no_record_label_en if label == c.no_record_label else c.grade_labels_en[c.grade_labels.index(label)]
 
 
 def grade(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp,
@@ -107,7 +122,7 @@ def grade(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of:
         en.append(e)
     order = (*LEAD, *(col for col in figures.columns if col not in LEAD))
     frame = make_frame(ids, grades.to_numpy(), zh, en, **{col: figures[col] for col in order})
-    return Grading("credit", frame, order, c.grade_labels)
+    return Grading("credit", frame, order, labels(c))
 
 
 # ---- computation ---------------------------------------------------------------------------
@@ -133,7 +148,7 @@ def _evaluate_at(ledger: pd.DataFrame, ids: pd.Index, c: CreditRules, as_of: pd.
     for name, values in _aging(lines[late_now & has_open], ids, c.aging_days).items():
         out[name] = values
     avg = _avg_days_late(lines, ids, as_of, c.months)
-    score = (100.0 - c.penalty_per_day * avg).clip(0.0, 100.0).fillna(c.no_history_score).round(DECIMALS)
+    score = (100.0 - c.penalty_per_day * avg).clip(0.0, 100.0).round(DECIMALS)
     out["avg_days_late"] = avg
     out["score"] = score
     out["credit_grade"] = credit_grades(score, c)
@@ -186,11 +201,11 @@ def _avg_days_late(lines: pd.DataFrame, ids: pd.Index, as_of: pd.Timestamp, mont
 
 # ---- explanations ---------------------------------------------------------------------------
 def _explain(row, label: str, c: CreditRules) -> tuple[str, str]:
-    en_label = c.grade_labels_en[c.grade_labels.index(label)]
+    en_label = label_en(label, c)
     months, score, avg = c.months, row.score, row.avg_days_late
     if np.isnan(avg):
-        head_zh = f"近 {months} 个月无应收记录,信用分取 {num(score)}"
-        head_en = f"no receivables in the last {months} months, score {num(score)} by rule"
+        head_zh = f"近 {months} 个月无应收记录,无信用分"
+        head_en = f"no receivables in the last {months} months, so no credit score"
     else:
         raw = 100.0 - c.penalty_per_day * avg
         clamp_zh = ",下限 0" if raw < 0 else ",上限 100" if raw > 100 else ""
@@ -212,8 +227,9 @@ def _explain(row, label: str, c: CreditRules) -> tuple[str, str]:
 
 def _last_year_text(row, c: CreditRules) -> tuple[str, str]:
     if np.isnan(row.ly_avg_days_late):
-        return "上年同期无应收记录", "no receivables in the same period last year"
+        return (f"上年同期{c.no_record_label}(无应收记录)",
+                f"same period last year {c.no_record_label_en} (no receivables)")
     label = row.ly_credit_grade
-    en_label = c.grade_labels_en[c.grade_labels.index(label)]
+    en_label = label_en(label, c)
     return (f"上年同期 {label} {num(row.ly_score)}",
             f"same period last year {en_label} {num(row.ly_score)}")

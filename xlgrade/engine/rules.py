@@ -36,13 +36,21 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
 INT, NUM, PCT, TEXT, NUMS, PCTS, TEXTS = "int", "num", "pct", "text", "nums", "pcts", "texts"
 LIST_KINDS = {NUMS, PCTS, TEXTS}
 MEASURES = ("amount", "quantity", "profit", "orders")
+# The evaluation window of threshold and Pareto grading (DOMAIN.md §3.1): the trailing 12
+# months up to the as-of date; 0 is the seed-000 reading 累计 (all history).
+WINDOW_ZH = "统计月数:截至评估日的近 N 个月(0 = 全部历史,即累计)"
+WINDOW_EN = "months evaluated: the trailing N months up to the as-of date (0 = all history, cumulative)"
 
 
 def rule(default: Any, kind: str, zh: str, en: str, *, minimum: float | None = None,
-         choices: tuple[str, ...] | None = None) -> Any:
-    """Declare one rule: its default, kind, bilingual description and simple bounds."""
+         choices: tuple[str, ...] | None = None, prominent: bool = False) -> Any:
+    """Declare one rule: its default, kind, bilingual description and simple bounds.
+
+    A *prominent* rule changes what most grades mean (the evaluation window); the rules
+    sheet highlights it.
+    """
     return field(default=default, metadata={
-        "kind": kind, "zh": zh, "en": en, "min": minimum, "choices": choices})
+        "kind": kind, "zh": zh, "en": en, "min": minimum, "choices": choices, "prominent": prominent})
 
 
 @dataclass(frozen=True)
@@ -68,8 +76,7 @@ class ThresholdRules:
     b_orders_over: int = rule(3, INT, "B 类:订单次数超过", "B: orders more than", minimum=0)
     b_volume_over: float = rule(10_000.0, NUM, "B 类:累计金额超过", "B: volume more than", minimum=0)
     measure: str = rule("amount", TEXT, "累计量的口径", "measure summed as volume", choices=MEASURES)
-    window_months: int = rule(0, INT, "统计月数(0 = 全部历史)", "months evaluated (0 = all history)",
-                              minimum=0)
+    window_months: int = rule(12, INT, WINDOW_ZH, WINDOW_EN, minimum=0, prominent=True)
 
 
 @dataclass(frozen=True)
@@ -86,8 +93,7 @@ class ParetoRules:
     b_min_value: float = rule(10_000.0, NUM, "按绝对值:B 类至少", "absolute: B at least", minimum=0)
     a_top_n: int = rule(10, INT, "前 N 名:A 类名额", "top-N: number of A customers", minimum=0)
     b_top_n: int = rule(30, INT, "前 N 名:A+B 类名额", "top-N: number of A and B customers", minimum=0)
-    window_months: int = rule(0, INT, "统计月数(0 = 全部历史)", "months evaluated (0 = all history)",
-                              minimum=0)
+    window_months: int = rule(12, INT, WINDOW_ZH, WINDOW_EN, minimum=0, prominent=True)
 
 
 @dataclass(frozen=True)
@@ -118,7 +124,12 @@ class CompositeRules:
     credit_weight: float = rule(0.10, PCT, "信用状况权重", "credit weight")
     amount_weight: float = rule(0.30, PCT, "下单金额权重", "order amount weight")
     profit_weight: float = rule(0.60, PCT, "利润贡献权重", "profit contribution weight")
-    months: int = rule(12, INT, "统计月数", "trailing months", minimum=1)
+    months: int = rule(12, INT, "统计月数(只对窗口内有交易的客户排名,百分位 = 不高于本客户的客户占比)",
+                       "trailing months (only customers with a line in them are ranked; percentile = share of "
+                       "ranked customers with a value <= this one)", minimum=1)
+    no_credit_score: float = rule(100.0, NUM, "被排名但无应收记录(只有退货)的客户,信用分项取",
+                                  "credit sub-score of a ranked customer without receivables (returns only)",
+                                  minimum=0)
     split: str = rule("count", TEXT, "划分方式(count 按人数 / bands 按分数)", "split: count or bands",
                       choices=("count", "bands"))
     a_count_share: float = rule(0.20, PCT, "按人数:前百分之几为 A", "by count: top share A")
@@ -131,15 +142,19 @@ class CompositeRules:
 class CreditRules:
     credit_days: int = rule(30, INT, "信用期(天),未填应收日期时使用", "credit days when no due date",
                             minimum=0)
-    months: int = rule(12, INT, "评估月数", "trailing months evaluated", minimum=1)
+    months: int = rule(12, INT, "评估月数(平均逾期天数;回款率取全部历史)",
+                       "trailing months of the average days late (the collection rate is over all history)",
+                       minimum=1)
     penalty_per_day: float = rule(2.0, NUM, "每逾期一天扣分", "points off per day late", minimum=0)
     grade_min: tuple[float, ...] = rule((90.0, 75.0, 60.0), NUMS, "各信用等级最低分", "grade minimum scores")
     grade_labels: tuple[str, ...] = rule(("优", "良", "中", "差"), TEXTS, "信用等级名称", "credit grade labels")
     grade_labels_en: tuple[str, ...] = rule(("excellent", "good", "fair", "poor"), TEXTS,
                                             "信用等级英文名称", "credit grade labels in English")
     aging_days: tuple[float, ...] = rule((30.0, 60.0, 90.0), NUMS, "账龄分段(天)", "aging bucket limits (days)")
-    no_history_score: float = rule(100.0, NUM, "无应收记录时的信用分", "score with no receivables",
-                                   minimum=0)
+    no_record_label: str = rule("无记录", TEXT, "期内无应收记录时显示(无信用分)",
+                                "shown in Chinese when a period has no receivables (no score)")
+    no_record_label_en: str = rule("no record", TEXT, "期内无应收记录时的英文显示",
+                                   "shown in English when a period has no receivables (no score)")
 
 
 RFM_PATTERNS = ("HHH", "HLH", "LHH", "LLH", "HHL", "HLL", "LHL", "LLL")  # R, F, M high/low
@@ -148,8 +163,9 @@ RFM_PATTERNS = ("HHH", "HLH", "LHH", "LLH", "HHL", "HLL", "LHL", "LLL")  # R, F,
 @dataclass(frozen=True)
 class RfmRules:
     months: int = rule(12, INT, "统计月数", "trailing months", minimum=1)
-    split: str = rule("mean", TEXT, "高低分界(mean 平均 / median 中位数)", "high/low split",
-                      choices=("mean", "median"))
+    split: str = rule("mean", TEXT, "高低分界(mean 平均 / median 中位数),取窗口内有购买的客户;等于分界为低",
+                      "high/low split (mean or median) over the customers with a purchase in the window; "
+                      "a value equal to it is low", choices=("mean", "median"))
     labels: tuple[str, ...] = rule(
         ("重要价值客户", "重要发展客户", "重要保持客户", "重要挽留客户",
          "一般价值客户", "一般发展客户", "一般保持客户", "一般挽留客户"), TEXTS,
@@ -361,6 +377,7 @@ class RuleSpec:
     en: str
     minimum: float | None
     choices: tuple[str, ...] | None
+    prominent: bool = False
 
     @property
     def key(self) -> str:
@@ -407,7 +424,7 @@ def _build_specs() -> dict[str, RuleSpec]:
         for f in fields(cls):
             m = f.metadata
             specs[f"{section}.{f.name}"] = RuleSpec(section, f.name, m["kind"], f.default, m["zh"], m["en"],
-                                                    m["min"], m["choices"])
+                                                    m["min"], m["choices"], m["prominent"])
     return specs
 
 
@@ -461,6 +478,7 @@ def _check_consistency(book: RuleBook) -> None:
     _descending("credit.grade_min", cr.grade_min)
     _length("credit.grade_labels", cr.grade_labels, len(cr.grade_min) + 1)
     _length("credit.grade_labels_en", cr.grade_labels_en, len(cr.grade_min) + 1)
+    _distinct("credit.grade_labels", (*cr.grade_labels, cr.no_record_label))
     _ascending("credit.aging_days", cr.aging_days)
     if cr.aging_days and cr.aging_days[0] <= 0:
         raise RuleError("credit.aging_days", "aging limits must be positive", cr.aging_days)

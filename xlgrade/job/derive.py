@@ -419,9 +419,17 @@ def credit_table(credit: Grading | pd.DataFrame | None, customers: pd.DataFrame 
     for key in keys[3:]:
         col = source.get(key, key)
         out[key] = facts[col].to_numpy() if col in facts else np.nan
-    for key in ("credit_grade", "ly_credit_grade", "explanation"):
-        out[key] = out[key].astype(object).where(pd.notna(out[key]), None)
+    for key in ("credit_grade", "ly_credit_grade"):
+        out[key] = no_record_text(out[key], rules, lang).to_numpy()
+    out["explanation"] = out["explanation"].astype(object).where(pd.notna(out["explanation"]), None)
     return out[keys]
+
+
+def no_record_text(credit_grades: pd.Series, rules: RuleBook, lang: str) -> pd.Series:
+    """Credit grades as cells: missing -> None, the no-record label in the workbook's language."""
+    c = rules.credit
+    out = credit_grades.astype(object).where(credit_grades.notna(), None)
+    return out.replace(c.no_record_label, c.no_record_label_en) if lang != "zh" else out
 
 
 # ---- analysis ----------------------------------------------------------------------------------
@@ -603,7 +611,7 @@ def run_log_row(*, run_at, user: str, month, graded: Grading, issues: Iterable[I
 
 
 __all__ = ["analysis_table", "company_names", "comparison", "complaint_cells",
-           "complaint_issues", "credit_facts", "credit_table", "evaluation_months", "handled_complaints",
+           "complaint_issues", "credit_facts", "credit_table", "no_record_text", "evaluation_months", "handled_complaints",
            "history_rows", "merge_history", "month_key", "month_text", "previous_grades", "resolve_complaint_ids",
            "run_log_row", "sales_power", "same_day_last_year", "skipped_rows", "validation_table", "window_text",
            "window_totals"]
