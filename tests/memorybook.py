@@ -52,6 +52,10 @@ class MemoryBook:
         self.calls.append("summary")
         self.summary = summary
 
+    def set_as_of(self, as_of) -> None:
+        self.calls.append("as_of")
+        self.as_of = as_of
+
     def backup(self) -> str | None:
         self.backups += 1
         self.calls.append("backup")

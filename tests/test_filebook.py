@@ -357,3 +357,19 @@ def test_on_a_template_workbook(tmp_path):
     ws = openpyxl.load_workbook(path)[SALES_POWER.en]
     assert [c.value for c in ws[1]] == SALES_POWER.headers("en") and ws.tables["SalesPower"].ref == "A1:Q6"
     assert ws["E2"].number_format == styles.FMT_MONEY
+
+
+def test_set_as_of_sets_the_live_window_date(tmp_path):
+    from xlgrade.schema import formulas
+    from xlgrade.workbook.template import new_workbook
+    path = new_workbook(tmp_path / "book.xlsx")
+    names = {d.name: d.value for d in Package(path).defined_names()}
+    assert names[formulas.AS_OF] == "EOMONTH(TODAY(),0)"               # before any run
+    assert names[formulas.WINDOW_START] == (
+        "IF(rule_threshold_window_months>0,EDATE(xlgrade_as_of,-rule_threshold_window_months),0)")
+    book = FileBook(path)
+    book.set_as_of(pd.Timestamp("2026-02-28"))
+    book.save()
+    names = {d.name: d.value for d in Package(path).defined_names()}
+    assert names[formulas.AS_OF] == "DATE(2026,2,28)"
+    assert openpyxl.load_workbook(path).defined_names[formulas.AS_OF].attr_text == "DATE(2026,2,28)"

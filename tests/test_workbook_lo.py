@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from xlgrade import demo_data
@@ -67,10 +68,14 @@ def test_lookups_really_computed(lo, workbook, demo):
     with lo.open(path) as doc:
         rows = doc.get(sheet, "A2:L3")
     ledger = demo.ledger
+    dates = pd.to_datetime(ledger["date"])
+    # the job ran for 2026-10: the live window is the trailing 12 months (2025-10-31, 2026-10-31]
+    in_window = ledger[(dates > "2025-10-31") & (dates <= "2026-10-31")]
+    assert len(in_window) < len(ledger)                           # the window really leaves lines out
     for row in rows:
-        lines = ledger[ledger["customer_id"] == row[0]]
-        assert row[10] == len(lines)                              # 订单次数: COUNTIFS over the ledger
-        assert row[11] == pytest.approx(lines["amount"].sum())    # 累计金额: SUMIFS
+        lines = in_window[in_window["customer_id"] == row[0]]
+        assert row[10] == len(lines)                              # 订单次数: COUNTIFS over the window
+        assert row[11] == pytest.approx(lines["amount"].sum())    # 累计金额: SUMIFS over the window
 
 
 @pytest.mark.parametrize("card,key,pick_from", [

@@ -40,6 +40,9 @@ class Book(Protocol):
     def write_summary(self, summary: Summary) -> None:
         """Lay out the summary blocks and their charts on the summary sheet."""
 
+    def set_as_of(self, as_of: pd.Timestamp) -> None:
+        """Record the evaluation date, from which the live formulas count their window."""
+
     def backup(self) -> str | None:
         """Keep a copy of the workbook as it is, before this run writes; returns where (or None)."""
 

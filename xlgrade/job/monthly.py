@@ -131,6 +131,7 @@ def run_month(book: Book, month: str | pd.Period | None = None, *, user: str | N
         book.write_computed(COMPLAINTS, complaints)
     book.write_summary(summary)
     book.write_table(VALIDATION, derive.validation_table(issues, lang))
+    book.set_as_of(as_of)
     seconds = round(time.perf_counter() - started, 2)
     row = derive.run_log_row(run_at=now, user=user or _user(), month=period, method=method, graded=graded,
                              ledger_lines=len(ledger), issues=issues, changes=moved, backup=backup,

@@ -9,6 +9,13 @@ Templates are written with keys, so the one declaration serves zh and en workboo
 
 Structured references are written in the file-format form (``[#This Row]``, never ``@``),
 which is what Excel stores and what LibreOffice reads.
+
+Two workbook-level names carry the evaluation window into live formulas, so that a live
+count equals the monthly job's (DOMAIN.md §3.1): :data:`AS_OF` is the evaluation date (the
+last day of the month the job last computed; before any run, the end of the current
+month) and :data:`WINDOW_START` the exclusive start of the trailing
+``threshold.window_months`` (0 = all history: every date is after 0). Templates may use
+them as plain identifiers.
 """
 
 from __future__ import annotations
@@ -16,6 +23,21 @@ from __future__ import annotations
 import re
 
 from xlgrade.schema.model import Sheet
+
+AS_OF = "xlgrade_as_of"
+WINDOW_START = "xlgrade_window_start"
+AS_OF_BEFORE_ANY_RUN = "EOMONTH(TODAY(),0)"
+
+
+def as_of_value(as_of) -> str:
+    """The defined name's value for an evaluation date: ``DATE(2026,10,31)``."""
+    return f"DATE({as_of.year},{as_of.month},{as_of.day})"
+
+
+def window_start_value() -> str:
+    months = rule_name("threshold.window_months")
+    return f"IF({months}>0,EDATE({AS_OF},-{months}),0)"
+
 
 _TOKEN = re.compile(r"\{(@(?P<this>\w+)|(?P<table>\w+)\[(?P<col>\w+)\]|rule:(?P<rule>[\w.]+))\}")
 

@@ -6,12 +6,15 @@ of its sheet; cards and the summary are laid out by :mod:`xlgrade.workbook`.
 
 from __future__ import annotations
 
+from xlgrade.schema import formulas
 from xlgrade.schema.model import (CARD, DATE, DATETIME, DERIVED, GRADE, ID, INTEGER, LISTS, MONEY,
                                   NUMBER, RULES, SCORE, SHARE, SUMMARY, TEXT, Column as C, Sheet)
 
 MONTHS_ZH = tuple(f"{m}月" for m in range(1, 13))
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 FORM_NO = "MF/Q 102/A"
+# COUNTIFS / SUMIFS criteria: ledger dates in the evaluation window (see xlgrade.schema.formulas)
+_IN_WINDOW = (f'{{Ledger[date]}},">"&{formulas.WINDOW_START},{{Ledger[date]}},"<="&{formulas.AS_OF}')
 
 # ---- input sheets -------------------------------------------------------------------------
 CUSTOMERS = Sheet("customers", "客户归类汇总表", "Customer summary", form="附表一", table="Customers", columns=(
@@ -27,9 +30,9 @@ CUSTOMERS = Sheet("customers", "客户归类汇总表", "Customer summary", form
       width=10),
     C("region", "区域", "Region", TEXT, aliases=("地区",), choices="regions", width=8),
     C("orders_all", "订单次数", "Orders", INTEGER, computed=True, width=9,
-      formula="COUNTIFS({Ledger[customer_id]},{@customer_id})"),
+      formula="COUNTIFS({Ledger[customer_id]},{@customer_id}," + _IN_WINDOW + ")"),
     C("volume_all", "累计金额", "Volume", MONEY, computed=True, width=14,
-      formula="SUMIFS({Ledger[amount]},{Ledger[customer_id]},{@customer_id})"),
+      formula="SUMIFS({Ledger[amount]},{Ledger[customer_id]},{@customer_id}," + _IN_WINDOW + ")"),
     C("grade", "客户等级", "Grade", GRADE, computed=True, aliases=("等级",), width=9,
       formula="ABCGRADE({@orders_all},{@volume_all},{rule:threshold.a_orders_over},"
               "{rule:threshold.a_volume_over},{rule:threshold.b_orders_over},{rule:threshold.b_volume_over})"),

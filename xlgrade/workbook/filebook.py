@@ -26,6 +26,7 @@ from xlgrade.errors import InputError, MissingFileError, RuleError, XlgradeError
 from xlgrade.io.tables import read_book_rows
 from xlgrade.job.outputs import Block, Summary
 from xlgrade.normalize import Normalized, find_header, normalize_rows
+from xlgrade.schema import formulas
 from xlgrade.schema.model import DATE, DATETIME, DERIVED, GRADE, Sheet, header_key
 from xlgrade.schema.sheets import CUSTOMERS, RULES_SHEET, SUMMARY_SHEET
 from xlgrade.workbook import styles
@@ -278,6 +279,9 @@ class FileBook:
         # The print area takes in the charts beside the blocks (the sheet prints landscape, fit to width).
         self.package.set_print_area(name, range_ref(1, 1, max(layout.last_row, layout.charts_bottom, 1),
                                                     max(layout.last_col, layout.charts_right, 1)))
+
+    def set_as_of(self, as_of: pd.Timestamp) -> None:
+        self.package.set_defined_name(formulas.AS_OF, formulas.as_of_value(as_of))
 
     def backup(self) -> str | None:
         """Copy the workbook as it is now to the backup folder (once per save)."""

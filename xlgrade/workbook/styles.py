@@ -80,6 +80,7 @@ ROLES: dict[str, Role] = {
     "input_datetime": Role(FMT_DATETIME, locked=False, horizontal="center", border="box"),
     "input_share": Role(FMT_SHARE, locked=False, border="box"),
     "input_grade": Role(locked=False, horizontal="center", border="box"),
+    "input_key": Role(locked=False, bold=True, fill="FFF2CC", border="box"),   # a prominent rule
     # cards
     "card_title": Role(bold=True, size=16, horizontal="center"),
     "card_label": Role(bold=True, fill="F2F2F2", horizontal="center", wrap=True, border="box"),

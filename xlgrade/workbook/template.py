@@ -418,8 +418,11 @@ def _rules_sheet(ctx: Context, ws) -> Written:
     # the value and default columns hold numbers and text alike: keep the cells as the book gives them
     value_letter = written.letters["value"]
     quoted = ctx.sheet_name(RULES_SHEET)
+    prominent = {spec.key for spec in RuleBook.specs() if spec.prominent}
     for row, key in enumerate(table["key"], start=2):
         ctx.name(formulas.rule_name(key), f"{quoted}!${value_letter}${row}")
+        if key in prominent:
+            ctx.style(ws[f"{value_letter}{row}"], "input_key")
     _table_print(ctx, written)
     ctx.protect(ws)
     return written
@@ -530,6 +533,8 @@ def build(lang: str = "zh", data: InputData | None = None, rules: RuleBook | Non
             _summary_sheet(ctx, ws, sheet)
         elif sheet.kind == model.CARD:
             card_sheets.append((ws, sheet))
+    ctx.name(formulas.AS_OF, formulas.AS_OF_BEFORE_ANY_RUN)     # the monthly job sets the date
+    ctx.name(formulas.WINDOW_START, formulas.window_start_value())
     _id_list(ctx, written["customers"], "customer_id", cards.CUSTOMER_IDS)
     _id_list(ctx, written["complaints"], "complaint_no", cards.COMPLAINT_NOS)
     ctx.first = {"customers": _first(data.customers, "customer_id"),
