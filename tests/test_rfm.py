@@ -203,3 +203,18 @@ def test_labels_follow_patterns(split):
     g = run(ledger(*rows), rules=RuleBook().updated({"rfm.split": split}))
     for pattern, label in zip(g.frame["pattern"], g.frame["grade"]):
         assert LABEL[pattern] == label
+
+
+def test_window_boundary_exactly_twelve_months_before():
+    # Window (2024-12-31, 2025-12-31]: a last order exactly 12 months before the as-of date, or a
+    # day older, is outside (一般挽留客户, no recency, not in the means); a day newer is inside.
+    twelve = AS_OF - pd.DateOffset(months=12)
+    led = ledger(("EXACT", twelve, 9000.0), ("OLDER", twelve - DAY, 9000.0), ("NEWER", twelve + DAY, 9000.0),
+                 ("RECENT", AS_OF - 10 * DAY, 100.0))
+    f = run(led).frame
+    for cid in ("EXACT", "OLDER"):
+        assert f.loc[cid, "grade"] == LABEL["LLL"] and math.isnan(f.loc[cid, "recency"])
+        assert f.loc[cid, "monetary"] == 0
+    assert f.loc["NEWER", "recency"] == 364
+    # means over the two active customers: recency (364 + 10) / 2 = 187, monetary 4,550
+    assert f.loc["NEWER", "pattern"] == "LLH" and f.loc["RECENT", "pattern"] == "HLL"
