@@ -30,7 +30,19 @@ RETURN_KINDS = (NUMBER, TEXT, DATE, "array")
 
 
 class CellValueError(ValueError):
-    """An argument a person typed cannot be used; the spreadsheet shows #VALUE!."""
+    """An argument a person typed cannot be used; the spreadsheet shows #VALUE!.
+
+    ``str(error)`` is the English message; ``error.zh`` the Chinese one (GRADEWHY shows
+    either instead of #VALUE!). ``zh`` defaults to the English message.
+    """
+
+    def __init__(self, message: str, zh: str | None = None) -> None:
+        super().__init__(message)
+        self.en = message
+        self.zh = zh if zh is not None else message
+
+    def message(self, lang: str = "en") -> str:
+        return self.zh if lang == "zh" else self.en
 
 
 @dataclass(frozen=True)

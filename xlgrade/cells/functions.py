@@ -1,0 +1,288 @@
+"""The cell functions' implementations (DOMAIN.md §3.1-3.3, 3.5, 3.6, 3.8), standard library only.
+
+Each function takes what the spreadsheet hands over (model.py rule 3) and computes one
+customer's result exactly as the pandas engine does for the same figures and rules:
+
+- figures are rounded to 6 decimals (as pandas ``round(6)``) before any comparison, so
+  "exactly 100,000" and "a score of 90" mean what they say;
+- the Pareto shares are compared in decimal arithmetic (engine/pareto.py), the RFM means in
+  whole millionths (engine/rfm.py).
+
+A blank required number counts as 0 (an empty cell is 0 in spreadsheet arithmetic), except
+where a blank has a meaning of its own: a blank growth means no sales in the earlier period,
+a blank recency means no purchase in the window, a blank mean means no active customers.
+"""
+
+from __future__ import annotations
+
+import bisect
+from decimal import Context, Decimal, localcontext
+from functools import lru_cache
+from typing import Any
+
+from . import args, defaults as D
+from .explain import threshold_explanation
+from .model import CellValueError
+
+# (zh, en) names of the arguments, as they appear in messages.
+ORDERS, VOLUME = ("订单次数", "orders"), ("累计金额", "volume")
+A_ORDERS, A_VOLUME = ("A 类订单次数门槛", "a_orders"), ("A 类金额门槛", "a_volume")
+B_ORDERS, B_VOLUME = ("B 类订单次数门槛", "b_orders"), ("B 类金额门槛", "b_volume")
+LABELS, LANG = ("等级名称", "labels"), ("语言", "lang")
+VALUE, VALUES = ("数值", "value"), ("数值区域", "values")
+A_SHARE, B_SHARE = ("A 类占比界限", "a_share"), ("B 类占比界限", "b_share")
+UNITS, GROWTH = ("平均月销售", "monthly_units"), ("销售额增长率", "growth")
+CHANNEL, LOYALTY, PROSPECTS = ("渠道覆盖", "channel"), ("忠诚度", "loyalty"), ("发展前景", "prospects")
+SCORE, MINIMUMS = ("分数", "score"), ("各级最低分", "minimums")
+RECENCY, FREQUENCY, MONETARY = ("最近购买距今天数", "recency_days"), ("购买频度", "frequency"), ("购买金额", "monetary")
+MEAN_R, MEAN_F, MEAN_M = (("平均最近购买天数", "mean_recency"), ("平均购买频度", "mean_frequency"),
+                          ("平均购买金额", "mean_monetary"))
+GRADE, TIME, DEADLINES = ("客户等级", "grade"), ("投诉时间", "complaint_time"), ("处理期限", "deadlines")
+
+_ENGINE_CONTEXT = Context(prec=28)   # the decimal default context engine/pareto.py compares in
+
+
+# ---- threshold ABC (§3.1) ----------------------------------------------------------------------
+def _threshold_args(orders, volume, a_orders, a_volume, b_orders, b_volume):
+    o = args.number(orders, ORDERS, blank=0.0, minimum=0, whole=True)
+    # Volume may be negative: net returns are a real total (the engine grades them C).
+    v = args.round6(args.number(volume, VOLUME, blank=0.0))
+    ao = args.number(a_orders, A_ORDERS, blank=float(D.A_ORDERS_OVER), minimum=0, whole=True)
+    av = args.number(a_volume, A_VOLUME, blank=float(D.A_VOLUME_OVER), minimum=0)
+    bo = args.number(b_orders, B_ORDERS, blank=float(D.B_ORDERS_OVER), minimum=0, whole=True)
+    bv = args.number(b_volume, B_VOLUME, blank=float(D.B_VOLUME_OVER), minimum=0)
+    if bo > ao:
+        raise args.fail(B_ORDERS, f"不能高于 A 类门槛 {args.show(ao)}", f"must not be above a_orders ({args.show(ao)})")
+    if bv > av:
+        raise args.fail(B_VOLUME, f"不能高于 A 类门槛 {args.show(av)}", f"must not be above a_volume ({args.show(av)})")
+    return o, v, ao, av, bo, bv
+
+
+def _threshold_grade(o, v, ao, av, bo, bv, labels) -> str:
+    a, b, c = labels
+    return a if o > ao and v > av else b if o > bo and v > bv else c
+
+
+def abcgrade(orders, volume, a_orders=None, a_volume=None, b_orders=None, b_volume=None, labels=None) -> str:
+    figures = _threshold_args(orders, volume, a_orders, a_volume, b_orders, b_volume)
+    return _threshold_grade(*figures, args.labels(labels, LABELS, D.ABC_LABELS, 3))
+
+
+def gradewhy(orders, volume, a_orders=None, a_volume=None, b_orders=None, b_volume=None, lang=None) -> str:
+    """The engine's explanation; a wrong argument gives a sentence saying what was wrong."""
+    code = "zh" if args.is_blank(lang) else args.clean(lang).lower()
+    if code.startswith("zh"):
+        code = "zh"
+    elif code.startswith("en"):
+        code = "en"
+    else:
+        return f"语言必须是 zh 或 en,而不是 {args.show(lang)} / lang must be zh or en, not {args.show(lang)}"
+    try:
+        figures = _threshold_args(orders, volume, a_orders, a_volume, b_orders, b_volume)
+    except CellValueError as exc:
+        return exc.message(code)
+    grade = _threshold_grade(*figures, D.ABC_LABELS)
+    zh, en = threshold_explanation(grade, *figures, D.ABC_LABELS)
+    return zh if code == "zh" else en
+
+
+# ---- Pareto ABC (§3.2) -------------------------------------------------------------------------
+def _exact(x: float) -> Decimal:
+    """A figure rounded to 6 decimals, exactly (engine/pareto.py rank_values)."""
+    return Decimal(f"{args.round6(x):.6f}")
+
+
+def _cells(values: Any):
+    """Every cell of a range (a tuple of rows, a row, or a single value)."""
+    if isinstance(values, (tuple, list)):
+        for row in values:
+            if isinstance(row, (tuple, list)):
+                yield from row
+            else:
+                yield row
+    else:
+        yield values
+
+
+def _as_number(cell: Any) -> float | None:
+    """A range cell's number; blanks and text are ignored (None). TRUE/FALSE count 1/0 as in Calc."""
+    if isinstance(cell, (int, float)):
+        x = float(cell)
+        return x if x == x and x not in (float("inf"), float("-inf")) else None
+    return None
+
+
+class _Population:
+    """The positive values of a range, sorted once: share_before of any value is a lookup."""
+
+    def __init__(self, values: Any) -> None:
+        counts: dict[Decimal, int] = {}
+        for cell in _cells(values):
+            x = _as_number(cell)
+            if x is not None:
+                d = _exact(x)
+                if d > 0:
+                    counts[d] = counts.get(d, 0) + 1
+        with localcontext() as ctx:
+            ctx.prec = 60
+            self.ascending = sorted(counts)
+            self.prefix = [Decimal(0)]          # prefix[i] = sum of the i smallest distinct values
+            for d in self.ascending:
+                self.prefix.append(self.prefix[-1] + d * counts[d])
+        self.total = self.prefix[-1]
+
+    def sum_above(self, d: Decimal) -> Decimal:
+        """Sum of the values strictly greater than ``d``."""
+        with localcontext() as ctx:
+            ctx.prec = 60
+            return self.total - self.prefix[bisect.bisect_right(self.ascending, d)]
+
+    def grade(self, d: Decimal, a_cut: Decimal, b_cut: Decimal, labels: tuple[str, str, str]) -> str:
+        a, b, c = labels
+        if d <= 0:
+            return c
+        before = self.sum_above(d)
+        with localcontext(_ENGINE_CONTEXT):
+            return a if before < a_cut * self.total else b if before < b_cut * self.total else c
+
+
+@lru_cache(maxsize=16)
+def _population_of(values: tuple) -> _Population:
+    return _Population(values)
+
+
+def population(values: Any) -> _Population:
+    """The cached population of a range, keyed by its content.
+
+    Equal keys always give equal populations (1, 1.0 and TRUE are all the number 1), so a
+    cache hit is always right. Unhashable input (lists) is converted first.
+    """
+    if not isinstance(values, tuple):
+        values = (values,) if not isinstance(values, list) else tuple(values)
+    try:
+        hash(values)
+    except TypeError:
+        values = tuple(tuple(r) if isinstance(r, (list, tuple)) else r for r in values)
+    return _population_of(values)
+
+
+def _pareto_args(a_share, b_share, labels):
+    a = args.share(a_share, A_SHARE, D.PARETO_A_SHARE)
+    b = args.share(b_share, B_SHARE, D.PARETO_B_SHARE)
+    if a > b:
+        raise args.fail(A_SHARE, f"不能高于 B 类界限 {args.show(b)}", f"must not be above b_share ({args.show(b)})")
+    return Decimal(str(a)), Decimal(str(b)), args.labels(labels, LABELS, D.ABC_LABELS, 3)
+
+
+def paretograde(value, values, a_share=None, b_share=None, labels=None) -> str:
+    v = args.number(value, VALUE, blank=0.0)
+    a_cut, b_cut, names = _pareto_args(a_share, b_share, labels)
+    return population(values).grade(_exact(v), a_cut, b_cut, names)
+
+
+def paretogrades(values, a_share=None, b_share=None, labels=None) -> tuple[tuple[str], ...]:
+    """One grade per row of a one-column range; "" for a blank or text row."""
+    a_cut, b_cut, names = _pareto_args(a_share, b_share, labels)
+    rows = values if isinstance(values, (tuple, list)) else (values,)
+    pop = population(values)
+    out = []
+    for row in rows:
+        if isinstance(row, (tuple, list)):
+            if len(row) != 1:
+                raise args.fail(VALUES, "只能是一列", "must be a single column")
+            row = row[0]
+        x = _as_number(row)
+        out.append(("" if x is None else pop.grade(_exact(x), a_cut, b_cut, names),))
+    return tuple(out)
+
+
+# ---- scorecard (§3.3) ---------------------------------------------------------------------------
+def _interp(x: float, xs: tuple[float, ...], ys: tuple[float, ...]) -> float:
+    """numpy.interp(x, xs, ys) for xs[0] <= x < xs[-1], with numpy's arithmetic."""
+    j = bisect.bisect_right(xs, x) - 1
+    if x == xs[j]:
+        return ys[j]
+    slope = (ys[j + 1] - ys[j]) / (xs[j + 1] - xs[j])
+    return slope * (x - xs[j]) + ys[j]
+
+
+def units_points(units: float) -> float:
+    for low, pts in zip(D.UNITS_MIN, D.UNITS_POINTS):
+        if units >= low:
+            return pts
+    return 0.0
+
+
+def growth_points(growth: float | None, units: float) -> float:
+    """Points for growth; ``None`` = no earlier sales: full new-customer points when units > 0."""
+    if growth is None:
+        return D.NEW_GROWTH_POINTS if units > 0 else 0.0
+    breaks, pts = D.GROWTH_BREAKS, D.GROWTH_POINTS
+    if growth < breaks[0]:
+        return 0.0
+    if growth >= breaks[-1]:
+        return pts[-1]
+    return _interp(growth, breaks, pts)
+
+
+def scorecard(monthly_units, growth, channel, loyalty, prospects) -> float:
+    # Units may be negative after returns (0 points), as in the engine.
+    units = args.round6(args.number(monthly_units, UNITS, blank=0.0))
+    g = args.number(growth, GROWTH, blank=None, percent=True)
+    entered = [args.number(v, label, blank=0.0, minimum=0, maximum=10) * pts / 10.0
+               for v, label, pts in ((channel, CHANNEL, D.CHANNEL_POINTS), (loyalty, LOYALTY, D.LOYALTY_POINTS),
+                                     (prospects, PROSPECTS, D.PROSPECTS_POINTS))]
+    return args.round6(units_points(units) + growth_points(g, units) + sum(entered))
+
+
+def _level(score: float, names: tuple[str, ...], mins: tuple[float, ...], label) -> str:
+    if len(names) != len(mins) + 1:
+        raise args.fail(label, f"需要 {len(mins) + 1} 个名称(比最低分多一个),现有 {len(names)} 个",
+                        f"needs {len(mins) + 1} labels (one more than the minimums), has {len(names)}")
+    for low, name in zip(mins, names):
+        if score >= low:
+            return name
+    return names[-1]
+
+
+def scoregrade(score, labels=None, minimums=None) -> str:
+    s = args.round6(args.number(score, SCORE, blank=0.0))
+    mins = args.minimums(minimums, MINIMUMS, D.LEVEL_MIN)
+    return _level(s, args.labels(labels, LABELS, D.LEVEL_LABELS, None), mins, LABELS)
+
+
+# ---- credit (§3.5) -------------------------------------------------------------------------------
+def creditgrade(score, labels=None, minimums=None) -> str:
+    s = args.round6(args.number(score, SCORE, blank=0.0))
+    mins = args.minimums(minimums, MINIMUMS, D.CREDIT_MIN)
+    return _level(s, args.labels(labels, LABELS, D.CREDIT_LABELS, None), mins, LABELS)
+
+
+# ---- RFM (§3.6) ----------------------------------------------------------------------------------
+def rfmclass(recency_days, frequency, monetary, mean_recency, mean_frequency, mean_monetary, labels=None) -> str:
+    names = args.labels(labels, LABELS, D.RFM_LABELS, len(D.RFM_PATTERNS))
+    r = args.number(recency_days, RECENCY, blank=None, minimum=0)
+    f = args.number(frequency, FREQUENCY, blank=0.0, minimum=0)
+    m = args.number(monetary, MONETARY, blank=0.0)
+    mr = args.number(mean_recency, MEAN_R, blank=None)
+    mf = args.number(mean_frequency, MEAN_F, blank=None)
+    mm = args.number(mean_monetary, MEAN_M, blank=None)
+    if r is None:                       # no purchase in the window: 一般挽留客户 (LLL)
+        return names[D.RFM_PATTERNS.index("LLL")]
+    high_r = mr is not None and args.micro(r) < args.micro(mr)
+    high_f = mf is not None and args.micro(f) > args.micro(mf)
+    high_m = mm is not None and args.micro(m) > args.micro(mm)
+    pattern = "".join("H" if h else "L" for h in (high_r, high_f, high_m))
+    return names[D.RFM_PATTERNS.index(pattern)]
+
+
+# ---- complaint deadline (§3.8) -------------------------------------------------------------------
+def complaintdue(grade, complaint_time, deadlines=None) -> float:
+    """complaint_time (a date-time serial) + the grade's deadline in calendar days."""
+    at = args.number(complaint_time, TIME, minimum=0)
+    per, other = args.deadlines(deadlines, DEADLINES, D.COMPLAINT_DEADLINES, D.COMPLAINT_OTHER_DAYS)
+    if isinstance(grade, bool):
+        raise args.fail(GRADE, f"不能是逻辑值:{grade}", f"must be text, not {grade}")
+    key = "" if args.is_blank(grade) else (args.clean(args.show(float(grade))) if isinstance(grade, (int, float))
+                                           else args.clean(grade))
+    return at + per.get(key, other)

@@ -1,0 +1,54 @@
+"""Number, share and measure formatting for explanations ("52,300", "45.6%"), zh and en.
+
+Standard library only: the engine's explanations and the cell functions (GRADEWHY) format
+numbers with these same functions, so a cell and the engine never disagree on "52,300".
+:mod:`xlgrade.engine.text` and :mod:`xlgrade.engine.measures` re-export them.
+"""
+
+from __future__ import annotations
+
+import math
+
+NAMES_ZH = {"amount": "金额", "quantity": "数量", "profit": "利润", "orders": "订单数"}
+NAMES_EN = {"amount": "amount", "quantity": "units", "profit": "profit", "orders": "orders"}
+
+
+def num(x: float, decimals: int = 2) -> str:
+    """52300 -> '52,300'; 1234.5 -> '1,234.5'; trailing zeros dropped."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    text = f"{x:,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def pct(x: float, decimals: int = 2) -> str:
+    """0.456 -> '45.6%'; 0.8 -> '80%'."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    return num(x * 100, decimals) + "%"
+
+
+def days(x: float) -> str:
+    return num(x, 1)
+
+
+def count(x: float) -> str:
+    """A whole count as typed: 5 -> '5', 5.0 -> '5', 1234 -> '1234' (no thousands separator)."""
+    whole = int(x)
+    return str(whole) if whole == x else num(x, 6)
+
+
+def measure_zh(measure: str, value: float) -> str:
+    """'金额 52,300'."""
+    return f"{NAMES_ZH[measure]} {num(value)}"
+
+
+def measure_en(measure: str, value: float) -> str:
+    """'52,300' for amounts (the default), '52,300 units' / 'profit 52,300' otherwise."""
+    if measure == "amount":
+        return num(value)
+    if measure == "profit":
+        return f"profit {num(value)}"
+    return f"{num(value)} {NAMES_EN[measure]}"
