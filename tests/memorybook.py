@@ -19,6 +19,7 @@ class MemoryBook:
         self.rules = rules or RuleBook()
         self.written: dict[str, pd.DataFrame] = {}
         self.computed: dict[str, pd.DataFrame] = {}
+        self.formulas: dict[str, dict] = {}
         self.summary = None
         self.saves = 0
         self.backups = 0
@@ -42,11 +43,13 @@ class MemoryBook:
         self.calls.append(f"write:{sheet.key}")
         self.written[sheet.key] = frame.copy()
 
-    def write_computed(self, sheet: Sheet, frame: pd.DataFrame) -> None:
+    def write_computed(self, sheet: Sheet, frame: pd.DataFrame, formulas=None) -> None:
         keys = [c for c in frame.columns if c != "row"]
         assert all(sheet.column(k).computed for k in keys), keys
+        assert set(formulas or {}) <= set(keys)
         self.calls.append(f"computed:{sheet.key}")
         self.computed[sheet.key] = frame.copy()
+        self.formulas[sheet.key] = dict(formulas or {})
 
     def write_summary(self, summary) -> None:
         self.calls.append("summary")

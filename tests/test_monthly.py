@@ -71,10 +71,13 @@ def test_same_month_twice_gives_the_same_content(data):
 def test_only_computed_columns_of_input_sheets_are_written(data):
     book = book_of(data)
     run_month(book, "2026-10", now=NOW)
-    assert set(book.computed) == {"complaints"}
+    assert set(book.computed) == {"complaints", "customers"}
     computed = book.computed["complaints"]
     assert set(computed.columns) == {"row", "grade", "priority", "due", "status"}
     assert len(computed) == len(data.complaints)
+    live = book.computed["customers"]
+    assert set(live.columns) == {"row", "orders_all", "volume_all", "grade"} and len(live) == len(data.customers)
+    assert book.formulas["customers"] == {"grade": CUSTOMERS.column("grade").formula}   # threshold: ABCGRADE
 
 
 def test_default_month_is_the_latest_ledger_month(data):

@@ -305,10 +305,10 @@ def test_card_formulas_cover_every_field(empty, lang):
     company = CUSTOMERS.column("company").header(lang)
     assert (f'=IF($B$3="","",IFERROR(IF(INDEX(Customers[[{company}]],MATCH($B$3,Customers[['
             f'{CUSTOMERS.column("customer_id").header(lang)}]],0))="",""') in "\n".join(formulas_)
-    history = SHEETS["history"]
-    assert any(f"LOOKUP(2,1/(History[[{history.column('customer_id').header(lang)}]]=$B$3)" in f
-               and f"History[[{history.column('grade').header(lang)}]]" in f for f in formulas_)
-    assert not any(f"Customers[[{CUSTOMERS.column('grade').header(lang)}]]" in f for f in formulas_)
+    # the card's grade, orders and volume all come from the customer's row on the customer summary
+    for key in ("grade", "orders_all", "volume_all"):
+        assert any(f"INDEX(Customers[[{CUSTOMERS.column(key).header(lang)}]],MATCH($B$3," in f for f in formulas_)
+    assert not any("History[[" in f for f in formulas_)
     # every organisation field of the profile table appears on the org card, every person field on the other
     person_keys = set(PROFILES.keys()[PROFILES.keys().index("person_name"):])
     org_keys = set(PROFILES.keys()[1:]) - person_keys

@@ -18,7 +18,7 @@ import pytest
 from xlgrade import demo_data
 from xlgrade.job.monthly import run_month
 from xlgrade.lo import pdf_page_sizes, pdf_pages
-from xlgrade.schema.sheets import COMPLAINT_CARD, ORG_CARD, PERSON_CARD, SUMMARY_SHEET
+from xlgrade.schema.sheets import COMPLAINT_CARD, CUSTOMERS, ORG_CARD, PERSON_CARD, SUMMARY_SHEET
 from xlgrade.workbook.cards import PICK
 from xlgrade.workbook.filebook import FileBook
 from xlgrade.workbook.template import InputData, build, save
@@ -99,16 +99,20 @@ def test_cards_follow_the_drop_down(lo, workbook, demo, card, key, pick_from):
             assert doc.value(sheet, cell) == frame[key].iloc[i]
 
 
-def test_the_org_card_shows_the_latest_grade_from_history(lo, workbook):
+def test_the_org_card_shows_the_customer_rows_figures(lo, workbook, demo):
     lang, path = workbook
     sheet = ORG_CARD.name(lang)
-    history = openpyxl.load_workbook(path, read_only=True)["历史" if lang == "zh" else "History"]
-    rows = list(history.iter_rows(min_row=2, max_row=3, values_only=True))
-    customer, grade = rows[0][1], rows[0][4]
-    cell = _value_cell(path, sheet, "LOOKUP(2,1/")
+    summary = CUSTOMERS.name(lang)
+    cells = {key: _value_cell(path, sheet, f"Customers[[{CUSTOMERS.column(key).header(lang)}]]")
+             for key in ("orders_all", "volume_all")}
+    i = 9
+    customer = demo.customers["customer_id"].iloc[i]
     with lo.open(path) as doc:
         doc.set(sheet, PICK.replace("$", ""), customer)
-        assert doc.value(sheet, cell) == grade
+        row = doc.get(summary, f"A{i + 2}:L{i + 2}")[0]
+        assert row[0] == customer
+        assert doc.value(sheet, cells["orders_all"]) == row[10]
+        assert doc.value(sheet, cells["volume_all"]) == pytest.approx(row[11])
 
 
 @pytest.mark.parametrize("card", [ORG_CARD, PERSON_CARD, COMPLAINT_CARD])

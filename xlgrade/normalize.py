@@ -74,6 +74,9 @@ class Normalized:
     extras: list[str] = field(default_factory=list)         # extra columns kept, as named in frame
     source: str = ""
     header_row: int | None = None
+    # numeric and date column key -> {sheet row: the text} for kept rows whose cell was text that
+    # parsed, e.g. "12万" or "2026/3/5": a spreadsheet's own SUMIFS / COUNTIFS skip such cells
+    typed_as_text: dict[str, dict[int, str]] = field(default_factory=dict)
 
     def header(self, key: str) -> str:
         """The header as written for column ``key`` (the key itself if absent)."""
@@ -409,6 +412,7 @@ def normalize(raw: pd.DataFrame, sheet: Sheet, *, source: str, first_row: int,
             issues.append((int(rows[i]), -1, Issue(source, int(rows[i]), None, None, reason, reason_zh, SKIPPED)))
             skipped[i] = True
     optional_bad: list[tuple[int, int, str, Any, parse.ParseError]] = []
+    as_text: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for col in sheet.columns:
         if col.key not in mapping.columns:
             continue
@@ -429,6 +433,10 @@ def normalize(raw: pd.DataFrame, sheet: Sheet, *, source: str, first_row: int,
             for i, exc in errors.items():
                 optional_bad.append((i, pos, header, cells[i], exc))   # the value is already missing
         parsed[col.key] = typed
+        if col.type in _NUMERIC or col.type in _DATES:
+            text = _of_kind(scans[pos], str) & ~blank & typed.notna().to_numpy()
+            if text.any():
+                as_text[col.key] = (text, cells)
     for i, pos, header, cell, exc in optional_bad:
         if not skipped[i]:
             issues.append((int(rows[i]), pos, Issue(source, int(rows[i]), header, cell,
@@ -441,8 +449,10 @@ def normalize(raw: pd.DataFrame, sheet: Sheet, *, source: str, first_row: int,
         data[name] = pd.Series(scans[pos].raw[keep], dtype=object)
     frame = pd.DataFrame(data)
     issues.sort(key=lambda t: (t[0], t[1]))
+    typed_as_text = {key: {int(rows[i]): cells[i] for i in np.flatnonzero(mask & keep)}
+                     for key, (mask, cells) in as_text.items() if (mask & keep).any()}
     return Normalized(frame, [i for _, _, i in issues], dict(mapping.headers),
-                      [name for _, name in mapping.extras], source, header_row)
+                      [name for _, name in mapping.extras], source, header_row, typed_as_text)
 
 
 def rows_to_frame(header: Sequence[Any], body: Sequence[Sequence[Any]]) -> pd.DataFrame:

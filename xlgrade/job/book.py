@@ -7,7 +7,7 @@ and LibreOffice through UNO. The job never imports a spreadsheet library itself.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Mapping, Protocol
 
 import pandas as pd
 
@@ -30,11 +30,16 @@ class Book(Protocol):
     def write_table(self, sheet: Sheet, frame: pd.DataFrame) -> None:
         """Replace the whole body of a derived sheet's table with ``frame`` (columns = sheet keys)."""
 
-    def write_computed(self, sheet: Sheet, frame: pd.DataFrame) -> None:
+    def write_computed(self, sheet: Sheet, frame: pd.DataFrame,
+                       formulas: Mapping[str, str | None] | None = None) -> None:
         """Write the computed columns of an input sheet.
 
         ``frame`` has a ``row`` column (sheet row numbers, as the reader reported them) and one
         column per computed key to write. Only those cells change; every typed cell stays.
+        A cell that holds a formula keeps it and gets the value as the formula's cached result.
+        ``formulas`` sets the formula of a column (a template of
+        :func:`xlgrade.schema.formulas.render`, the values being its cached results), or with
+        None leaves plain values there.
         """
 
     def write_summary(self, summary: Summary) -> None:

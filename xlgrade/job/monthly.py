@@ -10,8 +10,10 @@ Steps, in order:
    today). The evaluation date is the month's last day; later ledger lines do not count.
 3. Grade with the workbook's method (rule ``general.method``), apply manual grades that
    have a reason, evaluate credit, the analyses of DOMAIN.md §3.6-3.7 and the complaints.
-4. Write the derived sheets, the complaints' computed columns, the summary, the validation
-   sheet, and append one run-log row; the book keeps a backup of the previous version and
+4. Write the derived sheets, the complaints' computed columns, the customer summary's live
+   columns (their formulas, for the method, with the values they yield as cached results:
+   :mod:`xlgrade.job.live`), the summary, the validation sheet and the evaluation date, and
+   append one run-log row; the book keeps a backup of the previous version and
    replaces the file only once everything is written.
 
 Re-running a month replaces that month in History; apart from the run log (one row per
@@ -32,7 +34,7 @@ from xlgrade.engine import ANALYSES, frames, grade
 from xlgrade.engine.dynamics import apply_overrides, changes
 from xlgrade.engine.result import Grading
 from xlgrade.issues import SKIPPED, Issue
-from xlgrade.job import derive
+from xlgrade.job import derive, live
 from xlgrade.job.book import Book
 from xlgrade.job.outputs import Summary
 from xlgrade.job.summary import build_summary
@@ -117,6 +119,8 @@ def run_month(book: Book, month: str | pd.Period | None = None, *, user: str | N
     complaints = derive.complaint_cells(handled, lang)
     issues += derive.complaint_issues(complaints_n.frame, customers, source=complaints_n.source,
                                       headers=complaints_n.headers)
+    issues += live.notes(ledger, ledger_n, rules, as_of)
+    summary_cells = live.customer_cells(cust_n.frame, ledger, ledger_n.typed_as_text, rules, as_of, computed.grades)
     summary = build_summary(period, graded, customers, ledger, credit_graded, handled, before, rules, as_of, lang)
     moved = changes(before, grades, graded.labels, graded.explanation(lang))
 
@@ -129,6 +133,8 @@ def run_month(book: Book, month: str | pd.Period | None = None, *, user: str | N
     book.write_table(ANALYSIS, derive.analysis_table(analyses, customers, grades, rules, lang))
     if len(complaints):
         book.write_computed(COMPLAINTS, complaints)
+    if len(summary_cells):
+        book.write_computed(CUSTOMERS, summary_cells, {"grade": live.grade_formula(method)})
     book.write_summary(summary)
     book.write_table(VALIDATION, derive.validation_table(issues, lang))
     book.set_as_of(as_of)

@@ -6,6 +6,8 @@ Templates are written with keys, so the one declaration serves zh and en workboo
 - ``{Table[key]}``      a whole column of a table    -> ``Ledger[[客户编号]]``
 - ``{rule:sec.name}``   a rule-book value            -> the defined name ``rule_sec_name``,
                         which points at the value cell of that rule in the rules sheet.
+- ``{label:sec.name}``  a list of labels in the workbook's language: ``rule_sec_name`` in
+                        Chinese workbooks, ``rule_sec_name_en`` in English ones.
 
 Structured references are written in the file-format form (``[#This Row]``, never ``@``),
 which is what Excel stores and what LibreOffice reads.
@@ -39,7 +41,8 @@ def window_start_value() -> str:
     return f"IF({months}>0,EDATE({AS_OF},-{months}),0)"
 
 
-_TOKEN = re.compile(r"\{(@(?P<this>\w+)|(?P<table>\w+)\[(?P<col>\w+)\]|rule:(?P<rule>[\w.]+))\}")
+_TOKEN = re.compile(r"\{(@(?P<this>\w+)|(?P<table>\w+)\[(?P<col>\w+)\]|rule:(?P<rule>[\w.]+)"
+                    r"|label:(?P<label>[\w.]+))\}")
 
 
 def rule_name(key: str) -> str:
@@ -63,6 +66,8 @@ def render(template: str, sheet: Sheet, lang: str) -> str:
         if m.group("table"):
             other = TABLES[m.group("table")]
             return f"{other.table}[[{escape(other.column(m.group('col')).header(lang))}]]"
+        if m.group("label"):
+            return rule_name(m.group("label") + ("" if lang == "zh" else "_en"))
         return rule_name(m.group("rule"))
 
     return "=" + _TOKEN.sub(sub, template)

@@ -44,10 +44,20 @@ class Column:
     # whole column of another table, ``{rule:section.name}`` a rule-book value.
     # :func:`xlgrade.schema.formulas.render` turns it into the language's structured references.
     formula: str | None = None
+    # A column whose formula depends on the workbook's grading method (rule general.method):
+    # (method, formula template) pairs. A method not listed has no formula there: the monthly
+    # job writes the value. ``formula`` is then the formula of the default method.
+    method_formulas: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.type not in TYPES:
             raise ValueError(f"column {self.key}: unknown type {self.type!r}")
+
+    def formula_for(self, method: str) -> str | None:
+        """The formula template for a workbook graded by ``method``; None: a plain value."""
+        if not self.method_formulas:
+            return self.formula
+        return dict(self.method_formulas).get(method)
 
     def header(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en

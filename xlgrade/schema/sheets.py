@@ -16,6 +16,29 @@ FORM_NO = "MF/Q 102/A"
 # COUNTIFS / SUMIFS criteria: ledger dates in the evaluation window (see xlgrade.schema.formulas)
 _IN_WINDOW = (f'{{Ledger[date]}},">"&{formulas.WINDOW_START},{{Ledger[date]}},"<="&{formulas.AS_OF}')
 
+
+def _window_sum(measure: str, months: str, end: str) -> str:
+    """SUMIFS of a ledger column for this customer over ``(EDATE(end, -months), end]``."""
+    return (f'SUMIFS({{Ledger[{measure}]}},{{Ledger[customer_id]}},{{@customer_id}},'
+            f'{{Ledger[date]}},">"&EDATE({end},-{months}),{{Ledger[date]}},"<="&{end})')
+
+
+_SC_MONTHS = "{rule:scorecard.months}"
+_SC_NOW = _window_sum("amount", _SC_MONTHS, formulas.AS_OF)
+_SC_BEFORE = _window_sum("amount", _SC_MONTHS, f"EDATE({formulas.AS_OF},-{_SC_MONTHS})")
+# 客户等级 by method (DOMAIN.md §3.1-3.3): a cell can compute threshold, Pareto (over the volume
+# column) and the scorecard; composite, credit and RFM need the whole ledger: the job writes them.
+_GRADE_FORMULAS = (
+    ("threshold", "ABCGRADE({@orders_all},{@volume_all},{rule:threshold.a_orders_over},"
+                  "{rule:threshold.a_volume_over},{rule:threshold.b_orders_over},{rule:threshold.b_volume_over},"
+                  "{rule:abc.labels})"),
+    ("pareto", "PARETOGRADE({@volume_all},{Customers[volume_all]},{rule:pareto.a_share},{rule:pareto.b_share},"
+               "{rule:abc.labels})"),
+    ("scorecard", "SCOREGRADE(SCORECARD(" + _window_sum("quantity", _SC_MONTHS, formulas.AS_OF) + "/" + _SC_MONTHS
+                  + f',IF({_SC_BEFORE}>0,{_SC_NOW}/{_SC_BEFORE}-1,IF({_SC_NOW}>0,"",-1)),'
+                  "{@channel},{@loyalty},{@prospects}),{label:scorecard.level_labels},{rule:scorecard.level_min})"),
+)
+
 # ---- input sheets -------------------------------------------------------------------------
 CUSTOMERS = Sheet("customers", "客户归类汇总表", "Customer summary", form="附表一", table="Customers", columns=(
     C("customer_id", "客户编号", "Customer ID", ID, required=True, aliases=("编号", "客户代码", "id"), width=12),
@@ -34,8 +57,7 @@ CUSTOMERS = Sheet("customers", "客户归类汇总表", "Customer summary", form
     C("volume_all", "累计金额", "Volume", MONEY, computed=True, width=14,
       formula="SUMIFS({Ledger[amount]},{Ledger[customer_id]},{@customer_id}," + _IN_WINDOW + ")"),
     C("grade", "客户等级", "Grade", GRADE, computed=True, aliases=("等级",), width=9,
-      formula="ABCGRADE({@orders_all},{@volume_all},{rule:threshold.a_orders_over},"
-              "{rule:threshold.a_volume_over},{rule:threshold.b_orders_over},{rule:threshold.b_volume_over})"),
+      formula=_GRADE_FORMULAS[0][1], method_formulas=_GRADE_FORMULAS),
     C("manual_grade", "人工等级", "Manual grade", GRADE, choices="grades", width=9),
     C("override_reason", "调整原因", "Override reason", TEXT, aliases=("原因",), width=20),
     C("channel", "渠道覆盖", "Channel coverage", SCORE, aliases=("渠道覆盖深度与广度", "渠道"), choices="scores",

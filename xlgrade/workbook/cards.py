@@ -26,7 +26,6 @@ from xlgrade.workbook import styles
 
 CUSTOMER_IDS = "list_customer_ids"
 COMPLAINT_NOS = "list_complaint_nos"
-LATEST = "latest"                      # a field read from the last History row of the customer
 WIDTHS = (13.0, 17.0, 13.0, 13.0, 17.0, 13.0)
 PICK_ROW = 3
 PICK = f"$B${PICK_ROW}"
@@ -34,7 +33,7 @@ ROW_HEIGHT = 22.0
 WIDE_HEIGHT = 30.0
 # The id column each table is looked up by.
 KEYS = {"Customers": "customer_id", "Profiles": "customer_id", "Credit": "customer_id",
-        "Complaints": "complaint_no", "History": "customer_id"}
+        "Complaints": "complaint_no"}
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,7 @@ class Field:
     zh: str
     en: str
     table: str | None = None          # table read; None: a blank box filled in by hand on paper
-    column: str | None = None         # column key in that table (LATEST: the History grade)
+    column: str | None = None         # column key in that table
     wide: bool = False                # the value spans the rest of the row
     height: float | None = None       # row height (points) of a wide field or a blank box
     fmt: str | None = None            # number format of the value
@@ -79,12 +78,13 @@ class Card:
 
 F = Field
 FOOTER = (("recorded", "记录:", "Recorded by:"), ("checked", "审核:", "Checked by:"), ("date", "日期:", "Date:"))
-LATEST_GRADE = F("grade", "客户等级", "Grade", "History", LATEST, grade=True)
+# the grade of the customer's row on 客户归类汇总表, like the card's 订单次数 and 累计金额: one consistent set
+CARD_GRADE = F("grade", "客户等级", "Grade", "Customers", "grade", grade=True)
 
 ORG_CARD = Card(
     "org_card", "客户资料卡(组织)", "Customer record card (organisation)",
     pick=F("customer_id", "客户编号", "Customer ID", "Customers", "customer_id"), list_name=CUSTOMER_IDS,
-    first="customers", beside=LATEST_GRADE, sections=(
+    first="customers", beside=CARD_GRADE, sections=(
         Section("company", "企业概况", "Company", (
             F("company", "企业名称", "Company", "Customers", "company", wide=True),
             F("address", "所在地址", "Address", "Customers", "address", wide=True),
@@ -197,14 +197,10 @@ def _index(table: str, column: str, key_expr: str, lang: str) -> str:
 
 def value_formula(f: Field, lang: str, pick: str = PICK) -> str:
     """The lookup formula of a field: blank when nothing is picked, found or filled in."""
-    if f.column == LATEST:
-        # the grade on the customer's last History row (History is appended month by month)
-        expr = f"LOOKUP(2,1/({_col('History', 'customer_id', lang)}={pick}),{_col('History', 'grade', lang)})"
-    else:
-        key = pick
-        if f.via == "complaint":
-            key = _index("Complaints", "customer_id", pick, lang)
-        expr = _index(f.table, f.column, key, lang)
+    key = pick
+    if f.via == "complaint":
+        key = _index("Complaints", "customer_id", pick, lang)
+    expr = _index(f.table, f.column, key, lang)
     return f'=IF({pick}="","",IFERROR(IF({expr}="","",{expr}),""))'
 
 

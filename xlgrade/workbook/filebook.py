@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import unicodedata
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -32,7 +32,7 @@ from xlgrade.schema.sheets import CUSTOMERS, RULES_SHEET, SUMMARY_SHEET
 from xlgrade.workbook import styles
 from xlgrade.workbook.charts import ChartSpec, Series
 from xlgrade.workbook.package import Package
-from xlgrade.workbook.sheetxml import Cell, parse_range, plain_value, quote_sheet, range_ref
+from xlgrade.workbook.sheetxml import Cell, Formula, parse_range, plain_value, quote_sheet, range_ref
 from xlgrade.workbook.zipio import make_backup
 
 BACKUP_DIR = "xlgrade-backup"
@@ -241,7 +241,8 @@ class FileBook:
                 found.setdefault(col.key, c)
         return header_row, found
 
-    def write_computed(self, sheet: Sheet, frame: pd.DataFrame) -> None:
+    def write_computed(self, sheet: Sheet, frame: pd.DataFrame,
+                       formulas: Mapping[str, str | None] | None = None) -> None:
         self.check_writable()
         name = self.sheet_name(sheet)
         if name is None:
@@ -260,15 +261,24 @@ class FileBook:
             raise InputError(f"computed values for row {min(rows)}, at or above the header row {header_row}",
                              source=self._source(name))
         ranks = self._grade_ranks()
-        cells: dict[tuple[int, int], Cell] = {}
+        formulas = formulas or {}
+        kept: dict[tuple[int, int], Cell] = {}      # existing formulas stay, values become their results
+        plain: dict[tuple[int, int], Cell] = {}     # formulas given (or None: plain values) replace them
         for key in keys:
             col = sheet.column(key)
             values, style = self._cells(frame[key], col.type, len(frame), ranks)
             c = where[key]
+            target = plain if key in formulas else kept
+            text = formulas.get(key)
+            if text is not None:
+                text = formula_text(text, sheet, self.lang)
             for r, v in zip(rows, values):
-                cells[(r, c)] = v if isinstance(v, Cell) else Cell(v, style)
-        # an existing cell keeps its style and its formula (the value becomes the formula's cached result)
-        self.package.set_cells(name, cells, keep_styles=True, keep_formulas=True)
+                cell = v if isinstance(v, Cell) else Cell(v, style)
+                target[(r, c)] = cell if text is None else Cell(Formula(text, cell.value), cell.style)
+        if kept:
+            self.package.set_cells(name, kept, keep_styles=True, keep_formulas=True)
+        if plain:
+            self.package.set_cells(name, plain, keep_styles=True, keep_formulas=False)
 
     def write_summary(self, summary: Summary) -> None:
         name = self._sheet_for_writing(SUMMARY_SHEET)
@@ -299,6 +309,11 @@ class FileBook:
         self._backup = None
         self._open()
         return backup
+
+
+def formula_text(template: str, sheet: Sheet, lang: str) -> str:
+    """A formula template as cell formula text (no leading ``=``) for this workbook's language."""
+    return formulas.render(template, sheet, lang)[1:]
 
 
 # ---- the summary sheet ---------------------------------------------------------------------------

@@ -298,7 +298,8 @@ def write_table(ctx: Context, ws, sheet: Sheet, frame: pd.DataFrame | None,
         ctx.column_style(ws, idx, r, col.width)
         head = ws.cell(row=1, column=idx, value=col.header(lang))
         ctx.style(head, "header")
-        formula = formulas.render(col.formula, sheet, lang) if col.formula else None
+        template = col.formula_for(ctx.rules.general.method)
+        formula = formulas.render(template, sheet, lang) if template else None
         if formula is not None:
             values = [formula] * body
         elif n and col.key in frame.columns:
