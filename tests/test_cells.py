@@ -382,6 +382,8 @@ def test_complaintdue_deadlines_from_the_rules_sheet():
     assert COMPLAINTDUE("B", 100, "A=2;B=4;B=9;*=10") == 104          # the first entry wins
     assert COMPLAINTDUE("VIP客户", 100, "ＶＩＰ客户＝１；＊＝５") == 101   # full-width
     assert COMPLAINTDUE("A", 100, "A=0.5; *=1") == 100.5
+    assert COMPLAINTDUE(1, 100, "1=2; 1234=3; *=9") == COMPLAINTDUE("1", 100, "1=2; *=9") == 102
+    assert COMPLAINTDUE(1234.0, 100, "1=2; 1234=3; *=9") == 103
     for bad in ("A=1; B=3", "A; *=7", "A=x; *=7", "A=-1; *=7", "=1; *=7"):
         with pytest.raises(CellValueError):
             COMPLAINTDUE("A", 100, bad)

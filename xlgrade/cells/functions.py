@@ -23,6 +23,7 @@ from typing import Any
 from . import args, defaults as D
 from .explain import threshold_explanation
 from .model import CellValueError
+from .text import count
 
 # (zh, en) names of the arguments, as they appear in messages.
 ORDERS, VOLUME = ("订单次数", "orders"), ("累计金额", "volume")
@@ -283,6 +284,10 @@ def complaintdue(grade, complaint_time, deadlines=None) -> float:
     per, other = args.deadlines(deadlines, DEADLINES, D.COMPLAINT_DEADLINES, D.COMPLAINT_OTHER_DAYS)
     if isinstance(grade, bool):
         raise args.fail(GRADE, f"不能是逻辑值:{grade}", f"must be text, not {grade}")
-    key = "" if args.is_blank(grade) else (args.clean(args.show(float(grade))) if isinstance(grade, (int, float))
-                                           else args.clean(grade))
+    if args.is_blank(grade):
+        key = ""
+    elif isinstance(grade, (int, float)):
+        key = count(float(grade))       # a grade typed as a number: 1 and 1.0 are the label "1"
+    else:
+        key = args.clean(grade)
     return at + per.get(key, other)
