@@ -181,6 +181,7 @@ def test_optional_arguments_omitted_none_or_empty_take_the_default():
     (1, 1, None, 100, None, 200),                                              # b_volume above a_volume
     (1, 1, None, None, None, None, "A; B"), (1, 1, None, None, None, None, "A; A; C"),
     (1, 1, None, None, None, None, True), ("1e", 1), ("1_000", 1), ("nan", 1), ("inf", 1), ([1], 1),
+    (10 ** 400, 1), ("12%", 1),
 ])
 def test_abcgrade_refuses_wrong_arguments(args):
     with pytest.raises(CellValueError):

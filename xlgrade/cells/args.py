@@ -56,7 +56,10 @@ def number(value: Any, label: tuple[str, str], *, blank: Any = REQUIRED, minimum
     if isinstance(value, bool):
         raise fail(label, f"不能是逻辑值:{value}", f"must be a number, not {value}")
     if isinstance(value, (int, float)):
-        x = float(value)
+        try:
+            x = float(value)
+        except OverflowError:           # a Python int beyond the float range
+            x = math.inf
     elif isinstance(value, str):
         text = clean(value).replace(",", "")
         scale = 1.0
