@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import xlgrade.cells as cells
-from xlgrade.cells import FUNCTIONS, Arg, CellFunction, CellValueError, by_name, functions, gen
+from xlgrade.cells import FUNCTIONS, Arg, CellFunction, CellValueError, args, by_name, functions, gen
 
 PACKAGE = Path(cells.__file__).parent
 ABCGRADE, PARETOGRADE, PARETOGRADES, SCORECARD, SCOREGRADE, CREDITGRADE, RFMCLASS, COMPLAINTDUE, GRADEWHY = (
@@ -247,6 +247,9 @@ def test_paretograde_exact_decimal_shares():
     assert PARETOGRADE(0.2, values) == "A"
     assert PARETOGRADE(10, ((50,), (30,), (10,), (10,)), "80%", "95%", "甲;乙;丙") == "乙"
     assert PARETOGRADE(5, ((95,), (5,)), 0.8, 0.95) == "C"     # 95 % before: not below 95 %
+    assert PARETOGRADE(5, ((95,), (5,)), "80%", "95%") == "C"  # "95%" is 0.95, not 0.9500000000000001
+    assert PARETOGRADE(35, ((65,), (35,)), "65%", "１００％") == "B"
+    assert PARETOGRADE(1, ((10 ** 400,), (1,), (float("nan"),), (float("inf"),))) == "A"
 
 
 def test_paretograde_range_shapes_blanks_and_text():
@@ -254,6 +257,12 @@ def test_paretograde_range_shapes_blanks_and_text():
     assert PARETOGRADE(10, [[50], [30], [10], [5], [5]]) == "B"          # lists from Python
     assert PARETOGRADE(10, 10) == "A"                                    # a one-cell range
     assert PARETOGRADE(5, ((5,), ("100",))) == "A"                       # text in the range is ignored
+
+
+def test_percent_text_is_the_share_the_rules_sheet_means():
+    for k in range(101):
+        assert args.share(f"{k}%", ("占比", "share"), 0.8) == k / 100     # "95%" is 0.95 exactly
+        assert args.share(f"{k / 100}", ("占比", "share"), 0.8) == k / 100
 
 
 def test_paretograde_refuses_wrong_shares():
@@ -285,7 +294,7 @@ def test_paretograde_sorts_a_range_once():
 # ---- SCORECARD (§3.3) ----------------------------------------------------------------------
 @pytest.mark.parametrize("growth,points", [
     (1.0, 20), (2.5, 20), (0.75, 15), (0.5, 10), (0.35, 7.5), (0.2, 5), (0.1, 2.5), (0, 0), (-0.3, 0),
-    ("50%", 10), (None, 20), ("", 20),
+    ("50%", 10), ("35%", 7.5), (None, 20), ("", 20),
 ])
 def test_scorecard_growth_points(growth, points):
     assert SCORECARD(0.5, growth, 0, 0, 0) == points   # 0.5 units/month: 0 unit points

@@ -67,7 +67,7 @@ def number(value: Any, label: tuple[str, str], *, blank: Any = REQUIRED, minimum
             text, scale = text[:-1].strip(), 0.01
         if not _NUMBER.fullmatch(text):
             raise fail(label, f"不是数字:{show(value)}", f"is not a number: {show(value)}")
-        x = float(text) * scale
+        x = round(float(text) * scale, 12)   # as the rule book reads text: "95%" is 0.95, exactly
     else:
         raise fail(label, f"不是数字:{show(value)}", f"is not a number: {show(value)}")
     if not math.isfinite(x):

@@ -16,6 +16,7 @@ a blank recency means no purchase in the window, a blank mean means no active cu
 from __future__ import annotations
 
 import bisect
+import math
 from decimal import Context, Decimal, localcontext
 from functools import lru_cache
 from typing import Any
@@ -108,8 +109,11 @@ def _cells(values: Any):
 def _as_number(cell: Any) -> float | None:
     """A range cell's number; blanks and text are ignored (None). TRUE/FALSE count 1/0 as in Calc."""
     if isinstance(cell, (int, float)):
-        x = float(cell)
-        return x if x == x and x not in (float("inf"), float("-inf")) else None
+        try:
+            x = float(cell)
+        except OverflowError:
+            return None
+        return x if math.isfinite(x) else None
     return None
 
 
