@@ -17,6 +17,7 @@ import re
 import unicodedata
 from typing import Any
 
+from .defaults import DECIMALS
 from .model import CellValueError
 from .text import num
 
@@ -157,9 +158,12 @@ def deadlines(value: Any, label: tuple[str, str], default: tuple[tuple[str, floa
 
 
 # ---- exact arithmetic shared with the engine -------------------------------------------------
+_SCALE = 10 ** DECIMALS
+
+
 def round6(x: float) -> float:
-    """Round to 6 decimals exactly as pandas/numpy ``round(6)`` does (x * 1e6, half-even, / 1e6)."""
-    return round(x * 1e6) / 1e6
+    """Round to DECIMALS (6) exactly as the engine's pandas ``round(6)`` does (x * 1e6, half-even, / 1e6)."""
+    return round(x * _SCALE) / _SCALE
 
 
 def micro(x: float) -> int:
