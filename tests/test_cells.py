@@ -55,6 +55,13 @@ def test_every_entry_is_described_in_both_languages():
     assert PARETOGRADE.args[1].kind == "range" and COMPLAINTDUE.args[1].kind == "date"
 
 
+def test_messages_name_arguments_as_the_function_wizard_does():
+    declared = {(a.zh, a.name) for f in FUNCTIONS for a in f.args}
+    named = {v for v in vars(functions).values()
+             if isinstance(v, tuple) and len(v) == 2 and all(isinstance(x, str) for x in v)}
+    assert named and named <= declared, named - declared
+
+
 def test_by_name_and_package_exports():
     assert by_name("abcgrade") is ABCGRADE
     with pytest.raises(KeyError):

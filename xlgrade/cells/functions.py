@@ -28,8 +28,8 @@ from .text import count
 
 # (zh, en) names of the arguments, as they appear in messages.
 ORDERS, VOLUME = ("订单次数", "orders"), ("累计金额", "volume")
-A_ORDERS, A_VOLUME = ("A 类订单次数门槛", "a_orders"), ("A 类金额门槛", "a_volume")
-B_ORDERS, B_VOLUME = ("B 类订单次数门槛", "b_orders"), ("B 类金额门槛", "b_volume")
+A_ORDERS, A_VOLUME = ("A 类订单门槛", "a_orders"), ("A 类金额门槛", "a_volume")
+B_ORDERS, B_VOLUME = ("B 类订单门槛", "b_orders"), ("B 类金额门槛", "b_volume")
 LABELS, LANG = ("等级名称", "labels"), ("语言", "lang")
 VALUE, VALUES = ("数值", "value"), ("数值区域", "values")
 A_SHARE, B_SHARE = ("A 类占比界限", "a_share"), ("B 类占比界限", "b_share")
