@@ -132,9 +132,12 @@ def test_abcgrade_at_thresholds_equal_to_a_customers_own_figures(rows, data):
 # ---- Pareto ---------------------------------------------------------------------------------
 @st.composite
 def shares(draw):
-    a = draw(st.integers(0, 100)) / 100
-    b = draw(st.integers(int(a * 100), 100)) / 100
-    return a, b
+    """(a, b) as the rules sheet may hold them: fractions (0.35) or percent text ("35%")."""
+    a = draw(st.integers(0, 100))
+    b = draw(st.integers(a, 100))
+    if draw(st.booleans()):
+        return f"{a}%", f"{b}%"
+    return a / 100, b / 100
 
 
 @SETTINGS
@@ -161,13 +164,30 @@ def test_paretograde_at_a_share_exactly_equal_to_a_share_before(amounts, data):
     before = sum(Fraction(int(a)) for a in amounts if a > pick) / total
     share = Decimal(before.numerator) / Decimal(before.denominator)
     assume(share == share.quantize(Decimal("0.0001")))         # a share a person can type exactly
-    a, b = (float(share), 1.0) if data.draw(st.booleans()) else (0.0, float(share))
+    typed = f"{(share * 100).normalize():f}%" if data.draw(st.booleans()) else float(share)   # "95%" or 0.95
+    a, b = (typed, 1.0) if data.draw(st.booleans()) else (0.0, typed)
     ledger = pd.DataFrame({"customer_id": [f"C{i:02d}" for i in range(len(amounts))], "date": AS_OF,
                            "amount": amounts})
     rules = RuleBook().updated({"pareto.a_share": a, "pareto.b_share": b})
     out = grade("pareto", ledger, rules=rules, as_of=AS_OF).frame
     column = tuple((v,) for v in amounts)
     assert [PARETOGRADE(v, column, a, b) for v in out["value"]] == list(out["grade"])
+    assert PARETOGRADES(column, a, b) == tuple((g,) for g in out["grade"])
+
+
+@SETTINGS
+@given(k=st.integers(2, 99), typed=st.booleans(), which=st.sampled_from("ab"))
+def test_paretograde_share_before_of_exactly_k_percent(k, typed, which):
+    """One customer of k and 100 - k customers of 1: each 1 has exactly k % before it."""
+    amounts = [float(k)] + [1.0] * (100 - k)
+    cut = f"{k}%" if typed else k / 100
+    a, b = (cut, 1.0) if which == "a" else (0.0, cut)
+    ledger = pd.DataFrame({"customer_id": [f"C{i:03d}" for i in range(len(amounts))], "date": AS_OF,
+                           "amount": amounts})
+    out = grade("pareto", ledger, rules=RuleBook().updated({"pareto.a_share": a, "pareto.b_share": b}),
+                as_of=AS_OF).frame
+    column = tuple((v,) for v in amounts)
+    assert PARETOGRADE(1, column, a, b) == out.loc["C001", "grade"] == ("B" if which == "a" else "C")
     assert PARETOGRADES(column, a, b) == tuple((g,) for g in out["grade"])
 
 
