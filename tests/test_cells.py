@@ -342,6 +342,12 @@ def test_creditgrade(score, grade):
     assert CREDITGRADE(score) == grade
 
 
+def test_creditgrade_of_an_empty_score_is_no_record():
+    # DOMAIN.md §3.5: a period without receivables has no score, shown as 无记录 (never as 100 or 0)
+    assert CREDITGRADE(None) == CREDITGRADE("") == "无记录"
+    assert CREDITGRADE(None, "excellent; good; fair; poor") == "无记录"
+
+
 def test_grade_labels_and_minimums_from_the_rules_sheet():
     assert SCOREGRADE(80, "VIP; core; active; dormant; potential") == "core"
     assert SCOREGRADE(80, "甲、乙、丙", "85; 70") == "乙"

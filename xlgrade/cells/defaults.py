@@ -45,6 +45,8 @@ CREDIT_MIN = (90.0, 75.0, 60.0)
 CREDIT_LABELS = ('优', '良', '中', '差')
 # credit.grade_labels_en
 CREDIT_LABELS_EN = ('excellent', 'good', 'fair', 'poor')
+# credit.no_record_label (a period without receivables)
+CREDIT_NO_RECORD = '无记录'
 # rules.RFM_PATTERNS (R, F, M high/low)
 RFM_PATTERNS = ('HHH', 'HLH', 'LHH', 'LLH', 'HHL', 'HLL', 'LHL', 'LLL')
 # rfm.labels, in RFM_PATTERNS order

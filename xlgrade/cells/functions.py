@@ -258,7 +258,9 @@ def scoregrade(score, labels=None, minimums=None) -> str:
 
 # ---- credit (§3.5) -------------------------------------------------------------------------------
 def creditgrade(score, labels=None, minimums=None) -> str:
-    s = args.round6(args.number(score, SCORE, blank=0.0))
+    if args.is_blank(score):            # a period without receivables has no score (DOMAIN.md §3.5)
+        return D.CREDIT_NO_RECORD
+    s = args.round6(args.number(score, SCORE))
     mins = args.minimums(minimums, MINIMUMS, D.CREDIT_MIN)
     return _level(s, args.labels(labels, LABELS, D.CREDIT_LABELS, None), mins, LABELS)
 

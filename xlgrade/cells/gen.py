@@ -50,6 +50,7 @@ def defaults_values() -> list[tuple[str, object, str]]:
         ("CREDIT_MIN", tuple(c.grade_min), "credit.grade_min"),
         ("CREDIT_LABELS", tuple(c.grade_labels), "credit.grade_labels"),
         ("CREDIT_LABELS_EN", tuple(c.grade_labels_en), "credit.grade_labels_en"),
+        ("CREDIT_NO_RECORD", c.no_record_label, "credit.no_record_label (a period without receivables)"),
         ("RFM_PATTERNS", tuple(RFM_PATTERNS), "rules.RFM_PATTERNS (R, F, M high/low)"),
         ("RFM_LABELS", tuple(r.labels), "rfm.labels, in RFM_PATTERNS order"),
         ("RFM_LABELS_EN", tuple(r.labels_en), "rfm.labels_en"),

@@ -132,8 +132,9 @@ FUNCTIONS: tuple[CellFunction, ...] = (
          _labels(D.CREDIT_LABELS, "信用等级名称", "credit grade names"),
          _minimums(D.CREDIT_MIN, "各信用等级最低分", "credit grade minimum scores")),
         TEXT,
-        "信用等级:信用分达到的第一个最低分对应的等级(优、良、中、差)",
-        "credit grade: the first grade whose minimum the score reaches (excellent, good, fair, poor)",
+        "信用等级:信用分达到的第一个最低分对应的等级(优、良、中、差);信用分为空(期内无应收)时为无记录",
+        "credit grade: the first grade whose minimum the score reaches (excellent, good, fair, poor); "
+        "no record (无记录) for an empty score (no receivables in the period)",
         CATEGORY),
     CellFunction(
         "RFMCLASS", F.rfmclass,
