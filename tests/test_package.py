@@ -291,7 +291,7 @@ def test_values_dates_bools_formulas(book):
            Formula('"q"', "q"), float("nan"), 10 ** 12, -0.0, 1e-7, 123456789.123]
     headers = [f"h{i}" for i in range(len(row))]
     p.write_table(SP, "SalesPower", headers, [row])
-    p.request_full_calc()
+    p.trust_cached_values()
     p.save()
     ws = openpyxl.load_workbook(book)[SP]
     assert ws["B2"].value == dt.datetime(2026, 3, 5) or ws["B2"].value == 46086
@@ -301,7 +301,8 @@ def test_values_dates_bools_formulas(book):
     rows = calamine_rows(book, SP)
     assert rows[1][1] == 46086.0 and abs(rows[1][6] - 46086.604166666) < 1e-6 and rows[1][8] == "q"
     assert rows[0] == headers
-    assert 'fullCalcOnLoad="1"' in zipfile.ZipFile(book).read("xl/workbook.xml").decode()
+    workbook_xml = zipfile.ZipFile(book).read("xl/workbook.xml").decode()
+    assert "fullCalcOnLoad" not in workbook_xml and 'calcId="191029"' in workbook_xml
 
 
 def test_headers_made_unique_for_the_table(book):

@@ -14,7 +14,10 @@ a wide field's value spans the five columns right of its label.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Mapping
 
+import numpy as np
+import pandas as pd
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -230,6 +233,87 @@ def _field(ctx, ws, row: int, col: int, f: Field, span: int) -> None:
         ctx.grade_colours(ws, f"{cell.coordinate}:{last}{row}")
 
 
+@dataclass(frozen=True)
+class Placed:
+    """A field on the card grid: its label in ``col`` of ``row``, its value box the next ``span`` columns."""
+    field: Field
+    row: int
+    col: int
+    span: int
+
+    @property
+    def value_cell(self) -> tuple[int, int]:
+        return self.row, self.col + 1
+
+
+def layout(card: Card) -> tuple[list[tuple[int, Section]], list[Placed], int]:
+    """Where everything goes: (section title rows, placed fields, the sign-off row).
+
+    The beside-the-pick field comes first; wide fields take a row of their own, the others
+    pair up two to a row.
+    """
+    ncols = len(WIDTHS)
+    placed = [Placed(card.beside, PICK_ROW, 4, 2)]
+    titles: list[tuple[int, Section]] = []
+    row = PICK_ROW + 1
+    for section in card.sections:
+        row += 1
+        titles.append((row, section))
+        pending: Field | None = None
+        for f in section.fields:
+            if f.wide:
+                if pending is not None:
+                    row += 1
+                    placed.append(Placed(pending, row, 1, 2))
+                    pending = None
+                row += 1
+                placed.append(Placed(f, row, 1, ncols - 1))
+            elif pending is None:
+                pending = f
+            else:
+                row += 1
+                placed += [Placed(pending, row, 1, 2), Placed(f, row, 4, 2)]
+                pending = None
+        if pending is not None:
+            row += 1
+            placed.append(Placed(pending, row, 1, 2))
+    return titles, placed, row + 2
+
+
+def shown_value(f: Field, pick: Any, tables: Mapping[str, pd.DataFrame]) -> Any:
+    """What a field's lookup formula (:func:`value_formula`) shows for ``pick``: its cached result.
+
+    ``tables`` maps table names to their rows (columns = column keys); the first row whose id
+    equals the pick wins, as MATCH(..., 0) finds it; a blank, a missing table or no match shows "".
+    """
+    if f.table is None or pick is None or str(pick).strip() == "":
+        return ""
+    key = str(pick).strip()
+    if f.via == "complaint":
+        key = _lookup(tables, "Complaints", "customer_id", key)
+        if key == "":
+            return ""
+        key = str(key).strip()
+    return _lookup(tables, f.table, f.column, key)
+
+
+def _lookup(tables: Mapping[str, pd.DataFrame], table: str, column: str | None, key: str) -> Any:
+    frame = tables.get(table)
+    id_key = KEYS[table]
+    if frame is None or column not in frame.columns or id_key not in frame.columns:
+        return ""
+    ids = frame[id_key].astype(object)
+    hit = np.flatnonzero((ids.notna() & (ids.astype(str).str.strip().str.casefold() == key.casefold())).to_numpy())
+    if len(hit) == 0:
+        return ""
+    value = frame[column].iloc[hit[0]]
+    if value is None or value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value.item() if hasattr(value, "item") else value
+
+
 def build_card(ctx, ws, sheet: Sheet) -> None:
     """Lay out the card of ``sheet`` (kind card) on ``ws``."""
     card = CARDS[sheet.key]
@@ -251,39 +335,18 @@ def build_card(ctx, ws, sheet: Sheet) -> None:
                         errorStyle="stop", errorTitle=ctx.text("list_title"), error=ctx.text("list_error"))
     dv.add(f"B{PICK_ROW}:C{PICK_ROW}")
     ws.add_data_validation(dv)
-    _field(ctx, ws, PICK_ROW, 4, card.beside, 2)
     ws.row_dimensions[PICK_ROW].height = 26
     assert pick.coordinate == PICK.replace("$", "")
-    row = PICK_ROW + 1
-    for section in card.sections:
-        row += 1
+    titles, placed, footer_row = layout(card)
+    for row, section in titles:
         _box(ctx, ws, row, 1, ncols, "block_title", section.zh if lang == "zh" else section.en)
         ws.row_dimensions[row].height = 20
-        pending: Field | None = None
-        for f in section.fields:
-            if f.wide:
-                if pending is not None:
-                    row += 1
-                    _field(ctx, ws, row, 1, pending, 2)
-                    pending = None
-                row += 1
-                _field(ctx, ws, row, 1, f, ncols - 1)
-                ws.row_dimensions[row].height = f.height or WIDE_HEIGHT
-            elif pending is None:
-                pending = f
-            else:
-                row += 1
-                _field(ctx, ws, row, 1, pending, 2)
-                _field(ctx, ws, row, 4, f, 2)
-                ws.row_dimensions[row].height = ROW_HEIGHT
-                pending = None
-        if pending is not None:
-            row += 1
-            _field(ctx, ws, row, 1, pending, 2)
-            ws.row_dimensions[row].height = ROW_HEIGHT
+    for p in placed:
+        _field(ctx, ws, p.row, p.col, p.field, p.span)
+        if p.row != PICK_ROW:
+            ws.row_dimensions[p.row].height = (p.field.height or WIDE_HEIGHT) if p.field.wide else ROW_HEIGHT
     # the sign-off line: 记录 ____ 审核 ____ 日期 ____
-    row += 2
-    footer_row = row
+    row = footer_row
     for i, (_, zh, en) in enumerate(FOOTER):
         label = _box(ctx, ws, row, 1 + 2 * i, 1 + 2 * i, "subtitle", zh if lang == "zh" else en)
         label.alignment = Alignment(horizontal="right", vertical="center")

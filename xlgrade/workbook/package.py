@@ -72,6 +72,11 @@ WORKBOOK_ORDER = (
     "extLst")
 
 
+# The calculation engine of current Excel (2019 / 365). A file saved by an older engine (a
+# lower calcId) is recalculated in full when Excel opens it.
+CALC_ID = 191029
+
+
 # ---- relationships and content types --------------------------------------------------------
 @dataclass(frozen=True)
 class Rel:
@@ -410,16 +415,24 @@ class Package:
                 if rel.part:
                     self.remove_tree(rel.part)
 
-    def request_full_calc(self) -> None:
-        """Ask Excel to recalculate every formula when it opens the file (formulas without values)."""
+    def trust_cached_values(self) -> None:
+        """Declare that every formula's cached result is current (see :data:`CALC_ID`).
+
+        Sets ``calcPr`` to the current calculation engine and removes ``fullCalcOnLoad``, so
+        Excel shows the cached results on open instead of recalculating (which, on a PC
+        without the add-in, would turn every 客户等级 into #NAME?), and LibreOffice, which
+        honours ``fullCalcOnLoad``, keeps them too.
+        """
         xml, root, kids = self._workbook_children()
         calc = next((k for k in kids if k.name == "calcPr"), None)
         if calc is None:
             self.write(self.workbook, insert_child(xml, root, kids, "calcPr",
-                                                   f'<{root.p}calcPr fullCalcOnLoad="1"/>', WORKBOOK_ORDER))
-        elif calc.attrs.get("fullCalcOnLoad") not in ("1", "true"):
-            tag = set_attr(xml[calc.start:calc.tag_end], "fullCalcOnLoad", "1")
-            self.write(self.workbook, xml[:calc.start] + tag + xml[calc.tag_end:])
+                                                   f'<{root.p}calcPr calcId="{CALC_ID}"/>', WORKBOOK_ORDER))
+            return
+        tag = xml[calc.start:calc.tag_end]
+        new = set_attr(set_attr(tag, "calcId", str(CALC_ID)), "fullCalcOnLoad", None)
+        if new != tag:
+            self.write(self.workbook, xml[:calc.start] + new + xml[calc.tag_end:])
 
     def add_sheet(self, name: str) -> str:
         """Append an empty worksheet named ``name``; returns its part."""
