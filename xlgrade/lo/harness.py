@@ -41,6 +41,7 @@ _SOFFICE_CANDIDATES = ("/usr/bin/soffice", "/usr/lib/libreoffice/program/soffice
                        "/opt/libreoffice/program/soffice", "/usr/local/bin/soffice")
 
 Value = Any  # str | float | None
+XLSX_FILTER = "Calc Office Open XML"
 
 # Settings of each run's fresh profile. No document locking: a soffice killed with a document
 # open leaves ``.~lock.<name>#`` beside the workbook, and the next headless load of that
@@ -467,6 +468,16 @@ class Doc:
 
     def formula_count(self, sheet: str | int) -> int:
         return self._call("formula_count", sheet=sheet)
+
+    def save_copy(self, path: str | os.PathLike, filter_name: str = XLSX_FILTER,
+                  timeout: float | None = None) -> Path:
+        """Save a copy as LibreOffice writes it (default: .xlsx, "Calc Office Open XML")."""
+        p = Path(path).resolve()
+        p.parent.mkdir(parents=True, exist_ok=True)
+        self._call("store", timeout, path=str(p), filter=filter_name)
+        if not p.is_file():
+            raise LibreOfficeError(f"LibreOffice wrote nothing at {p}")
+        return p
 
     def export_pdf(self, path: str | os.PathLike, sheet: str | int | None = None,
                    timeout: float | None = None) -> Path:

@@ -254,6 +254,12 @@ class Worker:
             doc.calculateAll()
         return None
 
+    def cmd_store(self, args):
+        """Save a copy of the document (``storeToURL``) with a filter, e.g. the .xlsx one."""
+        doc = self.doc(args)
+        doc.storeToURL(file_url(args["path"]), (prop("FilterName", args["filter"]), prop("Overwrite", True)))
+        return None
+
     def cmd_export_pdf(self, args):
         doc = self.doc(args)
         name = args.get("sheet")
