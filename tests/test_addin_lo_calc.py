@@ -271,3 +271,24 @@ def test_calc_saves_plain_excel_names(calc, book, tmp_path):
         errors = doc.errors()
     assert {e.cell for e in errors} == {f"A{i}" for i, c in enumerate(CASES, 1) if c[2] == VALUE_ERROR}
     assert {e.text for e in errors} == {VALUE_ERROR}
+
+
+def test_demo_workbook_has_no_error_cell_with_the_extension(calc, tmp_path):
+    """The workbook's own ABCGRADE column (rules from the 规则 sheet) computes in Calc."""
+    from xlgrade import demo_data
+    from xlgrade.job.monthly import run_month
+    from xlgrade.workbook.filebook import FileBook
+    from xlgrade.workbook.template import InputData, build, save
+
+    path = tmp_path / "demo.xlsx"
+    save(build("zh", InputData.from_demo(demo_data.generate(n_customers=40))), path)
+    run_month(FileBook(path), "2026-10")
+    with calc.open(path) as doc:
+        assert doc.errors() == []
+        header = doc.get("客户归类汇总表", "A1:Z1")[0]
+        col = {name: i for i, name in enumerate(header) if name}
+        rows = doc.get("客户归类汇总表", "A2:Z41")
+    abc = by_name("ABCGRADE")
+    for row in rows:
+        assert row[col["客户等级"]] == abc(row[col["订单次数"]], row[col["累计金额"]]), row[0]
+    assert {row[col["客户等级"]] for row in rows} <= {"A", "B", "C"}
