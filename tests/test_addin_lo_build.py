@@ -188,9 +188,13 @@ def test_package_contents(built):
     assert entries == {
         names.TYPES_FILE: "application/vnd.sun.star.uno-typelibrary;type=RDB",
         names.COMPONENT_FILE: "application/vnd.sun.star.uno-component;type=Python",
+        names.MENU_COMPONENT_FILE: "application/vnd.sun.star.uno-component;type=Python",
         names.XCU_FILE: "application/vnd.sun.star.configuration-data",
+        names.ADDONS_FILE: "application/vnd.sun.star.configuration-data",
+        names.SCRIPTS_DIR: "application/vnd.sun.star.framework-script",
     }
-    assert set(entries) <= files and "pythonpath/xlgradeaddin.py" in files
+    assert set(entries) - {names.SCRIPTS_DIR} <= files and f"python/{names.MENU_SCRIPT}" in files
+    assert {"pythonpath/xlgradeaddin.py", "pythonpath/xlgrademenu.py", "pythonpath/xlgrade_menu.json"} <= files
     d = ET.fromstring(desc)
     ns = {"d": "http://openoffice.org/extensions/description/2006",
           "lo": "http://libreoffice.org/extensions/description/2011"}
@@ -278,8 +282,10 @@ def test_bridge_array_results_are_rectangular():
 
 
 def test_bridge_and_component_need_only_the_standard_library_and_uno():
-    allowed = set(sys.stdlib_module_names) | {"uno", "unohelper", "com", "org", "xlgradeaddin", "xlgradecells"}
-    for path in (OXT_DIR / "xlgradeaddin.py", OXT_DIR / names.COMPONENT_FILE):
+    allowed = set(sys.stdlib_module_names) | {"uno", "unohelper", "com", "org", "xlgradeaddin", "xlgradecells",
+                                              "xlgrademenu"}
+    assert len(list(OXT_DIR.glob("*.py"))) == 5
+    for path in sorted(OXT_DIR.glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             mods = ([a.name for a in node.names] if isinstance(node, ast.Import)
                     else [node.module] if isinstance(node, ast.ImportFrom) else [])

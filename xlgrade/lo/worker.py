@@ -304,6 +304,47 @@ class Worker:
         return [{"identifier": p.getIdentifier().Value, "version": p.getVersion()}
                 for p in em.getDeployedExtensions("user", None, CommandEnv()) if p is not None]
 
+    def cmd_script(self, args):
+        """Invoke a script through the script provider (``vnd.sun.star.script:...`` URL) with the
+        open document as its first argument, e.g. an extension's menu command; its result.
+        A script that closes the document (the monthly job) drops it from the open ones."""
+        smgr = self.ctx.ServiceManager
+        factory = smgr.createInstanceWithContext("com.sun.star.script.provider.MasterScriptProviderFactory",
+                                                 self.ctx)
+        provider = factory.createScriptProvider("")
+        doc = self.doc(args)
+        script = provider.getScript(args["url"])
+        result = script.invoke((doc, *args.get("args", ())), (), ())
+        result = result[0] if isinstance(result, tuple) else result
+        if args.get("closes_document"):
+            self.docs.pop(args["doc"], None)
+        return result
+
+    def cmd_active_sheet(self, args):
+        return self.doc(args).getCurrentController().getActiveSheet().getName()
+
+    def cmd_opened(self, args):
+        """Active sheet of every spreadsheet soffice has open on ``path`` (also those a script
+        opened); ``close``: close them."""
+        url = file_url(args["path"])
+        out = []
+        comps = self.desktop.getComponents().createEnumeration()
+        while comps.hasMoreElements():
+            comp = comps.nextElement()
+            if hasattr(comp, "getSheets") and comp.getURL() == url:
+                out.append(comp.getCurrentController().getActiveSheet().getName())
+                if args.get("close"):
+                    comp.close(True)
+        return out
+
+    def cmd_config_names(self, args):
+        """Element names of a configuration node, e.g. /org.openoffice.Office.Addons/AddonUI/OfficeMenuBar."""
+        smgr = self.ctx.ServiceManager
+        provider = smgr.createInstanceWithContext("com.sun.star.configuration.ConfigurationProvider", self.ctx)
+        node = provider.createInstanceWithArguments("com.sun.star.configuration.ConfigurationAccess",
+                                                    (prop("nodepath", args["path"]),))
+        return list(node.getElementNames())
+
     def cmd_close(self, args):
         doc = self.docs.pop(args["doc"], None)
         if doc is not None:

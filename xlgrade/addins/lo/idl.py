@@ -52,6 +52,12 @@ def generate_idl(functions: Iterable[CellFunction]) -> str:
         lines.append(f"        {result} {f.name}({params});")
     lines.append("    };")
     lines.append(f"    service {names.SERVICE.rsplit('.', 1)[1]} : {names.INTERFACE};")
+    # The menu component: a command ("monthly", ...) on a document passed explicitly.
+    lines.append(f"    interface {names.MENU_INTERFACE} : com::sun::star::uno::XInterface")
+    lines.append("    {")
+    lines.append("        string run([in] string command, [in] any document, [in] string argument);")
+    lines.append("    };")
+    lines.append(f"    service {names.MENU_SERVICE.rsplit('.', 1)[1]} : {names.MENU_INTERFACE};")
     lines.append(" ".join("};" for _ in names.MODULE))
     return "\n".join(lines) + "\n"
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -124,7 +125,7 @@ def install(profile: str | os.PathLike | None = None) -> str:
     soffice = _soffice()
     check_version(installed_version(soffice))
     with tempfile.TemporaryDirectory(prefix="xlgrade-install-") as tmp:
-        oxt = build_oxt(tmp)
+        oxt = build_oxt(tmp, python=sys.executable)   # the menu's monthly job runs this xlgrade
         if profile is not None:
             where = Path(profile).resolve()
             try:

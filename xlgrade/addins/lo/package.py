@@ -1,5 +1,6 @@
-"""Build ``xlgrade.oxt``: description.xml, META-INF/manifest.xml, the component, the type
-library, CalcAddIns.xcu and ``pythonpath/`` (the registry under the name ``xlgradecells``).
+"""Build ``xlgrade.oxt``: description.xml, META-INF/manifest.xml, the components (cell
+functions, menu), the type library, CalcAddIns.xcu, Addons.xcu and ``pythonpath/`` (the
+registry under the name ``xlgradecells``, the value bridge, the menu's logic and settings).
 
 The archive is byte-for-byte deterministic: entries sorted by name, one fixed timestamp,
 fixed permissions, the same compression, so the same registry always gives the same file.
@@ -17,6 +18,7 @@ import xlgrade
 from xlgrade import cells as cells_package
 from xlgrade.addins.lo import names
 from xlgrade.addins.lo.idl import compile_idl, generate_idl
+from xlgrade.addins.lo.menu import generate_addons_xcu, settings_json
 from xlgrade.addins.lo.xcu import generate_xcu
 from xlgrade.cells.model import CellFunction
 
@@ -29,7 +31,10 @@ MANIFEST = f"""<?xml version="1.0" encoding="UTF-8"?>
 <manifest:manifest xmlns:manifest="http://openoffice.org/2001/manifest">
   <manifest:file-entry manifest:full-path="{names.TYPES_FILE}" manifest:media-type="application/vnd.sun.star.uno-typelibrary;type=RDB"/>
   <manifest:file-entry manifest:full-path="{names.COMPONENT_FILE}" manifest:media-type="application/vnd.sun.star.uno-component;type=Python"/>
+  <manifest:file-entry manifest:full-path="{names.MENU_COMPONENT_FILE}" manifest:media-type="application/vnd.sun.star.uno-component;type=Python"/>
+  <manifest:file-entry manifest:full-path="{names.SCRIPTS_DIR}" manifest:media-type="application/vnd.sun.star.framework-script"/>
   <manifest:file-entry manifest:full-path="{names.XCU_FILE}" manifest:media-type="application/vnd.sun.star.configuration-data"/>
+  <manifest:file-entry manifest:full-path="{names.ADDONS_FILE}" manifest:media-type="application/vnd.sun.star.configuration-data"/>
 </manifest:manifest>
 """
 
@@ -74,14 +79,19 @@ def vendored_registry(root: Path | None = None) -> list[tuple[str, bytes]]:
 
 
 def oxt_entries(functions: Sequence[CellFunction], rdb: bytes, version: str,
-                registry_dir: Path | None = None) -> list[tuple[str, bytes]]:
+                registry_dir: Path | None = None, python: str | None = None) -> list[tuple[str, bytes]]:
+    static = (names.COMPONENT_FILE, names.MENU_COMPONENT_FILE)
+    modules = (names.BRIDGE_MODULE, names.MENU_MODULE)
     entries = [
+        *((f, (OXT_SOURCES / f).read_bytes()) for f in static),
+        *((f"pythonpath/{m}.py", (OXT_SOURCES / f"{m}.py").read_bytes()) for m in modules),
+        (names.ADDONS_FILE, generate_addons_xcu().encode()),
+        (f"{names.SCRIPTS_DIR}/{names.MENU_SCRIPT}", (OXT_SOURCES / names.MENU_SCRIPT).read_bytes()),
+        (f"pythonpath/{names.MENU_SETTINGS}", settings_json(version, python).encode()),
         ("META-INF/manifest.xml", MANIFEST.encode()),
         ("description.xml", description_xml(version).encode()),
-        (names.COMPONENT_FILE, (OXT_SOURCES / names.COMPONENT_FILE).read_bytes()),
         (names.TYPES_FILE, rdb),
         (names.XCU_FILE, generate_xcu(functions).encode()),
-        (f"pythonpath/{names.BRIDGE_MODULE}.py", (OXT_SOURCES / f"{names.BRIDGE_MODULE}.py").read_bytes()),
         *vendored_registry(registry_dir),
     ]
     return sorted(entries)
@@ -98,11 +108,15 @@ def write_zip(path: Path, entries: Iterable[tuple[str, bytes]]) -> None:
 
 
 def build_oxt(out_dir: str | Path, functions: Sequence[CellFunction] | None = None, *,
-              registry_dir: str | Path | None = None, version: str | None = None) -> Path:
+              registry_dir: str | Path | None = None, version: str | None = None,
+              python: str | None = None) -> Path:
     """Write ``out_dir/xlgrade.oxt`` from the registry (default: xlgrade.cells.FUNCTIONS).
 
     ``functions`` and ``registry_dir`` go together: another registry's functions and the
     package directory that defines them (its ``FUNCTIONS``), vendored instead of xlgrade.cells.
+    ``python``: the interpreter of the xlgrade installation the menu's monthly job runs with
+    (``xlgrade install libreoffice`` records its own); without it the menu looks for
+    ``xlgrade`` on PATH. The same arguments always give the same bytes.
     """
     if functions is None:
         from xlgrade.cells import FUNCTIONS as functions   # the real registry
@@ -114,6 +128,6 @@ def build_oxt(out_dir: str | Path, functions: Sequence[CellFunction] | None = No
     target = out / names.OXT_NAME
     partial = out / (names.OXT_NAME + ".part")
     write_zip(partial, oxt_entries(functions, rdb, version or xlgrade.__version__,
-                                   None if registry_dir is None else Path(registry_dir)))
+                                   None if registry_dir is None else Path(registry_dir), python))
     partial.replace(target)
     return target
