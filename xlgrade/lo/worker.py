@@ -30,23 +30,6 @@ from com.sun.star.ucb import XCommandEnvironment
 
 APPROVE = "com.sun.star.task.XInteractionApprove"
 
-def _cause(exc):
-    """The innermost message of a UNO exception's Cause chain (DeploymentException.Cause)."""
-    text, seen = "", 0
-    while exc is not None and seen < 8:
-        seen += 1
-        try:
-            cause = exc.Cause
-            cause = cause.value if isinstance(cause, uno.Any) else cause
-            msg = cause.Message if cause is not None else ""
-        except Exception as e:   # pyuno can raise SystemError on odd attributes
-            return text or f"({type(e).__name__} reading the cause)"
-        if msg:
-            text = msg
-        exc = cause
-    return text or "no further detail"
-
-
 class Approver(unohelper.Base, XInteractionHandler):
     """Answers the extension manager's questions without a dialog by approving them ("install
     this extension for the user?"). pyuno cannot read the request itself (getRequest() fails
@@ -285,7 +268,8 @@ class Worker:
         try:
             pkg = em.addExtension(file_url(args["path"]), (), "user", None, env)
         except Exception as e:
-            raise RuntimeError(f"{getattr(e, 'Message', e)}: {_cause(e)}") from None
+            # (pyuno cannot read a DeploymentException's Cause: it raises SystemError)
+            raise RuntimeError(f"{getattr(e, 'Message', e)} ({args['path']})") from None
         if pkg is None:
             raise RuntimeError(f"the extension manager did not install {args['path']}")
         return {"identifier": pkg.getIdentifier().Value, "version": pkg.getVersion()}
