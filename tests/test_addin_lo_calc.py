@@ -50,6 +50,7 @@ R2 = Ref(f"Data!$B$1:$B${len(P2)}", _column(P2))
 R3 = Ref(f"Data!$C$1:$C${len(P3)}", _column(P3))
 ORDERS_CELL = Ref("Data!$D$1", 6.0)        # 6 orders and exactly 100,000 typed in cells
 VOLUME_CELL = Ref("Data!$D$2", 100000.0)
+LABEL_CELLS = Ref("Data!$E$1:$E$3", ("甲", "乙", "丙"))   # labels from a range: its cells, flat
 
 CASES = [
     # ---- threshold ABC (§3.1): strict "more than" -----------------------------------------
@@ -64,6 +65,7 @@ CASES = [
     ("ABCGRADE", (6, 200000, 5, 100000, 3, 10000, "A;B;C"), "A"),   # every optional argument given
     ("ABCGRADE", (6, 200000, 6), "B"),                    # a_orders given: 6 is not > 6
     ("ABCGRADE", (6, 200000, OMIT, OMIT, OMIT, OMIT, "X;Y;Z"), "X"),  # empty slots take defaults
+    ("ABCGRADE", (4, 50000, OMIT, OMIT, OMIT, OMIT, LABEL_CELLS), "乙"),
     ("ABCGRADE", (6, "100,000.01"), "A"),                 # a number typed as text
     ("ABCGRADE", ("abc", 1), VALUE_ERROR),                # text that is not a number
     ("ABCGRADE", (-1, 5), VALUE_ERROR),                   # a negative count
@@ -190,6 +192,8 @@ def book(tmp_path_factory):
             if v is not None:
                 data[f"{col}{i}"] = v
     data["D1"], data["D2"] = ORDERS_CELL.value, VOLUME_CELL.value
+    for i, label in enumerate(LABEL_CELLS.value, 1):
+        data[f"E{i}"] = label
     for row, (name, args, _) in enumerate(CASES, 1):
         ws[f"A{row}"] = formula(name, args)
     # The array form over P1 (8 rows), entered as an array formula.
