@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import xlgrade.cells as cells
-from xlgrade.cells import FUNCTIONS, Arg, CellFunction, CellValueError, by_name, functions, gen
+from xlgrade.cells import FUNCTIONS, Arg, CellFunction, CellValueError, args, by_name, functions, gen
 
 PACKAGE = Path(cells.__file__).parent
 ABCGRADE, PARETOGRADE, PARETOGRADES, SCORECARD, SCOREGRADE, CREDITGRADE, RFMCLASS, COMPLAINTDUE, GRADEWHY = (
@@ -53,6 +53,13 @@ def test_every_entry_is_described_in_both_languages():
                 assert a.default is not None, (f.name, a.name)
     assert SCORECARD.returns == "number" and COMPLAINTDUE.returns == "date" and PARETOGRADES.returns == "array"
     assert PARETOGRADE.args[1].kind == "range" and COMPLAINTDUE.args[1].kind == "date"
+
+
+def test_messages_name_arguments_as_the_function_wizard_does():
+    declared = {(a.zh, a.name) for f in FUNCTIONS for a in f.args}
+    named = {v for v in vars(functions).values()
+             if isinstance(v, tuple) and len(v) == 2 and all(isinstance(x, str) for x in v)}
+    assert named and named <= declared, named - declared
 
 
 def test_by_name_and_package_exports():
@@ -181,6 +188,7 @@ def test_optional_arguments_omitted_none_or_empty_take_the_default():
     (1, 1, None, 100, None, 200),                                              # b_volume above a_volume
     (1, 1, None, None, None, None, "A; B"), (1, 1, None, None, None, None, "A; A; C"),
     (1, 1, None, None, None, None, True), ("1e", 1), ("1_000", 1), ("nan", 1), ("inf", 1), ([1], 1),
+    (10 ** 400, 1), ("12%", 1),
 ])
 def test_abcgrade_refuses_wrong_arguments(args):
     with pytest.raises(CellValueError):
@@ -246,6 +254,9 @@ def test_paretograde_exact_decimal_shares():
     assert PARETOGRADE(0.2, values) == "A"
     assert PARETOGRADE(10, ((50,), (30,), (10,), (10,)), "80%", "95%", "甲;乙;丙") == "乙"
     assert PARETOGRADE(5, ((95,), (5,)), 0.8, 0.95) == "C"     # 95 % before: not below 95 %
+    assert PARETOGRADE(5, ((95,), (5,)), "80%", "95%") == "C"  # "95%" is 0.95, not 0.9500000000000001
+    assert PARETOGRADE(35, ((65,), (35,)), "65%", "１００％") == "B"
+    assert PARETOGRADE(1, ((10 ** 400,), (1,), (float("nan"),), (float("inf"),))) == "A"
 
 
 def test_paretograde_range_shapes_blanks_and_text():
@@ -253,6 +264,12 @@ def test_paretograde_range_shapes_blanks_and_text():
     assert PARETOGRADE(10, [[50], [30], [10], [5], [5]]) == "B"          # lists from Python
     assert PARETOGRADE(10, 10) == "A"                                    # a one-cell range
     assert PARETOGRADE(5, ((5,), ("100",))) == "A"                       # text in the range is ignored
+
+
+def test_percent_text_is_the_share_the_rules_sheet_means():
+    for k in range(101):
+        assert args.share(f"{k}%", ("占比", "share"), 0.8) == k / 100     # "95%" is 0.95 exactly
+        assert args.share(f"{k / 100}", ("占比", "share"), 0.8) == k / 100
 
 
 def test_paretograde_refuses_wrong_shares():
@@ -284,7 +301,7 @@ def test_paretograde_sorts_a_range_once():
 # ---- SCORECARD (§3.3) ----------------------------------------------------------------------
 @pytest.mark.parametrize("growth,points", [
     (1.0, 20), (2.5, 20), (0.75, 15), (0.5, 10), (0.35, 7.5), (0.2, 5), (0.1, 2.5), (0, 0), (-0.3, 0),
-    ("50%", 10), (None, 20), ("", 20),
+    ("50%", 10), ("35%", 7.5), (None, 20), ("", 20),
 ])
 def test_scorecard_growth_points(growth, points):
     assert SCORECARD(0.5, growth, 0, 0, 0) == points   # 0.5 units/month: 0 unit points
@@ -382,6 +399,8 @@ def test_complaintdue_deadlines_from_the_rules_sheet():
     assert COMPLAINTDUE("B", 100, "A=2;B=4;B=9;*=10") == 104          # the first entry wins
     assert COMPLAINTDUE("VIP客户", 100, "ＶＩＰ客户＝１；＊＝５") == 101   # full-width
     assert COMPLAINTDUE("A", 100, "A=0.5; *=1") == 100.5
+    assert COMPLAINTDUE(1, 100, "1=2; 1234=3; *=9") == COMPLAINTDUE("1", 100, "1=2; *=9") == 102
+    assert COMPLAINTDUE(1234.0, 100, "1=2; 1234=3; *=9") == 103
     for bad in ("A=1; B=3", "A; *=7", "A=x; *=7", "A=-1; *=7", "=1; *=7"):
         with pytest.raises(CellValueError):
             COMPLAINTDUE("A", 100, bad)

@@ -17,6 +17,7 @@ import re
 import unicodedata
 from typing import Any
 
+from .defaults import DECIMALS
 from .model import CellValueError
 from .text import num
 
@@ -56,7 +57,10 @@ def number(value: Any, label: tuple[str, str], *, blank: Any = REQUIRED, minimum
     if isinstance(value, bool):
         raise fail(label, f"不能是逻辑值:{value}", f"must be a number, not {value}")
     if isinstance(value, (int, float)):
-        x = float(value)
+        try:
+            x = float(value)
+        except OverflowError:           # a Python int beyond the float range
+            x = math.inf
     elif isinstance(value, str):
         text = clean(value).replace(",", "")
         scale = 1.0
@@ -64,7 +68,7 @@ def number(value: Any, label: tuple[str, str], *, blank: Any = REQUIRED, minimum
             text, scale = text[:-1].strip(), 0.01
         if not _NUMBER.fullmatch(text):
             raise fail(label, f"不是数字:{show(value)}", f"is not a number: {show(value)}")
-        x = float(text) * scale
+        x = round(float(text) * scale, 12)   # as the rule book reads text: "95%" is 0.95, exactly
     else:
         raise fail(label, f"不是数字:{show(value)}", f"is not a number: {show(value)}")
     if not math.isfinite(x):
@@ -154,9 +158,12 @@ def deadlines(value: Any, label: tuple[str, str], default: tuple[tuple[str, floa
 
 
 # ---- exact arithmetic shared with the engine -------------------------------------------------
+_SCALE = 10 ** DECIMALS
+
+
 def round6(x: float) -> float:
-    """Round to 6 decimals exactly as pandas/numpy ``round(6)`` does (x * 1e6, half-even, / 1e6)."""
-    return round(x * 1e6) / 1e6
+    """Round to DECIMALS (6) exactly as the engine's pandas ``round(6)`` does (x * 1e6, half-even, / 1e6)."""
+    return round(x * _SCALE) / _SCALE
 
 
 def micro(x: float) -> int:

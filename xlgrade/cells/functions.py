@@ -16,6 +16,7 @@ a blank recency means no purchase in the window, a blank mean means no active cu
 from __future__ import annotations
 
 import bisect
+import math
 from decimal import Context, Decimal, localcontext
 from functools import lru_cache
 from typing import Any
@@ -23,11 +24,12 @@ from typing import Any
 from . import args, defaults as D
 from .explain import threshold_explanation
 from .model import CellValueError
+from .text import count
 
 # (zh, en) names of the arguments, as they appear in messages.
 ORDERS, VOLUME = ("订单次数", "orders"), ("累计金额", "volume")
-A_ORDERS, A_VOLUME = ("A 类订单次数门槛", "a_orders"), ("A 类金额门槛", "a_volume")
-B_ORDERS, B_VOLUME = ("B 类订单次数门槛", "b_orders"), ("B 类金额门槛", "b_volume")
+A_ORDERS, A_VOLUME = ("A 类订单门槛", "a_orders"), ("A 类金额门槛", "a_volume")
+B_ORDERS, B_VOLUME = ("B 类订单门槛", "b_orders"), ("B 类金额门槛", "b_volume")
 LABELS, LANG = ("等级名称", "labels"), ("语言", "lang")
 VALUE, VALUES = ("数值", "value"), ("数值区域", "values")
 A_SHARE, B_SHARE = ("A 类占比界限", "a_share"), ("B 类占比界限", "b_share")
@@ -107,8 +109,11 @@ def _cells(values: Any):
 def _as_number(cell: Any) -> float | None:
     """A range cell's number; blanks and text are ignored (None). TRUE/FALSE count 1/0 as in Calc."""
     if isinstance(cell, (int, float)):
-        x = float(cell)
-        return x if x == x and x not in (float("inf"), float("-inf")) else None
+        try:
+            x = float(cell)
+        except OverflowError:
+            return None
+        return x if math.isfinite(x) else None
     return None
 
 
@@ -283,6 +288,10 @@ def complaintdue(grade, complaint_time, deadlines=None) -> float:
     per, other = args.deadlines(deadlines, DEADLINES, D.COMPLAINT_DEADLINES, D.COMPLAINT_OTHER_DAYS)
     if isinstance(grade, bool):
         raise args.fail(GRADE, f"不能是逻辑值:{grade}", f"must be text, not {grade}")
-    key = "" if args.is_blank(grade) else (args.clean(args.show(float(grade))) if isinstance(grade, (int, float))
-                                           else args.clean(grade))
+    if args.is_blank(grade):
+        key = ""
+    elif isinstance(grade, (int, float)):
+        key = count(float(grade))       # a grade typed as a number: 1 and 1.0 are the label "1"
+    else:
+        key = args.clean(grade)
     return at + per.get(key, other)

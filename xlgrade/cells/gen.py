@@ -110,12 +110,22 @@ def render_docs() -> str:
     return "\n".join(out) + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
-    DEFAULTS_PATH.write_text(render_defaults(), encoding="utf-8")
-    # The registry reads the defaults module: reload both so the page shows the new values.
+def _reload_registry() -> None:
+    """Re-read the defaults just written (if this process loaded that very file) into the registry."""
+    from . import defaults as loaded
+
+    if Path(loaded.__file__).resolve() != DEFAULTS_PATH.resolve():
+        return
     for name in (f"{__package__}.defaults", f"{__package__}.functions", f"{__package__}.registry"):
         if name in sys.modules:
             importlib.reload(sys.modules[name])
+
+
+def main(argv: list[str] | None = None) -> int:
+    text = render_defaults()
+    if not DEFAULTS_PATH.is_file() or DEFAULTS_PATH.read_text(encoding="utf-8") != text:
+        DEFAULTS_PATH.write_text(text, encoding="utf-8")
+        _reload_registry()
     DOCS_PATH.write_text(render_docs(), encoding="utf-8")
     print(f"wrote {DEFAULTS_PATH} and {DOCS_PATH}")
     return 0
