@@ -51,6 +51,10 @@ class MemoryBook:
         self.computed[sheet.key] = frame.copy()
         self.formulas[sheet.key] = dict(formulas or {})
 
+    def write_cards(self, tables) -> None:
+        self.calls.append("cards")
+        self.card_tables = dict(tables)
+
     def write_summary(self, summary) -> None:
         self.calls.append("summary")
         self.summary = summary

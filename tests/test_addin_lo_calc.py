@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import openpyxl
+import pandas as pd
 import pytest
 from openpyxl.worksheet.formula import ArrayFormula
 
@@ -296,3 +297,35 @@ def test_demo_workbook_has_no_error_cell_with_the_extension(calc, tmp_path):
     for row in rows:
         assert row[col["客户等级"]] == abc(row[col["订单次数"]], row[col["累计金额"]]), row[0]
     assert {row[col["客户等级"]] for row in rows} <= {"A", "B", "C"}
+    # every live grade Calc computes equals the computed grade (before overrides) the job wrote to 历史
+    history = pd.DataFrame(openpyxl.load_workbook(path, read_only=True)["历史"].values)
+    history.columns = history.iloc[0]
+    october = history[history["月份"] == "2026-10"].set_index("客户编号")["计算等级"]
+    live = {row[0]: row[col["客户等级"]] for row in rows}
+    assert len(live) == 40 and live == {cid: october[cid] for cid in live}
+    assert len(set(live.values())) > 1
+
+
+@pytest.mark.parametrize("method,lang", [("pareto", "zh"), ("scorecard", "zh"), ("scorecard", "en")])
+def test_live_grades_of_each_method_equal_the_cached_ones(calc, tmp_path, method, lang):
+    """The grade formula of the workbook's method, computed by Calc, yields what the job cached."""
+    from python_calamine import CalamineWorkbook
+
+    from xlgrade import demo_data
+    from xlgrade.engine.rules import RuleBook
+    from xlgrade.job.monthly import run_month
+    from xlgrade.schema.sheets import CUSTOMERS
+    from xlgrade.workbook.filebook import FileBook
+    from xlgrade.workbook.template import InputData, build, save
+
+    path = tmp_path / f"{method}-{lang}.xlsx"
+    rules = RuleBook().updated({"general.method": method})
+    save(build(lang, InputData.from_demo(demo_data.generate(n_customers=40)), rules), path)
+    run_month(FileBook(path), "2026-10")
+    sheet = CUSTOMERS.name(lang)
+    cached = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python()[1:41]
+    with calc.open(path) as doc:
+        assert doc.errors() == []
+        computed = doc.get(sheet, "A2:M41")
+    assert [r[12] for r in computed] == [r[12] for r in cached]
+    assert len({r[12] for r in computed}) > 1

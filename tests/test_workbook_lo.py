@@ -19,7 +19,7 @@ import pytest
 from xlgrade import demo_data
 from xlgrade.job.monthly import run_month
 from xlgrade.lo import pdf_page_sizes, pdf_pages
-from xlgrade.schema.sheets import COMPLAINT_CARD, CUSTOMERS, ORG_CARD, PERSON_CARD, SUMMARY_SHEET
+from xlgrade.schema.sheets import COMPLAINT_CARD, CUSTOMERS, ORG_CARD, PERSON_CARD, SHEETS, SUMMARY_SHEET
 from xlgrade.workbook.cards import PICK
 from xlgrade.workbook.filebook import FileBook
 from xlgrade.workbook.template import InputData, build, save
@@ -61,6 +61,20 @@ def test_no_formula_error_except_the_add_in_functions(lo, workbook):
     others = [e for e in errors if e not in add_in]
     assert others == [], others[:5]
     assert len(add_in) == 80, "every customer row has an ABCGRADE cell, pending the add-in"
+
+
+def test_without_the_extension_calc_shows_the_jobs_cached_grades(lo, workbook):
+    # Opened as a person opens it (no forced recalculation), Calc without the extension shows the
+    # grades the job wrote; only a full recalculation turns them into #NAME? (test above).
+    lang, path = workbook
+    sheet = CUSTOMERS.name(lang)
+    history = openpyxl.load_workbook(path, read_only=True)[SHEETS["history"].name(lang)]
+    rows = list(history.iter_rows(min_row=2, values_only=True))
+    computed = {r[1]: r[5] for r in rows if r[0] == "2026-10"}
+    with lo.open(path, recalculate=False) as doc:
+        assert doc.errors() == []
+        shown = doc.get(sheet, "A2:M81")
+    assert {r[0]: r[12] for r in shown} == {cid: computed[cid] for cid in (r[0] for r in shown)}
 
 
 def test_lookups_really_computed(lo, workbook, demo):

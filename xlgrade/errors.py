@@ -44,5 +44,9 @@ class InputError(XlgradeError, ValueError):
         super().__init__(f"{prefix}{shown}: {message}" if prefix else f"{message}{shown}")
 
 
+class MissingSheetError(InputError):
+    """The workbook has no sheet of that name."""
+
+
 class MissingFileError(XlgradeError, FileNotFoundError):
     """A file named on the command line or in a workbook does not exist."""

@@ -42,6 +42,11 @@ class Book(Protocol):
         None leaves plain values there.
         """
 
+    def write_cards(self, tables: Mapping[str, pd.DataFrame]) -> None:
+        """Give every printable card's lookup cells the value they show for the card's current
+        pick, as their cached results. ``tables`` maps a table name (``Customers``, ``Profiles``,
+        ``Credit``, ``Complaints``) to its rows, columns named by column key, as this run leaves them."""
+
     def write_summary(self, summary: Summary) -> None:
         """Lay out the summary blocks and their charts on the summary sheet."""
 

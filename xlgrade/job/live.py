@@ -15,7 +15,8 @@ Rules of this module:
 2. 客户等级 (``grade``) = the cell function of the workbook's method (rule
    ``general.method``) on those figures and the rule book as the rules sheet holds it
    (``Column.formula_for``): ABCGRADE for threshold, PARETOGRADE over the column of
-   累计金额 for Pareto, SCOREGRADE(SCORECARD(...)) for the scorecard. Methods a cell cannot
+   累计金额 for Pareto, SCOREGRADE(SCORECARD(...)) for the scorecard (level labels in the
+   workbook's language). Methods a cell cannot
    compute (composite, credit, RFM) have no formula: the job writes the computed grade
    (before manual overrides; 人工等级 is its own column).
 3. Where a live formula cannot see what the job sees, each ledger row concerned is a
@@ -57,7 +58,7 @@ def live_ledger(ledger: pd.DataFrame, typed_as_text: Mapping[str, Mapping[int, s
 
 
 def customer_cells(customers: pd.DataFrame, ledger: pd.DataFrame, typed_as_text: Mapping[str, Mapping[int, str]],
-                   rules: RuleBook, as_of: pd.Timestamp, computed: pd.Series) -> pd.DataFrame:
+                   rules: RuleBook, as_of: pd.Timestamp, computed: pd.Series, lang: str = "zh") -> pd.DataFrame:
     """``row`` and the cached value of each live column for every row of the customer summary.
 
     ``customers`` is the normalised customer summary (with ``row``), ``ledger`` the prepared
@@ -76,7 +77,7 @@ def customer_cells(customers: pd.DataFrame, ledger: pd.DataFrame, typed_as_text:
     elif method == "pareto":
         grades = _pareto(volume, rules)
     elif method == "scorecard":
-        grades = _scorecard(customers, lines, rules, as_of)
+        grades = _scorecard(customers, lines, rules, as_of, lang)
     else:
         grades = computed.reindex(ids).astype(object).where(computed.reindex(ids).notna(), None).to_numpy()
     return pd.DataFrame({"row": customers["row"].to_numpy(), "orders_all": orders, "volume_all": volume,
@@ -104,7 +105,8 @@ def _pareto(volume: np.ndarray, rules: RuleBook) -> list[str]:
     return [row[0] for row in out]
 
 
-def _scorecard(customers: pd.DataFrame, lines: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp) -> list[str]:
+def _scorecard(customers: pd.DataFrame, lines: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp,
+               lang: str) -> list[str]:
     s = rules.scorecard
     ids = customers["customer_id"].astype(str)
     now = frames.window(lines, as_of, s.months).groupby("customer_id")
@@ -113,7 +115,7 @@ def _scorecard(customers: pd.DataFrame, lines: pd.DataFrame, rules: RuleBook, as
     sales_now = now["amount"].sum().reindex(ids).fillna(0.0).to_numpy()
     sales_before = before["amount"].sum().reindex(ids).fillna(0.0).to_numpy()
     card, level = by_name("SCORECARD"), by_name("SCOREGRADE")
-    labels = _held(rules, "scorecard.level_labels")
+    labels = _held(rules, "scorecard.level_labels" + ("" if lang == "zh" else "_en"))   # {label:...}
     minimums = _held(rules, "scorecard.level_min")
     scores = {k: (customers[k] if k in customers else pd.Series(np.nan, index=customers.index)).to_numpy()
               for k in ("channel", "loyalty", "prospects")}

@@ -33,13 +33,15 @@ from xlgrade import __version__
 from xlgrade.engine import ANALYSES, frames, grade
 from xlgrade.engine.dynamics import apply_overrides, changes
 from xlgrade.engine.result import Grading
+from xlgrade.errors import MissingSheetError
 from xlgrade.issues import SKIPPED, Issue
 from xlgrade.job import derive, live
 from xlgrade.job.book import Book
 from xlgrade.job.outputs import Summary
 from xlgrade.job.summary import build_summary
-from xlgrade.normalize import check_duplicates, check_known
-from xlgrade.schema.sheets import (ANALYSIS, COMPARISON, COMPLAINTS, CUSTOMERS, HISTORY, LEDGER, RUN_LOG,
+from xlgrade.normalize import Normalized, check_duplicates, check_known
+from xlgrade.schema.model import Sheet
+from xlgrade.schema.sheets import (ANALYSIS, COMPARISON, COMPLAINTS, CUSTOMERS, HISTORY, LEDGER, PROFILES, RUN_LOG,
                                    SALES_POWER, VALIDATION, credit_sheet)
 
 
@@ -120,14 +122,22 @@ def run_month(book: Book, month: str | pd.Period | None = None, *, user: str | N
     issues += derive.complaint_issues(complaints_n.frame, customers, source=complaints_n.source,
                                       headers=complaints_n.headers)
     issues += live.notes(ledger, ledger_n, rules, as_of)
-    summary_cells = live.customer_cells(cust_n.frame, ledger, ledger_n.typed_as_text, rules, as_of, computed.grades)
+    summary_cells = live.customer_cells(cust_n.frame, ledger, ledger_n.typed_as_text, rules, as_of, computed.grades,
+                                        lang)
     summary = build_summary(period, graded, customers, ledger, credit_graded, handled, before, rules, as_of, lang)
     moved = changes(before, grades, graded.labels, graded.explanation(lang))
 
+    credit_rows = derive.credit_table(credit_graded, customers, grades, rules, lang)
+    profiles_n = _optional_table(book, PROFILES)
+    if profiles_n is not None:
+        issues += profiles_n.issues
+    card_tables = {"Customers": _with_cells(cust_n.frame, summary_cells),
+                   "Complaints": _with_cells(complaints_n.frame, complaints), "Credit": credit_rows,
+                   "Profiles": profiles_n.frame if profiles_n is not None else None}
+
     backup = book.backup()
     book.write_table(HISTORY, history)
-    book.write_table(credit_sheet(rules.credit.aging_days),
-                     derive.credit_table(credit_graded, customers, grades, rules, lang))
+    book.write_table(credit_sheet(rules.credit.aging_days), credit_rows)
     book.write_table(SALES_POWER, derive.sales_power(ledger, customers, grades, period.year, as_of))
     book.write_table(COMPARISON, derive.comparison(ledger, customers, grades, period.year, as_of))
     book.write_table(ANALYSIS, derive.analysis_table(analyses, customers, grades, rules, lang))
@@ -135,6 +145,7 @@ def run_month(book: Book, month: str | pd.Period | None = None, *, user: str | N
         book.write_computed(COMPLAINTS, complaints)
     if len(summary_cells):
         book.write_computed(CUSTOMERS, summary_cells, {"grade": live.grade_formula(method)})
+    book.write_cards({k: v for k, v in card_tables.items() if v is not None})
     book.write_summary(summary)
     book.write_table(VALIDATION, derive.validation_table(issues, lang))
     book.set_as_of(as_of)
@@ -147,6 +158,24 @@ def run_month(book: Book, month: str | pd.Period | None = None, *, user: str | N
     book.save()
     return RunResult(lang, period, as_of, method, graded, summary, moved, issues, len(graded.frame), len(ledger),
                      backup, time.perf_counter() - started)
+
+
+def _optional_table(book: Book, sheet: Sheet) -> Normalized | None:
+    """A sheet the run can do without (the profiles behind the cards): None if the workbook lacks it."""
+    try:
+        return book.read_table(sheet)
+    except MissingSheetError:
+        return None
+
+
+def _with_cells(frame: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (with ``row``) with the computed columns of ``cells`` written into its rows."""
+    out = frame.copy()
+    if len(cells) and "row" in out:
+        at = cells.set_index("row")
+        for key in at.columns:
+            out[key] = out["row"].map(at[key]).astype(object)
+    return out
 
 
 def _user() -> str:

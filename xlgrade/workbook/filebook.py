@@ -22,14 +22,14 @@ import pandas as pd
 
 from xlgrade import parse
 from xlgrade.engine.rules import RuleBook
-from xlgrade.errors import InputError, MissingFileError, RuleError, XlgradeError
+from xlgrade.errors import InputError, MissingFileError, MissingSheetError, RuleError, XlgradeError
 from xlgrade.io.tables import read_book_rows
 from xlgrade.job.outputs import Block, Summary
 from xlgrade.normalize import Normalized, find_header, normalize_rows
 from xlgrade.schema import formulas
 from xlgrade.schema.model import DATE, DATETIME, DERIVED, GRADE, Sheet, header_key
-from xlgrade.schema.sheets import CUSTOMERS, RULES_SHEET, SUMMARY_SHEET
-from xlgrade.workbook import styles
+from xlgrade.schema.sheets import CUSTOMERS, RULES_SHEET, SHEETS, SUMMARY_SHEET
+from xlgrade.workbook import cards, styles
 from xlgrade.workbook.charts import ChartSpec, Series
 from xlgrade.workbook.package import Package
 from xlgrade.workbook.sheetxml import Cell, Formula, parse_range, plain_value, quote_sheet, range_ref
@@ -91,7 +91,7 @@ class FileBook:
         if name is None:
             if sheet.kind == DERIVED:
                 return self._empty(sheet, self._source(sheet.name(self.lang)))
-            raise InputError(f"the workbook has no sheet {sheet.name(self.lang)!r} (找不到工作表“{sheet.zh}”); "
+            raise MissingSheetError(f"the workbook has no sheet {sheet.name(self.lang)!r} (找不到工作表“{sheet.zh}”); "
                              f"sheets: {', '.join(self.package.sheet_names())}", source=self.name)
         rows, offset = self._rows(sheet, name)
         source = self._source(name)
@@ -280,6 +280,34 @@ class FileBook:
         if plain:
             self.package.set_cells(name, plain, keep_styles=True, keep_formulas=False)
 
+    def write_cards(self, tables: Mapping[str, pd.DataFrame]) -> None:
+        """Cached results of the cards' lookup formulas for each card's pick (cards.shown_value).
+
+        Only cells that hold a formula are written, and they keep it: a card a person edited
+        keeps every typed cell.
+        """
+        self.check_writable()
+        for key, card in cards.CARDS.items():
+            sheet = SHEETS[key]
+            name = self.sheet_name(sheet)
+            if name is None:
+                continue
+            pick = self._pick(sheet, name)
+            with_formula = self.package.formula_cells(name)
+            _, placed, _ = cards.layout(card)
+            values = {p.value_cell: Cell(cards.shown_value(p.field, pick, tables)) for p in placed
+                      if p.field.table and p.value_cell in with_formula}
+            if values:
+                self.package.set_cells(name, values, keep_styles=True, keep_formulas=True)
+
+    def _pick(self, sheet: Sheet, name: str) -> Any:
+        rows, offset, _ = read_book_rows(self.path, sheet, sheet_name=name)
+        r, c = cards.PICK_ROW - 1 - offset, 1
+        value = rows[r][c] if 0 <= r < len(rows) and c < len(rows[r]) else None
+        if isinstance(value, float) and value.is_integer():   # an id typed as a number
+            value = int(value)
+        return None if parse.is_blank(value) else value
+
     def write_summary(self, summary: Summary) -> None:
         name = self._sheet_for_writing(SUMMARY_SHEET)
         st = self.styles()
@@ -304,6 +332,8 @@ class FileBook:
         self.check_writable()
         if not self.package.dirty:
             return self._backup
+        # every formula cell xlgrade owns now carries its result: Excel and Calc may show them as they are
+        self.package.trust_cached_values()
         made = self.package.save(self.path, backup_dir=None if self._backup else self.backup_dir)
         backup = self._backup or made
         self._backup = None

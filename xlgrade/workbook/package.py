@@ -39,7 +39,7 @@ from xlgrade.workbook import charts as charts_mod
 from xlgrade.workbook.styles import PALETTE_SHEET, ROLES
 
 from xlgrade.workbook.sheetxml import (NS_REL, XML_DECL, Cell, Elem, PackageError, Worksheet, cell_value,
-                                      cell_xml, children, col_letter, decode_part, esc, esc_attr,
+                                      cell_xml, children, col_index, col_letter, decode_part, esc, esc_attr,
                                       escape_x_name, inline_text, insert_child, ns_prefix, parse_range,
                                       quote_sheet, range_ref, root_elem, set_attr, unesc, unescape_x,
                                       unique_headers)
@@ -71,6 +71,10 @@ WORKBOOK_ORDER = (
     "pivotCaches", "smartTagPr", "smartTagTypes", "webPublishing", "fileRecoveryPr", "webPublishObjects",
     "extLst")
 
+
+# a <c r="B5" ...> element whose body holds an <f> (any namespace prefix)
+_FORMULA_CELL = re.compile(r'<(?:\w+:)?c\s[^>]*?\br="([A-Z]+)(\d+)"[^>]*?(?<!/)>(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f[\s>/]',
+                           re.S)
 
 # The calculation engine of current Excel (2019 / 365). A file saved by an older engine (a
 # lower calcId) is recalculated in full when Excel opens it.
@@ -330,6 +334,11 @@ class Package:
                 return s
         raise PackageError(f"{self.path.name}: no sheet named {name!r} (找不到工作表); "
                            f"sheets: {', '.join(self.sheet_names())}")
+
+    def formula_cells(self, name: str) -> set[tuple[int, int]]:
+        """(row, column) of every cell of the sheet that holds a formula."""
+        xml = self.text(self.sheet_part(name))
+        return {(int(m.group(2)), col_index(m.group(1))) for m in _FORMULA_CELL.finditer(xml)}
 
     def sheet_part(self, name: str) -> str:
         info = self._sheet(name)
