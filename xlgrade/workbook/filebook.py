@@ -262,23 +262,21 @@ class FileBook:
                              source=self._source(name))
         ranks = self._grade_ranks()
         formulas = formulas or {}
-        kept: dict[tuple[int, int], Cell] = {}      # existing formulas stay, values become their results
-        plain: dict[tuple[int, int], Cell] = {}     # formulas given (or None: plain values) replace them
+        cells: dict[tuple[int, int], Cell] = {}
         for key in keys:
             col = sheet.column(key)
             values, style = self._cells(frame[key], col.type, len(frame), ranks)
             c = where[key]
-            target = plain if key in formulas else kept
             text = formulas.get(key)
             if text is not None:
                 text = formula_text(text, sheet, self.lang)
             for r, v in zip(rows, values):
                 cell = v if isinstance(v, Cell) else Cell(v, style)
-                target[(r, c)] = cell if text is None else Cell(Formula(text, cell.value), cell.style)
-        if kept:
-            self.package.set_cells(name, kept, keep_styles=True, keep_formulas=True)
-        if plain:
-            self.package.set_cells(name, plain, keep_styles=True, keep_formulas=False)
+                cells[(r, c)] = cell if text is None else Cell(Formula(text, cell.value), cell.style)
+        # existing formulas stay (the values become their results), except in the columns whose
+        # formula is given (or, with None, replaced by plain values); one pass over the sheet
+        keep = {where[key] for key in keys if key not in formulas}
+        self.package.set_cells(name, cells, keep_styles=True, keep_formulas=keep)
 
     def write_cards(self, tables: Mapping[str, pd.DataFrame]) -> None:
         """Cached results of the cards' lookup formulas for each card's pick (cards.shown_value).

@@ -33,7 +33,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Collection, Iterable, Mapping, Sequence
 
 from xlgrade.workbook import charts as charts_mod
 from xlgrade.workbook.styles import PALETTE_SHEET, ROLES
@@ -766,12 +766,13 @@ class Package:
         return ref
 
     def set_cells(self, sheet_name: str, cells: Mapping[tuple[int, int], Any], *,
-                  keep_styles: bool = False, keep_formulas: bool = False) -> None:
+                  keep_styles: bool = False, keep_formulas: bool | Collection[int] = False) -> None:
         """Change only the given cells {(row, col): Cell or value} of an existing sheet.
 
         Every other byte of the sheet XML stays. ``keep_styles``: an existing cell keeps its
         style. ``keep_formulas``: an existing formula is kept and the value becomes its cached
-        result (unless the new value is itself a :class:`Formula`).
+        result (unless the new value is itself a :class:`Formula`); True for every column, or
+        the collection of columns (1-based) where it applies.
         """
         if not cells:
             return

@@ -15,7 +15,7 @@ import math
 import numbers
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Collection, Mapping, Sequence
 
 from xlgrade.errors import XlgradeError
 
@@ -540,7 +540,7 @@ class Worksheet:
             yield prev, m.start(), stop, a, bool(m.group(2))
 
     def set_cells(self, xml: str, cells: Mapping[tuple[int, int], Any], *, date1904: bool,
-                  keep_styles: bool, keep_formulas: bool) -> str:
+                  keep_styles: bool, keep_formulas: bool | Collection[int]) -> str:
         p = self.p
         by_row: dict[int, dict[int, Cell]] = {}
         for (r, c), item in cells.items():
@@ -586,7 +586,8 @@ class Worksheet:
         return self._grow_dimension(xml, by_row)
 
     def _edit_row(self, xml: str, num: int, tag: str, c_start: int, c_end: int, a: dict[str, str],
-                  targets: dict[int, Cell], date1904: bool, keep_styles: bool, keep_formulas: bool) -> str:
+                  targets: dict[int, Cell], date1904: bool, keep_styles: bool,
+                  keep_formulas: bool | Collection[int]) -> str:
         p = self.p
         todo = sorted(targets)
         k = 0
@@ -603,7 +604,8 @@ class Worksheet:
                 if keep_styles and "s" in oa:
                     style = int(oa["s"] or 0)
                 fm = re.search(rf"<{re.escape(p)}f\b(?:[^>]*?/>|.*?</{re.escape(p)}f>)", body, re.S)
-                if keep_formulas and fm and not isinstance(plain_value(cell.value), Formula):
+                keep = keep_formulas if isinstance(keep_formulas, bool) else c in keep_formulas
+                if keep and fm and not isinstance(plain_value(cell.value), Formula):
                     made = cell_xml(ref, Formula("x", cell.value), style, date1904, p)
                     f_new = re.search(rf"<{re.escape(p)}f>.*?</{re.escape(p)}f>", made, re.S)
                     made = made[:f_new.start()] + fm.group(0) + made[f_new.end():]
@@ -614,6 +616,8 @@ class Worksheet:
 
         last_end = c_start
         for col, s, e, ca, _sc in self.cells(xml, c_start, c_end):
+            if k >= len(todo):        # every target is written: the rest of the row stays as it is
+                break
             while k < len(todo) and todo[k] < col:
                 out.append(xml[pos:s])
                 out.append(new(todo[k]))
