@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     ad = sub.add_parser("addins", help="build the spreadsheet add-ins from the cell-function registry")
     ad_sub = ad.add_subparsers(title="add-in commands", metavar="ADDIN_COMMAND")
     ad.set_defaults(run=lambda args: _usage(ad))
-    ab = ad_sub.add_parser("build", help="write the LibreOffice extension xlgrade.oxt into DIR")
+    ab = ad_sub.add_parser("build", help="write the Excel add-in xlgrade.xlam and the LibreOffice extension xlgrade.oxt into DIR")
     ab.add_argument("dir", metavar="DIR", nargs="?", default="dist", help="output directory (default dist/)")
     ab.set_defaults(run=cmd_addins_build)
 
@@ -313,8 +313,10 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def cmd_addins_build(args: argparse.Namespace) -> int:
+    from xlgrade.addins.excel.xlam import build_xlam
     from xlgrade.addins.lo import build_oxt
 
+    print(build_xlam(args.dir))
     print(build_oxt(args.dir))
     return 0
 
