@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     ad = sub.add_parser("addins", help="build the spreadsheet add-ins from the cell-function registry")
     ad_sub = ad.add_subparsers(title="add-in commands", metavar="ADDIN_COMMAND")
     ad.set_defaults(run=lambda args: _usage(ad))
-    ab = ad_sub.add_parser("build", help="write the LibreOffice extension xlgrade.oxt into DIR")
+    ab = ad_sub.add_parser("build", help="write the Excel add-in xlgrade.xlam and the LibreOffice extension xlgrade.oxt into DIR")
     ab.add_argument("dir", metavar="DIR", nargs="?", default="dist", help="output directory (default dist/)")
     ab.set_defaults(run=cmd_addins_build)
 
@@ -101,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a LibreOffice profile directory (-env:UserInstallation) instead of your own; "
                              "as root without it, the extension goes to every user (unopkg --shared)")
         ip.set_defaults(run=fn)
+        _add_excel_target(ip)
 
     r = sub.add_parser("rules", help="print the rule book (defaults, or a file's) as TOML, JSON or a table")
     r.add_argument("--rules", metavar="FILE", help="rule book to read instead of the defaults")
@@ -313,13 +314,32 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def cmd_addins_build(args: argparse.Namespace) -> int:
+    from xlgrade.addins.excel.xlam import build_xlam
     from xlgrade.addins.lo import build_oxt
 
+    print(build_xlam(args.dir))
     print(build_oxt(args.dir))
     return 0
 
 
+def _add_excel_target(parser: argparse.ArgumentParser) -> None:
+    """``install excel`` / ``uninstall excel`` (the Excel add-in) beside ``libreoffice``."""
+    for action in parser._actions:
+        if action.dest == "target":
+            action.choices = [*action.choices, "excel"]
+            action.help = "the spreadsheet (libreoffice or excel)"
+    parser.add_argument("--dry-run", action="store_true", help="excel: print every step, change nothing")
+
+
+def _excel_install(args: argparse.Namespace, verb: str) -> int:
+    from xlgrade.addins.excel import install as excel
+
+    return (excel.install if verb == "install" else excel.uninstall)(args.dry_run)
+
+
 def cmd_install(args: argparse.Namespace) -> int:
+    if args.target == "excel":
+        return _excel_install(args, "install")
     from xlgrade.addins.lo.install import install
 
     print(install(args.profile))
@@ -327,6 +347,8 @@ def cmd_install(args: argparse.Namespace) -> int:
 
 
 def cmd_uninstall(args: argparse.Namespace) -> int:
+    if args.target == "excel":
+        return _excel_install(args, "uninstall")
     from xlgrade.addins.lo.install import uninstall
 
     print(uninstall(args.profile))

@@ -147,6 +147,9 @@ def run_month(book: Book, month: str | pd.Period | None = None, *, user: str | N
         book.write_computed(CUSTOMERS, summary_cells, {"grade": live.grade_formula(method)})
     book.write_cards({k: v for k, v in card_tables.items() if v is not None})
     book.write_summary(summary)
+    addin_references = getattr(book, "addin_references", None)   # a file book: Excel's [1]!ABCGRADE(...)
+    if addin_references is not None:
+        issues += addin_references()
     book.write_table(VALIDATION, derive.validation_table(issues, lang))
     book.set_as_of(as_of)
     seconds = round(time.perf_counter() - started, 2)

@@ -376,12 +376,19 @@ class LibreOffice:
         return self.call("extensions")
 
     # -- documents --
-    def open(self, path: str | os.PathLike, *, recalculate: bool = True, timeout: float | None = None) -> "Doc":
-        """Load a workbook (hidden, macros off) and, by default, recalculate every formula."""
+    def open(self, path: str | os.PathLike, *, recalculate: bool = True, timeout: float | None = None,
+             filter_name: str | None = None, macros: bool = False) -> "Doc":
+        """Load a workbook (hidden, macros off) and, by default, recalculate every formula.
+
+        ``filter_name``: the import filter, when type detection does not know the file (an
+        .xlam needs "Calc MS Excel 2007 VBA XML"); ``macros=True`` lets its macros run."""
         p = Path(path).resolve()
         if not p.is_file():
             raise FileNotFoundError(p)
-        key = self.call("open", timeout=timeout, path=str(p), recalculate=recalculate)
+        extra = {"filter": filter_name} if filter_name else {}
+        if macros:
+            extra["macros"] = True
+        key = self.call("open", timeout=timeout, path=str(p), recalculate=recalculate, **extra)
         return Doc(self, key, p)
 
 

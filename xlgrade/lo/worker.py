@@ -121,8 +121,12 @@ class Worker:
         path = args["path"]
         if not os.path.isfile(path):
             raise FileNotFoundError(path)
-        props = (prop("Hidden", True), prop("MacroExecutionMode", 0), prop("UpdateDocMode", 0),
-                 prop("ReadOnly", False))
+        # "macros": let the document's macros run (MacroExecutionMode 4, ALWAYS_EXECUTE_NO_WARN);
+        # "filter": a filter given explicitly (an .xlam is not recognised by type detection).
+        props = (prop("Hidden", True), prop("MacroExecutionMode", 4 if args.get("macros") else 0),
+                 prop("UpdateDocMode", 0), prop("ReadOnly", False))
+        if args.get("filter"):
+            props += (prop("FilterName", args["filter"]),)
         doc = self.desktop.loadComponentFromURL(file_url(path), "_blank", 0, props)
         if doc is None or not hasattr(doc, "getSheets"):
             if doc is not None:

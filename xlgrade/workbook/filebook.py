@@ -319,6 +319,45 @@ class FileBook:
     def set_as_of(self, as_of: pd.Timestamp) -> None:
         self.package.set_defined_name(formulas.AS_OF, formulas.as_of_value(as_of))
 
+    def addin_references(self) -> list:
+        """Calls through an external reference to the Excel add-in (``[1]!ABCGRADE(...)``,
+        :mod:`xlgrade.workbook.addinrefs`): rewritten to the plain function in the cells xlgrade
+        owns (cards, derived sheets, computed columns), listed for the validation sheet (as
+        notes) in cells staff typed; the link is dropped once nothing refers to it."""
+        from xlgrade.issues import NOTE, Issue
+        from xlgrade.schema.model import CARD, INPUT, SUMMARY
+        from xlgrade.schema.sheets import SHEETS
+        from xlgrade.workbook import addinrefs
+
+        self.check_writable()
+        whole: set[str] = set()
+        columns: dict[str, tuple[int, set[int]]] = {}
+        for sheet in SHEETS.values():
+            name = self.sheet_name(sheet)
+            if name is None:
+                continue
+            if sheet.kind in (CARD, DERIVED, SUMMARY):
+                whole.add(name)
+            elif sheet.kind == INPUT and any(c.computed for c in sheet.columns):
+                try:
+                    header_row, where = self.header_columns(sheet, name)
+                except XlgradeError:
+                    continue
+                columns[name] = (header_row, {where[c.key] for c in sheet.columns if c.computed and c.key in where})
+
+        def owned(name: str, col: int, row: int) -> bool:
+            if name in whole:
+                return True
+            header_row, cols = columns.get(name, (0, set()))
+            return row > header_row and col in cols
+
+        return [Issue(call.sheet, call.row, call.column, "=" + call.formula,
+                      "calls an xlgrade function through a link to the Excel add-in's file, which breaks on "
+                      "other PCs and in LibreOffice; retype it without the [n]! prefix (Microsoft 817578)",
+                      "通过指向 Excel 加载项文件的外部链接调用 xlgrade 函数,换一台电脑或在 LibreOffice 中会失效;"
+                      "请去掉 [n]! 前缀重新输入公式(微软支持文章 817578)", NOTE)
+                for call in addinrefs.fix(self.package, owned)]
+
     def backup(self) -> str | None:
         """Copy the workbook as it is now to the backup folder (once per save)."""
         if self._backup is None:

@@ -1,0 +1,9 @@
+"""The Excel add-in ``xlgrade.xlam``, built on Linux from xlwings' ribbon add-in template.
+
+- :mod:`.names`: module, project and file names shared by the parts below;
+- :mod:`.udfs`: the cell functions as xlwings UDFs (thin wrappers over the registry);
+- :mod:`.wrappers`: the VBA wrappers of those UDFs (``macros/XlgradeUdfs.bas``), generated;
+- :mod:`.xlam`: the deterministic build of ``xlgrade.xlam`` from the template and ``macros/``;
+- :mod:`.actions`: what the ribbon's buttons do (called through RunPython);
+- :mod:`.install`: ``xlgrade install / uninstall excel``.
+"""
