@@ -30,6 +30,19 @@ def require_libreoffice() -> None:
     pytest.skip(f"LibreOffice unavailable: {why}")
 
 
+def require_unoidl_write() -> str:
+    """unoidl-write (Debian's libreoffice-dev), needed to build xlgrade.oxt: skip without it,
+    fail with CI=true."""
+    from xlgrade.addins.lo.idl import BuildToolMissing, find_unoidl_write
+
+    try:
+        return find_unoidl_write()
+    except BuildToolMissing as exc:
+        if libreoffice_required():
+            pytest.fail(f"required when CI=true: {exc}", pytrace=False)
+        pytest.skip(str(exc))
+
+
 def pytest_runtest_setup(item):
     if item.get_closest_marker("libreoffice") is not None:
         require_libreoffice()

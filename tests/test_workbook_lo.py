@@ -1,7 +1,8 @@
 """The demo workbook in a real spreadsheet (LibreOffice headless): issue 3's acceptance checks.
 
-- it recalculates with no formula error except the add-in's own functions (ABCGRADE, whose
-  add-in comes later: without it LibreOffice shows #NAME?);
+- it recalculates with no formula error except the add-in's own functions (ABCGRADE: this
+  session's soffice has no extension, so LibreOffice shows #NAME?; with the extension,
+  tests/test_addin_lo_calc.py proves zero errors);
 - the record cards and the complaint card show the chosen customer's / complaint's data
   after the drop-down cell changes;
 - the summary and each card print to PDF: one card = one A4 page.

@@ -86,6 +86,22 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("path", metavar="PATH")
     rp.set_defaults(run=cmd_report)
 
+    ad = sub.add_parser("addins", help="build the spreadsheet add-ins from the cell-function registry")
+    ad_sub = ad.add_subparsers(title="add-in commands", metavar="ADDIN_COMMAND")
+    ad.set_defaults(run=lambda args: _usage(ad))
+    ab = ad_sub.add_parser("build", help="write the LibreOffice extension xlgrade.oxt into DIR")
+    ab.add_argument("dir", metavar="DIR", nargs="?", default="dist", help="output directory (default dist/)")
+    ab.set_defaults(run=cmd_addins_build)
+
+    for verb, fn, what in (("install", cmd_install, "install the cell functions into LibreOffice Calc"),
+                           ("uninstall", cmd_uninstall, "remove the cell functions from LibreOffice Calc")):
+        ip = sub.add_parser(verb, help=what)
+        ip.add_argument("target", choices=["libreoffice"], help="the spreadsheet (libreoffice)")
+        ip.add_argument("--profile", metavar="DIR", default=None,
+                        help="a LibreOffice profile directory (-env:UserInstallation) instead of your own; "
+                             "as root without it, the extension goes to every user (unopkg --shared)")
+        ip.set_defaults(run=fn)
+
     r = sub.add_parser("rules", help="print the rule book (defaults, or a file's) as TOML, JSON or a table")
     r.add_argument("--rules", metavar="FILE", help="rule book to read instead of the defaults")
     r.add_argument("--format", choices=("toml", "json", "table"), default="toml")
@@ -286,6 +302,34 @@ def cmd_report(args: argparse.Namespace) -> int:
     from xlgrade.workbook.report import format_summary, read_summary
 
     print(format_summary(read_summary(args.path)), end="")
+    return 0
+
+
+# ---- add-ins ----------------------------------------------------------------------------
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
+
+
+
+def cmd_addins_build(args: argparse.Namespace) -> int:
+    from xlgrade.addins.lo import build_oxt
+
+    print(build_oxt(args.dir))
+    return 0
+
+
+def cmd_install(args: argparse.Namespace) -> int:
+    from xlgrade.addins.lo.install import install
+
+    print(install(args.profile))
+    return 0
+
+
+def cmd_uninstall(args: argparse.Namespace) -> int:
+    from xlgrade.addins.lo.install import uninstall
+
+    print(uninstall(args.profile))
     return 0
 
 

@@ -41,6 +41,7 @@ _SOFFICE_CANDIDATES = ("/usr/bin/soffice", "/usr/lib/libreoffice/program/soffice
                        "/opt/libreoffice/program/soffice", "/usr/local/bin/soffice")
 
 Value = Any  # str | float | None
+XLSX_FILTER = "Calc Office Open XML"
 
 # Settings of each run's fresh profile. No document locking: a soffice killed with a document
 # open leaves ``.~lock.<name>#`` beside the workbook, and the next headless load of that
@@ -170,10 +171,19 @@ class LibreOffice:
     ``start_timeout``: seconds for soffice to start and the worker to connect (a fresh profile
     takes a few seconds). ``timeout``: default seconds per command. On a timeout everything is
     killed and :class:`LibreOfficeTimeout` is raised; the instance is then closed.
+
+    ``extensions``: .oxt files installed into the (throwaway) profile right after start,
+    before any document is opened, through UNO's extension manager: Calc sees their add-in
+    functions at once, and it works as root, where ``unopkg`` refuses to touch a user profile.
+    ``profile``: use this profile directory (kept on close) instead of a fresh temporary one;
+    ``xlgrade install libreoffice --profile DIR`` installs that way.
     """
 
     def __init__(self, *, start_timeout: float = 90.0, timeout: float = 120.0,
-                 soffice: str | None = None, python: str = SYSTEM_PYTHON):
+                 soffice: str | None = None, python: str = SYSTEM_PYTHON,
+                 extensions: Iterable[str | os.PathLike] = (), profile: str | os.PathLike | None = None):
+        self.extensions = tuple(Path(e).resolve() for e in extensions)
+        self.profile = None if profile is None else Path(profile).resolve()
         self.start_timeout = start_timeout
         self.timeout = timeout
         self.soffice_path = soffice or find_soffice()
@@ -209,10 +219,15 @@ class LibreOffice:
         t0 = time.monotonic()
         self._lines = queue.Queue()
         self._tmp = Path(tempfile.mkdtemp(prefix="xlgrade-lo-"))
-        home, profile = self._tmp / "home", self._tmp / "profile"
+        home = self._tmp / "home"
         home.mkdir()
-        (profile / "user").mkdir(parents=True)
-        (profile / "user" / "registrymodifications.xcu").write_text(_PROFILE_XCU, encoding="utf-8")
+        if self.profile is None:     # a throwaway profile with our settings
+            profile = self._tmp / "profile"
+            (profile / "user").mkdir(parents=True)
+            (profile / "user" / "registrymodifications.xcu").write_text(_PROFILE_XCU, encoding="utf-8")
+        else:                        # somebody's profile: used as it is
+            profile = self.profile
+            profile.mkdir(parents=True, exist_ok=True)
         # A clean environment: a virtualenv on PATH (or PYTHONHOME/PYTHONPATH) breaks soffice's
         # python script provider and the worker's uno import.
         env = {"PATH": CLEAN_PATH, "HOME": str(home), "LANG": "C.UTF-8", "TMPDIR": str(self._tmp)}
@@ -240,6 +255,8 @@ class LibreOffice:
             ready = self._wait_line(t0 + self.start_timeout, starting=True)
             if not ready.get("ready"):
                 raise LibreOfficeError(self._describe(f"the UNO worker could not connect: {ready.get('error')}"))
+            for oxt in self.extensions:
+                self.add_extension(oxt)
         except BaseException:
             self.close(force=True)
             raise
@@ -343,6 +360,21 @@ class LibreOffice:
                                reply.get("type", ""), reply.get("traceback", ""))
         return reply.get("result")
 
+    # -- extensions (the profile's "user" repository) --
+    def add_extension(self, path: str | os.PathLike) -> dict:
+        """Install an .oxt into this instance's profile; {"identifier", "version"}."""
+        p = Path(path).resolve()
+        if not p.is_file():
+            raise FileNotFoundError(p)
+        return self.call("add_extension", path=str(p))
+
+    def remove_extension(self, identifier: str) -> bool:
+        """Remove an extension from the profile; False if it was not installed there."""
+        return self.call("remove_extension", identifier=identifier)
+
+    def extensions_installed(self) -> list[dict]:
+        return self.call("extensions")
+
     # -- documents --
     def open(self, path: str | os.PathLike, *, recalculate: bool = True, timeout: float | None = None) -> "Doc":
         """Load a workbook (hidden, macros off) and, by default, recalculate every formula."""
@@ -436,6 +468,16 @@ class Doc:
 
     def formula_count(self, sheet: str | int) -> int:
         return self._call("formula_count", sheet=sheet)
+
+    def save_copy(self, path: str | os.PathLike, filter_name: str = XLSX_FILTER,
+                  timeout: float | None = None) -> Path:
+        """Save a copy as LibreOffice writes it (default: .xlsx, "Calc Office Open XML")."""
+        p = Path(path).resolve()
+        p.parent.mkdir(parents=True, exist_ok=True)
+        self._call("store", timeout, path=str(p), filter=filter_name)
+        if not p.is_file():
+            raise LibreOfficeError(f"LibreOffice wrote nothing at {p}")
+        return p
 
     def export_pdf(self, path: str | os.PathLike, sheet: str | int | None = None,
                    timeout: float | None = None) -> Path:
