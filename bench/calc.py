@@ -3,10 +3,10 @@ by real LibreOffice, against native formulas on the same inputs.
 
 Each measurement is one .xlsx written by openpyxl (deterministic inputs, only that
 measurement's formulas in it), opened in a headless soffice with xlgrade.oxt installed into a
-throwaway profile (the harness, :mod:`xlgrade.lo`). The document is recalculated once untimed
-(the load already computed it; this one warms the component's caches as a user's sheet would
-be warm), then ``calculateAll()`` is timed ``runs`` times inside the UNO worker, and the
-median is the measurement. The computed column is read back so the caller can check the
+throwaway profile (the harness, :mod:`xlgrade.lo`). Opening recalculates every formula once,
+untimed (that warms the component's caches, as a user's open sheet is warm); then
+``calculateAll()`` is timed ``runs`` times inside the UNO worker, and the median is the
+measurement. The computed column is read back so the caller can check the
 values: a benchmark of ``#NAME?`` cells would be fast and meaningless.
 
 bench/run.py runs :func:`measure` in a fresh process per measurement; tests/test_bench_calc.py
@@ -103,7 +103,6 @@ def measure(oxt: str | Path, book: str | Path, n: int, runs: int = 5) -> dict:
         t0 = time.perf_counter()
         doc = lo.open(book)
         load = time.perf_counter() - t0
-        doc.recalculate()                                   # warm, untimed
         times = [doc.recalculate() for _ in range(runs)]
         values = [row[0] for row in doc.get(SHEET, f"C1:C{n}")]
         doc.close()
