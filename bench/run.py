@@ -242,7 +242,9 @@ def main() -> int:
         results = {}
         for name in ("calc_native_if", "calc_abcgrade", "calc_paretogrades_array", "calc_paretograde_cells"):
             print(f"measuring {name} ({args.cells} cells) ...", flush=True)
-            results[name] = {**measure(name, calc_paths[name]), "peak_mb": None}
+            results[name] = r = {**measure(name, calc_paths[name]), "peak_mb": None}
+            print(f"  calculateAll {', '.join(f'{t:.3f}' for t in r['runs'])} s; "   # seen at once: the
+                  f"{r['wrong']} wrong cells", flush=True)                       # last one is long
         failed |= report(CALC_TARGETS, results)
         print(f"\nCalc: {args.cells} cells, median of {args.calc_runs} calculateAll()")
     print(f"measured in {time.perf_counter() - started:.0f} s")
