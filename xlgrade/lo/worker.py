@@ -140,8 +140,11 @@ class Worker:
         return key
 
     def cmd_recalculate(self, args):
-        self.doc(args).calculateAll()
-        return None
+        # The seconds calculateAll took, measured here: no pipe or JSON in the figure (bench).
+        doc = self.doc(args)
+        t0 = time.perf_counter()
+        doc.calculateAll()
+        return time.perf_counter() - t0
 
     def cmd_sheet_names(self, args):
         return list(self.doc(args).getSheets().getElementNames())

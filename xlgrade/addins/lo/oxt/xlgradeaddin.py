@@ -45,13 +45,38 @@ def _is_block(value):
     return isinstance(value, (tuple, list))
 
 
+def _convert_rows(value):
+    return tuple(tuple(_cell(v) for v in (row if _is_block(row) else (row,))) for row in value)
+
+
+_RANGES = {}          # a range as Calc passed it -> its conversion (the last few ranges seen)
+_RANGES_KEPT = 8
+
+
 def _rows(value):
-    """A range argument as a tuple of rows; a single value is a 1 x 1 range."""
+    """A range argument as a tuple of rows; a single value is a 1 x 1 range.
+
+    Calc hands the whole range to every call (10,000 PARETOGRADE cells over one column: 10,000
+    copies of it), and converting it cell by cell in Python costs more than the registry's
+    lookup. So the conversion is kept by the range's content: pyuno gives a tuple of tuples,
+    hashed and compared in C, and an equal range (as ==: 1.0 and TRUE, "" never None) always
+    converts to the same rows, so a hit is always right. Unhashable blocks convert each time.
+    """
     if value is None:
         return None
     if not _is_block(value):
         return ((_cell(value),),)
-    return tuple(tuple(_cell(v) for v in (row if _is_block(row) else (row,))) for row in value)
+    try:
+        return _RANGES[value]
+    except KeyError:
+        pass
+    except TypeError:                  # a list, or a row that is one: not hashable
+        return _convert_rows(value)
+    rows = _convert_rows(value)
+    if len(_RANGES) >= _RANGES_KEPT:
+        _RANGES.pop(next(iter(_RANGES)))
+    _RANGES[value] = rows
+    return rows
 
 
 def _scalar(value):
