@@ -56,3 +56,14 @@ def lo():
 
     with LibreOffice() as instance:
         yield instance
+
+
+@pytest.fixture(scope="session")
+def oxt(tmp_path_factory):
+    """The Calc extension as `xlgrade addins build` writes it, built once per session."""
+    from xlgrade.cli import main
+
+    require_unoidl_write()
+    out = tmp_path_factory.mktemp("dist")
+    assert main(["addins", "build", str(out)]) == 0
+    return out / "xlgrade.oxt"

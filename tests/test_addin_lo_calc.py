@@ -20,7 +20,6 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 from xlgrade.cells import by_name
 from xlgrade.cells.model import CellValueError
-from xlgrade.cli import main
 
 pytestmark = pytest.mark.libreoffice
 
@@ -156,16 +155,6 @@ def python_result(name: str, args):
         return by_name(name)(*values)
     except CellValueError:
         return VALUE_ERROR
-
-
-@pytest.fixture(scope="module")
-def oxt(tmp_path_factory):
-    from conftest import require_unoidl_write
-
-    require_unoidl_write()
-    out = tmp_path_factory.mktemp("dist")
-    assert main(["addins", "build", str(out)]) == 0
-    return out / "xlgrade.oxt"
 
 
 @pytest.fixture(scope="module")

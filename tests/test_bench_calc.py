@@ -12,7 +12,6 @@ import openpyxl
 import pytest
 
 from xlgrade.cells import by_name
-from xlgrade.cli import main
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 import calc  # noqa: E402  (bench/calc.py)
@@ -20,16 +19,6 @@ import calc  # noqa: E402  (bench/calc.py)
 pytestmark = pytest.mark.libreoffice
 
 N = 50
-
-
-@pytest.fixture(scope="module")
-def oxt(tmp_path_factory):
-    from conftest import require_unoidl_write
-
-    require_unoidl_write()
-    out = tmp_path_factory.mktemp("dist")
-    assert main(["addins", "build", str(out)]) == 0
-    return out / "xlgrade.oxt"
 
 
 def test_inputs_are_deterministic_and_reach_every_grade():
