@@ -79,7 +79,8 @@ def customer_cells(customers: pd.DataFrame, ledger: pd.DataFrame, typed_as_text:
     elif method == "scorecard":
         grades = _scorecard(customers, lines, rules, as_of, lang)
     else:
-        grades = computed.reindex(ids).astype(object).where(computed.reindex(ids).notna(), None).to_numpy()
+        mine = computed.reindex(ids).astype(object)
+        grades = mine.where(mine.notna(), None).to_numpy()
     return pd.DataFrame({"row": customers["row"].to_numpy(), "orders_all": orders, "volume_all": volume,
                          "grade": grades})
 

@@ -290,7 +290,7 @@ class FileBook:
             name = self.sheet_name(sheet)
             if name is None:
                 continue
-            pick = self._pick(sheet, name)
+            pick = self._pick(name)
             with_formula = self.package.formula_cells(name)
             _, placed, _ = cards.layout(card)
             values = {p.value_cell: Cell(cards.shown_value(p.field, pick, tables)) for p in placed
@@ -298,10 +298,9 @@ class FileBook:
             if values:
                 self.package.set_cells(name, values, keep_styles=True, keep_formulas=True)
 
-    def _pick(self, sheet: Sheet, name: str) -> Any:
-        rows, offset, _ = read_book_rows(self.path, sheet, sheet_name=name)
-        r, c = cards.PICK_ROW - 1 - offset, 1
-        value = rows[r][c] if 0 <= r < len(rows) and c < len(rows[r]) else None
+    def _pick(self, name: str) -> Any:
+        """The value in a card's pick cell (B3), from the package already in memory."""
+        value = self.package.row_values(name, cards.PICK_ROW).get(2, (None, 0))[0]
         if isinstance(value, float) and value.is_integer():   # an id typed as a number
             value = int(value)
         return None if parse.is_blank(value) else value

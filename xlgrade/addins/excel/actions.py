@@ -184,15 +184,23 @@ def new_workbook(app: ExcelApp | None = None) -> str:
     return _done(app, say(lang, "new_done", path=path))
 
 
-def _sheet_action(app: ExcelApp, sheet, key: str, act) -> str:
+def _on_sheet(app: ExcelApp, sheet, act) -> str:
+    """``act(workbook, sheet name, lang)`` on a sheet of the active xlgrade workbook; its message,
+    or why there is no such workbook or sheet."""
     wb, lang = _book(app)
     if wb is None:
         return _done(app, say(lang, "no_workbook", sheet=SUMMARY_SHEET.zh))
-    name = sheet.en if lang == "en" else sheet.zh
+    name = sheet.name(lang)
     if name not in wb.sheet_names():
         return _done(app, say(lang, "no_sheet", sheet=name))
-    act(wb, name)
-    return _done(app, say(lang, key, sheet=name))
+    return _done(app, act(wb, name, lang))
+
+
+def _sheet_action(app: ExcelApp, sheet, key: str, act) -> str:
+    def run(wb, name, lang):
+        act(wb, name)
+        return say(lang, key, sheet=name)
+    return _on_sheet(app, sheet, run)
 
 
 def open_rules(app: ExcelApp | None = None) -> str:
@@ -250,14 +258,8 @@ def complaint_lines(rows: list[list[Any]], lang: str, now: _dt.datetime) -> str:
 
 
 def complaint_check(app: ExcelApp | None = None, now: _dt.datetime | None = None) -> str:
-    app = _app(app)
-    wb, lang = _book(app)
-    if wb is None:
-        return _done(app, say(lang, "no_workbook", sheet=SUMMARY_SHEET.zh))
-    name = COMPLAINTS.en if lang == "en" else COMPLAINTS.zh
-    if name not in wb.sheet_names():
-        return _done(app, say(lang, "no_sheet", sheet=name))
-    return _done(app, complaint_lines(wb.values(name), lang, now or _dt.datetime.now()))
+    return _on_sheet(_app(app), COMPLAINTS,
+                     lambda wb, name, lang: complaint_lines(wb.values(name), lang, now or _dt.datetime.now()))
 
 
 def rules_help(app: ExcelApp | None = None) -> str:
