@@ -15,6 +15,19 @@ failed:
     ABCGRADE = Err.Description
 End Function
 
+Function ABCGRADES(orders, volume, Optional a_orders, Optional a_volume, Optional b_orders, Optional b_volume, Optional labels)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        ABCGRADES = XLPy.CallUDF("xlgrade.addins.excel.udfs", "ABCGRADES", Array(orders, volume, a_orders, a_volume, b_orders, b_volume, labels), ActiveWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        ABCGRADES = XLPy.CallUDF("xlgrade.addins.excel.udfs", "ABCGRADES", Array(orders, volume, a_orders, a_volume, b_orders, b_volume, labels))
+        Exit Function
+    #End If
+failed:
+    ABCGRADES = Err.Description
+End Function
+
 Function COMPLAINTDUE(grade, complaint_time, Optional deadlines)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed

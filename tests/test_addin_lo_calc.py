@@ -51,6 +51,12 @@ R3 = Ref(f"Data!$C$1:$C${len(P3)}", _column(P3))
 ORDERS_CELL = Ref("Data!$D$1", 6.0)        # 6 orders and exactly 100,000 typed in cells
 VOLUME_CELL = Ref("Data!$D$2", 100000.0)
 LABEL_CELLS = Ref("Data!$E$1:$E$3", ("甲", "乙", "丙"))   # labels from a range: its cells, flat
+# ABCGRADES over two columns at the §3.1 boundaries (F orders, G volume); row 4 is blank.
+ABC_ORDERS = [6, 6, 5, None, 4, 4, 3, 0]
+ABC_VOLUME = [100000, 100000.01, 200000, None, 10000, 10000.5, 50000, None]
+ABC_GRADES = ["B", "A", "B", "", "C", "B", "C", "C"]
+ORDERS_COLUMN = Ref("Data!$F$1:$F$8", _column(ABC_ORDERS))
+VOLUME_COLUMN = Ref("Data!$G$1:$G$8", _column(ABC_VOLUME))
 
 CASES = [
     # ---- threshold ABC (§3.1): strict "more than" -----------------------------------------
@@ -184,10 +190,17 @@ def book(tmp_path_factory):
     data["D1"], data["D2"] = ORDERS_CELL.value, VOLUME_CELL.value
     for i, label in enumerate(LABEL_CELLS.value, 1):
         data[f"E{i}"] = label
+    for col, values in (("F", ABC_ORDERS), ("G", ABC_VOLUME)):
+        for i, v in enumerate(values, 1):
+            if v is not None:
+                data[f"{col}{i}"] = v
+    data["H1"], data["H2"] = 6, "六"          # a column with a text cell: the whole array refuses
     for row, (name, args, _) in enumerate(CASES, 1):
         ws[f"A{row}"] = formula(name, args)
     # The array form over P1 (8 rows), entered as an array formula.
     ws["C1"] = ArrayFormula("C1:C8", f"=PARETOGRADES({R1.address})")
+    ws["D1"] = ArrayFormula("D1:D8", f"=ABCGRADES({ORDERS_COLUMN.address},{VOLUME_COLUMN.address})")
+    ws["F1"] = ArrayFormula("F1:F2", "=ABCGRADES(Data!$H$1:$H$2,Data!$G$1:$G$2)")
     wb.save(path)
     return path
 
@@ -197,7 +210,9 @@ def computed(calc, book):
     with calc.open(book) as doc:
         values = [row[0] for row in doc.get("Cases", f"A1:A{len(CASES)}")]
         grades = [row[0] for row in doc.get("Cases", "C1:C8")]
-    return values, grades
+        abc = [row[0] for row in doc.get("Cases", "D1:D8")]
+        refused = [row[0] for row in doc.get("Cases", "F1:F2")]
+    return values, grades, abc, refused
 
 
 @pytest.mark.parametrize("i", range(len(CASES)), ids=[formula(n, a) for n, a, _ in CASES])
@@ -218,10 +233,17 @@ def test_gradewhy_explains_in_calc(computed):
 
 
 def test_paretogrades_array_in_calc(computed):
-    _, grades = computed
+    grades = computed[1]
     expected = by_name("PARETOGRADES")(R1.value)
     assert grades == [row[0] for row in expected]
     assert grades == ["A", "A", "B", "B", "", "", "C", "C"]     # blank and text rows give ""
+
+
+def test_abcgrades_array_in_calc(computed):
+    abc, refused = computed[2], computed[3]
+    assert abc == [row[0] for row in by_name("ABCGRADES")(ORDERS_COLUMN.value, VOLUME_COLUMN.value)]
+    assert abc == ABC_GRADES                         # exactly 100,000 / 5 / 10,000 / 3 are not "more than"
+    assert refused == [VALUE_ERROR, VALUE_ERROR]
 
 
 def test_omitted_and_empty_optional_arguments_mean_the_default(calc, tmp_path):
@@ -256,14 +278,15 @@ def test_calc_saves_plain_excel_names(calc, book, tmp_path):
     assert formulas, "Calc wrote no formulas"
     assert not re.search(r"ORG\.XLGRADE|org\.xlgrade|_xll\.", xml)
     names_used = {m for f in formulas for m in re.findall(r"([A-Z][A-Z0-9.]*)\(", f)}
-    assert {"ABCGRADE", "PARETOGRADE", "PARETOGRADES", "SCORECARD", "SCOREGRADE", "CREDITGRADE",
+    assert {"ABCGRADE", "ABCGRADES", "PARETOGRADE", "PARETOGRADES", "SCORECARD", "SCOREGRADE", "CREDITGRADE",
             "RFMCLASS", "COMPLAINTDUE", "GRADEWHY"} <= names_used
     assert any(f.startswith("ABCGRADE(6,200000)") for f in formulas)
     # ... and the saved file computes the same when Calc opens it again
     with calc.open(out) as doc:
         assert doc.value("Cases", "A1") == "B" and doc.value("Cases", "E1") == "A"
         errors = doc.errors()
-    assert {e.cell for e in errors} == {f"A{i}" for i, c in enumerate(CASES, 1) if c[2] == VALUE_ERROR}
+    assert {e.cell for e in errors} == ({f"A{i}" for i, c in enumerate(CASES, 1) if c[2] == VALUE_ERROR}
+                                        | {"F1", "F2"})       # the refused ABCGRADES array
     assert {e.text for e in errors} == {VALUE_ERROR}
 
 

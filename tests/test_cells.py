@@ -15,14 +15,15 @@ import xlgrade.cells as cells
 from xlgrade.cells import FUNCTIONS, Arg, CellFunction, CellValueError, args, by_name, functions, gen
 
 PACKAGE = Path(cells.__file__).parent
-ABCGRADE, PARETOGRADE, PARETOGRADES, SCORECARD, SCOREGRADE, CREDITGRADE, RFMCLASS, COMPLAINTDUE, GRADEWHY = (
-    by_name(n) for n in ("ABCGRADE", "PARETOGRADE", "PARETOGRADES", "SCORECARD", "SCOREGRADE", "CREDITGRADE",
+ABCGRADE, ABCGRADES, PARETOGRADE, PARETOGRADES, SCORECARD, SCOREGRADE, CREDITGRADE, RFMCLASS, COMPLAINTDUE, GRADEWHY = (
+    by_name(n) for n in ("ABCGRADE", "ABCGRADES", "PARETOGRADE", "PARETOGRADES", "SCORECARD", "SCOREGRADE", "CREDITGRADE",
                          "RFMCLASS", "COMPLAINTDUE", "GRADEWHY"))
 
 
 # ---- the registry ---------------------------------------------------------------------------
 SIGNATURES = {
     "ABCGRADE": "orders volume [a_orders] [a_volume] [b_orders] [b_volume] [labels]",
+    "ABCGRADES": "orders volume [a_orders] [a_volume] [b_orders] [b_volume] [labels]",
     "PARETOGRADE": "value values [a_share] [b_share] [labels]",
     "PARETOGRADES": "values [a_share] [b_share] [labels]",
     "SCORECARD": "monthly_units growth channel loyalty prospects",
@@ -53,6 +54,8 @@ def test_every_entry_is_described_in_both_languages():
                 assert a.default is not None, (f.name, a.name)
     assert SCORECARD.returns == "number" and COMPLAINTDUE.returns == "date" and PARETOGRADES.returns == "array"
     assert PARETOGRADE.args[1].kind == "range" and COMPLAINTDUE.args[1].kind == "date"
+    assert ABCGRADES.returns == "array" and [a.kind for a in ABCGRADES.args[:2]] == ["range", "range"]
+    assert ABCGRADES.args[2:] == ABCGRADE.args[2:]        # the same thresholds and labels, said once
 
 
 def test_messages_name_arguments_as_the_function_wizard_does():
@@ -230,6 +233,48 @@ def test_errors_carry_both_languages():
         ABCGRADE("x", 1)
     assert str(info.value) == info.value.en == "orders is not a number: “x”"
     assert info.value.zh == "订单次数不是数字:“x”"
+
+
+def test_abcgrades_is_abcgrade_row_by_row():
+    orders = ((6,), (5,), (None,), (4,), (3,), ("6",), (None,), (0,))
+    volume = ((200_000,), (200_000,), (None,), (10_000.5,), (50_000,), ("100,000.01",), (20_000,), (-5,))
+    assert ABCGRADES(orders, volume) == (("A",), ("B",), ("",), ("B",), ("C",), ("A",), ("C",), ("C",))
+    for args_ in ((2, 500, 1, 100, "X;Y;Z"), (None, None, None, None, "甲、乙、丙")):
+        expected = tuple(("" if o is None and v is None else ABCGRADE(o, v, *args_),)
+                         for (o,), (v,) in zip(orders, volume))
+        assert ABCGRADES(orders, volume, *args_) == expected
+    assert ABCGRADES(6, 200_000) == (("A",),)            # one cell is a one-row column
+
+
+def test_abcgrades_names_the_row_of_a_wrong_cell():
+    with pytest.raises(CellValueError) as e:
+        ABCGRADES(((6,), ("六",), (1,)), ((1,), (2,), (3,)))
+    assert str(e.value) == "row 2: orders is not a number: “六”"
+    assert e.value.zh == "第 2 行:订单次数不是数字:“六”"
+    with pytest.raises(CellValueError, match="as many rows"):
+        ABCGRADES(((1,), (2,)), ((1,),))
+    with pytest.raises(CellValueError, match="single column"):
+        ABCGRADES(((1, 2),), ((1,),))
+    with pytest.raises(CellValueError, match="b_orders"):        # the thresholds are checked once
+        ABCGRADES(((1,),), ((1,),), 2, None, 3)
+
+
+def test_cached_argument_readers_never_change_an_answer():
+    """Thresholds and labels are cached by value (every cell passes the same ones): a cached
+    1.0 must not answer for TRUE, which is refused, and a list (xlwings) must still work."""
+    for order in ((10.0, True), (True, 10.0)):
+        for a_orders in order:
+            if a_orders is True:
+                with pytest.raises(CellValueError, match="not True"):
+                    ABCGRADE(6, 200_000, a_orders)
+            else:
+                assert ABCGRADE(6, 200_000, a_orders) == "B"
+    with pytest.raises(CellValueError, match="is not a number"):
+        ABCGRADE(6, 200_000, [5.0])
+    assert ABCGRADE(6, 200_000, None, None, None, None, ["X", "Y", "Z"]) == "X"
+    for _ in range(2):                                       # a refusal is not cached as an answer
+        with pytest.raises(CellValueError, match="needs 3 labels"):
+            ABCGRADE(6, 200_000, None, None, None, None, "X;Y")
 
 
 # ---- PARETOGRADE / PARETOGRADES (§3.2) ------------------------------------------------------

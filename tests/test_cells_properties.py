@@ -21,8 +21,8 @@ AS_OF = pd.Timestamp("2026-06-30")
 START = pd.Timestamp("2024-01-01")
 EPOCH = pd.Timestamp("1899-12-30")
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-ABCGRADE, PARETOGRADE, PARETOGRADES, SCORECARD, SCOREGRADE, CREDITGRADE, RFMCLASS, COMPLAINTDUE, GRADEWHY = (
-    by_name(n) for n in ("ABCGRADE", "PARETOGRADE", "PARETOGRADES", "SCORECARD", "SCOREGRADE", "CREDITGRADE",
+ABCGRADE, ABCGRADES, PARETOGRADE, PARETOGRADES, SCORECARD, SCOREGRADE, CREDITGRADE, RFMCLASS, COMPLAINTDUE, GRADEWHY = (
+    by_name(n) for n in ("ABCGRADE", "ABCGRADES", "PARETOGRADE", "PARETOGRADES", "SCORECARD", "SCOREGRADE", "CREDITGRADE",
                          "RFMCLASS", "COMPLAINTDUE", "GRADEWHY"))
 
 amounts = st.one_of(st.integers(-20_000, 60_000).map(float),                  # whole yuan, returns included
@@ -93,6 +93,11 @@ def test_abcgrade_and_gradewhy_equal_the_engine(rows, thresholds, labels):
     t = rules.threshold
     out = grade("threshold", ledger, rules=rules, as_of=AS_OF).frame
     figures = spreadsheet_figures(ledger)
+    columns = [figures.get(cid, (0, 0.0)) for cid in out.index]
+    limits = () if thresholds is None else (t.a_orders_over, t.a_volume_over, t.b_orders_over, t.b_volume_over)
+    padded_limits = list(limits) + [None] * (4 - len(limits))
+    assert ABCGRADES(tuple((o,) for o, _ in columns), tuple((v,) for _, v in columns), *padded_limits,
+                     "; ".join(rules.abc.labels)) == tuple((g,) for g in out["grade"])
     for cid, row in out.iterrows():
         orders, volume = figures.get(cid, (0, 0.0))        # no line in the window: 0 and 0
         assert orders == row["orders"]

@@ -15,7 +15,8 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from typing import Any
+from functools import lru_cache, wraps
+from typing import Any, Callable, TypeVar
 
 from .defaults import DECIMALS
 from .model import CellValueError
@@ -24,11 +25,40 @@ from .text import num
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _SEPARATORS = re.compile(r"[;、,]")
 _EXACT_LIMIT = 2.0 ** 50 / 1e6   # below this, round(v * 1e6) is the exact count of millionths
+T = TypeVar("T")
 REQUIRED = object()              # ``blank=REQUIRED``: a blank is refused
 
 
+def cached(maxsize: int) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """``functools.lru_cache`` for argument readers, safe for any cell value.
+
+    Keys are typed (``True`` and ``1.0`` are different keys: one is refused, the other is a
+    number), only results are kept (a refusal is raised again each time), and unhashable
+    arguments (a list from xlwings) skip the cache.
+    """
+    def wrap(fn: Callable[..., T]) -> Callable[..., T]:
+        keep = lru_cache(maxsize=maxsize, typed=True)(fn)
+
+        @wraps(fn)
+        def call(*values: Any) -> T:
+            try:
+                hash(values)
+            except TypeError:
+                return fn(*values)
+            return keep(*values)
+        call.cache_info = keep.cache_info          # type: ignore[attr-defined]
+        return call
+    return wrap
+
+
+@lru_cache(maxsize=4096)
+def _clean_text(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
 def clean(value: Any) -> str:
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    # Cached: a sheet hands the same label and threshold texts to every one of its cells.
+    return _clean_text(value if type(value) is str else str(value))
 
 
 def is_blank(value: Any) -> bool:
@@ -50,6 +80,11 @@ def fail(label: tuple[str, str], zh: str, en: str) -> CellValueError:
 def number(value: Any, label: tuple[str, str], *, blank: Any = REQUIRED, minimum: float | None = None,
            maximum: float | None = None, whole: bool = False, percent: bool = False) -> Any:
     """The number in ``value`` (see the module rules); ``blank`` is returned for a blank."""
+    if type(value) is float:            # what a spreadsheet hands over most: straight to the checks
+        x = value
+        if math.isfinite(x) and not (whole and x != int(x)) and (minimum is None or x >= minimum) \
+                and (maximum is None or x <= maximum):
+            return x
     if is_blank(value):
         if blank is REQUIRED:
             raise fail(label, "为空", "is empty")
@@ -110,6 +145,11 @@ def items(value: Any, label: tuple[str, str]) -> list[str]:
 
 def labels(value: Any, label: tuple[str, str], default: tuple[str, ...], count: int | None) -> tuple[str, ...]:
     """Distinct grade labels, best first; blank gives ``default``; ``count`` entries if given."""
+    return _labels(value, label, tuple(default), count)
+
+
+@cached(maxsize=256)          # a sheet hands the same label text to every one of its cells
+def _labels(value: Any, label: tuple[str, str], default: tuple[str, ...], count: int | None) -> tuple[str, ...]:
     out = tuple(items(default if is_blank(value) else value, label))
     if count is not None and len(out) != count:
         raise fail(label, f"需要 {count} 个名称,现有 {len(out)} 个", f"needs {count} labels, has {len(out)}")

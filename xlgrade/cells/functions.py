@@ -45,10 +45,14 @@ _ENGINE_CONTEXT = Context(prec=28)   # the decimal default context engine/pareto
 
 
 # ---- threshold ABC (§3.1) ----------------------------------------------------------------------
-def _threshold_args(orders, volume, a_orders, a_volume, b_orders, b_volume):
+def _figures(orders, volume) -> tuple[float, float]:
     o = args.number(orders, ORDERS, blank=0.0, minimum=0, whole=True)
     # Volume may be negative: net returns are a real total (the engine grades them C).
-    v = args.round6(args.number(volume, VOLUME, blank=0.0))
+    return o, args.round6(args.number(volume, VOLUME, blank=0.0))
+
+
+@args.cached(maxsize=256)    # every cell of a sheet passes the same four rules
+def _thresholds(a_orders, a_volume, b_orders, b_volume) -> tuple[float, float, float, float]:
     ao = args.number(a_orders, A_ORDERS, blank=float(D.A_ORDERS_OVER), minimum=0, whole=True)
     av = args.number(a_volume, A_VOLUME, blank=float(D.A_VOLUME_OVER), minimum=0)
     bo = args.number(b_orders, B_ORDERS, blank=float(D.B_ORDERS_OVER), minimum=0, whole=True)
@@ -57,7 +61,11 @@ def _threshold_args(orders, volume, a_orders, a_volume, b_orders, b_volume):
         raise args.fail(B_ORDERS, f"不能高于 A 类门槛 {args.show(ao)}", f"must not be above a_orders ({args.show(ao)})")
     if bv > av:
         raise args.fail(B_VOLUME, f"不能高于 A 类门槛 {args.show(av)}", f"must not be above a_volume ({args.show(av)})")
-    return o, v, ao, av, bo, bv
+    return ao, av, bo, bv
+
+
+def _threshold_args(orders, volume, a_orders, a_volume, b_orders, b_volume):
+    return (*_figures(orders, volume), *_thresholds(a_orders, a_volume, b_orders, b_volume))
 
 
 def _threshold_grade(o, v, ao, av, bo, bv, labels) -> str:
@@ -68,6 +76,45 @@ def _threshold_grade(o, v, ao, av, bo, bv, labels) -> str:
 def abcgrade(orders, volume, a_orders=None, a_volume=None, b_orders=None, b_volume=None, labels=None) -> str:
     figures = _threshold_args(orders, volume, a_orders, a_volume, b_orders, b_volume)
     return _threshold_grade(*figures, args.labels(labels, LABELS, D.ABC_LABELS, 3))
+
+
+def _column(value, label: tuple[str, str]) -> tuple:
+    """The cells of a one-column range, top to bottom (a single value is a 1-row column)."""
+    rows = value if isinstance(value, (tuple, list)) else ((value,),)
+    cells = []
+    for row in rows:
+        if isinstance(row, (tuple, list)):
+            if len(row) != 1:
+                raise args.fail(label, "只能是一列", "must be a single column")
+            row = row[0]
+        cells.append(row)
+    return tuple(cells)
+
+
+def abcgrades(orders, volume, a_orders=None, a_volume=None, b_orders=None, b_volume=None,
+              labels=None) -> tuple[tuple[str], ...]:
+    """ABCGRADE of every row of two one-column ranges in one call; "" where both are blank.
+
+    A wrong cell refuses the whole array with a message naming its row (1 = the first row of
+    the range), since an array cannot hold one #VALUE! among its grades.
+    """
+    os_, vs = _column(orders, ORDERS), _column(volume, VOLUME)
+    if len(os_) != len(vs):
+        raise args.fail(VOLUME, f"的行数({len(vs)})必须与订单次数的行数({len(os_)})相同",
+                        f"must have as many rows ({len(vs)}) as orders ({len(os_)})")
+    limits = _thresholds(a_orders, a_volume, b_orders, b_volume)
+    names = args.labels(labels, LABELS, D.ABC_LABELS, 3)
+    out = []
+    for i, (o, v) in enumerate(zip(os_, vs), 1):
+        if args.is_blank(o) and args.is_blank(v):
+            out.append(("",))
+            continue
+        try:
+            figures = _figures(o, v)
+        except CellValueError as exc:
+            raise CellValueError(f"row {i}: {exc}", zh=f"第 {i} 行:{exc.zh}") from None
+        out.append((_threshold_grade(*figures, *limits, names),))
+    return tuple(out)
 
 
 def gradewhy(orders, volume, a_orders=None, a_volume=None, b_orders=None, b_volume=None, lang=None) -> str:

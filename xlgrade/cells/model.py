@@ -89,6 +89,9 @@ class CellFunction:
             if seen_optional and not arg.optional:
                 raise ValueError(f"function {self.name}: required argument {arg.name} after an optional one")
             seen_optional = seen_optional or arg.optional
+        # Worked out once: every cell of a sheet calls through here.
+        object.__setattr__(self, "_optional", tuple((i, a.default) for i, a in enumerate(self.args) if a.optional))
+        object.__setattr__(self, "_n_required", len(self.args) - len(self._optional))
 
     @property
     def required(self) -> tuple[Arg, ...]:
@@ -96,10 +99,15 @@ class CellFunction:
 
     def __call__(self, *values: Any) -> Any:
         """Call with spreadsheet values; missing or empty optional arguments take their default."""
-        if len(values) > len(self.args):
+        n = len(values)
+        if n > len(self.args):
             raise CellValueError(f"{self.name} takes at most {len(self.args)} arguments")
-        if len(values) < len(self.required):
-            raise CellValueError(f"{self.name} needs at least {len(self.required)} arguments")
-        full = list(values) + [None] * (len(self.args) - len(values))
-        filled = [a.default if (v is None or v == "") and a.optional else v for a, v in zip(self.args, full)]
+        if n < self._n_required:
+            raise CellValueError(f"{self.name} needs at least {self._n_required} arguments")
+        filled = list(values)
+        filled.extend([None] * (len(self.args) - n))
+        for i, default in self._optional:
+            v = filled[i]
+            if v is None or v == "":
+                filled[i] = default
         return self.fn(*filled)

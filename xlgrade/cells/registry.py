@@ -88,6 +88,18 @@ FUNCTIONS: tuple[CellFunction, ...] = (
         "B thresholds, else C",
         CATEGORY),
     CellFunction(
+        "ABCGRADES", F.abcgrades,
+        (Arg("orders", RANGE, "订单次数列", "orders column", "各客户的订单次数(一列)",
+             "every customer's number of orders (one column)"),
+         Arg("volume", RANGE, "累计金额列", "volume column", "各客户的累计金额(一列,行数与订单次数列相同)",
+             "every customer's volume (one column, as many rows as the orders)"),
+         *_thresholds(), _labels(D.ABC_LABELS, "A、B、C 三级的名称", "names of the three grades")),
+        "array",
+        "阈值 ABC 的数组形式:为两列(订单次数、累计金额)的每一行返回等级(两格都空的行为空);长表用它比逐格 ABCGRADE 快得多",
+        "threshold ABC as an array: the grade of every row of two columns (orders, volume; \"\" where both are "
+        "blank); much faster than one ABCGRADE per cell on long sheets",
+        CATEGORY),
+    CellFunction(
         "PARETOGRADE", F.paretograde,
         (Arg("value", NUMBER, "数值", "value", "本客户的数值(如累计金额);≤ 0 为 C",
              "this customer's value (e.g. volume); 0 or less is C"),
