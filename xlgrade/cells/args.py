@@ -121,7 +121,7 @@ def number(value: Any, label: tuple[str, str], *, blank: Any = REQUIRED, minimum
 
 def share(value: Any, label: tuple[str, str], default: float) -> float:
     """A share between 0 and 1 (``0.8`` or ``"80%"``); blank gives ``default``."""
-    x = number(value, label, blank=default, percent=True)
+    x: float = number(value, label, blank=default, percent=True)
     if not 0 <= x <= 1:
         raise fail(label, f"必须是 0 到 1 之间的比例(或写成 80%):{show(x)}",
                    f"must be a share between 0 and 1 (or typed as 80%): {show(x)}")
@@ -183,11 +183,11 @@ def deadlines(value: Any, label: tuple[str, str], default: tuple[tuple[str, floa
         return per, float(other)
     per, rest = {}, None
     for item in items(value, label):
-        grade, sep, days = item.partition("=")
-        grade = grade.strip()
+        typed, sep, text = item.partition("=")
+        grade = typed.strip()
         if not sep or not grade:
             raise fail(label, f"的每一项应写成 等级=天数:{show(item)}", f"entries must read grade=days: {show(item)}")
-        n = number(days, label, minimum=0)
+        n: float = number(text, label, minimum=0)
         if grade == "*":
             rest = n if rest is None else rest
         else:
@@ -203,7 +203,7 @@ _SCALE = 10 ** DECIMALS
 
 def round6(x: float) -> float:
     """Round to DECIMALS (6) exactly as the engine's pandas ``round(6)`` does (x * 1e6, half-even, / 1e6)."""
-    return round(x * _SCALE) / _SCALE
+    return float(round(x * _SCALE) / _SCALE)
 
 
 def micro(x: float) -> int:

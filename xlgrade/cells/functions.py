@@ -19,7 +19,7 @@ import bisect
 import math
 from decimal import Context, Decimal, localcontext
 from functools import lru_cache
-from typing import Any
+from typing import Any, Iterator
 
 from . import args, defaults as D
 from .explain import threshold_explanation
@@ -41,18 +41,21 @@ MEAN_R, MEAN_F, MEAN_M = (("平均最近购买天数", "mean_recency"), ("平均
                           ("平均购买金额", "mean_monetary"))
 GRADE, TIME, DEADLINES = ("客户等级", "grade"), ("投诉时间", "complaint_time"), ("处理期限", "deadlines")
 
+Cell = Any        # what a spreadsheet hands over (model.py rule 3): float, str, None, or a tuple of rows
+Limits = tuple[float, float, float, float]     # a_orders, a_volume, b_orders, b_volume
+
 _ENGINE_CONTEXT = Context(prec=28)   # the decimal default context engine/pareto.py compares in
 
 
 # ---- threshold ABC (§3.1) ----------------------------------------------------------------------
-def _figures(orders, volume) -> tuple[float, float]:
+def _figures(orders: Cell, volume: Cell) -> tuple[float, float]:
     o = args.number(orders, ORDERS, blank=0.0, minimum=0, whole=True)
     # Volume may be negative: net returns are a real total (the engine grades them C).
     return o, args.round6(args.number(volume, VOLUME, blank=0.0))
 
 
 @args.cached(maxsize=256)    # every cell of a sheet passes the same four rules
-def _thresholds(a_orders, a_volume, b_orders, b_volume) -> tuple[float, float, float, float]:
+def _thresholds(a_orders: Cell, a_volume: Cell, b_orders: Cell, b_volume: Cell) -> Limits:
     ao = args.number(a_orders, A_ORDERS, blank=float(D.A_ORDERS_OVER), minimum=0, whole=True)
     av = args.number(a_volume, A_VOLUME, blank=float(D.A_VOLUME_OVER), minimum=0)
     bo = args.number(b_orders, B_ORDERS, blank=float(D.B_ORDERS_OVER), minimum=0, whole=True)
@@ -64,21 +67,19 @@ def _thresholds(a_orders, a_volume, b_orders, b_volume) -> tuple[float, float, f
     return ao, av, bo, bv
 
 
-def _threshold_args(orders, volume, a_orders, a_volume, b_orders, b_volume):
-    return (*_figures(orders, volume), *_thresholds(a_orders, a_volume, b_orders, b_volume))
-
-
-def _threshold_grade(o, v, ao, av, bo, bv, labels) -> str:
-    a, b, c = labels
+def _threshold_grade(figures: tuple[float, float], limits: Limits, labels: tuple[str, ...]) -> str:
+    (o, v), (ao, av, bo, bv), (a, b, c) = figures, limits, labels
     return a if o > ao and v > av else b if o > bo and v > bv else c
 
 
-def abcgrade(orders, volume, a_orders=None, a_volume=None, b_orders=None, b_volume=None, labels=None) -> str:
-    figures = _threshold_args(orders, volume, a_orders, a_volume, b_orders, b_volume)
-    return _threshold_grade(*figures, args.labels(labels, LABELS, D.ABC_LABELS, 3))
+def abcgrade(orders: Cell, volume: Cell, a_orders: Cell = None, a_volume: Cell = None, b_orders: Cell = None,
+             b_volume: Cell = None, labels: Cell = None) -> str:
+    figures = _figures(orders, volume)
+    limits = _thresholds(a_orders, a_volume, b_orders, b_volume)
+    return _threshold_grade(figures, limits, args.labels(labels, LABELS, D.ABC_LABELS, 3))
 
 
-def _column(value, label: tuple[str, str]) -> tuple:
+def _column(value: Cell, label: tuple[str, str]) -> tuple[Cell, ...]:
     """The cells of a one-column range, top to bottom (a single value is a 1-row column)."""
     rows = value if isinstance(value, (tuple, list)) else ((value,),)
     cells = []
@@ -91,8 +92,8 @@ def _column(value, label: tuple[str, str]) -> tuple:
     return tuple(cells)
 
 
-def abcgrades(orders, volume, a_orders=None, a_volume=None, b_orders=None, b_volume=None,
-              labels=None) -> tuple[tuple[str], ...]:
+def abcgrades(orders: Cell, volume: Cell, a_orders: Cell = None, a_volume: Cell = None, b_orders: Cell = None,
+              b_volume: Cell = None, labels: Cell = None) -> tuple[tuple[str], ...]:
     """ABCGRADE of every row of two one-column ranges in one call; "" where both are blank.
 
     A wrong cell refuses the whole array with a message naming its row (1 = the first row of
@@ -104,7 +105,7 @@ def abcgrades(orders, volume, a_orders=None, a_volume=None, b_orders=None, b_vol
                         f"must have as many rows ({len(vs)}) as orders ({len(os_)})")
     limits = _thresholds(a_orders, a_volume, b_orders, b_volume)
     names = args.labels(labels, LABELS, D.ABC_LABELS, 3)
-    out = []
+    out: list[tuple[str]] = []
     for i, (o, v) in enumerate(zip(os_, vs), 1):
         if args.is_blank(o) and args.is_blank(v):
             out.append(("",))
@@ -113,11 +114,12 @@ def abcgrades(orders, volume, a_orders=None, a_volume=None, b_orders=None, b_vol
             figures = _figures(o, v)
         except CellValueError as exc:
             raise CellValueError(f"row {i}: {exc}", zh=f"第 {i} 行:{exc.zh}") from None
-        out.append((_threshold_grade(*figures, *limits, names),))
+        out.append((_threshold_grade(figures, limits, names),))
     return tuple(out)
 
 
-def gradewhy(orders, volume, a_orders=None, a_volume=None, b_orders=None, b_volume=None, lang=None) -> str:
+def gradewhy(orders: Cell, volume: Cell, a_orders: Cell = None, a_volume: Cell = None, b_orders: Cell = None,
+             b_volume: Cell = None, lang: Cell = None) -> str:
     """The engine's explanation; a wrong argument gives a sentence saying what was wrong."""
     code = "zh" if args.is_blank(lang) else args.clean(lang).lower()
     if code.startswith("zh"):
@@ -127,11 +129,12 @@ def gradewhy(orders, volume, a_orders=None, a_volume=None, b_orders=None, b_volu
     else:
         return f"语言必须是 zh 或 en,而不是 {args.show(lang)} / lang must be zh or en, not {args.show(lang)}"
     try:
-        figures = _threshold_args(orders, volume, a_orders, a_volume, b_orders, b_volume)
+        figures = _figures(orders, volume)
+        limits = _thresholds(a_orders, a_volume, b_orders, b_volume)
     except CellValueError as exc:
         return exc.message(code)
-    grade = _threshold_grade(*figures, D.ABC_LABELS)
-    zh, en = threshold_explanation(grade, *figures, D.ABC_LABELS)
+    grade = _threshold_grade(figures, limits, D.ABC_LABELS)
+    zh, en = threshold_explanation(grade, *figures, *limits, D.ABC_LABELS)
     return zh if code == "zh" else en
 
 
@@ -141,7 +144,7 @@ def _exact(x: float) -> Decimal:
     return Decimal(f"{args.round6(x):.6f}")
 
 
-def _cells(values: Any):
+def _cells(values: Any) -> Iterator[Cell]:
     """Every cell of a range (a tuple of rows, a row, or a single value)."""
     if isinstance(values, (tuple, list)):
         for row in values:
@@ -189,7 +192,7 @@ class _Population:
             ctx.prec = 60
             return self.total - self.prefix[bisect.bisect_right(self.ascending, d)]
 
-    def grade(self, d: Decimal, a_cut: Decimal, b_cut: Decimal, labels: tuple[str, str, str]) -> str:
+    def grade(self, d: Decimal, a_cut: Decimal, b_cut: Decimal, labels: tuple[str, ...]) -> str:
         a, b, c = labels
         if d <= 0:
             return c
@@ -199,7 +202,7 @@ class _Population:
 
 
 @lru_cache(maxsize=16)
-def _population_of(values: tuple) -> _Population:
+def _population_of(values: tuple[Any, ...]) -> _Population:
     return _Population(values)
 
 
@@ -218,7 +221,7 @@ def population(values: Any) -> _Population:
     return _population_of(values)
 
 
-def _pareto_args(a_share, b_share, labels):
+def _pareto_args(a_share: Cell, b_share: Cell, labels: Cell) -> tuple[Decimal, Decimal, tuple[str, ...]]:
     a = args.share(a_share, A_SHARE, D.PARETO_A_SHARE)
     b = args.share(b_share, B_SHARE, D.PARETO_B_SHARE)
     if a > b:
@@ -226,18 +229,19 @@ def _pareto_args(a_share, b_share, labels):
     return Decimal(str(a)), Decimal(str(b)), args.labels(labels, LABELS, D.ABC_LABELS, 3)
 
 
-def paretograde(value, values, a_share=None, b_share=None, labels=None) -> str:
+def paretograde(value: Cell, values: Cell, a_share: Cell = None, b_share: Cell = None, labels: Cell = None) -> str:
     v = args.number(value, VALUE, blank=0.0)
     a_cut, b_cut, names = _pareto_args(a_share, b_share, labels)
     return population(values).grade(_exact(v), a_cut, b_cut, names)
 
 
-def paretogrades(values, a_share=None, b_share=None, labels=None) -> tuple[tuple[str], ...]:
+def paretogrades(values: Cell, a_share: Cell = None, b_share: Cell = None,
+                 labels: Cell = None) -> tuple[tuple[str], ...]:
     """One grade per row of a one-column range; "" for a blank or text row."""
     a_cut, b_cut, names = _pareto_args(a_share, b_share, labels)
     rows = values if isinstance(values, (tuple, list)) else (values,)
     pop = population(values)
-    out = []
+    out: list[tuple[str]] = []
     for row in rows:
         if isinstance(row, (tuple, list)):
             if len(row) != 1:
@@ -277,7 +281,7 @@ def growth_points(growth: float | None, units: float) -> float:
     return _interp(growth, breaks, pts)
 
 
-def scorecard(monthly_units, growth, channel, loyalty, prospects) -> float:
+def scorecard(monthly_units: Cell, growth: Cell, channel: Cell, loyalty: Cell, prospects: Cell) -> float:
     # Units may be negative after returns (0 points), as in the engine.
     units = args.round6(args.number(monthly_units, UNITS, blank=0.0))
     g = args.number(growth, GROWTH, blank=None, percent=True)
@@ -287,7 +291,7 @@ def scorecard(monthly_units, growth, channel, loyalty, prospects) -> float:
     return args.round6(units_points(units) + growth_points(g, units) + sum(entered))
 
 
-def _level(score: float, names: tuple[str, ...], mins: tuple[float, ...], label) -> str:
+def _level(score: float, names: tuple[str, ...], mins: tuple[float, ...], label: tuple[str, str]) -> str:
     if len(names) != len(mins) + 1:
         raise args.fail(label, f"需要 {len(mins) + 1} 个名称(比最低分多一个),现有 {len(names)} 个",
                         f"needs {len(mins) + 1} labels (one more than the minimums), has {len(names)}")
@@ -297,14 +301,14 @@ def _level(score: float, names: tuple[str, ...], mins: tuple[float, ...], label)
     return names[-1]
 
 
-def scoregrade(score, labels=None, minimums=None) -> str:
+def scoregrade(score: Cell, labels: Cell = None, minimums: Cell = None) -> str:
     s = args.round6(args.number(score, SCORE, blank=0.0))
     mins = args.minimums(minimums, MINIMUMS, D.LEVEL_MIN)
     return _level(s, args.labels(labels, LABELS, D.LEVEL_LABELS, None), mins, LABELS)
 
 
 # ---- credit (§3.5) -------------------------------------------------------------------------------
-def creditgrade(score, labels=None, minimums=None) -> str:
+def creditgrade(score: Cell, labels: Cell = None, minimums: Cell = None) -> str:
     if args.is_blank(score):            # a period without receivables has no score (DOMAIN.md §3.5)
         return D.CREDIT_NO_RECORD
     s = args.round6(args.number(score, SCORE))
@@ -313,7 +317,8 @@ def creditgrade(score, labels=None, minimums=None) -> str:
 
 
 # ---- RFM (§3.6) ----------------------------------------------------------------------------------
-def rfmclass(recency_days, frequency, monetary, mean_recency, mean_frequency, mean_monetary, labels=None) -> str:
+def rfmclass(recency_days: Cell, frequency: Cell, monetary: Cell, mean_recency: Cell, mean_frequency: Cell,
+             mean_monetary: Cell, labels: Cell = None) -> str:
     names = args.labels(labels, LABELS, D.RFM_LABELS, len(D.RFM_PATTERNS))
     r = args.number(recency_days, RECENCY, blank=None, minimum=0)
     f = args.number(frequency, FREQUENCY, blank=0.0, minimum=0)
@@ -331,9 +336,9 @@ def rfmclass(recency_days, frequency, monetary, mean_recency, mean_frequency, me
 
 
 # ---- complaint deadline (§3.8) -------------------------------------------------------------------
-def complaintdue(grade, complaint_time, deadlines=None) -> float:
+def complaintdue(grade: Cell, complaint_time: Cell, deadlines: Cell = None) -> float:
     """complaint_time (a date-time serial) + the grade's deadline in calendar days."""
-    at = args.number(complaint_time, TIME, minimum=0)
+    at: float = args.number(complaint_time, TIME, minimum=0)
     per, other = args.deadlines(deadlines, DEADLINES, D.COMPLAINT_DEADLINES, D.COMPLAINT_OTHER_DAYS)
     if isinstance(grade, bool):
         raise args.fail(GRADE, f"不能是逻辑值:{grade}", f"must be text, not {grade}")

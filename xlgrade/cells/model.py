@@ -19,7 +19,7 @@ Rules of this module (and of the whole ``xlgrade.cells`` package):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 # Argument kinds.
@@ -78,6 +78,9 @@ class CellFunction:
     zh: str                            # one-line description, Chinese
     en: str                            # one-line description, English
     category: str = "Add-In"           # Function Wizard category
+    # Worked out from ``args`` in __post_init__ (every cell of a sheet calls through here).
+    _optional: tuple[tuple[int, Any], ...] = field(init=False, repr=False, compare=False)
+    _n_required: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[A-Z][A-Z0-9]*", self.name):
@@ -89,7 +92,6 @@ class CellFunction:
             if seen_optional and not arg.optional:
                 raise ValueError(f"function {self.name}: required argument {arg.name} after an optional one")
             seen_optional = seen_optional or arg.optional
-        # Worked out once: every cell of a sheet calls through here.
         object.__setattr__(self, "_optional", tuple((i, a.default) for i, a in enumerate(self.args) if a.optional))
         object.__setattr__(self, "_n_required", len(self.args) - len(self._optional))
 

@@ -7,6 +7,8 @@ a signature. Defaults come from the generated :mod:`.defaults` (the rule book's 
 
 from __future__ import annotations
 
+from typing import Any, Iterable
+
 from . import defaults as D
 from . import functions as F
 from .model import DATE, NUMBER, RANGE, TEXT, Arg, CellFunction, CellValueError
@@ -14,7 +16,7 @@ from .model import DATE, NUMBER, RANGE, TEXT, Arg, CellFunction, CellValueError
 CATEGORY = "xlgrade"
 
 
-def _list(values) -> str:
+def _list(values: Iterable[Any]) -> str:
     """A list default as the rules sheet writes it: ``"A; B; C"``, ``"90; 75; 60"``."""
     return "; ".join(str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in values)
 
@@ -23,7 +25,7 @@ def _deadlines_text() -> str:
     return _list([f"{g}={d}" for g, d in D.COMPLAINT_DEADLINES] + [f"*={D.COMPLAINT_OTHER_DAYS}"])
 
 
-def _orders(name="orders") -> Arg:
+def _orders(name: str = "orders") -> Arg:
     return Arg(name, NUMBER, "订单次数", "orders", "统计期内的订单次数(不同销售序号的个数)",
                "number of orders in the evaluation window (distinct sale numbers)")
 
@@ -46,7 +48,7 @@ def _thresholds() -> tuple[Arg, ...]:
     )
 
 
-def _labels(default, zh: str, en: str) -> Arg:
+def _labels(default: tuple[str, ...], zh: str, en: str) -> Arg:
     return Arg("labels", TEXT, "等级名称", "labels", f"{zh},由高到低,用分号分隔", f"{en}, best first, separated by ;",
                True, _list(default))
 
@@ -69,7 +71,7 @@ def _score_arg(zh_help: str, en_help: str) -> Arg:
     return Arg("score", NUMBER, "分数", "score", zh_help, en_help)
 
 
-def _minimums(default, zh: str, en: str) -> Arg:
+def _minimums(default: tuple[float, ...], zh: str, en: str) -> Arg:
     return Arg("minimums", TEXT, "各级最低分", "minimums", f"{zh},由高到低,用分号分隔(分数 ≥ 最低分)",
                f"{en}, highest first, separated by ; (score >= minimum)", True, _list(default))
 
