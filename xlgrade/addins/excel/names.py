@@ -15,6 +15,7 @@ UDF_MODULE = "xlgrade.addins.excel.udfs"        # the Python module xlwings impo
 ACTIONS_MODULE = "xlgrade.addins.excel.actions"  # the Python module the ribbon calls
 UDF_VBA_MODULE = "XlgradeUdfs"                   # VBA module of the generated wrappers
 RIBBON_VBA_MODULE = "XlgradeRibbon"              # VBA module of the ribbon callbacks
+EVENTS_VBA_CLASS = "XlgradeAppEvents"            # VBA class module: the application's workbook events
 TEMPLATE_RIBBON_MODULE = "RibbonMyAddin"         # the template's ribbon module, replaced by ours
 TEMPLATE_PROJECT_NAME = "myaddin"
 
