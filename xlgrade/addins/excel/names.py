@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 PROJECT_NAME = "xlgrade"
+VBA_PROJECT_NAME = PROJECT_NAME                  # the VBA project's own name (the template's: MyAddin)
 XLAM_NAME = "xlgrade.xlam"
 CONF_SHEET = f"{PROJECT_NAME}.conf"
 UDF_MODULE = "xlgrade.addins.excel.udfs"        # the Python module xlwings imports for the UDFs

@@ -9,7 +9,9 @@ and never copied into the repository. pyopenvba patches its VBA project:
 - the class module ``XlgradeAppEvents`` is added from ``macros/XlgradeAppEvents.cls`` (the
   application's workbook events, which make the ribbon's texts follow the active workbook);
 - the ``xlwings`` module keeps its code (and its ``Declare ... "xlwings64-<version>.dll"``
-  lines, which match the installed xlwings) except ``PROJECT_NAME = "xlgrade"``.
+  lines, which match the installed xlwings) except ``PROJECT_NAME = "xlgrade"``;
+- the VBA project itself is renamed from ``MyAddin`` to ``xlgrade`` by :mod:`.ovba` (pyopenvba
+  renames modules only).
 
 Then the package is rewritten part by part: ``customUI/customUI.xml`` is ours, the settings
 sheet is ``xlgrade.conf`` with only machine-independent keys in A:B (``UDF Modules``; the
@@ -28,7 +30,7 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from xlgrade.addins.excel import names, ribbon
+from xlgrade.addins.excel import names, ovba, ribbon
 
 TEMPLATE = "quickstart_addin_ribbon.xlam"
 ZIP_DATE = (2026, 1, 1, 0, 0, 0)
@@ -159,7 +161,8 @@ def _rewrite_parts(src: Path, dest: Path) -> None:
     sheet, strings = _conf_sheet(parts["xl/worksheets/sheet1.xml"])
     replace = {"customUI/customUI.xml": customui, "xl/worksheets/sheet1.xml": sheet,
                "xl/sharedStrings.xml": strings, "xl/workbook.xml": _workbook_xml(parts["xl/workbook.xml"]),
-               "docProps/core.xml": _core_xml(parts["docProps/core.xml"])}
+               "docProps/core.xml": _core_xml(parts["docProps/core.xml"]),
+               "xl/vbaProject.bin": ovba.rename_project(parts["xl/vbaProject.bin"], names.VBA_PROJECT_NAME)}
     with zipfile.ZipFile(dest, "w") as zout:
         for name, data in entries:
             info = zipfile.ZipInfo(name, ZIP_DATE)
