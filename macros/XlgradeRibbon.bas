@@ -44,6 +44,8 @@ End Sub
 
 ' The text of key in lang ("en", else Chinese) from the table of this add-in's sheet
 ' xlgrade.conf: from row 2 down to the first empty key; the key itself when absent.
+' XlgradeText and XlgradeLang are Public so that LibreOffice's Basic can run them as cell
+' functions in the tests (tests/test_addin_excel_xlam.py); Excel lists them as user functions.
 Function XlgradeText(ByVal key As String, ByVal lang As String) As String
     Dim sht As Object, r As Long
     XlgradeText = key
@@ -78,7 +80,7 @@ Function XlgradeLang() As String
 Done:
 End Function
 
-Function XlgradeHasSheet(wb As Object, ByVal name As String) As Boolean
+Private Function XlgradeHasSheet(wb As Object, ByVal name As String) As Boolean
     Dim sht As Object
     For Each sht In wb.Sheets
         If sht.Name = name Then
