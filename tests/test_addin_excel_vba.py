@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from xlgrade.addins.excel import names, wrappers
+from xlgrade.addins.excel import names, ribbon, wrappers
 from xlgrade.cells import FUNCTIONS, CellValueError, by_name
 
 CUSTOMUI_NS = "http://schemas.microsoft.com/office/2006/01/customui"
@@ -79,7 +79,9 @@ def test_every_function_has_a_wrapper_with_its_arguments():
 
 
 def test_vba_sources_are_ascii():
-    for path in names.macros_dir().glob("*.bas"):
+    paths = [*names.macros_dir().glob("*.bas"), *names.macros_dir().glob("*.cls")]
+    assert {p.name for p in paths} >= {f"{names.RIBBON_VBA_MODULE}.bas", f"{names.EVENTS_VBA_CLASS}.cls"}
+    for path in paths:
         assert path.read_bytes().isascii(), path
 
 
@@ -95,8 +97,26 @@ def test_every_onaction_names_a_ribbon_sub():
         assert module == names.RIBBON_VBA_MODULE and sub in subs, action
     ids = [el.get("id") for el in root.iter() if el.get("id")]
     assert len(ids) == len(set(ids))
-    labels = [el.get("label") for el in root.iter(f"{{{CUSTOMUI_NS}}}button")]
-    assert labels == ["月度重算", "新建工作簿", "打开规则", "打印资料卡", "投诉到期检查", "规则说明", "关于"]
+    # the texts are the catalogue's, each control's once, none in the XML
+    assert set(ids) == {c.id for c in ribbon.CONTROLS} and len(ribbon.CONTROLS) == len(ids)
+    buttons = [el.get("id") for el in root.iter(f"{{{CUSTOMUI_NS}}}button")]
+    assert buttons == [c.id for c in ribbon.BUTTONS]
+    assert [c.zh for c in ribbon.BUTTONS] == ["月度重算", "新建工作簿", "打开规则", "打印资料卡", "投诉到期检查",
+                                              "规则说明", "关于"]
+    assert not [el for el in root.iter() if el.get("label") or el.get("screentip") or el.get("supertip")]
+
+
+def test_ribbon_catalogue_says_each_text_once_in_both_languages():
+    texts = ribbon.texts()
+    assert len(texts) == 1 + len(ribbon.CONTROLS) + len(ribbon.BUTTONS)
+    for key, (zh, en) in texts.items():
+        assert zh and en and zh != en, key
+        assert not zh.isascii() and en.isascii(), key   # Chinese in zh, English in en
+    assert ribbon.table_rows()[0] == ribbon.TABLE_HEADER
+    assert [r[0] for r in ribbon.table_rows()[1:]] == list(texts)
+    assert ribbon.TAB.label("zh") == "客户分级" and ribbon.TAB.label("en") == "Customer grading"
+    monthly = ribbon.BUTTONS[0]
+    assert monthly.supertip("en").startswith("Saves") and monthly.supertip("zh").startswith("保存")
 
 
 # ---- the UDFs as plain callables (Linux) ----------------------------------------------------

@@ -5,5 +5,6 @@
 - :mod:`.wrappers`: the VBA wrappers of those UDFs (``macros/XlgradeUdfs.bas``), generated;
 - :mod:`.xlam`: the deterministic build of ``xlgrade.xlam`` from the template and ``macros/``;
 - :mod:`.actions`: what the ribbon's buttons do (called through RunPython);
+- :mod:`.ribbon`: the ribbon's texts in Chinese and English (the table its callbacks read);
 - :mod:`.install`: ``xlgrade install / uninstall excel``.
 """

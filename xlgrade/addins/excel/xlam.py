@@ -6,14 +6,19 @@ and never copied into the repository. pyopenvba patches its VBA project:
 
 - ``RibbonMyAddin`` becomes ``XlgradeRibbon`` with the code of ``macros/XlgradeRibbon.bas``;
 - ``XlgradeUdfs`` is added from ``macros/XlgradeUdfs.bas`` (the generated UDF wrappers);
+- the class module ``XlgradeAppEvents`` is added from ``macros/XlgradeAppEvents.cls`` (the
+  application's workbook events, which make the ribbon's texts follow the active workbook);
 - the ``xlwings`` module keeps its code (and its ``Declare ... "xlwings64-<version>.dll"``
-  lines, which match the installed xlwings) except ``PROJECT_NAME = "xlgrade"``.
+  lines, which match the installed xlwings) except ``PROJECT_NAME = "xlgrade"``;
+- the VBA project itself is renamed from ``MyAddin`` to ``xlgrade`` by :mod:`.ovba` (pyopenvba
+  renames modules only).
 
 Then the package is rewritten part by part: ``customUI/customUI.xml`` is ours, the settings
-sheet is ``xlgrade.conf`` with only machine-independent keys (``UDF Modules``; the
+sheet is ``xlgrade.conf`` with only machine-independent keys in A:B (``UDF Modules``; the
 interpreter goes into the user's ``%USERPROFILE%\\.xlgrade\\xlgrade.conf``, see
-:mod:`.install`), the template author's absolute path and names are dropped, and every zip
-entry gets a fixed timestamp, so two builds give the same bytes.
+:mod:`.install`) and the ribbon's texts in D:F (:func:`.ribbon.table_rows`), the template
+author's absolute path and names are dropped, and every zip entry gets a fixed timestamp, so
+two builds give the same bytes.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from xlgrade.addins.excel import names
+from xlgrade.addins.excel import names, ovba, ribbon
 
 TEMPLATE = "quickstart_addin_ribbon.xlam"
 ZIP_DATE = (2026, 1, 1, 0, 0, 0)
@@ -52,9 +57,9 @@ def xlwings_version() -> str:
     return xlwings.__version__
 
 
-def macro_source(name: str) -> str:
-    """A module of macros/ as VBA stores it (CRLF line ends)."""
-    text = (names.macros_dir() / f"{name}.bas").read_text(encoding="ascii")
+def macro_source(name: str, suffix: str = ".bas") -> str:
+    """A module of macros/ (``.bas``; a class module ``.cls``) as VBA stores it (CRLF line ends)."""
+    text = (names.macros_dir() / f"{name}{suffix}").read_text(encoding="ascii")
     return text.replace("\r\n", "\n").replace("\n", "\r\n")
 
 
@@ -67,6 +72,7 @@ def _patched_xlwings_module(source: str) -> str:
 
 def _patch_vba(src: Path, dest: Path) -> None:
     from pyopenvba import ExcelFile
+    from pyopenvba.vba import VBAModuleKind
 
     with ExcelFile(src) as wb:
         modules = wb.module_names()
@@ -77,34 +83,53 @@ def _patch_vba(src: Path, dest: Path) -> None:
         project.rename_module(names.TEMPLATE_RIBBON_MODULE, names.RIBBON_VBA_MODULE)
         wb.set_module(names.RIBBON_VBA_MODULE, macro_source(names.RIBBON_VBA_MODULE))
         project.add_module(names.UDF_VBA_MODULE, macro_source(names.UDF_VBA_MODULE))
+        project.add_module(names.EVENTS_VBA_CLASS, macro_source(names.EVENTS_VBA_CLASS, ".cls"),
+                           kind=VBAModuleKind.other)
         wb.set_module("xlwings", _patched_xlwings_module(wb.get_module("xlwings")))
         wb.save(dest)
 
 
-def _shared_strings(strings: list[str]) -> bytes:
+def _shared_strings(strings: list[str], count: int) -> bytes:
+    """sharedStrings.xml of ``strings`` (each once), referenced ``count`` times in all."""
     items = "".join(f"<si><t>{escape(s)}</t></si>" for s in strings)
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-            f'count="{len(strings)}" uniqueCount="{len(strings)}">{items}</sst>').encode("utf-8")
+            f'count="{count}" uniqueCount="{len(strings)}">{items}</sst>').encode("utf-8")
+
+
+def _column(n: int) -> str:
+    """The letter of column ``n`` (1-based, up to Z)."""
+    return chr(ord("A") + n - 1)
 
 
 def _conf_sheet(template: bytes) -> tuple[bytes, bytes]:
-    """(sheet1.xml, sharedStrings.xml) of the conf sheet: CONF_ROWS as strings in A:B."""
+    """(sheet1.xml, sharedStrings.xml) of the conf sheet: CONF_ROWS as strings in A:B, the
+    ribbon's text table (:func:`.ribbon.table_rows`) from column D."""
     text = template.decode("utf-8")
-    strings: list[str] = []
+    strings: dict[str, int] = {}   # each text once in the shared strings, as Excel writes them
+    count = 0
+    table = ribbon.table_rows()
+    first = ribbon.TABLE_FIRST_COLUMN
+    last = _column(first + len(ribbon.TABLE_HEADER) - 1)
     rows = []
-    for r, (key, value) in enumerate(CONF_ROWS, 1):
+    for r in range(1, max(len(CONF_ROWS), len(table)) + 1):
+        values: list[tuple[str, str]] = []
+        if r <= len(CONF_ROWS):
+            values += zip("AB", CONF_ROWS[r - 1])
+        if r <= len(table):
+            values += ((_column(first + i), v) for i, v in enumerate(table[r - 1]))
         cells = []
-        for col, s in (("A", key), ("B", value)):
-            strings.append(s)
-            cells.append(f'<c r="{col}{r}" s="1" t="s"><v>{len(strings) - 1}</v></c>')
-        rows.append(f'<row r="{r}" spans="1:2">{"".join(cells)}</row>')
+        for col, s in values:
+            index = strings.setdefault(s, len(strings))
+            count += 1
+            cells.append(f'<c r="{col}{r}" s="1" t="s"><v>{index}</v></c>')
+        rows.append(f'<row r="{r}">{"".join(cells)}</row>')
     text, n = re.subn(r"<sheetData>.*</sheetData>", f"<sheetData>{''.join(rows)}</sheetData>", text, flags=re.S)
-    text, m = re.subn(r'<dimension ref="[^"]*"', f'<dimension ref="A1:B{len(CONF_ROWS)}"', text)
+    text, m = re.subn(r'<dimension ref="[^"]*"', f'<dimension ref="A1:{last}{len(rows)}"', text)
     if n != 1 or m != 1:
         raise BuildError("the template's conf sheet has no sheetData or dimension")
     text = text.replace('width="9.25"', 'width="28"')
-    return text.encode("utf-8"), _shared_strings(strings)
+    return text.encode("utf-8"), _shared_strings(list(strings), count)
 
 
 def _workbook_xml(data: bytes) -> bytes:
@@ -136,7 +161,8 @@ def _rewrite_parts(src: Path, dest: Path) -> None:
     sheet, strings = _conf_sheet(parts["xl/worksheets/sheet1.xml"])
     replace = {"customUI/customUI.xml": customui, "xl/worksheets/sheet1.xml": sheet,
                "xl/sharedStrings.xml": strings, "xl/workbook.xml": _workbook_xml(parts["xl/workbook.xml"]),
-               "docProps/core.xml": _core_xml(parts["docProps/core.xml"])}
+               "docProps/core.xml": _core_xml(parts["docProps/core.xml"]),
+               "xl/vbaProject.bin": ovba.rename_project(parts["xl/vbaProject.bin"], names.VBA_PROJECT_NAME)}
     with zipfile.ZipFile(dest, "w") as zout:
         for name, data in entries:
             info = zipfile.ZipInfo(name, ZIP_DATE)
