@@ -110,9 +110,9 @@ def read_book_rows(path: Path, sheet: Sheet, *, sheet_name: str | None = None, d
         raise InputError(f"cannot read the workbook: {exc} (无法读取工作簿)", source=path.name) from None
     try:
         name = pick_sheet(list(book.sheet_names), sheet, sheet_name, path.name)
-        data = book.get_sheet_by_name(name)
-        rows = data.to_python(skip_empty_area=True)
-        start = data.start
+        sheet_data = book.get_sheet_by_name(name)
+        rows = sheet_data.to_python(skip_empty_area=True)
+        start = sheet_data.start
     finally:
         book.close()
     offset = start[0] if rows and start else 0

@@ -56,5 +56,6 @@ class Book(Protocol):
     def backup(self) -> str | None:
         """Keep a copy of the workbook as it is, before this run writes; returns where (or None)."""
 
-    def save(self) -> None:
-        """Make every write permanent, all at once: a failure leaves the workbook as it was."""
+    def save(self) -> str | None:
+        """Make every write permanent, all at once: a failure leaves the workbook as it was.
+        Returns where the backup made before the write is (None: no backup)."""

@@ -186,7 +186,7 @@ class LibreOffice:
         self.profile = None if profile is None else Path(profile).resolve()
         self.start_timeout = start_timeout
         self.timeout = timeout
-        self.soffice_path = soffice or find_soffice()
+        self.soffice_path: str | None = soffice or find_soffice()
         self.python = python
         self._soffice: subprocess.Popen | None = None
         self._worker: subprocess.Popen | None = None
@@ -194,7 +194,7 @@ class LibreOffice:
         self._lock = threading.Lock()
         self._next_id = 0
         self._tmp: Path | None = None
-        self._finalizer = None
+        self._finalizer: weakref.finalize[Any, Any] | None = None
         self.started_in: float | None = None   # seconds the last start took
 
     # -- lifecycle --
@@ -214,7 +214,7 @@ class LibreOffice:
         if self._worker is not None:
             raise LibreOfficeError("this LibreOffice is already started")
         ok, why = available(self.soffice_path, self.python)
-        if not ok:
+        if not ok or self.soffice_path is None:
             raise LibreOfficeUnavailable(why)
         t0 = time.monotonic()
         self._lines = queue.Queue()
@@ -337,15 +337,16 @@ class LibreOffice:
     def call(self, cmd: str, timeout: float | None = None, **args) -> Any:
         """Send one command to the worker and return its result (raises on error or timeout)."""
         with self._lock:
-            if not self.running:
+            worker = self._worker
+            if not self.running or worker is None or worker.stdin is None:
                 raise LibreOfficeError(self._describe(f"LibreOffice is not running (command {cmd!r})")
                                        if self._tmp else "LibreOffice is not started")
             self._next_id += 1
             req_id = self._next_id
             line = json.dumps({"id": req_id, "cmd": cmd, "args": args}, ensure_ascii=True) + "\n"
             try:
-                self._worker.stdin.write(line.encode("ascii"))
-                self._worker.stdin.flush()
+                worker.stdin.write(line.encode("ascii"))
+                worker.stdin.flush()
             except (OSError, ValueError) as e:
                 msg = self._describe(f"cannot talk to the UNO worker: {e}")
                 self.close(force=True)
@@ -385,7 +386,7 @@ class LibreOffice:
         p = Path(path).resolve()
         if not p.is_file():
             raise FileNotFoundError(p)
-        extra = {"filter": filter_name} if filter_name else {}
+        extra: dict[str, Any] = {"filter": filter_name} if filter_name else {}
         if macros:
             extra["macros"] = True
         key = self.call("open", timeout=timeout, path=str(p), recalculate=recalculate, **extra)
@@ -540,8 +541,8 @@ def _pdf_objects(data: bytes) -> dict[int, bytes]:
     for head, raw in streams:
         try:
             text = zlib.decompressobj().decompress(raw) if b"/FlateDecode" in head else raw
-            first = int(re.search(rb"/First\s+(\d+)", head).group(1))
-            n = int(re.search(rb"/N\s+(\d+)", head).group(1))
+            first = int(re.search(rb"/First\s+(\d+)", head).group(1))  # type: ignore[union-attr]  # no match: AttributeError, below
+            n = int(re.search(rb"/N\s+(\d+)", head).group(1))          # type: ignore[union-attr]
         except (zlib.error, AttributeError, ValueError):
             continue
         nums = [int(x) for x in text[:first].split()[: 2 * n]]
@@ -582,8 +583,10 @@ def pdf_page_sizes(path: str | os.PathLike) -> list[tuple[float, float]]:
     objs = _pdf_objects(Path(path).read_bytes())
     sizes = []
     for num in _page_objects(objs):
-        box = rotate = None
-        node, hops = num, 0
+        box: list[float] | None = None
+        rotate: int | None = None
+        node: int | None = num
+        hops = 0
         while node is not None and hops < 64:
             body = objs.get(node, b"")
             if box is None and (m := _MEDIABOX.search(body)):

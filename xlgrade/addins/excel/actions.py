@@ -78,8 +78,10 @@ def say(lang: str, key: str, **values: Any) -> str:
 
 
 class Workbook(Protocol):
-    path: str                       # full path, "" while never saved
-    saved: bool                     # no unsaved changes
+    @property
+    def path(self) -> str: ...      # full path, "" while never saved
+    @property
+    def saved(self) -> bool: ...    # no unsaved changes
 
     def sheet_names(self) -> list[str]: ...
     def save(self) -> None: ...
@@ -326,7 +328,8 @@ class XlwingsApp:   # pragma: no cover - needs Excel
         import xlwings as xw
 
         self.xw = xw
-        self.app = xw.apps.active
+        # xlwings types it App | None; the ribbon runs this only inside a running Excel.
+        self.app: Any = xw.apps.active
 
     def active_workbook(self) -> XlwingsWorkbook | None:
         try:

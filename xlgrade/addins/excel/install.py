@@ -76,7 +76,7 @@ def dll_check(python: Path, prefix: Path, version: str) -> tuple[bool, str]:
         return False, (f"no {dll_names(version)['64']} / {dll_names(version)['32']} in {where}: "
                        f"run `{python.with_name('python.exe')} -m pip install --force-reinstall xlwings=={version}` "
                        "with a Windows Python of the same bitness as Office (64-bit Office: 64-bit Python)")
-    have = ", ".join(f"{found[b].name} ({b}-bit Office)" for b in ("64", "32") if found[b])
+    have = ", ".join(f"{dll.name} ({b}-bit Office)" for b in ("64", "32") if (dll := found[b]) is not None)
     missing = [b for b in ("64", "32") if not found[b]]
     note = (f"; {missing[0]}-bit Office would need {dll_names(version)[missing[0]]}, "
             f"i.e. a {missing[0]}-bit Python") if missing else ""

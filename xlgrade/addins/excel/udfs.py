@@ -32,7 +32,7 @@ CATEGORY = "xlgrade"
 _EPOCH = _dt.datetime(1899, 12, 30)
 
 try:   # pywin32, on Windows only: an exception whose description Excel receives as it is
-    from win32com.server.exception import COMException as _COMException
+    from win32com.server.exception import COMException as _COMException  # type: ignore[import-untyped]
 except ImportError:   # pragma: no cover - Linux, macOS
     _COMException = None
 
@@ -91,7 +91,7 @@ def _wrapper(cf: CellFunction) -> Callable[..., Any]:
     udf.__name__ = udf.__qualname__ = cf.name
     udf.__doc__ = f"{cf.zh} / {cf.en}"
     udf.__module__ = __name__
-    udf.__signature__ = inspect.Signature([
+    udf.__signature__ = inspect.Signature([  # type: ignore[attr-defined]  # what xlwings reads
         inspect.Parameter(a.name, inspect.Parameter.POSITIONAL_OR_KEYWORD,
                           default=None if a.optional else inspect.Parameter.empty)
         for a in cf.args])

@@ -119,7 +119,8 @@ def build_oxt(out_dir: str | Path, functions: Sequence[CellFunction] | None = No
     ``xlgrade`` on PATH. The same arguments always give the same bytes.
     """
     if functions is None:
-        from xlgrade.cells import FUNCTIONS as functions   # the real registry
+        from xlgrade.cells import FUNCTIONS   # the real registry
+        functions = FUNCTIONS
     functions = tuple(functions)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -49,7 +49,7 @@ def _convert_rows(value):
     return tuple(tuple(_cell(v) for v in (row if _is_block(row) else (row,))) for row in value)
 
 
-_RANGES = {}          # a range as Calc passed it -> its conversion (the last few ranges seen)
+_RANGES = {}  # type: dict   # a range as Calc passed it -> its conversion (the last few ranges seen)
 _RANGES_KEPT = 8
 
 
