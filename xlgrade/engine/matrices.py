@@ -60,14 +60,22 @@ def attribute(customers: pd.DataFrame, ids: pd.Index, name: str) -> pd.Series:
     return pd.to_numeric(customers[name], errors="coerce").astype("float64").reindex(ids).round(6)
 
 
+def _missing_where(known: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``values`` where ``known``, else None (an object array, for a nullable boolean column)."""
+    out = values.astype(object)
+    out[~known] = None
+    return out
+
+
 def abc_classes(values: pd.Series, a_share: float, b_share: float) -> tuple[np.ndarray, pd.Series]:
     """Pareto value_share class index (0 = A, 1 = B, 2 = C) and share_before of each value."""
     ranked = pareto.rank_values(values)
     if len(ranked) == 0:
         return np.zeros(0, dtype=int), pd.Series(dtype="float64", index=values.index)
     positive = (ranked["exact"] > 0).to_numpy(dtype=bool)
-    in_a = (ranked["sum_before"] < ranked["total"] * Decimal(str(a_share))).to_numpy(dtype=bool)
-    in_b = (ranked["sum_before"] < ranked["total"] * Decimal(str(b_share))).to_numpy(dtype=bool)
+    # Decimal columns (object dtype); pandas-stubs do not know Series[Decimal] * Decimal.
+    in_a = (ranked["sum_before"] < ranked["total"] * Decimal(str(a_share))).to_numpy(dtype=bool)  # type: ignore[type-var]
+    in_b = (ranked["sum_before"] < ranked["total"] * Decimal(str(b_share))).to_numpy(dtype=bool)  # type: ignore[type-var]
     cls = np.where(positive & in_a, 0, np.where(positive & in_b, 1, 2))
     return cls, ranked["share_before"]
 
@@ -111,8 +119,9 @@ def sales_loyalty(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook
     s_zh, s_en = _split_text(split, m.volume_split)
     name_zh, name_en = measures.NAMES_ZH[measure], measures.NAMES_EN[measure]
     zh, en = [], []
+    volume_v, loyalty_v = volume.to_numpy(), loyalty.to_numpy()   # the loops read numpy scalars
     for i in range(len(ids)):
-        v = volume.iat[i]
+        v = volume_v[i]
         if v <= 0:
             v_zh = f"近 {m.months} 个月{name_zh} {num(v)},无销售,为小"
             v_en = f"{name_en} {num(v)} in the last {m.months} months, no sales: small"
@@ -126,10 +135,10 @@ def sales_loyalty(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook
             en.append(f"{g} ({m.not_assessed_label_en}): loyalty not entered ({v_en})")
             continue
         op = "≥" if loyal[i] else "<"
-        zh.append(f"{g}:{v_zh},忠诚度 {num(loyalty.iat[i])} {op} {num(m.loyal_min)}")
-        en.append(f"{g} ({m.loyalty_labels_en[pos[i]]}): {v_en}, loyalty {num(loyalty.iat[i])} {op} {num(m.loyal_min)}")
+        zh.append(f"{g}:{v_zh},忠诚度 {num(loyalty_v[i])} {op} {num(m.loyal_min)}")
+        en.append(f"{g} ({m.loyalty_labels_en[pos[i]]}): {v_en}, loyalty {num(loyalty_v[i])} {op} {num(m.loyal_min)}")
     frame = make_frame(ids, grades, zh, en, volume=volume, loyalty=loyalty, large=large,
-                       loyal=pd.array(np.where(assessed, loyal, None), dtype="boolean"))
+                       loyal=pd.array(_missing_where(assessed, loyal), dtype="boolean"))
     return Grading("sales_loyalty", frame, ("volume", "loyalty", "large", "loyal"),
                    (*m.loyalty_labels, m.not_assessed_label))
 
@@ -150,8 +159,9 @@ def wallet(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of
 
     s_zh, s_en = _split_text(split, m.upcoming_split)
     zh, en = [], []
+    share_v, upcoming_v = share.to_numpy(), upcoming.to_numpy()
     for i in range(len(ids)):
-        g, sh, up = grades[i], share.iat[i], upcoming.iat[i]
+        g, sh, up = grades[i], share_v[i], upcoming_v[i]
         if not assessed[i]:
             miss_zh = "、".join(w for w, gone in (("占有率", np.isnan(sh)), ("即将购买量", np.isnan(up))) if gone)
             miss_en = " and ".join(w for w, gone in (("share of wallet", np.isnan(sh)),
@@ -165,8 +175,8 @@ def wallet(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of
         en.append(f"{g} ({m.wallet_labels_en[pos[i]]}): share of wallet {pct(sh)} {h_op} {pct(m.share_high_min)}, "
                   f"upcoming purchase {num(up)} {l_op} {s_en}")
     frame = make_frame(ids, grades, zh, en, share_of_wallet=share, upcoming_purchase=upcoming,
-                       high_share=pd.array(np.where(assessed, high, None), dtype="boolean"),
-                       large_upcoming=pd.array(np.where(assessed, large, None), dtype="boolean"))
+                       high_share=pd.array(_missing_where(assessed, high), dtype="boolean"),
+                       large_upcoming=pd.array(_missing_where(assessed, large), dtype="boolean"))
     return Grading("wallet", frame, ("share_of_wallet", "upcoming_purchase", "high_share", "large_upcoming"),
                    (*m.wallet_labels, m.not_assessed_label))
 
@@ -194,8 +204,10 @@ def value_type(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, a
     grades = np.asarray(m.value_labels, dtype=object)[pos]
 
     zh, en = [], []
+    profit_v, share_before_v, growth_v = profit.to_numpy(), share_before.to_numpy(), growth.to_numpy()
+    now_v, before_v = sales_now.to_numpy(), sales_before.to_numpy()
     for i in range(len(ids)):
-        lab, p, sb = grades[i], profit.iat[i], share_before.iat[i]
+        lab, p, sb = grades[i], profit_v[i], share_before_v[i]
         head_en = f"{lab} ({m.value_labels_en[pos[i]]})"
         if negative[i]:
             zh.append(f"{lab}:近 {m.months} 个月利润 {num(p)} < 0")
@@ -211,10 +223,10 @@ def value_type(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, a
             p_en = f"profit {num(p)}, customers with more profit hold {pct(sb)} ≥ {pct(m.mvc_share)}"
         else:
             p_zh, p_en = f"利润 {num(p)},无正利润", f"profit {num(p)}, none positive"
-        now_s, before_s = num(sales_now.iat[i]), num(sales_before.iat[i])
+        now_s, before_s = num(now_v[i]), num(before_v[i])
         if had[i]:
             op = "≥" if grows[i] else "<"
-            rate = growth.iat[i]
+            rate = growth_v[i]
             g_zh = (f"销售额增长 {'+' if rate >= 0 else ''}{pct(rate)} {op} {pct(m.mgc_growth)}"
                     f"(近 {m.months} 个月 {now_s},之前 {before_s})")
             g_en = (f"sales growth {'+' if rate >= 0 else ''}{pct(rate)} {op} {pct(m.mgc_growth)} "
@@ -244,6 +256,7 @@ def deal_stage(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, a
     last = lines[lines["amount"] > 0].groupby("customer_id")["date"].max().reindex(ids)
     last = last.astype("datetime64[ns]")
     start = frames.window_start(as_of, m.months)
+    assert start is not None                 # the rule matrix.months is at least 1
     current = (last > start).to_numpy()
     known = last.notna().to_numpy()
     stage = np.where(current, 1, np.where(known, 0, 2))
@@ -255,16 +268,17 @@ def deal_stage(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, a
     has_class = (stage == 2) & prob.notna().to_numpy()
     potential = np.where(has_class, np.asarray(m.potential_labels, dtype=object)[cls], None)
     stages = np.asarray(m.stage_labels, dtype=object)[stage]
-    grades = np.where(has_class, stages + " " + potential.astype(str), stages)
+    grades = np.where(has_class, stages + " " + potential.astype(str), stages)  # type: ignore[attr-defined]
 
     day = as_of.date().isoformat()
     zh, en = [], []
+    days_v, prob_v = days_since.to_numpy(), prob.to_numpy()
     for i in range(len(ids)):
         g = grades[i]
         head_en = f"{g} ({m.stage_labels_en[stage[i]]})"
         if stage[i] != 2:
-            when = last.iat[i].date().isoformat()
-            n = int(days_since.iat[i])
+            when = pd.Timestamp(last.iat[i]).date().isoformat()  # type: ignore[arg-type]  # a datetime column
+            n = int(days_v[i])
             if stage[i] == 1:
                 zh.append(f"{g}:最近一次购买 {when}(距今 {n} 天),在近 {m.months} 个月内")
                 en.append(f"{head_en}: last purchase {when} ({n} days ago), within the last {m.months} months")
@@ -272,7 +286,7 @@ def deal_stage(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, a
                 zh.append(f"{g}:最近一次购买 {when}(距今 {n} 天),早于近 {m.months} 个月")
                 en.append(f"{head_en}: last purchase {when} ({n} days ago), before the last {m.months} months")
             continue
-        p = prob.iat[i]
+        p = prob_v[i]
         if np.isnan(p):
             zh.append(f"{g}:截至 {day} 尚无购买,成交可能性未填写,不分潜在等级")
             en.append(f"{head_en}: no purchase up to {day}; closing probability not entered, no class")
@@ -306,9 +320,10 @@ def two_criteria(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook,
     grades = l1 + l2
 
     zh, en = [], []
+    first_v, sb1_v, second_v, sb2_v = first.to_numpy(), sb1.to_numpy(), second.to_numpy(), sb2.to_numpy()
     for i in range(len(ids)):
-        z1, e1 = _abc_phrase(first_m, first.iat[i], sb1.iat[i], c1[i], l1[i], p)
-        z2, e2 = _abc_phrase(second_m, second.iat[i], sb2.iat[i], c2[i], l2[i], p)
+        z1, e1 = _abc_phrase(first_m, first_v[i], sb1_v[i], c1[i], l1[i], p)
+        z2, e2 = _abc_phrase(second_m, second_v[i], sb2_v[i], c2[i], l2[i], p)
         zh.append(f"{grades[i]}:{z1};{z2}")
         en.append(f"{grades[i]}: {e1}; {e2}")
     frame = make_frame(ids, grades, zh, en, first_value=first, first_share_before=sb1, first_class=l1,
