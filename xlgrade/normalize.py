@@ -274,8 +274,8 @@ def _stamps(cells: np.ndarray, **kwargs: Any) -> tuple[np.ndarray, np.ndarray] |
         stamps = stamps.as_unit("ns")
     except (ValueError, TypeError, OverflowError, pd.errors.OutOfBoundsDatetime):
         return None
-    years = stamps.year
-    ok = np.asarray(~stamps.isna() & (years >= parse.YEAR_MIN) & (years <= parse.YEAR_MAX), dtype=bool)
+    years = np.asarray(stamps.year)
+    ok = np.asarray(stamps.notna() & (years >= parse.YEAR_MIN) & (years <= parse.YEAR_MAX), dtype=bool)
     return stamps.to_numpy(), ok
 
 
@@ -284,7 +284,7 @@ def _fast_dates(cells: Cells, kind: str) -> tuple[np.ndarray, np.ndarray]:
     values, n = cells.values, len(cells.raw)
     out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     ok = np.zeros(n, dtype=bool)
-    groups = []
+    groups: list[tuple[np.ndarray, np.ndarray, dict[str, Any]]] = []
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         groups.append((np.arange(n), values.to_numpy(), {}))
     else:
@@ -402,7 +402,7 @@ def normalize(raw: pd.DataFrame, sheet: Sheet, *, source: str, first_row: int,
         blank_row &= scans[pos].blank
     filled = np.flatnonzero(~blank_row)
     last = filled[-1] if len(filled) else -1
-    for i in np.flatnonzero(blank_row[: last + 1]):
+    for i in np.flatnonzero(blank_row[: last + 1]).tolist():
         issues.append((int(rows[i]), -1, Issue(source, int(rows[i]), None, None, "blank row", "空行", NOTE)))
 
     parsed: dict[str, pd.Series] = {}
@@ -421,7 +421,7 @@ def normalize(raw: pd.DataFrame, sheet: Sheet, *, source: str, first_row: int,
         header = mapping.headers[col.key]
         cells = scans[pos].raw
         if col.required:
-            for i in np.flatnonzero(blank & ~blank_row):
+            for i in np.flatnonzero(blank & ~blank_row).tolist():
                 issues.append((int(rows[i]), pos, Issue(source, int(rows[i]), header, _shown(cells[i]),
                                                         "required value is blank", "必填项为空", SKIPPED)))
                 skipped[i] = True

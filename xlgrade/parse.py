@@ -284,10 +284,10 @@ def parse_share(value: Any) -> float | None:
     if isinstance(value, str) and not is_blank(value):
         t = _squeeze(value)
         if t.endswith("%"):
-            number = float(_decimal_signed(t[:-1]) / 100)
-            if not 0 <= number <= 1:
+            share = float(_decimal_signed(t[:-1]) / 100)
+            if not 0 <= share <= 1:
                 raise _err("share_range")
-            return number + 0.0
+            return share + 0.0
     number = _number(value, currency=False, units=False)
     if number is None:
         return None

@@ -33,6 +33,7 @@ blank), ``overridden`` and ``differs`` (overridden and manual grade != computed 
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -164,7 +165,7 @@ def apply_overrides(result: Grading, customers: pd.DataFrame, *,
     rows = column("row")
     issues = [_issue(source, _row(rows[cid]), cid, raw_manual[cid], manual[cid], result) if not ok else
               _no_reason(source, _row(rows[cid]), cid, raw_manual[cid], manual[cid])
-              for cid, ok in valid[has_manual & ~applied].items()]
+              for cid, ok in _by_customer(valid[has_manual & ~applied])]
     return dataclasses.replace(result, frame=frame), issues
 
 
@@ -183,6 +184,11 @@ def _prefix_en(manual: str, reason: str, computed: str) -> str:
 
 def _row(value) -> int | None:
     return None if pd.isna(value) else int(value)
+
+
+def _by_customer(flags: pd.Series) -> list[tuple[Any, bool]]:
+    """(customer id, flag) pairs: the frames here are indexed by customer id."""
+    return list(zip(flags.index, flags.to_numpy(dtype=bool).tolist()))
 
 
 def _issue(source: str, row: int | None, cid: str, raw, manual: str, result: Grading) -> Issue:

@@ -52,7 +52,7 @@ class Grading:
 
     def records(self, lang: str = "zh") -> list[dict[str, Any]]:
         """JSON-ready rows: NaN becomes None, numpy scalars become Python scalars."""
-        return [{k: _plain(v) for k, v in row.items()} for row in self.table(lang).to_dict("records")]
+        return [{str(k): _plain(v) for k, v in row.items()} for row in self.table(lang).to_dict("records")]
 
 
 def _plain(value: Any) -> Any:

@@ -142,10 +142,12 @@ def grade(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of:
 
     split_vals = {k: (s.value if s is not None else float("nan")) for k, s in splits.items()}
     zh, en = [], []
+    pattern_v, recency_v, frequency_v, monetary_v = (s.to_numpy() for s in (patterns, recency, frequency, monetary))
+    r_v, f_v, m_v = r_score.to_numpy(), f_score.to_numpy(), m_score.to_numpy()
     for i in range(len(ids)):
-        z, e = _explain(grades[i], r.labels_en[pos[i]], patterns.iat[i], bool(act[i]),
-                        recency.iat[i], int(frequency.iat[i]), monetary.iat[i],
-                        (int(r_score.iat[i]), int(f_score.iat[i]), int(m_score.iat[i])),
+        z, e = _explain(grades[i], r.labels_en[pos[i]], pattern_v[i], bool(act[i]),
+                        recency_v[i], int(frequency_v[i]), monetary_v[i],
+                        (int(r_v[i]), int(f_v[i]), int(m_v[i])),
                         split_vals, r.split, r.months)
         zh.append(z)
         en.append(e)

@@ -30,7 +30,7 @@ from xlgrade.errors import RuleError
 try:  # Python 3.11+
     import tomllib
 except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
+    import tomli as tomllib  # type: ignore[no-redef,import-not-found,unused-ignore]
 
 # Kinds of rule values. Lists are tuples so that the book stays immutable and hashable.
 INT, NUM, PCT, TEXT, NUMS, PCTS, TEXTS = "int", "num", "pct", "text", "nums", "pcts", "texts"

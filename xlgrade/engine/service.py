@@ -100,7 +100,8 @@ def complaints(complaints: pd.DataFrame, grades: pd.Series, rules: RuleBook,
     out["status"] = status
     out["status_zh"] = status.map(STATUS_ZH)
     out["replied_late"] = replied & (reply > due)
-    out["reply_hours"] = ((reply - at) / pd.Timedelta(hours=1)).where(replied)
+    # pandas-stubs lack Series[Timedelta] / Timedelta (a float Series at run time)
+    out["reply_hours"] = ((reply - at) / pd.Timedelta(hours=1)).where(replied)  # type: ignore[operator]
     return out
 
 
@@ -195,10 +196,10 @@ def staffing(grades: pd.Series, salesperson: pd.Series, rules: RuleBook,
     table["required_low"] = (base + table["c"] / st.c_per_rep_max).round(6)
     table["required_high"] = (base + table["c"] / st.c_per_rep_min).round(6)
     status = pd.Series(np.where(table["required_low"] <= 1.0, OK, OVERLOADED), index=table.index)
-    status[status.index == UNASSIGNED] = UNASSIGNED_STATUS
+    status[status.index == UNASSIGNED] = UNASSIGNED_STATUS  # type: ignore[call-overload]  # stubs: np.where of str
     table["status"] = status
     table["status_zh"] = status.map(STAFFING_STATUS_ZH)
-    notes = [_staffing_note(lo, hi, s) for lo, hi, s in
+    notes = [_staffing_note(lo, hi, str(s)) for lo, hi, s in
              zip(table["required_low"], table["required_high"], status)]
     table["note_zh"] = [z for z, _ in notes]
     table["note_en"] = [e for _, e in notes]

@@ -28,7 +28,7 @@ Pure: frames in, frames and issues out; the cell functions come from :mod:`xlgra
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -72,6 +72,7 @@ def customer_cells(customers: pd.DataFrame, ledger: pd.DataFrame, typed_as_text:
     orders = by.size().reindex(ids).fillna(0).astype("int64").to_numpy()
     volume = by["amount"].sum().reindex(ids).fillna(0.0).round(frames.DECIMALS).to_numpy()
     method = rules.general.method
+    grades: Sequence[Any] | np.ndarray
     if method == "threshold":
         grades = _threshold(orders, volume, rules)
     elif method == "pareto":

@@ -23,6 +23,7 @@ them as plain identifiers.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from xlgrade.schema.model import Sheet
 
@@ -31,7 +32,7 @@ WINDOW_START = "xlgrade_window_start"
 AS_OF_BEFORE_ANY_RUN = "EOMONTH(TODAY(),0)"
 
 
-def as_of_value(as_of) -> str:
+def as_of_value(as_of: date) -> str:
     """The defined name's value for an evaluation date: ``DATE(2026,10,31)``."""
     return f"DATE({as_of.year},{as_of.month},{as_of.day})"
 
@@ -59,7 +60,7 @@ def render(template: str, sheet: Sheet, lang: str) -> str:
     """``=`` + the template with every token replaced for ``sheet`` in ``lang``."""
     from xlgrade.schema.sheets import TABLES
 
-    def sub(m: re.Match) -> str:
+    def sub(m: re.Match[str]) -> str:
         if m.group("this"):
             header = sheet.column(m.group("this")).header(lang)
             return f"{sheet.table}[[#This Row],[{escape(header)}]]"
