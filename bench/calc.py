@@ -23,9 +23,31 @@ from pathlib import Path
 KINDS = {
     "calc_abcgrade": "n × ABCGRADE(orders, volume)",
     "calc_native_if": "n × IF(AND(...)) equivalent to ABCGRADE's defaults",
+    "calc_abcgrades_array": "one ABCGRADES(orders column, volume column) array over n rows",
+    "calc_python_floor": "n × XLGFLOOR(orders, volume): ABCGRADE's signature and bridge, no grading",
+    "calc_cpp_addin": "n × DELTA(orders, 5): Calc's own C++ analysis add-in, called through UNO",
     "calc_paretograde_cells": "n × PARETOGRADE(value, the n-value range)",
     "calc_paretogrades_array": "one PARETOGRADES(the n-value range) array over n rows",
 }
+ORDERS_VOLUME = ("calc_abcgrade", "calc_native_if", "calc_abcgrades_array", "calc_python_floor", "calc_cpp_addin")
+FLOOR = "XLGFLOOR"
+
+# The floor extension's registry: a copy of xlgrade.cells whose FUNCTIONS is one function with
+# ABCGRADE's arguments that grades nothing. Calc, pyuno, the component and the value bridge
+# (xlgradeaddin) do all they do for ABCGRADE; only the registry's own work is missing, so
+# ABCGRADE / floor is the share of the time xlgrade's Python can still win back.
+FLOOR_MODULE = f"""\"\"\"Benchmark only (bench/calc.py): {FLOOR}, ABCGRADE's signature doing no work.\"\"\"
+from dataclasses import replace
+
+from .registry import by_name
+
+
+def _no_work(*values):
+    return "A"
+
+
+FUNCTIONS = (replace(by_name("ABCGRADE"), name="{FLOOR}", fn=_no_work),)
+"""
 
 SHEET = "Bench"
 SEED = 20261201
@@ -60,16 +82,20 @@ def build_book(kind: str, n: int, path: str | Path) -> Path:
     ws.title = SHEET
     rows = inputs(n)
     for r, (orders, volume) in enumerate(rows, 1):
-        ws.cell(r, 1, orders if kind in ("calc_abcgrade", "calc_native_if") else volume)
-        if kind in ("calc_abcgrade", "calc_native_if"):
+        ws.cell(r, 1, orders if kind in ORDERS_VOLUME else volume)
+        if kind in ORDERS_VOLUME:
             ws.cell(r, 2, volume)
     rng_ref = f"$A$1:$A${n}"
     if kind == "calc_paretogrades_array":
         ws["C1"] = ArrayFormula(f"C1:C{n}", f"=PARETOGRADES({rng_ref})")
+    elif kind == "calc_abcgrades_array":
+        ws["C1"] = ArrayFormula(f"C1:C{n}", f"=ABCGRADES($A$1:$A${n},$B$1:$B${n})")
     else:
         for r in range(1, n + 1):
             ws.cell(r, 3, {"calc_abcgrade": f"=ABCGRADE(A{r},B{r})",
                            "calc_native_if": NATIVE.format(r=r),
+                           "calc_python_floor": f"={FLOOR}(A{r},B{r})",
+                           "calc_cpp_addin": f"=DELTA(A{r},5)",
                            "calc_paretograde_cells": f"=PARETOGRADE(A{r},{rng_ref})"}[kind])
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -82,11 +108,36 @@ def expected(kind: str, n: int) -> list[str]:
     from xlgrade.cells import by_name
 
     rows = inputs(n)
-    if kind in ("calc_abcgrade", "calc_native_if"):
+    if kind == "calc_python_floor":
+        return ["A"] * n
+    if kind == "calc_cpp_addin":
+        return [1.0 if o == 5 else 0.0 for o, _ in rows]
+    if kind in ORDERS_VOLUME:
         f = by_name("ABCGRADE")
         return [f(float(o), v) for o, v in rows]
     population = tuple((v,) for _, v in rows)
     return [g for (g,) in by_name("PARETOGRADES")(population)]
+
+
+def build_floor_oxt(out_dir: str | Path) -> Path:
+    """An extension whose only function is the floor (:data:`FLOOR_MODULE`), built like
+    xlgrade.oxt from a copy of the registry package."""
+    import shutil
+    import tempfile
+
+    from xlgrade import cells
+    from xlgrade.addins.lo import build_oxt
+
+    with tempfile.TemporaryDirectory(prefix="xlgrade-floor-") as tmp:
+        registry = Path(tmp) / "cells"
+        shutil.copytree(Path(cells.__file__).parent, registry, ignore=shutil.ignore_patterns("__pycache__"))
+        (registry / "floor.py").write_text(FLOOR_MODULE, encoding="utf-8")
+        with open(registry / "__init__.py", "a", encoding="utf-8") as init:
+            init.write("\nfrom .floor import FUNCTIONS  # noqa: E402,F811  (the benchmark's floor)\n")
+        namespace: dict = {}
+        exec(compile(FLOOR_MODULE.replace("from .registry import", "from xlgrade.cells.registry import"),
+                     "floor", "exec"), namespace)
+        return build_oxt(out_dir, namespace["FUNCTIONS"], registry_dir=registry)
 
 
 def measure(oxt: str | Path, book: str | Path, n: int, runs: int = 5) -> dict:

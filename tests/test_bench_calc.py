@@ -37,6 +37,11 @@ def test_books_hold_the_formulas_measured(tmp_path):
     assert cells["calc_paretograde_cells"]["C7"].value == f"=PARETOGRADE(A7,$A$1:$A${N})"
     array = cells["calc_paretogrades_array"]["C1"].value
     assert array.ref == f"C1:C{N}" and array.text == f"=PARETOGRADES($A$1:$A${N})"
+    array = cells["calc_abcgrades_array"]["C1"].value
+    assert array.ref == f"C1:C{N}" and array.text == f"=ABCGRADES($A$1:$A${N},$B$1:$B${N})"
+    assert cells["calc_python_floor"]["C7"].value == "=XLGFLOOR(A7,B7)"
+    assert cells["calc_cpp_addin"]["C7"].value == "=DELTA(A7,5)"
+    assert set(calc.expected("calc_cpp_addin", N)) == {0.0, 1.0}
     # the native formula is ABCGRADE's defaults, so both sheets grade the same inputs alike
     abc = by_name("ABCGRADE")
     for orders, volume in calc.inputs(N):
@@ -47,6 +52,8 @@ def test_books_hold_the_formulas_measured(tmp_path):
 @pytest.mark.parametrize("kind", sorted(calc.KINDS))
 def test_calc_computes_the_registry_grades(oxt, tmp_path, kind):
     book = calc.build_book(kind, N, tmp_path / f"{kind}.xlsx")
+    if kind == "calc_python_floor":                 # the floor has an extension of its own
+        oxt = calc.build_floor_oxt(tmp_path / "floor")
     result = calc.measure(oxt, book, N, runs=2)
     assert result["values"] == calc.expected(kind, N)
     assert len(result["runs"]) == 2 and all(t >= 0 for t in result["runs"])
