@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Collection, Mapping, Sequence
 
-from xlgrade.errors import XlgradeError
+from xlgrade.errors import PackageError
 
 XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -31,9 +31,6 @@ WORKSHEET_ORDER = (
     "customProperties", "cellWatches", "ignoredErrors", "smartTags", "drawing", "legacyDrawing",
     "legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems", "tableParts",
     "extLst")
-
-class PackageError(XlgradeError, ValueError):
-    """The workbook file cannot be read or edited as asked."""
 
 
 # ---- cell values ------------------------------------------------------------------------
