@@ -31,11 +31,11 @@ def test_the_old_import_places_give_the_same_classes() -> None:
     from xlgrade.addins.excel import install as excel_install, udfs, xlam
     from xlgrade.addins.lo import idl, install as lo_install
     from xlgrade.lo import harness
-    from xlgrade.workbook import filebook, sheetxml
+    from xlgrade.workbook import filebook, sheetxml, xmlscan
     from xlgrade import parse
 
     assert parse.ParseError is errors.ParseError
-    assert sheetxml.PackageError is errors.PackageError
+    assert sheetxml.PackageError is xmlscan.PackageError is errors.PackageError
     assert filebook.WorkbookLockedError is errors.WorkbookLockedError
     assert xlam.BuildError is errors.BuildError
     assert excel_install.InstallError is lo_install.InstallError is errors.InstallError

@@ -33,7 +33,7 @@ from xlgrade.schema.sheets import CUSTOMERS, RULES_SHEET, SHEETS, SUMMARY_SHEET
 from xlgrade.workbook import cards, styles
 from xlgrade.workbook.charts import ChartSpec, Series
 from xlgrade.workbook.package import Package
-from xlgrade.workbook.sheetxml import Cell, Formula, parse_range, plain_value, quote_sheet, range_ref
+from xlgrade.workbook.cellxml import Cell, Formula, parse_range, plain_value, quote_sheet, range_ref
 from xlgrade.workbook.zipio import make_backup
 
 BACKUP_DIR = "xlgrade-backup"

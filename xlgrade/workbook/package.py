@@ -38,11 +38,12 @@ from typing import Any, Collection, Iterable, Mapping, Sequence
 from xlgrade.workbook import charts as charts_mod
 from xlgrade.workbook.styles import PALETTE_SHEET, ROLES
 
-from xlgrade.workbook.sheetxml import (NS_REL, XML_DECL, Cell, Elem, PackageError, Worksheet, cell_value,
-                                      cell_xml, children, col_index, col_letter, decode_part, esc, esc_attr,
-                                      escape_x_name, inline_text, insert_child, ns_prefix, parse_range,
-                                      quote_sheet, range_ref, root_elem, set_attr, unesc, unescape_x,
-                                      unique_headers)
+from xlgrade.errors import PackageError
+from xlgrade.workbook.cellxml import (Cell, cell_value, cell_xml, col_index, col_letter, escape_x_name, inline_text,
+                                      parse_range, quote_sheet, range_ref, unescape_x, unique_headers)
+from xlgrade.workbook.sheetxml import NS_REL, Worksheet
+from xlgrade.workbook.xmlscan import (XML_DECL, Elem, children, decode_part, esc, esc_attr, insert_child, ns_prefix,
+                                      root_elem, set_attr, unesc)
 from xlgrade.workbook.zipio import ZIP32_LIMIT, Entry, fsync_dir, make_backup, raw_member, write_zip
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
