@@ -85,14 +85,24 @@ def attrs_of(text: str) -> dict[str, str]:
 
 
 def root_elem(xml: str) -> Elem:
+    """The document element: the first start tag, ending at the last end tag of its name
+    (comments or processing instructions may follow it)."""
     pos = 0
     while True:
         m = _TAG.search(xml, pos)
         if m is None:
             raise PackageError("not an XML part (no root element)")
         if m.group(3) is not None and not m.group(1):
-            end = m.end() if m.group(5) else xml.rfind("<")
-            close = xml.find(">", end) + 1 if not m.group(5) else m.end()
+            if m.group(5):
+                return Elem(m.group(2), m.group(3), m.start(), m.end(), m.end(), m.group(4))
+            qname = f"{m.group(2)}:{m.group(3)}" if m.group(2) else m.group(3)
+            end_tag = re.compile(rf"</{re.escape(qname)}\s*>")
+            end = hi = len(xml)
+            while (end := xml.rfind(f"</{qname}", m.end(), hi)) >= 0 and not end_tag.match(xml, end):
+                hi = end                                 # "</rootx" or "</root" without ">": look further back
+            if end < 0:
+                end = xml.rfind("<")
+            close = xml.find(">", end) + 1
             return Elem(m.group(2), m.group(3), m.start(), m.end(), close, m.group(4))
         pos = m.end()
 
