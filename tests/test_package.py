@@ -21,7 +21,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from xlgrade.engine.rules import RuleBook
 from xlgrade.schema.sheets import COMPLAINTS, CUSTOMERS, HISTORY, LEDGER, RULES_SHEET, SALES_POWER, SUMMARY_SHEET
 from xlgrade.workbook import package as pk
-from xlgrade.workbook import cellxml, xmlscan, zipio
+from xlgrade.workbook import cellxml, rels, xmlscan, zipio
 from xlgrade.workbook import styles
 from xlgrade.workbook.charts import ChartSpec, Series
 from xlgrade.workbook.package import Package
@@ -134,7 +134,7 @@ def check_consistent(path) -> None:
             for rel in ET.fromstring(z.read(name)):
                 if rel.get("TargetMode") == "External":
                     continue
-                target = pk.resolve(source, rel.get("Target"))
+                target = rels.resolve(source, rel.get("Target"))
                 assert target in names, f"{name}: {rel.get('Id')} -> missing {target}"
         # no orphans among the parts xlgrade creates
         referenced = set()
@@ -142,7 +142,7 @@ def check_consistent(path) -> None:
             if name.endswith(".rels"):
                 d, base = posixpath.split(name)
                 source = posixpath.join(posixpath.dirname(d), base[:-5])
-                referenced |= {pk.resolve(source, r.get("Target")) for r in ET.fromstring(z.read(name))
+                referenced |= {rels.resolve(source, r.get("Target")) for r in ET.fromstring(z.read(name))
                                if r.get("TargetMode") != "External"}
         for name in names:
             if name.startswith(("xl/charts/", "xl/drawings/", "xl/tables/")) and not name.endswith(".rels"):
@@ -375,10 +375,10 @@ def rewrite(book, parts: dict[str, str], shared: tuple[str, ...] = SST) -> None:
            '<rPh sb="0" eb="1"><t>phonetic</t></rPh></si>'
     data["xl/sharedStrings.xml"] = (f'<sst xmlns="{pk.NS_MAIN}" count="{len(shared)}" uniqueCount="{len(shared)}">'
                                     f"{sst}</sst>").encode()
-    rels = data["xl/_rels/workbook.xml.rels"].decode()
-    if "sharedStrings" not in rels:
-        data["xl/_rels/workbook.xml.rels"] = rels.replace(
-            "</Relationships>", f'<Relationship Id="rIdSst" Type="{pk.REL_SST}" Target="sharedStrings.xml"/>'
+    wb_rels = data["xl/_rels/workbook.xml.rels"].decode()
+    if "sharedStrings" not in wb_rels:
+        data["xl/_rels/workbook.xml.rels"] = wb_rels.replace(
+            "</Relationships>", f'<Relationship Id="rIdSst" Type="{rels.REL_SST}" Target="sharedStrings.xml"/>'
                                 "</Relationships>").encode()
         data["[Content_Types].xml"] = data["[Content_Types].xml"].decode().replace(
             "</Types>", '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
@@ -644,7 +644,7 @@ def test_derived_sheet_guards_header_height_merges_calc_chain(book):
     data = {n: c for n, (c, _i) in members(book).items()}
     rewrite(book, {
         "xl/_rels/workbook.xml.rels": data["xl/_rels/workbook.xml.rels"].decode().replace(
-            "</Relationships>", f'<Relationship Id="rIdCc" Type="{pk.REL_CALC_CHAIN}" Target="calcChain.xml"/>'
+            "</Relationships>", f'<Relationship Id="rIdCc" Type="{rels.REL_CALC_CHAIN}" Target="calcChain.xml"/>'
                                 "</Relationships>"),
         "[Content_Types].xml": data["[Content_Types].xml"].decode().replace(
             "</Types>", '<Override PartName="/xl/calcChain.xml" ContentType="application/'

@@ -24,11 +24,9 @@ from __future__ import annotations
 
 import io
 import os
-import posixpath
 import re
 import shutil
 import tempfile
-import xml.etree.ElementTree as ET
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -39,30 +37,19 @@ from xlgrade.workbook import charts as charts_mod
 from xlgrade.workbook.styles import PALETTE_SHEET, ROLES
 
 from xlgrade.errors import PackageError
+from xlgrade.workbook import contenttypes, rels
 from xlgrade.workbook.cellxml import (Cell, cell_value, cell_xml, col_index, col_letter, escape_x_name, inline_text,
                                       parse_range, quote_sheet, range_ref, unescape_x, unique_headers)
-from xlgrade.workbook.sheetxml import NS_REL, Worksheet
+from xlgrade.workbook.contenttypes import CT_CHART, CT_DRAWING, CT_TABLE, CT_WORKSHEET
+from xlgrade.workbook.rels import NS_REL, REL_CALC_CHAIN, REL_CHART, REL_DRAWING, REL_OFFICE_DOC, REL_SST, \
+    REL_STYLES, REL_TABLE, REL_WORKSHEET
+from xlgrade.workbook.sheetxml import Worksheet
 from xlgrade.workbook.xmlscan import (XML_DECL, Elem, children, decode_part, esc, esc_attr, insert_child, ns_prefix,
                                       root_elem, set_attr, unesc)
 from xlgrade.workbook.zipio import ZIP32_LIMIT, Entry, fsync_dir, make_backup, raw_member, write_zip
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 NS_STRICT_MAIN = "http://purl.oclc.org/ooxml/spreadsheetml/main"
-REL_OFFICE_DOC = NS_REL + "/officeDocument"
-REL_WORKSHEET = NS_REL + "/worksheet"
-REL_TABLE = NS_REL + "/table"
-REL_DRAWING = NS_REL + "/drawing"
-REL_CHART = NS_REL + "/chart"
-REL_SST = NS_REL + "/sharedStrings"
-REL_STYLES = NS_REL + "/styles"
-REL_CALC_CHAIN = NS_REL + "/calcChain"
-CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-CT_TABLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
-CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
-CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
-CONTENT_TYPES = "[Content_Types].xml"
 CHART_MARK = "xlgrade:"            # name prefix of the drawing objects xlgrade owns
 NEW_TABLE_STYLE = "TableStyleMedium2"
 
@@ -80,32 +67,6 @@ _FORMULA_CELL = re.compile(r'<(?:\w+:)?c\s[^>]*?\br="([A-Z]+)(\d+)"[^>]*?(?<!/)>
 # The calculation engine of current Excel (2019 / 365). A file saved by an older engine (a
 # lower calcId) is recalculated in full when Excel opens it.
 CALC_ID = 191029
-
-
-# ---- relationships and content types --------------------------------------------------------
-@dataclass(frozen=True)
-class Rel:
-    id: str
-    type: str
-    target: str          # as written
-    part: str | None     # resolved part name (None if external)
-
-
-def rels_name(part: str) -> str:
-    d, base = posixpath.split(part)
-    return posixpath.join(d, "_rels", base + ".rels")
-
-
-def resolve(source: str, target: str) -> str:
-    """The part a relationship target in ``source``'s rels points at."""
-    target = target.split("#")[0]
-    if target.startswith("/"):
-        return posixpath.normpath(target.lstrip("/"))
-    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
-
-
-def relative(source: str, part: str) -> str:
-    return posixpath.relpath(part, posixpath.dirname(source) or ".")
 
 
 @dataclass(frozen=True)
@@ -201,50 +162,31 @@ class Package:
             n += 1
         return pattern.format(n)
 
-    # ---- relationships --------------------------------------------------------------------
-    def rels(self, part: str) -> list[Rel]:
-        name = rels_name(part) if part else "_rels/.rels"
-        if not self.exists(name):
-            return []
-        root = ET.fromstring(self.read(name))
-        out = []
-        for el in root:
-            if el.tag.rsplit("}", 1)[-1] != "Relationship":
-                continue
-            target = el.get("Target", "")
-            external = el.get("TargetMode") == "External"
-            out.append(Rel(el.get("Id", ""), el.get("Type", ""), target,
-                           None if external else resolve(part, target)))
-        return out
+    # ---- relationships and content types (rels.py, contenttypes.py) ----------------------------------
+    def rels(self, part: str) -> list[rels.Rel]:
+        return rels.read(self, part)
 
     def add_rel(self, part: str, rel_type: str, target_part: str) -> str:
-        name = rels_name(part)
-        ids = {r.id for r in self.rels(part)}
-        n = len(ids) + 1
-        while f"rId{n}" in ids:
-            n += 1
-        rid = f"rId{n}"
-        element = (f'<Relationship Id="{rid}" Type="{esc_attr(rel_type)}" '
-                   f'Target="{esc_attr(relative(part, target_part))}"/>')
-        if not self.exists(name):
-            self.write(name, f'{XML_DECL}<Relationships xmlns="{NS_PKG_REL}">{element}</Relationships>')
-            return rid
-        xml = self.text(name)
-        root = root_elem(xml)
-        self.write(name, insert_child(xml, root, children(xml, root), "Relationship", element, ("Relationship",)))
-        return rid
+        return rels.add(self, part, rel_type, target_part)
 
     def remove_rel(self, part: str, rid: str) -> None:
-        name = rels_name(part)
-        if not self.exists(name):
-            return
-        xml = self.text(name)
-        root = root_elem(xml)
-        for kid in children(xml, root):
-            if kid.name == "Relationship" and kid.attrs.get("Id") == rid:
-                xml = xml[:kid.start] + xml[kid.end:]
-                break
-        self.write(name, xml)
+        rels.remove(self, part, rid)
+
+    def remove_tree(self, part: str) -> None:
+        """Remove ``part``, its rels and every part only it refers to."""
+        rels.remove_tree(self, part)
+
+    def content_type(self, part: str) -> str | None:
+        return contenttypes.content_type(self, part)
+
+    def set_override(self, part: str, content_type: str) -> None:
+        contenttypes.set_override(self, part, content_type)
+
+    def remove_override(self, part: str) -> None:
+        contenttypes.remove_override(self, part)
+
+    def _referrers(self, part: str) -> list[str]:
+        return rels.referrers(self, part)
 
     def _find_workbook(self) -> str:
         for rel in self.rels(""):
@@ -253,57 +195,6 @@ class Package:
         if "xl/workbook.xml" in self._infos:
             return "xl/workbook.xml"
         raise PackageError(f"{self.path.name}: no workbook part in the package")
-
-    def _referrers(self, part: str) -> list[str]:
-        """Parts whose relationships point at ``part``."""
-        out = []
-        for name in self.names():
-            d, base = posixpath.split(name)
-            if posixpath.basename(d) != "_rels" or not base.endswith(".rels"):
-                continue
-            source = posixpath.join(posixpath.dirname(d), base[:-5])
-            if any(r.part == part for r in self.rels(source)):
-                out.append(source)
-        return out
-
-    def remove_tree(self, part: str) -> None:
-        """Remove ``part``, its rels and every part only it refers to."""
-        targets = [r.part for r in self.rels(part) if r.part]
-        self.remove(part)
-        self.remove(rels_name(part))
-        self.remove_override(part)
-        for target in targets:
-            if self.exists(target) and not self._referrers(target):
-                self.remove_tree(target)
-
-    # ---- content types ---------------------------------------------------------------------
-    def content_type(self, part: str) -> str | None:
-        root = ET.fromstring(self.read(CONTENT_TYPES))
-        ext = part.rsplit(".", 1)[-1].lower()
-        default = None
-        for el in root:
-            tag = el.tag.rsplit("}", 1)[-1]
-            if tag == "Override" and el.get("PartName", "").lstrip("/").lower() == part.lower():
-                return el.get("ContentType")
-            if tag == "Default" and el.get("Extension", "").lower() == ext:
-                default = el.get("ContentType")
-        return default
-
-    def set_override(self, part: str, content_type: str) -> None:
-        self.remove_override(part)
-        xml = self.text(CONTENT_TYPES)
-        root = root_elem(xml)
-        element = f'<Override PartName="/{esc_attr(part)}" ContentType="{content_type}"/>'
-        self.write(CONTENT_TYPES, insert_child(xml, root, children(xml, root), "Override", element,
-                                               ("Default", "Override")))
-
-    def remove_override(self, part: str) -> None:
-        xml = self.text(CONTENT_TYPES)
-        root = root_elem(xml)
-        for kid in children(xml, root):
-            if kid.name == "Override" and kid.attrs.get("PartName", "").lstrip("/").lower() == part.lower():
-                self.write(CONTENT_TYPES, xml[:kid.start] + xml[kid.end:])
-                return
 
     # ---- the workbook ------------------------------------------------------------------------
     def _workbook_children(self) -> tuple[str, Elem, list[Elem]]:

@@ -18,9 +18,10 @@ from typing import Any, Collection, Mapping, Sequence
 from xlgrade.errors import PackageError
 from xlgrade.workbook.cellxml import Cell, Formula, cell_xml, col_letter, parse_range, parse_ref, plain_value, \
     range_ref, xml_number
+from xlgrade.workbook.rels import NS_REL
 from xlgrade.workbook.xmlscan import Elem, attrs_of, children, insert_child, ns_prefix, root_elem, set_attr
 
-NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
 # Top-level children of <worksheet>, in schema order (ECMA-376 CT_Worksheet).
 WORKSHEET_ORDER = (
     "sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",
