@@ -21,7 +21,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from xlgrade.engine.rules import RuleBook
 from xlgrade.schema.sheets import COMPLAINTS, CUSTOMERS, HISTORY, LEDGER, RULES_SHEET, SALES_POWER, SUMMARY_SHEET
 from xlgrade.workbook import package as pk
-from xlgrade.workbook import cellxml, rels, xmlscan, zipio
+from xlgrade.workbook import cellxml, rels, workbookxml, xmlscan, zipio
 from xlgrade.workbook import styles
 from xlgrade.workbook.charts import ChartSpec, Series
 from xlgrade.workbook.package import Package
@@ -373,7 +373,7 @@ def rewrite(book, parts: dict[str, str], shared: tuple[str, ...] = SST) -> None:
     sst = "".join(f"<si><t>{xmlscan.esc(t)}</t></si>" for t in shared[:-1])
     sst += f'<si><r><t>{xmlscan.esc(shared[-1][:4])}</t></r><r><rPr><b/></rPr><t>{xmlscan.esc(shared[-1][4:])}</t></r>' \
            '<rPh sb="0" eb="1"><t>phonetic</t></rPh></si>'
-    data["xl/sharedStrings.xml"] = (f'<sst xmlns="{pk.NS_MAIN}" count="{len(shared)}" uniqueCount="{len(shared)}">'
+    data["xl/sharedStrings.xml"] = (f'<sst xmlns="{workbookxml.NS_MAIN}" count="{len(shared)}" uniqueCount="{len(shared)}">'
                                     f"{sst}</sst>").encode()
     wb_rels = data["xl/_rels/workbook.xml.rels"].decode()
     if "sharedStrings" not in wb_rels:
@@ -639,7 +639,7 @@ def test_derived_sheet_guards_header_height_merges_calc_chain(book):
     xml = p.text(part).replace('<row r="1">', '<row r="1" spans="1:17" ht="30" customHeight="1">', 1)
     xml = xml.replace("<pageMargins", '<mergeCells count="2"><mergeCell ref="B3:C3"/><mergeCell ref="T1:U1"/>'
                                       "</mergeCells><pageMargins", 1)
-    chain = f'<calcChain xmlns="{pk.NS_MAIN}"><c r="K2" i="1"/></calcChain>'
+    chain = f'<calcChain xmlns="{workbookxml.NS_MAIN}"><c r="K2" i="1"/></calcChain>'
     rewrite(book, {part: xml, "xl/calcChain.xml": chain})
     data = {n: c for n, (c, _i) in members(book).items()}
     rewrite(book, {

@@ -29,7 +29,6 @@ import shutil
 import tempfile
 import zipfile
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Collection, Iterable, Mapping, Sequence
 
@@ -37,52 +36,24 @@ from xlgrade.workbook import charts as charts_mod
 from xlgrade.workbook.styles import PALETTE_SHEET, ROLES
 
 from xlgrade.errors import PackageError
-from xlgrade.workbook import contenttypes, rels
+from xlgrade.workbook import contenttypes, rels, workbookxml
 from xlgrade.workbook.cellxml import (Cell, cell_value, cell_xml, col_index, col_letter, escape_x_name, inline_text,
-                                      parse_range, quote_sheet, range_ref, unescape_x, unique_headers)
-from xlgrade.workbook.contenttypes import CT_CHART, CT_DRAWING, CT_TABLE, CT_WORKSHEET
-from xlgrade.workbook.rels import NS_REL, REL_CALC_CHAIN, REL_CHART, REL_DRAWING, REL_OFFICE_DOC, REL_SST, \
-    REL_STYLES, REL_TABLE, REL_WORKSHEET
+                                      range_ref, unescape_x, unique_headers)
+from xlgrade.workbook.contenttypes import CT_CHART, CT_DRAWING, CT_TABLE
+from xlgrade.workbook.rels import NS_REL, REL_CHART, REL_DRAWING, REL_SST, REL_STYLES, REL_TABLE
 from xlgrade.workbook.sheetxml import Worksheet
-from xlgrade.workbook.xmlscan import (XML_DECL, Elem, children, decode_part, esc, esc_attr, insert_child, ns_prefix,
+from xlgrade.workbook.workbookxml import NS_MAIN
+from xlgrade.workbook.xmlscan import (XML_DECL, Elem, children, decode_part, esc_attr, insert_child, ns_prefix,
                                       root_elem, set_attr, unesc)
 from xlgrade.workbook.zipio import ZIP32_LIMIT, Entry, fsync_dir, make_backup, raw_member, write_zip
 
-NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-NS_STRICT_MAIN = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 CHART_MARK = "xlgrade:"            # name prefix of the drawing objects xlgrade owns
 NEW_TABLE_STYLE = "TableStyleMedium2"
-
-WORKBOOK_ORDER = (
-    "fileVersion", "fileSharing", "workbookPr", "workbookProtection", "bookViews", "sheets",
-    "functionGroups", "externalReferences", "definedNames", "calcPr", "oleSize", "customWorkbookViews",
-    "pivotCaches", "smartTagPr", "smartTagTypes", "webPublishing", "fileRecoveryPr", "webPublishObjects",
-    "extLst")
-
-
 # a <c r="B5" ...> element whose body holds an <f> (any namespace prefix)
 _FORMULA_CELL = re.compile(r'<(?:\w+:)?c\s[^>]*?\br="([A-Z]+)(\d+)"[^>]*?(?<!/)>(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f[\s>/]',
                            re.S)
 
-# The calculation engine of current Excel (2019 / 365). A file saved by an older engine (a
-# lower calcId) is recalculated in full when Excel opens it.
-CALC_ID = 191029
 
-
-@dataclass(frozen=True)
-class DefinedName:
-    name: str
-    value: str
-    local_sheet: int | None
-
-
-# ---- the package -----------------------------------------------------------------------------
-@dataclass
-class _SheetInfo:
-    name: str
-    part: str | None        # None for a sheet that is not a worksheet (chart sheet ...)
-    index: int              # position in <sheets> (localSheetId)
-    state: str
 
 
 class Package:
@@ -109,11 +80,8 @@ class Package:
                 raise PackageError(f"{self.path.name}: encrypted zip members are not supported")
         self._parts: dict[str, str | bytes] = {}   # changed or new parts
         self._removed: set[str] = set()
-        self.workbook = self._find_workbook()
-        wb = self.text(self.workbook)
-        if NS_STRICT_MAIN in wb[:2000]:
-            raise PackageError(f"{self.path.name}: Strict Open XML workbooks are not supported; "
-                               "save it as an ordinary Excel workbook (.xlsx)")
+        self.workbook = workbookxml.find_workbook(self)
+        workbookxml.check_not_strict(self)
         self._palette: dict[str, int] | None = None
 
     # ---- parts ------------------------------------------------------------------------
@@ -156,7 +124,8 @@ class Package:
         """Parts that will differ from the original file (new, changed or removed)."""
         return sorted(set(self._parts) | self._removed)
 
-    def _free_name(self, pattern: str) -> str:
+    def free_name(self, pattern: str) -> str:
+        """The first part name ``pattern.format(n)`` (n = 1, 2 ...) not in the package."""
         n = 1
         while self.exists(pattern.format(n)):
             n += 1
@@ -188,175 +157,46 @@ class Package:
     def _referrers(self, part: str) -> list[str]:
         return rels.referrers(self, part)
 
-    def _find_workbook(self) -> str:
-        for rel in self.rels(""):
-            if rel.type == REL_OFFICE_DOC and rel.part:
-                return rel.part
-        if "xl/workbook.xml" in self._infos:
-            return "xl/workbook.xml"
-        raise PackageError(f"{self.path.name}: no workbook part in the package")
-
-    # ---- the workbook ------------------------------------------------------------------------
-    def _workbook_children(self) -> tuple[str, Elem, list[Elem]]:
-        xml = self.text(self.workbook)
-        root = root_elem(xml)
-        return xml, root, children(xml, root)
-
-    def sheets(self) -> list[_SheetInfo]:
-        xml, root, kids = self._workbook_children()
-        rels = {r.id: r for r in self.rels(self.workbook)}
-        out: list[_SheetInfo] = []
-        for kid in kids:
-            if kid.name != "sheets":
-                continue
-            for i, el in enumerate(e for e in children(xml, kid) if e.name == "sheet"):
-                a = el.attrs
-                rid = next((v for k, v in a.items() if k.endswith(":id") or k == "id"), "")
-                rel = rels.get(rid)
-                part = rel.part if rel and rel.type == REL_WORKSHEET else None
-                out.append(_SheetInfo(a.get("name", ""), part, i, a.get("state", "visible")))
-        return out
+    # ---- the workbook part (workbookxml.py) ----------------------------------------------------------
+    def sheets(self) -> list[workbookxml.SheetInfo]:
+        return workbookxml.sheets(self)
 
     def sheet_names(self) -> list[str]:
-        return [s.name for s in self.sheets()]
+        return workbookxml.sheet_names(self)
 
-    def _sheet(self, name: str) -> _SheetInfo:
-        for s in self.sheets():
-            if s.name == name:
-                return s
-        raise PackageError(f"{self.path.name}: no sheet named {name!r} (找不到工作表); "
-                           f"sheets: {', '.join(self.sheet_names())}")
+    def sheet_part(self, name: str) -> str:
+        return workbookxml.sheet_part(self, name)
+
+    @property
+    def date1904(self) -> bool:
+        return workbookxml.date1904(self)
+
+    def defined_names(self) -> list[workbookxml.DefinedName]:
+        return workbookxml.defined_names(self)
+
+    def set_defined_name(self, name: str, value: str | None, local_sheet: int | None = None) -> None:
+        workbookxml.set_defined_name(self, name, value, local_sheet)
+
+    def print_area(self, sheet_name: str) -> str | None:
+        return workbookxml.print_area(self, sheet_name)
+
+    def set_print_area(self, sheet_name: str, ref: str | None) -> None:
+        workbookxml.set_print_area(self, sheet_name, ref)
+
+    def drop_calc_chain(self) -> None:
+        workbookxml.drop_calc_chain(self)
+
+    def trust_cached_values(self) -> None:
+        """Declare every formula's cached result current (see :func:`workbookxml.trust_cached_values`)."""
+        workbookxml.trust_cached_values(self)
+
+    def add_sheet(self, name: str) -> str:
+        return workbookxml.add_sheet(self, name)
 
     def formula_cells(self, name: str) -> set[tuple[int, int]]:
         """(row, column) of every cell of the sheet that holds a formula."""
         xml = self.text(self.sheet_part(name))
         return {(int(m.group(2)), col_index(m.group(1))) for m in _FORMULA_CELL.finditer(xml)}
-
-    def sheet_part(self, name: str) -> str:
-        info = self._sheet(name)
-        if info.part is None:
-            raise PackageError(f"{self.path.name}: sheet {name!r} is not a worksheet")
-        return info.part
-
-    @property
-    def date1904(self) -> bool:
-        xml, _, kids = self._workbook_children()
-        for kid in kids:
-            if kid.name == "workbookPr":
-                return kid.attrs.get("date1904", "0").lower() in ("1", "true")
-        return False
-
-    def defined_names(self) -> list[DefinedName]:
-        xml, _, kids = self._workbook_children()
-        out = []
-        for kid in kids:
-            if kid.name == "definedNames":
-                for el in children(xml, kid):
-                    if el.name == "definedName":
-                        a = el.attrs
-                        local = a.get("localSheetId")
-                        value = "" if el.empty else unesc(xml[el.tag_end:el.inner_end(xml)])
-                        out.append(DefinedName(a.get("name", ""), value, int(local) if local else None))
-        return out
-
-    def set_defined_name(self, name: str, value: str | None, local_sheet: int | None = None) -> None:
-        """Set (or with None remove) a defined name, keeping every other byte of workbook.xml."""
-        xml, root, kids = self._workbook_children()
-        holder = next((k for k in kids if k.name == "definedNames"), None)
-        p = root.p
-        element = "" if value is None else (
-            f'<{p}definedName name="{esc_attr(name)}"'
-            + (f' localSheetId="{local_sheet}"' if local_sheet is not None else "")
-            + f">{esc(value)}</{p}definedName>")
-        if holder is not None:
-            for el in children(xml, holder):
-                a = el.attrs
-                local = a.get("localSheetId")
-                if (el.name == "definedName" and a.get("name", "").lower() == name.lower()
-                        and (int(local) if local else None) == local_sheet):
-                    if value is None:
-                        new = xml[:el.start] + xml[el.end:]
-                    else:
-                        new = xml[:el.tag_end] + esc(value) + xml[el.inner_end(xml):] if not el.empty else \
-                            xml[:el.start] + element + xml[el.end:]
-                    self.write(self.workbook, new)
-                    return
-            if value is None:
-                return
-            self.write(self.workbook, insert_child(xml, holder, children(xml, holder), "definedName", element,
-                                                   ("definedName",)))
-            return
-        if value is None:
-            return
-        self.write(self.workbook, insert_child(xml, root, kids, "definedNames",
-                                               f"<{p}definedNames>{element}</{p}definedNames>", WORKBOOK_ORDER))
-
-    def print_area(self, sheet_name: str) -> str | None:
-        idx = self._sheet(sheet_name).index
-        for d in self.defined_names():
-            if d.name.lower() == "_xlnm.print_area" and d.local_sheet == idx:
-                return d.value
-        return None
-
-    def set_print_area(self, sheet_name: str, ref: str | None) -> None:
-        """Set the sheet's print area to ``ref`` ("A1:F40"; None removes it)."""
-        idx = self._sheet(sheet_name).index
-        value = None
-        if ref is not None:
-            r1, c1, r2, c2 = parse_range(ref)
-            value = f"{quote_sheet(sheet_name)}!{range_ref(r1, c1, r2, c2, absolute=True)}"
-        self.set_defined_name("_xlnm.Print_Area", value, idx)
-
-    def drop_calc_chain(self) -> None:
-        """Remove xl/calcChain.xml: Excel rebuilds it, and a stale one (listing cells that no
-        longer hold formulas) makes Excel "repair" the file."""
-        for rel in self.rels(self.workbook):
-            if rel.type == REL_CALC_CHAIN:
-                self.remove_rel(self.workbook, rel.id)
-                if rel.part:
-                    self.remove_tree(rel.part)
-
-    def trust_cached_values(self) -> None:
-        """Declare that every formula's cached result is current (see :data:`CALC_ID`).
-
-        Sets ``calcPr`` to the current calculation engine and removes ``fullCalcOnLoad``, so
-        Excel shows the cached results on open instead of recalculating (which, on a PC
-        without the add-in, would turn every 客户等级 into #NAME?), and LibreOffice, which
-        honours ``fullCalcOnLoad``, keeps them too.
-        """
-        xml, root, kids = self._workbook_children()
-        calc = next((k for k in kids if k.name == "calcPr"), None)
-        if calc is None:
-            self.write(self.workbook, insert_child(xml, root, kids, "calcPr",
-                                                   f'<{root.p}calcPr calcId="{CALC_ID}"/>', WORKBOOK_ORDER))
-            return
-        tag = xml[calc.start:calc.tag_end]
-        new = set_attr(set_attr(tag, "calcId", str(CALC_ID)), "fullCalcOnLoad", None)
-        if new != tag:
-            self.write(self.workbook, xml[:calc.start] + new + xml[calc.tag_end:])
-
-    def add_sheet(self, name: str) -> str:
-        """Append an empty worksheet named ``name``; returns its part."""
-        if any(s.name.lower() == name.lower() for s in self.sheets()):
-            raise PackageError(f"{self.path.name}: a sheet named {name!r} already exists")
-        if len(name) > 31 or re.search(r"[\[\]:*?/\\]", name):
-            raise PackageError(f"{name!r} is not a valid sheet name")
-        part = self._free_name("xl/worksheets/sheet{}.xml")
-        self.write(part, f'{XML_DECL}<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}"><dimension ref="A1"/>'
-                         '<sheetViews><sheetView workbookViewId="0"/></sheetViews>'
-                         '<sheetFormatPr defaultRowHeight="15"/><sheetData/>'
-                         '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-                         '</worksheet>')
-        self.set_override(part, CT_WORKSHEET)
-        rid = self.add_rel(self.workbook, REL_WORKSHEET, part)
-        xml, root, kids = self._workbook_children()
-        holder = next(k for k in kids if k.name == "sheets")
-        ids = [int(e.attrs.get("sheetId", "0")) for e in children(xml, holder) if e.name == "sheet"]
-        r = ns_prefix(xml[root.start:root.tag_end], NS_REL)
-        rattr = f'{r}:id' if r else f'xmlns:xr_="{NS_REL}" xr_:id'
-        element = f'<{root.p}sheet name="{esc_attr(name)}" sheetId="{max(ids, default=0) + 1}" {rattr}="{rid}"/>'
-        self.write(self.workbook, insert_child(xml, holder, children(xml, holder), "sheet", element, ("sheet",)))
-        return part
 
     # ---- reading cells -------------------------------------------------------------------------
     def shared_strings(self, wanted: Iterable[int] | None = None) -> dict[int, str]:
@@ -491,7 +331,7 @@ class Package:
             raise PackageError(f"{self.path.name}: the name {table_name!r} is already used by another table "
                                "or defined name")
         tid = max((i for _, _, i in self._all_tables()), default=0) + 1
-        part = self._free_name("xl/tables/table{}.xml")
+        part = self.free_name("xl/tables/table{}.xml")
         self.write(part, f'{XML_DECL}<table xmlns="{NS_MAIN}" id="{tid}" name="{esc_attr(table_name)}" '
                          f'displayName="{esc_attr(table_name)}" ref="A1:A2" totalsRowShown="0">'
                          '<autoFilter ref="A1:A2"/><tableColumns count="1"><tableColumn id="1" name="x"/>'
@@ -710,7 +550,7 @@ class Package:
         if found is None and not specs:
             return []
         if found is None:
-            drawing = self._free_name("xl/drawings/drawing{}.xml")
+            drawing = self.free_name("xl/drawings/drawing{}.xml")
             self.write(drawing, f'{XML_DECL}<xdr:wsDr xmlns:xdr="{charts_mod.NS_XDR}" xmlns:a="{charts_mod.NS_A}">'
                                 '</xdr:wsDr>')
             self.set_override(drawing, CT_DRAWING)
@@ -759,7 +599,7 @@ class Package:
         declare = not (bound.prefix == "xdr" and ns_prefix(tag, charts_mod.NS_XDR) == "xdr"
                        and ns_prefix(tag, charts_mod.NS_A) == "a")
         for i, spec in enumerate(specs):
-            chart = self._free_name("xl/charts/chart{}.xml")
+            chart = self.free_name("xl/charts/chart{}.xml")
             self.write(chart, charts_mod.chart_xml(spec))
             self.set_override(chart, CT_CHART)
             rid = self.add_rel(drawing, REL_CHART, chart)
