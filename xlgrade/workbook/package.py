@@ -32,22 +32,20 @@ import zlib
 from pathlib import Path
 from typing import Any, Collection, Iterable, Mapping, Sequence
 
-from xlgrade.workbook import charts as charts_mod
 from xlgrade.workbook.styles import PALETTE_SHEET, ROLES
 
 from xlgrade.errors import PackageError
-from xlgrade.workbook import contenttypes, rels, workbookxml
+from xlgrade.workbook import contenttypes, drawings, rels, workbookxml
 from xlgrade.workbook.cellxml import (Cell, cell_value, cell_xml, col_index, col_letter, escape_x_name, inline_text,
                                       range_ref, unescape_x, unique_headers)
-from xlgrade.workbook.contenttypes import CT_CHART, CT_DRAWING, CT_TABLE
-from xlgrade.workbook.rels import NS_REL, REL_CHART, REL_DRAWING, REL_SST, REL_STYLES, REL_TABLE
+from xlgrade.workbook.charts import ChartSpec
+from xlgrade.workbook.contenttypes import CT_TABLE
+from xlgrade.workbook.rels import NS_REL, REL_SST, REL_STYLES, REL_TABLE
 from xlgrade.workbook.sheetxml import Worksheet
 from xlgrade.workbook.workbookxml import NS_MAIN
-from xlgrade.workbook.xmlscan import (XML_DECL, Elem, children, decode_part, esc_attr, insert_child, ns_prefix,
-                                      root_elem, set_attr, unesc)
+from xlgrade.workbook.xmlscan import XML_DECL, Elem, children, decode_part, esc_attr, insert_child, root_elem, set_attr
 from xlgrade.workbook.zipio import ZIP32_LIMIT, Entry, fsync_dir, make_backup, raw_member, write_zip
 
-CHART_MARK = "xlgrade:"            # name prefix of the drawing objects xlgrade owns
 NEW_TABLE_STYLE = "TableStyleMedium2"
 # a <c r="B5" ...> element whose body holds an <f> (any namespace prefix)
 _FORMULA_CELL = re.compile(r'<(?:\w+:)?c\s[^>]*?\br="([A-Z]+)(\d+)"[^>]*?(?<!/)>(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f[\s>/]',
@@ -153,9 +151,6 @@ class Package:
 
     def remove_override(self, part: str) -> None:
         contenttypes.remove_override(self, part)
-
-    def _referrers(self, part: str) -> list[str]:
-        return rels.referrers(self, part)
 
     # ---- the workbook part (workbookxml.py) ----------------------------------------------------------
     def sheets(self) -> list[workbookxml.SheetInfo]:
@@ -516,102 +511,15 @@ class Package:
         self.write(part, new_xml)
         self.drop_calc_chain()
 
-    # ---- charts ------------------------------------------------------------------------------------
-    def _drawing(self, sheet_part: str) -> tuple[str, str] | None:
-        """(rel id, drawing part) of a sheet's drawing."""
-        xml = self.text(sheet_part)
-        el = Worksheet(xml).child("drawing")
-        if el is None:
-            return None
-        rid = next((v for k, v in el.attrs.items() if k.endswith(":id")), None)
-        for rel in self.rels(sheet_part):
-            if rel.id == rid and rel.part:
-                return rid, rel.part
-        return None
-
+    # ---- drawings and charts (drawings.py) -----------------------------------------------------------
     def drawing_part(self, sheet_name: str) -> str | None:
-        found = self._drawing(self.sheet_part(sheet_name))
-        return found[1] if found else None
+        return drawings.drawing_part(self, sheet_name)
 
     def charts(self, sheet_name: str) -> list[str]:
-        """Chart parts drawn on a sheet."""
-        found = self.drawing_part(sheet_name)
-        if not found:
-            return []
-        return [r.part for r in self.rels(found) if r.type == REL_CHART and r.part]
+        return drawings.charts(self, sheet_name)
 
-    def set_charts(self, sheet_name: str, specs: Sequence[charts_mod.ChartSpec]) -> list[str]:
-        """Replace the charts xlgrade drew on a sheet with ``specs``; returns the new chart parts.
-
-        Drawing objects xlgrade did not create (pictures, shapes, staff's own charts) stay.
-        """
-        sheet_part = self.sheet_part(sheet_name)
-        found = self._drawing(sheet_part)
-        if found is None and not specs:
-            return []
-        if found is None:
-            drawing = self.free_name("xl/drawings/drawing{}.xml")
-            self.write(drawing, f'{XML_DECL}<xdr:wsDr xmlns:xdr="{charts_mod.NS_XDR}" xmlns:a="{charts_mod.NS_A}">'
-                                '</xdr:wsDr>')
-            self.set_override(drawing, CT_DRAWING)
-            rid = self.add_rel(sheet_part, REL_DRAWING, drawing)
-            xml = self.text(sheet_part)
-            ws = Worksheet(xml)
-            r = ws.rel_prefix()
-            rattr = f"{r}:id" if r else f'xmlns:xr_="{NS_REL}" xr_:id'
-            self.write(sheet_part, ws.insert(xml, "drawing", f'<{ws.p}drawing {rattr}="{rid}"/>'))
-            found = (rid, drawing)
-        drawing_rid, drawing = found
-        xml = self.text(drawing)
-        root = root_elem(xml)
-        rels = {r.id: r for r in self.rels(drawing)}
-        kept: list[Elem] = []
-        removed_rids: list[str] = []
-        pieces, pos = [], root.tag_end
-        max_id = 1
-        for anchor in children(xml, root):
-            body = xml[anchor.start:anchor.end]
-            for m in re.finditer(r'<(?:[\w.\-]+:)?cNvPr\b[^>]*?\bid="(\d+)"', body):
-                max_id = max(max_id, int(m.group(1)))
-            name = re.search(r'<(?:[\w.\-]+:)?cNvPr\b[^>]*?\bname="([^"]*)"', body)
-            if name and unesc(name.group(1)).startswith(CHART_MARK):
-                pieces.append(xml[pos:anchor.start])
-                pos = anchor.end
-                removed_rids += re.findall(r'<(?:[\w.\-]+:)?chart\b[^>]*?\b[\w.\-]+:id="([^"]+)"', body)
-            else:
-                kept.append(anchor)
-        for rid in removed_rids:
-            self.remove_rel(drawing, rid)
-            rel = rels.get(rid)
-            if rel and rel.part and self.exists(rel.part) and not self._referrers(rel.part):
-                self.remove_tree(rel.part)
-        if not kept and not specs:
-            self.remove_tree(drawing)
-            self.remove_rel(sheet_part, drawing_rid)
-            sxml = self.text(sheet_part)
-            el = Worksheet(sxml).child("drawing")
-            self.write(sheet_part, sxml[:el.start] + sxml[el.end:])
-            return []
-        new_parts = []
-        anchors = []
-        bound = root_elem(xml)
-        tag = xml[bound.start:bound.tag_end]
-        declare = not (bound.prefix == "xdr" and ns_prefix(tag, charts_mod.NS_XDR) == "xdr"
-                       and ns_prefix(tag, charts_mod.NS_A) == "a")
-        for i, spec in enumerate(specs):
-            chart = self.free_name("xl/charts/chart{}.xml")
-            self.write(chart, charts_mod.chart_xml(spec))
-            self.set_override(chart, CT_CHART)
-            rid = self.add_rel(drawing, REL_CHART, chart)
-            max_id += 1
-            anchors.append(charts_mod.anchor_xml(spec, rid, max_id, f"{CHART_MARK}{spec.kind} {i + 1}",
-                                                 declare_ns=declare))
-            new_parts.append(chart)
-        pieces.append(xml[pos:root.inner_end(xml)] if not root.empty else "")
-        head = xml[:root.tag_end] if not root.empty else xml[:root.start] + tag[:-2].rstrip() + ">"
-        close = f"</{root.p}{root.name}>"
-        self.write(drawing, head + "".join(pieces) + "".join(anchors) + close)
-        return new_parts
+    def set_charts(self, sheet_name: str, specs: Sequence[ChartSpec]) -> list[str]:
+        return drawings.set_charts(self, sheet_name, specs)
 
     # ---- saving ---------------------------------------------------------------------------------------
     def _entries(self) -> list[Entry]:
