@@ -21,7 +21,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from xlgrade.engine.rules import RuleBook
 from xlgrade.schema.sheets import COMPLAINTS, CUSTOMERS, HISTORY, LEDGER, RULES_SHEET, SALES_POWER, SUMMARY_SHEET
 from xlgrade.workbook import package as pk
-from xlgrade.workbook import cellxml, rels, workbookxml, xmlscan, zipio
+from xlgrade.workbook import cellxml, rels, tables, workbookxml, xmlscan, zipio
 from xlgrade.workbook import styles
 from xlgrade.workbook.charts import ChartSpec, Series
 from xlgrade.workbook.package import Package
@@ -669,7 +669,7 @@ def test_refuses_to_rewrite_a_sheet_holding_other_tables(book):
     p.add_sheet("两表")
     p.write_table("两表", "One", ["a"], [[1]])
     p.write_table("两表", "One", ["a"], [[2]])
-    part = p._new_table(p.sheet_part("两表"), "Two")
+    part = tables.new_table(p, p.sheet_part("两表"), "Two")
     assert part.startswith("xl/tables/")
     with pytest.raises(PackageError, match="other tables"):
         p.write_table("两表", "One", ["a"], [[3]])

@@ -6,9 +6,24 @@ reads the zip directory, rewrites only the parts it is asked to change (a derive
 table, the summary's charts, a few computed cells) and copies every other member's
 *compressed* bytes unchanged into the new file (no decompress / recompress).
 
-XML is edited as text, never parsed and re-serialised: a worksheet keeps every byte outside
-the elements an operation replaces (views, protection, conditional formats, validations,
-page setup, extension lists, namespace declarations, ``mc:Ignorable`` prefixes ...).
+This module is the part store (read, write, remove parts in memory) and the saving. What is
+done to each kind of part is in a module of its own, one per part kind, each a set of
+functions taking the :class:`Package`; the methods here hand over to them:
+
+- :mod:`~xlgrade.workbook.rels`: relationships (``_rels/*.rels``);
+- :mod:`~xlgrade.workbook.contenttypes`: ``[Content_Types].xml``;
+- :mod:`~xlgrade.workbook.workbookxml`: ``xl/workbook.xml``: sheets, defined names, calcPr;
+- :mod:`~xlgrade.workbook.worksheets`: worksheet contents (rows read, tables, layouts, cells
+  written), on :mod:`~xlgrade.workbook.sheetxml`;
+- :mod:`~xlgrade.workbook.tables`: table parts;
+- :mod:`~xlgrade.workbook.drawings`: drawing and chart parts;
+- :mod:`~xlgrade.workbook.stylesheet` and :mod:`~xlgrade.workbook.sharedstrings`: style
+  indices (palette, ``styles.xml``) and the shared strings (read only).
+
+XML is edited as text, never parsed and re-serialised (:mod:`~xlgrade.workbook.xmlscan`):
+a worksheet keeps every byte outside the elements an operation replaces (views, protection,
+conditional formats, validations, page setup, extension lists, namespace declarations,
+``mc:Ignorable`` prefixes ...).
 
 Cells are written with inline strings (``t="inlineStr"``) so ``sharedStrings.xml`` is never
 touched; style indices come from the hidden palette sheet (:meth:`Package.palette`, see
@@ -24,7 +39,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import shutil
 import tempfile
 import zipfile
@@ -32,26 +46,12 @@ import zlib
 from pathlib import Path
 from typing import Any, Collection, Iterable, Mapping, Sequence
 
-from xlgrade.workbook.styles import PALETTE_SHEET, ROLES
-
-from xlgrade.errors import PackageError
-from xlgrade.workbook import contenttypes, drawings, rels, workbookxml
-from xlgrade.workbook.cellxml import (Cell, cell_value, cell_xml, col_index, col_letter, escape_x_name, inline_text,
-                                      range_ref, unescape_x, unique_headers)
+from xlgrade.errors import MissingFileError, PackageError
+from xlgrade.workbook import (contenttypes, drawings, rels, sharedstrings, stylesheet, tables, workbookxml,
+                              worksheets)
 from xlgrade.workbook.charts import ChartSpec
-from xlgrade.workbook.contenttypes import CT_TABLE
-from xlgrade.workbook.rels import NS_REL, REL_SST, REL_STYLES, REL_TABLE
-from xlgrade.workbook.sheetxml import Worksheet
-from xlgrade.workbook.workbookxml import NS_MAIN
-from xlgrade.workbook.xmlscan import XML_DECL, Elem, children, decode_part, esc_attr, insert_child, root_elem, set_attr
+from xlgrade.workbook.xmlscan import decode_part
 from xlgrade.workbook.zipio import ZIP32_LIMIT, Entry, fsync_dir, make_backup, raw_member, write_zip
-
-NEW_TABLE_STYLE = "TableStyleMedium2"
-# a <c r="B5" ...> element whose body holds an <f> (any namespace prefix)
-_FORMULA_CELL = re.compile(r'<(?:\w+:)?c\s[^>]*?\br="([A-Z]+)(\d+)"[^>]*?(?<!/)>(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f[\s>/]',
-                           re.S)
-
-
 
 
 class Package:
@@ -63,7 +63,6 @@ class Package:
             self._buf = self.path.read_bytes()
             st = os.stat(self.path)
         except FileNotFoundError:
-            from xlgrade.errors import MissingFileError
             raise MissingFileError(f"{self.path}: file not found (找不到文件)") from None
         self._stamp = (st.st_size, st.st_mtime_ns)
         try:
@@ -81,6 +80,7 @@ class Package:
         self.workbook = workbookxml.find_workbook(self)
         workbookxml.check_not_strict(self)
         self._palette: dict[str, int] | None = None
+        self._palette_found: set[str] = set()
 
     # ---- parts ------------------------------------------------------------------------
     @property
@@ -129,7 +129,7 @@ class Package:
             n += 1
         return pattern.format(n)
 
-    # ---- relationships and content types (rels.py, contenttypes.py) ----------------------------------
+    # ---- relationships and content types (rels.py, contenttypes.py) ------------------------------
     def rels(self, part: str) -> list[rels.Rel]:
         return rels.read(self, part)
 
@@ -152,7 +152,7 @@ class Package:
     def remove_override(self, part: str) -> None:
         contenttypes.remove_override(self, part)
 
-    # ---- the workbook part (workbookxml.py) ----------------------------------------------------------
+    # ---- the workbook part (workbookxml.py) ------------------------------------------------------
     def sheets(self) -> list[workbookxml.SheetInfo]:
         return workbookxml.sheets(self)
 
@@ -188,60 +188,11 @@ class Package:
     def add_sheet(self, name: str) -> str:
         return workbookxml.add_sheet(self, name)
 
-    def formula_cells(self, name: str) -> set[tuple[int, int]]:
-        """(row, column) of every cell of the sheet that holds a formula."""
-        xml = self.text(self.sheet_part(name))
-        return {(int(m.group(2)), col_index(m.group(1))) for m in _FORMULA_CELL.finditer(xml)}
-
-    # ---- reading cells -------------------------------------------------------------------------
-    def shared_strings(self, wanted: Iterable[int] | None = None) -> dict[int, str]:
-        """Shared strings by index (only ``wanted`` ones if given)."""
-        part = next((r.part for r in self.rels(self.workbook) if r.type == REL_SST and r.part), None)
-        if part is None or not self.exists(part):
-            return {}
-        xml = self.text(part)
-        wanted = None if wanted is None else set(wanted)
-        last = max(wanted) if wanted else None
-        out: dict[int, str] = {}
-        for i, m in enumerate(re.finditer(r"<(?:[\w.\-]+:)?si\b(?:[^>]*?/>|.*?</(?:[\w.\-]+:)?si>)", xml, re.S)):
-            if last is not None and i > last:
-                break
-            if wanted is None or i in wanted:
-                out[i] = inline_text(m.group(0))
-        return out
-
-    def row_values(self, sheet_name: str, row: int) -> dict[int, tuple[Any, int]]:
-        """{column: (value, style)} of one row; strings resolved, numbers as float."""
-        xml = self.text(self.sheet_part(sheet_name))
-        ws = Worksheet(xml)
-        sd = ws.child("sheetData")
-        cells: dict[int, tuple[str, dict[str, str]]] = {}
-        if sd is None or sd.empty:
-            return {}
-        for num, _s, c_start, c_end, _e, _a, _tag in ws.iter_rows(xml, sd.tag_end, sd.inner_end(xml)):
-            if num == row:
-                for col, s, e, a, _sc in ws.cells(xml, c_start, c_end):
-                    cells[col] = (xml[s:e], a)
-            if num >= row:
-                break
-        sst_wanted = [int(v) for body, a in cells.values() if a.get("t") == "s"
-                      for v in re.findall(r"<(?:[\w.\-]+:)?v>\s*(\d+)\s*<", body)]
-        sst = self.shared_strings(sst_wanted) if sst_wanted else {}
-        out = {}
-        for col, (body, a) in cells.items():
-            out[col] = (cell_value(body, a, sst), int(a.get("s", "0") or 0))
-        return out
-
+    # ---- styles and shared strings (stylesheet.py, sharedstrings.py) ------------------------------
     def palette(self) -> dict[str, int]:
         """Style index of every role, from the palette sheet's row 1 (0 for a missing role)."""
         if self._palette is None:
-            found: dict[str, int] = {}
-            if PALETTE_SHEET in self.sheet_names():
-                for value, style in self.row_values(PALETTE_SHEET, 1).values():
-                    if isinstance(value, str) and value.strip() in ROLES:
-                        found.setdefault(value.strip(), style)
-            self._palette = {role: found.get(role, 0) for role in ROLES}
-            self._palette_found = set(found)
+            self._palette, self._palette_found = stylesheet.palette(self)
         return dict(self._palette)
 
     def palette_has(self, role: str) -> bool:
@@ -249,269 +200,43 @@ class Package:
         return role in self._palette_found
 
     def number_style(self, num_fmt_id: int) -> int:
-        """A cell style (index in cellXfs) showing numbers with built-in format ``num_fmt_id``.
+        return stylesheet.number_style(self, num_fmt_id)
 
-        Used only when the palette sheet lacks a role, so dates still show as dates.
-        """
-        part = next((r.part for r in self.rels(self.workbook) if r.type == REL_STYLES and r.part), None)
-        if part is None or not self.exists(part):
-            return 0
-        xml = self.text(part)
-        root = root_elem(xml)
-        xfs = next((k for k in children(xml, root) if k.name == "cellXfs"), None)
-        if xfs is None:
-            return 0
-        kids = [k for k in children(xml, xfs) if k.name == "xf"]
-        for i, k in enumerate(kids):
-            a = k.attrs
-            if (a.get("numFmtId") == str(num_fmt_id) and a.get("fontId", "0") == "0" and a.get("fillId", "0") == "0"
-                    and a.get("borderId", "0") == "0" and k.empty):
-                return i
-        element = (f'<{xfs.p}xf numFmtId="{num_fmt_id}" fontId="0" fillId="0" borderId="0" xfId="0" '
-                   f'applyNumberFormat="1"/>')
-        xml = insert_child(xml, xfs, kids, "xf", element, ("xf",))
-        root = root_elem(xml)
-        xfs = next(k for k in children(xml, root) if k.name == "cellXfs")
-        tag = set_attr(xml[xfs.start:xfs.tag_end], "count", str(len(kids) + 1))
-        self.write(part, xml[:xfs.start] + tag + xml[xfs.tag_end:])
-        return len(kids)
+    def shared_strings(self, wanted: Iterable[int] | None = None) -> dict[int, str]:
+        return sharedstrings.shared_strings(self, wanted)
+
+    # ---- worksheets and tables (worksheets.py, tables.py) ---------------------------------------------
+    def row_values(self, sheet_name: str, row: int) -> dict[int, tuple[Any, int]]:
+        return worksheets.row_values(self, sheet_name, row)
+
+    def formula_cells(self, name: str) -> set[tuple[int, int]]:
+        return worksheets.formula_cells(self, name)
 
     def has_cols(self, sheet_name: str) -> bool:
-        """Whether the sheet sets column widths (<cols>)."""
-        return Worksheet(self.text(self.sheet_part(sheet_name))).child("cols") is not None
+        return worksheets.has_cols(self, sheet_name)
 
-    # ---- tables ------------------------------------------------------------------------------------
-    def tables(self, sheet_name: str) -> dict[str, str]:
-        """{table name: part} of the tables on a sheet."""
-        part = self.sheet_part(sheet_name)
-        out = {}
-        for rel in self.rels(part):
-            if rel.type == REL_TABLE and rel.part and self.exists(rel.part):
-                xml = self.text(rel.part)
-                name = root_elem(xml).attrs.get("name", "")
-                out[name] = rel.part
-        return out
-
-    def _all_tables(self) -> list[tuple[str, str, int]]:
-        """(part, name, id) of every table in the workbook."""
-        out = []
-        for name in self.names():
-            if name.startswith("xl/tables/") and name.endswith(".xml"):
-                a = root_elem(self.text(name)).attrs
-                out.append((name, a.get("name", ""), int(a.get("id", "0") or 0)))
-        return out
-
-    def table_info(self, sheet_name: str, table_name: str) -> tuple[str, list[str]] | None:
-        """(ref, column names) of a table on a sheet, or None."""
-        part = self._table_part(sheet_name, table_name)
-        if part is None:
-            return None
-        xml = self.text(part)
-        root = root_elem(xml)
-        names = []
-        for kid in children(xml, root):
-            if kid.name == "tableColumns":
-                names = [el.attrs.get("name", "") for el in children(xml, kid) if el.name == "tableColumn"]
-        return root.attrs.get("ref", ""), [unescape_x(n) for n in names]
-
-    def _table_part(self, sheet_name: str, table_name: str) -> str | None:
-        for name, part in self.tables(sheet_name).items():
-            if name.lower() == table_name.lower():
-                return part
-        return None
-
-    def _new_table(self, sheet_part: str, table_name: str) -> str:
-        taken = {n.lower() for _, n, _ in self._all_tables()} | {d.name.lower() for d in self.defined_names()}
-        if table_name.lower() in taken:
-            raise PackageError(f"{self.path.name}: the name {table_name!r} is already used by another table "
-                               "or defined name")
-        tid = max((i for _, _, i in self._all_tables()), default=0) + 1
-        part = self.free_name("xl/tables/table{}.xml")
-        self.write(part, f'{XML_DECL}<table xmlns="{NS_MAIN}" id="{tid}" name="{esc_attr(table_name)}" '
-                         f'displayName="{esc_attr(table_name)}" ref="A1:A2" totalsRowShown="0">'
-                         '<autoFilter ref="A1:A2"/><tableColumns count="1"><tableColumn id="1" name="x"/>'
-                         f'</tableColumns><tableStyleInfo name="{NEW_TABLE_STYLE}" showFirstColumn="0" '
-                         'showLastColumn="0" showRowStripes="1" showColumnStripes="0"/></table>')
-        self.set_override(part, CT_TABLE)
-        rid = self.add_rel(sheet_part, REL_TABLE, part)
-        xml = self.text(sheet_part)
-        ws = Worksheet(xml)
-        holder = ws.child("tableParts")
-        r = ws.rel_prefix()
-        rattr = f"{r}:id" if r else f'xmlns:xr_="{NS_REL}" xr_:id'
-        el = f'<{ws.p}tablePart {rattr}="{rid}"/>'
-        if holder is None:
-            xml = ws.insert(xml, "tableParts", f'<{ws.p}tableParts count="1">{el}</{ws.p}tableParts>')
-        else:
-            kids = [k for k in children(xml, holder) if k.name == "tablePart"]
-            xml = insert_child(xml, holder, kids, "tablePart", el, ("tablePart",))
-            h2 = Worksheet(xml).child("tableParts")
-            tag = set_attr(xml[h2.start:h2.tag_end], "count", str(len(kids) + 1))
-            xml = xml[:h2.start] + tag + xml[h2.tag_end:]
-        self.write(sheet_part, xml)
-        return part
-
-    def _update_table(self, part: str, ref: str, headers: list[str]) -> None:
-        xml = self.text(part)
-        root = root_elem(xml)
-        p = root.p
-        kids = children(xml, root)
-        old_cols: list[Elem] = []
-        cols_el = next((k for k in kids if k.name == "tableColumns"), None)
-        if cols_el is not None:
-            old_cols = [k for k in children(xml, cols_el) if k.name == "tableColumn"]
-        by_name = {}
-        for el in old_cols:
-            by_name.setdefault(unescape_x(el.attrs.get("name", "")).lower(), el)
-        next_id = max((int(el.attrs.get("id", "0") or 0) for el in old_cols), default=0) + 1
-        columns = []
-        for h in headers:
-            el = by_name.pop(h.lower(), None)
-            if el is not None:
-                columns.append(xml[el.start:el.end])
-            else:
-                columns.append(f'<{p}tableColumn id="{next_id}" name="{esc_attr(escape_x_name(h))}"/>')
-                next_id += 1
-        new_cols = f'<{p}tableColumns count="{len(headers)}">{"".join(columns)}</{p}tableColumns>'
-        pieces, pos = [], root.tag_end
-        for k in kids:
-            if k.name in ("autoFilter", "sortState", "tableColumns"):
-                pieces.append(xml[pos:k.start])
-                if k.name == "autoFilter":      # filter criteria and sort state refer to old rows
-                    pieces.append(f'<{p}autoFilter ref="{ref}"/>')
-                elif k.name == "tableColumns":
-                    pieces.append(new_cols)
-                pos = k.end
-        pieces.append(xml[pos:])
-        body = "".join(pieces)
-        tag = xml[root.start:root.tag_end]
-        tag = set_attr(tag, "ref", ref)
-        for attr in ("totalsRowCount", "headerRowCount", "insertRow", "insertRowShift"):
-            tag = set_attr(tag, attr, None)
-        self.write(part, xml[:root.start] + tag + body)
-
-    # ---- writing sheets -------------------------------------------------------------------------
     def write_table(self, sheet_name: str, table_name: str, headers: Sequence[str],
                     rows: Sequence[Sequence[Any]], widths: Sequence[float] | None = None, *,
                     styles: Sequence[int] | None = None, header_style: int | None = None) -> str:
-        """Replace a sheet's content with one table: header row 1, ``rows`` below; returns its ref.
-
-        Items of ``rows`` are :class:`Cell` objects or plain values styled with ``styles[column]``.
-        The table part (created if missing) gets the new ref, a reset auto filter and one column
-        per header; everything else of the sheet XML stays as it was.
-        """
-        part = self.sheet_part(sheet_name)
-        headers = unique_headers(headers)
-        n = len(headers)
-        if n == 0:
-            raise PackageError("a table needs at least one column")
-        table = self._table_part(sheet_name, table_name)
-        others = {name: t for name, t in self.tables(sheet_name).items() if t != table}
-        if table is None and len(others) == 1:      # staff renamed the table: keep their name
-            table = others.popitem()[1]
-        if others:
-            raise PackageError(f"sheet {sheet_name!r} holds other tables ({', '.join(sorted(others))}); xlgrade "
-                               f"rewrites the whole sheet, so move them to another sheet (请将其他表格移到别的工作表)")
-        styles = list(styles) if styles is not None else [0] * n
-        if header_style is None:
-            header_style = self.palette()["header"]
-        date1904 = self.date1904
-        xml = self.text(part)
-        ws = Worksheet(xml)
-        p = ws.p
-        letters = [col_letter(c) for c in range(1, n + 1)]
-        out = [f"<{p}sheetData>{ws.row_start(xml, 1)}"]
-        out += [cell_xml(f"{letters[c]}1", h, header_style, date1904, p) for c, h in enumerate(headers)]
-        out.append(f"</{p}row>")
-        for i, row in enumerate(rows, start=2):
-            out.append(f'<{p}row r="{i}">')
-            for c, item in enumerate(row[:n]):
-                if isinstance(item, Cell):
-                    out.append(cell_xml(f"{letters[c]}{i}", item.value, item.style, date1904, p))
-                else:
-                    out.append(cell_xml(f"{letters[c]}{i}", item, styles[c], date1904, p))
-            out.append(f"</{p}row>")
-        if not rows:
-            out.append(f'<{p}row r="2">')
-            out += [cell_xml(f"{letters[c]}2", None, styles[c], date1904, p) for c in range(n)]
-            out.append(f"</{p}row>")
-        out.append(f"</{p}sheetData>")
-        last = 1 + max(1, len(rows))
-        ref = f"A1:{letters[-1]}{last}"
-        xml = ws.replace_sheet_data(xml, "".join(out))
-        xml = Worksheet(xml).set_dimension(xml, ref)
-        if widths is not None:
-            xml = Worksheet(xml).set_cols(xml, {c + 1: w for c, w in enumerate(widths) if w})
-        xml = Worksheet(xml).drop_merges(xml, (1, 1, last, n))     # a table cannot overlap merged cells
-        self.write(part, xml)
-        self.drop_calc_chain()
-        table = table or self._new_table(part, table_name)
-        self._update_table(table, ref, headers)
-        if self.print_area(sheet_name) is not None:
-            self.set_print_area(sheet_name, ref)
-        return ref
+        return worksheets.write_table(self, sheet_name, table_name, headers, rows, widths,
+                                      styles=styles, header_style=header_style)
 
     def write_sheet(self, sheet_name: str, cells: Mapping[tuple[int, int], Any],
                     merges: Iterable[str | tuple[int, int, int, int]] = (),
                     widths: Mapping[int, float] | Sequence[float] | None = None) -> str:
-        """Replace a sheet's cells with a free layout {(row, col): Cell or value}; returns the used ref."""
-        part = self.sheet_part(sheet_name)
-        if self.tables(sheet_name):
-            raise PackageError(f"sheet {sheet_name!r} holds tables ({', '.join(sorted(self.tables(sheet_name)))}); "
-                               "xlgrade rewrites the whole sheet, so move them to another sheet")
-        date1904 = self.date1904
-        xml = self.text(part)
-        ws = Worksheet(xml)
-        p = ws.p
-        by_row: dict[int, list[tuple[int, Any]]] = {}
-        for (r, c), item in cells.items():
-            if r < 1 or c < 1:
-                raise PackageError(f"cell ({r}, {c}) is outside the sheet")
-            by_row.setdefault(r, []).append((c, item))
-        out = [f"<{p}sheetData>"]
-        for r in sorted(by_row):
-            out.append(f'<{p}row r="{r}">')
-            for c, item in sorted(by_row[r], key=lambda t: t[0]):
-                cell = item if isinstance(item, Cell) else Cell(item)
-                out.append(cell_xml(f"{col_letter(c)}{r}", cell.value, cell.style, date1904, p))
-            out.append(f"</{p}row>")
-        out.append(f"</{p}sheetData>")
-        ref = "A1"
-        if cells:
-            rows_, cols_ = [r for r, _ in cells], [c for _, c in cells]
-            ref = range_ref(min(rows_), min(cols_), max(rows_), max(cols_))
-        xml = ws.replace_sheet_data(xml, "".join(out))
-        xml = Worksheet(xml).set_dimension(xml, ref)
-        if widths is not None:
-            if not isinstance(widths, Mapping):
-                widths = {c + 1: w for c, w in enumerate(widths)}
-            xml = Worksheet(xml).set_cols(xml, {c: w for c, w in widths.items() if w})
-        refs = [m if isinstance(m, str) else range_ref(*m) for m in merges]
-        xml = Worksheet(xml).set_merges(xml, refs)
-        self.write(part, xml)
-        self.drop_calc_chain()
-        return ref
+        return worksheets.write_sheet(self, sheet_name, cells, merges, widths)
 
     def set_cells(self, sheet_name: str, cells: Mapping[tuple[int, int], Any], *,
                   keep_styles: bool = False, keep_formulas: bool | Collection[int] = False) -> None:
-        """Change only the given cells {(row, col): Cell or value} of an existing sheet.
+        worksheets.set_cells(self, sheet_name, cells, keep_styles=keep_styles, keep_formulas=keep_formulas)
 
-        Every other byte of the sheet XML stays. ``keep_styles``: an existing cell keeps its
-        style. ``keep_formulas``: an existing formula is kept and the value becomes its cached
-        result (unless the new value is itself a :class:`Formula`); True for every column, or
-        the collection of columns (1-based) where it applies.
-        """
-        if not cells:
-            return
-        part = self.sheet_part(sheet_name)
-        xml = self.text(part)
-        ws = Worksheet(xml)
-        new_xml = ws.set_cells(xml, cells, date1904=self.date1904, keep_styles=keep_styles,
-                               keep_formulas=keep_formulas)
-        self.write(part, new_xml)
-        self.drop_calc_chain()
+    def tables(self, sheet_name: str) -> dict[str, str]:
+        return tables.tables(self, sheet_name)
 
-    # ---- drawings and charts (drawings.py) -----------------------------------------------------------
+    def table_info(self, sheet_name: str, table_name: str) -> tuple[str, list[str]] | None:
+        return tables.table_info(self, sheet_name, table_name)
+
+    # ---- drawings and charts (drawings.py) ----------------------------------------------------------
     def drawing_part(self, sheet_name: str) -> str | None:
         return drawings.drawing_part(self, sheet_name)
 
