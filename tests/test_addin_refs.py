@@ -13,7 +13,7 @@ from xlgrade.cli import main
 from xlgrade.schema.sheets import CUSTOMERS, VALIDATION
 from xlgrade.workbook import addinrefs
 from xlgrade.workbook.package import Package
-from xlgrade.workbook.sheetxml import Cell, Formula
+from xlgrade.workbook.cellxml import Cell, Formula
 
 LINK = "xl/externalLinks/externalLink1.xml"
 ADDIN = r"file:///C:\Users\li\AppData\Roaming\Microsoft\Excel\XLSTART\xlgrade.xlam"

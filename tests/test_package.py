@@ -21,11 +21,12 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from xlgrade.engine.rules import RuleBook
 from xlgrade.schema.sheets import COMPLAINTS, CUSTOMERS, HISTORY, LEDGER, RULES_SHEET, SALES_POWER, SUMMARY_SHEET
 from xlgrade.workbook import package as pk
-from xlgrade.workbook import sheetxml, zipio
+from xlgrade.workbook import cellxml, rels, tables, workbookxml, xmlscan, zipio
 from xlgrade.workbook import styles
 from xlgrade.workbook.charts import ChartSpec, Series
 from xlgrade.workbook.package import Package
-from xlgrade.workbook.sheetxml import Cell, Formula, PackageError
+from xlgrade.errors import PackageError
+from xlgrade.workbook.cellxml import Cell, Formula
 
 # ---- a staff workbook, built with openpyxl ---------------------------------------------------------
 STAFF_SHEET = "备注"
@@ -133,7 +134,7 @@ def check_consistent(path) -> None:
             for rel in ET.fromstring(z.read(name)):
                 if rel.get("TargetMode") == "External":
                     continue
-                target = pk.resolve(source, rel.get("Target"))
+                target = rels.resolve(source, rel.get("Target"))
                 assert target in names, f"{name}: {rel.get('Id')} -> missing {target}"
         # no orphans among the parts xlgrade creates
         referenced = set()
@@ -141,7 +142,7 @@ def check_consistent(path) -> None:
             if name.endswith(".rels"):
                 d, base = posixpath.split(name)
                 source = posixpath.join(posixpath.dirname(d), base[:-5])
-                referenced |= {pk.resolve(source, r.get("Target")) for r in ET.fromstring(z.read(name))
+                referenced |= {rels.resolve(source, r.get("Target")) for r in ET.fromstring(z.read(name))
                                if r.get("TargetMode") != "External"}
         for name in names:
             if name.startswith(("xl/charts/", "xl/drawings/", "xl/tables/")) and not name.endswith(".rels"):
@@ -279,7 +280,7 @@ def test_inline_strings_escaped_cleaned_and_cjk(book):
     got = [r[0] for r in calamine_rows(book, SP)[1:]]
     assert got[:7] == ['a & b < c > d "q" \'s\'', "中文 客户 ＡＢＣ", "badchars", "  spaces kept  ", "line\nbreak",
                        "_x0041_ literal", "emoji 😀 ok"]
-    assert got[7] == "x" * sheetxml.MAX_TEXT
+    assert got[7] == "x" * cellxml.MAX_TEXT
     ws = openpyxl.load_workbook(book)[SP]
     assert ws["A2"].value == nasty[0] and ws["A3"].value == nasty[1]
     assert b"sharedStrings" not in b"".join(n.encode() for n in Package(book).changed())
@@ -369,15 +370,15 @@ SST = ("shared 0 & co", "rich 1")
 def rewrite(book, parts: dict[str, str], shared: tuple[str, ...] = SST) -> None:
     """Replace parts of ``book`` and give it a shared string table (as Excel-saved files have)."""
     data = {n: c for n, (c, _i) in members(book).items()}
-    sst = "".join(f"<si><t>{sheetxml.esc(t)}</t></si>" for t in shared[:-1])
-    sst += f'<si><r><t>{sheetxml.esc(shared[-1][:4])}</t></r><r><rPr><b/></rPr><t>{sheetxml.esc(shared[-1][4:])}</t></r>' \
+    sst = "".join(f"<si><t>{xmlscan.esc(t)}</t></si>" for t in shared[:-1])
+    sst += f'<si><r><t>{xmlscan.esc(shared[-1][:4])}</t></r><r><rPr><b/></rPr><t>{xmlscan.esc(shared[-1][4:])}</t></r>' \
            '<rPh sb="0" eb="1"><t>phonetic</t></rPh></si>'
-    data["xl/sharedStrings.xml"] = (f'<sst xmlns="{pk.NS_MAIN}" count="{len(shared)}" uniqueCount="{len(shared)}">'
+    data["xl/sharedStrings.xml"] = (f'<sst xmlns="{workbookxml.NS_MAIN}" count="{len(shared)}" uniqueCount="{len(shared)}">'
                                     f"{sst}</sst>").encode()
-    rels = data["xl/_rels/workbook.xml.rels"].decode()
-    if "sharedStrings" not in rels:
-        data["xl/_rels/workbook.xml.rels"] = rels.replace(
-            "</Relationships>", f'<Relationship Id="rIdSst" Type="{pk.REL_SST}" Target="sharedStrings.xml"/>'
+    wb_rels = data["xl/_rels/workbook.xml.rels"].decode()
+    if "sharedStrings" not in wb_rels:
+        data["xl/_rels/workbook.xml.rels"] = wb_rels.replace(
+            "</Relationships>", f'<Relationship Id="rIdSst" Type="{rels.REL_SST}" Target="sharedStrings.xml"/>'
                                 "</Relationships>").encode()
         data["[Content_Types].xml"] = data["[Content_Types].xml"].decode().replace(
             "</Types>", '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
@@ -625,11 +626,11 @@ def test_not_a_workbook(tmp_path):
 
 
 def test_serial_dates():
-    assert sheetxml.excel_serial(dt.date(1900, 3, 1)) == 61
-    assert sheetxml.excel_serial(dt.datetime(2026, 3, 5, 12)) == 46086.5
-    assert sheetxml.excel_serial(dt.date(2026, 3, 5), date1904=True) == 46086 - 1462
-    assert sheetxml.excel_serial(dt.date(1900, 1, 1)) is None
-    assert sheetxml.col_letter(28) == "AB" and sheetxml.col_index("AB") == 28 and sheetxml.parse_range("B3:A1") == (1, 1, 3, 2)
+    assert cellxml.excel_serial(dt.date(1900, 3, 1)) == 61
+    assert cellxml.excel_serial(dt.datetime(2026, 3, 5, 12)) == 46086.5
+    assert cellxml.excel_serial(dt.date(2026, 3, 5), date1904=True) == 46086 - 1462
+    assert cellxml.excel_serial(dt.date(1900, 1, 1)) is None
+    assert cellxml.col_letter(28) == "AB" and cellxml.col_index("AB") == 28 and cellxml.parse_range("B3:A1") == (1, 1, 3, 2)
 
 
 def test_derived_sheet_guards_header_height_merges_calc_chain(book):
@@ -638,12 +639,12 @@ def test_derived_sheet_guards_header_height_merges_calc_chain(book):
     xml = p.text(part).replace('<row r="1">', '<row r="1" spans="1:17" ht="30" customHeight="1">', 1)
     xml = xml.replace("<pageMargins", '<mergeCells count="2"><mergeCell ref="B3:C3"/><mergeCell ref="T1:U1"/>'
                                       "</mergeCells><pageMargins", 1)
-    chain = f'<calcChain xmlns="{pk.NS_MAIN}"><c r="K2" i="1"/></calcChain>'
+    chain = f'<calcChain xmlns="{workbookxml.NS_MAIN}"><c r="K2" i="1"/></calcChain>'
     rewrite(book, {part: xml, "xl/calcChain.xml": chain})
     data = {n: c for n, (c, _i) in members(book).items()}
     rewrite(book, {
         "xl/_rels/workbook.xml.rels": data["xl/_rels/workbook.xml.rels"].decode().replace(
-            "</Relationships>", f'<Relationship Id="rIdCc" Type="{pk.REL_CALC_CHAIN}" Target="calcChain.xml"/>'
+            "</Relationships>", f'<Relationship Id="rIdCc" Type="{rels.REL_CALC_CHAIN}" Target="calcChain.xml"/>'
                                 "</Relationships>"),
         "[Content_Types].xml": data["[Content_Types].xml"].decode().replace(
             "</Types>", '<Override PartName="/xl/calcChain.xml" ContentType="application/'
@@ -668,7 +669,7 @@ def test_refuses_to_rewrite_a_sheet_holding_other_tables(book):
     p.add_sheet("两表")
     p.write_table("两表", "One", ["a"], [[1]])
     p.write_table("两表", "One", ["a"], [[2]])
-    part = p._new_table(p.sheet_part("两表"), "Two")
+    part = tables.new_table(p, p.sheet_part("两表"), "Two")
     assert part.startswith("xl/tables/")
     with pytest.raises(PackageError, match="other tables"):
         p.write_table("两表", "One", ["a"], [[3]])

@@ -1,13 +1,24 @@
-"""Errors xlgrade raises on purpose.
+"""Every error xlgrade raises on purpose, in one place.
 
-Every error also subclasses the builtin a caller would naturally catch (``ValueError``,
-``FileNotFoundError``), so code that knows nothing of xlgrade still handles it, and every
-message names where the problem is: file or sheet, row, column and the offending value.
+All derive from :class:`XlgradeError` (the CLI turns any of them into one line and exit
+status 2), and each also subclasses the builtin a caller would naturally catch
+(``ValueError``, ``FileNotFoundError``, ``PermissionError``, ``RuntimeError``), so code that
+knows nothing of xlgrade still handles it. Messages name where the problem is: file or
+sheet, row, column and the offending value.
+
+Two error classes live elsewhere on purpose and derive from ``ValueError`` only:
+:class:`xlgrade.cells.model.CellValueError` and ``ArgumentError`` of
+``xlgrade/addins/lo/oxt/xlgradeaddin.py``. Those modules are copied into LibreOffice's own
+Python with the extension, so they must import nothing but the standard library (and
+nothing of xlgrade, this module included). :class:`UdfError`, the Excel side's form of a
+``CellValueError``, is here.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from xlgrade.cells.model import CellValueError
 
 
 class XlgradeError(Exception):
@@ -50,3 +61,79 @@ class MissingSheetError(InputError):
 
 class MissingFileError(XlgradeError, FileNotFoundError):
     """A file named on the command line or in a workbook does not exist."""
+
+
+# ---- reading cells ----------------------------------------------------------------------------
+class ParseError(XlgradeError, ValueError):
+    """A cell that cannot be read as its column's type; ``reason`` (en) and ``reason_zh``."""
+
+    def __init__(self, reason: str, reason_zh: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.reason_zh = reason_zh
+
+
+# ---- workbook files ----------------------------------------------------------------------------
+class PackageError(XlgradeError, ValueError):
+    """The workbook file cannot be read or edited as asked."""
+
+
+class WorkbookLockedError(XlgradeError, PermissionError):
+    """The workbook is open in another program."""
+
+
+# ---- LibreOffice (xlgrade.lo) ----------------------------------------------------------------------
+class LibreOfficeError(XlgradeError, RuntimeError):
+    """LibreOffice or the worker failed; the message says what and carries stderr."""
+
+
+class LibreOfficeUnavailable(LibreOfficeError):
+    """soffice or /usr/bin/python3 with uno is missing."""
+
+
+class LibreOfficeTimeout(LibreOfficeError):
+    """soffice did not start, or a command did not answer, in time (everything was killed)."""
+
+
+class CommandError(LibreOfficeError):
+    """A command failed inside the worker (bad sheet name, unreadable file, a UNO exception).
+
+    The instance stays usable.
+    """
+
+    def __init__(self, message: str, kind: str = "", remote_traceback: str = "") -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.remote_traceback = remote_traceback
+
+
+# ---- the add-ins (xlgrade.addins) ------------------------------------------------------------------
+class BuildError(XlgradeError, RuntimeError):
+    """The xlwings add-in template is not what the build expects (another xlwings version?)."""
+
+
+class BuildToolMissing(XlgradeError, FileNotFoundError):
+    """unoidl-write (or the types.rdb it compiles against) is not installed."""
+
+
+class IdlCompileError(XlgradeError, RuntimeError):
+    """unoidl-write rejected the generated IDL."""
+
+
+class InstallError(XlgradeError, RuntimeError):
+    """An add-in cannot be installed or removed here (LibreOffice missing, not Windows, a
+    failed unopkg ...); the message says what to do."""
+
+
+class LibreOfficeTooOld(InstallError):
+    """The installed LibreOffice is older than 25.2."""
+
+
+class UdfError(XlgradeError, CellValueError):
+    """A cell function refused Excel's arguments; ``str()`` is the cell's text ``#VALUE! ...``."""
+
+    def __init__(self, error: CellValueError) -> None:
+        super().__init__(f"#VALUE! {error.en}", zh=f"#VALUE! {error.zh}")
+
+    def __str__(self) -> str:
+        return self.zh

@@ -58,21 +58,14 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from xlgrade.errors import ParseError
+
 YEAR_MIN, YEAR_MAX = 1900, 2200
 # Serial numbers below 10000 (before 1927-05-18) are refused: in a date column such a number
 # is far likelier a year (2026) or a count than a date.
 SERIAL_MIN, SERIAL_MAX = 10000, 2958465
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 ID_DIGITS_MAX = 15                     # Excel keeps 15 significant digits
-
-
-class ParseError(ValueError):
-    """A cell that cannot be read as its column's type; ``reason`` (en) and ``reason_zh``."""
-
-    def __init__(self, reason: str, reason_zh: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.reason_zh = reason_zh
 
 
 # ---- reasons -----------------------------------------------------------------------------

@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+from xlgrade.errors import CommandError, LibreOfficeError, LibreOfficeTimeout, LibreOfficeUnavailable
+
 SYSTEM_PYTHON = "/usr/bin/python3"
 WORKER = Path(__file__).with_name("worker.py")
 CLEAN_PATH = "/usr/bin:/bin"
@@ -54,30 +56,6 @@ _PROFILE_XCU = """<?xml version="1.0" encoding="UTF-8"?>
 <item oor:path="/org.openoffice.Office.Common/Misc"><prop oor:name="UseDocumentSystemFileLocking" oor:op="fuse"><value>false</value></prop></item>
 </oor:items>
 """
-
-
-class LibreOfficeError(RuntimeError):
-    """LibreOffice or the worker failed; the message says what and carries stderr."""
-
-
-class LibreOfficeUnavailable(LibreOfficeError):
-    """soffice or /usr/bin/python3 with uno is missing."""
-
-
-class LibreOfficeTimeout(LibreOfficeError):
-    """soffice did not start, or a command did not answer, in time (everything was killed)."""
-
-
-class CommandError(LibreOfficeError):
-    """A command failed inside the worker (bad sheet name, unreadable file, a UNO exception).
-
-    The instance stays usable.
-    """
-
-    def __init__(self, message: str, kind: str = "", remote_traceback: str = ""):
-        super().__init__(message)
-        self.kind = kind
-        self.remote_traceback = remote_traceback
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from xlgrade.cells import FUNCTIONS
-from xlgrade.workbook.sheetxml import children, root_elem
+from xlgrade.workbook.xmlscan import children, root_elem
 
 REL_EXTERNAL_LINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/externalLink"
 _NAMES = "|".join(sorted((cf.name for cf in FUNCTIONS), key=len, reverse=True))

@@ -2,8 +2,8 @@
 clustered columns and a pie, each referencing sheet ranges (with cached values for viewers
 that do not recalculate), and the drawing anchor that places a chart over cells.
 
-Pure text generation; :meth:`xlgrade.workbook.package.Package.set_charts` puts the parts in
-the package.
+Pure text generation; :func:`xlgrade.workbook.drawings.set_charts` puts the parts in the
+package.
 """
 
 from __future__ import annotations

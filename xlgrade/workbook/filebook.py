@@ -22,7 +22,8 @@ import pandas as pd
 
 from xlgrade import parse
 from xlgrade.engine.rules import RuleBook
-from xlgrade.errors import InputError, MissingFileError, MissingSheetError, RuleError, XlgradeError
+from xlgrade.errors import (InputError, MissingFileError, MissingSheetError, RuleError, WorkbookLockedError,
+                            XlgradeError)
 from xlgrade.io.tables import read_book_rows
 from xlgrade.job.outputs import Block, Summary
 from xlgrade.normalize import Normalized, find_header, normalize_rows
@@ -32,7 +33,7 @@ from xlgrade.schema.sheets import CUSTOMERS, RULES_SHEET, SHEETS, SUMMARY_SHEET
 from xlgrade.workbook import cards, styles
 from xlgrade.workbook.charts import ChartSpec, Series
 from xlgrade.workbook.package import Package
-from xlgrade.workbook.sheetxml import Cell, Formula, parse_range, plain_value, quote_sheet, range_ref
+from xlgrade.workbook.cellxml import Cell, Formula, parse_range, plain_value, quote_sheet, range_ref
 from xlgrade.workbook.zipio import make_backup
 
 BACKUP_DIR = "xlgrade-backup"
@@ -41,10 +42,6 @@ CHART_SIZE = (8, 16)       # columns x rows a chart covers
 # Built-in number formats used when the palette sheet lacks a role (so dates still show as dates).
 _BUILTIN_FORMATS = {styles.FMT_DATE: 14, styles.FMT_DATETIME: 22, styles.FMT_MONEY: 4, styles.FMT_INT: 3,
                     styles.FMT_SHARE: 10, styles.FMT_NUMBER: 4, styles.FMT_SCORE: 2}
-
-
-class WorkbookLockedError(XlgradeError, PermissionError):
-    """The workbook is open in another program."""
 
 
 class FileBook:

@@ -6,9 +6,24 @@ reads the zip directory, rewrites only the parts it is asked to change (a derive
 table, the summary's charts, a few computed cells) and copies every other member's
 *compressed* bytes unchanged into the new file (no decompress / recompress).
 
-XML is edited as text, never parsed and re-serialised: a worksheet keeps every byte outside
-the elements an operation replaces (views, protection, conditional formats, validations,
-page setup, extension lists, namespace declarations, ``mc:Ignorable`` prefixes ...).
+This module is the part store (read, write, remove parts in memory) and the saving. What is
+done to each kind of part is in a module of its own, one per part kind, each a set of
+functions taking the :class:`Package`; the methods here hand over to them:
+
+- :mod:`~xlgrade.workbook.rels`: relationships (``_rels/*.rels``);
+- :mod:`~xlgrade.workbook.contenttypes`: ``[Content_Types].xml``;
+- :mod:`~xlgrade.workbook.workbookxml`: ``xl/workbook.xml``: sheets, defined names, calcPr;
+- :mod:`~xlgrade.workbook.worksheets`: worksheet contents (rows read, tables, layouts, cells
+  written), on :mod:`~xlgrade.workbook.sheetxml`;
+- :mod:`~xlgrade.workbook.tables`: table parts;
+- :mod:`~xlgrade.workbook.drawings`: drawing and chart parts;
+- :mod:`~xlgrade.workbook.stylesheet` and :mod:`~xlgrade.workbook.sharedstrings`: style
+  indices (palette, ``styles.xml``) and the shared strings (read only).
+
+XML is edited as text, never parsed and re-serialised (:mod:`~xlgrade.workbook.xmlscan`):
+a worksheet keeps every byte outside the elements an operation replaces (views, protection,
+conditional formats, validations, page setup, extension lists, namespace declarations,
+``mc:Ignorable`` prefixes ...).
 
 Cells are written with inline strings (``t="inlineStr"``) so ``sharedStrings.xml`` is never
 touched; style indices come from the hidden palette sheet (:meth:`Package.palette`, see
@@ -24,103 +39,19 @@ from __future__ import annotations
 
 import io
 import os
-import posixpath
-import re
 import shutil
 import tempfile
-import xml.etree.ElementTree as ET
 import zipfile
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Collection, Iterable, Mapping, Sequence
 
-from xlgrade.workbook import charts as charts_mod
-from xlgrade.workbook.styles import PALETTE_SHEET, ROLES
-
-from xlgrade.workbook.sheetxml import (NS_REL, XML_DECL, Cell, Elem, PackageError, Worksheet, cell_value,
-                                      cell_xml, children, col_index, col_letter, decode_part, esc, esc_attr,
-                                      escape_x_name, inline_text, insert_child, ns_prefix, parse_range,
-                                      quote_sheet, range_ref, root_elem, set_attr, unesc, unescape_x,
-                                      unique_headers)
+from xlgrade.errors import MissingFileError, PackageError
+from xlgrade.workbook import (contenttypes, drawings, rels, sharedstrings, stylesheet, tables, workbookxml,
+                              worksheets)
+from xlgrade.workbook.charts import ChartSpec
+from xlgrade.workbook.xmlscan import decode_part
 from xlgrade.workbook.zipio import ZIP32_LIMIT, Entry, fsync_dir, make_backup, raw_member, write_zip
-
-NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
-NS_STRICT_MAIN = "http://purl.oclc.org/ooxml/spreadsheetml/main"
-REL_OFFICE_DOC = NS_REL + "/officeDocument"
-REL_WORKSHEET = NS_REL + "/worksheet"
-REL_TABLE = NS_REL + "/table"
-REL_DRAWING = NS_REL + "/drawing"
-REL_CHART = NS_REL + "/chart"
-REL_SST = NS_REL + "/sharedStrings"
-REL_STYLES = NS_REL + "/styles"
-REL_CALC_CHAIN = NS_REL + "/calcChain"
-CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-CT_TABLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
-CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
-CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
-CONTENT_TYPES = "[Content_Types].xml"
-CHART_MARK = "xlgrade:"            # name prefix of the drawing objects xlgrade owns
-NEW_TABLE_STYLE = "TableStyleMedium2"
-
-WORKBOOK_ORDER = (
-    "fileVersion", "fileSharing", "workbookPr", "workbookProtection", "bookViews", "sheets",
-    "functionGroups", "externalReferences", "definedNames", "calcPr", "oleSize", "customWorkbookViews",
-    "pivotCaches", "smartTagPr", "smartTagTypes", "webPublishing", "fileRecoveryPr", "webPublishObjects",
-    "extLst")
-
-
-# a <c r="B5" ...> element whose body holds an <f> (any namespace prefix)
-_FORMULA_CELL = re.compile(r'<(?:\w+:)?c\s[^>]*?\br="([A-Z]+)(\d+)"[^>]*?(?<!/)>(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f[\s>/]',
-                           re.S)
-
-# The calculation engine of current Excel (2019 / 365). A file saved by an older engine (a
-# lower calcId) is recalculated in full when Excel opens it.
-CALC_ID = 191029
-
-
-# ---- relationships and content types --------------------------------------------------------
-@dataclass(frozen=True)
-class Rel:
-    id: str
-    type: str
-    target: str          # as written
-    part: str | None     # resolved part name (None if external)
-
-
-def rels_name(part: str) -> str:
-    d, base = posixpath.split(part)
-    return posixpath.join(d, "_rels", base + ".rels")
-
-
-def resolve(source: str, target: str) -> str:
-    """The part a relationship target in ``source``'s rels points at."""
-    target = target.split("#")[0]
-    if target.startswith("/"):
-        return posixpath.normpath(target.lstrip("/"))
-    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
-
-
-def relative(source: str, part: str) -> str:
-    return posixpath.relpath(part, posixpath.dirname(source) or ".")
-
-
-@dataclass(frozen=True)
-class DefinedName:
-    name: str
-    value: str
-    local_sheet: int | None
-
-
-# ---- the package -----------------------------------------------------------------------------
-@dataclass
-class _SheetInfo:
-    name: str
-    part: str | None        # None for a sheet that is not a worksheet (chart sheet ...)
-    index: int              # position in <sheets> (localSheetId)
-    state: str
 
 
 class Package:
@@ -132,7 +63,6 @@ class Package:
             self._buf = self.path.read_bytes()
             st = os.stat(self.path)
         except FileNotFoundError:
-            from xlgrade.errors import MissingFileError
             raise MissingFileError(f"{self.path}: file not found (找不到文件)") from None
         self._stamp = (st.st_size, st.st_mtime_ns)
         try:
@@ -147,12 +77,10 @@ class Package:
                 raise PackageError(f"{self.path.name}: encrypted zip members are not supported")
         self._parts: dict[str, str | bytes] = {}   # changed or new parts
         self._removed: set[str] = set()
-        self.workbook = self._find_workbook()
-        wb = self.text(self.workbook)
-        if NS_STRICT_MAIN in wb[:2000]:
-            raise PackageError(f"{self.path.name}: Strict Open XML workbooks are not supported; "
-                               "save it as an ordinary Excel workbook (.xlsx)")
+        self.workbook = workbookxml.find_workbook(self)
+        workbookxml.check_not_strict(self)
         self._palette: dict[str, int] | None = None
+        self._palette_found: set[str] = set()
 
     # ---- parts ------------------------------------------------------------------------
     @property
@@ -194,327 +122,77 @@ class Package:
         """Parts that will differ from the original file (new, changed or removed)."""
         return sorted(set(self._parts) | self._removed)
 
-    def _free_name(self, pattern: str) -> str:
+    def free_name(self, pattern: str) -> str:
+        """The first part name ``pattern.format(n)`` (n = 1, 2 ...) not in the package."""
         n = 1
         while self.exists(pattern.format(n)):
             n += 1
         return pattern.format(n)
 
-    # ---- relationships --------------------------------------------------------------------
-    def rels(self, part: str) -> list[Rel]:
-        name = rels_name(part) if part else "_rels/.rels"
-        if not self.exists(name):
-            return []
-        root = ET.fromstring(self.read(name))
-        out = []
-        for el in root:
-            if el.tag.rsplit("}", 1)[-1] != "Relationship":
-                continue
-            target = el.get("Target", "")
-            external = el.get("TargetMode") == "External"
-            out.append(Rel(el.get("Id", ""), el.get("Type", ""), target,
-                           None if external else resolve(part, target)))
-        return out
+    # ---- relationships and content types (rels.py, contenttypes.py) ------------------------------
+    def rels(self, part: str) -> list[rels.Rel]:
+        return rels.read(self, part)
 
     def add_rel(self, part: str, rel_type: str, target_part: str) -> str:
-        name = rels_name(part)
-        ids = {r.id for r in self.rels(part)}
-        n = len(ids) + 1
-        while f"rId{n}" in ids:
-            n += 1
-        rid = f"rId{n}"
-        element = (f'<Relationship Id="{rid}" Type="{esc_attr(rel_type)}" '
-                   f'Target="{esc_attr(relative(part, target_part))}"/>')
-        if not self.exists(name):
-            self.write(name, f'{XML_DECL}<Relationships xmlns="{NS_PKG_REL}">{element}</Relationships>')
-            return rid
-        xml = self.text(name)
-        root = root_elem(xml)
-        self.write(name, insert_child(xml, root, children(xml, root), "Relationship", element, ("Relationship",)))
-        return rid
+        return rels.add(self, part, rel_type, target_part)
 
     def remove_rel(self, part: str, rid: str) -> None:
-        name = rels_name(part)
-        if not self.exists(name):
-            return
-        xml = self.text(name)
-        root = root_elem(xml)
-        for kid in children(xml, root):
-            if kid.name == "Relationship" and kid.attrs.get("Id") == rid:
-                xml = xml[:kid.start] + xml[kid.end:]
-                break
-        self.write(name, xml)
-
-    def _find_workbook(self) -> str:
-        for rel in self.rels(""):
-            if rel.type == REL_OFFICE_DOC and rel.part:
-                return rel.part
-        if "xl/workbook.xml" in self._infos:
-            return "xl/workbook.xml"
-        raise PackageError(f"{self.path.name}: no workbook part in the package")
-
-    def _referrers(self, part: str) -> list[str]:
-        """Parts whose relationships point at ``part``."""
-        out = []
-        for name in self.names():
-            d, base = posixpath.split(name)
-            if posixpath.basename(d) != "_rels" or not base.endswith(".rels"):
-                continue
-            source = posixpath.join(posixpath.dirname(d), base[:-5])
-            if any(r.part == part for r in self.rels(source)):
-                out.append(source)
-        return out
+        rels.remove(self, part, rid)
 
     def remove_tree(self, part: str) -> None:
         """Remove ``part``, its rels and every part only it refers to."""
-        targets = [r.part for r in self.rels(part) if r.part]
-        self.remove(part)
-        self.remove(rels_name(part))
-        self.remove_override(part)
-        for target in targets:
-            if self.exists(target) and not self._referrers(target):
-                self.remove_tree(target)
+        rels.remove_tree(self, part)
 
-    # ---- content types ---------------------------------------------------------------------
     def content_type(self, part: str) -> str | None:
-        root = ET.fromstring(self.read(CONTENT_TYPES))
-        ext = part.rsplit(".", 1)[-1].lower()
-        default = None
-        for el in root:
-            tag = el.tag.rsplit("}", 1)[-1]
-            if tag == "Override" and el.get("PartName", "").lstrip("/").lower() == part.lower():
-                return el.get("ContentType")
-            if tag == "Default" and el.get("Extension", "").lower() == ext:
-                default = el.get("ContentType")
-        return default
+        return contenttypes.content_type(self, part)
 
     def set_override(self, part: str, content_type: str) -> None:
-        self.remove_override(part)
-        xml = self.text(CONTENT_TYPES)
-        root = root_elem(xml)
-        element = f'<Override PartName="/{esc_attr(part)}" ContentType="{content_type}"/>'
-        self.write(CONTENT_TYPES, insert_child(xml, root, children(xml, root), "Override", element,
-                                               ("Default", "Override")))
+        contenttypes.set_override(self, part, content_type)
 
     def remove_override(self, part: str) -> None:
-        xml = self.text(CONTENT_TYPES)
-        root = root_elem(xml)
-        for kid in children(xml, root):
-            if kid.name == "Override" and kid.attrs.get("PartName", "").lstrip("/").lower() == part.lower():
-                self.write(CONTENT_TYPES, xml[:kid.start] + xml[kid.end:])
-                return
+        contenttypes.remove_override(self, part)
 
-    # ---- the workbook ------------------------------------------------------------------------
-    def _workbook_children(self) -> tuple[str, Elem, list[Elem]]:
-        xml = self.text(self.workbook)
-        root = root_elem(xml)
-        return xml, root, children(xml, root)
-
-    def sheets(self) -> list[_SheetInfo]:
-        xml, root, kids = self._workbook_children()
-        rels = {r.id: r for r in self.rels(self.workbook)}
-        out: list[_SheetInfo] = []
-        for kid in kids:
-            if kid.name != "sheets":
-                continue
-            for i, el in enumerate(e for e in children(xml, kid) if e.name == "sheet"):
-                a = el.attrs
-                rid = next((v for k, v in a.items() if k.endswith(":id") or k == "id"), "")
-                rel = rels.get(rid)
-                part = rel.part if rel and rel.type == REL_WORKSHEET else None
-                out.append(_SheetInfo(a.get("name", ""), part, i, a.get("state", "visible")))
-        return out
+    # ---- the workbook part (workbookxml.py) ------------------------------------------------------
+    def sheets(self) -> list[workbookxml.SheetInfo]:
+        return workbookxml.sheets(self)
 
     def sheet_names(self) -> list[str]:
-        return [s.name for s in self.sheets()]
-
-    def _sheet(self, name: str) -> _SheetInfo:
-        for s in self.sheets():
-            if s.name == name:
-                return s
-        raise PackageError(f"{self.path.name}: no sheet named {name!r} (找不到工作表); "
-                           f"sheets: {', '.join(self.sheet_names())}")
-
-    def formula_cells(self, name: str) -> set[tuple[int, int]]:
-        """(row, column) of every cell of the sheet that holds a formula."""
-        xml = self.text(self.sheet_part(name))
-        return {(int(m.group(2)), col_index(m.group(1))) for m in _FORMULA_CELL.finditer(xml)}
+        return workbookxml.sheet_names(self)
 
     def sheet_part(self, name: str) -> str:
-        info = self._sheet(name)
-        if info.part is None:
-            raise PackageError(f"{self.path.name}: sheet {name!r} is not a worksheet")
-        return info.part
+        return workbookxml.sheet_part(self, name)
 
     @property
     def date1904(self) -> bool:
-        xml, _, kids = self._workbook_children()
-        for kid in kids:
-            if kid.name == "workbookPr":
-                return kid.attrs.get("date1904", "0").lower() in ("1", "true")
-        return False
+        return workbookxml.date1904(self)
 
-    def defined_names(self) -> list[DefinedName]:
-        xml, _, kids = self._workbook_children()
-        out = []
-        for kid in kids:
-            if kid.name == "definedNames":
-                for el in children(xml, kid):
-                    if el.name == "definedName":
-                        a = el.attrs
-                        local = a.get("localSheetId")
-                        value = "" if el.empty else unesc(xml[el.tag_end:el.inner_end(xml)])
-                        out.append(DefinedName(a.get("name", ""), value, int(local) if local else None))
-        return out
+    def defined_names(self) -> list[workbookxml.DefinedName]:
+        return workbookxml.defined_names(self)
 
     def set_defined_name(self, name: str, value: str | None, local_sheet: int | None = None) -> None:
-        """Set (or with None remove) a defined name, keeping every other byte of workbook.xml."""
-        xml, root, kids = self._workbook_children()
-        holder = next((k for k in kids if k.name == "definedNames"), None)
-        p = root.p
-        element = "" if value is None else (
-            f'<{p}definedName name="{esc_attr(name)}"'
-            + (f' localSheetId="{local_sheet}"' if local_sheet is not None else "")
-            + f">{esc(value)}</{p}definedName>")
-        if holder is not None:
-            for el in children(xml, holder):
-                a = el.attrs
-                local = a.get("localSheetId")
-                if (el.name == "definedName" and a.get("name", "").lower() == name.lower()
-                        and (int(local) if local else None) == local_sheet):
-                    if value is None:
-                        new = xml[:el.start] + xml[el.end:]
-                    else:
-                        new = xml[:el.tag_end] + esc(value) + xml[el.inner_end(xml):] if not el.empty else \
-                            xml[:el.start] + element + xml[el.end:]
-                    self.write(self.workbook, new)
-                    return
-            if value is None:
-                return
-            self.write(self.workbook, insert_child(xml, holder, children(xml, holder), "definedName", element,
-                                                   ("definedName",)))
-            return
-        if value is None:
-            return
-        self.write(self.workbook, insert_child(xml, root, kids, "definedNames",
-                                               f"<{p}definedNames>{element}</{p}definedNames>", WORKBOOK_ORDER))
+        workbookxml.set_defined_name(self, name, value, local_sheet)
 
     def print_area(self, sheet_name: str) -> str | None:
-        idx = self._sheet(sheet_name).index
-        for d in self.defined_names():
-            if d.name.lower() == "_xlnm.print_area" and d.local_sheet == idx:
-                return d.value
-        return None
+        return workbookxml.print_area(self, sheet_name)
 
     def set_print_area(self, sheet_name: str, ref: str | None) -> None:
-        """Set the sheet's print area to ``ref`` ("A1:F40"; None removes it)."""
-        idx = self._sheet(sheet_name).index
-        value = None
-        if ref is not None:
-            r1, c1, r2, c2 = parse_range(ref)
-            value = f"{quote_sheet(sheet_name)}!{range_ref(r1, c1, r2, c2, absolute=True)}"
-        self.set_defined_name("_xlnm.Print_Area", value, idx)
+        workbookxml.set_print_area(self, sheet_name, ref)
 
     def drop_calc_chain(self) -> None:
-        """Remove xl/calcChain.xml: Excel rebuilds it, and a stale one (listing cells that no
-        longer hold formulas) makes Excel "repair" the file."""
-        for rel in self.rels(self.workbook):
-            if rel.type == REL_CALC_CHAIN:
-                self.remove_rel(self.workbook, rel.id)
-                if rel.part:
-                    self.remove_tree(rel.part)
+        workbookxml.drop_calc_chain(self)
 
     def trust_cached_values(self) -> None:
-        """Declare that every formula's cached result is current (see :data:`CALC_ID`).
-
-        Sets ``calcPr`` to the current calculation engine and removes ``fullCalcOnLoad``, so
-        Excel shows the cached results on open instead of recalculating (which, on a PC
-        without the add-in, would turn every 客户等级 into #NAME?), and LibreOffice, which
-        honours ``fullCalcOnLoad``, keeps them too.
-        """
-        xml, root, kids = self._workbook_children()
-        calc = next((k for k in kids if k.name == "calcPr"), None)
-        if calc is None:
-            self.write(self.workbook, insert_child(xml, root, kids, "calcPr",
-                                                   f'<{root.p}calcPr calcId="{CALC_ID}"/>', WORKBOOK_ORDER))
-            return
-        tag = xml[calc.start:calc.tag_end]
-        new = set_attr(set_attr(tag, "calcId", str(CALC_ID)), "fullCalcOnLoad", None)
-        if new != tag:
-            self.write(self.workbook, xml[:calc.start] + new + xml[calc.tag_end:])
+        """Declare every formula's cached result current (see :func:`workbookxml.trust_cached_values`)."""
+        workbookxml.trust_cached_values(self)
 
     def add_sheet(self, name: str) -> str:
-        """Append an empty worksheet named ``name``; returns its part."""
-        if any(s.name.lower() == name.lower() for s in self.sheets()):
-            raise PackageError(f"{self.path.name}: a sheet named {name!r} already exists")
-        if len(name) > 31 or re.search(r"[\[\]:*?/\\]", name):
-            raise PackageError(f"{name!r} is not a valid sheet name")
-        part = self._free_name("xl/worksheets/sheet{}.xml")
-        self.write(part, f'{XML_DECL}<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}"><dimension ref="A1"/>'
-                         '<sheetViews><sheetView workbookViewId="0"/></sheetViews>'
-                         '<sheetFormatPr defaultRowHeight="15"/><sheetData/>'
-                         '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-                         '</worksheet>')
-        self.set_override(part, CT_WORKSHEET)
-        rid = self.add_rel(self.workbook, REL_WORKSHEET, part)
-        xml, root, kids = self._workbook_children()
-        holder = next(k for k in kids if k.name == "sheets")
-        ids = [int(e.attrs.get("sheetId", "0")) for e in children(xml, holder) if e.name == "sheet"]
-        r = ns_prefix(xml[root.start:root.tag_end], NS_REL)
-        rattr = f'{r}:id' if r else f'xmlns:xr_="{NS_REL}" xr_:id'
-        element = f'<{root.p}sheet name="{esc_attr(name)}" sheetId="{max(ids, default=0) + 1}" {rattr}="{rid}"/>'
-        self.write(self.workbook, insert_child(xml, holder, children(xml, holder), "sheet", element, ("sheet",)))
-        return part
+        return workbookxml.add_sheet(self, name)
 
-    # ---- reading cells -------------------------------------------------------------------------
-    def shared_strings(self, wanted: Iterable[int] | None = None) -> dict[int, str]:
-        """Shared strings by index (only ``wanted`` ones if given)."""
-        part = next((r.part for r in self.rels(self.workbook) if r.type == REL_SST and r.part), None)
-        if part is None or not self.exists(part):
-            return {}
-        xml = self.text(part)
-        wanted = None if wanted is None else set(wanted)
-        last = max(wanted) if wanted else None
-        out: dict[int, str] = {}
-        for i, m in enumerate(re.finditer(r"<(?:[\w.\-]+:)?si\b(?:[^>]*?/>|.*?</(?:[\w.\-]+:)?si>)", xml, re.S)):
-            if last is not None and i > last:
-                break
-            if wanted is None or i in wanted:
-                out[i] = inline_text(m.group(0))
-        return out
-
-    def row_values(self, sheet_name: str, row: int) -> dict[int, tuple[Any, int]]:
-        """{column: (value, style)} of one row; strings resolved, numbers as float."""
-        xml = self.text(self.sheet_part(sheet_name))
-        ws = Worksheet(xml)
-        sd = ws.child("sheetData")
-        cells: dict[int, tuple[str, dict[str, str]]] = {}
-        if sd is None or sd.empty:
-            return {}
-        for num, _s, c_start, c_end, _e, _a, _tag in ws.iter_rows(xml, sd.tag_end, sd.inner_end(xml)):
-            if num == row:
-                for col, s, e, a, _sc in ws.cells(xml, c_start, c_end):
-                    cells[col] = (xml[s:e], a)
-            if num >= row:
-                break
-        sst_wanted = [int(v) for body, a in cells.values() if a.get("t") == "s"
-                      for v in re.findall(r"<(?:[\w.\-]+:)?v>\s*(\d+)\s*<", body)]
-        sst = self.shared_strings(sst_wanted) if sst_wanted else {}
-        out = {}
-        for col, (body, a) in cells.items():
-            out[col] = (cell_value(body, a, sst), int(a.get("s", "0") or 0))
-        return out
-
+    # ---- styles and shared strings (stylesheet.py, sharedstrings.py) ------------------------------
     def palette(self) -> dict[str, int]:
         """Style index of every role, from the palette sheet's row 1 (0 for a missing role)."""
         if self._palette is None:
-            found: dict[str, int] = {}
-            if PALETTE_SHEET in self.sheet_names():
-                for value, style in self.row_values(PALETTE_SHEET, 1).values():
-                    if isinstance(value, str) and value.strip() in ROLES:
-                        found.setdefault(value.strip(), style)
-            self._palette = {role: found.get(role, 0) for role in ROLES}
-            self._palette_found = set(found)
+            self._palette, self._palette_found = stylesheet.palette(self)
         return dict(self._palette)
 
     def palette_has(self, role: str) -> bool:
@@ -522,364 +200,51 @@ class Package:
         return role in self._palette_found
 
     def number_style(self, num_fmt_id: int) -> int:
-        """A cell style (index in cellXfs) showing numbers with built-in format ``num_fmt_id``.
+        return stylesheet.number_style(self, num_fmt_id)
 
-        Used only when the palette sheet lacks a role, so dates still show as dates.
-        """
-        part = next((r.part for r in self.rels(self.workbook) if r.type == REL_STYLES and r.part), None)
-        if part is None or not self.exists(part):
-            return 0
-        xml = self.text(part)
-        root = root_elem(xml)
-        xfs = next((k for k in children(xml, root) if k.name == "cellXfs"), None)
-        if xfs is None:
-            return 0
-        kids = [k for k in children(xml, xfs) if k.name == "xf"]
-        for i, k in enumerate(kids):
-            a = k.attrs
-            if (a.get("numFmtId") == str(num_fmt_id) and a.get("fontId", "0") == "0" and a.get("fillId", "0") == "0"
-                    and a.get("borderId", "0") == "0" and k.empty):
-                return i
-        element = (f'<{xfs.p}xf numFmtId="{num_fmt_id}" fontId="0" fillId="0" borderId="0" xfId="0" '
-                   f'applyNumberFormat="1"/>')
-        xml = insert_child(xml, xfs, kids, "xf", element, ("xf",))
-        root = root_elem(xml)
-        xfs = next(k for k in children(xml, root) if k.name == "cellXfs")
-        tag = set_attr(xml[xfs.start:xfs.tag_end], "count", str(len(kids) + 1))
-        self.write(part, xml[:xfs.start] + tag + xml[xfs.tag_end:])
-        return len(kids)
+    def shared_strings(self, wanted: Iterable[int] | None = None) -> dict[int, str]:
+        return sharedstrings.shared_strings(self, wanted)
+
+    # ---- worksheets and tables (worksheets.py, tables.py) ---------------------------------------------
+    def row_values(self, sheet_name: str, row: int) -> dict[int, tuple[Any, int]]:
+        return worksheets.row_values(self, sheet_name, row)
+
+    def formula_cells(self, name: str) -> set[tuple[int, int]]:
+        return worksheets.formula_cells(self, name)
 
     def has_cols(self, sheet_name: str) -> bool:
-        """Whether the sheet sets column widths (<cols>)."""
-        return Worksheet(self.text(self.sheet_part(sheet_name))).child("cols") is not None
+        return worksheets.has_cols(self, sheet_name)
 
-    # ---- tables ------------------------------------------------------------------------------------
-    def tables(self, sheet_name: str) -> dict[str, str]:
-        """{table name: part} of the tables on a sheet."""
-        part = self.sheet_part(sheet_name)
-        out = {}
-        for rel in self.rels(part):
-            if rel.type == REL_TABLE and rel.part and self.exists(rel.part):
-                xml = self.text(rel.part)
-                name = root_elem(xml).attrs.get("name", "")
-                out[name] = rel.part
-        return out
-
-    def _all_tables(self) -> list[tuple[str, str, int]]:
-        """(part, name, id) of every table in the workbook."""
-        out = []
-        for name in self.names():
-            if name.startswith("xl/tables/") and name.endswith(".xml"):
-                a = root_elem(self.text(name)).attrs
-                out.append((name, a.get("name", ""), int(a.get("id", "0") or 0)))
-        return out
-
-    def table_info(self, sheet_name: str, table_name: str) -> tuple[str, list[str]] | None:
-        """(ref, column names) of a table on a sheet, or None."""
-        part = self._table_part(sheet_name, table_name)
-        if part is None:
-            return None
-        xml = self.text(part)
-        root = root_elem(xml)
-        names = []
-        for kid in children(xml, root):
-            if kid.name == "tableColumns":
-                names = [el.attrs.get("name", "") for el in children(xml, kid) if el.name == "tableColumn"]
-        return root.attrs.get("ref", ""), [unescape_x(n) for n in names]
-
-    def _table_part(self, sheet_name: str, table_name: str) -> str | None:
-        for name, part in self.tables(sheet_name).items():
-            if name.lower() == table_name.lower():
-                return part
-        return None
-
-    def _new_table(self, sheet_part: str, table_name: str) -> str:
-        taken = {n.lower() for _, n, _ in self._all_tables()} | {d.name.lower() for d in self.defined_names()}
-        if table_name.lower() in taken:
-            raise PackageError(f"{self.path.name}: the name {table_name!r} is already used by another table "
-                               "or defined name")
-        tid = max((i for _, _, i in self._all_tables()), default=0) + 1
-        part = self._free_name("xl/tables/table{}.xml")
-        self.write(part, f'{XML_DECL}<table xmlns="{NS_MAIN}" id="{tid}" name="{esc_attr(table_name)}" '
-                         f'displayName="{esc_attr(table_name)}" ref="A1:A2" totalsRowShown="0">'
-                         '<autoFilter ref="A1:A2"/><tableColumns count="1"><tableColumn id="1" name="x"/>'
-                         f'</tableColumns><tableStyleInfo name="{NEW_TABLE_STYLE}" showFirstColumn="0" '
-                         'showLastColumn="0" showRowStripes="1" showColumnStripes="0"/></table>')
-        self.set_override(part, CT_TABLE)
-        rid = self.add_rel(sheet_part, REL_TABLE, part)
-        xml = self.text(sheet_part)
-        ws = Worksheet(xml)
-        holder = ws.child("tableParts")
-        r = ws.rel_prefix()
-        rattr = f"{r}:id" if r else f'xmlns:xr_="{NS_REL}" xr_:id'
-        el = f'<{ws.p}tablePart {rattr}="{rid}"/>'
-        if holder is None:
-            xml = ws.insert(xml, "tableParts", f'<{ws.p}tableParts count="1">{el}</{ws.p}tableParts>')
-        else:
-            kids = [k for k in children(xml, holder) if k.name == "tablePart"]
-            xml = insert_child(xml, holder, kids, "tablePart", el, ("tablePart",))
-            h2 = Worksheet(xml).child("tableParts")
-            tag = set_attr(xml[h2.start:h2.tag_end], "count", str(len(kids) + 1))
-            xml = xml[:h2.start] + tag + xml[h2.tag_end:]
-        self.write(sheet_part, xml)
-        return part
-
-    def _update_table(self, part: str, ref: str, headers: list[str]) -> None:
-        xml = self.text(part)
-        root = root_elem(xml)
-        p = root.p
-        kids = children(xml, root)
-        old_cols: list[Elem] = []
-        cols_el = next((k for k in kids if k.name == "tableColumns"), None)
-        if cols_el is not None:
-            old_cols = [k for k in children(xml, cols_el) if k.name == "tableColumn"]
-        by_name = {}
-        for el in old_cols:
-            by_name.setdefault(unescape_x(el.attrs.get("name", "")).lower(), el)
-        next_id = max((int(el.attrs.get("id", "0") or 0) for el in old_cols), default=0) + 1
-        columns = []
-        for h in headers:
-            el = by_name.pop(h.lower(), None)
-            if el is not None:
-                columns.append(xml[el.start:el.end])
-            else:
-                columns.append(f'<{p}tableColumn id="{next_id}" name="{esc_attr(escape_x_name(h))}"/>')
-                next_id += 1
-        new_cols = f'<{p}tableColumns count="{len(headers)}">{"".join(columns)}</{p}tableColumns>'
-        pieces, pos = [], root.tag_end
-        for k in kids:
-            if k.name in ("autoFilter", "sortState", "tableColumns"):
-                pieces.append(xml[pos:k.start])
-                if k.name == "autoFilter":      # filter criteria and sort state refer to old rows
-                    pieces.append(f'<{p}autoFilter ref="{ref}"/>')
-                elif k.name == "tableColumns":
-                    pieces.append(new_cols)
-                pos = k.end
-        pieces.append(xml[pos:])
-        body = "".join(pieces)
-        tag = xml[root.start:root.tag_end]
-        tag = set_attr(tag, "ref", ref)
-        for attr in ("totalsRowCount", "headerRowCount", "insertRow", "insertRowShift"):
-            tag = set_attr(tag, attr, None)
-        self.write(part, xml[:root.start] + tag + body)
-
-    # ---- writing sheets -------------------------------------------------------------------------
     def write_table(self, sheet_name: str, table_name: str, headers: Sequence[str],
                     rows: Sequence[Sequence[Any]], widths: Sequence[float] | None = None, *,
                     styles: Sequence[int] | None = None, header_style: int | None = None) -> str:
-        """Replace a sheet's content with one table: header row 1, ``rows`` below; returns its ref.
-
-        Items of ``rows`` are :class:`Cell` objects or plain values styled with ``styles[column]``.
-        The table part (created if missing) gets the new ref, a reset auto filter and one column
-        per header; everything else of the sheet XML stays as it was.
-        """
-        part = self.sheet_part(sheet_name)
-        headers = unique_headers(headers)
-        n = len(headers)
-        if n == 0:
-            raise PackageError("a table needs at least one column")
-        table = self._table_part(sheet_name, table_name)
-        others = {name: t for name, t in self.tables(sheet_name).items() if t != table}
-        if table is None and len(others) == 1:      # staff renamed the table: keep their name
-            table = others.popitem()[1]
-        if others:
-            raise PackageError(f"sheet {sheet_name!r} holds other tables ({', '.join(sorted(others))}); xlgrade "
-                               f"rewrites the whole sheet, so move them to another sheet (请将其他表格移到别的工作表)")
-        styles = list(styles) if styles is not None else [0] * n
-        if header_style is None:
-            header_style = self.palette()["header"]
-        date1904 = self.date1904
-        xml = self.text(part)
-        ws = Worksheet(xml)
-        p = ws.p
-        letters = [col_letter(c) for c in range(1, n + 1)]
-        out = [f"<{p}sheetData>{ws.row_start(xml, 1)}"]
-        out += [cell_xml(f"{letters[c]}1", h, header_style, date1904, p) for c, h in enumerate(headers)]
-        out.append(f"</{p}row>")
-        for i, row in enumerate(rows, start=2):
-            out.append(f'<{p}row r="{i}">')
-            for c, item in enumerate(row[:n]):
-                if isinstance(item, Cell):
-                    out.append(cell_xml(f"{letters[c]}{i}", item.value, item.style, date1904, p))
-                else:
-                    out.append(cell_xml(f"{letters[c]}{i}", item, styles[c], date1904, p))
-            out.append(f"</{p}row>")
-        if not rows:
-            out.append(f'<{p}row r="2">')
-            out += [cell_xml(f"{letters[c]}2", None, styles[c], date1904, p) for c in range(n)]
-            out.append(f"</{p}row>")
-        out.append(f"</{p}sheetData>")
-        last = 1 + max(1, len(rows))
-        ref = f"A1:{letters[-1]}{last}"
-        xml = ws.replace_sheet_data(xml, "".join(out))
-        xml = Worksheet(xml).set_dimension(xml, ref)
-        if widths is not None:
-            xml = Worksheet(xml).set_cols(xml, {c + 1: w for c, w in enumerate(widths) if w})
-        xml = Worksheet(xml).drop_merges(xml, (1, 1, last, n))     # a table cannot overlap merged cells
-        self.write(part, xml)
-        self.drop_calc_chain()
-        table = table or self._new_table(part, table_name)
-        self._update_table(table, ref, headers)
-        if self.print_area(sheet_name) is not None:
-            self.set_print_area(sheet_name, ref)
-        return ref
+        return worksheets.write_table(self, sheet_name, table_name, headers, rows, widths,
+                                      styles=styles, header_style=header_style)
 
     def write_sheet(self, sheet_name: str, cells: Mapping[tuple[int, int], Any],
                     merges: Iterable[str | tuple[int, int, int, int]] = (),
                     widths: Mapping[int, float] | Sequence[float] | None = None) -> str:
-        """Replace a sheet's cells with a free layout {(row, col): Cell or value}; returns the used ref."""
-        part = self.sheet_part(sheet_name)
-        if self.tables(sheet_name):
-            raise PackageError(f"sheet {sheet_name!r} holds tables ({', '.join(sorted(self.tables(sheet_name)))}); "
-                               "xlgrade rewrites the whole sheet, so move them to another sheet")
-        date1904 = self.date1904
-        xml = self.text(part)
-        ws = Worksheet(xml)
-        p = ws.p
-        by_row: dict[int, list[tuple[int, Any]]] = {}
-        for (r, c), item in cells.items():
-            if r < 1 or c < 1:
-                raise PackageError(f"cell ({r}, {c}) is outside the sheet")
-            by_row.setdefault(r, []).append((c, item))
-        out = [f"<{p}sheetData>"]
-        for r in sorted(by_row):
-            out.append(f'<{p}row r="{r}">')
-            for c, item in sorted(by_row[r], key=lambda t: t[0]):
-                cell = item if isinstance(item, Cell) else Cell(item)
-                out.append(cell_xml(f"{col_letter(c)}{r}", cell.value, cell.style, date1904, p))
-            out.append(f"</{p}row>")
-        out.append(f"</{p}sheetData>")
-        ref = "A1"
-        if cells:
-            rows_, cols_ = [r for r, _ in cells], [c for _, c in cells]
-            ref = range_ref(min(rows_), min(cols_), max(rows_), max(cols_))
-        xml = ws.replace_sheet_data(xml, "".join(out))
-        xml = Worksheet(xml).set_dimension(xml, ref)
-        if widths is not None:
-            if not isinstance(widths, Mapping):
-                widths = {c + 1: w for c, w in enumerate(widths)}
-            xml = Worksheet(xml).set_cols(xml, {c: w for c, w in widths.items() if w})
-        refs = [m if isinstance(m, str) else range_ref(*m) for m in merges]
-        xml = Worksheet(xml).set_merges(xml, refs)
-        self.write(part, xml)
-        self.drop_calc_chain()
-        return ref
+        return worksheets.write_sheet(self, sheet_name, cells, merges, widths)
 
     def set_cells(self, sheet_name: str, cells: Mapping[tuple[int, int], Any], *,
                   keep_styles: bool = False, keep_formulas: bool | Collection[int] = False) -> None:
-        """Change only the given cells {(row, col): Cell or value} of an existing sheet.
+        worksheets.set_cells(self, sheet_name, cells, keep_styles=keep_styles, keep_formulas=keep_formulas)
 
-        Every other byte of the sheet XML stays. ``keep_styles``: an existing cell keeps its
-        style. ``keep_formulas``: an existing formula is kept and the value becomes its cached
-        result (unless the new value is itself a :class:`Formula`); True for every column, or
-        the collection of columns (1-based) where it applies.
-        """
-        if not cells:
-            return
-        part = self.sheet_part(sheet_name)
-        xml = self.text(part)
-        ws = Worksheet(xml)
-        new_xml = ws.set_cells(xml, cells, date1904=self.date1904, keep_styles=keep_styles,
-                               keep_formulas=keep_formulas)
-        self.write(part, new_xml)
-        self.drop_calc_chain()
+    def tables(self, sheet_name: str) -> dict[str, str]:
+        return tables.tables(self, sheet_name)
 
-    # ---- charts ------------------------------------------------------------------------------------
-    def _drawing(self, sheet_part: str) -> tuple[str, str] | None:
-        """(rel id, drawing part) of a sheet's drawing."""
-        xml = self.text(sheet_part)
-        el = Worksheet(xml).child("drawing")
-        if el is None:
-            return None
-        rid = next((v for k, v in el.attrs.items() if k.endswith(":id")), None)
-        for rel in self.rels(sheet_part):
-            if rel.id == rid and rel.part:
-                return rid, rel.part
-        return None
+    def table_info(self, sheet_name: str, table_name: str) -> tuple[str, list[str]] | None:
+        return tables.table_info(self, sheet_name, table_name)
 
+    # ---- drawings and charts (drawings.py) ----------------------------------------------------------
     def drawing_part(self, sheet_name: str) -> str | None:
-        found = self._drawing(self.sheet_part(sheet_name))
-        return found[1] if found else None
+        return drawings.drawing_part(self, sheet_name)
 
     def charts(self, sheet_name: str) -> list[str]:
-        """Chart parts drawn on a sheet."""
-        found = self.drawing_part(sheet_name)
-        if not found:
-            return []
-        return [r.part for r in self.rels(found) if r.type == REL_CHART and r.part]
+        return drawings.charts(self, sheet_name)
 
-    def set_charts(self, sheet_name: str, specs: Sequence[charts_mod.ChartSpec]) -> list[str]:
-        """Replace the charts xlgrade drew on a sheet with ``specs``; returns the new chart parts.
-
-        Drawing objects xlgrade did not create (pictures, shapes, staff's own charts) stay.
-        """
-        sheet_part = self.sheet_part(sheet_name)
-        found = self._drawing(sheet_part)
-        if found is None and not specs:
-            return []
-        if found is None:
-            drawing = self._free_name("xl/drawings/drawing{}.xml")
-            self.write(drawing, f'{XML_DECL}<xdr:wsDr xmlns:xdr="{charts_mod.NS_XDR}" xmlns:a="{charts_mod.NS_A}">'
-                                '</xdr:wsDr>')
-            self.set_override(drawing, CT_DRAWING)
-            rid = self.add_rel(sheet_part, REL_DRAWING, drawing)
-            xml = self.text(sheet_part)
-            ws = Worksheet(xml)
-            r = ws.rel_prefix()
-            rattr = f"{r}:id" if r else f'xmlns:xr_="{NS_REL}" xr_:id'
-            self.write(sheet_part, ws.insert(xml, "drawing", f'<{ws.p}drawing {rattr}="{rid}"/>'))
-            found = (rid, drawing)
-        drawing_rid, drawing = found
-        xml = self.text(drawing)
-        root = root_elem(xml)
-        rels = {r.id: r for r in self.rels(drawing)}
-        kept: list[Elem] = []
-        removed_rids: list[str] = []
-        pieces, pos = [], root.tag_end
-        max_id = 1
-        for anchor in children(xml, root):
-            body = xml[anchor.start:anchor.end]
-            for m in re.finditer(r'<(?:[\w.\-]+:)?cNvPr\b[^>]*?\bid="(\d+)"', body):
-                max_id = max(max_id, int(m.group(1)))
-            name = re.search(r'<(?:[\w.\-]+:)?cNvPr\b[^>]*?\bname="([^"]*)"', body)
-            if name and unesc(name.group(1)).startswith(CHART_MARK):
-                pieces.append(xml[pos:anchor.start])
-                pos = anchor.end
-                removed_rids += re.findall(r'<(?:[\w.\-]+:)?chart\b[^>]*?\b[\w.\-]+:id="([^"]+)"', body)
-            else:
-                kept.append(anchor)
-        for rid in removed_rids:
-            self.remove_rel(drawing, rid)
-            rel = rels.get(rid)
-            if rel and rel.part and self.exists(rel.part) and not self._referrers(rel.part):
-                self.remove_tree(rel.part)
-        if not kept and not specs:
-            self.remove_tree(drawing)
-            self.remove_rel(sheet_part, drawing_rid)
-            sxml = self.text(sheet_part)
-            el = Worksheet(sxml).child("drawing")
-            self.write(sheet_part, sxml[:el.start] + sxml[el.end:])
-            return []
-        new_parts = []
-        anchors = []
-        bound = root_elem(xml)
-        tag = xml[bound.start:bound.tag_end]
-        declare = not (bound.prefix == "xdr" and ns_prefix(tag, charts_mod.NS_XDR) == "xdr"
-                       and ns_prefix(tag, charts_mod.NS_A) == "a")
-        for i, spec in enumerate(specs):
-            chart = self._free_name("xl/charts/chart{}.xml")
-            self.write(chart, charts_mod.chart_xml(spec))
-            self.set_override(chart, CT_CHART)
-            rid = self.add_rel(drawing, REL_CHART, chart)
-            max_id += 1
-            anchors.append(charts_mod.anchor_xml(spec, rid, max_id, f"{CHART_MARK}{spec.kind} {i + 1}",
-                                                 declare_ns=declare))
-            new_parts.append(chart)
-        pieces.append(xml[pos:root.inner_end(xml)] if not root.empty else "")
-        head = xml[:root.tag_end] if not root.empty else xml[:root.start] + tag[:-2].rstrip() + ">"
-        close = f"</{root.p}{root.name}>"
-        self.write(drawing, head + "".join(pieces) + "".join(anchors) + close)
-        return new_parts
+    def set_charts(self, sheet_name: str, specs: Sequence[ChartSpec]) -> list[str]:
+        return drawings.set_charts(self, sheet_name, specs)
 
     # ---- saving ---------------------------------------------------------------------------------------
     def _entries(self) -> list[Entry]:

@@ -3,7 +3,7 @@
 Every cell xlgrade writes has a *role* (``header``, ``money``, ``grade_1`` ...). The template
 builder styles cells through :func:`apply`; it also writes one cell per role on the hidden
 palette sheet (``PALETTE_SHEET``, row 1, role names as values). The part-by-part writer
-(:mod:`xlgrade.workbook.package`) reads that row to learn each role's style index in *this*
+(:mod:`xlgrade.workbook.stylesheet`) reads that row to learn each role's style index in *this*
 workbook's styles.xml, so cells written later look exactly like the template's, and a
 workbook whose styles staff have changed keeps working.
 """

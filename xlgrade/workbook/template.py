@@ -12,6 +12,11 @@ Without ``data`` it is the empty template staff start from (``workbook_templates
 
 ``save`` writes a workbook deterministically: the same build gives the same bytes.
 Run ``python -m xlgrade.workbook.template [DIR]`` to rebuild the committed templates.
+
+Why one module of some 630 lines (above the ~500 of the rest of :mod:`xlgrade.workbook`): it
+is a single openpyxl build, read in build order, whose sections (context, typed values,
+tables, validations, sheets, lists, saving) all work on the shared :class:`Context`; the
+parts with a life of their own, the printable cards and the styles, are modules already.
 """
 
 from __future__ import annotations

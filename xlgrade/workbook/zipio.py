@@ -13,7 +13,7 @@ from pathlib import Path
 
 
 
-from xlgrade.workbook.sheetxml import PackageError
+from xlgrade.errors import PackageError
 
 BACKUPS_KEPT = 10
 

@@ -30,11 +30,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from xlgrade.addins.excel import names
-from xlgrade.errors import XlgradeError
-
-
-class InstallError(XlgradeError):
-    """The add-in cannot be installed here; the message says what to do."""
+from xlgrade.errors import InstallError
 
 
 @dataclass

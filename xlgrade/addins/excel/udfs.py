@@ -27,6 +27,7 @@ import xlwings as xw
 
 from xlgrade.cells import FUNCTIONS, CellFunction, CellValueError
 from xlgrade.cells.model import RANGE
+from xlgrade.errors import UdfError
 
 CATEGORY = "xlgrade"
 _EPOCH = _dt.datetime(1899, 12, 30)
@@ -35,16 +36,6 @@ try:   # pywin32, on Windows only: an exception whose description Excel receives
     from win32com.server.exception import COMException as _COMException  # type: ignore[import-untyped]
 except ImportError:   # pragma: no cover - Linux, macOS
     _COMException = None
-
-
-class UdfError(CellValueError):
-    """A cell function refused its arguments; ``str()`` is the cell's text ``#VALUE! ...``."""
-
-    def __init__(self, error: CellValueError) -> None:
-        super().__init__(f"#VALUE! {error.en}", zh=f"#VALUE! {error.zh}")
-
-    def __str__(self) -> str:
-        return self.zh
 
 
 def to_registry(value: Any, kind: str) -> Any:

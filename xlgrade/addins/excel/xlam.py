@@ -31,15 +31,12 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from xlgrade.addins.excel import names, ovba, ribbon
+from xlgrade.errors import BuildError
 
 TEMPLATE = "quickstart_addin_ribbon.xlam"
 ZIP_DATE = (2026, 1, 1, 0, 0, 0)
 # The conf sheet: (key, value) rows from A1 down; xlwings reads A1 to the first blank.
 CONF_ROWS = (("UDF Modules", names.UDF_MODULE),)
-
-
-class BuildError(RuntimeError):
-    """The template is not what the build expects (another xlwings version?)."""
 
 
 def template_path() -> Path:

@@ -18,19 +18,11 @@ from typing import Iterable
 
 from xlgrade.addins.lo import names
 from xlgrade.cells.model import RANGE, Arg, CellFunction
-from xlgrade.errors import XlgradeError
+from xlgrade.errors import BuildToolMissing, IdlCompileError
 
 BLOCK = "sequence< sequence< any > >"
 TYPES_RDB = Path("/usr/lib/libreoffice/program/types.rdb")
 _UNOIDL_CANDIDATES = ("/usr/lib/libreoffice/sdk/bin/unoidl-write", "/opt/libreoffice/sdk/bin/unoidl-write")
-
-
-class BuildToolMissing(XlgradeError, FileNotFoundError):
-    """unoidl-write (or the types.rdb it compiles against) is not installed."""
-
-
-class IdlCompileError(XlgradeError, RuntimeError):
-    """unoidl-write rejected the generated IDL."""
 
 
 def idl_type(arg: Arg) -> str:

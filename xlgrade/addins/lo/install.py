@@ -25,19 +25,11 @@ import tempfile
 from pathlib import Path
 
 from xlgrade.addins.lo import names
-from xlgrade.errors import XlgradeError
-from xlgrade.lo.harness import CLEAN_PATH, LibreOffice, LibreOfficeError, find_soffice
+from xlgrade.errors import InstallError, LibreOfficeError, LibreOfficeTooOld
+from xlgrade.lo.harness import CLEAN_PATH, LibreOffice, find_soffice
 
 MINIMUM = ".".join(map(str, names.MINIMUM_LO))
 _VERSION = re.compile(r"LibreOffice(?:Dev)?\s+(\d+)\.(\d+)(?:\.(\d+))?")
-
-
-class InstallError(XlgradeError, RuntimeError):
-    """LibreOffice is missing, or installing / removing the extension failed."""
-
-
-class LibreOfficeTooOld(InstallError):
-    """The installed LibreOffice is older than 25.2."""
 
 
 def parse_version(text: str) -> tuple[int, ...] | None:

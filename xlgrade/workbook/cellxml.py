@@ -1,0 +1,241 @@
+"""Cell values as worksheet XML: a Python value to a ``<c>`` element and back, cell references.
+
+Strings are written inline (``t="inlineStr"``); dates become Excel serial numbers; text is
+cut at Excel's 32,767 characters and characters XML 1.0 forbids are dropped. Reading
+(:func:`cell_value`) resolves inline, shared (given the shared strings), boolean and number
+cells. ``"B3"`` / ``"A1:C5"`` references and quoted sheet names are here too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import numbers
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+from xlgrade.errors import PackageError
+from xlgrade.workbook.xmlscan import INVALID_XML, esc, unesc
+
+MAX_TEXT = 32767                   # Excel's limit on the characters of one cell
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula (without the leading ``=``), optionally with a cached result."""
+
+    text: str
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A value (str, int, float, bool, date/datetime, :class:`Formula` or None) and a style index.
+
+    ``style`` None means "no style" for new cells (and "keep" under ``keep_styles``).
+    """
+
+    value: Any = None
+    style: int | None = None
+
+
+_ESCAPE_X = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+_EPOCH_1900 = dt.datetime(1899, 12, 30)
+_EPOCH_1904 = dt.datetime(1904, 1, 1)
+
+
+def clean_text(text: str) -> str:
+    """Text as Excel should read it back: no XML-invalid characters, ``_xHHHH_`` kept literal."""
+    text = INVALID_XML.sub("", text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "_x" in text:
+        text = _ESCAPE_X.sub(r"_x005F_\1", text)
+    return text[:MAX_TEXT]
+
+
+def excel_serial(value: dt.date | dt.datetime | dt.time, date1904: bool = False) -> float | None:
+    """The Excel serial number of a date / datetime / time (None before 1900-03-01)."""
+    if isinstance(value, dt.time):
+        return (value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6) / 86400
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
+    if value.tzinfo is not None:
+        value = value.replace(tzinfo=None)
+    delta = value - (_EPOCH_1904 if date1904 else _EPOCH_1900)
+    serial = delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400
+    if serial < (0 if date1904 else 61):   # Excel's 1900 leap-year bug makes earlier serials wrong
+        return None
+    return serial
+
+
+def col_letter(col: int) -> str:
+    """1 -> A, 27 -> AA."""
+    out = ""
+    while col > 0:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def col_index(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+)")
+
+
+def parse_ref(ref: str) -> tuple[int, int]:
+    """``"B3"`` -> (3, 2)."""
+    m = _REF.fullmatch(ref.strip())
+    if not m:
+        raise PackageError(f"not a cell reference: {ref!r}")
+    return int(m.group(2)), col_index(m.group(1))
+
+
+def parse_range(ref: str) -> tuple[int, int, int, int]:
+    """``"A1:C5"`` -> (1, 1, 5, 3); a single cell is a 1x1 range."""
+    first, _, last = ref.partition(":")
+    r1, c1 = parse_ref(first)
+    r2, c2 = parse_ref(last) if last else (r1, c1)
+    return min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)
+
+
+def range_ref(r1: int, c1: int, r2: int, c2: int, *, absolute: bool = False) -> str:
+    d = "$" if absolute else ""
+    a = f"{d}{col_letter(c1)}{d}{r1}"
+    return a if (r1, c1) == (r2, c2) else f"{a}:{d}{col_letter(c2)}{d}{r2}"
+
+
+def quote_sheet(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+def plain_value(value: Any) -> Any:
+    """A plain Python value: None for NaN / NaT / NA, numpy scalars unwrapped."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else value
+    if isinstance(value, (str, bool, int, Formula)):
+        return value
+    if hasattr(value, "item") and type(value).__module__ == "numpy":   # numpy scalar
+        if str(getattr(value, "dtype", "")).startswith(("datetime64", "timedelta64")):
+            import pandas as pd
+            value = pd.Timestamp(value)
+            return None if value is pd.NaT else value.to_pydatetime()
+        return plain_value(value.item())
+    name = type(value).__name__
+    if name in ("NAType", "NaTType"):
+        return None
+    if name == "Timestamp":
+        return value.to_pydatetime()
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Number) and not isinstance(value, complex):
+        return plain_value(float(value))
+    return value
+
+
+def xml_number(value: float | int) -> str:
+    if isinstance(value, int):
+        return str(value)
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
+
+def _value_xml(value: Any, date1904: bool) -> tuple[str, str]:
+    """(t attribute or "", inner XML) of a plain value; ("", "") for no value."""
+    if value is None:
+        return "", ""
+    if isinstance(value, bool):
+        return "b", f"<v>{int(value)}</v>"
+    if isinstance(value, (int, float)):
+        return "", f"<v>{xml_number(value)}</v>"
+    if isinstance(value, (dt.date, dt.time)):
+        serial = excel_serial(value, date1904)
+        if serial is None:
+            return _value_xml(value.isoformat(), date1904)
+        return "", f"<v>{xml_number(serial)}</v>"
+    text = clean_text(str(value))
+    space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
+    return "inlineStr", f"<is><t{space}>{esc(text)}</t></is>"
+
+
+def cell_xml(ref: str, value: Any, style: int | None, date1904: bool = False, p: str = "") -> str:
+    """One ``<c>`` element (``p`` is the namespace prefix with its colon, usually "")."""
+    s = f' s="{style}"' if style else ""
+    value = plain_value(value)
+    if isinstance(value, Formula):
+        cached = plain_value(value.value)
+        t, inner = _value_xml(cached, date1904)
+        if t == "inlineStr":
+            t, inner = "str", f"<{p}v>{esc(clean_text(str(cached)))}</{p}v>"
+        elif p and inner:
+            inner = inner.replace("<v>", f"<{p}v>").replace("</v>", f"</{p}v>")
+        ta = f' t="{t}"' if t else ""
+        return f'<{p}c r="{ref}"{s}{ta}><{p}f>{esc(clean_text(value.text.lstrip("=")))}</{p}f>{inner}</{p}c>'
+    t, inner = _value_xml(value, date1904)
+    if not inner:
+        return f'<{p}c r="{ref}"{s}/>' if style else ""
+    if p:
+        inner = re.sub(r"<(/?)(v|is|t)\b", rf"<\1{p}\2", inner)
+    ta = f' t="{t}"' if t else ""
+    return f'<{p}c r="{ref}"{s}{ta}>{inner}</{p}c>'
+
+# ---- helpers on cell text ----------------------------------------------------------------------
+def unescape_x(text: str) -> str:
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), text)
+
+
+def escape_x_name(text: str) -> str:
+    """A table column name as Excel stores it (line breaks as _x000a_)."""
+    return clean_text(text).replace("\n", "_x000a_")
+
+
+def unique_headers(headers: Sequence[Any]) -> list[str]:
+    """Header texts a table accepts: non-blank and unique ignoring case ("Name", "Name2" ...)."""
+    out: list[str] = []
+    taken: set[str] = set()
+    for i, h in enumerate(headers):
+        text = INVALID_XML.sub("", "" if h is None else str(h)).strip()[:MAX_TEXT] or f"Column{i + 1}"
+        name, n = text, 2
+        while name.lower() in taken:
+            name = f"{text}{n}"
+            n += 1
+        taken.add(name.lower())
+        out.append(name)
+    return out
+
+
+def inline_text(xml: str) -> str:
+    """The text of an <si> or <is> element: its <t> runs, phonetic runs left out."""
+    xml = re.sub(r"<(?:[\w.\-]+:)?rPh\b.*?</(?:[\w.\-]+:)?rPh>", "", xml, flags=re.S)
+    parts = re.findall(r"<(?:[\w.\-]+:)?t(?:\s[^>]*)?>(.*?)</(?:[\w.\-]+:)?t>", xml, re.S)
+    return unescape_x(unesc("".join(parts)))
+
+
+def cell_value(body: str, a: dict[str, str], sst: Mapping[int, str]) -> Any:
+    t = a.get("t", "n")
+    if t == "inlineStr":
+        return inline_text(body)
+    m = re.search(r"<(?:[\w.\-]+:)?v>(.*?)</(?:[\w.\-]+:)?v>", body, re.S)
+    if m is None:
+        return None
+    v = unesc(m.group(1))
+    if t == "s":
+        return sst.get(int(v))
+    if t == "b":
+        return v.strip() in ("1", "true")
+    if t in ("str", "e", "d"):
+        return unescape_x(v) if t == "str" else v
+    try:
+        return float(v)
+    except ValueError:
+        return v
+

@@ -1,0 +1,185 @@
+"""Worksheet contents: reading a sheet's rows and writing its cells, part by part.
+
+Owns what the job does to a worksheet part through :class:`~xlgrade.workbook.sheetxml.Worksheet`:
+reading one row's values and styles (:func:`row_values`, shared strings resolved), the cells
+holding formulas, replacing a sheet's content by one table (:func:`write_table`, with its
+table part, see :mod:`xlgrade.workbook.tables`) or by a free layout (:func:`write_sheet`),
+and changing single cells (:func:`set_cells`). Every edit keeps every byte of the sheet XML
+outside what it replaces and drops the calculation chain. Every function takes the
+:class:`~xlgrade.workbook.package.Package` whose parts it reads and writes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, Collection, Iterable, Mapping, Sequence
+
+from xlgrade.errors import PackageError
+from xlgrade.workbook import sharedstrings, tables, workbookxml
+from xlgrade.workbook.cellxml import Cell, cell_value, cell_xml, col_index, col_letter, range_ref, unique_headers
+from xlgrade.workbook.sheetxml import Worksheet
+
+if TYPE_CHECKING:
+    from xlgrade.workbook.package import Package
+
+# a <c r="B5" ...> element whose body holds an <f> (any namespace prefix)
+_FORMULA_CELL = re.compile(r'<(?:\w+:)?c\s[^>]*?\br="([A-Z]+)(\d+)"[^>]*?(?<!/)>(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f[\s>/]',
+                           re.S)
+
+
+def formula_cells(pkg: Package, name: str) -> set[tuple[int, int]]:
+    """(row, column) of every cell of the sheet that holds a formula."""
+    xml = pkg.text(workbookxml.sheet_part(pkg, name))
+    return {(int(m.group(2)), col_index(m.group(1))) for m in _FORMULA_CELL.finditer(xml)}
+
+
+def row_values(pkg: Package, sheet_name: str, row: int) -> dict[int, tuple[Any, int]]:
+    """{column: (value, style)} of one row; strings resolved, numbers as float."""
+    xml = pkg.text(workbookxml.sheet_part(pkg, sheet_name))
+    ws = Worksheet(xml)
+    sd = ws.child("sheetData")
+    cells: dict[int, tuple[str, dict[str, str]]] = {}
+    if sd is None or sd.empty:
+        return {}
+    for num, _s, c_start, c_end, _e, _a, _tag in ws.iter_rows(xml, sd.tag_end, sd.inner_end(xml)):
+        if num == row:
+            for col, s, e, a, _sc in ws.cells(xml, c_start, c_end):
+                cells[col] = (xml[s:e], a)
+        if num >= row:
+            break
+    sst_wanted = [int(v) for body, a in cells.values() if a.get("t") == "s"
+                  for v in re.findall(r"<(?:[\w.\-]+:)?v>\s*(\d+)\s*<", body)]
+    sst = sharedstrings.shared_strings(pkg, sst_wanted) if sst_wanted else {}
+    out = {}
+    for col, (body, a) in cells.items():
+        out[col] = (cell_value(body, a, sst), int(a.get("s", "0") or 0))
+    return out
+
+
+def has_cols(pkg: Package, sheet_name: str) -> bool:
+    """Whether the sheet sets column widths (<cols>)."""
+    return Worksheet(pkg.text(workbookxml.sheet_part(pkg, sheet_name))).child("cols") is not None
+
+
+def write_table(pkg: Package, sheet_name: str, table_name: str, headers: Sequence[str],
+                rows: Sequence[Sequence[Any]], widths: Sequence[float] | None = None, *,
+                styles: Sequence[int] | None = None, header_style: int | None = None) -> str:
+    """Replace a sheet's content with one table: header row 1, ``rows`` below; returns its ref.
+
+    Items of ``rows`` are :class:`Cell` objects or plain values styled with ``styles[column]``.
+    The table part (created if missing) gets the new ref, a reset auto filter and one column
+    per header; everything else of the sheet XML stays as it was.
+    """
+    part = workbookxml.sheet_part(pkg, sheet_name)
+    headers = unique_headers(headers)
+    n = len(headers)
+    if n == 0:
+        raise PackageError("a table needs at least one column")
+    table = tables.table_part(pkg, sheet_name, table_name)
+    others = {name: t for name, t in tables.tables(pkg, sheet_name).items() if t != table}
+    if table is None and len(others) == 1:      # staff renamed the table: keep their name
+        table = others.popitem()[1]
+    if others:
+        raise PackageError(f"sheet {sheet_name!r} holds other tables ({', '.join(sorted(others))}); xlgrade "
+                           f"rewrites the whole sheet, so move them to another sheet (请将其他表格移到别的工作表)")
+    styles = list(styles) if styles is not None else [0] * n
+    if header_style is None:
+        header_style = pkg.palette()["header"]
+    date1904 = workbookxml.date1904(pkg)
+    xml = pkg.text(part)
+    ws = Worksheet(xml)
+    p = ws.p
+    letters = [col_letter(c) for c in range(1, n + 1)]
+    out = [f"<{p}sheetData>{ws.row_start(xml, 1)}"]
+    out += [cell_xml(f"{letters[c]}1", h, header_style, date1904, p) for c, h in enumerate(headers)]
+    out.append(f"</{p}row>")
+    for i, row in enumerate(rows, start=2):
+        out.append(f'<{p}row r="{i}">')
+        for c, item in enumerate(row[:n]):
+            if isinstance(item, Cell):
+                out.append(cell_xml(f"{letters[c]}{i}", item.value, item.style, date1904, p))
+            else:
+                out.append(cell_xml(f"{letters[c]}{i}", item, styles[c], date1904, p))
+        out.append(f"</{p}row>")
+    if not rows:
+        out.append(f'<{p}row r="2">')
+        out += [cell_xml(f"{letters[c]}2", None, styles[c], date1904, p) for c in range(n)]
+        out.append(f"</{p}row>")
+    out.append(f"</{p}sheetData>")
+    last = 1 + max(1, len(rows))
+    ref = f"A1:{letters[-1]}{last}"
+    xml = ws.replace_sheet_data(xml, "".join(out))
+    xml = Worksheet(xml).set_dimension(xml, ref)
+    if widths is not None:
+        xml = Worksheet(xml).set_cols(xml, {c + 1: w for c, w in enumerate(widths) if w})
+    xml = Worksheet(xml).drop_merges(xml, (1, 1, last, n))     # a table cannot overlap merged cells
+    pkg.write(part, xml)
+    workbookxml.drop_calc_chain(pkg)
+    table = table or tables.new_table(pkg, part, table_name)
+    tables.update(pkg, table, ref, headers)
+    if workbookxml.print_area(pkg, sheet_name) is not None:
+        workbookxml.set_print_area(pkg, sheet_name, ref)
+    return ref
+
+
+def write_sheet(pkg: Package, sheet_name: str, cells: Mapping[tuple[int, int], Any],
+                merges: Iterable[str | tuple[int, int, int, int]] = (),
+                widths: Mapping[int, float] | Sequence[float] | None = None) -> str:
+    """Replace a sheet's cells with a free layout {(row, col): Cell or value}; returns the used ref."""
+    part = workbookxml.sheet_part(pkg, sheet_name)
+    if tables.tables(pkg, sheet_name):
+        raise PackageError(f"sheet {sheet_name!r} holds tables ({', '.join(sorted(tables.tables(pkg, sheet_name)))}); "
+                           "xlgrade rewrites the whole sheet, so move them to another sheet")
+    date1904 = workbookxml.date1904(pkg)
+    xml = pkg.text(part)
+    ws = Worksheet(xml)
+    p = ws.p
+    by_row: dict[int, list[tuple[int, Any]]] = {}
+    for (r, c), item in cells.items():
+        if r < 1 or c < 1:
+            raise PackageError(f"cell ({r}, {c}) is outside the sheet")
+        by_row.setdefault(r, []).append((c, item))
+    out = [f"<{p}sheetData>"]
+    for r in sorted(by_row):
+        out.append(f'<{p}row r="{r}">')
+        for c, item in sorted(by_row[r], key=lambda t: t[0]):
+            cell = item if isinstance(item, Cell) else Cell(item)
+            out.append(cell_xml(f"{col_letter(c)}{r}", cell.value, cell.style, date1904, p))
+        out.append(f"</{p}row>")
+    out.append(f"</{p}sheetData>")
+    ref = "A1"
+    if cells:
+        rows_, cols_ = [r for r, _ in cells], [c for _, c in cells]
+        ref = range_ref(min(rows_), min(cols_), max(rows_), max(cols_))
+    xml = ws.replace_sheet_data(xml, "".join(out))
+    xml = Worksheet(xml).set_dimension(xml, ref)
+    if widths is not None:
+        if not isinstance(widths, Mapping):
+            widths = {c + 1: w for c, w in enumerate(widths)}
+        xml = Worksheet(xml).set_cols(xml, {c: w for c, w in widths.items() if w})
+    refs = [m if isinstance(m, str) else range_ref(*m) for m in merges]
+    xml = Worksheet(xml).set_merges(xml, refs)
+    pkg.write(part, xml)
+    workbookxml.drop_calc_chain(pkg)
+    return ref
+
+
+def set_cells(pkg: Package, sheet_name: str, cells: Mapping[tuple[int, int], Any], *,
+              keep_styles: bool = False, keep_formulas: bool | Collection[int] = False) -> None:
+    """Change only the given cells {(row, col): Cell or value} of an existing sheet.
+
+    Every other byte of the sheet XML stays. ``keep_styles``: an existing cell keeps its
+    style. ``keep_formulas``: an existing formula is kept and the value becomes its cached
+    result (unless the new value is itself a :class:`Formula`); True for every column, or
+    the collection of columns (1-based) where it applies.
+    """
+    if not cells:
+        return
+    part = workbookxml.sheet_part(pkg, sheet_name)
+    xml = pkg.text(part)
+    ws = Worksheet(xml)
+    new_xml = ws.set_cells(xml, cells, date1904=workbookxml.date1904(pkg), keep_styles=keep_styles,
+                           keep_formulas=keep_formulas)
+    pkg.write(part, new_xml)
+    workbookxml.drop_calc_chain(pkg)
+
