@@ -255,3 +255,33 @@ def test_recalc_on_a_libreoffice_saved_workbook(tmp_path: Path) -> None:
     assert "abcgrade(" not in cust and cust.count("<f>ABCGRADE(") == 5 and "#NAME?" not in cust
     validation = book.read_table(VALIDATION)
     assert validation.header_row is not None
+
+
+def test_recalc_keeps_a_grade_formula_filled_below_the_customers(excel_copy: Path) -> None:
+    """Staff filled the grade formula one row further than the customers (Excel: one shared
+    formula G2:G6). xlgrade rewrites G2:G5; G6 keeps a formula of its own, not a dangling
+    follower of the shared formula that is gone."""
+    with zipfile.ZipFile(excel_copy) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    part = sheet_parts(excel_copy)[CUSTOMERS.zh]
+    xml = parts[part].decode()
+    xml = re.sub(r'<c r="G2" t="str"><f>', '<c r="G2" t="str"><f t="shared" ref="G2:G6" si="2">', xml)
+    xml, n = re.subn(r'(<c r="G[345]" t="str">)<f>[^<]*</f>', r'\1<f t="shared" si="2"/>', xml)
+    assert n == 3
+    xml = xml.replace("</sheetData>", '<row r="6" spans="1:7" x14ac:dyDescent="0.25"><c r="G6" t="str">'
+                                      '<f t="shared" si="2"/><v>C</v></c></row></sheetData>')
+    parts[part] = xml.replace('<dimension ref="A1:G5"/>', '<dimension ref="A1:G6"/>').encode()
+    with zipfile.ZipFile(excel_copy, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    assert main(["recalc", str(excel_copy)]) == 0
+    opens_everywhere(excel_copy)
+    after = members(excel_copy)[part].decode()
+    assert sorted(re.findall(r'<f t="shared" si="(\d+)"/>', after)) == ["0"] * 3 + ["1"] * 3   # E, F only
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        ws = openpyxl.load_workbook(excel_copy)[CUSTOMERS.zh]
+    # moved to row 6, and (a column xlgrade owns) without the link to the add-in
+    assert ws["G6"].value == '=ABCGRADE(E6,F6,5,100000,3,10000,"A; B; C")'
+    assert ws["G2"].value.startswith("=ABCGRADE(Customers[[#This Row],[订单次数]],")
+    assert not any(name.startswith("xl/externalLinks/") for name in members(excel_copy))

@@ -582,8 +582,8 @@ class Worksheet:
                 break
         out.append(xml[pos:end])
         out += [new_row(r) for r in pending[k:]]
-        xml = xml[:start] + "".join(out) + xml[end:]
-        return self._grow_dimension(xml, by_row)
+        new_xml = xml[:start] + "".join(out) + xml[end:]
+        return keep_shared_formulas(xml, self._grow_dimension(new_xml, by_row), p)
 
     def _edit_row(self, xml: str, num: int, tag: str, c_start: int, c_end: int, a: dict[str, str],
                   targets: dict[int, Cell], date1904: bool, keep_styles: bool,
@@ -677,3 +677,56 @@ class Worksheet:
         tag = set_attr(xml[dim.start:dim.tag_end], "ref", new)
         return xml[:dim.start] + tag + xml[dim.tag_end:]
 
+
+# ---- shared formulas ----------------------------------------------------------------------------
+def _shared_cells(xml: str, p: str):
+    """(match, cell ref, <f> match, its attributes) of every cell holding a shared formula."""
+    if "shared" not in xml:
+        return
+    cell = re.compile(rf"""<{re.escape(p)}c\b((?:[^>"']|"[^"]*"|'[^']*')*?)(?<!/)>(.*?)</{re.escape(p)}c>""", re.S)
+    f = re.compile(rf"<{re.escape(p)}f\b([^>]*?)(?:/>|>(.*?)</{re.escape(p)}f>)", re.S)
+    for m in cell.finditer(xml):
+        fm = f.search(m.group(2))
+        if fm is None:
+            continue
+        fa = attrs_of(fm.group(1))
+        if fa.get("t") == "shared" and "si" in fa and "r" in attrs_of(m.group(1)):
+            yield m, attrs_of(m.group(1))["r"], fm, fa
+
+
+def _shared_masters(xml: str, p: str) -> dict[str, tuple[str, str]]:
+    """{si: (master cell, formula text)} of a worksheet's shared formulas."""
+    return {fa["si"]: (ref, unesc(fm.group(2))) for _m, ref, fm, fa in _shared_cells(xml, p)
+            if "ref" in fa and (fm.group(2) or "").strip()}
+
+
+def keep_shared_formulas(before: str, after: str, p: str = "") -> str:
+    """Write out the formula of shared-formula followers whose master cell was rewritten.
+
+    Excel stores a formula filled down a column once, in its first cell
+    (``<f t="shared" ref="G2:G9" si="0">..</f>``); the other cells hold ``<f t="shared"
+    si="0"/>``. When :meth:`Worksheet.set_cells` replaces that first cell (a new formula, a
+    plain value) but not all the others, they would point at a formula that is gone -- Excel
+    reports the file as damaged, openpyxl reads ``=``. Each such cell gets the formula
+    translated to its own position, as Excel does when it breaks up a shared formula.
+    """
+    lost = {si: master for si, master in _shared_masters(before, p).items()
+            if si not in _shared_masters(after, p)}
+    if not lost:
+        return after
+    from openpyxl.formula.translate import Translator
+
+    out, pos = [], 0
+    for m, ref, fm, fa in _shared_cells(after, p):
+        if fa["si"] not in lost:
+            continue
+        origin, text = lost[fa["si"]]
+        try:
+            formula = f"<{p}f>{esc(Translator('=' + text, origin=origin).translate_formula(ref)[1:])}</{p}f>"
+        except Exception:        # a formula the translator cannot move: keep the cached value only
+            formula = ""
+        body_start = m.start(2)
+        out += [after[pos:body_start + fm.start()], formula]
+        pos = body_start + fm.end()
+    out.append(after[pos:])
+    return "".join(out)
