@@ -679,25 +679,26 @@ class Worksheet:
 
 
 # ---- shared formulas ----------------------------------------------------------------------------
-def _shared_cells(xml: str, p: str):
-    """(match, cell ref, <f> match, its attributes) of every cell holding a shared formula."""
-    if "shared" not in xml:
-        return
-    cell = re.compile(rf"""<{re.escape(p)}c\b((?:[^>"']|"[^"]*"|'[^']*')*?)(?<!/)>(.*?)</{re.escape(p)}c>""", re.S)
-    f = re.compile(rf"<{re.escape(p)}f\b([^>]*?)(?:/>|>(.*?)</{re.escape(p)}f>)", re.S)
-    for m in cell.finditer(xml):
-        fm = f.search(m.group(2))
-        if fm is None:
-            continue
-        fa = attrs_of(fm.group(1))
-        if fa.get("t") == "shared" and "si" in fa and "r" in attrs_of(m.group(1)):
-            yield m, attrs_of(m.group(1))["r"], fm, fa
+def _cell_ref(xml: str, at: int, p: str) -> str | None:
+    """The r attribute of the cell whose content holds position ``at``."""
+    start = xml.rfind(f"<{p}c ", 0, at)
+    m = re.compile(rf"""<{re.escape(p)}c\b((?:[^>"']|"[^"]*"|'[^']*')*?)>""").match(xml, start) if start >= 0 else None
+    return attrs_of(m.group(1)).get("r") if m else None
 
 
 def _shared_masters(xml: str, p: str) -> dict[str, tuple[str, str]]:
     """{si: (master cell, formula text)} of a worksheet's shared formulas."""
-    return {fa["si"]: (ref, unesc(fm.group(2))) for _m, ref, fm, fa in _shared_cells(xml, p)
-            if "ref" in fa and (fm.group(2) or "").strip()}
+    if "shared" not in xml:
+        return {}
+    out = {}
+    for fm in re.finditer(rf"""<{re.escape(p)}f\b((?:[^>"']|"[^"]*"|'[^']*')*?)(?<!/)>(.*?)</{re.escape(p)}f>""",
+                          xml, re.S):
+        fa = attrs_of(fm.group(1))
+        if fa.get("t") == "shared" and "ref" in fa and "si" in fa and fm.group(2).strip():
+            ref = _cell_ref(xml, fm.start(), p)
+            if ref:
+                out[fa["si"]] = (ref, unesc(fm.group(2)))
+    return out
 
 
 def keep_shared_formulas(before: str, after: str, p: str = "") -> str:
@@ -710,23 +711,29 @@ def keep_shared_formulas(before: str, after: str, p: str = "") -> str:
     reports the file as damaged, openpyxl reads ``=``. Each such cell gets the formula
     translated to its own position, as Excel does when it breaks up a shared formula.
     """
-    lost = {si: master for si, master in _shared_masters(before, p).items()
-            if si not in _shared_masters(after, p)}
+    masters = _shared_masters(before, p)
+    if not masters:
+        return after
+    kept = _shared_masters(after, p)
+    lost = {si: master for si, master in masters.items() if si not in kept}
     if not lost:
         return after
     from openpyxl.formula.translate import Translator
 
+    translators = {si: (Translator("=" + text, origin=origin), origin) for si, (origin, text) in lost.items()}
+    follower = re.compile(rf"""<{re.escape(p)}f\b((?:[^>"']|"[^"]*"|'[^']*')*?)(?:/>|(?<!/)>\s*</{re.escape(p)}f>)""")
     out, pos = [], 0
-    for m, ref, fm, fa in _shared_cells(after, p):
-        if fa["si"] not in lost:
+    for fm in follower.finditer(after):
+        fa = attrs_of(fm.group(1))
+        if fa.get("t") != "shared" or fa.get("si") not in lost:
             continue
-        origin, text = lost[fa["si"]]
+        ref = _cell_ref(after, fm.start(), p)
         try:
-            formula = f"<{p}f>{esc(Translator('=' + text, origin=origin).translate_formula(ref)[1:])}</{p}f>"
+            text = translators[fa["si"]][0].translate_formula(ref)[1:]
+            formula = f"<{p}f>{esc(text)}</{p}f>"
         except Exception:        # a formula the translator cannot move: keep the cached value only
             formula = ""
-        body_start = m.start(2)
-        out += [after[pos:body_start + fm.start()], formula]
-        pos = body_start + fm.end()
+        out += [after[pos:fm.start()], formula]
+        pos = fm.end()
     out.append(after[pos:])
     return "".join(out)
