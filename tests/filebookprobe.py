@@ -22,7 +22,7 @@ from xlgrade.engine.rules import RuleBook
 from xlgrade.job.outputs import Summary
 from xlgrade.normalize import Normalized
 from xlgrade.schema import formulas as formula_templates
-from xlgrade.schema.model import Sheet
+from xlgrade.schema.model import INPUT, Sheet
 from xlgrade.schema.sheets import SHEETS, SUMMARY_SHEET
 from xlgrade.workbook.filebook import FileBook
 from xlgrade.workbook.template import InputData, build, save
@@ -56,6 +56,7 @@ class FileBookProbe:
         self.backups = 0
         self._written: dict[str, Sheet] = {}         # sheet key -> the declaration it was written with
         self._computed: dict[str, list[str]] = {}    # sheet key -> the computed keys written
+        self._typed = self._typed_cells()             # the input sheets' typed cells, before any write
 
     # ---- the Book protocol, delegated ------------------------------------------------------------
     def read_table(self, sheet: Sheet) -> Normalized:
@@ -156,6 +157,27 @@ class FileBookProbe:
                     found[k] = texts
             out[key] = found
         return out
+
+    def _typed_cells(self) -> dict[tuple[str, int, int], Any]:
+        """{(sheet, row, column): value} of every cell of the input sheets outside computed columns."""
+        wb = CalamineWorkbook.from_path(str(self.path))
+        out: dict[tuple[str, int, int], Any] = {}
+        for sheet in SHEETS.values():
+            if sheet.kind != INPUT or sheet.name(self.lang) not in wb.sheet_names:
+                continue
+            rows = wb.get_sheet_by_name(sheet.name(self.lang)).to_python()
+            computed = {i for i, h in enumerate(rows[0] if rows else [])
+                        if (col := sheet.match_header(h)) is not None and col.computed}
+            for r, row in enumerate(rows):
+                for c, value in enumerate(row):
+                    if c not in computed and value not in ("", None):
+                        out[(sheet.key, r + 1, c + 1)] = value
+        return out
+
+    def typed_changes(self) -> list[tuple[str, int, int]]:
+        """Typed cells of the input sheets whose value is not what it was before the run."""
+        now = self._typed_cells()
+        return sorted(k for k in set(self._typed) | set(now) if self._typed.get(k) != now.get(k))
 
     def summary_lines(self) -> list[str]:
         """The texts of column A of the summary sheet, top to bottom (title first)."""

@@ -108,6 +108,7 @@ def test_only_computed_columns_of_input_sheets_are_written(make_book, data):
     live = book.computed["customers"]
     assert set(live.columns) == {"row", "orders_all", "volume_all", "grade"} and len(live) == len(data.customers)
     assert book.formulas["customers"]["grade"] == CUSTOMERS.column("grade").formula   # threshold: ABCGRADE
+    assert book.typed_changes() == []                         # a file book: every typed cell as it was
 
 
 def test_default_month_is_the_latest_ledger_month(make_book, data):
