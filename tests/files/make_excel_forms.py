@@ -177,7 +177,8 @@ def table(tid: int, name: str, ref: str, headers: list[str]) -> str:
 def rels(*items: tuple[str, str, str] | tuple[str, str, str, str]) -> str:
     body = "".join(f'<Relationship Id="{i[0]}" Type="{i[1]}" Target="{escape(i[2])}"'
                    + (f' TargetMode="{i[3]}"' if len(i) > 3 else "") + "/>" for i in items)
-    return f'{DECL}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{body}</Relationships>'
+    ns = "http://schemas.openxmlformats.org/package/2006/relationships"
+    return f'{DECL}<Relationships xmlns="{ns}">{body}</Relationships>'
 
 
 def build() -> dict[str, str]:
