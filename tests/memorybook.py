@@ -59,6 +59,16 @@ class MemoryBook:
         self.calls.append("summary")
         self.summary = summary
 
+    def typed_changes(self) -> list:
+        """Typed cells changed by the run: none can be, write_computed only takes computed keys."""
+        return []
+
+    def summary_lines(self) -> list[str]:
+        """The summary's title, subtitle and block titles, top to bottom."""
+        if self.summary is None:
+            return []
+        return [self.summary.title, self.summary.subtitle, *(b.title for b in self.summary.blocks)]
+
     def set_as_of(self, as_of) -> None:
         self.calls.append("as_of")
         self.as_of = as_of

@@ -1,37 +1,67 @@
-"""The monthly job against an in-memory Book: the contract every adapter must honour."""
+"""The monthly job against the Book contract, on every Book: the contract each adapter must honour.
 
+Each test runs twice: on :class:`memorybook.MemoryBook` (the contract without a spreadsheet
+library) and on a real :class:`~xlgrade.workbook.filebook.FileBook` over a template workbook in
+``tmp_path`` (through :class:`filebookprobe.FileBookProbe`, whose observations are read back
+from the saved file). The same assertions hold for both, so the file book keeps the promises
+of :mod:`xlgrade.job.book` -- derived tables read back as written, only computed columns of
+input sheets change, one save at the end after one backup.
+"""
+
+from __future__ import annotations
+
+import os
 from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
 
 import pandas as pd
 import pytest
 
+from filebookprobe import file_book_of
 from memorybook import MemoryBook
 from xlgrade import demo_data
 from xlgrade.engine.rules import RuleBook
 from xlgrade.job.monthly import resolve_month, run_month
+from xlgrade.schema.model import Sheet
 from xlgrade.schema.sheets import COMPLAINTS, CUSTOMERS, LEDGER
 
 NOW = datetime(2026, 11, 23, 9, 30)
 
+MakeBook = Callable[..., Any]
 
-def raw(sheet, frame, lang="zh"):
+
+def raw(sheet: Sheet, frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """A frame as a sheet holds it: header texts as columns, only the declared input columns."""
     keys = [c.key for c in sheet.columns if c.key in frame.columns and not c.computed]
     return frame[keys].rename(columns={k: sheet.column(k).header(lang) for k in keys}).astype(object)
 
 
 @pytest.fixture(scope="module")
-def data():
+def data() -> demo_data.DemoData:
     return demo_data.generate(n_customers=60)
 
 
-def book_of(data, **kw):
-    return MemoryBook({"customers": raw(CUSTOMERS, data.customers), "ledger": raw(LEDGER, data.ledger),
-                       "complaints": raw(COMPLAINTS, data.complaints)}, **kw)
+@pytest.fixture(params=["memory", "file"])
+def make_book(request: pytest.FixtureRequest, tmp_path: Path) -> MakeBook:
+    """``make_book(tables, rules=..., lang=...)`` -> a MemoryBook, or a FileBook on a new workbook."""
+    if request.param == "memory":
+        return MemoryBook
+    return lambda tables, **kw: file_book_of(tmp_path / "book.xlsx", tables, **kw)
 
 
-def test_backup_first_save_last_and_every_derived_sheet_written(data):
-    book = book_of(data)
+def names(sheet: Sheet) -> Callable[[Any], bool]:
+    """Whether a validation row's sheet is ``sheet``: its name, or a file book's ``[book.xlsx]name``."""
+    return lambda text: isinstance(text, str) and (text == sheet.zh or text.endswith("]" + sheet.zh))
+
+
+def book_of(make_book: MakeBook, data: demo_data.DemoData, **kw: Any) -> Any:
+    return make_book({"customers": raw(CUSTOMERS, data.customers), "ledger": raw(LEDGER, data.ledger),
+                      "complaints": raw(COMPLAINTS, data.complaints)}, **kw)
+
+
+def test_backup_first_save_last_and_every_derived_sheet_written(make_book, data):
+    book = book_of(make_book, data)
     result = run_month(book, "2026-10", now=NOW, user="tester")
     writes = [c for c in book.calls if c.startswith(("write:", "computed:", "summary"))]
     assert book.calls.index("backup") < book.calls.index(writes[0])
@@ -44,8 +74,8 @@ def test_backup_first_save_last_and_every_derived_sheet_written(data):
     assert sorted(history["customer_id"]) == sorted(data.customers["customer_id"])
 
 
-def test_rerunning_a_month_replaces_it_and_other_months_stay(data):
-    book = book_of(data)
+def test_rerunning_a_month_replaces_it_and_other_months_stay(make_book, data):
+    book = book_of(make_book, data)
     run_month(book, "2026-09", now=NOW)
     first_sept = book.written["history"].copy()
     run_month(book, "2026-10", now=NOW)
@@ -57,19 +87,19 @@ def test_rerunning_a_month_replaces_it_and_other_months_stay(data):
     assert len(book.written["run_log"]) == 3                 # one log row per run
 
 
-def test_same_month_twice_gives_the_same_content(data):
-    book = book_of(data)
+def test_same_month_twice_gives_the_same_content(make_book, data):
+    book = book_of(make_book, data)
     run_month(book, "2026-10", now=NOW)
     first = {k: v.copy() for k, v in book.written.items() if k != "run_log"}
     first_summary = book.summary
     run_month(book, "2026-10", now=NOW)
     for key, frame in first.items():
         pd.testing.assert_frame_equal(book.written[key], frame, check_dtype=False, obj=key)
-    assert book.summary == first_summary
+    assert book.summary == first_summary and first_summary
 
 
-def test_only_computed_columns_of_input_sheets_are_written(data):
-    book = book_of(data)
+def test_only_computed_columns_of_input_sheets_are_written(make_book, data):
+    book = book_of(make_book, data)
     run_month(book, "2026-10", now=NOW)
     assert set(book.computed) == {"complaints", "customers"}
     computed = book.computed["complaints"]
@@ -77,17 +107,18 @@ def test_only_computed_columns_of_input_sheets_are_written(data):
     assert len(computed) == len(data.complaints)
     live = book.computed["customers"]
     assert set(live.columns) == {"row", "orders_all", "volume_all", "grade"} and len(live) == len(data.customers)
-    assert book.formulas["customers"] == {"grade": CUSTOMERS.column("grade").formula}   # threshold: ABCGRADE
+    assert book.formulas["customers"]["grade"] == CUSTOMERS.column("grade").formula   # threshold: ABCGRADE
+    assert book.typed_changes() == []                         # a file book: every typed cell as it was
 
 
-def test_default_month_is_the_latest_ledger_month(data):
-    book = book_of(data)
+def test_default_month_is_the_latest_ledger_month(make_book, data):
+    book = book_of(make_book, data)
     assert run_month(book, now=NOW).month == pd.Period("2026-10")
     ledger = pd.DataFrame({"date": pd.to_datetime(["2026-03-01", "2027-01-05"])})
     assert resolve_month(None, ledger, pd.Timestamp("2026-11-23")) == pd.Period("2026-03")
 
 
-def test_unusable_rows_are_listed_in_validation_and_nothing_else_is_lost(data):
+def test_unusable_rows_are_listed_in_validation_and_nothing_else_is_lost(make_book, data):
     ledger = raw(LEDGER, data.ledger)
     bad = pd.DataFrame([
         {"客户编号": "KH0001", "提货日期": "3/5/2026", "货物价款": 100},        # ambiguous date
@@ -98,43 +129,49 @@ def test_unusable_rows_are_listed_in_validation_and_nothing_else_is_lost(data):
     ], dtype=object)
     customers = raw(CUSTOMERS, data.customers)
     dup = customers.iloc[[0]].copy()                                            # duplicate id
-    book = MemoryBook({"customers": pd.concat([customers, dup], ignore_index=True),
-                       "ledger": pd.concat([ledger, bad], ignore_index=True),
-                       "complaints": raw(COMPLAINTS, data.complaints)})
+    book = make_book({"customers": pd.concat([customers, dup], ignore_index=True),
+                      "ledger": pd.concat([ledger, bad], ignore_index=True),
+                      "complaints": raw(COMPLAINTS, data.complaints)})
     result = run_month(book, "2026-10", now=NOW)
     validation = book.written["validation"]
     first_bad = len(ledger) + 2                                                 # sheet row of the first bad line
-    ledger_rows = validation[validation["sheet"] == LEDGER.zh]
+    ledger_rows = validation[validation["sheet"].map(names(LEDGER))]
     assert {first_bad, first_bad + 1, first_bad + 2, first_bad + 3} <= set(ledger_rows["row"])
     assert "3/5/2026" in set(ledger_rows["value"].astype(str))
-    assert len(validation[validation["sheet"] == CUSTOMERS.zh]) >= 1             # the duplicate
+    assert len(validation[validation["sheet"].map(names(CUSTOMERS))]) >= 1       # the duplicate
     assert result.ledger_lines == len(ledger) + 2                               # the unknown and the return count
     assert "ZZ999" in set(book.written["history"]["customer_id"])
 
 
-def test_the_rules_sheet_decides_the_method(data):
+def test_the_rules_sheet_decides_the_method(make_book, data):
     rules = RuleBook().updated({"general.method": "scorecard"})
-    book = book_of(data, rules=rules)
+    book = book_of(make_book, data, rules=rules)
     result = run_month(book, "2026-10", now=NOW)
     assert result.method == "scorecard"
     assert set(book.written["history"]["grade"]) <= set(rules.scorecard.level_labels)
     assert book.written["history"]["score"].notna().all()
 
 
-def test_summary_blocks_and_run_log(data):
-    book = book_of(data)
+def test_summary_blocks_and_run_log(make_book, data):
+    book = book_of(make_book, data)
     result = run_month(book, "2026-10", now=NOW, user="tester")
-    keys = [b.key for b in book.summary.blocks]
+    keys = [b.key for b in result.summary.blocks]
     for key in ("grades", "pareto", "industry", "salesperson", "migration", "changes", "complaints", "credit"):
         assert key in keys
+    shown = book.summary_lines()
+    assert shown[0] == result.summary.title and all(b.title in shown for b in result.summary.blocks)
     log = book.written["run_log"].iloc[-1]
     assert (log["user"], log["month"], log["customers"]) == ("tester", "2026-10", result.customers)
-    assert log["backup"] == "backup-1.xlsx"
+    assert result.backup and log["backup"] == result.backup
+    if isinstance(book, MemoryBook):
+        assert result.backup == "backup-1.xlsx"
+    else:                                                    # a copy of the workbook before the run
+        assert os.path.isfile(result.backup) and Path(result.backup).parent.name == "xlgrade-backup"
 
 
-def test_english_book(data):
-    book = MemoryBook({"customers": raw(CUSTOMERS, data.customers, "en"), "ledger": raw(LEDGER, data.ledger, "en"),
-                       "complaints": raw(COMPLAINTS, data.complaints, "en")}, lang="en")
+def test_english_book(make_book, data):
+    book = make_book({"customers": raw(CUSTOMERS, data.customers, "en"), "ledger": raw(LEDGER, data.ledger, "en"),
+                      "complaints": raw(COMPLAINTS, data.complaints, "en")}, lang="en")
     run_month(book, "2026-10", now=NOW)
-    assert book.summary.title.startswith("Customer")
+    assert book.summary_lines()[0].startswith("Customer")
     assert set(book.computed["complaints"]["status"]) <= {"open", "replied", "overdue"}

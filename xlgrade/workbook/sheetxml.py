@@ -197,8 +197,8 @@ class Worksheet:
                 break
         out.append(xml[pos:end])
         out += [new_row(r) for r in pending[k:]]
-        xml = xml[:start] + "".join(out) + xml[end:]
-        return self._grow_dimension(xml, by_row)
+        new_xml = xml[:start] + "".join(out) + xml[end:]
+        return keep_shared_formulas(xml, self._grow_dimension(new_xml, by_row), p)
 
     def _edit_row(self, xml: str, num: int, tag: str, c_start: int, c_end: int, a: dict[str, str],
                   targets: dict[int, Cell], date1904: bool, keep_styles: bool,
@@ -292,3 +292,63 @@ class Worksheet:
         tag = set_attr(xml[dim.start:dim.tag_end], "ref", new)
         return xml[:dim.start] + tag + xml[dim.tag_end:]
 
+
+# ---- shared formulas ----------------------------------------------------------------------------
+def _cell_ref(xml: str, at: int, p: str) -> str | None:
+    """The r attribute of the cell whose content holds position ``at``."""
+    start = xml.rfind(f"<{p}c ", 0, at)
+    m = re.compile(rf"""<{re.escape(p)}c\b((?:[^>"']|"[^"]*"|'[^']*')*?)>""").match(xml, start) if start >= 0 else None
+    return attrs_of(m.group(1)).get("r") if m else None
+
+
+def _shared_masters(xml: str, p: str) -> dict[str, tuple[str, str]]:
+    """{si: (master cell, formula text)} of a worksheet's shared formulas."""
+    if "shared" not in xml:
+        return {}
+    out = {}
+    for fm in re.finditer(rf"""<{re.escape(p)}f\b((?:[^>"']|"[^"]*"|'[^']*')*?)(?<!/)>(.*?)</{re.escape(p)}f>""",
+                          xml, re.S):
+        fa = attrs_of(fm.group(1))
+        if fa.get("t") == "shared" and "ref" in fa and "si" in fa and fm.group(2).strip():
+            ref = _cell_ref(xml, fm.start(), p)
+            if ref:
+                out[fa["si"]] = (ref, unesc(fm.group(2)))
+    return out
+
+
+def keep_shared_formulas(before: str, after: str, p: str = "") -> str:
+    """Write out the formula of shared-formula followers whose master cell was rewritten.
+
+    Excel stores a formula filled down a column once, in its first cell
+    (``<f t="shared" ref="G2:G9" si="0">..</f>``); the other cells hold ``<f t="shared"
+    si="0"/>``. When :meth:`Worksheet.set_cells` replaces that first cell (a new formula, a
+    plain value) but not all the others, they would point at a formula that is gone -- Excel
+    reports the file as damaged, openpyxl reads ``=``. Each such cell gets the formula
+    translated to its own position, as Excel does when it breaks up a shared formula.
+    """
+    masters = _shared_masters(before, p)
+    if not masters:
+        return after
+    kept = _shared_masters(after, p)
+    lost = {si: master for si, master in masters.items() if si not in kept}
+    if not lost:
+        return after
+    from openpyxl.formula.translate import Translator
+
+    translators = {si: (Translator("=" + text, origin=origin), origin) for si, (origin, text) in lost.items()}
+    follower = re.compile(rf"""<{re.escape(p)}f\b((?:[^>"']|"[^"]*"|'[^']*')*?)(?:/>|(?<!/)>\s*</{re.escape(p)}f>)""")
+    out, pos = [], 0
+    for fm in follower.finditer(after):
+        fa = attrs_of(fm.group(1))
+        if fa.get("t") != "shared" or fa.get("si") not in lost:
+            continue
+        ref = _cell_ref(after, fm.start(), p)
+        try:
+            text = translators[fa["si"]][0].translate_formula(ref)[1:]
+            formula = f"<{p}f>{esc(text)}</{p}f>"
+        except Exception:        # a formula the translator cannot move: keep the cached value only
+            formula = ""
+        out += [after[pos:fm.start()], formula]
+        pos = fm.end()
+    out.append(after[pos:])
+    return "".join(out)
