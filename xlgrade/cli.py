@@ -96,12 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
     for verb, fn, what in (("install", cmd_install, "install the cell functions into LibreOffice Calc"),
                            ("uninstall", cmd_uninstall, "remove the cell functions from LibreOffice Calc")):
         ip = sub.add_parser(verb, help=what)
-        ip.add_argument("target", choices=["libreoffice"], help="the spreadsheet (libreoffice)")
+        ip.add_argument("target", choices=["libreoffice", "excel"], help="the spreadsheet (libreoffice or excel)")
         ip.add_argument("--profile", metavar="DIR", default=None,
                         help="a LibreOffice profile directory (-env:UserInstallation) instead of your own; "
                              "as root without it, the extension goes to every user (unopkg --shared)")
+        ip.add_argument("--dry-run", action="store_true", help="excel: print every step, change nothing")
         ip.set_defaults(run=fn)
-        _add_excel_target(ip)
 
     r = sub.add_parser("rules", help="print the rule book (defaults, or a file's) as TOML, JSON or a table")
     r.add_argument("--rules", metavar="FILE", help="rule book to read instead of the defaults")
@@ -269,7 +269,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     result = _recalc(path, pd.Period(data.as_of, freq="M"))
     print(f"{path}: {len(data.customers)} customers, {len(data.ledger)} ledger lines, "
           f"{len(data.complaints)} complaints; CSV copies in {out}/")
-    print(_run_line(result, args.lang) + "\n")
+    print(result.line(args.lang) + "\n")
     return cmd_report(argparse.Namespace(path=str(path)))
 
 
@@ -280,22 +280,10 @@ def _recalc(path: Path, month):
     return run_month(FileBook(path), month)
 
 
-def _run_line(result, lang: str) -> str:
-    moved = result.changes["direction"].value_counts() if len(result.changes) else {}
-    if lang == "zh":
-        return (f"{result.month} 月度重算完成:{result.customers} 位客户,{result.ledger_lines} 行台账,"
-                f"{result.skipped} 行未使用(见“校验”),升级 {moved.get('up', 0)},降级 {moved.get('down', 0)},"
-                f"用时 {result.seconds:.1f} 秒" + (f";备份 {result.backup}" if result.backup else ""))
-    return (f"{result.month} recalculated: {result.customers} customers, {result.ledger_lines} ledger lines, "
-            f"{result.skipped} rows not used (see Validation), {moved.get('up', 0)} upgrades, "
-            f"{moved.get('down', 0)} downgrades in {result.seconds:.1f} s"
-            + (f"; backup {result.backup}" if result.backup else ""))
-
-
 def cmd_recalc(args: argparse.Namespace) -> int:
     result = _recalc(Path(args.path), args.month)
     _report_issues(result.issues, result.lang)
-    print(_run_line(result, result.lang))
+    print(result.line(result.lang))
     return 0
 
 
@@ -320,15 +308,6 @@ def cmd_addins_build(args: argparse.Namespace) -> int:
     print(build_xlam(args.dir))
     print(build_oxt(args.dir))
     return 0
-
-
-def _add_excel_target(parser: argparse.ArgumentParser) -> None:
-    """``install excel`` / ``uninstall excel`` (the Excel add-in) beside ``libreoffice``."""
-    for action in parser._actions:
-        if action.dest == "target":
-            action.choices = [*action.choices, "excel"]
-            action.help = "the spreadsheet (libreoffice or excel)"
-    parser.add_argument("--dry-run", action="store_true", help="excel: print every step, change nothing")
 
 
 def _excel_install(args: argparse.Namespace, verb: str) -> int:

@@ -158,7 +158,7 @@ def grade(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of:
     grades = figures.pop("credit_grade")
     zh, en = [], []
     for row in figures.itertuples():
-        z, e = _explain(row, grades.at[row.Index], c)
+        z, e = explain(row, grades.at[row.Index], c)
         zh.append(z)
         en.append(e)
     order = (*LEAD, *(col for col in figures.columns if col not in LEAD))
@@ -241,7 +241,10 @@ def _avg_days_late(lines: pd.DataFrame, ids: pd.Index, as_of: pd.Timestamp, mont
 
 
 # ---- explanations ---------------------------------------------------------------------------
-def _explain(row, label: str, c: CreditRules) -> tuple[str, str]:
+def explain(row, label: str, c: CreditRules) -> tuple[str, str]:
+    """The (zh, en) explanation of credit grade ``label`` for one customer's figures ``row``
+    (a named tuple or a record with score, avg_days_late, overdue_balance, max_days_overdue,
+    collection_rate, ly_avg_days_late, ly_credit_grade and ly_score)."""
     en_label = label_en(label, c)
     months, score, avg = c.months, row.score, row.avg_days_late
     if np.isnan(avg):

@@ -231,7 +231,7 @@ def _credit_explanations(facts: pd.DataFrame, rules: RuleBook) -> tuple[list[str
         return [""] * len(facts), [""] * len(facts)
     zh, en = [], []
     for row in facts.itertuples():
-        z, e = credit_engine._explain(row, row.credit_grade, rules.credit)
+        z, e = credit_engine.explain(row, row.credit_grade, rules.credit)
         zh.append(z)
         en.append(e)
     return zh, en

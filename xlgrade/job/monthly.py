@@ -64,6 +64,18 @@ class RunResult:
     def skipped(self) -> int:
         return sum(1 for i in self.issues if i.action == SKIPPED)
 
+    def line(self, lang: str) -> str:
+        """The one line that reports the run (the CLI prints it, the ribbon shows it)."""
+        moved = self.changes["direction"].value_counts() if len(self.changes) else {}
+        if lang == "zh":
+            return (f"{self.month} 月度重算完成:{self.customers} 位客户,{self.ledger_lines} 行台账,"
+                    f"{self.skipped} 行未使用(见“校验”),升级 {moved.get('up', 0)},降级 {moved.get('down', 0)},"
+                    f"用时 {self.seconds:.1f} 秒" + (f";备份 {self.backup}" if self.backup else ""))
+        return (f"{self.month} recalculated: {self.customers} customers, {self.ledger_lines} ledger lines, "
+                f"{self.skipped} rows not used (see Validation), {moved.get('up', 0)} upgrades, "
+                f"{moved.get('down', 0)} downgrades in {self.seconds:.1f} s"
+                + (f"; backup {self.backup}" if self.backup else ""))
+
 
 def resolve_month(month: str | pd.Period | None, ledger: pd.DataFrame, today: pd.Timestamp) -> pd.Period:
     """The month asked for, else the latest month with a ledger line up to today."""

@@ -125,7 +125,6 @@ def _app(app: ExcelApp | None) -> ExcelApp:
 # ---- 月度重算 ---------------------------------------------------------------------------------
 def run_job(path: str) -> tuple[bool, str, str]:
     """The monthly job on a closed workbook file: (ok, lang, the one line to show)."""
-    from xlgrade.cli import _run_line
     from xlgrade.job.monthly import run_month
     from xlgrade.workbook.filebook import FileBook
 
@@ -137,7 +136,7 @@ def run_job(path: str) -> tuple[bool, str, str]:
     except Exception as exc:   # every failure is shown to the person who pressed the button
         return False, lang, say(lang, "failed", why=str(exc).strip().splitlines()[0] if str(exc).strip()
                                 else type(exc).__name__)
-    return True, result.lang, _run_line(result, result.lang)
+    return True, result.lang, result.line(result.lang)
 
 
 def monthly(app: ExcelApp | None = None) -> str:
