@@ -18,6 +18,7 @@ import pandas as pd
 from xlgrade import __version__
 from xlgrade.engine import METHODS, Grading, RuleBook, grade
 from xlgrade.engine.dynamics import apply_overrides
+from xlgrade.engine.rules import MEASURES
 from xlgrade.errors import InputError, XlgradeError
 from xlgrade.io.rulesfile import load_rules
 from xlgrade.io.tables import read_table
@@ -26,8 +27,6 @@ from xlgrade.normalize import check_duplicates, check_known
 from xlgrade.schema import CUSTOMERS, LEDGER
 from xlgrade.schema.figures import figure
 from xlgrade.textout import render
-
-MEASURES = ("amount", "profit", "quantity", "orders")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
