@@ -13,6 +13,7 @@ import pytest
 from xlgrade import demo_data
 from xlgrade.engine.rules import RuleBook
 from xlgrade.schema import formulas, model
+from xlgrade.schema.lists import DEFAULT_LISTS
 from xlgrade.schema.sheets import (COMPLAINTS, CUSTOMERS, FORM_NO, LEDGER, LISTS_SHEET, PROFILES, RULES_SHEET,
                                    SHEETS, credit_sheet)
 from xlgrade.workbook import cards, styles, template
@@ -208,7 +209,7 @@ def test_list_names_cover_the_lists_table(empty, lang):
     else:
         expected = [*rules.abc.labels, *rules.scorecard.level_labels_en, *rules.credit.grade_labels_en]
     assert column["grades"] == expected
-    assert column["salespeople"] == list(template.DEFAULT_LISTS["salespeople"][0 if lang == "zh" else 1])
+    assert column["salespeople"] == list(DEFAULT_LISTS["salespeople"][0 if lang == "zh" else 1])
 
 
 def test_grade_columns_are_coloured(empty, lang):

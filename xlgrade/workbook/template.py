@@ -46,6 +46,7 @@ from xlgrade import demo_data
 from xlgrade.engine.rules import RuleBook
 from xlgrade.schema import formulas, model
 from xlgrade.schema.model import Column, Sheet
+from xlgrade.schema.lists import DEFAULT_LISTS, OPEN_LISTS
 from xlgrade.schema.sheets import (COMPLAINTS, CUSTOMERS, LISTS_SHEET, RULES_SHEET, SHEETS, credit_sheet)
 from xlgrade.workbook import cards, styles
 
@@ -87,28 +88,6 @@ TEXT = {
 APPENDIX_EN = {"附表一": "Appendix 1", "附表二": "Appendix 2", "附表三": "Appendix 3", "附表四": "Appendix 4",
                "附表五": "Appendix 5", "附表六": "Appendix 6", "附表七": "Appendix 7", "附表八": "Appendix 8"}
 
-# Default drop-down lists (zh, en). Demo-company values; a real workbook's staff edit them.
-_REGIONS_ZH = tuple(dict.fromkeys(demo_data.REGIONS.values()))
-DEFAULT_LISTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "industries": (demo_data.INDUSTRIES,
-                   ("Pharmaceuticals", "Electronics", "Machinery", "Chemicals", "Food", "Building materials",
-                    "Textiles", "Logistics", "Retail", "Auto parts")),
-    "customer_types": (demo_data.TYPES, ("Distributor", "Agent", "End user", "Chain", "Retailer")),
-    "salespeople": (demo_data.SALESPEOPLE,
-                    ("Zhang Wei", "Wang Fang", "Li Na", "Liu Yang", "Chen Jing", "Yang Lei", "Zhao Min",
-                     "Huang Yong")),
-    "regions": (_REGIONS_ZH, ("East", "South", "Southwest", "Central", "Northwest", "North", "Northeast")),
-    "channels": (demo_data.CHANNELS, ("Direct", "Distribution", "E-commerce")),
-    "handlers": (demo_data.HANDLERS,
-                 ("Service: Zhou Ting", "Service: Wu Gang", "Quality: Sun Li", "Sales: Zheng Hao")),
-    "genders": (("男", "女"), ("Male", "Female")),
-    "educations": (demo_data.EDUCATIONS,
-                   ("Doctorate", "Master's", "Bachelor's", "Associate", "High school", "Vocational school")),
-    "natures": (demo_data.NATURES,
-                ("State-owned", "Private", "Foreign-owned", "Joint venture", "Sole proprietor")),
-}
-# Lists a staff member may extend on the fly (a warning, not a stop, for a value not in the list).
-OPEN_LISTS = {"industries", "customer_types", "regions", "channels", "handlers", "educations", "natures"}
 PROTECT_ALLOW = ("formatCells", "formatColumns", "formatRows", "insertRows", "deleteRows", "sort", "autoFilter",
                  "selectLockedCells", "selectUnlockedCells")
 
