@@ -10,10 +10,10 @@ Rules of this module:
 1. Population. Per-customer tables have one row per graded customer (the index of the
    grades / the Grading), sorted by id. ``company`` = customers.company, else the
    ledger's ``customer_name`` of the customer's latest line, else "".
-2. Evaluation window of a method (:func:`evaluation_months`): threshold and pareto use
-   their ``window_months`` rule (0 = all history up to the as-of date); scorecard,
-   composite, credit and rfm their own ``months`` rule (12 by default); anything else the
-   trailing 12 months. Windows are ``frames.window``; lines after the as-of date never
+2. Evaluation window of a method (:func:`evaluation_months`): the rule its ``Method``
+   declaration names as ``window`` (threshold and pareto: ``window_months``, 0 = all
+   history up to the as-of date; scorecard, composite, credit and rfm: ``months``, 12 by
+   default); anything else the trailing 12 months. Windows are ``frames.window``; lines after the as-of date never
    count anywhere in this module.
 3. History (:func:`history_rows`): month "YYYY-MM"; grade after overrides; computed_grade;
    manual_grade only where it was applied (else blank); score = the method's ``score``
@@ -67,6 +67,7 @@ import numpy as np
 import pandas as pd
 
 from xlgrade import __version__
+from xlgrade.engine import ALL
 from xlgrade.engine import credit as credit_engine
 from xlgrade.engine import dynamics, frames, service
 from xlgrade.engine.result import Grading
@@ -109,11 +110,9 @@ def month_key(value: Any) -> str | None:
 
 def evaluation_months(method: str, rules: RuleBook) -> int:
     """Months of the window a method grades over; 0 = all history up to as-of (rule 2)."""
-    if method in ("threshold", "pareto"):
-        return int(getattr(rules, method).window_months)
-    if method in ("scorecard", "composite", "credit", "rfm"):
-        return int(getattr(rules, method).months)
-    return DEFAULT_MONTHS
+    spec = ALL.get(method)
+    months = spec.window_months(rules) if spec else None
+    return DEFAULT_MONTHS if months is None else months
 
 
 def window_text(months: int, as_of, lang: str) -> str:

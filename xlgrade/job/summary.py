@@ -61,8 +61,6 @@ from xlgrade.job.outputs import GRADE, INT, MONEY, NUMBER, SHARE, TEXT, Block, C
 # The long per-customer Pareto list comes last, so the printed summary opens with the overview.
 BLOCKS = ("grades", "industry", "salesperson", "region", "product", "channel", "migration",
           "changes", "complaints", "credit", "poor_credit", "pareto")
-METHOD_EN = {"threshold": "threshold ABC", "pareto": "Pareto ABC", "scorecard": "100-point scorecard",
-             "composite": "weighted composite", "credit": "credit evaluation", "rfm": "RFM classes"}
 DIRECTION_EN = {dynamics.UP: "upgrade", dynamics.DOWN: "downgrade", dynamics.CHANGED: "changed",
                 dynamics.NEW_DIR: "new", dynamics.GONE_DIR: "gone"}
 MEASURE = {"amount": ("销售额", "Sales", MONEY), "profit": ("毛利", "Profit", MONEY),
@@ -246,8 +244,7 @@ def build_summary(month, graded: Grading, customers: pd.DataFrame | None, ledger
         *_credit_blocks(ctx, credit, rules),
         _pareto_block(ctx, graded, rules),
     )
-    method_name = METHODS[graded.method].zh if lang == "zh" and graded.method in METHODS else \
-        METHOD_EN.get(graded.method, graded.method)
+    method_name = METHODS[graded.method].label(lang) if graded.method in METHODS else graded.method
     short_window = (("全部历史" if lang == "zh" else "all history") if months <= 0 else
                     (f"近 {months} 个月" if lang == "zh" else f"the last {months} months"))
     subtitle = _t("subtitle", lang, method=method_name, day=as_of.date().isoformat(), customers=len(ids),
