@@ -72,6 +72,7 @@ from xlgrade.engine import credit as credit_engine
 from xlgrade.engine import dynamics, frames, service
 from xlgrade.engine.result import Grading
 from xlgrade.engine.rules import RuleBook
+from xlgrade.job.text import TEXT, action_words, pick, status_words
 from xlgrade.issues import IGNORED, NOTE, SKIPPED, Issue
 from xlgrade.normalize import name_key
 from xlgrade.schema.sheets import ANALYSIS, COMPARISON, COMPLAINTS, HISTORY, RUN_LOG, SALES_POWER, \
@@ -79,9 +80,6 @@ from xlgrade.schema.sheets import ANALYSIS, COMPARISON, COMPLAINTS, HISTORY, RUN
 
 DEFAULT_MONTHS = 12
 MONTHS = tuple(range(1, 13))
-ACTION = {"zh": {SKIPPED: "未使用", IGNORED: "已忽略", NOTE: "提示"},
-          "en": {SKIPPED: "not used", IGNORED: "ignored", NOTE: "note"}}
-STATUS_EN = {service.OPEN: "open", service.REPLIED: "replied", service.OVERDUE: "overdue"}
 COMPLAINT_COLUMNS = ("row", "grade", "priority", "due", "status")
 
 
@@ -119,8 +117,8 @@ def window_text(months: int, as_of, lang: str) -> str:
     """"全部历史(截至 2026-10-31)" / "last 12 months to 2026-10-31"."""
     day = frames.as_timestamp(as_of).date().isoformat()
     if months <= 0:
-        return f"全部历史(截至 {day})" if lang == "zh" else f"all history to {day}"
-    return f"近 {months} 个月(截至 {day})" if lang == "zh" else f"last {months} months to {day}"
+        return TEXT("window_all", lang, day=day)
+    return TEXT("window", lang, months=months, day=day)
 
 
 def window_totals(ledger: pd.DataFrame, ids: pd.Index, as_of, months: int) -> pd.DataFrame:
@@ -428,7 +426,7 @@ def no_record_text(credit_grades: pd.Series, rules: RuleBook, lang: str) -> pd.S
     """Credit grades as cells: missing -> None, the no-record label in the workbook's language."""
     c = rules.credit
     out = credit_grades.astype(object).where(credit_grades.notna(), None)
-    return out.replace(c.no_record_label, c.no_record_label_en) if lang != "zh" else out
+    return out.replace(c.no_record_label, pick(lang, c.no_record_label, c.no_record_label_en))
 
 
 # ---- analysis ----------------------------------------------------------------------------------
@@ -532,7 +530,7 @@ def complaint_issues(complaints: pd.DataFrame, customers: pd.DataFrame | None, *
 
 def complaint_cells(handled: pd.DataFrame, lang: str) -> pd.DataFrame:
     """row, grade, priority, due, status (in ``lang``) of a :func:`handled_complaints` frame."""
-    status = handled["status_zh"] if lang == "zh" else handled["status"].map(STATUS_EN)
+    status = handled["status"].map(status_words(lang))
     rows = handled["row"] if "row" in handled else pd.Series(range(2, len(handled) + 2), index=handled.index)
     return pd.DataFrame({
         "row": rows.to_numpy(),
@@ -557,8 +555,8 @@ def _value_text(value: Any) -> str | None:
 
 def validation_table(issues: Iterable[Issue], lang: str) -> pd.DataFrame:
     """One row per issue: sheet, row, column, value, reason and action in ``lang`` (rule 9)."""
-    words = ACTION["zh" if lang == "zh" else "en"]
-    rows = [(i.source, i.row, i.column, _value_text(i.value), i.reason_zh if lang == "zh" else i.reason,
+    words = action_words(lang)
+    rows = [(i.source, i.row, i.column, _value_text(i.value), i.reason_in(lang),
              words.get(i.action, i.action)) for i in issues]
     out = pd.DataFrame(rows, columns=VALIDATION.keys(), dtype=object)
     out["row"] = pd.array([None if r is None else int(r) for r in out["row"]], dtype="Int64")

@@ -39,6 +39,7 @@ from xlgrade.job import derive, live
 from xlgrade.job.book import Book
 from xlgrade.job.outputs import Summary
 from xlgrade.job.summary import build_summary
+from xlgrade.job.text import TEXT
 from xlgrade.normalize import Normalized, check_duplicates, check_known
 from xlgrade.schema.model import Sheet
 from xlgrade.schema.sheets import (ANALYSIS, COMPARISON, COMPLAINTS, CUSTOMERS, HISTORY, LEDGER, PROFILES, RUN_LOG,
@@ -67,14 +68,9 @@ class RunResult:
     def line(self, lang: str) -> str:
         """The one line that reports the run (the CLI prints it, the ribbon shows it)."""
         moved = self.changes["direction"].value_counts() if len(self.changes) else {}
-        if lang == "zh":
-            return (f"{self.month} 月度重算完成:{self.customers} 位客户,{self.ledger_lines} 行台账,"
-                    f"{self.skipped} 行未使用(见“校验”),升级 {moved.get('up', 0)},降级 {moved.get('down', 0)},"
-                    f"用时 {self.seconds:.1f} 秒" + (f";备份 {self.backup}" if self.backup else ""))
-        return (f"{self.month} recalculated: {self.customers} customers, {self.ledger_lines} ledger lines, "
-                f"{self.skipped} rows not used (see Validation), {moved.get('up', 0)} upgrades, "
-                f"{moved.get('down', 0)} downgrades in {self.seconds:.1f} s"
-                + (f"; backup {self.backup}" if self.backup else ""))
+        text = TEXT("run_line", lang, month=self.month, customers=self.customers, lines=self.ledger_lines,
+                    skipped=self.skipped, up=moved.get("up", 0), down=moved.get("down", 0), seconds=self.seconds)
+        return text + (TEXT("run_backup", lang, backup=self.backup) if self.backup else "")
 
 
 def resolve_month(month: str | pd.Period | None, ledger: pd.DataFrame, today: pd.Timestamp) -> pd.Period:
