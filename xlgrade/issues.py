@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from xlgrade.engine.text import pick
+from xlgrade.engine.text import in_lang
 
 # What happened to the row: it was left out of grading, or used with one value ignored.
 SKIPPED, IGNORED, NOTE = "skipped", "ignored", "note"
@@ -30,4 +30,4 @@ class Issue:
 
     def reason_in(self, lang: str) -> str:
         """The reason in ``lang`` (zh or en)."""
-        return pick(lang, self.reason_zh, self.reason)
+        return in_lang(lang, self.reason_zh, self.reason)

@@ -10,13 +10,16 @@ package and the engine re-exports it. Each layer keeps its own UI text in one
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, TypeVar
 
 from xlgrade.cells.text import days, num, pct
 
 
-def pick(lang: str, zh: str, en: str) -> str:
-    """The text of a (zh, en) pair for ``lang``: Chinese for "zh", English for anything else."""
+T = TypeVar("T")
+
+
+def in_lang(lang: str, zh: T, en: T) -> T:
+    """The one of a (zh, en) pair for ``lang``: Chinese for "zh", English for anything else."""
     return zh if lang == "zh" else en
 
 
@@ -28,7 +31,7 @@ class Catalogue:
         self._entries = dict(entries)
 
     def __call__(self, key: str, lang: str, **values: Any) -> str:
-        text = pick(lang, *self._entries[key])
+        text = in_lang(lang, *self._entries[key])
         return text.format(**values) if values else text
 
     def pair(self, key: str) -> tuple[str, str]:
@@ -42,4 +45,4 @@ class Catalogue:
         return list(self._entries)
 
 
-__all__ = ["Catalogue", "days", "num", "pct", "pick"]
+__all__ = ["Catalogue", "days", "num", "pct", "in_lang"]

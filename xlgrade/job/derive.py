@@ -72,7 +72,7 @@ from xlgrade.engine import credit as credit_engine
 from xlgrade.engine import dynamics, frames, service
 from xlgrade.engine.result import Grading
 from xlgrade.engine.rules import RuleBook
-from xlgrade.job.text import TEXT, action_words, pick, status_words
+from xlgrade.job.text import TEXT, action_words, in_lang, status_words
 from xlgrade.issues import IGNORED, NOTE, SKIPPED, Issue
 from xlgrade.normalize import name_key
 from xlgrade.schema.sheets import ANALYSIS, COMPARISON, COMPLAINTS, HISTORY, RUN_LOG, SALES_POWER, \
@@ -426,7 +426,7 @@ def no_record_text(credit_grades: pd.Series, rules: RuleBook, lang: str) -> pd.S
     """Credit grades as cells: missing -> None, the no-record label in the workbook's language."""
     c = rules.credit
     out = credit_grades.astype(object).where(credit_grades.notna(), None)
-    return out.replace(c.no_record_label, pick(lang, c.no_record_label, c.no_record_label_en))
+    return out.replace(c.no_record_label, in_lang(lang, c.no_record_label, c.no_record_label_en))
 
 
 # ---- analysis ----------------------------------------------------------------------------------

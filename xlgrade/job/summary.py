@@ -57,7 +57,7 @@ from xlgrade.engine.rules import RuleBook
 from xlgrade.engine.text import num, pct
 from xlgrade.job import derive
 from xlgrade.job.outputs import GRADE, INT, MONEY, NUMBER, SHARE, TEXT, Block, Chart, Summary
-from xlgrade.job.text import TEXT as WORDS, direction_words, pick
+from xlgrade.job.text import TEXT as WORDS, direction_words, in_lang
 
 # The long per-customer Pareto list comes last, so the printed summary opens with the overview.
 BLOCKS = ("grades", "industry", "salesperson", "region", "product", "channel", "migration",
@@ -199,7 +199,7 @@ def _pareto_block(c: _Context, graded: Grading, rules: RuleBook) -> Block:
         measure = "amount"
         values = c.sums["amount"]
     name, kind = c.t(f"measure_{measure}"), MEASURE_KIND[measure]
-    what = pick(c.lang, name, name.lower())
+    what = in_lang(c.lang, name, name.lower())
     headers = (c.t("rank"), c.t("customer_id"), c.t("company"), c.t("grade"), name,
                c.t("share"), c.t("cumulative"))
     kinds = (INT, TEXT, TEXT, GRADE, kind, SHARE, SHARE)
@@ -266,7 +266,7 @@ def _salesperson_block(c: _Context, reps: pd.Series, graded: Grading, rules: Rul
     classes = service.default_classes(rules)
     show_classes = [classes.get(label, "C") for label in c.order] != list(service.CLASSES)[:len(c.order)] \
         or len(c.order) != 3
-    status = staff[pick(c.lang, "status_zh", "status")]
+    status = staff[in_lang(c.lang, "status_zh", "status")]
     rows = []
     for name in staff.index:
         s = staff.loc[name]
@@ -407,7 +407,7 @@ def _complaints_block(c: _Context, handled: pd.DataFrame | None, labels: tuple[s
 def _credit_blocks(c: _Context, credit: Grading | pd.DataFrame | None, rules: RuleBook) -> tuple[Block, Block]:
     cr = rules.credit
     poor = cr.grade_labels[-1]
-    poor_name = pick(c.lang, poor, cr.grade_labels_en[-1])
+    poor_name = in_lang(c.lang, poor, cr.grade_labels_en[-1])
     h1 = (c.t("grade"), c.t("customers"), c.t("overdue_customers"), c.t("overdue_balance"), c.t("avg_score"))
     k1 = (GRADE, INT, INT, MONEY, NUMBER)
     h2 = (c.t("customer_id"), c.t("company"), c.t("grade"), c.t("credit_score"), c.t("overdue_balance"),

@@ -8,7 +8,7 @@ action). The engine's own words (explanations, 已回复 ...) stay in the engine
 from __future__ import annotations
 
 from xlgrade.engine import dynamics, service
-from xlgrade.engine.text import Catalogue, pick
+from xlgrade.engine.text import Catalogue, in_lang
 from xlgrade.issues import IGNORED, NOTE, SKIPPED
 
 TEXT = Catalogue({
@@ -140,17 +140,18 @@ DIRECTION_EN = {dynamics.UP: "upgrade", dynamics.DOWN: "downgrade", dynamics.CHA
 
 def action_words(lang: str) -> dict[str, str]:
     """Issue action -> its word in ``lang``."""
-    return {action: pick(lang, zh, en) for action, (zh, en) in ACTION.items()}
+    return {action: in_lang(lang, zh, en) for action, (zh, en) in ACTION.items()}
 
 
 def status_words(lang: str) -> dict[str, str]:
     """Complaint status code -> its word in ``lang``."""
-    return {code: pick(lang, zh, STATUS_EN[code]) for code, zh in service.STATUS_ZH.items()}
+    return {code: in_lang(lang, zh, STATUS_EN[code]) for code, zh in service.STATUS_ZH.items()}
 
 
 def direction_words(lang: str) -> dict[str, str]:
     """Grade-change direction -> its word in ``lang``."""
-    return {d: pick(lang, zh, DIRECTION_EN[d]) for d, zh in dynamics.DIRECTION_ZH.items()}
+    return {d: in_lang(lang, zh, DIRECTION_EN[d]) for d, zh in dynamics.DIRECTION_ZH.items()}
 
 
-__all__ = ["ACTION", "DIRECTION_EN", "STATUS_EN", "TEXT", "action_words", "direction_words", "pick", "status_words"]
+__all__ = ["ACTION", "DIRECTION_EN", "STATUS_EN", "TEXT", "action_words", "direction_words", "in_lang",
+           "status_words"]

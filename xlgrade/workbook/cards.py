@@ -27,6 +27,7 @@ from xlgrade.schema import formulas
 from xlgrade.schema.model import Sheet
 from xlgrade.schema.sheets import FORM_NO, TABLES
 from xlgrade.workbook import styles
+from xlgrade.workbook.text import in_lang
 
 CUSTOMER_IDS = "list_customer_ids"
 COMPLAINT_NOS = "list_complaint_nos"
@@ -68,7 +69,7 @@ class Field:
         return self.key if self.table else None
 
     def label(self, lang: str) -> str:
-        own = self.zh if lang == "zh" else self.en
+        own = in_lang(lang, self.zh, self.en)
         return own if own is not None else TABLES[self.table].column(self.key).header(lang)
 
 
@@ -92,7 +93,7 @@ class Card:
     sections: tuple[Section, ...]
 
     def title(self, lang: str) -> str:
-        return self.title_zh if lang == "zh" else self.title_en
+        return in_lang(lang, self.title_zh, self.title_en)
 
 
 F = Field
@@ -354,7 +355,7 @@ def build_card(ctx, ws, sheet: Sheet) -> None:
     assert pick.coordinate == PICK.replace("$", "")
     titles, placed, footer_row = layout(card)
     for row, section in titles:
-        _box(ctx, ws, row, 1, ncols, "block_title", section.zh if lang == "zh" else section.en)
+        _box(ctx, ws, row, 1, ncols, "block_title", in_lang(lang, section.zh, section.en))
         ws.row_dimensions[row].height = 20
     for p in placed:
         _field(ctx, ws, p.row, p.col, p.field, p.span)
@@ -363,7 +364,7 @@ def build_card(ctx, ws, sheet: Sheet) -> None:
     # the sign-off line: 记录 ____ 审核 ____ 日期 ____
     row = footer_row
     for i, (_, zh, en) in enumerate(FOOTER):
-        label = _box(ctx, ws, row, 1 + 2 * i, 1 + 2 * i, "subtitle", zh if lang == "zh" else en)
+        label = _box(ctx, ws, row, 1 + 2 * i, 1 + 2 * i, "subtitle", in_lang(lang, zh, en))
         label.alignment = Alignment(horizontal="right", vertical="center")
         _box(ctx, ws, row, 2 + 2 * i, 2 + 2 * i, "card_footer")
     ws.row_dimensions[footer_row].height = 28
@@ -376,4 +377,4 @@ def build_card(ctx, ws, sheet: Sheet) -> None:
 
 
 def footer_text(lang: str) -> str:
-    return "    ".join(f"{zh if lang == 'zh' else en} ________" for _, zh, en in FOOTER)
+    return "    ".join(f"{in_lang(lang, zh, en)} ________" for _, zh, en in FOOTER)
