@@ -19,6 +19,7 @@ from xlgrade import __version__
 from xlgrade.engine import METHODS, Grading, RuleBook, grade
 from xlgrade.engine.dynamics import apply_overrides
 from xlgrade.engine.rules import MEASURES
+from xlgrade.engine.text import Catalogue
 from xlgrade.errors import InputError, XlgradeError
 from xlgrade.io.rulesfile import load_rules
 from xlgrade.io.tables import read_table
@@ -28,6 +29,21 @@ from xlgrade.schema import CUSTOMERS, LEDGER
 from xlgrade.schema.figures import figure
 from xlgrade.textout import render
 
+LANGS = ("zh", "en")
+# The command line's own words (tables printed in the terminal), zh and en.
+TEXT = Catalogue({
+    "customer": ("客户编号", "customer"),
+    "company": ("公司名称", "company"),
+    "grade": ("等级", "grade"),
+    "explanation": ("说明", "explanation"),
+    "customers": ("客户数", "customers"),
+    "pct_customers": ("占客户", "% customers"),
+    "sum_of": ("{name}合计", "total {name}"),
+    "mean_of": ("平均{name}", "mean {name}"),
+    "share": ("占比", "share"),
+    "total": ("合计", "total"),
+    "demo_file": ("xlgrade-demo.xlsx", "xlgrade-demo-en.xlsx"),
+})
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
@@ -60,18 +76,18 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--rules", metavar="FILE", help="rule book (.toml, .json, or a key/value .csv/.xlsx)")
     g.add_argument("--measure", choices=MEASURES, help="measure for threshold volume and Pareto ranking")
     g.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    g.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of explanations")
+    g.add_argument("--lang", choices=LANGS, default="zh", help="language of explanations")
     g.set_defaults(run=cmd_grade)
 
     n = sub.add_parser("new", help="create an empty workbook from the template")
     n.add_argument("path", metavar="PATH")
-    n.add_argument("--lang", choices=("zh", "en"), default="zh", help="sheet names and headers (default zh)")
+    n.add_argument("--lang", choices=LANGS, default="zh", help="sheet names and headers (default zh)")
     n.add_argument("--force", action="store_true", help="overwrite an existing file")
     n.set_defaults(run=cmd_new)
 
     d = sub.add_parser("demo", help="build a realistic demo workbook in DIR, run the monthly job, print the summary")
     d.add_argument("dir", metavar="DIR", nargs="?", default="demo")
-    d.add_argument("--lang", choices=("zh", "en"), default="zh")
+    d.add_argument("--lang", choices=LANGS, default="zh")
     d.add_argument("--customers", type=int, default=300, help="number of customers (default 300)")
     d.set_defaults(run=cmd_demo)
 
@@ -105,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("rules", help="print the rule book (defaults, or a file's) as TOML, JSON or a table")
     r.add_argument("--rules", metavar="FILE", help="rule book to read instead of the defaults")
     r.add_argument("--format", choices=("toml", "json", "table"), default="toml")
-    r.add_argument("--lang", choices=("zh", "en"), default="zh")
+    r.add_argument("--lang", choices=LANGS, default="zh")
     r.set_defaults(run=cmd_rules)
     return p
 
@@ -180,13 +196,12 @@ def _render(result: Grading, fmt: str, lang: str, names: pd.Series | None) -> st
 
 def grade_table(result: Grading, lang: str, names: pd.Series | None = None, *, totals: bool = True) -> str:
     """A table a person can read, then (with ``totals``) one totals line per grade."""
-    zh = lang == "zh"
     table = result.table(lang)
     shown = list(result.figures[:3])
-    headers = ["客户编号" if zh else "customer", "等级" if zh else "grade"]
+    headers = [TEXT("customer", lang), TEXT("grade", lang)]
     if names is not None:
-        headers.insert(1, "公司名称" if zh else "company")
-    headers += [figure(f).name(lang) for f in shown] + ["说明" if zh else "explanation"]
+        headers.insert(1, TEXT("company", lang))
+    headers += [figure(f).name(lang) for f in shown] + [TEXT("explanation", lang)]
     rows = []
     for rec in table.to_dict("records"):
         row = [rec["customer_id"], rec["grade"]]
@@ -206,17 +221,15 @@ def _shown(value, kind: str):
 
 def grade_totals(result: Grading, lang: str) -> str:
     spec = METHODS[result.method]
-    zh = lang == "zh"
     frame = result.frame
     column, how = spec.summary
     name = figure(column).name(lang)
     total = frame[column].sum() if how == "sum" else None
     order = list(result.labels) + sorted(set(frame["grade"]) - set(result.labels))
-    headers = ["等级" if zh else "grade", "客户数" if zh else "customers", "占客户" if zh else "% customers",
-               (f"{name}合计" if zh else f"total {name}") if how == "sum" else
-               (f"平均{name}" if zh else f"mean {name}")]
+    headers = [TEXT("grade", lang), TEXT("customers", lang), TEXT("pct_customers", lang),
+               TEXT("sum_of" if how == "sum" else "mean_of", lang, name=name)]
     if how == "sum":
-        headers.append("占比" if zh else "share")
+        headers.append(TEXT("share", lang))
     rows = []
     for label in order:
         part = frame[frame["grade"] == label]
@@ -227,7 +240,7 @@ def grade_totals(result: Grading, lang: str) -> str:
         else:
             row.append(float(part[column].mean()) if len(part) else None)
         rows.append(row)
-    all_row = ["合计" if zh else "total", len(frame), _pct(len(frame), len(frame))]
+    all_row = [TEXT("total", lang), len(frame), _pct(len(frame), len(frame))]
     all_row += [float(total), _pct(total, total)] if how == "sum" else [float(frame[column].mean())]
     rows.append(all_row)
     return render(headers, rows)
@@ -262,7 +275,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     for name in ("customers", "ledger", "complaints"):
         getattr(data, name).to_csv(out / f"{name}.csv", index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
-    path = out / ("xlgrade-demo.xlsx" if args.lang == "zh" else "xlgrade-demo-en.xlsx")
+    path = out / TEXT("demo_file", args.lang)
     save(build(args.lang, InputData(customers=data.customers, profiles=data.profiles, ledger=data.ledger,
                                     complaints=data.complaints)), path)
     result = _recalc(path, pd.Period(data.as_of, freq="M"))
