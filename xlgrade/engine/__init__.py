@@ -15,6 +15,7 @@ import pandas as pd
 from xlgrade.engine import composite, credit, frames, matrices, pareto, rfm, scorecard, threshold
 from xlgrade.engine.result import Grading
 from xlgrade.engine.rules import RuleBook
+from xlgrade.engine.text import in_lang
 
 GradeFn = Callable[..., Grading]
 PAYMENTS = ("paid_date", "paid_amount")
@@ -35,7 +36,7 @@ class Method:
 
     def label(self, lang: str) -> str:
         """Its name in ``lang`` (zh or en)."""
-        return self.zh if lang == "zh" else self.en
+        return in_lang(lang, self.zh, self.en)
 
     def window_months(self, rules: RuleBook) -> int | None:
         """The months of its evaluation window under ``rules`` (0 = all history), None if it has no rule."""

@@ -449,7 +449,7 @@ def analysis_table(analyses: Mapping[str, Grading], customers: pd.DataFrame | No
                    ledger: pd.DataFrame | None = None) -> pd.DataFrame:
     """The analysis sheet: every analysis class per graded customer (rule 7)."""
     ids = _ids(grades)
-    names = _english_labels(rules or RuleBook()) if lang == "en" else {}
+    names = in_lang(lang, {}, _english_labels(rules or RuleBook()))
     out = _head(ids, customers, ledger, grades, 0).drop(columns="year")
     for key in ("rfm", "sales_loyalty", "wallet", "value_type", "deal_stage", "two_criteria"):
         result = analyses.get(key)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from xlgrade.engine.credit import aging_bucket
+from xlgrade.engine.text import in_lang
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,7 @@ class Figure:
     kind: str
 
     def name(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
+        return in_lang(lang, self.zh, self.en)
 
 
 _F = Figure
