@@ -72,8 +72,8 @@ from xlgrade.engine import credit as credit_engine
 from xlgrade.engine import dynamics, frames, service
 from xlgrade.engine.result import Grading
 from xlgrade.engine.rules import RuleBook
+from xlgrade.issues import NOTE, SKIPPED, Issue
 from xlgrade.job.text import TEXT, action_words, in_lang, status_words
-from xlgrade.issues import IGNORED, NOTE, SKIPPED, Issue
 from xlgrade.normalize import name_key
 from xlgrade.schema.sheets import ANALYSIS, COMPARISON, COMPLAINTS, HISTORY, RUN_LOG, SALES_POWER, \
     VALIDATION, credit_sheet
