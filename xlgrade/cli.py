@@ -18,6 +18,8 @@ import pandas as pd
 from xlgrade import __version__
 from xlgrade.engine import METHODS, Grading, RuleBook, grade
 from xlgrade.engine.dynamics import apply_overrides
+from xlgrade.engine.rules import MEASURES
+from xlgrade.engine.text import Catalogue
 from xlgrade.errors import InputError, XlgradeError
 from xlgrade.io.rulesfile import load_rules
 from xlgrade.io.tables import read_table
@@ -27,8 +29,21 @@ from xlgrade.schema import CUSTOMERS, LEDGER
 from xlgrade.schema.figures import figure
 from xlgrade.textout import render
 
-MEASURES = ("amount", "profit", "quantity", "orders")
-
+LANGS = ("zh", "en")
+# The command line's own words (tables printed in the terminal), zh and en.
+TEXT = Catalogue({
+    "customer": ("客户编号", "customer"),
+    "company": ("公司名称", "company"),
+    "grade": ("等级", "grade"),
+    "explanation": ("说明", "explanation"),
+    "customers": ("客户数", "customers"),
+    "pct_customers": ("占客户", "% customers"),
+    "sum_of": ("{name}合计", "total {name}"),
+    "mean_of": ("平均{name}", "mean {name}"),
+    "share": ("占比", "share"),
+    "total": ("合计", "total"),
+    "demo_file": ("xlgrade-demo.xlsx", "xlgrade-demo-en.xlsx"),
+})
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
@@ -61,18 +76,18 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--rules", metavar="FILE", help="rule book (.toml, .json, or a key/value .csv/.xlsx)")
     g.add_argument("--measure", choices=MEASURES, help="measure for threshold volume and Pareto ranking")
     g.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    g.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of explanations")
+    g.add_argument("--lang", choices=LANGS, default="zh", help="language of explanations")
     g.set_defaults(run=cmd_grade)
 
     n = sub.add_parser("new", help="create an empty workbook from the template")
     n.add_argument("path", metavar="PATH")
-    n.add_argument("--lang", choices=("zh", "en"), default="zh", help="sheet names and headers (default zh)")
+    n.add_argument("--lang", choices=LANGS, default="zh", help="sheet names and headers (default zh)")
     n.add_argument("--force", action="store_true", help="overwrite an existing file")
     n.set_defaults(run=cmd_new)
 
     d = sub.add_parser("demo", help="build a realistic demo workbook in DIR, run the monthly job, print the summary")
     d.add_argument("dir", metavar="DIR", nargs="?", default="demo")
-    d.add_argument("--lang", choices=("zh", "en"), default="zh")
+    d.add_argument("--lang", choices=LANGS, default="zh")
     d.add_argument("--customers", type=int, default=300, help="number of customers (default 300)")
     d.set_defaults(run=cmd_demo)
 
@@ -96,17 +111,17 @@ def build_parser() -> argparse.ArgumentParser:
     for verb, fn, what in (("install", cmd_install, "install the cell functions into LibreOffice Calc"),
                            ("uninstall", cmd_uninstall, "remove the cell functions from LibreOffice Calc")):
         ip = sub.add_parser(verb, help=what)
-        ip.add_argument("target", choices=["libreoffice"], help="the spreadsheet (libreoffice)")
+        ip.add_argument("target", choices=["libreoffice", "excel"], help="the spreadsheet (libreoffice or excel)")
         ip.add_argument("--profile", metavar="DIR", default=None,
                         help="a LibreOffice profile directory (-env:UserInstallation) instead of your own; "
                              "as root without it, the extension goes to every user (unopkg --shared)")
+        ip.add_argument("--dry-run", action="store_true", help="excel: print every step, change nothing")
         ip.set_defaults(run=fn)
-        _add_excel_target(ip)
 
     r = sub.add_parser("rules", help="print the rule book (defaults, or a file's) as TOML, JSON or a table")
     r.add_argument("--rules", metavar="FILE", help="rule book to read instead of the defaults")
     r.add_argument("--format", choices=("toml", "json", "table"), default="toml")
-    r.add_argument("--lang", choices=("zh", "en"), default="zh")
+    r.add_argument("--lang", choices=LANGS, default="zh")
     r.set_defaults(run=cmd_rules)
     return p
 
@@ -181,13 +196,12 @@ def _render(result: Grading, fmt: str, lang: str, names: pd.Series | None) -> st
 
 def grade_table(result: Grading, lang: str, names: pd.Series | None = None, *, totals: bool = True) -> str:
     """A table a person can read, then (with ``totals``) one totals line per grade."""
-    zh = lang == "zh"
     table = result.table(lang)
     shown = list(result.figures[:3])
-    headers = ["客户编号" if zh else "customer", "等级" if zh else "grade"]
+    headers = [TEXT("customer", lang), TEXT("grade", lang)]
     if names is not None:
-        headers.insert(1, "公司名称" if zh else "company")
-    headers += [figure(f).name(lang) for f in shown] + ["说明" if zh else "explanation"]
+        headers.insert(1, TEXT("company", lang))
+    headers += [figure(f).name(lang) for f in shown] + [TEXT("explanation", lang)]
     rows = []
     for rec in table.to_dict("records"):
         row = [rec["customer_id"], rec["grade"]]
@@ -207,17 +221,15 @@ def _shown(value, kind: str):
 
 def grade_totals(result: Grading, lang: str) -> str:
     spec = METHODS[result.method]
-    zh = lang == "zh"
     frame = result.frame
     column, how = spec.summary
     name = figure(column).name(lang)
     total = frame[column].sum() if how == "sum" else None
     order = list(result.labels) + sorted(set(frame["grade"]) - set(result.labels))
-    headers = ["等级" if zh else "grade", "客户数" if zh else "customers", "占客户" if zh else "% customers",
-               (f"{name}合计" if zh else f"total {name}") if how == "sum" else
-               (f"平均{name}" if zh else f"mean {name}")]
+    headers = [TEXT("grade", lang), TEXT("customers", lang), TEXT("pct_customers", lang),
+               TEXT("sum_of" if how == "sum" else "mean_of", lang, name=name)]
     if how == "sum":
-        headers.append("占比" if zh else "share")
+        headers.append(TEXT("share", lang))
     rows = []
     for label in order:
         part = frame[frame["grade"] == label]
@@ -228,7 +240,7 @@ def grade_totals(result: Grading, lang: str) -> str:
         else:
             row.append(float(part[column].mean()) if len(part) else None)
         rows.append(row)
-    all_row = ["合计" if zh else "total", len(frame), _pct(len(frame), len(frame))]
+    all_row = [TEXT("total", lang), len(frame), _pct(len(frame), len(frame))]
     all_row += [float(total), _pct(total, total)] if how == "sum" else [float(frame[column].mean())]
     rows.append(all_row)
     return render(headers, rows)
@@ -263,13 +275,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     for name in ("customers", "ledger", "complaints"):
         getattr(data, name).to_csv(out / f"{name}.csv", index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
-    path = out / ("xlgrade-demo.xlsx" if args.lang == "zh" else "xlgrade-demo-en.xlsx")
+    path = out / TEXT("demo_file", args.lang)
     save(build(args.lang, InputData(customers=data.customers, profiles=data.profiles, ledger=data.ledger,
                                     complaints=data.complaints)), path)
     result = _recalc(path, pd.Period(data.as_of, freq="M"))
     print(f"{path}: {len(data.customers)} customers, {len(data.ledger)} ledger lines, "
           f"{len(data.complaints)} complaints; CSV copies in {out}/")
-    print(_run_line(result, args.lang) + "\n")
+    print(result.line(args.lang) + "\n")
     return cmd_report(argparse.Namespace(path=str(path)))
 
 
@@ -280,22 +292,10 @@ def _recalc(path: Path, month):
     return run_month(FileBook(path), month)
 
 
-def _run_line(result, lang: str) -> str:
-    moved = result.changes["direction"].value_counts() if len(result.changes) else {}
-    if lang == "zh":
-        return (f"{result.month} 月度重算完成:{result.customers} 位客户,{result.ledger_lines} 行台账,"
-                f"{result.skipped} 行未使用(见“校验”),升级 {moved.get('up', 0)},降级 {moved.get('down', 0)},"
-                f"用时 {result.seconds:.1f} 秒" + (f";备份 {result.backup}" if result.backup else ""))
-    return (f"{result.month} recalculated: {result.customers} customers, {result.ledger_lines} ledger lines, "
-            f"{result.skipped} rows not used (see Validation), {moved.get('up', 0)} upgrades, "
-            f"{moved.get('down', 0)} downgrades in {result.seconds:.1f} s"
-            + (f"; backup {result.backup}" if result.backup else ""))
-
-
 def cmd_recalc(args: argparse.Namespace) -> int:
     result = _recalc(Path(args.path), args.month)
     _report_issues(result.issues, result.lang)
-    print(_run_line(result, result.lang))
+    print(result.line(result.lang))
     return 0
 
 
@@ -320,15 +320,6 @@ def cmd_addins_build(args: argparse.Namespace) -> int:
     print(build_xlam(args.dir))
     print(build_oxt(args.dir))
     return 0
-
-
-def _add_excel_target(parser: argparse.ArgumentParser) -> None:
-    """``install excel`` / ``uninstall excel`` (the Excel add-in) beside ``libreoffice``."""
-    for action in parser._actions:
-        if action.dest == "target":
-            action.choices = [*action.choices, "excel"]
-            action.help = "the spreadsheet (libreoffice or excel)"
-    parser.add_argument("--dry-run", action="store_true", help="excel: print every step, change nothing")
 
 
 def _excel_install(args: argparse.Namespace, verb: str) -> int:

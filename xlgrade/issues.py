@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from xlgrade.engine.text import in_lang
+
 # What happened to the row: it was left out of grading, or used with one value ignored.
 SKIPPED, IGNORED, NOTE = "skipped", "ignored", "note"
 
@@ -24,5 +26,8 @@ class Issue:
                                       f"row {self.row}" if self.row is not None else None,
                                       f"column {self.column}" if self.column else None) if p)
         value = "" if self.value is None else f" {self.value!r}"
-        reason = self.reason_zh if lang == "zh" else self.reason
-        return f"{where}:{value} {reason} ({self.action})"
+        return f"{where}:{value} {self.reason_in(lang)} ({self.action})"
+
+    def reason_in(self, lang: str) -> str:
+        """The reason in ``lang`` (zh or en)."""
+        return in_lang(lang, self.reason_zh, self.reason)

@@ -15,6 +15,7 @@ import pandas as pd
 from xlgrade.engine import composite, credit, frames, matrices, pareto, rfm, scorecard, threshold
 from xlgrade.engine.result import Grading
 from xlgrade.engine.rules import RuleBook
+from xlgrade.engine.text import in_lang
 
 GradeFn = Callable[..., Grading]
 PAYMENTS = ("paid_date", "paid_amount")
@@ -22,12 +23,24 @@ PAYMENTS = ("paid_date", "paid_amount")
 
 @dataclass(frozen=True)
 class Method:
+    """What is known about one grading method or analysis, said here and nowhere else."""
+
     name: str
     run: GradeFn
-    zh: str
+    zh: str                                        # its name in Chinese ("阈值 ABC") ...
+    en: str                                        # ... and in English ("threshold ABC")
     needs: tuple[tuple[str, ...], ...] = ()        # ledger columns: one of each inner tuple is required
     uses_measure: bool = False                     # whether a --measure applies
     summary: tuple[str, str] = ("score", "mean")   # figure totalled per grade: (column, sum|mean)
+    window: str | None = None                      # the rule giving the months it grades over (0: all)
+
+    def label(self, lang: str) -> str:
+        """Its name in ``lang`` (zh or en)."""
+        return in_lang(lang, self.zh, self.en)
+
+    def window_months(self, rules: RuleBook) -> int | None:
+        """The months of its evaluation window under ``rules`` (0 = all history), None if it has no rule."""
+        return None if self.window is None else int(rules.get(self.window))
 
     def missing(self, columns) -> list[tuple[str, ...]]:
         """The column groups of ``needs`` of which ``columns`` has none."""
@@ -37,21 +50,28 @@ class Method:
 
 # The grading methods of DOMAIN.md §3.1-3.6: one grade per customer, the workbook's choice.
 METHODS: dict[str, Method] = {m.name: m for m in (
-    Method("threshold", threshold.grade, "阈值 ABC", uses_measure=True, summary=("volume", "sum")),
-    Method("pareto", pareto.grade, "帕累托 ABC", uses_measure=True, summary=("value", "sum")),
-    Method("scorecard", scorecard.grade, "百分制评分", needs=(("quantity",),)),
-    Method("composite", composite.grade, "综合加权", needs=(("profit",), PAYMENTS)),
-    Method("credit", credit.grade, "信用评估", needs=(PAYMENTS,)),
-    Method("rfm", rfm.grade, "RFM 八类", summary=("monetary", "sum")),
+    Method("threshold", threshold.grade, "阈值 ABC", "threshold ABC", uses_measure=True, summary=("volume", "sum"),
+           window="threshold.window_months"),
+    Method("pareto", pareto.grade, "帕累托 ABC", "Pareto ABC", uses_measure=True, summary=("value", "sum"),
+           window="pareto.window_months"),
+    Method("scorecard", scorecard.grade, "百分制评分", "100-point scorecard", needs=(("quantity",),),
+           window="scorecard.months"),
+    Method("composite", composite.grade, "综合加权", "weighted composite", needs=(("profit",), PAYMENTS),
+           window="composite.months"),
+    Method("credit", credit.grade, "信用评估", "credit evaluation", needs=(PAYMENTS,), window="credit.months"),
+    Method("rfm", rfm.grade, "RFM 八类", "RFM classes", summary=("monetary", "sum"), window="rfm.months"),
 )}
 
 # The matrices and types of DOMAIN.md §3.7: further views on the same customers.
 ANALYSES: dict[str, Method] = {m.name: m for m in (
-    Method("sales_loyalty", matrices.sales_loyalty, "销量×忠诚度", uses_measure=True, summary=("volume", "sum")),
-    Method("wallet", matrices.wallet, "占有率×即将购买量", summary=("upcoming_purchase", "sum")),
-    Method("value_type", matrices.value_type, "价值类型", needs=(("profit",),), summary=("profit", "sum")),
-    Method("deal_stage", matrices.deal_stage, "交易阶段", summary=("days_since", "mean")),
-    Method("two_criteria", matrices.two_criteria, "二维 ABC 矩阵", uses_measure=True,
+    Method("sales_loyalty", matrices.sales_loyalty, "销量×忠诚度", "sales x loyalty", uses_measure=True,
+           summary=("volume", "sum")),
+    Method("wallet", matrices.wallet, "占有率×即将购买量", "share of wallet x upcoming purchases",
+           summary=("upcoming_purchase", "sum")),
+    Method("value_type", matrices.value_type, "价值类型", "value type", needs=(("profit",),),
+           summary=("profit", "sum")),
+    Method("deal_stage", matrices.deal_stage, "交易阶段", "deal stage", summary=("days_since", "mean")),
+    Method("two_criteria", matrices.two_criteria, "二维 ABC 矩阵", "two-criteria ABC matrix", uses_measure=True,
            summary=("first_value", "sum")),
 )}
 

@@ -47,6 +47,8 @@ of 90 is 90.
 from __future__ import annotations
 
 import math
+import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -79,14 +81,53 @@ def evaluate(ledger: pd.DataFrame, ids: pd.Index, rules: RuleBook, as_of: pd.Tim
     return out
 
 
-def aging_columns(limits: tuple[float, ...]) -> list[str]:
-    """Bucket names for the aging limits: (30, 60, 90) -> aging_0_30 ... aging_over_90."""
+@dataclass(frozen=True)
+class AgingBucket:
+    """One aging bucket: amounts ``low``..``high`` days overdue, or (``high`` None) over ``low`` days."""
+
+    low: int
+    high: int | None
+
+    @property
+    def key(self) -> str:
+        """The column name: ``aging_0_30``, ``aging_31_60``, ..., ``aging_over_90``."""
+        return f"aging_over_{self.low}" if self.high is None else f"aging_{self.low}_{self.high}"
+
+    @property
+    def zh(self) -> str:
+        return f"逾期 {self.low} 天以上" if self.high is None else f"逾期 {self.low}-{self.high} 天"
+
+    @property
+    def en(self) -> str:
+        return f"over {self.low} days" if self.high is None else f"{self.low}-{self.high} days"
+
+
+_BUCKET_KEY = re.compile(r"aging_(\d+)_(\d+)|aging_over_(\d+)")
+
+
+def aging_buckets(limits: tuple[float, ...]) -> tuple[AgingBucket, ...]:
+    """The buckets of the aging limits (whole days, rounded down): (30, 60, 90) -> 0-30,
+    31-60, 61-90, over 90; no limits -> one bucket, over 0."""
     whole = [int(math.floor(x)) for x in limits]
     if not whole:
-        return ["aging_over_0"]
-    names = [f"aging_0_{whole[0]}"]
-    names += [f"aging_{lo + 1}_{hi}" for lo, hi in zip(whole, whole[1:])]
-    return names + [f"aging_over_{whole[-1]}"]
+        return (AgingBucket(0, None),)
+    lows = [0] + [lo + 1 for lo in whole[:-1]]
+    return (*(AgingBucket(lo, hi) for lo, hi in zip(lows, whole)), AgingBucket(whole[-1], None))
+
+
+def aging_bucket(key: str) -> AgingBucket | None:
+    """The bucket a column name stands for (the inverse of ``AgingBucket.key``), else None."""
+    m = _BUCKET_KEY.fullmatch(key)
+    if not m:
+        return None
+    if m.group(3):
+        return AgingBucket(int(m.group(3)), None)
+    return AgingBucket(int(m.group(1)), int(m.group(2)))
+
+
+def aging_columns(limits: tuple[float, ...]) -> list[str]:
+    """Bucket names for the aging limits: (30, 60, 90) -> aging_0_30 ... aging_over_90."""
+    return [b.key for b in aging_buckets(limits)]
 
 
 def credit_grades(score: pd.Series, c: CreditRules) -> np.ndarray:
@@ -117,7 +158,7 @@ def grade(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of:
     grades = figures.pop("credit_grade")
     zh, en = [], []
     for row in figures.itertuples():
-        z, e = _explain(row, grades.at[row.Index], c)
+        z, e = explain(row, grades.at[row.Index], c)
         zh.append(z)
         en.append(e)
     order = (*LEAD, *(col for col in figures.columns if col not in LEAD))
@@ -200,7 +241,10 @@ def _avg_days_late(lines: pd.DataFrame, ids: pd.Index, as_of: pd.Timestamp, mont
 
 
 # ---- explanations ---------------------------------------------------------------------------
-def _explain(row, label: str, c: CreditRules) -> tuple[str, str]:
+def explain(row, label: str, c: CreditRules) -> tuple[str, str]:
+    """The (zh, en) explanation of credit grade ``label`` for one customer's figures ``row``
+    (a named tuple or a record with score, avg_days_late, overdue_balance, max_days_overdue,
+    collection_rate, ly_avg_days_late, ly_credit_grade and ly_score)."""
     en_label = label_en(label, c)
     months, score, avg = c.months, row.score, row.avg_days_late
     if np.isnan(avg):

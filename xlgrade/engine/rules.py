@@ -25,6 +25,7 @@ from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
+from xlgrade.engine.text import in_lang
 from xlgrade.errors import RuleError
 
 try:  # Python 3.11+
@@ -306,7 +307,7 @@ class RuleBook:
 
     def to_table(self, lang: str = "zh") -> pd.DataFrame:
         """The two-column table (key, value) plus a description, as the rules sheet shows it."""
-        rows = [(s.key, s.format(self.get(s.key)), s.zh if lang == "zh" else s.en, s.format(s.default))
+        rows = [(s.key, s.format(self.get(s.key)), in_lang(lang, s.zh, s.en), s.format(s.default))
                 for s in _SPECS.values()]
         return pd.DataFrame(rows, columns=["key", "value", "description", "default"])
 

@@ -10,10 +10,10 @@ Rules of this module:
 1. Population. Per-customer tables have one row per graded customer (the index of the
    grades / the Grading), sorted by id. ``company`` = customers.company, else the
    ledger's ``customer_name`` of the customer's latest line, else "".
-2. Evaluation window of a method (:func:`evaluation_months`): threshold and pareto use
-   their ``window_months`` rule (0 = all history up to the as-of date); scorecard,
-   composite, credit and rfm their own ``months`` rule (12 by default); anything else the
-   trailing 12 months. Windows are ``frames.window``; lines after the as-of date never
+2. Evaluation window of a method (:func:`evaluation_months`): the rule its ``Method``
+   declaration names as ``window`` (threshold and pareto: ``window_months``, 0 = all
+   history up to the as-of date; scorecard, composite, credit and rfm: ``months``, 12 by
+   default); anything else the trailing 12 months. Windows are ``frames.window``; lines after the as-of date never
    count anywhere in this module.
 3. History (:func:`history_rows`): month "YYYY-MM"; grade after overrides; computed_grade;
    manual_grade only where it was applied (else blank); score = the method's ``score``
@@ -67,20 +67,19 @@ import numpy as np
 import pandas as pd
 
 from xlgrade import __version__
+from xlgrade.engine import ALL
 from xlgrade.engine import credit as credit_engine
 from xlgrade.engine import dynamics, frames, service
 from xlgrade.engine.result import Grading
 from xlgrade.engine.rules import RuleBook
-from xlgrade.issues import IGNORED, NOTE, SKIPPED, Issue
+from xlgrade.issues import NOTE, SKIPPED, Issue
+from xlgrade.job.text import TEXT, action_words, in_lang, status_words
 from xlgrade.normalize import name_key
 from xlgrade.schema.sheets import ANALYSIS, COMPARISON, COMPLAINTS, HISTORY, RUN_LOG, SALES_POWER, \
     VALIDATION, credit_sheet
 
 DEFAULT_MONTHS = 12
 MONTHS = tuple(range(1, 13))
-ACTION = {"zh": {SKIPPED: "未使用", IGNORED: "已忽略", NOTE: "提示"},
-          "en": {SKIPPED: "not used", IGNORED: "ignored", NOTE: "note"}}
-STATUS_EN = {service.OPEN: "open", service.REPLIED: "replied", service.OVERDUE: "overdue"}
 COMPLAINT_COLUMNS = ("row", "grade", "priority", "due", "status")
 
 
@@ -109,19 +108,17 @@ def month_key(value: Any) -> str | None:
 
 def evaluation_months(method: str, rules: RuleBook) -> int:
     """Months of the window a method grades over; 0 = all history up to as-of (rule 2)."""
-    if method in ("threshold", "pareto"):
-        return int(getattr(rules, method).window_months)
-    if method in ("scorecard", "composite", "credit", "rfm"):
-        return int(getattr(rules, method).months)
-    return DEFAULT_MONTHS
+    spec = ALL.get(method)
+    months = spec.window_months(rules) if spec else None
+    return DEFAULT_MONTHS if months is None else months
 
 
 def window_text(months: int, as_of, lang: str) -> str:
     """"全部历史(截至 2026-10-31)" / "last 12 months to 2026-10-31"."""
     day = frames.as_timestamp(as_of).date().isoformat()
     if months <= 0:
-        return f"全部历史(截至 {day})" if lang == "zh" else f"all history to {day}"
-    return f"近 {months} 个月(截至 {day})" if lang == "zh" else f"last {months} months to {day}"
+        return TEXT("window_all", lang, day=day)
+    return TEXT("window", lang, months=months, day=day)
 
 
 def window_totals(ledger: pd.DataFrame, ids: pd.Index, as_of, months: int) -> pd.DataFrame:
@@ -231,7 +228,7 @@ def _credit_explanations(facts: pd.DataFrame, rules: RuleBook) -> tuple[list[str
         return [""] * len(facts), [""] * len(facts)
     zh, en = [], []
     for row in facts.itertuples():
-        z, e = credit_engine._explain(row, row.credit_grade, rules.credit)
+        z, e = credit_engine.explain(row, row.credit_grade, rules.credit)
         zh.append(z)
         en.append(e)
     return zh, en
@@ -429,7 +426,7 @@ def no_record_text(credit_grades: pd.Series, rules: RuleBook, lang: str) -> pd.S
     """Credit grades as cells: missing -> None, the no-record label in the workbook's language."""
     c = rules.credit
     out = credit_grades.astype(object).where(credit_grades.notna(), None)
-    return out.replace(c.no_record_label, c.no_record_label_en) if lang != "zh" else out
+    return out.replace(c.no_record_label, in_lang(lang, c.no_record_label, c.no_record_label_en))
 
 
 # ---- analysis ----------------------------------------------------------------------------------
@@ -452,7 +449,7 @@ def analysis_table(analyses: Mapping[str, Grading], customers: pd.DataFrame | No
                    ledger: pd.DataFrame | None = None) -> pd.DataFrame:
     """The analysis sheet: every analysis class per graded customer (rule 7)."""
     ids = _ids(grades)
-    names = _english_labels(rules or RuleBook()) if lang == "en" else {}
+    names = in_lang(lang, {}, _english_labels(rules or RuleBook()))
     out = _head(ids, customers, ledger, grades, 0).drop(columns="year")
     for key in ("rfm", "sales_loyalty", "wallet", "value_type", "deal_stage", "two_criteria"):
         result = analyses.get(key)
@@ -533,7 +530,7 @@ def complaint_issues(complaints: pd.DataFrame, customers: pd.DataFrame | None, *
 
 def complaint_cells(handled: pd.DataFrame, lang: str) -> pd.DataFrame:
     """row, grade, priority, due, status (in ``lang``) of a :func:`handled_complaints` frame."""
-    status = handled["status_zh"] if lang == "zh" else handled["status"].map(STATUS_EN)
+    status = handled["status"].map(status_words(lang))
     rows = handled["row"] if "row" in handled else pd.Series(range(2, len(handled) + 2), index=handled.index)
     return pd.DataFrame({
         "row": rows.to_numpy(),
@@ -558,8 +555,8 @@ def _value_text(value: Any) -> str | None:
 
 def validation_table(issues: Iterable[Issue], lang: str) -> pd.DataFrame:
     """One row per issue: sheet, row, column, value, reason and action in ``lang`` (rule 9)."""
-    words = ACTION["zh" if lang == "zh" else "en"]
-    rows = [(i.source, i.row, i.column, _value_text(i.value), i.reason_zh if lang == "zh" else i.reason,
+    words = action_words(lang)
+    rows = [(i.source, i.row, i.column, _value_text(i.value), i.reason_in(lang),
              words.get(i.action, i.action)) for i in issues]
     out = pd.DataFrame(rows, columns=VALIDATION.keys(), dtype=object)
     out["row"] = pd.array([None if r is None else int(r) for r in out["row"]], dtype="Int64")

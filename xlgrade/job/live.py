@@ -36,6 +36,7 @@ import pandas as pd
 from xlgrade.cells import by_name
 from xlgrade.engine import frames
 from xlgrade.engine.rules import RuleBook
+from xlgrade.engine.text import in_lang
 from xlgrade.issues import NOTE, Issue
 from xlgrade.normalize import Normalized
 from xlgrade.schema.sheets import CUSTOMERS
@@ -117,7 +118,7 @@ def _scorecard(customers: pd.DataFrame, lines: pd.DataFrame, rules: RuleBook, as
     sales_now = now["amount"].sum().reindex(ids).fillna(0.0).to_numpy()
     sales_before = before["amount"].sum().reindex(ids).fillna(0.0).to_numpy()
     card, level = by_name("SCORECARD"), by_name("SCOREGRADE")
-    labels = _held(rules, "scorecard.level_labels" + ("" if lang == "zh" else "_en"))   # {label:...}
+    labels = _held(rules, "scorecard.level_labels" + in_lang(lang, "", "_en"))   # {label:...}
     minimums = _held(rules, "scorecard.level_min")
     scores = {k: (customers[k] if k in customers else pd.Series(np.nan, index=customers.index)).to_numpy()
               for k in ("channel", "loyalty", "prospects")}

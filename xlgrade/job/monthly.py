@@ -39,6 +39,7 @@ from xlgrade.job import derive, live
 from xlgrade.job.book import Book
 from xlgrade.job.outputs import Summary
 from xlgrade.job.summary import build_summary
+from xlgrade.job.text import TEXT
 from xlgrade.normalize import Normalized, check_duplicates, check_known
 from xlgrade.schema.model import Sheet
 from xlgrade.schema.sheets import (ANALYSIS, COMPARISON, COMPLAINTS, CUSTOMERS, HISTORY, LEDGER, PROFILES, RUN_LOG,
@@ -63,6 +64,13 @@ class RunResult:
     @property
     def skipped(self) -> int:
         return sum(1 for i in self.issues if i.action == SKIPPED)
+
+    def line(self, lang: str) -> str:
+        """The one line that reports the run (the CLI prints it, the ribbon shows it)."""
+        moved = self.changes["direction"].value_counts() if len(self.changes) else {}
+        text = TEXT("run_line", lang, month=self.month, customers=self.customers, lines=self.ledger_lines,
+                    skipped=self.skipped, up=moved.get("up", 0), down=moved.get("down", 0), seconds=self.seconds)
+        return text + (TEXT("run_backup", lang, backup=self.backup) if self.backup else "")
 
 
 def resolve_month(month: str | pd.Period | None, ledger: pd.DataFrame, today: pd.Timestamp) -> pd.Period:

@@ -57,121 +57,16 @@ from xlgrade.engine.rules import RuleBook
 from xlgrade.engine.text import num, pct
 from xlgrade.job import derive
 from xlgrade.job.outputs import GRADE, INT, MONEY, NUMBER, SHARE, TEXT, Block, Chart, Summary
+from xlgrade.job.text import TEXT as WORDS, direction_words, in_lang
 
 # The long per-customer Pareto list comes last, so the printed summary opens with the overview.
 BLOCKS = ("grades", "industry", "salesperson", "region", "product", "channel", "migration",
           "changes", "complaints", "credit", "poor_credit", "pareto")
-METHOD_EN = {"threshold": "threshold ABC", "pareto": "Pareto ABC", "scorecard": "100-point scorecard",
-             "composite": "weighted composite", "credit": "credit evaluation", "rfm": "RFM classes"}
-DIRECTION_EN = {dynamics.UP: "upgrade", dynamics.DOWN: "downgrade", dynamics.CHANGED: "changed",
-                dynamics.NEW_DIR: "new", dynamics.GONE_DIR: "gone"}
-MEASURE = {"amount": ("销售额", "Sales", MONEY), "profit": ("毛利", "Profit", MONEY),
-           "quantity": ("数量", "Quantity", NUMBER), "orders": ("订单数", "Orders", NUMBER)}
-
-_T: dict[str, tuple[str, str]] = {
-    "title": ("客户分级汇总 {month}", "Customer grading summary {month}"),
-    "subtitle": ("分级方法:{method};截至 {day};客户 {customers} 家;台账 {lines} 行;销售统计期:{window}",
-                 "method: {method}; as of {day}; {customers} customers; {lines} ledger lines; "
-                 "sales over {window}"),
-    "total": ("合计", "Total"),
-    "blank": ("(未填)", "(not entered)"),
-    "grade": ("等级", "Grade"),
-    "customers": ("客户数", "Customers"),
-    "pct_customers": ("客户占比", "% customers"),
-    "pct_sales": ("销售占比", "% sales"),
-    "profit": ("毛利", "Profit"),
-    "pct_profit": ("毛利占比", "% profit"),
-    "share": ("占比", "Share"),
-    "cumulative": ("累计占比", "Cumulative share"),
-    "rank": ("排名", "Rank"),
-    "customer_id": ("客户编号", "Customer ID"),
-    "company": ("公司名称", "Company"),
-    "no_customers": ("没有客户", "no customers"),
-    # 1 grades
-    "grades_title": ("各等级客户数、销售与毛利", "Customers, sales and profit by grade"),
-    "grades_note": ("销售额、毛利:{window}", "sales and profit over {window}"),
-    "grades_no_profit": ("台账无毛利数据", "the ledger has no profit"),
-    "grades_chart": ("各等级客户占比与销售占比", "% customers and % sales by grade"),
-    # 2 pareto
-    "pareto_title": ("帕累托分析(80/20)", "Pareto analysis (80/20)"),
-    "pareto_note": ("按{measure}从高到低;前 {k} 家客户(有{measure}客户的 {kp})合计占 {cum},达到 {a}",
-                    "by {measure}, highest first; the top {k} customers ({kp} of those with {measure}) "
-                    "hold {cum}, reaching {a}"),
-    "pareto_empty": ("统计期内没有{measure}为正的客户", "no customer with a positive {measure} in the window"),
-    "pareto_chart": ("帕累托曲线", "Pareto curve"),
-    # 3-5 counts
-    "industry_title": ("等级 × 行业(客户数)", "Customers by industry and grade"),
-    "industry": ("行业", "Industry"),
-    "salesperson_title": ("等级 × 业务员(人员配置检查)", "Customers by salesperson and grade (staffing check)"),
-    "salesperson": ("业务员", "Salesperson"),
-    "staffing_note": ("配置标准:A 类每人 {a} 家,B 类每人 {b} 家,C 类每人 {c_min}–{c_max} 家;"
-                      "所需人数超过 1 为超负荷",
-                      "policy: A {a} per salesperson, B {b}, C {c_min}-{c_max}; more than 1 person needed "
-                      "means overloaded"),
-    "class": ("{c} 类", "class {c}"),
-    "required_low": ("所需人数(下限)", "People needed (low)"),
-    "required_high": ("所需人数(上限)", "People needed (high)"),
-    "status": ("状态", "Status"),
-    "unassigned": ("(未分配)", "(unassigned)"),
-    "region_title": ("等级 × 区域(客户数)", "Customers by region and grade"),
-    "region": ("区域", "Region"),
-    # 6-7 breakdowns
-    "product_title": ("产品销售(按客户等级)", "Sales by product and customer grade"),
-    "product": ("产品", "Product"),
-    "channel_title": ("渠道销售(按客户等级)", "Sales by channel and customer grade"),
-    "channel": ("渠道", "Channel"),
-    "no_column": ("台账没有{column}列", "the ledger has no {column} column"),
-    "no_sales": ("统计期内没有销售", "no sales in the window"),
-    "breakdown_note": ("销售额:{window}", "sales over {window}"),
-    # 8-9 migration and changes
-    "migration_title": ("等级迁移矩阵(行:上月,列:本月)", "Grade migration (rows: last month, columns: this month)"),
-    "migration_corner": ("上月 \\ 本月", "Last \\ this month"),
-    "new": ("新客户", "(new)"),
-    "gone": ("流失", "(gone)"),
-    "last_month": ("上月人数", "Last month"),
-    "this_month": ("本月人数", "This month"),
-    "migration_chart": ("各等级客户数:上月与本月", "Customers per grade, last month and this month"),
-    "migration_note": ("上月为 {previous}", "last month is {previous}"),
-    "migration_first": ("历史表中没有上月记录,全部客户计为新客户",
-                        "no earlier month in History: every customer counts as new"),
-    "changes_title": ("等级变动明细", "Grade changes"),
-    "previous": ("上月等级", "Last month"),
-    "current": ("本月等级", "This month"),
-    "direction": ("变动", "Change"),
-    "reason": ("原因", "Reason"),
-    "changes_none": ("本月无变动", "no changes this month"),
-    "changes_first": ("历史表中没有上月记录,本月为首次分级({n} 家客户),不逐一列出",
-                      "no earlier month in History: this is the first grading ({n} customers), not listed"),
-    "changes_note": ("升级 {up},降级 {down},新增 {new},流失 {gone}",
-                     "{up} up, {down} down, {new} new, {gone} gone"),
-    # 10 complaints
-    "complaints_title": ("投诉(按客户等级)", "Complaints by customer grade"),
-    "count": ("投诉数", "Complaints"),
-    "open": ("处理中", "Open"),
-    "overdue": ("已超期", "Overdue"),
-    "replied": ("已回复", "Replied"),
-    "replied_late": ("超期回复", "Replied late"),
-    "reply_hours": ("平均回复(小时)", "Avg reply (hours)"),
-    "unknown": ("(未知)", "(unknown)"),
-    "complaints_note": ("截至 {day} 登记的全部投诉", "all complaints logged up to {day}"),
-    "complaints_none": ("截至 {day} 没有投诉记录", "no complaints logged up to {day}"),
-    # 11 credit
-    "credit_title": ("信用(按客户等级)", "Credit by customer grade"),
-    "overdue_customers": ("逾期客户数", "Customers overdue"),
-    "overdue_balance": ("逾期余额", "Overdue balance"),
-    "avg_score": ("平均信用分", "Avg credit score"),
-    "credit_none": ("没有信用评估数据", "no credit evaluation"),
-    "poor_title": ("信用等级为{label}的客户", "Customers with credit grade {label}"),
-    "credit_score": ("信用分", "Credit score"),
-    "max_days": ("最长逾期天数", "Max days overdue"),
-    "poor_none": ("没有信用等级为{label}的客户", "no customer has credit grade {label}"),
-}
+MEASURE_KIND = {"amount": MONEY, "profit": MONEY, "quantity": NUMBER, "orders": NUMBER}
 
 
-def _t(key: str, lang: str, **fmt: Any) -> str:
-    zh, en = _T[key]
-    text = zh if lang == "zh" else en
-    return text.format(**fmt) if fmt else text
+def _t(key: str, lang: str, **values: Any) -> str:
+    return WORDS(key, lang, **values)
 
 
 def _cell(value: Any) -> Any:
@@ -246,10 +141,8 @@ def build_summary(month, graded: Grading, customers: pd.DataFrame | None, ledger
         *_credit_blocks(ctx, credit, rules),
         _pareto_block(ctx, graded, rules),
     )
-    method_name = METHODS[graded.method].zh if lang == "zh" and graded.method in METHODS else \
-        METHOD_EN.get(graded.method, graded.method)
-    short_window = (("全部历史" if lang == "zh" else "all history") if months <= 0 else
-                    (f"近 {months} 个月" if lang == "zh" else f"the last {months} months"))
+    method_name = METHODS[graded.method].label(lang) if graded.method in METHODS else graded.method
+    short_window = _t("short_window_all", lang) if months <= 0 else _t("short_window", lang, months=months)
     subtitle = _t("subtitle", lang, method=method_name, day=as_of.date().isoformat(), customers=len(ids),
                   lines=f"{len(frames.upto(ledger, as_of)):,}", window=short_window)
     return Summary(title=_t("title", lang, month=month_s), subtitle=subtitle, blocks=blocks,
@@ -287,10 +180,10 @@ def _grades_block(c: _Context) -> Block:
                  total_profit, 1.0 if total_profit is not None and total_profit > 0 else None)
     note = c.t("grades_note", window=c.window)
     if not has_profit:
-        note += (";" if c.lang == "zh" else "; ") + c.t("grades_no_profit")
+        note += c.t("note_and") + c.t("grades_no_profit")
     if not n:
         note = c.t("no_customers")
-    headers = (c.t("grade"), c.t("customers"), c.t("pct_customers"), MEASURE["amount"][0 if c.lang == "zh" else 1],
+    headers = (c.t("grade"), c.t("customers"), c.t("pct_customers"), c.t("measure_amount"),
                c.t("pct_sales"), c.t("profit"), c.t("pct_profit"))
     return Block("grades", c.t("grades_title"), headers, (GRADE, INT, SHARE, MONEY, SHARE, MONEY, SHARE),
                  rows, total, note,
@@ -305,9 +198,9 @@ def _pareto_block(c: _Context, graded: Grading, rules: RuleBook) -> Block:
     else:
         measure = "amount"
         values = c.sums["amount"]
-    zh, en, kind = MEASURE[measure]
-    what = zh if c.lang == "zh" else en.lower()
-    headers = (c.t("rank"), c.t("customer_id"), c.t("company"), c.t("grade"), zh if c.lang == "zh" else en,
+    name, kind = c.t(f"measure_{measure}"), MEASURE_KIND[measure]
+    what = in_lang(c.lang, name, name.lower())
+    headers = (c.t("rank"), c.t("customer_id"), c.t("company"), c.t("grade"), name,
                c.t("share"), c.t("cumulative"))
     kinds = (INT, TEXT, TEXT, GRADE, kind, SHARE, SHARE)
     chart = Chart("pareto", c.t("pareto_chart"), categories=2, values=(4,), line=6)
@@ -373,7 +266,7 @@ def _salesperson_block(c: _Context, reps: pd.Series, graded: Grading, rules: Rul
     classes = service.default_classes(rules)
     show_classes = [classes.get(label, "C") for label in c.order] != list(service.CLASSES)[:len(c.order)] \
         or len(c.order) != 3
-    status = staff["status_zh"] if c.lang == "zh" else staff["status"]
+    status = staff[in_lang(c.lang, "status_zh", "status")]
     rows = []
     for name in staff.index:
         s = staff.loc[name]
@@ -471,7 +364,7 @@ def _changes_block(c: _Context, previous: pd.Series, graded: Grading, customers,
         return Block("changes", title, headers, kinds, (), None, c.t("changes_none"), grade_column=3)
     ids = pd.Index(changed["customer_id"].astype(str))
     names = derive.company_names(ids, customers, ledger)
-    words = dynamics.DIRECTION_ZH if c.lang == "zh" else DIRECTION_EN
+    words = direction_words(c.lang)
     rows = tuple(_row(cid, names[cid] or None, prev or None, cur or None, words[d], why or None)
                  for cid, prev, cur, d, why in zip(ids, changed["previous"], changed["current"],
                                                    changed["direction"], changed["reason"]))
@@ -514,7 +407,7 @@ def _complaints_block(c: _Context, handled: pd.DataFrame | None, labels: tuple[s
 def _credit_blocks(c: _Context, credit: Grading | pd.DataFrame | None, rules: RuleBook) -> tuple[Block, Block]:
     cr = rules.credit
     poor = cr.grade_labels[-1]
-    poor_name = poor if c.lang == "zh" else cr.grade_labels_en[-1]
+    poor_name = in_lang(c.lang, poor, cr.grade_labels_en[-1])
     h1 = (c.t("grade"), c.t("customers"), c.t("overdue_customers"), c.t("overdue_balance"), c.t("avg_score"))
     k1 = (GRADE, INT, INT, MONEY, NUMBER)
     h2 = (c.t("customer_id"), c.t("company"), c.t("grade"), c.t("credit_score"), c.t("overdue_balance"),

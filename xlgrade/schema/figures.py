@@ -7,8 +7,10 @@ Kinds decide the cell format in the workbook and the text format in the terminal
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+
+from xlgrade.engine.credit import aging_bucket
+from xlgrade.engine.text import in_lang
 
 
 @dataclass(frozen=True)
@@ -18,7 +20,7 @@ class Figure:
     kind: str
 
     def name(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
+        return in_lang(lang, self.zh, self.en)
 
 
 _F = Figure
@@ -92,9 +94,6 @@ FIGURES: dict[str, Figure] = {
     "differs": _F("与计算不同", "differs", "bool"),
 }
 
-_AGING = re.compile(r"aging_(\d+)_(\d+)|aging_over_(\d+)")
-
-
 def figure(key: str) -> Figure:
     """The display name and kind of a figure column, including rule-shaped ones."""
     if key in FIGURES:
@@ -102,9 +101,7 @@ def figure(key: str) -> Figure:
     if key.startswith("ly_"):
         base = figure(key[3:])
         return Figure(f"上年同期{base.zh}", f"last year {base.en}", base.kind)
-    m = _AGING.fullmatch(key)
-    if m:
-        if m.group(3):
-            return Figure(f"逾期 {m.group(3)} 天以上", f"over {m.group(3)} days", "money")
-        return Figure(f"逾期 {m.group(1)}-{m.group(2)} 天", f"{m.group(1)}-{m.group(2)} days", "money")
+    bucket = aging_bucket(key)
+    if bucket:
+        return Figure(bucket.zh, bucket.en, "money")
     return Figure(key, key, "text")

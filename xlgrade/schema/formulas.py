@@ -25,6 +25,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from xlgrade.engine.text import in_lang
+
 from xlgrade.schema.model import Sheet
 
 AS_OF = "xlgrade_as_of"
@@ -68,7 +70,7 @@ def render(template: str, sheet: Sheet, lang: str) -> str:
             other = TABLES[m.group("table")]
             return f"{other.table}[[{escape(other.column(m.group('col')).header(lang))}]]"
         if m.group("label"):
-            return rule_name(m.group("label") + ("" if lang == "zh" else "_en"))
+            return rule_name(m.group("label") + in_lang(lang, "", "_en"))
         return rule_name(m.group("rule"))
 
     return "=" + _TOKEN.sub(sub, template)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
+from xlgrade.engine.text import in_lang
+
 # Column types. Each has one parser in xlgrade.parse and one cell format in the templates.
 ID, TEXT, MONEY, NUMBER, DATE, DATETIME, SCORE, SHARE, GRADE, INTEGER = (
     "id", "text", "money", "number", "date", "datetime", "score", "share", "grade", "integer")
@@ -60,7 +62,7 @@ class Column:
         return dict(self.method_formulas).get(method)
 
     def header(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
+        return in_lang(lang, self.zh, self.en)
 
     def accepted_headers(self) -> set[str]:
         return {header_key(h) for h in (self.key, self.zh, self.en, *self.aliases)}
@@ -91,7 +93,7 @@ class Sheet:
         object.__setattr__(self, "_by_key", by_key)
 
     def name(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
+        return in_lang(lang, self.zh, self.en)
 
     def headers(self, lang: str) -> list[str]:
         return [c.header(lang) for c in self.columns]

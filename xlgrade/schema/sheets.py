@@ -6,6 +6,7 @@ of its sheet; cards and the summary are laid out by :mod:`xlgrade.workbook`.
 
 from __future__ import annotations
 
+from xlgrade.engine.credit import aging_buckets
 from xlgrade.schema import formulas
 from xlgrade.schema.model import (CARD, DATE, DATETIME, DERIVED, GRADE, ID, INTEGER, LISTS, MONEY,
                                   NUMBER, RULES, SCORE, SHARE, SUMMARY, TEXT, Column as C, Sheet)
@@ -198,13 +199,7 @@ COMPARISON = Sheet("comparison", "客户综合销售力对比分析表", "Sales-
 
 def credit_sheet(aging_days: tuple[float, ...] = (30.0, 60.0, 90.0)) -> Sheet:
     """The per-customer credit evaluation (附表五's computed part); aging columns follow the rule."""
-    limits = [int(d) for d in aging_days]
-    aging, low = [], 0
-    for high in limits:
-        aging.append(C(f"aging_{low}_{high}", f"逾期 {low}-{high} 天", f"{low}-{high} days", MONEY, width=12))
-        low = high + 1
-    aging.append(C(f"aging_over_{limits[-1] if limits else 0}", f"逾期 {limits[-1] if limits else 0} 天以上",
-                   f"over {limits[-1] if limits else 0} days", MONEY, width=12))
+    aging = [C(b.key, b.zh, b.en, MONEY, width=12) for b in aging_buckets(aging_days)]
     return Sheet("credit", "客户信用评估", "Credit evaluation", form="附表五", kind=DERIVED, table="Credit", columns=(
         C("customer_id", "客户编号", "Customer ID", ID, width=12),
         C("company", "公司名称", "Company", TEXT, width=26),

@@ -6,8 +6,9 @@ complaint card), then label / value boxes whose values are lookup formulas on th
 (structured references, so they follow the tables as they grow), and the 记录 / 审核 / 日期
 sign-off line at the bottom (also in the printed page footer).
 
-Every text a card shows is declared here, once per field, as (key, zh, en): the layout code
-below only places them. The grid is six columns: label | value value | label | value value;
+Every text a card shows is declared here or is the header of the column a field reads (a
+field states its own zh / en label only where the card words it differently): the layout
+code below only places them. The grid is six columns: label | value value | label | value value;
 a wide field's value spans the five columns right of its label.
 """
 
@@ -26,6 +27,7 @@ from xlgrade.schema import formulas
 from xlgrade.schema.model import Sheet
 from xlgrade.schema.sheets import FORM_NO, TABLES
 from xlgrade.workbook import styles
+from xlgrade.workbook.text import in_lang
 
 CUSTOMER_IDS = "list_customer_ids"
 COMPLAINT_NOS = "list_complaint_nos"
@@ -41,19 +43,34 @@ KEYS = {"Customers": "customer_id", "Profiles": "customer_id", "Credit": "custom
 
 @dataclass(frozen=True)
 class Field:
-    key: str
-    zh: str
-    en: str
+    """One label / value box. A field that reads a column (``table`` and the column ``key``)
+    is labelled with that column's header unless it states its own ``zh`` or ``en``; a blank
+    box (no table) states both."""
+
+    key: str                          # the column read (in ``table``), or the blank box's name
     table: str | None = None          # table read; None: a blank box filled in by hand on paper
-    column: str | None = None         # column key in that table
+    zh: str | None = None             # label, when not the column's Chinese header
+    en: str | None = None             # label, when not the column's English header
     wide: bool = False                # the value spans the rest of the row
     height: float | None = None       # row height (points) of a wide field or a blank box
     fmt: str | None = None            # number format of the value
     grade: bool = False               # coloured like a grade
     via: str | None = None            # "complaint": look the customer up through the chosen complaint
 
+    def __post_init__(self) -> None:
+        if self.table is None and (self.zh is None or self.en is None):
+            raise ValueError(f"card field {self.key}: a blank box needs its own zh and en labels")
+        if self.table is not None:
+            TABLES[self.table].column(self.key)       # a KeyError now, not when a card is built
+
+    @property
+    def column(self) -> str | None:
+        """The column key read in ``table`` (None for a blank box)."""
+        return self.key if self.table else None
+
     def label(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
+        own = in_lang(lang, self.zh, self.en)
+        return own if own is not None else TABLES[self.table].column(self.key).header(lang)
 
 
 @dataclass(frozen=True)
@@ -76,111 +93,110 @@ class Card:
     sections: tuple[Section, ...]
 
     def title(self, lang: str) -> str:
-        return self.title_zh if lang == "zh" else self.title_en
+        return in_lang(lang, self.title_zh, self.title_en)
 
 
 F = Field
 FOOTER = (("recorded", "记录:", "Recorded by:"), ("checked", "审核:", "Checked by:"), ("date", "日期:", "Date:"))
 # the grade of the customer's row on 客户归类汇总表, like the card's 订单次数 and 累计金额: one consistent set
-CARD_GRADE = F("grade", "客户等级", "Grade", "Customers", "grade", grade=True)
+CARD_GRADE = F("grade", "Customers", grade=True)
 
 ORG_CARD = Card(
     "org_card", "客户资料卡(组织)", "Customer record card (organisation)",
-    pick=F("customer_id", "客户编号", "Customer ID", "Customers", "customer_id"), list_name=CUSTOMER_IDS,
+    pick=F("customer_id", "Customers"), list_name=CUSTOMER_IDS,
     first="customers", beside=CARD_GRADE, sections=(
         Section("company", "企业概况", "Company", (
-            F("company", "企业名称", "Company", "Customers", "company", wide=True),
-            F("address", "所在地址", "Address", "Customers", "address", wide=True),
-            F("industry", "行业", "Industry", "Customers", "industry"),
-            F("nature", "性质", "Ownership", "Profiles", "nature"),
-            F("customer_type", "客户类型", "Customer type", "Customers", "customer_type"),
-            F("scale", "企业规模", "Size", "Profiles", "scale"),
-            F("salesperson", "责任业务员", "Salesperson", "Customers", "salesperson"),
-            F("region", "区域", "Region", "Customers", "region"),
-            F("contact", "联系人", "Contact", "Customers", "contact"),
-            F("phone", "电话", "Phone", "Customers", "phone"),
+            F("company", "Customers", zh="企业名称", wide=True),
+            F("address", "Customers", zh="所在地址", wide=True),
+            F("industry", "Customers", zh="行业"),
+            F("nature", "Profiles"),
+            F("customer_type", "Customers"),
+            F("scale", "Profiles"),
+            F("salesperson", "Customers"),
+            F("region", "Customers"),
+            F("contact", "Customers"),
+            F("phone", "Customers", zh="电话"),
         )),
         Section("management", "决策与管理", "Management", (
-            F("decision_maker", "企业决策领导", "Decision maker", "Profiles", "decision_maker"),
-            F("decision_maker_gender", "性别", "Gender", "Profiles", "decision_maker_gender"),
-            F("decision_maker_title", "职务", "Title", "Profiles", "decision_maker_title"),
-            F("person_in_charge", "负责人", "Person in charge", "Profiles", "person_in_charge"),
-            F("managers", "主要管理人员", "Key managers", "Profiles", "managers", wide=True),
+            F("decision_maker", "Profiles"),
+            F("decision_maker_gender", "Profiles", zh="性别", en="Gender"),
+            F("decision_maker_title", "Profiles", zh="职务", en="Title"),
+            F("person_in_charge", "Profiles"),
+            F("managers", "Profiles", wide=True),
         )),
         Section("business", "经营情况", "Business", (
-            F("business_scope", "经营范围", "Business scope", "Profiles", "business_scope", wide=True),
-            F("competitors", "主要竞争对手", "Main competitors", "Profiles", "competitors", wide=True),
-            F("suppliers", "货源客户", "Supply sources", "Profiles", "suppliers", wide=True),
-            F("sales_status", "销售情况", "Sales situation", "Profiles", "sales_status"),
-            F("our_share", "所占比例", "Our share", "Profiles", "our_share", fmt=styles.FMT_SHARE),
+            F("business_scope", "Profiles", wide=True),
+            F("competitors", "Profiles", wide=True),
+            F("suppliers", "Profiles", wide=True),
+            F("sales_status", "Profiles"),
+            F("our_share", "Profiles", fmt=styles.FMT_SHARE),
         )),
         Section("terms", "合作条件", "Terms of business", (
-            F("policy", "政策", "Policy", "Profiles", "policy"),
-            F("price", "价格", "Price terms", "Profiles", "price"),
-            F("usage", "用量", "Usage", "Profiles", "usage"),
-            F("purchase_volume", "进货量", "Purchase volume", "Profiles", "purchase_volume"),
-            F("tech_requirements", "技术要求", "Technical requirements", "Profiles", "tech_requirements"),
-            F("payment_terms", "付款方式", "Payment terms", "Profiles", "payment_terms"),
+            F("policy", "Profiles"),
+            F("price", "Profiles"),
+            F("usage", "Profiles"),
+            F("purchase_volume", "Profiles"),
+            F("tech_requirements", "Profiles"),
+            F("payment_terms", "Profiles"),
         )),
         Section("performance", "业绩与信用", "Performance and credit", (
-            F("orders_all", "订单次数", "Orders", "Customers", "orders_all", fmt=styles.FMT_INT),
-            F("volume_all", "累计金额", "Volume", "Customers", "volume_all", fmt=styles.FMT_MONEY),
-            F("credit_grade", "信用等级", "Credit grade", "Credit", "credit_grade", grade=True),
-            F("collection_rate", "回款率", "Collection rate", "Credit", "collection_rate", fmt=styles.FMT_SHARE),
-            F("remarks", "备注", "Remarks", wide=True, height=48),
+            F("orders_all", "Customers", fmt=styles.FMT_INT),
+            F("volume_all", "Customers", fmt=styles.FMT_MONEY),
+            F("credit_grade", "Credit", zh="信用等级", grade=True),
+            F("collection_rate", "Credit", fmt=styles.FMT_SHARE),
+            F("remarks", zh="备注", en="Remarks", wide=True, height=48),
         )),
     ))
 
 PERSON_CARD = Card(
     "person_card", "客户资料卡(个人)", "Customer record card (person)",
-    pick=F("customer_id", "客户编号", "Customer ID", "Customers", "customer_id"), list_name=CUSTOMER_IDS,
-    first="customers", beside=F("company", "企业名称", "Company", "Customers", "company"), sections=(
+    pick=F("customer_id", "Customers"), list_name=CUSTOMER_IDS,
+    first="customers", beside=F("company", "Customers", zh="企业名称"), sections=(
         Section("person", "个人资料", "Personal details", (
-            F("person_name", "姓名", "Name", "Profiles", "person_name"),
-            F("gender", "性别", "Gender", "Profiles", "gender"),
-            F("age", "年龄", "Age", "Profiles", "age", fmt=styles.FMT_INT),
-            F("education", "学历", "Education", "Profiles", "education"),
-            F("birth_month", "出生年月", "Born", "Profiles", "birth_month"),
-            F("native_place", "籍贯", "Native place", "Profiles", "native_place"),
-            F("department_title", "部门职务", "Department and title", "Profiles", "department_title"),
-            F("character", "性格", "Character", "Profiles", "character"),
+            F("person_name", "Profiles"),
+            F("gender", "Profiles"),
+            F("age", "Profiles", fmt=styles.FMT_INT),
+            F("education", "Profiles"),
+            F("birth_month", "Profiles"),
+            F("native_place", "Profiles"),
+            F("department_title", "Profiles"),
+            F("character", "Profiles"),
         )),
         Section("contact", "联系方式", "Contact details", (
-            F("person_phone", "电话", "Telephone", "Profiles", "person_phone"),
-            F("fax", "传真", "Fax", "Profiles", "fax"),
-            F("postcode", "邮编", "Postcode", "Profiles", "postcode"),
-            F("email", "Email", "Email", "Profiles", "email"),
-            F("home_address", "家庭住址", "Home address", "Profiles", "home_address", wide=True),
+            F("person_phone", "Profiles"),
+            F("fax", "Profiles"),
+            F("postcode", "Profiles"),
+            F("email", "Profiles"),
+            F("home_address", "Profiles", wide=True),
         )),
         Section("relations", "爱好与关系", "Interests and relations", (
-            F("hobbies", "嗜好", "Hobbies", "Profiles", "hobbies", wide=True),
-            F("relation", "与决策层关系", "Relation to decision makers", "Profiles", "relation", wide=True),
-            F("remarks", "备注", "Remarks", wide=True, height=60),
+            F("hobbies", "Profiles", wide=True),
+            F("relation", "Profiles", wide=True),
+            F("remarks", zh="备注", en="Remarks", wide=True, height=60),
         )),
     ))
 
 COMPLAINT_CARD = Card(
     "complaint_card", "客户投诉管理卡", "Customer complaint card",
-    pick=F("complaint_no", "投诉编号", "Complaint no.", "Complaints", "complaint_no"), list_name=COMPLAINT_NOS,
-    first="complaints", beside=F("grade", "客户等级", "Grade", "Complaints", "grade", grade=True), sections=(
+    pick=F("complaint_no", "Complaints"), list_name=COMPLAINT_NOS,
+    first="complaints", beside=F("grade", "Complaints", grade=True), sections=(
         Section("complaint", "投诉信息", "Complaint", (
-            F("customer_name", "客户名称", "Customer", "Complaints", "customer_name", wide=True),
-            F("customer_id", "客户编号", "Customer ID", "Complaints", "customer_id"),
-            F("salesperson", "责任业务员", "Salesperson", "Customers", "salesperson", via="complaint"),
-            F("complaint_time", "投诉时间", "Complaint time", "Complaints", "complaint_time",
-              fmt=styles.FMT_DATETIME),
-            F("complainant", "投诉人", "Complainant", "Complaints", "complainant"),
-            F("subject", "投诉主题", "Subject", "Complaints", "subject", wide=True, height=36),
+            F("customer_name", "Complaints", wide=True),
+            F("customer_id", "Complaints"),
+            F("salesperson", "Customers", via="complaint"),
+            F("complaint_time", "Complaints", fmt=styles.FMT_DATETIME),
+            F("complainant", "Complaints"),
+            F("subject", "Complaints", wide=True, height=36),
         )),
         Section("handling", "处理", "Handling", (
-            F("priority", "优先级", "Priority", "Complaints", "priority", fmt=styles.FMT_INT),
-            F("due", "应处理期限", "Due", "Complaints", "due", fmt=styles.FMT_DATETIME),
-            F("handler", "处理人", "Handler", "Complaints", "handler"),
-            F("status", "状态", "Status", "Complaints", "status"),
-            F("replier", "回复人", "Replier", "Complaints", "replier"),
-            F("reply_time", "回复时间", "Reply time", "Complaints", "reply_time", fmt=styles.FMT_DATETIME),
-            F("result", "处理结果", "Outcome", wide=True, height=90),
-            F("opinion", "客户意见", "Customer's opinion", wide=True, height=60),
+            F("priority", "Complaints", fmt=styles.FMT_INT),
+            F("due", "Complaints", fmt=styles.FMT_DATETIME),
+            F("handler", "Complaints"),
+            F("status", "Complaints"),
+            F("replier", "Complaints"),
+            F("reply_time", "Complaints", fmt=styles.FMT_DATETIME),
+            F("result", zh="处理结果", en="Outcome", wide=True, height=90),
+            F("opinion", zh="客户意见", en="Customer's opinion", wide=True, height=60),
         )),
     ))
 
@@ -339,7 +355,7 @@ def build_card(ctx, ws, sheet: Sheet) -> None:
     assert pick.coordinate == PICK.replace("$", "")
     titles, placed, footer_row = layout(card)
     for row, section in titles:
-        _box(ctx, ws, row, 1, ncols, "block_title", section.zh if lang == "zh" else section.en)
+        _box(ctx, ws, row, 1, ncols, "block_title", in_lang(lang, section.zh, section.en))
         ws.row_dimensions[row].height = 20
     for p in placed:
         _field(ctx, ws, p.row, p.col, p.field, p.span)
@@ -348,7 +364,7 @@ def build_card(ctx, ws, sheet: Sheet) -> None:
     # the sign-off line: 记录 ____ 审核 ____ 日期 ____
     row = footer_row
     for i, (_, zh, en) in enumerate(FOOTER):
-        label = _box(ctx, ws, row, 1 + 2 * i, 1 + 2 * i, "subtitle", zh if lang == "zh" else en)
+        label = _box(ctx, ws, row, 1 + 2 * i, 1 + 2 * i, "subtitle", in_lang(lang, zh, en))
         label.alignment = Alignment(horizontal="right", vertical="center")
         _box(ctx, ws, row, 2 + 2 * i, 2 + 2 * i, "card_footer")
     ws.row_dimensions[footer_row].height = 28
@@ -361,4 +377,4 @@ def build_card(ctx, ws, sheet: Sheet) -> None:
 
 
 def footer_text(lang: str) -> str:
-    return "    ".join(f"{zh if lang == 'zh' else en} ________" for _, zh, en in FOOTER)
+    return "    ".join(f"{in_lang(lang, zh, en)} ________" for _, zh, en in FOOTER)

@@ -51,6 +51,8 @@ from xlgrade import demo_data
 from xlgrade.engine.rules import RuleBook
 from xlgrade.schema import formulas, model
 from xlgrade.schema.model import Column, Sheet
+from xlgrade.workbook.text import TEXT, in_lang
+from xlgrade.schema.lists import DEFAULT_LISTS, OPEN_LISTS
 from xlgrade.schema.sheets import (COMPLAINTS, CUSTOMERS, LISTS_SHEET, RULES_SHEET, SHEETS, credit_sheet)
 from xlgrade.workbook import cards, styles
 
@@ -64,56 +66,6 @@ ZIP_MODE = 0o100644 << 16                        # a regular file, rw-r--r--
 HEADER_HEIGHT = 30.0
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "workbook_templates"
 
-# Every user-visible text of the workbook outside the sheet declaration and the cards: (zh, en).
-TEXT = {
-    "title": ("xlgrade 客户分级", "xlgrade customer grading"),
-    "subject": ("客户分级管理工作簿", "Customer grading workbook"),
-    "summary_title": ("客户分级汇总", "Customer grading summary"),
-    "page_footer": ("第 &P 页,共 &N 页", "Page &P of &N"),
-    "list_title": ("请从列表中选择", "Choose from the list"),
-    "list_error": ("请从下拉列表中选择;如需新增选项,请先在「下拉列表」工作表中添加。"
-                   "(Choose a value from the drop-down list; add new values on the Lists sheet.)",
-                   "Choose a value from the drop-down list; add new values on the Lists sheet first."),
-    "score_title": ("评分 0-10", "Score 0-10"),
-    "score_error": ("评分应为 0-10 分(可从下拉列表选择,也可输入 7.5 这样的小数)。(A score is 0 to 10.)",
-                    "A score is 0 to 10 (choose from the list, or type a decimal such as 7.5)."),
-    "share_title": ("比例 0-1", "Share 0-1"),
-    "share_error": ("请输入 0 到 1 之间的小数,或输入百分比,如 0.8 或 80%。"
-                    "(Enter a share between 0 and 1, e.g. 0.8 or 80%.)",
-                    "Enter a share between 0 and 1, e.g. 0.8 or 80%."),
-    "date_title": ("日期", "Date"),
-    "date_error": ("请输入 1900 年以后的日期,例如 2026-03-05、2026/3/5 或 2026年3月5日。"
-                   "(Enter a date such as 2026-03-05 or 2026/3/5.)",
-                   "Enter a date after 1900, such as 2026-03-05 or 2026/3/5."),
-    "datetime_error": ("请输入日期和时间,例如 2026-03-05 14:30 或 2026/3/5 9:05(时间可省略)。"
-                       "(Enter a date and time such as 2026-03-05 14:30.)",
-                       "Enter a date and time such as 2026-03-05 14:30 or 2026/3/5 9:05 (time optional)."),
-}
-APPENDIX_EN = {"附表一": "Appendix 1", "附表二": "Appendix 2", "附表三": "Appendix 3", "附表四": "Appendix 4",
-               "附表五": "Appendix 5", "附表六": "Appendix 6", "附表七": "Appendix 7", "附表八": "Appendix 8"}
-
-# Default drop-down lists (zh, en). Demo-company values; a real workbook's staff edit them.
-_REGIONS_ZH = tuple(dict.fromkeys(demo_data.REGIONS.values()))
-DEFAULT_LISTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "industries": (demo_data.INDUSTRIES,
-                   ("Pharmaceuticals", "Electronics", "Machinery", "Chemicals", "Food", "Building materials",
-                    "Textiles", "Logistics", "Retail", "Auto parts")),
-    "customer_types": (demo_data.TYPES, ("Distributor", "Agent", "End user", "Chain", "Retailer")),
-    "salespeople": (demo_data.SALESPEOPLE,
-                    ("Zhang Wei", "Wang Fang", "Li Na", "Liu Yang", "Chen Jing", "Yang Lei", "Zhao Min",
-                     "Huang Yong")),
-    "regions": (_REGIONS_ZH, ("East", "South", "Southwest", "Central", "Northwest", "North", "Northeast")),
-    "channels": (demo_data.CHANNELS, ("Direct", "Distribution", "E-commerce")),
-    "handlers": (demo_data.HANDLERS,
-                 ("Service: Zhou Ting", "Service: Wu Gang", "Quality: Sun Li", "Sales: Zheng Hao")),
-    "genders": (("男", "女"), ("Male", "Female")),
-    "educations": (demo_data.EDUCATIONS,
-                   ("Doctorate", "Master's", "Bachelor's", "Associate", "High school", "Vocational school")),
-    "natures": (demo_data.NATURES,
-                ("State-owned", "Private", "Foreign-owned", "Joint venture", "Sole proprietor")),
-}
-# Lists a staff member may extend on the fly (a warning, not a stop, for a value not in the list).
-OPEN_LISTS = {"industries", "customer_types", "regions", "channels", "handlers", "educations", "natures"}
 PROTECT_ALLOW = ("formatCells", "formatColumns", "formatRows", "insertRows", "deleteRows", "sort", "autoFilter",
                  "selectLockedCells", "selectUnlockedCells")
 
@@ -138,12 +90,12 @@ class InputData:
 
 
 def text(key: str, lang: str) -> str:
-    zh, en = TEXT[key]
-    return zh if lang == "zh" else en
+    return TEXT(key, lang)
 
 
 def appendix(sheet: Sheet, lang: str) -> str:
-    return sheet.form if lang == "zh" else APPENDIX_EN.get(sheet.form, sheet.form)
+    """The sheet's form (附表五) as the workbook's language writes it ("Appendix 5")."""
+    return TEXT(sheet.form, lang) if sheet.form in TEXT else sheet.form
 
 
 # ---- the build context: styles, names, shared helpers (cards use it too) ------------------------
@@ -480,10 +432,9 @@ def _id_list(ctx: Context, written: Written, key: str, name: str) -> None:
 
 # ---- lists -------------------------------------------------------------------------------------
 def _lists(lang: str, data: InputData, rules: RuleBook) -> dict[str, list]:
-    en = lang != "zh"
     out: dict[str, list] = {}
     for key, (zh_values, en_values) in DEFAULT_LISTS.items():
-        out[key] = list(en_values if en else zh_values)
+        out[key] = list(in_lang(lang, zh_values, en_values))
     # values already in the data join the lists (salespeople: the data's own, not the demo's)
     found: dict[str, list] = {}
     for sheet in (CUSTOMERS, SHEETS["profiles"], SHEETS["ledger"], COMPLAINTS):
@@ -498,10 +449,9 @@ def _lists(lang: str, data: InputData, rules: RuleBook) -> dict[str, list]:
     for key, values in found.items():
         base = [] if key == "salespeople" else out[key]
         out[key] = list(dict.fromkeys([*base, *values]))
-    if en:
-        grades = [*rules.abc.labels, *rules.scorecard.level_labels_en, *rules.credit.grade_labels_en]
-    else:
-        grades = [*rules.abc.labels, *rules.scorecard.level_labels, *rules.credit.grade_labels]
+    sc, cr = rules.scorecard, rules.credit
+    grades = [*rules.abc.labels, *in_lang(lang, sc.level_labels, sc.level_labels_en),
+              *in_lang(lang, cr.grade_labels, cr.grade_labels_en)]
     out["grades"] = list(dict.fromkeys(grades))
     out["scores"] = list(range(0, 11))
     for key, values in (data.lists or {}).items():
@@ -557,7 +507,7 @@ def build(lang: str = "zh", data: InputData | None = None, rules: RuleBook | Non
     props.lastModifiedBy = "xlgrade"
     props.created = FIXED_TIME
     props.modified = FIXED_TIME
-    props.language = "zh-CN" if lang == "zh" else "en"
+    props.language = ctx.text("language")
     wb.active = 0
     return wb
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Protocol, Sequence
 
 from xlgrade import __version__
+from xlgrade.engine.text import in_lang
 from xlgrade.schema.sheets import COMPLAINTS, ORG_CARD, RULES_SHEET, SUMMARY_SHEET
 
 EPOCH = _dt.datetime(1899, 12, 30)
@@ -74,7 +75,7 @@ TEXT = {
 
 
 def say(lang: str, key: str, **values: Any) -> str:
-    return TEXT["en" if lang == "en" else "zh"][key].format(**values)
+    return in_lang(lang, TEXT["zh"], TEXT["en"])[key].format(**values)
 
 
 class Workbook(Protocol):
@@ -127,7 +128,6 @@ def _app(app: ExcelApp | None) -> ExcelApp:
 # ---- 月度重算 ---------------------------------------------------------------------------------
 def run_job(path: str) -> tuple[bool, str, str]:
     """The monthly job on a closed workbook file: (ok, lang, the one line to show)."""
-    from xlgrade.cli import _run_line
     from xlgrade.job.monthly import run_month
     from xlgrade.workbook.filebook import FileBook
 
@@ -139,7 +139,7 @@ def run_job(path: str) -> tuple[bool, str, str]:
     except Exception as exc:   # every failure is shown to the person who pressed the button
         return False, lang, say(lang, "failed", why=str(exc).strip().splitlines()[0] if str(exc).strip()
                                 else type(exc).__name__)
-    return True, result.lang, _run_line(result, result.lang)
+    return True, result.lang, result.line(result.lang)
 
 
 def monthly(app: ExcelApp | None = None) -> str:
@@ -162,7 +162,7 @@ def monthly(app: ExcelApp | None = None) -> str:
         ok, _, line = run_job(path)
         app.status(say(lang, "reopening", name=name))
         reopened = app.open(path)
-        summary = SUMMARY_SHEET.en if lang == "en" else SUMMARY_SHEET.zh
+        summary = SUMMARY_SHEET.name(lang)
         if summary in reopened.sheet_names():
             reopened.activate(summary)
     finally:
@@ -224,7 +224,7 @@ def _when(value: Any) -> _dt.datetime | None:
 def complaint_lines(rows: list[list[Any]], lang: str, now: _dt.datetime) -> str:
     """投诉到期检查 over the complaints sheet's cells: the header row is the one with 投诉时间
     (or Complaint time) among the first ten rows."""
-    col = {key: (COMPLAINTS.column(key).en if lang == "en" else COMPLAINTS.column(key).zh)
+    col = {key: COMPLAINTS.column(key).header(lang)
            for key in ("complaint_no", "customer_name", "complaint_time", "reply_time", "due", "priority")}
     for i, header in enumerate(rows[:10]):
         if col["complaint_time"] in header:
@@ -275,7 +275,7 @@ def rules_help(app: ExcelApp | None = None) -> str:
     book = FileBook(wb.path).read_rules() if wb.path else RuleBook()
     method = book.get("general.method")
     rules = "\n".join(f"  {key} = {value}" for key, value in book.items() if key.startswith(f"{method}."))
-    sheet = RULES_SHEET.en if lang == "en" else RULES_SHEET.zh
+    sheet = RULES_SHEET.name(lang)
     return _done(app, say(lang, "rules_help", method=method, sheet=sheet, rules=rules))
 
 

@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from xlgrade.addins.lo import names
 from xlgrade.cells.model import CellFunction
+from xlgrade.engine.text import in_lang
 
 LANGS = (("en-US", "en"), ("zh-CN", "zh"))
 
@@ -28,7 +29,7 @@ def _localized(name: str, texts: dict[str, str], indent: str) -> list[str]:
 def _description(text: str, optional: bool, lang: str) -> str:
     if not optional:
         return text
-    return text + ("(可省略)" if lang == "zh" else " (optional)")
+    return text + in_lang(lang, "(可省略)", " (optional)")
 
 
 def generate_xcu(functions: Iterable[CellFunction]) -> str:
