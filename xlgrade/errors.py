@@ -112,6 +112,10 @@ class BuildError(XlgradeError, RuntimeError):
     """The xlwings add-in template is not what the build expects (another xlwings version?)."""
 
 
+class OvbaError(XlgradeError, ValueError):
+    """A VBA project is not laid out as [MS-OVBA] says, or a new name is not a VBA name."""
+
+
 class BuildToolMissing(XlgradeError, FileNotFoundError):
     """unoidl-write (or the types.rdb it compiles against) is not installed."""
 

@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 import struct
 
+from xlgrade.errors import OvbaError
+
 PROJECTNAME = 0x0004
 # The records before PROJECTNAME; any other Id there means a layout this edit does not know.
 _BEFORE_NAME = {0x0001, 0x004A, 0x0002, 0x0014, 0x0003}
@@ -27,8 +29,6 @@ _NAME_LINE = re.compile(rb'^Name="[^"\r\n]*"\r?$', re.M)
 _VALID_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,127}")
 
 
-class OvbaError(ValueError):
-    """The project is not laid out as [MS-OVBA] says, or the new name is not a VBA name."""
 
 
 def _name_record(dir_raw: bytes) -> tuple[int, int]:
