@@ -19,7 +19,8 @@ from xlgrade.errors import PackageError
 from xlgrade.workbook.cellxml import Cell, Formula, cell_xml, col_letter, parse_range, parse_ref, plain_value, \
     range_ref, xml_number
 from xlgrade.workbook.rels import NS_REL
-from xlgrade.workbook.xmlscan import Elem, attrs_of, children, insert_child, ns_prefix, root_elem, set_attr
+from xlgrade.workbook.xmlscan import (Elem, attrs_of, children, esc, insert_child, ns_prefix, root_elem, set_attr,
+                                     unesc)
 
 
 # Top-level children of <worksheet>, in schema order (ECMA-376 CT_Worksheet).

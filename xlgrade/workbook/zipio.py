@@ -25,15 +25,30 @@ _END = struct.Struct("<4sHHHHIIH")
 ZIP32_LIMIT = 0xFFFFFFFF
 
 
-def _dos_time(date_time: tuple) -> tuple[int, int]:
+def _dos_time(date_time: tuple[int, int, int, int, int, int]) -> tuple[int, int]:
     y, mo, d, h, mi, s = date_time
     y = max(1980, min(2107, y))
     return (h << 11) | (mi << 5) | (s // 2), ((y - 1980) << 9) | (mo << 5) | d
 
 
 class Entry:
+    """One member as written: its header fields and its data, already compressed."""
     __slots__ = ("name", "flags", "method", "date_time", "crc", "csize", "usize", "data",
                  "create_system", "create_version", "extract_version", "external_attr", "internal_attr", "offset")
+    name: str
+    flags: int
+    method: int
+    date_time: tuple[int, int, int, int, int, int]
+    crc: int
+    csize: int
+    usize: int
+    data: bytes
+    create_system: int
+    create_version: int
+    extract_version: int
+    external_attr: int
+    internal_attr: int
+    offset: int
 
 
 def raw_member(buf: bytes, info: zipfile.ZipInfo) -> bytes:
