@@ -158,8 +158,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
         issues += cust.issues + dup_issues
         issues += check_known(ledger.frame, set(customers["customer_id"]), ledger.source)
     for group in spec.missing(ledger.frame.columns):
-        names = " or ".join(f"{key} ({LEDGER.column(key).zh})" for key in group)
-        raise InputError(f"the {method} method needs a {names} column", source=ledger.source,
+        wanted = " or ".join(f"{key} ({LEDGER.column(key).zh})" for key in group)
+        raise InputError(f"the {method} method needs a {wanted} column", source=ledger.source,
                          row=ledger.header_row, column=group[0])
     if ledger.frame.empty and (customers is None or customers.empty):
         raise InputError("no usable ledger rows to grade"
@@ -224,7 +224,7 @@ def grade_totals(result: Grading, lang: str) -> str:
     frame = result.frame
     column, how = spec.summary
     name = figure(column).name(lang)
-    total = frame[column].sum() if how == "sum" else None
+    total = float(frame[column].sum()) if how == "sum" else 0.0
     order = list(result.labels) + sorted(set(frame["grade"]) - set(result.labels))
     headers = [TEXT("grade", lang), TEXT("customers", lang), TEXT("pct_customers", lang),
                TEXT("sum_of" if how == "sum" else "mean_of", lang, name=name)]
@@ -241,7 +241,7 @@ def grade_totals(result: Grading, lang: str) -> str:
             row.append(float(part[column].mean()) if len(part) else None)
         rows.append(row)
     all_row = [TEXT("total", lang), len(frame), _pct(len(frame), len(frame))]
-    all_row += [float(total), _pct(total, total)] if how == "sum" else [float(frame[column].mean())]
+    all_row += [total, _pct(total, total)] if how == "sum" else [float(frame[column].mean())]
     rows.append(all_row)
     return render(headers, rows)
 

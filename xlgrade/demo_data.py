@@ -149,11 +149,11 @@ def _ledger(rng: np.random.Generator, customers: pd.DataFrame, months: int, as_o
 
     due = dates + pd.to_timedelta(credit_days[cust_idx], unit="D")
     delay = np.where(late_payer[cust_idx], rng.integers(5, 120, size=m), rng.integers(-20, 8, size=m))
-    paid_date = due + pd.to_timedelta(delay, unit="D")
-    unpaid = (paid_date > as_of) | (rng.random(m) < np.where(late_payer[cust_idx], 0.10, 0.01))
+    paid_at = due + pd.to_timedelta(delay, unit="D")
+    unpaid = (paid_at > as_of) | (rng.random(m) < np.where(late_payer[cust_idx], 0.10, 0.01))
     partial = ~unpaid & (rng.random(m) < 0.05)
     paid_amount = np.where(unpaid | is_return, np.nan, np.where(partial, np.round(amount * 0.6, 2), amount))
-    paid_date = pd.Series(paid_date).where(~(unpaid | is_return))
+    paid_date = pd.Series(paid_at).where(~(unpaid | is_return))
     due_series = pd.Series(due).where(rng.random(m) < 0.7)          # 30 % leave the due date blank
 
     ids = customers["customer_id"].to_numpy()[cust_idx]

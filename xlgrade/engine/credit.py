@@ -49,6 +49,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -158,7 +159,7 @@ def grade(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of:
     grades = figures.pop("credit_grade")
     zh, en = [], []
     for row in figures.itertuples():
-        z, e = explain(row, grades.at[row.Index], c)
+        z, e = explain(row, cast(str, grades.at[row.Index]), c)
         zh.append(z)
         en.append(e)
     order = (*LEAD, *(col for col in figures.columns if col not in LEAD))
@@ -206,8 +207,9 @@ def _line_facts(lines: pd.DataFrame, c: CreditRules, as_of: pd.Timestamp) -> pd.
     paid = recorded.where(~(paid_date > as_of), 0.0)
     positive = amount > 0
     one_day = pd.Timedelta(days=1)
-    days_overdue = ((as_of - due) / one_day).clip(lower=0.0).where(positive, 0.0)
-    paid_late = ((paid_date - due) / one_day).clip(lower=0.0).fillna(0.0).where(positive, 0.0)
+    # pandas-stubs lack Series[Timedelta] / Timedelta (a float Series at run time)
+    days_overdue = ((as_of - due) / one_day).clip(lower=0.0).where(positive, 0.0)  # type: ignore[operator]
+    paid_late = ((paid_date - due) / one_day).clip(lower=0.0).fillna(0.0).where(positive, 0.0)  # type: ignore[operator]
     return pd.DataFrame({
         "customer_id": lines["customer_id"], "date": lines["date"], "amount": amount, "paid": paid,
         "open": (amount - paid).where(positive, 0.0), "days_overdue": days_overdue,
@@ -220,7 +222,8 @@ def _aging(overdue: pd.DataFrame, ids: pd.Index, limits: tuple[float, ...]) -> d
     bucket = np.searchsorted(np.asarray(limits, dtype="float64"), overdue["days_overdue"].to_numpy(),
                              side="left")
     sums = overdue["open"].groupby([overdue["customer_id"], bucket]).sum()
-    table = sums.unstack(fill_value=0.0) if len(sums) else pd.DataFrame(index=pd.Index([], dtype=str))
+    # pandas-stubs: unstack's fill_value may be any scalar at run time
+    table = sums.unstack(fill_value=0.0) if len(sums) else pd.DataFrame(index=pd.Index([], dtype=str))  # type: ignore[arg-type]
     return {name: frames.on(ids, table[i] if i in table.columns else pd.Series(dtype="float64")
                             ).round(DECIMALS)
             for i, name in enumerate(names)}

@@ -61,7 +61,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, cast
 
 import numpy as np
 import pandas as pd
@@ -228,7 +228,7 @@ def _credit_explanations(facts: pd.DataFrame, rules: RuleBook) -> tuple[list[str
         return [""] * len(facts), [""] * len(facts)
     zh, en = [], []
     for row in facts.itertuples():
-        z, e = credit_engine.explain(row, row.credit_grade, rules.credit)
+        z, e = credit_engine.explain(row, cast(str, row.credit_grade), rules.credit)
         zh.append(z)
         en.append(e)
     return zh, en
@@ -244,7 +244,8 @@ def history_rows(month, graded: Grading, customers: pd.DataFrame | None, ledger:
     computed = frame["computed_grade"].astype(str).to_numpy() if "computed_grade" in frame else grade
     if "overridden" in frame and "manual_grade" in frame:
         applied = frame["overridden"].fillna(False).astype(bool).to_numpy()
-        manual = np.where(applied, frame["manual_grade"].astype(object).to_numpy(), None)
+        manual = frame["manual_grade"].astype(object).to_numpy().copy()
+        manual[~applied] = None
     else:
         manual = np.full(len(frame), None, dtype=object)
     score = frame["score"].astype("float64").to_numpy() if "score" in graded.figures else np.nan
@@ -296,10 +297,10 @@ def merge_history(previous: pd.DataFrame | None, current: pd.DataFrame) -> pd.Da
     keep = prev[~prev["month"].map(month_key).isin(replaced)] if len(prev) else prev
     parts = [p for p in (keep, cur) if len(p)]
     out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else (parts[0] if parts else cur).copy()
-    order = pd.DataFrame({"missing": out["month"].map(month_key).isna().to_numpy(),
-                          "month": out["month"].map(month_key).fillna("").to_numpy(),
-                          "id": out["customer_id"].astype(str).to_numpy()})
-    order = order.sort_values(["missing", "month", "id"], kind="stable").index
+    sort_keys = pd.DataFrame({"missing": out["month"].map(month_key).isna().to_numpy(),
+                              "month": out["month"].map(month_key).fillna("").to_numpy(),
+                              "id": out["customer_id"].astype(str).to_numpy()})
+    order = sort_keys.sort_values(["missing", "month", "id"], kind="stable").index
     return out.iloc[order].reset_index(drop=True)
 
 
@@ -326,7 +327,8 @@ def previous_grades(history: pd.DataFrame | None, month) -> pd.Series:
 def _monthly(lines: pd.DataFrame, ids: pd.Index) -> pd.DataFrame:
     """Amount per customer (rows ``ids``) per calendar month 1..12 of ``lines``; 0 where none."""
     sums = lines.groupby([lines["customer_id"].astype(str), lines["date"].dt.month])["amount"].sum()
-    table = sums.unstack(fill_value=0.0) if len(sums) else pd.DataFrame(index=pd.Index([], dtype=str))
+    # pandas-stubs: unstack's fill_value may be any scalar at run time
+    table = sums.unstack(fill_value=0.0) if len(sums) else pd.DataFrame(index=pd.Index([], dtype=str))  # type: ignore[arg-type]
     return table.reindex(index=ids, columns=list(MONTHS), fill_value=0.0).fillna(0.0).round(frames.DECIMALS)
 
 
@@ -510,8 +512,9 @@ def resolve_complaint_ids(complaints: pd.DataFrame, customers: pd.DataFrame | No
                                   "customer_name", name)
         row = None if pd.isna(rows[i]) else int(rows[i])
         issues.append(Issue(source, row, headers.get(col, col), value, en, zh, NOTE))
-    frame["customer_id"] = pd.Series(np.where(filled != "", filled.to_numpy(dtype=object), None),
-                                     index=frame.index, dtype=object)
+    matched = filled.to_numpy(dtype=object).copy()
+    matched[(filled == "").to_numpy()] = None
+    frame["customer_id"] = pd.Series(matched, index=frame.index, dtype="object")
     return frame, issues
 
 

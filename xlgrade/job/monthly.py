@@ -26,6 +26,7 @@ import getpass
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Mapping
 
 import pandas as pd
 
@@ -67,7 +68,7 @@ class RunResult:
 
     def line(self, lang: str) -> str:
         """The one line that reports the run (the CLI prints it, the ribbon shows it)."""
-        moved = self.changes["direction"].value_counts() if len(self.changes) else {}
+        moved: Mapping[Any, int] = self.changes["direction"].value_counts().to_dict() if len(self.changes) else {}
         text = TEXT("run_line", lang, month=self.month, customers=self.customers, lines=self.ledger_lines,
                     skipped=self.skipped, up=moved.get("up", 0), down=moved.get("down", 0), seconds=self.seconds)
         return text + (TEXT("run_backup", lang, backup=self.backup) if self.backup else "")

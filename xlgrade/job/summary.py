@@ -167,7 +167,7 @@ def _grades_block(c: _Context) -> Block:
     sales = c.sums["amount"].groupby(c.grades).sum()
     profit = c.sums["profit"].groupby(c.grades).sum() if has_profit else None
     n = len(c.ids)
-    parts = []
+    parts: list[tuple[str, int, float, Any]] = []
     for g in c.order:
         s = _money(sales.get(g, 0.0))
         p = _money(profit.get(g, 0.0)) if profit is not None else None

@@ -70,7 +70,10 @@ class Field:
 
     def label(self, lang: str) -> str:
         own = in_lang(lang, self.zh, self.en)
-        return own if own is not None else TABLES[self.table].column(self.key).header(lang)
+        if own is not None:
+            return own
+        assert self.table is not None             # a blank box states both labels (checked when declared)
+        return TABLES[self.table].column(self.key).header(lang)
 
 
 @dataclass(frozen=True)
@@ -219,6 +222,7 @@ def value_formula(f: Field, lang: str, pick: str = PICK) -> str:
     key = pick
     if f.via == "complaint":
         key = _index("Complaints", "customer_id", pick, lang)
+    assert f.table is not None and f.column is not None    # only fields that show a column have a formula
     expr = _index(f.table, f.column, key, lang)
     return f'=IF({pick}="","",IFERROR(IF({expr}="","",{expr}),""))'
 

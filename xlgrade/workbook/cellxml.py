@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import numbers
+from decimal import Decimal
 import re
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
@@ -136,7 +137,7 @@ def plain_value(value: Any) -> Any:
         return value.to_pydatetime()
     if isinstance(value, numbers.Integral):
         return int(value)
-    if isinstance(value, numbers.Number) and not isinstance(value, complex):
+    if isinstance(value, (numbers.Real, Decimal)):      # every non-complex number
         return plain_value(float(value))
     return value
 

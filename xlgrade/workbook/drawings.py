@@ -100,6 +100,7 @@ def set_charts(pkg: Package, sheet_name: str, specs: Sequence[charts_mod.ChartSp
         rels.remove(pkg, sheet_part, drawing_rid)
         sxml = pkg.text(sheet_part)
         el = Worksheet(sxml).child("drawing")
+        assert el is not None                           # the sheet referred to this drawing
         pkg.write(sheet_part, sxml[:el.start] + sxml[el.end:])
         return []
     new_parts = []

@@ -222,7 +222,7 @@ class FileBook:
         info = self.package.table_info(name, sheet.table)
         if info is not None:
             r1, c1, _, _ = parse_range(info[0])
-            found = {}
+            found: dict[str, int] = {}
             for i, header in enumerate(info[1]):
                 col = sheet.match_header(header)
                 if col is not None:
@@ -462,6 +462,7 @@ class _SummaryLayout:
 
     def _chart(self, block: Block, header_row: int, first: int, last: int, anchor: tuple[int, int]) -> ChartSpec:
         chart = block.chart
+        assert chart is not None                 # only blocks with a chart get here
         cat = chart.categories
         kind = block.kinds[chart.values[0]] if chart.values else "number"
         fmt = {"money": "#,##0", "int": "#,##0", "share": "0%", "number": "#,##0.##"}.get(kind, "General")

@@ -224,6 +224,7 @@ class Worksheet:
                 if keep and fm and not isinstance(plain_value(cell.value), Formula):
                     made = cell_xml(ref, Formula("x", cell.value), style, date1904, p)
                     f_new = re.search(rf"<{re.escape(p)}f>.*?</{re.escape(p)}f>", made, re.S)
+                    assert f_new is not None            # cell_xml of a Formula writes its <f>
                     made = made[:f_new.start()] + fm.group(0) + made[f_new.end():]
                     if "cm" in oa:
                         made = made.replace(f'<{p}c r="{ref}"', f'<{p}c r="{ref}" cm="{oa["cm"]}"', 1)

@@ -95,6 +95,7 @@ def new_table(pkg: Package, sheet_part: str, table_name: str) -> str:
         kids = [k for k in children(xml, holder) if k.name == "tablePart"]
         xml = insert_child(xml, holder, kids, "tablePart", el, ("tablePart",))
         h2 = Worksheet(xml).child("tableParts")
+        assert h2 is not None                           # holder was found just above
         tag = set_attr(xml[h2.start:h2.tag_end], "count", str(len(kids) + 1))
         xml = xml[:h2.start] + tag + xml[h2.tag_end:]
     pkg.write(sheet_part, xml)
@@ -111,15 +112,15 @@ def update(pkg: Package, part: str, ref: str, headers: list[str]) -> None:
     cols_el = next((k for k in kids if k.name == "tableColumns"), None)
     if cols_el is not None:
         old_cols = [k for k in children(xml, cols_el) if k.name == "tableColumn"]
-    by_name = {}
+    by_name: dict[str, Elem] = {}
     for el in old_cols:
         by_name.setdefault(unescape_x(el.attrs.get("name", "")).lower(), el)
     next_id = max((int(el.attrs.get("id", "0") or 0) for el in old_cols), default=0) + 1
     columns = []
     for h in headers:
-        el = by_name.pop(h.lower(), None)
-        if el is not None:
-            columns.append(xml[el.start:el.end])
+        kept = by_name.pop(h.lower(), None)
+        if kept is not None:
+            columns.append(xml[kept.start:kept.end])
         else:
             columns.append(f'<{p}tableColumn id="{next_id}" name="{esc_attr(escape_x_name(h))}"/>')
             next_id += 1

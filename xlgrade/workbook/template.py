@@ -30,7 +30,7 @@ import zipfile
 from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Literal
 
 import numpy as np
 import pandas as pd
@@ -257,9 +257,10 @@ def write_table(ctx: Context, ws, sheet: Sheet, frame: pd.DataFrame | None,
         ctx.style(head, "header")
         template = col.formula_for(ctx.rules.general.method)
         formula = formulas.render(template, sheet, lang) if template else None
+        values: list[Any]
         if formula is not None:
             values = [formula] * body
-        elif n and col.key in frame.columns:
+        elif frame is not None and n and col.key in frame.columns:
             values = [cell_value(v, col.type) for v in frame[col.key].tolist()]
         else:
             values = [None] * body
@@ -313,6 +314,7 @@ def _table_print(ctx: Context, written: Written) -> None:
 
 # ---- validations --------------------------------------------------------------------------------
 def _list_validation(ctx: Context, choice: str) -> DataValidation:
+    style: Literal["warning", "stop"]
     if choice == "scores":
         # A warning, not a stop: 7.5 is a fine score though the list offers whole numbers;
         # the reader refuses anything outside 0-10 and lists it in the validation sheet.
@@ -469,7 +471,7 @@ def build(lang: str = "zh", data: InputData | None = None, rules: RuleBook | Non
     data = data or InputData()
     rules = rules or RuleBook()
     wb = Workbook()
-    wb.remove(wb.active)
+    wb.remove(wb.worksheets[0])             # the default sheet: every sheet is declared
     ctx = Context(wb, lang, rules, _lists(lang, data, rules))
     written: dict[str, Written] = {}
     card_sheets = []

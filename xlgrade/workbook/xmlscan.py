@@ -112,7 +112,8 @@ def children(xml: str, parent: Elem, opaque: Sequence[str] = ()) -> list[Elem]:
     out: list[Elem] = []
     if parent.empty:
         return out
-    pos, depth, cur = parent.tag_end, 0, None
+    pos, depth = parent.tag_end, 0
+    cur: Elem | None = None
     while True:
         m = _TAG.search(xml, pos)
         if m is None:
@@ -125,7 +126,7 @@ def children(xml: str, parent: Elem, opaque: Sequence[str] = ()) -> list[Elem]:
             if depth == 0:
                 return out
             depth -= 1
-            if depth == 0:
+            if depth == 0 and cur is not None:      # cur: the child this end tag closes
                 cur.end = m.end()
                 out.append(cur)
             continue
