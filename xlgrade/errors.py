@@ -50,3 +50,13 @@ class MissingSheetError(InputError):
 
 class MissingFileError(XlgradeError, FileNotFoundError):
     """A file named on the command line or in a workbook does not exist."""
+
+
+class RunLockedError(XlgradeError, PermissionError):
+    """Another xlgrade run holds the workbook's lock (``.~xlgrade.<name>.lock``), or left one
+    that is probably stale but cannot be taken over safely from this PC."""
+
+
+class NotWritableError(XlgradeError, PermissionError):
+    """The workbook, its folder or its backup folder cannot be written, so a run would fail
+    half-way; refused before anything is computed or copied."""
