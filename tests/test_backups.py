@@ -166,3 +166,19 @@ def test_restore_with_no_backups_says_so(book, capsys):   # noqa: F811
     assert main(["restore", str(book)]) == 0
     assert "没有备份" in capsys.readouterr().out
     shutil.rmtree(book.parent / "xlgrade-backup", ignore_errors=True)
+
+
+def test_a_full_disk_during_recalc_is_one_line_and_leaves_no_backup(book, monkeypatch, capsys):   # noqa: F811
+    from xlgrade.workbook.package import Package
+
+    original = book.read_bytes()
+
+    def disk_full(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Package, "save", disk_full)
+    assert main(["recalc", str(book), "--month", "2026-09"]) == 2
+    line = one_line(capsys.readouterr().err)
+    assert "b.xlsx" in line and "No space left on device" in line and "腾出磁盘空间" in line
+    assert book.read_bytes() == original and names(book.parent / "xlgrade-backup") == []
+    assert not lock_path(book).exists()

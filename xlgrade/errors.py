@@ -60,3 +60,8 @@ class RunLockedError(XlgradeError, PermissionError):
 class NotWritableError(XlgradeError, PermissionError):
     """The workbook, its folder or its backup folder cannot be written, so a run would fail
     half-way; refused before anything is computed or copied."""
+
+
+class WriteFailedError(XlgradeError, OSError):
+    """Writing a backup or the new workbook failed (disk full, access lost); nothing
+    half-written was left behind and the workbook is as it was."""

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from xlgrade.errors import MissingFileError
+from xlgrade.errors import MissingFileError, WriteFailedError
 from xlgrade.workbook.guard import BACKUP_DIR, TEMP_SUFFIX
 
 BACKUPS_KEPT = 10
@@ -131,7 +131,12 @@ def write(target: Path, folder: Path | None = None, planned: Path | None = None,
         return olds[-1].path, False
     dest = planned if planned is not None and not planned.exists() and planned.parent == folder \
         and _pattern(target).match(planned.name) else _free_name(target, folder, clock())
-    _copy_backup(target, dest)
+    try:
+        _copy_backup(target, dest)
+    except OSError as exc:
+        raise WriteFailedError(f"{target.name}: could not write the backup {dest}: {exc.strerror or exc}; "
+                               f"the workbook was not changed: free disk space or get write access to {folder} "
+                               f"and run again (备份写入失败,工作簿未改动;请腾出磁盘空间或取得写权限后重试)") from None
     prune(target, folder, keep)
     return dest, True
 
@@ -212,9 +217,13 @@ def find(target: Path, chosen: str) -> Path:
 def restore(target: Path, chosen: Path, *, keep: int = BACKUPS_KEPT,
             clock: Clock = dt.datetime.now) -> Path:
     """Put ``chosen`` in place of ``target``; returns the backup now holding the file as it was."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=TEMP_SUFFIX, dir=target.parent)
     kept_as: Path | None = None
     new = False
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=TEMP_SUFFIX, dir=target.parent)
+    except OSError as exc:
+        raise WriteFailedError(f"{target.name}: cannot write beside it: {exc.strerror or exc}; nothing was "
+                               "restored (无法写入,未恢复)") from None
     try:
         with os.fdopen(fd, "wb") as out, open(chosen, "rb") as src:
             shutil.copyfileobj(src, out, _CHUNK)
@@ -223,13 +232,17 @@ def restore(target: Path, chosen: Path, *, keep: int = BACKUPS_KEPT,
         shutil.copymode(target, tmp)
         kept_as, new = write(target, keep=keep, clock=clock)
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
         if new and kept_as is not None:
             discard(kept_as)
+        if isinstance(exc, OSError) and not isinstance(exc, WriteFailedError):
+            raise WriteFailedError(f"{target.name}: could not put {chosen.name} back: {exc.strerror or exc}; the "
+                                   "workbook is as it was: free disk space or get write access and run again "
+                                   "(恢复失败,工作簿未改动;请腾出磁盘空间或取得写权限后重试)") from None
         raise
     from xlgrade.workbook.zipio import fsync_dir
 

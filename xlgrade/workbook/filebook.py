@@ -22,7 +22,7 @@ import pandas as pd
 
 from xlgrade import parse
 from xlgrade.engine.rules import RuleBook
-from xlgrade.errors import InputError, MissingFileError, MissingSheetError, RuleError, XlgradeError
+from xlgrade.errors import InputError, MissingFileError, MissingSheetError, RuleError, WriteFailedError, XlgradeError
 from xlgrade.io.tables import read_book_rows
 from xlgrade.job.outputs import Block, Summary
 from xlgrade.normalize import Normalized, find_header, normalize_rows
@@ -373,9 +373,13 @@ class FileBook:
         made, new = backups.write(self.path, self.backup_dir, Path(self._backup) if self._backup else None)
         try:
             self.package.save(self.path)
-        except BaseException:
+        except BaseException as exc:
             if new:                      # a failed save leaves no backup behind
                 backups.discard(made)
+            if isinstance(exc, OSError) and not isinstance(exc, XlgradeError):
+                raise WriteFailedError(f"{self.name}: could not write the new version: {exc.strerror or exc}; the "
+                                       "workbook is as it was: free disk space or get write access and run again "
+                                       "(写入失败,工作簿未改动;请腾出磁盘空间或取得写权限后重试)") from None
             raise
         self._backup = None
         self._open()
