@@ -206,7 +206,7 @@ def read_holder(path: Path) -> Holder | None:
             mtime = os.fstat(fh.fileno()).st_mtime
     except FileNotFoundError:
         return None
-    except PermissionError:                    # Windows: being created or removed this instant
+    except OSError:                            # Windows: being created or removed this instant
         return Holder(b"", started=time.time(), readable=False)
     return Holder.parse(raw, mtime)
 
@@ -248,8 +248,11 @@ class RunLock:
             if self._create():
                 return
             holder = read_holder(self.path)
-            if holder is None:
-                continue                                        # removed meanwhile: try again at once
+            if holder is None:                                  # removed meanwhile: try again at once
+                if self.clock() < deadline:
+                    continue
+                holder = Holder(b"", started=self.clock(), readable=False)
+                raise RunLockedError(self._refusal(holder))
             if self._stale_here(holder) and self._take_over(holder):
                 continue
             if self.clock() >= deadline:
