@@ -182,3 +182,15 @@ def test_a_full_disk_during_recalc_is_one_line_and_leaves_no_backup(book, monkey
     assert "b.xlsx" in line and "No space left on device" in line and "腾出磁盘空间" in line
     assert book.read_bytes() == original and names(book.parent / "xlgrade-backup") == []
     assert not lock_path(book).exists()
+
+
+def test_the_list_is_shown_while_the_workbook_is_open_but_restore_refuses(book, capsys):   # noqa: F811
+    assert main(["recalc", str(book), "--month", "2026-09"]) == 0
+    name = backups.backups_of(book)[0].path.name
+    (book.parent / ".~lock.b.xlsx#").write_text(",bob,PC-3,01.12.2026 10:00,file:///x;")
+    capsys.readouterr()
+    assert main(["restore", str(book), "--list"]) == 0
+    assert name in capsys.readouterr().out
+    before = book.read_bytes()
+    assert main(["restore", str(book), "--from", name]) == 2
+    assert "bob" in one_line(capsys.readouterr().err) and book.read_bytes() == before

@@ -331,7 +331,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     path = Path(args.path)
     if args.list and args.source is not None:
         raise InputError("give --list or --from BACKUP, not both (--list 与 --from 只能选一个)", source=str(path))
-    with exclusive(path, wait=args.wait, command="restore", notify=_note) as lock:
+    with exclusive(path, wait=args.wait, command="restore", notify=_note, writing=args.source is not None) as lock:
         zh = lock.lang == "zh"
         if args.source is None:
             found = backups.backups_of(path)

@@ -20,6 +20,8 @@ Rules, in this order, all *before* anything is read for computing and before any
    (``.<stem>-*.xlgrade-tmp`` in the workbook folder and its backup folder), and only when no
    live lock of another workbook with the same stem (``book.xlsx`` / ``book.xlsm``) is there.
 5. The lock is released when the block ends, however it ends.
+6. Listing the backups (``writing=False``) takes only the lock (rule 1): it writes nothing,
+   so a workbook open in a spreadsheet does not stop it.
 """
 
 from __future__ import annotations
@@ -214,13 +216,15 @@ def clean_temps(path: Path, lock: RunLock) -> list[Path]:
 # ---- the way in ----------------------------------------------------------------------------------
 @contextmanager
 def exclusive(path: str | Path, *, wait: float = DEFAULT_WAIT_SECONDS, command: str = "recalc",
-              lang: str | None = None, notify: Callable[[str], None] | None = None) -> Iterator[RunLock]:
+              lang: str | None = None, notify: Callable[[str], None] | None = None,
+              writing: bool = True) -> Iterator[RunLock]:
     """Hold ``path`` for one run: lock taken, spreadsheets' locks and writability checked,
     leftovers of a killed run removed; raises an :class:`~xlgrade.errors.XlgradeError`
     with a one-line message otherwise. The lock is released when the block ends.
 
     ``notify`` hears, as they happen, the notes for the user (a stale lock taken over,
-    temporary files removed); they are also in the lock's ``notes``."""
+    temporary files removed); they are also in the lock's ``notes``. With ``writing`` false
+    (listing the backups) only the lock is taken: the workbook may be open elsewhere."""
     from xlgrade.workbook.filebook import WorkbookLockedError
 
     path = Path(path)
@@ -232,6 +236,9 @@ def exclusive(path: str | Path, *, wait: float = DEFAULT_WAIT_SECONDS, command: 
         for note in lock.notes:
             if notify is not None:
                 notify(note)
+        if not writing:
+            yield lock
+            return
         elsewhere = open_elsewhere(path, lang)
         if elsewhere is not None:
             raise WorkbookLockedError(elsewhere)
