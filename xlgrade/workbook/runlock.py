@@ -87,6 +87,8 @@ def local_time(seconds: float) -> str:
 
 def age_text(seconds: float, lang: str | None) -> str:
     hours = seconds / 3600
+    if hours >= 48:
+        return say(lang, f"{hours / 24:.0f} 天", f"{hours / 24:.0f} days")
     if hours >= 1:
         return say(lang, f"{hours:.1f} 小时", f"{hours:.1f} h")
     return say(lang, f"{max(seconds, 0) / 60:.0f} 分钟", f"{max(seconds, 0) / 60:.0f} min")
