@@ -565,7 +565,7 @@ def test_save_makes_a_backup_and_replaces_atomically(book):
     assert sorted(os.listdir(book.parent)) == ["bak", "book.xlsx"]
 
 
-def test_backups_keep_the_ten_newest(tmp_path):
+def test_backups_keep_the_ten_newest_and_the_oldest_of_each_month(tmp_path):
     target = tmp_path / "b.xlsx"
     target.write_bytes(b"x")
     bak = tmp_path / "bak"
@@ -575,8 +575,10 @@ def test_backups_keep_the_ten_newest(tmp_path):
     (bak / "other-20260101-000000.xlsx").write_bytes(b"keep")
     made = zipio.make_backup(target, bak)
     names = sorted(os.listdir(bak))
-    assert len([n for n in names if n.startswith("b-")]) == 10 and Path(made).name in names
-    assert "b-20260101-000000.xlsx" not in names and "other-20260101-000000.xlsx" in names
+    assert len([n for n in names if n.startswith("b-")]) == 11 and Path(made).name in names
+    assert "b-20260101-000000.xlsx" in names                     # the oldest of January 2026 stays
+    assert "b-20260102-000000.xlsx" not in names and "b-20260103-000000.xlsx" not in names
+    assert "other-20260101-000000.xlsx" in names
 
 
 def test_failed_save_leaves_the_original_untouched(book, monkeypatch):

@@ -95,7 +95,17 @@ def build_parser() -> argparse.ArgumentParser:
     rc.add_argument("path", metavar="PATH")
     rc.add_argument("--month", type=_month, default=None, metavar="YYYY-MM",
                     help="month to evaluate (default: the month of the latest ledger line)")
+    _add_wait(rc)
     rc.set_defaults(run=cmd_recalc)
+
+    rs = sub.add_parser("restore", help="list a workbook's backups, or put one back (the current file is kept "
+                        "as a backup first)")
+    rs.add_argument("path", metavar="PATH")
+    rs.add_argument("--list", action="store_true", help="list the backups: date, size, month of the last run")
+    rs.add_argument("--from", dest="source", metavar="BACKUP", default=None,
+                    help="the backup to put back: its name in the list, or a path")
+    _add_wait(rs)
+    rs.set_defaults(run=cmd_restore)
 
     rp = sub.add_parser("report", help="print a workbook's summary sheet as tables")
     rp.add_argument("path", metavar="PATH")
@@ -285,18 +295,62 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return cmd_report(argparse.Namespace(path=str(path)))
 
 
-def _recalc(path: Path, month):
+def _add_wait(parser: argparse.ArgumentParser) -> None:
+    from xlgrade.workbook.runlock import DEFAULT_WAIT_SECONDS
+
+    parser.add_argument("--wait", type=float, default=DEFAULT_WAIT_SECONDS, metavar="SECONDS",
+                        help="while another xlgrade run works on the workbook, wait this long for it, then give "
+                             f"up (default {DEFAULT_WAIT_SECONDS:g})")
+
+
+def _note(text: str) -> None:
+    print(f"xlgrade: {text}", file=sys.stderr)
+
+
+def _recalc(path: Path, month, wait: float | None = None):
     from xlgrade.job.monthly import run_month
     from xlgrade.workbook.filebook import FileBook
+    from xlgrade.workbook.guard import exclusive
+    from xlgrade.workbook.runlock import DEFAULT_WAIT_SECONDS
 
-    return run_month(FileBook(path), month)
+    with exclusive(path, wait=DEFAULT_WAIT_SECONDS if wait is None else wait, notify=_note):
+        return run_month(FileBook(path), month)
 
 
 def cmd_recalc(args: argparse.Namespace) -> int:
-    result = _recalc(Path(args.path), args.month)
+    result = _recalc(Path(args.path), args.month, args.wait)
     _report_issues(result.issues, result.lang)
     print(result.line(result.lang))
     return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from xlgrade.workbook import backups
+    from xlgrade.workbook.guard import exclusive
+
+    path = Path(args.path)
+    if args.list and args.source is not None:
+        raise InputError("give --list or --from BACKUP, not both (--list 与 --from 只能选一个)", source=str(path))
+    with exclusive(path, wait=args.wait, command="restore", notify=_note, writing=args.source is not None) as lock:
+        zh = lock.lang == "zh"
+        if args.source is None:
+            found = backups.backups_of(path)
+            rows = [[b.path.name, b.made.strftime("%Y-%m-%d %H:%M:%S"), f"{b.size / 1024:,.1f} KB",
+                     backups.last_run_month(b.path) or "-"] for b in reversed(found)]
+            folder = backups.backup_dir(path)
+            if not rows:
+                print(f"{path.name}: {folder} 中没有备份" if zh else f"{path.name}: no backups in {folder}")
+                return 0
+            headers = ["备份", "时间", "大小", "月份"] if zh else ["backup", "made", "size", "month"]
+            print(render(headers, rows))
+            print(f"{folder};恢复:xlgrade restore {path} --from 备份名" if zh
+                  else f"in {folder}; put one back with: xlgrade restore {path} --from NAME")
+            return 0
+        chosen = backups.find(path, args.source)
+        kept = backups.restore(path, chosen)
+        print(f"{path.name}:已恢复为 {chosen.name};恢复前的文件保存在 {kept}" if zh
+              else f"{path.name}: restored from {chosen.name}; the file as it was is kept as {kept}")
+        return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -82,6 +82,21 @@ class WorkbookLockedError(XlgradeError, PermissionError):
     """The workbook is open in another program."""
 
 
+class RunLockedError(XlgradeError, PermissionError):
+    """Another xlgrade run holds the workbook's lock (``.~xlgrade.<name>.lock``), or left one
+    that is probably stale but cannot be taken over safely from this PC."""
+
+
+class NotWritableError(XlgradeError, PermissionError):
+    """The workbook, its folder or its backup folder cannot be written, so a run would fail
+    half-way; refused before anything is computed or copied."""
+
+
+class WriteFailedError(XlgradeError, OSError):
+    """Writing a backup or the new workbook failed (disk full, access lost); nothing
+    half-written was left behind and the workbook is as it was."""
+
+
 # ---- LibreOffice (xlgrade.lo) ----------------------------------------------------------------------
 class LibreOfficeError(XlgradeError, RuntimeError):
     """LibreOffice or the worker failed; the message says what and carries stderr."""

@@ -54,7 +54,8 @@ class Book(Protocol):
         """Record the evaluation date, from which the live formulas count their window."""
 
     def backup(self) -> str | None:
-        """Keep a copy of the workbook as it is, before this run writes; returns where (or None)."""
+        """Where a copy of the workbook as it is, before this run writes, is kept (or None); a
+        file book writes that copy only when it saves, so a run that fails leaves none."""
 
     def save(self) -> str | None:
         """Make every write permanent, all at once: a failure leaves the workbook as it was.

@@ -4,7 +4,7 @@ Reads with python-calamine and :mod:`xlgrade.normalize`; writes part by part thr
 :class:`~xlgrade.workbook.package.Package`, so the ledger, everything staff typed, their own
 sheets, pictures and whatever else the file holds are kept byte for byte. Nothing reaches
 the file before :meth:`FileBook.save`, which replaces it in one step after a backup copy
-(``<workbook folder>/xlgrade-backup``, ten newest kept).
+(``<workbook folder>/xlgrade-backup``, :mod:`xlgrade.workbook.backups`), written only then.
 
 Refuses to write (:class:`WorkbookLockedError`) while the workbook is open in LibreOffice
 (``.~lock.<name>#``) or Excel / WPS (``~$<name>``), and refuses to save over a file that
@@ -23,18 +23,17 @@ import pandas as pd
 from xlgrade import parse
 from xlgrade.engine.rules import RuleBook
 from xlgrade.errors import (InputError, MissingFileError, MissingSheetError, RuleError, WorkbookLockedError,
-                            XlgradeError)
+                            WriteFailedError, XlgradeError)
 from xlgrade.io.tables import read_book_rows
 from xlgrade.job.outputs import Block, Summary
 from xlgrade.normalize import Normalized, find_header, normalize_rows
 from xlgrade.schema import formulas
 from xlgrade.schema.model import DATE, DATETIME, DERIVED, GRADE, Sheet, header_key
 from xlgrade.schema.sheets import CUSTOMERS, RULES_SHEET, SHEETS, SUMMARY_SHEET
-from xlgrade.workbook import cards, styles
+from xlgrade.workbook import backups, cards, styles
 from xlgrade.workbook.charts import ChartSpec, Series
 from xlgrade.workbook.package import Package
 from xlgrade.workbook.cellxml import Cell, Formula, parse_range, plain_value, quote_sheet, range_ref
-from xlgrade.workbook.zipio import make_backup
 
 BACKUP_DIR = "xlgrade-backup"
 CHART_COLUMN = 10          # charts start in column J, or two columns right of the widest block
@@ -355,23 +354,33 @@ class FileBook:
                 for call in addinrefs.fix(self.package, owned)]
 
     def backup(self) -> str | None:
-        """Copy the workbook as it is now to the backup folder (once per save)."""
+        """Where the workbook as it is now will be kept (:func:`backups.plan`); the copy itself is
+        written only by :meth:`save`, so a run that fails before saving leaves no backup."""
         if self._backup is None:
-            self._backup = make_backup(self.path, self.backup_dir)
+            self._backup = str(backups.plan(self.path, self.backup_dir))
         return self._backup
 
     def save(self) -> str | None:
         """Write every change in one step; returns the backup made before it (if any)."""
         self.check_writable()
         if not self.package.dirty:
-            return self._backup
+            return None
         # every formula cell xlgrade owns now carries its result: Excel and Calc may show them as they are
         self.package.trust_cached_values()
-        made = self.package.save(self.path, backup_dir=None if self._backup else self.backup_dir)
-        backup = self._backup or made
+        made, new = backups.write(self.path, self.backup_dir, Path(self._backup) if self._backup else None)
+        try:
+            self.package.save(self.path)
+        except BaseException as exc:
+            if new:                      # a failed save leaves no backup behind
+                backups.discard(made)
+            if isinstance(exc, OSError) and not isinstance(exc, XlgradeError):
+                raise WriteFailedError(f"{self.name}: could not write the new version: {exc.strerror or exc}; the "
+                                       "workbook is as it was: free disk space or get write access and run again "
+                                       "(写入失败,工作簿未改动;请腾出磁盘空间或取得写权限后重试)") from None
+            raise
         self._backup = None
         self._open()
-        return backup
+        return str(made)
 
 
 def formula_text(template: str, sheet: Sheet, lang: str) -> str:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import os
-import re
-import shutil
 import struct
 import zipfile
 from pathlib import Path
@@ -109,23 +106,8 @@ def fsync_dir(directory: Path) -> None:
 
 
 def make_backup(target: Path, backup_dir: Path, keep: int = BACKUPS_KEPT) -> str:
-    """Copy ``target`` to ``backup_dir/<stem>-<YYYYmmdd-HHMMSS><suffix>``; keep the ``keep`` newest."""
-    backup_dir.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    dest = backup_dir / f"{target.stem}-{stamp}{target.suffix}"
-    n = 2
-    while dest.exists():
-        dest = backup_dir / f"{target.stem}-{stamp}-{n}{target.suffix}"
-        n += 1
-    shutil.copy2(target, dest)
-    pattern = re.compile(re.escape(target.stem) + r"-\d{8}-\d{6}(?:-\d+)?" + re.escape(target.suffix) + "$")
-    olds = sorted((f for f in backup_dir.iterdir() if pattern.match(f.name)),
-                  key=lambda f: (f.name[len(target.stem) + 1:len(target.stem) + 16], f.stat().st_mtime_ns))
-    for old in olds[:-keep] if len(olds) > keep else []:
-        try:
-            old.unlink()
-        except OSError:
-            pass
-    return str(dest)
+    """Copy ``target`` into ``backup_dir`` (written aside, deduplicated, pruned): see
+    :mod:`xlgrade.workbook.backups`; returns where the copy is."""
+    from xlgrade.workbook import backups
 
-
+    return backups.make_backup(Path(target), Path(backup_dir), keep)
