@@ -11,8 +11,9 @@ promises, not merely that the job called the right methods.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import openpyxl
 import pandas as pd
@@ -29,7 +30,7 @@ from xlgrade.workbook.template import InputData, build, save
 
 
 def file_book_of(path: Path, tables: Mapping[str, pd.DataFrame], *, rules: RuleBook | None = None,
-                 lang: str = "zh") -> "FileBookProbe":
+                 lang: str = "zh") -> FileBookProbe:
     """An xlgrade workbook (the template, ``lang``) whose input tables hold ``tables``.
 
     ``tables`` are raw frames as :class:`MemoryBook` takes them (header texts as columns,

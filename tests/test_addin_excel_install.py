@@ -3,8 +3,6 @@ fake Windows user profile on Linux."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import xlwings
 

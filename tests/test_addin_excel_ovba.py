@@ -24,7 +24,7 @@ def template_bin() -> bytes:
 
 def _olevba(vba_bin: bytes) -> tuple[str, dict[str, str]]:
     """The project name and module sources as olevba reads them, strictly ([MS-OVBA] checks on)."""
-    from oletools.olevba import VBA_Project   # imported here: its pyparsing warnings stay filtered
+    from oletools.olevba import VBA_Project  # imported here: its pyparsing warnings stay filtered
 
     ole = olefile.OleFileIO(vba_bin)
     try:

@@ -9,11 +9,12 @@ import ast
 import importlib.util
 import re
 import sys
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import require_unoidl_write
 
 import xlgrade
 from xlgrade.addins.lo import build_oxt, idl, names, package
@@ -21,8 +22,6 @@ from xlgrade.addins.lo.xcu import generate_xcu
 from xlgrade.cells import FUNCTIONS, by_name
 from xlgrade.cells.model import NUMBER, RANGE, TEXT, Arg, CellFunction, CellValueError
 from xlgrade.cli import main
-
-from conftest import require_unoidl_write
 
 OOR = "{http://openoffice.org/2001/registry}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

@@ -167,6 +167,7 @@ def python_result(name: str, args):
 def calc(oxt):
     """One soffice with the extension installed into its throwaway profile."""
     from conftest import require_libreoffice
+
     from xlgrade.lo import LibreOffice
 
     require_libreoffice()

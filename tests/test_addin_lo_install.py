@@ -78,6 +78,7 @@ def _book(path):
 @pytest.mark.libreoffice
 def test_install_into_a_profile_then_calc_starts_with_it(tmp_path, capsys):
     from conftest import require_unoidl_write
+
     from xlgrade.lo import LibreOffice
 
     require_unoidl_write()

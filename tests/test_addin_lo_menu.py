@@ -111,6 +111,7 @@ def script_url(function: str) -> str:
 @pytest.fixture(scope="module")
 def calc(tmp_path_factory):
     from conftest import require_libreoffice, require_unoidl_write
+
     from xlgrade.addins.lo import build_oxt
     from xlgrade.lo import LibreOffice
 

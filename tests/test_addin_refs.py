@@ -12,8 +12,8 @@ import pytest
 from xlgrade.cli import main
 from xlgrade.schema.sheets import CUSTOMERS, VALIDATION
 from xlgrade.workbook import addinrefs
-from xlgrade.workbook.package import Package
 from xlgrade.workbook.cellxml import Cell, Formula
+from xlgrade.workbook.package import Package
 
 LINK = "xl/externalLinks/externalLink1.xml"
 ADDIN = r"file:///C:\Users\li\AppData\Roaming\Microsoft\Excel\XLSTART\xlgrade.xlam"
@@ -64,7 +64,7 @@ def test_the_fixture_has_excels_form(demo, tmp_path):
     shutil.copyfile(demo, book)
     add_addin_link(book, staff_cell=True)
     pkg = Package(book)
-    assert [(l.index, l.target) for l in addinrefs.links(pkg)] == [(1, ADDIN)]
+    assert [(link.index, link.target) for link in addinrefs.links(pkg)] == [(1, ADDIN)]
     assert any(f.startswith("[1]!ABCGRADE(") for f in _formulas(book, CUSTOMERS.zh))
 
 

@@ -189,8 +189,8 @@ def test_table_has_a_totals_line_per_grade_and_english(tmp_path, capsys):
     _, out, _ = run(capsys, "grade", ledger, "--as-of", "2026-06-30", "--lang", "en")
     assert "A: 6 orders > 5 and 120,000.01 > 100,000" in out
     lines = out.splitlines()
-    totals = [l for l in lines if l.split() and l.split()[0] in ("A", "B", "C", "total") and "%" in l]
-    assert [l.split()[0] for l in totals] == ["A", "B", "C", "total"]
+    totals = [ln for ln in lines if ln.split() and ln.split()[0] in ("A", "B", "C", "total") and "%" in ln]
+    assert [ln.split()[0] for ln in totals] == ["A", "B", "C", "total"]
     _, out, _ = run(capsys, "grade", ledger, "--as-of", "2026-06-30", "--format", "csv")
     assert out.splitlines()[0].startswith("customer_id,grade,explanation,orders,volume")
 

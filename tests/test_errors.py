@@ -28,11 +28,13 @@ def test_every_error_is_an_xlgrade_error_and_a_builtin() -> None:
 
 
 def test_the_old_import_places_give_the_same_classes() -> None:
-    from xlgrade.addins.excel import install as excel_install, udfs, xlam
-    from xlgrade.addins.lo import idl, install as lo_install
+    from xlgrade import parse
+    from xlgrade.addins.excel import install as excel_install
+    from xlgrade.addins.excel import udfs, xlam
+    from xlgrade.addins.lo import idl
+    from xlgrade.addins.lo import install as lo_install
     from xlgrade.lo import harness
     from xlgrade.workbook import filebook, sheetxml, xmlscan
-    from xlgrade import parse
 
     assert parse.ParseError is errors.ParseError
     assert sheetxml.PackageError is xmlscan.PackageError is errors.PackageError

@@ -13,8 +13,16 @@ from test_package import STAFF_SHEET, build_book, calamine_rows, check_consisten
 
 from xlgrade.errors import InputError, RuleError, XlgradeError
 from xlgrade.job.outputs import Block, Chart, Summary
-from xlgrade.schema.sheets import (COMPLAINTS, CUSTOMERS, HISTORY, LEDGER, RULES_SHEET, SALES_POWER,
-                                   SUMMARY_SHEET, VALIDATION)
+from xlgrade.schema.sheets import (
+    COMPLAINTS,
+    CUSTOMERS,
+    HISTORY,
+    LEDGER,
+    RULES_SHEET,
+    SALES_POWER,
+    SUMMARY_SHEET,
+    VALIDATION,
+)
 from xlgrade.workbook import styles
 from xlgrade.workbook.filebook import FileBook, WorkbookLockedError
 from xlgrade.workbook.package import Package

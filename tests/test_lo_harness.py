@@ -20,8 +20,17 @@ import pytest
 from openpyxl.worksheet.datavalidation import DataValidation
 
 import xlgrade.lo as xlo
-from xlgrade.lo import (CellError, CommandError, LibreOffice, LibreOfficeError, LibreOfficeTimeout,
-                        LibreOfficeUnavailable, available, pdf_page_sizes, pdf_pages)
+from xlgrade.lo import (
+    CellError,
+    CommandError,
+    LibreOffice,
+    LibreOfficeError,
+    LibreOfficeTimeout,
+    LibreOfficeUnavailable,
+    available,
+    pdf_page_sizes,
+    pdf_pages,
+)
 
 A4 = (595.3, 841.9)
 

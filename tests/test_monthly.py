@@ -11,15 +11,16 @@ input sheets change, one save at the end after one backup.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 import pytest
-
 from filebookprobe import file_book_of
 from memorybook import MemoryBook
+
 from xlgrade import demo_data
 from xlgrade.engine.rules import RuleBook
 from xlgrade.job.monthly import resolve_month, run_month

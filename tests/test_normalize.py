@@ -14,8 +14,16 @@ from xlgrade import parse
 from xlgrade.engine import frames
 from xlgrade.errors import InputError
 from xlgrade.issues import IGNORED, NOTE, SKIPPED
-from xlgrade.normalize import (Normalized, check_duplicates, check_known, find_header, normalize,
-                               normalize_rows, parse_column, resolve_names)
+from xlgrade.normalize import (
+    Normalized,
+    check_duplicates,
+    check_known,
+    find_header,
+    normalize,
+    normalize_rows,
+    parse_column,
+    resolve_names,
+)
 from xlgrade.schema import COMPLAINTS, CUSTOMERS, LEDGER
 
 D = dt.datetime

@@ -19,14 +19,13 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from xlgrade.engine.rules import RuleBook
+from xlgrade.errors import PackageError
 from xlgrade.schema.sheets import COMPLAINTS, CUSTOMERS, HISTORY, LEDGER, RULES_SHEET, SALES_POWER, SUMMARY_SHEET
+from xlgrade.workbook import cellxml, rels, styles, tables, workbookxml, xmlscan, zipio
 from xlgrade.workbook import package as pk
-from xlgrade.workbook import cellxml, rels, tables, workbookxml, xmlscan, zipio
-from xlgrade.workbook import styles
+from xlgrade.workbook.cellxml import Cell, Formula
 from xlgrade.workbook.charts import ChartSpec, Series
 from xlgrade.workbook.package import Package
-from xlgrade.errors import PackageError
-from xlgrade.workbook.cellxml import Cell, Formula
 
 # ---- a staff workbook, built with openpyxl ---------------------------------------------------------
 STAFF_SHEET = "备注"
@@ -53,7 +52,7 @@ def customers_rows(n=6):
     rows = []
     for i in range(1, n + 1):
         row = [f"C{i:03d}", f"公司{i} & <Co>", "张三", "经理", "13800000000", "上海", "化工", "经销商", "李四", "华东",
-               f"=COUNTIFS(Ledger[客户编号],A{i + 1})", None, '=IF(K{0}>5,"A","C")'.format(i + 1), None, None,
+               f"=COUNTIFS(Ledger[客户编号],A{i + 1})", None, f'=IF(K{i + 1}>5,"A","C")', None, None,
                7, 8, 6]
         rows.append(row)
     return rows

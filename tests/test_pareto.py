@@ -1,6 +1,6 @@
 import pytest
-
 from ledgers import AS_OF, customers, frame, lines
+
 from xlgrade.engine import RuleBook, pareto
 
 

@@ -9,8 +9,7 @@ import openpyxl
 import pytest
 
 from xlgrade.cli import main
-from xlgrade.schema.sheets import (COMPLAINTS, CUSTOMERS, HISTORY, LEDGER, PROFILES, RUN_LOG, SHEETS,
-                                   VALIDATION)
+from xlgrade.schema.sheets import COMPLAINTS, CUSTOMERS, HISTORY, LEDGER, PROFILES, RUN_LOG, SHEETS, VALIDATION
 from xlgrade.workbook.template import template_path
 
 INPUT_SHEETS = [s.zh for s in (CUSTOMERS, PROFILES, LEDGER, COMPLAINTS)]

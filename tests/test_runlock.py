@@ -79,7 +79,7 @@ def test_lock_file_holds_user_host_pid_and_time_and_goes_away(book):
 def test_lock_is_released_when_the_run_fails(book):
     with pytest.raises(ZeroDivisionError):
         with RunLock(book):
-            1 / 0
+            raise ZeroDivisionError("the run failed")
     assert not lock_path(book).exists()
 
 

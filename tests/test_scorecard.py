@@ -1,8 +1,8 @@
 import numpy as np
 import pandas as pd
 import pytest
-
 from ledgers import AS_OF, customers, frame, lines
+
 from xlgrade.engine import RuleBook, scorecard
 
 NOW = "2026-03-01"      # inside the trailing 12 months of AS_OF (2026-06-30)

@@ -35,8 +35,17 @@ import pytest
 from xlgrade import demo_data
 from xlgrade.engine.rules import RuleBook
 from xlgrade.schema import formulas, model
-from xlgrade.schema.sheets import (COMPLAINTS, CUSTOMERS, FORM_NO, LEDGER, LISTS_SHEET, PROFILES, RULES_SHEET,
-                                   SHEETS, credit_sheet)
+from xlgrade.schema.sheets import (
+    COMPLAINTS,
+    CUSTOMERS,
+    FORM_NO,
+    LEDGER,
+    LISTS_SHEET,
+    PROFILES,
+    RULES_SHEET,
+    SHEETS,
+    credit_sheet,
+)
 from xlgrade.workbook import cards, styles, template
 from xlgrade.workbook.template import InputData, build, save
 

@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
-
 from ledgers import AS_OF, customers, frame, lines
+
 from xlgrade.engine import RuleBook, grade, threshold
 
 

@@ -15,8 +15,21 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from xlgrade.errors import PackageError
-from xlgrade.workbook.xmlscan import (INVALID_XML, XML_DECL, Elem, attrs_of, children, decode_part, esc, esc_attr,
-                                      insert_child, ns_prefix, root_elem, set_attr, unesc)
+from xlgrade.workbook.xmlscan import (
+    INVALID_XML,
+    XML_DECL,
+    Elem,
+    attrs_of,
+    children,
+    decode_part,
+    esc,
+    esc_attr,
+    insert_child,
+    ns_prefix,
+    root_elem,
+    set_attr,
+    unesc,
+)
 
 # ---- strategies ----------------------------------------------------------------------------
 NAMES = st.from_regex(r"[A-Za-z_][A-Za-z0-9_.\-]{0,7}", fullmatch=True)

@@ -43,8 +43,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Collection, Hashable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -52,8 +53,7 @@ import pandas as pd
 from xlgrade import parse
 from xlgrade.errors import InputError
 from xlgrade.issues import IGNORED, NOTE, SKIPPED, Issue
-from xlgrade.schema.model import (DATE, DATETIME, GRADE, ID, INTEGER, MONEY, NUMBER, SCORE, SHARE, TEXT,
-                                  Column, Sheet)
+from xlgrade.schema.model import DATE, DATETIME, GRADE, ID, INTEGER, MONEY, NUMBER, SCORE, SHARE, TEXT, Column, Sheet
 
 HEADER_SCAN_ROWS = 10
 ROW = "row"
@@ -206,7 +206,7 @@ def scan(values: pd.Series) -> Cells:
     kinds = np.fromiter(map(type, raw), dtype=object, count=n)
     blank = np.array(pd.isna(raw), dtype=bool).reshape(n)
     text = raw
-    is_str = kinds == str
+    is_str = kinds == str  # noqa: E721  (element-wise over an array of types)
     if is_str.any():
         text = raw.copy()
         stripped = np.fromiter(map(str.strip, raw[is_str]), dtype=object, count=int(is_str.sum()))

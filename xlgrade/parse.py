@@ -52,8 +52,9 @@ import math
 import numbers
 import re
 import unicodedata
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd

@@ -21,7 +21,8 @@ from decimal import Context, Decimal, localcontext
 from functools import lru_cache
 from typing import Any, Iterator
 
-from . import args, defaults as D
+from . import args
+from . import defaults as D
 from .explain import threshold_explanation
 from .model import CellValueError
 from .text import count

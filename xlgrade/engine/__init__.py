@@ -7,8 +7,8 @@ contract) and call :func:`grade` or :func:`analyse`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pandas as pd
 

@@ -51,7 +51,6 @@ from xlgrade.engine.rules import RuleBook
 from xlgrade.engine.text import num, pct
 
 
-
 # ---- shared helpers ----------------------------------------------------------------------
 def attribute(customers: pd.DataFrame, ids: pd.Index, name: str) -> pd.Series:
     """Numeric attribute ``name`` of each customer in ``ids``; NaN where not entered."""

@@ -20,8 +20,9 @@ from __future__ import annotations
 import json
 import math
 import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 

@@ -52,7 +52,7 @@ def grade(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of:
     total = (units_pts + growth_pts + sum(entered.values())).round(frames.DECIMALS)
     levels = level_of(total, s)
     zh, en = [], []
-    for i, cid in enumerate(ids):
+    for i in range(len(ids)):
         parts = (units.iat[i], units_pts.iat[i], growth.iat[i], growth_pts.iat[i],
                  {k: entered[k].iat[i] for k in ENTERED})
         z, e = _explain(levels[i], total.iat[i], *parts, s)

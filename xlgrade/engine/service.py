@@ -41,7 +41,7 @@ blank salesperson -> "(未分配)"):
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd

@@ -10,10 +10,10 @@ package and the engine re-exports it. Each layer keeps its own UI text in one
 
 from __future__ import annotations
 
-from typing import Any, Mapping, TypeVar
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from xlgrade.cells.text import days, num, pct
-
 
 T = TypeVar("T")
 

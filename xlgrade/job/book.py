@@ -7,7 +7,8 @@ and LibreOffice through UNO. The job never imports a spreadsheet library itself.
 
 from __future__ import annotations
 
-from typing import Mapping, Protocol
+from collections.abc import Mapping
+from typing import Protocol
 
 import pandas as pd
 

@@ -61,22 +61,30 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from typing import Any, Iterable, Mapping, cast
+from collections.abc import Iterable, Mapping
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
 from xlgrade import __version__
-from xlgrade.engine import ALL
+from xlgrade.engine import ALL, dynamics, frames, service
 from xlgrade.engine import credit as credit_engine
-from xlgrade.engine import dynamics, frames, service
 from xlgrade.engine.result import Grading
 from xlgrade.engine.rules import RuleBook
 from xlgrade.issues import NOTE, SKIPPED, Issue
 from xlgrade.job.text import TEXT, action_words, in_lang, status_words
 from xlgrade.normalize import name_key
-from xlgrade.schema.sheets import ANALYSIS, COMPARISON, COMPLAINTS, HISTORY, RUN_LOG, SALES_POWER, \
-    VALIDATION, credit_sheet
+from xlgrade.schema.sheets import (
+    ANALYSIS,
+    COMPARISON,
+    COMPLAINTS,
+    HISTORY,
+    RUN_LOG,
+    SALES_POWER,
+    VALIDATION,
+    credit_sheet,
+)
 
 DEFAULT_MONTHS = 12
 MONTHS = tuple(range(1, 13))
@@ -459,7 +467,8 @@ def analysis_table(analyses: Mapping[str, Grading], customers: pd.DataFrame | No
             out[key] = None
             continue
         labels = _grade_lookup(result.grades).reindex(ids).astype(object)
-        labels = labels.map(lambda g: names.get(key, {}).get(g, g) if isinstance(g, str) else None)
+        renamed = names.get(key, {})
+        labels = labels.map(lambda g, renamed=renamed: renamed.get(g, g) if isinstance(g, str) else None)
         out[key] = labels.to_numpy()
     rfm = analyses.get("rfm")
     for key in ("r_score", "f_score", "m_score"):

@@ -28,7 +28,8 @@ Pure: frames in, frames and issues out; the cell functions come from :mod:`xlgra
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import getpass
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -43,8 +44,19 @@ from xlgrade.job.summary import build_summary
 from xlgrade.job.text import TEXT
 from xlgrade.normalize import Normalized, check_duplicates, check_known
 from xlgrade.schema.model import Sheet
-from xlgrade.schema.sheets import (ANALYSIS, COMPARISON, COMPLAINTS, CUSTOMERS, HISTORY, LEDGER, PROFILES, RUN_LOG,
-                                   SALES_POWER, VALIDATION, credit_sheet)
+from xlgrade.schema.sheets import (
+    ANALYSIS,
+    COMPARISON,
+    COMPLAINTS,
+    CUSTOMERS,
+    HISTORY,
+    LEDGER,
+    PROFILES,
+    RUN_LOG,
+    SALES_POWER,
+    VALIDATION,
+    credit_sheet,
+)
 
 
 @dataclass(frozen=True)

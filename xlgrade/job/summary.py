@@ -57,7 +57,8 @@ from xlgrade.engine.rules import RuleBook
 from xlgrade.engine.text import num, pct
 from xlgrade.job import derive
 from xlgrade.job.outputs import GRADE, INT, MONEY, NUMBER, SHARE, TEXT, Block, Chart, Summary
-from xlgrade.job.text import TEXT as WORDS, direction_words, in_lang
+from xlgrade.job.text import TEXT as WORDS
+from xlgrade.job.text import direction_words, in_lang
 
 # The long per-customer Pareto list comes last, so the printed summary opens with the overview.
 BLOCKS = ("grades", "industry", "salesperson", "region", "product", "channel", "migration",

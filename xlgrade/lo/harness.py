@@ -30,9 +30,10 @@ import time
 import uuid
 import weakref
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from xlgrade.errors import CommandError, LibreOfficeError, LibreOfficeTimeout, LibreOfficeUnavailable
 
@@ -79,7 +80,7 @@ def find_soffice() -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _python_has_uno(python: str) -> tuple[bool, str]:
     if not (os.path.isfile(python) and os.access(python, os.X_OK)):
         return False, f"{python} does not exist"
@@ -176,7 +177,7 @@ class LibreOffice:
         self.started_in: float | None = None   # seconds the last start took
 
     # -- lifecycle --
-    def __enter__(self) -> "LibreOffice":
+    def __enter__(self) -> LibreOffice:
         self.start()
         return self
 
@@ -188,7 +189,7 @@ class LibreOffice:
         return (self._worker is not None and self._worker.poll() is None
                 and self._soffice is not None and self._soffice.poll() is None)
 
-    def start(self) -> "LibreOffice":
+    def start(self) -> LibreOffice:
         if self._worker is not None:
             raise LibreOfficeError("this LibreOffice is already started")
         ok, why = available(self.soffice_path, self.python)
@@ -301,7 +302,7 @@ class LibreOffice:
                 if self._soffice is not None and self._soffice.poll() not in (None, 0):
                     msg = self._describe("soffice died")
                     self.close(force=True)
-                    raise LibreOfficeError(msg)
+                    raise LibreOfficeError(msg) from None
                 continue
             if raw is None:
                 msg = self._describe("the UNO worker exited unexpectedly")
@@ -356,7 +357,7 @@ class LibreOffice:
 
     # -- documents --
     def open(self, path: str | os.PathLike, *, recalculate: bool = True, timeout: float | None = None,
-             filter_name: str | None = None, macros: bool = False) -> "Doc":
+             filter_name: str | None = None, macros: bool = False) -> Doc:
         """Load a workbook (hidden, macros off) and, by default, recalculate every formula.
 
         ``filter_name``: the import filter, when type detection does not know the file (an
@@ -397,7 +398,7 @@ class Doc:
         self.lo, self.key, self.path = lo, key, path
         self.closed = False
 
-    def __enter__(self) -> "Doc":
+    def __enter__(self) -> Doc:
         return self
 
     def __exit__(self, *exc) -> None:

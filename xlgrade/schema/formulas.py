@@ -26,7 +26,6 @@ import re
 from datetime import date
 
 from xlgrade.engine.text import in_lang
-
 from xlgrade.schema.model import Sheet
 
 AS_OF = "xlgrade_as_of"

@@ -8,8 +8,25 @@ from __future__ import annotations
 
 from xlgrade.engine.credit import aging_buckets
 from xlgrade.schema import formulas
-from xlgrade.schema.model import (CARD, DATE, DATETIME, DERIVED, GRADE, ID, INTEGER, LISTS, MONEY,
-                                  NUMBER, RULES, SCORE, SHARE, SUMMARY, TEXT, Column as C, Sheet)
+from xlgrade.schema.model import (
+    CARD,
+    DATE,
+    DATETIME,
+    DERIVED,
+    GRADE,
+    ID,
+    INTEGER,
+    LISTS,
+    MONEY,
+    NUMBER,
+    RULES,
+    SCORE,
+    SHARE,
+    SUMMARY,
+    TEXT,
+    Sheet,
+)
+from xlgrade.schema.model import Column as C
 
 MONTHS_ZH = tuple(f"{m}月" for m in range(1, 13))
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

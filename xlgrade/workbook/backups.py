@@ -30,9 +30,9 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from xlgrade.errors import MissingFileError, WriteFailedError
 from xlgrade.workbook.guard import BACKUP_DIR, TEMP_SUFFIX

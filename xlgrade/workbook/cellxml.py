@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 import numbers
-from decimal import Decimal
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
 
 from xlgrade.errors import PackageError
 from xlgrade.workbook.xmlscan import INVALID_XML, esc, unesc

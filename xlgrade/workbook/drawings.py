@@ -11,7 +11,8 @@ XML itself comes from :mod:`xlgrade.workbook.charts`. Every function takes the
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from xlgrade.workbook import charts as charts_mod
 from xlgrade.workbook import contenttypes, rels, workbookxml

@@ -14,16 +14,24 @@ changed on disk since it was read.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from xlgrade import parse
 from xlgrade.engine.rules import RuleBook
-from xlgrade.errors import (InputError, MissingFileError, MissingSheetError, RuleError, WorkbookLockedError,
-                            WriteFailedError, XlgradeError)
+from xlgrade.errors import (
+    InputError,
+    MissingFileError,
+    MissingSheetError,
+    RuleError,
+    WorkbookLockedError,
+    WriteFailedError,
+    XlgradeError,
+)
 from xlgrade.io.tables import read_book_rows
 from xlgrade.job.outputs import Block, Summary
 from xlgrade.normalize import Normalized, find_header, normalize_rows
@@ -31,9 +39,9 @@ from xlgrade.schema import formulas
 from xlgrade.schema.model import DATE, DATETIME, DERIVED, GRADE, Sheet, header_key
 from xlgrade.schema.sheets import CUSTOMERS, RULES_SHEET, SHEETS, SUMMARY_SHEET
 from xlgrade.workbook import backups, cards, styles
+from xlgrade.workbook.cellxml import Cell, Formula, parse_range, plain_value, quote_sheet, range_ref
 from xlgrade.workbook.charts import ChartSpec, Series
 from xlgrade.workbook.package import Package
-from xlgrade.workbook.cellxml import Cell, Formula, parse_range, plain_value, quote_sheet, range_ref
 
 BACKUP_DIR = "xlgrade-backup"
 CHART_COLUMN = 10          # charts start in column J, or two columns right of the widest block

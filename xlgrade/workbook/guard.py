@@ -31,13 +31,21 @@ import re
 import stat
 import time
 import zipfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
 
 from xlgrade.errors import MissingFileError, NotWritableError
-from xlgrade.workbook.runlock import (DEFAULT_WAIT_SECONDS, LOCK_PREFIX, LOCK_SUFFIX, RunLock, age_text, local_time,
-                                      read_holder, say)
+from xlgrade.workbook.runlock import (
+    DEFAULT_WAIT_SECONDS,
+    LOCK_PREFIX,
+    LOCK_SUFFIX,
+    RunLock,
+    age_text,
+    local_time,
+    read_holder,
+    say,
+)
 
 BACKUP_DIR = "xlgrade-backup"
 TEMP_SUFFIX = ".xlgrade-tmp"       # Package.save and the backups write aside under this suffix

@@ -43,12 +43,12 @@ import shutil
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Collection, Iterable, Mapping, Sequence
+from typing import Any
 
 from xlgrade.errors import MissingFileError, PackageError
-from xlgrade.workbook import (contenttypes, drawings, rels, sharedstrings, stylesheet, tables, workbookxml,
-                              worksheets)
+from xlgrade.workbook import contenttypes, drawings, rels, sharedstrings, stylesheet, tables, workbookxml, worksheets
 from xlgrade.workbook.charts import ChartSpec
 from xlgrade.workbook.xmlscan import decode_part
 from xlgrade.workbook.zipio import ZIP32_LIMIT, Entry, fsync_dir, make_backup, raw_member, write_zip

@@ -34,11 +34,12 @@ import os
 import socket
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Callable
+from typing import Any
 
 from xlgrade import __version__
 from xlgrade.errors import NotWritableError, RunLockedError

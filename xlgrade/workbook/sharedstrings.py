@@ -8,7 +8,8 @@ the indices asked for). Takes the :class:`~xlgrade.workbook.package.Package` it 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from xlgrade.workbook import rels
 from xlgrade.workbook.cellxml import inline_text

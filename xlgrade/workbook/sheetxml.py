@@ -13,15 +13,23 @@ declarations, ``mc:Ignorable`` prefixes ...). The cells themselves are written b
 from __future__ import annotations
 
 import re
-from typing import Any, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
 
 from xlgrade.errors import PackageError
-from xlgrade.workbook.cellxml import Cell, Formula, cell_xml, col_letter, parse_range, parse_ref, plain_value, \
-    range_ref, xml_number
+from xlgrade.workbook.cellxml import (
+    Cell,
+    Formula,
+    cell_xml,
+    col_letter,
+    parse_range,
+    parse_ref,
+    plain_value,
+    range_ref,
+    xml_number,
+)
 from xlgrade.workbook.rels import NS_REL
-from xlgrade.workbook.xmlscan import (Elem, attrs_of, children, esc, insert_child, ns_prefix, root_elem, set_attr,
-                                     unesc)
-
+from xlgrade.workbook.xmlscan import Elem, attrs_of, children, esc, insert_child, ns_prefix, root_elem, set_attr, unesc
 
 # Top-level children of <worksheet>, in schema order (ECMA-376 CT_Worksheet).
 WORKSHEET_ORDER = (
@@ -84,7 +92,7 @@ class Worksheet:
         tag = f'<{self.p}row r="{row}">'
         if sd is None or sd.empty:
             return tag
-        for num, _s, _cs, _ce, _e, a, old in self.iter_rows(xml, sd.tag_end, sd.inner_end(xml)):
+        for num, _s, _cs, _ce, _e, _a, old in self.iter_rows(xml, sd.tag_end, sd.inner_end(xml)):
             if num == row:
                 tag = set_attr(set_attr(old, "spans", None), "r", str(row))
                 return tag[:-2].rstrip() + ">" if tag.endswith("/>") else tag

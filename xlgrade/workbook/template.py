@@ -27,10 +27,11 @@ import numbers
 import shutil
 import sys
 import zipfile
+from collections.abc import Callable
 from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -50,11 +51,11 @@ from openpyxl.writer.excel import ExcelWriter
 from xlgrade import demo_data
 from xlgrade.engine.rules import RuleBook
 from xlgrade.schema import formulas, model
-from xlgrade.schema.model import Column, Sheet
-from xlgrade.workbook.text import TEXT, in_lang
 from xlgrade.schema.lists import DEFAULT_LISTS, OPEN_LISTS
-from xlgrade.schema.sheets import (COMPLAINTS, CUSTOMERS, LISTS_SHEET, RULES_SHEET, SHEETS, credit_sheet)
+from xlgrade.schema.model import Column, Sheet
+from xlgrade.schema.sheets import COMPLAINTS, CUSTOMERS, LISTS_SHEET, RULES_SHEET, SHEETS, credit_sheet
 from xlgrade.workbook import cards, styles
+from xlgrade.workbook.text import TEXT, in_lang
 
 LANGS = ("zh", "en")
 MAX_ROW = 20000              # validations and grade colours reach this row (or further with more data)

@@ -16,8 +16,18 @@ from typing import TYPE_CHECKING
 from xlgrade.errors import PackageError
 from xlgrade.workbook import contenttypes, rels
 from xlgrade.workbook.cellxml import parse_range, quote_sheet, range_ref
-from xlgrade.workbook.xmlscan import XML_DECL, Elem, children, esc, esc_attr, insert_child, ns_prefix, root_elem, \
-    set_attr, unesc
+from xlgrade.workbook.xmlscan import (
+    XML_DECL,
+    Elem,
+    children,
+    esc,
+    esc_attr,
+    insert_child,
+    ns_prefix,
+    root_elem,
+    set_attr,
+    unesc,
+)
 
 if TYPE_CHECKING:
     from xlgrade.workbook.package import Package

@@ -12,7 +12,8 @@ outside what it replaces and drops the calculation chain. Every function takes t
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from xlgrade.errors import PackageError
 from xlgrade.workbook import sharedstrings, tables, workbookxml

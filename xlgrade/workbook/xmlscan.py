@@ -11,8 +11,8 @@ whitespace). Also the escaping of text and attribute values, and the decoding of
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from xlgrade.errors import PackageError
 

@@ -8,8 +8,6 @@ import struct
 import zipfile
 from pathlib import Path
 
-
-
 from xlgrade.errors import PackageError
 
 BACKUPS_KEPT = 10

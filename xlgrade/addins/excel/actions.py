@@ -17,8 +17,9 @@ active workbook's language (Chinese when no xlgrade workbook is active).
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol, Sequence
+from typing import Any, Protocol
 
 from xlgrade import __version__
 from xlgrade.engine.text import in_lang
@@ -226,11 +227,10 @@ def complaint_lines(rows: list[list[Any]], lang: str, now: _dt.datetime) -> str:
     (or Complaint time) among the first ten rows."""
     col = {key: COMPLAINTS.column(key).header(lang)
            for key in ("complaint_no", "customer_name", "complaint_time", "reply_time", "due", "priority")}
-    for i, header in enumerate(rows[:10]):
-        if col["complaint_time"] in header:
-            break
-    else:
+    first = next((i for i, header in enumerate(rows[:10]) if col["complaint_time"] in header), None)
+    if first is None:
         return say(lang, "no_sheet", sheet=col["complaint_time"])
+    header = rows[first]
     at = {key: header.index(name) if name in header else None for key, name in col.items()}
 
     def cell(row, key):
@@ -238,7 +238,7 @@ def complaint_lines(rows: list[list[Any]], lang: str, now: _dt.datetime) -> str:
         return row[j] if j is not None and j < len(row) else None
 
     overdue, soon = [], []
-    for row in rows[i + 1:]:
+    for row in rows[first + 1:]:
         due = _when(cell(row, "due"))
         if due is None or cell(row, "reply_time") not in (None, ""):
             continue

@@ -25,9 +25,9 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping
 
 from xlgrade.addins.excel import names
 from xlgrade.errors import InstallError

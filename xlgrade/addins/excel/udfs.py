@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import inspect
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import xlwings as xw
 

@@ -91,7 +91,7 @@ def _shared_strings(strings: list[str], count: int) -> bytes:
     items = "".join(f"<si><t>{escape(s)}</t></si>" for s in strings)
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-            f'count="{count}" uniqueCount="{len(strings)}">{items}</sst>').encode("utf-8")
+            f'count="{count}" uniqueCount="{len(strings)}">{items}</sst>').encode()
 
 
 def _column(n: int) -> str:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from xlgrade.addins.lo import names
 from xlgrade.cells.model import RANGE, Arg, CellFunction

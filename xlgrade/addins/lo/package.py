@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import tempfile
 import zipfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 from xml.sax.saxutils import quoteattr
 
 import xlgrade
@@ -119,7 +119,7 @@ def build_oxt(out_dir: str | Path, functions: Sequence[CellFunction] | None = No
     ``xlgrade`` on PATH. The same arguments always give the same bytes.
     """
     if functions is None:
-        from xlgrade.cells import FUNCTIONS   # the real registry
+        from xlgrade.cells import FUNCTIONS  # the real registry
         functions = FUNCTIONS
     functions = tuple(functions)
     out = Path(out_dir)

@@ -8,7 +8,7 @@ DisplayName and Description, in the order of the IDL method.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 from xml.sax.saxutils import escape, quoteattr
 
 from xlgrade.addins.lo import names

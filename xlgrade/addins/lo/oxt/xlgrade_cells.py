@@ -11,11 +11,10 @@ implement XAddIn, which would make Calc ignore the .xcu).
 """
 
 import unohelper
+import xlgradeaddin
 from com.sun.star.lang import XServiceInfo, XServiceName
 from com.sun.star.uno import RuntimeException
 from org.xlgrade import XCells
-
-import xlgradeaddin
 from xlgradecells import FUNCTIONS
 
 SERVICE = "org.xlgrade.Cells"

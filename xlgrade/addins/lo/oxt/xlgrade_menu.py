@@ -14,12 +14,11 @@ from datetime import datetime
 
 import uno
 import unohelper
+import xlgrademenu as M
 from com.sun.star.beans import PropertyValue
 from com.sun.star.lang import XServiceInfo
 from com.sun.star.task import XJobExecutor
 from org.xlgrade import XMenu
-
-import xlgrademenu as M
 
 SERVICE = "org.xlgrade.Menu"
 

@@ -130,7 +130,7 @@ def complaint_check(rows, header, lang, cfg, now):
         return say(lang, "no_sheet", sheet=cols["due"][lang])
     overdue, soon = [], []
     for row in rows:
-        cell = lambda key: row[pick[key]] if pick[key] is not None and pick[key] < len(row) else None  # noqa: E731
+        cell = lambda key, row=row: row[pick[key]] if pick[key] is not None and pick[key] < len(row) else None  # noqa: E731
         due, replied = cell("due"), cell("reply_time")
         if not isinstance(due, float) or replied not in (None, ""):
             continue
