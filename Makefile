@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO_DIR ?= demo
 
-.PHONY: demo test bench clean
+.PHONY: demo test lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,12 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
+
+# ruff (lint and format) and mypy, as configured in pyproject.toml.
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check xlgrade tests bench
+	$(BIN)/ruff format --check xlgrade tests bench
+	$(BIN)/mypy
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py
