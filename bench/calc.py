@@ -64,7 +64,7 @@ def inputs(n: int) -> list[tuple[int, float]]:
     for i in range(n):
         orders = rng.randint(0, 10)
         volume = round(rng.uniform(0, 200_000), 2)
-        if i % 50 == 0:                       # the boundaries themselves: not "more than"
+        if i % 50 == 0:  # the boundaries themselves: not "more than"
             orders, volume = rng.choice([(5, 200_000.0), (6, 100_000.0), (3, 50_000.0), (4, 10_000.0)])
         out.append((orders, volume))
     return out
@@ -92,11 +92,17 @@ def build_book(kind: str, n: int, path: str | Path) -> Path:
         ws["C1"] = ArrayFormula(f"C1:C{n}", f"=ABCGRADES($A$1:$A${n},$B$1:$B${n})")
     else:
         for r in range(1, n + 1):
-            ws.cell(r, 3, {"calc_abcgrade": f"=ABCGRADE(A{r},B{r})",
-                           "calc_native_if": NATIVE.format(r=r),
-                           "calc_python_floor": f"={FLOOR}(A{r},B{r})",
-                           "calc_cpp_addin": f"=DELTA(A{r},5)",
-                           "calc_paretograde_cells": f"=PARETOGRADE(A{r},{rng_ref})"}[kind])
+            ws.cell(
+                r,
+                3,
+                {
+                    "calc_abcgrade": f"=ABCGRADE(A{r},B{r})",
+                    "calc_native_if": NATIVE.format(r=r),
+                    "calc_python_floor": f"={FLOOR}(A{r},B{r})",
+                    "calc_cpp_addin": f"=DELTA(A{r},5)",
+                    "calc_paretograde_cells": f"=PARETOGRADE(A{r},{rng_ref})",
+                }[kind],
+            )
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
@@ -135,8 +141,12 @@ def build_floor_oxt(out_dir: str | Path) -> Path:
         with open(registry / "__init__.py", "a", encoding="utf-8") as init:
             init.write("\nfrom .floor import FUNCTIONS  # noqa: E402,F811  (the benchmark's floor)\n")
         namespace: dict = {}
-        exec(compile(FLOOR_MODULE.replace("from .registry import", "from xlgrade.cells.registry import"),
-                     "floor", "exec"), namespace)
+        exec(
+            compile(
+                FLOOR_MODULE.replace("from .registry import", "from xlgrade.cells.registry import"), "floor", "exec"
+            ),
+            namespace,
+        )
         return build_oxt(out_dir, namespace["FUNCTIONS"], registry_dir=registry)
 
 

@@ -124,8 +124,15 @@ CALC_SNIPPET = """
     RESULT.update(seconds=r["seconds"], runs=r["runs"], load_seconds=r["load_seconds"],
                   wrong=len(wrong) + abs(len(r["values"]) - len(want)), first_wrong=wrong[:3])
 """
-CALC_ORDER = ("calc_native_if", "calc_cpp_addin", "calc_python_floor", "calc_abcgrade", "calc_abcgrades_array",
-              "calc_paretogrades_array", "calc_paretograde_cells")
+CALC_ORDER = (
+    "calc_native_if",
+    "calc_cpp_addin",
+    "calc_python_floor",
+    "calc_abcgrade",
+    "calc_abcgrades_array",
+    "calc_paretogrades_array",
+    "calc_paretograde_cells",
+)
 for _kind in CALC_ORDER:
     SNIPPETS[_kind] = CALC_SNIPPET
 
@@ -163,8 +170,13 @@ def prepare(customers: int) -> dict[str, str]:
     ledger_pickle, customers_pickle = OUT / f"ledger-{customers}.pkl", OUT / f"customers-{customers}.pkl"
     if not (book.exists() and ledger_pickle.exists() and customers_pickle.exists()):
         print(f"building a {customers}-customer workbook in {OUT} (once, a few minutes) ...", flush=True)
-        done = subprocess.run([sys.executable, "-c", BUILD, str(customers), str(book), str(ledger_pickle),
-                               str(customers_pickle)], cwd=ROOT, check=True, capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, "-c", BUILD, str(customers), str(book), str(ledger_pickle), str(customers_pickle)],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         print(f"{int(done.stdout.strip()):,} ledger lines", flush=True)
     return {"BOOK": str(book), "LEDGER_PICKLE": str(ledger_pickle), "CUSTOMERS_PICKLE": str(customers_pickle)}
 
@@ -174,32 +186,51 @@ def prepare_calc(cells: int, runs: int) -> dict[str, dict]:
     process, as for the demo workbook); the paths each Calc snippet gets."""
     OUT.mkdir(parents=True, exist_ok=True)
     print(f"building xlgrade.oxt and the {cells}-cell Calc workbooks in {OUT} ...", flush=True)
-    done = subprocess.run([sys.executable, "-c", CALC_BUILD, str(ROOT / "bench"), str(OUT), str(cells)],
-                          cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", CALC_BUILD, str(ROOT / "bench"), str(OUT), str(cells)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         raise SystemExit(f"building the extension or the Calc workbooks failed:\n{done.stderr.strip()}")
     floor, oxt = done.stdout.strip().splitlines()[-2:]
-    return {kind: {"BOOK": str(OUT / f"{kind}-{cells}.xlsx"), "OXT": floor if kind == "calc_python_floor" else oxt,
-                   "N": cells, "RUNS": runs, "KIND": kind, "BENCH_DIR": str(ROOT / "bench")} for kind in CALC_ORDER}
+    return {
+        kind: {
+            "BOOK": str(OUT / f"{kind}-{cells}.xlsx"),
+            "OXT": floor if kind == "calc_python_floor" else oxt,
+            "N": cells,
+            "RUNS": runs,
+            "KIND": kind,
+            "BENCH_DIR": str(ROOT / "bench"),
+        }
+        for kind in CALC_ORDER
+    }
 
 
 def measure(name: str, paths: dict[str, str]) -> dict[str, float]:
     """Run one snippet in a fresh process on a fresh copy; its wall time and peak RSS."""
-    work = OUT / f"work-{name}.xlsx"   # a fresh copy: Calc never writes the cached book
+    work = OUT / f"work-{name}.xlsx"  # a fresh copy: Calc never writes the cached book
     shutil.copyfile(paths["BOOK"], work)
-    prelude = ("import time\n_t = [time.perf_counter()]\nSCALE = [1.0]\nRESULT = {}\n"
-               "def START():\n    _t[0] = time.perf_counter()\n")
+    prelude = (
+        "import time\n_t = [time.perf_counter()]\nSCALE = [1.0]\nRESULT = {}\n"
+        "def START():\n    _t[0] = time.perf_counter()\n"
+    )
     consts = "".join(f"{k} = {v!r}\n" for k, v in {**paths, "WORK": str(work)}.items())
     body = textwrap.dedent(SNIPPETS[name])
-    code = (prelude + consts + body +
-            "\nimport json, sys\njson.dump({'seconds': (time.perf_counter() - _t[0]) * SCALE[0], **RESULT}, sys.stdout)\n")
+    code = (
+        prelude
+        + consts
+        + body
+        + "\nimport json, sys\njson.dump({'seconds': (time.perf_counter() - _t[0]) * SCALE[0], **RESULT}, sys.stdout)\n"
+    )
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, cwd=ROOT)
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     if status != 0:
         raise SystemExit(f"bench {name} failed (status {status})")
     result = json.loads(out)
-    result["peak_mb"] = usage.ru_maxrss / 1024          # Linux reports KiB
+    result["peak_mb"] = usage.ru_maxrss / 1024  # Linux reports KiB
     for extra in OUT.glob(f"work-{name}*"):
         if extra.is_file():
             extra.unlink()
@@ -210,17 +241,23 @@ def measure(name: str, paths: dict[str, str]) -> dict[str, float]:
 def report(targets: dict, results: dict) -> bool:
     """Print each measurement against its baseline; True if a target was missed."""
     failed = False
-    print(f"\n{'measurement':<24} {'seconds':>8} {'peak MB':>8}   {'vs baseline':<24} {'time':>7} "
-          f"{'memory':>7}   target")
+    print(
+        f"\n{'measurement':<24} {'seconds':>8} {'peak MB':>8}   {'vs baseline':<24} {'time':>7} {'memory':>7}   target"
+    )
     for name, (baseline, max_time, max_mem) in targets.items():
         r, b = results[name], results[baseline]
         t_ratio = r["seconds"] / b["seconds"]
         m_ratio = None if r["peak_mb"] is None else r["peak_mb"] / b["peak_mb"]
-        ok = ((max_time is None or t_ratio <= max_time) and (max_mem is None or m_ratio <= max_mem)
-              and not r.get("wrong") and not b.get("wrong"))
+        ok = (
+            (max_time is None or t_ratio <= max_time)
+            and (max_mem is None or m_ratio <= max_mem)
+            and not r.get("wrong")
+            and not b.get("wrong")
+        )
         failed |= not ok
         target = ("(reported)" if max_time is None else f"time ≤ {max_time:g}x") + (
-            f", memory ≤ {max_mem:g}x" if max_mem else "")
+            f", memory ≤ {max_mem:g}x" if max_mem else ""
+        )
         mem = "-" if r["peak_mb"] is None else f"{r['peak_mb']:.0f}"
         mr = "-" if m_ratio is None else f"{m_ratio:.2f}"
         verdict = "" if max_time is None and ok else "PASS" if ok else "FAIL"
@@ -231,9 +268,11 @@ def report(targets: dict, results: dict) -> bool:
         print(f"{name:<24} {r['seconds']:8.3f} {mem:>8}   (baseline)")
     for name, r in results.items():
         if "runs" in r:
-            print(f"  {name}: calculateAll {', '.join(f'{t:.3f}' for t in r['runs'])} s "
-                  f"(median {r['seconds']:.3f}); opening (recalculates) {r['load_seconds']:.1f} s"
-                  + (f"; {r['wrong']} WRONG cells, first {r['first_wrong']}" if r.get("wrong") else ""))
+            print(
+                f"  {name}: calculateAll {', '.join(f'{t:.3f}' for t in r['runs'])} s "
+                f"(median {r['seconds']:.3f}); opening (recalculates) {r['load_seconds']:.1f} s"
+                + (f"; {r['wrong']} WRONG cells, first {r['first_wrong']}" if r.get("wrong") else "")
+            )
     return failed
 
 
@@ -257,12 +296,17 @@ def main() -> int:
         for name in CALC_ORDER:
             print(f"measuring {name} ({args.cells} cells) ...", flush=True)
             results[name] = r = {**measure(name, calc_paths[name]), "peak_mb": None}
-            print(f"  calculateAll {', '.join(f'{t:.3f}' for t in r['runs'])} s; "   # seen at once: the
-                  f"{r['wrong']} wrong cells", flush=True)                       # last one is long
+            print(
+                f"  calculateAll {', '.join(f'{t:.3f}' for t in r['runs'])} s; "  # seen at once: the
+                f"{r['wrong']} wrong cells",
+                flush=True,
+            )  # last one is long
         failed |= report(CALC_TARGETS, results)
         for label, (name, baseline) in CALC_REPORTED.items():
-            print(f"{label}: {results[name]['seconds'] / results[baseline]['seconds']:.1f}x "
-                  f"(issue 7 asked ≤ 5x; unreachable for a Python component, see CALC_TARGETS)")
+            print(
+                f"{label}: {results[name]['seconds'] / results[baseline]['seconds']:.1f}x "
+                f"(issue 7 asked ≤ 5x; unreachable for a Python component, see CALC_TARGETS)"
+            )
         print(f"\nCalc: {args.cells} cells, median of {args.calc_runs} calculateAll()")
     print(f"measured in {time.perf_counter() - started:.0f} s")
     return 1 if failed else 0

@@ -24,9 +24,12 @@ def require_libreoffice() -> None:
     if ok:
         return
     if libreoffice_required():
-        pytest.fail(f"LibreOffice is required when CI=true but is unavailable: {why}. "
-                    ".ci/run installs it (libreoffice-calc-nogui python3-uno "
-                    "libreoffice-script-provider-python fonts-noto-cjk).", pytrace=False)
+        pytest.fail(
+            f"LibreOffice is required when CI=true but is unavailable: {why}. "
+            ".ci/run installs it (libreoffice-calc-nogui python3-uno "
+            "libreoffice-script-provider-python fonts-noto-cjk).",
+            pytrace=False,
+        )
     pytest.skip(f"LibreOffice unavailable: {why}")
 
 

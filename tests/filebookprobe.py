@@ -29,8 +29,9 @@ from xlgrade.workbook.filebook import FileBook
 from xlgrade.workbook.template import InputData, build, save
 
 
-def file_book_of(path: Path, tables: Mapping[str, pd.DataFrame], *, rules: RuleBook | None = None,
-                 lang: str = "zh") -> FileBookProbe:
+def file_book_of(
+    path: Path, tables: Mapping[str, pd.DataFrame], *, rules: RuleBook | None = None, lang: str = "zh"
+) -> FileBookProbe:
     """An xlgrade workbook (the template, ``lang``) whose input tables hold ``tables``.
 
     ``tables`` are raw frames as :class:`MemoryBook` takes them (header texts as columns,
@@ -55,9 +56,9 @@ class FileBookProbe:
         self.calls: list[str] = []
         self.saves = 0
         self.backups = 0
-        self._written: dict[str, Sheet] = {}         # sheet key -> the declaration it was written with
-        self._computed: dict[str, list[str]] = {}    # sheet key -> the computed keys written
-        self._typed = self._typed_cells()             # the input sheets' typed cells, before any write
+        self._written: dict[str, Sheet] = {}  # sheet key -> the declaration it was written with
+        self._computed: dict[str, list[str]] = {}  # sheet key -> the computed keys written
+        self._typed = self._typed_cells()  # the input sheets' typed cells, before any write
 
     # ---- the Book protocol, delegated ------------------------------------------------------------
     def read_table(self, sheet: Sheet) -> Normalized:
@@ -72,8 +73,9 @@ class FileBookProbe:
         self._written[sheet.key] = sheet
         self.book.write_table(sheet, frame)
 
-    def write_computed(self, sheet: Sheet, frame: pd.DataFrame,
-                       formulas: Mapping[str, str | None] | None = None) -> None:
+    def write_computed(
+        self, sheet: Sheet, frame: pd.DataFrame, formulas: Mapping[str, str | None] | None = None
+    ) -> None:
         self.calls.append(f"computed:{sheet.key}")
         self._computed[sheet.key] = [c for c in frame.columns if c != "row"]
         self.book.write_computed(sheet, frame, formulas)
@@ -122,16 +124,20 @@ class FileBookProbe:
         rows = CalamineWorkbook.from_path(str(self.path)).get_sheet_by_name(name).to_python()
         header = [sheet.match_header(h) for h in rows[0]]
         body = [r for r in rows[1:] if any(v not in (None, "") for v in r)]
-        frame = pd.DataFrame([[v if v != "" else None for v in r] for r in body],
-                             columns=[c.key if c is not None else f"?{i}" for i, c in enumerate(header)])
+        frame = pd.DataFrame(
+            [[v if v != "" else None for v in r] for r in body],
+            columns=[c.key if c is not None else f"?{i}" for i, c in enumerate(header)],
+        )
         return frame.reindex(columns=sheet.keys())
 
     @property
     def computed(self) -> dict[str, pd.DataFrame]:
         """The computed columns written to each input sheet, read back with their sheet rows."""
         disk = FileBook(self.path)
-        return {key: disk.read_table(SHEETS[key]).frame[["row", *keys]].reset_index(drop=True)
-                for key, keys in self._computed.items()}
+        return {
+            key: disk.read_table(SHEETS[key]).frame[["row", *keys]].reset_index(drop=True)
+            for key, keys in self._computed.items()
+        }
 
     @property
     def formulas(self) -> dict[str, dict[str, str | None]]:
@@ -151,7 +157,7 @@ class FileBookProbe:
                 texts = {r[headers.index(col.header(self.lang))].value for r in rows}
                 texts.discard(None)
                 if not any(isinstance(t, str) and t.startswith("=") for t in texts):
-                    continue                                    # plain values: not in the mapping
+                    continue  # plain values: not in the mapping
                 if template and texts == {formula_templates.render(template, sheet, self.lang)}:
                     found[k] = template
                 else:
@@ -167,8 +173,11 @@ class FileBookProbe:
             if sheet.kind != INPUT or sheet.name(self.lang) not in wb.sheet_names:
                 continue
             rows = wb.get_sheet_by_name(sheet.name(self.lang)).to_python()
-            computed = {i for i, h in enumerate(rows[0] if rows else [])
-                        if (col := sheet.match_header(h)) is not None and col.computed}
+            computed = {
+                i
+                for i, h in enumerate(rows[0] if rows else [])
+                if (col := sheet.match_header(h)) is not None and col.computed
+            }
             for r, row in enumerate(rows):
                 for c, value in enumerate(row):
                     if c not in computed and value not in ("", None):
@@ -191,4 +200,3 @@ class FileBookProbe:
         """Everything the summary sheet shows (cell values, row by row)."""
         wb = CalamineWorkbook.from_path(str(self.path))
         return wb.get_sheet_by_name(self.book.sheet_name(SUMMARY_SHEET)).to_python()
-

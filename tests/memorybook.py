@@ -15,7 +15,7 @@ class MemoryBook:
     def __init__(self, tables: dict[str, pd.DataFrame], *, rules: RuleBook | None = None, lang: str = "zh"):
         self.name = "memory.xlsx"
         self.lang = lang
-        self.raw = dict(tables)                  # sheet key -> raw frame with header texts
+        self.raw = dict(tables)  # sheet key -> raw frame with header texts
         self.rules = rules or RuleBook()
         self.written: dict[str, pd.DataFrame] = {}
         self.computed: dict[str, pd.DataFrame] = {}
@@ -27,7 +27,7 @@ class MemoryBook:
 
     def read_table(self, sheet: Sheet) -> Normalized:
         self.calls.append(f"read:{sheet.key}")
-        if sheet.key in self.written:              # derived tables read back what was written
+        if sheet.key in self.written:  # derived tables read back what was written
             frame = self.written[sheet.key]
             raw = frame.rename(columns={c.key: c.header(self.lang) for c in sheet.columns})
         else:

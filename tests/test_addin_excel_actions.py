@@ -151,16 +151,21 @@ def test_new_workbook_open_rules_print_card(tmp_path):
 
 
 def test_complaint_check_by_priority():
-    c = {k: COMPLAINTS.column(k).zh for k in ("complaint_no", "customer_name", "complaint_time", "reply_time",
-                                               "due", "priority")}
+    c = {
+        k: COMPLAINTS.column(k).zh
+        for k in ("complaint_no", "customer_name", "complaint_time", "reply_time", "due", "priority")
+    }
     header = [c["complaint_no"], c["customer_name"], c["complaint_time"], c["reply_time"], c["priority"], c["due"]]
     now = dt.datetime(2026, 3, 10, 12)
-    rows = [["附表八"], header,
-            ["T1", "甲", now, None, 2, dt.datetime(2026, 3, 9)],          # overdue, priority 2
-            ["T2", "乙", now, None, 1, dt.datetime(2026, 3, 10)],         # overdue, priority 1
-            ["T3", "丙", now, None, 3, dt.datetime(2026, 3, 11, 6)],      # due within a day
-            ["T4", "丁", now, now, 1, dt.datetime(2026, 3, 9)],           # answered
-            ["T5", "戊", now, None, 1, dt.datetime(2026, 3, 20)]]         # later
+    rows = [
+        ["附表八"],
+        header,
+        ["T1", "甲", now, None, 2, dt.datetime(2026, 3, 9)],  # overdue, priority 2
+        ["T2", "乙", now, None, 1, dt.datetime(2026, 3, 10)],  # overdue, priority 1
+        ["T3", "丙", now, None, 3, dt.datetime(2026, 3, 11, 6)],  # due within a day
+        ["T4", "丁", now, now, 1, dt.datetime(2026, 3, 9)],  # answered
+        ["T5", "戊", now, None, 1, dt.datetime(2026, 3, 20)],
+    ]  # later
     app = FakeApp()
     app.add("x.xlsx", [SUMMARY_SHEET.zh, COMPLAINTS.zh], values={COMPLAINTS.zh: rows})
     text = actions.complaint_check(app, now=now)

@@ -13,8 +13,11 @@ from xlgrade.cli import main
 
 @pytest.fixture
 def windows(tmp_path, monkeypatch):
-    env = {"APPDATA": str(tmp_path / "Roaming"), "LOCALAPPDATA": str(tmp_path / "Local"),
-           "USERPROFILE": str(tmp_path / "user")}
+    env = {
+        "APPDATA": str(tmp_path / "Roaming"),
+        "LOCALAPPDATA": str(tmp_path / "Local"),
+        "USERPROFILE": str(tmp_path / "user"),
+    }
     for k, v in env.items():
         monkeypatch.setenv(k, v)
     venv = tmp_path / "venv"
@@ -38,7 +41,7 @@ def test_dry_run_prints_every_step_and_changes_nothing(windows, tmp_path, capsys
 def test_install_and_uninstall_steps(windows, tmp_path):
     env, venv = windows
     version = xlwings.__version__
-    (venv / f"xlwings64-{version}.dll").write_bytes(b"")     # pip puts it in the environment's root
+    (venv / f"xlwings64-{version}.dll").write_bytes(b"")  # pip puts it in the environment's root
     conf = tmp_path / "user" / ".xlgrade" / "xlgrade.conf"
     conf.parent.mkdir(parents=True)
     conf.write_text('"INTERPRETER_WIN","C:\\old\\pythonw.exe"\r\n"SHOW CONSOLE","False"\r\n', encoding="utf-8")
@@ -49,10 +52,12 @@ def test_install_and_uninstall_steps(windows, tmp_path):
     from xlgrade.addins.excel.xlam import build_xlam
 
     assert target.read_bytes() == build_xlam(tmp_path / "fresh").read_bytes()
-    assert conf.read_bytes().decode("utf-8") == \
-        f'"SHOW CONSOLE","False"\r\n"INTERPRETER_WIN","{venv / "Scripts" / "pythonw.exe"}"\r\n'
+    assert (
+        conf.read_bytes().decode("utf-8")
+        == f'"SHOW CONSOLE","False"\r\n"INTERPRETER_WIN","{venv / "Scripts" / "pythonw.exe"}"\r\n'
+    )
     assert lines[3].startswith("4. check: xlwings DLL found") and "64-bit Office" in lines[3]
-    assert f"xlwings32-{version}.dll" in lines[3]           # says what 32-bit Office would need
+    assert f"xlwings32-{version}.dll" in lines[3]  # says what 32-bit Office would need
     I.run(I.uninstall_steps(env), dry_run=False, out=lines.append)
     assert not target.exists()
     assert conf.read_bytes().decode("utf-8") == '"SHOW CONSOLE","False"\r\n'

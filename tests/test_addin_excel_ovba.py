@@ -61,8 +61,7 @@ def test_rename_changes_the_name_only(template_bin, name):
     for stream in set(before) - {"PROJECT", "VBA/dir", "VBA/_VBA_PROJECT"}:
         assert after[stream] == before[stream], stream
     old_lines, new_lines = before["PROJECT"].split(b"\r\n"), after["PROJECT"].split(b"\r\n")
-    assert [i for i, (a, b) in enumerate(zip(old_lines, new_lines)) if a != b] == \
-        [old_lines.index(b'Name="MyAddin"')]
+    assert [i for i, (a, b) in enumerate(zip(old_lines, new_lines)) if a != b] == [old_lines.index(b'Name="MyAddin"')]
     assert new_lines[old_lines.index(b'Name="MyAddin"')] == f'Name="{name}"'.encode()
     old_dir = decompress(CFB.from_bytes(template_bin).get_stream_in_storage("VBA", "dir"))
     new_dir = decompress(CFB.from_bytes(renamed).get_stream_in_storage("VBA", "dir"))

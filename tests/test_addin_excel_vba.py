@@ -101,8 +101,15 @@ def test_every_onaction_names_a_ribbon_sub():
     assert set(ids) == {c.id for c in ribbon.CONTROLS} and len(ribbon.CONTROLS) == len(ids)
     buttons = [el.get("id") for el in root.iter(f"{{{CUSTOMUI_NS}}}button")]
     assert buttons == [c.id for c in ribbon.BUTTONS]
-    assert [c.zh for c in ribbon.BUTTONS] == ["月度重算", "新建工作簿", "打开规则", "打印资料卡", "投诉到期检查",
-                                              "规则说明", "关于"]
+    assert [c.zh for c in ribbon.BUTTONS] == [
+        "月度重算",
+        "新建工作簿",
+        "打开规则",
+        "打印资料卡",
+        "投诉到期检查",
+        "规则说明",
+        "关于",
+    ]
     assert not [el for el in root.iter() if el.get("label") or el.get("screentip") or el.get("supertip")]
 
 
@@ -111,7 +118,7 @@ def test_ribbon_catalogue_says_each_text_once_in_both_languages():
     assert len(texts) == 1 + len(ribbon.CONTROLS) + len(ribbon.BUTTONS)
     for key, (zh, en) in texts.items():
         assert zh and en and zh != en, key
-        assert not zh.isascii() and en.isascii(), key   # Chinese in zh, English in en
+        assert not zh.isascii() and en.isascii(), key  # Chinese in zh, English in en
     assert ribbon.table_rows()[0] == ribbon.TABLE_HEADER
     assert [r[0] for r in ribbon.table_rows()[1:]] == list(texts)
     assert ribbon.TAB.label("zh") == "客户分级" and ribbon.TAB.label("en") == "Customer grading"
@@ -126,8 +133,9 @@ def test_udfs_compute_as_the_registry():
     assert udfs.ABCGRADE(6, 100001) == by_name("ABCGRADE")(6.0, 100001.0)
     assert udfs.ABCGRADE(6.0, 100001.0, None, None, None, None, None) == "A"
     # a range arrives as a list of rows (ndim=2); an array result goes back as rows
-    assert udfs.PARETOGRADES([[100.0], [1.0], [None]]) == [list(r) for r in
-                                                            by_name("PARETOGRADES")(((100.0,), (1.0,), (None,)))]
+    assert udfs.PARETOGRADES([[100.0], [1.0], [None]]) == [
+        list(r) for r in by_name("PARETOGRADES")(((100.0,), (1.0,), (None,)))
+    ]
     assert udfs.PARETOGRADE(100.0, [[100.0], [1.0]]) == by_name("PARETOGRADE")(100.0, ((100.0,), (1.0,)))
 
 

@@ -55,8 +55,15 @@ def test_parts_and_content_types(xlam):
         types = ET.fromstring(z.read("[Content_Types].xml"))
     defaults = {d.get("Extension"): d.get("ContentType") for d in types.iter(f"{CT}Default")}
     overrides = {o.get("PartName"): o.get("ContentType") for o in types.iter(f"{CT}Override")}
-    assert {"customUI/customUI.xml", "xl/workbook.xml", "xl/vbaProject.bin", "xl/worksheets/sheet1.xml",
-            "xl/sharedStrings.xml", "_rels/.rels", "xl/_rels/workbook.xml.rels"} <= parts
+    assert {
+        "customUI/customUI.xml",
+        "xl/workbook.xml",
+        "xl/vbaProject.bin",
+        "xl/worksheets/sheet1.xml",
+        "xl/sharedStrings.xml",
+        "_rels/.rels",
+        "xl/_rels/workbook.xml.rels",
+    } <= parts
     for part in parts - {"[Content_Types].xml"}:
         assert "/" + part in overrides or part.rsplit(".", 1)[-1] in defaults, part
     assert overrides["/xl/workbook.xml"] == "application/vnd.ms-excel.addin.macroEnabled.main+xml"
@@ -69,8 +76,9 @@ def test_customui_is_ours_and_related(xlam):
     with zipfile.ZipFile(xlam) as z:
         rels = ET.fromstring(z.read("_rels/.rels"))
         ui = z.read("customUI/customUI.xml")
-    assert [r.get("Target") for r in rels.iter(f"{REL}Relationship") if r.get("Type") == UI_REL] == \
-        ["customUI/customUI.xml"]
+    assert [r.get("Target") for r in rels.iter(f"{REL}Relationship") if r.get("Type") == UI_REL] == [
+        "customUI/customUI.xml"
+    ]
     assert ui == (names.macros_dir() / "customUI.xml").read_bytes()
     assert ET.fromstring(ui).tag == "{http://schemas.microsoft.com/office/2006/01/customui}customUI"
     # no text in the ribbon XML: every label comes from the table (getLabel)
@@ -78,13 +86,16 @@ def test_customui_is_ours_and_related(xlam):
 
 
 def test_vba_decoded_equals_macros(modules):
-    for name, suffix in ((names.RIBBON_VBA_MODULE, ".bas"), (names.UDF_VBA_MODULE, ".bas"),
-                         (names.EVENTS_VBA_CLASS, ".cls")):
+    for name, suffix in (
+        (names.RIBBON_VBA_MODULE, ".bas"),
+        (names.UDF_VBA_MODULE, ".bas"),
+        (names.EVENTS_VBA_CLASS, ".cls"),
+    ):
         source = (names.macros_dir() / f"{name}{suffix}").read_text(encoding="ascii")
         assert modules[name].rstrip("\n") == source.rstrip("\n"), name
         assert modules[name].isascii(), name
     assert names.TEMPLATE_RIBBON_MODULE not in modules
-    assert modules[names.UDF_VBA_MODULE] .rstrip("\n") == wrappers.module_vba().rstrip("\n")
+    assert modules[names.UDF_VBA_MODULE].rstrip("\n") == wrappers.module_vba().rstrip("\n")
 
 
 def test_every_onaction_names_a_sub_of_the_built_project(xlam, modules):
@@ -103,8 +114,10 @@ def test_every_registry_function_has_a_wrapper_in_the_build(modules):
     for cf in FUNCTIONS:
         params = [p.replace("Optional ", "") for p in found[cf.name].split(", ")]
         assert params == [a.name for a in cf.args], cf.name
-        assert f'XLPy.CallUDF("{names.UDF_MODULE}", "{cf.name}", Array({", ".join(params)}), ActiveWorkbook, ' \
-               "Application.Caller)" in modules[names.UDF_VBA_MODULE]
+        assert (
+            f'XLPy.CallUDF("{names.UDF_MODULE}", "{cf.name}", Array({", ".join(params)}), ActiveWorkbook, '
+            "Application.Caller)" in modules[names.UDF_VBA_MODULE]
+        )
 
 
 def test_dll_declare_version_equals_the_installed_xlwings(modules):
@@ -190,8 +203,15 @@ def test_every_control_has_a_zh_and_an_en_text_in_the_built_table(xlam):
         assert el.get("getSupertip") == f"{names.RIBBON_VBA_MODULE}.XlgradeGetSupertip"
         zh, en = texts[el.get("id") + ribbon.SUPERTIP]
         assert zh and en and not zh.isascii() and en.isascii(), el.get("id")
-    assert [texts[el.get("id")][0] for el in buttons] == \
-        ["月度重算", "新建工作簿", "打开规则", "打印资料卡", "投诉到期检查", "规则说明", "关于"]
+    assert [texts[el.get("id")][0] for el in buttons] == [
+        "月度重算",
+        "新建工作簿",
+        "打开规则",
+        "打印资料卡",
+        "投诉到期检查",
+        "规则说明",
+        "关于",
+    ]
     assert texts[ui.find(f".//{UI}tab").get("id")] == ("客户分级", "Customer grading")
 
 
@@ -221,10 +241,15 @@ def test_every_callback_names_a_sub_of_the_built_project_with_its_signature(xlam
 
 
 def test_vba_constants_match_the_table_layout(modules):
-    consts = dict(re.findall(r'^Private Const (\w+) As (?:String|Long) = "?([^"\n]*)"?$',
-                             modules[names.RIBBON_VBA_MODULE], re.M))
-    assert consts == {"TEXT_SHEET": names.CONF_SHEET, "TEXT_KEY_COLUMN": str(ribbon.TABLE_FIRST_COLUMN),
-                      "LANG_SHEET_KEY": ribbon.LANG_SHEET_KEY, "SUPERTIP_SUFFIX": ribbon.SUPERTIP}
+    consts = dict(
+        re.findall(r'^Private Const (\w+) As (?:String|Long) = "?([^"\n]*)"?$', modules[names.RIBBON_VBA_MODULE], re.M)
+    )
+    assert consts == {
+        "TEXT_SHEET": names.CONF_SHEET,
+        "TEXT_KEY_COLUMN": str(ribbon.TABLE_FIRST_COLUMN),
+        "LANG_SHEET_KEY": ribbon.LANG_SHEET_KEY,
+        "SUPERTIP_SUFFIX": ribbon.SUPERTIP,
+    }
 
 
 def test_workbook_events_invalidate_the_ribbon(xlam, modules):
@@ -243,15 +268,22 @@ def test_workbook_events_invalidate_the_ribbon(xlam, modules):
     assert re.search(r"^Attribute VB_Base = \"0\{FCFB3D2A-A0FA-1068-A738-08002B3371B5\}\"$", events, re.M)
     assert re.search(r"^Public WithEvents App As Application$", events, re.M)
     for event in ("WorkbookActivate", "WorkbookDeactivate"):
-        assert re.search(rf"^Private Sub App_{event}\(ByVal Wb As Workbook\)\n    XlgradeRefreshRibbon\nEnd Sub$",
-                         events, re.M), event
+        assert re.search(
+            rf"^Private Sub App_{event}\(ByVal Wb As Workbook\)\n    XlgradeRefreshRibbon\nEnd Sub$", events, re.M
+        ), event
     bas = modules[names.RIBBON_VBA_MODULE]
-    assert re.search(r"^Sub XlgradeRefreshRibbon\(\)\n    If Not XlgradeRibbonUI Is Nothing Then "
-                     r"XlgradeRibbonUI\.Invalidate\nEnd Sub$", bas, re.M)
+    assert re.search(
+        r"^Sub XlgradeRefreshRibbon\(\)\n    If Not XlgradeRibbonUI Is Nothing Then "
+        r"XlgradeRibbonUI\.Invalidate\nEnd Sub$",
+        bas,
+        re.M,
+    )
     load = re.search(r"^Sub XlgradeRibbonLoad\(ribbon As IRibbonUI\)\n(.*?)^End Sub$", bas, re.M | re.S).group(1)
-    assert load.split("\n")[:3] == ["    Set XlgradeRibbonUI = ribbon",
-                                     f"    Set XlgradeEvents = New {names.EVENTS_VBA_CLASS}",
-                                     "    Set XlgradeEvents.App = Application"]
+    assert load.split("\n")[:3] == [
+        "    Set XlgradeRibbonUI = ribbon",
+        f"    Set XlgradeEvents = New {names.EVENTS_VBA_CLASS}",
+        "    Set XlgradeEvents.App = Application",
+    ]
 
 
 @pytest.mark.libreoffice
@@ -300,7 +332,7 @@ def _macro_workbook(xlam: Path, dest: Path, extra_sheets: tuple[str, ...]) -> Pa
         for name in ("xlwings", "Dictionary"):
             wb.vba_project().delete_module(name)
         wb.save(trimmed)
-    as_book = dest.with_suffix(".book.xlsm")   # openpyxl reads only a workbook's content type
+    as_book = dest.with_suffix(".book.xlsm")  # openpyxl reads only a workbook's content type
     with zipfile.ZipFile(trimmed) as zin, zipfile.ZipFile(as_book, "w", zipfile.ZIP_DEFLATED) as zout:
         for name in zin.namelist():
             data = zin.read(name)
@@ -322,8 +354,7 @@ def test_libreoffice_runs_the_ribbon_text_lookup_on_the_built_table(xlam, tmp_pa
     from xlgrade.lo import LibreOffice
 
     keys = list(ribbon.texts())
-    cases = {(): "zh", (SUMMARY_SHEET.en,): "en", (SUMMARY_SHEET.zh,): "zh",
-             (SUMMARY_SHEET.en, SUMMARY_SHEET.zh): "zh"}
+    cases = {(): "zh", (SUMMARY_SHEET.en,): "en", (SUMMARY_SHEET.zh,): "zh", (SUMMARY_SHEET.en, SUMMARY_SHEET.zh): "zh"}
     with LibreOffice() as lo:
         for i, (extra, lang) in enumerate(cases.items()):
             assert workbook_lang([names.CONF_SHEET, *extra]) == lang

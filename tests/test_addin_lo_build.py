@@ -48,15 +48,30 @@ def _column(values, k):
 
 
 SMALL = (
-    CellFunction("ECHO", _echo, (
-        Arg("first_arg", NUMBER, "第一", "first", "第一个参数", "the first argument"),
-        Arg("values", RANGE, "区域", "values", "一个区域", "a range"),
-        Arg("b_opt", TEXT, "可选", "optional", "可选参数", "an optional one", True, "x"),
-    ), TEXT, "回显", "echo <&> \"quoted\"", "Test"),
-    CellFunction("COLUMNS2", _column, (
-        Arg("values", RANGE, "区域", "values", "区域", "range"),
-        Arg("k", NUMBER, "k", "k", "k", "k", True, 1),
-    ), "array", "数组", "array"),
+    CellFunction(
+        "ECHO",
+        _echo,
+        (
+            Arg("first_arg", NUMBER, "第一", "first", "第一个参数", "the first argument"),
+            Arg("values", RANGE, "区域", "values", "一个区域", "a range"),
+            Arg("b_opt", TEXT, "可选", "optional", "可选参数", "an optional one", True, "x"),
+        ),
+        TEXT,
+        "回显",
+        'echo <&> "quoted"',
+        "Test",
+    ),
+    CellFunction(
+        "COLUMNS2",
+        _column,
+        (
+            Arg("values", RANGE, "区域", "values", "区域", "range"),
+            Arg("k", NUMBER, "k", "k", "k", "k", True, 1),
+        ),
+        "array",
+        "数组",
+        "array",
+    ),
 )
 
 
@@ -81,8 +96,14 @@ def test_idl_of_the_real_registry_has_every_function_and_no_underscore_in_parame
 
 def test_optional_ranges_are_any_so_calc_lets_them_be_left_out():
     # measured: a sequence< sequence< any > > parameter cannot be omitted (Err:504)
-    f = CellFunction("OPTR", lambda v, w=None: "", (
-        Arg("values", RANGE, "a", "a", "a", "a"), Arg("more", RANGE, "b", "b", "b", "b", True)), TEXT, "z", "e")
+    f = CellFunction(
+        "OPTR",
+        lambda v, w=None: "",
+        (Arg("values", RANGE, "a", "a", "a", "a"), Arg("more", RANGE, "b", "b", "b", "b", True)),
+        TEXT,
+        "z",
+        "e",
+    )
     assert "any OPTR([in] sequence< sequence< any > > values, [in] any more);" in idl.generate_idl([f])
 
 
@@ -159,7 +180,7 @@ def built(tmp_path_factory):
 def test_build_is_byte_for_byte_deterministic(built, tmp_path, capsys):
     assert main(["addins", "build", str(tmp_path)]) == 0
     printed = capsys.readouterr().out.strip().splitlines()
-    assert printed == [str(tmp_path / "xlgrade.xlam"), str(tmp_path / "xlgrade.oxt")]   # the Excel add-in too
+    assert printed == [str(tmp_path / "xlgrade.xlam"), str(tmp_path / "xlgrade.oxt")]  # the Excel add-in too
     assert (tmp_path / "xlgrade.oxt").read_bytes() == built.read_bytes()
     with zipfile.ZipFile(built) as z:
         infos = z.infolist()
@@ -171,8 +192,10 @@ def test_build_default_dir_is_dist(tmp_path, monkeypatch, capsys):
     require_unoidl_write()
     monkeypatch.chdir(tmp_path)
     assert main(["addins", "build"]) == 0
-    assert capsys.readouterr().out.strip().splitlines() == [str(Path("dist") / "xlgrade.xlam"),
-                                                            str(Path("dist") / "xlgrade.oxt")]
+    assert capsys.readouterr().out.strip().splitlines() == [
+        str(Path("dist") / "xlgrade.xlam"),
+        str(Path("dist") / "xlgrade.oxt"),
+    ]
     assert (tmp_path / "dist" / "xlgrade.oxt").is_file()
 
 
@@ -183,8 +206,12 @@ def test_package_contents(built):
         desc = z.read("description.xml").decode()
         vendored = {n: z.read(n) for n in files if n.startswith("pythonpath/xlgradecells/")}
         component = z.read(names.COMPONENT_FILE).decode()
-    entries = {e.get("{http://openoffice.org/2001/manifest}full-path"):
-               e.get("{http://openoffice.org/2001/manifest}media-type") for e in manifest}
+    entries = {
+        e.get("{http://openoffice.org/2001/manifest}full-path"): e.get(
+            "{http://openoffice.org/2001/manifest}media-type"
+        )
+        for e in manifest
+    }
     assert entries == {
         names.TYPES_FILE: "application/vnd.sun.star.uno-typelibrary;type=RDB",
         names.COMPONENT_FILE: "application/vnd.sun.star.uno-component;type=Python",
@@ -196,8 +223,10 @@ def test_package_contents(built):
     assert set(entries) - {names.SCRIPTS_DIR} <= files and f"python/{names.MENU_SCRIPT}" in files
     assert {"pythonpath/xlgradeaddin.py", "pythonpath/xlgrademenu.py", "pythonpath/xlgrade_menu.json"} <= files
     d = ET.fromstring(desc)
-    ns = {"d": "http://openoffice.org/extensions/description/2006",
-          "lo": "http://libreoffice.org/extensions/description/2011"}
+    ns = {
+        "d": "http://openoffice.org/extensions/description/2006",
+        "lo": "http://libreoffice.org/extensions/description/2011",
+    }
     assert d.find("d:identifier", ns).get("value") == names.EXTENSION_ID
     assert d.find("d:version", ns).get("value") == xlgrade.__version__
     minimal = d.find("d:dependencies/lo:LibreOffice-minimal-version", ns)
@@ -206,8 +235,11 @@ def test_package_contents(built):
     assert "请升级" in need and "upgrade" in need
     # The registry is vendored as it is (its imports are relative), without its dev-time generator.
     cells_dir = Path(xlgrade.cells.__file__).parent
-    expected = {f"pythonpath/xlgradecells/{p.name}": p.read_bytes()
-                for p in cells_dir.glob("*.py") if p.name not in package.DEV_ONLY}
+    expected = {
+        f"pythonpath/xlgradecells/{p.name}": p.read_bytes()
+        for p in cells_dir.glob("*.py")
+        if p.name not in package.DEV_ONLY
+    }
     assert vendored == expected
     for name, data in vendored.items():
         for node in ast.walk(ast.parse(data)):
@@ -228,6 +260,7 @@ def test_vendored_registry_imports_under_its_new_name(built, tmp_path):
     sys.path.insert(0, str(tmp_path / "pythonpath"))
     try:
         import xlgradecells  # noqa: F401  (the copy, as LibreOffice's Python imports it)
+
         assert xlgradecells.__file__.startswith(str(tmp_path))
         assert [f.name for f in xlgradecells.FUNCTIONS] == [f.name for f in FUNCTIONS]
         assert xlgradecells.by_name("ABCGRADE")(6.0, 100000.01) == "A"
@@ -260,16 +293,16 @@ def test_bridge_converts_a_range_once_per_content(monkeypatch):
     monkeypatch.setattr(mod, "_convert_rows", lambda v: converted.append(v) or real(v))
     pareto = by_name("PARETOGRADE")
     column = ((50.0,), (30.0,), ("",), (10.0,), (5.0,))
-    fresh = lambda: tuple(tuple(list(r)) for r in column)        # equal content, new objects
+    fresh = lambda: tuple(tuple(list(r)) for r in column)  # equal content, new objects
     grades = [mod.call(pareto, (v, fresh(), None, None, None), RuntimeError) for v in (50.0, 10.0, 1.0)]
-    assert grades == ["A", "B", "C"] and len(converted) == 1      # 10 has 80 of 95 before: B
-    assert mod._rows(fresh()) == ((50.0,), (30.0,), (None,), (10.0,), (5.0,))   # "" is empty
+    assert grades == ["A", "B", "C"] and len(converted) == 1  # 10 has 80 of 95 before: B
+    assert mod._rows(fresh()) == ((50.0,), (30.0,), (None,), (10.0,), (5.0,))  # "" is empty
     changed = ((50.0,), (30.0,), (None,), (10.0,), (500.0,))
     assert mod.call(pareto, (50.0, changed, None, None, None), RuntimeError) == "B" and len(converted) == 2
-    with pytest.raises(RuntimeError):                            # a bad cell is never kept
+    with pytest.raises(RuntimeError):  # a bad cell is never kept
         mod.call(pareto, (1.0, ((1.0,), (object(),)), None, None, None), RuntimeError)
-    assert mod._rows([[1.0], [2.0]]) == ((1.0,), (2.0,))         # unhashable: converted each time
-    for i in range(mod._RANGES_KEPT + 3):                        # only the last few ranges are kept
+    assert mod._rows([[1.0], [2.0]]) == ((1.0,), (2.0,))  # unhashable: converted each time
+    for i in range(mod._RANGES_KEPT + 3):  # only the last few ranges are kept
         mod._rows(((float(i),),))
     assert len(mod._RANGES) == mod._RANGES_KEPT
 
@@ -283,7 +316,7 @@ def test_bridge_turns_a_wrong_argument_into_the_given_error():
         bridge.call(abc, ("abc", 1.0, None, None, None, None, None), ValueShown)
     with pytest.raises(ValueShown):
         bridge.call(abc, (-1.0, 1.0, None, None, None, None, None), ValueShown)
-    with pytest.raises(ValueShown):    # a block of numbers where one number is expected
+    with pytest.raises(ValueShown):  # a block of numbers where one number is expected
         bridge.call(abc, (((1.0,), (2.0,)), 1.0, None, None, None, None, None), ValueShown)
     with pytest.raises(CellValueError):
         abc("abc", 1.0)
@@ -291,8 +324,7 @@ def test_bridge_turns_a_wrong_argument_into_the_given_error():
 
 def test_bridge_results():
     assert bridge.call(by_name("SCORECARD"), (10.0, 0.5, 5.0, 5.0, 5.0), RuntimeError) == 75.0
-    grades = bridge.call(by_name("PARETOGRADES"), (((50.0,), (None,), (30.0,), ("x",)), None, None, None),
-                         RuntimeError)
+    grades = bridge.call(by_name("PARETOGRADES"), (((50.0,), (None,), (30.0,), ("x",)), None, None, None), RuntimeError)
     assert grades == (("A",), ("",), ("A",), ("",))
     assert bridge.call(SMALL[1], (((1.0, 2.0),), None), RuntimeError) == (("2",),)
 
@@ -305,12 +337,24 @@ def test_bridge_array_results_are_rectangular():
 
 
 def test_bridge_and_component_need_only_the_standard_library_and_uno():
-    allowed = set(sys.stdlib_module_names) | {"uno", "unohelper", "com", "org", "xlgradeaddin", "xlgradecells",
-                                              "xlgrademenu"}
+    allowed = set(sys.stdlib_module_names) | {
+        "uno",
+        "unohelper",
+        "com",
+        "org",
+        "xlgradeaddin",
+        "xlgradecells",
+        "xlgrademenu",
+    }
     assert len(list(OXT_DIR.glob("*.py"))) == 5
     for path in sorted(OXT_DIR.glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            mods = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                    else [node.module] if isinstance(node, ast.ImportFrom) else [])
+            mods = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
             for m in mods:
                 assert m.split(".")[0] in allowed, (path.name, m)

@@ -24,21 +24,22 @@ from xlgrade.cells.model import CellValueError
 pytestmark = pytest.mark.libreoffice
 
 VALUE_ERROR = "#VALUE!"
-OMIT = object()          # an argument left empty between commas: ABCGRADE(6,200000,,,,,"X;Y;Z")
+OMIT = object()  # an argument left empty between commas: ABCGRADE(6,200000,,,,,"X;Y;Z")
 
 
 @dataclass(frozen=True)
 class Ref:
     """A reference to the data sheet, and the value Calc hands the function for it."""
+
     address: str
     value: Any
 
 
 # Data sheet: populations for PARETOGRADE (exact 80 % and 95 % shares before; ties; decimals),
 # a blank and a text cell in the first one (ignored).
-P1 = [50, 30, 10, 5, None, "n/a", 3, 2]          # T = 100: 10 has exactly 80 before, 3 exactly 95
-P2 = [40, 30, 15, 15]                             # ties: both 15s have 70 before
-P3 = [0.5, 0.3, 0.1, 0.1]                         # decimals: 0.1 has exactly 0.8 before (in decimal)
+P1 = [50, 30, 10, 5, None, "n/a", 3, 2]  # T = 100: 10 has exactly 80 before, 3 exactly 95
+P2 = [40, 30, 15, 15]  # ties: both 15s have 70 before
+P3 = [0.5, 0.3, 0.1, 0.1]  # decimals: 0.1 has exactly 0.8 before (in decimal)
 
 
 def _column(values):
@@ -48,9 +49,9 @@ def _column(values):
 R1 = Ref(f"Data!$A$1:$A${len(P1)}", _column(P1))
 R2 = Ref(f"Data!$B$1:$B${len(P2)}", _column(P2))
 R3 = Ref(f"Data!$C$1:$C${len(P3)}", _column(P3))
-ORDERS_CELL = Ref("Data!$D$1", 6.0)        # 6 orders and exactly 100,000 typed in cells
+ORDERS_CELL = Ref("Data!$D$1", 6.0)  # 6 orders and exactly 100,000 typed in cells
 VOLUME_CELL = Ref("Data!$D$2", 100000.0)
-LABEL_CELLS = Ref("Data!$E$1:$E$3", ("甲", "乙", "丙"))   # labels from a range: its cells, flat
+LABEL_CELLS = Ref("Data!$E$1:$E$3", ("甲", "乙", "丙"))  # labels from a range: its cells, flat
 # ABCGRADES over two columns at the §3.1 boundaries (F orders, G volume); row 4 is blank.
 ABC_ORDERS = [6, 6, 5, None, 4, 4, 3, 0]
 ABC_VOLUME = [100000, 100000.01, 200000, None, 10000, 10000.5, 50000, None]
@@ -60,45 +61,45 @@ VOLUME_COLUMN = Ref("Data!$G$1:$G$8", _column(ABC_VOLUME))
 
 CASES = [
     # ---- threshold ABC (§3.1): strict "more than" -----------------------------------------
-    ("ABCGRADE", (6, 100000), "B"),                       # exactly 100,000 is not > 100,000
+    ("ABCGRADE", (6, 100000), "B"),  # exactly 100,000 is not > 100,000
     ("ABCGRADE", (6, 100000.01), "A"),
-    ("ABCGRADE", (5, 200000), "B"),                       # exactly 5 orders is not > 5
+    ("ABCGRADE", (5, 200000), "B"),  # exactly 5 orders is not > 5
     ("ABCGRADE", (6, 200000), "A"),
-    ("ABCGRADE", (4, 10000), "C"),                        # exactly 10,000 is not > 10,000
+    ("ABCGRADE", (4, 10000), "C"),  # exactly 10,000 is not > 10,000
     ("ABCGRADE", (4, 10000.5), "B"),
-    ("ABCGRADE", (3, 50000), "C"),                        # exactly 3 orders is not > 3
-    ("ABCGRADE", (ORDERS_CELL, VOLUME_CELL), "B"),        # the same from cells
-    ("ABCGRADE", (6, 200000, 5, 100000, 3, 10000, "A;B;C"), "A"),   # every optional argument given
-    ("ABCGRADE", (6, 200000, 6), "B"),                    # a_orders given: 6 is not > 6
+    ("ABCGRADE", (3, 50000), "C"),  # exactly 3 orders is not > 3
+    ("ABCGRADE", (ORDERS_CELL, VOLUME_CELL), "B"),  # the same from cells
+    ("ABCGRADE", (6, 200000, 5, 100000, 3, 10000, "A;B;C"), "A"),  # every optional argument given
+    ("ABCGRADE", (6, 200000, 6), "B"),  # a_orders given: 6 is not > 6
     ("ABCGRADE", (6, 200000, OMIT, OMIT, OMIT, OMIT, "X;Y;Z"), "X"),  # empty slots take defaults
     ("ABCGRADE", (4, 50000, OMIT, OMIT, OMIT, OMIT, LABEL_CELLS), "乙"),
-    ("ABCGRADE", (6, "100,000.01"), "A"),                 # a number typed as text
-    ("ABCGRADE", ("abc", 1), VALUE_ERROR),                # text that is not a number
-    ("ABCGRADE", (-1, 5), VALUE_ERROR),                   # a negative count
+    ("ABCGRADE", (6, "100,000.01"), "A"),  # a number typed as text
+    ("ABCGRADE", ("abc", 1), VALUE_ERROR),  # text that is not a number
+    ("ABCGRADE", (-1, 5), VALUE_ERROR),  # a negative count
     ("ABCGRADE", (6, 200000, OMIT, OMIT, OMIT, OMIT, "A;B"), VALUE_ERROR),  # two labels for three grades
     # ---- Pareto (§3.2): share_before ------------------------------------------------------
-    ("PARETOGRADE", (50, R1), "A"),                       # the largest customer is always A
-    ("PARETOGRADE", (30, R1), "A"),                       # 50 % before
-    ("PARETOGRADE", (10, R1), "B"),                       # exactly 80 % before: not < 80 %
-    ("PARETOGRADE", (5, R1), "B"),                        # 90 % before
-    ("PARETOGRADE", (3, R1), "C"),                        # exactly 95 % before: not < 95 %
+    ("PARETOGRADE", (50, R1), "A"),  # the largest customer is always A
+    ("PARETOGRADE", (30, R1), "A"),  # 50 % before
+    ("PARETOGRADE", (10, R1), "B"),  # exactly 80 % before: not < 80 %
+    ("PARETOGRADE", (5, R1), "B"),  # 90 % before
+    ("PARETOGRADE", (3, R1), "C"),  # exactly 95 % before: not < 95 %
     ("PARETOGRADE", (2, R1), "C"),
-    ("PARETOGRADE", (0, R1), "C"),                        # value <= 0 is C
+    ("PARETOGRADE", (0, R1), "C"),  # value <= 0 is C
     ("PARETOGRADE", (-5, R1), "C"),
-    ("PARETOGRADE", (10, R1, 0.85), "A"),                 # a_share given
+    ("PARETOGRADE", (10, R1, 0.85), "A"),  # a_share given
     ("PARETOGRADE", (10, R1, "85%"), "A"),
     ("PARETOGRADE", (10, R1, OMIT, OMIT, "甲;乙;丙"), "乙"),
-    ("PARETOGRADE", (15, R2), "A"),                       # ties get the same grade: 70 % before
-    ("PARETOGRADE", (0.1, R3), "B"),                      # exactly 0.8 before, in decimals
+    ("PARETOGRADE", (15, R2), "A"),  # ties get the same grade: 70 % before
+    ("PARETOGRADE", (0.1, R3), "B"),  # exactly 0.8 before, in decimals
     ("PARETOGRADE", (0.3, R3), "A"),
     ("PARETOGRADE", ("x", R1), VALUE_ERROR),
-    ("PARETOGRADE", (10, R1, 0.99), VALUE_ERROR),         # a_share above b_share
+    ("PARETOGRADE", (10, R1, 0.99), VALUE_ERROR),  # a_share above b_share
     # ---- scorecard (§3.3) -----------------------------------------------------------------
     ("SCORECARD", (10, 0.5, 5, 5, 5), 75.0),
     ("SCORECARD", (10, 1, 10, 10, 10), 100.0),
-    ("SCORECARD", (10, "", 10, 0, 0), 80.0),              # blank growth: no earlier sales, 20 points
+    ("SCORECARD", (10, "", 10, 0, 0), 80.0),  # blank growth: no earlier sales, 20 points
     ("SCORECARD", (0.5, 0.2, 0, 0, 0), 5.0),
-    ("SCORECARD", (10, 0.5, 11, 0, 0), VALUE_ERROR),      # channel is 0-10
+    ("SCORECARD", (10, 0.5, 11, 0, 0), VALUE_ERROR),  # channel is 0-10
     ("SCOREGRADE", (90,), "VIP客户"),
     ("SCOREGRADE", (89.999,), "骨干客户"),
     ("SCOREGRADE", (75,), "骨干客户"),
@@ -133,9 +134,9 @@ CASES = [
     ("COMPLAINTDUE", ("C", 46000, "A=1; C=2; *=9"), 46002.0),
     ("COMPLAINTDUE", ("A", "yesterday"), VALUE_ERROR),
     # ---- the explanation ----------------------------------------------------------------------
-    ("GRADEWHY", (6, 100000), None),                      # None: compared with the registry only
+    ("GRADEWHY", (6, 100000), None),  # None: compared with the registry only
     ("GRADEWHY", (6, 200000, OMIT, OMIT, OMIT, OMIT, "en"), None),
-    ("GRADEWHY", ("abc", 1), None),                       # says what is wrong, no #VALUE!
+    ("GRADEWHY", ("abc", 1), None),  # says what is wrong, no #VALUE!
 ]
 
 
@@ -155,8 +156,10 @@ def formula(name: str, args) -> str:
 
 def python_result(name: str, args):
     """What the registry computes for the values Calc hands over."""
-    values = [None if a is OMIT else a.value if isinstance(a, Ref) else
-              float(a) if isinstance(a, (int, float)) else a for a in args]
+    values = [
+        None if a is OMIT else a.value if isinstance(a, Ref) else float(a) if isinstance(a, (int, float)) else a
+        for a in args
+    ]
     try:
         return by_name(name)(*values)
     except CellValueError:
@@ -195,7 +198,7 @@ def book(tmp_path_factory):
         for i, v in enumerate(values, 1):
             if v is not None:
                 data[f"{col}{i}"] = v
-    data["H1"], data["H2"] = 6, "六"          # a column with a text cell: the whole array refuses
+    data["H1"], data["H2"] = 6, "六"  # a column with a text cell: the whole array refuses
     for row, (name, args, _) in enumerate(CASES, 1):
         ws[f"A{row}"] = formula(name, args)
     # The array form over P1 (8 rows), entered as an array formula.
@@ -237,13 +240,13 @@ def test_paretogrades_array_in_calc(computed):
     grades = computed[1]
     expected = by_name("PARETOGRADES")(R1.value)
     assert grades == [row[0] for row in expected]
-    assert grades == ["A", "A", "B", "B", "", "", "C", "C"]     # blank and text rows give ""
+    assert grades == ["A", "A", "B", "B", "", "", "C", "C"]  # blank and text rows give ""
 
 
 def test_abcgrades_array_in_calc(computed):
     abc, refused = computed[2], computed[3]
     assert abc == [row[0] for row in by_name("ABCGRADES")(ORDERS_COLUMN.value, VOLUME_COLUMN.value)]
-    assert abc == ABC_GRADES                         # exactly 100,000 / 5 / 10,000 / 3 are not "more than"
+    assert abc == ABC_GRADES  # exactly 100,000 / 5 / 10,000 / 3 are not "more than"
     assert refused == [VALUE_ERROR, VALUE_ERROR]
 
 
@@ -251,9 +254,15 @@ def test_omitted_and_empty_optional_arguments_mean_the_default(calc, tmp_path):
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "S"
-    forms = ["=ABCGRADE(6,200000)", "=ABCGRADE(6,200000,,,,,)", "=ABCGRADE(6,200000,5,100000,3,10000)",
-             '=ABCGRADE(6,200000,5,100000,3,10000,"A;B;C")', "=PARETOGRADE(10,Data!A1:A3)",
-             "=PARETOGRADE(10,Data!A1:A3,,)", "=PARETOGRADE(10,Data!A1:A3,0.8,0.95)"]
+    forms = [
+        "=ABCGRADE(6,200000)",
+        "=ABCGRADE(6,200000,,,,,)",
+        "=ABCGRADE(6,200000,5,100000,3,10000)",
+        '=ABCGRADE(6,200000,5,100000,3,10000,"A;B;C")',
+        "=PARETOGRADE(10,Data!A1:A3)",
+        "=PARETOGRADE(10,Data!A1:A3,,)",
+        "=PARETOGRADE(10,Data!A1:A3,0.8,0.95)",
+    ]
     for i, f in enumerate(forms, 1):
         ws[f"A{i}"] = f
     data = wb.create_sheet("Data")
@@ -279,15 +288,26 @@ def test_calc_saves_plain_excel_names(calc, book, tmp_path):
     assert formulas, "Calc wrote no formulas"
     assert not re.search(r"ORG\.XLGRADE|org\.xlgrade|_xll\.", xml)
     names_used = {m for f in formulas for m in re.findall(r"([A-Z][A-Z0-9.]*)\(", f)}
-    assert {"ABCGRADE", "ABCGRADES", "PARETOGRADE", "PARETOGRADES", "SCORECARD", "SCOREGRADE", "CREDITGRADE",
-            "RFMCLASS", "COMPLAINTDUE", "GRADEWHY"} <= names_used
+    assert {
+        "ABCGRADE",
+        "ABCGRADES",
+        "PARETOGRADE",
+        "PARETOGRADES",
+        "SCORECARD",
+        "SCOREGRADE",
+        "CREDITGRADE",
+        "RFMCLASS",
+        "COMPLAINTDUE",
+        "GRADEWHY",
+    } <= names_used
     assert any(f.startswith("ABCGRADE(6,200000)") for f in formulas)
     # ... and the saved file computes the same when Calc opens it again
     with calc.open(out) as doc:
         assert doc.value("Cases", "A1") == "B" and doc.value("Cases", "E1") == "A"
         errors = doc.errors()
-    assert {e.cell for e in errors} == ({f"A{i}" for i, c in enumerate(CASES, 1) if c[2] == VALUE_ERROR}
-                                        | {"F1", "F2"})       # the refused ABCGRADES array
+    assert {e.cell for e in errors} == (
+        {f"A{i}" for i, c in enumerate(CASES, 1) if c[2] == VALUE_ERROR} | {"F1", "F2"}
+    )  # the refused ABCGRADES array
     assert {e.text for e in errors} == {VALUE_ERROR}
 
 

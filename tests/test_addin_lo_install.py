@@ -37,7 +37,12 @@ def test_old_libreoffice_is_refused_in_one_line_zh_and_en(monkeypatch, capsys):
 
 def test_unopkg_command_lines():
     assert inst.unopkg_command("add", "/x/unopkg", "/d/xlgrade.oxt", root=False) == [
-        "/x/unopkg", "add", "--force", "--suppress-license", "/d/xlgrade.oxt"]
+        "/x/unopkg",
+        "add",
+        "--force",
+        "--suppress-license",
+        "/d/xlgrade.oxt",
+    ]
     assert inst.unopkg_command("add", "/x/unopkg", "/d/xlgrade.oxt", root=True)[-1] == "--shared"
     assert inst.unopkg_command("remove", "/x/unopkg", root=False) == ["/x/unopkg", "remove", names.EXTENSION_ID]
     assert inst.unopkg_command("remove", "/x/unopkg", root=True)[-1] == "--shared"
@@ -50,7 +55,9 @@ def test_without_profile_unopkg_runs_and_its_failure_is_one_line(tmp_path, monke
     require_unoidl_write()
     log = tmp_path / "args"
     fake = tmp_path / "unopkg"
-    fake.write_text(f'#!/bin/sh\necho "$@" >> {log}\n[ "$1" = remove ] && {{ echo "ERROR: no such extension" >&2; exit 1; }}\nexit 0\n')
+    fake.write_text(
+        f'#!/bin/sh\necho "$@" >> {log}\n[ "$1" = remove ] && {{ echo "ERROR: no such extension" >&2; exit 1; }}\nexit 0\n'
+    )
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setattr(inst, "_soffice", lambda: "/usr/bin/soffice")
     monkeypatch.setattr(inst, "installed_version", lambda soffice=None: (25, 2, 3))
@@ -98,4 +105,4 @@ def test_install_into_a_profile_then_calc_starts_with_it(tmp_path, capsys):
     assert main(["uninstall", "libreoffice", "--profile", str(profile)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "not installed" in err
-    assert os.path.isdir(profile)      # a profile we were given is never removed
+    assert os.path.isdir(profile)  # a profile we were given is never removed

@@ -76,19 +76,28 @@ def test_complaint_check():
     header = [cols[k]["zh"] for k in ("complaint_no", "customer_name", "complaint_time", "reply_time", "due")]
     now = datetime(2026, 10, 10, 12, 0)
     day = (now - M.EPOCH).total_seconds() / 86400
-    rows = [("T1", "甲公司", day - 3, None, day - 1),        # overdue
-            ("T2", "乙公司", day - 3, day - 2.5, day - 1),   # replied: not listed
-            ("T3", "丙公司", day, None, day + 0.5),           # due within 24 h
-            ("T4", "丁公司", day, None, day + 3)]             # later
+    rows = [
+        ("T1", "甲公司", day - 3, None, day - 1),  # overdue
+        ("T2", "乙公司", day - 3, day - 2.5, day - 1),  # replied: not listed
+        ("T3", "丙公司", day, None, day + 0.5),  # due within 24 h
+        ("T4", "丁公司", day, None, day + 3),
+    ]  # later
     msg = M.complaint_check(rows, header, "zh", CFG, now)
-    assert msg.splitlines() == ["1 件投诉已超期未回复:T1 甲公司 (2026-10-09 12:00)",
-                                "1 件投诉将在 24 小时内到期:T3 丙公司 (2026-10-11 00:00)"]
+    assert msg.splitlines() == [
+        "1 件投诉已超期未回复:T1 甲公司 (2026-10-09 12:00)",
+        "1 件投诉将在 24 小时内到期:T3 丙公司 (2026-10-11 00:00)",
+    ]
     assert M.complaint_check(rows[3:], header, "zh", CFG, now) == M.say("zh", "complaints_none")
 
 
 def test_job_command_prefers_the_recorded_installation(monkeypatch):
-    assert M.job_command({"python": sys.executable}, "recalc", "b.xlsx") == [sys.executable, "-m", "xlgrade",
-                                                                            "recalc", "b.xlsx"]
+    assert M.job_command({"python": sys.executable}, "recalc", "b.xlsx") == [
+        sys.executable,
+        "-m",
+        "xlgrade",
+        "recalc",
+        "b.xlsx",
+    ]
     monkeypatch.setattr(M.shutil, "which", lambda name: None)
     assert M.job_command({"python": None}, "recalc", "b.xlsx") is None
     ok, line = M.run_job({"python": None}, "en", "recalc", "b.xlsx")
@@ -104,8 +113,10 @@ def test_run_job_reports_the_one_line_result_or_error(tmp_path):
 
 # ---- in real Calc ---------------------------------------------------------------------------
 def script_url(function: str) -> str:
-    return (f"vnd.sun.star.script:{names.OXT_NAME}|{names.SCRIPTS_DIR}|{names.MENU_SCRIPT}${function}"
-            "?language=Python&location=user:uno_packages")
+    return (
+        f"vnd.sun.star.script:{names.OXT_NAME}|{names.SCRIPTS_DIR}|{names.MENU_SCRIPT}${function}"
+        "?language=Python&location=user:uno_packages"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -142,8 +153,9 @@ def _sheet_values(path, name):
 @pytest.mark.libreoffice
 def test_menu_is_registered(calc):
     entries = calc.call("config_names", path="/org.openoffice.Office.Addons/AddonUI/OfficeMenuBar")
-    assert f"{names.EXTENSION_ID}.toolbar" in calc.call("config_names",
-                                                        path="/org.openoffice.Office.Addons/AddonUI/OfficeToolBar")
+    assert f"{names.EXTENSION_ID}.toolbar" in calc.call(
+        "config_names", path="/org.openoffice.Office.Addons/AddonUI/OfficeToolBar"
+    )
     assert f"{names.EXTENSION_ID}.menu" in entries
 
 
@@ -157,9 +169,9 @@ def test_monthly_from_the_menu_equals_xlgrade_recalc(calc, workbook, tmp_path):
         shutil.copy(workbook, p)
     doc = calc.open(by_menu)
     line = calc.call("script", url=script_url("monthly"), doc=doc.key, closes_document=True, timeout=300)
-    doc.closed = True                       # the menu closed it, ran the job and reopened it
+    doc.closed = True  # the menu closed it, ran the job and reopened it
     assert "月度重算完成" in line, line
-    assert calc.call("opened", path=str(by_menu), close=True) == ["汇总"]   # reopened on 汇总
+    assert calc.call("opened", path=str(by_menu), close=True) == ["汇总"]  # reopened on 汇总
     assert main(["recalc", str(by_cli)]) == 0
     for sheet in ("历史", "汇总"):
         assert _sheet_values(by_menu, sheet) == _sheet_values(by_cli, sheet), sheet
@@ -174,7 +186,7 @@ def test_rules_complaints_and_about(calc, workbook, tmp_path):
 
     path = tmp_path / "book.xlsx"
     shutil.copy(workbook, path)
-    run_month(FileBook(path), "2026-10")           # writes the complaints' due and status
+    run_month(FileBook(path), "2026-10")  # writes the complaints' due and status
     with calc.open(path) as doc:
         assert calc.call("script", url=script_url("rules"), doc=doc.key).startswith("已打开“规则”")
         assert calc.call("active_sheet", doc=doc.key) == "规则"
@@ -182,9 +194,9 @@ def test_rules_complaints_and_about(calc, workbook, tmp_path):
         sheet = CFG["sheets"]["complaints"]["zh"]
         data = doc.get(sheet, doc.used_range(sheet).replace("A1:", "A1:", 1))
     head = next(i for i, row in enumerate(data) if CFG["complaint_columns"]["complaint_time"]["zh"] in row)
-    expected = M.complaint_check([tuple(r) for r in data[head + 1:]], data[head], "zh", CFG, datetime.now())
+    expected = M.complaint_check([tuple(r) for r in data[head + 1 :]], data[head], "zh", CFG, datetime.now())
     assert msg == expected
-    assert "已超期" in msg                        # the demo's complaints of 2026 are past due now
+    assert "已超期" in msg  # the demo's complaints of 2026 are past due now
     with calc.open(path) as doc:
         about = calc.call("script", url=script_url("about"), doc=doc.key)
         assert sys.executable in about and "xlgrade" in about

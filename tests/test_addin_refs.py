@@ -29,20 +29,28 @@ def add_addin_link(path: Path, *, staff_cell: bool) -> None:
     pkg.write(part, xml)
     if staff_cell:
         pkg.add_sheet(STAFF_SHEET)
-        pkg.set_cells(STAFF_SHEET, {(1, 1): Cell(Formula("[1]!ABCGRADE(6,150000)", "A"), None),
-                                    (2, 1): Cell(Formula("SUM(1,2)", 3), None)})
-    pkg.write(LINK, '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<externalLink xmlns='
-                    '"http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.'
-                    'openxmlformats.org/officeDocument/2006/relationships"><externalBook r:id="rId1"/></externalLink>')
-    pkg.write("xl/externalLinks/_rels/externalLink1.xml.rels",
-              '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.'
-              'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
-              'openxmlformats.org/officeDocument/2006/relationships/externalLinkPath" '
-              f'Target="{ADDIN}" TargetMode="External"/></Relationships>')
+        pkg.set_cells(
+            STAFF_SHEET,
+            {(1, 1): Cell(Formula("[1]!ABCGRADE(6,150000)", "A"), None), (2, 1): Cell(Formula("SUM(1,2)", 3), None)},
+        )
+    pkg.write(
+        LINK,
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<externalLink xmlns='
+        '"http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.'
+        'openxmlformats.org/officeDocument/2006/relationships"><externalBook r:id="rId1"/></externalLink>',
+    )
+    pkg.write(
+        "xl/externalLinks/_rels/externalLink1.xml.rels",
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.'
+        'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
+        'openxmlformats.org/officeDocument/2006/relationships/externalLinkPath" '
+        f'Target="{ADDIN}" TargetMode="External"/></Relationships>',
+    )
     pkg.set_override(LINK, "application/vnd.openxmlformats-officedocument.spreadsheetml.externalLink+xml")
     rid = pkg.add_rel(pkg.workbook, addinrefs.REL_EXTERNAL_LINK, LINK)
-    wb = pkg.text(pkg.workbook).replace("</sheets>", f'</sheets><externalReferences><externalReference r:id="{rid}"/>'
-                                                     "</externalReferences>", 1)
+    wb = pkg.text(pkg.workbook).replace(
+        "</sheets>", f'</sheets><externalReferences><externalReference r:id="{rid}"/></externalReferences>', 1
+    )
     pkg.write(pkg.workbook, wb)
     pkg.save(path)
 
@@ -77,7 +85,7 @@ def test_fix_rewrites_owned_cells_and_reports_the_others(demo, tmp_path):
     assert [(c.sheet, c.column, c.row, c.formula) for c in left] == [(STAFF_SHEET, "A", 1, "[1]!ABCGRADE(6,150000)")]
     xml = pkg.text(pkg.sheet_part(CUSTOMERS.zh))
     assert "[1]!" not in xml and "<f>ABCGRADE(Customers[[#This Row]" in xml
-    assert pkg.exists(LINK)     # the staff cell still needs it
+    assert pkg.exists(LINK)  # the staff cell still needs it
 
 
 def test_recalc_drops_the_dangling_link(demo, tmp_path):

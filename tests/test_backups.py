@@ -40,11 +40,11 @@ def test_an_unchanged_file_is_backed_up_once(tmp_path):
     first, new = backups.write(target, clock=Clock(dt.datetime(2026, 11, 1, 9)))
     again, new_again = backups.write(target, clock=Clock(dt.datetime(2026, 11, 2, 9)))
     assert new and not new_again and again == first and names(tmp_path / "xlgrade-backup") == [first.name]
-    assert backups.plan(target) == first                                  # the name the run log would get
-    target.write_bytes(b"v2")                                             # changed: a new one
+    assert backups.plan(target) == first  # the name the run log would get
+    target.write_bytes(b"v2")  # changed: a new one
     third, new_third = backups.write(target, clock=Clock(dt.datetime(2026, 11, 3, 9)))
     assert new_third and third != first and third.read_bytes() == b"v2"
-    target.write_bytes(b"v3")                                             # same size, other content
+    target.write_bytes(b"v3")  # same size, other content
     assert backups.write(target, clock=Clock(dt.datetime(2026, 11, 4, 9)))[1]
 
 
@@ -52,17 +52,26 @@ def test_retention_keeps_the_newest_and_the_oldest_of_each_month(tmp_path):
     target = tmp_path / "b.xlsx"
     folder = tmp_path / "xlgrade-backup"
     folder.mkdir()
-    days = [dt.datetime(2026, 8, 5), dt.datetime(2026, 8, 20), dt.datetime(2026, 9, 1, 8), dt.datetime(2026, 9, 1, 9),
-            *(dt.datetime(2026, 10, d) for d in range(1, 9))]
+    days = [
+        dt.datetime(2026, 8, 5),
+        dt.datetime(2026, 8, 20),
+        dt.datetime(2026, 9, 1, 8),
+        dt.datetime(2026, 9, 1, 9),
+        *(dt.datetime(2026, 10, d) for d in range(1, 9)),
+    ]
     for i, day in enumerate(days[:-1]):
         (folder / f"b-{day:%Y%m%d-%H%M%S}.xlsx").write_bytes(b"old %d" % i)
     target.write_bytes(b"now")
     made, new = backups.write(target, keep=3, clock=Clock(days[-1]))
     assert new and made.name == "b-20261008-000000.xlsx"
-    assert names(folder) == ["b-20260805-000000.xlsx",                     # oldest of August
-                             "b-20260901-080000.xlsx",                     # oldest of September
-                             "b-20261001-000000.xlsx",                     # oldest of October
-                             "b-20261006-000000.xlsx", "b-20261007-000000.xlsx", made.name]   # the 3 newest
+    assert names(folder) == [
+        "b-20260805-000000.xlsx",  # oldest of August
+        "b-20260901-080000.xlsx",  # oldest of September
+        "b-20261001-000000.xlsx",  # oldest of October
+        "b-20261006-000000.xlsx",
+        "b-20261007-000000.xlsx",
+        made.name,
+    ]  # the 3 newest
     assert [b.month for b in backups.kept(backups.backups_of(target), keep=0)] == ["2026-08", "2026-09", "2026-10"]
 
 
@@ -78,34 +87,34 @@ def test_a_backup_that_fails_half_way_leaves_no_partial_file(tmp_path, monkeypat
     monkeypatch.setattr(backups.shutil, "copyfileobj", disk_full)
     with pytest.raises(OSError, match="No space"):
         backups.write(target)
-    assert names(folder) == []                                            # neither a backup nor its temp
+    assert names(folder) == []  # neither a backup nor its temp
     monkeypatch.undo()
     made, _ = backups.write(target)
     assert made.read_bytes() == target.read_bytes()
 
 
 # ---- backups of runs -----------------------------------------------------------------------------------
-def test_a_run_that_fails_writes_no_backup(book, monkeypatch):   # noqa: F811
+def test_a_run_that_fails_writes_no_backup(book, monkeypatch):  # noqa: F811
     original = book.read_bytes()
     fb = FileBook(book)
 
     def broken(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(fb, "write_summary", broken)                      # fails half-way through the writes
+    monkeypatch.setattr(fb, "write_summary", broken)  # fails half-way through the writes
     with pytest.raises(OSError):
         run_month(fb, "2026-09")
     assert names(book.parent / "xlgrade-backup") == []
 
     fb = FileBook(book)
-    monkeypatch.setattr(fb.package, "save", broken)                       # fails in the final save
+    monkeypatch.setattr(fb.package, "save", broken)  # fails in the final save
     with pytest.raises(OSError):
         run_month(fb, "2026-09")
     assert names(book.parent / "xlgrade-backup") == [] and book.read_bytes() == original
     assert [f for f in names(book.parent) if f.endswith(".xlgrade-tmp")] == []
 
 
-def test_the_run_log_names_the_backup_that_was_written(book):   # noqa: F811
+def test_the_run_log_names_the_backup_that_was_written(book):  # noqa: F811
     import openpyxl
 
     original = book.read_bytes()
@@ -116,7 +125,7 @@ def test_the_run_log_names_the_backup_that_was_written(book):   # noqa: F811
 
 
 # ---- restore --------------------------------------------------------------------------------------------
-def test_restore_lists_and_puts_a_backup_back(book, capsys):   # noqa: F811
+def test_restore_lists_and_puts_a_backup_back(book, capsys):  # noqa: F811
     original = book.read_bytes()
     assert main(["recalc", str(book), "--month", "2026-08"]) == 0
     after_august = book.read_bytes()
@@ -130,24 +139,24 @@ def test_restore_lists_and_puts_a_backup_back(book, capsys):   # noqa: F811
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert lines[0].split()[:4] == ["备份", "时间", "大小", "月份"]
-    newest, oldest = lines[2], lines[3]                                   # newest first
+    newest, oldest = lines[2], lines[3]  # newest first
     assert newest.startswith(made[1].path.name) and newest.split()[-1] == "2026-08"
-    assert oldest.startswith(made[0].path.name) and oldest.split()[-1] == "-"   # before any run
+    assert oldest.startswith(made[0].path.name) and oldest.split()[-1] == "-"  # before any run
     assert f"{made[0].made:%Y-%m-%d %H:%M:%S}" in oldest and "KB" in oldest and "--from" in lines[-1]
 
     assert main(["restore", str(book), "--from", made[0].path.name]) == 0
     out = capsys.readouterr().out
     assert book.read_bytes() == original and made[0].path.name in out
     kept = backups.backups_of(book)[-1]
-    assert kept.path.read_bytes() == current and kept.path.name in out    # the file as it was is kept
+    assert kept.path.read_bytes() == current and kept.path.name in out  # the file as it was is kept
     assert not lock_path(book).exists()
 
-    assert main(["restore", str(book), "--from", str(kept.path)]) == 0    # a path works too
+    assert main(["restore", str(book), "--from", str(kept.path)]) == 0  # a path works too
     assert book.read_bytes() == current
     assert [b.path.read_bytes() for b in backups.backups_of(book)] == [original, after_august, current, original]
 
 
-def test_restore_refuses_an_unknown_backup_and_a_held_lock(book, capsys):   # noqa: F811
+def test_restore_refuses_an_unknown_backup_and_a_held_lock(book, capsys):  # noqa: F811
     assert main(["restore", str(book), "--from", "nope.xlsx"]) == 2
     line = one_line(capsys.readouterr().err)
     assert "b.xlsx" in line and "nope.xlsx" in line and "--list" in line
@@ -162,13 +171,13 @@ def test_restore_refuses_an_unknown_backup_and_a_held_lock(book, capsys):   # no
     one_line(capsys.readouterr().err)
 
 
-def test_restore_with_no_backups_says_so(book, capsys):   # noqa: F811
+def test_restore_with_no_backups_says_so(book, capsys):  # noqa: F811
     assert main(["restore", str(book)]) == 0
     assert "没有备份" in capsys.readouterr().out
     shutil.rmtree(book.parent / "xlgrade-backup", ignore_errors=True)
 
 
-def test_a_full_disk_during_recalc_is_one_line_and_leaves_no_backup(book, monkeypatch, capsys):   # noqa: F811
+def test_a_full_disk_during_recalc_is_one_line_and_leaves_no_backup(book, monkeypatch, capsys):  # noqa: F811
     from xlgrade.workbook.package import Package
 
     original = book.read_bytes()
@@ -184,7 +193,7 @@ def test_a_full_disk_during_recalc_is_one_line_and_leaves_no_backup(book, monkey
     assert not lock_path(book).exists()
 
 
-def test_the_list_is_shown_while_the_workbook_is_open_but_restore_refuses(book, capsys):   # noqa: F811
+def test_the_list_is_shown_while_the_workbook_is_open_but_restore_refuses(book, capsys):  # noqa: F811
     assert main(["recalc", str(book), "--month", "2026-09"]) == 0
     name = backups.backups_of(book)[0].path.name
     (book.parent / ".~lock.b.xlsx#").write_text(",bob,PC-3,01.12.2026 10:00,file:///x;")

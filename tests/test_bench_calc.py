@@ -45,14 +45,14 @@ def test_books_hold_the_formulas_measured(tmp_path):
     # the native formula is ABCGRADE's defaults, so both sheets grade the same inputs alike
     abc = by_name("ABCGRADE")
     for orders, volume in calc.inputs(N):
-        native = ("A" if orders > 5 and volume > 100000 else "B" if orders > 3 and volume > 10000 else "C")
+        native = "A" if orders > 5 and volume > 100000 else "B" if orders > 3 and volume > 10000 else "C"
         assert native == abc(float(orders), volume)
 
 
 @pytest.mark.parametrize("kind", sorted(calc.KINDS))
 def test_calc_computes_the_registry_grades(oxt, tmp_path, kind):
     book = calc.build_book(kind, N, tmp_path / f"{kind}.xlsx")
-    if kind == "calc_python_floor":                 # the floor has an extension of its own
+    if kind == "calc_python_floor":  # the floor has an extension of its own
         oxt = calc.build_floor_oxt(tmp_path / "floor")
     result = calc.measure(oxt, book, N, runs=2)
     assert result["values"] == calc.expected(kind, N)

@@ -16,8 +16,20 @@ from xlgrade.cells import FUNCTIONS, Arg, CellFunction, CellValueError, args, by
 
 PACKAGE = Path(cells.__file__).parent
 ABCGRADE, ABCGRADES, PARETOGRADE, PARETOGRADES, SCORECARD, SCOREGRADE, CREDITGRADE, RFMCLASS, COMPLAINTDUE, GRADEWHY = (
-    by_name(n) for n in ("ABCGRADE", "ABCGRADES", "PARETOGRADE", "PARETOGRADES", "SCORECARD", "SCOREGRADE", "CREDITGRADE",
-                         "RFMCLASS", "COMPLAINTDUE", "GRADEWHY"))
+    by_name(n)
+    for n in (
+        "ABCGRADE",
+        "ABCGRADES",
+        "PARETOGRADE",
+        "PARETOGRADES",
+        "SCORECARD",
+        "SCOREGRADE",
+        "CREDITGRADE",
+        "RFMCLASS",
+        "COMPLAINTDUE",
+        "GRADEWHY",
+    )
+)
 
 
 # ---- the registry ---------------------------------------------------------------------------
@@ -55,13 +67,16 @@ def test_every_entry_is_described_in_both_languages():
     assert SCORECARD.returns == "number" and COMPLAINTDUE.returns == "date" and PARETOGRADES.returns == "array"
     assert PARETOGRADE.args[1].kind == "range" and COMPLAINTDUE.args[1].kind == "date"
     assert ABCGRADES.returns == "array" and [a.kind for a in ABCGRADES.args[:2]] == ["range", "range"]
-    assert ABCGRADES.args[2:] == ABCGRADE.args[2:]        # the same thresholds and labels, said once
+    assert ABCGRADES.args[2:] == ABCGRADE.args[2:]  # the same thresholds and labels, said once
 
 
 def test_messages_name_arguments_as_the_function_wizard_does():
     declared = {(a.zh, a.name) for f in FUNCTIONS for a in f.args}
-    named = {v for v in vars(functions).values()
-             if isinstance(v, tuple) and len(v) == 2 and all(isinstance(x, str) for x in v)}
+    named = {
+        v
+        for v in vars(functions).values()
+        if isinstance(v, tuple) and len(v) == 2 and all(isinstance(x, str) for x in v)
+    }
     assert named and named <= declared, named - declared
 
 
@@ -93,7 +108,7 @@ def test_sources_import_only_the_standard_library_and_the_package_itself():
     for path in sorted(PACKAGE.glob("*.py")):
         for level, module in _imports(path):
             if path.name == "gen.py" and module.startswith("xlgrade.engine"):
-                continue          # the generator runs at development time and reads the rule book
+                continue  # the generator runs at development time and reads the rule book
             if level:
                 assert module != "gen", f"{path.name} imports the generator"
                 continue
@@ -103,18 +118,20 @@ def test_sources_import_only_the_standard_library_and_the_package_itself():
 
 def test_a_renamed_copy_works_without_pandas_numpy_or_xlgrade(tmp_path):
     shutil.copytree(PACKAGE, tmp_path / "vendored_cells", ignore=shutil.ignore_patterns("__pycache__"))
-    code = "\n".join([
-        "import sys",
-        "for name in ('pandas', 'numpy', 'openpyxl', 'xlgrade'):",
-        "    sys.modules[name] = None",
-        f"sys.path.insert(0, {str(tmp_path)!r})",
-        "import vendored_cells as c",
-        "from vendored_cells import registry, functions",
-        "assert [f.name for f in c.FUNCTIONS][0] == 'ABCGRADE'",
-        "print(c.by_name('ABCGRADE')(6, 100000.01), c.by_name('PARETOGRADE')(80, ((80,), (20,))),",
-        "      c.by_name('SCORECARD')(10, None, 10, 10, 10), c.by_name('GRADEWHY')(6, 200000, None, None, None, None, 'en'))",
-        "print(sorted(m for m in sys.modules if m.startswith('xlgrade') and sys.modules[m] is not None))",
-    ])
+    code = "\n".join(
+        [
+            "import sys",
+            "for name in ('pandas', 'numpy', 'openpyxl', 'xlgrade'):",
+            "    sys.modules[name] = None",
+            f"sys.path.insert(0, {str(tmp_path)!r})",
+            "import vendored_cells as c",
+            "from vendored_cells import registry, functions",
+            "assert [f.name for f in c.FUNCTIONS][0] == 'ABCGRADE'",
+            "print(c.by_name('ABCGRADE')(6, 100000.01), c.by_name('PARETOGRADE')(80, ((80,), (20,))),",
+            "      c.by_name('SCORECARD')(10, None, 10, 10, 10), c.by_name('GRADEWHY')(6, 200000, None, None, None, None, 'en'))",
+            "print(sorted(m for m in sys.modules if m.startswith('xlgrade') and sys.modules[m] is not None))",
+        ]
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == ["A A 100.0 A: 6 orders > 5 and 200,000 > 100,000", "[]"]
@@ -141,24 +158,29 @@ def test_generator_writes_both_files(tmp_path, monkeypatch):
     monkeypatch.setattr(gen, "DEFAULTS_PATH", tmp_path / "defaults.py")
     monkeypatch.setattr(gen, "DOCS_PATH", tmp_path / "functions.md")
     assert gen.main([]) == 0
-    assert (tmp_path / "defaults.py").read_text(encoding="utf-8") == (PACKAGE / "defaults.py").read_text(encoding="utf-8")
+    assert (tmp_path / "defaults.py").read_text(encoding="utf-8") == (PACKAGE / "defaults.py").read_text(
+        encoding="utf-8"
+    )
     assert (tmp_path / "functions.md").read_text(encoding="utf-8") == gen.render_docs()
 
 
 # ---- ABCGRADE (§3.1) -------------------------------------------------------------------------
-@pytest.mark.parametrize("orders,volume,expected", [
-    (6, 100_000.000001, "A"),
-    (6, 100_000, "B"),                    # exactly 100,000 is not more than 100,000
-    (6, 100_000.0000001, "B"),            # below a millionth: rounds to exactly 100,000
-    (6, 16666.666666666668 * 6, "B"),     # six lines summing to 100,000 in floating point
-    (5, 500_000, "B"),                    # exactly 5 orders is not more than 5
-    (4, 10_000.01, "B"),
-    (4, 10_000, "C"),
-    (3, 50_000, "C"),
-    (9, -5_000, "C"),                     # net returns
-    (0, 0, "C"),
-    (None, None, "C"),                    # empty cells count 0
-])
+@pytest.mark.parametrize(
+    "orders,volume,expected",
+    [
+        (6, 100_000.000001, "A"),
+        (6, 100_000, "B"),  # exactly 100,000 is not more than 100,000
+        (6, 100_000.0000001, "B"),  # below a millionth: rounds to exactly 100,000
+        (6, 16666.666666666668 * 6, "B"),  # six lines summing to 100,000 in floating point
+        (5, 500_000, "B"),  # exactly 5 orders is not more than 5
+        (4, 10_000.01, "B"),
+        (4, 10_000, "C"),
+        (3, 50_000, "C"),
+        (9, -5_000, "C"),  # net returns
+        (0, 0, "C"),
+        (None, None, "C"),  # empty cells count 0
+    ],
+)
 def test_abcgrade_boundaries(orders, volume, expected):
     assert ABCGRADE(orders, volume) == expected
 
@@ -169,30 +191,53 @@ def test_abcgrade_thresholds_and_labels():
     assert ABCGRADE(6, 200_000, None, None, None, None, "战略; 主要; 零星") == "战略"
     assert ABCGRADE(4, 20_000, None, None, None, None, "甲、乙、丙") == "乙"
     assert ABCGRADE(1, 1, None, None, None, None, "X,Y,Z") == "Z"
-    assert ABCGRADE(6, 200_000, "５", "１００,０００") == "A"      # full-width text numbers
+    assert ABCGRADE(6, 200_000, "５", "１００,０００") == "A"  # full-width text numbers
     assert ABCGRADE("6", " 100,000.5 ") == "A"
 
 
 def test_optional_arguments_omitted_none_or_empty_take_the_default():
-    for call in (ABCGRADE(6, 100_001), ABCGRADE(6, 100_001, None, None, None, None, None),
-                 ABCGRADE(6, 100_001, "", "", "", "", ""), ABCGRADE(6, 100_001, "  ", None, "", None, " ")):
+    for call in (
+        ABCGRADE(6, 100_001),
+        ABCGRADE(6, 100_001, None, None, None, None, None),
+        ABCGRADE(6, 100_001, "", "", "", "", ""),
+        ABCGRADE(6, 100_001, "  ", None, "", None, " "),
+    ):
         assert call == "A"
     assert functions.abcgrade(6, 100_001) == "A"
     assert SCOREGRADE(90) == SCOREGRADE(90, None, None) == SCOREGRADE(90, "", "") == "VIP客户"
     assert PARETOGRADE(1, ((1,),)) == PARETOGRADE(1, ((1,),), "", "", "") == "A"
     assert COMPLAINTDUE("A", 100) == COMPLAINTDUE("A", 100, "") == 101
-    assert GRADEWHY(6, 200_000) == GRADEWHY(6, 200_000, None, None, None, None, "") == why(
-        6, 200_000, lang="zh")
+    assert GRADEWHY(6, 200_000) == GRADEWHY(6, 200_000, None, None, None, None, "") == why(6, 200_000, lang="zh")
 
 
-@pytest.mark.parametrize("args", [
-    ("x", 1), (1, "12万"), (True, 1), (1, False), (float("nan"), 1), (1, float("inf")), (-1, 1),
-    (5.5, 1), (1, 1, -1), (1, 1, 5, -100), (1, 1, 5.5), (1, 1, 3, None, 4),   # b_orders above a_orders
-    (1, 1, None, 100, None, 200),                                              # b_volume above a_volume
-    (1, 1, None, None, None, None, "A; B"), (1, 1, None, None, None, None, "A; A; C"),
-    (1, 1, None, None, None, None, True), ("1e", 1), ("1_000", 1), ("nan", 1), ("inf", 1), ([1], 1),
-    (10 ** 400, 1), ("12%", 1),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("x", 1),
+        (1, "12万"),
+        (True, 1),
+        (1, False),
+        (float("nan"), 1),
+        (1, float("inf")),
+        (-1, 1),
+        (5.5, 1),
+        (1, 1, -1),
+        (1, 1, 5, -100),
+        (1, 1, 5.5),
+        (1, 1, 3, None, 4),  # b_orders above a_orders
+        (1, 1, None, 100, None, 200),  # b_volume above a_volume
+        (1, 1, None, None, None, None, "A; B"),
+        (1, 1, None, None, None, None, "A; A; C"),
+        (1, 1, None, None, None, None, True),
+        ("1e", 1),
+        ("1_000", 1),
+        ("nan", 1),
+        ("inf", 1),
+        ([1], 1),
+        (10**400, 1),
+        ("12%", 1),
+    ],
+)
 def test_abcgrade_refuses_wrong_arguments(args):
     with pytest.raises(CellValueError):
         ABCGRADE(*args)
@@ -206,8 +251,9 @@ def why(orders, volume, *thresholds, lang=None):
 
 
 def test_gradewhy_is_the_engine_sentence():
-    assert why(4, 52_300, lang="en") == ("B: 4 orders > 3 and 52,300 > 10,000, but not > 5 orders "
-                                              "and 52,300 not > 100,000")
+    assert why(4, 52_300, lang="en") == (
+        "B: 4 orders > 3 and 52,300 > 10,000, but not > 5 orders and 52,300 not > 100,000"
+    )
     assert GRADEWHY(4, 52_300) == "B:订单 4 次 > 3 且金额 52,300 > 10,000,但订单未超过 5 次且金额未超过 100,000"
     assert why(6, 100_000.5, lang="en") == "A: 6 orders > 5 and 100,000.5 > 100,000"
     assert why(1, 10_000, lang="en") == "C: 1 order not > 3 and 10,000 not > 10,000"
@@ -240,10 +286,11 @@ def test_abcgrades_is_abcgrade_row_by_row():
     volume = ((200_000,), (200_000,), (None,), (10_000.5,), (50_000,), ("100,000.01",), (20_000,), (-5,))
     assert ABCGRADES(orders, volume) == (("A",), ("B",), ("",), ("B",), ("C",), ("A",), ("C",), ("C",))
     for args_ in ((2, 500, 1, 100, "X;Y;Z"), (None, None, None, None, "甲、乙、丙")):
-        expected = tuple(("" if o is None and v is None else ABCGRADE(o, v, *args_),)
-                         for (o,), (v,) in zip(orders, volume))
+        expected = tuple(
+            ("" if o is None and v is None else ABCGRADE(o, v, *args_),) for (o,), (v,) in zip(orders, volume)
+        )
         assert ABCGRADES(orders, volume, *args_) == expected
-    assert ABCGRADES(6, 200_000) == (("A",),)            # one cell is a one-row column
+    assert ABCGRADES(6, 200_000) == (("A",),)  # one cell is a one-row column
 
 
 def test_abcgrades_names_the_row_of_a_wrong_cell():
@@ -255,7 +302,7 @@ def test_abcgrades_names_the_row_of_a_wrong_cell():
         ABCGRADES(((1,), (2,)), ((1,),))
     with pytest.raises(CellValueError, match="single column"):
         ABCGRADES(((1, 2),), ((1,),))
-    with pytest.raises(CellValueError, match="b_orders"):        # the thresholds are checked once
+    with pytest.raises(CellValueError, match="b_orders"):  # the thresholds are checked once
         ABCGRADES(((1,),), ((1,),), 2, None, 3)
 
 
@@ -272,7 +319,7 @@ def test_cached_argument_readers_never_change_an_answer():
     with pytest.raises(CellValueError, match="is not a number"):
         ABCGRADE(6, 200_000, [5.0])
     assert ABCGRADE(6, 200_000, None, None, None, None, ["X", "Y", "Z"]) == "X"
-    for _ in range(2):                                       # a refusal is not cached as an answer
+    for _ in range(2):  # a refusal is not cached as an answer
         with pytest.raises(CellValueError, match="needs 3 labels"):
             ABCGRADE(6, 200_000, None, None, None, None, "X;Y")
 
@@ -281,39 +328,44 @@ def test_cached_argument_readers_never_change_an_answer():
 COLUMN = ((50,), (30,), (10,), (5,), (5,), (None,), ("text",), (0,), (-3,))
 
 
-@pytest.mark.parametrize("value,expected", [
-    (50, "A"),           # the largest customer is always A
-    (30, "A"),           # 50 / 100 before it: crosses the 80 % line, still A
-    (10, "B"),           # exactly 80 % before it: not below 80 %
-    (5, "B"),            # 90 % before both fives (ties share a grade)
-    (0, "C"), (-3, "C"), (None, "C"),
-])
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        (50, "A"),  # the largest customer is always A
+        (30, "A"),  # 50 / 100 before it: crosses the 80 % line, still A
+        (10, "B"),  # exactly 80 % before it: not below 80 %
+        (5, "B"),  # 90 % before both fives (ties share a grade)
+        (0, "C"),
+        (-3, "C"),
+        (None, "C"),
+    ],
+)
 def test_paretograde_share_before(value, expected):
     assert PARETOGRADE(value, COLUMN) == expected
 
 
 def test_paretograde_exact_decimal_shares():
-    values = ((0.7,), (0.1,), (0.2,))     # 0.9 before 0.1 is exactly 90 %, not 0.8999999
+    values = ((0.7,), (0.1,), (0.2,))  # 0.9 before 0.1 is exactly 90 %, not 0.8999999
     assert PARETOGRADE(0.1, values, 0.9, 0.95) == "B"
     assert PARETOGRADE(0.1, values, 0.9000001, 0.95) == "A"
     assert PARETOGRADE(0.2, values) == "A"
     assert PARETOGRADE(10, ((50,), (30,), (10,), (10,)), "80%", "95%", "甲;乙;丙") == "乙"
-    assert PARETOGRADE(5, ((95,), (5,)), 0.8, 0.95) == "C"     # 95 % before: not below 95 %
+    assert PARETOGRADE(5, ((95,), (5,)), 0.8, 0.95) == "C"  # 95 % before: not below 95 %
     assert PARETOGRADE(5, ((95,), (5,)), "80%", "95%") == "C"  # "95%" is 0.95, not 0.9500000000000001
     assert PARETOGRADE(35, ((65,), (35,)), "65%", "１００％") == "B"
-    assert PARETOGRADE(1, ((10 ** 400,), (1,), (float("nan"),), (float("inf"),))) == "A"
+    assert PARETOGRADE(1, ((10**400,), (1,), (float("nan"),), (float("inf"),))) == "A"
 
 
 def test_paretograde_range_shapes_blanks_and_text():
-    assert PARETOGRADE(10, ((50, None, "x"), (30, 10), (5, 5))) == "B"   # a block range
-    assert PARETOGRADE(10, [[50], [30], [10], [5], [5]]) == "B"          # lists from Python
-    assert PARETOGRADE(10, 10) == "A"                                    # a one-cell range
-    assert PARETOGRADE(5, ((5,), ("100",))) == "A"                       # text in the range is ignored
+    assert PARETOGRADE(10, ((50, None, "x"), (30, 10), (5, 5))) == "B"  # a block range
+    assert PARETOGRADE(10, [[50], [30], [10], [5], [5]]) == "B"  # lists from Python
+    assert PARETOGRADE(10, 10) == "A"  # a one-cell range
+    assert PARETOGRADE(5, ((5,), ("100",))) == "A"  # text in the range is ignored
 
 
 def test_percent_text_is_the_share_the_rules_sheet_means():
     for k in range(101):
-        assert args.share(f"{k}%", ("占比", "share"), 0.8) == k / 100     # "95%" is 0.95 exactly
+        assert args.share(f"{k}%", ("占比", "share"), 0.8) == k / 100  # "95%" is 0.95 exactly
         assert args.share(f"{k / 100}", ("占比", "share"), 0.8) == k / 100
 
 
@@ -325,8 +377,9 @@ def test_paretograde_refuses_wrong_shares():
 
 def test_paretogrades_returns_the_column():
     assert PARETOGRADES(COLUMN) == (("A",), ("A",), ("B",), ("B",), ("B",), ("",), ("",), ("C",), ("C",))
-    assert PARETOGRADES(COLUMN) == tuple((PARETOGRADE(r[0], COLUMN) if isinstance(r[0], (int, float)) else "",)
-                                         for r in COLUMN)
+    assert PARETOGRADES(COLUMN) == tuple(
+        (PARETOGRADE(r[0], COLUMN) if isinstance(r[0], (int, float)) else "",) for r in COLUMN
+    )
     with pytest.raises(CellValueError):
         PARETOGRADES(((1, 2), (3, 4)))
 
@@ -338,22 +391,38 @@ def test_paretograde_sorts_a_range_once():
     info = functions._population_of.cache_info()
     assert info.misses == 1 and info.hits == len(column) - 1
     assert tuple((g,) for g in grades) == PARETOGRADES(column)
-    copy = tuple((v,) for (v,) in column)          # equal content, another tuple: still a hit
+    copy = tuple((v,) for (v,) in column)  # equal content, another tuple: still a hit
     PARETOGRADE(3, copy)
     assert functions._population_of.cache_info().misses == 1
 
 
 # ---- SCORECARD (§3.3) ----------------------------------------------------------------------
-@pytest.mark.parametrize("growth,points", [
-    (1.0, 20), (2.5, 20), (0.75, 15), (0.5, 10), (0.35, 7.5), (0.2, 5), (0.1, 2.5), (0, 0), (-0.3, 0),
-    ("50%", 10), ("35%", 7.5), (None, 20), ("", 20),
-])
+@pytest.mark.parametrize(
+    "growth,points",
+    [
+        (1.0, 20),
+        (2.5, 20),
+        (0.75, 15),
+        (0.5, 10),
+        (0.35, 7.5),
+        (0.2, 5),
+        (0.1, 2.5),
+        (0, 0),
+        (-0.3, 0),
+        ("50%", 10),
+        ("35%", 7.5),
+        (None, 20),
+        ("", 20),
+    ],
+)
 def test_scorecard_growth_points(growth, points):
-    assert SCORECARD(0.5, growth, 0, 0, 0) == points   # 0.5 units/month: 0 unit points
+    assert SCORECARD(0.5, growth, 0, 0, 0) == points  # 0.5 units/month: 0 unit points
 
 
-@pytest.mark.parametrize("units,points", [(10, 50), (9.999999, 40), (5, 40), (3, 30), (2, 20), (1, 10),
-                                          (0.999999, 0), (0.9999999, 10), (-1, 0)])
+@pytest.mark.parametrize(
+    "units,points",
+    [(10, 50), (9.999999, 40), (5, 40), (3, 30), (2, 20), (1, 10), (0.999999, 0), (0.9999999, 10), (-1, 0)],
+)
 def test_scorecard_unit_steps(units, points):
     assert SCORECARD(units, 0, 0, 0, 0) == points
 
@@ -361,7 +430,7 @@ def test_scorecard_unit_steps(units, points):
 def test_scorecard_total_and_entered_scores():
     assert SCORECARD(10, 1.0, 10, 10, 10) == 100
     assert SCORECARD(5, 0.35, 8, 6.5, None) == 40 + 7.5 + 8 + 6.5
-    assert SCORECARD(0, None, 0, 0, 0) == 0                         # no sales at all: no new-customer points
+    assert SCORECARD(0, None, 0, 0, 0) == 0  # no sales at all: no new-customer points
     assert SCORECARD(0.1, None, 0, 0, 0) == 20
     assert SCORECARD(3, 0.3, 7, 7, 7) == round(30 + 5 + 5 * 0.1 / 0.3 + 21, 6)
     for bad in (10.5, -1, "x", True):
@@ -374,15 +443,27 @@ def test_scorecard_total_and_entered_scores():
 
 
 # ---- SCOREGRADE / CREDITGRADE (§3.3, §3.5) ------------------------------------------------------
-@pytest.mark.parametrize("score,level", [(100, "VIP客户"), (90, "VIP客户"), (89.999999, "骨干客户"),
-                                         (89.9999999, "VIP客户"), (75, "骨干客户"), (60, "有效客户"),
-                                         (50, "休眠客户"), (49.99, "潜在客户"), (0, "潜在客户")])
+@pytest.mark.parametrize(
+    "score,level",
+    [
+        (100, "VIP客户"),
+        (90, "VIP客户"),
+        (89.999999, "骨干客户"),
+        (89.9999999, "VIP客户"),
+        (75, "骨干客户"),
+        (60, "有效客户"),
+        (50, "休眠客户"),
+        (49.99, "潜在客户"),
+        (0, "潜在客户"),
+    ],
+)
 def test_scoregrade_levels(score, level):
     assert SCOREGRADE(score) == level
 
 
-@pytest.mark.parametrize("score,grade", [(90, "优"), (89.999999, "良"), (75, "良"), (74.9, "中"), (60, "中"),
-                                         (59.999999, "差"), (0, "差")])
+@pytest.mark.parametrize(
+    "score,grade", [(90, "优"), (89.999999, "良"), (75, "良"), (74.9, "中"), (60, "中"), (59.999999, "差"), (0, "差")]
+)
 def test_creditgrade(score, grade):
     assert CREDITGRADE(score) == grade
 
@@ -399,8 +480,13 @@ def test_grade_labels_and_minimums_from_the_rules_sheet():
     assert SCOREGRADE(80, "甲;乙;丙", "８５；７０") == "乙"
     assert CREDITGRADE(92, "excellent, good, fair, poor") == "excellent"
     assert CREDITGRADE(70, "好;坏", "60") == "好"
-    for labels, mins in (("a; b", None), ("a; b; c", "10; 20"), ("a; b; c", "10; x"), ("a; a; b", "2; 1"),
-                         ("a; b; c", "5; 5")):
+    for labels, mins in (
+        ("a; b", None),
+        ("a; b; c", "10; 20"),
+        ("a; b; c", "10; x"),
+        ("a; a; b", "2; 1"),
+        ("a; b; c", "5; 5"),
+    ):
         with pytest.raises(CellValueError):
             SCOREGRADE(50, labels, mins)
     with pytest.raises(CellValueError):
@@ -408,21 +494,29 @@ def test_grade_labels_and_minimums_from_the_rules_sheet():
 
 
 # ---- RFMCLASS (§3.6) -----------------------------------------------------------------------------
-@pytest.mark.parametrize("r,f,m,label", [
-    (10, 5, 900, "重要价值客户"), (10, 2, 900, "重要发展客户"), (40, 5, 900, "重要保持客户"),
-    (40, 2, 900, "重要挽留客户"), (10, 5, 100, "一般价值客户"), (10, 2, 100, "一般发展客户"),
-    (40, 5, 100, "一般保持客户"), (40, 2, 100, "一般挽留客户"),
-    (30, 3, 500, "一般挽留客户"),              # equal to every mean: all three low
-    (29, 3.000001, 500.000001, "重要价值客户"),
-    (None, 9, 9_000, "一般挽留客户"),           # no purchase in the window
-])
+@pytest.mark.parametrize(
+    "r,f,m,label",
+    [
+        (10, 5, 900, "重要价值客户"),
+        (10, 2, 900, "重要发展客户"),
+        (40, 5, 900, "重要保持客户"),
+        (40, 2, 900, "重要挽留客户"),
+        (10, 5, 100, "一般价值客户"),
+        (10, 2, 100, "一般发展客户"),
+        (40, 5, 100, "一般保持客户"),
+        (40, 2, 100, "一般挽留客户"),
+        (30, 3, 500, "一般挽留客户"),  # equal to every mean: all three low
+        (29, 3.000001, 500.000001, "重要价值客户"),
+        (None, 9, 9_000, "一般挽留客户"),  # no purchase in the window
+    ],
+)
 def test_rfmclass_patterns(r, f, m, label):
     assert RFMCLASS(r, f, m, 30, 3, 500) == label
 
 
 def test_rfmclass_means_and_labels():
-    assert RFMCLASS(1, 1, 1, None, None, None) == "一般挽留客户"     # no active customers: no split
-    assert RFMCLASS(10, 3, 500, 30, 10 / 3, 500) == "一般发展客户"     # 3 < 3.33: F low
+    assert RFMCLASS(1, 1, 1, None, None, None) == "一般挽留客户"  # no active customers: no split
+    assert RFMCLASS(10, 3, 500, 30, 10 / 3, 500) == "一般发展客户"  # 3 < 3.33: F low
     labels = "HHH; HLH; LHH; LLH; HHL; HLL; LHL; LLL"
     assert RFMCLASS(10, 5, 100, 30, 3, 500, labels) == "HHL"
     with pytest.raises(CellValueError):
@@ -434,21 +528,21 @@ def test_rfmclass_means_and_labels():
 
 # ---- COMPLAINTDUE (§3.8) -------------------------------------------------------------------------
 def test_complaintdue_default_deadlines_keep_the_time_of_day():
-    t = 46_000.75                               # 18:00
+    t = 46_000.75  # 18:00
     assert COMPLAINTDUE("A", t) == t + 1
     assert COMPLAINTDUE("VIP客户", t) == t + 1
     assert COMPLAINTDUE("良", t) == t + 3
     assert COMPLAINTDUE(" B ", t) == t + 3
     assert COMPLAINTDUE("C", t) == t + 7
-    assert COMPLAINTDUE(None, t) == t + 7       # unknown customer
+    assert COMPLAINTDUE(None, t) == t + 7  # unknown customer
     assert COMPLAINTDUE("潜在客户", 46_000) == 46_007
 
 
 def test_complaintdue_deadlines_from_the_rules_sheet():
     assert COMPLAINTDUE("A", 100, "A=2; B=4; *=10") == 102
     assert COMPLAINTDUE("Z", 100, "A=2, B=4, *=10") == 110
-    assert COMPLAINTDUE("B", 100, "A=2;B=4;B=9;*=10") == 104          # the first entry wins
-    assert COMPLAINTDUE("VIP客户", 100, "ＶＩＰ客户＝１；＊＝５") == 101   # full-width
+    assert COMPLAINTDUE("B", 100, "A=2;B=4;B=9;*=10") == 104  # the first entry wins
+    assert COMPLAINTDUE("VIP客户", 100, "ＶＩＰ客户＝１；＊＝５") == 101  # full-width
     assert COMPLAINTDUE("A", 100, "A=0.5; *=1") == 100.5
     assert COMPLAINTDUE(1, 100, "1=2; 1234=3; *=9") == COMPLAINTDUE("1", 100, "1=2; *=9") == 102
     assert COMPLAINTDUE(1234.0, 100, "1=2; 1234=3; *=9") == 103
@@ -469,8 +563,14 @@ def test_defaults_shown_in_the_registry_are_the_ones_used():
     assert [a.default for a in PARETOGRADE.args[2:]] == [0.8, 0.95, "A; B; C"]
     assert GRADEWHY.args[-1].default == "zh"
     # Passing the shown default explicitly changes nothing.
-    for f, head in ((ABCGRADE, (6, 100_000)), (PARETOGRADE, (10, COLUMN)), (SCOREGRADE, (75,)),
-                    (CREDITGRADE, (60,)), (COMPLAINTDUE, ("B", 3.5)), (GRADEWHY, (4, 52_300))):
-        explicit = [a.default for a in f.args[len(head):]]
+    for f, head in (
+        (ABCGRADE, (6, 100_000)),
+        (PARETOGRADE, (10, COLUMN)),
+        (SCOREGRADE, (75,)),
+        (CREDITGRADE, (60,)),
+        (COMPLAINTDUE, ("B", 3.5)),
+        (GRADEWHY, (4, 52_300)),
+    ):
+        explicit = [a.default for a in f.args[len(head) :]]
         assert f(*head) == f(*head, *explicit), f.name
     assert not math.isnan(SCORECARD(1, 1, 1, 1, 1))

@@ -22,32 +22,48 @@ START = pd.Timestamp("2024-01-01")
 EPOCH = pd.Timestamp("1899-12-30")
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ABCGRADE, ABCGRADES, PARETOGRADE, PARETOGRADES, SCORECARD, SCOREGRADE, CREDITGRADE, RFMCLASS, COMPLAINTDUE, GRADEWHY = (
-    by_name(n) for n in ("ABCGRADE", "ABCGRADES", "PARETOGRADE", "PARETOGRADES", "SCORECARD", "SCOREGRADE", "CREDITGRADE",
-                         "RFMCLASS", "COMPLAINTDUE", "GRADEWHY"))
+    by_name(n)
+    for n in (
+        "ABCGRADE",
+        "ABCGRADES",
+        "PARETOGRADE",
+        "PARETOGRADES",
+        "SCORECARD",
+        "SCOREGRADE",
+        "CREDITGRADE",
+        "RFMCLASS",
+        "COMPLAINTDUE",
+        "GRADEWHY",
+    )
+)
 
-amounts = st.one_of(st.integers(-20_000, 60_000).map(float),                  # whole yuan, returns included
-                    st.integers(-2_000_000, 6_000_000).map(lambda c: c / 100),  # yuan and fen
-                    st.sampled_from([16_666.666666666668, 2_500.0, 20_000.0, 0.1, 0.2, 0.7]))
+amounts = st.one_of(
+    st.integers(-20_000, 60_000).map(float),  # whole yuan, returns included
+    st.integers(-2_000_000, 6_000_000).map(lambda c: c / 100),  # yuan and fen
+    st.sampled_from([16_666.666666666668, 2_500.0, 20_000.0, 0.1, 0.2, 0.7]),
+)
 line = st.tuples(
-    st.integers(0, 7),                                   # customer
-    st.integers(0, 950),                                 # day offset (some after the as-of date)
+    st.integers(0, 7),  # customer
+    st.integers(0, 950),  # day offset (some after the as-of date)
     amounts,
-    st.integers(0, 40),                                  # quantity
-    st.one_of(st.none(), st.sampled_from(["S1", "S2", "S3", " "])),   # sale number, or none
-    st.one_of(st.none(), st.integers(0, 120)),           # days until paid, or unpaid
+    st.integers(0, 40),  # quantity
+    st.one_of(st.none(), st.sampled_from(["S1", "S2", "S3", " "])),  # sale number, or none
+    st.one_of(st.none(), st.integers(0, 120)),  # days until paid, or unpaid
 )
 ledgers = st.lists(line, min_size=1, max_size=40)
 
 
 def build(rows) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=["c", "day", "amount", "quantity", "sale_no", "paid_after"])
-    ledger = pd.DataFrame({
-        "customer_id": "C" + df["c"].astype(str),
-        "date": START + pd.to_timedelta(df["day"], unit="D"),
-        "amount": df["amount"].astype(float),
-        "quantity": df["quantity"].astype(float),
-        "sale_no": df["sale_no"],
-    })
+    ledger = pd.DataFrame(
+        {
+            "customer_id": "C" + df["c"].astype(str),
+            "date": START + pd.to_timedelta(df["day"], unit="D"),
+            "amount": df["amount"].astype(float),
+            "quantity": df["quantity"].astype(float),
+            "sale_no": df["sale_no"],
+        }
+    )
     paid = df["paid_after"].astype("float64")
     ledger["paid_date"] = ledger["date"] + pd.to_timedelta(paid, unit="D")
     ledger["paid_amount"] = ledger["amount"].where(paid.notna())
@@ -57,7 +73,7 @@ def build(rows) -> pd.DataFrame:
 def spreadsheet_figures(ledger: pd.DataFrame) -> dict[str, tuple[int, float]]:
     """(orders, volume) per customer as the workbook's cells compute them, without pandas grouping."""
     out: dict[str, tuple[set, int, float]] = {}
-    start = AS_OF - pd.DateOffset(months=12)                 # threshold.window_months: 12 by default
+    start = AS_OF - pd.DateOffset(months=12)  # threshold.window_months: 12 by default
     for row in ledger[(ledger["date"] > start) & (ledger["date"] <= AS_OF)].itertuples():
         sale_nos, loose, total = out.get(row.customer_id, (set(), 0, 0.0))
         if isinstance(row.sale_no, str) and row.sale_no.strip():
@@ -78,15 +94,24 @@ def threshold_rules(draw):
 
 
 def _rules(b_orders, a_orders, b_volume, a_volume, labels=("A", "B", "C")) -> RuleBook:
-    return RuleBook().updated({"threshold.a_orders_over": a_orders, "threshold.a_volume_over": a_volume,
-                               "threshold.b_orders_over": b_orders, "threshold.b_volume_over": b_volume,
-                               "abc.labels": "; ".join(labels)})
+    return RuleBook().updated(
+        {
+            "threshold.a_orders_over": a_orders,
+            "threshold.a_volume_over": a_volume,
+            "threshold.b_orders_over": b_orders,
+            "threshold.b_volume_over": b_volume,
+            "abc.labels": "; ".join(labels),
+        }
+    )
 
 
 # ---- threshold ABC and its explanation -----------------------------------------------------
 @SETTINGS
-@given(rows=ledgers, thresholds=st.one_of(st.none(), threshold_rules()),
-       labels=st.sampled_from([("A", "B", "C"), ("战略", "主要", "零星")]))
+@given(
+    rows=ledgers,
+    thresholds=st.one_of(st.none(), threshold_rules()),
+    labels=st.sampled_from([("A", "B", "C"), ("战略", "主要", "零星")]),
+)
 def test_abcgrade_and_gradewhy_equal_the_engine(rows, thresholds, labels):
     ledger = build(rows)
     rules = RuleBook() if thresholds is None else _rules(*thresholds, labels=labels)
@@ -96,10 +121,11 @@ def test_abcgrade_and_gradewhy_equal_the_engine(rows, thresholds, labels):
     columns = [figures.get(cid, (0, 0.0)) for cid in out.index]
     limits = () if thresholds is None else (t.a_orders_over, t.a_volume_over, t.b_orders_over, t.b_volume_over)
     padded_limits = list(limits) + [None] * (4 - len(limits))
-    assert ABCGRADES(tuple((o,) for o, _ in columns), tuple((v,) for _, v in columns), *padded_limits,
-                     "; ".join(rules.abc.labels)) == tuple((g,) for g in out["grade"])
+    assert ABCGRADES(
+        tuple((o,) for o, _ in columns), tuple((v,) for _, v in columns), *padded_limits, "; ".join(rules.abc.labels)
+    ) == tuple((g,) for g in out["grade"])
     for cid, row in out.iterrows():
-        orders, volume = figures.get(cid, (0, 0.0))        # no line in the window: 0 and 0
+        orders, volume = figures.get(cid, (0, 0.0))  # no line in the window: 0 and 0
         assert orders == row["orders"]
         if thresholds is None:
             cell_args = (orders, volume)
@@ -119,10 +145,10 @@ def test_abcgrade_at_thresholds_equal_to_a_customers_own_figures(rows, data):
     """Thresholds set to exactly some customer's orders and volume: strictness decides."""
     ledger = build(rows)
     figures = spreadsheet_figures(ledger)
-    assume(figures)                                          # some line on or before the as-of date
+    assume(figures)  # some line on or before the as-of date
     orders, volume = figures[data.draw(st.sampled_from(sorted(figures)))]
     volume = max(round(volume, 6), 0.0)
-    a_orders = data.draw(st.integers(0, int(orders)))       # equal to, or below, the customer's orders
+    a_orders = data.draw(st.integers(0, int(orders)))  # equal to, or below, the customer's orders
     b_orders = data.draw(st.integers(0, a_orders))
     b_volume = data.draw(st.sampled_from([min(volume, 10_000.0), volume]))
     rules = _rules(b_orders, a_orders, b_volume, volume)
@@ -147,14 +173,18 @@ def shares(draw):
 
 
 @SETTINGS
-@given(rows=ledgers, split=st.one_of(st.none(), shares()), noise=st.lists(st.sampled_from([None, "", "合计", "n/a"]),
-                                                                           max_size=3))
+@given(
+    rows=ledgers,
+    split=st.one_of(st.none(), shares()),
+    noise=st.lists(st.sampled_from([None, "", "合计", "n/a"]), max_size=3),
+)
 def test_paretograde_and_paretogrades_equal_the_engine(rows, split, noise):
     ledger = build(rows)
-    rules = RuleBook() if split is None else RuleBook().updated({"pareto.a_share": split[0],
-                                                                  "pareto.b_share": split[1]})
+    rules = (
+        RuleBook() if split is None else RuleBook().updated({"pareto.a_share": split[0], "pareto.b_share": split[1]})
+    )
     out = grade("pareto", ledger, rules=rules, as_of=AS_OF).frame
-    column = tuple((v,) for v in out["value"]) + tuple((x,) for x in noise)     # blanks and text ignored
+    column = tuple((v,) for v in out["value"]) + tuple((x,) for x in noise)  # blanks and text ignored
     extra = (None, None, None) if split is None else (split[0], split[1], None)
     expected = list(out["grade"])
     assert [PARETOGRADE(v, column, *extra) for v in out["value"]] == expected
@@ -169,11 +199,10 @@ def test_paretograde_at_a_share_exactly_equal_to_a_share_before(amounts, data):
     pick = data.draw(st.sampled_from(amounts))
     before = sum(Fraction(int(a)) for a in amounts if a > pick) / total
     share = Decimal(before.numerator) / Decimal(before.denominator)
-    assume(share == share.quantize(Decimal("0.0001")))         # a share a person can type exactly
-    typed = f"{(share * 100).normalize():f}%" if data.draw(st.booleans()) else float(share)   # "95%" or 0.95
+    assume(share == share.quantize(Decimal("0.0001")))  # a share a person can type exactly
+    typed = f"{(share * 100).normalize():f}%" if data.draw(st.booleans()) else float(share)  # "95%" or 0.95
     a, b = (typed, 1.0) if data.draw(st.booleans()) else (0.0, typed)
-    ledger = pd.DataFrame({"customer_id": [f"C{i:02d}" for i in range(len(amounts))], "date": AS_OF,
-                           "amount": amounts})
+    ledger = pd.DataFrame({"customer_id": [f"C{i:02d}" for i in range(len(amounts))], "date": AS_OF, "amount": amounts})
     rules = RuleBook().updated({"pareto.a_share": a, "pareto.b_share": b})
     out = grade("pareto", ledger, rules=rules, as_of=AS_OF).frame
     column = tuple((v,) for v in amounts)
@@ -188,32 +217,40 @@ def test_paretograde_share_before_of_exactly_k_percent(k, typed, which):
     amounts = [float(k)] + [1.0] * (100 - k)
     cut = f"{k}%" if typed else k / 100
     a, b = (cut, 1.0) if which == "a" else (0.0, cut)
-    ledger = pd.DataFrame({"customer_id": [f"C{i:03d}" for i in range(len(amounts))], "date": AS_OF,
-                           "amount": amounts})
-    out = grade("pareto", ledger, rules=RuleBook().updated({"pareto.a_share": a, "pareto.b_share": b}),
-                as_of=AS_OF).frame
+    ledger = pd.DataFrame({"customer_id": [f"C{i:03d}" for i in range(len(amounts))], "date": AS_OF, "amount": amounts})
+    out = grade(
+        "pareto", ledger, rules=RuleBook().updated({"pareto.a_share": a, "pareto.b_share": b}), as_of=AS_OF
+    ).frame
     column = tuple((v,) for v in amounts)
     assert PARETOGRADE(1, column, a, b) == out.loc["C001", "grade"] == ("B" if which == "a" else "C")
     assert PARETOGRADES(column, a, b) == tuple((g,) for g in out["grade"])
 
 
 # ---- scorecard ------------------------------------------------------------------------------
-purchase = st.tuples(st.integers(0, 7), st.integers(0, 950), st.integers(1, 60_000).map(float),
-                     st.integers(1, 40), st.none(), st.none())
+purchase = st.tuples(
+    st.integers(0, 7), st.integers(0, 950), st.integers(1, 60_000).map(float), st.integers(1, 40), st.none(), st.none()
+)
 entered = st.one_of(st.none(), st.integers(0, 10).map(float), st.integers(0, 100).map(lambda x: x / 10))
 
 
 @SETTINGS
-@given(rows=st.lists(purchase, min_size=1, max_size=40), scores=st.lists(st.tuples(entered, entered, entered),
-                                                                         min_size=9, max_size=9))
+@given(
+    rows=st.lists(purchase, min_size=1, max_size=40),
+    scores=st.lists(st.tuples(entered, entered, entered), min_size=9, max_size=9),
+)
 def test_scorecard_and_scoregrade_equal_the_engine(rows, scores):
     # Every line has amount > 0 and quantity > 0, so "sales now" (the engine, amounts) and
     # "units now" (the cell's only figure) agree on whether the customer sold anything.
     ledger = build(rows)
     ids = sorted(set(ledger["customer_id"]) | {"C8"})
-    customers = pd.DataFrame({"customer_id": ids, "channel": [scores[i][0] for i in range(len(ids))],
-                              "loyalty": [scores[i][1] for i in range(len(ids))],
-                              "prospects": [scores[i][2] for i in range(len(ids))]})
+    customers = pd.DataFrame(
+        {
+            "customer_id": ids,
+            "channel": [scores[i][0] for i in range(len(ids))],
+            "loyalty": [scores[i][1] for i in range(len(ids))],
+            "prospects": [scores[i][2] for i in range(len(ids))],
+        }
+    )
     out = grade("scorecard", ledger, customers=customers, as_of=AS_OF).frame
     entered_by_id = customers.set_index("customer_id")
     for cid, row in out.iterrows():
@@ -225,8 +262,10 @@ def test_scorecard_and_scoregrade_equal_the_engine(rows, scores):
 
 
 @SETTINGS
-@given(rate=st.one_of(st.floats(-2, 3, allow_nan=False), st.sampled_from([0.0, 0.2, 0.5, 1.0, -0.0])),
-       units=st.one_of(st.floats(0, 20, allow_nan=False), st.sampled_from([1.0, 2.0, 3.0, 5.0, 10.0])))
+@given(
+    rate=st.one_of(st.floats(-2, 3, allow_nan=False), st.sampled_from([0.0, 0.2, 0.5, 1.0, -0.0])),
+    units=st.one_of(st.floats(0, 20, allow_nan=False), st.sampled_from([1.0, 2.0, 3.0, 5.0, 10.0])),
+)
 def test_scorecard_points_equal_the_engine_arithmetic(rate, units):
     """Growth and unit points straight against engine/scorecard.py's numpy functions."""
     from xlgrade.engine import scorecard as engine
@@ -234,21 +273,30 @@ def test_scorecard_points_equal_the_engine_arithmetic(rate, units):
     s = RuleBook().scorecard
     idx = pd.Index(["x"])
     u = pd.Series([units], index=idx).round(6)
-    expected = (engine.step_points(u, s.units_min, s.units_points).iat[0]
-                + engine.growth_points(pd.Series([rate], index=idx), pd.Series([1.0], index=idx),
-                                       pd.Series([1.0], index=idx), s).iat[0])
+    expected = (
+        engine.step_points(u, s.units_min, s.units_points).iat[0]
+        + engine.growth_points(
+            pd.Series([rate], index=idx), pd.Series([1.0], index=idx), pd.Series([1.0], index=idx), s
+        ).iat[0]
+    )
     assert SCORECARD(units, rate, 0, 0, 0) == round(expected * 1e6) / 1e6
 
 
 @SETTINGS
-@given(score=st.one_of(st.floats(0, 100, allow_nan=False), st.integers(0, 100).map(float)),
-       mins=st.lists(st.integers(1, 99), min_size=1, max_size=5, unique=True))
+@given(
+    score=st.one_of(st.floats(0, 100, allow_nan=False), st.integers(0, 100).map(float)),
+    mins=st.lists(st.integers(1, 99), min_size=1, max_size=5, unique=True),
+)
 def test_scoregrade_with_the_rules_sheets_levels(score, mins):
     mins = sorted(mins, reverse=True)
     labels = [f"L{i}" for i in range(len(mins) + 1)]
-    rules = RuleBook().updated({"scorecard.level_min": "; ".join(map(str, mins)),
-                                "scorecard.level_labels": "; ".join(labels),
-                                "scorecard.level_labels_en": "; ".join(labels)})
+    rules = RuleBook().updated(
+        {
+            "scorecard.level_min": "; ".join(map(str, mins)),
+            "scorecard.level_labels": "; ".join(labels),
+            "scorecard.level_labels_en": "; ".join(labels),
+        }
+    )
     from xlgrade.engine import scorecard as engine
 
     expected = engine.level_of(pd.Series([score]).round(6), rules.scorecard)[0]
@@ -287,8 +335,13 @@ def test_rfmclass_equals_the_engine(rows):
 
 
 @SETTINGS
-@given(x=st.one_of(st.floats(-1e9, 1e9, allow_nan=False), st.integers(-10**8, 10**8).map(lambda i: i / 1e6 + 0.5e-6),
-                   st.floats(1e9, 1e12, allow_nan=False)))
+@given(
+    x=st.one_of(
+        st.floats(-1e9, 1e9, allow_nan=False),
+        st.integers(-(10**8), 10**8).map(lambda i: i / 1e6 + 0.5e-6),
+        st.floats(1e9, 1e12, allow_nan=False),
+    )
+)
 def test_rounding_is_the_engines(x):
     assert args.round6(x) == pd.Series([x]).round(6).iat[0]
     assert args.micro(x) == rfm.micro(pd.Series([x]))[0]
@@ -313,14 +366,23 @@ def deadlines_text(rules: RuleBook) -> str:
 
 
 @SETTINGS
-@given(log=st.lists(st.tuples(st.sampled_from(GRADES), st.integers(0, 10**8)), min_size=1, max_size=20),
-       policy=st.one_of(st.none(), complaint_rules()))
+@given(
+    log=st.lists(st.tuples(st.sampled_from(GRADES), st.integers(0, 10**8)), min_size=1, max_size=20),
+    policy=st.one_of(st.none(), complaint_rules()),
+)
 def test_complaintdue_equals_the_engine(log, policy):
     rules = RuleBook()
     if policy is not None:
         tier1, tier2, (d1, d2, other) = policy
-        rules = rules.updated({"complaints.tier1_grades": "; ".join(tier1), "complaints.tier2_grades": "; ".join(tier2),
-                               "complaints.tier1_days": d1, "complaints.tier2_days": d2, "complaints.other_days": other})
+        rules = rules.updated(
+            {
+                "complaints.tier1_grades": "; ".join(tier1),
+                "complaints.tier2_grades": "; ".join(tier2),
+                "complaints.tier1_days": d1,
+                "complaints.tier2_days": d2,
+                "complaints.other_days": other,
+            }
+        )
     ids = [f"K{i}" for i in range(len(log))]
     times = [pd.Timestamp("2026-01-01") + pd.Timedelta(seconds=s) for _, s in log]
     grades = pd.Series([g for g, _ in log], index=ids)

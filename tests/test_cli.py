@@ -46,23 +46,26 @@ def test_threshold_json_contract(tmp_path, capsys):
     code, out, err = run(capsys, "grade", ledger, "--as-of", "2026-06-30", "--format", "json")
     assert code == 0, err
     rows = json.loads(out)
-    assert [r["customer_id"] for r in rows] == ["C1", "C2", "C3"]           # sorted, one each
+    assert [r["customer_id"] for r in rows] == ["C1", "C2", "C3"]  # sorted, one each
     by_id = grades(out)
     assert (by_id["C1"]["grade"], by_id["C1"]["orders"], by_id["C1"]["volume"]) == ("A", 6, 120000.01)
     assert (by_id["C2"]["grade"], by_id["C2"]["orders"]) == ("B", 4)
-    assert by_id["C3"]["grade"] == "C"                                       # one order only
+    assert by_id["C3"]["grade"] == "C"  # one order only
     assert all(r["explanation"] for r in rows)
 
 
 def test_default_method_is_threshold_and_as_of_cuts_later_lines(tmp_path, capsys):
     ledger = write(tmp_path / "l.csv", THRESHOLD)
     _, out, _ = run(capsys, "grade", ledger, "--as-of", "2026-12-31", "--format", "json")
-    assert grades(out)["C1"]["volume"] == pytest.approx(1_119_999.01)       # the December line counts now
+    assert grades(out)["C1"]["volume"] == pytest.approx(1_119_999.01)  # the December line counts now
 
 
 def test_pareto_json_has_value_and_share_before(tmp_path, capsys):
-    ledger = write(tmp_path / "l.csv", "customer_id,date,amount\nX,2026-01-01,70\nY,2026-01-01,10\n"
-                   "Z,2026-01-01,9\nW,2026-01-01,6\nV,2026-01-01,5\nR,2026-01-01,-3\n")
+    ledger = write(
+        tmp_path / "l.csv",
+        "customer_id,date,amount\nX,2026-01-01,70\nY,2026-01-01,10\n"
+        "Z,2026-01-01,9\nW,2026-01-01,6\nV,2026-01-01,5\nR,2026-01-01,-3\n",
+    )
     code, out, _ = run(capsys, "grade", ledger, "--method", "pareto", "--as-of", "2026-06-30", "--format", "json")
     by_id = grades(out)
     assert {k: v["grade"] for k, v in by_id.items()} == {"R": "C", "V": "C", "W": "B", "X": "A", "Y": "A", "Z": "B"}
@@ -71,11 +74,25 @@ def test_pareto_json_has_value_and_share_before(tmp_path, capsys):
 
 
 def test_scorecard_with_customers_and_chinese_headers(tmp_path, capsys):
-    ledger = write(tmp_path / "l.csv", "客户编号,提货日期,货物价款,提货量\nK1,2026年3月1日,\"1,000\",120\n"
-                   "K2,2026/3/1,¥1000,120\n")
-    customers = write(tmp_path / "c.csv", "客户编号,公司名称,渠道覆盖,忠诚度,发展前景\nK1,甲公司,10,10,0\nK2,乙公司,10,9,0\n")
-    code, out, err = run(capsys, "grade", ledger, "--method", "scorecard", "--customers", customers,
-                         "--as-of", "2026-06-30", "--format", "json")
+    ledger = write(
+        tmp_path / "l.csv", '客户编号,提货日期,货物价款,提货量\nK1,2026年3月1日,"1,000",120\nK2,2026/3/1,¥1000,120\n'
+    )
+    customers = write(
+        tmp_path / "c.csv", "客户编号,公司名称,渠道覆盖,忠诚度,发展前景\nK1,甲公司,10,10,0\nK2,乙公司,10,9,0\n"
+    )
+    code, out, err = run(
+        capsys,
+        "grade",
+        ledger,
+        "--method",
+        "scorecard",
+        "--customers",
+        customers,
+        "--as-of",
+        "2026-06-30",
+        "--format",
+        "json",
+    )
     assert code == 0, err
     by_id = grades(out)
     assert (by_id["K1"]["grade"], by_id["K1"]["score"]) == ("VIP客户", 90)
@@ -91,23 +108,29 @@ def test_scorecard_needs_a_quantity_column(tmp_path, capsys):
 
 @pytest.mark.parametrize("method,field", [("composite", "score"), ("credit", "score"), ("rfm", "monetary")])
 def test_other_methods_run(tmp_path, capsys, method, field):
-    ledger = write(tmp_path / "l.csv", "customer_id,date,amount,profit,paid_date,paid_amount\n"
-                   "A,2026-01-01,100,10,2026-01-20,100\nB,2026-02-01,50,20,,\n")
+    ledger = write(
+        tmp_path / "l.csv",
+        "customer_id,date,amount,profit,paid_date,paid_amount\n"
+        "A,2026-01-01,100,10,2026-01-20,100\nB,2026-02-01,50,20,,\n",
+    )
     code, out, err = run(capsys, "grade", ledger, "--method", method, "--as-of", "2026-06-30", "--format", "json")
     assert code == 0, err
     assert all(field in r for r in json.loads(out))
 
 
 def test_unusable_rows_are_listed_on_stderr_and_the_rest_graded(tmp_path, capsys):
-    ledger = write(tmp_path / "l.csv", "customer_id,date,amount\nC1,2026/3/5,\"1,200\"\nC2,3/5/2026,100\n"
-                   ",2026-01-01,5\nC3,2026-01-01,lots\n\nC4,2026-01-01,12万\n")
+    ledger = write(
+        tmp_path / "l.csv",
+        'customer_id,date,amount\nC1,2026/3/5,"1,200"\nC2,3/5/2026,100\n'
+        ",2026-01-01,5\nC3,2026-01-01,lots\n\nC4,2026-01-01,12万\n",
+    )
     code, out, err = run(capsys, "grade", ledger, "--as-of", "2026-06-30", "--format", "json")
     assert code == 0
     assert set(grades(out)) == {"C1", "C4"}
     assert "row 3, column date: '3/5/2026'" in err
     assert "row 4, column customer_id" in err
     assert "row 5, column amount: 'lots'" in err
-    assert "row 6" in err                                          # the blank row is mentioned too
+    assert "row 6" in err  # the blank row is mentioned too
     assert grades(out)["C4"]["volume"] == 120_000
 
 
@@ -136,7 +159,7 @@ def test_xlsx_with_a_title_row_and_gbk_csv(tmp_path, capsys):
     book = openpyxl.Workbook()
     ws = book.active
     ws.title = "客户业绩统计及信用评估表"
-    ws.append(["客户业绩统计及信用评估表"])                          # merged title row above the header
+    ws.append(["客户业绩统计及信用评估表"])  # merged title row above the header
     ws.merge_cells("A1:C1")
     ws.append(["客户编号", "提货日期", "货物价款"])
     for i in range(6):
@@ -166,21 +189,31 @@ def test_rules_file_changes_the_grades_and_bad_rules_exit_2(tmp_path, capsys):
 
 def test_measure_option(tmp_path, capsys):
     ledger = write(tmp_path / "l.csv", "customer_id,date,amount,quantity\nA,2026-01-01,10,90\nB,2026-01-01,90,10\n")
-    _, out, _ = run(capsys, "grade", ledger, "--method", "pareto", "--measure", "quantity",
-                    "--as-of", "2026-06-30", "--format", "json")
-    assert {k: v["grade"] for k, v in grades(out).items()} == {"A": "A", "B": "B"}   # B: 90 % before it
+    _, out, _ = run(
+        capsys,
+        "grade",
+        ledger,
+        "--method",
+        "pareto",
+        "--measure",
+        "quantity",
+        "--as-of",
+        "2026-06-30",
+        "--format",
+        "json",
+    )
+    assert {k: v["grade"] for k, v in grades(out).items()} == {"A": "A", "B": "B"}  # B: 90 % before it
     _, out, _ = run(capsys, "grade", ledger, "--method", "pareto", "--as-of", "2026-06-30", "--format", "json")
-    assert {k: v["grade"] for k, v in grades(out).items()} == {"A": "B", "B": "A"}   # by amount instead
+    assert {k: v["grade"] for k, v in grades(out).items()} == {"A": "B", "B": "A"}  # by amount instead
 
 
 def test_manual_override_with_reason(tmp_path, capsys):
     ledger = write(tmp_path / "l.csv", THRESHOLD)
     customers = write(tmp_path / "c.csv", "customer_id,manual_grade,override_reason\nC3,A,战略合作\nC2,A,\n")
-    code, out, err = run(capsys, "grade", ledger, "--customers", customers, "--as-of", "2026-06-30",
-                         "--format", "json")
+    code, out, err = run(capsys, "grade", ledger, "--customers", customers, "--as-of", "2026-06-30", "--format", "json")
     by_id = grades(out)
     assert (by_id["C3"]["grade"], by_id["C3"]["computed_grade"], by_id["C3"]["differs"]) == ("A", "C", True)
-    assert by_id["C2"]["grade"] == "B"                            # no reason: not applied, reported
+    assert by_id["C2"]["grade"] == "B"  # no reason: not applied, reported
     assert "c.csv, row 3, column manual_grade" in err
 
 
@@ -197,8 +230,11 @@ def test_table_has_a_totals_line_per_grade_and_english(tmp_path, capsys):
 
 def test_runs_as_a_module(tmp_path):
     ledger = write(tmp_path / "l.csv", THRESHOLD)
-    done = subprocess.run([sys.executable, "-m", "xlgrade", "grade", ledger, "--as-of", "2026-06-30",
-                           "--format", "json"], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "xlgrade", "grade", ledger, "--as-of", "2026-06-30", "--format", "json"],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     assert len(json.loads(done.stdout)) == 3
 
@@ -207,4 +243,5 @@ def test_rules_command_prints_a_loadable_book(tmp_path, capsys):
     code, out, _ = run(capsys, "rules")
     assert code == 0 and "[threshold]" in out
     from xlgrade.engine.rules import RuleBook
+
     assert RuleBook.from_toml(out) == RuleBook()

@@ -46,10 +46,11 @@ def test_weights_are_applied():
 
 
 def test_changing_the_weights_changes_the_score():
-    rules = RuleBook().updated({"composite.credit_weight": 0.2, "composite.amount_weight": 0.2,
-                                "composite.profit_weight": 0.6})
+    rules = RuleBook().updated(
+        {"composite.credit_weight": 0.2, "composite.amount_weight": 0.2, "composite.profit_weight": 0.6}
+    )
     out = run(four(), rules).frame
-    assert out.loc["C1", "score"] == 85                 # 20 + 5 + 60
+    assert out.loc["C1", "score"] == 85  # 20 + 5 + 60
     amount_only = run(four(), RuleBook().updated(AMOUNT_ONLY)).frame
     assert amount_only["score"].tolist() == [25, 50, 75, 100]
     assert amount_only["grade"].tolist() == ["C", "C", "B", "A"]
@@ -65,8 +66,9 @@ def test_credit_sub_score_counts():
 
 def test_window_is_the_composite_months_rule():
     # C1's big sale is 13 months old: outside the 12-month window, so C2 leads on amount.
-    df = ledger(line("C1", 10_000, 10, date="2025-05-30", paid_date="2025-06-01"),
-                line("C1", 100, 10), line("C2", 200, 10))
+    df = ledger(
+        line("C1", 10_000, 10, date="2025-05-30", paid_date="2025-06-01"), line("C1", 100, 10), line("C2", 200, 10)
+    )
     out = run(df, RuleBook().updated(AMOUNT_ONLY)).frame
     assert out.loc["C1", "amount"] == 100 and out.loc["C2", "amount_score"] == 100
     longer = run(df, RuleBook().updated({**AMOUNT_ONLY, "composite.months": 24})).frame
@@ -84,14 +86,16 @@ def test_exactly_20_percent_of_10_customers_are_a():
     assert out["rank"].tolist() == list(range(1, 11))
 
 
-@pytest.mark.parametrize("a_share,b_share,a_count,b_count", [
-    (0.3, 0.7, 3, 4),
-    (0.1, 0.5, 1, 4),
-    (0.25, 0.55, 3, 3),     # 2.5 -> before 0, 1, 2 are A; 5.5 -> before 3, 4, 5 are B
-])
+@pytest.mark.parametrize(
+    "a_share,b_share,a_count,b_count",
+    [
+        (0.3, 0.7, 3, 4),
+        (0.1, 0.5, 1, 4),
+        (0.25, 0.55, 3, 3),  # 2.5 -> before 0, 1, 2 are A; 5.5 -> before 3, 4, 5 are B
+    ],
+)
 def test_count_split_is_exact(a_share, b_share, a_count, b_count):
-    rules = RuleBook().updated({**AMOUNT_ONLY, "composite.a_count_share": a_share,
-                                "composite.b_count_share": b_share})
+    rules = RuleBook().updated({**AMOUNT_ONLY, "composite.a_count_share": a_share, "composite.b_count_share": b_share})
     grades = run(ten([1000, 900, 800, 700, 600, 500, 400, 300, 200, 100]), rules).frame["grade"].tolist()
     assert grades.count("A") == a_count and grades.count("B") == b_count
     assert grades.count("C") == 10 - a_count - b_count
@@ -100,8 +104,7 @@ def test_count_split_is_exact(a_share, b_share, a_count, b_count):
 def test_count_split_shares_are_decimal_not_float():
     # 25 customers: 28 % x 25 = 7 exactly (7.000000000000001 in floats) and 56 % x 25 = 14
     # (14.000000000000002): exactly 7 A and 7 B; float arithmetic would give 8 A and 7 B.
-    rules = RuleBook().updated({**AMOUNT_ONLY, "composite.a_count_share": "28%",
-                                "composite.b_count_share": "56%"})
+    rules = RuleBook().updated({**AMOUNT_ONLY, "composite.a_count_share": "28%", "composite.b_count_share": "56%"})
     df = ledger(*(line(f"C{i:02d}", 100.0 * (26 - i)) for i in range(1, 26)))
     grades = run(df, rules).frame["grade"].tolist()
     assert grades == ["A"] * 7 + ["B"] * 7 + ["C"] * 11
@@ -129,12 +132,24 @@ def banded(x_days_late: int, y_days_late: int) -> pd.DataFrame:
     T = 10 + 30 + 60 = 100; X = 8 + 24 + 48 = 80; Y = 6 + 18 + 36 = 60;
     U = 10 + 12 + 24 = 46; V (1 day late, credit 98) = 9.8 + 6 + 12 = 27.8.
     """
+
     def paid(cid, amount, late):
         # due 2026-03-31 (2026-03-01 + 30 days)
-        return line(cid, amount, amount / 10, date="2026-03-01",
-                    paid_date=(pd.Timestamp("2026-03-31") + pd.Timedelta(days=late)).strftime("%Y-%m-%d"))
-    return ledger(paid("T", 500, 0), paid("X", 400, x_days_late), paid("Y", 300, y_days_late),
-                  paid("U", 200, 0), paid("V", 100, 1))
+        return line(
+            cid,
+            amount,
+            amount / 10,
+            date="2026-03-01",
+            paid_date=(pd.Timestamp("2026-03-31") + pd.Timedelta(days=late)).strftime("%Y-%m-%d"),
+        )
+
+    return ledger(
+        paid("T", 500, 0),
+        paid("X", 400, x_days_late),
+        paid("Y", 300, y_days_late),
+        paid("U", 200, 0),
+        paid("V", 100, 1),
+    )
 
 
 BANDS = RuleBook().updated({"composite.split": "bands"})
@@ -154,16 +169,19 @@ def test_bands_just_below_the_lines():
 
 
 def test_explanations_name_the_weights_and_the_place():
-    out = run(banded(10, 20)).frame      # count split: n = 5, A if before < 1, B if before < 2.5
+    out = run(banded(10, 20)).frame  # count split: n = 5, A if before < 1, B if before < 2.5
     assert out["grade"].to_dict() == {"T": "A", "U": "C", "V": "C", "X": "B", "Y": "B"}
     assert out.loc["T", "explanation_en"] == (
-        "A: composite 100 = 10% x credit 100 + 30% x amount 100 + 60% x profit 100; 1st of 5, in the top 20%")
+        "A: composite 100 = 10% x credit 100 + 30% x amount 100 + 60% x profit 100; 1st of 5, in the top 20%"
+    )
     assert out.loc["X", "explanation_en"] == (
         "B: composite 80 = 10% x credit 80 + 30% x amount 80 + 60% x profit 80; "
-        "2nd of 5, not in the top 20% but within the top 50%")
+        "2nd of 5, not in the top 20% but within the top 50%"
+    )
     assert out.loc["V", "explanation_en"].endswith("5th of 5, not within the top 50%")
     assert out.loc["T", "explanation_zh"] == (
-        "A:综合分 100 = 10% × 信用 100 + 30% × 金额 100 + 60% × 利润 100;5 名中排第 1,属前 20%")
+        "A:综合分 100 = 10% × 信用 100 + 30% × 金额 100 + 60% × 利润 100;5 名中排第 1,属前 20%"
+    )
     bands = run(banded(10, 20), BANDS).frame
     assert bands.loc["Y", "explanation_en"].endswith("3rd of 5, ≥ 60 but < 80")
 
@@ -175,13 +193,13 @@ def test_every_customer_exactly_one_row():
     out = g.frame
     assert g.method == "composite" and g.labels == ("A", "B", "C")
     assert g.figures == ("score", "credit_score", "amount_score", "profit_score", "amount", "profit")
-    assert list(out.index) == ["C1", "C2", "C9"] and out.index.is_unique   # C3 only after as-of
+    assert list(out.index) == ["C1", "C2", "C9"] and out.index.is_unique  # C3 only after as-of
     # C9 has no lines: not ranked, C, no score; C1 and C2 are ranked among themselves only.
     assert out.loc["C9", "grade"] == "C" and out.loc["C9", "amount"] == 0
     assert out.loc["C9", ["score", "credit_score", "amount_score", "profit_score", "rank"]].isna().all()
     assert out.loc["C9", "explanation_en"] == "C: no purchases in the window (last 12 months), not ranked"
     assert out.loc["C9", "explanation_zh"] == "C:近 12 个月无购买,不参与排名"
-    assert out.loc["C2", "profit_score"] == 50            # -20 is the lower of the two ranked profits
+    assert out.loc["C2", "profit_score"] == 50  # -20 is the lower of the two ranked profits
     # C1 = 10 + 30% x 50 + 60% x 100 = 85; C2 = 10 + 30 + 60% x 50 = 70
     assert out.loc["C1", "score"] == 85 and out.loc["C1", "rank"] == 1 and out.loc["C2", "rank"] == 2
     reversed_ = run(df.iloc[::-1], customers=customers).frame
@@ -198,14 +216,15 @@ def test_customers_without_lines_in_the_window_change_nobody_else():
     pd.testing.assert_frame_equal(more.loc[base.index], base)
     assert (more.drop(index=base.index)["grade"] == "C").all()
     assert more.drop(index=base.index)["score"].isna().all()
-    assert base["grade"].value_counts().to_dict() == {"A": 2, "B": 3, "C": 5}   # 20 % of 10, 50 % of 10
+    assert base["grade"].value_counts().to_dict() == {"A": 2, "B": 3, "C": 5}  # 20 % of 10, 50 % of 10
 
 
 def test_window_boundary_exactly_twelve_months_before():
     # As of 2026-06-30 the window is (2025-06-30, 2026-06-30]: a line on 2025-07-01 counts,
     # one on 2025-06-30 (exactly 12 months before) does not.
-    out = run(ledger(line("IN", 100, 10, date="2025-07-01"), line("OUT", 100, 10, date="2025-06-30"),
-                     line("X", 50, 5))).frame
+    out = run(
+        ledger(line("IN", 100, 10, date="2025-07-01"), line("OUT", 100, 10, date="2025-06-30"), line("X", 50, 5))
+    ).frame
     assert out.loc["IN", "rank"] == 1 and out.loc["X", "rank"] == 2
     assert pd.isna(out.loc["OUT", "rank"]) and out.loc["OUT", "grade"] == "C"
 
@@ -222,4 +241,15 @@ def test_ranked_customer_without_receivables_uses_the_rule():
 
 def test_ordinal():
     assert [composite.ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111)] == [
-        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st", "111th"]
+        "1st",
+        "2nd",
+        "3rd",
+        "4th",
+        "11th",
+        "12th",
+        "13th",
+        "21st",
+        "22nd",
+        "101st",
+        "111th",
+    ]

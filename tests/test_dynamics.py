@@ -19,13 +19,13 @@ def test_migration_with_new_gone_and_empty_rows():
     assert list(m.index) == ["A", "B", "C", "新客户"]
     assert list(m.columns) == ["A", "B", "C", "流失"]
     assert m.values.tolist() == [
-        [1, 0, 0, 0],   # a stays A
-        [1, 1, 0, 1],   # b up to A, f stays B, c gone
-        [0, 0, 0, 0],   # nobody was C
-        [0, 1, 0, 0],   # e new as B
+        [1, 0, 0, 0],  # a stays A
+        [1, 1, 0, 1],  # b up to A, f stays B, c gone
+        [0, 0, 0, 0],  # nobody was C
+        [0, 1, 0, 0],  # e new as B
     ]
     assert all(str(t) == "int64" for t in m.dtypes)
-    assert m.to_numpy().sum() == 5   # every customer of either month once
+    assert m.to_numpy().sum() == 5  # every customer of either month once
 
 
 def test_migration_blank_grades_absent_and_foreign_grades_kept():
@@ -36,7 +36,7 @@ def test_migration_blank_grades_absent_and_foreign_grades_kept():
     assert list(m.columns) == ["A", "B", "C", "Y", "流失"]
     assert m.loc["A", "B"] == 1
     assert m.loc["X", "A"] == 1
-    assert m.loc["新客户", "C"] == 1   # b had a blank grade last month
+    assert m.loc["新客户", "C"] == 1  # b had a blank grade last month
     assert m.loc["新客户", "Y"] == 1
     assert m.to_numpy().sum() == 4
 
@@ -52,15 +52,16 @@ def test_migration_of_nothing_is_all_zero():
 def test_changes_directions_order_and_reasons():
     previous = pd.Series({"a": "A", "b": "C", "c": "B", "d": "B", "x": "X", "z": "Z"})
     current = pd.Series({"a": "B", "b": "A", "c": "B", "e": "C", "x": "Y", "z": "C"})
-    reasons = pd.Series({"a": "B: 订单 4 次", "b": "A: 订单 9 次", "e": "C: 订单 1 次",
-                         "d": "stale", "x": "Y why", "z": "C why"})
+    reasons = pd.Series(
+        {"a": "B: 订单 4 次", "b": "A: 订单 9 次", "e": "C: 订单 1 次", "d": "stale", "x": "Y why", "z": "C why"}
+    )
     out = dynamics.changes(previous, current, ABC, reasons)
     assert list(out.columns) == ["customer_id", "previous", "current", "direction", "direction_zh", "reason"]
     assert out.values.tolist() == [
         ["b", "C", "A", "up", "升级", "A: 订单 9 次"],
-        ["z", "Z", "C", "up", "升级", "C why"],        # outside the labels ranks below C
+        ["z", "Z", "C", "up", "升级", "C why"],  # outside the labels ranks below C
         ["a", "A", "B", "down", "降级", "B: 订单 4 次"],
-        ["x", "X", "Y", "changed", "变动", "Y why"],   # both outside the labels
+        ["x", "X", "Y", "changed", "变动", "Y why"],  # both outside the labels
         ["e", "", "C", "new", "新增", "C: 订单 1 次"],
         ["d", "B", "", "gone", "流失", ""],
     ]
@@ -99,10 +100,15 @@ def customers(rows: dict) -> pd.DataFrame:
 
 
 def test_override_applied_and_flagged():
-    result, issues = dynamics.apply_overrides(grading(), customers({
-        "c1": ["A", "战略合作协议"],      # differs from computed B
-        "c4": ["A", "保持"],              # equals computed A
-    }))
+    result, issues = dynamics.apply_overrides(
+        grading(),
+        customers(
+            {
+                "c1": ["A", "战略合作协议"],  # differs from computed B
+                "c4": ["A", "保持"],  # equals computed A
+            }
+        ),
+    )
     f = result.frame
     assert issues == []
     assert f.loc["c1", "grade"] == "A"
@@ -113,7 +119,7 @@ def test_override_applied_and_flagged():
     assert f.loc["c2", "grade"] == "B" and not bool(f.loc["c2", "overridden"])
     assert f["differs"].tolist() == [True, False, False, False, False, False]
     assert result.method == "threshold" and result.labels == ABC and result.figures == ("orders",)
-    assert grading().frame.loc["c1", "grade"] == "B"   # the input is untouched
+    assert grading().frame.loc["c1", "grade"] == "B"  # the input is untouched
 
 
 def test_override_explanation_prefix():
@@ -124,24 +130,25 @@ def test_override_explanation_prefix():
 
 
 def test_override_rejected_without_reason():
-    result, issues = dynamics.apply_overrides(grading(), customers({
-        "c2": ["A", None], "c3": ["B", "   "], "c5": ["B", float("nan")]}))
+    result, issues = dynamics.apply_overrides(
+        grading(), customers({"c2": ["A", None], "c3": ["B", "   "], "c5": ["B", float("nan")]})
+    )
     f = result.frame
     assert f.loc[["c2", "c3", "c5"], "grade"].tolist() == ["B", "C", "C"]
     assert not f["overridden"].any()
-    assert f.loc["c2", "manual_grade"] == "A"      # what staff typed stays visible
+    assert f.loc["c2", "manual_grade"] == "A"  # what staff typed stays visible
     assert [i.value for i in issues] == ["A", "B", "B"]
     for issue in issues:
         assert isinstance(issue, Issue)
-        assert (issue.source, issue.row, issue.column, issue.action) == \
-            ("customers", None, "manual_grade", "ignored")
+        assert (issue.source, issue.row, issue.column, issue.action) == ("customers", None, "manual_grade", "ignored")
         assert "reason" in issue.reason and "原因" in issue.reason_zh
     assert "c2" in issues[0].reason and "c2" in issues[0].reason_zh
 
 
 def test_override_rejected_when_not_a_label():
-    result, issues = dynamics.apply_overrides(grading(), customers({
-        "c1": ["VIP客户", "大客户"], "c3": ["D", "新客户"]}))
+    result, issues = dynamics.apply_overrides(
+        grading(), customers({"c1": ["VIP客户", "大客户"], "c3": ["D", "新客户"]})
+    )
     assert result.frame.loc[["c1", "c3"], "grade"].tolist() == ["B", "C"]
     assert not result.frame["overridden"].any()
     assert [i.value for i in issues] == ["VIP客户", "D"]

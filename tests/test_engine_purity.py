@@ -8,8 +8,10 @@ FORBIDDEN = ("openpyxl", "xlwings", "python_calamine", "uno")
 
 
 def test_importing_the_engine_loads_no_io_library():
-    code = ("import sys, xlgrade.engine, xlgrade.engine.rules;"
-            f"print(','.join(m for m in {FORBIDDEN!r} if m in sys.modules))")
+    code = (
+        "import sys, xlgrade.engine, xlgrade.engine.rules;"
+        f"print(','.join(m for m in {FORBIDDEN!r} if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
 

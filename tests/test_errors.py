@@ -14,8 +14,11 @@ BUILTINS = (ValueError, FileNotFoundError, PermissionError, RuntimeError, OSErro
 
 
 def _classes() -> list[type[BaseException]]:
-    return [c for _, c in inspect.getmembers(errors, inspect.isclass)
-            if issubclass(c, BaseException) and c.__module__ == errors.__name__]
+    return [
+        c
+        for _, c in inspect.getmembers(errors, inspect.isclass)
+        if issubclass(c, BaseException) and c.__module__ == errors.__name__
+    ]
 
 
 def test_every_error_is_an_xlgrade_error_and_a_builtin() -> None:
@@ -54,11 +57,17 @@ def test_stdlib_only_errors_stay_outside() -> None:
     assert str(errors.UdfError(CellValueError("bad", zh="坏"))) == "#VALUE! 坏"
 
 
-@pytest.mark.parametrize("error", [errors.ParseError("is not a number", "不是数字"),
-                                   errors.PackageError("book.xlsx: not an .xlsx workbook"),
-                                   errors.LibreOfficeTimeout("soffice did not start")])
-def test_cli_prints_one_line(error: XlgradeError, monkeypatch: pytest.MonkeyPatch,
-                             capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "error",
+    [
+        errors.ParseError("is not a number", "不是数字"),
+        errors.PackageError("book.xlsx: not an .xlsx workbook"),
+        errors.LibreOfficeTimeout("soffice did not start"),
+    ],
+)
+def test_cli_prints_one_line(
+    error: XlgradeError, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     def boom(args: object) -> int:
         raise error
 

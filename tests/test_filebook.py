@@ -57,12 +57,13 @@ def test_read_table_normalises_with_the_file_as_source(path):
 def test_missing_sheets(path):
     p = Package(path)
     book = FileBook(path)
-    empty = book.read_table(VALIDATION)                      # a derived sheet the file lacks: empty
+    empty = book.read_table(VALIDATION)  # a derived sheet the file lacks: empty
     assert empty.frame.empty and {"sheet", "row", "reason"} <= set(empty.frame.columns)
-    history = book.read_table(HISTORY)                       # present, empty table
+    history = book.read_table(HISTORY)  # present, empty table
     assert history.frame.empty and "customer_id" in history.frame.columns
     assert VALIDATION.zh not in p.sheet_names()
     from xlgrade.schema.sheets import PROFILES
+
     with pytest.raises(InputError, match=PROFILES.zh):
         book.read_table(PROFILES)
 
@@ -81,7 +82,7 @@ def test_read_rules_from_the_rules_sheet(tmp_path, path):
     assert FileBook(build_book(tmp_path / "none.xlsx", rules=False)).read_rules().threshold.a_orders_over == 5
     for row in ws.iter_rows(min_row=2):
         if row[0].value == "threshold.b_orders_over":
-            row[1].value = 9                                  # above the A threshold of 7
+            row[1].value = 9  # above the A threshold of 7
     wb.save(path)
     with pytest.raises(RuleError, match="threshold.b_orders_over"):
         FileBook(path).read_rules()
@@ -89,8 +90,14 @@ def test_read_rules_from_the_rules_sheet(tmp_path, path):
 
 # ---- write_table ---------------------------------------------------------------------------------
 def sales_power(n=5):
-    frame = pd.DataFrame({"customer_id": [f"C{i:03d}" for i in range(n)], "company": [f"公司{i}" for i in range(n)],
-                          "grade": ["A", "B", "C", "X", None][:n] + ["A"] * max(0, n - 5), "year": 2026})
+    frame = pd.DataFrame(
+        {
+            "customer_id": [f"C{i:03d}" for i in range(n)],
+            "company": [f"公司{i}" for i in range(n)],
+            "grade": ["A", "B", "C", "X", None][:n] + ["A"] * max(0, n - 5),
+            "year": 2026,
+        }
+    )
     for m in range(1, 13):
         frame[f"m{m}"] = [float(i * m) for i in range(n)]
     frame["total"] = frame[[f"m{m}" for m in range(1, 13)]].sum(axis=1)
@@ -101,9 +108,17 @@ def sales_power(n=5):
 def test_write_table_headers_styles_grade_colours_and_dates(path):
     book = FileBook(path)
     book.write_table(SALES_POWER, sales_power())
-    history = pd.DataFrame({"month": ["2026-10", "2026-10"], "customer_id": ["C001", "C002"],
-                            "company": ["甲", "乙"], "grade": ["VIP客户", "潜在客户"], "score": [91.5, 10.0],
-                            "orders": pd.array([3, None], dtype="Int64"), "amount": [1234.5, None]})
+    history = pd.DataFrame(
+        {
+            "month": ["2026-10", "2026-10"],
+            "customer_id": ["C001", "C002"],
+            "company": ["甲", "乙"],
+            "grade": ["VIP客户", "潜在客户"],
+            "score": [91.5, 10.0],
+            "orders": pd.array([3, None], dtype="Int64"),
+            "amount": [1234.5, None],
+        }
+    )
     history = history.reindex(columns=HISTORY.keys())
     book.write_table(HISTORY, history)
     book.save()
@@ -114,8 +129,8 @@ def test_write_table_headers_styles_grade_colours_and_dates(path):
     assert ws["E3"].number_format == styles.FMT_MONEY and ws["D2"].number_format == styles.FMT_INT
     assert ws["G3"].value is None and ws["G4"].value == 6
     grades = [fill(ws, f"C{r}") for r in range(2, 7)]
-    assert grades[:3] == [(c, True) for c in styles.GRADE_COLOURS[:3]]         # A, B, C by rank
-    assert grades[3][0] != styles.GRADE_COLOURS[3] and ws["C5"].value == "X"    # unknown grade stays plain
+    assert grades[:3] == [(c, True) for c in styles.GRADE_COLOURS[:3]]  # A, B, C by rank
+    assert grades[3][0] != styles.GRADE_COLOURS[3] and ws["C5"].value == "X"  # unknown grade stays plain
     assert ws.column_dimensions["B"].width == SALES_POWER.column("company").width
     hs = wb[HISTORY.zh]
     assert fill(hs, "E2")[0] == styles.GRADE_COLOURS[0] and fill(hs, "E3")[0] == styles.GRADE_COLOURS[4]
@@ -126,11 +141,12 @@ def test_write_table_headers_styles_grade_colours_and_dates(path):
 
 def test_dates_written_as_dates_and_grade_order_attribute(path):
     book = FileBook(path)
-    book.grade_order = ("C", "B", "A")                          # set by the caller: C is best here
+    book.grade_order = ("C", "B", "A")  # set by the caller: C is best here
     frame = sales_power(3)
     book.write_table(SALES_POWER, frame)
     log = pd.DataFrame({"run_at": [pd.Timestamp("2026-10-31 18:05")], "user": ["王"], "customers": [3]})
     from xlgrade.schema.sheets import RUN_LOG
+
     book.write_table(RUN_LOG, log.reindex(columns=RUN_LOG.keys()))
     book.save()
     wb = openpyxl.load_workbook(path)
@@ -147,6 +163,7 @@ def test_dates_stay_dates_without_a_palette(tmp_path):
     complaints = book.read_table(COMPLAINTS).frame
     book.write_computed(COMPLAINTS, pd.DataFrame({"row": complaints["row"], "due": complaints["complaint_time"]}))
     from xlgrade.schema.sheets import RUN_LOG
+
     book.write_table(RUN_LOG, pd.DataFrame({"run_at": [pd.Timestamp("2026-10-31")]}).reindex(columns=RUN_LOG.keys()))
     book.save()
     rows = calamine_rows(path, RUN_LOG.zh)
@@ -160,7 +177,7 @@ def test_second_run_shrinks_and_keeps_staff_widths(path):
     book.save()
     p = Package(path)
     part = p.sheet_part(SALES_POWER.zh)
-    xml = p.text(part).replace('width="26"', 'width="33"')      # staff widened the company column
+    xml = p.text(part).replace('width="26"', 'width="33"')  # staff widened the company column
     p.write(part, xml)
     p.save()
     book = FileBook(path)
@@ -174,18 +191,24 @@ def test_second_run_shrinks_and_keeps_staff_widths(path):
 
 def test_writes_are_read_back_before_saving(path):
     book = FileBook(path)
-    book.write_table(HISTORY, pd.DataFrame({"month": ["2026-09"], "customer_id": ["C9"]}).reindex(
-        columns=HISTORY.keys()))
+    book.write_table(
+        HISTORY, pd.DataFrame({"month": ["2026-09"], "customer_id": ["C9"]}).reindex(columns=HISTORY.keys())
+    )
     assert book.read_table(HISTORY).frame["customer_id"].tolist() == ["C9"]
-    assert FileBook(path).read_table(HISTORY).frame.empty          # nothing on disk yet
+    assert FileBook(path).read_table(HISTORY).frame.empty  # nothing on disk yet
 
 
 # ---- write_computed ----------------------------------------------------------------------------------
 def complaint_columns(frame):
-    return pd.DataFrame({"row": frame["row"], "grade": ["A", "B", "C", "Z"][:len(frame)],
-                         "priority": pd.array(range(1, len(frame) + 1), dtype="Int64"),
-                         "due": frame["complaint_time"] + pd.Timedelta(days=1),
-                         "status": ["open", "overdue", "replied", "open"][:len(frame)]})
+    return pd.DataFrame(
+        {
+            "row": frame["row"],
+            "grade": ["A", "B", "C", "Z"][: len(frame)],
+            "priority": pd.array(range(1, len(frame) + 1), dtype="Int64"),
+            "due": frame["complaint_time"] + pd.Timedelta(days=1),
+            "status": ["open", "overdue", "replied", "open"][: len(frame)],
+        }
+    )
 
 
 def test_write_computed_changes_only_the_computed_cells(path):
@@ -207,17 +230,18 @@ def test_write_computed_changes_only_the_computed_cells(path):
     assert changed == {Package(path).sheet_part(COMPLAINTS.zh)}
     after_members = members(path)
     # saving also declares the cached results current in workbook.xml (Package.trust_cached_values)
-    assert all(after_members[n][0] == before_members[n][0] for n in before_members
-               if n not in changed | {"xl/workbook.xml"})
+    assert all(
+        after_members[n][0] == before_members[n][0] for n in before_members if n not in changed | {"xl/workbook.xml"}
+    )
     assert "fullCalcOnLoad" not in zipfile.ZipFile(path).read("xl/workbook.xml").decode()
 
 
 def test_write_computed_finds_columns_where_the_file_has_them(path):
     wb = openpyxl.load_workbook(path)
     ws = wb[COMPLAINTS.zh]
-    ws.insert_rows(1)                                           # a title row above the header
+    ws.insert_rows(1)  # a title row above the header
     ws["A1"] = "客户投诉管理卡 2026"
-    ws.move_range("J2:M6", cols=2)                              # computed columns moved right, gap of two
+    ws.move_range("J2:M6", cols=2)  # computed columns moved right, gap of two
     del ws.tables["Complaints"]
     wb.save(path)
     book = FileBook(path)
@@ -237,15 +261,15 @@ def test_write_computed_keeps_formulas_as_cached_values(path):
     book.write_computed(CUSTOMERS, pd.DataFrame({"row": customers["row"], "grade": ["A", "B"] * 3}))
     book.save()
     ws = openpyxl.load_workbook(path)[CUSTOMERS.zh]
-    assert ws["M2"].value == '=IF(K2>5,"A","C")'                  # the formula stays
-    assert [r[12] for r in calamine_rows(path, CUSTOMERS.zh)[1:]] == ["A", "B"] * 3   # its cached value
+    assert ws["M2"].value == '=IF(K2>5,"A","C")'  # the formula stays
+    assert [r[12] for r in calamine_rows(path, CUSTOMERS.zh)[1:]] == ["A", "B"] * 3  # its cached value
 
 
 def test_write_computed_refuses_missing_columns_and_header_rows(path):
     wb = openpyxl.load_workbook(path)
     ws = wb[COMPLAINTS.zh]
     ws["M1"] = "备注"
-    ws.tables["Complaints"].tableColumns[12].name = "备注"       # as Excel renames the column
+    ws.tables["Complaints"].tableColumns[12].name = "备注"  # as Excel renames the column
     wb.save(path)
     book = FileBook(path)
     frame = book.read_table(COMPLAINTS).frame
@@ -257,17 +281,46 @@ def test_write_computed_refuses_missing_columns_and_header_rows(path):
 
 # ---- write_summary -------------------------------------------------------------------------------------
 def summary(rows=3):
-    grades = Block("grades", "按等级汇总", ("等级", "客户数", "销售额", "累计占比"), ("grade", "int", "money", "share"),
-                   (("A", 10, 800000.0, 0.8), ("B", 20, 150000.0, 0.95), ("C", 70, 50000.0, 1.0))[:rows],
-                   total=("合计", 100, 1000000.0, None), note="按销售额排序",
-                   chart=Chart("pareto", "帕累托图", 0, (2,), line=3), grade_column=0)
-    industry = Block("industry", "等级 × 行业", ("行业", "A", "B", "C"), ("text", "int", "int", "int"),
-                     (("化工", 1, 2, 3), ("机械", 4, 5, 6)), chart=Chart("column", "行业", 0, (1, 2, 3)))
-    pie = Block("pie", "客户数", ("等级", "客户数"), ("grade", "int"), (("A", 10), ("B", 20), ("C", 70)),
-                chart=Chart("pie", "客户数占比", 0, (1,)), grade_column=0)
-    empty = Block("migration", "等级迁移", ("上月", "本月"), ("grade", "grade"), (), note="无上月数据",
-                  chart=Chart("column", "迁移", 0, (1,)))
-    return Summary("客户分级汇总 2026-10", "方法: threshold", (grades, industry, pie, empty), grade_order=("A", "B", "C"))
+    grades = Block(
+        "grades",
+        "按等级汇总",
+        ("等级", "客户数", "销售额", "累计占比"),
+        ("grade", "int", "money", "share"),
+        (("A", 10, 800000.0, 0.8), ("B", 20, 150000.0, 0.95), ("C", 70, 50000.0, 1.0))[:rows],
+        total=("合计", 100, 1000000.0, None),
+        note="按销售额排序",
+        chart=Chart("pareto", "帕累托图", 0, (2,), line=3),
+        grade_column=0,
+    )
+    industry = Block(
+        "industry",
+        "等级 × 行业",
+        ("行业", "A", "B", "C"),
+        ("text", "int", "int", "int"),
+        (("化工", 1, 2, 3), ("机械", 4, 5, 6)),
+        chart=Chart("column", "行业", 0, (1, 2, 3)),
+    )
+    pie = Block(
+        "pie",
+        "客户数",
+        ("等级", "客户数"),
+        ("grade", "int"),
+        (("A", 10), ("B", 20), ("C", 70)),
+        chart=Chart("pie", "客户数占比", 0, (1,)),
+        grade_column=0,
+    )
+    empty = Block(
+        "migration",
+        "等级迁移",
+        ("上月", "本月"),
+        ("grade", "grade"),
+        (),
+        note="无上月数据",
+        chart=Chart("column", "迁移", 0, (1,)),
+    )
+    return Summary(
+        "客户分级汇总 2026-10", "方法: threshold", (grades, industry, pie, empty), grade_order=("A", "B", "C")
+    )
 
 
 def test_write_summary_lays_out_blocks_and_charts(path):
@@ -278,8 +331,18 @@ def test_write_summary_lays_out_blocks_and_charts(path):
     wb = openpyxl.load_workbook(path)
     ws = wb[SUMMARY_SHEET.zh]
     col_a = [ws[f"A{r}"].value for r in range(1, 29)]
-    assert col_a[:10] == ["客户分级汇总 2026-10", "方法: threshold", None, "按等级汇总", "按销售额排序", "等级", "A", "B",
-                          "C", "合计"]
+    assert col_a[:10] == [
+        "客户分级汇总 2026-10",
+        "方法: threshold",
+        None,
+        "按等级汇总",
+        "按销售额排序",
+        "等级",
+        "A",
+        "B",
+        "C",
+        "合计",
+    ]
     assert col_a[10:14] == [None, "等级 × 行业", "行业", "化工"]
     assert ws["A1"].font.sz == styles.TITLE_SIZE and ws["A4"].font.b
     assert fill(ws, "A6")[0] == styles.HEADER_FILL and fill(ws, "A7")[0] == styles.GRADE_COLOURS[0]
@@ -287,7 +350,7 @@ def test_write_summary_lays_out_blocks_and_charts(path):
     assert ws["D8"].number_format == styles.FMT_SHARE and ws["B10"].font.b and ws["B10"].number_format == styles.FMT_INT
     # the print area takes in the charts beside the blocks: columns J..Q (8 wide), three charts of 16 rows
     assert ws.print_area == f"'{SUMMARY_SHEET.zh}'!$A$1:$Q$54"
-    assert len(ws._charts) == 3                                  # the empty block draws no chart
+    assert len(ws._charts) == 3  # the empty block draws no chart
     p = Package(path)
     z = zipfile.ZipFile(path)
     pareto = z.read(p.charts(SUMMARY_SHEET.zh)[0]).decode()
@@ -297,12 +360,18 @@ def test_write_summary_lays_out_blocks_and_charts(path):
     column = z.read(p.charts(SUMMARY_SHEET.zh)[1]).decode()
     assert column.count("<c:ser>") == 3 and f"<c:f>{q}!$D$14:$D$15</c:f>" in column
     drawing = z.read(p.drawing_part(SUMMARY_SHEET.zh)).decode()
-    assert drawing.count("<xdr:from><xdr:col>9</xdr:col>") == 3      # column J, stacked vertically
-    rows = [int(r) for r in __import__("re").findall(r"<xdr:from><xdr:col>9</xdr:col><xdr:colOff>0</xdr:colOff>"
-                                                     r"<xdr:row>(\d+)</xdr:row>", drawing)]
+    assert drawing.count("<xdr:from><xdr:col>9</xdr:col>") == 3  # column J, stacked vertically
+    rows = [
+        int(r)
+        for r in __import__("re").findall(
+            r"<xdr:from><xdr:col>9</xdr:col><xdr:colOff>0</xdr:colOff>"
+            r"<xdr:row>(\d+)</xdr:row>",
+            drawing,
+        )
+    ]
     assert rows[0] == 3 and all(b - a >= 16 for a, b in zip(rows, rows[1:]))
 
-    book = FileBook(path)                                         # next month: fewer rows, charts replaced
+    book = FileBook(path)  # next month: fewer rows, charts replaced
     book.write_summary(summary(rows=2))
     book.save()
     check_consistent(path)
@@ -321,17 +390,17 @@ def test_save_backs_up_once_into_the_backup_folder(path):
     assert book.save() == made
     assert os.listdir(path.parent / "xlgrade-backup") == [os.path.basename(made)]
     assert open(made, "rb").read() == original
-    book.write_table(SALES_POWER, sales_power(2))               # the book is usable after saving
+    book.write_table(SALES_POWER, sales_power(2))  # the book is usable after saving
     second = book.save()
     assert second != made and len(os.listdir(path.parent / "xlgrade-backup")) == 2
-    assert FileBook(path).save() is None                        # nothing written: nothing done
+    assert FileBook(path).save() is None  # nothing written: nothing done
 
 
 @pytest.mark.parametrize("lock", [".~lock.book.xlsx#", "~$book.xlsx"])
 def test_refuses_a_workbook_open_elsewhere(path, lock):
     original = path.read_bytes()
     book = FileBook(path)
-    book.read_table(LEDGER)                                     # reading is fine
+    book.read_table(LEDGER)  # reading is fine
     (path.parent / lock).write_text("user,host")
     with pytest.raises(WorkbookLockedError, match="close it") as err:
         book.write_table(SALES_POWER, sales_power())
@@ -373,11 +442,13 @@ def test_on_a_template_workbook(tmp_path):
 def test_set_as_of_sets_the_live_window_date(tmp_path):
     from xlgrade.schema import formulas
     from xlgrade.workbook.template import new_workbook
+
     path = new_workbook(tmp_path / "book.xlsx")
     names = {d.name: d.value for d in Package(path).defined_names()}
-    assert names[formulas.AS_OF] == "EOMONTH(TODAY(),0)"               # before any run
+    assert names[formulas.AS_OF] == "EOMONTH(TODAY(),0)"  # before any run
     assert names[formulas.WINDOW_START] == (
-        "IF(rule_threshold_window_months>0,EDATE(xlgrade_as_of,-rule_threshold_window_months),0)")
+        "IF(rule_threshold_window_months>0,EDATE(xlgrade_as_of,-rule_threshold_window_months),0)"
+    )
     book = FileBook(path)
     book.set_as_of(pd.Timestamp("2026-02-28"))
     book.save()

@@ -67,7 +67,7 @@ def calamine(path: Path, sheet: str) -> list[list[Any]]:
 def opens_everywhere(path: Path) -> None:
     """openpyxl and python-calamine open the file and every sheet."""
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)          # openpyxl: "extension is not supported"
+        warnings.simplefilter("ignore", UserWarning)  # openpyxl: "extension is not supported"
         wb = openpyxl.load_workbook(path)
     for ws in wb.worksheets:
         for _ in ws.iter_rows():
@@ -118,19 +118,19 @@ def test_the_reader_reads_excel_forms_as_their_values() -> None:
     customers = book.read_table(CUSTOMERS)
     assert not customers.issues
     c = customers.frame
-    assert c["customer_id"].tolist() == ["KH0001", "KH0002", "KH0003", "KH0004"]     # KH0004 an inline string
-    assert c["company"].tolist() == COMPANIES      # rich runs joined, no phonetic "qingdao", the space kept
-    assert c["orders_all"].tolist() == [6, 4, 1, 1]                                  # shared formula, cached
+    assert c["customer_id"].tolist() == ["KH0001", "KH0002", "KH0003", "KH0004"]  # KH0004 an inline string
+    assert c["company"].tolist() == COMPANIES  # rich runs joined, no phonetic "qingdao", the space kept
+    assert c["orders_all"].tolist() == [6, 4, 1, 1]  # shared formula, cached
     assert c["volume_all"].tolist() == [150000, 20000, 800, 200]
-    assert c["grade"].tolist() == ["A", "B", "C", "C"]                               # [1]!ABCGRADE's results
+    assert c["grade"].tolist() == ["A", "B", "C", "C"]  # [1]!ABCGRADE's results
     ledger = book.read_table(LEDGER)
     assert not ledger.issues
     frame = ledger.frame
-    assert frame["amount"].tolist() == [q * 100 for q in QUANTITIES]                 # master and followers
+    assert frame["amount"].tolist() == [q * 100 for q in QUANTITIES]  # master and followers
     assert frame["quantity"].tolist() == QUANTITIES
     assert frame["date"].iloc[0] == dt.datetime(2026, 5, 6) and frame["date"].iloc[-1] == dt.datetime(2026, 10, 25)
     complaints = book.read_table(COMPLAINTS).frame
-    assert complaints["subject"].tolist() == ["包装破损", "送货延误 2 天"]                # inline strings
+    assert complaints["subject"].tolist() == ["包装破损", "送货延误 2 天"]  # inline strings
     assert complaints["complaint_time"].tolist() == [dt.datetime(2026, 10, 9, 14, 30), dt.datetime(2026, 10, 21, 9, 5)]
     # an independent reader agrees on the texts
     with warnings.catch_warnings():
@@ -152,7 +152,7 @@ def test_recalc_keeps_the_parts_xlgrade_does_not_own(excel_copy: Path) -> None:
 
     cust_before, cust = before[parts[CUSTOMERS.zh]].decode(), after[parts[CUSTOMERS.zh]].decode()
     ext = re.search(r"<extLst>.*</extLst>", cust_before, re.S).group(0)
-    assert ext in cust                                                    # x14 validation, as it was
+    assert ext in cust  # x14 validation, as it was
     assert cust.count('<f t="shared" si="0"/>') == 3 and cust.count('<f t="shared" si="1"/>') == 3
     assert '<f t="shared" ref="E2:E5" si="0">COUNTIF(' in cust
     assert '<c r="A5" t="inlineStr"><is><t>KH0004</t></is></c>' in cust
@@ -162,7 +162,7 @@ def test_recalc_keeps_the_parts_xlgrade_does_not_own(excel_copy: Path) -> None:
     assert x15 in wb_after
     old_si = re.findall(r"<si>.*?</si>", before["xl/sharedStrings.xml"].decode(), re.S)
     new_si = re.findall(r"<si>.*?</si>", after["xl/sharedStrings.xml"].decode(), re.S)
-    assert new_si[:len(old_si)] == old_si                               # rich text and phonetic run kept
+    assert new_si[: len(old_si)] == old_si  # rich text and phonetic run kept
 
     # xlgrade's results: the computed columns of the customer summary, by hand from the ledger
     # (KH0001: 6 lines, 150,000 > A's 5 and 100,000; KH0002: 4 lines, 20,000 > B's 3 and 10,000)
@@ -171,12 +171,16 @@ def test_recalc_keeps_the_parts_xlgrade_does_not_own(excel_copy: Path) -> None:
     assert column(rows, "客户等级") == ["A", "B", "C", "C"]
     assert column(rows, "公司名称") == COMPANIES and column(rows, "客户编号")[3] == "KH0004"
     complaints = calamine(excel_copy, COMPLAINTS.zh)
-    assert column(complaints, "客户等级") == ["B", "C"] and column(complaints, "投诉主题") == ["包装破损", "送货延误 2 天"]
+    assert column(complaints, "客户等级") == ["B", "C"] and column(complaints, "投诉主题") == [
+        "包装破损",
+        "送货延误 2 天",
+    ]
     assert all(column(complaints, "状态"))
 
     # the add-in link: every call was in a column xlgrade owns, so it is rewritten and the link dropped
-    assert not any("[1]!" in data.decode("utf-8", "replace") for name, data in after.items()
-                   if name.startswith("xl/worksheets/"))
+    assert not any(
+        "[1]!" in data.decode("utf-8", "replace") for name, data in after.items() if name.startswith("xl/worksheets/")
+    )
     assert not any(name.startswith("xl/externalLinks/") for name in after)
     assert "externalReference" not in wb_after
     assert "externalLink" not in after["[Content_Types].xml"].decode()
@@ -185,7 +189,11 @@ def test_recalc_keeps_the_parts_xlgrade_does_not_own(excel_copy: Path) -> None:
     assert reread["company"].tolist() == COMPANIES and reread["grade"].tolist() == ["A", "B", "C", "C"]
     history = FileBook(excel_copy).read_table(HISTORY).frame
     assert sorted(zip(history["customer_id"], history["grade"])) == [
-        ("KH0001", "A"), ("KH0002", "B"), ("KH0003", "C"), ("KH0004", "C")]
+        ("KH0001", "A"),
+        ("KH0002", "B"),
+        ("KH0003", "C"),
+        ("KH0004", "C"),
+    ]
 
 
 def test_recalc_twice_on_excel_forms_is_stable(excel_copy: Path) -> None:
@@ -203,7 +211,7 @@ def test_recalc_twice_on_excel_forms_is_stable(excel_copy: Path) -> None:
 def test_the_libreoffice_fixture_is_libreoffices() -> None:
     m = members(LIBREOFFICE)
     assert b"<Application>LibreOffice/25.2" in m["docProps/app.xml"]
-    assert b'aca="false"' in m[sheet_parts(LIBREOFFICE)[CUSTOMERS.zh]]     # Calc's form of a formula cell
+    assert b'aca="false"' in m[sheet_parts(LIBREOFFICE)[CUSTOMERS.zh]]  # Calc's form of a formula cell
 
 
 def test_the_reader_agrees_with_openpyxl_and_with_libreoffices_results() -> None:
@@ -228,7 +236,7 @@ def test_the_reader_agrees_with_openpyxl_and_with_libreoffices_results() -> None
     # no Calc extension when it was saved: the grade cells hold #NAME? errors, the name lower-cased
     cust = members(LIBREOFFICE)[sheet_parts(LIBREOFFICE)[CUSTOMERS.zh]].decode()
     assert cust.count('t="e"><f aca="false">abcgrade(') == 5 and cust.count("<v>#NAME?</v>") == 5
-    assert customers["grade"].isna().all()                               # an error is no grade
+    assert customers["grade"].isna().all()  # an error is no grade
     assert len(book.read_table(COMPLAINTS).frame) == 10
 
 
@@ -241,7 +249,7 @@ def test_recalc_on_a_libreoffice_saved_workbook(tmp_path: Path) -> None:
     assert main(["recalc", str(path)]) == 0
     after = members(path)
     opens_everywhere(path)
-    assert after[parts[LEDGER.zh]] == before[parts[LEDGER.zh]]           # LibreOffice's ledger untouched
+    assert after[parts[LEDGER.zh]] == before[parts[LEDGER.zh]]  # LibreOffice's ledger untouched
     for name in ("xl/theme/theme1.xml", "docProps/custom.xml"):
         assert after[name] == before[name]
     book = FileBook(path)
@@ -249,8 +257,8 @@ def test_recalc_on_a_libreoffice_saved_workbook(tmp_path: Path) -> None:
     assert len(history) == 5 and set(history["month"]) == {"2026-10"}
     rows = calamine(path, CUSTOMERS.zh)
     grades = dict(zip(column(rows, "客户编号"), column(rows, "客户等级")))
-    assert grades == dict(zip(history["customer_id"], history["computed_grade"]))   # cached, no more #NAME?
-    assert column(rows, "订单次数") == lo_orders                          # xlgrade's counts = Calc's
+    assert grades == dict(zip(history["customer_id"], history["computed_grade"]))  # cached, no more #NAME?
+    assert column(rows, "订单次数") == lo_orders  # xlgrade's counts = Calc's
     cust = after[parts[CUSTOMERS.zh]].decode()
     assert "abcgrade(" not in cust and cust.count("<f>ABCGRADE(") == 5 and "#NAME?" not in cust
     validation = book.read_table(VALIDATION)
@@ -268,8 +276,11 @@ def test_recalc_keeps_a_grade_formula_filled_below_the_customers(excel_copy: Pat
     xml = re.sub(r'<c r="G2" t="str"><f>', '<c r="G2" t="str"><f t="shared" ref="G2:G6" si="2">', xml)
     xml, n = re.subn(r'(<c r="G[345]" t="str">)<f>[^<]*</f>', r'\1<f t="shared" si="2"/>', xml)
     assert n == 3
-    xml = xml.replace("</sheetData>", '<row r="6" spans="1:7" x14ac:dyDescent="0.25"><c r="G6" t="str">'
-                                      '<f t="shared" si="2"/><v>C</v></c></row></sheetData>')
+    xml = xml.replace(
+        "</sheetData>",
+        '<row r="6" spans="1:7" x14ac:dyDescent="0.25"><c r="G6" t="str">'
+        '<f t="shared" si="2"/><v>C</v></c></row></sheetData>',
+    )
     parts[part] = xml.replace('<dimension ref="A1:G5"/>', '<dimension ref="A1:G6"/>').encode()
     with zipfile.ZipFile(excel_copy, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in parts.items():
@@ -277,7 +288,7 @@ def test_recalc_keeps_a_grade_formula_filled_below_the_customers(excel_copy: Pat
     assert main(["recalc", str(excel_copy)]) == 0
     opens_everywhere(excel_copy)
     after = members(excel_copy)[part].decode()
-    assert sorted(re.findall(r'<f t="shared" si="(\d+)"/>', after)) == ["0"] * 3 + ["1"] * 3   # E, F only
+    assert sorted(re.findall(r'<f t="shared" si="(\d+)"/>', after)) == ["0"] * 3 + ["1"] * 3  # E, F only
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         ws = openpyxl.load_workbook(excel_copy)[CUSTOMERS.zh]

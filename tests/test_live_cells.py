@@ -53,10 +53,10 @@ def test_cached_values_equal_the_formulas_and_history(tmp_path, demo):
     window = ledger[(ledger["date"] > "2025-10-31") & (ledger["date"] <= AS_OF)]
     for _, row in summary.iterrows():
         mine = window[window["customer_id"] == row["客户编号"]]
-        assert row["订单次数"] == len(mine)                                 # COUNTIFS over the window
-        assert row["累计金额"] == pytest.approx(mine["amount"].sum())       # SUMIFS over the window
+        assert row["订单次数"] == len(mine)  # COUNTIFS over the window
+        assert row["累计金额"] == pytest.approx(mine["amount"].sum())  # SUMIFS over the window
         assert row["客户等级"] == by_name("ABCGRADE")(row["订单次数"], row["累计金额"])
-        assert row["客户等级"] == october.at[row["客户编号"], "计算等级"]      # the job's computed grade
+        assert row["客户等级"] == october.at[row["客户编号"], "计算等级"]  # the job's computed grade
     # the formulas are still there, and the file says its cached results are current
     ws = openpyxl.load_workbook(path)[CUSTOMERS.zh]
     assert str(ws["M2"].value).startswith("=ABCGRADE(") and str(ws["K2"].value).startswith("=COUNTIFS(")
@@ -66,7 +66,7 @@ def test_cached_values_equal_the_formulas_and_history(tmp_path, demo):
 def test_the_card_shows_its_customers_row(tmp_path, demo):
     path = _book(tmp_path, demo)
     summary = _rows(path, CUSTOMERS.zh).set_index("客户编号")
-    first = demo.customers["customer_id"].iloc[0]                  # the template's first pick
+    first = demo.customers["customer_id"].iloc[0]  # the template's first pick
     card = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(ORG_CARD.zh).to_python()
     _, placed, _ = cards.layout(cards.ORG_CARD)
     shown = {p.field.key: card[p.value_cell[0] - 1][p.value_cell[1] - 1] for p in placed}
@@ -76,11 +76,12 @@ def test_the_card_shows_its_customers_row(tmp_path, demo):
     assert shown["company"] == summary.at[first, "公司名称"]
     ws = openpyxl.load_workbook(path)[ORG_CARD.zh]
     row, col = next(p.value_cell for p in placed if p.field.key == "company")
-    assert str(ws.cell(row=row, column=col).value).startswith("=IF($B$3")   # the formula is kept
+    assert str(ws.cell(row=row, column=col).value).startswith("=IF($B$3")  # the formula is kept
 
 
-@pytest.mark.parametrize("method,formula", [("pareto", "=PARETOGRADE("), ("scorecard", "=SCOREGRADE(SCORECARD("),
-                                            ("composite", None)])
+@pytest.mark.parametrize(
+    "method,formula", [("pareto", "=PARETOGRADE("), ("scorecard", "=SCOREGRADE(SCORECARD("), ("composite", None)]
+)
 def test_the_grade_column_follows_the_method(tmp_path, demo, method, formula):
     rules = RuleBook().updated({"general.method": method})
     path = _book(tmp_path, demo, rules)
@@ -90,28 +91,41 @@ def test_the_grade_column_follows_the_method(tmp_path, demo, method, formula):
     assert summary.set_index("客户编号")["客户等级"].to_dict() == october.to_dict()
     cell = openpyxl.load_workbook(path)[CUSTOMERS.zh]["M2"].value
     if formula is None:
-        assert not str(cell).startswith("=") and cell in october.to_numpy()   # a plain value
+        assert not str(cell).startswith("=") and cell in october.to_numpy()  # a plain value
     else:
         assert str(cell).startswith(formula)
 
 
 def test_rows_a_live_formula_counts_differently_are_notes():
-    raw = pd.DataFrame({
-        "客户编号": ["C1", "C1", "C1", "C2"],
-        "销售序号": ["S1", "S1", "S2", "S9"],
-        "提货日期": [pd.Timestamp("2026-09-01"), pd.Timestamp("2026-09-02"), "2026/9/3", pd.Timestamp("2026-09-04")],
-        "货物价款": [100.0, 200.0, 300.0, "1.2万"],
-    }, dtype=object)
+    raw = pd.DataFrame(
+        {
+            "客户编号": ["C1", "C1", "C1", "C2"],
+            "销售序号": ["S1", "S1", "S2", "S9"],
+            "提货日期": [
+                pd.Timestamp("2026-09-01"),
+                pd.Timestamp("2026-09-02"),
+                "2026/9/3",
+                pd.Timestamp("2026-09-04"),
+            ],
+            "货物价款": [100.0, 200.0, 300.0, "1.2万"],
+        },
+        dtype=object,
+    )
     read = normalize(raw, LEDGER, source="台账", first_row=2)
     from xlgrade.engine import frames
+
     ledger = frames.prepare_ledger(read.frame)
     notes = live.notes(ledger, read, RuleBook(), AS_OF)
     assert [(n.row, n.column, n.value, n.action) for n in notes] == [
-        (3, "销售序号", "S1", "note"), (4, "提货日期", "2026/9/3", "note"), (5, "货物价款", "1.2万", "note")]
+        (3, "销售序号", "S1", "note"),
+        (4, "提货日期", "2026/9/3", "note"),
+        (5, "货物价款", "1.2万", "note"),
+    ]
     assert "与第 2 行销售序号相同" in notes[0].reason_zh
     customers = pd.DataFrame({"customer_id": ["C1", "C2"], "row": [2, 3]})
-    cells = live.customer_cells(customers, ledger, read.typed_as_text, RuleBook(), AS_OF,
-                                pd.Series({"C1": "C", "C2": "C"}))
+    cells = live.customer_cells(
+        customers, ledger, read.typed_as_text, RuleBook(), AS_OF, pd.Series({"C1": "C", "C2": "C"})
+    )
     # COUNTIFS counts C1's lines with a numeric date (2); SUMIFS leaves out C2's text amount
     assert cells["orders_all"].tolist() == [2, 1] and cells["volume_all"].tolist() == [300.0, 0.0]
 
@@ -122,8 +136,12 @@ def test_notes_reach_the_validation_sheet(tmp_path, demo):
     ledger = data.ledger.copy()
     ledger.loc[ledger.index[-1], "sale_no"] = ledger["sale_no"].iloc[-2]
     ledger.loc[ledger.index[-1], "customer_id"] = ledger["customer_id"].iloc[-2]
-    save(build("zh", InputData(customers=data.customers, ledger=ledger, complaints=data.complaints,
-                               profiles=data.profiles)), path)
+    save(
+        build(
+            "zh", InputData(customers=data.customers, ledger=ledger, complaints=data.complaints, profiles=data.profiles)
+        ),
+        path,
+    )
     run_month(FileBook(path), "2026-10")
     validation = _rows(path, VALIDATION.zh)
     assert (validation["列"] == "销售序号").sum() == 1

@@ -55,6 +55,7 @@ def a4(ws, landscape=False):
 
 # ---- without LibreOffice ------------------------------------------------------------------
 
+
 def _pdf(objects: dict[int, bytes], extra: bytes = b"") -> bytes:
     out = b"%PDF-1.5\n"
     for num, body in objects.items():
@@ -64,14 +65,18 @@ def _pdf(objects: dict[int, bytes], extra: bytes = b"") -> bytes:
 
 def test_pdf_reader_plain_pages_inherited_box_rotation_and_order(tmp_path):
     path = tmp_path / "a.pdf"
-    path.write_bytes(_pdf({
-        1: b"<</Type/Catalog/Pages 2 0 R>>",
-        2: b"<</Type/Pages/Kids[4 0 R 3 0 R 5 0 R]/Count 3/MediaBox[0 0 595.28 841.89]>>",
-        3: b"<</Type /Page /Parent 2 0 R /Resources<</Font<</F1 9 0 R>>>>>>",   # inherits A4
-        4: b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Rotate 90>>",      # letter, turned
-        5: b"<</Type/Page/Parent 2 0 R/MediaBox [ 10 10 420.5 605.5 ]/Contents 6 0 R>>",
-        6: b"<</Length 12>>stream\n/Type /Page \nendstream",                    # not a page
-    }))
+    path.write_bytes(
+        _pdf(
+            {
+                1: b"<</Type/Catalog/Pages 2 0 R>>",
+                2: b"<</Type/Pages/Kids[4 0 R 3 0 R 5 0 R]/Count 3/MediaBox[0 0 595.28 841.89]>>",
+                3: b"<</Type /Page /Parent 2 0 R /Resources<</Font<</F1 9 0 R>>>>>>",  # inherits A4
+                4: b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Rotate 90>>",  # letter, turned
+                5: b"<</Type/Page/Parent 2 0 R/MediaBox [ 10 10 420.5 605.5 ]/Contents 6 0 R>>",
+                6: b"<</Length 12>>stream\n/Type /Page \nendstream",  # not a page
+            }
+        )
+    )
     assert pdf_pages(path) == 3
     assert pdf_page_sizes(path) == [(792.0, 612.0), (595.28, 841.89), (410.5, 595.5)]
 
@@ -84,12 +89,21 @@ def test_pdf_reader_object_streams(tmp_path):
         body += obj + b" "
     header = b"3 %d 4 %d " % tuple(offsets)
     raw = zlib.compress(header + body)
-    stm = b"<</Type/ObjStm/N 2/First %d/Filter/FlateDecode/Length %d>>stream\n" % (len(header), len(raw)) \
-        + raw + b"\nendstream"
+    stm = (
+        b"<</Type/ObjStm/N 2/First %d/Filter/FlateDecode/Length %d>>stream\n" % (len(header), len(raw))
+        + raw
+        + b"\nendstream"
+    )
     path = tmp_path / "b.pdf"
-    path.write_bytes(_pdf({1: b"<</Type/Catalog/Pages 2 0 R>>",
-                           2: b"<</Type/Pages/Kids[3 0 R 4 0 R]/Count 2/MediaBox[0 0 595.28 841.89]>>",
-                           5: stm}))
+    path.write_bytes(
+        _pdf(
+            {
+                1: b"<</Type/Catalog/Pages 2 0 R>>",
+                2: b"<</Type/Pages/Kids[3 0 R 4 0 R]/Count 2/MediaBox[0 0 595.28 841.89]>>",
+                5: stm,
+            }
+        )
+    )
     assert pdf_page_sizes(path) == [(595.28, 841.89), (841.89, 595.28)]
 
 
@@ -123,11 +137,21 @@ def test_worker_needs_only_stdlib_and_uno():
             roots |= {a.name.split(".")[0] for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.level == 0:
             roots.add(node.module.split(".")[0])
-    assert roots <= {"__future__", "argparse", "json", "os", "sys", "time", "traceback", "uno", "unohelper", "com"}  # unohelper ships with uno
+    assert roots <= {
+        "__future__",
+        "argparse",
+        "json",
+        "os",
+        "sys",
+        "time",
+        "traceback",
+        "uno",
+        "unohelper",
+        "com",
+    }  # unohelper ships with uno
 
 
 # ---- with LibreOffice ---------------------------------------------------------------------
-
 
 
 @pytest.fixture
@@ -148,7 +172,10 @@ def test_formula_errors_are_found_and_correct_formulas_are_not(lo, errors_book):
         assert doc.sheet_names() == ["数据", "Other"]
         errs = doc.errors()
         assert {(e.sheet, e.cell, e.error_code, e.text) for e in errs} == {
-            ("数据", "B1", 532, "#DIV/0!"), ("数据", "B2", 525, "#NAME?"), ("Other", "A2", 502, "Err:502")}   # Excel: #NUM!
+            ("数据", "B1", 532, "#DIV/0!"),
+            ("数据", "B2", 525, "#NAME?"),
+            ("Other", "A2", 502, "Err:502"),
+        }  # Excel: #NUM!
         by_cell = {e.cell: e for e in errs}
         assert by_cell["B1"].formula == "=1/0"
         assert by_cell["B2"].formula.upper() == "=NOSUCHFUNC(1)"
@@ -167,8 +194,15 @@ def test_errors_is_fast_on_thousands_of_formula_rows(lo, tmp_path):
     ws.title = "Ledger"
     ws.append(["id", "amount", "double", "running", "share"])
     for r in range(2, 3002):
-        ws.append([f"C{r:05d}", r, f"=B{r}*2", f"=D{r - 1}+B{r}" if r > 2 else f"=B{r}",
-                   f"=IF(B{r}>0,B{r}/SUM(B$2:B$3001),0)"])
+        ws.append(
+            [
+                f"C{r:05d}",
+                r,
+                f"=B{r}*2",
+                f"=D{r - 1}+B{r}" if r > 2 else f"=B{r}",
+                f"=IF(B{r}>0,B{r}/SUM(B$2:B$3001),0)",
+            ]
+        )
     ws["E2999"] = "=B2999/0"
     with lo.open(save(wb, tmp_path / "big.xlsx")) as doc:
         assert doc.formula_count("Ledger") == 9000
@@ -190,7 +224,7 @@ def test_set_recalculates_dependent_formulas(lo, tmp_path):
         lists.cell(i, 1, code)
         lists.cell(i, 2, name)
     card["A1"], card["B1"] = 2, "=A1*10"
-    card["C2"] = "C001"                                                # the drop-down pick cell
+    card["C2"] = "C001"  # the drop-down pick cell
     dv = DataValidation(type="list", formula1="Lists!$A$1:$A$3", allow_blank=True)
     card.add_data_validation(dv)
     dv.add("C2")
@@ -207,7 +241,7 @@ def test_set_recalculates_dependent_formulas(lo, tmp_path):
         assert doc.value("Card", "E3") == "-"
         doc.set("Card", "E2", dt.date(2026, 10, 31))
         assert doc.value("Card", "E3") == 2026.0
-        doc.set("Card", "C2", "=1/0")                 # text stays text, never a formula
+        doc.set("Card", "C2", "=1/0")  # text stays text, never a formula
         assert doc.value("Card", "D2") == "?" and doc.errors() == []
         doc.set("Card", "A1", None)
         assert doc.get("Card", "A1:B1") == [[None, 0.0]]
@@ -242,7 +276,7 @@ def test_bad_requests_raise_and_leave_the_instance_usable(lo, tmp_path, errors_b
     with pytest.raises(LibreOfficeError, match="closed"):
         doc.sheet_names()
     assert lo.call("ping") == "pong"
-    assert not list(tmp_path.glob(".~lock*"))      # no lock files left beside workbooks
+    assert not list(tmp_path.glob(".~lock*"))  # no lock files left beside workbooks
 
 
 @pytest.fixture
@@ -260,7 +294,7 @@ def print_book(tmp_path):
         for r in range(1, 401):
             ws.append([r, f"row {r}", r * 1.5, f"=C{r}*2"])
     a4(fit, landscape=True)
-    fit.print_area = "A1:D150"          # LibreOffice shrinks at most to 10 %: fit what fits
+    fit.print_area = "A1:D150"  # LibreOffice shrinks at most to 10 %: fit what fits
     fit.sheet_properties.pageSetUpPr.fitToPage = True
     fit.page_setup.fitToWidth = fit.page_setup.fitToHeight = 1
     a4(long)
@@ -275,8 +309,8 @@ def test_export_pdf_renders_only_the_chosen_sheet(lo, print_book, tmp_path):
         long = doc.export_pdf(tmp_path / "out" / "long.pdf", sheet=2)
         book = doc.export_pdf(tmp_path / "book.pdf")
     assert pdf_pages(small) == 1
-    assert pdf_pages(fit) == 1                                     # print area + fit to 1x1
-    assert pdf_pages(long) >= 3                                    # no fit: several pages
+    assert pdf_pages(fit) == 1  # print area + fit to 1x1
+    assert pdf_pages(long) >= 3  # no fit: several pages
     assert pdf_pages(book) == pdf_pages(small) + pdf_pages(fit) + pdf_pages(long)
     assert all(is_a4(s) for s in pdf_page_sizes(small) + pdf_page_sizes(long))
     assert [is_a4(s, landscape=True) for s in pdf_page_sizes(fit)] == [True]
@@ -311,7 +345,7 @@ def test_cjk_sheets_text_and_pdf(lo, tmp_path):
         pdf = doc.export_pdf(tmp_path / "资料卡.pdf", sheet="客户资料卡")
     assert pdf_pages(pdf) == 1 and is_a4(pdf_page_sizes(pdf)[0])
     if _has_cjk_font() or os.environ.get("CI") == "true":
-        assert b"CJK" in pdf.read_bytes()          # rendered with a CJK font (Noto), not boxes
+        assert b"CJK" in pdf.read_bytes()  # rendered with a CJK font (Noto), not boxes
 
 
 @pytest.mark.libreoffice

@@ -11,9 +11,9 @@ import pytest
 from xlgrade.engine import frames, matrices
 from xlgrade.engine.rules import RuleBook
 
-AS_OF = pd.Timestamp("2025-12-31")   # trailing 12 months = (2024-12-31, 2025-12-31]
-NOW = "2025-06-30"                    # a day inside the trailing window
-BEFORE = "2024-06-30"                 # a day inside the 12 months before it
+AS_OF = pd.Timestamp("2025-12-31")  # trailing 12 months = (2024-12-31, 2025-12-31]
+NOW = "2025-06-30"  # a day inside the trailing window
+BEFORE = "2024-06-30"  # a day inside the 12 months before it
 OLD = "2023-03-01"
 
 
@@ -35,15 +35,28 @@ NONE = customers()
 def test_sales_loyalty_quadrants_and_boundaries():
     # Volumes: a 1,000, b 1,000, c 100, d 100 -> mean of customers with sales 550 (e has none).
     # Loyalty: a 8, b 2, c 5 (= loyal_min -> loyal), d 4.99, e 9, f not entered.
-    led = ledger(("a", NOW, 600.0), ("a", NOW, 400.0), ("b", NOW, 1000.0), ("c", NOW, 100.0), ("d", NOW, 100.0),
-                 ("a", OLD, 99999.0), ("b", "2026-02-01", 99999.0))  # outside the window: ignored
+    led = ledger(
+        ("a", NOW, 600.0),
+        ("a", NOW, 400.0),
+        ("b", NOW, 1000.0),
+        ("c", NOW, 100.0),
+        ("d", NOW, 100.0),
+        ("a", OLD, 99999.0),
+        ("b", "2026-02-01", 99999.0),
+    )  # outside the window: ignored
     cus = customers(customer_id=["a", "b", "c", "d", "e", "f"], loyalty=[8, 2, 5, 4.99, 9, None])
     g = matrices.sales_loyalty(led, cus, RuleBook(), AS_OF)
     f = g.frame
     assert g.method == "sales_loyalty"
     assert g.labels == ("最宝贵的财富", "最危险的敌人", "明日之星", "淘汰", "未评估")
-    assert dict(f["grade"]) == {"a": "最宝贵的财富", "b": "最危险的敌人", "c": "明日之星", "d": "淘汰",
-                                "e": "明日之星", "f": "未评估"}
+    assert dict(f["grade"]) == {
+        "a": "最宝贵的财富",
+        "b": "最危险的敌人",
+        "c": "明日之星",
+        "d": "淘汰",
+        "e": "明日之星",
+        "f": "未评估",
+    }
     assert list(f["volume"]) == [1000, 1000, 100, 100, 0, 0]
     assert f.at["a", "explanation_zh"] == "最宝贵的财富:近 12 个月金额 1,000 > 有销售客户的平均 550,忠诚度 8 ≥ 5"
     assert "loyalty 5 ≥ 5" in f.at["c", "explanation_en"]
@@ -93,14 +106,24 @@ def test_sales_loyalty_measure_and_negative_volume():
 def test_wallet_quadrants_boundaries_and_missing():
     # upcoming among those who have it: 300, 100, 300, 100, 200 -> mean 200; g's 200 is small.
     # share 0.5 exactly is high, 0.49 low. e / f / h miss one or both values.
-    cus = customers(customer_id=["a", "b", "c", "d", "e", "f", "g", "h"],
-                    share_of_wallet=[0.5, 0.5, 0.49, 0.1, 0.9, None, 0.7, None],
-                    upcoming_purchase=[300, 100, 300, 100, None, 200, 200, None])
+    cus = customers(
+        customer_id=["a", "b", "c", "d", "e", "f", "g", "h"],
+        share_of_wallet=[0.5, 0.5, 0.49, 0.1, 0.9, None, 0.7, None],
+        upcoming_purchase=[300, 100, 300, 100, None, 200, 200, None],
+    )
     g = matrices.wallet(ledger(), cus, RuleBook(), AS_OF)
     f = g.frame
     assert g.labels == ("重点保持", "保持或获取", "发展", "获取或放弃", "未评估")
-    assert dict(f["grade"]) == {"a": "重点保持", "b": "保持或获取", "c": "发展", "d": "获取或放弃",
-                                "e": "未评估", "f": "未评估", "g": "保持或获取", "h": "未评估"}
+    assert dict(f["grade"]) == {
+        "a": "重点保持",
+        "b": "保持或获取",
+        "c": "发展",
+        "d": "获取或放弃",
+        "e": "未评估",
+        "f": "未评估",
+        "g": "保持或获取",
+        "h": "未评估",
+    }
     assert f.at["a", "explanation_zh"] == "重点保持:占有率 50% ≥ 50%,即将购买量 300 > 平均 200"
     assert "share of wallet 49% < 50%" in f.at["c", "explanation_en"]
     assert "200 ≤ 平均 200" in f.at["g", "explanation_zh"]
@@ -110,11 +133,11 @@ def test_wallet_quadrants_boundaries_and_missing():
 
 
 def test_wallet_median_and_missing_columns_and_ledger_only_customers():
-    cus = customers(customer_id=["a", "b", "c"], share_of_wallet=[0.8, 0.8, 0.8],
-                    upcoming_purchase=[100, 150, 1000])
+    cus = customers(customer_id=["a", "b", "c"], share_of_wallet=[0.8, 0.8, 0.8], upcoming_purchase=[100, 150, 1000])
     # median 150 -> only c large; mean 416.67 -> only c large as well; b equal to the median -> small
-    f = matrices.wallet(ledger(("z", NOW, 5.0)), cus, RuleBook().updated({"matrix.upcoming_split": "median"}),
-                        AS_OF).frame
+    f = matrices.wallet(
+        ledger(("z", NOW, 5.0)), cus, RuleBook().updated({"matrix.upcoming_split": "median"}), AS_OF
+    ).frame
     assert dict(f["grade"]) == {"a": "保持或获取", "b": "保持或获取", "c": "重点保持", "z": "未评估"}
     f = matrices.wallet(ledger(("z", NOW, 5.0)), NONE, RuleBook(), AS_OF).frame
     assert list(f["grade"]) == ["未评估"]
@@ -127,18 +150,32 @@ def test_value_types():
     # Growth: g1 100 -> 150 = +50% (MGC, boundary); g2 100 -> 149 = +49%; new 0 -> 100 (counts as
     # growth); flat 100 -> 100; neg grows 10x but has negative profit -> BZC first.
     # g1's -1,000 profit in the earlier 12 months does not count.
-    led = ledger(("big", NOW, 5000.0, 1, 700.0), ("mid", NOW, 10.0, 1, 200.0),
-                 ("g1", NOW, 150.0, 1, 50.0), ("g1", BEFORE, 100.0, 1, -1000.0),
-                 ("g2", NOW, 149.0, 1, 50.0), ("g2", BEFORE, 100.0, 1, 0.0),
-                 ("new", NOW, 100.0, 1, 0.0),
-                 ("flat", NOW, 100.0, 1, 0.0), ("flat", BEFORE, 100.0, 1, 0.0),
-                 ("neg", NOW, 1000.0, 1, -10.0), ("neg", BEFORE, 100.0, 1, 5.0))
+    led = ledger(
+        ("big", NOW, 5000.0, 1, 700.0),
+        ("mid", NOW, 10.0, 1, 200.0),
+        ("g1", NOW, 150.0, 1, 50.0),
+        ("g1", BEFORE, 100.0, 1, -1000.0),
+        ("g2", NOW, 149.0, 1, 50.0),
+        ("g2", BEFORE, 100.0, 1, 0.0),
+        ("new", NOW, 100.0, 1, 0.0),
+        ("flat", NOW, 100.0, 1, 0.0),
+        ("flat", BEFORE, 100.0, 1, 0.0),
+        ("neg", NOW, 1000.0, 1, -10.0),
+        ("neg", BEFORE, 100.0, 1, 5.0),
+    )
     g = matrices.value_type(led, customers(customer_id=["none"]), RuleBook(), AS_OF)
     f = g.frame
     assert g.labels == ("MVC 最有价值", "MGC 最具增长性", "一般", "BZC 负值客户")
-    assert dict(f["grade"]) == {"big": "MVC 最有价值", "mid": "MVC 最有价值", "g1": "MGC 最具增长性",
-                                "g2": "一般", "new": "MGC 最具增长性", "flat": "一般",
-                                "neg": "BZC 负值客户", "none": "一般"}
+    assert dict(f["grade"]) == {
+        "big": "MVC 最有价值",
+        "mid": "MVC 最有价值",
+        "g1": "MGC 最具增长性",
+        "g2": "一般",
+        "new": "MGC 最具增长性",
+        "flat": "一般",
+        "neg": "BZC 负值客户",
+        "none": "一般",
+    }
     assert f.at["g1", "profit"] == 50 and f.at["g1", "sales_growth"] == 0.5
     assert f.at["mid", "profit_share_before"] == pytest.approx(0.7)
     assert "利润更高的客户合计占 70% < 80%" in f.at["mid", "explanation_zh"]
@@ -153,8 +190,13 @@ def test_value_types():
 def test_mvc_share_boundary_is_strict_and_growth_is_exact():
     # profits 800, 100, 100 (T 1,000): the 100s have exactly 80 % before them -> not MVC.
     # b's sales 100.04 -> 150.06 is exactly +50 % (float division gives 0.49999999999999994) -> MGC.
-    led = ledger(("a", NOW, 1.0, 1, 800.0), ("b", NOW, 150.06, 1, 100.0), ("b", BEFORE, 100.04, 1, 0.0),
-                 ("c", NOW, 1.0, 1, 100.0), ("c", BEFORE, 1.0, 1, 0.0))
+    led = ledger(
+        ("a", NOW, 1.0, 1, 800.0),
+        ("b", NOW, 150.06, 1, 100.0),
+        ("b", BEFORE, 100.04, 1, 0.0),
+        ("c", NOW, 1.0, 1, 100.0),
+        ("c", BEFORE, 1.0, 1, 0.0),
+    )
     f = matrices.value_type(led, NONE, RuleBook(), AS_OF).frame
     assert list(f["grade"]) == ["MVC 最有价值", "MGC 最具增长性", "一般"]
     assert "80% ≥ 80%" in f.at["c", "explanation_zh"]
@@ -171,16 +213,27 @@ def test_value_type_rules():
 # ---- deal stage -------------------------------------------------------------------------------
 def test_deal_stages_at_the_twelve_month_boundary():
     # Window (2024-12-31, 2025-12-31]: a purchase on 2025-01-01 is current, on 2024-12-31 it is not.
-    led = ledger(("cur", "2025-01-01", 10.0), ("edge", "2024-12-31", 10.0), ("old", OLD, 10.0),
-                 ("ret", OLD, 10.0), ("ret", NOW, -10.0),          # a return is not a purchase
-                 ("today", AS_OF, 1.0),
-                 ("fut", "2026-01-05", 50.0))                      # after as-of: no purchase yet
+    led = ledger(
+        ("cur", "2025-01-01", 10.0),
+        ("edge", "2024-12-31", 10.0),
+        ("old", OLD, 10.0),
+        ("ret", OLD, 10.0),
+        ("ret", NOW, -10.0),  # a return is not a purchase
+        ("today", AS_OF, 1.0),
+        ("fut", "2026-01-05", 50.0),
+    )  # after as-of: no purchase yet
     cus = customers(customer_id=["fut", "cur"], close_probability=[0.6, 0.9])
     g = matrices.deal_stage(led, cus, RuleBook(), AS_OF)
     f = g.frame
-    assert dict(f["grade"]) == {"cur": "正在进行交易", "edge": "曾经有过交易", "old": "曾经有过交易",
-                                "ret": "曾经有过交易", "today": "正在进行交易", "fut": "即将进行交易 B"}
-    assert f.at["cur", "potential"] is None          # a current customer gets no potential class
+    assert dict(f["grade"]) == {
+        "cur": "正在进行交易",
+        "edge": "曾经有过交易",
+        "old": "曾经有过交易",
+        "ret": "曾经有过交易",
+        "today": "正在进行交易",
+        "fut": "即将进行交易 B",
+    }
+    assert f.at["cur", "potential"] is None  # a current customer gets no potential class
     assert f.at["edge", "days_since"] == 365
     assert f.at["edge", "explanation_zh"] == "曾经有过交易:最近一次购买 2024-12-31(距今 365 天),早于近 12 个月"
     assert "within the last 12 months" in f.at["cur", "explanation_en"]
@@ -194,8 +247,15 @@ def test_prospect_potential_classes():
     f = g.frame
     assert list(f["grade"]) == ["即将进行交易 A", "即将进行交易 B", "即将进行交易 C", "即将进行交易 D", "即将进行交易"]
     assert list(f["potential"]) == ["A", "B", "C", "D", None]
-    assert g.labels == ("正在进行交易", "曾经有过交易", "即将进行交易 A", "即将进行交易 B", "即将进行交易 C",
-                        "即将进行交易 D", "即将进行交易")
+    assert g.labels == (
+        "正在进行交易",
+        "曾经有过交易",
+        "即将进行交易 A",
+        "即将进行交易 B",
+        "即将进行交易 C",
+        "即将进行交易 D",
+        "即将进行交易",
+    )
     assert "成交可能性 75% ≥ 75%" in f.at["p1", "explanation_zh"]
     assert "24.99% < 25%" in f.at["p4", "explanation_en"]
     assert "成交可能性未填写" in f.at["p5", "explanation_zh"]
@@ -205,7 +265,7 @@ def test_prospect_potential_classes():
 
 
 def test_deal_stage_window_rule():
-    rules = RuleBook().updated({"matrix.months": 6})   # (2025-06-30, 2025-12-31]
+    rules = RuleBook().updated({"matrix.months": 6})  # (2025-06-30, 2025-12-31]
     led = ledger(("a", "2025-06-30", 1.0), ("b", "2025-07-01", 1.0))
     f = matrices.deal_stage(led, NONE, rules, AS_OF).frame
     assert list(f["grade"]) == ["曾经有过交易", "正在进行交易"]
@@ -222,8 +282,9 @@ def test_two_criteria_grades():
     assert dict(f["grade"]) == {"a": "AC", "b": "AB", "c": "BA", "d": "CB", "e": "CC"}
     assert list(f["first_class"]) == ["A", "A", "B", "C", "C"]
     assert f.at["b", "second_share_before"] == pytest.approx(0.8)
-    assert f.at["b", "explanation_zh"] == ("AB:金额 200,排在其前的客户合计占 70% < 80%,为 A 类;"
-                                          "数量 10,排在其前的客户合计占 80% ≥ 80% 且 < 95%,为 B 类")
+    assert f.at["b", "explanation_zh"] == (
+        "AB:金额 200,排在其前的客户合计占 70% < 80%,为 A 类;数量 10,排在其前的客户合计占 80% ≥ 80% 且 < 95%,为 B 类"
+    )
     assert "amount 0 ≤ 0: C" in f.at["e", "explanation_en"]
 
 
@@ -235,31 +296,49 @@ def test_two_criteria_profit_and_window():
     # amount 100, 50 -> A (0), B (100 / 150 = 66.7 % < 80 %: A); profit -5 -> C, 30 -> A
     assert dict(f["grade"]) == {"a": "AC", "b": "AA"}
     # all history: a 10,100, b 50 -> b has 99.5 % before it -> C; profits 8,995 and 30 -> A, C
-    assert RuleBook().pareto.window_months == 12                   # the default window
+    assert RuleBook().pareto.window_months == 12  # the default window
     every = RuleBook().updated({"matrix.second_measure": "profit", "pareto.window_months": 0})
     f = matrices.two_criteria(led, NONE, every, AS_OF).frame
     assert dict(f["grade"]) == {"a": "AA", "b": "CC"}
 
 
 # ---- common contract ------------------------------------------------------------------------------
-@pytest.mark.parametrize("fn", [matrices.sales_loyalty, matrices.wallet, matrices.value_type,
-                                matrices.deal_stage, matrices.two_criteria])
+@pytest.mark.parametrize(
+    "fn", [matrices.sales_loyalty, matrices.wallet, matrices.value_type, matrices.deal_stage, matrices.two_criteria]
+)
 def test_every_matrix_grades_the_whole_population(fn):
     rng = np.random.default_rng(7)
     n = 300
-    led = ledger(*[(f"c{rng.integers(0, 40):02d}", pd.Timestamp("2023-06-01") + pd.Timedelta(days=int(d)),
-                    float(a), float(q), float(p))
-                   for d, a, q, p in zip(rng.integers(0, 1000, n), rng.normal(500, 400, n).round(2),
-                                         rng.integers(1, 9, n), rng.normal(20, 60, n).round(2))])
+    led = ledger(
+        *[
+            (
+                f"c{rng.integers(0, 40):02d}",
+                pd.Timestamp("2023-06-01") + pd.Timedelta(days=int(d)),
+                float(a),
+                float(q),
+                float(p),
+            )
+            for d, a, q, p in zip(
+                rng.integers(0, 1000, n),
+                rng.normal(500, 400, n).round(2),
+                rng.integers(1, 9, n),
+                rng.normal(20, 60, n).round(2),
+            )
+        ]
+    )
     ids = [f"c{i:02d}" for i in range(0, 50, 2)]
-    cus = customers(customer_id=ids, loyalty=rng.integers(0, 11, len(ids)).astype(float),
-                    share_of_wallet=rng.random(len(ids)), upcoming_purchase=rng.random(len(ids)) * 100,
-                    close_probability=rng.random(len(ids)))
+    cus = customers(
+        customer_id=ids,
+        loyalty=rng.integers(0, 11, len(ids)).astype(float),
+        share_of_wallet=rng.random(len(ids)),
+        upcoming_purchase=rng.random(len(ids)) * 100,
+        close_probability=rng.random(len(ids)),
+    )
     g = fn(led, cus, RuleBook(), AS_OF)
     expected = frames.population(led, cus, AS_OF)
     assert list(g.frame.index) == list(expected)
     assert set(g.frame["grade"]) <= set(g.labels)
     assert g.frame["explanation_zh"].str.len().min() > 0 and g.frame["explanation_en"].str.len().min() > 0
-    g.records("en")   # JSON-ready
+    g.records("en")  # JSON-ready
     shuffled = fn(led.sample(frac=1, random_state=1), cus, RuleBook(), AS_OF)
     pd.testing.assert_frame_equal(g.frame, shuffled.frame)

@@ -57,8 +57,14 @@ def names(sheet: Sheet) -> Callable[[Any], bool]:
 
 
 def book_of(make_book: MakeBook, data: demo_data.DemoData, **kw: Any) -> Any:
-    return make_book({"customers": raw(CUSTOMERS, data.customers), "ledger": raw(LEDGER, data.ledger),
-                      "complaints": raw(COMPLAINTS, data.complaints)}, **kw)
+    return make_book(
+        {
+            "customers": raw(CUSTOMERS, data.customers),
+            "ledger": raw(LEDGER, data.ledger),
+            "complaints": raw(COMPLAINTS, data.complaints),
+        },
+        **kw,
+    )
 
 
 def test_backup_first_save_last_and_every_derived_sheet_written(make_book, data):
@@ -67,8 +73,7 @@ def test_backup_first_save_last_and_every_derived_sheet_written(make_book, data)
     writes = [c for c in book.calls if c.startswith(("write:", "computed:", "summary"))]
     assert book.calls.index("backup") < book.calls.index(writes[0])
     assert book.calls[-1] == "save" and book.saves == 1
-    assert set(book.written) == {"history", "credit", "sales_power", "comparison", "analysis", "validation",
-                                 "run_log"}
+    assert set(book.written) == {"history", "credit", "sales_power", "comparison", "analysis", "validation", "run_log"}
     assert result.month == pd.Period("2026-10") and result.as_of == pd.Timestamp("2026-10-31")
     history = book.written["history"]
     assert set(history["month"]) == {"2026-10"}
@@ -83,9 +88,12 @@ def test_rerunning_a_month_replaces_it_and_other_months_stay(make_book, data):
     run_month(book, "2026-10", now=NOW)
     history = book.written["history"]
     assert history["month"].value_counts().to_dict() == {"2026-09": 60, "2026-10": 60}
-    pd.testing.assert_frame_equal(history[history["month"] == "2026-09"].reset_index(drop=True),
-                                  first_sept.reset_index(drop=True), check_dtype=False)
-    assert len(book.written["run_log"]) == 3                 # one log row per run
+    pd.testing.assert_frame_equal(
+        history[history["month"] == "2026-09"].reset_index(drop=True),
+        first_sept.reset_index(drop=True),
+        check_dtype=False,
+    )
+    assert len(book.written["run_log"]) == 3  # one log row per run
 
 
 def test_same_month_twice_gives_the_same_content(make_book, data):
@@ -108,8 +116,8 @@ def test_only_computed_columns_of_input_sheets_are_written(make_book, data):
     assert len(computed) == len(data.complaints)
     live = book.computed["customers"]
     assert set(live.columns) == {"row", "orders_all", "volume_all", "grade"} and len(live) == len(data.customers)
-    assert book.formulas["customers"]["grade"] == CUSTOMERS.column("grade").formula   # threshold: ABCGRADE
-    assert book.typed_changes() == []                         # a file book: every typed cell as it was
+    assert book.formulas["customers"]["grade"] == CUSTOMERS.column("grade").formula  # threshold: ABCGRADE
+    assert book.typed_changes() == []  # a file book: every typed cell as it was
 
 
 def test_default_month_is_the_latest_ledger_month(make_book, data):
@@ -121,26 +129,33 @@ def test_default_month_is_the_latest_ledger_month(make_book, data):
 
 def test_unusable_rows_are_listed_in_validation_and_nothing_else_is_lost(make_book, data):
     ledger = raw(LEDGER, data.ledger)
-    bad = pd.DataFrame([
-        {"客户编号": "KH0001", "提货日期": "3/5/2026", "货物价款": 100},        # ambiguous date
-        {"客户编号": "KH0001", "提货日期": "2026-03-05", "货物价款": "lots"},    # not an amount
-        {"客户编号": None, "提货日期": "2026-03-05", "货物价款": 5},              # no customer
-        {"客户编号": "ZZ999", "提货日期": "2026年3月5日", "货物价款": "1.2万"},   # unknown customer: used
-        {"客户编号": "KH0002", "提货日期": "2026/3/6", "货物价款": "-1,500"},     # a return, typed as text
-    ], dtype=object)
+    bad = pd.DataFrame(
+        [
+            {"客户编号": "KH0001", "提货日期": "3/5/2026", "货物价款": 100},  # ambiguous date
+            {"客户编号": "KH0001", "提货日期": "2026-03-05", "货物价款": "lots"},  # not an amount
+            {"客户编号": None, "提货日期": "2026-03-05", "货物价款": 5},  # no customer
+            {"客户编号": "ZZ999", "提货日期": "2026年3月5日", "货物价款": "1.2万"},  # unknown customer: used
+            {"客户编号": "KH0002", "提货日期": "2026/3/6", "货物价款": "-1,500"},  # a return, typed as text
+        ],
+        dtype=object,
+    )
     customers = raw(CUSTOMERS, data.customers)
-    dup = customers.iloc[[0]].copy()                                            # duplicate id
-    book = make_book({"customers": pd.concat([customers, dup], ignore_index=True),
-                      "ledger": pd.concat([ledger, bad], ignore_index=True),
-                      "complaints": raw(COMPLAINTS, data.complaints)})
+    dup = customers.iloc[[0]].copy()  # duplicate id
+    book = make_book(
+        {
+            "customers": pd.concat([customers, dup], ignore_index=True),
+            "ledger": pd.concat([ledger, bad], ignore_index=True),
+            "complaints": raw(COMPLAINTS, data.complaints),
+        }
+    )
     result = run_month(book, "2026-10", now=NOW)
     validation = book.written["validation"]
-    first_bad = len(ledger) + 2                                                 # sheet row of the first bad line
+    first_bad = len(ledger) + 2  # sheet row of the first bad line
     ledger_rows = validation[validation["sheet"].map(names(LEDGER))]
     assert {first_bad, first_bad + 1, first_bad + 2, first_bad + 3} <= set(ledger_rows["row"])
     assert "3/5/2026" in set(ledger_rows["value"].astype(str))
-    assert len(validation[validation["sheet"].map(names(CUSTOMERS))]) >= 1       # the duplicate
-    assert result.ledger_lines == len(ledger) + 2                               # the unknown and the return count
+    assert len(validation[validation["sheet"].map(names(CUSTOMERS))]) >= 1  # the duplicate
+    assert result.ledger_lines == len(ledger) + 2  # the unknown and the return count
     assert "ZZ999" in set(book.written["history"]["customer_id"])
 
 
@@ -166,13 +181,19 @@ def test_summary_blocks_and_run_log(make_book, data):
     assert result.backup and log["backup"] == result.backup
     if isinstance(book, MemoryBook):
         assert result.backup == "backup-1.xlsx"
-    else:                                                    # a copy of the workbook before the run
+    else:  # a copy of the workbook before the run
         assert os.path.isfile(result.backup) and Path(result.backup).parent.name == "xlgrade-backup"
 
 
 def test_english_book(make_book, data):
-    book = make_book({"customers": raw(CUSTOMERS, data.customers, "en"), "ledger": raw(LEDGER, data.ledger, "en"),
-                      "complaints": raw(COMPLAINTS, data.complaints, "en")}, lang="en")
+    book = make_book(
+        {
+            "customers": raw(CUSTOMERS, data.customers, "en"),
+            "ledger": raw(LEDGER, data.ledger, "en"),
+            "complaints": raw(COMPLAINTS, data.complaints, "en"),
+        },
+        lang="en",
+    )
     run_month(book, "2026-10", now=NOW)
     assert book.summary_lines()[0].startswith("Customer")
     assert set(book.computed["complaints"]["status"]) <= {"open", "replied", "overdue"}

@@ -32,16 +32,16 @@ D = dt.datetime
 def ledger_rows() -> list[list]:
     """A ledger as staff type it: merged title row, Chinese headers, an extra column, mess."""
     return [
-        ["客户业绩统计及信用评估表", None, None, None, None],                      # row 1: title
-        ["客户编号", "提货日期", "货物价款", "备注", "提货量"],                     # row 2: header
-        ["C001", dt.date(2026, 3, 5), 1200.0, "首单", 3.0],                       # row 3
-        [1002.0, "2026/3/6", "¥1,200", None, "5"],                               # row 4
-        [None, None, "", "  ", None],                                            # row 5: blank
-        ["C003", "3/5/2026", "12万", "补单", None],                               # row 6: ambiguous date
-        ["C004", "2026-03-07", "abc", None, None],                               # row 7: bad amount
-        ["", "2026-03-08", 50.0, None, None],                                    # row 8: blank id
-        ["C005", "2026年3月9日", "(300)", None, "几箱"],                          # row 9: bad optional
-        [None, None, None, None, None],                                          # row 10: trailing blank
+        ["客户业绩统计及信用评估表", None, None, None, None],  # row 1: title
+        ["客户编号", "提货日期", "货物价款", "备注", "提货量"],  # row 2: header
+        ["C001", dt.date(2026, 3, 5), 1200.0, "首单", 3.0],  # row 3
+        [1002.0, "2026/3/6", "¥1,200", None, "5"],  # row 4
+        [None, None, "", "  ", None],  # row 5: blank
+        ["C003", "3/5/2026", "12万", "补单", None],  # row 6: ambiguous date
+        ["C004", "2026-03-07", "abc", None, None],  # row 7: bad amount
+        ["", "2026-03-08", 50.0, None, None],  # row 8: blank id
+        ["C005", "2026年3月9日", "(300)", None, "几箱"],  # row 9: bad optional
+        [None, None, None, None, None],  # row 10: trailing blank
     ]
 
 
@@ -52,8 +52,7 @@ def ledger() -> Normalized:
 
 def test_header_found_below_the_title_row(ledger):
     assert ledger.header_row == 2
-    assert ledger.headers == {"customer_id": "客户编号", "date": "提货日期", "amount": "货物价款",
-                              "quantity": "提货量"}
+    assert ledger.headers == {"customer_id": "客户编号", "date": "提货日期", "amount": "货物价款", "quantity": "提货量"}
 
 
 def test_frame_is_typed_with_keys_row_numbers_and_extra_columns(ledger):
@@ -98,8 +97,14 @@ def test_result_feeds_the_engine(ledger):
 
 
 def test_raw_frame_is_not_modified():
-    raw = pd.DataFrame({"客户编号": [" C1 ", "C2", None], "日期": ["2026/3/5", "bad", None],
-                        "金额": ["1,200", "5", None], "Notes": ["x", None, None]})
+    raw = pd.DataFrame(
+        {
+            "客户编号": [" C1 ", "C2", None],
+            "日期": ["2026/3/5", "bad", None],
+            "金额": ["1,200", "5", None],
+            "Notes": ["x", None, None],
+        }
+    )
     before = raw.copy()
     out = normalize(raw, LEDGER, source="s", first_row=2)
     pd.testing.assert_frame_equal(raw, before)
@@ -108,8 +113,14 @@ def test_raw_frame_is_not_modified():
 
 
 def test_english_headers_and_already_typed_columns():
-    raw = pd.DataFrame({"Customer ID": ["C1", "C2"], "Date": pd.to_datetime(["2026-03-05 10:00", "2026-03-06 00:00"]),
-                        "Amount": [10.5, -2.0], "Paid date": [pd.NaT, pd.Timestamp("2026-04-01")]})
+    raw = pd.DataFrame(
+        {
+            "Customer ID": ["C1", "C2"],
+            "Date": pd.to_datetime(["2026-03-05 10:00", "2026-03-06 00:00"]),
+            "Amount": [10.5, -2.0],
+            "Paid date": [pd.NaT, pd.Timestamp("2026-04-01")],
+        }
+    )
     out = normalize(raw, LEDGER, source="s", first_row=2)
     assert out.issues == []
     assert out.frame["date"].tolist() == [pd.Timestamp("2026-03-05"), pd.Timestamp("2026-03-06")]
@@ -118,8 +129,7 @@ def test_english_headers_and_already_typed_columns():
 
 
 def test_header_variants_are_matched():
-    raw = pd.DataFrame({" 客户 编号* ": ["C1"], "销售日期": ["2026-03-05"], "AMOUNT": ["1"],
-                        "ＰＲＯＦＩＴ": ["2"]})
+    raw = pd.DataFrame({" 客户 编号* ": ["C1"], "销售日期": ["2026-03-05"], "AMOUNT": ["1"], "ＰＲＯＦＩＴ": ["2"]})
     out = normalize(raw, LEDGER, source="s", first_row=2)
     assert set(out.headers) == {"customer_id", "date", "amount", "profit"}
     assert out.frame["profit"].tolist() == [2.0]
@@ -154,8 +164,9 @@ def test_two_headers_for_one_column_refused():
 
 
 def test_extra_columns_blank_and_repeated_headers():
-    raw = pd.DataFrame([["C1", "2026-03-05", 1, "a", "b", None, "z"]],
-                       columns=["客户编号", "日期", "金额", "备注", "备注", "", ""])
+    raw = pd.DataFrame(
+        [["C1", "2026-03-05", 1, "a", "b", None, "z"]], columns=["客户编号", "日期", "金额", "备注", "备注", "", ""]
+    )
     raw.iloc[0, 5] = None
     out = normalize(raw, LEDGER, source="s", first_row=2)
     assert out.extras == ["备注", "备注.2", "column 7"]
@@ -163,7 +174,13 @@ def test_extra_columns_blank_and_repeated_headers():
 
 
 def test_header_row_is_the_best_match_in_the_first_ten_rows():
-    rows = [["说明: 客户编号必须填写"], [], ["客户编号", "金额"], ["客户编号", "日期", "金额", "产品"], ["C1", "2026-03-05", 3, "p"]]
+    rows = [
+        ["说明: 客户编号必须填写"],
+        [],
+        ["客户编号", "金额"],
+        ["客户编号", "日期", "金额", "产品"],
+        ["C1", "2026-03-05", 3, "p"],
+    ]
     assert find_header(rows, LEDGER, source="s") == 3
     out = normalize_rows(rows, LEDGER, source="s", row_offset=4)
     assert out.header_row == 8 and out.frame["row"].tolist() == [9]
@@ -176,8 +193,15 @@ def test_header_beyond_row_ten_is_not_searched():
 
 
 def test_optional_bad_values_are_ignored_but_row_kept():
-    raw = pd.DataFrame({"客户编号": ["C1", "C2", "C3"], "渠道覆盖": [8, "12", "很好"], "忠诚度": ["7分", 5, None],
-                        "产品占有率": ["80%", 80, 0.5], "人工等级": ["Ａ", None, "B"]})
+    raw = pd.DataFrame(
+        {
+            "客户编号": ["C1", "C2", "C3"],
+            "渠道覆盖": [8, "12", "很好"],
+            "忠诚度": ["7分", 5, None],
+            "产品占有率": ["80%", 80, 0.5],
+            "人工等级": ["Ａ", None, "B"],
+        }
+    )
     out = normalize(raw, CUSTOMERS, source="客户归类汇总表", first_row=2)
     f = out.frame
     assert f["row"].tolist() == [2, 3, 4]
@@ -198,16 +222,22 @@ def test_bad_optional_cell_on_a_skipped_row_is_not_reported_twice():
 
 
 def test_datetime_columns_keep_time():
-    raw = pd.DataFrame({"客户编号": ["C1", "C2"], "投诉时间": ["2026-03-05 14:30", "2026年3月5日 9时"],
-                        "回复时间": [None, "2026/3/6 10:00"]})
+    raw = pd.DataFrame(
+        {
+            "客户编号": ["C1", "C2"],
+            "投诉时间": ["2026-03-05 14:30", "2026年3月5日 9时"],
+            "回复时间": [None, "2026/3/6 10:00"],
+        }
+    )
     out = normalize(raw, COMPLAINTS, source="s", first_row=2)
     assert out.frame["complaint_time"].tolist() == [pd.Timestamp("2026-03-05 14:30"), pd.Timestamp("2026-03-05 09:00")]
     assert out.frame["reply_time"].iloc[1] == pd.Timestamp("2026-03-06 10:00")
 
 
 def test_blank_rows_detected_across_extra_columns_but_not_computed_ones():
-    raw = pd.DataFrame({"客户编号": ["C1", None, None, "C4"], "客户等级": [None, "C", None, None],
-                        "备注": [None, None, "note", None]})
+    raw = pd.DataFrame(
+        {"客户编号": ["C1", None, None, "C4"], "客户等级": [None, "C", None, None], "备注": [None, None, "note", None]}
+    )
     out = normalize(raw, CUSTOMERS, source="s", first_row=2)
     assert [(i.row, i.action) for i in out.issues] == [(3, NOTE), (4, SKIPPED)]
     assert out.frame["row"].tolist() == [2, 5]
@@ -222,8 +252,19 @@ def test_parse_column_fast_and_slow_paths_agree():
 
 
 def test_parse_column_dates_mixed_cells():
-    values = pd.Series([dt.date(2026, 3, 5), D(2026, 3, 5, 14), "2026-03-05", "2026/3/5", 45000, "2026-02-30",
-                        D(1800, 1, 1), pd.Timestamp("2026-03-05")], dtype=object)
+    values = pd.Series(
+        [
+            dt.date(2026, 3, 5),
+            D(2026, 3, 5, 14),
+            "2026-03-05",
+            "2026/3/5",
+            45000,
+            "2026-02-30",
+            D(1800, 1, 1),
+            pd.Timestamp("2026-03-05"),
+        ],
+        dtype=object,
+    )
     typed, _, errors = parse_column(values, "date")
     assert typed.dtype == "datetime64[ns]"
     assert typed.iloc[:4].tolist() == [pd.Timestamp("2026-03-05")] * 4
@@ -246,7 +287,8 @@ def test_duplicates_keep_the_first_row():
     assert [(i.row, i.column, i.value, i.reason, i.action) for i in issues] == [
         (5, "客户编号", "C1", "duplicate of row 3", SKIPPED),
         (6, "客户编号", "C1", "duplicate of row 3", SKIPPED),
-        (7, "客户编号", "C2", "duplicate of row 4", SKIPPED)]
+        (7, "客户编号", "C2", "duplicate of row 4", SKIPPED),
+    ]
     assert issues[0].reason_zh == "与第 3 行重复"
 
 
@@ -265,17 +307,30 @@ def test_unknown_customers_are_noted_but_kept():
 
 
 def test_resolve_names_maps_ledger_names_to_ids():
-    customers = normalize(pd.DataFrame({"客户编号": ["C1", "C2", "C3"], "公司名称": ["甲公司", "乙 公司", "乙公司"]}),
-                          CUSTOMERS, source="c", first_row=2).frame
-    raw = pd.DataFrame({"客户名称": ["甲公司", "丙公司", "乙公司", "", "ＪＩＡ", "甲公司 "],
-                        "日期": ["2026-03-05"] * 6, "金额": [1, 2, 3, 4, 5, 6]})
+    customers = normalize(
+        pd.DataFrame({"客户编号": ["C1", "C2", "C3"], "公司名称": ["甲公司", "乙 公司", "乙公司"]}),
+        CUSTOMERS,
+        source="c",
+        first_row=2,
+    ).frame
+    raw = pd.DataFrame(
+        {
+            "客户名称": ["甲公司", "丙公司", "乙公司", "", "ＪＩＡ", "甲公司 "],
+            "日期": ["2026-03-05"] * 6,
+            "金额": [1, 2, 3, 4, 5, 6],
+        }
+    )
     out = normalize(raw, LEDGER, source="ledger.csv", first_row=2, allow_missing=("customer_id",))
     assert "customer_id" not in out.frame
     frame, issues = resolve_names(out.frame, customers, out.source, column=out.header("customer_name"))
     assert frame["customer_id"].tolist() == ["C1", "C1"]
     assert frame["row"].tolist() == [2, 7]
     assert [(i.row, i.value, i.action) for i in issues] == [
-        (3, "丙公司", SKIPPED), (4, "乙公司", SKIPPED), (5, None, SKIPPED), (6, "ＪＩＡ", SKIPPED)]
+        (3, "丙公司", SKIPPED),
+        (4, "乙公司", SKIPPED),
+        (5, None, SKIPPED),
+        (6, "ＪＩＡ", SKIPPED),
+    ]
     assert "several" in issues[1].reason and "C2, C3" in issues[1].reason
     assert frames.prepare_ledger(frame)["amount"].sum() == 7.0
 
@@ -288,13 +343,46 @@ def test_resolve_names_needs_a_name_column():
 
 # ---- property: the vectorised column parser agrees with the cell parser ---------------------
 CELLS = st.one_of(
-    st.none(), st.just(""), st.just("  "), st.booleans(), st.just(float("nan")), st.just(float("inf")),
-    st.integers(-10**6, 10**6), st.floats(-1e7, 1e7, allow_nan=False),
-    st.integers(-10**7, 10**7).map(lambda n: f"{n:,}"), st.integers(-10**7, 10**7).map(str),
+    st.none(),
+    st.just(""),
+    st.just("  "),
+    st.booleans(),
+    st.just(float("nan")),
+    st.just(float("inf")),
+    st.integers(-(10**6), 10**6),
+    st.floats(-1e7, 1e7, allow_nan=False),
+    st.integers(-(10**7), 10**7).map(lambda n: f"{n:,}"),
+    st.integers(-(10**7), 10**7).map(str),
     st.floats(-1e5, 1e5, allow_nan=False).map(lambda x: f" {x:.2f} "),
-    st.sampled_from(["1,2", "1.234,5", "12%", "80%", "¥1,200", "12万", "(5)", "abc", "８", "C001", " Ｃ１ ",
-                     "2026-03-05", "2026/3/5", "2026-3-5", "2026-02-30", "3/5/2026", "2026年3月5日", "45000",
-                     "2026-03-05 14:30", "1899-12-31", "0.5", "10", "10.5", "-0", "1e3"]),
+    st.sampled_from(
+        [
+            "1,2",
+            "1.234,5",
+            "12%",
+            "80%",
+            "¥1,200",
+            "12万",
+            "(5)",
+            "abc",
+            "８",
+            "C001",
+            " Ｃ１ ",
+            "2026-03-05",
+            "2026/3/5",
+            "2026-3-5",
+            "2026-02-30",
+            "3/5/2026",
+            "2026年3月5日",
+            "45000",
+            "2026-03-05 14:30",
+            "1899-12-31",
+            "0.5",
+            "10",
+            "10.5",
+            "-0",
+            "1e3",
+        ]
+    ),
     st.dates(dt.date(1800, 1, 1), dt.date(2300, 1, 1)),
     st.datetimes(dt.datetime(1890, 1, 1), dt.datetime(2210, 1, 1)),
 )

@@ -51,9 +51,26 @@ def _table(wb, sheet, lang, rows, *, print_area=False):
 def customers_rows(n=6):
     rows = []
     for i in range(1, n + 1):
-        row = [f"C{i:03d}", f"公司{i} & <Co>", "张三", "经理", "13800000000", "上海", "化工", "经销商", "李四", "华东",
-               f"=COUNTIFS(Ledger[客户编号],A{i + 1})", None, f'=IF(K{i + 1}>5,"A","C")', None, None,
-               7, 8, 6]
+        row = [
+            f"C{i:03d}",
+            f"公司{i} & <Co>",
+            "张三",
+            "经理",
+            "13800000000",
+            "上海",
+            "化工",
+            "经销商",
+            "李四",
+            "华东",
+            f"=COUNTIFS(Ledger[客户编号],A{i + 1})",
+            None,
+            f'=IF(K{i + 1}>5,"A","C")',
+            None,
+            None,
+            7,
+            8,
+            6,
+        ]
         rows.append(row)
     return rows
 
@@ -63,18 +80,39 @@ def build_book(path, lang="zh", *, ledger_rows=20, customers=6, palette=True, ru
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     ws = _table(wb, CUSTOMERS, lang, customers_rows(customers))
-    ws.conditional_formatting.add("M2:M100", openpyxl.formatting.rule.CellIsRule(
-        operator="equal", formula=['"A"'], fill=openpyxl.styles.PatternFill("solid", start_color="C6EFCE")))
+    ws.conditional_formatting.add(
+        "M2:M100",
+        openpyxl.formatting.rule.CellIsRule(
+            operator="equal", formula=['"A"'], fill=openpyxl.styles.PatternFill("solid", start_color="C6EFCE")
+        ),
+    )
     dv = DataValidation(type="whole", operator="between", formula1="0", formula2="10", allow_blank=True)
     dv.add("P2:R100")
     ws.add_data_validation(dv)
     ws.protection.sheet = True
-    ledger = [[f"C{i % customers + 1:03d}", "", f"S{i}", "", None, "", 2,
-               dt.datetime(2026, 1, 1) + dt.timedelta(days=i), 100.0 + i, None, 50.0, None, None, "产品甲"]
-              for i in range(ledger_rows)]
+    ledger = [
+        [
+            f"C{i % customers + 1:03d}",
+            "",
+            f"S{i}",
+            "",
+            None,
+            "",
+            2,
+            dt.datetime(2026, 1, 1) + dt.timedelta(days=i),
+            100.0 + i,
+            None,
+            50.0,
+            None,
+            None,
+            "产品甲",
+        ]
+        for i in range(ledger_rows)
+    ]
     _table(wb, LEDGER, lang, ledger)
-    complaints = [[f"T{i}", f"C{i:03d}", "", dt.datetime(2026, 3, i, 9, 30), None, "质量问题 <急>", "王五"]
-                  for i in range(1, 5)]
+    complaints = [
+        [f"T{i}", f"C{i:03d}", "", dt.datetime(2026, 3, i, 9, 30), None, "质量问题 <急>", "王五"] for i in range(1, 5)
+    ]
     _table(wb, COMPLAINTS, lang, complaints)
     _table(wb, SALES_POWER, lang, [], print_area=True)
     _table(wb, HISTORY, lang, [])
@@ -95,7 +133,8 @@ def build_book(path, lang="zh", *, ledger_rows=20, customers=6, palette=True, ru
             styles.apply(cell, role)
         pal.sheet_state = "hidden"
     wb.defined_names["staff_total"] = openpyxl.workbook.defined_name.DefinedName(
-        "staff_total", attr_text=f"'{STAFF_SHEET}'!$B$3")
+        "staff_total", attr_text=f"'{STAFF_SHEET}'!$B$3"
+    )
     wb.save(path)
     return Path(path)
 
@@ -141,8 +180,11 @@ def check_consistent(path) -> None:
             if name.endswith(".rels"):
                 d, base = posixpath.split(name)
                 source = posixpath.join(posixpath.dirname(d), base[:-5])
-                referenced |= {rels.resolve(source, r.get("Target")) for r in ET.fromstring(z.read(name))
-                               if r.get("TargetMode") != "External"}
+                referenced |= {
+                    rels.resolve(source, r.get("Target"))
+                    for r in ET.fromstring(z.read(name))
+                    if r.get("TargetMode") != "External"
+                }
         for name in names:
             if name.startswith(("xl/charts/", "xl/drawings/", "xl/tables/")) and not name.endswith(".rels"):
                 assert name in referenced, f"orphan part {name}"
@@ -185,8 +227,10 @@ def test_palette_missing_roles_fall_back_to_zero(tmp_path):
 
 # ---- write_table -------------------------------------------------------------------------------------
 def _rows(n):
-    return [[f"C{i:03d}", f"公司{i}", "A" if i % 2 else "B", 2026, *[float(i * m) for m in range(1, 13)], i * 78.0]
-            for i in range(n)]
+    return [
+        [f"C{i:03d}", f"公司{i}", "A" if i % 2 else "B", 2026, *[float(i * m) for m in range(1, 13)], i * 78.0]
+        for i in range(n)
+    ]
 
 
 def test_write_table_readable_by_openpyxl_and_calamine(book):
@@ -226,7 +270,7 @@ def test_second_write_shrinks_table(book):
     p.write_table(SP, "SalesPower", SALES_POWER.headers("zh"), [])
     p.save()
     ws = openpyxl.load_workbook(book)[SP]
-    assert ws.tables["SalesPower"].ref == "A1:Q2"           # a table keeps one (empty) body row
+    assert ws.tables["SalesPower"].ref == "A1:Q2"  # a table keeps one (empty) body row
     assert all(c.value is None for c in ws[2])
     check_consistent(book)
 
@@ -242,6 +286,7 @@ def test_write_table_keeps_the_rest_of_the_sheet(book):
     def outside(xml):
         xml = re.sub(r"<sheetData>.*</sheetData>|<sheetData/>", "", xml, flags=re.S)
         return re.sub(r'<dimension ref="[^"]*"\s*/>', "", xml)
+
     assert outside(old) == outside(new)
     assert "<sheetViews>" in new and "<pane " in new and "<tableParts" in new
 
@@ -262,8 +307,11 @@ def test_untouched_members_byte_identical_and_not_recompressed(book):
         data, info = before[name]
         new_data, new_info = after[name]
         assert new_data == data, name
-        assert (new_info.CRC, new_info.compress_size, new_info.compress_type) == \
-            (info.CRC, info.compress_size, info.compress_type), name
+        assert (new_info.CRC, new_info.compress_size, new_info.compress_type) == (
+            info.CRC,
+            info.compress_size,
+            info.compress_type,
+        ), name
     ledger_part = Package(book).sheet_part(LEDGER.zh)
     assert ledger_part in untouched
     check_consistent(book)
@@ -271,14 +319,29 @@ def test_untouched_members_byte_identical_and_not_recompressed(book):
 
 def test_inline_strings_escaped_cleaned_and_cjk(book):
     p = Package(book)
-    nasty = ['a & b < c > d "q" \'s\'', "中文 客户 ＡＢＣ", "bad\x00\x07\x1bchars", "  spaces kept  ",
-             "line\nbreak", "_x0041_ literal", "emoji 😀 ok", "x" * 40000]
+    nasty = [
+        "a & b < c > d \"q\" 's'",
+        "中文 客户 ＡＢＣ",
+        "bad\x00\x07\x1bchars",
+        "  spaces kept  ",
+        "line\nbreak",
+        "_x0041_ literal",
+        "emoji 😀 ok",
+        "x" * 40000,
+    ]
     rows = [[s] + [None] * 16 for s in nasty]
     p.write_table(SP, "SalesPower", SALES_POWER.headers("zh"), rows)
     p.save()
     got = [r[0] for r in calamine_rows(book, SP)[1:]]
-    assert got[:7] == ['a & b < c > d "q" \'s\'', "中文 客户 ＡＢＣ", "badchars", "  spaces kept  ", "line\nbreak",
-                       "_x0041_ literal", "emoji 😀 ok"]
+    assert got[:7] == [
+        "a & b < c > d \"q\" 's'",
+        "中文 客户 ＡＢＣ",
+        "badchars",
+        "  spaces kept  ",
+        "line\nbreak",
+        "_x0041_ literal",
+        "emoji 😀 ok",
+    ]
     assert got[7] == "x" * cellxml.MAX_TEXT
     ws = openpyxl.load_workbook(book)[SP]
     assert ws["A2"].value == nasty[0] and ws["A3"].value == nasty[1]
@@ -287,8 +350,22 @@ def test_inline_strings_escaped_cleaned_and_cjk(book):
 
 def test_values_dates_bools_formulas(book):
     p = Package(book)
-    row = ["x", dt.date(2026, 3, 5), True, 3, 2.5, None, dt.datetime(2026, 3, 5, 14, 30), Formula("D2*2"),
-           Formula('"q"', "q"), float("nan"), 10 ** 12, -0.0, 1e-7, 123456789.123]
+    row = [
+        "x",
+        dt.date(2026, 3, 5),
+        True,
+        3,
+        2.5,
+        None,
+        dt.datetime(2026, 3, 5, 14, 30),
+        Formula("D2*2"),
+        Formula('"q"', "q"),
+        float("nan"),
+        10**12,
+        -0.0,
+        1e-7,
+        123456789.123,
+    ]
     headers = [f"h{i}" for i in range(len(row))]
     p.write_table(SP, "SalesPower", headers, [row])
     p.trust_cached_values()
@@ -297,7 +374,7 @@ def test_values_dates_bools_formulas(book):
     assert ws["B2"].value == dt.datetime(2026, 3, 5) or ws["B2"].value == 46086
     assert ws["C2"].value is True and ws["D2"].value == 3 and ws["E2"].value == 2.5 and ws["F2"].value is None
     assert ws["H2"].value == "=D2*2" and ws["I2"].value == '="q"' and ws["J2"].value is None
-    assert ws["K2"].value == 10 ** 12 and ws["M2"].value == 1e-7 and ws["N2"].value == 123456789.123
+    assert ws["K2"].value == 10**12 and ws["M2"].value == 1e-7 and ws["N2"].value == 123456789.123
     rows = calamine_rows(book, SP)
     assert rows[1][1] == 46086.0 and abs(rows[1][6] - 46086.604166666) < 1e-6 and rows[1][8] == "q"
     assert rows[0] == headers
@@ -312,7 +389,7 @@ def test_headers_made_unique_for_the_table(book):
     ws = openpyxl.load_workbook(book)[SP]
     assert [c.value for c in ws[1]][:4] == ["a", "A2", "Column3", "b"]
     assert [c.name for c in ws.tables["SalesPower"].tableColumns][:4] == ["a", "A2", "Column3", "b"]
-    assert calamine_rows(book, SP)[0][4] == "c_x0041_"                 # escaped once, read back literally
+    assert calamine_rows(book, SP)[0][4] == "c_x0041_"  # escaped once, read back literally
     assert Package(book).table_info(SP, "SalesPower")[1][4] == "c_x0041_"
 
 
@@ -320,7 +397,7 @@ def test_write_table_creates_a_missing_table_and_sheet(book):
     p = Package(book)
     p.add_sheet("新表")
     p.write_table("新表", "NewTable", ["x", "y"], [[1, "a"], [2, "b"]], [10, 20])
-    p.write_table(HISTORY.zh, "Renamed", ["m"], [["2026-10"]])      # staff renamed the table: theirs is kept
+    p.write_table(HISTORY.zh, "Renamed", ["m"], [["2026-10"]])  # staff renamed the table: theirs is kept
     p.save()
     check_consistent(book)
     wb = openpyxl.load_workbook(book)
@@ -342,8 +419,9 @@ def test_set_cells_keeps_every_typed_cell(book):
     after = sheet_values(openpyxl.load_workbook(book)[COMPLAINTS.zh])
     for key, value in before.items():
         assert after[key] == value, key
-    assert {k: after[k] for k in targets} == {k: (dt.datetime(2026, 3, 4, 9, 30) if k == (3, 12) else c.value)
-                                                 for k, c in targets.items()}
+    assert {k: after[k] for k in targets} == {
+        k: (dt.datetime(2026, 3, 4, 9, 30) if k == (3, 12) else c.value) for k, c in targets.items()
+    }
     assert openpyxl.load_workbook(book)[COMPLAINTS.zh]["L3"].number_format == styles.FMT_DATETIME
 
 
@@ -360,7 +438,8 @@ RAW_SHEET = (
     '<row r="5"/>\n'
     '<row><c><v>7</v></c><c t="s"><v>1</v></c></row>\n'
     '</sheetData><mergeCells count="1"><mergeCell ref="A8:B8"/></mergeCells>'
-    '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>')
+    '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>'
+)
 
 
 SST = ("shared 0 & co", "rich 1")
@@ -370,18 +449,29 @@ def rewrite(book, parts: dict[str, str], shared: tuple[str, ...] = SST) -> None:
     """Replace parts of ``book`` and give it a shared string table (as Excel-saved files have)."""
     data = {n: c for n, (c, _i) in members(book).items()}
     sst = "".join(f"<si><t>{xmlscan.esc(t)}</t></si>" for t in shared[:-1])
-    sst += f'<si><r><t>{xmlscan.esc(shared[-1][:4])}</t></r><r><rPr><b/></rPr><t>{xmlscan.esc(shared[-1][4:])}</t></r>' \
-           '<rPh sb="0" eb="1"><t>phonetic</t></rPh></si>'
-    data["xl/sharedStrings.xml"] = (f'<sst xmlns="{workbookxml.NS_MAIN}" count="{len(shared)}" uniqueCount="{len(shared)}">'
-                                    f"{sst}</sst>").encode()
+    sst += (
+        f"<si><r><t>{xmlscan.esc(shared[-1][:4])}</t></r><r><rPr><b/></rPr><t>{xmlscan.esc(shared[-1][4:])}</t></r>"
+        '<rPh sb="0" eb="1"><t>phonetic</t></rPh></si>'
+    )
+    data["xl/sharedStrings.xml"] = (
+        f'<sst xmlns="{workbookxml.NS_MAIN}" count="{len(shared)}" uniqueCount="{len(shared)}">{sst}</sst>'
+    ).encode()
     wb_rels = data["xl/_rels/workbook.xml.rels"].decode()
     if "sharedStrings" not in wb_rels:
         data["xl/_rels/workbook.xml.rels"] = wb_rels.replace(
-            "</Relationships>", f'<Relationship Id="rIdSst" Type="{rels.REL_SST}" Target="sharedStrings.xml"/>'
-                                "</Relationships>").encode()
-        data["[Content_Types].xml"] = data["[Content_Types].xml"].decode().replace(
-            "</Types>", '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-                        'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>').encode()
+            "</Relationships>",
+            f'<Relationship Id="rIdSst" Type="{rels.REL_SST}" Target="sharedStrings.xml"/></Relationships>',
+        ).encode()
+        data["[Content_Types].xml"] = (
+            data["[Content_Types].xml"]
+            .decode()
+            .replace(
+                "</Types>",
+                '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+            )
+            .encode()
+        )
     data.update({k: v.encode() for k, v in parts.items()})
     tmp = book.with_suffix(".tmp")
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
@@ -414,29 +504,39 @@ def test_set_cells_surgical_on_shared_inline_selfclosing_and_spans(book):
     part = _with_raw_sheet(book)
     sst0 = SST[0]
     p = Package(book)
-    p.set_cells(STAFF_SHEET, {
-        (1, 4): Cell("D-new"),              # into the middle of a row
-        (1, 2): Cell(2.5, 3),               # replaces a self-closing <c/>
-        (1, 7): Cell("G"),                  # beyond the row's spans
-        (2, 1): Cell("new row 2"),          # a row that does not exist, between rows
-        (3, 2): Cell("2x"),                 # a formula cell: kept as formula with the new cached value
-        (5, 3): Cell(9),                    # into a self-closing row
-        (6, 2): Cell("after implicit"),     # a row written without r= (row 6)
-        (9, 1): Cell(True),                 # past the last row
-    }, keep_formulas=True, keep_styles=True)
+    p.set_cells(
+        STAFF_SHEET,
+        {
+            (1, 4): Cell("D-new"),  # into the middle of a row
+            (1, 2): Cell(2.5, 3),  # replaces a self-closing <c/>
+            (1, 7): Cell("G"),  # beyond the row's spans
+            (2, 1): Cell("new row 2"),  # a row that does not exist, between rows
+            (3, 2): Cell("2x"),  # a formula cell: kept as formula with the new cached value
+            (5, 3): Cell(9),  # into a self-closing row
+            (6, 2): Cell("after implicit"),  # a row written without r= (row 6)
+            (9, 1): Cell(True),  # past the last row
+        },
+        keep_formulas=True,
+        keep_styles=True,
+    )
     xml = p.text(part)
     p.save()
     old = RAW_SHEET
     # untouched cells and everything outside sheetData are the same bytes
-    for piece in ('<c r="A1" t="s"><v>0</v></c>', '<c r="C1" t="inlineStr"><is><t>inline &amp; kept</t></is></c>',
-                  '<c r="E1"><v>5</v></c>', '<c r="A3"><v>1</v></c>', '<f>A3&amp;"x"</f>'):
+    for piece in (
+        '<c r="A1" t="s"><v>0</v></c>',
+        '<c r="C1" t="inlineStr"><is><t>inline &amp; kept</t></is></c>',
+        '<c r="E1"><v>5</v></c>',
+        '<c r="A3"><v>1</v></c>',
+        '<f>A3&amp;"x"</f>',
+    ):
         assert piece in xml
     assert old.split("<sheetData>")[0].replace('ref="A1:E5"', 'ref="A1:G9"') == xml.split("<sheetData>")[0]
     assert old.split("</sheetData>")[1] == xml.split("</sheetData>")[1]
     assert '<row r="1" spans="1:7">' in xml and '<row r="3" spans="1:2" ht="20" customHeight="1">' in xml
-    assert '<c r="B1" s="1"><v>2.5</v></c>' in xml                 # keep_styles kept s="1"
+    assert '<c r="B1" s="1"><v>2.5</v></c>' in xml  # keep_styles kept s="1"
     rows = calamine_rows(book, STAFF_SHEET)
-    assert rows[0][0] == sst0 and rows[0][2:] == ["inline & kept", "D-new", 5.0, "", "G"]   # B1: s="1" is a date
+    assert rows[0][0] == sst0 and rows[0][2:] == ["inline & kept", "D-new", 5.0, "", "G"]  # B1: s="1" is a date
     assert rows[1][0] == "new row 2"
     assert rows[2][:2] == [1.0, "2x"]
     assert rows[4][2] == 9.0
@@ -449,8 +549,10 @@ def test_set_cells_surgical_on_shared_inline_selfclosing_and_spans(book):
 
 
 def test_set_cells_on_an_empty_sheet_and_prefixed_namespace(book):
-    prefixed = ('<?xml version="1.0" encoding="UTF-8"?><x:worksheet '
-                'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData/></x:worksheet>')
+    prefixed = (
+        '<?xml version="1.0" encoding="UTF-8"?><x:worksheet '
+        'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData/></x:worksheet>'
+    )
     part = _with_raw_sheet(book, prefixed)
     p = Package(book)
     p.set_cells(STAFF_SHEET, {(2, 2): Cell("b2 <&>"), (1, 1): Cell(1)})
@@ -480,17 +582,33 @@ def test_write_sheet_free_layout_with_merges_and_widths(book):
 def _chart(kind, anchor=(4, 10)):
     s = f"'{SUMMARY_SHEET.zh}'"
     line = Series(f"{s}!$D$5:$D$7", "累计占比", f"{s}!$D$4", (0.8, 0.95, 1.0)) if kind == "pareto" else None
-    return ChartSpec(kind, f"{kind} 图", f"{s}!$A$5:$A$7",
-                     (Series(f"{s}!$B$5:$B$7", "金额", f"{s}!$B$4", (800.0, 150.0, 50.0)),
-                      Series(f"{s}!$C$5:$C$7", "客户数", f"{s}!$C$4", (1, 2, 3))),
-                     line=line, category_cache=("A", "B", "C"), anchor=anchor)
+    return ChartSpec(
+        kind,
+        f"{kind} 图",
+        f"{s}!$A$5:$A$7",
+        (
+            Series(f"{s}!$B$5:$B$7", "金额", f"{s}!$B$4", (800.0, 150.0, 50.0)),
+            Series(f"{s}!$C$5:$C$7", "客户数", f"{s}!$C$4", (1, 2, 3)),
+        ),
+        line=line,
+        category_cache=("A", "B", "C"),
+        anchor=anchor,
+    )
 
 
 def test_charts_written_referenced_and_replaced_without_orphans(book):
     p = Package(book)
-    p.write_sheet(SUMMARY_SHEET.zh, {(4, 1): "等级", (4, 2): "金额", (4, 3): "客户数", (4, 4): "累计占比",
-                                     **{(5 + i, 1): g for i, g in enumerate("ABC")},
-                                     **{(5 + i, 2): v for i, v in enumerate((800.0, 150.0, 50.0))}})
+    p.write_sheet(
+        SUMMARY_SHEET.zh,
+        {
+            (4, 1): "等级",
+            (4, 2): "金额",
+            (4, 3): "客户数",
+            (4, 4): "累计占比",
+            **{(5 + i, 1): g for i, g in enumerate("ABC")},
+            **{(5 + i, 2): v for i, v in enumerate((800.0, 150.0, 50.0))},
+        },
+    )
     parts = p.set_charts(SUMMARY_SHEET.zh, [_chart("pareto"), _chart("column", (21, 10)), _chart("pie", (38, 10))])
     p.save()
     check_consistent(book)
@@ -529,12 +647,14 @@ def test_charts_keep_drawing_objects_xlgrade_did_not_make(book):
     p.set_charts(SUMMARY_SHEET.zh, [_chart("column")])
     drawing = p.drawing_part(SUMMARY_SHEET.zh)
     xml = p.text(drawing)
-    staff_shape = ('<xdr:twoCellAnchor><xdr:from><xdr:col>0</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>30</xdr:row>'
-                   '<xdr:rowOff>0</xdr:rowOff></xdr:from><xdr:to><xdr:col>3</xdr:col><xdr:colOff>0</xdr:colOff>'
-                   '<xdr:row>33</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:to><xdr:sp macro="" textlink="">'
-                   '<xdr:nvSpPr><xdr:cNvPr id="90" name="Staff note"/><xdr:cNvSpPr/></xdr:nvSpPr><xdr:spPr>'
-                   '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></xdr:spPr></xdr:sp><xdr:clientData/>'
-                   '</xdr:twoCellAnchor>')
+    staff_shape = (
+        "<xdr:twoCellAnchor><xdr:from><xdr:col>0</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>30</xdr:row>"
+        "<xdr:rowOff>0</xdr:rowOff></xdr:from><xdr:to><xdr:col>3</xdr:col><xdr:colOff>0</xdr:colOff>"
+        '<xdr:row>33</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:to><xdr:sp macro="" textlink="">'
+        '<xdr:nvSpPr><xdr:cNvPr id="90" name="Staff note"/><xdr:cNvSpPr/></xdr:nvSpPr><xdr:spPr>'
+        '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></xdr:spPr></xdr:sp><xdr:clientData/>'
+        "</xdr:twoCellAnchor>"
+    )
     p.write(drawing, xml.replace("</xdr:wsDr>", staff_shape + "</xdr:wsDr>"))
     p.save()
     p = Package(book)
@@ -575,7 +695,7 @@ def test_backups_keep_the_ten_newest_and_the_oldest_of_each_month(tmp_path):
     made = zipio.make_backup(target, bak)
     names = sorted(os.listdir(bak))
     assert len([n for n in names if n.startswith("b-")]) == 11 and Path(made).name in names
-    assert "b-20260101-000000.xlsx" in names                     # the oldest of January 2026 stays
+    assert "b-20260101-000000.xlsx" in names  # the oldest of January 2026 stays
     assert "b-20260102-000000.xlsx" not in names and "b-20260103-000000.xlsx" not in names
     assert "other-20260101-000000.xlsx" in names
 
@@ -588,6 +708,7 @@ def test_failed_save_leaves_the_original_untouched(book, monkeypatch):
     def broken(out, entries):
         out.write(b"PK\x03\x04 half a file")
         raise OSError("disk full")
+
     monkeypatch.setattr(pk, "write_zip", broken)
     with pytest.raises(OSError, match="disk full"):
         p.save(backup_dir=book.parent / "bak")
@@ -602,6 +723,7 @@ def test_failed_replace_leaves_the_original_untouched(book, monkeypatch):
 
     def refuse(src, dst):
         raise PermissionError("locked by Excel")
+
     monkeypatch.setattr(pk.os, "replace", refuse)
     with pytest.raises(PermissionError):
         p.save()
@@ -631,25 +753,43 @@ def test_serial_dates():
     assert cellxml.excel_serial(dt.datetime(2026, 3, 5, 12)) == 46086.5
     assert cellxml.excel_serial(dt.date(2026, 3, 5), date1904=True) == 46086 - 1462
     assert cellxml.excel_serial(dt.date(1900, 1, 1)) is None
-    assert cellxml.col_letter(28) == "AB" and cellxml.col_index("AB") == 28 and cellxml.parse_range("B3:A1") == (1, 1, 3, 2)
+    assert (
+        cellxml.col_letter(28) == "AB"
+        and cellxml.col_index("AB") == 28
+        and cellxml.parse_range("B3:A1") == (1, 1, 3, 2)
+    )
 
 
 def test_derived_sheet_guards_header_height_merges_calc_chain(book):
     p = Package(book)
     part = p.sheet_part(SP)
     xml = p.text(part).replace('<row r="1">', '<row r="1" spans="1:17" ht="30" customHeight="1">', 1)
-    xml = xml.replace("<pageMargins", '<mergeCells count="2"><mergeCell ref="B3:C3"/><mergeCell ref="T1:U1"/>'
-                                      "</mergeCells><pageMargins", 1)
+    xml = xml.replace(
+        "<pageMargins",
+        '<mergeCells count="2"><mergeCell ref="B3:C3"/><mergeCell ref="T1:U1"/></mergeCells><pageMargins',
+        1,
+    )
     chain = f'<calcChain xmlns="{workbookxml.NS_MAIN}"><c r="K2" i="1"/></calcChain>'
     rewrite(book, {part: xml, "xl/calcChain.xml": chain})
     data = {n: c for n, (c, _i) in members(book).items()}
-    rewrite(book, {
-        "xl/_rels/workbook.xml.rels": data["xl/_rels/workbook.xml.rels"].decode().replace(
-            "</Relationships>", f'<Relationship Id="rIdCc" Type="{rels.REL_CALC_CHAIN}" Target="calcChain.xml"/>'
-                                "</Relationships>"),
-        "[Content_Types].xml": data["[Content_Types].xml"].decode().replace(
-            "</Types>", '<Override PartName="/xl/calcChain.xml" ContentType="application/'
-                        'vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"/></Types>')})
+    rewrite(
+        book,
+        {
+            "xl/_rels/workbook.xml.rels": data["xl/_rels/workbook.xml.rels"]
+            .decode()
+            .replace(
+                "</Relationships>",
+                f'<Relationship Id="rIdCc" Type="{rels.REL_CALC_CHAIN}" Target="calcChain.xml"/></Relationships>',
+            ),
+            "[Content_Types].xml": data["[Content_Types].xml"]
+            .decode()
+            .replace(
+                "</Types>",
+                '<Override PartName="/xl/calcChain.xml" ContentType="application/'
+                'vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"/></Types>',
+            ),
+        },
+    )
     p = Package(book)
     p.write_table(SP, "SalesPower", SALES_POWER.headers("zh"), _rows(4))
     p.save()
@@ -662,7 +802,7 @@ def test_derived_sheet_guards_header_height_merges_calc_chain(book):
 
 def test_refuses_to_rewrite_a_sheet_holding_other_tables(book):
     p = Package(book)
-    p.write_table(STAFF_SHEET, "StaffOwn", ["x"], [[1]])              # staff put a table of their own there
+    p.write_table(STAFF_SHEET, "StaffOwn", ["x"], [[1]])  # staff put a table of their own there
     p.save()
     p = Package(book)
     with pytest.raises(PackageError, match="StaffOwn"):

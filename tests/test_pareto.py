@@ -33,28 +33,77 @@ def test_net_returns_make_a_customer_c_and_are_not_in_the_total():
     df = frame(lines("A1", 1, 80), lines("B1", 1, 20), lines("N1", 1, 500), lines("N1", 1, -600))
     out = pareto.grade(df, customers(), RuleBook(), AS_OF).frame
     assert out.loc["N1", "grade"] == "C"
-    assert out.loc["B1", "share_before"] == pytest.approx(0.8)     # T = 100, not 0
+    assert out.loc["B1", "share_before"] == pytest.approx(0.8)  # T = 100, not 0
 
 
 def test_decimal_amounts_compare_exactly():
     # 0.1 + 0.7 is 0.7999999999999999 in binary floats; decimal arithmetic keeps it 0.8.
     out = run({"a": 0.7, "b": 0.1, "c": 0.1, "d": 0.1})
-    assert out.loc["b", "grade"] == "A" and out.loc["c", "grade"] == "A"   # ties: before = 0.7
+    assert out.loc["b", "grade"] == "A" and out.loc["c", "grade"] == "A"  # ties: before = 0.7
     # values 0.7 0.1 0.1 0.1 -> b,c,d tied, share_before = 0.7 -> all A
 
 
-@pytest.mark.parametrize("strategy,expected", [
-    ("count_share", {"c1": "A", "c2": "A", "c3": "B", "c4": "B", "c5": "B",
-                     "c6": "C", "c7": "C", "c8": "C", "c9": "C", "c10": "C"}),
-    ("top_n", {"c1": "A", "c2": "A", "c3": "A", "c4": "B", "c5": "B",
-               "c6": "C", "c7": "C", "c8": "C", "c9": "C", "c10": "C"}),
-    ("absolute", {"c1": "A", "c2": "A", "c3": "B", "c4": "B", "c5": "B",
-                  "c6": "B", "c7": "B", "c8": "B", "c9": "C", "c10": "C"}),
-])
+@pytest.mark.parametrize(
+    "strategy,expected",
+    [
+        (
+            "count_share",
+            {
+                "c1": "A",
+                "c2": "A",
+                "c3": "B",
+                "c4": "B",
+                "c5": "B",
+                "c6": "C",
+                "c7": "C",
+                "c8": "C",
+                "c9": "C",
+                "c10": "C",
+            },
+        ),
+        (
+            "top_n",
+            {
+                "c1": "A",
+                "c2": "A",
+                "c3": "A",
+                "c4": "B",
+                "c5": "B",
+                "c6": "C",
+                "c7": "C",
+                "c8": "C",
+                "c9": "C",
+                "c10": "C",
+            },
+        ),
+        (
+            "absolute",
+            {
+                "c1": "A",
+                "c2": "A",
+                "c3": "B",
+                "c4": "B",
+                "c5": "B",
+                "c6": "B",
+                "c7": "B",
+                "c8": "B",
+                "c9": "C",
+                "c10": "C",
+            },
+        ),
+    ],
+)
 def test_sap_strategies(strategy, expected):
-    values = {f"c{i}": 110 - 10 * i for i in range(1, 11)}      # 100, 90, ..., 10
-    rules = RuleBook().updated({"pareto.strategy": strategy, "pareto.a_top_n": 3, "pareto.b_top_n": 5,
-                                "pareto.a_min_value": 90, "pareto.b_min_value": 30})
+    values = {f"c{i}": 110 - 10 * i for i in range(1, 11)}  # 100, 90, ..., 10
+    rules = RuleBook().updated(
+        {
+            "pareto.strategy": strategy,
+            "pareto.a_top_n": 3,
+            "pareto.b_top_n": 5,
+            "pareto.a_min_value": 90,
+            "pareto.b_min_value": 30,
+        }
+    )
     assert run(values, rules)["grade"].to_dict() == expected
 
 

@@ -14,33 +14,39 @@ START = pd.Timestamp("2024-01-01")
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 line = st.tuples(
-    st.integers(0, 7),                     # customer
-    st.integers(0, 950),                   # day offset (some after the as-of date)
-    st.integers(-20_000, 300_000),         # amount, returns included
-    st.integers(0, 40),                    # quantity
-    st.integers(-5_000, 60_000),           # profit
-    st.one_of(st.none(), st.integers(0, 120)),   # days until paid, or unpaid
+    st.integers(0, 7),  # customer
+    st.integers(0, 950),  # day offset (some after the as-of date)
+    st.integers(-20_000, 300_000),  # amount, returns included
+    st.integers(0, 40),  # quantity
+    st.integers(-5_000, 60_000),  # profit
+    st.one_of(st.none(), st.integers(0, 120)),  # days until paid, or unpaid
 )
 
 
 def build(rows) -> tuple[pd.DataFrame, pd.DataFrame]:
     df = pd.DataFrame(rows, columns=["c", "day", "amount", "quantity", "profit", "paid_after"])
-    ledger = pd.DataFrame({
-        "customer_id": "C" + df["c"].astype(str),
-        "date": START + pd.to_timedelta(df["day"], unit="D"),
-        "amount": df["amount"].astype(float),
-        "quantity": df["quantity"].astype(float),
-        "profit": df["profit"].astype(float),
-    })
+    ledger = pd.DataFrame(
+        {
+            "customer_id": "C" + df["c"].astype(str),
+            "date": START + pd.to_timedelta(df["day"], unit="D"),
+            "amount": df["amount"].astype(float),
+            "quantity": df["quantity"].astype(float),
+            "profit": df["profit"].astype(float),
+        }
+    )
     paid = df["paid_after"].astype("float64")
     ledger["paid_date"] = ledger["date"] + pd.to_timedelta(paid, unit="D")
     ledger["paid_amount"] = ledger["amount"].where(paid.notna())
-    ids = sorted(set(ledger["customer_id"]) | {"C8"})        # C8 has no ledger lines at all
+    ids = sorted(set(ledger["customer_id"]) | {"C8"})  # C8 has no ledger lines at all
     rng = np.random.default_rng(len(rows))
-    customers = pd.DataFrame({"customer_id": ids,
-                              "channel": rng.integers(0, 11, len(ids)).astype(float),
-                              "loyalty": rng.integers(0, 11, len(ids)).astype(float),
-                              "prospects": rng.integers(0, 11, len(ids)).astype(float)})
+    customers = pd.DataFrame(
+        {
+            "customer_id": ids,
+            "channel": rng.integers(0, 11, len(ids)).astype(float),
+            "loyalty": rng.integers(0, 11, len(ids)).astype(float),
+            "prospects": rng.integers(0, 11, len(ids)).astype(float),
+        }
+    )
     return ledger, customers
 
 

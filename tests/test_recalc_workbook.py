@@ -40,28 +40,39 @@ def handmade(tmp_path):
     typed = [
         ("C001", "杭州恒达医药有限公司", "王伟", "医药", "张伟", 8, 9, 7),
         ("C002", "宁波华信电子科技有限公司", "李娜", "电子", "王芳", 5, "7.5", 6),
-        (None, None, None, None, None, None, None, None),                      # blank row inside
-        ("C003", "苏州鑫源机械有限公司", "陈静", "机械", "张伟", 12, 4, 3),      # score 12: out of range
-        ("C002", "重复录入的公司", "某人", "电子", "王芳", 1, 1, 1),             # duplicate id
+        (None, None, None, None, None, None, None, None),  # blank row inside
+        ("C003", "苏州鑫源机械有限公司", "陈静", "机械", "张伟", 12, 4, 3),  # score 12: out of range
+        ("C002", "重复录入的公司", "某人", "电子", "王芳", 1, 1, 1),  # duplicate id
     ]
     cols = {c.key: i + 1 for i, c in enumerate(CUSTOMERS.columns)}
     for r, (cid, company, contact, industry, sales, ch, loy, pro) in enumerate(typed, start=2):
-        for key, value in (("customer_id", cid), ("company", company), ("contact", contact),
-                           ("industry", industry), ("salesperson", sales), ("channel", ch),
-                           ("loyalty", loy), ("prospects", pro)):
+        for key, value in (
+            ("customer_id", cid),
+            ("company", company),
+            ("contact", contact),
+            ("industry", industry),
+            ("salesperson", sales),
+            ("channel", ch),
+            ("loyalty", loy),
+            ("prospects", pro),
+        ):
             cust.cell(row=r, column=cols[key], value=value)
     led = book[LEDGER.zh]
     lcols = {c.key: i + 1 for i, c in enumerate(LEDGER.columns)}
     lines = [
-        ("C001", "2026/3/5", "120,000.50", 10), ("C001", "2026年4月1日", "¥8,000", 2),
-        ("C001", dt.datetime(2026, 5, 2), 30000, 3), ("C001", "2026-06-01", "1.2万", 1),
-        ("C001", "2026-07-15", "15,000", 1), ("C001", "2026-08-15", "9000", 1),
-        (None, None, None, None),                                               # blank row
-        ("C002", "2026-02-01", "52,300", 4), ("C002", "3/5/2026", "100", 1),  # ambiguous date
-        ("C002", "2026-09-01", "-1,500", -1),                                   # a return
-        ("C002", "2026-09-02", "许多", 1),                                      # not an amount
-        ("C009", "2026-09-03", "5,000", 1),                                     # unknown customer
-        ("", "2026-09-04", "700", 1),                                           # no customer id
+        ("C001", "2026/3/5", "120,000.50", 10),
+        ("C001", "2026年4月1日", "¥8,000", 2),
+        ("C001", dt.datetime(2026, 5, 2), 30000, 3),
+        ("C001", "2026-06-01", "1.2万", 1),
+        ("C001", "2026-07-15", "15,000", 1),
+        ("C001", "2026-08-15", "9000", 1),
+        (None, None, None, None),  # blank row
+        ("C002", "2026-02-01", "52,300", 4),
+        ("C002", "3/5/2026", "100", 1),  # ambiguous date
+        ("C002", "2026-09-01", "-1,500", -1),  # a return
+        ("C002", "2026-09-02", "许多", 1),  # not an amount
+        ("C009", "2026-09-03", "5,000", 1),  # unknown customer
+        ("", "2026-09-04", "700", 1),  # no customer id
     ]
     for r, (cid, date, amount, qty) in enumerate(lines, start=2):
         for key, value in (("customer_id", cid), ("date", date), ("amount", amount), ("quantity", qty)):
@@ -75,22 +86,22 @@ def test_handmade_workbook_recalculates_without_losing_a_row(handmade, capsys):
     assert main(["recalc", str(handmade), "--month", "2026-10"]) == 0
     err = capsys.readouterr().err
     after = cells(handmade, INPUT_SHEETS)
-    assert {k: v for k, v in after.items() if k in before} == before      # nothing typed changed
+    assert {k: v for k, v in after.items() if k in before} == before  # nothing typed changed
     book = openpyxl.load_workbook(handmade)
     history = [r for r in book[HISTORY.zh].iter_rows(min_row=2, values_only=True) if r[0]]
     graded = {r[1]: r for r in history}
-    assert set(graded) == {"C001", "C002", "C003", "C009"}               # the unknown customer too
-    assert graded["C001"][4] == "A"         # 6 orders > 5, 120,000.50 + 8,000 + ... > 100,000
-    assert graded["C002"][9] == pytest.approx(52_300 - 1_500)            # the return counts
+    assert set(graded) == {"C001", "C002", "C003", "C009"}  # the unknown customer too
+    assert graded["C001"][4] == "A"  # 6 orders > 5, 120,000.50 + 8,000 + ... > 100,000
+    assert graded["C002"][9] == pytest.approx(52_300 - 1_500)  # the return counts
     validation = [r for r in book[VALIDATION.zh].iter_rows(min_row=2, values_only=True) if r[0]]
     where = {(r[0].split("]")[-1], r[1], r[2]) for r in validation}
     ledger, customers = LEDGER.zh, CUSTOMERS.zh
-    assert (ledger, 10, "提货日期") in where                             # 3/5/2026
-    assert (ledger, 12, "货物价款") in where                             # 许多
-    assert (ledger, 14, "客户编号") in where                             # blank id
-    assert (ledger, 13, "客户编号") in where                             # unknown C009 (noted, used)
-    assert (customers, 6, "客户编号") in where                           # duplicate C002
-    assert (customers, 5, "渠道覆盖") in where                           # score 12
+    assert (ledger, 10, "提货日期") in where  # 3/5/2026
+    assert (ledger, 12, "货物价款") in where  # 许多
+    assert (ledger, 14, "客户编号") in where  # blank id
+    assert (ledger, 13, "客户编号") in where  # unknown C009 (noted, used)
+    assert (customers, 6, "客户编号") in where  # duplicate C002
+    assert (customers, 5, "渠道覆盖") in where  # score 12
     values = {str(r[3]) for r in validation}
     assert "3/5/2026" in values and "许多" in values
     assert "3/5/2026" in err
@@ -102,7 +113,7 @@ def test_recalc_twice_gives_the_same_workbook_content(handmade):
     assert main(["recalc", str(handmade), "--month", "2026-10"]) == 0
     assert cells(handmade, skip={RUN_LOG.zh}) == first
     log = [r for r in openpyxl.load_workbook(handmade)[RUN_LOG.zh].iter_rows(min_row=2, values_only=True) if r[0]]
-    assert len(log) == 2 and {r[2] for r in log} == {"2026-10"}         # one row per run, by design
+    assert len(log) == 2 and {r[2] for r in log} == {"2026-10"}  # one row per run, by design
 
 
 def test_recalc_keeps_a_backup_and_reports(handmade, capsys):
@@ -127,8 +138,8 @@ def test_new_and_report_commands(tmp_path, capsys):
     path = tmp_path / "empty.xlsx"
     assert main(["new", str(path), "--lang", "en"]) == 0
     assert openpyxl.load_workbook(path).sheetnames[0] == CUSTOMERS.en
-    assert main(["new", str(path)]) == 2                                 # never overwrites silently
-    assert main(["recalc", str(path)]) == 0                              # an empty workbook works too
+    assert main(["new", str(path)]) == 2  # never overwrites silently
+    assert main(["recalc", str(path)]) == 0  # an empty workbook works too
     capsys.readouterr()
     assert main(["report", str(path)]) == 0
     assert "Customer grading summary" in capsys.readouterr().out

@@ -13,8 +13,16 @@ from xlgrade.engine.rules import RuleBook
 
 AS_OF = pd.Timestamp("2025-12-31")
 DAY = pd.Timedelta(days=1)
-LABEL = {"HHH": "重要价值客户", "HLH": "重要发展客户", "LHH": "重要保持客户", "LLH": "重要挽留客户",
-         "HHL": "一般价值客户", "HLL": "一般发展客户", "LHL": "一般保持客户", "LLL": "一般挽留客户"}
+LABEL = {
+    "HHH": "重要价值客户",
+    "HLH": "重要发展客户",
+    "LHH": "重要保持客户",
+    "LLH": "重要挽留客户",
+    "HHL": "一般价值客户",
+    "HLL": "一般发展客户",
+    "LHL": "一般保持客户",
+    "LLL": "一般挽留客户",
+}
 
 
 def ledger(*rows) -> pd.DataFrame:
@@ -131,8 +139,12 @@ def test_inactive_customers_are_lll_and_left_out_of_the_mean():
     # a: R high, F low (1 = mean), M low (150 < 200) -> HLL; b: LLH.
     # Inactive, not in the mean: "old" (bought 2 years ago), "ret" (only a return in the window),
     # "new" (customers table only). Counting them as 0 would make the amount mean 100 and a's M high.
-    led = ledger(("a", AS_OF - 10 * DAY, 150.0), ("b", AS_OF - 30 * DAY, 250.0),
-                 ("old", AS_OF - 730 * DAY, 9000.0), ("ret", AS_OF - 5 * DAY, -50.0))
+    led = ledger(
+        ("a", AS_OF - 10 * DAY, 150.0),
+        ("b", AS_OF - 30 * DAY, 250.0),
+        ("old", AS_OF - 730 * DAY, 9000.0),
+        ("ret", AS_OF - 5 * DAY, -50.0),
+    )
     f = run(led, customers("new", "a")).frame
     assert list(f.index) == ["a", "b", "new", "old", "ret"]
     assert f.at["a", "pattern"] == "HLL" and f.at["a", "grade"] == "一般发展客户"
@@ -152,8 +164,13 @@ def test_inactive_customers_are_lll_and_left_out_of_the_mean():
 def test_lines_after_as_of_and_before_the_window_are_ignored():
     # Window (2024-12-31, 2025-12-31]. "a": one purchase on as-of (recency 0) plus a later line and
     # one exactly at the window start (both out). "late" has only a line after as-of: not graded.
-    led = ledger(("a", AS_OF, 100.0), ("a", AS_OF + DAY, 5000.0), ("a", pd.Timestamp("2024-12-31"), 700.0),
-                 ("b", AS_OF - 40 * DAY, 300.0), ("late", AS_OF + 2 * DAY, 800.0))
+    led = ledger(
+        ("a", AS_OF, 100.0),
+        ("a", AS_OF + DAY, 5000.0),
+        ("a", pd.Timestamp("2024-12-31"), 700.0),
+        ("b", AS_OF - 40 * DAY, 300.0),
+        ("late", AS_OF + 2 * DAY, 800.0),
+    )
     f = run(led).frame
     assert list(f.index) == ["a", "b"]
     assert f.at["a", "recency"] == 0 and f.at["a", "frequency"] == 1 and f.at["a", "monetary"] == 100
@@ -163,8 +180,14 @@ def test_lines_after_as_of_and_before_the_window_are_ignored():
 
 def test_orders_count_distinct_sale_numbers_and_returns_reduce_monetary():
     # a: three lines of sale S1 + one loose line = 2 orders; a return of 50 in the window.
-    led = ledger(("a", AS_OF - DAY, 100.0, "S1"), ("a", AS_OF - DAY, 100.0, "S1"), ("a", AS_OF - 2 * DAY, 100.0, "S1"),
-                 ("a", AS_OF - 3 * DAY, 20.0), ("a", AS_OF - DAY, -50.0), ("b", AS_OF - 9 * DAY, 10.0))
+    led = ledger(
+        ("a", AS_OF - DAY, 100.0, "S1"),
+        ("a", AS_OF - DAY, 100.0, "S1"),
+        ("a", AS_OF - 2 * DAY, 100.0, "S1"),
+        ("a", AS_OF - 3 * DAY, 20.0),
+        ("a", AS_OF - DAY, -50.0),
+        ("b", AS_OF - 9 * DAY, 10.0),
+    )
     f = run(led).frame
     assert f.at["a", "frequency"] == 2
     assert f.at["a", "monetary"] == 270
@@ -209,8 +232,12 @@ def test_window_boundary_exactly_twelve_months_before():
     # Window (2024-12-31, 2025-12-31]: a last order exactly 12 months before the as-of date, or a
     # day older, is outside (一般挽留客户, no recency, not in the means); a day newer is inside.
     twelve = AS_OF - pd.DateOffset(months=12)
-    led = ledger(("EXACT", twelve, 9000.0), ("OLDER", twelve - DAY, 9000.0), ("NEWER", twelve + DAY, 9000.0),
-                 ("RECENT", AS_OF - 10 * DAY, 100.0))
+    led = ledger(
+        ("EXACT", twelve, 9000.0),
+        ("OLDER", twelve - DAY, 9000.0),
+        ("NEWER", twelve + DAY, 9000.0),
+        ("RECENT", AS_OF - 10 * DAY, 100.0),
+    )
     f = run(led).frame
     for cid in ("EXACT", "OLDER"):
         assert f.loc[cid, "grade"] == LABEL["LLL"] and math.isnan(f.loc[cid, "recency"])

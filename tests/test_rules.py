@@ -34,14 +34,16 @@ def test_round_trip_through_the_two_column_table():
 
 
 def test_table_values_accept_what_staff_type():
-    rb = RuleBook.from_table([
-        ("pareto.a_share", "75%"),            # a percentage as text
-        ("threshold.a_volume_over", "200,000"),
-        ("complaints.tier1_days", 2.0),        # Excel gives whole numbers as floats
-        ("scorecard.level_labels", "甲；乙；丙；丁；戊"),  # full-width semicolons
-        ("", "ignored"),                        # blank key
-        ("threshold.b_volume_over", None),      # blank value keeps the default
-    ])
+    rb = RuleBook.from_table(
+        [
+            ("pareto.a_share", "75%"),  # a percentage as text
+            ("threshold.a_volume_over", "200,000"),
+            ("complaints.tier1_days", 2.0),  # Excel gives whole numbers as floats
+            ("scorecard.level_labels", "甲；乙；丙；丁；戊"),  # full-width semicolons
+            ("", "ignored"),  # blank key
+            ("threshold.b_volume_over", None),  # blank value keeps the default
+        ]
+    )
     assert rb.pareto.a_share == 0.75
     assert rb.threshold.a_volume_over == 200_000
     assert rb.complaints.tier1_days == 2 and isinstance(rb.complaints.tier1_days, int)
@@ -49,21 +51,24 @@ def test_table_values_accept_what_staff_type():
     assert rb.threshold.b_volume_over == 10_000
 
 
-@pytest.mark.parametrize("change,key,words", [
-    ({"threshold.b_volume_over": 200_000}, "threshold.b_volume_over", "must not be above"),
-    ({"threshold.b_orders_over": 6}, "threshold.b_orders_over", "must not be above"),
-    ({"pareto.a_share": 0.96}, "pareto.a_share", "must not be above"),
-    ({"composite.profit_weight": 0.5}, "composite.profit_weight", "sum to 100"),
-    ({"complaints.tier1_days": -1}, "complaints.tier1_days", "below 0"),
-    ({"scorecard.level_min": "90; 95; 60; 50"}, "scorecard.level_min", "decreasing"),
-    ({"scorecard.level_labels": "a; b"}, "scorecard.level_labels", "exactly 5"),
-    ({"scorecard.units_points": "60; 40; 30; 20; 10"}, "scorecard.units_points", "100 points"),
-    ({"pareto.a_share": 80}, "pareto.a_share", "between 0 and 1"),
-    ({"pareto.strategy": "random"}, "pareto.strategy", "one of"),
-    ({"threshold.a_orders_over": 5.5}, "threshold.a_orders_over", "whole number"),
-    ({"threshold.a_orders_over": "many"}, "threshold.a_orders_over", "not a number"),
-    ({"threshold.nonsense": 1}, "threshold.nonsense", "unknown rule"),
-])
+@pytest.mark.parametrize(
+    "change,key,words",
+    [
+        ({"threshold.b_volume_over": 200_000}, "threshold.b_volume_over", "must not be above"),
+        ({"threshold.b_orders_over": 6}, "threshold.b_orders_over", "must not be above"),
+        ({"pareto.a_share": 0.96}, "pareto.a_share", "must not be above"),
+        ({"composite.profit_weight": 0.5}, "composite.profit_weight", "sum to 100"),
+        ({"complaints.tier1_days": -1}, "complaints.tier1_days", "below 0"),
+        ({"scorecard.level_min": "90; 95; 60; 50"}, "scorecard.level_min", "decreasing"),
+        ({"scorecard.level_labels": "a; b"}, "scorecard.level_labels", "exactly 5"),
+        ({"scorecard.units_points": "60; 40; 30; 20; 10"}, "scorecard.units_points", "100 points"),
+        ({"pareto.a_share": 80}, "pareto.a_share", "between 0 and 1"),
+        ({"pareto.strategy": "random"}, "pareto.strategy", "one of"),
+        ({"threshold.a_orders_over": 5.5}, "threshold.a_orders_over", "whole number"),
+        ({"threshold.a_orders_over": "many"}, "threshold.a_orders_over", "not a number"),
+        ({"threshold.nonsense": 1}, "threshold.nonsense", "unknown rule"),
+    ],
+)
 def test_inconsistent_rules_are_refused_naming_the_rule(change, key, words):
     with pytest.raises(RuleError) as err:
         RuleBook().updated(change)

@@ -35,8 +35,13 @@ def small_book(tmp_path_factory) -> Path:
 
     data = demo_data.generate(n_customers=6, months=24)
     path = tmp_path_factory.mktemp("small") / "book.xlsx"
-    save(build("zh", InputData(customers=data.customers, profiles=data.profiles, ledger=data.ledger,
-                               complaints=data.complaints)), path)
+    save(
+        build(
+            "zh",
+            InputData(customers=data.customers, profiles=data.profiles, ledger=data.ledger, complaints=data.complaints),
+        ),
+        path,
+    )
     return path
 
 
@@ -109,15 +114,23 @@ def test_the_waiter_gets_the_lock_once_the_holder_finishes(book):
 
 def test_a_killed_runs_lock_is_taken_over_and_said(book, capsys):
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from pathlib import Path; from xlgrade.workbook.runlock import "
-         "RunLock; RunLock(Path(sys.argv[1])).acquire(); print('held', flush=True); time.sleep(120)", str(book)],
-        stdout=subprocess.PIPE, text=True, env=env())
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from xlgrade.workbook.runlock import "
+            "RunLock; RunLock(Path(sys.argv[1])).acquire(); print('held', flush=True); time.sleep(120)",
+            str(book),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env(),
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         os.kill(holder.pid, signal.SIGKILL)
     finally:
         holder.wait(30)
-    assert json.loads(lock_path(book).read_text("utf-8"))["pid"] == holder.pid      # left behind
+    assert json.loads(lock_path(book).read_text("utf-8"))["pid"] == holder.pid  # left behind
     assert main(["recalc", str(book), "--month", "2026-09", "--wait", "0"]) == 0
     err = capsys.readouterr().err
     assert f"进程 {holder.pid}" in err and "接管" in err and ".~xlgrade.b.xlsx.lock" in err
@@ -126,8 +139,9 @@ def test_a_killed_runs_lock_is_taken_over_and_said(book, capsys):
 
 def test_a_live_pid_that_holds_no_os_lock_is_not_a_holder(book):
     """The pid was reused by another process: the OS lock tells."""
-    lock_path(book).write_text(json.dumps({"user": "x", "host": socket.gethostname(), "pid": os.getppid(),
-                                           "started_unix": time.time() - 60}))
+    lock_path(book).write_text(
+        json.dumps({"user": "x", "host": socket.gethostname(), "pid": os.getppid(), "started_unix": time.time() - 60})
+    )
     with RunLock(book, wait=0, lang="en") as lock:
         assert json.loads(lock.path.read_text("utf-8"))["pid"] == os.getpid()
     assert any(f"pid {os.getppid()}" in n and "took over" in n for n in lock.notes)
@@ -139,18 +153,20 @@ def test_another_pcs_lock_is_waited_for_and_called_stale_only_when_old(book):
     with pytest.raises(RunLockedError) as err:
         RunLock(book, wait=0.2, lang="en").acquire()
     assert "li on ACCT-PC-2 (pid 4242)" in str(err.value) and "stale" not in str(err.value)
-    path.write_text(json.dumps({"user": "li", "host": "ACCT-PC-2", "pid": 4242, "started_unix": time.time() - 3 * 3600}))
+    path.write_text(
+        json.dumps({"user": "li", "host": "ACCT-PC-2", "pid": 4242, "started_unix": time.time() - 3 * 3600})
+    )
     with pytest.raises(RunLockedError) as err:
         RunLock(book, wait=0, lang="en").acquire()
     msg = str(err.value)
     assert "probably stale" in msg and f"delete {path}" in msg and "ACCT-PC-2" in msg
     with pytest.raises(RunLockedError, match="很可能是失效的锁.*请删除"):
         RunLock(book, wait=0, lang="zh").acquire()
-    assert path.exists()                                               # never removed automatically
+    assert path.exists()  # never removed automatically
 
 
 def test_an_unreadable_lock_is_waited_for(book):
-    lock_path(book).write_bytes(b"")                                   # a holder that has not written yet
+    lock_path(book).write_bytes(b"")  # a holder that has not written yet
     with pytest.raises(RunLockedError, match="unknown xlgrade run"):
         RunLock(book, wait=0.2, lang="en").acquire()
 
@@ -183,7 +199,7 @@ def test_an_old_libreoffice_lock_is_called_probably_stale(book, capsys):
     assert main(["recalc", str(book)]) == 2
     line = one_line(capsys.readouterr().err)
     assert "Alice Wang" in line and "2026-03-02 08:15" in line and "很可能已失效" in line and str(lo) in line
-    assert lo.exists()                                                 # xlgrade never deletes it
+    assert lo.exists()  # xlgrade never deletes it
     msg = guard.open_elsewhere(book, "en")
     assert "probably stale" in msg and f"delete {lo}" in msg
 
@@ -207,7 +223,7 @@ def test_a_read_only_workbook_is_refused_before_anything_is_written(book, monkey
         with guard.exclusive(book, wait=0):
             pass
     assert main(["recalc", str(book)]) == 2
-    assert "read-only" not in one_line(capsys.readouterr().err)       # a zh workbook: the zh message
+    assert "read-only" not in one_line(capsys.readouterr().err)  # a zh workbook: the zh message
     assert not (book.parent / "xlgrade-backup").exists() and not lock_path(book).exists()
 
 
@@ -238,11 +254,13 @@ def test_temp_files_stay_while_a_workbook_of_the_same_stem_is_locked(book):
 
 
 # ---- the proof: simultaneous runs ----------------------------------------------------------------------
-_RUNNER = ("import sys, time\n"
-           "from xlgrade.cli import main\n"
-           "start = float(sys.argv[1])\n"
-           "time.sleep(max(0.0, start - time.time()))\n"
-           "sys.exit(main(sys.argv[2:]))\n")
+_RUNNER = (
+    "import sys, time\n"
+    "from xlgrade.cli import main\n"
+    "start = float(sys.argv[1])\n"
+    "time.sleep(max(0.0, start - time.time()))\n"
+    "sys.exit(main(sys.argv[2:]))\n"
+)
 
 
 def test_simultaneous_recalcs_never_lose_a_month(book):
@@ -255,11 +273,17 @@ def test_simultaneous_recalcs_never_lose_a_month(book):
     budget = time.monotonic() + 40
     while months and (rounds < 2 or time.monotonic() < budget):
         batch, months = months[:3], months[3:]
-        start = time.time() + 3.0                                      # past every import: a real race
-        procs = [subprocess.Popen([sys.executable, "-c", _RUNNER, str(start), "recalc", str(book),
-                                   "--month", m, "--wait", wait], stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True, env=env())
-                 for m, wait in zip(batch, ("60", "60", "0"))]
+        start = time.time() + 3.0  # past every import: a real race
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", _RUNNER, str(start), "recalc", str(book), "--month", m, "--wait", wait],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=env(),
+            )
+            for m, wait in zip(batch, ("60", "60", "0"))
+        ]
         won = 0
         for m, p in zip(batch, procs):
             out, err = p.communicate(timeout=120)

@@ -5,51 +5,57 @@ from ledgers import AS_OF, customers, frame, lines
 
 from xlgrade.engine import RuleBook, scorecard
 
-NOW = "2026-03-01"      # inside the trailing 12 months of AS_OF (2026-06-30)
-BEFORE = "2025-03-01"   # inside the 12 months before that
+NOW = "2026-03-01"  # inside the trailing 12 months of AS_OF (2026-06-30)
+BEFORE = "2025-03-01"  # inside the 12 months before that
 
 
 def run(df, cust=None, rules=None):
     return scorecard.grade(df, customers(cust), rules or RuleBook(), AS_OF).frame
 
 
-@pytest.mark.parametrize("units,points", [
-    (120, 50), (119.99, 40), (60, 40), (36, 30), (35.9, 20), (24, 20), (12, 10), (11, 0), (0, 0)])
+@pytest.mark.parametrize(
+    "units,points", [(120, 50), (119.99, 40), (60, 40), (36, 30), (35.9, 20), (24, 20), (12, 10), (11, 0), (0, 0)]
+)
 def test_average_monthly_units_steps(units, points):
     out = run(frame(lines("C1", 1, 100.0, date=NOW, quantity=float(units))))
     assert out.loc["C1", "units_points"] == points
     assert out.loc["C1", "avg_monthly_units"] == pytest.approx(units / 12)
 
 
-@pytest.mark.parametrize("before,now,points", [
-    (100, 200, 20),       # +100 %
-    (100, 300, 20),       # above 100 % is capped
-    (100, 175, 15),       # 10 + 10 * (0.75 - 0.5) / 0.5
-    (100, 150, 10),       # exactly 50 %
-    (100, 130, 5 + 5 * 0.1 / 0.3),
-    (100, 120, 5),        # exactly 20 %
-    (100, 110, 2.5),      # 5 * 0.1 / 0.2
-    (100, 100, 0),        # no growth
-    (100, 50, 0),         # decline
-    (0, 50, 20),          # new customer: no earlier sales but some now
-    (0, 0, 0),
-])
+@pytest.mark.parametrize(
+    "before,now,points",
+    [
+        (100, 200, 20),  # +100 %
+        (100, 300, 20),  # above 100 % is capped
+        (100, 175, 15),  # 10 + 10 * (0.75 - 0.5) / 0.5
+        (100, 150, 10),  # exactly 50 %
+        (100, 130, 5 + 5 * 0.1 / 0.3),
+        (100, 120, 5),  # exactly 20 %
+        (100, 110, 2.5),  # 5 * 0.1 / 0.2
+        (100, 100, 0),  # no growth
+        (100, 50, 0),  # decline
+        (0, 50, 20),  # new customer: no earlier sales but some now
+        (0, 0, 0),
+    ],
+)
 def test_growth_points(before, now, points):
     rows = []
     if before:
         rows += lines("C1", 1, float(before), date=BEFORE, quantity=0.0)
     if now:
         rows += lines("C1", 1, float(now), date=NOW, quantity=0.0)
-    rows += lines("C2", 1, 1.0, date=NOW, quantity=0.0)       # keeps the frame non-empty
+    rows += lines("C2", 1, 1.0, date=NOW, quantity=0.0)  # keeps the frame non-empty
     out = run(frame(rows), [{"customer_id": "C1"}])
     assert out.loc["C1", "growth_points"] == pytest.approx(points)
 
 
 def test_window_edges():
     # 2025-06-30 is the last day of the earlier window; 2025-07-01 the first of the current one.
-    df = frame(lines("C1", 1, 100.0, date="2025-06-30", quantity=0.0),
-               lines("C1", 1, 150.0, date="2025-07-01", quantity=120.0),
-               lines("C1", 1, 999.0, date="2026-07-01", quantity=999.0))   # after as-of: ignored
+    df = frame(
+        lines("C1", 1, 100.0, date="2025-06-30", quantity=0.0),
+        lines("C1", 1, 150.0, date="2025-07-01", quantity=120.0),
+        lines("C1", 1, 999.0, date="2026-07-01", quantity=999.0),
+    )  # after as-of: ignored
     out = run(df)
     assert out.loc["C1", "sales_growth"] == pytest.approx(0.5)
     assert out.loc["C1", "units_points"] == 50
@@ -74,16 +80,19 @@ def split3(total):
     return first, second, total - first - second
 
 
-@pytest.mark.parametrize("quantity,entered_total,score,level", [
-    (120, 20, 90, "VIP客户"),       # 50 units + 20 new-customer growth + 20
-    (120, 19.99, 89.99, "骨干客户"),
-    (120, 5, 75, "骨干客户"),
-    (120, 4.99, 74.99, "有效客户"),
-    (24, 20, 60, "有效客户"),        # 20 units + 20 growth + 20
-    (24, 19.99, 59.99, "休眠客户"),
-    (0, 30, 50, "休眠客户"),         # 0 units + 20 growth + 30
-    (0, 29.99, 49.99, "潜在客户"),
-])
+@pytest.mark.parametrize(
+    "quantity,entered_total,score,level",
+    [
+        (120, 20, 90, "VIP客户"),  # 50 units + 20 new-customer growth + 20
+        (120, 19.99, 89.99, "骨干客户"),
+        (120, 5, 75, "骨干客户"),
+        (120, 4.99, 74.99, "有效客户"),
+        (24, 20, 60, "有效客户"),  # 20 units + 20 growth + 20
+        (24, 19.99, 59.99, "休眠客户"),
+        (0, 30, 50, "休眠客户"),  # 0 units + 20 growth + 30
+        (0, 29.99, 49.99, "潜在客户"),
+    ],
+)
 def test_every_level_boundary(quantity, entered_total, score, level):
     df = frame(lines("C1", 1, 100.0, date=NOW, quantity=float(quantity)))
     out = run(df, [entered("C1", *split3(entered_total))])
@@ -93,13 +102,14 @@ def test_every_level_boundary(quantity, entered_total, score, level):
 
 def test_missing_entered_scores_count_zero_and_lowest_level():
     out = run(frame(lines("C1", 1, 10.0, date=NOW, quantity=1.0)))
-    assert out.loc["C1", "score"] == 20               # only the new-customer growth points
+    assert out.loc["C1", "score"] == 20  # only the new-customer growth points
     assert out.loc["C1", "grade"] == "潜在客户"
 
 
 def test_rules_change_levels_and_labels():
-    rules = RuleBook().updated({"scorecard.level_min": "60; 40; 30; 20",
-                                "scorecard.level_labels": "金; 银; 铜; 铁; 木"})
+    rules = RuleBook().updated(
+        {"scorecard.level_min": "60; 40; 30; 20", "scorecard.level_labels": "金; 银; 铜; 铁; 木"}
+    )
     df = frame(lines("C1", 1, 10.0, date=NOW, quantity=1.0))
     assert run(df, rules=rules).loc["C1", "grade"] == "铁"
 
@@ -109,7 +119,8 @@ def test_explanation_lists_every_criterion():
     out = run(df, [entered("V", 10, 10, 0)])
     assert out.loc["V", "explanation_en"] == (
         "VIP客户 (VIP): 90 points ≥ 90 = 10 units/month 50 + growth no earlier sales 20"
-        " + channel 10 + loyalty 10 + prospects 0")
+        " + channel 10 + loyalty 10 + prospects 0"
+    )
     assert out.loc["V", "explanation_zh"].startswith("VIP客户:90 分 ≥ 90 = 月均销售 10 件 50 分")
 
 

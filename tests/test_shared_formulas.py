@@ -25,7 +25,7 @@ from xlgrade.workbook.package import Package
 from xlgrade.workbook.sheetxml import Cell, Formula
 
 FIXTURE = Path(__file__).resolve().parent / "files" / "excel-forms.xlsx"
-QUANTITIES = [200, 300, 250, 250, 300, 200, 50, 50, 50, 50, 8, 2]      # ledger C2:C13 of the fixture
+QUANTITIES = [200, 300, 250, 250, 300, 200, 50, 50, 50, 50, 8, 2]  # ledger C2:C13 of the fixture
 
 
 @pytest.fixture
@@ -63,13 +63,13 @@ def test_replacing_the_first_cell_writes_the_formula_out_in_the_others(book: Pat
         ws = openpyxl.load_workbook(book)[LEDGER.zh]
     assert [ws[f"E{r}"].value for r in range(3, 14)] == [f"=C{r}*100" for r in range(3, 14)]
     assert ws["E2"].value == (123 if new.value == 123 else "=C2*7")
-    assert amounts(book)[1:] == [q * 100 for q in QUANTITIES[1:]]            # cached values as they were
+    assert amounts(book)[1:] == [q * 100 for q in QUANTITIES[1:]]  # cached values as they were
 
 
 def test_a_kept_first_cell_leaves_the_shared_formula_alone(book: Path) -> None:
     before = ledger_xml(book)
     pkg = Package(book)
-    pkg.set_cells(LEDGER.zh, {(2, 5): Cell(99)}, keep_formulas=True)     # a new cached result only
+    pkg.set_cells(LEDGER.zh, {(2, 5): Cell(99)}, keep_formulas=True)  # a new cached result only
     pkg.save(book)
     after = ledger_xml(book)
     assert '<f t="shared" ref="E2:E13" si="0">C2*100</f><v>99</v>' in after

@@ -18,11 +18,11 @@ from xlgrade.schema import CUSTOMERS, LEDGER, Sheet
 CSV_TEXT = (
     "客户业绩统计及信用评估表,,,\r\n"
     "客户编号,提货日期,货物价款,备注\r\n"
-    "C001,2026/3/5,\"￥1,200\",首单\r\n"
+    'C001,2026/3/5,"￥1,200",首单\r\n'
     "\r\n"
     "C002,2026-03-06,12万,\r\n"
     "C003,3/5/2026,100,\r\n"
-    "Ｃ００４,2026年3月7日,\"(1,200.50)\",退货\r\n"
+    'Ｃ００４,2026年3月7日,"(1,200.50)",退货\r\n'
 )
 
 
@@ -39,7 +39,9 @@ def test_csv_in_utf8_and_gbk(tmp_path, encoding):
     assert f["row"].tolist() == [3, 5, 7]
     assert f["备注"].tolist() == ["首单", "", "退货"]
     assert [(i.row, i.column, i.value, i.action) for i in out.issues] == [
-        (4, None, None, NOTE), (6, "提货日期", "3/5/2026", SKIPPED)]
+        (4, None, None, NOTE),
+        (6, "提货日期", "3/5/2026", SKIPPED),
+    ]
 
 
 def test_csv_cells_are_read_as_text(tmp_path):
@@ -64,7 +66,7 @@ def test_csv_ragged_rows(tmp_path):
 
 def test_csv_unquoted_thousands_separator_is_refused_not_misread(tmp_path):
     path = tmp_path / "l.csv"
-    path.write_text("customer_id,date,amount\nC1,2026-03-05,1,234.50\nC2,2026-03-05,\"1,234.50\"\n", encoding="utf-8")
+    path.write_text('customer_id,date,amount\nC1,2026-03-05,1,234.50\nC2,2026-03-05,"1,234.50"\n', encoding="utf-8")
     out = read_table(path, LEDGER)
     assert out.frame["customer_id"].tolist() == ["C2"] and out.frame["amount"].tolist() == [1234.5]
     assert out.issues[0].row == 2
@@ -80,8 +82,7 @@ def _book(path, sheets: dict[str, list[list]], *, merge_title: bool = True, star
                 if value is not None:
                     ws.cell(row=r, column=c, value=value)
         if merge_title and rows and rows[0] and len(rows) > 1:
-            ws.merge_cells(start_row=1, start_column=start_col, end_row=1,
-                           end_column=start_col + len(rows[1]) - 1)
+            ws.merge_cells(start_row=1, start_column=start_col, end_row=1, end_column=start_col + len(rows[1]) - 1)
     wb.save(path)
 
 
@@ -110,7 +111,10 @@ def test_xlsx_with_merged_title_row(tmp_path):
     assert f["region"].tolist() == ["华东", "华南", None]
     assert f["row"].tolist() == [3, 4, 7]
     assert [(i.row, i.column, i.value, i.action) for i in out.issues] == [
-        (5, None, None, NOTE), (6, "货物价款", "abc", SKIPPED), (7, "回收日期", "not a date", IGNORED)]
+        (5, None, None, NOTE),
+        (6, "货物价款", "abc", SKIPPED),
+        (7, "回收日期", "not a date", IGNORED),
+    ]
 
 
 def test_xlsx_rows_are_real_file_rows_with_leading_blank_rows_and_columns(tmp_path):
@@ -124,8 +128,13 @@ def test_xlsx_rows_are_real_file_rows_with_leading_blank_rows_and_columns(tmp_pa
 
 def test_xlsx_sheet_choice(tmp_path):
     path = tmp_path / "book.xlsx"
-    _book(path, {"客户": [["客户编号", "公司名称"], ["K1", "甲"]],
-                 "Customer summary": [["Customer ID", "Company"], ["E1", "A"]]})
+    _book(
+        path,
+        {
+            "客户": [["客户编号", "公司名称"], ["K1", "甲"]],
+            "Customer summary": [["Customer ID", "Company"], ["E1", "A"]],
+        },
+    )
     assert read_table(path, CUSTOMERS).frame["customer_id"].tolist() == ["E1"]
     assert read_table(path, CUSTOMERS, sheet_name="客户").frame["customer_id"].tolist() == ["K1"]
     assert read_table(path, Sheet("x", "x", "x", CUSTOMERS.columns)).frame["customer_id"].tolist() == ["K1"]
@@ -168,7 +177,9 @@ def test_undecodable_csv(tmp_path):
 
 
 def test_parse_and_normalize_import_no_file_library():
-    code = ("import sys, xlgrade.parse, xlgrade.normalize;"
-            "print(','.join(m for m in ('openpyxl', 'python_calamine', 'xlwings') if m in sys.modules))")
+    code = (
+        "import sys, xlgrade.parse, xlgrade.normalize;"
+        "print(','.join(m for m in ('openpyxl', 'python_calamine', 'xlwings') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""

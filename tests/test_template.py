@@ -99,7 +99,7 @@ def normal_xml(data: bytes) -> Normal:
         kids = [walk(child) for child in el]
         text = el.text or ""
         if kids and not text.strip():
-            text = ""                              # whitespace between tags
+            text = ""  # whitespace between tags
         tails = tuple((child.tail or "") if (child.tail or "").strip() else "" for child in el)
         return (el.tag, tuple(sorted(el.attrib.items())), text, tuple(kids), tails)
 
@@ -109,18 +109,17 @@ def normal_xml(data: bytes) -> Normal:
 def normal_parts(data: bytes) -> dict[str, Normal | bytes]:
     """Every member of an .xlsx by name: XML parts normalised, other parts as bytes."""
     with zipfile.ZipFile(io.BytesIO(data)) as z:
-        return {name: normal_xml(z.read(name)) if name.endswith(XML_PARTS) else z.read(name)
-                for name in z.namelist()}
+        return {name: normal_xml(z.read(name)) if name.endswith(XML_PARTS) else z.read(name) for name in z.namelist()}
 
 
 def test_normal_xml_ignores_only_serialisation():
     a = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<x:r xmlns:x="urn:a" b="2" a="1">\n  <x:c/>\n</x:r>'
     b = b"<r xmlns='urn:a' a='1' b='2'><c></c></r>"
     assert normal_xml(a) == normal_xml(b)
-    assert normal_xml(b) != normal_xml(b"<r xmlns='urn:a' a='1' b='3'><c></c></r>")     # a value
-    assert normal_xml(b) != normal_xml(b"<r xmlns='urn:b' a='1' b='2'><c></c></r>")     # a namespace
-    assert normal_xml(b"<t> x </t>") != normal_xml(b"<t>x</t>")                           # text is kept
-    assert normal_xml(b"<r><a/><b/></r>") != normal_xml(b"<r><b/><a/></r>")               # element order
+    assert normal_xml(b) != normal_xml(b"<r xmlns='urn:a' a='1' b='3'><c></c></r>")  # a value
+    assert normal_xml(b) != normal_xml(b"<r xmlns='urn:b' a='1' b='2'><c></c></r>")  # a namespace
+    assert normal_xml(b"<t> x </t>") != normal_xml(b"<t>x</t>")  # text is kept
+    assert normal_xml(b"<r><a/><b/></r>") != normal_xml(b"<r><b/><a/></r>")  # element order
 
 
 @pytest.mark.parametrize("code", LANGS)
@@ -146,9 +145,9 @@ def test_two_builds_are_byte_identical(tmp_path, demo):
     assert a.read_bytes() == b.read_bytes()
     with zipfile.ZipFile(a) as z:
         infos = z.infolist()
-    assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}      # the zip format's earliest time
+    assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}  # the zip format's earliest time
     assert {i.compress_type for i in infos} == {zipfile.ZIP_DEFLATED}
-    assert {i.external_attr for i in infos} == {0o100644 << 16}          # a regular file, rw-r--r--
+    assert {i.external_attr for i in infos} == {0o100644 << 16}  # a regular file, rw-r--r--
 
 
 def test_new_workbook_copies_the_template(tmp_path):
@@ -186,7 +185,7 @@ def test_every_table_matches_the_declaration(empty, lang):
         assert table.tableStyleInfo.name.startswith("TableStyleMedium")
         if key == "rules":
             last = RuleBook().to_table(lang).shape[0] + 1
-        elif key == "lists":          # the table ends at the last row holding a list value
+        elif key == "lists":  # the table ends at the last row holding a list value
             last = max(c.row for row in ws.iter_rows() for c in row if c.value is not None)
             assert last > 2
         else:
@@ -243,20 +242,20 @@ def test_choices_columns_have_list_validations(empty, lang):
         for idx, col in enumerate(sheet.columns, start=1):
             letter = openpyxl.utils.get_column_letter(idx)
             if col.choices:
-                (dv, rng), = found[letter]
+                ((dv, rng),) = found[letter]
                 assert dv.type == "list" and dv.formula1 == f"list_{col.choices}"
                 assert rng.min_row == 2 and rng.max_row >= template.MAX_ROW
                 assert dv.showErrorMessage and dv.error
             elif col.type == model.SHARE and not col.computed:
-                (dv, _), = found[letter]
+                ((dv, _),) = found[letter]
                 assert (dv.type, dv.formula1, dv.formula2) == ("decimal", "0", "1")
             elif col.type in (model.DATE, model.DATETIME) and not col.computed:
-                (dv, _), = found[letter]
+                ((dv, _),) = found[letter]
                 assert dv.type == "date" and dv.operator == "greaterThanOrEqual" and "2026" in dv.error
             else:
                 assert letter not in found, (sheet.key, col.key)
     scores = validations_by_column(empty[CUSTOMERS.name(lang)])["P"][0][0]
-    assert scores.formula1 == "list_scores" and scores.errorStyle == "warning"   # 7.5 is allowed; the reader checks 0-10
+    assert scores.formula1 == "list_scores" and scores.errorStyle == "warning"  # 7.5 is allowed; the reader checks 0-10
 
 
 def test_list_names_cover_the_lists_table(empty, lang):
@@ -264,15 +263,21 @@ def test_list_names_cover_the_lists_table(empty, lang):
     for idx, key in enumerate(LISTS_SHEET.keys(), start=1):
         letter = openpyxl.utils.get_column_letter(idx)
         value = empty.defined_names[f"list_{key}"].value
-        assert value == (f"OFFSET({quoted}!${letter}$2,0,0,"
-                         f"MAX(1,COUNTA({quoted}!${letter}$2:${letter}${template.LIST_ROWS})),1)")
+        assert value == (
+            f"OFFSET({quoted}!${letter}$2,0,0,MAX(1,COUNTA({quoted}!${letter}$2:${letter}${template.LIST_ROWS})),1)"
+        )
     lists = empty[LISTS_SHEET.name(lang)]
-    column = {k: [c.value for c in lists[openpyxl.utils.get_column_letter(i)][1:] if c.value is not None]
-              for i, k in enumerate(LISTS_SHEET.keys(), start=1)}
+    column = {
+        k: [c.value for c in lists[openpyxl.utils.get_column_letter(i)][1:] if c.value is not None]
+        for i, k in enumerate(LISTS_SHEET.keys(), start=1)
+    }
     assert column["scores"] == list(range(11))
     assert column["genders"] == (["男", "女"] if lang == "zh" else ["Male", "Female"])
-    assert column["natures"][:5] == (["国有", "民营", "外资", "合资", "个体"] if lang == "zh" else
-                                     ["State-owned", "Private", "Foreign-owned", "Joint venture", "Sole proprietor"])
+    assert column["natures"][:5] == (
+        ["国有", "民营", "外资", "合资", "个体"]
+        if lang == "zh"
+        else ["State-owned", "Private", "Foreign-owned", "Joint venture", "Sole proprietor"]
+    )
     rules = RuleBook()
     if lang == "zh":
         expected = [*rules.abc.labels, *rules.scorecard.level_labels, *rules.credit.grade_labels]
@@ -280,9 +285,11 @@ def test_list_names_cover_the_lists_table(empty, lang):
         expected = [*rules.abc.labels, *rules.scorecard.level_labels_en, *rules.credit.grade_labels_en]
     assert column["grades"] == expected
     # literals, not the declaration the template reads them from (an independent truth)
-    assert column["salespeople"] == (["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄勇"] if lang == "zh" else
-                                     ["Zhang Wei", "Wang Fang", "Li Na", "Liu Yang", "Chen Jing", "Yang Lei",
-                                      "Zhao Min", "Huang Yong"])
+    assert column["salespeople"] == (
+        ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄勇"]
+        if lang == "zh"
+        else ["Zhang Wei", "Wang Fang", "Li Na", "Liu Yang", "Chen Jing", "Yang Lei", "Zhao Min", "Huang Yong"]
+    )
 
 
 def test_grade_columns_are_coloured(empty, lang):
@@ -357,7 +364,7 @@ def test_cards(empty, lang):
         assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 1)
         assert ws.print_options.horizontalCentered
         values = [c.value for row in ws.iter_rows() for c in row if c.value is not None]
-        numeral = "一二三四五六七八".index(sheet.form[-1]) + 1          # the declaration's 附表N
+        numeral = "一二三四五六七八".index(sheet.form[-1]) + 1  # the declaration's 附表N
         assert FORM_NO in values and (sheet.form if lang == "zh" else f"Appendix {numeral}") in values
         assert cards.CARDS[key].title(lang) in values
         labels = [zh if lang == "zh" else en for _, zh, en in cards.FOOTER]
@@ -366,7 +373,7 @@ def test_cards(empty, lang):
         area = ws.print_area.split("!")[1].replace("$", "")
         footer_row = max(c.row for row in ws.iter_rows() for c in row if c.value in labels)
         assert area == f"A1:F{footer_row}"
-        assert ws["B3"].value is None        # no data: nothing picked
+        assert ws["B3"].value is None  # no data: nothing picked
         (dv,) = ws.data_validations.dataValidation
         assert dv.formula1 == cards.CARDS[key].list_name and "B3" in str(dv.sqref)
     ids = empty.defined_names[cards.CUSTOMER_IDS].value
@@ -378,24 +385,28 @@ def test_card_formulas_cover_every_field(empty, lang):
     org = empty[SHEETS["org_card"].name(lang)]
     formulas_ = [c.value for row in org.iter_rows() for c in row if isinstance(c.value, str) and c.value[:1] == "="]
     company = CUSTOMERS.column("company").header(lang)
-    assert (f'=IF($B$3="","",IFERROR(IF(INDEX(Customers[[{company}]],MATCH($B$3,Customers[['
-            f'{CUSTOMERS.column("customer_id").header(lang)}]],0))="",""') in "\n".join(formulas_)
+    assert (
+        f'=IF($B$3="","",IFERROR(IF(INDEX(Customers[[{company}]],MATCH($B$3,Customers[['
+        f'{CUSTOMERS.column("customer_id").header(lang)}]],0))="",""'
+    ) in "\n".join(formulas_)
     # the card's grade, orders and volume all come from the customer's row on the customer summary
     for key in ("grade", "orders_all", "volume_all"):
         assert any(f"INDEX(Customers[[{CUSTOMERS.column(key).header(lang)}]],MATCH($B$3," in f for f in formulas_)
     assert not any("History[[" in f for f in formulas_)
     # every organisation field of the profile table appears on the org card, every person field on the other
-    person_keys = set(PROFILES.keys()[PROFILES.keys().index("person_name"):])
+    person_keys = set(PROFILES.keys()[PROFILES.keys().index("person_name") :])
     org_keys = set(PROFILES.keys()[1:]) - person_keys
     for key, wanted in (("org_card", org_keys), ("person_card", person_keys)):
         ws = empty[SHEETS[key].name(lang)]
-        text = "\n".join(c.value for row in ws.iter_rows() for c in row
-                         if isinstance(c.value, str) and c.value.startswith("="))
+        text = "\n".join(
+            c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")
+        )
         for k in wanted:
             assert f"Profiles[[{formulas.escape(PROFILES.column(k).header(lang))}]]" in text, (key, k)
     complaint = empty[SHEETS["complaint_card"].name(lang)]
-    text = "\n".join(c.value for row in complaint.iter_rows() for c in row
-                     if isinstance(c.value, str) and c.value.startswith("="))
+    text = "\n".join(
+        c.value for row in complaint.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")
+    )
     for col in COMPLAINTS.columns:
         if col.key != "complaint_no":
             assert f"Complaints[[{formulas.escape(col.header(lang))}]]" in text, col.key
@@ -413,7 +424,7 @@ def test_rules_table_and_names(empty, lang):
         assert name.value == f"{openpyxl.utils.quote_sheetname(ws.title)}!$B${row}"
     dest = next(empty.defined_names["rule_threshold_a_volume_over"].destinations)
     assert empty[dest[0]][dest[1].replace("$", "")].value == 100000
-    assert isinstance(ws["B3"].value, str) and ws["B3"].value == "A; B; C"    # abc.labels as one text cell
+    assert isinstance(ws["B3"].value, str) and ws["B3"].value == "A; B; C"  # abc.labels as one text cell
 
 
 def test_custom_rules_flow_into_the_workbook():
@@ -438,8 +449,12 @@ def test_palette_sheet(empty):
 
 # ---- data ---------------------------------------------------------------------------------------------
 def test_build_with_demo_data(filled, demo):
-    frames = {"customers": demo.customers, "profiles": demo.profiles, "ledger": demo.ledger,
-              "complaints": demo.complaints}
+    frames = {
+        "customers": demo.customers,
+        "profiles": demo.profiles,
+        "ledger": demo.ledger,
+        "complaints": demo.complaints,
+    }
     for key, sheet in INPUTS.items():
         ws = filled[sheet.zh]
         n = len(frames[key])
@@ -483,8 +498,10 @@ def test_lists_from_data():
     customers = pd.DataFrame({"customer_id": ["C1", "C2"], "salesperson": ["甲", "乙"], "industry": ["医药", "光伏"]})
     wb = reopen(build("zh", InputData(customers=customers, lists={"handlers": ["客服 A"]})))
     lists = wb[LISTS_SHEET.zh]
-    col = {k: [c.value for c in lists[openpyxl.utils.get_column_letter(i)][1:] if c.value is not None]
-           for i, k in enumerate(LISTS_SHEET.keys(), start=1)}
+    col = {
+        k: [c.value for c in lists[openpyxl.utils.get_column_letter(i)][1:] if c.value is not None]
+        for i, k in enumerate(LISTS_SHEET.keys(), start=1)
+    }
     assert col["salespeople"] == ["甲", "乙"]
     assert col["industries"] == [*demo_data.INDUSTRIES, "光伏"]
     assert col["handlers"] == ["客服 A"]

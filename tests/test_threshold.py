@@ -9,15 +9,18 @@ def run(df, rules=None, **kw):
     return threshold.grade(df, customers(), rules or RuleBook(), AS_OF, **kw).frame
 
 
-@pytest.mark.parametrize("orders,amount_each,expected", [
-    (6, 100_000 / 6 + 0.01, "A"),   # 6 > 5 and a little over 100,000
-    (6, 100_000 / 6, "B"),          # exactly 100,000 is not more than 100,000
-    (5, 30_000, "B"),               # 5 orders is not more than 5
-    (4, 2_500.01, "B"),             # 4 > 3 and 10,000.04 > 10,000
-    (4, 2_500, "C"),                # exactly 10,000 is not more than 10,000
-    (3, 50_000, "C"),               # 3 orders is not more than 3
-    (9, 1_000, "C"),                # many orders, small volume
-])
+@pytest.mark.parametrize(
+    "orders,amount_each,expected",
+    [
+        (6, 100_000 / 6 + 0.01, "A"),  # 6 > 5 and a little over 100,000
+        (6, 100_000 / 6, "B"),  # exactly 100,000 is not more than 100,000
+        (5, 30_000, "B"),  # 5 orders is not more than 5
+        (4, 2_500.01, "B"),  # 4 > 3 and 10,000.04 > 10,000
+        (4, 2_500, "C"),  # exactly 10,000 is not more than 10,000
+        (3, 50_000, "C"),  # 3 orders is not more than 3
+        (9, 1_000, "C"),  # many orders, small volume
+    ],
+)
 def test_boundaries(orders, amount_each, expected):
     out = run(frame(lines("C1", orders, amount_each)))
     assert out.loc["C1", "grade"] == expected
@@ -26,14 +29,18 @@ def test_boundaries(orders, amount_each, expected):
 
 def test_explanation_names_the_numbers_and_the_missed_rule():
     out = run(frame(lines("C1", 4, 13_075)))
-    assert out.loc["C1", "explanation_en"] == "B: 4 orders > 3 and 52,300 > 10,000, but not > 5 orders and 52,300 not > 100,000"
+    assert (
+        out.loc["C1", "explanation_en"]
+        == "B: 4 orders > 3 and 52,300 > 10,000, but not > 5 orders and 52,300 not > 100,000"
+    )
     assert out.loc["C1", "explanation_zh"].startswith("B:订单 4 次 > 3 且金额 52,300 > 10,000")
 
 
 def test_orders_count_distinct_sale_numbers_where_present():
-    df = frame(lines("C1", 3, 40_000, sale_no="S1"), lines("C1", 2, 40_000, sale_no="S2"),
-               lines("C1", 2, 1_000))                     # two lines without a sale number
-    assert run(df).loc["C1", "orders"] == 4             # S1, S2 and two loose lines
+    df = frame(
+        lines("C1", 3, 40_000, sale_no="S1"), lines("C1", 2, 40_000, sale_no="S2"), lines("C1", 2, 1_000)
+    )  # two lines without a sale number
+    assert run(df).loc["C1", "orders"] == 4  # S1, S2 and two loose lines
 
 
 def test_lines_after_as_of_are_ignored():
@@ -46,7 +53,7 @@ def test_returns_reduce_volume():
     df = frame(lines("C1", 6, 20_000), lines("C1", 1, -30_000))
     out = run(df)
     assert out.loc["C1", "volume"] == 90_000
-    assert out.loc["C1", "grade"] == "B"                 # 7 lines, but 90,000 is not > 100,000
+    assert out.loc["C1", "grade"] == "B"  # 7 lines, but 90,000 is not > 100,000
 
 
 def test_measure_quantity_and_rule_changes():
@@ -78,8 +85,7 @@ def test_window_boundary_exactly_twelve_months_before():
 
 
 def test_customers_without_lines_are_graded_c():
-    out = threshold.grade(frame(lines("C1", 6, 20_000)), customers([{"customer_id": "C9"}]),
-                          RuleBook(), AS_OF).frame
+    out = threshold.grade(frame(lines("C1", 6, 20_000)), customers([{"customer_id": "C9"}]), RuleBook(), AS_OF).frame
     assert list(out.index) == ["C1", "C9"]
     assert out.loc["C9", "grade"] == "C" and out.loc["C9", "orders"] == 0
 

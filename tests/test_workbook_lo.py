@@ -86,20 +86,25 @@ def test_lookups_really_computed(lo, workbook, demo):
     dates = pd.to_datetime(ledger["date"])
     # the job ran for 2026-10: the live window is the trailing 12 months (2025-10-31, 2026-10-31]
     in_window = ledger[(dates > "2025-10-31") & (dates <= "2026-10-31")]
-    assert len(in_window) < len(ledger)                           # the window really leaves lines out
+    assert len(in_window) < len(ledger)  # the window really leaves lines out
     for row in rows:
         lines = in_window[in_window["customer_id"] == row[0]]
-        assert row[10] == len(lines)                              # 订单次数: COUNTIFS over the window
-        assert row[11] == pytest.approx(lines["amount"].sum())    # 累计金额: SUMIFS over the window
+        assert row[10] == len(lines)  # 订单次数: COUNTIFS over the window
+        assert row[11] == pytest.approx(lines["amount"].sum())  # 累计金额: SUMIFS over the window
 
 
-@pytest.mark.parametrize("card,key,pick_from", [
-    (ORG_CARD, "company", "customers"), (PERSON_CARD, "person_name", "profiles"),
-    (COMPLAINT_CARD, "subject", "complaints"),
-])
+@pytest.mark.parametrize(
+    "card,key,pick_from",
+    [
+        (ORG_CARD, "company", "customers"),
+        (PERSON_CARD, "person_name", "profiles"),
+        (COMPLAINT_CARD, "subject", "complaints"),
+    ],
+)
 def test_cards_follow_the_drop_down(lo, workbook, demo, card, key, pick_from):
     lang, path = workbook
     from xlgrade.schema.sheets import COMPLAINTS, CUSTOMERS, PROFILES
+
     table = {"customers": CUSTOMERS, "profiles": PROFILES, "complaints": COMPLAINTS}[pick_from]
     header = table.column(key).header(lang)
     sheet = card.name(lang)
@@ -108,7 +113,7 @@ def test_cards_follow_the_drop_down(lo, workbook, demo, card, key, pick_from):
     id_key = "complaint_no" if pick_from == "complaints" else "customer_id"
     with lo.open(path) as doc:
         first = doc.value(sheet, cell)
-        assert first == frame[key].iloc[0]                         # the card opens on the first entry
+        assert first == frame[key].iloc[0]  # the card opens on the first entry
         for i in (7, len(frame) - 1):
             doc.set(sheet, PICK.replace("$", ""), str(frame[id_key].iloc[i]))
             assert doc.value(sheet, cell) == frame[key].iloc[i]
@@ -118,8 +123,10 @@ def test_the_org_card_shows_the_customer_rows_figures(lo, workbook, demo):
     lang, path = workbook
     sheet = ORG_CARD.name(lang)
     summary = CUSTOMERS.name(lang)
-    cells = {key: _value_cell(path, sheet, f"Customers[[{CUSTOMERS.column(key).header(lang)}]]")
-             for key in ("orders_all", "volume_all")}
+    cells = {
+        key: _value_cell(path, sheet, f"Customers[[{CUSTOMERS.column(key).header(lang)}]]")
+        for key in ("orders_all", "volume_all")
+    }
     i = 9
     customer = demo.customers["customer_id"].iloc[i]
     with lo.open(path) as doc:
@@ -137,7 +144,7 @@ def test_each_card_prints_on_one_a4_page(lo, workbook, tmp_path, card):
     with lo.open(path) as doc:
         doc.export_pdf(pdf, sheet=card.name(lang))
     assert pdf_pages(pdf) == 1
-    (w, h), = pdf_page_sizes(pdf)
+    ((w, h),) = pdf_page_sizes(pdf)
     assert (round(w), round(h)) == A4
 
 

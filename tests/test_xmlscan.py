@@ -47,14 +47,15 @@ class Node:
     prefix: str | None
     name: str
     attrs: dict[str, str]
-    quotes: list[str]              # the quote of each attribute, ' or "
-    gaps: list[str]                # the whitespace before each attribute
-    kids: list[Node] | None        # None: self-closing
-    fillers: list[str]             # text between (and around) the kids: len(kids) + 1 of them
+    quotes: list[str]  # the quote of each attribute, ' or "
+    gaps: list[str]  # the whitespace before each attribute
+    kids: list[Node] | None  # None: self-closing
+    fillers: list[str]  # text between (and around) the kids: len(kids) + 1 of them
 
     def start_tag(self) -> str:
-        attrs = "".join(f"{gap}{k}={q}{quote_value(v, q)}{q}"
-                        for (k, v), q, gap in zip(self.attrs.items(), self.quotes, self.gaps))
+        attrs = "".join(
+            f"{gap}{k}={q}{quote_value(v, q)}{q}" for (k, v), q, gap in zip(self.attrs.items(), self.quotes, self.gaps)
+        )
         return f"<{self.qname}{attrs}{'/' if self.kids is None else ''}>"
 
     @property
@@ -81,8 +82,15 @@ def nodes(draw: st.DrawFn, depth: int = 2) -> Node:
     if draw(st.booleans()) or depth == 2:
         kids = draw(st.lists(nodes(depth - 1), max_size=4)) if depth > 0 else []
     fillers = draw(st.lists(FILLERS, min_size=len(kids or []) + 1, max_size=len(kids or []) + 1))
-    return Node(draw(PREFIXES), draw(NAMES), attrs, draw(st.lists(st.sampled_from("'\""), min_size=n, max_size=n)),
-                draw(st.lists(SPACES, min_size=n, max_size=n)), kids, fillers)
+    return Node(
+        draw(PREFIXES),
+        draw(NAMES),
+        attrs,
+        draw(st.lists(st.sampled_from("'\""), min_size=n, max_size=n)),
+        draw(st.lists(SPACES, min_size=n, max_size=n)),
+        kids,
+        fillers,
+    )
 
 
 def document(root: Node, head: str = XML_DECL) -> str:
@@ -90,7 +98,7 @@ def document(root: Node, head: str = XML_DECL) -> str:
 
 
 def _spans(xml: str, elems: list[Elem]) -> list[str]:
-    return [xml[e.start:e.end] for e in elems]
+    return [xml[e.start : e.end] for e in elems]
 
 
 # ---- escaping --------------------------------------------------------------------------------
@@ -124,9 +132,9 @@ def test_root_and_children_are_found_where_they_were_written(root: Node) -> None
     xml = document(root, head)
     found = root_elem(xml)
     assert (found.prefix, found.name) == (root.prefix, root.name)
-    assert found.start == len(head) and xml[found.start:found.tag_end] == root.start_tag()
+    assert found.start == len(head) and xml[found.start : found.tag_end] == root.start_tag()
     assert found.attrs == root.attrs
-    assert xml[found.start:found.end] == root.render()
+    assert xml[found.start : found.end] == root.render()
     kids = children(xml, found)
     assert [(k.prefix, k.name) for k in kids] == [(k.prefix, k.name) for k in root.kids or []]
     assert _spans(xml, kids) == [k.render() for k in root.kids or []]
@@ -135,14 +143,14 @@ def test_root_and_children_are_found_where_they_were_written(root: Node) -> None
         assert elem.empty == (node.kids is None)
         assert _spans(xml, children(xml, elem)) == [k.render() for k in node.kids or []]
         if not elem.empty:
-            assert xml[elem.inner_end(xml):elem.end] == f"</{node.qname}>"
+            assert xml[elem.inner_end(xml) : elem.end] == f"</{node.qname}>"
 
 
 def test_the_root_ends_at_its_own_end_tag() -> None:
     xml = '<?xml version="1.0"?>\n<x:root><x:a/></x:root>\n<!-- saved by <tool> -->\n<?pi?>\n'
     root = root_elem(xml)
-    assert xml[root.start:root.end] == "<x:root><x:a/></x:root>"
-    assert xml[root.inner_end(xml):root.end] == "</x:root>"
+    assert xml[root.start : root.end] == "<x:root><x:a/></x:root>"
+    assert xml[root.inner_end(xml) : root.end] == "</x:root>"
     assert _spans(xml, children(xml, root)) == ["<x:a/>"]
 
 
@@ -189,17 +197,17 @@ def test_set_attr_changes_that_attribute_only(node: Node, name: str, value: str)
     tag = node.start_tag()
     new = set_attr(tag, name, value)
     assert attrs_of(new) == {**node.attrs, name: value}
-    assert list(attrs_of(new)) == list({**node.attrs, name: value})       # order kept, a new one last
-    if name in node.attrs:                                                  # only that value's text differs
+    assert list(attrs_of(new)) == list({**node.attrs, name: value})  # order kept, a new one last
+    if name in node.attrs:  # only that value's text differs
         i = list(node.attrs).index(name)
         q = node.quotes[i]
         old_attr = f"{node.gaps[i]}{name}={q}{quote_value(node.attrs[name], q)}{q}"
         assert tag.count(old_attr) >= 1
         assert new == tag.replace(old_attr, f'{node.gaps[i]}{name}="{esc_attr(value)}"', 1)
     else:
-        assert new.startswith(tag[:-2 if node.kids is None else -1].rstrip())
+        assert new.startswith(tag[: -2 if node.kids is None else -1].rstrip())
         assert new.endswith("/>" if node.kids is None else ">")
-    assert set_attr(new, name, value) == new                                 # idempotent
+    assert set_attr(new, name, value) == new  # idempotent
 
 
 @settings(max_examples=200)
@@ -211,8 +219,8 @@ def test_set_attr_none_removes_that_attribute_only(node: Node, name: str) -> Non
     expected = {k: v for k, v in node.attrs.items() if k != name}
     assert attrs_of(new) == expected
     if name not in node.attrs:
-        assert new == tag                                                     # byte-identical
-    else:              # the attribute goes with the one whitespace character before it
+        assert new == tag  # byte-identical
+    else:  # the attribute goes with the one whitespace character before it
         i = list(node.attrs).index(name)
         q = node.quotes[i]
         assert new == tag.replace(f"{node.gaps[i][-1]}{name}={q}{quote_value(node.attrs[name], q)}{q}", "", 1)
@@ -255,13 +263,13 @@ def test_insert_child_puts_it_at_its_schema_place_and_keeps_every_other_byte(cas
     new_root = root_elem(new)
     new_kids = children(new, new_root)
     assert sorted((k.name for k in new_kids), key=ORDER.index) == [k.name for k in new_kids]
-    assert [new[k.start:k.end] for k in new_kids if k.name != name] == _spans(xml, kids)
+    assert [new[k.start : k.end] for k in new_kids if k.name != name] == _spans(xml, kids)
     added = next(k for k in new_kids if k.name == name)
-    assert new[added.start:added.end] == element
-    if root.empty:     # <root a='1'/> was opened: <root a='1'>element</root>
+    assert new[added.start : added.end] == element
+    if root.empty:  # <root a='1'/> was opened: <root a='1'>element</root>
         assert new == xml.replace("a='1'/>", "a='1'>" + element + f"</{root.p}root>", 1)
-    else:              # the text is the old one with the element spliced in
-        assert new[:added.start] + new[added.end:] == xml
+    else:  # the text is the old one with the element spliced in
+        assert new[: added.start] + new[added.end :] == xml
 
 
 @settings(max_examples=200)
@@ -273,9 +281,9 @@ def test_removing_or_replacing_a_child_by_its_span_keeps_the_rest(root: Node, da
     i = data.draw(st.integers(0, len(kids) - 1))
     k = kids[i]
     replacement = data.draw(st.sampled_from(["", "<new/>", "<new a='1'>t</new>"]))
-    new = xml[:k.start] + replacement + xml[k.end:]
+    new = xml[: k.start] + replacement + xml[k.end :]
     new_kids = children(new, root_elem(new))
     expected = _spans(xml, kids)
-    expected[i:i + 1] = [replacement] if replacement else []
+    expected[i : i + 1] = [replacement] if replacement else []
     assert _spans(new, new_kids) == expected
-    assert new[:k.start] == xml[:k.start] and new[k.start + len(replacement):] == xml[k.end:]
+    assert new[: k.start] == xml[: k.start] and new[k.start + len(replacement) :] == xml[k.end :]

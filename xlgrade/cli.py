@@ -31,19 +31,22 @@ from xlgrade.textout import render
 
 LANGS = ("zh", "en")
 # The command line's own words (tables printed in the terminal), zh and en.
-TEXT = Catalogue({
-    "customer": ("客户编号", "customer"),
-    "company": ("公司名称", "company"),
-    "grade": ("等级", "grade"),
-    "explanation": ("说明", "explanation"),
-    "customers": ("客户数", "customers"),
-    "pct_customers": ("占客户", "% customers"),
-    "sum_of": ("{name}合计", "total {name}"),
-    "mean_of": ("平均{name}", "mean {name}"),
-    "share": ("占比", "share"),
-    "total": ("合计", "total"),
-    "demo_file": ("xlgrade-demo.xlsx", "xlgrade-demo-en.xlsx"),
-})
+TEXT = Catalogue(
+    {
+        "customer": ("客户编号", "customer"),
+        "company": ("公司名称", "company"),
+        "grade": ("等级", "grade"),
+        "explanation": ("说明", "explanation"),
+        "customers": ("客户数", "customers"),
+        "pct_customers": ("占客户", "% customers"),
+        "sum_of": ("{name}合计", "total {name}"),
+        "mean_of": ("平均{name}", "mean {name}"),
+        "share": ("占比", "share"),
+        "total": ("合计", "total"),
+        "demo_file": ("xlgrade-demo.xlsx", "xlgrade-demo-en.xlsx"),
+    }
+)
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
@@ -61,17 +64,28 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="xlgrade", description="Grade customers A/B/C (and VIP/骨干/...) "
-                                "from a sales ledger, in the terminal or in a workbook.")
+    p = argparse.ArgumentParser(
+        prog="xlgrade",
+        description="Grade customers A/B/C (and VIP/骨干/...) from a sales ledger, in the terminal or in a workbook.",
+    )
     p.add_argument("--version", action="version", version=f"xlgrade {__version__}")
     sub = p.add_subparsers(title="commands", metavar="COMMAND")
 
     g = sub.add_parser("grade", help="grade every customer of a ledger (.csv or .xlsx)")
     g.add_argument("ledger", metavar="LEDGER", help="one row per transaction line: customer_id, date, amount ...")
-    g.add_argument("--method", choices=list(METHODS), default=None,
-                   help="grading method (default: the rule general.method, i.e. threshold)")
-    g.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD",
-                   help="evaluation date (default today); later ledger lines are ignored")
+    g.add_argument(
+        "--method",
+        choices=list(METHODS),
+        default=None,
+        help="grading method (default: the rule general.method, i.e. threshold)",
+    )
+    g.add_argument(
+        "--as-of",
+        type=_as_of,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="evaluation date (default today); later ledger lines are ignored",
+    )
     g.add_argument("--customers", metavar="FILE", help="per-customer attributes (.csv or .xlsx)")
     g.add_argument("--rules", metavar="FILE", help="rule book (.toml, .json, or a key/value .csv/.xlsx)")
     g.add_argument("--measure", choices=MEASURES, help="measure for threshold volume and Pareto ranking")
@@ -93,17 +107,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     rc = sub.add_parser("recalc", help="the monthly recalculation of a workbook, in place (with a backup)")
     rc.add_argument("path", metavar="PATH")
-    rc.add_argument("--month", type=_month, default=None, metavar="YYYY-MM",
-                    help="month to evaluate (default: the month of the latest ledger line)")
+    rc.add_argument(
+        "--month",
+        type=_month,
+        default=None,
+        metavar="YYYY-MM",
+        help="month to evaluate (default: the month of the latest ledger line)",
+    )
     _add_wait(rc)
     rc.set_defaults(run=cmd_recalc)
 
-    rs = sub.add_parser("restore", help="list a workbook's backups, or put one back (the current file is kept "
-                        "as a backup first)")
+    rs = sub.add_parser(
+        "restore", help="list a workbook's backups, or put one back (the current file is kept as a backup first)"
+    )
     rs.add_argument("path", metavar="PATH")
     rs.add_argument("--list", action="store_true", help="list the backups: date, size, month of the last run")
-    rs.add_argument("--from", dest="source", metavar="BACKUP", default=None,
-                    help="the backup to put back: its name in the list, or a path")
+    rs.add_argument(
+        "--from",
+        dest="source",
+        metavar="BACKUP",
+        default=None,
+        help="the backup to put back: its name in the list, or a path",
+    )
     _add_wait(rs)
     rs.set_defaults(run=cmd_restore)
 
@@ -114,17 +139,25 @@ def build_parser() -> argparse.ArgumentParser:
     ad = sub.add_parser("addins", help="build the spreadsheet add-ins from the cell-function registry")
     ad_sub = ad.add_subparsers(title="add-in commands", metavar="ADDIN_COMMAND")
     ad.set_defaults(run=lambda args: _usage(ad))
-    ab = ad_sub.add_parser("build", help="write the Excel add-in xlgrade.xlam and the LibreOffice extension xlgrade.oxt into DIR")
+    ab = ad_sub.add_parser(
+        "build", help="write the Excel add-in xlgrade.xlam and the LibreOffice extension xlgrade.oxt into DIR"
+    )
     ab.add_argument("dir", metavar="DIR", nargs="?", default="dist", help="output directory (default dist/)")
     ab.set_defaults(run=cmd_addins_build)
 
-    for verb, fn, what in (("install", cmd_install, "install the cell functions into LibreOffice Calc"),
-                           ("uninstall", cmd_uninstall, "remove the cell functions from LibreOffice Calc")):
+    for verb, fn, what in (
+        ("install", cmd_install, "install the cell functions into LibreOffice Calc"),
+        ("uninstall", cmd_uninstall, "remove the cell functions from LibreOffice Calc"),
+    ):
         ip = sub.add_parser(verb, help=what)
         ip.add_argument("target", choices=["libreoffice", "excel"], help="the spreadsheet (libreoffice or excel)")
-        ip.add_argument("--profile", metavar="DIR", default=None,
-                        help="a LibreOffice profile directory (-env:UserInstallation) instead of your own; "
-                             "as root without it, the extension goes to every user (unopkg --shared)")
+        ip.add_argument(
+            "--profile",
+            metavar="DIR",
+            default=None,
+            help="a LibreOffice profile directory (-env:UserInstallation) instead of your own; "
+            "as root without it, the extension goes to every user (unopkg --shared)",
+        )
         ip.add_argument("--dry-run", action="store_true", help="excel: print every step, change nothing")
         ip.set_defaults(run=fn)
 
@@ -169,19 +202,20 @@ def cmd_grade(args: argparse.Namespace) -> int:
         issues += check_known(ledger.frame, set(customers["customer_id"]), ledger.source)
     for group in spec.missing(ledger.frame.columns):
         wanted = " or ".join(f"{key} ({LEDGER.column(key).zh})" for key in group)
-        raise InputError(f"the {method} method needs a {wanted} column", source=ledger.source,
-                         row=ledger.header_row, column=group[0])
+        raise InputError(
+            f"the {method} method needs a {wanted} column", source=ledger.source, row=ledger.header_row, column=group[0]
+        )
     if ledger.frame.empty and (customers is None or customers.empty):
-        raise InputError("no usable ledger rows to grade"
-                         + (f" ({len(issues)} rows reported above)" if issues else ""), source=ledger.source)
+        raise InputError(
+            "no usable ledger rows to grade" + (f" ({len(issues)} rows reported above)" if issues else ""),
+            source=ledger.source,
+        )
     if args.measure and not spec.uses_measure:
-        print(f"xlgrade: note: --measure does not apply to the {method} method and was ignored",
-              file=sys.stderr)
+        print(f"xlgrade: note: --measure does not apply to the {method} method and was ignored", file=sys.stderr)
 
     result = grade(method, ledger.frame, customers=customers, rules=rules, as_of=as_of, measure=args.measure)
     if customers is not None:
-        result, override_issues = apply_overrides(result, customers.set_index("customer_id"),
-                                                  source=cust.source)
+        result, override_issues = apply_overrides(result, customers.set_index("customer_id"), source=cust.source)
         issues += override_issues
     _report_issues(issues, args.lang)
     names = None
@@ -236,8 +270,12 @@ def grade_totals(result: Grading, lang: str) -> str:
     name = figure(column).name(lang)
     total = float(frame[column].sum()) if how == "sum" else 0.0
     order = list(result.labels) + sorted(set(frame["grade"]) - set(result.labels))
-    headers = [TEXT("grade", lang), TEXT("customers", lang), TEXT("pct_customers", lang),
-               TEXT("sum_of" if how == "sum" else "mean_of", lang, name=name)]
+    headers = [
+        TEXT("grade", lang),
+        TEXT("customers", lang),
+        TEXT("pct_customers", lang),
+        TEXT("sum_of" if how == "sum" else "mean_of", lang, name=name),
+    ]
     if how == "sum":
         headers.append(TEXT("share", lang))
     rows = []
@@ -286,11 +324,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for name in ("customers", "ledger", "complaints"):
         getattr(data, name).to_csv(out / f"{name}.csv", index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
     path = out / TEXT("demo_file", args.lang)
-    save(build(args.lang, InputData(customers=data.customers, profiles=data.profiles, ledger=data.ledger,
-                                    complaints=data.complaints)), path)
+    save(
+        build(
+            args.lang,
+            InputData(customers=data.customers, profiles=data.profiles, ledger=data.ledger, complaints=data.complaints),
+        ),
+        path,
+    )
     result = _recalc(path, pd.Period(data.as_of, freq="M"))
-    print(f"{path}: {len(data.customers)} customers, {len(data.ledger)} ledger lines, "
-          f"{len(data.complaints)} complaints; CSV copies in {out}/")
+    print(
+        f"{path}: {len(data.customers)} customers, {len(data.ledger)} ledger lines, "
+        f"{len(data.complaints)} complaints; CSV copies in {out}/"
+    )
     print(result.line(args.lang) + "\n")
     return cmd_report(argparse.Namespace(path=str(path)))
 
@@ -298,9 +343,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def _add_wait(parser: argparse.ArgumentParser) -> None:
     from xlgrade.workbook.runlock import DEFAULT_WAIT_SECONDS
 
-    parser.add_argument("--wait", type=float, default=DEFAULT_WAIT_SECONDS, metavar="SECONDS",
-                        help="while another xlgrade run works on the workbook, wait this long for it, then give "
-                             f"up (default {DEFAULT_WAIT_SECONDS:g})")
+    parser.add_argument(
+        "--wait",
+        type=float,
+        default=DEFAULT_WAIT_SECONDS,
+        metavar="SECONDS",
+        help="while another xlgrade run works on the workbook, wait this long for it, then give "
+        f"up (default {DEFAULT_WAIT_SECONDS:g})",
+    )
 
 
 def _note(text: str) -> None:
@@ -335,21 +385,34 @@ def cmd_restore(args: argparse.Namespace) -> int:
         zh = lock.lang == "zh"
         if args.source is None:
             found = backups.backups_of(path)
-            rows = [[b.path.name, b.made.strftime("%Y-%m-%d %H:%M:%S"), f"{b.size / 1024:,.1f} KB",
-                     backups.last_run_month(b.path) or "-"] for b in reversed(found)]
+            rows = [
+                [
+                    b.path.name,
+                    b.made.strftime("%Y-%m-%d %H:%M:%S"),
+                    f"{b.size / 1024:,.1f} KB",
+                    backups.last_run_month(b.path) or "-",
+                ]
+                for b in reversed(found)
+            ]
             folder = backups.backup_dir(path)
             if not rows:
                 print(f"{path.name}: {folder} 中没有备份" if zh else f"{path.name}: no backups in {folder}")
                 return 0
             headers = ["备份", "时间", "大小", "月份"] if zh else ["backup", "made", "size", "month"]
             print(render(headers, rows))
-            print(f"{folder};恢复:xlgrade restore {path} --from 备份名" if zh
-                  else f"in {folder}; put one back with: xlgrade restore {path} --from NAME")
+            print(
+                f"{folder};恢复:xlgrade restore {path} --from 备份名"
+                if zh
+                else f"in {folder}; put one back with: xlgrade restore {path} --from NAME"
+            )
             return 0
         chosen = backups.find(path, args.source)
         kept = backups.restore(path, chosen)
-        print(f"{path.name}:已恢复为 {chosen.name};恢复前的文件保存在 {kept}" if zh
-              else f"{path.name}: restored from {chosen.name}; the file as it was is kept as {kept}")
+        print(
+            f"{path.name}:已恢复为 {chosen.name};恢复前的文件保存在 {kept}"
+            if zh
+            else f"{path.name}: restored from {chosen.name}; the file as it was is kept as {kept}"
+        )
         return 0
 
 
@@ -364,7 +427,6 @@ def cmd_report(args: argparse.Namespace) -> int:
 def _usage(parser: argparse.ArgumentParser) -> int:
     parser.print_help()
     return 2
-
 
 
 def cmd_addins_build(args: argparse.Namespace) -> int:

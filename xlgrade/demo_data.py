@@ -17,14 +17,77 @@ import pandas as pd
 
 from xlgrade.schema.lists import DEFAULT_LISTS
 
-CITIES = ("杭州", "宁波", "苏州", "南京", "上海", "广州", "深圳", "东莞", "佛山", "成都", "重庆", "武汉",
-          "长沙", "郑州", "济南", "青岛", "合肥", "福州", "厦门", "西安", "天津", "沈阳", "昆明", "南昌")
-WORDS = ("恒达", "华信", "鑫源", "永泰", "联创", "宏图", "金鼎", "瑞丰", "天成", "盛世", "宝利", "康华",
-         "新锐", "顺发", "佳美", "远航", "中诚", "博雅", "安泰", "汇通", "嘉禾", "东升", "明阳", "九州",
-         "百川", "同创", "兴业", "凯旋", "润泽", "华夏")
+CITIES = (
+    "杭州",
+    "宁波",
+    "苏州",
+    "南京",
+    "上海",
+    "广州",
+    "深圳",
+    "东莞",
+    "佛山",
+    "成都",
+    "重庆",
+    "武汉",
+    "长沙",
+    "郑州",
+    "济南",
+    "青岛",
+    "合肥",
+    "福州",
+    "厦门",
+    "西安",
+    "天津",
+    "沈阳",
+    "昆明",
+    "南昌",
+)
+WORDS = (
+    "恒达",
+    "华信",
+    "鑫源",
+    "永泰",
+    "联创",
+    "宏图",
+    "金鼎",
+    "瑞丰",
+    "天成",
+    "盛世",
+    "宝利",
+    "康华",
+    "新锐",
+    "顺发",
+    "佳美",
+    "远航",
+    "中诚",
+    "博雅",
+    "安泰",
+    "汇通",
+    "嘉禾",
+    "东升",
+    "明阳",
+    "九州",
+    "百川",
+    "同创",
+    "兴业",
+    "凯旋",
+    "润泽",
+    "华夏",
+)
 INDUSTRIES = DEFAULT_LISTS["industries"][0]
-SUFFIX = {"医药": "医药", "电子": "电子科技", "机械": "机械设备", "化工": "化工", "食品": "食品",
-          "建材": "建材", "纺织": "纺织", "物流": "物流", "零售": "商贸", "汽车配件": "汽配"}
+SUFFIX = {
+    "医药": "医药",
+    "电子": "电子科技",
+    "机械": "机械设备",
+    "化工": "化工",
+    "食品": "食品",
+    "建材": "建材",
+    "纺织": "纺织",
+    "物流": "物流",
+    "零售": "商贸",
+    "汽车配件": "汽配",
+}
 FORMS = ("有限公司", "有限公司", "股份有限公司", "集团有限公司")
 TYPES = DEFAULT_LISTS["customer_types"][0]
 SALESPEOPLE = DEFAULT_LISTS["salespeople"][0]
@@ -34,36 +97,76 @@ GIVEN = ("伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "
 TITLES = ("总经理", "采购经理", "采购主管", "财务经理", "副总经理", "店长")
 ROADS = ("人民路", "解放路", "中山路", "建设路", "和平路", "长江路", "黄河路", "科技路", "工业大道", "新华路")
 # city -> region; every region is one of DEFAULT_LISTS["regions"]
-REGIONS = {"杭州": "华东", "宁波": "华东", "苏州": "华东", "南京": "华东", "上海": "华东", "合肥": "华东",
-           "福州": "华东", "厦门": "华东", "济南": "华东", "青岛": "华东", "南昌": "华东",
-           "广州": "华南", "深圳": "华南", "东莞": "华南", "佛山": "华南",
-           "成都": "西南", "重庆": "西南", "昆明": "西南", "武汉": "华中", "长沙": "华中", "郑州": "华中",
-           "西安": "西北", "天津": "华北", "沈阳": "东北"}
+REGIONS = {
+    "杭州": "华东",
+    "宁波": "华东",
+    "苏州": "华东",
+    "南京": "华东",
+    "上海": "华东",
+    "合肥": "华东",
+    "福州": "华东",
+    "厦门": "华东",
+    "济南": "华东",
+    "青岛": "华东",
+    "南昌": "华东",
+    "广州": "华南",
+    "深圳": "华南",
+    "东莞": "华南",
+    "佛山": "华南",
+    "成都": "西南",
+    "重庆": "西南",
+    "昆明": "西南",
+    "武汉": "华中",
+    "长沙": "华中",
+    "郑州": "华中",
+    "西安": "西北",
+    "天津": "华北",
+    "沈阳": "东北",
+}
 # Products are sold by the case (件), as the scorecard's "average monthly units" counts them.
-PRODUCTS = (("电芯 A18", 580.0), ("电芯 B21", 800.0), ("移动电源 P10", 1200.0), ("移动电源 P20", 1990.0),
-            ("聚合物电池 L5", 430.0), ("聚合物电池 L8", 700.0), ("充电模组 M1", 1460.0), ("保护板 G2", 300.0))
+PRODUCTS = (
+    ("电芯 A18", 580.0),
+    ("电芯 B21", 800.0),
+    ("移动电源 P10", 1200.0),
+    ("移动电源 P20", 1990.0),
+    ("聚合物电池 L5", 430.0),
+    ("聚合物电池 L8", 700.0),
+    ("充电模组 M1", 1460.0),
+    ("保护板 G2", 300.0),
+)
 CHANNELS = DEFAULT_LISTS["channels"][0]
-SUBJECTS = ("到货延迟", "外包装破损", "数量短缺", "质量问题:容量不足", "发票信息错误", "退货处理慢",
-            "价格与合同不符", "售后响应不及时", "批次混装", "说明书缺失")
+SUBJECTS = (
+    "到货延迟",
+    "外包装破损",
+    "数量短缺",
+    "质量问题:容量不足",
+    "发票信息错误",
+    "退货处理慢",
+    "价格与合同不符",
+    "售后响应不及时",
+    "批次混装",
+    "说明书缺失",
+)
 
 
 @dataclass(frozen=True)
 class DemoData:
-    customers: pd.DataFrame     # CUSTOMERS sheet keys
-    ledger: pd.DataFrame        # LEDGER sheet keys
-    complaints: pd.DataFrame    # COMPLAINTS sheet keys (input columns only)
+    customers: pd.DataFrame  # CUSTOMERS sheet keys
+    ledger: pd.DataFrame  # LEDGER sheet keys
+    complaints: pd.DataFrame  # COMPLAINTS sheet keys (input columns only)
     as_of: pd.Timestamp
-    profiles: pd.DataFrame      # PROFILES sheet keys, one row per customer
+    profiles: pd.DataFrame  # PROFILES sheet keys, one row per customer
 
 
-def generate(seed: int = 7, n_customers: int = 300, months: int = 24,
-             as_of: str | pd.Timestamp = "2026-10-31") -> DemoData:
+def generate(
+    seed: int = 7, n_customers: int = 300, months: int = 24, as_of: str | pd.Timestamp = "2026-10-31"
+) -> DemoData:
     rng = np.random.default_rng(seed)
     as_of = pd.Timestamp(as_of).normalize()
     customers = _customers(rng, n_customers)
     ledger = _ledger(rng, customers, months, as_of)
     complaints = _complaints(rng, customers, as_of)
-    profiles = _profiles(rng, customers, as_of)     # drawn last: the frames above stay as they were
+    profiles = _profiles(rng, customers, as_of)  # drawn last: the frames above stay as they were
     return DemoData(customers, ledger, complaints, as_of, profiles)
 
 
@@ -81,23 +184,25 @@ def _customers(rng: np.random.Generator, n: int) -> pd.DataFrame:
             if name not in used:
                 used.add(name)
                 break
-        rows.append({
-            "customer_id": f"KH{i + 1:04d}",
-            "company": name,
-            "contact": _person(rng),
-            "title": TITLES[rng.integers(len(TITLES))],
-            "phone": f"1{rng.integers(3, 9)}{rng.integers(0, 10)}-{rng.integers(1000, 9999)}-{rng.integers(1000, 9999)}",
-            "address": f"{city}市{ROADS[rng.integers(len(ROADS))]}{rng.integers(1, 999)}号",
-            "industry": industry,
-            "customer_type": TYPES[rng.integers(len(TYPES))],
-            "salesperson": SALESPEOPLE[rng.integers(len(SALESPEOPLE))],
-            "region": REGIONS[city],
-            "channel": float(rng.integers(2, 11)),
-            "loyalty": float(rng.choice([3, 4, 5, 6, 7, 7.5, 8, 9, 10])),
-            "prospects": float(rng.integers(2, 11)),
-            "share_of_wallet": round(float(rng.uniform(0.05, 0.9)), 2),
-            "upcoming_purchase": float(rng.integers(1, 60) * 5_000),
-        })
+        rows.append(
+            {
+                "customer_id": f"KH{i + 1:04d}",
+                "company": name,
+                "contact": _person(rng),
+                "title": TITLES[rng.integers(len(TITLES))],
+                "phone": f"1{rng.integers(3, 9)}{rng.integers(0, 10)}-{rng.integers(1000, 9999)}-{rng.integers(1000, 9999)}",
+                "address": f"{city}市{ROADS[rng.integers(len(ROADS))]}{rng.integers(1, 999)}号",
+                "industry": industry,
+                "customer_type": TYPES[rng.integers(len(TYPES))],
+                "salesperson": SALESPEOPLE[rng.integers(len(SALESPEOPLE))],
+                "region": REGIONS[city],
+                "channel": float(rng.integers(2, 11)),
+                "loyalty": float(rng.choice([3, 4, 5, 6, 7, 7.5, 8, 9, 10])),
+                "prospects": float(rng.integers(2, 11)),
+                "share_of_wallet": round(float(rng.uniform(0.05, 0.9)), 2),
+                "upcoming_purchase": float(rng.integers(1, 60) * 5_000),
+            }
+        )
     df = pd.DataFrame(rows)
     # About 6 % are prospects with no orders yet: a closing probability instead.
     prospects = rng.random(n) < 0.06
@@ -114,10 +219,10 @@ def _customers(rng: np.random.Generator, n: int) -> pd.DataFrame:
 def _ledger(rng: np.random.Generator, customers: pd.DataFrame, months: int, as_of: pd.Timestamp) -> pd.DataFrame:
     n = len(customers)
     active = customers["close_probability"].isna().to_numpy()
-    size = rng.lognormal(mean=0.0, sigma=1.3, size=n)            # heavy tail: a few big customers
-    rate = np.clip(0.1 + 0.8 * size / size.mean(), 0.08, 6.0)      # orders per month
-    trend = rng.normal(0.0, 0.5, size=n)                           # growing or shrinking customers
-    churned = rng.random(n) < 0.08                                 # stopped ordering a year ago
+    size = rng.lognormal(mean=0.0, sigma=1.3, size=n)  # heavy tail: a few big customers
+    rate = np.clip(0.1 + 0.8 * size / size.mean(), 0.08, 6.0)  # orders per month
+    trend = rng.normal(0.0, 0.5, size=n)  # growing or shrinking customers
+    churned = rng.random(n) < 0.08  # stopped ordering a year ago
     late_payer = rng.random(n) < 0.12
     margin = np.where(rng.random(n) < 0.04, -0.05, rng.uniform(0.06, 0.28, size=n))
     credit_days = rng.choice([30, 45, 60], size=n)
@@ -127,8 +232,8 @@ def _ledger(rng: np.random.Generator, customers: pd.DataFrame, months: int, as_o
     month_pos = np.arange(months)
     lam = rate[:, None] * np.exp(trend[:, None] * (month_pos[None, :] - months / 2) / months)
     lam[~active] = 0
-    lam[churned, months // 2:] = 0
-    counts = rng.poisson(lam)                                      # orders per customer per month
+    lam[churned, months // 2 :] = 0
+    counts = rng.poisson(lam)  # orders per customer per month
     cust_idx = np.repeat(np.repeat(np.arange(n), months), counts.ravel())
     month_of = np.repeat(np.tile(month_pos, n), counts.ravel())
     m = len(cust_idx)
@@ -154,7 +259,7 @@ def _ledger(rng: np.random.Generator, customers: pd.DataFrame, months: int, as_o
     partial = ~unpaid & (rng.random(m) < 0.05)
     paid_amount = np.where(unpaid | is_return, np.nan, np.where(partial, np.round(amount * 0.6, 2), amount))
     paid_date = pd.Series(paid_at).where(~(unpaid | is_return))
-    due_series = pd.Series(due).where(rng.random(m) < 0.7)          # 30 % leave the due date blank
+    due_series = pd.Series(due).where(rng.random(m) < 0.7)  # 30 % leave the due date blank
 
     ids = customers["customer_id"].to_numpy()[cust_idx]
     month_key = pd.Series(dates).dt.strftime("%Y%m").to_numpy()
@@ -162,22 +267,24 @@ def _ledger(rng: np.random.Generator, customers: pd.DataFrame, months: int, as_o
     sale_no = np.char.add(np.char.add("XS", month_key.astype(str)), np.char.zfill(seq.astype(str), 4))
     contract = np.char.add("HT-", np.char.zfill((np.arange(m) // 4 + 1).astype(str), 5))
     cust_region = customers["region"].to_numpy()[cust_idx]
-    ledger = pd.DataFrame({
-        "customer_id": ids,
-        "customer_name": customers["company"].to_numpy()[cust_idx],
-        "sale_no": sale_no,
-        "contract_no": contract,
-        "quantity": quantity,
-        "date": pd.DatetimeIndex(dates).normalize(),
-        "amount": amount,
-        "profit": profit,
-        "paid_amount": paid_amount,
-        "paid_date": pd.to_datetime(paid_date).dt.normalize(),
-        "due_date": pd.to_datetime(due_series).dt.normalize(),
-        "product": np.array([p for p, _ in PRODUCTS])[product],
-        "channel_name": np.array(CHANNELS)[rng.integers(len(CHANNELS), size=m)],
-        "region": cust_region,
-    })
+    ledger = pd.DataFrame(
+        {
+            "customer_id": ids,
+            "customer_name": customers["company"].to_numpy()[cust_idx],
+            "sale_no": sale_no,
+            "contract_no": contract,
+            "quantity": quantity,
+            "date": pd.DatetimeIndex(dates).normalize(),
+            "amount": amount,
+            "profit": profit,
+            "paid_amount": paid_amount,
+            "paid_date": pd.to_datetime(paid_date).dt.normalize(),
+            "due_date": pd.to_datetime(due_series).dt.normalize(),
+            "product": np.array([p for p, _ in PRODUCTS])[product],
+            "channel_name": np.array(CHANNELS)[rng.integers(len(CHANNELS), size=m)],
+            "region": cust_region,
+        }
+    )
     return ledger.sort_values(["date", "customer_id"], kind="stable").reset_index(drop=True)
 
 
@@ -189,16 +296,18 @@ def _complaints(rng: np.random.Generator, customers: pd.DataFrame, as_of: pd.Tim
     reply_after = pd.to_timedelta(rng.integers(30, 10 * 24 * 60, size=n), unit="min")
     replied = rng.random(n) < 0.8
     reply = pd.Series(times + reply_after).where(replied & (times + reply_after <= as_of))
-    df = pd.DataFrame({
-        "customer_id": customers["customer_id"].to_numpy()[who],
-        "customer_name": customers["company"].to_numpy()[who],
-        "complaint_time": times,
-        "reply_time": pd.to_datetime(reply),
-        "subject": np.array(SUBJECTS)[rng.integers(len(SUBJECTS), size=n)],
-        "handler": np.array(HANDLERS)[rng.integers(len(HANDLERS), size=n)],
-        "complainant": customers["contact"].to_numpy()[who],
-        "replier": np.where(reply.notna(), np.array(HANDLERS)[rng.integers(len(HANDLERS), size=n)], None),
-    })
+    df = pd.DataFrame(
+        {
+            "customer_id": customers["customer_id"].to_numpy()[who],
+            "customer_name": customers["company"].to_numpy()[who],
+            "complaint_time": times,
+            "reply_time": pd.to_datetime(reply),
+            "subject": np.array(SUBJECTS)[rng.integers(len(SUBJECTS), size=n)],
+            "handler": np.array(HANDLERS)[rng.integers(len(HANDLERS), size=n)],
+            "complainant": customers["contact"].to_numpy()[who],
+            "replier": np.where(reply.notna(), np.array(HANDLERS)[rng.integers(len(HANDLERS), size=n)], None),
+        }
+    )
     df = df.sort_values("complaint_time", kind="stable").reset_index(drop=True)
     df.insert(0, "complaint_no", [f"TS{i + 1:04d}" for i in range(n)])
     return df
@@ -206,31 +315,140 @@ def _complaints(rng: np.random.Generator, customers: pd.DataFrame, as_of: pd.Tim
 
 # ---- record-card profiles (附表四) ---------------------------------------------------------
 FEMALE_GIVEN = {"芳", "娜", "敏", "静", "丽", "艳", "娟", "秀英"}
-POSTCODES = {"杭州": "310000", "宁波": "315000", "苏州": "215000", "南京": "210000", "上海": "200000",
-             "广州": "510000", "深圳": "518000", "东莞": "523000", "佛山": "528000", "成都": "610000",
-             "重庆": "400000", "武汉": "430000", "长沙": "410000", "郑州": "450000", "济南": "250000",
-             "青岛": "266000", "合肥": "230000", "福州": "350000", "厦门": "361000", "西安": "710000",
-             "天津": "300000", "沈阳": "110000", "昆明": "650000", "南昌": "330000"}
-AREA_CODES = {"杭州": "0571", "宁波": "0574", "苏州": "0512", "南京": "025", "上海": "021", "广州": "020",
-              "深圳": "0755", "东莞": "0769", "佛山": "0757", "成都": "028", "重庆": "023", "武汉": "027",
-              "长沙": "0731", "郑州": "0371", "济南": "0531", "青岛": "0532", "合肥": "0551", "福州": "0591",
-              "厦门": "0592", "西安": "029", "天津": "022", "沈阳": "024", "昆明": "0871", "南昌": "0791"}
-PINYIN = {"王": "wang", "李": "li", "张": "zhang", "刘": "liu", "陈": "chen", "杨": "yang", "黄": "huang",
-          "赵": "zhao", "周": "zhou", "吴": "wu", "徐": "xu", "孙": "sun", "马": "ma", "朱": "zhu", "胡": "hu",
-          "郭": "guo", "何": "he", "林": "lin", "罗": "luo", "高": "gao",
-          "伟": "wei", "芳": "fang", "娜": "na", "敏": "min", "静": "jing", "丽": "li", "强": "qiang",
-          "磊": "lei", "军": "jun", "洋": "yang", "勇": "yong", "艳": "yan", "杰": "jie", "娟": "juan",
-          "涛": "tao", "明": "ming", "超": "chao", "秀英": "xiuying",
-          "恒达": "hengda", "华信": "huaxin", "鑫源": "xinyuan", "永泰": "yongtai", "联创": "lianchuang",
-          "宏图": "hongtu", "金鼎": "jinding", "瑞丰": "ruifeng", "天成": "tiancheng", "盛世": "shengshi",
-          "宝利": "baoli", "康华": "kanghua", "新锐": "xinrui", "顺发": "shunfa", "佳美": "jiamei",
-          "远航": "yuanhang", "中诚": "zhongcheng", "博雅": "boya", "安泰": "antai", "汇通": "huitong",
-          "嘉禾": "jiahe", "东升": "dongsheng", "明阳": "mingyang", "九州": "jiuzhou", "百川": "baichuan",
-          "同创": "tongchuang", "兴业": "xingye", "凯旋": "kaixuan", "润泽": "runze", "华夏": "huaxia"}
-SCOPES = {"医药": "中成药、化学药制剂、生物制品批发;医疗器械销售", "电子": "电子元器件、电池及充电设备的研发、生产与销售",
-          "机械": "通用机械设备制造、销售及维修", "化工": "化工原料及产品(不含危险品)销售", "食品": "预包装食品批发与零售",
-          "建材": "建筑材料、装饰材料销售", "纺织": "纺织品、服装及辅料生产与销售", "物流": "普通货运、仓储服务、供应链管理",
-          "零售": "日用百货、家用电器、数码产品零售", "汽车配件": "汽车零部件及配件批发、零售"}
+POSTCODES = {
+    "杭州": "310000",
+    "宁波": "315000",
+    "苏州": "215000",
+    "南京": "210000",
+    "上海": "200000",
+    "广州": "510000",
+    "深圳": "518000",
+    "东莞": "523000",
+    "佛山": "528000",
+    "成都": "610000",
+    "重庆": "400000",
+    "武汉": "430000",
+    "长沙": "410000",
+    "郑州": "450000",
+    "济南": "250000",
+    "青岛": "266000",
+    "合肥": "230000",
+    "福州": "350000",
+    "厦门": "361000",
+    "西安": "710000",
+    "天津": "300000",
+    "沈阳": "110000",
+    "昆明": "650000",
+    "南昌": "330000",
+}
+AREA_CODES = {
+    "杭州": "0571",
+    "宁波": "0574",
+    "苏州": "0512",
+    "南京": "025",
+    "上海": "021",
+    "广州": "020",
+    "深圳": "0755",
+    "东莞": "0769",
+    "佛山": "0757",
+    "成都": "028",
+    "重庆": "023",
+    "武汉": "027",
+    "长沙": "0731",
+    "郑州": "0371",
+    "济南": "0531",
+    "青岛": "0532",
+    "合肥": "0551",
+    "福州": "0591",
+    "厦门": "0592",
+    "西安": "029",
+    "天津": "022",
+    "沈阳": "024",
+    "昆明": "0871",
+    "南昌": "0791",
+}
+PINYIN = {
+    "王": "wang",
+    "李": "li",
+    "张": "zhang",
+    "刘": "liu",
+    "陈": "chen",
+    "杨": "yang",
+    "黄": "huang",
+    "赵": "zhao",
+    "周": "zhou",
+    "吴": "wu",
+    "徐": "xu",
+    "孙": "sun",
+    "马": "ma",
+    "朱": "zhu",
+    "胡": "hu",
+    "郭": "guo",
+    "何": "he",
+    "林": "lin",
+    "罗": "luo",
+    "高": "gao",
+    "伟": "wei",
+    "芳": "fang",
+    "娜": "na",
+    "敏": "min",
+    "静": "jing",
+    "丽": "li",
+    "强": "qiang",
+    "磊": "lei",
+    "军": "jun",
+    "洋": "yang",
+    "勇": "yong",
+    "艳": "yan",
+    "杰": "jie",
+    "娟": "juan",
+    "涛": "tao",
+    "明": "ming",
+    "超": "chao",
+    "秀英": "xiuying",
+    "恒达": "hengda",
+    "华信": "huaxin",
+    "鑫源": "xinyuan",
+    "永泰": "yongtai",
+    "联创": "lianchuang",
+    "宏图": "hongtu",
+    "金鼎": "jinding",
+    "瑞丰": "ruifeng",
+    "天成": "tiancheng",
+    "盛世": "shengshi",
+    "宝利": "baoli",
+    "康华": "kanghua",
+    "新锐": "xinrui",
+    "顺发": "shunfa",
+    "佳美": "jiamei",
+    "远航": "yuanhang",
+    "中诚": "zhongcheng",
+    "博雅": "boya",
+    "安泰": "antai",
+    "汇通": "huitong",
+    "嘉禾": "jiahe",
+    "东升": "dongsheng",
+    "明阳": "mingyang",
+    "九州": "jiuzhou",
+    "百川": "baichuan",
+    "同创": "tongchuang",
+    "兴业": "xingye",
+    "凯旋": "kaixuan",
+    "润泽": "runze",
+    "华夏": "huaxia",
+}
+SCOPES = {
+    "医药": "中成药、化学药制剂、生物制品批发;医疗器械销售",
+    "电子": "电子元器件、电池及充电设备的研发、生产与销售",
+    "机械": "通用机械设备制造、销售及维修",
+    "化工": "化工原料及产品(不含危险品)销售",
+    "食品": "预包装食品批发与零售",
+    "建材": "建筑材料、装饰材料销售",
+    "纺织": "纺织品、服装及辅料生产与销售",
+    "物流": "普通货运、仓储服务、供应链管理",
+    "零售": "日用百货、家用电器、数码产品零售",
+    "汽车配件": "汽车零部件及配件批发、零售",
+}
 LEADER_TITLES = ("董事长", "总经理", "执行董事", "董事长兼总经理", "总裁")
 MANAGER_TITLES = ("副总经理", "采购经理", "财务总监", "销售总监", "运营经理", "技术总监")
 NATURES = DEFAULT_LISTS["natures"][0]
@@ -241,15 +459,39 @@ PRICES = ("合同价", "市场价 95 折", "年度框架协议价", "按季度�
 TECH = ("符合 GB/T 18287-2013", "需出厂检验报告", "批次可追溯", "UN38.3 运输认证", "3C 认证", "无特殊要求")
 PAYMENT = ("月结 30 天", "月结 45 天", "月结 60 天", "款到发货", "银行承兑汇票", "货到付款")
 EDUCATIONS = DEFAULT_LISTS["educations"][0]
-NATIVE = ("浙江杭州", "江苏南京", "广东梅州", "湖南长沙", "四川成都", "山东青岛", "安徽合肥", "福建泉州",
-          "河南洛阳", "湖北武汉", "江西赣州", "河北保定")
+NATIVE = (
+    "浙江杭州",
+    "江苏南京",
+    "广东梅州",
+    "湖南长沙",
+    "四川成都",
+    "山东青岛",
+    "安徽合肥",
+    "福建泉州",
+    "河南洛阳",
+    "湖北武汉",
+    "江西赣州",
+    "河北保定",
+)
 CHARACTERS = ("稳重", "开朗", "直爽", "谨慎", "外向", "细致", "果断", "温和", "健谈")
-DEPARTMENTS = {"总经理": "总经办", "副总经理": "总经办", "采购经理": "采购部", "采购主管": "采购部",
-               "财务经理": "财务部", "店长": "门店"}
+DEPARTMENTS = {
+    "总经理": "总经办",
+    "副总经理": "总经办",
+    "采购经理": "采购部",
+    "采购主管": "采购部",
+    "财务经理": "财务部",
+    "店长": "门店",
+}
 ESTATES = ("阳光花园", "锦绣家园", "翠湖苑", "金色家园", "滨江花园", "紫荆公寓", "和谐小区", "世纪新城")
 HOBBIES = ("高尔夫", "钓鱼", "羽毛球", "摄影", "品茶", "书法", "旅游", "登山", "围棋", "乒乓球")
-RELATIONS = ("本人即决策人", "决策层直接下属", "采购负责人,参与决策", "与总经理为亲属", "财务把关,影响付款",
-             "技术评估,影响选型")
+RELATIONS = (
+    "本人即决策人",
+    "决策层直接下属",
+    "采购负责人,参与决策",
+    "与总经理为亲属",
+    "财务把关,影响付款",
+    "技术评估,影响选型",
+)
 
 
 def _pick(rng: np.random.Generator, options):
@@ -277,40 +519,42 @@ def _profiles(rng: np.random.Generator, customers: pd.DataFrame, as_of: pd.Times
         rivals = sorted({industry_peers[i][:6] for i in rng.integers(len(industry_peers), size=2)})
         age = int(rng.integers(26, 60))
         contact = cust.contact
-        rows.append({
-            "customer_id": cust.customer_id,
-            "decision_maker": leader,
-            "decision_maker_gender": _gender(leader),
-            "decision_maker_title": _pick(rng, LEADER_TITLES),
-            "managers": managers,
-            "business_scope": SCOPES[cust.industry],
-            "competitors": "、".join(rivals),
-            "suppliers": f"本公司、{_pick(rng, CITIES)}{_pick(rng, WORDS)}{SUFFIX['电子']}",
-            "sales_status": _pick(rng, SALES_STATUS),
-            "nature": NATURES[rng.choice(len(NATURES), p=[0.12, 0.6, 0.1, 0.1, 0.08])],
-            "scale": _pick(rng, SCALES),
-            "policy": _pick(rng, POLICIES),
-            "price": _pick(rng, PRICES),
-            "usage": f"每月约 {int(rng.integers(1, 60)) * 10} 件",
-            "purchase_volume": f"每季度约 {int(rng.integers(1, 60)) * 30} 件",
-            "tech_requirements": _pick(rng, TECH),
-            "payment_terms": _pick(rng, PAYMENT),
-            "person_in_charge": _person(rng),
-            "our_share": round(float(rng.uniform(0.1, 0.9)), 2),
-            "person_name": contact,
-            "gender": _gender(contact),
-            "age": age,
-            "education": _pick(rng, EDUCATIONS),
-            "birth_month": f"{as_of.year - age}年{int(rng.integers(1, 13))}月",
-            "native_place": _pick(rng, NATIVE),
-            "character": _pick(rng, CHARACTERS),
-            "department_title": f"{DEPARTMENTS.get(cust.title, '采购部')} {cust.title}",
-            "person_phone": f"1{rng.integers(3, 9)}{rng.integers(0, 10)}-{rng.integers(1000, 9999)}-{rng.integers(1000, 9999)}",
-            "postcode": POSTCODES[city],
-            "fax": f"{AREA_CODES[city]}-{rng.integers(8_000_000, 89_999_999)}",
-            "email": _email(contact, word),
-            "home_address": f"{city}市{_pick(rng, ESTATES)}{rng.integers(1, 30)}幢{rng.integers(1, 25)}0{rng.integers(1, 5)}室",
-            "hobbies": "、".join(sorted({_pick(rng, HOBBIES) for _ in range(rng.integers(1, 3))})),
-            "relation": _pick(rng, RELATIONS),
-        })
+        rows.append(
+            {
+                "customer_id": cust.customer_id,
+                "decision_maker": leader,
+                "decision_maker_gender": _gender(leader),
+                "decision_maker_title": _pick(rng, LEADER_TITLES),
+                "managers": managers,
+                "business_scope": SCOPES[cust.industry],
+                "competitors": "、".join(rivals),
+                "suppliers": f"本公司、{_pick(rng, CITIES)}{_pick(rng, WORDS)}{SUFFIX['电子']}",
+                "sales_status": _pick(rng, SALES_STATUS),
+                "nature": NATURES[rng.choice(len(NATURES), p=[0.12, 0.6, 0.1, 0.1, 0.08])],
+                "scale": _pick(rng, SCALES),
+                "policy": _pick(rng, POLICIES),
+                "price": _pick(rng, PRICES),
+                "usage": f"每月约 {int(rng.integers(1, 60)) * 10} 件",
+                "purchase_volume": f"每季度约 {int(rng.integers(1, 60)) * 30} 件",
+                "tech_requirements": _pick(rng, TECH),
+                "payment_terms": _pick(rng, PAYMENT),
+                "person_in_charge": _person(rng),
+                "our_share": round(float(rng.uniform(0.1, 0.9)), 2),
+                "person_name": contact,
+                "gender": _gender(contact),
+                "age": age,
+                "education": _pick(rng, EDUCATIONS),
+                "birth_month": f"{as_of.year - age}年{int(rng.integers(1, 13))}月",
+                "native_place": _pick(rng, NATIVE),
+                "character": _pick(rng, CHARACTERS),
+                "department_title": f"{DEPARTMENTS.get(cust.title, '采购部')} {cust.title}",
+                "person_phone": f"1{rng.integers(3, 9)}{rng.integers(0, 10)}-{rng.integers(1000, 9999)}-{rng.integers(1000, 9999)}",
+                "postcode": POSTCODES[city],
+                "fax": f"{AREA_CODES[city]}-{rng.integers(8_000_000, 89_999_999)}",
+                "email": _email(contact, word),
+                "home_address": f"{city}市{_pick(rng, ESTATES)}{rng.integers(1, 30)}幢{rng.integers(1, 25)}0{rng.integers(1, 5)}室",
+                "hobbies": "、".join(sorted({_pick(rng, HOBBIES) for _ in range(rng.integers(1, 3))})),
+                "relation": _pick(rng, RELATIONS),
+            }
+        )
     return pd.DataFrame(rows)

@@ -48,8 +48,9 @@ class InputError(XlgradeError, ValueError):
         value: Any = None,
     ) -> None:
         self.source, self.row, self.column, self.value = source, row, column, value
-        where = [p for p in (source, f"row {row}" if row is not None else None,
-                             f"column {column}" if column else None) if p]
+        where = [
+            p for p in (source, f"row {row}" if row is not None else None, f"column {column}" if column else None) if p
+        ]
         shown = "" if value is None else f": value {value!r}"
         prefix = ", ".join(where)
         super().__init__(f"{prefix}{shown}: {message}" if prefix else f"{message}{shown}")

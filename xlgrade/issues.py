@@ -13,18 +13,24 @@ SKIPPED, IGNORED, NOTE = "skipped", "ignored", "note"
 
 @dataclass(frozen=True)
 class Issue:
-    source: str           # file name or sheet name, as the person knows it
-    row: int | None       # row number as seen in the file / sheet (header row included)
-    column: str | None    # column header as written in the input
-    value: Any            # the raw value, unchanged
-    reason: str           # English
-    reason_zh: str        # Chinese
+    source: str  # file name or sheet name, as the person knows it
+    row: int | None  # row number as seen in the file / sheet (header row included)
+    column: str | None  # column header as written in the input
+    value: Any  # the raw value, unchanged
+    reason: str  # English
+    reason_zh: str  # Chinese
     action: str = SKIPPED
 
     def message(self, lang: str = "en") -> str:
-        where = ", ".join(p for p in (self.source,
-                                      f"row {self.row}" if self.row is not None else None,
-                                      f"column {self.column}" if self.column else None) if p)
+        where = ", ".join(
+            p
+            for p in (
+                self.source,
+                f"row {self.row}" if self.row is not None else None,
+                f"column {self.column}" if self.column else None,
+            )
+            if p
+        )
         value = "" if self.value is None else f" {self.value!r}"
         return f"{where}:{value} {self.reason_in(lang)} ({self.action})"
 

@@ -60,8 +60,8 @@ ROW = "row"
 _NUMERIC = (MONEY, NUMBER, SCORE, SHARE, INTEGER)
 _DATES = (DATE, DATETIME)
 _RANGES = {SCORE: (0.0, 10.0), SHARE: (0.0, 1.0)}
-_PLAIN_NUMBER = r"-?(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\.[0-9]+)?"   # fast path only
-_ISO_DATE = r"[0-9]{4}([-/])[0-9]{1,2}\1[0-9]{1,2}"                    # fast path only
+_PLAIN_NUMBER = r"-?(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\.[0-9]+)?"  # fast path only
+_ISO_DATE = r"[0-9]{4}([-/])[0-9]{1,2}\1[0-9]{1,2}"  # fast path only
 
 
 @dataclass
@@ -70,8 +70,8 @@ class Normalized:
 
     frame: pd.DataFrame
     issues: list[Issue] = field(default_factory=list)
-    headers: dict[str, str] = field(default_factory=dict)   # column key -> header as written
-    extras: list[str] = field(default_factory=list)         # extra columns kept, as named in frame
+    headers: dict[str, str] = field(default_factory=dict)  # column key -> header as written
+    extras: list[str] = field(default_factory=list)  # extra columns kept, as named in frame
     source: str = ""
     header_row: int | None = None
     # numeric and date column key -> {sheet row: the text} for kept rows whose cell was text that
@@ -108,11 +108,21 @@ def _missing_error(col: Column, *, source: str, row: int | None, found: Sequence
     return InputError(
         f"required column {col.zh} ({col.key}) is missing from the header row (缺少必填列“{col.zh}”); "
         f"accepted headers: {accepted}; headers found: {seen}",
-        source=source, row=row, column=f"{col.zh} ({col.key})")
+        source=source,
+        row=row,
+        column=f"{col.zh} ({col.key})",
+    )
 
 
-def find_header(rows: Sequence[Sequence[Any]], sheet: Sheet, *, source: str, row_offset: int = 0,
-                allow_missing: Collection[str] = (), limit: int = HEADER_SCAN_ROWS) -> int:
+def find_header(
+    rows: Sequence[Sequence[Any]],
+    sheet: Sheet,
+    *,
+    source: str,
+    row_offset: int = 0,
+    allow_missing: Collection[str] = (),
+    limit: int = HEADER_SCAN_ROWS,
+) -> int:
     """Index in ``rows`` of the header row: all required columns, most columns named.
 
     ``row_offset`` is the number of file rows before ``rows[0]`` (for messages).
@@ -129,18 +139,19 @@ def find_header(rows: Sequence[Sequence[Any]], sheet: Sheet, *, source: str, row
         return complete
     if best is None:
         names = ", ".join(c.zh for c in (needed or sheet.inputs)[:5])
-        raise InputError(f"no header row found in the first {limit} rows (未找到表头行); "
-                         f"expected headers such as {names}", source=source)
+        raise InputError(
+            f"no header row found in the first {limit} rows (未找到表头行); expected headers such as {names}",
+            source=source,
+        )
     keys = _matches(rows[best], sheet)
     missing = next(c for c in needed if c.key not in keys)
-    raise _missing_error(missing, source=source, row=row_offset + best + 1,
-                         found=[_header_text(c) for c in rows[best]])
+    raise _missing_error(missing, source=source, row=row_offset + best + 1, found=[_header_text(c) for c in rows[best]])
 
 
 @dataclass(frozen=True)
 class _Mapping:
-    columns: dict[str, int]        # column key -> position in raw
-    headers: dict[str, str]        # column key -> header as written
+    columns: dict[str, int]  # column key -> position in raw
+    headers: dict[str, str]  # column key -> header as written
     extras: list[tuple[int, str]]  # (position in raw, name in frame)
 
 
@@ -153,8 +164,9 @@ def _unique_name(name: str, taken: set[str]) -> str:
     return f"{name}.{n}"
 
 
-def map_headers(raw: pd.DataFrame, sheet: Sheet, *, source: str, header_row: int | None,
-                allow_missing: Collection[str] = ()) -> _Mapping:
+def map_headers(
+    raw: pd.DataFrame, sheet: Sheet, *, source: str, header_row: int | None, allow_missing: Collection[str] = ()
+) -> _Mapping:
     """Which raw column is which sheet column; raise for missing required or doubled columns."""
     columns: dict[str, int] = {}
     headers: dict[str, str] = {}
@@ -168,13 +180,15 @@ def map_headers(raw: pd.DataFrame, sheet: Sheet, *, source: str, header_row: int
             raise InputError(
                 f"headers {headers[col.key]!r} and {_header_text(header)!r} both name column "
                 f"{col.zh} ({col.key}) (两列表头指向同一列); keep one of them",
-                source=source, row=header_row, column=_header_text(header))
+                source=source,
+                row=header_row,
+                column=_header_text(header),
+            )
         columns[col.key] = pos
         headers[col.key] = _header_text(header)
     for col in _needed(sheet, allow_missing):
         if col.key not in columns:
-            raise _missing_error(col, source=source, row=header_row,
-                                 found=[_header_text(h) for h in raw.columns])
+            raise _missing_error(col, source=source, row=header_row, found=[_header_text(h) for h in raw.columns])
     taken = set(columns) | {ROW}
     extras: list[tuple[int, str]] = []
     for pos in extra_pos:
@@ -192,11 +206,11 @@ def map_headers(raw: pd.DataFrame, sheet: Sheet, *, source: str, header_row: int
 class Cells:
     """One raw column scanned once: the cells, their Python types, stripped text, blanks."""
 
-    values: pd.Series     # as given (its dtype may allow a faster path)
-    raw: np.ndarray       # object array of the cells, unchanged
-    kinds: np.ndarray     # type of each cell
-    text: np.ndarray      # str cells stripped of surrounding whitespace; other cells as raw
-    blank: np.ndarray     # None, NaN, NaT, or empty / whitespace-only text
+    values: pd.Series  # as given (its dtype may allow a faster path)
+    raw: np.ndarray  # object array of the cells, unchanged
+    kinds: np.ndarray  # type of each cell
+    text: np.ndarray  # str cells stripped of surrounding whitespace; other cells as raw
+    blank: np.ndarray  # None, NaN, NaT, or empty / whitespace-only text
 
 
 def scan(values: pd.Series) -> Cells:
@@ -222,7 +236,7 @@ def _blank_mask(values: pd.Series) -> np.ndarray:
 
 def _of_kind(cells: Cells, *types: type) -> np.ndarray:
     mask = np.zeros(len(cells.kinds), dtype=bool)
-    box = np.empty((), dtype=object)   # compares a numpy scalar type as an object, not a dtype
+    box = np.empty((), dtype=object)  # compares a numpy scalar type as an object, not a dtype
     for t in types:
         box[()] = t
         mask |= cells.kinds == box
@@ -320,13 +334,15 @@ def _fast_text(cells: Cells, kind: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 _FAST: dict[str, Callable[[Cells, str], tuple[np.ndarray, np.ndarray]]] = {
-    **{t: _fast_numeric for t in _NUMERIC}, **{t: _fast_dates for t in _DATES},
-    TEXT: _fast_text, ID: _fast_text, GRADE: _fast_text,
+    **{t: _fast_numeric for t in _NUMERIC},
+    **{t: _fast_dates for t in _DATES},
+    TEXT: _fast_text,
+    ID: _fast_text,
+    GRADE: _fast_text,
 }
 
 
-def parse_column(values: pd.Series | Cells, kind: str
-                 ) -> tuple[pd.Series, np.ndarray, dict[int, parse.ParseError]]:
+def parse_column(values: pd.Series | Cells, kind: str) -> tuple[pd.Series, np.ndarray, dict[int, parse.ParseError]]:
     """Parse a whole column: (typed values, blank mask, {position: error}).
 
     Clean cells take a vectorised path; the rest go through :mod:`xlgrade.parse` once per
@@ -375,9 +391,16 @@ def _shown(value: Any) -> Any:
     return None if parse.is_blank(value) else value
 
 
-def normalize(raw: pd.DataFrame, sheet: Sheet, *, source: str, first_row: int,
-              header_row: int | None = None, allow_missing: Collection[str] = (),
-              refuse: Mapping[int, tuple[str, str]] | None = None) -> Normalized:
+def normalize(
+    raw: pd.DataFrame,
+    sheet: Sheet,
+    *,
+    source: str,
+    first_row: int,
+    header_row: int | None = None,
+    allow_missing: Collection[str] = (),
+    refuse: Mapping[int, tuple[str, str]] | None = None,
+) -> Normalized:
     """Map headers, parse and type every cell, drop unusable rows and report them.
 
     ``first_row`` is the file row number of ``raw``'s first data row; ``allow_missing``
@@ -422,16 +445,34 @@ def normalize(raw: pd.DataFrame, sheet: Sheet, *, source: str, first_row: int,
         cells = scans[pos].raw
         if col.required:
             for i in np.flatnonzero(blank & ~blank_row).tolist():
-                issues.append((int(rows[i]), pos, Issue(source, int(rows[i]), header, _shown(cells[i]),
-                                                        "required value is blank", "必填项为空", SKIPPED)))
+                issues.append(
+                    (
+                        int(rows[i]),
+                        pos,
+                        Issue(
+                            source,
+                            int(rows[i]),
+                            header,
+                            _shown(cells[i]),
+                            "required value is blank",
+                            "必填项为空",
+                            SKIPPED,
+                        ),
+                    )
+                )
                 skipped[i] = True
             for i, exc in errors.items():
-                issues.append((int(rows[i]), pos, Issue(source, int(rows[i]), header, cells[i],
-                                                        exc.reason, exc.reason_zh, SKIPPED)))
+                issues.append(
+                    (
+                        int(rows[i]),
+                        pos,
+                        Issue(source, int(rows[i]), header, cells[i], exc.reason, exc.reason_zh, SKIPPED),
+                    )
+                )
                 skipped[i] = True
         else:
             for i, exc in errors.items():
-                optional_bad.append((i, pos, header, cells[i], exc))   # the value is already missing
+                optional_bad.append((i, pos, header, cells[i], exc))  # the value is already missing
         parsed[col.key] = typed
         if col.type in _NUMERIC or col.type in _DATES:
             text = _of_kind(scans[pos], str) & ~blank & typed.notna().to_numpy()
@@ -439,8 +480,9 @@ def normalize(raw: pd.DataFrame, sheet: Sheet, *, source: str, first_row: int,
                 as_text[col.key] = (text, cells)
     for i, pos, header, cell, exc in optional_bad:
         if not skipped[i]:
-            issues.append((int(rows[i]), pos, Issue(source, int(rows[i]), header, cell,
-                                                    exc.reason, exc.reason_zh, IGNORED)))
+            issues.append(
+                (int(rows[i]), pos, Issue(source, int(rows[i]), header, cell, exc.reason, exc.reason_zh, IGNORED))
+            )
 
     keep = ~skipped
     data: dict[str, Any] = {key: series[keep].reset_index(drop=True) for key, series in parsed.items()}
@@ -449,10 +491,20 @@ def normalize(raw: pd.DataFrame, sheet: Sheet, *, source: str, first_row: int,
         data[name] = pd.Series(scans[pos].raw[keep], dtype=object)
     frame = pd.DataFrame(data)
     issues.sort(key=lambda t: (t[0], t[1]))
-    typed_as_text = {key: {int(rows[i]): cells[i] for i in np.flatnonzero(mask & keep)}
-                     for key, (mask, cells) in as_text.items() if (mask & keep).any()}
-    return Normalized(frame, [i for _, _, i in issues], dict(mapping.headers),
-                      [name for _, name in mapping.extras], source, header_row, typed_as_text)
+    typed_as_text = {
+        key: {int(rows[i]): cells[i] for i in np.flatnonzero(mask & keep)}
+        for key, (mask, cells) in as_text.items()
+        if (mask & keep).any()
+    }
+    return Normalized(
+        frame,
+        [i for _, _, i in issues],
+        dict(mapping.headers),
+        [name for _, name in mapping.extras],
+        source,
+        header_row,
+        typed_as_text,
+    )
 
 
 def rows_to_frame(header: Sequence[Any], body: Sequence[Sequence[Any]]) -> pd.DataFrame:
@@ -461,14 +513,24 @@ def rows_to_frame(header: Sequence[Any], body: Sequence[Sequence[Any]]) -> pd.Da
     names = [_header_text(h) for h in header] + [""] * (width - len(header))
     if body and any(len(r) != width for r in body):
         body = [list(r) + [None] * (width - len(r)) for r in body]
-    frame = pd.DataFrame(list(body), columns=range(width), dtype=object) if body else \
-        pd.DataFrame(columns=range(width), dtype=object)
+    frame = (
+        pd.DataFrame(list(body), columns=range(width), dtype=object)
+        if body
+        else pd.DataFrame(columns=range(width), dtype=object)
+    )
     frame.columns = names
     return frame
 
 
-def normalize_rows(rows: Sequence[Sequence[Any]], sheet: Sheet, *, source: str, row_offset: int = 0,
-                   allow_missing: Collection[str] = (), ragged: bool = False) -> Normalized:
+def normalize_rows(
+    rows: Sequence[Sequence[Any]],
+    sheet: Sheet,
+    *,
+    source: str,
+    row_offset: int = 0,
+    allow_missing: Collection[str] = (),
+    ragged: bool = False,
+) -> Normalized:
     """Find the header among the first rows, then :func:`normalize` what follows it.
 
     ``row_offset`` is the number of file rows before ``rows[0]``. With ``ragged`` (CSV),
@@ -476,24 +538,37 @@ def normalize_rows(rows: Sequence[Sequence[Any]], sheet: Sheet, *, source: str, 
     nearly always a comma inside an unquoted number ("1,234.50"), which shifts every cell.
     """
     h = find_header(rows, sheet, source=source, row_offset=row_offset, allow_missing=allow_missing)
-    body = rows[h + 1:]
+    body = rows[h + 1 :]
     refuse = {}
     if ragged:
         width = len(rows[h])
         while width and parse.is_blank(rows[h][width - 1]):
             width -= 1
-        refuse = {i: (f"the row has more cells than the header's {width} columns "
-                      "(a comma inside an unquoted number such as 1,234.50?)",
-                      f"该行的单元格多于表头的 {width} 列(可能是数字中的逗号未加引号,如 1,234.50)")
-                  for i, r in enumerate(body) if any(not parse.is_blank(v) for v in r[width:])}
+        refuse = {
+            i: (
+                f"the row has more cells than the header's {width} columns "
+                "(a comma inside an unquoted number such as 1,234.50?)",
+                f"该行的单元格多于表头的 {width} 列(可能是数字中的逗号未加引号,如 1,234.50)",
+            )
+            for i, r in enumerate(body)
+            if any(not parse.is_blank(v) for v in r[width:])
+        }
     raw = rows_to_frame(rows[h], body)
-    return normalize(raw, sheet, source=source, first_row=row_offset + h + 2,
-                     header_row=row_offset + h + 1, allow_missing=allow_missing, refuse=refuse)
+    return normalize(
+        raw,
+        sheet,
+        source=source,
+        first_row=row_offset + h + 2,
+        header_row=row_offset + h + 1,
+        allow_missing=allow_missing,
+        refuse=refuse,
+    )
 
 
 # ---- checks across rows -------------------------------------------------------------------
-def check_duplicates(frame: pd.DataFrame, key: str, source: str, *,
-                     column: str | None = None) -> tuple[pd.DataFrame, list[Issue]]:
+def check_duplicates(
+    frame: pd.DataFrame, key: str, source: str, *, column: str | None = None
+) -> tuple[pd.DataFrame, list[Issue]]:
     """Keep the first row of each ``key`` value; report the others as skipped duplicates."""
     ids = frame[key]
     dup = (ids.notna() & ids.duplicated(keep="first")).to_numpy()
@@ -503,13 +578,15 @@ def check_duplicates(frame: pd.DataFrame, key: str, source: str, *,
     issues = []
     for row, value in zip(frame[ROW].to_numpy()[dup], ids.to_numpy()[dup]):
         n = int(first[value])
-        issues.append(Issue(source, int(row), column or key, value, f"duplicate of row {n}",
-                            f"与第 {n} 行重复", SKIPPED))
+        issues.append(
+            Issue(source, int(row), column or key, value, f"duplicate of row {n}", f"与第 {n} 行重复", SKIPPED)
+        )
     return frame[~dup].reset_index(drop=True), issues
 
 
-def check_known(frame: pd.DataFrame, known_ids: Collection[str], source: str, *,
-                key: str = "customer_id", column: str | None = None) -> list[Issue]:
+def check_known(
+    frame: pd.DataFrame, known_ids: Collection[str], source: str, *, key: str = "customer_id", column: str | None = None
+) -> list[Issue]:
     """Notes for lines whose customer id is not among ``known_ids`` (the lines are still used).
 
     Nothing is reported when ``known_ids`` is empty: without a customer table every line
@@ -519,9 +596,18 @@ def check_known(frame: pd.DataFrame, known_ids: Collection[str], source: str, *,
         return []
     ids = frame[key]
     unknown = (ids.notna() & ~ids.isin(list(known_ids))).to_numpy()
-    return [Issue(source, int(row), column or key, value, "customer id not in the customer table",
-                  "客户编号不在客户表中", NOTE)
-            for row, value in zip(frame[ROW].to_numpy()[unknown], ids.to_numpy()[unknown])]
+    return [
+        Issue(
+            source,
+            int(row),
+            column or key,
+            value,
+            "customer id not in the customer table",
+            "客户编号不在客户表中",
+            NOTE,
+        )
+        for row, value in zip(frame[ROW].to_numpy()[unknown], ids.to_numpy()[unknown])
+    ]
 
 
 def name_key(name: Any) -> str:
@@ -529,9 +615,15 @@ def name_key(name: Any) -> str:
     return "".join(unicodedata.normalize("NFKC", str(name)).casefold().split())
 
 
-def resolve_names(frame: pd.DataFrame, customers: pd.DataFrame, source: str, *,
-                  name: str = "customer_name", customer_name: str = "company",
-                  column: str | None = None) -> tuple[pd.DataFrame, list[Issue]]:
+def resolve_names(
+    frame: pd.DataFrame,
+    customers: pd.DataFrame,
+    source: str,
+    *,
+    name: str = "customer_name",
+    customer_name: str = "company",
+    column: str | None = None,
+) -> tuple[pd.DataFrame, list[Issue]]:
     """Add ``customer_id`` from ``name`` via the customers table's ``customer_name`` column.
 
     Rows whose name is blank, unknown, or shared by several customers are dropped and
@@ -541,8 +633,11 @@ def resolve_names(frame: pd.DataFrame, customers: pd.DataFrame, source: str, *,
     if "customer_id" in frame:
         return frame, []
     if name not in frame:
-        raise InputError("neither a customer id nor a customer name column (缺少客户编号列和客户名称列)",
-                         source=source, column="客户编号 (customer_id)")
+        raise InputError(
+            "neither a customer id nor a customer name column (缺少客户编号列和客户名称列)",
+            source=source,
+            column="客户编号 (customer_id)",
+        )
     table = customers.reset_index() if "customer_id" not in customers else customers
     by_name: dict[str, set[str]] = {}
     if customer_name in table:
@@ -564,8 +659,9 @@ def resolve_names(frame: pd.DataFrame, customers: pd.DataFrame, source: str, *,
         else:
             listed = ", ".join(sorted(found))
             en, zh = f"customer name matches several customers ({listed})", f"客户名称对应多个客户({listed})"
-        issues.append(Issue(source, int(row), column or name, None if parse.is_blank(value) else value,
-                            en, zh, SKIPPED))
+        issues.append(
+            Issue(source, int(row), column or name, None if parse.is_blank(value) else value, en, zh, SKIPPED)
+        )
     out = frame.copy()
     out.insert(0, "customer_id", pd.Series(ids, index=frame.index, dtype=object))
     out = out[out["customer_id"].notna()].reset_index(drop=True)

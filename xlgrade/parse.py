@@ -66,7 +66,7 @@ YEAR_MIN, YEAR_MAX = 1900, 2200
 # is far likelier a year (2026) or a count than a date.
 SERIAL_MIN, SERIAL_MAX = 10000, 2958465
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
-ID_DIGITS_MAX = 15                     # Excel keeps 15 significant digits
+ID_DIGITS_MAX = 15  # Excel keeps 15 significant digits
 
 
 # ---- reasons -----------------------------------------------------------------------------
@@ -77,8 +77,10 @@ def _err(key: str, **fmt: Any) -> ParseError:
 
 _REASONS = {
     "not_number": ("is not a number", "不是数字"),
-    "commas": ("is not a number: use '.' for decimals and ',' only between groups of three digits "
-               "(1,234.50)", "不是有效数字:小数点用“.”,千位分隔符“,”须三位一组(如 1,234.50)"),
+    "commas": (
+        "is not a number: use '.' for decimals and ',' only between groups of three digits (1,234.50)",
+        "不是有效数字:小数点用“.”,千位分隔符“,”须三位一组(如 1,234.50)",
+    ),
     "percent": ("a percentage is not allowed here", "此处不能填百分比"),
     "bool": ("TRUE/FALSE is not allowed here", "此处不能填逻辑值 TRUE/FALSE"),
     "date_not_number": ("a date is not a number", "日期不是数字"),
@@ -87,24 +89,36 @@ _REASONS = {
     "not_whole": ("is not a whole number", "不是整数"),
     "score_range": ("score outside 0-10", "分数超出 0-10 范围"),
     "share_range": ("share outside 0-100%", "比例超出 0-100% 范围"),
-    "share_ambiguous": ("ambiguous share: type 80% or 0.8 (a number above 1 needs a % sign)",
-                        "比例不明确:请填 80% 或 0.8(大于 1 的数须带 % 号)"),
+    "share_ambiguous": (
+        "ambiguous share: type 80% or 0.8 (a number above 1 needs a % sign)",
+        "比例不明确:请填 80% 或 0.8(大于 1 的数须带 % 号)",
+    ),
     "not_date": ("is not a date (write 2026-03-05)", "不是日期(请按 2026-03-05 格式填写)"),
-    "day_month": ("ambiguous date: day and month order unclear, write the year first (2026-03-05)",
-                  "日期不明确:无法区分日和月,请以年份开头填写(如 2026-03-05)"),
-    "two_digit_year": ("ambiguous date: two-digit year, write the full year (2026-03-05)",
-                       "日期不明确:年份只有两位,请填四位年份(如 2026-03-05)"),
+    "day_month": (
+        "ambiguous date: day and month order unclear, write the year first (2026-03-05)",
+        "日期不明确:无法区分日和月,请以年份开头填写(如 2026-03-05)",
+    ),
+    "two_digit_year": (
+        "ambiguous date: two-digit year, write the full year (2026-03-05)",
+        "日期不明确:年份只有两位,请填四位年份(如 2026-03-05)",
+    ),
     "no_such_date": ("no such date", "日期不存在"),
     "no_such_time": ("no such time", "时间无效"),
     "year_range": ("year outside 1900-2200", "年份超出 1900-2200 范围"),
-    "serial_range": ("not a date: as an Excel date number it is outside 10000-2958465 (1927-2200)",
-                     "不是日期:作为 Excel 日期序号超出 10000-2958465(1927-2200 年)范围"),
+    "serial_range": (
+        "not a date: as an Excel date number it is outside 10000-2958465 (1927-2200)",
+        "不是日期:作为 Excel 日期序号超出 10000-2958465(1927-2200 年)范围",
+    ),
     "id_bool": ("TRUE/FALSE is not an id", "逻辑值 TRUE/FALSE 不能作编号"),
     "id_date": ("a date is not an id", "日期不能作编号"),
-    "id_fraction": ("an id typed as a number must be whole: format the column as text",
-                    "以数字填写的编号须为整数:请把该列设为文本格式"),
-    "id_long": ("number too long for Excel (digits lost): format the column as text and retype it",
-                "数字过长,Excel 已丢失末尾数字:请把该列设为文本格式后重新输入"),
+    "id_fraction": (
+        "an id typed as a number must be whole: format the column as text",
+        "以数字填写的编号须为整数:请把该列设为文本格式",
+    ),
+    "id_long": (
+        "number too long for Excel (digits lost): format the column as text and retype it",
+        "数字过长,Excel 已丢失末尾数字:请把该列设为文本格式后重新输入",
+    ),
 }
 
 
@@ -155,7 +169,7 @@ _PLAIN = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+", re.ASCII)
 _SCI = re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)[eE][+-]?\d+", re.ASCII)
 _CURRENCY_PREFIX = ("人民币", "rmb", "cny", "¥")
 _CURRENCY_SUFFIX = ("人民币", "元", "rmb", "cny")
-_UNITS = (("亿", 10 ** 8), ("万", 10 ** 4))
+_UNITS = (("亿", 10**8), ("万", 10**4))
 
 
 def _take_sign(text: str) -> tuple[int, str]:
@@ -168,7 +182,7 @@ def _take_prefix(text: str, options: tuple[str, ...]) -> tuple[bool, str]:
     low = text.casefold()
     for opt in options:
         if low.startswith(opt):
-            return True, text[len(opt):]
+            return True, text[len(opt) :]
     return False, text
 
 
@@ -227,8 +241,7 @@ def _number_text(text: str, *, currency: bool, units: bool, suffixes: tuple[str,
     return result + 0.0  # no negative zero
 
 
-def _number(value: Any, *, currency: bool = True, units: bool = True,
-            suffixes: tuple[str, ...] = ()) -> float | None:
+def _number(value: Any, *, currency: bool = True, units: bool = True, suffixes: tuple[str, ...] = ()) -> float | None:
     if is_blank(value):
         return None
     if _is_bool(value):
@@ -303,11 +316,17 @@ _CLOCK = r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?P<F>\.\d+)?)?"
 _CN_CLOCK = r"(?P<H>\d{1,2})[时時点點](?:(?P<M>\d{1,2})分?(?:(?P<S>\d{1,2})秒)?)?"
 _YMD = [
     # 2026-03-05, 2026/3/5, 2026.3.5, optionally followed by " 14:00[:00[.000]]" or "T14:00..."
-    re.compile(r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})"
-               r"(?:(?:T|\s+)" + _CLOCK + ")?", re.ASCII),
+    re.compile(
+        r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})"
+        r"(?:(?:T|\s+)" + _CLOCK + ")?",
+        re.ASCII,
+    ),
     # 2026年3月5日, optionally followed by "14:30" or "14时30分[15秒]"
-    re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号號]?"
-               r"(?:\s*(?:" + _CLOCK.replace("P<", "P<c") + "|" + _CN_CLOCK + "))?", re.ASCII),
+    re.compile(
+        r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号號]?"
+        r"(?:\s*(?:" + _CLOCK.replace("P<", "P<c") + "|" + _CN_CLOCK + "))?",
+        re.ASCII,
+    ),
     re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})", re.ASCII),
 ]
 _DAY_MONTH_FIRST = re.compile(r"\d{1,2}[-/.]\d{1,2}[-/.]\d{4}(?:\D.*)?", re.ASCII)

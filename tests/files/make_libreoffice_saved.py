@@ -25,8 +25,10 @@ SEED, CUSTOMERS, MONTHS = 7, 5, 3
 def main() -> Path:
     data = demo_data.generate(seed=SEED, n_customers=CUSTOMERS, months=MONTHS)
     with tempfile.TemporaryDirectory() as tmp:
-        built = save(build("zh", InputData(customers=data.customers, ledger=data.ledger,
-                                           complaints=data.complaints)), Path(tmp) / "built.xlsx")
+        built = save(
+            build("zh", InputData(customers=data.customers, ledger=data.ledger, complaints=data.complaints)),
+            Path(tmp) / "built.xlsx",
+        )
         with LibreOffice() as lo, lo.open(built) as doc:
             doc.save_copy(OUT)
     return OUT

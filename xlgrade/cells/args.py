@@ -24,9 +24,9 @@ from .text import num
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _SEPARATORS = re.compile(r"[;、,]")
-_EXACT_LIMIT = 2.0 ** 50 / 1e6   # below this, round(v * 1e6) is the exact count of millionths
+_EXACT_LIMIT = 2.0**50 / 1e6  # below this, round(v * 1e6) is the exact count of millionths
 T = TypeVar("T")
-REQUIRED = object()              # ``blank=REQUIRED``: a blank is refused
+REQUIRED = object()  # ``blank=REQUIRED``: a blank is refused
 
 
 def cached(maxsize: int) -> Callable[[Callable[..., T]], Callable[..., T]]:
@@ -36,6 +36,7 @@ def cached(maxsize: int) -> Callable[[Callable[..., T]], Callable[..., T]]:
     number), only results are kept (a refusal is raised again each time), and unhashable
     arguments (a list from xlwings) skip the cache.
     """
+
     def wrap(fn: Callable[..., T]) -> Callable[..., T]:
         keep = lru_cache(maxsize=maxsize, typed=True)(fn)
 
@@ -46,8 +47,10 @@ def cached(maxsize: int) -> Callable[[Callable[..., T]], Callable[..., T]]:
             except TypeError:
                 return fn(*values)
             return keep(*values)
-        call.cache_info = keep.cache_info          # type: ignore[attr-defined]
+
+        call.cache_info = keep.cache_info  # type: ignore[attr-defined]
         return call
+
     return wrap
 
 
@@ -77,13 +80,25 @@ def fail(label: tuple[str, str], zh: str, en: str) -> CellValueError:
     return CellValueError(f"{label[1]} {en}", zh=f"{label[0]}{zh}")
 
 
-def number(value: Any, label: tuple[str, str], *, blank: Any = REQUIRED, minimum: float | None = None,
-           maximum: float | None = None, whole: bool = False, percent: bool = False) -> Any:
+def number(
+    value: Any,
+    label: tuple[str, str],
+    *,
+    blank: Any = REQUIRED,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    whole: bool = False,
+    percent: bool = False,
+) -> Any:
     """The number in ``value`` (see the module rules); ``blank`` is returned for a blank."""
-    if type(value) is float:            # what a spreadsheet hands over most: straight to the checks
+    if type(value) is float:  # what a spreadsheet hands over most: straight to the checks
         x = value
-        if math.isfinite(x) and not (whole and x != int(x)) and (minimum is None or x >= minimum) \
-                and (maximum is None or x <= maximum):
+        if (
+            math.isfinite(x)
+            and not (whole and x != int(x))
+            and (minimum is None or x >= minimum)
+            and (maximum is None or x <= maximum)
+        ):
             return x
     if is_blank(value):
         if blank is REQUIRED:
@@ -94,7 +109,7 @@ def number(value: Any, label: tuple[str, str], *, blank: Any = REQUIRED, minimum
     if isinstance(value, (int, float)):
         try:
             x = float(value)
-        except OverflowError:           # a Python int beyond the float range
+        except OverflowError:  # a Python int beyond the float range
             x = math.inf
     elif isinstance(value, str):
         text = clean(value).replace(",", "")
@@ -103,7 +118,7 @@ def number(value: Any, label: tuple[str, str], *, blank: Any = REQUIRED, minimum
             text, scale = text[:-1].strip(), 0.01
         if not _NUMBER.fullmatch(text):
             raise fail(label, f"不是数字:{show(value)}", f"is not a number: {show(value)}")
-        x = round(float(text) * scale, 12)   # as the rule book reads text: "95%" is 0.95, exactly
+        x = round(float(text) * scale, 12)  # as the rule book reads text: "95%" is 0.95, exactly
     else:
         raise fail(label, f"不是数字:{show(value)}", f"is not a number: {show(value)}")
     if not math.isfinite(x):
@@ -123,8 +138,11 @@ def share(value: Any, label: tuple[str, str], default: float) -> float:
     """A share between 0 and 1 (``0.8`` or ``"80%"``); blank gives ``default``."""
     x: float = number(value, label, blank=default, percent=True)
     if not 0 <= x <= 1:
-        raise fail(label, f"必须是 0 到 1 之间的比例(或写成 80%):{show(x)}",
-                   f"must be a share between 0 and 1 (or typed as 80%): {show(x)}")
+        raise fail(
+            label,
+            f"必须是 0 到 1 之间的比例(或写成 80%):{show(x)}",
+            f"must be a share between 0 and 1 (or typed as 80%): {show(x)}",
+        )
     return x
 
 
@@ -148,7 +166,7 @@ def labels(value: Any, label: tuple[str, str], default: tuple[str, ...], count: 
     return _labels(value, label, tuple(default), count)
 
 
-@cached(maxsize=256)          # a sheet hands the same label text to every one of its cells
+@cached(maxsize=256)  # a sheet hands the same label text to every one of its cells
 def _labels(value: Any, label: tuple[str, str], default: tuple[str, ...], count: int | None) -> tuple[str, ...]:
     out = tuple(items(default if is_blank(value) else value, label))
     if count is not None and len(out) != count:
@@ -170,8 +188,9 @@ def minimums(value: Any, label: tuple[str, str], default: tuple[float, ...]) -> 
     return out
 
 
-def deadlines(value: Any, label: tuple[str, str], default: tuple[tuple[str, float], ...],
-              other: float) -> tuple[dict[str, float], float]:
+def deadlines(
+    value: Any, label: tuple[str, str], default: tuple[tuple[str, float], ...], other: float
+) -> tuple[dict[str, float], float]:
     """``"A=1; B=3; *=7"`` -> ({"A": 1, "B": 3}, 7): days per grade and for every other grade.
 
     The first entry for a grade wins; ``*`` is required in a typed list.
@@ -198,7 +217,7 @@ def deadlines(value: Any, label: tuple[str, str], default: tuple[tuple[str, floa
 
 
 # ---- exact arithmetic shared with the engine -------------------------------------------------
-_SCALE = 10 ** DECIMALS
+_SCALE = 10**DECIMALS
 
 
 def round6(x: float) -> float:

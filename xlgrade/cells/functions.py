@@ -38,14 +38,17 @@ UNITS, GROWTH = ("平均月销售", "monthly_units"), ("销售额增长率", "gr
 CHANNEL, LOYALTY, PROSPECTS = ("渠道覆盖", "channel"), ("忠诚度", "loyalty"), ("发展前景", "prospects")
 SCORE, MINIMUMS = ("分数", "score"), ("各级最低分", "minimums")
 RECENCY, FREQUENCY, MONETARY = ("最近购买距今天数", "recency_days"), ("购买频度", "frequency"), ("购买金额", "monetary")
-MEAN_R, MEAN_F, MEAN_M = (("平均最近购买天数", "mean_recency"), ("平均购买频度", "mean_frequency"),
-                          ("平均购买金额", "mean_monetary"))
+MEAN_R, MEAN_F, MEAN_M = (
+    ("平均最近购买天数", "mean_recency"),
+    ("平均购买频度", "mean_frequency"),
+    ("平均购买金额", "mean_monetary"),
+)
 GRADE, TIME, DEADLINES = ("客户等级", "grade"), ("投诉时间", "complaint_time"), ("处理期限", "deadlines")
 
-Cell = Any        # what a spreadsheet hands over (model.py rule 3): float, str, None, or a tuple of rows
-Limits = tuple[float, float, float, float]     # a_orders, a_volume, b_orders, b_volume
+Cell = Any  # what a spreadsheet hands over (model.py rule 3): float, str, None, or a tuple of rows
+Limits = tuple[float, float, float, float]  # a_orders, a_volume, b_orders, b_volume
 
-_ENGINE_CONTEXT = Context(prec=28)   # the decimal default context engine/pareto.py compares in
+_ENGINE_CONTEXT = Context(prec=28)  # the decimal default context engine/pareto.py compares in
 
 
 # ---- threshold ABC (§3.1) ----------------------------------------------------------------------
@@ -55,7 +58,7 @@ def _figures(orders: Cell, volume: Cell) -> tuple[float, float]:
     return o, args.round6(args.number(volume, VOLUME, blank=0.0))
 
 
-@args.cached(maxsize=256)    # every cell of a sheet passes the same four rules
+@args.cached(maxsize=256)  # every cell of a sheet passes the same four rules
 def _thresholds(a_orders: Cell, a_volume: Cell, b_orders: Cell, b_volume: Cell) -> Limits:
     ao = args.number(a_orders, A_ORDERS, blank=float(D.A_ORDERS_OVER), minimum=0, whole=True)
     av = args.number(a_volume, A_VOLUME, blank=float(D.A_VOLUME_OVER), minimum=0)
@@ -73,8 +76,15 @@ def _threshold_grade(figures: tuple[float, float], limits: Limits, labels: tuple
     return a if o > ao and v > av else b if o > bo and v > bv else c
 
 
-def abcgrade(orders: Cell, volume: Cell, a_orders: Cell = None, a_volume: Cell = None, b_orders: Cell = None,
-             b_volume: Cell = None, labels: Cell = None) -> str:
+def abcgrade(
+    orders: Cell,
+    volume: Cell,
+    a_orders: Cell = None,
+    a_volume: Cell = None,
+    b_orders: Cell = None,
+    b_volume: Cell = None,
+    labels: Cell = None,
+) -> str:
     figures = _figures(orders, volume)
     limits = _thresholds(a_orders, a_volume, b_orders, b_volume)
     return _threshold_grade(figures, limits, args.labels(labels, LABELS, D.ABC_LABELS, 3))
@@ -93,8 +103,15 @@ def _column(value: Cell, label: tuple[str, str]) -> tuple[Cell, ...]:
     return tuple(cells)
 
 
-def abcgrades(orders: Cell, volume: Cell, a_orders: Cell = None, a_volume: Cell = None, b_orders: Cell = None,
-              b_volume: Cell = None, labels: Cell = None) -> tuple[tuple[str], ...]:
+def abcgrades(
+    orders: Cell,
+    volume: Cell,
+    a_orders: Cell = None,
+    a_volume: Cell = None,
+    b_orders: Cell = None,
+    b_volume: Cell = None,
+    labels: Cell = None,
+) -> tuple[tuple[str], ...]:
     """ABCGRADE of every row of two one-column ranges in one call; "" where both are blank.
 
     A wrong cell refuses the whole array with a message naming its row (1 = the first row of
@@ -102,8 +119,11 @@ def abcgrades(orders: Cell, volume: Cell, a_orders: Cell = None, a_volume: Cell 
     """
     os_, vs = _column(orders, ORDERS), _column(volume, VOLUME)
     if len(os_) != len(vs):
-        raise args.fail(VOLUME, f"的行数({len(vs)})必须与订单次数的行数({len(os_)})相同",
-                        f"must have as many rows ({len(vs)}) as orders ({len(os_)})")
+        raise args.fail(
+            VOLUME,
+            f"的行数({len(vs)})必须与订单次数的行数({len(os_)})相同",
+            f"must have as many rows ({len(vs)}) as orders ({len(os_)})",
+        )
     limits = _thresholds(a_orders, a_volume, b_orders, b_volume)
     names = args.labels(labels, LABELS, D.ABC_LABELS, 3)
     out: list[tuple[str]] = []
@@ -119,8 +139,15 @@ def abcgrades(orders: Cell, volume: Cell, a_orders: Cell = None, a_volume: Cell 
     return tuple(out)
 
 
-def gradewhy(orders: Cell, volume: Cell, a_orders: Cell = None, a_volume: Cell = None, b_orders: Cell = None,
-             b_volume: Cell = None, lang: Cell = None) -> str:
+def gradewhy(
+    orders: Cell,
+    volume: Cell,
+    a_orders: Cell = None,
+    a_volume: Cell = None,
+    b_orders: Cell = None,
+    b_volume: Cell = None,
+    lang: Cell = None,
+) -> str:
     """The engine's explanation; a wrong argument gives a sentence saying what was wrong."""
     code = "zh" if args.is_blank(lang) else args.clean(lang).lower()
     if code.startswith("zh"):
@@ -182,7 +209,7 @@ class _Population:
         with localcontext() as ctx:
             ctx.prec = 60
             self.ascending = sorted(counts)
-            self.prefix = [Decimal(0)]          # prefix[i] = sum of the i smallest distinct values
+            self.prefix = [Decimal(0)]  # prefix[i] = sum of the i smallest distinct values
             for d in self.ascending:
                 self.prefix.append(self.prefix[-1] + d * counts[d])
         self.total = self.prefix[-1]
@@ -236,8 +263,9 @@ def paretograde(value: Cell, values: Cell, a_share: Cell = None, b_share: Cell =
     return population(values).grade(_exact(v), a_cut, b_cut, names)
 
 
-def paretogrades(values: Cell, a_share: Cell = None, b_share: Cell = None,
-                 labels: Cell = None) -> tuple[tuple[str], ...]:
+def paretogrades(
+    values: Cell, a_share: Cell = None, b_share: Cell = None, labels: Cell = None
+) -> tuple[tuple[str], ...]:
     """One grade per row of a one-column range; "" for a blank or text row."""
     a_cut, b_cut, names = _pareto_args(a_share, b_share, labels)
     rows = values if isinstance(values, (tuple, list)) else (values,)
@@ -286,16 +314,24 @@ def scorecard(monthly_units: Cell, growth: Cell, channel: Cell, loyalty: Cell, p
     # Units may be negative after returns (0 points), as in the engine.
     units = args.round6(args.number(monthly_units, UNITS, blank=0.0))
     g = args.number(growth, GROWTH, blank=None, percent=True)
-    entered = [args.number(v, label, blank=0.0, minimum=0, maximum=10) * pts / 10.0
-               for v, label, pts in ((channel, CHANNEL, D.CHANNEL_POINTS), (loyalty, LOYALTY, D.LOYALTY_POINTS),
-                                     (prospects, PROSPECTS, D.PROSPECTS_POINTS))]
+    entered = [
+        args.number(v, label, blank=0.0, minimum=0, maximum=10) * pts / 10.0
+        for v, label, pts in (
+            (channel, CHANNEL, D.CHANNEL_POINTS),
+            (loyalty, LOYALTY, D.LOYALTY_POINTS),
+            (prospects, PROSPECTS, D.PROSPECTS_POINTS),
+        )
+    ]
     return args.round6(units_points(units) + growth_points(g, units) + sum(entered))
 
 
 def _level(score: float, names: tuple[str, ...], mins: tuple[float, ...], label: tuple[str, str]) -> str:
     if len(names) != len(mins) + 1:
-        raise args.fail(label, f"需要 {len(mins) + 1} 个名称(比最低分多一个),现有 {len(names)} 个",
-                        f"needs {len(mins) + 1} labels (one more than the minimums), has {len(names)}")
+        raise args.fail(
+            label,
+            f"需要 {len(mins) + 1} 个名称(比最低分多一个),现有 {len(names)} 个",
+            f"needs {len(mins) + 1} labels (one more than the minimums), has {len(names)}",
+        )
     for low, name in zip(mins, names):
         if score >= low:
             return name
@@ -310,7 +346,7 @@ def scoregrade(score: Cell, labels: Cell = None, minimums: Cell = None) -> str:
 
 # ---- credit (§3.5) -------------------------------------------------------------------------------
 def creditgrade(score: Cell, labels: Cell = None, minimums: Cell = None) -> str:
-    if args.is_blank(score):            # a period without receivables has no score (DOMAIN.md §3.5)
+    if args.is_blank(score):  # a period without receivables has no score (DOMAIN.md §3.5)
         return D.CREDIT_NO_RECORD
     s = args.round6(args.number(score, SCORE))
     mins = args.minimums(minimums, MINIMUMS, D.CREDIT_MIN)
@@ -318,8 +354,15 @@ def creditgrade(score: Cell, labels: Cell = None, minimums: Cell = None) -> str:
 
 
 # ---- RFM (§3.6) ----------------------------------------------------------------------------------
-def rfmclass(recency_days: Cell, frequency: Cell, monetary: Cell, mean_recency: Cell, mean_frequency: Cell,
-             mean_monetary: Cell, labels: Cell = None) -> str:
+def rfmclass(
+    recency_days: Cell,
+    frequency: Cell,
+    monetary: Cell,
+    mean_recency: Cell,
+    mean_frequency: Cell,
+    mean_monetary: Cell,
+    labels: Cell = None,
+) -> str:
     names = args.labels(labels, LABELS, D.RFM_LABELS, len(D.RFM_PATTERNS))
     r = args.number(recency_days, RECENCY, blank=None, minimum=0)
     f = args.number(frequency, FREQUENCY, blank=0.0, minimum=0)
@@ -327,7 +370,7 @@ def rfmclass(recency_days: Cell, frequency: Cell, monetary: Cell, mean_recency: 
     mr = args.number(mean_recency, MEAN_R, blank=None)
     mf = args.number(mean_frequency, MEAN_F, blank=None)
     mm = args.number(mean_monetary, MEAN_M, blank=None)
-    if r is None:                       # no purchase in the window: 一般挽留客户 (LLL)
+    if r is None:  # no purchase in the window: 一般挽留客户 (LLL)
         return names[D.RFM_PATTERNS.index("LLL")]
     high_r = mr is not None and args.micro(r) < args.micro(mr)
     high_f = mf is not None and args.micro(f) > args.micro(mf)
@@ -346,7 +389,7 @@ def complaintdue(grade: Cell, complaint_time: Cell, deadlines: Cell = None) -> f
     if args.is_blank(grade):
         key = ""
     elif isinstance(grade, (int, float)):
-        key = count(float(grade))       # a grade typed as a number: 1 and 1.0 are the label "1"
+        key = count(float(grade))  # a grade typed as a number: 1 and 1.0 are the label "1"
     else:
         key = args.clean(grade)
     return at + per.get(key, other)

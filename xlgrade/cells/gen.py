@@ -101,13 +101,25 @@ def render_docs() -> str:
         out.append(f"| [`{f.name}`](#{f.name.lower()}) | {f.returns} | {_cell(f.en)} |")
     for f in registry.FUNCTIONS:
         sig = ", ".join(f"[{a.name}]" if a.optional else a.name for a in f.args)
-        out += ["", f"## {f.name}", "", f"`{f.name}({sig})` → {f.returns}", "",
-                f"- {_cell(f.zh)}", f"- {_cell(f.en)}", f"- category: {f.category}", "",
-                "| argument | kind | optional | default | 中文 | English |", "|---|---|---|---|---|---|"]
+        out += [
+            "",
+            f"## {f.name}",
+            "",
+            f"`{f.name}({sig})` → {f.returns}",
+            "",
+            f"- {_cell(f.zh)}",
+            f"- {_cell(f.en)}",
+            f"- category: {f.category}",
+            "",
+            "| argument | kind | optional | default | 中文 | English |",
+            "|---|---|---|---|---|---|",
+        ]
         for a in f.args:
             default = f"`{_default_text(a.default)}`" if a.optional and a.default is not None else ""
-            out.append(f"| `{a.name}` | {a.kind} | {'yes' if a.optional else 'no'} | {_cell(default)} | "
-                       f"{_cell(a.zh)}:{_cell(a.help_zh)} | {_cell(a.en)}: {_cell(a.help_en)} |")
+            out.append(
+                f"| `{a.name}` | {a.kind} | {'yes' if a.optional else 'no'} | {_cell(default)} | "
+                f"{_cell(a.zh)}:{_cell(a.help_zh)} | {_cell(a.en)}: {_cell(a.help_en)} |"
+            )
     return "\n".join(out) + "\n"
 
 

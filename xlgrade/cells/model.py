@@ -47,14 +47,14 @@ class CellValueError(ValueError):
 
 @dataclass(frozen=True)
 class Arg:
-    name: str                 # Python name, snake_case ("a_orders")
-    kind: str                 # NUMBER, TEXT, DATE or RANGE
-    zh: str                   # label in the Function Wizard, Chinese
-    en: str                   # label in the Function Wizard, English
+    name: str  # Python name, snake_case ("a_orders")
+    kind: str  # NUMBER, TEXT, DATE or RANGE
+    zh: str  # label in the Function Wizard, Chinese
+    en: str  # label in the Function Wizard, English
     help_zh: str
     help_en: str
     optional: bool = False
-    default: Any = None       # used when an optional argument is left out or empty
+    default: Any = None  # used when an optional argument is left out or empty
 
     def __post_init__(self) -> None:
         if self.kind not in ARG_KINDS:
@@ -71,13 +71,13 @@ class Arg:
 
 @dataclass(frozen=True)
 class CellFunction:
-    name: str                          # the Excel name, upper case ("ABCGRADE")
-    fn: Callable[..., Any]             # the implementation (rule 3)
+    name: str  # the Excel name, upper case ("ABCGRADE")
+    fn: Callable[..., Any]  # the implementation (rule 3)
     args: tuple[Arg, ...]
-    returns: str                       # one of RETURN_KINDS
-    zh: str                            # one-line description, Chinese
-    en: str                            # one-line description, English
-    category: str = "Add-In"           # Function Wizard category
+    returns: str  # one of RETURN_KINDS
+    zh: str  # one-line description, Chinese
+    en: str  # one-line description, English
+    category: str = "Add-In"  # Function Wizard category
     # Worked out from ``args`` in __post_init__ (every cell of a sheet calls through here).
     _optional: tuple[tuple[int, Any], ...] = field(init=False, repr=False, compare=False)
     _n_required: int = field(init=False, repr=False, compare=False)

@@ -27,12 +27,12 @@ class Method:
 
     name: str
     run: GradeFn
-    zh: str                                        # its name in Chinese ("阈值 ABC") ...
-    en: str                                        # ... and in English ("threshold ABC")
-    needs: tuple[tuple[str, ...], ...] = ()        # ledger columns: one of each inner tuple is required
-    uses_measure: bool = False                     # whether a --measure applies
-    summary: tuple[str, str] = ("score", "mean")   # figure totalled per grade: (column, sum|mean)
-    window: str | None = None                      # the rule giving the months it grades over (0: all)
+    zh: str  # its name in Chinese ("阈值 ABC") ...
+    en: str  # ... and in English ("threshold ABC")
+    needs: tuple[tuple[str, ...], ...] = ()  # ledger columns: one of each inner tuple is required
+    uses_measure: bool = False  # whether a --measure applies
+    summary: tuple[str, str] = ("score", "mean")  # figure totalled per grade: (column, sum|mean)
+    window: str | None = None  # the rule giving the months it grades over (0: all)
 
     def label(self, lang: str) -> str:
         """Its name in ``lang`` (zh or en)."""
@@ -49,45 +49,103 @@ class Method:
 
 
 # The grading methods of DOMAIN.md §3.1-3.6: one grade per customer, the workbook's choice.
-METHODS: dict[str, Method] = {m.name: m for m in (
-    Method("threshold", threshold.grade, "阈值 ABC", "threshold ABC", uses_measure=True, summary=("volume", "sum"),
-           window="threshold.window_months"),
-    Method("pareto", pareto.grade, "帕累托 ABC", "Pareto ABC", uses_measure=True, summary=("value", "sum"),
-           window="pareto.window_months"),
-    Method("scorecard", scorecard.grade, "百分制评分", "100-point scorecard", needs=(("quantity",),),
-           window="scorecard.months"),
-    Method("composite", composite.grade, "综合加权", "weighted composite", needs=(("profit",), PAYMENTS),
-           window="composite.months"),
-    Method("credit", credit.grade, "信用评估", "credit evaluation", needs=(PAYMENTS,), window="credit.months"),
-    Method("rfm", rfm.grade, "RFM 八类", "RFM classes", summary=("monetary", "sum"), window="rfm.months"),
-)}
+METHODS: dict[str, Method] = {
+    m.name: m
+    for m in (
+        Method(
+            "threshold",
+            threshold.grade,
+            "阈值 ABC",
+            "threshold ABC",
+            uses_measure=True,
+            summary=("volume", "sum"),
+            window="threshold.window_months",
+        ),
+        Method(
+            "pareto",
+            pareto.grade,
+            "帕累托 ABC",
+            "Pareto ABC",
+            uses_measure=True,
+            summary=("value", "sum"),
+            window="pareto.window_months",
+        ),
+        Method(
+            "scorecard",
+            scorecard.grade,
+            "百分制评分",
+            "100-point scorecard",
+            needs=(("quantity",),),
+            window="scorecard.months",
+        ),
+        Method(
+            "composite",
+            composite.grade,
+            "综合加权",
+            "weighted composite",
+            needs=(("profit",), PAYMENTS),
+            window="composite.months",
+        ),
+        Method("credit", credit.grade, "信用评估", "credit evaluation", needs=(PAYMENTS,), window="credit.months"),
+        Method("rfm", rfm.grade, "RFM 八类", "RFM classes", summary=("monetary", "sum"), window="rfm.months"),
+    )
+}
 
 # The matrices and types of DOMAIN.md §3.7: further views on the same customers.
-ANALYSES: dict[str, Method] = {m.name: m for m in (
-    Method("sales_loyalty", matrices.sales_loyalty, "销量×忠诚度", "sales x loyalty", uses_measure=True,
-           summary=("volume", "sum")),
-    Method("wallet", matrices.wallet, "占有率×即将购买量", "share of wallet x upcoming purchases",
-           summary=("upcoming_purchase", "sum")),
-    Method("value_type", matrices.value_type, "价值类型", "value type", needs=(("profit",),),
-           summary=("profit", "sum")),
-    Method("deal_stage", matrices.deal_stage, "交易阶段", "deal stage", summary=("days_since", "mean")),
-    Method("two_criteria", matrices.two_criteria, "二维 ABC 矩阵", "two-criteria ABC matrix", uses_measure=True,
-           summary=("first_value", "sum")),
-)}
+ANALYSES: dict[str, Method] = {
+    m.name: m
+    for m in (
+        Method(
+            "sales_loyalty",
+            matrices.sales_loyalty,
+            "销量×忠诚度",
+            "sales x loyalty",
+            uses_measure=True,
+            summary=("volume", "sum"),
+        ),
+        Method(
+            "wallet",
+            matrices.wallet,
+            "占有率×即将购买量",
+            "share of wallet x upcoming purchases",
+            summary=("upcoming_purchase", "sum"),
+        ),
+        Method(
+            "value_type", matrices.value_type, "价值类型", "value type", needs=(("profit",),), summary=("profit", "sum")
+        ),
+        Method("deal_stage", matrices.deal_stage, "交易阶段", "deal stage", summary=("days_since", "mean")),
+        Method(
+            "two_criteria",
+            matrices.two_criteria,
+            "二维 ABC 矩阵",
+            "two-criteria ABC matrix",
+            uses_measure=True,
+            summary=("first_value", "sum"),
+        ),
+    )
+}
 
 ALL = {**METHODS, **ANALYSES}
 
 
-def grade(method: str, ledger: pd.DataFrame, *, customers: pd.DataFrame | None = None,
-          rules: RuleBook | None = None, as_of=None, measure: str | None = None) -> Grading:
+def grade(
+    method: str,
+    ledger: pd.DataFrame,
+    *,
+    customers: pd.DataFrame | None = None,
+    rules: RuleBook | None = None,
+    as_of=None,
+    measure: str | None = None,
+) -> Grading:
     """Grade every customer with ``method`` (any of :data:`ALL`) as of ``as_of`` (default today)."""
     if method not in ALL:
         raise ValueError(f"unknown method {method!r}; choose from {', '.join(ALL)}")
     m = ALL[method]
     as_of = frames.as_timestamp(as_of if as_of is not None else pd.Timestamp.today())
     kwargs = {"measure": measure} if m.uses_measure else {}
-    return m.run(frames.prepare_ledger(ledger), frames.prepare_customers(customers),
-                 rules or RuleBook(), as_of, **kwargs)
+    return m.run(
+        frames.prepare_ledger(ledger), frames.prepare_customers(customers), rules or RuleBook(), as_of, **kwargs
+    )
 
 
 __all__ = ["ALL", "ANALYSES", "METHODS", "Grading", "Method", "RuleBook", "grade"]

@@ -43,8 +43,9 @@ DECIMALS = 6
 FIGURES = ("score", "credit_score", "amount_score", "profit_score", "amount", "profit")
 
 
-def grade(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp,
-          *, measure: str | None = None) -> Grading:
+def grade(
+    ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
+) -> Grading:
     """Grade every customer by the weighted composite; ``measure`` does not apply and is ignored."""
     c = rules.composite
     labels = rules.abc.labels
@@ -54,16 +55,17 @@ def grade(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of:
     score = composite_score(parts, c)
     before = before_counts(score[ranked]).reindex(ids)
     grades = np.full(len(ids), labels[2], dtype=object)
-    grades[ranked] = (_by_count(before[ranked], c, labels) if c.split == "count"
-                      else _by_bands(score[ranked], c, labels))
+    grades[ranked] = _by_count(before[ranked], c, labels) if c.split == "count" else _by_bands(score[ranked], c, labels)
     n = int(ranked.sum())
-    texts = [_explain(g, s, cr, am, pr, int(b), n, c, labels) if r else _unranked(labels[2], c.months)
-             for g, s, cr, am, pr, b, r in zip(grades, score, parts["credit_score"], parts["amount_score"],
-                                               parts["profit_score"], before, ranked)]
+    texts = [
+        _explain(g, s, cr, am, pr, int(b), n, c, labels) if r else _unranked(labels[2], c.months)
+        for g, s, cr, am, pr, b, r in zip(
+            grades, score, parts["credit_score"], parts["amount_score"], parts["profit_score"], before, ranked
+        )
+    ]
     zh, en = zip(*texts) if texts else ((), ())
     figures = parts.drop(columns="ranked")
-    frame = make_frame(ids, grades, list(zh), list(en), score=score, **figures,
-                       rank=(before + 1).astype("Int64"))
+    frame = make_frame(ids, grades, list(zh), list(en), score=score, **figures, rank=(before + 1).astype("Int64"))
     return Grading("composite", frame, FIGURES, labels)
 
 
@@ -79,10 +81,17 @@ def sub_scores(ledger: pd.DataFrame, ids: pd.Index, rules: RuleBook, as_of: pd.T
     profit = frames.on(ids, frames.totals(lines, "profit")).round(DECIMALS)
     credit_score = credit.evaluate(ledger, ids, rules, as_of, last_year=False)["score"]
     credit_part = credit_score.where(~ranked, credit_score.fillna(c.no_credit_score))
-    return pd.DataFrame({"ranked": ranked, "credit_score": credit_part,
-                         "amount_score": percentile_score(amount[ranked]).reindex(ids),
-                         "profit_score": percentile_score(profit[ranked]).reindex(ids),
-                         "amount": amount, "profit": profit}, index=ids)
+    return pd.DataFrame(
+        {
+            "ranked": ranked,
+            "credit_score": credit_part,
+            "amount_score": percentile_score(amount[ranked]).reindex(ids),
+            "profit_score": percentile_score(profit[ranked]).reindex(ids),
+            "amount": amount,
+            "profit": profit,
+        },
+        index=ids,
+    )
 
 
 def percentile_score(values: pd.Series) -> pd.Series:
@@ -92,8 +101,11 @@ def percentile_score(values: pd.Series) -> pd.Series:
 
 def composite_score(parts: pd.DataFrame, c: CompositeRules) -> pd.Series:
     """The weighted score of the ranked customers; NaN for the others."""
-    score = (c.credit_weight * parts["credit_score"] + c.amount_weight * parts["amount_score"]
-             + c.profit_weight * parts["profit_score"])
+    score = (
+        c.credit_weight * parts["credit_score"]
+        + c.amount_weight * parts["amount_score"]
+        + c.profit_weight * parts["profit_score"]
+    )
     return score.where(parts["ranked"]).round(DECIMALS).rename("score")
 
 
@@ -121,8 +133,10 @@ def _by_bands(score: pd.Series, c: CompositeRules, labels: tuple[str, ...]) -> n
 
 
 def _unranked(label: str, months: int) -> tuple[str, str]:
-    return (f"{label}:近 {months} 个月无购买,不参与排名",
-            f"{label}: no purchases in the window (last {months} months), not ranked")
+    return (
+        f"{label}:近 {months} 个月无购买,不参与排名",
+        f"{label}: no purchases in the window (last {months} months), not ranked",
+    )
 
 
 def ordinal(n: int) -> str:
@@ -131,12 +145,25 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def _explain(g: str, score: float, cr: float, am: float, pr: float, before: int, n: int,
-             c: CompositeRules, labels: tuple[str, ...]) -> tuple[str, str]:
-    formula_zh = (f"综合分 {num(score)} = {pct(c.credit_weight)} × 信用 {num(cr)}"
-                  f" + {pct(c.amount_weight)} × 金额 {num(am)} + {pct(c.profit_weight)} × 利润 {num(pr)}")
-    formula_en = (f"composite {num(score)} = {pct(c.credit_weight)} x credit {num(cr)}"
-                  f" + {pct(c.amount_weight)} x amount {num(am)} + {pct(c.profit_weight)} x profit {num(pr)}")
+def _explain(
+    g: str,
+    score: float,
+    cr: float,
+    am: float,
+    pr: float,
+    before: int,
+    n: int,
+    c: CompositeRules,
+    labels: tuple[str, ...],
+) -> tuple[str, str]:
+    formula_zh = (
+        f"综合分 {num(score)} = {pct(c.credit_weight)} × 信用 {num(cr)}"
+        f" + {pct(c.amount_weight)} × 金额 {num(am)} + {pct(c.profit_weight)} × 利润 {num(pr)}"
+    )
+    formula_en = (
+        f"composite {num(score)} = {pct(c.credit_weight)} x credit {num(cr)}"
+        f" + {pct(c.amount_weight)} x amount {num(am)} + {pct(c.profit_weight)} x profit {num(pr)}"
+    )
     rank = before + 1
     place_zh, place_en = f"{n} 名中排第 {rank}", f"{ordinal(rank)} of {n}"
     a, b, _ = labels

@@ -61,13 +61,21 @@ from xlgrade.engine.text import days, num, pct
 
 DECIMALS = 6
 LAST_YEAR_MONTHS = 12
-LAST_YEAR = ("cumulative_sales", "cumulative_collections", "collection_rate", "overdue_balance",
-             "avg_days_late", "score", "credit_grade")
+LAST_YEAR = (
+    "cumulative_sales",
+    "cumulative_collections",
+    "collection_rate",
+    "overdue_balance",
+    "avg_days_late",
+    "score",
+    "credit_grade",
+)
 LEAD = ("score", "avg_days_late", "overdue_balance", "max_days_overdue", "collection_rate")
 
 
-def evaluate(ledger: pd.DataFrame, ids: pd.Index, rules: RuleBook, as_of: pd.Timestamp,
-             *, last_year: bool = True) -> pd.DataFrame:
+def evaluate(
+    ledger: pd.DataFrame, ids: pd.Index, rules: RuleBook, as_of: pd.Timestamp, *, last_year: bool = True
+) -> pd.DataFrame:
     """Credit figures of every customer in ``ids`` as of ``as_of`` (see the module rules).
 
     With ``last_year=False`` the ``ly_*`` columns are left out (cheaper, for callers that
@@ -136,8 +144,7 @@ def credit_grades(score: pd.Series, c: CreditRules) -> np.ndarray:
     ``no_record_label`` where there is no score (NaN)."""
     values = score.to_numpy(dtype="float64")
     conditions = [np.isnan(values), *(values >= low for low in c.grade_min)]
-    return np.select(conditions, (c.no_record_label, *c.grade_labels[:-1]),
-                     default=c.grade_labels[-1]).astype(object)
+    return np.select(conditions, (c.no_record_label, *c.grade_labels[:-1]), default=c.grade_labels[-1]).astype(object)
 
 
 def labels(c: CreditRules) -> tuple[str, ...]:
@@ -150,8 +157,9 @@ def label_en(label: str, c: CreditRules) -> str:
     return c.no_record_label_en if label == c.no_record_label else c.grade_labels_en[c.grade_labels.index(label)]
 
 
-def grade(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp,
-          *, measure: str | None = None) -> Grading:
+def grade(
+    ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
+) -> Grading:
     """Grade every customer by credit; ``measure`` does not apply and is ignored."""
     c = rules.credit
     ids = frames.population(ledger, customers, as_of)
@@ -182,11 +190,18 @@ def _evaluate_at(ledger: pd.DataFrame, ids: pd.Index, c: CreditRules, as_of: pd.
     has_open = lines["open"] > 0
     max_days = frames.on(ids, lines[has_open].groupby("customer_id")["days_overdue"].max())
 
-    out = pd.DataFrame({
-        "cumulative_sales": sales, "cumulative_collections": collected, "collection_rate": rate,
-        "outstanding": outstanding, "not_due": not_due, "overdue_balance": overdue,
-        "max_days_overdue": max_days.astype("float64"),
-    }, index=ids)
+    out = pd.DataFrame(
+        {
+            "cumulative_sales": sales,
+            "cumulative_collections": collected,
+            "collection_rate": rate,
+            "outstanding": outstanding,
+            "not_due": not_due,
+            "overdue_balance": overdue,
+            "max_days_overdue": max_days.astype("float64"),
+        },
+        index=ids,
+    )
     for name, values in _aging(lines[late_now & has_open], ids, c.aging_days).items():
         out[name] = values
     avg = _avg_days_late(lines, ids, as_of, c.months)
@@ -210,23 +225,31 @@ def _line_facts(lines: pd.DataFrame, c: CreditRules, as_of: pd.Timestamp) -> pd.
     # pandas-stubs lack Series[Timedelta] / Timedelta (a float Series at run time)
     days_overdue = ((as_of - due) / one_day).clip(lower=0.0).where(positive, 0.0)  # type: ignore[operator]
     paid_late = ((paid_date - due) / one_day).clip(lower=0.0).fillna(0.0).where(positive, 0.0)  # type: ignore[operator]
-    return pd.DataFrame({
-        "customer_id": lines["customer_id"], "date": lines["date"], "amount": amount, "paid": paid,
-        "open": (amount - paid).where(positive, 0.0), "days_overdue": days_overdue,
-        "paid_late": paid_late, "positive": positive,
-    }, index=lines.index)
+    return pd.DataFrame(
+        {
+            "customer_id": lines["customer_id"],
+            "date": lines["date"],
+            "amount": amount,
+            "paid": paid,
+            "open": (amount - paid).where(positive, 0.0),
+            "days_overdue": days_overdue,
+            "paid_late": paid_late,
+            "positive": positive,
+        },
+        index=lines.index,
+    )
 
 
 def _aging(overdue: pd.DataFrame, ids: pd.Index, limits: tuple[float, ...]) -> dict[str, pd.Series]:
     names = aging_columns(limits)
-    bucket = np.searchsorted(np.asarray(limits, dtype="float64"), overdue["days_overdue"].to_numpy(),
-                             side="left")
+    bucket = np.searchsorted(np.asarray(limits, dtype="float64"), overdue["days_overdue"].to_numpy(), side="left")
     sums = overdue["open"].groupby([overdue["customer_id"], bucket]).sum()
     # pandas-stubs: unstack's fill_value may be any scalar at run time
     table = sums.unstack(fill_value=0.0) if len(sums) else pd.DataFrame(index=pd.Index([], dtype=str))  # type: ignore[arg-type]
-    return {name: frames.on(ids, table[i] if i in table.columns else pd.Series(dtype="float64")
-                            ).round(DECIMALS)
-            for i, name in enumerate(names)}
+    return {
+        name: frames.on(ids, table[i] if i in table.columns else pd.Series(dtype="float64")).round(DECIMALS)
+        for i, name in enumerate(names)
+    }
 
 
 def _avg_days_late(lines: pd.DataFrame, ids: pd.Index, as_of: pd.Timestamp, months: int) -> pd.Series:
@@ -257,10 +280,14 @@ def explain(row, label: str, c: CreditRules) -> tuple[str, str]:
         raw = 100.0 - c.penalty_per_day * avg
         clamp_zh = ",下限 0" if raw < 0 else ",上限 100" if raw > 100 else ""
         clamp_en = ", floored at 0" if raw < 0 else ", capped at 100" if raw > 100 else ""
-        head_zh = (f"信用分 {num(score)} = 100 - {num(c.penalty_per_day)} × 平均逾期 {days(avg)} 天"
-                   f"(近 {months} 个月){clamp_zh}")
-        head_en = (f"score {num(score)} = 100 - {num(c.penalty_per_day)} x {days(avg)} days late on average"
-                   f" (last {months} months){clamp_en}")
+        head_zh = (
+            f"信用分 {num(score)} = 100 - {num(c.penalty_per_day)} × 平均逾期 {days(avg)} 天"
+            f"(近 {months} 个月){clamp_zh}"
+        )
+        head_en = (
+            f"score {num(score)} = 100 - {num(c.penalty_per_day)} x {days(avg)} days late on average"
+            f" (last {months} months){clamp_en}"
+        )
     over = row.overdue_balance
     most_zh = f"(最长 {days(row.max_days_overdue)} 天)" if over > 0 else ""
     most_en = f" (up to {days(row.max_days_overdue)} days)" if over > 0 else ""
@@ -268,15 +295,18 @@ def explain(row, label: str, c: CreditRules) -> tuple[str, str]:
     rate_zh = "无销售" if np.isnan(rate) else f"回款率 {pct(rate, 1)}"
     rate_en = "no sales" if np.isnan(rate) else f"collected {pct(rate, 1)}"
     ly_zh, ly_en = _last_year_text(row, c)
-    return (f"{label}:{head_zh};逾期余额 {num(over)}{most_zh},{rate_zh};{ly_zh}",
-            f"{en_label}: {head_en}; overdue {num(over)}{most_en}, {rate_en}; {ly_en}")
+    return (
+        f"{label}:{head_zh};逾期余额 {num(over)}{most_zh},{rate_zh};{ly_zh}",
+        f"{en_label}: {head_en}; overdue {num(over)}{most_en}, {rate_en}; {ly_en}",
+    )
 
 
 def _last_year_text(row, c: CreditRules) -> tuple[str, str]:
     if np.isnan(row.ly_avg_days_late):
-        return (f"上年同期{c.no_record_label}(无应收记录)",
-                f"same period last year {c.no_record_label_en} (no receivables)")
+        return (
+            f"上年同期{c.no_record_label}(无应收记录)",
+            f"same period last year {c.no_record_label_en} (no receivables)",
+        )
     label = row.ly_credit_grade
     en_label = label_en(label, c)
-    return (f"上年同期 {label} {num(row.ly_score)}",
-            f"same period last year {en_label} {num(row.ly_score)}")
+    return (f"上年同期 {label} {num(row.ly_score)}", f"same period last year {en_label} {num(row.ly_score)}")

@@ -81,8 +81,9 @@ def _rank(grades: pd.Series, labels: tuple[str, ...]) -> pd.Series:
     return grades.map(position).fillna(len(labels))
 
 
-def changes(previous: pd.Series, current: pd.Series, labels: tuple[str, ...],
-            reasons: pd.Series | None = None) -> pd.DataFrame:
+def changes(
+    previous: pd.Series, current: pd.Series, labels: tuple[str, ...], reasons: pd.Series | None = None
+) -> pd.DataFrame:
     """Upgrades, downgrades, new and gone customers, with this month's reason."""
     prev, cur = _month(previous), _month(current)
     ids = prev.index.union(cur.index)
@@ -90,9 +91,10 @@ def changes(previous: pd.Series, current: pd.Series, labels: tuple[str, ...],
     is_new, is_gone = before.isna(), after.isna()
     differ = is_new | is_gone | (before != after)
     r_before, r_after = _rank(before, labels), _rank(after, labels)
-    direction = pd.Series(np.select(
-        [is_new, is_gone, r_after < r_before, r_after > r_before],
-        [NEW_DIR, GONE_DIR, UP, DOWN], CHANGED), index=ids)
+    direction = pd.Series(
+        np.select([is_new, is_gone, r_after < r_before, r_after > r_before], [NEW_DIR, GONE_DIR, UP, DOWN], CHANGED),
+        index=ids,
+    )
     if reasons is None:
         why = pd.Series("", index=ids)
     else:
@@ -101,14 +103,16 @@ def changes(previous: pd.Series, current: pd.Series, labels: tuple[str, ...],
         why = why[~why.index.duplicated()].reindex(ids)
         why = why.where(why.notna(), "").astype(str)
     why = why.where(~is_gone, "")
-    out = pd.DataFrame({
-        "customer_id": ids,
-        "previous": before.fillna("").to_numpy(),
-        "current": after.fillna("").to_numpy(),
-        "direction": direction.to_numpy(),
-        "direction_zh": direction.map(DIRECTION_ZH).to_numpy(),
-        "reason": why.to_numpy(),
-    })[differ.to_numpy()]
+    out = pd.DataFrame(
+        {
+            "customer_id": ids,
+            "previous": before.fillna("").to_numpy(),
+            "current": after.fillna("").to_numpy(),
+            "direction": direction.to_numpy(),
+            "direction_zh": direction.map(DIRECTION_ZH).to_numpy(),
+            "reason": why.to_numpy(),
+        }
+    )[differ.to_numpy()]
     order = out["direction"].map({d: i for i, d in enumerate(DIRECTIONS)})
     out = out.assign(_order=order).sort_values(["_order", "customer_id"], kind="stable")
     return out.drop(columns="_order").reset_index(drop=True)
@@ -121,8 +125,9 @@ def _text(values: pd.Series) -> pd.Series:
     return text.where(values.notna(), "")
 
 
-def apply_overrides(result: Grading, customers: pd.DataFrame, *,
-                    source: str = "customers") -> tuple[Grading, list[Issue]]:
+def apply_overrides(
+    result: Grading, customers: pd.DataFrame, *, source: str = "customers"
+) -> tuple[Grading, list[Issue]]:
     """Apply valid manual grades; report the others. Returns a new Grading and the issues.
 
     Issues name ``source`` and, when ``customers`` has a ``row`` column (as read from a
@@ -153,8 +158,10 @@ def apply_overrides(result: Grading, customers: pd.DataFrame, *,
     for lang, fmt in (("zh", _prefix_zh), ("en", _prefix_en)):
         col = f"explanation_{lang}"
         text = frame[col].astype(str)
-        new = [fmt(m, r, _with_grade(c, e)) for m, r, c, e in
-               zip(manual[applied], reason[applied], computed[applied], text[applied])]
+        new = [
+            fmt(m, r, _with_grade(c, e))
+            for m, r, c, e in zip(manual[applied], reason[applied], computed[applied], text[applied])
+        ]
         frame[col] = text.where(~applied, pd.Series(new, index=ids[applied.to_numpy()], dtype=object))
     frame["computed_grade"] = computed
     frame["manual_grade"] = manual
@@ -163,9 +170,12 @@ def apply_overrides(result: Grading, customers: pd.DataFrame, *,
     frame["differs"] = (applied & (manual != computed)).astype(bool)
 
     rows = column("row")
-    issues = [_issue(source, _row(rows[cid]), cid, raw_manual[cid], manual[cid], result) if not ok else
-              _no_reason(source, _row(rows[cid]), cid, raw_manual[cid], manual[cid])
-              for cid, ok in _by_customer(valid[has_manual & ~applied])]
+    issues = [
+        _issue(source, _row(rows[cid]), cid, raw_manual[cid], manual[cid], result)
+        if not ok
+        else _no_reason(source, _row(rows[cid]), cid, raw_manual[cid], manual[cid])
+        for cid, ok in _by_customer(valid[has_manual & ~applied])
+    ]
     return dataclasses.replace(result, frame=frame), issues
 
 
@@ -192,14 +202,25 @@ def _by_customer(flags: pd.Series) -> list[tuple[Any, bool]]:
 
 
 def _issue(source: str, row: int | None, cid: str, raw, manual: str, result: Grading) -> Issue:
-    return Issue(source, row, "manual_grade", raw,
-                 f"customer {cid}: manual grade {manual!r} is not a grade of method {result.method} "
-                 f"({', '.join(result.labels)}); the computed grade is kept",
-                 f"客户 {cid}:人工等级 {manual} 不是 {result.method} 方法的等级({'、'.join(result.labels)}),"
-                 f"保留计算结果", IGNORED)
+    return Issue(
+        source,
+        row,
+        "manual_grade",
+        raw,
+        f"customer {cid}: manual grade {manual!r} is not a grade of method {result.method} "
+        f"({', '.join(result.labels)}); the computed grade is kept",
+        f"客户 {cid}:人工等级 {manual} 不是 {result.method} 方法的等级({'、'.join(result.labels)}),保留计算结果",
+        IGNORED,
+    )
 
 
 def _no_reason(source: str, row: int | None, cid: str, raw, manual: str) -> Issue:
-    return Issue(source, row, "manual_grade", raw,
-                 f"customer {cid}: manual grade {manual} has no override reason; the computed grade is kept",
-                 f"客户 {cid}:人工等级 {manual} 未填写调整原因,保留计算结果", IGNORED)
+    return Issue(
+        source,
+        row,
+        "manual_grade",
+        raw,
+        f"customer {cid}: manual grade {manual} has no override reason; the computed grade is kept",
+        f"客户 {cid}:人工等级 {manual} 未填写调整原因,保留计算结果",
+        IGNORED,
+    )

@@ -41,8 +41,11 @@ def prepare_ledger(ledger: pd.DataFrame) -> pd.DataFrame:
     for col in NUMERIC:
         out[col] = pd.to_numeric(out[col], errors="raise").astype("float64") if col in out else float("nan")
     for col in DATES:
-        out[col] = (pd.to_datetime(out[col]).astype("datetime64[ns]").dt.normalize()
-                    if col in out else pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]"))
+        out[col] = (
+            pd.to_datetime(out[col]).astype("datetime64[ns]").dt.normalize()
+            if col in out
+            else pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
+        )
     if "sale_no" not in out:
         out["sale_no"] = pd.Series(None, index=out.index, dtype=object)
     return out

@@ -100,8 +100,9 @@ def _pick(labels: tuple[str, ...], pos: np.ndarray, assessed: np.ndarray, missin
 
 
 # ---- 1. sales volume x loyalty -------------------------------------------------------------
-def sales_loyalty(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp,
-                  *, measure: str | None = None) -> Grading:
+def sales_loyalty(
+    ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
+) -> Grading:
     m = rules.matrix
     measure = measure or "amount"
     ids = frames.population(ledger, customers, as_of)
@@ -118,7 +119,7 @@ def sales_loyalty(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook
     s_zh, s_en = _split_text(split, m.volume_split)
     name_zh, name_en = measures.NAMES_ZH[measure], measures.NAMES_EN[measure]
     zh, en = [], []
-    volume_v, loyalty_v = volume.to_numpy(), loyalty.to_numpy()   # the loops read numpy scalars
+    volume_v, loyalty_v = volume.to_numpy(), loyalty.to_numpy()  # the loops read numpy scalars
     for i in range(len(ids)):
         v = volume_v[i]
         if v <= 0:
@@ -136,15 +137,25 @@ def sales_loyalty(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook
         op = "≥" if loyal[i] else "<"
         zh.append(f"{g}:{v_zh},忠诚度 {num(loyalty_v[i])} {op} {num(m.loyal_min)}")
         en.append(f"{g} ({m.loyalty_labels_en[pos[i]]}): {v_en}, loyalty {num(loyalty_v[i])} {op} {num(m.loyal_min)}")
-    frame = make_frame(ids, grades, zh, en, volume=volume, loyalty=loyalty, large=large,
-                       loyal=pd.array(_missing_where(assessed, loyal), dtype="boolean"))
-    return Grading("sales_loyalty", frame, ("volume", "loyalty", "large", "loyal"),
-                   (*m.loyalty_labels, m.not_assessed_label))
+    frame = make_frame(
+        ids,
+        grades,
+        zh,
+        en,
+        volume=volume,
+        loyalty=loyalty,
+        large=large,
+        loyal=pd.array(_missing_where(assessed, loyal), dtype="boolean"),
+    )
+    return Grading(
+        "sales_loyalty", frame, ("volume", "loyalty", "large", "loyal"), (*m.loyalty_labels, m.not_assessed_label)
+    )
 
 
 # ---- 2. share of wallet x upcoming purchase -----------------------------------------------
-def wallet(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp,
-           *, measure: str | None = None) -> Grading:
+def wallet(
+    ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
+) -> Grading:
     m = rules.matrix
     ids = frames.population(ledger, customers, as_of)
     share = attribute(customers, ids, "share_of_wallet")
@@ -163,26 +174,40 @@ def wallet(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of
         g, sh, up = grades[i], share_v[i], upcoming_v[i]
         if not assessed[i]:
             miss_zh = "、".join(w for w, gone in (("占有率", np.isnan(sh)), ("即将购买量", np.isnan(up))) if gone)
-            miss_en = " and ".join(w for w, gone in (("share of wallet", np.isnan(sh)),
-                                                     ("upcoming purchase", np.isnan(up))) if gone)
+            miss_en = " and ".join(
+                w for w, gone in (("share of wallet", np.isnan(sh)), ("upcoming purchase", np.isnan(up))) if gone
+            )
             zh.append(f"{g}:{miss_zh}未填写,无法评估")
             en.append(f"{g} ({m.not_assessed_label_en}): {miss_en} not entered")
             continue
         h_op, l_op = ("≥" if high[i] else "<"), (">" if large[i] else "≤")
-        zh.append(f"{g}:占有率 {pct(sh)} {h_op} {pct(m.share_high_min)},"
-                  f"即将购买量 {num(up)} {l_op} {s_zh}")
-        en.append(f"{g} ({m.wallet_labels_en[pos[i]]}): share of wallet {pct(sh)} {h_op} {pct(m.share_high_min)}, "
-                  f"upcoming purchase {num(up)} {l_op} {s_en}")
-    frame = make_frame(ids, grades, zh, en, share_of_wallet=share, upcoming_purchase=upcoming,
-                       high_share=pd.array(_missing_where(assessed, high), dtype="boolean"),
-                       large_upcoming=pd.array(_missing_where(assessed, large), dtype="boolean"))
-    return Grading("wallet", frame, ("share_of_wallet", "upcoming_purchase", "high_share", "large_upcoming"),
-                   (*m.wallet_labels, m.not_assessed_label))
+        zh.append(f"{g}:占有率 {pct(sh)} {h_op} {pct(m.share_high_min)},即将购买量 {num(up)} {l_op} {s_zh}")
+        en.append(
+            f"{g} ({m.wallet_labels_en[pos[i]]}): share of wallet {pct(sh)} {h_op} {pct(m.share_high_min)}, "
+            f"upcoming purchase {num(up)} {l_op} {s_en}"
+        )
+    frame = make_frame(
+        ids,
+        grades,
+        zh,
+        en,
+        share_of_wallet=share,
+        upcoming_purchase=upcoming,
+        high_share=pd.array(_missing_where(assessed, high), dtype="boolean"),
+        large_upcoming=pd.array(_missing_where(assessed, large), dtype="boolean"),
+    )
+    return Grading(
+        "wallet",
+        frame,
+        ("share_of_wallet", "upcoming_purchase", "high_share", "large_upcoming"),
+        (*m.wallet_labels, m.not_assessed_label),
+    )
 
 
 # ---- 3. value types MVC / MGC / BZC ---------------------------------------------------------
-def value_type(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp,
-               *, measure: str | None = None) -> Grading:
+def value_type(
+    ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
+) -> Grading:
     m = rules.matrix
     ids = frames.population(ledger, customers, as_of)
     now, before = _trailing(ledger, as_of, m.months)
@@ -197,8 +222,9 @@ def value_type(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, a
     g = Fraction(str(m.mgc_growth))
     now_u, before_u = micro(sales_now), micro(sales_before)
     had = (sales_before > 0).to_numpy()
-    grows = np.where(had, ((now_u - before_u) * g.denominator - before_u * g.numerator) >= 0,
-                     (sales_now > 0).to_numpy()).astype(bool)
+    grows = np.where(
+        had, ((now_u - before_u) * g.denominator - before_u * g.numerator) >= 0, (sales_now > 0).to_numpy()
+    ).astype(bool)
     pos = np.where(negative, 2, np.where(mvc, 0, np.where(grows, 1, 3)))
     grades = np.asarray(m.value_labels, dtype=object)[pos]
 
@@ -214,8 +240,10 @@ def value_type(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, a
             continue
         if mvc[i]:
             zh.append(f"{lab}:近 {m.months} 个月利润 {num(p)},利润更高的客户合计占 {pct(sb)} < {pct(m.mvc_share)}")
-            en.append(f"{head_en}: profit {num(p)} in the last {m.months} months; customers with more profit "
-                      f"hold {pct(sb)}, < {pct(m.mvc_share)}")
+            en.append(
+                f"{head_en}: profit {num(p)} in the last {m.months} months; customers with more profit "
+                f"hold {pct(sb)}, < {pct(m.mvc_share)}"
+            )
             continue
         if p > 0:
             p_zh = f"利润 {num(p)},利润更高的客户合计占 {pct(sb)} ≥ {pct(m.mvc_share)}"
@@ -226,10 +254,14 @@ def value_type(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, a
         if had[i]:
             op = "≥" if grows[i] else "<"
             rate = growth_v[i]
-            g_zh = (f"销售额增长 {'+' if rate >= 0 else ''}{pct(rate)} {op} {pct(m.mgc_growth)}"
-                    f"(近 {m.months} 个月 {now_s},之前 {before_s})")
-            g_en = (f"sales growth {'+' if rate >= 0 else ''}{pct(rate)} {op} {pct(m.mgc_growth)} "
-                    f"({now_s} in the last {m.months} months, {before_s} before)")
+            g_zh = (
+                f"销售额增长 {'+' if rate >= 0 else ''}{pct(rate)} {op} {pct(m.mgc_growth)}"
+                f"(近 {m.months} 个月 {now_s},之前 {before_s})"
+            )
+            g_en = (
+                f"sales growth {'+' if rate >= 0 else ''}{pct(rate)} {op} {pct(m.mgc_growth)} "
+                f"({now_s} in the last {m.months} months, {before_s} before)"
+            )
         elif grows[i]:
             g_zh = f"之前 {m.months} 个月无销售、近 {m.months} 个月销售 {now_s},视为增长"
             g_en = f"no sales in the {m.months} months before, {now_s} now: counts as growth"
@@ -238,24 +270,37 @@ def value_type(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, a
             g_en = f"no sales in either period ({now_s} in the last {m.months} months)"
         zh.append(f"{lab}:近 {m.months} 个月{p_zh};{g_zh}")
         en.append(f"{head_en}: in the last {m.months} months {p_en}; {g_en}")
-    frame = make_frame(ids, grades, zh, en, profit=profit, profit_share_before=share_before,
-                       sales_now=sales_now, sales_before=sales_before, sales_growth=growth)
+    frame = make_frame(
+        ids,
+        grades,
+        zh,
+        en,
+        profit=profit,
+        profit_share_before=share_before,
+        sales_now=sales_now,
+        sales_before=sales_before,
+        sales_growth=growth,
+    )
     v = m.value_labels
-    return Grading("value_type", frame,
-                   ("profit", "profit_share_before", "sales_now", "sales_before", "sales_growth"),
-                   (v[0], v[1], v[3], v[2]))
+    return Grading(
+        "value_type",
+        frame,
+        ("profit", "profit_share_before", "sales_now", "sales_before", "sales_growth"),
+        (v[0], v[1], v[3], v[2]),
+    )
 
 
 # ---- 4. deal stage ------------------------------------------------------------------------
-def deal_stage(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp,
-               *, measure: str | None = None) -> Grading:
+def deal_stage(
+    ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
+) -> Grading:
     m = rules.matrix
     ids = frames.population(ledger, customers, as_of)
     lines = frames.upto(ledger, as_of)
     last = lines[lines["amount"] > 0].groupby("customer_id")["date"].max().reindex(ids)
     last = last.astype("datetime64[ns]")
     start = frames.window_start(as_of, m.months)
-    assert start is not None                 # the rule matrix.months is at least 1
+    assert start is not None  # the rule matrix.months is at least 1
     current = (last > start).to_numpy()
     known = last.notna().to_numpy()
     stage = np.where(current, 1, np.where(known, 0, 2))
@@ -293,19 +338,26 @@ def deal_stage(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, a
         k = cls[i]
         bound = f"≥ {pct(m.potential_min[k])}" if k < len(m.potential_min) else f"< {pct(m.potential_min[-1])}"
         zh.append(f"{g}:截至 {day} 尚无购买,成交可能性 {pct(p)} {bound},潜在等级 {potential[i]}")
-        en.append(f"{head_en}: no purchase up to {day}; closing probability {pct(p)} {bound}, "
-                  f"class {potential[i]}")
-    frame = make_frame(ids, grades, zh, en, last_purchase=last, days_since=days_since,
-                       close_probability=prob, potential=pd.Series(potential, index=ids, dtype=object))
+        en.append(f"{head_en}: no purchase up to {day}; closing probability {pct(p)} {bound}, class {potential[i]}")
+    frame = make_frame(
+        ids,
+        grades,
+        zh,
+        en,
+        last_purchase=last,
+        days_since=days_since,
+        close_probability=prob,
+        potential=pd.Series(potential, index=ids, dtype=object),
+    )
     s = m.stage_labels
     labels = (s[1], s[0], *(f"{s[2]} {c}" for c in m.potential_labels), s[2])
-    return Grading("deal_stage", frame, ("last_purchase", "days_since", "close_probability", "potential"),
-                   labels)
+    return Grading("deal_stage", frame, ("last_purchase", "days_since", "close_probability", "potential"), labels)
 
 
 # ---- 5. two-criteria 3x3 matrix -------------------------------------------------------------
-def two_criteria(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp,
-                 *, measure: str | None = None) -> Grading:
+def two_criteria(
+    ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
+) -> Grading:
     p, abc = rules.pareto, rules.abc.labels
     first_m, second_m = measure or "amount", rules.matrix.second_measure
     ids = frames.population(ledger, customers, as_of)
@@ -325,12 +377,24 @@ def two_criteria(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook,
         z2, e2 = _abc_phrase(second_m, second_v[i], sb2_v[i], c2[i], l2[i], p)
         zh.append(f"{grades[i]}:{z1};{z2}")
         en.append(f"{grades[i]}: {e1}; {e2}")
-    frame = make_frame(ids, grades, zh, en, first_value=first, first_share_before=sb1, first_class=l1,
-                       second_value=second, second_share_before=sb2, second_class=l2)
-    return Grading("two_criteria", frame,
-                   ("first_value", "first_share_before", "first_class",
-                    "second_value", "second_share_before", "second_class"),
-                   tuple(x + y for x in abc for y in abc))
+    frame = make_frame(
+        ids,
+        grades,
+        zh,
+        en,
+        first_value=first,
+        first_share_before=sb1,
+        first_class=l1,
+        second_value=second,
+        second_share_before=sb2,
+        second_class=l2,
+    )
+    return Grading(
+        "two_criteria",
+        frame,
+        ("first_value", "first_share_before", "first_class", "second_value", "second_share_before", "second_class"),
+        tuple(x + y for x in abc for y in abc),
+    )
 
 
 def _abc_phrase(measure: str, v: float, sb: float, cls: int, letter: str, p) -> tuple[str, str]:
@@ -340,7 +404,14 @@ def _abc_phrase(measure: str, v: float, sb: float, cls: int, letter: str, p) -> 
     if v <= 0:
         return f"{v_zh} ≤ 0,为 {letter} 类", f"{v_en} ≤ 0: {letter}"
     a, b = pct(p.a_share), pct(p.b_share)
-    b_zh, b_en = ((f"< {a}", f"< {a}") if cls == 0 else (f"≥ {a} 且 < {b}", f"≥ {a} and < {b}") if cls == 1
-                  else (f"≥ {b}", f"≥ {b}"))
-    return (f"{v_zh},排在其前的客户合计占 {pct(sb)} {b_zh},为 {letter} 类",
-            f"{v_en}, customers above hold {pct(sb)} {b_en}: {letter}")
+    b_zh, b_en = (
+        (f"< {a}", f"< {a}")
+        if cls == 0
+        else (f"≥ {a} 且 < {b}", f"≥ {a} and < {b}")
+        if cls == 1
+        else (f"≥ {b}", f"≥ {b}")
+    )
+    return (
+        f"{v_zh},排在其前的客户合计占 {pct(sb)} {b_zh},为 {letter} 类",
+        f"{v_en}, customers above hold {pct(sb)} {b_en}: {letter}",
+    )

@@ -29,8 +29,9 @@ from xlgrade.engine.rules import RuleBook
 from xlgrade.engine.text import num, pct
 
 
-def grade(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp,
-          *, measure: str | None = None) -> Grading:
+def grade(
+    ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
+) -> Grading:
     p = rules.pareto
     measure = measure or p.measure
     lines = frames.window(ledger, as_of, p.window_months)
@@ -39,8 +40,16 @@ def grade(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of:
     ranked = rank_values(values)
     labels = rules.abc.labels
     grades, zh, en = _STRATEGIES[p.strategy](ranked, p, labels, measure)
-    frame = make_frame(ids, grades, zh, en, value=values, share_before=ranked["share_before"],
-                       share=ranked["share"], rank=ranked["rank"])
+    frame = make_frame(
+        ids,
+        grades,
+        zh,
+        en,
+        value=values,
+        share_before=ranked["share_before"],
+        share=ranked["share"],
+        rank=ranked["rank"],
+    )
     return Grading("pareto", frame, ("value", "share_before", "share", "rank"), labels)
 
 
@@ -70,11 +79,20 @@ def rank_values(values: pd.Series) -> pd.DataFrame:
         rows = []
         for d in exact:
             positive = d > 0 and total > 0
-            rows.append((n_before[d], n_before[d] + 1, sum_before[d], total,
-                         float(sum_before[d] / total) if positive else np.nan,
-                         float(d / total) if positive else np.nan, d))
-    return pd.DataFrame(rows, index=values.index,
-                        columns=["before", "rank", "sum_before", "total", "share_before", "share", "exact"])
+            rows.append(
+                (
+                    n_before[d],
+                    n_before[d] + 1,
+                    sum_before[d],
+                    total,
+                    float(sum_before[d] / total) if positive else np.nan,
+                    float(d / total) if positive else np.nan,
+                    d,
+                )
+            )
+    return pd.DataFrame(
+        rows, index=values.index, columns=["before", "rank", "sum_before", "total", "share_before", "share", "exact"]
+    )
 
 
 def _value_share(ranked, p, labels, measure):
@@ -129,15 +147,21 @@ def _by_position(limit_a: Decimal, limit_b: Decimal, what_zh: str, what_en: str)
 def _count_share(ranked, p, labels, measure):
     n = Decimal(len(ranked))
     a_lim, b_lim = Decimal(str(p.a_count_share)) * n, Decimal(str(p.b_count_share)) * n
-    return _by_position(a_lim, b_lim, f"前 {pct(p.a_count_share)} 客户为 A、前 {pct(p.b_count_share)} 以内为 B",
-                        f"top {pct(p.a_count_share)} of customers are A, up to {pct(p.b_count_share)} B"
-                        )(ranked, p, labels, measure)
+    return _by_position(
+        a_lim,
+        b_lim,
+        f"前 {pct(p.a_count_share)} 客户为 A、前 {pct(p.b_count_share)} 以内为 B",
+        f"top {pct(p.a_count_share)} of customers are A, up to {pct(p.b_count_share)} B",
+    )(ranked, p, labels, measure)
 
 
 def _top_n(ranked, p, labels, measure):
-    return _by_position(Decimal(p.a_top_n), Decimal(p.b_top_n),
-                        f"前 {p.a_top_n} 名为 A、前 {p.b_top_n} 名以内为 B",
-                        f"the top {p.a_top_n} are A, the top {p.b_top_n} A or B")(ranked, p, labels, measure)
+    return _by_position(
+        Decimal(p.a_top_n),
+        Decimal(p.b_top_n),
+        f"前 {p.a_top_n} 名为 A、前 {p.b_top_n} 名以内为 B",
+        f"the top {p.a_top_n} are A, the top {p.b_top_n} A or B",
+    )(ranked, p, labels, measure)
 
 
 def _absolute(ranked, p, labels, measure):
@@ -149,8 +173,11 @@ def _absolute(ranked, p, labels, measure):
         if row.exact > 0 and row.exact >= a_min:
             g, op_zh, op_en = a, f"≥ {num(p.a_min_value)}", f"≥ {num(p.a_min_value)}"
         elif row.exact > 0 and row.exact >= b_min:
-            g, op_zh, op_en = b, f"≥ {num(p.b_min_value)} 但 < {num(p.a_min_value)}", \
-                f"≥ {num(p.b_min_value)} but < {num(p.a_min_value)}"
+            g, op_zh, op_en = (
+                b,
+                f"≥ {num(p.b_min_value)} 但 < {num(p.a_min_value)}",
+                f"≥ {num(p.b_min_value)} but < {num(p.a_min_value)}",
+            )
         else:
             g = c
             limit = max(p.b_min_value, 0.0)
@@ -162,5 +189,4 @@ def _absolute(ranked, p, labels, measure):
     return grades, zh, en
 
 
-_STRATEGIES = {"value_share": _value_share, "count_share": _count_share,
-               "absolute": _absolute, "top_n": _top_n}
+_STRATEGIES = {"value_share": _value_share, "count_share": _count_share, "absolute": _absolute, "top_n": _top_n}

@@ -42,8 +42,7 @@ class Grading:
 
     def columns(self, lang: str = "zh") -> list[str]:
         """Output columns for one language: id, grade, explanation, then the figures and extras."""
-        extra = [c for c in self.frame.columns
-                 if c not in ("grade", "explanation_zh", "explanation_en", *self.figures)]
+        extra = [c for c in self.frame.columns if c not in ("grade", "explanation_zh", "explanation_en", *self.figures)]
         return ["customer_id", "grade", "explanation", *self.figures, *extra]
 
     def table(self, lang: str = "zh") -> pd.DataFrame:

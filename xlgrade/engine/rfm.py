@@ -41,12 +41,13 @@ from xlgrade.engine.rules import RFM_PATTERNS, RuleBook
 from xlgrade.engine.text import num
 
 # pattern code = 4 * R high + 2 * F high + M high
-_PATTERN_OF_CODE = np.array([f"{'HL'[1 - (c >> 2 & 1)]}{'HL'[1 - (c >> 1 & 1)]}{'HL'[1 - (c & 1)]}"
-                             for c in range(8)], dtype=object)
+_PATTERN_OF_CODE = np.array(
+    [f"{'HL'[1 - (c >> 2 & 1)]}{'HL'[1 - (c >> 1 & 1)]}{'HL'[1 - (c & 1)]}" for c in range(8)], dtype=object
+)
 _POSITION_OF_CODE = np.array([RFM_PATTERNS.index(p) for p in _PATTERN_OF_CODE])
 FIGURES = ("recency", "frequency", "monetary", "r_score", "f_score", "m_score", "pattern")
 SPLIT_ZH = {"mean": "平均", "median": "中位数"}
-_EXACT_LIMIT = 2.0 ** 50 / 1e6  # below this, rint(v * 1e6) is the exact millionths
+_EXACT_LIMIT = 2.0**50 / 1e6  # below this, rint(v * 1e6) is the exact millionths
 
 
 # ---- exact splits (shared with matrices) -------------------------------------------------
@@ -114,8 +115,9 @@ def quintile(values: pd.Series, active: pd.Series, *, larger_is_better: bool) ->
 
 
 # ---- the method --------------------------------------------------------------------------
-def grade(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp,
-          *, measure: str | None = None) -> Grading:
+def grade(
+    ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
+) -> Grading:
     r = rules.rfm
     ids = frames.population(ledger, customers, as_of)
     lines = frames.window(ledger, as_of, r.months)
@@ -128,10 +130,16 @@ def grade(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of:
     active = pd.Series(frequency > 0, index=ids)
 
     act = active.to_numpy()
-    splits = {"r": split_of(recency[active], r.split), "f": split_of(frequency[active], r.split),
-              "m": split_of(monetary[active], r.split)}
-    code = (below(recency, splits["r"]).astype(int) * 4 + above(frequency, splits["f"]).astype(int) * 2
-            + above(monetary, splits["m"]).astype(int)) * act
+    splits = {
+        "r": split_of(recency[active], r.split),
+        "f": split_of(frequency[active], r.split),
+        "m": split_of(monetary[active], r.split),
+    }
+    code = (
+        below(recency, splits["r"]).astype(int) * 4
+        + above(frequency, splits["f"]).astype(int) * 2
+        + above(monetary, splits["m"]).astype(int)
+    ) * act
     patterns = pd.Series(_PATTERN_OF_CODE[code], index=ids, dtype=object)
     pos = _POSITION_OF_CODE[code]
     grades = np.asarray(r.labels, dtype=object)[pos]
@@ -145,33 +153,67 @@ def grade(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of:
     pattern_v, recency_v, frequency_v, monetary_v = (s.to_numpy() for s in (patterns, recency, frequency, monetary))
     r_v, f_v, m_v = r_score.to_numpy(), f_score.to_numpy(), m_score.to_numpy()
     for i in range(len(ids)):
-        z, e = _explain(grades[i], r.labels_en[pos[i]], pattern_v[i], bool(act[i]),
-                        recency_v[i], int(frequency_v[i]), monetary_v[i],
-                        (int(r_v[i]), int(f_v[i]), int(m_v[i])),
-                        split_vals, r.split, r.months)
+        z, e = _explain(
+            grades[i],
+            r.labels_en[pos[i]],
+            pattern_v[i],
+            bool(act[i]),
+            recency_v[i],
+            int(frequency_v[i]),
+            monetary_v[i],
+            (int(r_v[i]), int(f_v[i]), int(m_v[i])),
+            split_vals,
+            r.split,
+            r.months,
+        )
         zh.append(z)
         en.append(e)
-    frame = make_frame(ids, grades, zh, en, recency=recency, frequency=frequency, monetary=monetary,
-                       r_score=r_score, f_score=f_score, m_score=m_score, pattern=patterns)
+    frame = make_frame(
+        ids,
+        grades,
+        zh,
+        en,
+        recency=recency,
+        frequency=frequency,
+        monetary=monetary,
+        r_score=r_score,
+        f_score=f_score,
+        m_score=m_score,
+        pattern=patterns,
+    )
     return Grading("rfm", frame, FIGURES, r.labels)
 
 
-def _explain(label: str, label_en: str, pattern: str, active: bool, rec: float, freq: int, mon: float,
-             scores: tuple[int, int, int], splits: dict[str, float], how: str,
-             months: int) -> tuple[str, str]:
+def _explain(
+    label: str,
+    label_en: str,
+    pattern: str,
+    active: bool,
+    rec: float,
+    freq: int,
+    mon: float,
+    scores: tuple[int, int, int],
+    splits: dict[str, float],
+    how: str,
+    months: int,
+) -> tuple[str, str]:
     score_zh = f"评分 R{scores[0]} F{scores[1]} M{scores[2]}"
     score_en = f"scores R{scores[0]} F{scores[1]} M{scores[2]}"
     if not active:
-        return (f"{label}({pattern}):近 {months} 个月无购买(金额 {num(mon)}),三项均为低,{score_zh}",
-                f"{label} ({label_en}, {pattern}): no purchase in the last {months} months "
-                f"(amount {num(mon)}), all three low; {score_en}")
+        return (
+            f"{label}({pattern}):近 {months} 个月无购买(金额 {num(mon)}),三项均为低,{score_zh}",
+            f"{label} ({label_en}, {pattern}): no purchase in the last {months} months "
+            f"(amount {num(mon)}), all three low; {score_en}",
+        )
     s_zh, s_en = SPLIT_ZH[how], how
     r_op = "<" if pattern[0] == "H" else "≥"
     f_op = ">" if pattern[1] == "H" else "≤"
     m_op = ">" if pattern[2] == "H" else "≤"
     sr, sf, sm = num(splits["r"]), num(splits["f"]), num(splits["m"])
-    return (f"{label}({pattern}):最近购买距今 {num(rec)} 天 {r_op} {s_zh} {sr} 天,"
-            f"订单 {freq} 次 {f_op} {s_zh} {sf} 次,金额 {num(mon)} {m_op} {s_zh} {sm};{score_zh}",
-            f"{label} ({label_en}, {pattern}): last purchase {num(rec)} days ago {r_op} {s_en} {sr}, "
-            f"{freq} order{'s' if freq != 1 else ''} {f_op} {s_en} {sf}, "
-            f"amount {num(mon)} {m_op} {s_en} {sm}; {score_en}")
+    return (
+        f"{label}({pattern}):最近购买距今 {num(rec)} 天 {r_op} {s_zh} {sr} 天,"
+        f"订单 {freq} 次 {f_op} {s_zh} {sf} 次,金额 {num(mon)} {m_op} {s_zh} {sm};{score_zh}",
+        f"{label} ({label_en}, {pattern}): last purchase {num(rec)} days ago {r_op} {s_en} {sr}, "
+        f"{freq} order{'s' if freq != 1 else ''} {f_op} {s_en} {sf}, "
+        f"amount {num(mon)} {m_op} {s_en} {sm}; {score_en}",
+    )

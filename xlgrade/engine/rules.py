@@ -44,31 +44,47 @@ WINDOW_ZH = "统计月数:截至评估日的近 N 个月(0 = 全部历史,即累
 WINDOW_EN = "months evaluated: the trailing N months up to the as-of date (0 = all history, cumulative)"
 
 
-def rule(default: Any, kind: str, zh: str, en: str, *, minimum: float | None = None,
-         choices: tuple[str, ...] | None = None, prominent: bool = False) -> Any:
+def rule(
+    default: Any,
+    kind: str,
+    zh: str,
+    en: str,
+    *,
+    minimum: float | None = None,
+    choices: tuple[str, ...] | None = None,
+    prominent: bool = False,
+) -> Any:
     """Declare one rule: its default, kind, bilingual description and simple bounds.
 
     A *prominent* rule changes what most grades mean (the evaluation window); the rules
     sheet highlights it.
     """
-    return field(default=default, metadata={
-        "kind": kind, "zh": zh, "en": en, "min": minimum, "choices": choices, "prominent": prominent})
+    return field(
+        default=default,
+        metadata={"kind": kind, "zh": zh, "en": en, "min": minimum, "choices": choices, "prominent": prominent},
+    )
 
 
 @dataclass(frozen=True)
 class GeneralRules:
-    method: str = rule("threshold", TEXT, "工作簿默认分级方法", "default grading method of the workbook",
-                       choices=("threshold", "pareto", "scorecard", "composite", "credit", "rfm"))
+    method: str = rule(
+        "threshold",
+        TEXT,
+        "工作簿默认分级方法",
+        "default grading method of the workbook",
+        choices=("threshold", "pareto", "scorecard", "composite", "credit", "rfm"),
+    )
 
 
 @dataclass(frozen=True)
 class AbcRules:
-    labels: tuple[str, ...] = rule(("A", "B", "C"), TEXTS, "ABC 等级名称(由高到低)",
-                                   "ABC grade labels, best first")
-    names_zh: tuple[str, ...] = rule(("关键客户", "主要客户", "普通客户"), TEXTS,
-                                     "ABC 等级中文含义", "meaning of each ABC grade (zh)")
-    names_en: tuple[str, ...] = rule(("key", "major", "ordinary"), TEXTS,
-                                     "ABC 等级英文含义", "meaning of each ABC grade (en)")
+    labels: tuple[str, ...] = rule(("A", "B", "C"), TEXTS, "ABC 等级名称(由高到低)", "ABC grade labels, best first")
+    names_zh: tuple[str, ...] = rule(
+        ("关键客户", "主要客户", "普通客户"), TEXTS, "ABC 等级中文含义", "meaning of each ABC grade (zh)"
+    )
+    names_en: tuple[str, ...] = rule(
+        ("key", "major", "ordinary"), TEXTS, "ABC 等级英文含义", "meaning of each ABC grade (en)"
+    )
 
 
 @dataclass(frozen=True)
@@ -84,13 +100,13 @@ class ThresholdRules:
 @dataclass(frozen=True)
 class ParetoRules:
     measure: str = rule("amount", TEXT, "排序口径", "measure ranked", choices=MEASURES)
-    strategy: str = rule("value_share", TEXT, "划分方式", "split strategy",
-                         choices=("value_share", "count_share", "absolute", "top_n"))
+    strategy: str = rule(
+        "value_share", TEXT, "划分方式", "split strategy", choices=("value_share", "count_share", "absolute", "top_n")
+    )
     a_share: float = rule(0.80, PCT, "A 类:排在前面的客户累计占比低于", "A: share before below")
     b_share: float = rule(0.95, PCT, "B 类:排在前面的客户累计占比低于", "B: share before below")
     a_count_share: float = rule(0.20, PCT, "按客户数:前百分之几为 A", "by count: top share of customers A")
-    b_count_share: float = rule(0.50, PCT, "按客户数:前百分之几以内为 B",
-                                "by count: customers up to this share B")
+    b_count_share: float = rule(0.50, PCT, "按客户数:前百分之几以内为 B", "by count: customers up to this share B")
     a_min_value: float = rule(100_000.0, NUM, "按绝对值:A 类至少", "absolute: A at least", minimum=0)
     b_min_value: float = rule(10_000.0, NUM, "按绝对值:B 类至少", "absolute: B at least", minimum=0)
     a_top_n: int = rule(10, INT, "前 N 名:A 类名额", "top-N: number of A customers", minimum=0)
@@ -101,24 +117,31 @@ class ParetoRules:
 @dataclass(frozen=True)
 class ScorecardRules:
     months: int = rule(12, INT, "统计月数", "trailing months", minimum=1)
-    units_min: tuple[float, ...] = rule((10.0, 5.0, 3.0, 2.0, 1.0), NUMS, "平均月销售(件)档位",
-                                        "average monthly units, step minimums")
-    units_points: tuple[float, ...] = rule((50.0, 40.0, 30.0, 20.0, 10.0), NUMS, "平均月销售各档得分",
-                                           "points of each units step")
-    growth_breaks: tuple[float, ...] = rule((0.0, 0.20, 0.50, 1.00), PCTS, "销售额增长率折点",
-                                            "sales growth break points")
-    growth_points: tuple[float, ...] = rule((0.0, 5.0, 10.0, 20.0), NUMS, "增长率折点得分(折点间线性)",
-                                            "points at the break points (linear between)")
-    new_growth_points: float = rule(20.0, NUM, "上期无销售、本期有销售的增长得分",
-                                    "growth points when the earlier period had no sales", minimum=0)
+    units_min: tuple[float, ...] = rule(
+        (10.0, 5.0, 3.0, 2.0, 1.0), NUMS, "平均月销售(件)档位", "average monthly units, step minimums"
+    )
+    units_points: tuple[float, ...] = rule(
+        (50.0, 40.0, 30.0, 20.0, 10.0), NUMS, "平均月销售各档得分", "points of each units step"
+    )
+    growth_breaks: tuple[float, ...] = rule(
+        (0.0, 0.20, 0.50, 1.00), PCTS, "销售额增长率折点", "sales growth break points"
+    )
+    growth_points: tuple[float, ...] = rule(
+        (0.0, 5.0, 10.0, 20.0), NUMS, "增长率折点得分(折点间线性)", "points at the break points (linear between)"
+    )
+    new_growth_points: float = rule(
+        20.0, NUM, "上期无销售、本期有销售的增长得分", "growth points when the earlier period had no sales", minimum=0
+    )
     channel_points: float = rule(10.0, NUM, "渠道覆盖满分", "channel coverage points", minimum=0)
     loyalty_points: float = rule(10.0, NUM, "忠诚度满分", "loyalty points", minimum=0)
     prospects_points: float = rule(10.0, NUM, "发展前景满分", "prospects points", minimum=0)
     level_min: tuple[float, ...] = rule((90.0, 75.0, 60.0, 50.0), NUMS, "各级最低分", "level minimum scores")
-    level_labels: tuple[str, ...] = rule(("VIP客户", "骨干客户", "有效客户", "休眠客户", "潜在客户"), TEXTS,
-                                         "级别名称", "level labels")
-    level_labels_en: tuple[str, ...] = rule(("VIP", "core", "active", "dormant", "potential"), TEXTS,
-                                            "级别英文名称", "level labels in English")
+    level_labels: tuple[str, ...] = rule(
+        ("VIP客户", "骨干客户", "有效客户", "休眠客户", "潜在客户"), TEXTS, "级别名称", "level labels"
+    )
+    level_labels_en: tuple[str, ...] = rule(
+        ("VIP", "core", "active", "dormant", "potential"), TEXTS, "级别英文名称", "level labels in English"
+    )
 
 
 @dataclass(frozen=True)
@@ -126,14 +149,24 @@ class CompositeRules:
     credit_weight: float = rule(0.10, PCT, "信用状况权重", "credit weight")
     amount_weight: float = rule(0.30, PCT, "下单金额权重", "order amount weight")
     profit_weight: float = rule(0.60, PCT, "利润贡献权重", "profit contribution weight")
-    months: int = rule(12, INT, "统计月数(只对窗口内有交易的客户排名,百分位 = 不高于本客户的客户占比)",
-                       "trailing months (only customers with a line in them are ranked; percentile = share of "
-                       "ranked customers with a value <= this one)", minimum=1)
-    no_credit_score: float = rule(100.0, NUM, "被排名但无应收记录(只有退货)的客户,信用分项取",
-                                  "credit sub-score of a ranked customer without receivables (returns only)",
-                                  minimum=0)
-    split: str = rule("count", TEXT, "划分方式(count 按人数 / bands 按分数)", "split: count or bands",
-                      choices=("count", "bands"))
+    months: int = rule(
+        12,
+        INT,
+        "统计月数(只对窗口内有交易的客户排名,百分位 = 不高于本客户的客户占比)",
+        "trailing months (only customers with a line in them are ranked; percentile = share of "
+        "ranked customers with a value <= this one)",
+        minimum=1,
+    )
+    no_credit_score: float = rule(
+        100.0,
+        NUM,
+        "被排名但无应收记录(只有退货)的客户,信用分项取",
+        "credit sub-score of a ranked customer without receivables (returns only)",
+        minimum=0,
+    )
+    split: str = rule(
+        "count", TEXT, "划分方式(count 按人数 / bands 按分数)", "split: count or bands", choices=("count", "bands")
+    )
     a_count_share: float = rule(0.20, PCT, "按人数:前百分之几为 A", "by count: top share A")
     b_count_share: float = rule(0.50, PCT, "按人数:前百分之几以内为 B", "by count: up to this share B")
     a_min_score: float = rule(80.0, NUM, "按分数:A 类最低分", "by bands: A minimum score", minimum=0)
@@ -142,21 +175,27 @@ class CompositeRules:
 
 @dataclass(frozen=True)
 class CreditRules:
-    credit_days: int = rule(30, INT, "信用期(天),未填应收日期时使用", "credit days when no due date",
-                            minimum=0)
-    months: int = rule(12, INT, "评估月数(平均逾期天数;回款率取全部历史)",
-                       "trailing months of the average days late (the collection rate is over all history)",
-                       minimum=1)
+    credit_days: int = rule(30, INT, "信用期(天),未填应收日期时使用", "credit days when no due date", minimum=0)
+    months: int = rule(
+        12,
+        INT,
+        "评估月数(平均逾期天数;回款率取全部历史)",
+        "trailing months of the average days late (the collection rate is over all history)",
+        minimum=1,
+    )
     penalty_per_day: float = rule(2.0, NUM, "每逾期一天扣分", "points off per day late", minimum=0)
     grade_min: tuple[float, ...] = rule((90.0, 75.0, 60.0), NUMS, "各信用等级最低分", "grade minimum scores")
     grade_labels: tuple[str, ...] = rule(("优", "良", "中", "差"), TEXTS, "信用等级名称", "credit grade labels")
-    grade_labels_en: tuple[str, ...] = rule(("excellent", "good", "fair", "poor"), TEXTS,
-                                            "信用等级英文名称", "credit grade labels in English")
+    grade_labels_en: tuple[str, ...] = rule(
+        ("excellent", "good", "fair", "poor"), TEXTS, "信用等级英文名称", "credit grade labels in English"
+    )
     aging_days: tuple[float, ...] = rule((30.0, 60.0, 90.0), NUMS, "账龄分段(天)", "aging bucket limits (days)")
-    no_record_label: str = rule("无记录", TEXT, "期内无应收记录时显示(无信用分)",
-                                "shown in Chinese when a period has no receivables (no score)")
-    no_record_label_en: str = rule("no record", TEXT, "期内无应收记录时的英文显示",
-                                   "shown in English when a period has no receivables (no score)")
+    no_record_label: str = rule(
+        "无记录", TEXT, "期内无应收记录时显示(无信用分)", "shown in Chinese when a period has no receivables (no score)"
+    )
+    no_record_label_en: str = rule(
+        "no record", TEXT, "期内无应收记录时的英文显示", "shown in English when a period has no receivables (no score)"
+    )
 
 
 RFM_PATTERNS = ("HHH", "HLH", "LHH", "LLH", "HHL", "HLL", "LHL", "LLL")  # R, F, M high/low
@@ -165,57 +204,110 @@ RFM_PATTERNS = ("HHH", "HLH", "LHH", "LLH", "HHL", "HLL", "LHL", "LLL")  # R, F,
 @dataclass(frozen=True)
 class RfmRules:
     months: int = rule(12, INT, "统计月数", "trailing months", minimum=1)
-    split: str = rule("mean", TEXT, "高低分界(mean 平均 / median 中位数),取窗口内有购买的客户;等于分界为低",
-                      "high/low split (mean or median) over the customers with a purchase in the window; "
-                      "a value equal to it is low", choices=("mean", "median"))
+    split: str = rule(
+        "mean",
+        TEXT,
+        "高低分界(mean 平均 / median 中位数),取窗口内有购买的客户;等于分界为低",
+        "high/low split (mean or median) over the customers with a purchase in the window; a value equal to it is low",
+        choices=("mean", "median"),
+    )
     labels: tuple[str, ...] = rule(
-        ("重要价值客户", "重要发展客户", "重要保持客户", "重要挽留客户",
-         "一般价值客户", "一般发展客户", "一般保持客户", "一般挽留客户"), TEXTS,
+        (
+            "重要价值客户",
+            "重要发展客户",
+            "重要保持客户",
+            "重要挽留客户",
+            "一般价值客户",
+            "一般发展客户",
+            "一般保持客户",
+            "一般挽留客户",
+        ),
+        TEXTS,
         "八类名称(RFM 高低组合 HHH HLH LHH LLH HHL HLL LHL LLL)",
-        "eight class labels for RFM patterns HHH HLH LHH LLH HHL HLL LHL LLL")
+        "eight class labels for RFM patterns HHH HLH LHH LLH HHL HLL LHL LLL",
+    )
     labels_en: tuple[str, ...] = rule(
-        ("important value", "important development", "important retention", "important win-back",
-         "general value", "general development", "general retention", "general win-back"), TEXTS,
-        "八类英文名称", "eight class labels in English")
+        (
+            "important value",
+            "important development",
+            "important retention",
+            "important win-back",
+            "general value",
+            "general development",
+            "general retention",
+            "general win-back",
+        ),
+        TEXTS,
+        "八类英文名称",
+        "eight class labels in English",
+    )
 
 
 @dataclass(frozen=True)
 class MatrixRules:
     months: int = rule(12, INT, "统计月数", "trailing months", minimum=1)
-    volume_split: str = rule("mean", TEXT, "销量大小分界", "large/small volume split",
-                             choices=("mean", "median"))
+    volume_split: str = rule("mean", TEXT, "销量大小分界", "large/small volume split", choices=("mean", "median"))
     loyal_min: float = rule(5.0, NUM, "忠诚度不低于此分为忠诚", "loyal when loyalty at least", minimum=0)
     not_assessed_label: str = rule("未评估", TEXT, "缺少评估数据时的名称", "label when inputs are missing")
-    not_assessed_label_en: str = rule("not assessed", TEXT, "缺少评估数据时的英文名称",
-                                      "label when inputs are missing, in English")
-    loyalty_labels: tuple[str, ...] = rule(("最宝贵的财富", "最危险的敌人", "明日之星", "淘汰"), TEXTS,
-                                           "销量×忠诚度:大忠诚、大不忠诚、小忠诚、小不忠诚",
-                                           "sales x loyalty: large+loyal, large+disloyal, small+loyal, small+disloyal")
-    loyalty_labels_en: tuple[str, ...] = rule(("most valuable asset", "most dangerous enemy", "star of tomorrow",
-                                               "drop"), TEXTS, "销量×忠诚度英文名称", "sales x loyalty labels in English")
+    not_assessed_label_en: str = rule(
+        "not assessed", TEXT, "缺少评估数据时的英文名称", "label when inputs are missing, in English"
+    )
+    loyalty_labels: tuple[str, ...] = rule(
+        ("最宝贵的财富", "最危险的敌人", "明日之星", "淘汰"),
+        TEXTS,
+        "销量×忠诚度:大忠诚、大不忠诚、小忠诚、小不忠诚",
+        "sales x loyalty: large+loyal, large+disloyal, small+loyal, small+disloyal",
+    )
+    loyalty_labels_en: tuple[str, ...] = rule(
+        ("most valuable asset", "most dangerous enemy", "star of tomorrow", "drop"),
+        TEXTS,
+        "销量×忠诚度英文名称",
+        "sales x loyalty labels in English",
+    )
     share_high_min: float = rule(0.50, PCT, "占有率不低于此为高", "share of wallet high when at least")
-    upcoming_split: str = rule("mean", TEXT, "即将购买量大小分界", "upcoming purchase split",
-                               choices=("mean", "median"))
-    wallet_labels: tuple[str, ...] = rule(("重点保持", "保持或获取", "发展", "获取或放弃"), TEXTS,
-                                          "占有率×即将购买量:高大、高小、低大、低小",
-                                          "share x upcoming: high+large, high+small, low+large, low+small")
-    wallet_labels_en: tuple[str, ...] = rule(("keep as priority", "keep or gain", "develop", "gain or give up"),
-                                             TEXTS, "占有率×即将购买量英文名称", "share x upcoming labels in English")
+    upcoming_split: str = rule(
+        "mean", TEXT, "即将购买量大小分界", "upcoming purchase split", choices=("mean", "median")
+    )
+    wallet_labels: tuple[str, ...] = rule(
+        ("重点保持", "保持或获取", "发展", "获取或放弃"),
+        TEXTS,
+        "占有率×即将购买量:高大、高小、低大、低小",
+        "share x upcoming: high+large, high+small, low+large, low+small",
+    )
+    wallet_labels_en: tuple[str, ...] = rule(
+        ("keep as priority", "keep or gain", "develop", "gain or give up"),
+        TEXTS,
+        "占有率×即将购买量英文名称",
+        "share x upcoming labels in English",
+    )
     mvc_share: float = rule(0.80, PCT, "MVC:利润排名前累计占比低于", "MVC: profit share before below")
     mgc_growth: float = rule(0.50, PCT, "MGC:销售额增长至少", "MGC: sales growth at least")
-    value_labels: tuple[str, ...] = rule(("MVC 最有价值", "MGC 最具增长性", "BZC 负值客户", "一般"), TEXTS,
-                                         "价值类型名称", "value type labels")
-    value_labels_en: tuple[str, ...] = rule(("most valuable", "most growth", "below zero", "ordinary"), TEXTS,
-                                            "价值类型英文名称", "value type labels in English")
-    stage_labels: tuple[str, ...] = rule(("曾经有过交易", "正在进行交易", "即将进行交易"), TEXTS,
-                                         "交易阶段名称", "deal stage labels")
-    stage_labels_en: tuple[str, ...] = rule(("traded before", "trading now", "about to trade"), TEXTS,
-                                            "交易阶段英文名称", "deal stage labels in English")
-    potential_min: tuple[float, ...] = rule((0.75, 0.50, 0.25), PCTS, "潜在客户 A/B/C 最低成交可能性",
-                                            "prospect A/B/C minimum closing probability")
+    value_labels: tuple[str, ...] = rule(
+        ("MVC 最有价值", "MGC 最具增长性", "BZC 负值客户", "一般"), TEXTS, "价值类型名称", "value type labels"
+    )
+    value_labels_en: tuple[str, ...] = rule(
+        ("most valuable", "most growth", "below zero", "ordinary"),
+        TEXTS,
+        "价值类型英文名称",
+        "value type labels in English",
+    )
+    stage_labels: tuple[str, ...] = rule(
+        ("曾经有过交易", "正在进行交易", "即将进行交易"), TEXTS, "交易阶段名称", "deal stage labels"
+    )
+    stage_labels_en: tuple[str, ...] = rule(
+        ("traded before", "trading now", "about to trade"), TEXTS, "交易阶段英文名称", "deal stage labels in English"
+    )
+    potential_min: tuple[float, ...] = rule(
+        (0.75, 0.50, 0.25), PCTS, "潜在客户 A/B/C 最低成交可能性", "prospect A/B/C minimum closing probability"
+    )
     potential_labels: tuple[str, ...] = rule(("A", "B", "C", "D"), TEXTS, "潜在客户等级", "prospect classes")
-    second_measure: str = rule("quantity", TEXT, "二维矩阵的第二口径", "second measure of the 3x3 matrix",
-                               choices=("quantity", "profit", "orders"))
+    second_measure: str = rule(
+        "quantity",
+        TEXT,
+        "二维矩阵的第二口径",
+        "second measure of the 3x3 matrix",
+        choices=("quantity", "profit", "orders"),
+    )
 
 
 @dataclass(frozen=True)
@@ -231,16 +323,22 @@ class ComplaintRules:
 class StaffingRules:
     a_per_rep: float = rule(1.0, NUM, "A 类:每名业务员负责客户数", "A customers per salesperson", minimum=0)
     b_per_rep: float = rule(2.0, NUM, "B 类:每名业务员负责客户数", "B customers per salesperson", minimum=0)
-    c_per_rep_min: float = rule(3.0, NUM, "C 类:每名业务员最少负责", "C customers per salesperson, low",
-                                minimum=0)
-    c_per_rep_max: float = rule(5.0, NUM, "C 类:每名业务员最多负责", "C customers per salesperson, high",
-                                minimum=0)
+    c_per_rep_min: float = rule(3.0, NUM, "C 类:每名业务员最少负责", "C customers per salesperson, low", minimum=0)
+    c_per_rep_max: float = rule(5.0, NUM, "C 类:每名业务员最多负责", "C customers per salesperson, high", minimum=0)
 
 
 SECTIONS: dict[str, type] = {
-    "general": GeneralRules, "abc": AbcRules, "threshold": ThresholdRules, "pareto": ParetoRules,
-    "scorecard": ScorecardRules, "composite": CompositeRules, "credit": CreditRules, "rfm": RfmRules,
-    "matrix": MatrixRules, "complaints": ComplaintRules, "staffing": StaffingRules,
+    "general": GeneralRules,
+    "abc": AbcRules,
+    "threshold": ThresholdRules,
+    "pareto": ParetoRules,
+    "scorecard": ScorecardRules,
+    "composite": CompositeRules,
+    "credit": CreditRules,
+    "rfm": RfmRules,
+    "matrix": MatrixRules,
+    "complaints": ComplaintRules,
+    "staffing": StaffingRules,
 }
 
 
@@ -308,15 +406,15 @@ class RuleBook:
 
     def to_table(self, lang: str = "zh") -> pd.DataFrame:
         """The two-column table (key, value) plus a description, as the rules sheet shows it."""
-        rows = [(s.key, s.format(self.get(s.key)), in_lang(lang, s.zh, s.en), s.format(s.default))
-                for s in _SPECS.values()]
+        rows = [
+            (s.key, s.format(self.get(s.key)), in_lang(lang, s.zh, s.en), s.format(s.default)) for s in _SPECS.values()
+        ]
         return pd.DataFrame(rows, columns=["key", "value", "description", "default"])
 
     @classmethod
     def from_table(cls, table: pd.DataFrame | Iterable[tuple[Any, Any]]) -> RuleBook:
         """Read (key, value) pairs; blank keys are skipped, blank values keep the default."""
-        pairs = (table[["key", "value"]].itertuples(index=False, name=None)
-                 if isinstance(table, pd.DataFrame) else table)
+        pairs = table[["key", "value"]].itertuples(index=False, name=None) if isinstance(table, pd.DataFrame) else table
         values: dict[str, Any] = {}
         for key, value in pairs:
             if _blank(key):
@@ -425,8 +523,9 @@ def _build_specs() -> dict[str, RuleSpec]:
     for section, cls in SECTIONS.items():
         for f in fields(cls):
             m = f.metadata
-            specs[f"{section}.{f.name}"] = RuleSpec(section, f.name, m["kind"], f.default, m["zh"], m["en"],
-                                                    m["min"], m["choices"], m["prominent"])
+            specs[f"{section}.{f.name}"] = RuleSpec(
+                section, f.name, m["kind"], f.default, m["zh"], m["en"], m["min"], m["choices"], m["prominent"]
+            )
     return specs
 
 
@@ -466,16 +565,21 @@ def _check_consistency(book: RuleBook) -> None:
     _distinct("scorecard.level_labels", s.level_labels)
     if s.level_min and (s.level_min[0] > 100 or s.level_min[-1] < 0):
         raise RuleError("scorecard.level_min", "level minimums must lie within 0-100", s.level_min)
-    top = (max(s.units_points, default=0) + max(max(s.growth_points, default=0), s.new_growth_points)
-           + s.channel_points + s.loyalty_points + s.prospects_points)
+    top = (
+        max(s.units_points, default=0)
+        + max(max(s.growth_points, default=0), s.new_growth_points)
+        + s.channel_points
+        + s.loyalty_points
+        + s.prospects_points
+    )
     if not math.isclose(top, 100.0, abs_tol=1e-9):
-        raise RuleError("scorecard.units_points",
-                        f"the five criteria must add up to 100 points, they add up to {_fmt_scalar(top)}")
+        raise RuleError(
+            "scorecard.units_points", f"the five criteria must add up to 100 points, they add up to {_fmt_scalar(top)}"
+        )
 
     weights = c.credit_weight + c.amount_weight + c.profit_weight
     if not math.isclose(weights, 1.0, abs_tol=1e-9):
-        raise RuleError("composite.profit_weight",
-                        f"composite weights must sum to 100 %, they sum to {weights:.0%}")
+        raise RuleError("composite.profit_weight", f"composite weights must sum to 100 %, they sum to {weights:.0%}")
 
     _descending("credit.grade_min", cr.grade_min)
     _length("credit.grade_labels", cr.grade_labels, len(cr.grade_min) + 1)

@@ -29,8 +29,9 @@ ENTERED = ("channel", "loyalty", "prospects")
 ENTERED_ZH = {"channel": "渠道", "loyalty": "忠诚度", "prospects": "前景"}
 
 
-def grade(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp,
-          *, measure: str | None = None) -> Grading:
+def grade(
+    ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
+) -> Grading:
     s = rules.scorecard
     ids = frames.population(ledger, customers, as_of)
     now = frames.window(ledger, as_of, s.months)
@@ -53,17 +54,40 @@ def grade(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of:
     levels = level_of(total, s)
     zh, en = [], []
     for i in range(len(ids)):
-        parts = (units.iat[i], units_pts.iat[i], growth.iat[i], growth_pts.iat[i],
-                 {k: entered[k].iat[i] for k in ENTERED})
+        parts = (
+            units.iat[i],
+            units_pts.iat[i],
+            growth.iat[i],
+            growth_pts.iat[i],
+            {k: entered[k].iat[i] for k in ENTERED},
+        )
         z, e = _explain(levels[i], total.iat[i], *parts, s)
         zh.append(z)
         en.append(e)
-    frame = make_frame(ids, levels, zh, en, score=total, avg_monthly_units=units,
-                       units_points=units_pts, sales_growth=growth, growth_points=growth_pts.round(frames.DECIMALS),
-                       channel_points=entered["channel"], loyalty_points=entered["loyalty"],
-                       prospects_points=entered["prospects"])
-    figures = ("score", "avg_monthly_units", "units_points", "sales_growth", "growth_points",
-               "channel_points", "loyalty_points", "prospects_points")
+    frame = make_frame(
+        ids,
+        levels,
+        zh,
+        en,
+        score=total,
+        avg_monthly_units=units,
+        units_points=units_pts,
+        sales_growth=growth,
+        growth_points=growth_pts.round(frames.DECIMALS),
+        channel_points=entered["channel"],
+        loyalty_points=entered["loyalty"],
+        prospects_points=entered["prospects"],
+    )
+    figures = (
+        "score",
+        "avg_monthly_units",
+        "units_points",
+        "sales_growth",
+        "growth_points",
+        "channel_points",
+        "loyalty_points",
+        "prospects_points",
+    )
     return Grading("scorecard", frame, figures, s.level_labels)
 
 
@@ -117,7 +141,9 @@ def _explain(level, total, units, units_pts, growth, growth_pts, entered, s) -> 
     ent_zh = " + ".join(f"{ENTERED_ZH[k]} {num(v)}" for k, v in entered.items())
     ent_en = " + ".join(f"{k} {num(v)}" for k, v in entered.items())
     en_label = s.level_labels_en[s.level_labels.index(level)]
-    return (f"{level}:{num(total)} 分 {bound} = 月均销售 {num(units)} 件 {num(units_pts)} 分"
-            f" + 增长 {g_zh} {num(growth_pts)} 分 + {ent_zh}",
-            f"{level} ({en_label}): {num(total)} points {bound} = {num(units)} units/month {num(units_pts)}"
-            f" + growth {g_en} {num(growth_pts)} + {ent_en}")
+    return (
+        f"{level}:{num(total)} 分 {bound} = 月均销售 {num(units)} 件 {num(units_pts)} 分"
+        f" + 增长 {g_zh} {num(growth_pts)} 分 + {ent_zh}",
+        f"{level} ({en_label}): {num(total)} points {bound} = {num(units)} units/month {num(units_pts)}"
+        f" + growth {g_en} {num(growth_pts)} + {ent_en}",
+    )

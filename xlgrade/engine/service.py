@@ -56,8 +56,7 @@ UNASSIGNED = "(未分配)"
 OK, OVERLOADED, UNASSIGNED_STATUS = "ok", "overloaded", "unassigned"
 STAFFING_STATUS_ZH = {OK: "正常", OVERLOADED: "超负荷", UNASSIGNED_STATUS: "未分配"}
 CLASSES = ("A", "B", "C")
-ADDED = ("grade", "tier", "deadline_days", "due", "priority", "status", "status_zh",
-         "replied_late", "reply_hours")
+ADDED = ("grade", "tier", "deadline_days", "due", "priority", "status", "status_zh", "replied_late", "reply_hours")
 
 
 # ---- complaints ---------------------------------------------------------------------------
@@ -69,8 +68,7 @@ def effective_as_of(as_of) -> pd.Timestamp:
     return ts
 
 
-def complaints(complaints: pd.DataFrame, grades: pd.Series, rules: RuleBook,
-               as_of: pd.Timestamp) -> pd.DataFrame:
+def complaints(complaints: pd.DataFrame, grades: pd.Series, rules: RuleBook, as_of: pd.Timestamp) -> pd.DataFrame:
     """The complaint log with grade, tier, deadline, due, priority and status added."""
     missing = [c for c in ("customer_id", "complaint_time") if c not in complaints.columns]
     if missing:
@@ -84,8 +82,11 @@ def complaints(complaints: pd.DataFrame, grades: pd.Series, rules: RuleBook,
     deadline = grade.map(days).astype("int64")
 
     at = _datetimes(out["complaint_time"])
-    reply = _datetimes(out["reply_time"]) if "reply_time" in out else pd.Series(
-        pd.NaT, index=out.index, dtype="datetime64[ns]")
+    reply = (
+        _datetimes(out["reply_time"])
+        if "reply_time" in out
+        else pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
+    )
     due = at + pd.to_timedelta(deadline, unit="D")
 
     replied = reply.notna() & (reply <= now)
@@ -121,8 +122,9 @@ def _datetimes(values: pd.Series) -> pd.Series:
 
 def _queue_positions(replied: pd.Series, tier: pd.Series, at: pd.Series) -> pd.Series:
     """1..n: unreplied first, then by tier, complaint time (missing last), input order."""
-    key = pd.DataFrame({"done": replied.to_numpy(), "tier": tier.to_numpy(),
-                        "at": at.to_numpy(), "row": np.arange(len(tier))})
+    key = pd.DataFrame(
+        {"done": replied.to_numpy(), "tier": tier.to_numpy(), "at": at.to_numpy(), "row": np.arange(len(tier))}
+    )
     order = key.sort_values(["done", "tier", "at", "row"], na_position="last", kind="stable").index
     position = np.empty(len(tier), dtype="int64")
     position[order.to_numpy()] = np.arange(1, len(tier) + 1)
@@ -136,14 +138,16 @@ def complaint_summary(handled: pd.DataFrame, labels: tuple[str, ...]) -> pd.Data
     others = sorted(set(grade) - set(labels) - {UNKNOWN_GRADE})
     rows = [*labels, *others, UNKNOWN_GRADE]
     status = handled["status"]
-    parts = pd.DataFrame({
-        "grade": grade,
-        "count": 1,
-        "open": (status == OPEN).astype("int64"),
-        "overdue": (status == OVERDUE).astype("int64"),
-        "replied": (status == REPLIED).astype("int64"),
-        "replied_late": handled["replied_late"].astype("int64"),
-    })
+    parts = pd.DataFrame(
+        {
+            "grade": grade,
+            "count": 1,
+            "open": (status == OPEN).astype("int64"),
+            "overdue": (status == OVERDUE).astype("int64"),
+            "replied": (status == REPLIED).astype("int64"),
+            "replied_late": handled["replied_late"].astype("int64"),
+        }
+    )
     counts = parts.groupby("grade").sum().reindex(rows, fill_value=0).astype("int64")
     hours = handled["reply_hours"].groupby(grade).mean().reindex(rows)
     counts["avg_reply_hours"] = hours.astype("float64")
@@ -163,8 +167,9 @@ def default_classes(rules: RuleBook) -> dict[str, str]:
     return out
 
 
-def staffing(grades: pd.Series, salesperson: pd.Series, rules: RuleBook,
-             abc_labels: Mapping[str, str] | None = None) -> pd.DataFrame:
+def staffing(
+    grades: pd.Series, salesperson: pd.Series, rules: RuleBook, abc_labels: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     """Each salesperson's A/B/C customers and the people they need under the staffing rules.
 
     ``abc_labels`` maps grade label -> "A", "B" or "C"; default :func:`default_classes`.
@@ -199,8 +204,7 @@ def staffing(grades: pd.Series, salesperson: pd.Series, rules: RuleBook,
     status[status.index == UNASSIGNED] = UNASSIGNED_STATUS  # type: ignore[call-overload]  # stubs: np.where of str
     table["status"] = status
     table["status_zh"] = status.map(STAFFING_STATUS_ZH)
-    notes = [_staffing_note(lo, hi, str(s)) for lo, hi, s in
-             zip(table["required_low"], table["required_high"], status)]
+    notes = [_staffing_note(lo, hi, str(s)) for lo, hi, s in zip(table["required_low"], table["required_high"], status)]
     table["note_zh"] = [z for z, _ in notes]
     table["note_en"] = [e for _, e in notes]
     table.index.name = "salesperson"

@@ -21,8 +21,9 @@ from xlgrade.engine.result import Grading, make_frame
 from xlgrade.engine.rules import RuleBook
 
 
-def grade(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp,
-          *, measure: str | None = None) -> Grading:
+def grade(
+    ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
+) -> Grading:
     t = rules.threshold
     measure = measure or t.measure
     lines = frames.window(ledger, as_of, t.window_months)
@@ -34,8 +35,12 @@ def grade(ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of:
     b_ok = (orders > t.b_orders_over) & (volume > t.b_volume_over)
     a, b, c = rules.abc.labels
     grades = np.where(a_ok, a, np.where(b_ok, b, c))
-    texts = [threshold_explanation(g, o, v, t.a_orders_over, t.a_volume_over, t.b_orders_over, t.b_volume_over,
-                                   (a, b, c), measure) for g, o, v in zip(grades, orders, volume)]
+    texts = [
+        threshold_explanation(
+            g, o, v, t.a_orders_over, t.a_volume_over, t.b_orders_over, t.b_volume_over, (a, b, c), measure
+        )
+        for g, o, v in zip(grades, orders, volume)
+    ]
     zh, en = zip(*texts) if texts else ((), ())
     frame = make_frame(ids, grades, list(zh), list(en), orders=orders, volume=volume)
     return Grading("threshold", frame, ("orders", "volume"), rules.abc.labels)

@@ -39,8 +39,9 @@ BOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 
 
-def read_table(path: str | Path, sheet: Sheet, *, sheet_name: str | None = None,
-               allow_missing: Collection[str] = ()) -> Normalized:
+def read_table(
+    path: str | Path, sheet: Sheet, *, sheet_name: str | None = None, allow_missing: Collection[str] = ()
+) -> Normalized:
     """Read ``sheet``'s table from ``path`` (CSV or workbook) and normalise it."""
     path = Path(path)
     if not path.is_file():
@@ -53,10 +54,12 @@ def read_table(path: str | Path, sheet: Sheet, *, sheet_name: str | None = None,
         rows, offset, name = read_book_rows(path, sheet, sheet_name=sheet_name)
         source = f"[{path.name}]{name}"
     else:
-        raise InputError(f"unsupported file type {path.suffix or '(none)'} (不支持的文件类型); "
-                         f"use {', '.join(CSV_SUFFIXES + BOOK_SUFFIXES)}", source=path.name)
-    return normalize_rows(rows, sheet, source=source, row_offset=offset, allow_missing=allow_missing,
-                          ragged=ragged)
+        raise InputError(
+            f"unsupported file type {path.suffix or '(none)'} (不支持的文件类型); "
+            f"use {', '.join(CSV_SUFFIXES + BOOK_SUFFIXES)}",
+            source=path.name,
+        )
+    return normalize_rows(rows, sheet, source=source, row_offset=offset, allow_missing=allow_missing, ragged=ragged)
 
 
 def decode_csv(data: bytes, source: str) -> str:
@@ -66,8 +69,9 @@ def decode_csv(data: bytes, source: str) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise InputError("cannot decode the file as UTF-8 or GBK (无法识别文件编码); "
-                     "save it as “CSV UTF-8” from Excel", source=source)
+    raise InputError(
+        "cannot decode the file as UTF-8 or GBK (无法识别文件编码); save it as “CSV UTF-8” from Excel", source=source
+    )
 
 
 def read_csv_rows(path: Path) -> list[list[str]]:
@@ -93,20 +97,23 @@ def pick_sheet(names: list[str], sheet: Sheet, sheet_name: str | None, source: s
         if header_key(name) in wanted:
             return name
     if sheet_name is not None:
-        raise InputError(f"no sheet named {sheet_name!r} (找不到工作表); sheets: {', '.join(names)}",
-                         source=source)
+        raise InputError(f"no sheet named {sheet_name!r} (找不到工作表); sheets: {', '.join(names)}", source=source)
     return names[0]
 
 
-def read_book_rows(path: Path, sheet: Sheet, *, sheet_name: str | None = None, data: bytes | None = None
-                   ) -> tuple[list[list[Any]], int, str]:
+def read_book_rows(
+    path: Path, sheet: Sheet, *, sheet_name: str | None = None, data: bytes | None = None
+) -> tuple[list[list[Any]], int, str]:
     """(rows from the first used row, number of file rows above them, sheet name).
 
     ``data``: the workbook's bytes, read instead of the file (``path`` still names it).
     """
     try:
-        book = (python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)) if data is not None
-                else python_calamine.CalamineWorkbook.from_path(str(path)))
+        book = (
+            python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+            if data is not None
+            else python_calamine.CalamineWorkbook.from_path(str(path))
+        )
     except Exception as exc:  # calamine raises several unrelated types for broken files
         raise InputError(f"cannot read the workbook: {exc} (无法读取工作簿)", source=path.name) from None
     try:

@@ -19,8 +19,8 @@ from xlgrade.schema.model import Sheet
 
 
 class Book(Protocol):
-    name: str        # how messages name the workbook ("demo.xlsx")
-    lang: str        # "zh" or "en": sheet names and headers of this workbook
+    name: str  # how messages name the workbook ("demo.xlsx")
+    lang: str  # "zh" or "en": sheet names and headers of this workbook
 
     def read_table(self, sheet: Sheet) -> Normalized:
         """The sheet's table, normalised (input sheets, and History / Run log for appending)."""
@@ -31,8 +31,9 @@ class Book(Protocol):
     def write_table(self, sheet: Sheet, frame: pd.DataFrame) -> None:
         """Replace the whole body of a derived sheet's table with ``frame`` (columns = sheet keys)."""
 
-    def write_computed(self, sheet: Sheet, frame: pd.DataFrame,
-                       formulas: Mapping[str, str | None] | None = None) -> None:
+    def write_computed(
+        self, sheet: Sheet, frame: pd.DataFrame, formulas: Mapping[str, str | None] | None = None
+    ) -> None:
         """Write the computed columns of an input sheet.
 
         ``frame`` has a ``row`` column (sheet row numbers, as the reader reported them) and one

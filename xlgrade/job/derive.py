@@ -122,7 +122,7 @@ def evaluation_months(method: str, rules: RuleBook) -> int:
 
 
 def window_text(months: int, as_of, lang: str) -> str:
-    """"全部历史(截至 2026-10-31)" / "last 12 months to 2026-10-31"."""
+    """ "全部历史(截至 2026-10-31)" / "last 12 months to 2026-10-31"."""
     day = frames.as_timestamp(as_of).date().isoformat()
     if months <= 0:
         return TEXT("window_all", lang, day=day)
@@ -145,7 +145,7 @@ def window_totals(ledger: pd.DataFrame, ids: pd.Index, as_of, months: int) -> pd
 def customer_table(customers: pd.DataFrame | None) -> pd.DataFrame:
     """Customers indexed by text customer_id (first row of a duplicated id wins)."""
     if customers is not None and len(customers) and "customer_id" not in customers.columns:
-        out = customers.copy()                       # already indexed
+        out = customers.copy()  # already indexed
         out.index = out.index.astype(str)
         return out[~out.index.duplicated()]
     return frames.prepare_customers(customers)
@@ -230,8 +230,17 @@ def credit_facts(credit: Grading | pd.DataFrame | None, rules: RuleBook) -> pd.D
 
 
 def _credit_explanations(facts: pd.DataFrame, rules: RuleBook) -> tuple[list[str], list[str]]:
-    needed = {"score", "avg_days_late", "overdue_balance", "max_days_overdue", "collection_rate",
-              "ly_avg_days_late", "ly_credit_grade", "ly_score", "credit_grade"}
+    needed = {
+        "score",
+        "avg_days_late",
+        "overdue_balance",
+        "max_days_overdue",
+        "collection_rate",
+        "ly_avg_days_late",
+        "ly_credit_grade",
+        "ly_score",
+        "credit_grade",
+    }
     if not needed <= set(facts.columns):
         return [""] * len(facts), [""] * len(facts)
     zh, en = [], []
@@ -242,8 +251,16 @@ def _credit_explanations(facts: pd.DataFrame, rules: RuleBook) -> tuple[list[str
     return zh, en
 
 
-def history_rows(month, graded: Grading, customers: pd.DataFrame | None, ledger: pd.DataFrame,
-                 credit: Grading | pd.DataFrame | None, rules: RuleBook, as_of, lang: str) -> pd.DataFrame:
+def history_rows(
+    month,
+    graded: Grading,
+    customers: pd.DataFrame | None,
+    ledger: pd.DataFrame,
+    credit: Grading | pd.DataFrame | None,
+    rules: RuleBook,
+    as_of,
+    lang: str,
+) -> pd.DataFrame:
     """The month's History rows, one per graded customer (rule 3)."""
     as_of = _timestamp(as_of)
     frame = graded.frame
@@ -259,29 +276,40 @@ def history_rows(month, graded: Grading, customers: pd.DataFrame | None, ledger:
     score = frame["score"].astype("float64").to_numpy() if "score" in graded.figures else np.nan
     sums = window_totals(ledger, ids, as_of, evaluation_months(graded.method, rules))
     facts = credit_facts(credit, rules)
-    credit_score = (facts["score"].reindex(ids) if "score" in facts
-                    else pd.Series(np.nan, index=ids)).astype("float64")
-    credit_grade = (facts["credit_grade"].reindex(ids) if "credit_grade" in facts
-                    else pd.Series(None, index=ids, dtype=object))
-    out = pd.DataFrame({
-        "month": month_text(month),
-        "customer_id": ids.to_numpy(dtype=object),
-        "company": company_names(ids, customers, ledger).to_numpy(),
-        "method": graded.method,
-        "grade": grade,
-        "computed_grade": computed,
-        "manual_grade": manual,
-        "score": score,
-        "orders": sums["orders"].to_numpy(),
-        "amount": sums["amount"].to_numpy(),
-        "quantity": sums["quantity"].to_numpy(),
-        "profit": sums["profit"].to_numpy(),
-        "credit_score": credit_score.to_numpy(),
-        "credit_grade": credit_grade.astype(object).where(credit_grade.notna(), None).to_numpy(),
-        "explanation": graded.explanation(lang).astype(str).to_numpy(),
-    })
-    for key in ("month", "customer_id", "company", "method", "grade", "computed_grade", "manual_grade",
-                "credit_grade", "explanation"):
+    credit_score = (facts["score"].reindex(ids) if "score" in facts else pd.Series(np.nan, index=ids)).astype("float64")
+    credit_grade = (
+        facts["credit_grade"].reindex(ids) if "credit_grade" in facts else pd.Series(None, index=ids, dtype=object)
+    )
+    out = pd.DataFrame(
+        {
+            "month": month_text(month),
+            "customer_id": ids.to_numpy(dtype=object),
+            "company": company_names(ids, customers, ledger).to_numpy(),
+            "method": graded.method,
+            "grade": grade,
+            "computed_grade": computed,
+            "manual_grade": manual,
+            "score": score,
+            "orders": sums["orders"].to_numpy(),
+            "amount": sums["amount"].to_numpy(),
+            "quantity": sums["quantity"].to_numpy(),
+            "profit": sums["profit"].to_numpy(),
+            "credit_score": credit_score.to_numpy(),
+            "credit_grade": credit_grade.astype(object).where(credit_grade.notna(), None).to_numpy(),
+            "explanation": graded.explanation(lang).astype(str).to_numpy(),
+        }
+    )
+    for key in (
+        "month",
+        "customer_id",
+        "company",
+        "method",
+        "grade",
+        "computed_grade",
+        "manual_grade",
+        "credit_grade",
+        "explanation",
+    ):
         out[key] = _object_text(out[key])
     return out[HISTORY.keys()]
 
@@ -305,9 +333,13 @@ def merge_history(previous: pd.DataFrame | None, current: pd.DataFrame) -> pd.Da
     keep = prev[~prev["month"].map(month_key).isin(replaced)] if len(prev) else prev
     parts = [p for p in (keep, cur) if len(p)]
     out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else (parts[0] if parts else cur).copy()
-    sort_keys = pd.DataFrame({"missing": out["month"].map(month_key).isna().to_numpy(),
-                              "month": out["month"].map(month_key).fillna("").to_numpy(),
-                              "id": out["customer_id"].astype(str).to_numpy()})
+    sort_keys = pd.DataFrame(
+        {
+            "missing": out["month"].map(month_key).isna().to_numpy(),
+            "month": out["month"].map(month_key).fillna("").to_numpy(),
+            "id": out["customer_id"].astype(str).to_numpy(),
+        }
+    )
     order = sort_keys.sort_values(["missing", "month", "id"], kind="stable").index
     return out.iloc[order].reset_index(drop=True)
 
@@ -323,9 +355,11 @@ def previous_grades(history: pd.DataFrame | None, month) -> pd.Series:
     if not earlier.any():
         return empty
     rows = history[keys == keys[earlier].max()]
-    grades = pd.Series(rows["grade"].to_numpy(dtype=object),
-                       index=pd.Index(rows["customer_id"].astype(str).str.strip(), name="customer_id"),
-                       name="grade")
+    grades = pd.Series(
+        rows["grade"].to_numpy(dtype=object),
+        index=pd.Index(rows["customer_id"].astype(str).str.strip(), name="customer_id"),
+        name="grade",
+    )
     grades = grades[~grades.index.duplicated()]
     text = text_of(grades)
     return grades[text != ""].map(lambda g: str(g).strip())
@@ -359,14 +393,19 @@ def same_day_last_year(as_of) -> pd.Timestamp:
 
 def _head(ids: pd.Index, customers, ledger, grades: pd.Series, year: int) -> pd.DataFrame:
     lookup = _grade_lookup(grades)
-    return pd.DataFrame({"customer_id": ids.to_numpy(dtype=object),
-                         "company": company_names(ids, customers, ledger).to_numpy(),
-                         "grade": lookup.reindex(ids).astype(object).to_numpy(),
-                         "year": int(year)})
+    return pd.DataFrame(
+        {
+            "customer_id": ids.to_numpy(dtype=object),
+            "company": company_names(ids, customers, ledger).to_numpy(),
+            "grade": lookup.reindex(ids).astype(object).to_numpy(),
+            "year": int(year),
+        }
+    )
 
 
-def sales_power(ledger: pd.DataFrame, customers: pd.DataFrame | None, grades: pd.Series, year: int,
-                as_of) -> pd.DataFrame:
+def sales_power(
+    ledger: pd.DataFrame, customers: pd.DataFrame | None, grades: pd.Series, year: int, as_of
+) -> pd.DataFrame:
     """附表六: amount per month of ``year`` and the total, per graded customer (rule 4)."""
     as_of = _timestamp(as_of)
     ids = _ids(grades)
@@ -386,8 +425,9 @@ def _change(this: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return change, np.where(np.isnan(change), np.nan, pct)
 
 
-def comparison(ledger: pd.DataFrame, customers: pd.DataFrame | None, grades: pd.Series, year: int,
-               as_of) -> pd.DataFrame:
+def comparison(
+    ledger: pd.DataFrame, customers: pd.DataFrame | None, grades: pd.Series, year: int, as_of
+) -> pd.DataFrame:
     """附表七: this year, last year, change and change % per month and in total (rule 5)."""
     as_of = _timestamp(as_of)
     ids = _ids(grades)
@@ -415,8 +455,14 @@ def comparison(ledger: pd.DataFrame, customers: pd.DataFrame | None, grades: pd.
 
 
 # ---- credit ----------------------------------------------------------------------------------
-def credit_table(credit: Grading | pd.DataFrame | None, customers: pd.DataFrame | None, grades: pd.Series,
-                 rules: RuleBook, lang: str, ledger: pd.DataFrame | None = None) -> pd.DataFrame:
+def credit_table(
+    credit: Grading | pd.DataFrame | None,
+    customers: pd.DataFrame | None,
+    grades: pd.Series,
+    rules: RuleBook,
+    lang: str,
+    ledger: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """The credit sheet for ``rules.credit.aging_days``, one row per graded customer (rule 6)."""
     keys = credit_sheet(rules.credit.aging_days).keys()
     ids = _ids(grades)
@@ -445,18 +491,27 @@ def _english_labels(rules: RuleBook) -> dict[str, dict[str, str]]:
     stage = dict(zip(m.stage_labels, m.stage_labels_en))
     return {
         "rfm": dict(zip(r.labels, r.labels_en)),
-        "sales_loyalty": {**dict(zip(m.loyalty_labels, m.loyalty_labels_en)),
-                          m.not_assessed_label: m.not_assessed_label_en},
+        "sales_loyalty": {
+            **dict(zip(m.loyalty_labels, m.loyalty_labels_en)),
+            m.not_assessed_label: m.not_assessed_label_en,
+        },
         "wallet": {**dict(zip(m.wallet_labels, m.wallet_labels_en)), m.not_assessed_label: m.not_assessed_label_en},
         "value_type": dict(zip(m.value_labels, m.value_labels_en)),
-        "deal_stage": {**stage, **{f"{s} {c}": f"{stage[s]} {c}" for s in m.stage_labels[2:]
-                                   for c in m.potential_labels}},
+        "deal_stage": {
+            **stage,
+            **{f"{s} {c}": f"{stage[s]} {c}" for s in m.stage_labels[2:] for c in m.potential_labels},
+        },
     }
 
 
-def analysis_table(analyses: Mapping[str, Grading], customers: pd.DataFrame | None, grades: pd.Series,
-                   rules: RuleBook | None = None, lang: str = "zh",
-                   ledger: pd.DataFrame | None = None) -> pd.DataFrame:
+def analysis_table(
+    analyses: Mapping[str, Grading],
+    customers: pd.DataFrame | None,
+    grades: pd.Series,
+    rules: RuleBook | None = None,
+    lang: str = "zh",
+    ledger: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """The analysis sheet: every analysis class per graded customer (rule 7)."""
     ids = _ids(grades)
     names = in_lang(lang, {}, _english_labels(rules or RuleBook()))
@@ -480,9 +535,13 @@ def analysis_table(analyses: Mapping[str, Grading], customers: pd.DataFrame | No
 
 
 # ---- complaints --------------------------------------------------------------------------------
-def resolve_complaint_ids(complaints: pd.DataFrame, customers: pd.DataFrame | None, *,
-                          source: str = COMPLAINTS.zh,
-                          headers: Mapping[str, str] | None = None) -> tuple[pd.DataFrame, list[Issue]]:
+def resolve_complaint_ids(
+    complaints: pd.DataFrame,
+    customers: pd.DataFrame | None,
+    *,
+    source: str = COMPLAINTS.zh,
+    headers: Mapping[str, str] | None = None,
+) -> tuple[pd.DataFrame, list[Issue]]:
     """The complaints with blank ids filled from customer names, and a note per name not resolved.
 
     Issues name ``source`` and the column as ``headers`` (key -> header as written) has it.
@@ -509,16 +568,27 @@ def resolve_complaint_ids(complaints: pd.DataFrame, customers: pd.DataFrame | No
             filled[i] = next(iter(found))
             continue
         if not name:
-            en, zh, col, value = ("neither customer id nor customer name; handled as an ungraded customer",
-                                  "客户编号和客户名称都为空,按无等级客户处理", "customer_id", None)
+            en, zh, col, value = (
+                "neither customer id nor customer name; handled as an ungraded customer",
+                "客户编号和客户名称都为空,按无等级客户处理",
+                "customer_id",
+                None,
+            )
         elif not found:
-            en, zh, col, value = ("customer name not in the customer table; handled as an ungraded customer",
-                                  "客户名称不在客户表中,按无等级客户处理", "customer_name", name)
+            en, zh, col, value = (
+                "customer name not in the customer table; handled as an ungraded customer",
+                "客户名称不在客户表中,按无等级客户处理",
+                "customer_name",
+                name,
+            )
         else:
             listed = ", ".join(sorted(found))
-            en, zh, col, value = (f"customer name matches several customers ({listed}); handled as an ungraded "
-                                  f"customer", f"客户名称对应多个客户({listed}),按无等级客户处理",
-                                  "customer_name", name)
+            en, zh, col, value = (
+                f"customer name matches several customers ({listed}); handled as an ungraded customer",
+                f"客户名称对应多个客户({listed}),按无等级客户处理",
+                "customer_name",
+                name,
+            )
         row = None if pd.isna(rows[i]) else int(rows[i])
         issues.append(Issue(source, row, headers.get(col, col), value, en, zh, NOTE))
     matched = filled.to_numpy(dtype=object).copy()
@@ -527,15 +597,21 @@ def resolve_complaint_ids(complaints: pd.DataFrame, customers: pd.DataFrame | No
     return frame, issues
 
 
-def handled_complaints(complaints: pd.DataFrame, grades: pd.Series, customers: pd.DataFrame | None,
-                       rules: RuleBook, as_of) -> pd.DataFrame:
+def handled_complaints(
+    complaints: pd.DataFrame, grades: pd.Series, customers: pd.DataFrame | None, rules: RuleBook, as_of
+) -> pd.DataFrame:
     """``service.complaints`` after filling blank ids from customer names (rule 8)."""
     frame, _ = resolve_complaint_ids(complaints, customers)
     return service.complaints(frame, _grade_lookup(grades), rules, _timestamp(as_of))
 
 
-def complaint_issues(complaints: pd.DataFrame, customers: pd.DataFrame | None, *, source: str = COMPLAINTS.zh,
-                     headers: Mapping[str, str] | None = None) -> list[Issue]:
+def complaint_issues(
+    complaints: pd.DataFrame,
+    customers: pd.DataFrame | None,
+    *,
+    source: str = COMPLAINTS.zh,
+    headers: Mapping[str, str] | None = None,
+) -> list[Issue]:
     """A note for each complaint left ungraded: blank, unknown or ambiguous customer (rule 8)."""
     return resolve_complaint_ids(complaints, customers, source=source, headers=headers)[1]
 
@@ -544,13 +620,16 @@ def complaint_cells(handled: pd.DataFrame, lang: str) -> pd.DataFrame:
     """row, grade, priority, due, status (in ``lang``) of a :func:`handled_complaints` frame."""
     status = handled["status"].map(status_words(lang))
     rows = handled["row"] if "row" in handled else pd.Series(range(2, len(handled) + 2), index=handled.index)
-    return pd.DataFrame({
-        "row": rows.to_numpy(),
-        "grade": handled["grade"].to_numpy(dtype=object),
-        "priority": handled["priority"].astype("int64").to_numpy(),
-        "due": handled["due"].to_numpy(),
-        "status": status.to_numpy(dtype=object),
-    }, columns=list(COMPLAINT_COLUMNS))
+    return pd.DataFrame(
+        {
+            "row": rows.to_numpy(),
+            "grade": handled["grade"].to_numpy(dtype=object),
+            "priority": handled["priority"].astype("int64").to_numpy(),
+            "due": handled["due"].to_numpy(),
+            "status": status.to_numpy(dtype=object),
+        },
+        columns=list(COMPLAINT_COLUMNS),
+    )
 
 
 # ---- validation and run log --------------------------------------------------------------------
@@ -558,8 +637,11 @@ def _value_text(value: Any) -> str | None:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else (value.date().isoformat() if value == value.normalize()
-                                            else value.isoformat(sep=" "))
+        return (
+            None
+            if pd.isna(value)
+            else (value.date().isoformat() if value == value.normalize() else value.isoformat(sep=" "))
+        )
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -568,8 +650,10 @@ def _value_text(value: Any) -> str | None:
 def validation_table(issues: Iterable[Issue], lang: str) -> pd.DataFrame:
     """One row per issue: sheet, row, column, value, reason and action in ``lang`` (rule 9)."""
     words = action_words(lang)
-    rows = [(i.source, i.row, i.column, _value_text(i.value), i.reason_in(lang),
-             words.get(i.action, i.action)) for i in issues]
+    rows = [
+        (i.source, i.row, i.column, _value_text(i.value), i.reason_in(lang), words.get(i.action, i.action))
+        for i in issues
+    ]
     out = pd.DataFrame(rows, columns=VALIDATION.keys(), dtype=object)
     out["row"] = pd.array([None if r is None else int(r) for r in out["row"]], dtype="Int64")
     return out
@@ -589,9 +673,20 @@ def skipped_rows(issues: Iterable[Issue]) -> int:
     return len(seen) + loose
 
 
-def run_log_row(*, run_at, user: str, month, graded: Grading, issues: Iterable[Issue], changes: pd.DataFrame,
-                ledger_lines: int, backup: str | None = None, seconds: float | None = None,
-                version: str = __version__, method: str | None = None) -> dict[str, Any]:
+def run_log_row(
+    *,
+    run_at,
+    user: str,
+    month,
+    graded: Grading,
+    issues: Iterable[Issue],
+    changes: pd.DataFrame,
+    ledger_lines: int,
+    backup: str | None = None,
+    seconds: float | None = None,
+    version: str = __version__,
+    method: str | None = None,
+) -> dict[str, Any]:
     """The run log's row for this run (rule 10).
 
     ``changes`` is ``dynamics.changes(previous, graded.grades, graded.labels)``; run_at, user,
@@ -619,8 +714,28 @@ def run_log_row(*, run_at, user: str, month, graded: Grading, issues: Iterable[I
     return {key: row[key] for key in RUN_LOG.keys()}
 
 
-__all__ = ["analysis_table", "company_names", "comparison", "complaint_cells",
-           "complaint_issues", "credit_facts", "credit_table", "no_record_text", "evaluation_months", "handled_complaints",
-           "history_rows", "merge_history", "month_key", "month_text", "previous_grades", "resolve_complaint_ids",
-           "run_log_row", "sales_power", "same_day_last_year", "skipped_rows", "validation_table", "window_text",
-           "window_totals"]
+__all__ = [
+    "analysis_table",
+    "company_names",
+    "comparison",
+    "complaint_cells",
+    "complaint_issues",
+    "credit_facts",
+    "credit_table",
+    "no_record_text",
+    "evaluation_months",
+    "handled_complaints",
+    "history_rows",
+    "merge_history",
+    "month_key",
+    "month_text",
+    "previous_grades",
+    "resolve_complaint_ids",
+    "run_log_row",
+    "sales_power",
+    "same_day_last_year",
+    "skipped_rows",
+    "validation_table",
+    "window_text",
+    "window_totals",
+]

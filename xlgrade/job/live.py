@@ -59,8 +59,15 @@ def live_ledger(ledger: pd.DataFrame, typed_as_text: Mapping[str, Mapping[int, s
     return lines
 
 
-def customer_cells(customers: pd.DataFrame, ledger: pd.DataFrame, typed_as_text: Mapping[str, Mapping[int, str]],
-                   rules: RuleBook, as_of: pd.Timestamp, computed: pd.Series, lang: str = "zh") -> pd.DataFrame:
+def customer_cells(
+    customers: pd.DataFrame,
+    ledger: pd.DataFrame,
+    typed_as_text: Mapping[str, Mapping[int, str]],
+    rules: RuleBook,
+    as_of: pd.Timestamp,
+    computed: pd.Series,
+    lang: str = "zh",
+) -> pd.DataFrame:
     """``row`` and the cached value of each live column for every row of the customer summary.
 
     ``customers`` is the normalised customer summary (with ``row``), ``ledger`` the prepared
@@ -84,8 +91,9 @@ def customer_cells(customers: pd.DataFrame, ledger: pd.DataFrame, typed_as_text:
     else:
         mine = computed.reindex(ids).astype(object)
         grades = mine.where(mine.notna(), None).to_numpy()
-    return pd.DataFrame({"row": customers["row"].to_numpy(), "orders_all": orders, "volume_all": volume,
-                         "grade": grades})
+    return pd.DataFrame(
+        {"row": customers["row"].to_numpy(), "orders_all": orders, "volume_all": volume, "grade": grades}
+    )
 
 
 def _held(rules: RuleBook, key: str):
@@ -96,21 +104,24 @@ def _held(rules: RuleBook, key: str):
 
 def _threshold(orders: np.ndarray, volume: np.ndarray, rules: RuleBook) -> list[str]:
     fn = by_name("ABCGRADE")
-    args = [_held(rules, f"threshold.{k}") for k in ("a_orders_over", "a_volume_over", "b_orders_over",
-                                                     "b_volume_over")]
+    args = [
+        _held(rules, f"threshold.{k}") for k in ("a_orders_over", "a_volume_over", "b_orders_over", "b_volume_over")
+    ]
     labels = _held(rules, "abc.labels")
     return [fn(float(o), float(v), *args, labels) for o, v in zip(orders, volume)]
 
 
 def _pareto(volume: np.ndarray, rules: RuleBook) -> list[str]:
     column = tuple((float(v),) for v in volume)
-    out = by_name("PARETOGRADES")(column, _held(rules, "pareto.a_share"), _held(rules, "pareto.b_share"),
-                                  _held(rules, "abc.labels"))
+    out = by_name("PARETOGRADES")(
+        column, _held(rules, "pareto.a_share"), _held(rules, "pareto.b_share"), _held(rules, "abc.labels")
+    )
     return [row[0] for row in out]
 
 
-def _scorecard(customers: pd.DataFrame, lines: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp,
-               lang: str) -> list[str]:
+def _scorecard(
+    customers: pd.DataFrame, lines: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, lang: str
+) -> list[str]:
     s = rules.scorecard
     ids = customers["customer_id"].astype(str)
     now = frames.window(lines, as_of, s.months).groupby("customer_id")
@@ -119,14 +130,15 @@ def _scorecard(customers: pd.DataFrame, lines: pd.DataFrame, rules: RuleBook, as
     sales_now = now["amount"].sum().reindex(ids).fillna(0.0).to_numpy()
     sales_before = before["amount"].sum().reindex(ids).fillna(0.0).to_numpy()
     card, level = by_name("SCORECARD"), by_name("SCOREGRADE")
-    labels = _held(rules, "scorecard.level_labels" + in_lang(lang, "", "_en"))   # {label:...}
+    labels = _held(rules, "scorecard.level_labels" + in_lang(lang, "", "_en"))  # {label:...}
     minimums = _held(rules, "scorecard.level_min")
-    scores = {k: (customers[k] if k in customers else pd.Series(np.nan, index=customers.index)).to_numpy()
-              for k in ("channel", "loyalty", "prospects")}
+    scores = {
+        k: (customers[k] if k in customers else pd.Series(np.nan, index=customers.index)).to_numpy()
+        for k in ("channel", "loyalty", "prospects")
+    }
     out = []
     for i in range(len(ids)):
-        growth = (sales_now[i] / sales_before[i] - 1 if sales_before[i] > 0
-                  else "" if sales_now[i] > 0 else -1.0)
+        growth = sales_now[i] / sales_before[i] - 1 if sales_before[i] > 0 else "" if sales_now[i] > 0 else -1.0
         entered = [None if pd.isna(scores[k][i]) else float(scores[k][i]) for k in ("channel", "loyalty", "prospects")]
         out.append(level(card(float(units[i]), growth, *entered), labels, minimums))
     return out
@@ -146,16 +158,29 @@ def notes(ledger: pd.DataFrame, read: Normalized, rules: RuleBook, as_of: pd.Tim
     header = read.header("sale_no")
     for row, no, first in zip(keyed["row"], keyed["sale_no"], first_row):
         if row != first:
-            out.append(Issue(read.source, int(row), header, no,
-                             f"shares its sale no. with row {int(first)}: the monthly job counts one order, "
-                             "the live Orders formula (COUNTIFS) counts each line",
-                             f"与第 {int(first)} 行销售序号相同:月度重算计为一个订单,订单次数公式(COUNTIFS)每行各计一次",
-                             NOTE))
+            out.append(
+                Issue(
+                    read.source,
+                    int(row),
+                    header,
+                    no,
+                    f"shares its sale no. with row {int(first)}: the monthly job counts one order, "
+                    "the live Orders formula (COUNTIFS) counts each line",
+                    f"与第 {int(first)} 行销售序号相同:月度重算计为一个订单,订单次数公式(COUNTIFS)每行各计一次",
+                    NOTE,
+                )
+            )
     in_window = set(window["row"].tolist())
-    what = {"amount": ("the live Volume formula (SUMIFS) leaves out an amount typed as text",
-                       "金额为文本:累计金额公式(SUMIFS)不计入,月度重算计入"),
-            "date": ("the live Orders and Volume formulas leave out a line whose date is typed as text",
-                     "日期为文本:订单次数和累计金额公式不计入此行,月度重算计入")}
+    what = {
+        "amount": (
+            "the live Volume formula (SUMIFS) leaves out an amount typed as text",
+            "金额为文本:累计金额公式(SUMIFS)不计入,月度重算计入",
+        ),
+        "date": (
+            "the live Orders and Volume formulas leave out a line whose date is typed as text",
+            "日期为文本:订单次数和累计金额公式不计入此行,月度重算计入",
+        ),
+    }
     for key, (en, zh) in what.items():
         for row, text in read.typed_as_text.get(key, {}).items():
             if row in in_window:

@@ -81,8 +81,17 @@ class RunResult:
     def line(self, lang: str) -> str:
         """The one line that reports the run (the CLI prints it, the ribbon shows it)."""
         moved: Mapping[Any, int] = self.changes["direction"].value_counts().to_dict() if len(self.changes) else {}
-        text = TEXT("run_line", lang, month=self.month, customers=self.customers, lines=self.ledger_lines,
-                    skipped=self.skipped, up=moved.get("up", 0), down=moved.get("down", 0), seconds=self.seconds)
+        text = TEXT(
+            "run_line",
+            lang,
+            month=self.month,
+            customers=self.customers,
+            lines=self.ledger_lines,
+            skipped=self.skipped,
+            up=moved.get("up", 0),
+            down=moved.get("down", 0),
+            seconds=self.seconds,
+        )
         return text + (TEXT("run_backup", lang, backup=self.backup) if self.backup else "")
 
 
@@ -95,8 +104,9 @@ def resolve_month(month: str | pd.Period | None, ledger: pd.DataFrame, today: pd
     return pd.Period(latest, freq="M")
 
 
-def run_month(book: Book, month: str | pd.Period | None = None, *, user: str | None = None,
-              now: datetime | None = None) -> RunResult:
+def run_month(
+    book: Book, month: str | pd.Period | None = None, *, user: str | None = None, now: datetime | None = None
+) -> RunResult:
     started = time.perf_counter()
     now = now or datetime.now()
     lang = book.lang
@@ -107,11 +117,13 @@ def run_month(book: Book, month: str | pd.Period | None = None, *, user: str | N
     complaints_n = book.read_table(COMPLAINTS)
     history_n = book.read_table(HISTORY)
     runlog_n = book.read_table(RUN_LOG)
-    customers, dup_issues = check_duplicates(cust_n.frame, "customer_id", cust_n.source,
-                                             column=cust_n.header("customer_id"))
+    customers, dup_issues = check_duplicates(
+        cust_n.frame, "customer_id", cust_n.source, column=cust_n.header("customer_id")
+    )
     issues: list[Issue] = [*cust_n.issues, *dup_issues, *ledger_n.issues]
-    issues += check_known(ledger_n.frame, set(customers["customer_id"].dropna()), ledger_n.source,
-                          column=ledger_n.header("customer_id"))
+    issues += check_known(
+        ledger_n.frame, set(customers["customer_id"].dropna()), ledger_n.source, column=ledger_n.header("customer_id")
+    )
     issues += complaints_n.issues
 
     ledger = frames.prepare_ledger(ledger_n.frame)
@@ -122,7 +134,7 @@ def run_month(book: Book, month: str | pd.Period | None = None, *, user: str | N
 
     results: dict[str, Grading] = {}
 
-    def graded_by(name: str) -> Grading:      # each method once, even when it is also an analysis
+    def graded_by(name: str) -> Grading:  # each method once, even when it is also an analysis
         if name not in results:
             results[name] = grade(name, ledger, customers=customers, rules=rules, as_of=as_of)
         return results[name]
@@ -140,11 +152,13 @@ def run_month(book: Book, month: str | pd.Period | None = None, *, user: str | N
     before = derive.previous_grades(history, period)
     handled = derive.handled_complaints(complaints_n.frame, grades, customers, rules, as_of)
     complaints = derive.complaint_cells(handled, lang)
-    issues += derive.complaint_issues(complaints_n.frame, customers, source=complaints_n.source,
-                                      headers=complaints_n.headers)
+    issues += derive.complaint_issues(
+        complaints_n.frame, customers, source=complaints_n.source, headers=complaints_n.headers
+    )
     issues += live.notes(ledger, ledger_n, rules, as_of)
-    summary_cells = live.customer_cells(cust_n.frame, ledger, ledger_n.typed_as_text, rules, as_of, computed.grades,
-                                        lang)
+    summary_cells = live.customer_cells(
+        cust_n.frame, ledger, ledger_n.typed_as_text, rules, as_of, computed.grades, lang
+    )
     summary = build_summary(period, graded, customers, ledger, credit_graded, handled, before, rules, as_of, lang)
     moved = changes(before, grades, graded.labels, graded.explanation(lang))
 
@@ -152,9 +166,12 @@ def run_month(book: Book, month: str | pd.Period | None = None, *, user: str | N
     profiles_n = _optional_table(book, PROFILES)
     if profiles_n is not None:
         issues += profiles_n.issues
-    card_tables = {"Customers": _with_cells(cust_n.frame, summary_cells),
-                   "Complaints": _with_cells(complaints_n.frame, complaints), "Credit": credit_rows,
-                   "Profiles": profiles_n.frame if profiles_n is not None else None}
+    card_tables = {
+        "Customers": _with_cells(cust_n.frame, summary_cells),
+        "Complaints": _with_cells(complaints_n.frame, complaints),
+        "Credit": credit_rows,
+        "Profiles": profiles_n.frame if profiles_n is not None else None,
+    }
 
     backup = book.backup()
     book.write_table(HISTORY, history)
@@ -168,20 +185,42 @@ def run_month(book: Book, month: str | pd.Period | None = None, *, user: str | N
         book.write_computed(CUSTOMERS, summary_cells, {"grade": live.grade_formula(method)})
     book.write_cards({k: v for k, v in card_tables.items() if v is not None})
     book.write_summary(summary)
-    addin_references = getattr(book, "addin_references", None)   # a file book: Excel's [1]!ABCGRADE(...)
+    addin_references = getattr(book, "addin_references", None)  # a file book: Excel's [1]!ABCGRADE(...)
     if addin_references is not None:
         issues += addin_references()
     book.write_table(VALIDATION, derive.validation_table(issues, lang))
     book.set_as_of(as_of)
     seconds = round(time.perf_counter() - started, 2)
-    row = derive.run_log_row(run_at=now, user=user or _user(), month=period, method=method, graded=graded,
-                             ledger_lines=len(ledger), issues=issues, changes=moved, backup=backup,
-                             seconds=seconds, version=__version__)
+    row = derive.run_log_row(
+        run_at=now,
+        user=user or _user(),
+        month=period,
+        method=method,
+        graded=graded,
+        ledger_lines=len(ledger),
+        issues=issues,
+        changes=moved,
+        backup=backup,
+        seconds=seconds,
+        version=__version__,
+    )
     log = pd.concat([runlog_n.frame.reindex(columns=RUN_LOG.keys()), pd.DataFrame([row])], ignore_index=True)
     book.write_table(RUN_LOG, log)
     book.save()
-    return RunResult(lang, period, as_of, method, graded, summary, moved, issues, len(graded.frame), len(ledger),
-                     backup, time.perf_counter() - started)
+    return RunResult(
+        lang,
+        period,
+        as_of,
+        method,
+        graded,
+        summary,
+        moved,
+        issues,
+        len(graded.frame),
+        len(ledger),
+        backup,
+        time.perf_counter() - started,
+    )
 
 
 def _optional_table(book: Book, sheet: Sheet) -> Normalized | None:

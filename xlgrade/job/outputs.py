@@ -32,13 +32,13 @@ class Chart:
 
 @dataclass(frozen=True)
 class Block:
-    key: str                        # stable identifier ("grades", "migration", ...)
-    title: str                      # in the workbook's language
+    key: str  # stable identifier ("grades", "migration", ...)
+    title: str  # in the workbook's language
     headers: tuple[str, ...]
-    kinds: tuple[str, ...]          # one per column
+    kinds: tuple[str, ...]  # one per column
     rows: tuple[tuple[Any, ...], ...]
-    total: tuple[Any, ...] | None = None   # an optional totals row, drawn in bold
-    note: str = ""                  # one line under the title (e.g. what an empty block means)
+    total: tuple[Any, ...] | None = None  # an optional totals row, drawn in bold
+    note: str = ""  # one line under the title (e.g. what an empty block means)
     chart: Chart | None = None
     grade_column: int | None = None  # cells of this column are coloured by grade
 
@@ -52,10 +52,10 @@ class Block:
 
 @dataclass(frozen=True)
 class Summary:
-    title: str                      # "客户分级汇总 2026-10"
-    subtitle: str                   # method, as-of date, counts
+    title: str  # "客户分级汇总 2026-10"
+    subtitle: str  # method, as-of date, counts
     blocks: tuple[Block, ...]
-    grade_order: tuple[str, ...] = ()   # labels best first, for grade colours
+    grade_order: tuple[str, ...] = ()  # labels best first, for grade colours
     extras: dict[str, Any] = field(default_factory=dict)
 
     def block(self, key: str) -> Block:

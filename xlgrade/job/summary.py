@@ -61,8 +61,20 @@ from xlgrade.job.text import TEXT as WORDS
 from xlgrade.job.text import direction_words, in_lang
 
 # The long per-customer Pareto list comes last, so the printed summary opens with the overview.
-BLOCKS = ("grades", "industry", "salesperson", "region", "product", "channel", "migration",
-          "changes", "complaints", "credit", "poor_credit", "pareto")
+BLOCKS = (
+    "grades",
+    "industry",
+    "salesperson",
+    "region",
+    "product",
+    "channel",
+    "migration",
+    "changes",
+    "complaints",
+    "credit",
+    "poor_credit",
+    "pareto",
+)
 MEASURE_KIND = {"amount": MONEY, "profit": MONEY, "quantity": NUMBER, "orders": NUMBER}
 
 
@@ -113,9 +125,18 @@ def _sorted_categories(values: pd.Series, lang: str) -> list[str]:
 
 
 # ---- the summary -------------------------------------------------------------------------
-def build_summary(month, graded: Grading, customers: pd.DataFrame | None, ledger: pd.DataFrame,
-                  credit: Grading | pd.DataFrame | None, complaints_handled: pd.DataFrame | None,
-                  previous_grades: pd.Series | None, rules: RuleBook, as_of, lang: str) -> Summary:
+def build_summary(
+    month,
+    graded: Grading,
+    customers: pd.DataFrame | None,
+    ledger: pd.DataFrame,
+    credit: Grading | pd.DataFrame | None,
+    complaints_handled: pd.DataFrame | None,
+    previous_grades: pd.Series | None,
+    rules: RuleBook,
+    as_of,
+    lang: str,
+) -> Summary:
     """Every block of DOMAIN.md §5, in :data:`BLOCKS` order (see the module rules)."""
     as_of = frames.as_timestamp(as_of)
     month_s = derive.month_text(month)
@@ -144,12 +165,22 @@ def build_summary(month, graded: Grading, customers: pd.DataFrame | None, ledger
     )
     method_name = METHODS[graded.method].label(lang) if graded.method in METHODS else graded.method
     short_window = _t("short_window_all", lang) if months <= 0 else _t("short_window", lang, months=months)
-    subtitle = _t("subtitle", lang, method=method_name, day=as_of.date().isoformat(), customers=len(ids),
-                  lines=f"{len(frames.upto(ledger, as_of)):,}", window=short_window)
-    return Summary(title=_t("title", lang, month=month_s), subtitle=subtitle, blocks=blocks,
-                   grade_order=tuple(graded.labels),
-                   extras={"month": month_s, "as_of": as_of.date().isoformat(), "method": graded.method,
-                           "window_months": months})
+    subtitle = _t(
+        "subtitle",
+        lang,
+        method=method_name,
+        day=as_of.date().isoformat(),
+        customers=len(ids),
+        lines=f"{len(frames.upto(ledger, as_of)):,}",
+        window=short_window,
+    )
+    return Summary(
+        title=_t("title", lang, month=month_s),
+        subtitle=subtitle,
+        blocks=blocks,
+        grade_order=tuple(graded.labels),
+        extras={"month": month_s, "as_of": as_of.date().isoformat(), "method": graded.method, "window_months": months},
+    )
 
 
 class _Context:
@@ -175,20 +206,43 @@ def _grades_block(c: _Context) -> Block:
         parts.append((g, int(count.get(g, 0)), s, p))
     total_sales = _money(sum(s for _, _, s, _ in parts))
     total_profit = _money(sum(p for *_, p in parts)) if has_profit else None
-    rows = tuple(_row(g, k, _share(k, n), s, _share(s, total_sales), p, _share(p, total_profit))
-                 for g, k, s, p in parts)
-    total = _row(c.t("total"), n, 1.0 if n else None, total_sales, 1.0 if total_sales > 0 else None,
-                 total_profit, 1.0 if total_profit is not None and total_profit > 0 else None)
+    rows = tuple(
+        _row(g, k, _share(k, n), s, _share(s, total_sales), p, _share(p, total_profit)) for g, k, s, p in parts
+    )
+    total = _row(
+        c.t("total"),
+        n,
+        1.0 if n else None,
+        total_sales,
+        1.0 if total_sales > 0 else None,
+        total_profit,
+        1.0 if total_profit is not None and total_profit > 0 else None,
+    )
     note = c.t("grades_note", window=c.window)
     if not has_profit:
         note += c.t("note_and") + c.t("grades_no_profit")
     if not n:
         note = c.t("no_customers")
-    headers = (c.t("grade"), c.t("customers"), c.t("pct_customers"), c.t("measure_amount"),
-               c.t("pct_sales"), c.t("profit"), c.t("pct_profit"))
-    return Block("grades", c.t("grades_title"), headers, (GRADE, INT, SHARE, MONEY, SHARE, MONEY, SHARE),
-                 rows, total, note,
-                 Chart("column", c.t("grades_chart"), categories=0, values=(2, 4)), grade_column=0)
+    headers = (
+        c.t("grade"),
+        c.t("customers"),
+        c.t("pct_customers"),
+        c.t("measure_amount"),
+        c.t("pct_sales"),
+        c.t("profit"),
+        c.t("pct_profit"),
+    )
+    return Block(
+        "grades",
+        c.t("grades_title"),
+        headers,
+        (GRADE, INT, SHARE, MONEY, SHARE, MONEY, SHARE),
+        rows,
+        total,
+        note,
+        Chart("column", c.t("grades_chart"), categories=0, values=(2, 4)),
+        grade_column=0,
+    )
 
 
 # ---- 2. pareto -----------------------------------------------------------------------------
@@ -201,17 +255,26 @@ def _pareto_block(c: _Context, graded: Grading, rules: RuleBook) -> Block:
         values = c.sums["amount"]
     name, kind = c.t(f"measure_{measure}"), MEASURE_KIND[measure]
     what = in_lang(c.lang, name, name.lower())
-    headers = (c.t("rank"), c.t("customer_id"), c.t("company"), c.t("grade"), name,
-               c.t("share"), c.t("cumulative"))
+    headers = (c.t("rank"), c.t("customer_id"), c.t("company"), c.t("grade"), name, c.t("share"), c.t("cumulative"))
     kinds = (INT, TEXT, TEXT, GRADE, kind, SHARE, SHARE)
     chart = Chart("pareto", c.t("pareto_chart"), categories=2, values=(4,), line=6)
     ranked = rank_values(values.round(frames.DECIMALS)) if len(values) else None
     if ranked is None or not (ranked["exact"] > 0).any():
-        return Block("pareto", c.t("pareto_title"), headers, kinds, (), None,
-                     c.t("pareto_empty", measure=what), chart, grade_column=3)
+        return Block(
+            "pareto",
+            c.t("pareto_title"),
+            headers,
+            kinds,
+            (),
+            None,
+            c.t("pareto_empty", measure=what),
+            chart,
+            grade_column=3,
+        )
     positive = ranked[ranked["exact"] > 0]
-    ordered = positive.assign(_v=positive["exact"].astype(float), _id=positive.index.astype(str)) \
-        .sort_values(["_v", "_id"], ascending=[False, True], kind="stable")
+    ordered = positive.assign(_v=positive["exact"].astype(float), _id=positive.index.astype(str)).sort_values(
+        ["_v", "_id"], ascending=[False, True], kind="stable"
+    )
     rows, crossed = [], None
     a_share = Decimal(str(rules.pareto.a_share))
     with localcontext() as ctx:
@@ -220,16 +283,23 @@ def _pareto_block(c: _Context, graded: Grading, rules: RuleBook) -> Block:
         running = Decimal(0)
         for cid, r in zip(ordered.index, ordered.itertuples()):
             running += r.exact
-            rows.append(_row(int(r.rank), cid, c.names[cid] or cid, c.grades[cid], float(r.exact),
-                             float(r.exact / total), float(running / total)))
+            rows.append(
+                _row(
+                    int(r.rank),
+                    cid,
+                    c.names[cid] or cid,
+                    c.grades[cid],
+                    float(r.exact),
+                    float(r.exact / total),
+                    float(running / total),
+                )
+            )
             if crossed is None and running >= a_share * total:
                 crossed = (len(rows), float(running / total))
     k, cum = crossed if crossed is not None else (len(rows), 1.0)
-    note = c.t("pareto_note", measure=what, k=k, kp=pct(k / len(rows), 1), cum=pct(cum, 1),
-               a=pct(rules.pareto.a_share))
+    note = c.t("pareto_note", measure=what, k=k, kp=pct(k / len(rows), 1), cum=pct(cum, 1), a=pct(rules.pareto.a_share))
     total_row = _row(c.t("total"), None, None, None, float(total), 1.0, None)
-    return Block("pareto", c.t("pareto_title"), headers, kinds, tuple(rows), total_row, note, chart,
-                 grade_column=3)
+    return Block("pareto", c.t("pareto_title"), headers, kinds, tuple(rows), total_row, note, chart, grade_column=3)
 
 
 # ---- 3-5. counts by category -----------------------------------------------------------------
@@ -265,29 +335,66 @@ def _salesperson_block(c: _Context, reps: pd.Series, graded: Grading, rules: Rul
     rep = rep.where(rep != "", service.UNASSIGNED)
     table = _crosstab(rep, c.grades, list(staff.index), c.order)
     classes = service.default_classes(rules)
-    show_classes = [classes.get(label, "C") for label in c.order] != list(service.CLASSES)[:len(c.order)] \
-        or len(c.order) != 3
+    show_classes = [classes.get(label, "C") for label in c.order] != list(service.CLASSES)[: len(c.order)] or len(
+        c.order
+    ) != 3
     status = staff[in_lang(c.lang, "status_zh", "status")]
     rows = []
     for name in staff.index:
         s = staff.loc[name]
         cls = (int(s["a"]), int(s["b"]), int(s["c"])) if show_classes else ()
-        rows.append(_row(unassigned if name == service.UNASSIGNED else name, *table.loc[name].tolist(),
-                         int(s["customers"]), *cls, float(s["required_low"]), float(s["required_high"]),
-                         status[name]))
+        rows.append(
+            _row(
+                unassigned if name == service.UNASSIGNED else name,
+                *table.loc[name].tolist(),
+                int(s["customers"]),
+                *cls,
+                float(s["required_low"]),
+                float(s["required_high"]),
+                status[name],
+            )
+        )
     cls_total = tuple(int(staff[k].sum()) for k in ("a", "b", "c")) if show_classes else ()
-    total = _row(c.t("total"), *table.sum().tolist(), int(staff["customers"].sum()), *cls_total,
-                 round(float(staff["required_low"].sum()), 6), round(float(staff["required_high"].sum()), 6),
-                 None) if rows else None
+    total = (
+        _row(
+            c.t("total"),
+            *table.sum().tolist(),
+            int(staff["customers"].sum()),
+            *cls_total,
+            round(float(staff["required_low"].sum()), 6),
+            round(float(staff["required_high"].sum()), 6),
+            None,
+        )
+        if rows
+        else None
+    )
     st = rules.staffing
-    headers = (c.t("salesperson"), *c.order, c.t("total"),
-               *((c.t("class", c=k) for k in service.CLASSES) if show_classes else ()),
-               c.t("required_low"), c.t("required_high"), c.t("status"))
+    headers = (
+        c.t("salesperson"),
+        *c.order,
+        c.t("total"),
+        *((c.t("class", c=k) for k in service.CLASSES) if show_classes else ()),
+        c.t("required_low"),
+        c.t("required_high"),
+        c.t("status"),
+    )
     kinds = (TEXT, *([INT] * len(c.order)), INT, *([INT] * (3 if show_classes else 0)), NUMBER, NUMBER, TEXT)
-    note = c.t("staffing_note", a=num(st.a_per_rep), b=num(st.b_per_rep), c_min=num(st.c_per_rep_min),
-               c_max=num(st.c_per_rep_max))
-    return Block("salesperson", c.t("salesperson_title"), headers, kinds, tuple(rows), total,
-                 note if rows else c.t("no_customers"))
+    note = c.t(
+        "staffing_note",
+        a=num(st.a_per_rep),
+        b=num(st.b_per_rep),
+        c_min=num(st.c_per_rep_min),
+        c_max=num(st.c_per_rep_max),
+    )
+    return Block(
+        "salesperson",
+        c.t("salesperson_title"),
+        headers,
+        kinds,
+        tuple(rows),
+        total,
+        note if rows else c.t("no_customers"),
+    )
 
 
 # ---- 6-7. sales breakdowns ----------------------------------------------------------------------
@@ -309,11 +416,15 @@ def _breakdown_block(c: _Context, key: str, column: str, ledger: pd.DataFrame) -
     sums = lines["amount"].groupby([category.rename("category"), grade.rename("grade")]).sum()
     table = sums.unstack(fill_value=0.0).reindex(columns=cols, fill_value=0.0).round(frames.DECIMALS)
     row_total = table.sum(axis=1).round(frames.DECIMALS)
-    ranked = pd.DataFrame({"total": row_total, "name": table.index}).sort_values(
-        ["total", "name"], ascending=[False, True], kind="stable").index
+    ranked = (
+        pd.DataFrame({"total": row_total, "name": table.index})
+        .sort_values(["total", "name"], ascending=[False, True], kind="stable")
+        .index
+    )
     grand = _money(row_total.sum())
-    rows = tuple(_row(cat, *table.loc[cat].tolist(), float(row_total[cat]), _share(row_total[cat], grand))
-                 for cat in ranked)
+    rows = tuple(
+        _row(cat, *table.loc[cat].tolist(), float(row_total[cat]), _share(row_total[cat], grand)) for cat in ranked
+    )
     total = _row(c.t("total"), *(_money(v) for v in table.sum()), grand, 1.0 if grand > 0 else None)
     return Block(key, title, headers, kinds, rows, total, c.t("breakdown_note", window=c.window))
 
@@ -345,20 +456,16 @@ def _migration_block(c: _Context, previous: pd.Series, labels: tuple[str, ...], 
     n = len(headers)
     chart = Chart("column", c.t("migration_chart"), categories=0, values=(n - 2, n - 1))
     prev_month = (pd.Period(month, freq="M") - 1).strftime("%Y-%m")
-    note = c.t("migration_first") if not _has_grades(previous) else \
-        c.t("migration_note", previous=prev_month)
-    return Block("migration", c.t("migration_title"), headers, kinds, tuple(rows), total, note, chart,
-                 grade_column=0)
+    note = c.t("migration_first") if not _has_grades(previous) else c.t("migration_note", previous=prev_month)
+    return Block("migration", c.t("migration_title"), headers, kinds, tuple(rows), total, note, chart, grade_column=0)
 
 
 def _changes_block(c: _Context, previous: pd.Series, graded: Grading, customers, ledger) -> Block:
-    headers = (c.t("customer_id"), c.t("company"), c.t("previous"), c.t("current"), c.t("direction"),
-               c.t("reason"))
+    headers = (c.t("customer_id"), c.t("company"), c.t("previous"), c.t("current"), c.t("direction"), c.t("reason"))
     kinds = (TEXT, TEXT, GRADE, GRADE, TEXT, TEXT)
     title = c.t("changes_title")
     if not _has_grades(previous):
-        return Block("changes", title, headers, kinds, (), None, c.t("changes_first", n=len(c.ids)),
-                     grade_column=3)
+        return Block("changes", title, headers, kinds, (), None, c.t("changes_first", n=len(c.ids)), grade_column=3)
     reasons = pd.Series(graded.explanation(c.lang).astype(str).to_numpy(), index=c.ids)
     changed = dynamics.changes(previous, c.grades, graded.labels, reasons)
     if changed.empty:
@@ -366,12 +473,20 @@ def _changes_block(c: _Context, previous: pd.Series, graded: Grading, customers,
     ids = pd.Index(changed["customer_id"].astype(str))
     names = derive.company_names(ids, customers, ledger)
     words = direction_words(c.lang)
-    rows = tuple(_row(cid, names[cid] or None, prev or None, cur or None, words[d], why or None)
-                 for cid, prev, cur, d, why in zip(ids, changed["previous"], changed["current"],
-                                                   changed["direction"], changed["reason"]))
+    rows = tuple(
+        _row(cid, names[cid] or None, prev or None, cur or None, words[d], why or None)
+        for cid, prev, cur, d, why in zip(
+            ids, changed["previous"], changed["current"], changed["direction"], changed["reason"]
+        )
+    )
     counts = changed["direction"].value_counts()
-    note = c.t("changes_note", up=int(counts.get(dynamics.UP, 0)), down=int(counts.get(dynamics.DOWN, 0)),
-               new=int(counts.get(dynamics.NEW_DIR, 0)), gone=int(counts.get(dynamics.GONE_DIR, 0)))
+    note = c.t(
+        "changes_note",
+        up=int(counts.get(dynamics.UP, 0)),
+        down=int(counts.get(dynamics.DOWN, 0)),
+        new=int(counts.get(dynamics.NEW_DIR, 0)),
+        gone=int(counts.get(dynamics.GONE_DIR, 0)),
+    )
     return Block("changes", title, headers, kinds, rows, None, note, grade_column=3)
 
 
@@ -397,10 +512,15 @@ def _complaints_block(c: _Context, handled: pd.DataFrame | None, labels: tuple[s
         hours = handled["reply_hours"].dropna().tolist()
         note = c.t("complaints_note", day=day)
     unknown = c.t("unknown")
-    rows = tuple(_row(unknown if g == service.UNKNOWN_GRADE else g, *(int(table.at[g, k]) for k in _COUNTS),
-                      table.at[g, "avg_reply_hours"]) for g in table.index)
-    total = _row(c.t("total"), *(int(table[k].sum()) for k in _COUNTS),
-                 float(np.mean(hours)) if hours else None)
+    rows = tuple(
+        _row(
+            unknown if g == service.UNKNOWN_GRADE else g,
+            *(int(table.at[g, k]) for k in _COUNTS),
+            table.at[g, "avg_reply_hours"],
+        )
+        for g in table.index
+    )
+    total = _row(c.t("total"), *(int(table[k].sum()) for k in _COUNTS), float(np.mean(hours)) if hours else None)
     return Block("complaints", c.t("complaints_title"), headers, kinds, rows, total, note, grade_column=0)
 
 
@@ -411,35 +531,56 @@ def _credit_blocks(c: _Context, credit: Grading | pd.DataFrame | None, rules: Ru
     poor_name = in_lang(c.lang, poor, cr.grade_labels_en[-1])
     h1 = (c.t("grade"), c.t("customers"), c.t("overdue_customers"), c.t("overdue_balance"), c.t("avg_score"))
     k1 = (GRADE, INT, INT, MONEY, NUMBER)
-    h2 = (c.t("customer_id"), c.t("company"), c.t("grade"), c.t("credit_score"), c.t("overdue_balance"),
-          c.t("max_days"))
+    h2 = (
+        c.t("customer_id"),
+        c.t("company"),
+        c.t("grade"),
+        c.t("credit_score"),
+        c.t("overdue_balance"),
+        c.t("max_days"),
+    )
     k2 = (TEXT, TEXT, GRADE, NUMBER, MONEY, NUMBER)
     t1, t2 = c.t("credit_title"), c.t("poor_title", label=poor_name)
     facts = derive.credit_facts(credit, rules)
     if credit is None or "score" not in facts:
-        return (Block("credit", t1, h1, k1, (), None, c.t("credit_none"), grade_column=0),
-                Block("poor_credit", t2, h2, k2, (), None, c.t("credit_none"), grade_column=2))
+        return (
+            Block("credit", t1, h1, k1, (), None, c.t("credit_none"), grade_column=0),
+            Block("poor_credit", t2, h2, k2, (), None, c.t("credit_none"), grade_column=2),
+        )
     facts = facts.reindex(c.ids)
     overdue = facts["overdue_balance"].fillna(0.0).astype("float64")
     score = facts["score"].astype("float64")
     rows = []
     for g in c.order:
         mine = (c.grades == g).to_numpy()
-        rows.append(_row(g, int(mine.sum()), int((overdue[mine] > 0).sum()), _money(overdue[mine].sum()),
-                         float(score[mine].mean()) if score[mine].notna().any() else None))
-    total = _row(c.t("total"), len(c.ids), int((overdue > 0).sum()), _money(sum(r[3] for r in rows)),
-                 float(score.mean()) if score.notna().any() else None)
-    block1 = Block("credit", t1, h1, k1, tuple(rows), total, "" if len(c.ids) else c.t("no_customers"),
-                   grade_column=0)
+        rows.append(
+            _row(
+                g,
+                int(mine.sum()),
+                int((overdue[mine] > 0).sum()),
+                _money(overdue[mine].sum()),
+                float(score[mine].mean()) if score[mine].notna().any() else None,
+            )
+        )
+    total = _row(
+        c.t("total"),
+        len(c.ids),
+        int((overdue > 0).sum()),
+        _money(sum(r[3] for r in rows)),
+        float(score.mean()) if score.notna().any() else None,
+    )
+    block1 = Block("credit", t1, h1, k1, tuple(rows), total, "" if len(c.ids) else c.t("no_customers"), grade_column=0)
 
     poor_ids = facts.index[(facts["credit_grade"] == poor).to_numpy()]
     if len(poor_ids) == 0:
         return block1, Block("poor_credit", t2, h2, k2, (), None, c.t("poor_none", label=poor_name), grade_column=2)
-    sel = pd.DataFrame({"overdue": overdue[poor_ids], "id": poor_ids.astype(str)}, index=poor_ids) \
-        .sort_values(["overdue", "id"], ascending=[False, True], kind="stable")
+    sel = pd.DataFrame({"overdue": overdue[poor_ids], "id": poor_ids.astype(str)}, index=poor_ids).sort_values(
+        ["overdue", "id"], ascending=[False, True], kind="stable"
+    )
     days = facts["max_days_overdue"] if "max_days_overdue" in facts else pd.Series(np.nan, index=c.ids)
-    rows2 = tuple(_row(cid, c.names[cid] or None, c.grades[cid], score[cid], _money(overdue[cid]), days[cid])
-                  for cid in sel.index)
+    rows2 = tuple(
+        _row(cid, c.names[cid] or None, c.grades[cid], score[cid], _money(overdue[cid]), days[cid]) for cid in sel.index
+    )
     total2 = _row(c.t("total"), None, None, None, _money(sum(r[4] for r in rows2)), None)
     return block1, Block("poor_credit", t2, h2, k2, rows2, total2, "", grade_column=2)
 

@@ -5,18 +5,29 @@ LibreOffice; :func:`available` says whether it is there.
 """
 
 from xlgrade.lo.harness import (
-                                CellError,
-                                CommandError,
-                                Doc,
-                                LibreOffice,
-                                LibreOfficeError,
-                                LibreOfficeTimeout,
-                                LibreOfficeUnavailable,
-                                available,
-                                find_soffice,
-                                pdf_page_sizes,
-                                pdf_pages,
+    CellError,
+    CommandError,
+    Doc,
+    LibreOffice,
+    LibreOfficeError,
+    LibreOfficeTimeout,
+    LibreOfficeUnavailable,
+    available,
+    find_soffice,
+    pdf_page_sizes,
+    pdf_pages,
 )
 
-__all__ = ["CellError", "CommandError", "Doc", "LibreOffice", "LibreOfficeError", "LibreOfficeTimeout",
-           "LibreOfficeUnavailable", "available", "find_soffice", "pdf_page_sizes", "pdf_pages"]
+__all__ = [
+    "CellError",
+    "CommandError",
+    "Doc",
+    "LibreOffice",
+    "LibreOfficeError",
+    "LibreOfficeTimeout",
+    "LibreOfficeUnavailable",
+    "available",
+    "find_soffice",
+    "pdf_page_sizes",
+    "pdf_pages",
+]

@@ -40,8 +40,12 @@ from xlgrade.errors import CommandError, LibreOfficeError, LibreOfficeTimeout, L
 SYSTEM_PYTHON = "/usr/bin/python3"
 WORKER = Path(__file__).with_name("worker.py")
 CLEAN_PATH = "/usr/bin:/bin"
-_SOFFICE_CANDIDATES = ("/usr/bin/soffice", "/usr/lib/libreoffice/program/soffice",
-                       "/opt/libreoffice/program/soffice", "/usr/local/bin/soffice")
+_SOFFICE_CANDIDATES = (
+    "/usr/bin/soffice",
+    "/usr/lib/libreoffice/program/soffice",
+    "/opt/libreoffice/program/soffice",
+    "/usr/local/bin/soffice",
+)
 
 Value = Any  # str | float | None
 XLSX_FILTER = "Calc Office Open XML"
@@ -62,16 +66,17 @@ _PROFILE_XCU = """<?xml version="1.0" encoding="UTF-8"?>
 @dataclass(frozen=True)
 class CellError:
     sheet: str
-    cell: str          # "B7"
-    formula: str       # as LibreOffice shows it, e.g. "=1/0"
-    error_code: int    # LibreOffice's code: 532 #DIV/0!, 525 #NAME?, 519 #VALUE!, 502 Err:502, ...
-    text: str          # what the cell shows: "#DIV/0!", "#NAME?", "Err:502"
+    cell: str  # "B7"
+    formula: str  # as LibreOffice shows it, e.g. "=1/0"
+    error_code: int  # LibreOffice's code: 532 #DIV/0!, 525 #NAME?, 519 #VALUE!, 502 Err:502, ...
+    text: str  # what the cell shows: "#DIV/0!", "#NAME?", "Err:502"
 
     def __str__(self) -> str:
         return f"{self.sheet}!{self.cell} {self.formula} -> {self.text} ({self.error_code})"
 
 
 # ---- availability -------------------------------------------------------------------------
+
 
 def find_soffice() -> str | None:
     for cand in (shutil.which("soffice", path=CLEAN_PATH), shutil.which("soffice"), *_SOFFICE_CANDIDATES):
@@ -85,8 +90,9 @@ def _python_has_uno(python: str) -> tuple[bool, str]:
     if not (os.path.isfile(python) and os.access(python, os.X_OK)):
         return False, f"{python} does not exist"
     try:
-        r = subprocess.run([python, "-I", "-c", "import uno"], env={"PATH": CLEAN_PATH},
-                           capture_output=True, text=True, timeout=30)
+        r = subprocess.run(
+            [python, "-I", "-c", "import uno"], env={"PATH": CLEAN_PATH}, capture_output=True, text=True, timeout=30
+        )
     except (OSError, subprocess.TimeoutExpired) as e:
         return False, f"{python} -c 'import uno' failed: {e}"
     if r.returncode != 0:
@@ -99,8 +105,10 @@ def available(soffice: str | None = None, python: str = SYSTEM_PYTHON) -> tuple[
     """(True, description) if soffice and ``python`` with uno exist, else (False, what is missing)."""
     soffice = soffice or find_soffice()
     if not soffice or not os.path.isfile(soffice):
-        return False, ("soffice not found (install libreoffice-calc-nogui python3-uno "
-                       "libreoffice-script-provider-python fonts-noto-cjk)")
+        return False, (
+            "soffice not found (install libreoffice-calc-nogui python3-uno "
+            "libreoffice-script-provider-python fonts-noto-cjk)"
+        )
     ok, why = _python_has_uno(python)
     if not ok:
         return False, why
@@ -108,6 +116,7 @@ def available(soffice: str | None = None, python: str = SYSTEM_PYTHON) -> tuple[
 
 
 # ---- the instance -------------------------------------------------------------------------
+
 
 def _tail(path: Path, limit: int = 4000) -> str:
     try:
@@ -129,9 +138,9 @@ def _kill_group(proc: subprocess.Popen | None, grace: float) -> None:
             pass
     for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
-            os.killpg(proc.pid, sig)   # start_new_session: pgid == pid, only what we started
+            os.killpg(proc.pid, sig)  # start_new_session: pgid == pid, only what we started
         except (ProcessLookupError, PermissionError):
-            break                      # the group is empty
+            break  # the group is empty
         try:
             proc.wait(timeout=3)
         except subprocess.TimeoutExpired:
@@ -158,9 +167,16 @@ class LibreOffice:
     ``xlgrade install libreoffice --profile DIR`` installs that way.
     """
 
-    def __init__(self, *, start_timeout: float = 90.0, timeout: float = 120.0,
-                 soffice: str | None = None, python: str = SYSTEM_PYTHON,
-                 extensions: Iterable[str | os.PathLike] = (), profile: str | os.PathLike | None = None):
+    def __init__(
+        self,
+        *,
+        start_timeout: float = 90.0,
+        timeout: float = 120.0,
+        soffice: str | None = None,
+        python: str = SYSTEM_PYTHON,
+        extensions: Iterable[str | os.PathLike] = (),
+        profile: str | os.PathLike | None = None,
+    ):
         self.extensions = tuple(Path(e).resolve() for e in extensions)
         self.profile = None if profile is None else Path(profile).resolve()
         self.start_timeout = start_timeout
@@ -174,7 +190,7 @@ class LibreOffice:
         self._next_id = 0
         self._tmp: Path | None = None
         self._finalizer: weakref.finalize[Any, Any] | None = None
-        self.started_in: float | None = None   # seconds the last start took
+        self.started_in: float | None = None  # seconds the last start took
 
     # -- lifecycle --
     def __enter__(self) -> LibreOffice:
@@ -186,8 +202,12 @@ class LibreOffice:
 
     @property
     def running(self) -> bool:
-        return (self._worker is not None and self._worker.poll() is None
-                and self._soffice is not None and self._soffice.poll() is None)
+        return (
+            self._worker is not None
+            and self._worker.poll() is None
+            and self._soffice is not None
+            and self._soffice.poll() is None
+        )
 
     def start(self) -> LibreOffice:
         if self._worker is not None:
@@ -200,11 +220,11 @@ class LibreOffice:
         self._tmp = Path(tempfile.mkdtemp(prefix="xlgrade-lo-"))
         home = self._tmp / "home"
         home.mkdir()
-        if self.profile is None:     # a throwaway profile with our settings
+        if self.profile is None:  # a throwaway profile with our settings
             profile = self._tmp / "profile"
             (profile / "user").mkdir(parents=True)
             (profile / "user" / "registrymodifications.xcu").write_text(_PROFILE_XCU, encoding="utf-8")
-        else:                        # somebody's profile: used as it is
+        else:  # somebody's profile: used as it is
             profile = self.profile
             profile.mkdir(parents=True, exist_ok=True)
         # A clean environment: a virtualenv on PATH (or PYTHONHOME/PYTHONPATH) breaks soffice's
@@ -217,20 +237,46 @@ class LibreOffice:
         try:
             with open(self._soffice_log, "wb") as log:
                 self._soffice = subprocess.Popen(
-                    [self.soffice_path, f"-env:UserInstallation={profile.as_uri()}", "--headless",
-                     "--invisible", "--nologo", "--norestore", "--nodefault", "--nolockcheck",
-                     f"--accept=pipe,name={pipe};urp;"],
-                    stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env,
-                    cwd=str(self._tmp), start_new_session=True)
+                    [
+                        self.soffice_path,
+                        f"-env:UserInstallation={profile.as_uri()}",
+                        "--headless",
+                        "--invisible",
+                        "--nologo",
+                        "--norestore",
+                        "--nodefault",
+                        "--nolockcheck",
+                        f"--accept=pipe,name={pipe};urp;",
+                    ],
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env=env,
+                    cwd=str(self._tmp),
+                    start_new_session=True,
+                )
             with open(self._worker_log, "wb") as log:
                 self._worker = subprocess.Popen(
-                    [self.python, "-I", str(WORKER), "--uno-url", uno_url,
-                     "--connect-timeout", str(self.start_timeout)],
-                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env,
-                    cwd=str(self._tmp), start_new_session=True)
+                    [
+                        self.python,
+                        "-I",
+                        str(WORKER),
+                        "--uno-url",
+                        uno_url,
+                        "--connect-timeout",
+                        str(self.start_timeout),
+                    ],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=log,
+                    env=env,
+                    cwd=str(self._tmp),
+                    start_new_session=True,
+                )
             self._finalizer = weakref.finalize(self, _cleanup, [self._worker, self._soffice], str(self._tmp))
-            threading.Thread(target=self._read_lines, args=(self._worker.stdout, self._lines),
-                             name="xlgrade-lo-reader", daemon=True).start()
+            threading.Thread(
+                target=self._read_lines, args=(self._worker.stdout, self._lines), name="xlgrade-lo-reader", daemon=True
+            ).start()
             ready = self._wait_line(t0 + self.start_timeout, starting=True)
             if not ready.get("ready"):
                 raise LibreOfficeError(self._describe(f"the UNO worker could not connect: {ready.get('error')}"))
@@ -259,7 +305,7 @@ class LibreOffice:
         _kill_group(self._worker, 0 if force else 5)
         _kill_group(self._soffice, 0 if force else 10)
         if self._finalizer is not None:
-            self._finalizer()   # removes the temp dir (profile, logs) once
+            self._finalizer()  # removes the temp dir (profile, logs) once
         elif self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
         self._worker = self._soffice = None
@@ -279,8 +325,10 @@ class LibreOffice:
         parts = [message]
         if self._soffice is not None and self._soffice.poll() is not None:
             parts.append(f"soffice exited with code {self._soffice.returncode}")
-        for name, path in (("soffice output", getattr(self, "_soffice_log", None)),
-                           ("worker stderr", getattr(self, "_worker_log", None))):
+        for name, path in (
+            ("soffice output", getattr(self, "_soffice_log", None)),
+            ("worker stderr", getattr(self, "_worker_log", None)),
+        ):
             text = _tail(path) if path else ""
             if text:
                 parts.append(f"--- {name} ---\n{text}")
@@ -291,8 +339,9 @@ class LibreOffice:
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
-                what = ("soffice did not start / the worker did not connect" if starting
-                        else "LibreOffice did not answer")
+                what = (
+                    "soffice did not start / the worker did not connect" if starting else "LibreOffice did not answer"
+                )
                 msg = self._describe(f"{what} within {max(limit, 0):.3g} s; killed soffice and the worker")
                 self.close(force=True)
                 raise LibreOfficeTimeout(msg)
@@ -311,15 +360,18 @@ class LibreOffice:
             try:
                 return json.loads(raw)
             except ValueError:
-                continue   # not a protocol line; the worker only writes JSON, but be lenient
+                continue  # not a protocol line; the worker only writes JSON, but be lenient
 
     def call(self, cmd: str, timeout: float | None = None, **args) -> Any:
         """Send one command to the worker and return its result (raises on error or timeout)."""
         with self._lock:
             worker = self._worker
             if not self.running or worker is None or worker.stdin is None:
-                raise LibreOfficeError(self._describe(f"LibreOffice is not running (command {cmd!r})")
-                                       if self._tmp else "LibreOffice is not started")
+                raise LibreOfficeError(
+                    self._describe(f"LibreOffice is not running (command {cmd!r})")
+                    if self._tmp
+                    else "LibreOffice is not started"
+                )
             self._next_id += 1
             req_id = self._next_id
             line = json.dumps({"id": req_id, "cmd": cmd, "args": args}, ensure_ascii=True) + "\n"
@@ -336,8 +388,11 @@ class LibreOffice:
                 if reply.get("id") == req_id:
                     break
         if not reply.get("ok"):
-            raise CommandError(f"{cmd}: {reply.get('type', 'Error')}: {reply.get('error')}",
-                               reply.get("type", ""), reply.get("traceback", ""))
+            raise CommandError(
+                f"{cmd}: {reply.get('type', 'Error')}: {reply.get('error')}",
+                reply.get("type", ""),
+                reply.get("traceback", ""),
+            )
         return reply.get("result")
 
     # -- extensions (the profile's "user" repository) --
@@ -356,8 +411,15 @@ class LibreOffice:
         return self.call("extensions")
 
     # -- documents --
-    def open(self, path: str | os.PathLike, *, recalculate: bool = True, timeout: float | None = None,
-             filter_name: str | None = None, macros: bool = False) -> Doc:
+    def open(
+        self,
+        path: str | os.PathLike,
+        *,
+        recalculate: bool = True,
+        timeout: float | None = None,
+        filter_name: str | None = None,
+        macros: bool = False,
+    ) -> Doc:
         """Load a workbook (hidden, macros off) and, by default, recalculate every formula.
 
         ``filter_name``: the import filter, when type detection does not know the file (an
@@ -420,8 +482,13 @@ class Doc:
     def sheet_names(self) -> list[str]:
         return self._call("sheet_names")
 
-    def errors(self, sheets: str | int | Iterable[str | int] | None = None, *, limit: int | None = None,
-               timeout: float | None = None) -> list[CellError]:
+    def errors(
+        self,
+        sheets: str | int | Iterable[str | int] | None = None,
+        *,
+        limit: int | None = None,
+        timeout: float | None = None,
+    ) -> list[CellError]:
         """Every formula cell (of ``sheets``, default all) whose result is an error, sheet by
         sheet by sheet; at most ``limit`` of them if given."""
         if isinstance(sheets, (str, int)):
@@ -457,8 +524,7 @@ class Doc:
     def formula_count(self, sheet: str | int) -> int:
         return self._call("formula_count", sheet=sheet)
 
-    def save_copy(self, path: str | os.PathLike, filter_name: str = XLSX_FILTER,
-                  timeout: float | None = None) -> Path:
+    def save_copy(self, path: str | os.PathLike, filter_name: str = XLSX_FILTER, timeout: float | None = None) -> Path:
         """Save a copy as LibreOffice writes it (default: .xlsx, "Calc Office Open XML")."""
         p = Path(path).resolve()
         p.parent.mkdir(parents=True, exist_ok=True)
@@ -467,8 +533,7 @@ class Doc:
             raise LibreOfficeError(f"LibreOffice wrote nothing at {p}")
         return p
 
-    def export_pdf(self, path: str | os.PathLike, sheet: str | int | None = None,
-                   timeout: float | None = None) -> Path:
+    def export_pdf(self, path: str | os.PathLike, sheet: str | int | None = None, timeout: float | None = None) -> Path:
         """Render to PDF: the whole workbook, or only ``sheet``'s pages (its print ranges and page
         style apply; the PDF filter's Selection is that sheet)."""
         p = Path(path).resolve()
@@ -494,8 +559,9 @@ _TYPE_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
 _TYPE_PAGES = re.compile(rb"/Type\s*/Pages(?![A-Za-z])")
 _TYPE_CATALOG = re.compile(rb"/Type\s*/Catalog(?![A-Za-z])")
 _NUM = rb"[-+]?(?:\d+\.?\d*|\.\d+)"
-_MEDIABOX = re.compile(rb"/MediaBox\s*\[\s*(" + _NUM + rb")\s+(" + _NUM + rb")\s+(" + _NUM + rb")\s+("
-                       + _NUM + rb")\s*\]")
+_MEDIABOX = re.compile(
+    rb"/MediaBox\s*\[\s*(" + _NUM + rb")\s+(" + _NUM + rb")\s+(" + _NUM + rb")\s+(" + _NUM + rb")\s*\]"
+)
 _ROTATE = re.compile(rb"/Rotate\s+(-?\d+)")
 
 
@@ -506,29 +572,29 @@ def _pdf_objects(data: bytes) -> dict[int, bytes]:
     heads = list(_OBJ_HEAD.finditer(data))
     for i, m in enumerate(heads):
         end = heads[i + 1].start() if i + 1 < len(heads) else len(data)
-        body = data[m.end():end]
+        body = data[m.end() : end]
         cut = body.find(b"endobj")
         if cut >= 0:
             body = body[:cut]
         s = body.find(b"stream")
         head = body if s < 0 else body[:s]
-        objs[int(m.group(1))] = head   # later definitions (incremental updates) win
+        objs[int(m.group(1))] = head  # later definitions (incremental updates) win
         if s >= 0 and b"/ObjStm" in head:
-            raw = body[s + 6:].lstrip(b"\r\n")
+            raw = body[s + 6 :].lstrip(b"\r\n")
             e = raw.rfind(b"endstream")
             streams.append((head, raw[:e] if e >= 0 else raw))
     for head, raw in streams:
         try:
             text = zlib.decompressobj().decompress(raw) if b"/FlateDecode" in head else raw
             first = int(re.search(rb"/First\s+(\d+)", head).group(1))  # type: ignore[union-attr]  # no match: AttributeError, below
-            n = int(re.search(rb"/N\s+(\d+)", head).group(1))          # type: ignore[union-attr]
+            n = int(re.search(rb"/N\s+(\d+)", head).group(1))  # type: ignore[union-attr]
         except (zlib.error, AttributeError, ValueError):
             continue
         nums = [int(x) for x in text[:first].split()[: 2 * n]]
         pairs = list(zip(nums[::2], nums[1::2]))
         for j, (num, off) in enumerate(pairs):
             stop = first + pairs[j + 1][1] if j + 1 < len(pairs) else len(text)
-            objs.setdefault(num, text[first + off:stop])
+            objs.setdefault(num, text[first + off : stop])
     return objs
 
 
@@ -552,7 +618,7 @@ def _page_objects(objs: dict[int, bytes]) -> list[int]:
                 pages.append(num)
 
         walk(int(root.group(1)))
-    if not pages:   # no readable page tree: every page object, in object order
+    if not pages:  # no readable page tree: every page object, in object order
         pages = sorted(n for n, b in objs.items() if _TYPE_PAGE.search(b))
     return pages
 

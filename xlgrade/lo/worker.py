@@ -30,6 +30,7 @@ from com.sun.star.ucb import XCommandEnvironment
 
 APPROVE = "com.sun.star.task.XInteractionApprove"
 
+
 class Approver(unohelper.Base, XInteractionHandler):
     """Answers the extension manager's questions without a dialog by approving them ("install
     this extension for the user?"). pyuno cannot read the request itself (getRequest() fails
@@ -60,8 +61,8 @@ class CommandEnv(unohelper.Base, XCommandEnvironment):
         return None
 
 
-FORMULA = 16          # com.sun.star.sheet.CellFlags.FORMULA
-RESULT_ERROR = 4      # com.sun.star.sheet.FormulaResult.ERROR
+FORMULA = 16  # com.sun.star.sheet.CellFlags.FORMULA
+RESULT_ERROR = 4  # com.sun.star.sheet.FormulaResult.ERROR
 
 
 def prop(name, value):
@@ -123,8 +124,12 @@ class Worker:
             raise FileNotFoundError(path)
         # "macros": let the document's macros run (MacroExecutionMode 4, ALWAYS_EXECUTE_NO_WARN);
         # "filter": a filter given explicitly (an .xlam is not recognised by type detection).
-        props = (prop("Hidden", True), prop("MacroExecutionMode", 4 if args.get("macros") else 0),
-                 prop("UpdateDocMode", 0), prop("ReadOnly", False))
+        props = (
+            prop("Hidden", True),
+            prop("MacroExecutionMode", 4 if args.get("macros") else 0),
+            prop("UpdateDocMode", 0),
+            prop("ReadOnly", False),
+        )
         if args.get("filter"):
             props += (prop("FilterName", args["filter"]),)
         doc = self.desktop.loadComponentFromURL(file_url(path), "_blank", 0, props)
@@ -165,13 +170,18 @@ class Worker:
                 # Each UNO call is a round trip to soffice: a block's formulas come in one call,
                 # and the text of an error code is asked once (LibreOffice shows one per code).
                 if addr.StartRow == addr.EndRow and addr.StartColumn == addr.EndColumn:
-                    cells = [(addr.StartColumn, addr.StartRow, sheet.getCellByPosition(addr.StartColumn, addr.StartRow))]
+                    cells = [
+                        (addr.StartColumn, addr.StartRow, sheet.getCellByPosition(addr.StartColumn, addr.StartRow))
+                    ]
                     formulas = [[cells[0][2].getFormula()]]
                 else:
                     rng = sheet.getCellRangeByPosition(addr.StartColumn, addr.StartRow, addr.EndColumn, addr.EndRow)
                     formulas = rng.getFormulaArray()
-                    cells = [(addr.StartColumn + c, addr.StartRow + r, rng.getCellByPosition(c, r))
-                             for r in range(len(formulas)) for c in range(len(formulas[r]))]
+                    cells = [
+                        (addr.StartColumn + c, addr.StartRow + r, rng.getCellByPosition(c, r))
+                        for r in range(len(formulas))
+                        for c in range(len(formulas[r]))
+                    ]
                 for col, row, cell in cells:
                     if limit is not None and len(out) >= limit:
                         return out
@@ -180,9 +190,15 @@ class Worker:
                         continue
                     if code not in texts:
                         texts[code] = cell.getString()
-                    out.append({"sheet": sheet_name, "cell": a1(col, row),
-                                "formula": formulas[row - addr.StartRow][col - addr.StartColumn],
-                                "error_code": code, "text": texts[code]})
+                    out.append(
+                        {
+                            "sheet": sheet_name,
+                            "cell": a1(col, row),
+                            "formula": formulas[row - addr.StartRow][col - addr.StartColumn],
+                            "error_code": code,
+                            "text": texts[code],
+                        }
+                    )
         return out
 
     def cmd_formula_count(self, args):
@@ -209,7 +225,7 @@ class Worker:
         for r, row in enumerate(data):
             vals = []
             for c, v in enumerate(row):
-                if v == "" or v is None:   # empty, an empty string, or an error result (void)
+                if v == "" or v is None:  # empty, an empty string, or an error result (void)
                     cell = rng.getCellByPosition(c, r)
                     if cell.getError():
                         v = cell.getString()
@@ -259,8 +275,10 @@ class Worker:
             # page style (hiding the other sheets is not enough: a hidden sheet with a print
             # range is still exported).
             data.append(prop("Selection", self.sheet(doc, name)))
-        filt = (prop("FilterName", "calc_pdf_Export"),
-                prop("FilterData", uno.Any("[]com.sun.star.beans.PropertyValue", tuple(data))))
+        filt = (
+            prop("FilterName", "calc_pdf_Export"),
+            prop("FilterData", uno.Any("[]com.sun.star.beans.PropertyValue", tuple(data))),
+        )
         doc.storeToURL(file_url(args["path"]), filt)
         return None
 
@@ -292,16 +310,18 @@ class Worker:
 
     def cmd_extensions(self, args):
         em = self.extension_manager()
-        return [{"identifier": p.getIdentifier().Value, "version": p.getVersion()}
-                for p in em.getDeployedExtensions("user", None, CommandEnv()) if p is not None]
+        return [
+            {"identifier": p.getIdentifier().Value, "version": p.getVersion()}
+            for p in em.getDeployedExtensions("user", None, CommandEnv())
+            if p is not None
+        ]
 
     def cmd_script(self, args):
         """Invoke a script through the script provider (``vnd.sun.star.script:...`` URL) with the
         open document as its first argument, e.g. an extension's menu command; its result.
         A script that closes the document (the monthly job) drops it from the open ones."""
         smgr = self.ctx.ServiceManager
-        factory = smgr.createInstanceWithContext("com.sun.star.script.provider.MasterScriptProviderFactory",
-                                                 self.ctx)
+        factory = smgr.createInstanceWithContext("com.sun.star.script.provider.MasterScriptProviderFactory", self.ctx)
         provider = factory.createScriptProvider("")
         doc = self.doc(args)
         script = provider.getScript(args["url"])
@@ -332,8 +352,9 @@ class Worker:
         """Element names of a configuration node, e.g. /org.openoffice.Office.Addons/AddonUI/OfficeMenuBar."""
         smgr = self.ctx.ServiceManager
         provider = smgr.createInstanceWithContext("com.sun.star.configuration.ConfigurationProvider", self.ctx)
-        node = provider.createInstanceWithArguments("com.sun.star.configuration.ConfigurationAccess",
-                                                    (prop("nodepath", args["path"]),))
+        node = provider.createInstanceWithArguments(
+            "com.sun.star.configuration.ConfigurationAccess", (prop("nodepath", args["path"]),)
+        )
         return list(node.getElementNames())
 
     def cmd_close(self, args):
@@ -408,8 +429,15 @@ def main(argv=None):
             if cmd == "shutdown":
                 break
         except Exception as e:  # report and keep serving
-            send({"id": req_id, "ok": False, "type": type(e).__name__,
-                  "error": getattr(e, "Message", "") or str(e) or repr(e), "traceback": traceback.format_exc()})
+            send(
+                {
+                    "id": req_id,
+                    "ok": False,
+                    "type": type(e).__name__,
+                    "error": getattr(e, "Message", "") or str(e) or repr(e),
+                    "traceback": traceback.format_exc(),
+                }
+            )
     return 0
 
 

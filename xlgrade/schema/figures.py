@@ -94,6 +94,7 @@ FIGURES: dict[str, Figure] = {
     "differs": _F("与计算不同", "differs", "bool"),
 }
 
+
 def figure(key: str) -> Figure:
     """The display name and kind of a figure column, including rule-shaped ones."""
     if key in FIGURES:

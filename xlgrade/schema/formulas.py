@@ -43,8 +43,10 @@ def window_start_value() -> str:
     return f"IF({months}>0,EDATE({AS_OF},-{months}),0)"
 
 
-_TOKEN = re.compile(r"\{(@(?P<this>\w+)|(?P<table>\w+)\[(?P<col>\w+)\]|rule:(?P<rule>[\w.]+)"
-                    r"|label:(?P<label>[\w.]+))\}")
+_TOKEN = re.compile(
+    r"\{(@(?P<this>\w+)|(?P<table>\w+)\[(?P<col>\w+)\]|rule:(?P<rule>[\w.]+)"
+    r"|label:(?P<label>[\w.]+))\}"
+)
 
 
 def rule_name(key: str) -> str:

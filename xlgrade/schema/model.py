@@ -9,16 +9,26 @@ from xlgrade.engine.text import in_lang
 
 # Column types. Each has one parser in xlgrade.parse and one cell format in the templates.
 ID, TEXT, MONEY, NUMBER, DATE, DATETIME, SCORE, SHARE, GRADE, INTEGER = (
-    "id", "text", "money", "number", "date", "datetime", "score", "share", "grade", "integer")
+    "id",
+    "text",
+    "money",
+    "number",
+    "date",
+    "datetime",
+    "score",
+    "share",
+    "grade",
+    "integer",
+)
 TYPES = (ID, TEXT, MONEY, NUMBER, DATE, DATETIME, SCORE, SHARE, GRADE, INTEGER)
 
 # Sheet kinds: who writes the cells.
-INPUT = "input"        # staff type rows; xlgrade writes only computed columns
-DERIVED = "derived"    # xlgrade rewrites the whole table on every monthly run
-CARD = "card"          # a printable form filled by lookup formulas from a drop-down
-RULES = "rules"        # the rule book: staff edit the value column
-SUMMARY = "summary"    # pivot-style blocks and charts written by the monthly run
-LISTS = "lists"        # drop-down sources, edited by staff
+INPUT = "input"  # staff type rows; xlgrade writes only computed columns
+DERIVED = "derived"  # xlgrade rewrites the whole table on every monthly run
+CARD = "card"  # a printable form filled by lookup formulas from a drop-down
+RULES = "rules"  # the rule book: staff edit the value column
+SUMMARY = "summary"  # pivot-style blocks and charts written by the monthly run
+LISTS = "lists"  # drop-down sources, edited by staff
 KINDS = (INPUT, DERIVED, CARD, RULES, SUMMARY, LISTS)
 
 
@@ -30,15 +40,15 @@ def header_key(text: object) -> str:
 
 @dataclass(frozen=True)
 class Column:
-    key: str                          # stable English identifier
-    zh: str                           # Chinese header
-    en: str                           # English header
+    key: str  # stable English identifier
+    zh: str  # Chinese header
+    en: str  # English header
     type: str = TEXT
-    required: bool = False            # a row without it cannot be used
-    aliases: tuple[str, ...] = ()     # further headers accepted on input
-    computed: bool = False            # written by xlgrade; never typed by staff
-    choices: str | None = None        # name of the list a drop-down offers (see templates)
-    width: float = 12.0               # column width in characters
+    required: bool = False  # a row without it cannot be used
+    aliases: tuple[str, ...] = ()  # further headers accepted on input
+    computed: bool = False  # written by xlgrade; never typed by staff
+    choices: str | None = None  # name of the list a drop-down offers (see templates)
+    width: float = 12.0  # column width in characters
     note_zh: str = ""
     note_en: str = ""
     # A computed column's formula, written with keys rather than headers so it reads the same
@@ -70,13 +80,13 @@ class Column:
 
 @dataclass(frozen=True)
 class Sheet:
-    key: str                          # stable English identifier ("ledger")
-    zh: str                           # sheet name in Chinese workbooks
-    en: str                           # sheet name in English workbooks
+    key: str  # stable English identifier ("ledger")
+    zh: str  # sheet name in Chinese workbooks
+    en: str  # sheet name in English workbooks
     columns: tuple[Column, ...] = ()
-    form: str = ""                    # form number / appendix (附表五)
+    form: str = ""  # form number / appendix (附表五)
     kind: str = INPUT
-    table: str = ""                   # Excel table name (ASCII, the same in zh and en workbooks)
+    table: str = ""  # Excel table name (ASCII, the same in zh and en workbooks)
     _by_key: dict[str, Column] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -32,13 +32,15 @@ MONTHS_ZH = tuple(f"{m}月" for m in range(1, 13))
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 FORM_NO = "MF/Q 102/A"
 # COUNTIFS / SUMIFS criteria: ledger dates in the evaluation window (see xlgrade.schema.formulas)
-_IN_WINDOW = (f'{{Ledger[date]}},">"&{formulas.WINDOW_START},{{Ledger[date]}},"<="&{formulas.AS_OF}')
+_IN_WINDOW = f'{{Ledger[date]}},">"&{formulas.WINDOW_START},{{Ledger[date]}},"<="&{formulas.AS_OF}'
 
 
 def _window_sum(measure: str, months: str, end: str) -> str:
     """SUMIFS of a ledger column for this customer over ``(EDATE(end, -months), end]``."""
-    return (f'SUMIFS({{Ledger[{measure}]}},{{Ledger[customer_id]}},{{@customer_id}},'
-            f'{{Ledger[date]}},">"&EDATE({end},-{months}),{{Ledger[date]}},"<="&{end})')
+    return (
+        f"SUMIFS({{Ledger[{measure}]}},{{Ledger[customer_id]}},{{@customer_id}},"
+        f'{{Ledger[date]}},">"&EDATE({end},-{months}),{{Ledger[date]}},"<="&{end})'
+    )
 
 
 _SC_MONTHS = "{rule:scorecard.months}"
@@ -47,142 +49,259 @@ _SC_BEFORE = _window_sum("amount", _SC_MONTHS, f"EDATE({formulas.AS_OF},-{_SC_MO
 # 客户等级 by method (DOMAIN.md §3.1-3.3): a cell can compute threshold, Pareto (over the volume
 # column) and the scorecard; composite, credit and RFM need the whole ledger: the job writes them.
 _GRADE_FORMULAS = (
-    ("threshold", "ABCGRADE({@orders_all},{@volume_all},{rule:threshold.a_orders_over},"
-                  "{rule:threshold.a_volume_over},{rule:threshold.b_orders_over},{rule:threshold.b_volume_over},"
-                  "{rule:abc.labels})"),
-    ("pareto", "PARETOGRADE({@volume_all},{Customers[volume_all]},{rule:pareto.a_share},{rule:pareto.b_share},"
-               "{rule:abc.labels})"),
-    ("scorecard", "SCOREGRADE(SCORECARD(" + _window_sum("quantity", _SC_MONTHS, formulas.AS_OF) + "/" + _SC_MONTHS
-                  + f',IF({_SC_BEFORE}>0,{_SC_NOW}/{_SC_BEFORE}-1,IF({_SC_NOW}>0,"",-1)),'
-                  "{@channel},{@loyalty},{@prospects}),{label:scorecard.level_labels},{rule:scorecard.level_min})"),
+    (
+        "threshold",
+        "ABCGRADE({@orders_all},{@volume_all},{rule:threshold.a_orders_over},"
+        "{rule:threshold.a_volume_over},{rule:threshold.b_orders_over},{rule:threshold.b_volume_over},"
+        "{rule:abc.labels})",
+    ),
+    (
+        "pareto",
+        "PARETOGRADE({@volume_all},{Customers[volume_all]},{rule:pareto.a_share},{rule:pareto.b_share},"
+        "{rule:abc.labels})",
+    ),
+    (
+        "scorecard",
+        "SCOREGRADE(SCORECARD("
+        + _window_sum("quantity", _SC_MONTHS, formulas.AS_OF)
+        + "/"
+        + _SC_MONTHS
+        + f',IF({_SC_BEFORE}>0,{_SC_NOW}/{_SC_BEFORE}-1,IF({_SC_NOW}>0,"",-1)),'
+        "{@channel},{@loyalty},{@prospects}),{label:scorecard.level_labels},{rule:scorecard.level_min})",
+    ),
 )
 
 # ---- input sheets -------------------------------------------------------------------------
-CUSTOMERS = Sheet("customers", "客户归类汇总表", "Customer summary", form="附表一", table="Customers", columns=(
-    C("customer_id", "客户编号", "Customer ID", ID, required=True, aliases=("编号", "客户代码", "id"), width=12),
-    C("company", "公司名称", "Company", TEXT, aliases=("客户名称", "企业名称", "名称", "customer", "name"), width=28),
-    C("contact", "联系人", "Contact", TEXT, width=10),
-    C("title", "职务", "Title", TEXT, width=10),
-    C("phone", "联系方式", "Phone", TEXT, aliases=("电话", "联系电话"), width=15),
-    C("address", "公司地址", "Address", TEXT, aliases=("地址",), width=30),
-    C("industry", "所属行业", "Industry", TEXT, aliases=("行业",), choices="industries", width=12),
-    C("customer_type", "客户类型", "Customer type", TEXT, aliases=("类型",), choices="customer_types", width=12),
-    C("salesperson", "责任业务员", "Salesperson", TEXT, aliases=("业务员", "销售员"), choices="salespeople",
-      width=10),
-    C("region", "区域", "Region", TEXT, aliases=("地区",), choices="regions", width=8),
-    C("orders_all", "订单次数", "Orders", INTEGER, computed=True, width=9,
-      formula="COUNTIFS({Ledger[customer_id]},{@customer_id}," + _IN_WINDOW + ")"),
-    C("volume_all", "累计金额", "Volume", MONEY, computed=True, width=14,
-      formula="SUMIFS({Ledger[amount]},{Ledger[customer_id]},{@customer_id}," + _IN_WINDOW + ")"),
-    C("grade", "客户等级", "Grade", GRADE, computed=True, aliases=("等级",), width=9,
-      formula=_GRADE_FORMULAS[0][1], method_formulas=_GRADE_FORMULAS),
-    C("manual_grade", "人工等级", "Manual grade", GRADE, choices="grades", width=9),
-    C("override_reason", "调整原因", "Override reason", TEXT, aliases=("原因",), width=20),
-    C("channel", "渠道覆盖", "Channel coverage", SCORE, aliases=("渠道覆盖深度与广度", "渠道"), choices="scores",
-      width=9, note_zh="0-10 分", note_en="0-10"),
-    C("loyalty", "忠诚度", "Loyalty", SCORE, choices="scores", width=8, note_zh="0-10 分", note_en="0-10"),
-    C("prospects", "发展前景", "Prospects", SCORE, aliases=("前景",), choices="scores", width=9,
-      note_zh="0-10 分", note_en="0-10"),
-    C("share_of_wallet", "产品占有率", "Share of wallet", SHARE, aliases=("占有率",), width=10),
-    C("upcoming_purchase", "即将购买量", "Upcoming purchase", MONEY, aliases=("预计采购量",), width=12),
-    C("close_probability", "成交可能性", "Closing probability", SHARE, aliases=("成交概率",), width=10),
-))
+CUSTOMERS = Sheet(
+    "customers",
+    "客户归类汇总表",
+    "Customer summary",
+    form="附表一",
+    table="Customers",
+    columns=(
+        C("customer_id", "客户编号", "Customer ID", ID, required=True, aliases=("编号", "客户代码", "id"), width=12),
+        C(
+            "company",
+            "公司名称",
+            "Company",
+            TEXT,
+            aliases=("客户名称", "企业名称", "名称", "customer", "name"),
+            width=28,
+        ),
+        C("contact", "联系人", "Contact", TEXT, width=10),
+        C("title", "职务", "Title", TEXT, width=10),
+        C("phone", "联系方式", "Phone", TEXT, aliases=("电话", "联系电话"), width=15),
+        C("address", "公司地址", "Address", TEXT, aliases=("地址",), width=30),
+        C("industry", "所属行业", "Industry", TEXT, aliases=("行业",), choices="industries", width=12),
+        C("customer_type", "客户类型", "Customer type", TEXT, aliases=("类型",), choices="customer_types", width=12),
+        C(
+            "salesperson",
+            "责任业务员",
+            "Salesperson",
+            TEXT,
+            aliases=("业务员", "销售员"),
+            choices="salespeople",
+            width=10,
+        ),
+        C("region", "区域", "Region", TEXT, aliases=("地区",), choices="regions", width=8),
+        C(
+            "orders_all",
+            "订单次数",
+            "Orders",
+            INTEGER,
+            computed=True,
+            width=9,
+            formula="COUNTIFS({Ledger[customer_id]},{@customer_id}," + _IN_WINDOW + ")",
+        ),
+        C(
+            "volume_all",
+            "累计金额",
+            "Volume",
+            MONEY,
+            computed=True,
+            width=14,
+            formula="SUMIFS({Ledger[amount]},{Ledger[customer_id]},{@customer_id}," + _IN_WINDOW + ")",
+        ),
+        C(
+            "grade",
+            "客户等级",
+            "Grade",
+            GRADE,
+            computed=True,
+            aliases=("等级",),
+            width=9,
+            formula=_GRADE_FORMULAS[0][1],
+            method_formulas=_GRADE_FORMULAS,
+        ),
+        C("manual_grade", "人工等级", "Manual grade", GRADE, choices="grades", width=9),
+        C("override_reason", "调整原因", "Override reason", TEXT, aliases=("原因",), width=20),
+        C(
+            "channel",
+            "渠道覆盖",
+            "Channel coverage",
+            SCORE,
+            aliases=("渠道覆盖深度与广度", "渠道"),
+            choices="scores",
+            width=9,
+            note_zh="0-10 分",
+            note_en="0-10",
+        ),
+        C("loyalty", "忠诚度", "Loyalty", SCORE, choices="scores", width=8, note_zh="0-10 分", note_en="0-10"),
+        C(
+            "prospects",
+            "发展前景",
+            "Prospects",
+            SCORE,
+            aliases=("前景",),
+            choices="scores",
+            width=9,
+            note_zh="0-10 分",
+            note_en="0-10",
+        ),
+        C("share_of_wallet", "产品占有率", "Share of wallet", SHARE, aliases=("占有率",), width=10),
+        C("upcoming_purchase", "即将购买量", "Upcoming purchase", MONEY, aliases=("预计采购量",), width=12),
+        C("close_probability", "成交可能性", "Closing probability", SHARE, aliases=("成交概率",), width=10),
+    ),
+)
 
-PROFILES = Sheet("profiles", "客户资料", "Customer profiles", form="附表四", table="Profiles", columns=(
-    C("customer_id", "客户编号", "Customer ID", ID, required=True, aliases=("编号",), width=12),
-    # organisation card (客户(组织)资料卡)
-    C("decision_maker", "企业决策领导", "Decision maker", TEXT, width=12),
-    C("decision_maker_gender", "决策领导性别", "Decision maker's gender", TEXT, choices="genders", width=8),
-    C("decision_maker_title", "决策领导职务", "Decision maker's title", TEXT, width=12),
-    C("managers", "主要管理人员", "Key managers", TEXT, width=18),
-    C("business_scope", "经营范围", "Business scope", TEXT, width=24),
-    C("competitors", "主要竞争对手", "Main competitors", TEXT, width=18),
-    C("suppliers", "货源客户", "Supply sources", TEXT, width=16),
-    C("sales_status", "销售情况", "Sales situation", TEXT, width=16),
-    C("nature", "性质", "Ownership", TEXT, aliases=("企业性质",), choices="natures", width=10),
-    C("scale", "企业规模", "Size", TEXT, width=10),
-    C("policy", "政策", "Policy", TEXT, width=14),
-    C("price", "价格", "Price terms", TEXT, width=12),
-    C("usage", "用量", "Usage", TEXT, width=10),
-    C("purchase_volume", "进货量", "Purchase volume", TEXT, width=10),
-    C("tech_requirements", "技术要求", "Technical requirements", TEXT, width=16),
-    C("payment_terms", "付款方式", "Payment terms", TEXT, width=12),
-    C("person_in_charge", "负责人", "Person in charge", TEXT, width=10),
-    C("our_share", "所占比例", "Our share", SHARE, width=9),
-    # person card (客户(个人)资料卡)
-    C("person_name", "姓名", "Name", TEXT, width=10),
-    C("gender", "性别", "Gender", TEXT, choices="genders", width=6),
-    C("age", "年龄", "Age", INTEGER, width=6),
-    C("education", "学历", "Education", TEXT, choices="educations", width=8),
-    C("birth_month", "出生年月", "Born", TEXT, width=10),
-    C("native_place", "籍贯", "Native place", TEXT, width=10),
-    C("character", "性格", "Character", TEXT, width=12),
-    C("department_title", "部门职务", "Department and title", TEXT, width=14),
-    C("person_phone", "电话", "Telephone", TEXT, width=15),
-    C("postcode", "邮编", "Postcode", TEXT, width=8),
-    C("fax", "传真", "Fax", TEXT, width=14),
-    C("email", "Email", "Email", TEXT, aliases=("电子邮箱", "邮箱"), width=22),
-    C("home_address", "家庭住址", "Home address", TEXT, width=24),
-    C("hobbies", "嗜好", "Hobbies", TEXT, aliases=("爱好",), width=14),
-    C("relation", "与决策层关系", "Relation to decision makers", TEXT, width=14),
-))
+PROFILES = Sheet(
+    "profiles",
+    "客户资料",
+    "Customer profiles",
+    form="附表四",
+    table="Profiles",
+    columns=(
+        C("customer_id", "客户编号", "Customer ID", ID, required=True, aliases=("编号",), width=12),
+        # organisation card (客户(组织)资料卡)
+        C("decision_maker", "企业决策领导", "Decision maker", TEXT, width=12),
+        C("decision_maker_gender", "决策领导性别", "Decision maker's gender", TEXT, choices="genders", width=8),
+        C("decision_maker_title", "决策领导职务", "Decision maker's title", TEXT, width=12),
+        C("managers", "主要管理人员", "Key managers", TEXT, width=18),
+        C("business_scope", "经营范围", "Business scope", TEXT, width=24),
+        C("competitors", "主要竞争对手", "Main competitors", TEXT, width=18),
+        C("suppliers", "货源客户", "Supply sources", TEXT, width=16),
+        C("sales_status", "销售情况", "Sales situation", TEXT, width=16),
+        C("nature", "性质", "Ownership", TEXT, aliases=("企业性质",), choices="natures", width=10),
+        C("scale", "企业规模", "Size", TEXT, width=10),
+        C("policy", "政策", "Policy", TEXT, width=14),
+        C("price", "价格", "Price terms", TEXT, width=12),
+        C("usage", "用量", "Usage", TEXT, width=10),
+        C("purchase_volume", "进货量", "Purchase volume", TEXT, width=10),
+        C("tech_requirements", "技术要求", "Technical requirements", TEXT, width=16),
+        C("payment_terms", "付款方式", "Payment terms", TEXT, width=12),
+        C("person_in_charge", "负责人", "Person in charge", TEXT, width=10),
+        C("our_share", "所占比例", "Our share", SHARE, width=9),
+        # person card (客户(个人)资料卡)
+        C("person_name", "姓名", "Name", TEXT, width=10),
+        C("gender", "性别", "Gender", TEXT, choices="genders", width=6),
+        C("age", "年龄", "Age", INTEGER, width=6),
+        C("education", "学历", "Education", TEXT, choices="educations", width=8),
+        C("birth_month", "出生年月", "Born", TEXT, width=10),
+        C("native_place", "籍贯", "Native place", TEXT, width=10),
+        C("character", "性格", "Character", TEXT, width=12),
+        C("department_title", "部门职务", "Department and title", TEXT, width=14),
+        C("person_phone", "电话", "Telephone", TEXT, width=15),
+        C("postcode", "邮编", "Postcode", TEXT, width=8),
+        C("fax", "传真", "Fax", TEXT, width=14),
+        C("email", "Email", "Email", TEXT, aliases=("电子邮箱", "邮箱"), width=22),
+        C("home_address", "家庭住址", "Home address", TEXT, width=24),
+        C("hobbies", "嗜好", "Hobbies", TEXT, aliases=("爱好",), width=14),
+        C("relation", "与决策层关系", "Relation to decision makers", TEXT, width=14),
+    ),
+)
 
-LEDGER = Sheet("ledger", "客户业绩统计及信用评估表", "Performance & credit", form="附表五", table="Ledger", columns=(
-    C("customer_id", "客户编号", "Customer ID", ID, required=True, aliases=("编号", "客户代码"), width=12),
-    C("customer_name", "客户名称", "Customer", TEXT, aliases=("公司名称", "company"), width=24),
-    C("sale_no", "销售序号", "Sale no.", TEXT, aliases=("销售单号", "单号", "订单号", "order_no"), width=14),
-    C("contract_no", "合同号", "Contract no.", TEXT, width=12),
-    C("contract_amount", "合计", "Contract total", MONEY, aliases=("合同金额",), width=12),
-    C("contract_change", "合同存异于变更情况", "Contract changes", TEXT, aliases=("合同变更",), width=18),
-    C("quantity", "提货量", "Quantity", NUMBER, aliases=("数量", "件数", "units"), width=9),
-    C("date", "提货日期", "Date", DATE, required=True, aliases=("日期", "销售日期", "发货日期"), width=12),
-    C("amount", "货物价款", "Amount", MONEY, required=True, aliases=("金额", "销售额", "销售金额", "价款"), width=13),
-    C("profit", "毛利", "Profit", MONEY, aliases=("利润", "毛利润"), width=12),
-    C("paid_amount", "货款回收", "Paid amount", MONEY, aliases=("回款金额", "回款", "paid"), width=13),
-    C("paid_date", "回收日期", "Paid date", DATE, aliases=("回款日期",), width=12),
-    C("due_date", "应收日期", "Due date", DATE, aliases=("到期日", "到期日期"), width=12),
-    C("product", "产品", "Product", TEXT, aliases=("产品名称",), width=14),
-    C("channel_name", "渠道", "Channel", TEXT, choices="channels", width=10),
-    C("region", "区域", "Region", TEXT, aliases=("地区",), choices="regions", width=10),
-))
+LEDGER = Sheet(
+    "ledger",
+    "客户业绩统计及信用评估表",
+    "Performance & credit",
+    form="附表五",
+    table="Ledger",
+    columns=(
+        C("customer_id", "客户编号", "Customer ID", ID, required=True, aliases=("编号", "客户代码"), width=12),
+        C("customer_name", "客户名称", "Customer", TEXT, aliases=("公司名称", "company"), width=24),
+        C("sale_no", "销售序号", "Sale no.", TEXT, aliases=("销售单号", "单号", "订单号", "order_no"), width=14),
+        C("contract_no", "合同号", "Contract no.", TEXT, width=12),
+        C("contract_amount", "合计", "Contract total", MONEY, aliases=("合同金额",), width=12),
+        C("contract_change", "合同存异于变更情况", "Contract changes", TEXT, aliases=("合同变更",), width=18),
+        C("quantity", "提货量", "Quantity", NUMBER, aliases=("数量", "件数", "units"), width=9),
+        C("date", "提货日期", "Date", DATE, required=True, aliases=("日期", "销售日期", "发货日期"), width=12),
+        C(
+            "amount",
+            "货物价款",
+            "Amount",
+            MONEY,
+            required=True,
+            aliases=("金额", "销售额", "销售金额", "价款"),
+            width=13,
+        ),
+        C("profit", "毛利", "Profit", MONEY, aliases=("利润", "毛利润"), width=12),
+        C("paid_amount", "货款回收", "Paid amount", MONEY, aliases=("回款金额", "回款", "paid"), width=13),
+        C("paid_date", "回收日期", "Paid date", DATE, aliases=("回款日期",), width=12),
+        C("due_date", "应收日期", "Due date", DATE, aliases=("到期日", "到期日期"), width=12),
+        C("product", "产品", "Product", TEXT, aliases=("产品名称",), width=14),
+        C("channel_name", "渠道", "Channel", TEXT, choices="channels", width=10),
+        C("region", "区域", "Region", TEXT, aliases=("地区",), choices="regions", width=10),
+    ),
+)
 
-COMPLAINTS = Sheet("complaints", "客户投诉管理卡", "Complaints", form="附表八", table="Complaints", columns=(
-    C("complaint_no", "投诉编号", "Complaint no.", TEXT, aliases=("编号",), width=10),
-    C("customer_id", "客户编号", "Customer ID", ID, aliases=("客户代码",), width=12),
-    C("customer_name", "客户名称", "Customer", TEXT, aliases=("公司名称",), width=24),
-    C("complaint_time", "投诉时间", "Complaint time", DATETIME, required=True, width=17),
-    C("reply_time", "回复时间", "Reply time", DATETIME, width=17),
-    C("subject", "投诉主题", "Subject", TEXT, width=28),
-    C("handler", "处理人", "Handler", TEXT, choices="handlers", width=12),
-    C("complainant", "投诉人", "Complainant", TEXT, width=10),
-    C("replier", "回复人", "Replier", TEXT, width=12),
-    C("grade", "客户等级", "Grade", GRADE, computed=True, width=9),
-    C("priority", "优先级", "Priority", INTEGER, computed=True, width=8),
-    C("due", "应处理期限", "Due", DATETIME, computed=True, width=17),
-    C("status", "状态", "Status", TEXT, computed=True, width=10),
-))
+COMPLAINTS = Sheet(
+    "complaints",
+    "客户投诉管理卡",
+    "Complaints",
+    form="附表八",
+    table="Complaints",
+    columns=(
+        C("complaint_no", "投诉编号", "Complaint no.", TEXT, aliases=("编号",), width=10),
+        C("customer_id", "客户编号", "Customer ID", ID, aliases=("客户代码",), width=12),
+        C("customer_name", "客户名称", "Customer", TEXT, aliases=("公司名称",), width=24),
+        C("complaint_time", "投诉时间", "Complaint time", DATETIME, required=True, width=17),
+        C("reply_time", "回复时间", "Reply time", DATETIME, width=17),
+        C("subject", "投诉主题", "Subject", TEXT, width=28),
+        C("handler", "处理人", "Handler", TEXT, choices="handlers", width=12),
+        C("complainant", "投诉人", "Complainant", TEXT, width=10),
+        C("replier", "回复人", "Replier", TEXT, width=12),
+        C("grade", "客户等级", "Grade", GRADE, computed=True, width=9),
+        C("priority", "优先级", "Priority", INTEGER, computed=True, width=8),
+        C("due", "应处理期限", "Due", DATETIME, computed=True, width=17),
+        C("status", "状态", "Status", TEXT, computed=True, width=10),
+    ),
+)
 
 # ---- the rule book and the drop-down lists -------------------------------------------------
-RULES_SHEET = Sheet("rules", "规则", "Rules", kind=RULES, table="Rules", columns=(
-    C("key", "规则", "Rule", TEXT, required=True, computed=True, width=34),
-    C("value", "值", "Value", TEXT, width=34),
-    C("description", "说明", "Description", TEXT, computed=True, width=46),
-    C("default", "默认值", "Default", TEXT, computed=True, width=34),
-))
+RULES_SHEET = Sheet(
+    "rules",
+    "规则",
+    "Rules",
+    kind=RULES,
+    table="Rules",
+    columns=(
+        C("key", "规则", "Rule", TEXT, required=True, computed=True, width=34),
+        C("value", "值", "Value", TEXT, width=34),
+        C("description", "说明", "Description", TEXT, computed=True, width=46),
+        C("default", "默认值", "Default", TEXT, computed=True, width=34),
+    ),
+)
 
-LISTS_SHEET = Sheet("lists", "下拉列表", "Lists", kind=LISTS, table="Lists", columns=(
-    C("industries", "行业", "Industries", TEXT, width=12),
-    C("customer_types", "客户类型", "Customer types", TEXT, width=12),
-    C("salespeople", "业务员", "Salespeople", TEXT, width=10),
-    C("regions", "区域", "Regions", TEXT, width=8),
-    C("channels", "渠道", "Channels", TEXT, width=8),
-    C("handlers", "处理人", "Complaint handlers", TEXT, width=14),
-    C("grades", "等级", "Grades", TEXT, width=10),
-    C("scores", "评分", "Scores", TEXT, width=6),
-    C("genders", "性别", "Genders", TEXT, width=6),
-    C("educations", "学历", "Education", TEXT, width=8),
-    C("natures", "企业性质", "Ownership", TEXT, width=10),
-))
+LISTS_SHEET = Sheet(
+    "lists",
+    "下拉列表",
+    "Lists",
+    kind=LISTS,
+    table="Lists",
+    columns=(
+        C("industries", "行业", "Industries", TEXT, width=12),
+        C("customer_types", "客户类型", "Customer types", TEXT, width=12),
+        C("salespeople", "业务员", "Salespeople", TEXT, width=10),
+        C("regions", "区域", "Regions", TEXT, width=8),
+        C("channels", "渠道", "Channels", TEXT, width=8),
+        C("handlers", "处理人", "Complaint handlers", TEXT, width=14),
+        C("grades", "等级", "Grades", TEXT, width=10),
+        C("scores", "评分", "Scores", TEXT, width=6),
+        C("genders", "性别", "Genders", TEXT, width=6),
+        C("educations", "学历", "Education", TEXT, width=8),
+        C("natures", "企业性质", "Ownership", TEXT, width=10),
+    ),
+)
 
 # ---- printable cards ------------------------------------------------------------------------
 ORG_CARD = Sheet("org_card", "客户资料卡", "Record card", form="附表四", kind=CARD)
@@ -190,119 +309,194 @@ PERSON_CARD = Sheet("person_card", "客户资料卡(个人)", "Record card (pers
 COMPLAINT_CARD = Sheet("complaint_card", "投诉卡", "Complaint card", form="附表八", kind=CARD)
 
 # ---- derived sheets (rewritten by the monthly run) ------------------------------------------
-SALES_POWER = Sheet("sales_power", "客户综合销售力分析表", "Sales-power analysis", form="附表六", kind=DERIVED,
-                    table="SalesPower", columns=(
-    C("customer_id", "客户编号", "Customer ID", ID, width=12),
-    C("company", "公司名称", "Company", TEXT, width=26),
-    C("grade", "客户等级", "Grade", GRADE, width=9),
-    C("year", "年度", "Year", INTEGER, width=7),
-    *(C(f"m{m}", MONTHS_ZH[m - 1], MONTHS_EN[m - 1], MONEY, width=12) for m in range(1, 13)),
-    C("total", "合计", "Total", MONEY, width=14),
-))
+SALES_POWER = Sheet(
+    "sales_power",
+    "客户综合销售力分析表",
+    "Sales-power analysis",
+    form="附表六",
+    kind=DERIVED,
+    table="SalesPower",
+    columns=(
+        C("customer_id", "客户编号", "Customer ID", ID, width=12),
+        C("company", "公司名称", "Company", TEXT, width=26),
+        C("grade", "客户等级", "Grade", GRADE, width=9),
+        C("year", "年度", "Year", INTEGER, width=7),
+        *(C(f"m{m}", MONTHS_ZH[m - 1], MONTHS_EN[m - 1], MONEY, width=12) for m in range(1, 13)),
+        C("total", "合计", "Total", MONEY, width=14),
+    ),
+)
 
 _PERIODS = tuple((f"m{m}", MONTHS_ZH[m - 1], MONTHS_EN[m - 1]) for m in range(1, 13)) + (("total", "合计", "Total"),)
-_PARTS = (("this", "本年", "this year", MONEY), ("last", "上年", "last year", MONEY),
-          ("change", "增减", "change", MONEY), ("change_pct", "增减%", "change %", SHARE))
-COMPARISON = Sheet("comparison", "客户综合销售力对比分析表", "Sales-power comparison", form="附表七", kind=DERIVED,
-                   table="Comparison", columns=(
-    C("customer_id", "客户编号", "Customer ID", ID, width=12),
-    C("company", "公司名称", "Company", TEXT, width=26),
-    C("grade", "客户等级", "Grade", GRADE, width=9),
-    C("year", "年度", "Year", INTEGER, width=7),
-    *(C(f"{period}_{part}", f"{zh_p}{zh}", f"{en_p} {en}", kind, width=11 if kind == MONEY else 8)
-      for period, zh_p, en_p in _PERIODS for part, zh, en, kind in _PARTS),
-))
+_PARTS = (
+    ("this", "本年", "this year", MONEY),
+    ("last", "上年", "last year", MONEY),
+    ("change", "增减", "change", MONEY),
+    ("change_pct", "增减%", "change %", SHARE),
+)
+COMPARISON = Sheet(
+    "comparison",
+    "客户综合销售力对比分析表",
+    "Sales-power comparison",
+    form="附表七",
+    kind=DERIVED,
+    table="Comparison",
+    columns=(
+        C("customer_id", "客户编号", "Customer ID", ID, width=12),
+        C("company", "公司名称", "Company", TEXT, width=26),
+        C("grade", "客户等级", "Grade", GRADE, width=9),
+        C("year", "年度", "Year", INTEGER, width=7),
+        *(
+            C(f"{period}_{part}", f"{zh_p}{zh}", f"{en_p} {en}", kind, width=11 if kind == MONEY else 8)
+            for period, zh_p, en_p in _PERIODS
+            for part, zh, en, kind in _PARTS
+        ),
+    ),
+)
 
 
 def credit_sheet(aging_days: tuple[float, ...] = (30.0, 60.0, 90.0)) -> Sheet:
     """The per-customer credit evaluation (附表五's computed part); aging columns follow the rule."""
     aging = [C(b.key, b.zh, b.en, MONEY, width=12) for b in aging_buckets(aging_days)]
-    return Sheet("credit", "客户信用评估", "Credit evaluation", form="附表五", kind=DERIVED, table="Credit", columns=(
-        C("customer_id", "客户编号", "Customer ID", ID, width=12),
-        C("company", "公司名称", "Company", TEXT, width=26),
-        C("grade", "客户等级", "Grade", GRADE, width=9),
-        C("cumulative_sales", "累计销售", "Cumulative sales", MONEY, width=14),
-        C("cumulative_collections", "累计回款", "Cumulative collections", MONEY, width=14),
-        C("collection_rate", "回款率", "Collection rate", SHARE, width=9),
-        C("credit_score", "信用分", "Credit score", NUMBER, width=8),
-        C("credit_grade", "当期信用评估", "Credit grade", GRADE, width=10),
-        C("avg_days_late", "平均逾期天数", "Avg days late", NUMBER, width=10),
-        C("outstanding", "未收余额", "Outstanding", MONEY, width=13),
-        C("overdue_balance", "逾期余额", "Overdue balance", MONEY, width=13),
-        C("max_days_overdue", "最长逾期天数", "Max days overdue", NUMBER, width=10),
-        *aging,
-        C("ly_credit_score", "上年同期信用分", "Credit score last year", NUMBER, width=10),
-        C("ly_credit_grade", "上年同期信用", "Credit grade last year", GRADE, width=10),
-        C("ly_collection_rate", "上年同期回款率", "Collection rate last year", SHARE, width=10),
-        C("explanation", "说明", "Explanation", TEXT, width=60),
-    ))
+    return Sheet(
+        "credit",
+        "客户信用评估",
+        "Credit evaluation",
+        form="附表五",
+        kind=DERIVED,
+        table="Credit",
+        columns=(
+            C("customer_id", "客户编号", "Customer ID", ID, width=12),
+            C("company", "公司名称", "Company", TEXT, width=26),
+            C("grade", "客户等级", "Grade", GRADE, width=9),
+            C("cumulative_sales", "累计销售", "Cumulative sales", MONEY, width=14),
+            C("cumulative_collections", "累计回款", "Cumulative collections", MONEY, width=14),
+            C("collection_rate", "回款率", "Collection rate", SHARE, width=9),
+            C("credit_score", "信用分", "Credit score", NUMBER, width=8),
+            C("credit_grade", "当期信用评估", "Credit grade", GRADE, width=10),
+            C("avg_days_late", "平均逾期天数", "Avg days late", NUMBER, width=10),
+            C("outstanding", "未收余额", "Outstanding", MONEY, width=13),
+            C("overdue_balance", "逾期余额", "Overdue balance", MONEY, width=13),
+            C("max_days_overdue", "最长逾期天数", "Max days overdue", NUMBER, width=10),
+            *aging,
+            C("ly_credit_score", "上年同期信用分", "Credit score last year", NUMBER, width=10),
+            C("ly_credit_grade", "上年同期信用", "Credit grade last year", GRADE, width=10),
+            C("ly_collection_rate", "上年同期回款率", "Collection rate last year", SHARE, width=10),
+            C("explanation", "说明", "Explanation", TEXT, width=60),
+        ),
+    )
 
 
 CREDIT = credit_sheet()
 
-ANALYSIS = Sheet("analysis", "客户分析", "Customer analysis", kind=DERIVED, table="Analysis", columns=(
-    C("customer_id", "客户编号", "Customer ID", ID, width=12),
-    C("company", "公司名称", "Company", TEXT, width=26),
-    C("grade", "客户等级", "Grade", GRADE, width=9),
-    C("rfm", "RFM 分类", "RFM class", TEXT, width=14),
-    C("r_score", "R", "R", INTEGER, width=4),
-    C("f_score", "F", "F", INTEGER, width=4),
-    C("m_score", "M", "M", INTEGER, width=4),
-    C("sales_loyalty", "销量×忠诚度", "Sales x loyalty", TEXT, width=14),
-    C("wallet", "占有率×购买量", "Share x upcoming", TEXT, width=14),
-    C("value_type", "价值类型", "Value type", TEXT, width=14),
-    C("deal_stage", "交易阶段", "Deal stage", TEXT, width=16),
-    C("two_criteria", "金额×数量矩阵", "Two-criteria", TEXT, width=10),
-))
+ANALYSIS = Sheet(
+    "analysis",
+    "客户分析",
+    "Customer analysis",
+    kind=DERIVED,
+    table="Analysis",
+    columns=(
+        C("customer_id", "客户编号", "Customer ID", ID, width=12),
+        C("company", "公司名称", "Company", TEXT, width=26),
+        C("grade", "客户等级", "Grade", GRADE, width=9),
+        C("rfm", "RFM 分类", "RFM class", TEXT, width=14),
+        C("r_score", "R", "R", INTEGER, width=4),
+        C("f_score", "F", "F", INTEGER, width=4),
+        C("m_score", "M", "M", INTEGER, width=4),
+        C("sales_loyalty", "销量×忠诚度", "Sales x loyalty", TEXT, width=14),
+        C("wallet", "占有率×购买量", "Share x upcoming", TEXT, width=14),
+        C("value_type", "价值类型", "Value type", TEXT, width=14),
+        C("deal_stage", "交易阶段", "Deal stage", TEXT, width=16),
+        C("two_criteria", "金额×数量矩阵", "Two-criteria", TEXT, width=10),
+    ),
+)
 
-HISTORY = Sheet("history", "历史", "History", kind=DERIVED, table="History", columns=(
-    C("month", "月份", "Month", TEXT, required=True, width=9),
-    C("customer_id", "客户编号", "Customer ID", ID, required=True, width=12),
-    C("company", "公司名称", "Company", TEXT, width=26),
-    C("method", "方法", "Method", TEXT, width=10),
-    C("grade", "客户等级", "Grade", GRADE, width=9),
-    C("computed_grade", "计算等级", "Computed grade", GRADE, width=9),
-    C("manual_grade", "人工等级", "Manual grade", GRADE, width=9),
-    C("score", "得分", "Score", NUMBER, width=8),
-    C("orders", "订单次数", "Orders", INTEGER, width=9),
-    C("amount", "销售金额", "Amount", MONEY, width=14),
-    C("quantity", "销售数量", "Quantity", NUMBER, width=10),
-    C("profit", "毛利", "Profit", MONEY, width=12),
-    C("credit_score", "信用分", "Credit score", NUMBER, width=8),
-    C("credit_grade", "信用等级", "Credit grade", GRADE, width=8),
-    C("explanation", "说明", "Explanation", TEXT, width=60),
-))
+HISTORY = Sheet(
+    "history",
+    "历史",
+    "History",
+    kind=DERIVED,
+    table="History",
+    columns=(
+        C("month", "月份", "Month", TEXT, required=True, width=9),
+        C("customer_id", "客户编号", "Customer ID", ID, required=True, width=12),
+        C("company", "公司名称", "Company", TEXT, width=26),
+        C("method", "方法", "Method", TEXT, width=10),
+        C("grade", "客户等级", "Grade", GRADE, width=9),
+        C("computed_grade", "计算等级", "Computed grade", GRADE, width=9),
+        C("manual_grade", "人工等级", "Manual grade", GRADE, width=9),
+        C("score", "得分", "Score", NUMBER, width=8),
+        C("orders", "订单次数", "Orders", INTEGER, width=9),
+        C("amount", "销售金额", "Amount", MONEY, width=14),
+        C("quantity", "销售数量", "Quantity", NUMBER, width=10),
+        C("profit", "毛利", "Profit", MONEY, width=12),
+        C("credit_score", "信用分", "Credit score", NUMBER, width=8),
+        C("credit_grade", "信用等级", "Credit grade", GRADE, width=8),
+        C("explanation", "说明", "Explanation", TEXT, width=60),
+    ),
+)
 
-VALIDATION = Sheet("validation", "校验", "Validation", kind=DERIVED, table="Validation", columns=(
-    C("sheet", "工作表", "Sheet", TEXT, width=24),
-    C("row", "行", "Row", INTEGER, width=7),
-    C("column", "列", "Column", TEXT, width=14),
-    C("value", "值", "Value", TEXT, width=18),
-    C("reason", "原因", "Reason", TEXT, width=60),
-    C("action", "处理", "Action", TEXT, width=10),
-))
+VALIDATION = Sheet(
+    "validation",
+    "校验",
+    "Validation",
+    kind=DERIVED,
+    table="Validation",
+    columns=(
+        C("sheet", "工作表", "Sheet", TEXT, width=24),
+        C("row", "行", "Row", INTEGER, width=7),
+        C("column", "列", "Column", TEXT, width=14),
+        C("value", "值", "Value", TEXT, width=18),
+        C("reason", "原因", "Reason", TEXT, width=60),
+        C("action", "处理", "Action", TEXT, width=10),
+    ),
+)
 
-RUN_LOG = Sheet("run_log", "运行日志", "Run log", kind=DERIVED, table="RunLog", columns=(
-    C("run_at", "运行时间", "Run at", DATETIME, width=17),
-    C("user", "操作人", "User", TEXT, width=12),
-    C("month", "月份", "Month", TEXT, width=9),
-    C("method", "方法", "Method", TEXT, width=10),
-    C("customers", "客户数", "Customers", INTEGER, width=8),
-    C("ledger_lines", "台账行数", "Ledger lines", INTEGER, width=9),
-    C("skipped_rows", "未用行数", "Rows skipped", INTEGER, width=9),
-    C("upgrades", "升级", "Upgrades", INTEGER, width=6),
-    C("downgrades", "降级", "Downgrades", INTEGER, width=6),
-    C("new_customers", "新增", "New", INTEGER, width=6),
-    C("overrides", "人工调整", "Overrides", INTEGER, width=8),
-    C("backup", "备份文件", "Backup", TEXT, width=30),
-    C("seconds", "耗时(秒)", "Seconds", NUMBER, width=8),
-    C("version", "版本", "Version", TEXT, width=8),
-))
+RUN_LOG = Sheet(
+    "run_log",
+    "运行日志",
+    "Run log",
+    kind=DERIVED,
+    table="RunLog",
+    columns=(
+        C("run_at", "运行时间", "Run at", DATETIME, width=17),
+        C("user", "操作人", "User", TEXT, width=12),
+        C("month", "月份", "Month", TEXT, width=9),
+        C("method", "方法", "Method", TEXT, width=10),
+        C("customers", "客户数", "Customers", INTEGER, width=8),
+        C("ledger_lines", "台账行数", "Ledger lines", INTEGER, width=9),
+        C("skipped_rows", "未用行数", "Rows skipped", INTEGER, width=9),
+        C("upgrades", "升级", "Upgrades", INTEGER, width=6),
+        C("downgrades", "降级", "Downgrades", INTEGER, width=6),
+        C("new_customers", "新增", "New", INTEGER, width=6),
+        C("overrides", "人工调整", "Overrides", INTEGER, width=8),
+        C("backup", "备份文件", "Backup", TEXT, width=30),
+        C("seconds", "耗时(秒)", "Seconds", NUMBER, width=8),
+        C("version", "版本", "Version", TEXT, width=8),
+    ),
+)
 
 SUMMARY_SHEET = Sheet("summary", "汇总", "Summary", kind=SUMMARY)
 
-SHEETS: dict[str, Sheet] = {s.key: s for s in (
-    CUSTOMERS, PROFILES, ORG_CARD, PERSON_CARD, LEDGER, CREDIT, SALES_POWER, COMPARISON, COMPLAINTS,
-    COMPLAINT_CARD, ANALYSIS, SUMMARY_SHEET, HISTORY, VALIDATION, RUN_LOG, RULES_SHEET, LISTS_SHEET,
-)}
+SHEETS: dict[str, Sheet] = {
+    s.key: s
+    for s in (
+        CUSTOMERS,
+        PROFILES,
+        ORG_CARD,
+        PERSON_CARD,
+        LEDGER,
+        CREDIT,
+        SALES_POWER,
+        COMPARISON,
+        COMPLAINTS,
+        COMPLAINT_CARD,
+        ANALYSIS,
+        SUMMARY_SHEET,
+        HISTORY,
+        VALIDATION,
+        RUN_LOG,
+        RULES_SHEET,
+        LISTS_SHEET,
+    )
+}
 TABLES: dict[str, Sheet] = {s.table: s for s in SHEETS.values() if s.table}

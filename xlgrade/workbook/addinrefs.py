@@ -34,16 +34,16 @@ _RID = re.compile(r'r:id="([^"]+)"')
 
 @dataclass(frozen=True)
 class Link:
-    index: int        # n of [n]! (1-based position in the workbook's externalReferences)
-    rid: str          # the workbook's relationship id
-    part: str         # xl/externalLinks/externalLinkN.xml
-    target: str       # the file it points at
+    index: int  # n of [n]! (1-based position in the workbook's externalReferences)
+    rid: str  # the workbook's relationship id
+    part: str  # xl/externalLinks/externalLinkN.xml
+    target: str  # the file it points at
 
 
 @dataclass(frozen=True)
 class Call:
     sheet: str
-    column: str       # column letters
+    column: str  # column letters
     row: int
     formula: str
 
@@ -64,7 +64,7 @@ def links(pkg) -> list[Link]:
         return []
     by_id = {r.id: r for r in pkg.rels(pkg.workbook)}
     out = []
-    for i, rid in enumerate(_RID.findall(xml[refs.start:refs.end]), 1):
+    for i, rid in enumerate(_RID.findall(xml[refs.start : refs.end]), 1):
         rel = by_id.get(rid)
         part = rel.part if rel is not None else ""
         target = next((r.target for r in pkg.rels(part)), "") if part else ""
@@ -118,8 +118,14 @@ def fix(pkg, owned) -> list[Call]:
                 pos, changed = end, True
                 text = new
             else:
-                left.append(Call(name, col, row, text.replace("&amp;", "&").replace("&lt;", "<")
-                                 .replace("&gt;", ">").replace("&quot;", '"')))
+                left.append(
+                    Call(
+                        name,
+                        col,
+                        row,
+                        text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"'),
+                    )
+                )
             still_referred = still_referred or any(int(n) in wanted for n in _ANY_REF.findall(text))
         if changed:
             pkg.write(part, "".join(pieces) + xml[pos:])
@@ -135,7 +141,7 @@ def _drop(pkg, dropped: list[Link]) -> None:
     xml = pkg.text(pkg.workbook)
     root = root_elem(xml)
     refs = next(k for k in children(xml, root) if k.name == "externalReferences")
-    pkg.write(pkg.workbook, xml[:refs.start] + xml[refs.end:])
+    pkg.write(pkg.workbook, xml[: refs.start] + xml[refs.end :])
     for link in dropped:
         pkg.remove_rel(pkg.workbook, link.rid)
         if link.part:

@@ -46,7 +46,7 @@ Clock = Callable[[], dt.datetime]
 @dataclass(frozen=True)
 class Backup:
     path: Path
-    made: dt.datetime        # from the name
+    made: dt.datetime  # from the name
     size: int
 
     @property
@@ -119,8 +119,14 @@ def plan(target: Path, folder: Path | None = None, clock: Clock = dt.datetime.no
     return _free_name(target, folder, clock())
 
 
-def write(target: Path, folder: Path | None = None, planned: Path | None = None, *,
-          keep: int = BACKUPS_KEPT, clock: Clock = dt.datetime.now) -> tuple[Path, bool]:
+def write(
+    target: Path,
+    folder: Path | None = None,
+    planned: Path | None = None,
+    *,
+    keep: int = BACKUPS_KEPT,
+    clock: Clock = dt.datetime.now,
+) -> tuple[Path, bool]:
     """Keep a copy of ``target`` as it is now: (where, whether a new file was written)."""
     folder = backup_dir(target) if folder is None else folder
     folder.mkdir(parents=True, exist_ok=True)
@@ -129,14 +135,22 @@ def write(target: Path, folder: Path | None = None, planned: Path | None = None,
     olds = backups_of(target, folder)
     if olds and same_content(target, olds[-1].path):
         return olds[-1].path, False
-    dest = planned if planned is not None and not planned.exists() and planned.parent == folder \
-        and _pattern(target).match(planned.name) else _free_name(target, folder, clock())
+    dest = (
+        planned
+        if planned is not None
+        and not planned.exists()
+        and planned.parent == folder
+        and _pattern(target).match(planned.name)
+        else _free_name(target, folder, clock())
+    )
     try:
         _copy_backup(target, dest)
     except OSError as exc:
-        raise WriteFailedError(f"{target.name}: could not write the backup {dest}: {exc.strerror or exc}; "
-                               f"the workbook was not changed: free disk space or get write access to {folder} "
-                               f"and run again (备份写入失败,工作簿未改动;请腾出磁盘空间或取得写权限后重试)") from None
+        raise WriteFailedError(
+            f"{target.name}: could not write the backup {dest}: {exc.strerror or exc}; "
+            f"the workbook was not changed: free disk space or get write access to {folder} "
+            f"and run again (备份写入失败,工作簿未改动;请腾出磁盘空间或取得写权限后重试)"
+        ) from None
     prune(target, folder, keep)
     return dest, True
 
@@ -210,20 +224,22 @@ def find(target: Path, chosen: str) -> Path:
         if c.is_file():
             return c
     names = ", ".join(b.path.name for b in backups_of(target)[-3:]) or "none"
-    raise MissingFileError(f"{target.name}: no backup {chosen!r} in {folder} (找不到该备份); "
-                           f"list them with: xlgrade restore {target} --list (newest: {names})")
+    raise MissingFileError(
+        f"{target.name}: no backup {chosen!r} in {folder} (找不到该备份); "
+        f"list them with: xlgrade restore {target} --list (newest: {names})"
+    )
 
 
-def restore(target: Path, chosen: Path, *, keep: int = BACKUPS_KEPT,
-            clock: Clock = dt.datetime.now) -> Path:
+def restore(target: Path, chosen: Path, *, keep: int = BACKUPS_KEPT, clock: Clock = dt.datetime.now) -> Path:
     """Put ``chosen`` in place of ``target``; returns the backup now holding the file as it was."""
     kept_as: Path | None = None
     new = False
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=TEMP_SUFFIX, dir=target.parent)
     except OSError as exc:
-        raise WriteFailedError(f"{target.name}: cannot write beside it: {exc.strerror or exc}; nothing was "
-                               "restored (无法写入,未恢复)") from None
+        raise WriteFailedError(
+            f"{target.name}: cannot write beside it: {exc.strerror or exc}; nothing was restored (无法写入,未恢复)"
+        ) from None
     try:
         with os.fdopen(fd, "wb") as out, open(chosen, "rb") as src:
             shutil.copyfileobj(src, out, _CHUNK)
@@ -240,9 +256,11 @@ def restore(target: Path, chosen: Path, *, keep: int = BACKUPS_KEPT,
         if new and kept_as is not None:
             discard(kept_as)
         if isinstance(exc, OSError) and not isinstance(exc, WriteFailedError):
-            raise WriteFailedError(f"{target.name}: could not put {chosen.name} back: {exc.strerror or exc}; the "
-                                   "workbook is as it was: free disk space or get write access and run again "
-                                   "(恢复失败,工作簿未改动;请腾出磁盘空间或取得写权限后重试)") from None
+            raise WriteFailedError(
+                f"{target.name}: could not put {chosen.name} back: {exc.strerror or exc}; the "
+                "workbook is as it was: free disk space or get write access and run again "
+                "(恢复失败,工作簿未改动;请腾出磁盘空间或取得写权限后重试)"
+            ) from None
         raise
     from xlgrade.workbook.zipio import fsync_dir
 

@@ -38,8 +38,7 @@ PICK = f"$B${PICK_ROW}"
 ROW_HEIGHT = 22.0
 WIDE_HEIGHT = 30.0
 # The id column each table is looked up by.
-KEYS = {"Customers": "customer_id", "Profiles": "customer_id", "Credit": "customer_id",
-        "Complaints": "complaint_no"}
+KEYS = {"Customers": "customer_id", "Profiles": "customer_id", "Credit": "customer_id", "Complaints": "complaint_no"}
 
 
 @dataclass(frozen=True)
@@ -48,21 +47,21 @@ class Field:
     is labelled with that column's header unless it states its own ``zh`` or ``en``; a blank
     box (no table) states both."""
 
-    key: str                          # the column read (in ``table``), or the blank box's name
-    table: str | None = None          # table read; None: a blank box filled in by hand on paper
-    zh: str | None = None             # label, when not the column's Chinese header
-    en: str | None = None             # label, when not the column's English header
-    wide: bool = False                # the value spans the rest of the row
-    height: float | None = None       # row height (points) of a wide field or a blank box
-    fmt: str | None = None            # number format of the value
-    grade: bool = False               # coloured like a grade
-    via: str | None = None            # "complaint": look the customer up through the chosen complaint
+    key: str  # the column read (in ``table``), or the blank box's name
+    table: str | None = None  # table read; None: a blank box filled in by hand on paper
+    zh: str | None = None  # label, when not the column's Chinese header
+    en: str | None = None  # label, when not the column's English header
+    wide: bool = False  # the value spans the rest of the row
+    height: float | None = None  # row height (points) of a wide field or a blank box
+    fmt: str | None = None  # number format of the value
+    grade: bool = False  # coloured like a grade
+    via: str | None = None  # "complaint": look the customer up through the chosen complaint
 
     def __post_init__(self) -> None:
         if self.table is None and (self.zh is None or self.en is None):
             raise ValueError(f"card field {self.key}: a blank box needs its own zh and en labels")
         if self.table is not None:
-            TABLES[self.table].column(self.key)       # a KeyError now, not when a card is built
+            TABLES[self.table].column(self.key)  # a KeyError now, not when a card is built
 
     @property
     def column(self) -> str | None:
@@ -73,7 +72,7 @@ class Field:
         own = in_lang(lang, self.zh, self.en)
         if own is not None:
             return own
-        assert self.table is not None             # a blank box states both labels (checked when declared)
+        assert self.table is not None  # a blank box states both labels (checked when declared)
         return TABLES[self.table].column(self.key).header(lang)
 
 
@@ -90,10 +89,10 @@ class Card:
     sheet_key: str
     title_zh: str
     title_en: str
-    pick: Field                       # label of the pick cell; table/column = the ids offered
+    pick: Field  # label of the pick cell; table/column = the ids offered
     list_name: str
-    first: str                        # which InputData frame gives the first pick ("customers"...)
-    beside: Field                     # shown right of the pick cell
+    first: str  # which InputData frame gives the first pick ("customers"...)
+    beside: Field  # shown right of the pick cell
     sections: tuple[Section, ...]
 
     def title(self, lang: str) -> str:
@@ -106,103 +105,171 @@ FOOTER = (("recorded", "记录:", "Recorded by:"), ("checked", "审核:", "Check
 CARD_GRADE = F("grade", "Customers", grade=True)
 
 ORG_CARD = Card(
-    "org_card", "客户资料卡(组织)", "Customer record card (organisation)",
-    pick=F("customer_id", "Customers"), list_name=CUSTOMER_IDS,
-    first="customers", beside=CARD_GRADE, sections=(
-        Section("company", "企业概况", "Company", (
-            F("company", "Customers", zh="企业名称", wide=True),
-            F("address", "Customers", zh="所在地址", wide=True),
-            F("industry", "Customers", zh="行业"),
-            F("nature", "Profiles"),
-            F("customer_type", "Customers"),
-            F("scale", "Profiles"),
-            F("salesperson", "Customers"),
-            F("region", "Customers"),
-            F("contact", "Customers"),
-            F("phone", "Customers", zh="电话"),
-        )),
-        Section("management", "决策与管理", "Management", (
-            F("decision_maker", "Profiles"),
-            F("decision_maker_gender", "Profiles", zh="性别", en="Gender"),
-            F("decision_maker_title", "Profiles", zh="职务", en="Title"),
-            F("person_in_charge", "Profiles"),
-            F("managers", "Profiles", wide=True),
-        )),
-        Section("business", "经营情况", "Business", (
-            F("business_scope", "Profiles", wide=True),
-            F("competitors", "Profiles", wide=True),
-            F("suppliers", "Profiles", wide=True),
-            F("sales_status", "Profiles"),
-            F("our_share", "Profiles", fmt=styles.FMT_SHARE),
-        )),
-        Section("terms", "合作条件", "Terms of business", (
-            F("policy", "Profiles"),
-            F("price", "Profiles"),
-            F("usage", "Profiles"),
-            F("purchase_volume", "Profiles"),
-            F("tech_requirements", "Profiles"),
-            F("payment_terms", "Profiles"),
-        )),
-        Section("performance", "业绩与信用", "Performance and credit", (
-            F("orders_all", "Customers", fmt=styles.FMT_INT),
-            F("volume_all", "Customers", fmt=styles.FMT_MONEY),
-            F("credit_grade", "Credit", zh="信用等级", grade=True),
-            F("collection_rate", "Credit", fmt=styles.FMT_SHARE),
-            F("remarks", zh="备注", en="Remarks", wide=True, height=48),
-        )),
-    ))
+    "org_card",
+    "客户资料卡(组织)",
+    "Customer record card (organisation)",
+    pick=F("customer_id", "Customers"),
+    list_name=CUSTOMER_IDS,
+    first="customers",
+    beside=CARD_GRADE,
+    sections=(
+        Section(
+            "company",
+            "企业概况",
+            "Company",
+            (
+                F("company", "Customers", zh="企业名称", wide=True),
+                F("address", "Customers", zh="所在地址", wide=True),
+                F("industry", "Customers", zh="行业"),
+                F("nature", "Profiles"),
+                F("customer_type", "Customers"),
+                F("scale", "Profiles"),
+                F("salesperson", "Customers"),
+                F("region", "Customers"),
+                F("contact", "Customers"),
+                F("phone", "Customers", zh="电话"),
+            ),
+        ),
+        Section(
+            "management",
+            "决策与管理",
+            "Management",
+            (
+                F("decision_maker", "Profiles"),
+                F("decision_maker_gender", "Profiles", zh="性别", en="Gender"),
+                F("decision_maker_title", "Profiles", zh="职务", en="Title"),
+                F("person_in_charge", "Profiles"),
+                F("managers", "Profiles", wide=True),
+            ),
+        ),
+        Section(
+            "business",
+            "经营情况",
+            "Business",
+            (
+                F("business_scope", "Profiles", wide=True),
+                F("competitors", "Profiles", wide=True),
+                F("suppliers", "Profiles", wide=True),
+                F("sales_status", "Profiles"),
+                F("our_share", "Profiles", fmt=styles.FMT_SHARE),
+            ),
+        ),
+        Section(
+            "terms",
+            "合作条件",
+            "Terms of business",
+            (
+                F("policy", "Profiles"),
+                F("price", "Profiles"),
+                F("usage", "Profiles"),
+                F("purchase_volume", "Profiles"),
+                F("tech_requirements", "Profiles"),
+                F("payment_terms", "Profiles"),
+            ),
+        ),
+        Section(
+            "performance",
+            "业绩与信用",
+            "Performance and credit",
+            (
+                F("orders_all", "Customers", fmt=styles.FMT_INT),
+                F("volume_all", "Customers", fmt=styles.FMT_MONEY),
+                F("credit_grade", "Credit", zh="信用等级", grade=True),
+                F("collection_rate", "Credit", fmt=styles.FMT_SHARE),
+                F("remarks", zh="备注", en="Remarks", wide=True, height=48),
+            ),
+        ),
+    ),
+)
 
 PERSON_CARD = Card(
-    "person_card", "客户资料卡(个人)", "Customer record card (person)",
-    pick=F("customer_id", "Customers"), list_name=CUSTOMER_IDS,
-    first="customers", beside=F("company", "Customers", zh="企业名称"), sections=(
-        Section("person", "个人资料", "Personal details", (
-            F("person_name", "Profiles"),
-            F("gender", "Profiles"),
-            F("age", "Profiles", fmt=styles.FMT_INT),
-            F("education", "Profiles"),
-            F("birth_month", "Profiles"),
-            F("native_place", "Profiles"),
-            F("department_title", "Profiles"),
-            F("character", "Profiles"),
-        )),
-        Section("contact", "联系方式", "Contact details", (
-            F("person_phone", "Profiles"),
-            F("fax", "Profiles"),
-            F("postcode", "Profiles"),
-            F("email", "Profiles"),
-            F("home_address", "Profiles", wide=True),
-        )),
-        Section("relations", "爱好与关系", "Interests and relations", (
-            F("hobbies", "Profiles", wide=True),
-            F("relation", "Profiles", wide=True),
-            F("remarks", zh="备注", en="Remarks", wide=True, height=60),
-        )),
-    ))
+    "person_card",
+    "客户资料卡(个人)",
+    "Customer record card (person)",
+    pick=F("customer_id", "Customers"),
+    list_name=CUSTOMER_IDS,
+    first="customers",
+    beside=F("company", "Customers", zh="企业名称"),
+    sections=(
+        Section(
+            "person",
+            "个人资料",
+            "Personal details",
+            (
+                F("person_name", "Profiles"),
+                F("gender", "Profiles"),
+                F("age", "Profiles", fmt=styles.FMT_INT),
+                F("education", "Profiles"),
+                F("birth_month", "Profiles"),
+                F("native_place", "Profiles"),
+                F("department_title", "Profiles"),
+                F("character", "Profiles"),
+            ),
+        ),
+        Section(
+            "contact",
+            "联系方式",
+            "Contact details",
+            (
+                F("person_phone", "Profiles"),
+                F("fax", "Profiles"),
+                F("postcode", "Profiles"),
+                F("email", "Profiles"),
+                F("home_address", "Profiles", wide=True),
+            ),
+        ),
+        Section(
+            "relations",
+            "爱好与关系",
+            "Interests and relations",
+            (
+                F("hobbies", "Profiles", wide=True),
+                F("relation", "Profiles", wide=True),
+                F("remarks", zh="备注", en="Remarks", wide=True, height=60),
+            ),
+        ),
+    ),
+)
 
 COMPLAINT_CARD = Card(
-    "complaint_card", "客户投诉管理卡", "Customer complaint card",
-    pick=F("complaint_no", "Complaints"), list_name=COMPLAINT_NOS,
-    first="complaints", beside=F("grade", "Complaints", grade=True), sections=(
-        Section("complaint", "投诉信息", "Complaint", (
-            F("customer_name", "Complaints", wide=True),
-            F("customer_id", "Complaints"),
-            F("salesperson", "Customers", via="complaint"),
-            F("complaint_time", "Complaints", fmt=styles.FMT_DATETIME),
-            F("complainant", "Complaints"),
-            F("subject", "Complaints", wide=True, height=36),
-        )),
-        Section("handling", "处理", "Handling", (
-            F("priority", "Complaints", fmt=styles.FMT_INT),
-            F("due", "Complaints", fmt=styles.FMT_DATETIME),
-            F("handler", "Complaints"),
-            F("status", "Complaints"),
-            F("replier", "Complaints"),
-            F("reply_time", "Complaints", fmt=styles.FMT_DATETIME),
-            F("result", zh="处理结果", en="Outcome", wide=True, height=90),
-            F("opinion", zh="客户意见", en="Customer's opinion", wide=True, height=60),
-        )),
-    ))
+    "complaint_card",
+    "客户投诉管理卡",
+    "Customer complaint card",
+    pick=F("complaint_no", "Complaints"),
+    list_name=COMPLAINT_NOS,
+    first="complaints",
+    beside=F("grade", "Complaints", grade=True),
+    sections=(
+        Section(
+            "complaint",
+            "投诉信息",
+            "Complaint",
+            (
+                F("customer_name", "Complaints", wide=True),
+                F("customer_id", "Complaints"),
+                F("salesperson", "Customers", via="complaint"),
+                F("complaint_time", "Complaints", fmt=styles.FMT_DATETIME),
+                F("complainant", "Complaints"),
+                F("subject", "Complaints", wide=True, height=36),
+            ),
+        ),
+        Section(
+            "handling",
+            "处理",
+            "Handling",
+            (
+                F("priority", "Complaints", fmt=styles.FMT_INT),
+                F("due", "Complaints", fmt=styles.FMT_DATETIME),
+                F("handler", "Complaints"),
+                F("status", "Complaints"),
+                F("replier", "Complaints"),
+                F("reply_time", "Complaints", fmt=styles.FMT_DATETIME),
+                F("result", zh="处理结果", en="Outcome", wide=True, height=90),
+                F("opinion", zh="客户意见", en="Customer's opinion", wide=True, height=60),
+            ),
+        ),
+    ),
+)
 
 CARDS = {c.sheet_key: c for c in (ORG_CARD, PERSON_CARD, COMPLAINT_CARD)}
 
@@ -214,8 +281,7 @@ def _col(table: str, key: str, lang: str) -> str:
 
 
 def _index(table: str, column: str, key_expr: str, lang: str) -> str:
-    return (f"INDEX({_col(table, column, lang)},"
-            f"MATCH({key_expr},{_col(table, KEYS[table], lang)},0))")
+    return f"INDEX({_col(table, column, lang)},MATCH({key_expr},{_col(table, KEYS[table], lang)},0))"
 
 
 def value_formula(f: Field, lang: str, pick: str = PICK) -> str:
@@ -223,7 +289,7 @@ def value_formula(f: Field, lang: str, pick: str = PICK) -> str:
     key = pick
     if f.via == "complaint":
         key = _index("Complaints", "customer_id", pick, lang)
-    assert f.table is not None and f.column is not None    # only fields that show a column have a formula
+    assert f.table is not None and f.column is not None  # only fields that show a column have a formula
     expr = _index(f.table, f.column, key, lang)
     return f'=IF({pick}="","",IFERROR(IF({expr}="","",{expr}),""))'
 
@@ -257,6 +323,7 @@ def _field(ctx, ws, row: int, col: int, f: Field, span: int) -> None:
 @dataclass(frozen=True)
 class Placed:
     """A field on the card grid: its label in ``col`` of ``row``, its value box the next ``span`` columns."""
+
     field: Field
     row: int
     col: int
@@ -352,8 +419,15 @@ def build_card(ctx, ws, sheet: Sheet) -> None:
     # row 3: the pick cell (a drop-down) and the field beside it
     _box(ctx, ws, PICK_ROW, 1, 1, "card_label", card.pick.label(lang))
     pick = _box(ctx, ws, PICK_ROW, 2, 3, "card_pick", ctx.first.get(card.first))
-    dv = DataValidation(type="list", formula1=card.list_name, allow_blank=True, showErrorMessage=True,
-                        errorStyle="stop", errorTitle=ctx.text("list_title"), error=ctx.text("list_error"))
+    dv = DataValidation(
+        type="list",
+        formula1=card.list_name,
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="stop",
+        errorTitle=ctx.text("list_title"),
+        error=ctx.text("list_error"),
+    )
     dv.add(f"B{PICK_ROW}:C{PICK_ROW}")
     ws.add_data_validation(dv)
     ws.row_dimensions[PICK_ROW].height = 26
@@ -374,8 +448,9 @@ def build_card(ctx, ws, sheet: Sheet) -> None:
         _box(ctx, ws, row, 2 + 2 * i, 2 + 2 * i, "card_footer")
     ws.row_dimensions[footer_row].height = 28
     # print: one A4 portrait page, centred, with the sign-off line in the page footer too
-    ctx.print_setup(ws, f"A1:{get_column_letter(ncols)}{footer_row}", landscape=False, fit_height=1,
-                    title_rows=None, centred=True)
+    ctx.print_setup(
+        ws, f"A1:{get_column_letter(ncols)}{footer_row}", landscape=False, fit_height=1, title_rows=None, centred=True
+    )
     ws.oddFooter.center.text = footer_text(lang)
     ws.page_margins.left = ws.page_margins.right = 0.6
     ctx.protect(ws)

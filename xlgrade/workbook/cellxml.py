@@ -20,7 +20,7 @@ from typing import Any
 from xlgrade.errors import PackageError
 from xlgrade.workbook.xmlscan import INVALID_XML, esc, unesc
 
-MAX_TEXT = 32767                   # Excel's limit on the characters of one cell
+MAX_TEXT = 32767  # Excel's limit on the characters of one cell
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def excel_serial(value: dt.date | dt.datetime | dt.time, date1904: bool = False)
         value = value.replace(tzinfo=None)
     delta = value - (_EPOCH_1904 if date1904 else _EPOCH_1900)
     serial = delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400
-    if serial < (0 if date1904 else 61):   # Excel's 1900 leap-year bug makes earlier serials wrong
+    if serial < (0 if date1904 else 61):  # Excel's 1900 leap-year bug makes earlier serials wrong
         return None
     return serial
 
@@ -125,9 +125,10 @@ def plain_value(value: Any) -> Any:
         return None if math.isnan(value) or math.isinf(value) else value
     if isinstance(value, (str, bool, int, Formula)):
         return value
-    if hasattr(value, "item") and type(value).__module__ == "numpy":   # numpy scalar
+    if hasattr(value, "item") and type(value).__module__ == "numpy":  # numpy scalar
         if str(getattr(value, "dtype", "")).startswith(("datetime64", "timedelta64")):
             import pandas as pd
+
             value = pd.Timestamp(value)
             return None if value is pd.NaT else value.to_pydatetime()
         return plain_value(value.item())
@@ -138,7 +139,7 @@ def plain_value(value: Any) -> Any:
         return value.to_pydatetime()
     if isinstance(value, numbers.Integral):
         return int(value)
-    if isinstance(value, (numbers.Real, Decimal)):      # every non-complex number
+    if isinstance(value, (numbers.Real, Decimal)):  # every non-complex number
         return plain_value(float(value))
     return value
 
@@ -190,6 +191,7 @@ def cell_xml(ref: str, value: Any, style: int | None, date1904: bool = False, p:
     ta = f' t="{t}"' if t else ""
     return f'<{p}c r="{ref}"{s}{ta}>{inner}</{p}c>'
 
+
 # ---- helpers on cell text ----------------------------------------------------------------------
 def unescape_x(text: str) -> str:
     return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), text)
@@ -240,4 +242,3 @@ def cell_value(body: str, a: dict[str, str], sst: Mapping[int, str]) -> Any:
         return float(v)
     except ValueError:
         return v
-

@@ -42,8 +42,7 @@ def set_override(pkg: Package, part: str, content_type: str) -> None:
     xml = pkg.text(CONTENT_TYPES)
     root = root_elem(xml)
     element = f'<Override PartName="/{esc_attr(part)}" ContentType="{content_type}"/>'
-    pkg.write(CONTENT_TYPES, insert_child(xml, root, children(xml, root), "Override", element,
-                                          ("Default", "Override")))
+    pkg.write(CONTENT_TYPES, insert_child(xml, root, children(xml, root), "Override", element, ("Default", "Override")))
 
 
 def remove_override(pkg: Package, part: str) -> None:
@@ -51,5 +50,5 @@ def remove_override(pkg: Package, part: str) -> None:
     root = root_elem(xml)
     for kid in children(xml, root):
         if kid.name == "Override" and kid.attrs.get("PartName", "").lstrip("/").lower() == part.lower():
-            pkg.write(CONTENT_TYPES, xml[:kid.start] + xml[kid.end:])
+            pkg.write(CONTENT_TYPES, xml[: kid.start] + xml[kid.end :])
             return

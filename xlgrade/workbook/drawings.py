@@ -22,7 +22,7 @@ from xlgrade.workbook.xmlscan import XML_DECL, Elem, children, ns_prefix, root_e
 if TYPE_CHECKING:
     from xlgrade.workbook.package import Package
 
-CHART_MARK = "xlgrade:"            # name prefix of the drawing objects xlgrade owns
+CHART_MARK = "xlgrade:"  # name prefix of the drawing objects xlgrade owns
 
 
 def find_drawing(pkg: Package, sheet_part: str) -> tuple[str, str] | None:
@@ -62,8 +62,9 @@ def set_charts(pkg: Package, sheet_name: str, specs: Sequence[charts_mod.ChartSp
         return []
     if found is None:
         drawing = pkg.free_name("xl/drawings/drawing{}.xml")
-        pkg.write(drawing, f'{XML_DECL}<xdr:wsDr xmlns:xdr="{charts_mod.NS_XDR}" xmlns:a="{charts_mod.NS_A}">'
-                            '</xdr:wsDr>')
+        pkg.write(
+            drawing, f'{XML_DECL}<xdr:wsDr xmlns:xdr="{charts_mod.NS_XDR}" xmlns:a="{charts_mod.NS_A}"></xdr:wsDr>'
+        )
         contenttypes.set_override(pkg, drawing, contenttypes.CT_DRAWING)
         rid = rels.add(pkg, sheet_part, rels.REL_DRAWING, drawing)
         xml = pkg.text(sheet_part)
@@ -81,12 +82,12 @@ def set_charts(pkg: Package, sheet_name: str, specs: Sequence[charts_mod.ChartSp
     pieces, pos = [], root.tag_end
     max_id = 1
     for anchor in children(xml, root):
-        body = xml[anchor.start:anchor.end]
+        body = xml[anchor.start : anchor.end]
         for m in re.finditer(r'<(?:[\w.\-]+:)?cNvPr\b[^>]*?\bid="(\d+)"', body):
             max_id = max(max_id, int(m.group(1)))
         name = re.search(r'<(?:[\w.\-]+:)?cNvPr\b[^>]*?\bname="([^"]*)"', body)
         if name and unesc(name.group(1)).startswith(CHART_MARK):
-            pieces.append(xml[pos:anchor.start])
+            pieces.append(xml[pos : anchor.start])
             pos = anchor.end
             removed_rids += re.findall(r'<(?:[\w.\-]+:)?chart\b[^>]*?\b[\w.\-]+:id="([^"]+)"', body)
         else:
@@ -101,27 +102,26 @@ def set_charts(pkg: Package, sheet_name: str, specs: Sequence[charts_mod.ChartSp
         rels.remove(pkg, sheet_part, drawing_rid)
         sxml = pkg.text(sheet_part)
         el = Worksheet(sxml).child("drawing")
-        assert el is not None                           # the sheet referred to this drawing
-        pkg.write(sheet_part, sxml[:el.start] + sxml[el.end:])
+        assert el is not None  # the sheet referred to this drawing
+        pkg.write(sheet_part, sxml[: el.start] + sxml[el.end :])
         return []
     new_parts = []
     anchors = []
     bound = root_elem(xml)
-    tag = xml[bound.start:bound.tag_end]
-    declare = not (bound.prefix == "xdr" and ns_prefix(tag, charts_mod.NS_XDR) == "xdr"
-                   and ns_prefix(tag, charts_mod.NS_A) == "a")
+    tag = xml[bound.start : bound.tag_end]
+    declare = not (
+        bound.prefix == "xdr" and ns_prefix(tag, charts_mod.NS_XDR) == "xdr" and ns_prefix(tag, charts_mod.NS_A) == "a"
+    )
     for i, spec in enumerate(specs):
         chart = pkg.free_name("xl/charts/chart{}.xml")
         pkg.write(chart, charts_mod.chart_xml(spec))
         contenttypes.set_override(pkg, chart, contenttypes.CT_CHART)
         rid = rels.add(pkg, drawing, rels.REL_CHART, chart)
         max_id += 1
-        anchors.append(charts_mod.anchor_xml(spec, rid, max_id, f"{CHART_MARK}{spec.kind} {i + 1}",
-                                             declare_ns=declare))
+        anchors.append(charts_mod.anchor_xml(spec, rid, max_id, f"{CHART_MARK}{spec.kind} {i + 1}", declare_ns=declare))
         new_parts.append(chart)
-    pieces.append(xml[pos:root.inner_end(xml)] if not root.empty else "")
-    head = xml[:root.tag_end] if not root.empty else xml[:root.start] + tag[:-2].rstrip() + ">"
+    pieces.append(xml[pos : root.inner_end(xml)] if not root.empty else "")
+    head = xml[: root.tag_end] if not root.empty else xml[: root.start] + tag[:-2].rstrip() + ">"
     close = f"</{root.p}{root.name}>"
     pkg.write(drawing, head + "".join(pieces) + "".join(anchors) + close)
     return new_parts
-

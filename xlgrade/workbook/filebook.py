@@ -44,11 +44,18 @@ from xlgrade.workbook.charts import ChartSpec, Series
 from xlgrade.workbook.package import Package
 
 BACKUP_DIR = "xlgrade-backup"
-CHART_COLUMN = 10          # charts start in column J, or two columns right of the widest block
-CHART_SIZE = (8, 16)       # columns x rows a chart covers
+CHART_COLUMN = 10  # charts start in column J, or two columns right of the widest block
+CHART_SIZE = (8, 16)  # columns x rows a chart covers
 # Built-in number formats used when the palette sheet lacks a role (so dates still show as dates).
-_BUILTIN_FORMATS = {styles.FMT_DATE: 14, styles.FMT_DATETIME: 22, styles.FMT_MONEY: 4, styles.FMT_INT: 3,
-                    styles.FMT_SHARE: 10, styles.FMT_NUMBER: 4, styles.FMT_SCORE: 2}
+_BUILTIN_FORMATS = {
+    styles.FMT_DATE: 14,
+    styles.FMT_DATETIME: 22,
+    styles.FMT_MONEY: 4,
+    styles.FMT_INT: 3,
+    styles.FMT_SHARE: 10,
+    styles.FMT_NUMBER: 4,
+    styles.FMT_SCORE: 2,
+}
 
 
 class FileBook:
@@ -85,7 +92,7 @@ class FileBook:
         return f"[{self.name}]{name}"
 
     def _rows(self, sheet: Sheet, name: str) -> tuple[list[list[Any]], int]:
-        data = self.package.to_bytes() if self.package.dirty else None   # pending writes are read back
+        data = self.package.to_bytes() if self.package.dirty else None  # pending writes are read back
         rows, offset, _ = read_book_rows(self.path, sheet, sheet_name=name, data=data)
         return rows, offset
 
@@ -95,8 +102,11 @@ class FileBook:
         if name is None:
             if sheet.kind == DERIVED:
                 return self._empty(sheet, self._source(sheet.name(self.lang)))
-            raise MissingSheetError(f"the workbook has no sheet {sheet.name(self.lang)!r} (找不到工作表“{sheet.zh}”); "
-                             f"sheets: {', '.join(self.package.sheet_names())}", source=self.name)
+            raise MissingSheetError(
+                f"the workbook has no sheet {sheet.name(self.lang)!r} (找不到工作表“{sheet.zh}”); "
+                f"sheets: {', '.join(self.package.sheet_names())}",
+                source=self.name,
+            )
         rows, offset = self._rows(sheet, name)
         source = self._source(name)
         if sheet.kind == DERIVED and not any(not parse.is_blank(v) for r in rows for v in r):
@@ -128,10 +138,13 @@ class FileBook:
                 where.setdefault(col.key, i)
         if "value" not in where:
             value = RULES_SHEET.column("value")
-            raise InputError(f"the rules sheet has no {value.header(self.lang)} column (规则表缺少“值”列)",
-                             source=source, row=offset + h + 1)
+            raise InputError(
+                f"the rules sheet has no {value.header(self.lang)} column (规则表缺少“值”列)",
+                source=source,
+                row=offset + h + 1,
+            )
         k, v = where["key"], where["value"]
-        pairs = [(r[k] if k < len(r) else None, r[v] if v < len(r) else None) for r in rows[h + 1:]]
+        pairs = [(r[k] if k < len(r) else None, r[v] if v < len(r) else None) for r in rows[h + 1 :]]
         return RuleBook.from_table(pairs)
 
     # ---- styles ------------------------------------------------------------------------------
@@ -155,8 +168,13 @@ class FileBook:
                 rules = self._read_rules()
             except (XlgradeError, RuleError):
                 rules = RuleBook()
-        for labels in (rules.abc.labels, rules.scorecard.level_labels, rules.scorecard.level_labels_en,
-                       rules.credit.grade_labels, rules.credit.grade_labels_en):
+        for labels in (
+            rules.abc.labels,
+            rules.scorecard.level_labels,
+            rules.scorecard.level_labels_en,
+            rules.credit.grade_labels,
+            rules.credit.grade_labels_en,
+        ):
             for i, label in enumerate(labels):
                 ranks.setdefault(label, i)
         return ranks
@@ -179,15 +197,17 @@ class FileBook:
             return series.astype(object).where(series.notna(), None).tolist()
         return [plain_value(v) for v in series.tolist()]
 
-    def _cells(self, series: pd.Series | None, col_type: str, n: int, ranks: dict[str, int]
-               ) -> tuple[list[Any], int | None]:
+    def _cells(
+        self, series: pd.Series | None, col_type: str, n: int, ranks: dict[str, int]
+    ) -> tuple[list[Any], int | None]:
         """(values or Cells, the column's style): grade cells are coloured one by one."""
         st = self.styles()
         values = self._column(series, col_type, n)
         if col_type != GRADE:
             return values, st[styles.TYPE_ROLE[col_type]]
-        return [Cell(v, st[styles.grade_role(ranks.get(str(v)) if v is not None else None)])
-                for v in values], st["grade"]
+        return [Cell(v, st[styles.grade_role(ranks.get(str(v)) if v is not None else None)]) for v in values], st[
+            "grade"
+        ]
 
     # ---- writing -----------------------------------------------------------------------------
     def check_writable(self) -> None:
@@ -197,7 +217,8 @@ class FileBook:
             if lock.exists():
                 raise WorkbookLockedError(
                     f"{self.name} is open in {app} (lock file {lock.name}); close it and run again "
-                    f"(工作簿正在被 {app} 打开,请关闭后重试)")
+                    f"(工作簿正在被 {app} 打开,请关闭后重试)"
+                )
 
     def _sheet_for_writing(self, sheet: Sheet) -> str:
         self.check_writable()
@@ -221,8 +242,9 @@ class FileBook:
         info = self.package.table_info(name, sheet.table)
         keep_widths = info is not None and info[1] == headers and self.package.has_cols(name)
         widths = None if keep_widths else [c.width for c in sheet.columns]
-        self.package.write_table(name, sheet.table, headers, rows, widths, styles=col_styles,
-                                 header_style=self.styles()["header"])
+        self.package.write_table(
+            name, sheet.table, headers, rows, widths, styles=col_styles, header_style=self.styles()["header"]
+        )
 
     def header_columns(self, sheet: Sheet, name: str) -> tuple[int, dict[str, int]]:
         """(header row, {column key: sheet column}) as the file has them."""
@@ -245,25 +267,32 @@ class FileBook:
                 found.setdefault(col.key, c)
         return header_row, found
 
-    def write_computed(self, sheet: Sheet, frame: pd.DataFrame,
-                       formulas: Mapping[str, str | None] | None = None) -> None:
+    def write_computed(
+        self, sheet: Sheet, frame: pd.DataFrame, formulas: Mapping[str, str | None] | None = None
+    ) -> None:
         self.check_writable()
         name = self.sheet_name(sheet)
         if name is None:
-            raise InputError(f"the workbook has no sheet {sheet.name(self.lang)!r} (找不到工作表“{sheet.zh}”)",
-                             source=self.name)
+            raise InputError(
+                f"the workbook has no sheet {sheet.name(self.lang)!r} (找不到工作表“{sheet.zh}”)", source=self.name
+            )
         keys = [k for k in frame.columns if k != "row"]
         header_row, where = self.header_columns(sheet, name)
         missing = [sheet.column(k) for k in keys if k not in where]
         if missing:
             names = ", ".join(f"{c.header(self.lang)} ({c.key})" for c in missing)
-            raise InputError(f"the header row has no column {names} for xlgrade to fill in "
-                             f"(表头缺少计算列“{missing[0].zh}”); add the column to the table",
-                             source=self._source(name), row=header_row)
+            raise InputError(
+                f"the header row has no column {names} for xlgrade to fill in "
+                f"(表头缺少计算列“{missing[0].zh}”); add the column to the table",
+                source=self._source(name),
+                row=header_row,
+            )
         rows = [int(r) for r in frame["row"].tolist()]
         if any(r <= header_row for r in rows):
-            raise InputError(f"computed values for row {min(rows)}, at or above the header row {header_row}",
-                             source=self._source(name))
+            raise InputError(
+                f"computed values for row {min(rows)}, at or above the header row {header_row}",
+                source=self._source(name),
+            )
         ranks = self._grade_ranks()
         formulas = formulas or {}
         cells: dict[tuple[int, int], Cell] = {}
@@ -297,15 +326,18 @@ class FileBook:
             pick = self._pick(name)
             with_formula = self.package.formula_cells(name)
             _, placed, _ = cards.layout(card)
-            values = {p.value_cell: Cell(cards.shown_value(p.field, pick, tables)) for p in placed
-                      if p.field.table and p.value_cell in with_formula}
+            values = {
+                p.value_cell: Cell(cards.shown_value(p.field, pick, tables))
+                for p in placed
+                if p.field.table and p.value_cell in with_formula
+            }
             if values:
                 self.package.set_cells(name, values, keep_styles=True, keep_formulas=True)
 
     def _pick(self, name: str) -> Any:
         """The value in a card's pick cell (B3), from the package already in memory."""
         value = self.package.row_values(name, cards.PICK_ROW).get(2, (None, 0))[0]
-        if isinstance(value, float) and value.is_integer():   # an id typed as a number
+        if isinstance(value, float) and value.is_integer():  # an id typed as a number
             value = int(value)
         return None if parse.is_blank(value) else value
 
@@ -316,8 +348,12 @@ class FileBook:
         self.package.write_sheet(name, layout.cells, (), layout.widths)
         self.package.set_charts(name, layout.charts)
         # The print area takes in the charts beside the blocks (the sheet prints landscape, fit to width).
-        self.package.set_print_area(name, range_ref(1, 1, max(layout.last_row, layout.charts_bottom, 1),
-                                                    max(layout.last_col, layout.charts_right, 1)))
+        self.package.set_print_area(
+            name,
+            range_ref(
+                1, 1, max(layout.last_row, layout.charts_bottom, 1), max(layout.last_col, layout.charts_right, 1)
+            ),
+        )
 
     def set_as_of(self, as_of: pd.Timestamp) -> None:
         self.package.set_defined_name(formulas.AS_OF, formulas.as_of_value(as_of))
@@ -354,12 +390,20 @@ class FileBook:
             header_row, cols = columns.get(name, (0, set()))
             return row > header_row and col in cols
 
-        return [Issue(call.sheet, call.row, call.column, "=" + call.formula,
-                      "calls an xlgrade function through a link to the Excel add-in's file, which breaks on "
-                      "other PCs and in LibreOffice; retype it without the [n]! prefix (Microsoft 817578)",
-                      "通过指向 Excel 加载项文件的外部链接调用 xlgrade 函数,换一台电脑或在 LibreOffice 中会失效;"
-                      "请去掉 [n]! 前缀重新输入公式(微软支持文章 817578)", NOTE)
-                for call in addinrefs.fix(self.package, owned)]
+        return [
+            Issue(
+                call.sheet,
+                call.row,
+                call.column,
+                "=" + call.formula,
+                "calls an xlgrade function through a link to the Excel add-in's file, which breaks on "
+                "other PCs and in LibreOffice; retype it without the [n]! prefix (Microsoft 817578)",
+                "通过指向 Excel 加载项文件的外部链接调用 xlgrade 函数,换一台电脑或在 LibreOffice 中会失效;"
+                "请去掉 [n]! 前缀重新输入公式(微软支持文章 817578)",
+                NOTE,
+            )
+            for call in addinrefs.fix(self.package, owned)
+        ]
 
     def backup(self) -> str | None:
         """Where the workbook as it is now will be kept (:func:`backups.plan`); the copy itself is
@@ -379,12 +423,14 @@ class FileBook:
         try:
             self.package.save(self.path)
         except BaseException as exc:
-            if new:                      # a failed save leaves no backup behind
+            if new:  # a failed save leaves no backup behind
                 backups.discard(made)
             if isinstance(exc, OSError) and not isinstance(exc, XlgradeError):
-                raise WriteFailedError(f"{self.name}: could not write the new version: {exc.strerror or exc}; the "
-                                       "workbook is as it was: free disk space or get write access and run again "
-                                       "(写入失败,工作簿未改动;请腾出磁盘空间或取得写权限后重试)") from None
+                raise WriteFailedError(
+                    f"{self.name}: could not write the new version: {exc.strerror or exc}; the "
+                    "workbook is as it was: free disk space or get write access and run again "
+                    "(写入失败,工作簿未改动;请腾出磁盘空间或取得写权限后重试)"
+                ) from None
             raise
         self._backup = None
         self._open()
@@ -456,7 +502,7 @@ class _SummaryLayout:
                 r += 1
             self.last_col = max(self.last_col, len(block.headers))
             placed.append((block, top, header_row, first, last))
-            r += 1                                   # one blank row between blocks
+            r += 1  # one blank row between blocks
         self.last_row = max(r - 2, 2)
         self.widths = {c: min(max(w + 2, 8.0), 40.0) for c, w in width.items()}
         column = max(CHART_COLUMN, self.last_col + 2)
@@ -474,12 +520,16 @@ class _SummaryLayout:
         return f"{quote_sheet(self.sheet)}!{range_ref(r1, c1, r2 or r1, c2 or c1, absolute=True)}"
 
     def _series(self, block: Block, j: int, header_row: int, first: int, last: int) -> Series:
-        return Series(values=self._ref(first, j + 1, last, j + 1), name=str(block.headers[j]),
-                      name_ref=self._ref(header_row, j + 1), cache=tuple(plain_value(r[j]) for r in block.rows))
+        return Series(
+            values=self._ref(first, j + 1, last, j + 1),
+            name=str(block.headers[j]),
+            name_ref=self._ref(header_row, j + 1),
+            cache=tuple(plain_value(r[j]) for r in block.rows),
+        )
 
     def _chart(self, block: Block, header_row: int, first: int, last: int, anchor: tuple[int, int]) -> ChartSpec:
         chart = block.chart
-        assert chart is not None                 # only blocks with a chart get here
+        assert chart is not None  # only blocks with a chart get here
         cat = chart.categories
         kind = block.kinds[chart.values[0]] if chart.values else "number"
         fmt = {"money": "#,##0", "int": "#,##0", "share": "0%", "number": "#,##0.##"}.get(kind, "General")
@@ -492,6 +542,14 @@ class _SummaryLayout:
                 kind = "column"
             else:
                 line = self._series(block, chart.line, header_row, first, last)
-        return ChartSpec(kind=kind, title=chart.title, categories=self._ref(first, cat + 1, last, cat + 1),
-                         series=series, line=line, category_cache=tuple(plain_value(r[cat]) for r in block.rows),
-                         anchor=anchor, size=CHART_SIZE, number_format=fmt)
+        return ChartSpec(
+            kind=kind,
+            title=chart.title,
+            categories=self._ref(first, cat + 1, last, cat + 1),
+            series=series,
+            line=line,
+            category_cache=tuple(plain_value(r[cat]) for r in block.rows),
+            anchor=anchor,
+            size=CHART_SIZE,
+            number_format=fmt,
+        )

@@ -48,7 +48,7 @@ from xlgrade.workbook.runlock import (
 )
 
 BACKUP_DIR = "xlgrade-backup"
-TEMP_SUFFIX = ".xlgrade-tmp"       # Package.save and the backups write aside under this suffix
+TEMP_SUFFIX = ".xlgrade-tmp"  # Package.save and the backups write aside under this suffix
 # A spreadsheet lock file this old was most likely left by a crash: people do not keep a
 # workbook open for a day on end. Only ever said in the message; the file is not touched.
 SPREADSHEET_STALE_AFTER_SECONDS = 12 * 3600.0
@@ -121,10 +121,10 @@ def excel_holder(lock: Path) -> tuple[str, str, float]:
     user = ""
     if len(data) > 56 and data[54]:
         n = data[54]
-        user = data[56:56 + 2 * n].decode("utf-16-le", "replace").strip("\x00 ")
+        user = data[56 : 56 + 2 * n].decode("utf-16-le", "replace").strip("\x00 ")
     if not user and data:
         n = data[0]
-        raw = data[1:1 + n]
+        raw = data[1 : 1 + n]
         for enc in ("utf-8", "gbk", "latin-1"):
             try:
                 user = raw.decode(enc).strip()
@@ -140,8 +140,10 @@ def open_elsewhere(path: Path, lang: str | None, now: float | None = None) -> st
     """The refusal message if a spreadsheet has ``path`` open (by its lock file), else None."""
     now = time.time() if now is None else now
     folder, name = path.parent, path.name
-    for lock, app, read in ((folder / f".~lock.{name}#", "LibreOffice", libreoffice_holder),
-                            (folder / f"~${name}", "Excel / WPS", excel_holder)):
+    for lock, app, read in (
+        (folder / f".~lock.{name}#", "LibreOffice", libreoffice_holder),
+        (folder / f"~${name}", "Excel / WPS", excel_holder),
+    ):
         try:
             user, host, since = read(lock)
         except FileNotFoundError:
@@ -149,18 +151,22 @@ def open_elsewhere(path: Path, lang: str | None, now: float | None = None) -> st
         user = user or "?"
         at_zh = f"{host} 上的 " if host else ""
         at_en = f" on {host}" if host else ""
-        msg = say(lang,
-                  f"{name} 正在被{at_zh}{user} 用 {app} 打开(自 {local_time(since)} 起,锁文件 {lock.name});"
-                  f"请在那里关闭后重试",
-                  f"{name} is open in {app} by {user}{at_en} since {local_time(since)} (lock file {lock.name}); "
-                  f"close it there and run again")
+        msg = say(
+            lang,
+            f"{name} 正在被{at_zh}{user} 用 {app} 打开(自 {local_time(since)} 起,锁文件 {lock.name});"
+            f"请在那里关闭后重试",
+            f"{name} is open in {app} by {user}{at_en} since {local_time(since)} (lock file {lock.name}); "
+            f"close it there and run again",
+        )
         age = now - since
         if age > SPREADSHEET_STALE_AFTER_SECONDS:
-            msg += say(lang,
-                       f";该锁文件已存在 {age_text(age, 'zh')},很可能已失效({app} 异常退出留下的):"
-                       f"如确认无人打开此工作簿,请删除 {lock} 后重试",
-                       f"; the lock file is {age_text(age, 'en')} old and probably stale (left by {app} when it "
-                       f"crashed): if nobody has the workbook open, delete {lock} and run again")
+            msg += say(
+                lang,
+                f";该锁文件已存在 {age_text(age, 'zh')},很可能已失效({app} 异常退出留下的):"
+                f"如确认无人打开此工作簿,请删除 {lock} 后重试",
+                f"; the lock file is {age_text(age, 'en')} old and probably stale (left by {app} when it "
+                f"crashed): if nobody has the workbook open, delete {lock} and run again",
+            )
         return msg
     return None
 
@@ -171,13 +177,19 @@ def not_writable(path: Path, lang: str | None) -> str | None:
     name = path.name
     st = path.stat()
     if not os.access(path, os.W_OK) or (os.name == "nt" and not st.st_mode & stat.S_IWRITE):
-        return say(lang, f"{name} 是只读文件(或你无权修改它);请取消只读属性或取得写权限后重试",
-                   f"{name} is read-only (or you may not change it); make it writable and run again")
+        return say(
+            lang,
+            f"{name} 是只读文件(或你无权修改它);请取消只读属性或取得写权限后重试",
+            f"{name} is read-only (or you may not change it); make it writable and run again",
+        )
     backups = path.parent / BACKUP_DIR
     if backups.exists() and (not backups.is_dir() or not os.access(backups, os.W_OK | os.X_OK)):
-        return say(lang, f"{name}:备份文件夹 {backups} 无法写入;请取得写权限(或移走同名文件)后重试",
-                   f"{name}: the backup folder {backups} cannot be written; get write access to it "
-                   f"(or move away a file of that name) and run again")
+        return say(
+            lang,
+            f"{name}:备份文件夹 {backups} 无法写入;请取得写权限(或移走同名文件)后重试",
+            f"{name}: the backup folder {backups} cannot be written; get write access to it "
+            f"(or move away a file of that name) and run again",
+        )
     return None
 
 
@@ -191,7 +203,7 @@ def _other_live_lock_shares_stem(path: Path, own: RunLock) -> bool:
     """Whether a lock of another workbook with the same stem (and so the same temporary names)
     is there: held or not, its temporary files may be in use, so none are touched."""
     for lock in path.parent.glob(f"{LOCK_PREFIX}*{LOCK_SUFFIX}"):
-        book = Path(lock.name[len(LOCK_PREFIX):-len(LOCK_SUFFIX)])
+        book = Path(lock.name[len(LOCK_PREFIX) : -len(LOCK_SUFFIX)])
         if lock == own.path or book.stem != path.stem:
             continue
         holder = read_holder(lock)
@@ -223,9 +235,15 @@ def clean_temps(path: Path, lock: RunLock) -> list[Path]:
 
 # ---- the way in ----------------------------------------------------------------------------------
 @contextmanager
-def exclusive(path: str | Path, *, wait: float = DEFAULT_WAIT_SECONDS, command: str = "recalc",
-              lang: str | None = None, notify: Callable[[str], None] | None = None,
-              writing: bool = True) -> Iterator[RunLock]:
+def exclusive(
+    path: str | Path,
+    *,
+    wait: float = DEFAULT_WAIT_SECONDS,
+    command: str = "recalc",
+    lang: str | None = None,
+    notify: Callable[[str], None] | None = None,
+    writing: bool = True,
+) -> Iterator[RunLock]:
     """Hold ``path`` for one run: lock taken, spreadsheets' locks and writability checked,
     leftovers of a killed run removed; raises an :class:`~xlgrade.errors.XlgradeError`
     with a one-line message otherwise. The lock is released when the block ends.
@@ -256,8 +274,11 @@ def exclusive(path: str | Path, *, wait: float = DEFAULT_WAIT_SECONDS, command: 
         removed = clean_temps(path, lock)
         if removed:
             names = ", ".join(f.name for f in removed)
-            note = say(lang, f"注意:{path.name}:已删除被中断的运行留下的临时文件 {names}",
-                       f"note: {path.name}: removed temporary files a cut-off run left: {names}")
+            note = say(
+                lang,
+                f"注意:{path.name}:已删除被中断的运行留下的临时文件 {names}",
+                f"note: {path.name}: removed temporary files a cut-off run left: {names}",
+            )
             lock.notes.append(note)
             if notify is not None:
                 notify(note)

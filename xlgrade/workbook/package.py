@@ -34,7 +34,6 @@ and fsynced, the old file is copied to the backup folder, then the temporary fil
 the target. On any failure the original file is untouched and the temporary file removed.
 """
 
-
 from __future__ import annotations
 
 import io
@@ -68,14 +67,16 @@ class Package:
         try:
             self._zip = zipfile.ZipFile(io.BytesIO(self._buf))
         except zipfile.BadZipFile:
-            raise PackageError(f"{self.path.name}: not an .xlsx workbook (not a zip package); "
-                               "an encrypted or .xls workbook must be saved as .xlsx first") from None
+            raise PackageError(
+                f"{self.path.name}: not an .xlsx workbook (not a zip package); "
+                "an encrypted or .xls workbook must be saved as .xlsx first"
+            ) from None
         self._infos = {i.filename: i for i in self._zip.infolist() if not i.is_dir()}
         self._order = list(self._infos)
         for info in self._infos.values():
             if info.flag_bits & 0x1:
                 raise PackageError(f"{self.path.name}: encrypted zip members are not supported")
-        self._parts: dict[str, str | bytes] = {}   # changed or new parts
+        self._parts: dict[str, str | bytes] = {}  # changed or new parts
         self._removed: set[str] = set()
         self.workbook = workbookxml.find_workbook(self)
         workbookxml.check_not_strict(self)
@@ -215,19 +216,38 @@ class Package:
     def has_cols(self, sheet_name: str) -> bool:
         return worksheets.has_cols(self, sheet_name)
 
-    def write_table(self, sheet_name: str, table_name: str, headers: Sequence[str],
-                    rows: Sequence[Sequence[Any]], widths: Sequence[float] | None = None, *,
-                    styles: Sequence[int] | None = None, header_style: int | None = None) -> str:
-        return worksheets.write_table(self, sheet_name, table_name, headers, rows, widths,
-                                      styles=styles, header_style=header_style)
+    def write_table(
+        self,
+        sheet_name: str,
+        table_name: str,
+        headers: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        widths: Sequence[float] | None = None,
+        *,
+        styles: Sequence[int] | None = None,
+        header_style: int | None = None,
+    ) -> str:
+        return worksheets.write_table(
+            self, sheet_name, table_name, headers, rows, widths, styles=styles, header_style=header_style
+        )
 
-    def write_sheet(self, sheet_name: str, cells: Mapping[tuple[int, int], Any],
-                    merges: Iterable[str | tuple[int, int, int, int]] = (),
-                    widths: Mapping[int, float] | Sequence[float] | None = None) -> str:
+    def write_sheet(
+        self,
+        sheet_name: str,
+        cells: Mapping[tuple[int, int], Any],
+        merges: Iterable[str | tuple[int, int, int, int]] = (),
+        widths: Mapping[int, float] | Sequence[float] | None = None,
+    ) -> str:
         return worksheets.write_sheet(self, sheet_name, cells, merges, widths)
 
-    def set_cells(self, sheet_name: str, cells: Mapping[tuple[int, int], Any], *,
-                  keep_styles: bool = False, keep_formulas: bool | Collection[int] = False) -> None:
+    def set_cells(
+        self,
+        sheet_name: str,
+        cells: Mapping[tuple[int, int], Any],
+        *,
+        keep_styles: bool = False,
+        keep_formulas: bool | Collection[int] = False,
+    ) -> None:
         worksheets.set_cells(self, sheet_name, cells, keep_styles=keep_styles, keep_formulas=keep_formulas)
 
     def tables(self, sheet_name: str) -> dict[str, str]:
@@ -281,21 +301,21 @@ class Package:
         entries = self._entries()
         total = sum(len(e.data) + 100 + len(e.name) for e in entries)
         if total >= ZIP32_LIMIT or len(entries) >= 0xFFFF or any(e.usize >= ZIP32_LIMIT for e in entries):
-            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zf:   # rare: zip64
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zf:  # rare: zip64
                 for name in self.names():
                     zf.writestr(name, self.read(name))
             return
         write_zip(out, entries)
 
-    def save(self, path: str | os.PathLike | None = None, *, backup_dir: str | os.PathLike | None = None
-             ) -> str | None:
+    def save(self, path: str | os.PathLike | None = None, *, backup_dir: str | os.PathLike | None = None) -> str | None:
         """Write the package to ``path`` (default: where it was read) atomically; returns the backup path."""
         target = Path(path) if path is not None else self.path
         if target.resolve() == self.path.resolve() and target.exists():
             st = os.stat(target)
             if (st.st_size, st.st_mtime_ns) != self._stamp:
-                raise PackageError(f"{target.name} was changed by someone else since xlgrade read it "
-                                   "(文件已被他人修改); run again")
+                raise PackageError(
+                    f"{target.name} was changed by someone else since xlgrade read it (文件已被他人修改); run again"
+                )
         fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".xlgrade-tmp", dir=target.parent)
         backup = None
         try:
@@ -320,5 +340,3 @@ class Package:
             raise
         fsync_dir(target.parent)
         return backup
-
-

@@ -35,8 +35,8 @@ REL_CALC_CHAIN = NS_REL + "/calcChain"
 class Rel:
     id: str
     type: str
-    target: str          # as written
-    part: str | None     # resolved part name (None if external)
+    target: str  # as written
+    part: str | None  # resolved part name (None if external)
 
 
 def rels_name(part: str) -> str:
@@ -68,8 +68,7 @@ def read(pkg: Package, part: str) -> list[Rel]:
             continue
         target = el.get("Target", "")
         external = el.get("TargetMode") == "External"
-        out.append(Rel(el.get("Id", ""), el.get("Type", ""), target,
-                       None if external else resolve(part, target)))
+        out.append(Rel(el.get("Id", ""), el.get("Type", ""), target, None if external else resolve(part, target)))
     return out
 
 
@@ -81,8 +80,7 @@ def add(pkg: Package, part: str, rel_type: str, target_part: str) -> str:
     while f"rId{n}" in ids:
         n += 1
     rid = f"rId{n}"
-    element = (f'<Relationship Id="{rid}" Type="{esc_attr(rel_type)}" '
-               f'Target="{esc_attr(relative(part, target_part))}"/>')
+    element = f'<Relationship Id="{rid}" Type="{esc_attr(rel_type)}" Target="{esc_attr(relative(part, target_part))}"/>'
     if not pkg.exists(name):
         pkg.write(name, f'{XML_DECL}<Relationships xmlns="{NS_PKG_REL}">{element}</Relationships>')
         return rid
@@ -100,7 +98,7 @@ def remove(pkg: Package, part: str, rid: str) -> None:
     root = root_elem(xml)
     for kid in children(xml, root):
         if kid.name == "Relationship" and kid.attrs.get("Id") == rid:
-            xml = xml[:kid.start] + xml[kid.end:]
+            xml = xml[: kid.start] + xml[kid.end :]
             break
     pkg.write(name, xml)
 

@@ -27,11 +27,15 @@ def read_summary(path: str | Path) -> list[list[tuple[object, str]]]:
     try:
         name = next((n for n in (SUMMARY_SHEET.zh, SUMMARY_SHEET.en) if n in book.sheetnames), None)
         if name is None:
-            raise InputError(f"no summary sheet ({SUMMARY_SHEET.zh} / {SUMMARY_SHEET.en}); "
-                             "run `xlgrade recalc` first", source=path.name)
+            raise InputError(
+                f"no summary sheet ({SUMMARY_SHEET.zh} / {SUMMARY_SHEET.en}); run `xlgrade recalc` first",
+                source=path.name,
+            )
         rows: list[list[tuple[object, str]]] = []
         for row in book[name].iter_rows():
-            cells: list[tuple[object, str]] = [(c.value, getattr(c, "number_format", "General") or "General") for c in row]
+            cells: list[tuple[object, str]] = [
+                (c.value, getattr(c, "number_format", "General") or "General") for c in row
+            ]
             while cells and cells[-1][0] in (None, ""):
                 cells.pop()
             rows.append(cells)
@@ -72,9 +76,9 @@ def format_summary(rows: list[list[tuple[object, str]]]) -> str:
             header = [str(c[0]) if c[0] is not None else "" for c in rest[0]] + [""] * (width - len(rest[0]))
             body: list[list[object]] = [[*(_text(v, f) for v, f in r), *[""] * (width - len(r))] for r in rest[1:]]
             hidden = len(body) - MAX_ROWS
-            if hidden > 1:      # long lists (the Pareto curve) keep their head and their end
+            if hidden > 1:  # long lists (the Pareto curve) keep their head and their end
                 gap: list[object] = ["…", *[""] * (width - 1)]
-                body = [*body[:MAX_ROWS - 1], gap, *body[-1:]]
+                body = [*body[: MAX_ROWS - 1], gap, *body[-1:]]
             out.append(render(header, body))
         out.append("")
     return "\n".join(out).rstrip() + "\n"

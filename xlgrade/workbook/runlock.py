@@ -53,7 +53,7 @@ DEFAULT_WAIT_SECONDS = 10.0
 # rules sheet) may be read.
 STALE_AFTER_SECONDS = 2 * 3600.0
 POLL_SECONDS = 0.1
-_OS_LOCK_OFFSET = 1 << 30         # msvcrt locks a byte range (mandatory on Windows): lock one far off
+_OS_LOCK_OFFSET = 1 << 30  # msvcrt locks a byte range (mandatory on Windows): lock one far off
 
 
 def lock_path(workbook: Path) -> Path:
@@ -104,21 +104,21 @@ def pid_alive(pid: int) -> bool:
         import ctypes
 
         kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
-        handle = kernel32.OpenProcess(0x1000, False, pid)   # PROCESS_QUERY_LIMITED_INFORMATION
+        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
         if not handle:
-            return kernel32.GetLastError() == 5              # access denied: it exists
+            return kernel32.GetLastError() == 5  # access denied: it exists
         try:
             code = ctypes.c_ulong()
             if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
                 return True
-            return code.value == 259                         # STILL_ACTIVE
+            return code.value == 259  # STILL_ACTIVE
         finally:
             kernel32.CloseHandle(handle)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:          # someone else's process
+    except PermissionError:  # someone else's process
         return True
     except OSError:
         return True
@@ -142,7 +142,7 @@ def os_lock(fd: int) -> bool | None:
     except (BlockingIOError, PermissionError):
         return False
     except OSError as exc:
-        if sys.platform == "win32" and getattr(exc, "errno", None) in (13, 36):   # EACCES, EDEADLOCK
+        if sys.platform == "win32" and getattr(exc, "errno", None) in (13, 36):  # EACCES, EDEADLOCK
             return False
         return None
 
@@ -172,7 +172,7 @@ class Holder:
     host: str = ""
     pid: int = 0
     command: str = ""
-    started: float = 0.0            # Unix seconds: the recorded time, else the file's mtime
+    started: float = 0.0  # Unix seconds: the recorded time, else the file's mtime
     readable: bool = True
 
     @classmethod
@@ -181,24 +181,42 @@ class Holder:
             data = json.loads(raw.decode("utf-8"))
             if not isinstance(data, dict):
                 raise ValueError("not an object")
-            return cls(raw, str(data.get("user", "")), str(data.get("host", "")), int(data.get("pid", 0)),
-                       str(data.get("command", "")), float(data.get("started_unix", mtime)))
+            return cls(
+                raw,
+                str(data.get("user", "")),
+                str(data.get("host", "")),
+                int(data.get("pid", 0)),
+                str(data.get("command", "")),
+                float(data.get("started_unix", mtime)),
+            )
         except (ValueError, TypeError, UnicodeDecodeError):
             return cls(raw, started=mtime, readable=False)
 
     def who(self, lang: str | None) -> str:
         if not self.readable:
-            return say(lang, "未知的 xlgrade 重算(锁文件内容不完整)", "an unknown xlgrade run (the lock file is incomplete)")
+            return say(
+                lang, "未知的 xlgrade 重算(锁文件内容不完整)", "an unknown xlgrade run (the lock file is incomplete)"
+            )
         user = self.user or "?"
-        return say(lang, f"{self.host} 上 {user} 的 xlgrade(进程 {self.pid})",
-                   f"xlgrade of {user} on {self.host} (pid {self.pid})")
+        return say(
+            lang,
+            f"{self.host} 上 {user} 的 xlgrade(进程 {self.pid})",
+            f"xlgrade of {user} on {self.host} (pid {self.pid})",
+        )
 
 
 def lock_record(command: str, workbook: Path, now: float) -> dict[str, Any]:
-    return {"app": "xlgrade", "version": __version__, "workbook": workbook.name, "user": login(),
-            "host": this_host(), "pid": os.getpid(), "command": command,
-            "started": datetime.fromtimestamp(now).astimezone().isoformat(timespec="seconds"),
-            "started_unix": now}
+    return {
+        "app": "xlgrade",
+        "version": __version__,
+        "workbook": workbook.name,
+        "user": login(),
+        "host": this_host(),
+        "pid": os.getpid(),
+        "command": command,
+        "started": datetime.fromtimestamp(now).astimezone().isoformat(timespec="seconds"),
+        "started_unix": now,
+    }
 
 
 def read_holder(path: Path) -> Holder | None:
@@ -209,7 +227,7 @@ def read_holder(path: Path) -> Holder | None:
             mtime = os.fstat(fh.fileno()).st_mtime
     except FileNotFoundError:
         return None
-    except OSError:                            # Windows: being created or removed this instant
+    except OSError:  # Windows: being created or removed this instant
         return Holder(b"", started=time.time(), readable=False)
     return Holder.parse(raw, mtime)
 
@@ -226,7 +244,7 @@ class RunLock:
     clock: Callable[[], float] = time.time
     sleep: Callable[[float], None] = time.sleep
     stale_after: float = STALE_AFTER_SECONDS
-    notes: list[str] = field(default_factory=list)    # what the caller should tell the user
+    notes: list[str] = field(default_factory=list)  # what the caller should tell the user
     _fd: int | None = field(default=None, repr=False)
 
     @property
@@ -237,8 +255,9 @@ class RunLock:
         self.acquire()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.release()
 
     @property
@@ -251,7 +270,7 @@ class RunLock:
             if self._create():
                 return
             holder = read_holder(self.path)
-            if holder is None:                                  # removed meanwhile: try again at once
+            if holder is None:  # removed meanwhile: try again at once
                 if self.clock() < deadline:
                     continue
                 holder = Holder(b"", started=self.clock(), readable=False)
@@ -269,7 +288,7 @@ class RunLock:
         except FileExistsError:
             return False
         except PermissionError:
-            if self.path.exists():                              # Windows: the old one is being removed
+            if self.path.exists():  # Windows: the old one is being removed
                 return False
             raise NotWritableError(self._not_writable()) from None
         except OSError as exc:
@@ -304,7 +323,7 @@ class RunLock:
             got = os_lock(fd)
             if got:
                 os_unlock(fd)
-            return got is True                                  # the pid lives, but is someone else now
+            return got is True  # the pid lives, but is someone else now
         finally:
             os.close(fd)
 
@@ -318,7 +337,7 @@ class RunLock:
             return False
         removed = False
         try:
-            if os_lock(fd) is False:                            # another taker, or a live holder
+            if os_lock(fd) is False:  # another taker, or a live holder
                 return False
             try:
                 now_st = os.stat(self.path)
@@ -326,7 +345,7 @@ class RunLock:
                 return True
             st = os.fstat(fd)
             if (st.st_dev, st.st_ino) != (now_st.st_dev, now_st.st_ino):
-                return True                                     # replaced meanwhile: look again
+                return True  # replaced meanwhile: look again
             os.lseek(fd, 0, os.SEEK_SET)
             if os.read(fd, 64 * 1024) != holder.raw:
                 return False
@@ -338,17 +357,20 @@ class RunLock:
             os.close(fd)
         if not removed:
             try:
-                os.unlink(self.path)                            # Windows: only once closed
+                os.unlink(self.path)  # Windows: only once closed
             except FileNotFoundError:
                 pass
             except OSError:
                 return False
-        self.notes.append(say(
-            self.lang,
-            f"注意:{self.workbook.name}:上次的 xlgrade 重算(进程 {holder.pid},{holder.user or '?'},"
-            f"自 {local_time(holder.started)} 起)已不在运行,它留下的锁 {self.path.name} 已由本次接管",
-            f"note: {self.workbook.name}: took over the lock {self.path.name} left by xlgrade pid {holder.pid} "
-            f"({holder.user or '?'}, since {local_time(holder.started)}), which is no longer running"))
+        self.notes.append(
+            say(
+                self.lang,
+                f"注意:{self.workbook.name}:上次的 xlgrade 重算(进程 {holder.pid},{holder.user or '?'},"
+                f"自 {local_time(holder.started)} 起)已不在运行,它留下的锁 {self.path.name} 已由本次接管",
+                f"note: {self.workbook.name}: took over the lock {self.path.name} left by xlgrade pid {holder.pid} "
+                f"({holder.user or '?'}, since {local_time(holder.started)}), which is no longer running",
+            )
+        )
         return True
 
     def _refusal(self, holder: Holder) -> str:
@@ -362,23 +384,27 @@ class RunLock:
                 f"{name}:自 {since} 起被 {holder.who('zh')} 锁定,已 {age_text(age, 'zh')},很可能是失效的锁"
                 f"(被中断的运行留下的);如确认 {host} 上没有 xlgrade 在运行,请删除 {self.path} 后重试",
                 f"{name}: locked since {since} by {holder.who('en')}, {age_text(age, 'en')} ago, probably stale "
-                f"(left by a run that was cut off); if no xlgrade runs on {host}, delete {self.path} and run again")
+                f"(left by a run that was cut off); if no xlgrade runs on {host}, delete {self.path} and run again",
+            )
         waited = f"{self.wait:g}"
         return say(
             self.lang,
             f"{name}:另一个 {holder.who('zh')} 自 {since} 起正在处理这个工作簿(锁文件 {lock}),已等待 {waited} 秒;"
             f"请等它结束后重试,或用 --wait 等待更久",
             f"{name}: another {holder.who('en')} has been working on it since {since} (lock file {lock}); "
-            f"waited {waited} s; run again when it has finished, or wait longer with --wait")
+            f"waited {waited} s; run again when it has finished, or wait longer with --wait",
+        )
 
     def _not_writable(self, exc: OSError | None = None) -> str:
         folder = self.workbook.parent
         why = f": {exc.strerror}" if exc is not None and exc.strerror else ""
-        return say(self.lang,
-                   f"{self.workbook.name}:无法在文件夹 {folder} 中创建文件{why};xlgrade 需要在那里写锁文件、临时文件和备份,"
-                   f"请取得该文件夹的写权限后重试",
-                   f"{self.workbook.name}: cannot create files in the folder {folder}{why}; xlgrade writes its lock, "
-                   f"a temporary copy and the backups there: get write access to it and run again")
+        return say(
+            self.lang,
+            f"{self.workbook.name}:无法在文件夹 {folder} 中创建文件{why};xlgrade 需要在那里写锁文件、临时文件和备份,"
+            f"请取得该文件夹的写权限后重试",
+            f"{self.workbook.name}: cannot create files in the folder {folder}{why}; xlgrade writes its lock, "
+            f"a temporary copy and the backups there: get write access to it and run again",
+        )
 
     def release(self) -> None:
         fd, self._fd = self._fd, None

@@ -9,7 +9,6 @@ declarations, ``mc:Ignorable`` prefixes ...). The cells themselves are written b
 :mod:`xlgrade.workbook.cellxml`; the scanning is :mod:`xlgrade.workbook.xmlscan`.
 """
 
-
 from __future__ import annotations
 
 import re
@@ -33,13 +32,46 @@ from xlgrade.workbook.xmlscan import Elem, attrs_of, children, esc, insert_child
 
 # Top-level children of <worksheet>, in schema order (ECMA-376 CT_Worksheet).
 WORKSHEET_ORDER = (
-    "sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",
-    "sheetProtection", "protectedRanges", "scenarios", "autoFilter", "sortState", "dataConsolidate",
-    "customSheetViews", "mergeCells", "phoneticPr", "conditionalFormatting", "dataValidations",
-    "hyperlinks", "printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks", "colBreaks",
-    "customProperties", "cellWatches", "ignoredErrors", "smartTags", "drawing", "legacyDrawing",
-    "legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems", "tableParts",
-    "extLst")
+    "sheetPr",
+    "dimension",
+    "sheetViews",
+    "sheetFormatPr",
+    "cols",
+    "sheetData",
+    "sheetCalcPr",
+    "sheetProtection",
+    "protectedRanges",
+    "scenarios",
+    "autoFilter",
+    "sortState",
+    "dataConsolidate",
+    "customSheetViews",
+    "mergeCells",
+    "phoneticPr",
+    "conditionalFormatting",
+    "dataValidations",
+    "hyperlinks",
+    "printOptions",
+    "pageMargins",
+    "pageSetup",
+    "headerFooter",
+    "rowBreaks",
+    "colBreaks",
+    "customProperties",
+    "cellWatches",
+    "ignoredErrors",
+    "smartTags",
+    "drawing",
+    "legacyDrawing",
+    "legacyDrawingHF",
+    "drawingHF",
+    "picture",
+    "oleObjects",
+    "controls",
+    "webPublishItems",
+    "tableParts",
+    "extLst",
+)
 
 
 # ---- the worksheet XML ------------------------------------------------------------------------
@@ -52,7 +84,7 @@ class Worksheet:
             raise PackageError(f"not a worksheet part (<{self.root.name}>)")
         self.p = self.root.p
         self.kids = children(xml, self.root, opaque=("sheetData",))
-        self._tag = xml[self.root.start:self.root.tag_end]
+        self._tag = xml[self.root.start : self.root.tag_end]
         self._row = re.compile(rf"""<{re.escape(self.p)}row\b((?:[^>"']|"[^"]*"|'[^']*')*?)(/?)>""")
         self._cell = re.compile(rf"""<{re.escape(self.p)}c\b((?:[^>"']|"[^"]*"|'[^']*')*?)(/?)>""")
 
@@ -69,7 +101,7 @@ class Worksheet:
         """Replace child ``name`` by ``element`` ("" removes it), or insert it at its place."""
         el = self.child(name)
         if el is not None:
-            return xml[:el.start] + element + xml[el.end:]
+            return xml[: el.start] + element + xml[el.end :]
         return self.insert(xml, name, element) if element else xml
 
     def replace_sheet_data(self, xml: str, sheet_data: str) -> str:
@@ -82,8 +114,10 @@ class Worksheet:
         if not widths:
             return self.replace(xml, "cols", "")
         p = self.p
-        cols = "".join(f'<{p}col min="{c}" max="{c}" width="{xml_number(float(w))}" customWidth="1"/>'
-                       for c, w in sorted(widths.items()))
+        cols = "".join(
+            f'<{p}col min="{c}" max="{c}" width="{xml_number(float(w))}" customWidth="1"/>'
+            for c, w in sorted(widths.items())
+        )
         return self.replace(xml, "cols", f"<{p}cols>{cols}</{p}cols>")
 
     def row_start(self, xml: str, row: int) -> str:
@@ -137,7 +171,7 @@ class Worksheet:
         """(start tag match, content end, element end) of each element ``pattern`` finds in [start, end)."""
         pos = start
         while (m := pattern.search(xml, pos, end)) is not None:
-            if m.group(2):                                   # self-closing: no content
+            if m.group(2):  # self-closing: no content
                 yield m, m.end(), m.end()
                 pos = m.end()
                 continue
@@ -163,8 +197,15 @@ class Worksheet:
             prev = parse_ref(a["r"])[1] if "r" in a else prev + 1
             yield prev, m.start(), stop, a, bool(m.group(2))
 
-    def set_cells(self, xml: str, cells: Mapping[tuple[int, int], Any], *, date1904: bool,
-                  keep_styles: bool, keep_formulas: bool | Collection[int]) -> str:
+    def set_cells(
+        self,
+        xml: str,
+        cells: Mapping[tuple[int, int], Any],
+        *,
+        date1904: bool,
+        keep_styles: bool,
+        keep_formulas: bool | Collection[int],
+    ) -> str:
         p = self.p
         by_row: dict[int, dict[int, Cell]] = {}
         for (r, c), item in cells.items():
@@ -181,15 +222,17 @@ class Worksheet:
         k = 0
 
         def new_row(r: int) -> str:
-            body = "".join(cell_xml(f"{col_letter(c)}{r}", cell.value, cell.style, date1904, p)
-                           for c, cell in sorted(by_row[r].items()))
+            body = "".join(
+                cell_xml(f"{col_letter(c)}{r}", cell.value, cell.style, date1904, p)
+                for c, cell in sorted(by_row[r].items())
+            )
             return f'<{p}row r="{r}">{body}</{p}row>'
 
         if sd.empty:
             rows_xml = "".join(new_row(r) for r in pending)
             new = f"<{p}sheetData>{rows_xml}</{p}sheetData>"
-            xml = xml[:sd.start] + new + xml[sd.end:]
-            return self._grow_dimension(xml, by_row)   # <dimension> precedes <sheetData>
+            xml = xml[: sd.start] + new + xml[sd.end :]
+            return self._grow_dimension(xml, by_row)  # <dimension> precedes <sheetData>
         for num, r_start, c_start, c_end, r_end, a, tag in self.iter_rows(xml, start, end):
             while k < len(pending) and pending[k] < num:
                 out.append(xml[pos:r_start])
@@ -198,8 +241,9 @@ class Worksheet:
                 k += 1
             if k < len(pending) and pending[k] == num:
                 out.append(xml[pos:r_start])
-                out.append(self._edit_row(xml, num, tag, c_start, c_end, a, by_row[num], date1904,
-                                          keep_styles, keep_formulas))
+                out.append(
+                    self._edit_row(xml, num, tag, c_start, c_end, a, by_row[num], date1904, keep_styles, keep_formulas)
+                )
                 pos = r_end
                 k += 1
             if k >= len(pending):
@@ -209,9 +253,19 @@ class Worksheet:
         new_xml = xml[:start] + "".join(out) + xml[end:]
         return keep_shared_formulas(xml, self._grow_dimension(new_xml, by_row), p)
 
-    def _edit_row(self, xml: str, num: int, tag: str, c_start: int, c_end: int, a: dict[str, str],
-                  targets: dict[int, Cell], date1904: bool, keep_styles: bool,
-                  keep_formulas: bool | Collection[int]) -> str:
+    def _edit_row(
+        self,
+        xml: str,
+        num: int,
+        tag: str,
+        c_start: int,
+        c_end: int,
+        a: dict[str, str],
+        targets: dict[int, Cell],
+        date1904: bool,
+        keep_styles: bool,
+        keep_formulas: bool | Collection[int],
+    ) -> str:
         p = self.p
         todo = sorted(targets)
         k = 0
@@ -232,8 +286,8 @@ class Worksheet:
                 if keep and fm and not isinstance(plain_value(cell.value), Formula):
                     made = cell_xml(ref, Formula("x", cell.value), style, date1904, p)
                     f_new = re.search(rf"<{re.escape(p)}f>.*?</{re.escape(p)}f>", made, re.S)
-                    assert f_new is not None            # cell_xml of a Formula writes its <f>
-                    made = made[:f_new.start()] + fm.group(0) + made[f_new.end():]
+                    assert f_new is not None  # cell_xml of a Formula writes its <f>
+                    made = made[: f_new.start()] + fm.group(0) + made[f_new.end() :]
                     if "cm" in oa:
                         made = made.replace(f'<{p}c r="{ref}"', f'<{p}c r="{ref}" cm="{oa["cm"]}"', 1)
                     return made
@@ -241,7 +295,7 @@ class Worksheet:
 
         last_end = c_start
         for col, s, e, ca, _sc in self.cells(xml, c_start, c_end):
-            if k >= len(todo):        # every target is written: the rest of the row stays as it is
+            if k >= len(todo):  # every target is written: the rest of the row stays as it is
                 break
             while k < len(todo) and todo[k] < col:
                 out.append(xml[pos:s])
@@ -292,15 +346,15 @@ class Worksheet:
         ref = dim.attrs.get("ref", "")
         try:
             a1, b1, a2, b2 = parse_range(ref)
-            if (a1, b1) == (1, 1) and (a2, b2) == (1, 1):   # "A1" means an empty sheet
+            if (a1, b1) == (1, 1) and (a2, b2) == (1, 1):  # "A1" means an empty sheet
                 a1, b1, a2, b2 = r1, c1, r2, c2
             new = range_ref(min(a1, r1), min(b1, c1), max(a2, r2), max(b2, c2))
         except PackageError:
             new = range_ref(r1, c1, r2, c2)
         if new == ref:
             return xml
-        tag = set_attr(xml[dim.start:dim.tag_end], "ref", new)
-        return xml[:dim.start] + tag + xml[dim.tag_end:]
+        tag = set_attr(xml[dim.start : dim.tag_end], "ref", new)
+        return xml[: dim.start] + tag + xml[dim.tag_end :]
 
 
 # ---- shared formulas ----------------------------------------------------------------------------
@@ -316,8 +370,9 @@ def _shared_masters(xml: str, p: str) -> dict[str, tuple[str, str]]:
     if "shared" not in xml:
         return {}
     out = {}
-    for fm in re.finditer(rf"""<{re.escape(p)}f\b((?:[^>"']|"[^"]*"|'[^']*')*?)(?<!/)>(.*?)</{re.escape(p)}f>""",
-                          xml, re.S):
+    for fm in re.finditer(
+        rf"""<{re.escape(p)}f\b((?:[^>"']|"[^"]*"|'[^']*')*?)(?<!/)>(.*?)</{re.escape(p)}f>""", xml, re.S
+    ):
         fa = attrs_of(fm.group(1))
         if fa.get("t") == "shared" and "ref" in fa and "si" in fa and fm.group(2).strip():
             ref = _cell_ref(xml, fm.start(), p)
@@ -356,9 +411,9 @@ def keep_shared_formulas(before: str, after: str, p: str = "") -> str:
         try:
             text = translators[fa["si"]][0].translate_formula(ref)[1:]
             formula = f"<{p}f>{esc(text)}</{p}f>"
-        except Exception:        # a formula the translator cannot move: keep the cached value only
+        except Exception:  # a formula the translator cannot move: keep the cached value only
             formula = ""
-        out += [after[pos:fm.start()], formula]
+        out += [after[pos : fm.start()], formula]
         pos = fm.end()
     out.append(after[pos:])
     return "".join(out)

@@ -17,8 +17,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from xlgrade.schema import model
 
 PALETTE_SHEET = "xlgrade"
-FONT_NAME = "等线"          # DengXian: Excel's default CJK font; LibreOffice falls back to Noto CJK
-GRADE_COLOURS = ("C6EFCE", "DDEBF7", "FFF2CC", "FCE4D6", "EDEDED")   # rank 1..5: green, blue, yellow, orange, grey
+FONT_NAME = "等线"  # DengXian: Excel's default CJK font; LibreOffice falls back to Noto CJK
+GRADE_COLOURS = ("C6EFCE", "DDEBF7", "FFF2CC", "FCE4D6", "EDEDED")  # rank 1..5: green, blue, yellow, orange, grey
 GRADE_TEXT = ("006100", "1F4E78", "7F6000", "833C0B", "404040")
 HEADER_FILL = "1F4E78"
 TITLE_SIZE = 14
@@ -41,13 +41,13 @@ class Role:
     number_format: str = "General"
     bold: bool = False
     size: float = 10.5
-    colour: str | None = None        # font colour
+    colour: str | None = None  # font colour
     fill: str | None = None
     horizontal: str | None = None
     vertical: str | None = "center"
     wrap: bool = False
     locked: bool = True
-    border: str | None = None        # "box", "bottom" or None
+    border: str | None = None  # "box", "bottom" or None
 
 
 ROLES: dict[str, Role] = {
@@ -80,7 +80,7 @@ ROLES: dict[str, Role] = {
     "input_datetime": Role(FMT_DATETIME, locked=False, horizontal="center", border="box"),
     "input_share": Role(FMT_SHARE, locked=False, border="box"),
     "input_grade": Role(locked=False, horizontal="center", border="box"),
-    "input_key": Role(locked=False, bold=True, fill="FFF2CC", border="box"),   # a prominent rule
+    "input_key": Role(locked=False, bold=True, fill="FFF2CC", border="box"),  # a prominent rule
     # cards
     "card_title": Role(bold=True, size=16, horizontal="center"),
     "card_label": Role(bold=True, fill="F2F2F2", horizontal="center", wrap=True, border="box"),
@@ -88,23 +88,58 @@ ROLES: dict[str, Role] = {
     "card_pick": Role(locked=False, bold=True, fill="FFF2CC", horizontal="center", border="box"),
     "card_footer": Role(border="bottom"),
     "form_no": Role(size=9, horizontal="right"),
-    **{f"grade_{i + 1}": Role(horizontal="center", bold=True, colour=GRADE_TEXT[i], fill=GRADE_COLOURS[i],
-                              border="box") for i in range(len(GRADE_COLOURS))},
+    **{
+        f"grade_{i + 1}": Role(
+            horizontal="center", bold=True, colour=GRADE_TEXT[i], fill=GRADE_COLOURS[i], border="box"
+        )
+        for i in range(len(GRADE_COLOURS))
+    },
 }
 
 # Column type (schema) -> role of a computed / derived cell and of an input cell.
-TYPE_ROLE = {model.ID: "text", model.TEXT: "text", model.MONEY: "money", model.NUMBER: "number",
-             model.DATE: "date", model.DATETIME: "datetime", model.SCORE: "number", model.SHARE: "share",
-             model.GRADE: "grade", model.INTEGER: "int"}
-INPUT_ROLE = {model.ID: "input_text", model.TEXT: "input_text", model.MONEY: "input_money",
-              model.NUMBER: "input_number", model.DATE: "input_date", model.DATETIME: "input_datetime",
-              model.SCORE: "input_number", model.SHARE: "input_share", model.GRADE: "input_grade",
-              model.INTEGER: "input_int"}
+TYPE_ROLE = {
+    model.ID: "text",
+    model.TEXT: "text",
+    model.MONEY: "money",
+    model.NUMBER: "number",
+    model.DATE: "date",
+    model.DATETIME: "datetime",
+    model.SCORE: "number",
+    model.SHARE: "share",
+    model.GRADE: "grade",
+    model.INTEGER: "int",
+}
+INPUT_ROLE = {
+    model.ID: "input_text",
+    model.TEXT: "input_text",
+    model.MONEY: "input_money",
+    model.NUMBER: "input_number",
+    model.DATE: "input_date",
+    model.DATETIME: "input_datetime",
+    model.SCORE: "input_number",
+    model.SHARE: "input_share",
+    model.GRADE: "input_grade",
+    model.INTEGER: "input_int",
+}
 # Summary block column kinds (xlgrade.job.outputs) -> role, and the bold role of a totals row.
-KIND_ROLE = {"text": "text", "int": "int", "money": "money", "share": "share", "number": "number",
-             "grade": "grade", "date": "date"}
-TOTAL_ROLE = {"text": "total_text", "int": "total_int", "money": "total_money", "share": "total_share",
-              "number": "total_number", "grade": "total_text", "date": "total_text"}
+KIND_ROLE = {
+    "text": "text",
+    "int": "int",
+    "money": "money",
+    "share": "share",
+    "number": "number",
+    "grade": "grade",
+    "date": "date",
+}
+TOTAL_ROLE = {
+    "text": "total_text",
+    "int": "total_int",
+    "money": "total_money",
+    "share": "total_share",
+    "number": "total_number",
+    "grade": "total_text",
+    "date": "total_text",
+}
 
 
 def grade_role(rank: int | None) -> str:

@@ -45,14 +45,18 @@ def number_style(pkg: Package, num_fmt_id: int) -> int:
     kids = [k for k in children(xml, xfs) if k.name == "xf"]
     for i, k in enumerate(kids):
         a = k.attrs
-        if (a.get("numFmtId") == str(num_fmt_id) and a.get("fontId", "0") == "0" and a.get("fillId", "0") == "0"
-                and a.get("borderId", "0") == "0" and k.empty):
+        if (
+            a.get("numFmtId") == str(num_fmt_id)
+            and a.get("fontId", "0") == "0"
+            and a.get("fillId", "0") == "0"
+            and a.get("borderId", "0") == "0"
+            and k.empty
+        ):
             return i
-    element = (f'<{xfs.p}xf numFmtId="{num_fmt_id}" fontId="0" fillId="0" borderId="0" xfId="0" '
-               f'applyNumberFormat="1"/>')
+    element = f'<{xfs.p}xf numFmtId="{num_fmt_id}" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     xml = insert_child(xml, xfs, kids, "xf", element, ("xf",))
     root = root_elem(xml)
     xfs = next(k for k in children(xml, root) if k.name == "cellXfs")
-    tag = set_attr(xml[xfs.start:xfs.tag_end], "count", str(len(kids) + 1))
-    pkg.write(part, xml[:xfs.start] + tag + xml[xfs.tag_end:])
+    tag = set_attr(xml[xfs.start : xfs.tag_end], "count", str(len(kids) + 1))
+    pkg.write(part, xml[: xfs.start] + tag + xml[xfs.tag_end :])
     return len(kids)

@@ -69,18 +69,19 @@ def table_part(pkg: Package, sheet_name: str, table_name: str) -> str | None:
 
 def new_table(pkg: Package, sheet_part: str, table_name: str) -> str:
     """A new one-column table part on a sheet (to be given its ref by :func:`update`)."""
-    taken = ({n.lower() for _, n, _ in all_tables(pkg)}
-             | {d.name.lower() for d in workbookxml.defined_names(pkg)})
+    taken = {n.lower() for _, n, _ in all_tables(pkg)} | {d.name.lower() for d in workbookxml.defined_names(pkg)}
     if table_name.lower() in taken:
-        raise PackageError(f"{pkg.path.name}: the name {table_name!r} is already used by another table "
-                           "or defined name")
+        raise PackageError(f"{pkg.path.name}: the name {table_name!r} is already used by another table or defined name")
     tid = max((i for _, _, i in all_tables(pkg)), default=0) + 1
     part = pkg.free_name("xl/tables/table{}.xml")
-    pkg.write(part, f'{XML_DECL}<table xmlns="{workbookxml.NS_MAIN}" id="{tid}" name="{esc_attr(table_name)}" '
-                    f'displayName="{esc_attr(table_name)}" ref="A1:A2" totalsRowShown="0">'
-                    '<autoFilter ref="A1:A2"/><tableColumns count="1"><tableColumn id="1" name="x"/>'
-                    f'</tableColumns><tableStyleInfo name="{NEW_TABLE_STYLE}" showFirstColumn="0" '
-                    'showLastColumn="0" showRowStripes="1" showColumnStripes="0"/></table>')
+    pkg.write(
+        part,
+        f'{XML_DECL}<table xmlns="{workbookxml.NS_MAIN}" id="{tid}" name="{esc_attr(table_name)}" '
+        f'displayName="{esc_attr(table_name)}" ref="A1:A2" totalsRowShown="0">'
+        '<autoFilter ref="A1:A2"/><tableColumns count="1"><tableColumn id="1" name="x"/>'
+        f'</tableColumns><tableStyleInfo name="{NEW_TABLE_STYLE}" showFirstColumn="0" '
+        'showLastColumn="0" showRowStripes="1" showColumnStripes="0"/></table>',
+    )
     contenttypes.set_override(pkg, part, contenttypes.CT_TABLE)
     rid = rels.add(pkg, sheet_part, rels.REL_TABLE, part)
     xml = pkg.text(sheet_part)
@@ -95,9 +96,9 @@ def new_table(pkg: Package, sheet_part: str, table_name: str) -> str:
         kids = [k for k in children(xml, holder) if k.name == "tablePart"]
         xml = insert_child(xml, holder, kids, "tablePart", el, ("tablePart",))
         h2 = Worksheet(xml).child("tableParts")
-        assert h2 is not None                           # holder was found just above
-        tag = set_attr(xml[h2.start:h2.tag_end], "count", str(len(kids) + 1))
-        xml = xml[:h2.start] + tag + xml[h2.tag_end:]
+        assert h2 is not None  # holder was found just above
+        tag = set_attr(xml[h2.start : h2.tag_end], "count", str(len(kids) + 1))
+        xml = xml[: h2.start] + tag + xml[h2.tag_end :]
     pkg.write(sheet_part, xml)
     return part
 
@@ -120,7 +121,7 @@ def update(pkg: Package, part: str, ref: str, headers: list[str]) -> None:
     for h in headers:
         kept = by_name.pop(h.lower(), None)
         if kept is not None:
-            columns.append(xml[kept.start:kept.end])
+            columns.append(xml[kept.start : kept.end])
         else:
             columns.append(f'<{p}tableColumn id="{next_id}" name="{esc_attr(escape_x_name(h))}"/>')
             next_id += 1
@@ -128,16 +129,16 @@ def update(pkg: Package, part: str, ref: str, headers: list[str]) -> None:
     pieces, pos = [], root.tag_end
     for k in kids:
         if k.name in ("autoFilter", "sortState", "tableColumns"):
-            pieces.append(xml[pos:k.start])
-            if k.name == "autoFilter":      # filter criteria and sort state refer to old rows
+            pieces.append(xml[pos : k.start])
+            if k.name == "autoFilter":  # filter criteria and sort state refer to old rows
                 pieces.append(f'<{p}autoFilter ref="{ref}"/>')
             elif k.name == "tableColumns":
                 pieces.append(new_cols)
             pos = k.end
     pieces.append(xml[pos:])
     body = "".join(pieces)
-    tag = xml[root.start:root.tag_end]
+    tag = xml[root.start : root.tag_end]
     tag = set_attr(tag, "ref", ref)
     for attr in ("totalsRowCount", "headerRowCount", "insertRow", "insertRowShift"):
         tag = set_attr(tag, attr, None)
-    pkg.write(part, xml[:root.start] + tag + body)
+    pkg.write(part, xml[: root.start] + tag + body)

@@ -58,17 +58,26 @@ from xlgrade.workbook import cards, styles
 from xlgrade.workbook.text import TEXT, in_lang
 
 LANGS = ("zh", "en")
-MAX_ROW = 20000              # validations and grade colours reach this row (or further with more data)
-LIST_ROWS = 1000             # rows of the lists sheet a drop-down list may use
+MAX_ROW = 20000  # validations and grade colours reach this row (or further with more data)
+LIST_ROWS = 1000  # rows of the lists sheet a drop-down list may use
 TABLE_STYLE = "TableStyleMedium2"
-FIXED_TIME = dt.datetime(2026, 1, 1, 0, 0, 0)    # created / modified: the build is deterministic
+FIXED_TIME = dt.datetime(2026, 1, 1, 0, 0, 0)  # created / modified: the build is deterministic
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-ZIP_MODE = 0o100644 << 16                        # a regular file, rw-r--r--
+ZIP_MODE = 0o100644 << 16  # a regular file, rw-r--r--
 HEADER_HEIGHT = 30.0
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "workbook_templates"
 
-PROTECT_ALLOW = ("formatCells", "formatColumns", "formatRows", "insertRows", "deleteRows", "sort", "autoFilter",
-                 "selectLockedCells", "selectUnlockedCells")
+PROTECT_ALLOW = (
+    "formatCells",
+    "formatColumns",
+    "formatRows",
+    "insertRows",
+    "deleteRows",
+    "sort",
+    "autoFilter",
+    "selectLockedCells",
+    "selectUnlockedCells",
+)
 
 
 @dataclass
@@ -79,12 +88,11 @@ class InputData:
     profiles: pd.DataFrame | None = None
     ledger: pd.DataFrame | None = None
     complaints: pd.DataFrame | None = None
-    lists: dict[str, list[str]] = field(default_factory=dict)   # drop-down lists by choice name
+    lists: dict[str, list[str]] = field(default_factory=dict)  # drop-down lists by choice name
 
     @classmethod
     def from_demo(cls, demo: demo_data.DemoData) -> InputData:
-        return cls(customers=demo.customers, profiles=demo.profiles, ledger=demo.ledger,
-                   complaints=demo.complaints)
+        return cls(customers=demo.customers, profiles=demo.profiles, ledger=demo.ledger, complaints=demo.complaints)
 
     def frame(self, key: str) -> pd.DataFrame | None:
         return getattr(self, key, None)
@@ -105,7 +113,7 @@ class Context:
         self.wb, self.lang, self.rules, self.lists = wb, lang, rules, lists
         self.names: dict[str, str] = {}
         self._styles: dict[str, Any] = {}
-        self.first: dict[str, str | None] = {}        # first customer id / complaint no (cards' picks)
+        self.first: dict[str, str | None] = {}  # first customer id / complaint no (cards' picks)
         self.grade_rules = _grade_rules(rules)
 
     def style(self, cell, role: str) -> None:
@@ -139,8 +147,8 @@ class Context:
             cond = ",".join(f'{top_left}="{_quote(label)}"' for label in labels)
             dxf = DifferentialStyle(
                 font=Font(bold=True, color=styles.GRADE_TEXT[rank]),
-                fill=PatternFill("solid", start_color=styles.GRADE_COLOURS[rank],
-                                 end_color=styles.GRADE_COLOURS[rank]))
+                fill=PatternFill("solid", start_color=styles.GRADE_COLOURS[rank], end_color=styles.GRADE_COLOURS[rank]),
+            )
             ws.conditional_formatting.add(ref, Rule(type="expression", dxf=dxf, formula=[f"OR({cond})"]))
 
     def protect(self, ws) -> None:
@@ -148,7 +156,7 @@ class Context:
         p = ws.protection
         p.sheet = True
         for flag in PROTECT_ALLOW:
-            setattr(p, flag, False)      # in the file format False means "allowed"
+            setattr(p, flag, False)  # in the file format False means "allowed"
 
     def text(self, key: str) -> str:
         return text(key, self.lang)
@@ -167,8 +175,13 @@ def _quote(label: str) -> str:
 
 def _grade_rules(rules: RuleBook) -> list[list[str]]:
     """Labels of each rank 1..5: ABC labels, scorecard levels and credit grades, zh and en."""
-    sources = (rules.abc.labels, rules.scorecard.level_labels, rules.scorecard.level_labels_en,
-               rules.credit.grade_labels, rules.credit.grade_labels_en)
+    sources = (
+        rules.abc.labels,
+        rules.scorecard.level_labels,
+        rules.scorecard.level_labels_en,
+        rules.credit.grade_labels,
+        rules.credit.grade_labels_en,
+    )
     ranks: list[list[str]] = [[] for _ in styles.GRADE_COLOURS]
     for labels in sources:
         for i, label in enumerate(labels):
@@ -207,7 +220,7 @@ def cell_value(value: Any, kind: str) -> Any:
         return None
     if kind in (model.DATE, model.DATETIME):
         if isinstance(value, str):
-            return value                                   # as typed; the reader parses it
+            return value  # as typed; the reader parses it
         ts = pd.Timestamp(value)
         if kind == model.DATE:
             return ts.to_pydatetime().replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
@@ -227,6 +240,7 @@ def cell_value(value: Any, kind: str) -> Any:
 @dataclass
 class Written:
     """Where a table landed: its sheet, last row and the column letters by key."""
+
     ws: Any
     sheet: Sheet
     last_row: int
@@ -241,8 +255,7 @@ class Written:
         return max(MAX_ROW, self.last_row + 1000)
 
 
-def write_table(ctx: Context, ws, sheet: Sheet, frame: pd.DataFrame | None,
-                role: Callable[[Column], str]) -> Written:
+def write_table(ctx: Context, ws, sheet: Sheet, frame: pd.DataFrame | None, role: Callable[[Column], str]) -> Written:
     """The declared table on row 1 of ``ws``: headers, typed rows (or one empty row), styles, widths."""
     lang = ctx.lang
     n = 0 if frame is None else len(frame)
@@ -272,9 +285,13 @@ def write_table(ctx: Context, ws, sheet: Sheet, frame: pd.DataFrame | None,
             ctx.style(cell, r)
     ws.row_dimensions[1].height = HEADER_HEIGHT
     ref = f"A1:{get_column_letter(len(sheet.columns))}{last}"
-    table = Table(displayName=sheet.table, ref=ref,
-                  tableStyleInfo=TableStyleInfo(name=TABLE_STYLE, showRowStripes=True, showColumnStripes=False,
-                                                showFirstColumn=False, showLastColumn=False))
+    table = Table(
+        displayName=sheet.table,
+        ref=ref,
+        tableStyleInfo=TableStyleInfo(
+            name=TABLE_STYLE, showRowStripes=True, showColumnStripes=False, showFirstColumn=False, showLastColumn=False
+        ),
+    )
     table.tableColumns = [TableColumn(id=i, name=h) for i, h in enumerate(sheet.headers(lang), start=1)]
     table.autoFilter = AutoFilter(ref=ref)
     ws.add_table(table)
@@ -288,8 +305,16 @@ def write_table(ctx: Context, ws, sheet: Sheet, frame: pd.DataFrame | None,
     return written
 
 
-def print_setup(ws, area: str | None, *, landscape: bool, fit_height: int, title_rows: str | None = "1:1",
-                centred: bool = False, footer: str | None = None) -> None:
+def print_setup(
+    ws,
+    area: str | None,
+    *,
+    landscape: bool,
+    fit_height: int,
+    title_rows: str | None = "1:1",
+    centred: bool = False,
+    footer: str | None = None,
+) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth = 1
@@ -323,8 +348,16 @@ def _list_validation(ctx: Context, choice: str) -> DataValidation:
     else:
         title, error = ctx.text("list_title"), ctx.text("list_error")
         style = "warning" if choice in OPEN_LISTS else "stop"
-    return DataValidation(type="list", formula1=f"list_{choice}", allow_blank=True, showDropDown=False,
-                          showErrorMessage=True, errorStyle=style, errorTitle=title, error=error)
+    return DataValidation(
+        type="list",
+        formula1=f"list_{choice}",
+        allow_blank=True,
+        showDropDown=False,
+        showErrorMessage=True,
+        errorStyle=style,
+        errorTitle=title,
+        error=error,
+    )
 
 
 def validations(ctx: Context, written: Written) -> None:
@@ -335,14 +368,29 @@ def validations(ctx: Context, written: Written) -> None:
         if col.choices:
             dv = _list_validation(ctx, col.choices)
         elif col.type == model.SHARE:
-            dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="1", allow_blank=True,
-                                showErrorMessage=True, errorStyle="stop", errorTitle=ctx.text("share_title"),
-                                error=ctx.text("share_error"))
+            dv = DataValidation(
+                type="decimal",
+                operator="between",
+                formula1="0",
+                formula2="1",
+                allow_blank=True,
+                showErrorMessage=True,
+                errorStyle="stop",
+                errorTitle=ctx.text("share_title"),
+                error=ctx.text("share_error"),
+            )
         elif col.type in (model.DATE, model.DATETIME):
             message = ctx.text("date_error" if col.type == model.DATE else "datetime_error")
-            dv = DataValidation(type="date", operator="greaterThanOrEqual", formula1="DATE(1900,1,1)",
-                                allow_blank=True, showErrorMessage=True, errorStyle="stop",
-                                errorTitle=ctx.text("date_title"), error=message)
+            dv = DataValidation(
+                type="date",
+                operator="greaterThanOrEqual",
+                formula1="DATE(1900,1,1)",
+                allow_blank=True,
+                showErrorMessage=True,
+                errorStyle="stop",
+                errorTitle=ctx.text("date_title"),
+                error=message,
+            )
         else:
             continue
         dv.add(rng)
@@ -392,16 +440,17 @@ def _rules_sheet(ctx: Context, ws) -> Written:
 def _lists_sheet(ctx: Context, ws) -> Written:
     keys = LISTS_SHEET.keys()
     longest = max(len(ctx.lists.get(k, ())) for k in keys)
-    frame = pd.DataFrame({k: list(ctx.lists.get(k, ())) + [None] * (longest - len(ctx.lists.get(k, ())))
-                          for k in keys}, dtype=object)
-    written = write_table(ctx, ws, LISTS_SHEET, frame,
-                          lambda col: styles.INPUT_ROLE[col.type])
+    frame = pd.DataFrame(
+        {k: list(ctx.lists.get(k, ())) + [None] * (longest - len(ctx.lists.get(k, ()))) for k in keys}, dtype=object
+    )
+    written = write_table(ctx, ws, LISTS_SHEET, frame, lambda col: styles.INPUT_ROLE[col.type])
     quoted = ctx.sheet_name(LISTS_SHEET)
     end = max(LIST_ROWS, written.last_row + 100)
     for key in keys:
         letter = written.letters[key]
-        ctx.name(f"list_{key}", f"OFFSET({quoted}!${letter}$2,0,0,"
-                                f"MAX(1,COUNTA({quoted}!${letter}$2:${letter}${end})),1)")
+        ctx.name(
+            f"list_{key}", f"OFFSET({quoted}!${letter}$2,0,0,MAX(1,COUNTA({quoted}!${letter}$2:${letter}${end})),1)"
+        )
     _table_print(ctx, written)
     ctx.protect(ws)
     return written
@@ -453,8 +502,11 @@ def _lists(lang: str, data: InputData, rules: RuleBook) -> dict[str, list]:
         base = [] if key == "salespeople" else out[key]
         out[key] = list(dict.fromkeys([*base, *values]))
     sc, cr = rules.scorecard, rules.credit
-    grades = [*rules.abc.labels, *in_lang(lang, sc.level_labels, sc.level_labels_en),
-              *in_lang(lang, cr.grade_labels, cr.grade_labels_en)]
+    grades = [
+        *rules.abc.labels,
+        *in_lang(lang, sc.level_labels, sc.level_labels_en),
+        *in_lang(lang, cr.grade_labels, cr.grade_labels_en),
+    ]
     out["grades"] = list(dict.fromkeys(grades))
     out["scores"] = list(range(0, 11))
     for key, values in (data.lists or {}).items():
@@ -472,7 +524,7 @@ def build(lang: str = "zh", data: InputData | None = None, rules: RuleBook | Non
     data = data or InputData()
     rules = rules or RuleBook()
     wb = Workbook()
-    wb.remove(wb.worksheets[0])             # the default sheet: every sheet is declared
+    wb.remove(wb.worksheets[0])  # the default sheet: every sheet is declared
     ctx = Context(wb, lang, rules, _lists(lang, data, rules))
     written: dict[str, Written] = {}
     card_sheets = []
@@ -492,12 +544,14 @@ def build(lang: str = "zh", data: InputData | None = None, rules: RuleBook | Non
             _summary_sheet(ctx, ws, sheet)
         elif sheet.kind == model.CARD:
             card_sheets.append((ws, sheet))
-    ctx.name(formulas.AS_OF, formulas.AS_OF_BEFORE_ANY_RUN)     # the monthly job sets the date
+    ctx.name(formulas.AS_OF, formulas.AS_OF_BEFORE_ANY_RUN)  # the monthly job sets the date
     ctx.name(formulas.WINDOW_START, formulas.window_start_value())
     _id_list(ctx, written["customers"], "customer_id", cards.CUSTOMER_IDS)
     _id_list(ctx, written["complaints"], "complaint_no", cards.COMPLAINT_NOS)
-    ctx.first = {"customers": _first(data.customers, "customer_id"),
-                 "complaints": _first(data.complaints, "complaint_no")}
+    ctx.first = {
+        "customers": _first(data.customers, "customer_id"),
+        "complaints": _first(data.complaints, "complaint_no"),
+    }
     for ws, sheet in card_sheets:
         cards.build_card(ctx, ws, sheet)
     _palette(ctx)
@@ -530,10 +584,12 @@ def to_bytes(workbook: Workbook) -> bytes:
     """The workbook as .xlsx bytes: openpyxl's parts in openpyxl's order, fixed zip metadata."""
     raw = io.BytesIO()
     archive = zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-    ExcelWriter(workbook, archive).save()          # not workbook.save(): that stamps "modified" with now
+    ExcelWriter(workbook, archive).save()  # not workbook.save(): that stamps "modified" with now
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as dst,
+    ):
         for info in src.infolist():
             entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED

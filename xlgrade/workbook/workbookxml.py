@@ -35,10 +35,26 @@ if TYPE_CHECKING:
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_STRICT_MAIN = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 WORKBOOK_ORDER = (
-    "fileVersion", "fileSharing", "workbookPr", "workbookProtection", "bookViews", "sheets",
-    "functionGroups", "externalReferences", "definedNames", "calcPr", "oleSize", "customWorkbookViews",
-    "pivotCaches", "smartTagPr", "smartTagTypes", "webPublishing", "fileRecoveryPr", "webPublishObjects",
-    "extLst")
+    "fileVersion",
+    "fileSharing",
+    "workbookPr",
+    "workbookProtection",
+    "bookViews",
+    "sheets",
+    "functionGroups",
+    "externalReferences",
+    "definedNames",
+    "calcPr",
+    "oleSize",
+    "customWorkbookViews",
+    "pivotCaches",
+    "smartTagPr",
+    "smartTagTypes",
+    "webPublishing",
+    "fileRecoveryPr",
+    "webPublishObjects",
+    "extLst",
+)
 
 # The calculation engine of current Excel (2019 / 365). A file saved by an older engine (a
 # lower calcId) is recalculated in full when Excel opens it.
@@ -55,8 +71,8 @@ class DefinedName:
 @dataclass
 class SheetInfo:
     name: str
-    part: str | None        # None for a sheet that is not a worksheet (chart sheet ...)
-    index: int              # position in <sheets> (localSheetId)
+    part: str | None  # None for a sheet that is not a worksheet (chart sheet ...)
+    index: int  # position in <sheets> (localSheetId)
     state: str
 
 
@@ -72,8 +88,10 @@ def find_workbook(pkg: Package) -> str:
 
 def check_not_strict(pkg: Package) -> None:
     if NS_STRICT_MAIN in pkg.text(pkg.workbook)[:2000]:
-        raise PackageError(f"{pkg.path.name}: Strict Open XML workbooks are not supported; "
-                           "save it as an ordinary Excel workbook (.xlsx)")
+        raise PackageError(
+            f"{pkg.path.name}: Strict Open XML workbooks are not supported; "
+            "save it as an ordinary Excel workbook (.xlsx)"
+        )
 
 
 def _children(pkg: Package) -> tuple[str, Elem, list[Elem]]:
@@ -106,8 +124,9 @@ def sheet(pkg: Package, name: str) -> SheetInfo:
     for s in sheets(pkg):
         if s.name == name:
             return s
-    raise PackageError(f"{pkg.path.name}: no sheet named {name!r} (找不到工作表); "
-                       f"sheets: {', '.join(sheet_names(pkg))}")
+    raise PackageError(
+        f"{pkg.path.name}: no sheet named {name!r} (找不到工作表); sheets: {', '.join(sheet_names(pkg))}"
+    )
 
 
 def sheet_part(pkg: Package, name: str) -> str:
@@ -134,7 +153,7 @@ def defined_names(pkg: Package) -> list[DefinedName]:
                 if el.name == "definedName":
                     a = el.attrs
                     local = a.get("localSheetId")
-                    value = "" if el.empty else unesc(xml[el.tag_end:el.inner_end(xml)])
+                    value = "" if el.empty else unesc(xml[el.tag_end : el.inner_end(xml)])
                     out.append(DefinedName(a.get("name", ""), value, int(local) if local else None))
     return out
 
@@ -144,32 +163,46 @@ def set_defined_name(pkg: Package, name: str, value: str | None, local_sheet: in
     xml, root, kids = _children(pkg)
     holder = next((k for k in kids if k.name == "definedNames"), None)
     p = root.p
-    element = "" if value is None else (
-        f'<{p}definedName name="{esc_attr(name)}"'
-        + (f' localSheetId="{local_sheet}"' if local_sheet is not None else "")
-        + f">{esc(value)}</{p}definedName>")
+    element = (
+        ""
+        if value is None
+        else (
+            f'<{p}definedName name="{esc_attr(name)}"'
+            + (f' localSheetId="{local_sheet}"' if local_sheet is not None else "")
+            + f">{esc(value)}</{p}definedName>"
+        )
+    )
     if holder is not None:
         for el in children(xml, holder):
             a = el.attrs
             local = a.get("localSheetId")
-            if (el.name == "definedName" and a.get("name", "").lower() == name.lower()
-                    and (int(local) if local else None) == local_sheet):
+            if (
+                el.name == "definedName"
+                and a.get("name", "").lower() == name.lower()
+                and (int(local) if local else None) == local_sheet
+            ):
                 if value is None:
-                    new = xml[:el.start] + xml[el.end:]
+                    new = xml[: el.start] + xml[el.end :]
                 else:
-                    new = xml[:el.tag_end] + esc(value) + xml[el.inner_end(xml):] if not el.empty else \
-                        xml[:el.start] + element + xml[el.end:]
+                    new = (
+                        xml[: el.tag_end] + esc(value) + xml[el.inner_end(xml) :]
+                        if not el.empty
+                        else xml[: el.start] + element + xml[el.end :]
+                    )
                 pkg.write(pkg.workbook, new)
                 return
         if value is None:
             return
-        pkg.write(pkg.workbook, insert_child(xml, holder, children(xml, holder), "definedName", element,
-                                             ("definedName",)))
+        pkg.write(
+            pkg.workbook, insert_child(xml, holder, children(xml, holder), "definedName", element, ("definedName",))
+        )
         return
     if value is None:
         return
-    pkg.write(pkg.workbook, insert_child(xml, root, kids, "definedNames",
-                                         f"<{p}definedNames>{element}</{p}definedNames>", WORKBOOK_ORDER))
+    pkg.write(
+        pkg.workbook,
+        insert_child(xml, root, kids, "definedNames", f"<{p}definedNames>{element}</{p}definedNames>", WORKBOOK_ORDER),
+    )
 
 
 def print_area(pkg: Package, sheet_name: str) -> str | None:
@@ -211,13 +244,15 @@ def trust_cached_values(pkg: Package) -> None:
     xml, root, kids = _children(pkg)
     calc = next((k for k in kids if k.name == "calcPr"), None)
     if calc is None:
-        pkg.write(pkg.workbook, insert_child(xml, root, kids, "calcPr",
-                                             f'<{root.p}calcPr calcId="{CALC_ID}"/>', WORKBOOK_ORDER))
+        pkg.write(
+            pkg.workbook,
+            insert_child(xml, root, kids, "calcPr", f'<{root.p}calcPr calcId="{CALC_ID}"/>', WORKBOOK_ORDER),
+        )
         return
-    tag = xml[calc.start:calc.tag_end]
+    tag = xml[calc.start : calc.tag_end]
     new = set_attr(set_attr(tag, "calcId", str(CALC_ID)), "fullCalcOnLoad", None)
     if new != tag:
-        pkg.write(pkg.workbook, xml[:calc.start] + new + xml[calc.tag_end:])
+        pkg.write(pkg.workbook, xml[: calc.start] + new + xml[calc.tag_end :])
 
 
 def add_sheet(pkg: Package, name: str) -> str:
@@ -227,18 +262,21 @@ def add_sheet(pkg: Package, name: str) -> str:
     if len(name) > 31 or re.search(r"[\[\]:*?/\\]", name):
         raise PackageError(f"{name!r} is not a valid sheet name")
     part = pkg.free_name("xl/worksheets/sheet{}.xml")
-    pkg.write(part, f'{XML_DECL}<worksheet xmlns="{NS_MAIN}" xmlns:r="{rels.NS_REL}"><dimension ref="A1"/>'
-                    '<sheetViews><sheetView workbookViewId="0"/></sheetViews>'
-                    '<sheetFormatPr defaultRowHeight="15"/><sheetData/>'
-                    '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-                    '</worksheet>')
+    pkg.write(
+        part,
+        f'{XML_DECL}<worksheet xmlns="{NS_MAIN}" xmlns:r="{rels.NS_REL}"><dimension ref="A1"/>'
+        '<sheetViews><sheetView workbookViewId="0"/></sheetViews>'
+        '<sheetFormatPr defaultRowHeight="15"/><sheetData/>'
+        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+        "</worksheet>",
+    )
     contenttypes.set_override(pkg, part, contenttypes.CT_WORKSHEET)
     rid = rels.add(pkg, pkg.workbook, rels.REL_WORKSHEET, part)
     xml, root, kids = _children(pkg)
     holder = next(k for k in kids if k.name == "sheets")
     ids = [int(e.attrs.get("sheetId", "0")) for e in children(xml, holder) if e.name == "sheet"]
-    r = ns_prefix(xml[root.start:root.tag_end], rels.NS_REL)
-    rattr = f'{r}:id' if r else f'xmlns:xr_="{rels.NS_REL}" xr_:id'
+    r = ns_prefix(xml[root.start : root.tag_end], rels.NS_REL)
+    rattr = f"{r}:id" if r else f'xmlns:xr_="{rels.NS_REL}" xr_:id'
     element = f'<{root.p}sheet name="{esc_attr(name)}" sheetId="{max(ids, default=0) + 1}" {rattr}="{rid}"/>'
     pkg.write(pkg.workbook, insert_child(xml, holder, children(xml, holder), "sheet", element, ("sheet",)))
     return part

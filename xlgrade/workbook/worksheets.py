@@ -24,8 +24,9 @@ if TYPE_CHECKING:
     from xlgrade.workbook.package import Package
 
 # a <c r="B5" ...> element whose body holds an <f> (any namespace prefix)
-_FORMULA_CELL = re.compile(r'<(?:\w+:)?c\s[^>]*?\br="([A-Z]+)(\d+)"[^>]*?(?<!/)>(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f[\s>/]',
-                           re.S)
+_FORMULA_CELL = re.compile(
+    r'<(?:\w+:)?c\s[^>]*?\br="([A-Z]+)(\d+)"[^>]*?(?<!/)>(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f[\s>/]', re.S
+)
 
 
 def formula_cells(pkg: Package, name: str) -> set[tuple[int, int]]:
@@ -48,8 +49,12 @@ def row_values(pkg: Package, sheet_name: str, row: int) -> dict[int, tuple[Any, 
                 cells[col] = (xml[s:e], a)
         if num >= row:
             break
-    sst_wanted = [int(v) for body, a in cells.values() if a.get("t") == "s"
-                  for v in re.findall(r"<(?:[\w.\-]+:)?v>\s*(\d+)\s*<", body)]
+    sst_wanted = [
+        int(v)
+        for body, a in cells.values()
+        if a.get("t") == "s"
+        for v in re.findall(r"<(?:[\w.\-]+:)?v>\s*(\d+)\s*<", body)
+    ]
     sst = sharedstrings.shared_strings(pkg, sst_wanted) if sst_wanted else {}
     out = {}
     for col, (body, a) in cells.items():
@@ -62,9 +67,17 @@ def has_cols(pkg: Package, sheet_name: str) -> bool:
     return Worksheet(pkg.text(workbookxml.sheet_part(pkg, sheet_name))).child("cols") is not None
 
 
-def write_table(pkg: Package, sheet_name: str, table_name: str, headers: Sequence[str],
-                rows: Sequence[Sequence[Any]], widths: Sequence[float] | None = None, *,
-                styles: Sequence[int] | None = None, header_style: int | None = None) -> str:
+def write_table(
+    pkg: Package,
+    sheet_name: str,
+    table_name: str,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    widths: Sequence[float] | None = None,
+    *,
+    styles: Sequence[int] | None = None,
+    header_style: int | None = None,
+) -> str:
     """Replace a sheet's content with one table: header row 1, ``rows`` below; returns its ref.
 
     Items of ``rows`` are :class:`Cell` objects or plain values styled with ``styles[column]``.
@@ -78,11 +91,13 @@ def write_table(pkg: Package, sheet_name: str, table_name: str, headers: Sequenc
         raise PackageError("a table needs at least one column")
     table = tables.table_part(pkg, sheet_name, table_name)
     others = {name: t for name, t in tables.tables(pkg, sheet_name).items() if t != table}
-    if table is None and len(others) == 1:      # staff renamed the table: keep their name
+    if table is None and len(others) == 1:  # staff renamed the table: keep their name
         table = others.popitem()[1]
     if others:
-        raise PackageError(f"sheet {sheet_name!r} holds other tables ({', '.join(sorted(others))}); xlgrade "
-                           f"rewrites the whole sheet, so move them to another sheet (请将其他表格移到别的工作表)")
+        raise PackageError(
+            f"sheet {sheet_name!r} holds other tables ({', '.join(sorted(others))}); xlgrade "
+            f"rewrites the whole sheet, so move them to another sheet (请将其他表格移到别的工作表)"
+        )
     styles = list(styles) if styles is not None else [0] * n
     if header_style is None:
         header_style = pkg.palette()["header"]
@@ -113,7 +128,7 @@ def write_table(pkg: Package, sheet_name: str, table_name: str, headers: Sequenc
     xml = Worksheet(xml).set_dimension(xml, ref)
     if widths is not None:
         xml = Worksheet(xml).set_cols(xml, {c + 1: w for c, w in enumerate(widths) if w})
-    xml = Worksheet(xml).drop_merges(xml, (1, 1, last, n))     # a table cannot overlap merged cells
+    xml = Worksheet(xml).drop_merges(xml, (1, 1, last, n))  # a table cannot overlap merged cells
     pkg.write(part, xml)
     workbookxml.drop_calc_chain(pkg)
     table = table or tables.new_table(pkg, part, table_name)
@@ -123,14 +138,20 @@ def write_table(pkg: Package, sheet_name: str, table_name: str, headers: Sequenc
     return ref
 
 
-def write_sheet(pkg: Package, sheet_name: str, cells: Mapping[tuple[int, int], Any],
-                merges: Iterable[str | tuple[int, int, int, int]] = (),
-                widths: Mapping[int, float] | Sequence[float] | None = None) -> str:
+def write_sheet(
+    pkg: Package,
+    sheet_name: str,
+    cells: Mapping[tuple[int, int], Any],
+    merges: Iterable[str | tuple[int, int, int, int]] = (),
+    widths: Mapping[int, float] | Sequence[float] | None = None,
+) -> str:
     """Replace a sheet's cells with a free layout {(row, col): Cell or value}; returns the used ref."""
     part = workbookxml.sheet_part(pkg, sheet_name)
     if tables.tables(pkg, sheet_name):
-        raise PackageError(f"sheet {sheet_name!r} holds tables ({', '.join(sorted(tables.tables(pkg, sheet_name)))}); "
-                           "xlgrade rewrites the whole sheet, so move them to another sheet")
+        raise PackageError(
+            f"sheet {sheet_name!r} holds tables ({', '.join(sorted(tables.tables(pkg, sheet_name)))}); "
+            "xlgrade rewrites the whole sheet, so move them to another sheet"
+        )
     date1904 = workbookxml.date1904(pkg)
     xml = pkg.text(part)
     ws = Worksheet(xml)
@@ -165,8 +186,14 @@ def write_sheet(pkg: Package, sheet_name: str, cells: Mapping[tuple[int, int], A
     return ref
 
 
-def set_cells(pkg: Package, sheet_name: str, cells: Mapping[tuple[int, int], Any], *,
-              keep_styles: bool = False, keep_formulas: bool | Collection[int] = False) -> None:
+def set_cells(
+    pkg: Package,
+    sheet_name: str,
+    cells: Mapping[tuple[int, int], Any],
+    *,
+    keep_styles: bool = False,
+    keep_formulas: bool | Collection[int] = False,
+) -> None:
     """Change only the given cells {(row, col): Cell or value} of an existing sheet.
 
     Every other byte of the sheet XML stays. ``keep_styles``: an existing cell keeps its
@@ -179,8 +206,8 @@ def set_cells(pkg: Package, sheet_name: str, cells: Mapping[tuple[int, int], Any
     part = workbookxml.sheet_part(pkg, sheet_name)
     xml = pkg.text(part)
     ws = Worksheet(xml)
-    new_xml = ws.set_cells(xml, cells, date1904=workbookxml.date1904(pkg), keep_styles=keep_styles,
-                           keep_formulas=keep_formulas)
+    new_xml = ws.set_cells(
+        xml, cells, date1904=workbookxml.date1904(pkg), keep_styles=keep_styles, keep_formulas=keep_formulas
+    )
     pkg.write(part, new_xml)
     workbookxml.drop_calc_chain(pkg)
-

@@ -29,26 +29,34 @@ def esc(text: str) -> str:
 
 def esc_attr(text: str) -> str:
     """Escape an attribute value written between double quotes."""
-    return (esc(INVALID_XML.sub("", text)).replace('"', "&quot;")
-            .replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;"))
+    return (
+        esc(INVALID_XML.sub("", text))
+        .replace('"', "&quot;")
+        .replace("\n", "&#10;")
+        .replace("\r", "&#13;")
+        .replace("\t", "&#9;")
+    )
 
 
 def unesc(text: str) -> str:
     if "&" not in text:
         return text
+
     def sub(m: re.Match) -> str:
         ent = m.group(1)
         if ent[0] == "#":
             return chr(int(ent[2:], 16) if ent[1] in "xX" else int(ent[1:]))
         return {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}[ent]
-    return re.sub(r"&(#[xX]?[0-9A-Fa-f]+|amp|lt|gt|quot|apos);", sub, text)
 
+    return re.sub(r"&(#[xX]?[0-9A-Fa-f]+|amp|lt|gt|quot|apos);", sub, text)
 
 
 # ---- XML as text --------------------------------------------------------------------------
 _TAG = re.compile(
     r"""<(?:(/?)(?:([A-Za-z_][\w.\-]*):)?([A-Za-z_][\w.\-]*)((?:[^>"']|"[^"]*"|'[^']*')*?)(/?)>"""
-    r"""|!--.*?-->|\?.*?\?>|!\[CDATA\[.*?\]\]>|![^>]*>)""", re.S)
+    r"""|!--.*?-->|\?.*?\?>|!\[CDATA\[.*?\]\]>|![^>]*>)""",
+    re.S,
+)
 _ATTR = re.compile(r"""([\w:.\-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
@@ -99,7 +107,7 @@ def root_elem(xml: str) -> Elem:
             end_tag = re.compile(rf"</{re.escape(qname)}\s*>")
             end = hi = len(xml)
             while (end := xml.rfind(f"</{qname}", m.end(), hi)) >= 0 and not end_tag.match(xml, end):
-                hi = end                                 # "</rootx" or "</root" without ">": look further back
+                hi = end  # "</rootx" or "</root" without ">": look further back
             if end < 0:
                 end = xml.rfind("<")
             close = xml.find(">", end) + 1
@@ -126,7 +134,7 @@ def children(xml: str, parent: Elem, opaque: Sequence[str] = ()) -> list[Elem]:
             if depth == 0:
                 return out
             depth -= 1
-            if depth == 0 and cur is not None:      # cur: the child this end tag closes
+            if depth == 0 and cur is not None:  # cur: the child this end tag closes
                 cur.end = m.end()
                 out.append(cur)
             continue
@@ -170,17 +178,16 @@ def ns_prefix(start_tag: str, namespace: str) -> str | None:
     return None
 
 
-def insert_child(xml: str, parent: Elem, kids: list[Elem], name: str, element: str,
-                 order: Sequence[str]) -> str:
+def insert_child(xml: str, parent: Elem, kids: list[Elem], name: str, element: str, order: Sequence[str]) -> str:
     """``xml`` with ``element`` inserted among ``parent``'s children at ``name``'s schema position."""
-    later = set(order[order.index(name) + 1:])
+    later = set(order[order.index(name) + 1 :])
     for kid in kids:
         if kid.name in later:
-            return xml[:kid.start] + element + xml[kid.start:]
+            return xml[: kid.start] + element + xml[kid.start :]
     if parent.empty:
-        tag = xml[parent.start:parent.tag_end]
+        tag = xml[parent.start : parent.tag_end]
         opened = tag[:-2].rstrip() + ">"
-        return xml[:parent.start] + opened + element + f"</{parent.p}{parent.name}>" + xml[parent.end:]
+        return xml[: parent.start] + opened + element + f"</{parent.p}{parent.name}>" + xml[parent.end :]
     at = parent.inner_end(xml)
     return xml[:at] + element + xml[at:]
 
@@ -192,4 +199,3 @@ def decode_part(data: bytes, part: str) -> str:
         if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
             return data.decode("utf-16")
         raise PackageError(f"{part}: not UTF-8 XML") from None
-

@@ -28,8 +28,23 @@ def _dos_time(date_time: tuple[int, int, int, int, int, int]) -> tuple[int, int]
 
 class Entry:
     """One member as written: its header fields and its data, already compressed."""
-    __slots__ = ("name", "flags", "method", "date_time", "crc", "csize", "usize", "data",
-                 "create_system", "create_version", "extract_version", "external_attr", "internal_attr", "offset")
+
+    __slots__ = (
+        "name",
+        "flags",
+        "method",
+        "date_time",
+        "crc",
+        "csize",
+        "usize",
+        "data",
+        "create_system",
+        "create_version",
+        "extract_version",
+        "external_attr",
+        "internal_attr",
+        "offset",
+    )
     name: str
     flags: int
     method: int
@@ -54,7 +69,7 @@ def raw_member(buf: bytes, info: zipfile.ZipInfo) -> bytes:
         raise PackageError(f"corrupt zip member {info.filename}")
     name_len, extra_len = _rest[-2], _rest[-1]
     start = off + _LOCAL.size + name_len + extra_len
-    return buf[start:start + info.compress_size]
+    return buf[start : start + info.compress_size]
 
 
 def _header_fields(e: Entry) -> tuple[bytes, int, int, int]:
@@ -71,8 +86,9 @@ def write_zip(out: io.BufferedIOBase, entries: list[Entry]) -> None:
     pos = 0
     for e in entries:
         name, flags, tm, dm = _header_fields(e)
-        header = _LOCAL.pack(b"PK\x03\x04", e.extract_version, flags, e.method, tm, dm, e.crc,
-                             e.csize, e.usize, len(name), 0)
+        header = _LOCAL.pack(
+            b"PK\x03\x04", e.extract_version, flags, e.method, tm, dm, e.crc, e.csize, e.usize, len(name), 0
+        )
         e.offset = pos
         out.write(header)
         out.write(name)
@@ -81,9 +97,25 @@ def write_zip(out: io.BufferedIOBase, entries: list[Entry]) -> None:
     start = pos
     for e in entries:
         name, flags, tm, dm = _header_fields(e)
-        rec = _CENTRAL.pack(b"PK\x01\x02", e.create_version | (e.create_system << 8), e.extract_version,
-                            flags, e.method, tm, dm, e.crc, e.csize, e.usize, len(name), 0, 0, 0,
-                            e.internal_attr, e.external_attr, e.offset)
+        rec = _CENTRAL.pack(
+            b"PK\x01\x02",
+            e.create_version | (e.create_system << 8),
+            e.extract_version,
+            flags,
+            e.method,
+            tm,
+            dm,
+            e.crc,
+            e.csize,
+            e.usize,
+            len(name),
+            0,
+            0,
+            0,
+            e.internal_attr,
+            e.external_attr,
+            e.offset,
+        )
         out.write(rec)
         out.write(name)
         pos += len(rec) + len(name)

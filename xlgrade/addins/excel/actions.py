@@ -51,7 +51,7 @@ TEXT = {
         "new_cancelled": "未新建工作簿。",
     },
     "en": {
-        "no_workbook": "Open an xlgrade workbook (with a \"{sheet}\" sheet) first.",
+        "no_workbook": 'Open an xlgrade workbook (with a "{sheet}" sheet) first.',
         "not_saved": "Save the workbook as an .xlsx file first, then run the monthly recalculation.",
         "not_xlsx": "The monthly recalculation works on .xlsx workbooks only: {name}",
         "ask_save": "The monthly recalculation saves and closes the workbook, then reopens it. Save it now?",
@@ -59,15 +59,15 @@ TEXT = {
         "running": "xlgrade: running the monthly recalculation on {name}...",
         "reopening": "xlgrade: reopening {name}...",
         "failed": "The monthly recalculation failed: {why}",
-        "no_sheet": "The workbook has no sheet \"{sheet}\".",
-        "rules_opened": "Opened the \"{sheet}\" sheet: edit its value column, then run the monthly recalculation.",
-        "card_printed": "Printed \"{sheet}\".",
+        "no_sheet": 'The workbook has no sheet "{sheet}".',
+        "rules_opened": 'Opened the "{sheet}" sheet: edit its value column, then run the monthly recalculation.',
+        "card_printed": 'Printed "{sheet}".',
         "complaints_none": "No unanswered complaint is overdue or due within 24 hours.",
         "complaints_overdue": "Overdue, unanswered ({n}):",
         "complaints_soon": "Due within 24 hours ({n}):",
         "priority": "priority",
-        "rules_help": "Grading method: {method}. The rules are on the \"{sheet}\" sheet; edit the value column, "
-                      "then run the monthly recalculation:\n{rules}",
+        "rules_help": 'Grading method: {method}. The rules are on the "{sheet}" sheet; edit the value column, '
+        "then run the monthly recalculation:\n{rules}",
         "about": "xlgrade {version} customer grading (Excel add-in, xlwings {xlwings}).",
         "new_done": "New workbook: {path}",
         "new_cancelled": "No workbook created.",
@@ -81,22 +81,22 @@ def say(lang: str, key: str, **values: Any) -> str:
 
 class Workbook(Protocol):
     @property
-    def path(self) -> str: ...      # full path, "" while never saved
+    def path(self) -> str: ...  # full path, "" while never saved
     @property
-    def saved(self) -> bool: ...    # no unsaved changes
+    def saved(self) -> bool: ...  # no unsaved changes
 
     def sheet_names(self) -> list[str]: ...
     def save(self) -> None: ...
     def close(self) -> None: ...
     def activate(self, sheet: str) -> None: ...
-    def values(self, sheet: str) -> list[list[Any]]: ...   # the used range, row by row
+    def values(self, sheet: str) -> list[list[Any]]: ...  # the used range, row by row
     def print_sheet(self, sheet: str) -> None: ...
 
 
 class ExcelApp(Protocol):
     def active_workbook(self) -> Workbook | None: ...
     def open(self, path: str) -> Workbook: ...
-    def status(self, text: str | None) -> None: ...    # None gives the status bar back to Excel
+    def status(self, text: str | None) -> None: ...  # None gives the status bar back to Excel
     def message(self, text: str) -> None: ...
     def ask_yes_no(self, text: str) -> bool: ...
     def ask_save_path(self, title: str) -> str | None: ...
@@ -137,9 +137,12 @@ def run_job(path: str) -> tuple[bool, str, str]:
         book = FileBook(path)
         lang = book.lang
         result = run_month(book)
-    except Exception as exc:   # every failure is shown to the person who pressed the button
-        return False, lang, say(lang, "failed", why=str(exc).strip().splitlines()[0] if str(exc).strip()
-                                else type(exc).__name__)
+    except Exception as exc:  # every failure is shown to the person who pressed the button
+        return (
+            False,
+            lang,
+            say(lang, "failed", why=str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__),
+        )
     return True, result.lang, result.line(result.lang)
 
 
@@ -203,6 +206,7 @@ def _sheet_action(app: ExcelApp, sheet, key: str, act) -> str:
     def run(wb, name, lang):
         act(wb, name)
         return say(lang, key, sheet=name)
+
     return _on_sheet(app, sheet, run)
 
 
@@ -225,8 +229,10 @@ def _when(value: Any) -> _dt.datetime | None:
 def complaint_lines(rows: list[list[Any]], lang: str, now: _dt.datetime) -> str:
     """投诉到期检查 over the complaints sheet's cells: the header row is the one with 投诉时间
     (or Complaint time) among the first ten rows."""
-    col = {key: COMPLAINTS.column(key).header(lang)
-           for key in ("complaint_no", "customer_name", "complaint_time", "reply_time", "due", "priority")}
+    col = {
+        key: COMPLAINTS.column(key).header(lang)
+        for key in ("complaint_no", "customer_name", "complaint_time", "reply_time", "due", "priority")
+    }
     first = next((i for i, header in enumerate(rows[:10]) if col["complaint_time"] in header), None)
     if first is None:
         return say(lang, "no_sheet", sheet=col["complaint_time"])
@@ -238,15 +244,19 @@ def complaint_lines(rows: list[list[Any]], lang: str, now: _dt.datetime) -> str:
         return row[j] if j is not None and j < len(row) else None
 
     overdue, soon = [], []
-    for row in rows[first + 1:]:
+    for row in rows[first + 1 :]:
         due = _when(cell(row, "due"))
         if due is None or cell(row, "reply_time") not in (None, ""):
             continue
         prio = cell(row, "priority")
         prio = prio if isinstance(prio, (int, float)) and not isinstance(prio, bool) else float("inf")
         label = " ".join(str(v) for v in (cell(row, "complaint_no"), cell(row, "customer_name")) if v not in (None, ""))
-        item = (prio, due, f"{label} ({due:%Y-%m-%d %H:%M}" +
-                (f", {say(lang, 'priority')} {int(prio)})" if prio != float("inf") else ")"))
+        item = (
+            prio,
+            due,
+            f"{label} ({due:%Y-%m-%d %H:%M}"
+            + (f", {say(lang, 'priority')} {int(prio)})" if prio != float("inf") else ")"),
+        )
         if due < now:
             overdue.append(item)
         elif due < now + _dt.timedelta(days=1):
@@ -260,8 +270,9 @@ def complaint_lines(rows: list[list[Any]], lang: str, now: _dt.datetime) -> str:
 
 
 def complaint_check(app: ExcelApp | None = None, now: _dt.datetime | None = None) -> str:
-    return _on_sheet(_app(app), COMPLAINTS,
-                     lambda wb, name, lang: complaint_lines(wb.values(name), lang, now or _dt.datetime.now()))
+    return _on_sheet(
+        _app(app), COMPLAINTS, lambda wb, name, lang: complaint_lines(wb.values(name), lang, now or _dt.datetime.now())
+    )
 
 
 def rules_help(app: ExcelApp | None = None) -> str:
@@ -321,7 +332,7 @@ class XlwingsWorkbook:
         self.book.sheets[sheet].api.PrintOut()
 
 
-class XlwingsApp:   # pragma: no cover - needs Excel
+class XlwingsApp:  # pragma: no cover - needs Excel
     """The running Excel, as RunPython sees it."""
 
     def __init__(self) -> None:

@@ -35,8 +35,8 @@ from xlgrade.errors import InstallError
 
 @dataclass
 class Step:
-    text: str                               # what the step does, one line
-    run: Callable[[], str | None] | None    # None: a check already done; returns a note or None
+    text: str  # what the step does, one line
+    run: Callable[[], str | None] | None  # None: a check already done; returns a note or None
 
 
 def _env_dir(env: Mapping[str, str], key: str) -> Path:
@@ -48,9 +48,11 @@ def _env_dir(env: Mapping[str, str], key: str) -> Path:
 
 def paths(env: Mapping[str, str] | None = None) -> dict[str, Path]:
     env = os.environ if env is None else env
-    return {"build": _env_dir(env, "LOCALAPPDATA") / "xlgrade",
-            "xlstart": _env_dir(env, "APPDATA") / "Microsoft" / "Excel" / "XLSTART",
-            "conf": _env_dir(env, "USERPROFILE") / f".{names.PROJECT_NAME}" / f"{names.PROJECT_NAME}.conf"}
+    return {
+        "build": _env_dir(env, "LOCALAPPDATA") / "xlgrade",
+        "xlstart": _env_dir(env, "APPDATA") / "Microsoft" / "Excel" / "XLSTART",
+        "conf": _env_dir(env, "USERPROFILE") / f".{names.PROJECT_NAME}" / f"{names.PROJECT_NAME}.conf",
+    }
 
 
 def interpreter(executable: str | None = None) -> Path:
@@ -65,24 +67,34 @@ def dll_names(version: str) -> dict[str, str]:
 def dll_check(python: Path, prefix: Path, version: str) -> tuple[bool, str]:
     """(found, one line): where xlwings looks for its DLL and what was found there."""
     folders = [python.parent] + ([prefix] if prefix != python.parent else [])
-    found = {bits: next((f / name for f in folders if (f / name).is_file()), None)
-             for bits, name in dll_names(version).items()}
+    found = {
+        bits: next((f / name for f in folders if (f / name).is_file()), None)
+        for bits, name in dll_names(version).items()
+    }
     where = " or ".join(str(f) for f in folders)
     if not any(found.values()):
-        return False, (f"no {dll_names(version)['64']} / {dll_names(version)['32']} in {where}: "
-                       f"run `{python.with_name('python.exe')} -m pip install --force-reinstall xlwings=={version}` "
-                       "with a Windows Python of the same bitness as Office (64-bit Office: 64-bit Python)")
+        return False, (
+            f"no {dll_names(version)['64']} / {dll_names(version)['32']} in {where}: "
+            f"run `{python.with_name('python.exe')} -m pip install --force-reinstall xlwings=={version}` "
+            "with a Windows Python of the same bitness as Office (64-bit Office: 64-bit Python)"
+        )
     have = ", ".join(f"{dll.name} ({b}-bit Office)" for b in ("64", "32") if (dll := found[b]) is not None)
     missing = [b for b in ("64", "32") if not found[b]]
-    note = (f"; {missing[0]}-bit Office would need {dll_names(version)[missing[0]]}, "
-            f"i.e. a {missing[0]}-bit Python") if missing else ""
+    note = (
+        (f"; {missing[0]}-bit Office would need {dll_names(version)[missing[0]]}, i.e. a {missing[0]}-bit Python")
+        if missing
+        else ""
+    )
     return True, f"xlwings DLL found in {where}: {have}{note}"
 
 
 def conf_lines(existing: str, python: Path | None) -> str:
     """The user config file with INTERPRETER_WIN set to ``python`` (or removed for None)."""
-    keep = [ln for ln in existing.splitlines() if ln.strip()
-            and not ln.strip().strip('"').upper().startswith("INTERPRETER_WIN\"")]
+    keep = [
+        ln
+        for ln in existing.splitlines()
+        if ln.strip() and not ln.strip().strip('"').upper().startswith('INTERPRETER_WIN"')
+    ]
     if python is not None:
         keep.append(f'"INTERPRETER_WIN","{python}"')
     return "".join(f"{ln}\r\n" for ln in keep)
@@ -92,8 +104,9 @@ def _read(path: Path) -> str:
     return path.read_text(encoding="utf-8") if path.is_file() else ""
 
 
-def install_steps(env: Mapping[str, str] | None = None, executable: str | None = None,
-                  prefix: str | None = None) -> list[Step]:
+def install_steps(
+    env: Mapping[str, str] | None = None, executable: str | None = None, prefix: str | None = None
+) -> list[Step]:
     import xlwings
 
     from xlgrade.addins.excel.xlam import build_xlam
@@ -145,8 +158,10 @@ def uninstall_steps(env: Mapping[str, str] | None = None) -> list[Step]:
             p["conf"].parent.rmdir()
         return None
 
-    return [Step(f"remove {target} (close Excel first)", remove_addin),
-            Step(f"remove INTERPRETER_WIN from {p['conf']}", remove_conf)]
+    return [
+        Step(f"remove {target} (close Excel first)", remove_addin),
+        Step(f"remove INTERPRETER_WIN from {p['conf']}", remove_conf),
+    ]
 
 
 def run(steps: list[Step], dry_run: bool, out: Callable[[str], None] = print) -> bool:

@@ -29,8 +29,6 @@ _NAME_LINE = re.compile(rb'^Name="[^"\r\n]*"\r?$', re.M)
 _VALID_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,127}")
 
 
-
-
 def _name_record(dir_raw: bytes) -> tuple[int, int]:
     """(offset, length) of the whole PROJECTNAME record in a decompressed dir stream."""
     pos = 0
@@ -57,7 +55,7 @@ def project_names(vba_bin: bytes) -> tuple[str, str]:
         raise OvbaError(f"the PROJECT stream has {len(lines)} Name= lines")
     dir_raw = decompress(cfb.get_stream_in_storage("VBA", "dir"))
     at, length = _name_record(dir_raw)
-    return lines[0].strip()[6:-1].decode("latin-1"), dir_raw[at + 6: at + length].decode("latin-1")
+    return lines[0].strip()[6:-1].decode("latin-1"), dir_raw[at + 6 : at + length].decode("latin-1")
 
 
 def rename_project(vba_bin: bytes, name: str) -> bytes:
@@ -78,6 +76,6 @@ def rename_project(vba_bin: bytes, name: str) -> bytes:
     dir_raw = decompress(cfb.get_stream_in_storage("VBA", "dir"))
     at, length = _name_record(dir_raw)
     record = struct.pack("<HI", PROJECTNAME, len(new)) + new
-    cfb.write_stream_in_storage("VBA", "dir", compress(dir_raw[:at] + record + dir_raw[at + length:]))
+    cfb.write_stream_in_storage("VBA", "dir", compress(dir_raw[:at] + record + dir_raw[at + length :]))
     invalidate_vba_project_cache(cfb)
     return cfb.to_bytes()

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 
 from xlgrade.schema.sheets import COMPLAINTS, ORG_CARD, RULES_SHEET, SUMMARY_SHEET
 
-TABLE_FIRST_COLUMN = 4           # D: the key; E zh; F en (1-based, as VBA's Cells(row, column))
+TABLE_FIRST_COLUMN = 4  # D: the key; E zh; F en (1-based, as VBA's Cells(row, column))
 TABLE_HEADER = ("key", "zh", "en")
-LANG_SHEET_KEY = "lang.sheet"    # the sheet whose name tells an xlgrade workbook's language
+LANG_SHEET_KEY = "lang.sheet"  # the sheet whose name tells an xlgrade workbook's language
 SUPERTIP = ".supertip"
 
 
@@ -52,28 +52,56 @@ GROUPS = (
     Control("xlgradeGroupTools", "工具", "Tools"),
 )
 BUTTONS = (
-    Control("xlgradeMonthly", "月度重算", "Monthly recalculation",
-            f"保存并关闭工作簿,运行月度重算(与 xlgrade recalc 相同),完成后重新打开到“{SUMMARY_SHEET.zh}”。",
-            "Saves and closes the workbook, runs the monthly recalculation (as xlgrade recalc does), "
-            f"then reopens it on \"{SUMMARY_SHEET.en}\"."),
-    Control("xlgradeNewWorkbook", "新建工作簿", "New workbook",
-            "从模板新建一个 xlgrade 工作簿(语言与当前工作簿相同)。",
-            "Creates an xlgrade workbook from the template (in the active workbook's language)."),
-    Control("xlgradeOpenRules", "打开规则", "Open rules",
-            f"打开“{RULES_SHEET.zh}”工作表:修改“值”一列即可调整规则。",
-            f"Opens the \"{RULES_SHEET.en}\" sheet: edit its value column to change the rules."),
-    Control("xlgradePrintCard", "打印资料卡", "Print record card",
-            f"打印“{ORG_CARD.zh}”。",
-            f"Prints the \"{ORG_CARD.en}\" sheet."),
-    Control("xlgradeComplaintCheck", "投诉到期检查", "Complaint deadlines",
-            f"列出“{COMPLAINTS.zh}”中已超期或 24 小时内到期的未回复投诉。",
-            f"Lists the unanswered complaints of \"{COMPLAINTS.en}\" that are overdue or due within 24 hours."),
-    Control("xlgradeRulesHelp", "规则说明", "About the rules",
-            "显示评级方法和它的规则。",
-            "Shows the grading method and its rules."),
-    Control("xlgradeAbout", "关于", "About",
-            "显示 xlgrade 和 xlwings 的版本。",
-            "Shows the versions of xlgrade and xlwings."),
+    Control(
+        "xlgradeMonthly",
+        "月度重算",
+        "Monthly recalculation",
+        f"保存并关闭工作簿,运行月度重算(与 xlgrade recalc 相同),完成后重新打开到“{SUMMARY_SHEET.zh}”。",
+        "Saves and closes the workbook, runs the monthly recalculation (as xlgrade recalc does), "
+        f'then reopens it on "{SUMMARY_SHEET.en}".',
+    ),
+    Control(
+        "xlgradeNewWorkbook",
+        "新建工作簿",
+        "New workbook",
+        "从模板新建一个 xlgrade 工作簿(语言与当前工作簿相同)。",
+        "Creates an xlgrade workbook from the template (in the active workbook's language).",
+    ),
+    Control(
+        "xlgradeOpenRules",
+        "打开规则",
+        "Open rules",
+        f"打开“{RULES_SHEET.zh}”工作表:修改“值”一列即可调整规则。",
+        f'Opens the "{RULES_SHEET.en}" sheet: edit its value column to change the rules.',
+    ),
+    Control(
+        "xlgradePrintCard",
+        "打印资料卡",
+        "Print record card",
+        f"打印“{ORG_CARD.zh}”。",
+        f'Prints the "{ORG_CARD.en}" sheet.',
+    ),
+    Control(
+        "xlgradeComplaintCheck",
+        "投诉到期检查",
+        "Complaint deadlines",
+        f"列出“{COMPLAINTS.zh}”中已超期或 24 小时内到期的未回复投诉。",
+        f'Lists the unanswered complaints of "{COMPLAINTS.en}" that are overdue or due within 24 hours.',
+    ),
+    Control(
+        "xlgradeRulesHelp",
+        "规则说明",
+        "About the rules",
+        "显示评级方法和它的规则。",
+        "Shows the grading method and its rules.",
+    ),
+    Control(
+        "xlgradeAbout",
+        "关于",
+        "About",
+        "显示 xlgrade 和 xlwings 的版本。",
+        "Shows the versions of xlgrade and xlwings.",
+    ),
 )
 CONTROLS: tuple[Control, ...] = (TAB, *GROUPS, *BUTTONS)
 
@@ -91,4 +119,3 @@ def texts() -> dict[str, tuple[str, str]]:
 def table_rows() -> list[tuple[str, str, str]]:
     """The label table as the build writes it: the header row, then (key, zh, en) rows."""
     return [TABLE_HEADER, *((key, zh, en) for key, (zh, en) in texts().items())]
-

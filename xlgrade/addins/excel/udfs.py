@@ -33,9 +33,9 @@ from xlgrade.errors import UdfError
 CATEGORY = "xlgrade"
 _EPOCH = _dt.datetime(1899, 12, 30)
 
-try:   # pywin32, on Windows only: an exception whose description Excel receives as it is
+try:  # pywin32, on Windows only: an exception whose description Excel receives as it is
     from win32com.server.exception import COMException as _COMException  # type: ignore[import-untyped]
-except ImportError:   # pragma: no cover - Linux, macOS
+except ImportError:  # pragma: no cover - Linux, macOS
     _COMException = None
 
 
@@ -83,10 +83,13 @@ def _wrapper(cf: CellFunction) -> Callable[..., Any]:
     udf.__name__ = udf.__qualname__ = cf.name
     udf.__doc__ = f"{cf.zh} / {cf.en}"
     udf.__module__ = __name__
-    udf.__signature__ = inspect.Signature([  # type: ignore[attr-defined]  # what xlwings reads
-        inspect.Parameter(a.name, inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                          default=None if a.optional else inspect.Parameter.empty)
-        for a in cf.args])
+    params = [
+        inspect.Parameter(
+            a.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None if a.optional else inspect.Parameter.empty
+        )
+        for a in cf.args
+    ]
+    udf.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]  # what xlwings reads
     for a in cf.args:
         options = {"ndim": 2} if a.kind == RANGE else {}
         udf = xw.arg(a.name, doc=a.help_en, **options)(udf)

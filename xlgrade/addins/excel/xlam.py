@@ -80,8 +80,9 @@ def _patch_vba(src: Path, dest: Path) -> None:
         project.rename_module(names.TEMPLATE_RIBBON_MODULE, names.RIBBON_VBA_MODULE)
         wb.set_module(names.RIBBON_VBA_MODULE, macro_source(names.RIBBON_VBA_MODULE))
         project.add_module(names.UDF_VBA_MODULE, macro_source(names.UDF_VBA_MODULE))
-        project.add_module(names.EVENTS_VBA_CLASS, macro_source(names.EVENTS_VBA_CLASS, ".cls"),
-                           kind=VBAModuleKind.other)
+        project.add_module(
+            names.EVENTS_VBA_CLASS, macro_source(names.EVENTS_VBA_CLASS, ".cls"), kind=VBAModuleKind.other
+        )
         wb.set_module("xlwings", _patched_xlwings_module(wb.get_module("xlwings")))
         wb.save(dest)
 
@@ -89,9 +90,11 @@ def _patch_vba(src: Path, dest: Path) -> None:
 def _shared_strings(strings: list[str], count: int) -> bytes:
     """sharedStrings.xml of ``strings`` (each once), referenced ``count`` times in all."""
     items = "".join(f"<si><t>{escape(s)}</t></si>" for s in strings)
-    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-            f'count="{count}" uniqueCount="{len(strings)}">{items}</sst>').encode()
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        f'count="{count}" uniqueCount="{len(strings)}">{items}</sst>'
+    ).encode()
 
 
 def _column(n: int) -> str:
@@ -103,7 +106,7 @@ def _conf_sheet(template: bytes) -> tuple[bytes, bytes]:
     """(sheet1.xml, sharedStrings.xml) of the conf sheet: CONF_ROWS as strings in A:B, the
     ribbon's text table (:func:`.ribbon.table_rows`) from column D."""
     text = template.decode("utf-8")
-    strings: dict[str, int] = {}   # each text once in the shared strings, as Excel writes them
+    strings: dict[str, int] = {}  # each text once in the shared strings, as Excel writes them
     count = 0
     table = ribbon.table_rows()
     first = ribbon.TABLE_FIRST_COLUMN
@@ -156,10 +159,14 @@ def _rewrite_parts(src: Path, dest: Path) -> None:
     if "customUI/customUI.xml" not in parts or "xl/worksheets/sheet1.xml" not in parts:
         raise BuildError("the template has no customUI/customUI.xml or conf sheet")
     sheet, strings = _conf_sheet(parts["xl/worksheets/sheet1.xml"])
-    replace = {"customUI/customUI.xml": customui, "xl/worksheets/sheet1.xml": sheet,
-               "xl/sharedStrings.xml": strings, "xl/workbook.xml": _workbook_xml(parts["xl/workbook.xml"]),
-               "docProps/core.xml": _core_xml(parts["docProps/core.xml"]),
-               "xl/vbaProject.bin": ovba.rename_project(parts["xl/vbaProject.bin"], names.VBA_PROJECT_NAME)}
+    replace = {
+        "customUI/customUI.xml": customui,
+        "xl/worksheets/sheet1.xml": sheet,
+        "xl/sharedStrings.xml": strings,
+        "xl/workbook.xml": _workbook_xml(parts["xl/workbook.xml"]),
+        "docProps/core.xml": _core_xml(parts["docProps/core.xml"]),
+        "xl/vbaProject.bin": ovba.rename_project(parts["xl/vbaProject.bin"], names.VBA_PROJECT_NAME),
+    }
     with zipfile.ZipFile(dest, "w") as zout:
         for name, data in entries:
             info = zipfile.ZipInfo(name, ZIP_DATE)

@@ -41,8 +41,10 @@ def parse_version(text: str) -> tuple[int, ...] | None:
 def _soffice() -> str:
     path = find_soffice()
     if path is None:
-        raise InstallError("未找到 LibreOffice,请先安装 LibreOffice " + MINIMUM + " 或更新版本 / "
-                           "LibreOffice not found: install LibreOffice " + MINIMUM + " or newer first")
+        raise InstallError(
+            "未找到 LibreOffice,请先安装 LibreOffice " + MINIMUM + " 或更新版本 / "
+            "LibreOffice not found: install LibreOffice " + MINIMUM + " or newer first"
+        )
     return path
 
 
@@ -63,8 +65,9 @@ def installed_version(soffice: str | None = None) -> tuple[int, ...]:
         raise InstallError(f"{soffice} --version failed: {exc}") from None
     version = parse_version(r.stdout + r.stderr)
     if version is None:
-        raise InstallError(f"{soffice} --version did not say which LibreOffice it is: "
-                           f"{(r.stdout or r.stderr).strip()[:80]!r}")
+        raise InstallError(
+            f"{soffice} --version did not say which LibreOffice it is: {(r.stdout or r.stderr).strip()[:80]!r}"
+        )
     return version
 
 
@@ -74,11 +77,11 @@ def check_version(version: tuple[int, ...]) -> None:
         raise LibreOfficeTooOld(
             f"LibreOffice {found} 太旧,xlgrade 需要 LibreOffice {MINIMUM} 或更新版本,请升级 / "
             f"LibreOffice {found} is too old: xlgrade needs LibreOffice {MINIMUM} or newer; upgrade "
-            f"(libreoffice.org, or on Debian 12: apt-get install -t bookworm-backports libreoffice-calc)")
+            f"(libreoffice.org, or on Debian 12: apt-get install -t bookworm-backports libreoffice-calc)"
+        )
 
 
-def unopkg_command(action: str, unopkg: str, oxt: str | os.PathLike | None = None, *,
-                   root: bool) -> list[str]:
+def unopkg_command(action: str, unopkg: str, oxt: str | os.PathLike | None = None, *, root: bool) -> list[str]:
     """The unopkg command line: ``add`` the .oxt or ``remove`` the extension; root: --shared."""
     if action == "add":
         cmd = [unopkg, "add", "--force", "--suppress-license", str(oxt)]
@@ -117,7 +120,7 @@ def install(profile: str | os.PathLike | None = None) -> str:
     soffice = _soffice()
     check_version(installed_version(soffice))
     with tempfile.TemporaryDirectory(prefix="xlgrade-install-") as tmp:
-        oxt = build_oxt(tmp, python=sys.executable)   # the menu's monthly job runs this xlgrade
+        oxt = build_oxt(tmp, python=sys.executable)  # the menu's monthly job runs this xlgrade
         if profile is not None:
             where = Path(profile).resolve()
             try:
@@ -128,8 +131,11 @@ def install(profile: str | os.PathLike | None = None) -> str:
             return f"{names.EXTENSION_ID} installed into the LibreOffice profile {where}"
         root = _is_root()
         _run_unopkg(unopkg_command("add", _unopkg(soffice), oxt, root=root))
-    return (f"{names.EXTENSION_ID} installed for every user of this machine (unopkg --shared, as root)"
-            if root else f"{names.EXTENSION_ID} installed into your LibreOffice profile")
+    return (
+        f"{names.EXTENSION_ID} installed for every user of this machine (unopkg --shared, as root)"
+        if root
+        else f"{names.EXTENSION_ID} installed into your LibreOffice profile"
+    )
 
 
 def uninstall(profile: str | os.PathLike | None = None) -> str:

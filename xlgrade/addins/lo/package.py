@@ -22,9 +22,9 @@ from xlgrade.addins.lo.menu import generate_addons_xcu, settings_json
 from xlgrade.addins.lo.xcu import generate_xcu
 from xlgrade.cells.model import CellFunction
 
-OXT_SOURCES = Path(__file__).with_name("oxt")      # the static files: component and bridge
+OXT_SOURCES = Path(__file__).with_name("oxt")  # the static files: component and bridge
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
-DEV_ONLY = {"gen.py"}     # xlgrade.cells.gen imports the engine; it runs at development time only
+DEV_ONLY = {"gen.py"}  # xlgrade.cells.gen imports the engine; it runs at development time only
 MINIMUM = ".".join(map(str, names.MINIMUM_LO))
 
 MANIFEST = f"""<?xml version="1.0" encoding="UTF-8"?>
@@ -78,8 +78,13 @@ def vendored_registry(root: Path | None = None) -> list[tuple[str, bytes]]:
     return out
 
 
-def oxt_entries(functions: Sequence[CellFunction], rdb: bytes, version: str,
-                registry_dir: Path | None = None, python: str | None = None) -> list[tuple[str, bytes]]:
+def oxt_entries(
+    functions: Sequence[CellFunction],
+    rdb: bytes,
+    version: str,
+    registry_dir: Path | None = None,
+    python: str | None = None,
+) -> list[tuple[str, bytes]]:
     static = (names.COMPONENT_FILE, names.MENU_COMPONENT_FILE)
     modules = (names.BRIDGE_MODULE, names.MENU_MODULE)
     entries = [
@@ -107,9 +112,14 @@ def write_zip(path: Path, entries: Iterable[tuple[str, bytes]]) -> None:
             z.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
 
 
-def build_oxt(out_dir: str | Path, functions: Sequence[CellFunction] | None = None, *,
-              registry_dir: str | Path | None = None, version: str | None = None,
-              python: str | None = None) -> Path:
+def build_oxt(
+    out_dir: str | Path,
+    functions: Sequence[CellFunction] | None = None,
+    *,
+    registry_dir: str | Path | None = None,
+    version: str | None = None,
+    python: str | None = None,
+) -> Path:
     """Write ``out_dir/xlgrade.oxt`` from the registry (default: xlgrade.cells.FUNCTIONS).
 
     ``functions`` and ``registry_dir`` go together: another registry's functions and the
@@ -120,6 +130,7 @@ def build_oxt(out_dir: str | Path, functions: Sequence[CellFunction] | None = No
     """
     if functions is None:
         from xlgrade.cells import FUNCTIONS  # the real registry
+
         functions = FUNCTIONS
     functions = tuple(functions)
     out = Path(out_dir)
@@ -128,7 +139,11 @@ def build_oxt(out_dir: str | Path, functions: Sequence[CellFunction] | None = No
         rdb = compile_idl(generate_idl(functions), Path(tmp))
     target = out / names.OXT_NAME
     partial = out / (names.OXT_NAME + ".part")
-    write_zip(partial, oxt_entries(functions, rdb, version or xlgrade.__version__,
-                                   None if registry_dir is None else Path(registry_dir), python))
+    write_zip(
+        partial,
+        oxt_entries(
+            functions, rdb, version or xlgrade.__version__, None if registry_dir is None else Path(registry_dir), python
+        ),
+    )
     partial.replace(target)
     return target

@@ -47,6 +47,7 @@ class Cells(unohelper.Base, XCells, XServiceName, XServiceInfo):
 def _method(function):
     def method(self, *values):
         return xlgradeaddin.call(function, values, _value_error)
+
     method.__name__ = function.name
     method.__doc__ = function.en
     return method

@@ -118,7 +118,7 @@ class Menu(unohelper.Base, XJobExecutor, XMenu, XServiceInfo):
         time_header = cfg["complaint_columns"]["complaint_time"][lang]
         for i, row in enumerate(data[:10]):
             if time_header in row:
-                rows = [tuple(None if v == "" else v for v in r) for r in data[i + 1:]]
+                rows = [tuple(None if v == "" else v for v in r) for r in data[i + 1 :]]
                 return M.complaint_check(rows, list(row), lang, cfg, datetime.now())
         return M.say(lang, "no_sheet", sheet=time_header)
 
@@ -155,11 +155,13 @@ class Menu(unohelper.Base, XJobExecutor, XMenu, XServiceInfo):
 
     def _show(self, message, doc):
         from com.sun.star.awt.MessageBoxType import INFOBOX
-        self._box(doc, INFOBOX, 1, message)          # BUTTONS_OK
+
+        self._box(doc, INFOBOX, 1, message)  # BUTTONS_OK
 
     def _ask_yes(self, message, doc):
         from com.sun.star.awt.MessageBoxType import QUERYBOX
-        return self._box(doc, QUERYBOX, 3, message) == 2   # BUTTONS_YES_NO; RESULT_YES
+
+        return self._box(doc, QUERYBOX, 3, message) == 2  # BUTTONS_YES_NO; RESULT_YES
 
     def _ask_new_path(self):
         picker = self.ctx.ServiceManager.createInstanceWithContext("com.sun.star.ui.dialogs.FilePicker", self.ctx)

@@ -70,7 +70,7 @@ def _rows(value):
         return _RANGES[value]
     except KeyError:
         pass
-    except TypeError:                  # a list, or a row that is one: not hashable
+    except TypeError:  # a list, or a row that is one: not hashable
         return _convert_rows(value)
     rows = _convert_rows(value)
     if len(_RANGES) >= _RANGES_KEPT:
@@ -90,8 +90,7 @@ def _scalar(value):
 
 def to_registry(function, values):
     """The spreadsheet's values for ``function``'s arguments, in the registry's convention."""
-    return tuple(_rows(v) if arg.kind == RANGE else _scalar(v)
-                 for arg, v in zip(function.args, values))
+    return tuple(_rows(v) if arg.kind == RANGE else _scalar(v) for arg, v in zip(function.args, values))
 
 
 def _result_cell(value):
@@ -108,8 +107,7 @@ def to_uno(function, result):
     """The registry's result as Calc takes it: float or str, or a tuple of rows for an array."""
     if function.returns != "array":
         return _result_cell(result)
-    rows = tuple(tuple(_result_cell(v) for v in row) if _is_block(row) else (_result_cell(row),)
-                 for row in result)
+    rows = tuple(tuple(_result_cell(v) for v in row) if _is_block(row) else (_result_cell(row),) for row in result)
     width = max((len(r) for r in rows), default=0)
     if not rows or not width:
         return (("",),)
@@ -122,5 +120,5 @@ def call(function, values, value_error):
     #VALUE!)."""
     try:
         return to_uno(function, function(*to_registry(function, values)))
-    except ValueError as exc:      # CellValueError and ArgumentError are ValueErrors
+    except ValueError as exc:  # CellValueError and ArgumentError are ValueErrors
         raise value_error(f"{function.name}: {exc}") from None

@@ -15,8 +15,8 @@ import subprocess
 from datetime import datetime, timedelta
 
 SETTINGS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "xlgrade_menu.json")
-EPOCH = datetime(1899, 12, 30)          # spreadsheet serial day 0
-JOB_TIMEOUT = 1800                      # seconds the monthly job may take
+EPOCH = datetime(1899, 12, 30)  # spreadsheet serial day 0
+JOB_TIMEOUT = 1800  # seconds the monthly job may take
 
 TEXT = {
     "zh": {
@@ -42,8 +42,8 @@ TEXT = {
         "cancelled": "Monthly recalculation cancelled.",
         "no_xlgrade": "xlgrade not found: run xlgrade install libreoffice on a computer where xlgrade is installed.",
         "job_failed": "The monthly recalculation failed: {why}",
-        "no_sheet": "The workbook has no sheet \"{sheet}\".",
-        "rules_opened": "Opened the \"{sheet}\" sheet: edit its value column to change a rule.",
+        "no_sheet": 'The workbook has no sheet "{sheet}".',
+        "rules_opened": 'Opened the "{sheet}" sheet: edit its value column to change a rule.',
         "complaints_none": "No unanswered complaint is overdue or due within 24 hours.",
         "complaints_overdue": "{n} unanswered complaints are overdue: {items}",
         "complaints_soon": "{n} complaints are due within 24 hours: {items}",
@@ -64,7 +64,7 @@ def say(lang, key, **values):
 
 
 def workbook_lang(sheet_names, cfg):
-    """"en" when the workbook has the English summary sheet and not the Chinese one, else "zh"."""
+    """ "en" when the workbook has the English summary sheet and not the Chinese one, else "zh"."""
     names = set(sheet_names)
     sheets = cfg["sheets"]
     if sheets["summary"]["en"] in names and sheets["summary"]["zh"] not in names:
@@ -84,8 +84,19 @@ def job_command(cfg, *args):
 def job_env():
     """A clean environment: LibreOffice's own PYTHONPATH / PYTHONHOME must not leak into xlgrade."""
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": os.environ.get("LANG", "C.UTF-8")}
-    for key in ("HOME", "USERPROFILE", "SYSTEMROOT", "TEMP", "TMP", "TMPDIR", "APPDATA", "LOCALAPPDATA", "USER",
-                "USERNAME", "LOGNAME"):
+    for key in (
+        "HOME",
+        "USERPROFILE",
+        "SYSTEMROOT",
+        "TEMP",
+        "TMP",
+        "TMPDIR",
+        "APPDATA",
+        "LOCALAPPDATA",
+        "USER",
+        "USERNAME",
+        "LOGNAME",
+    ):
         if key in os.environ:
             env[key] = os.environ[key]
     return env
@@ -97,8 +108,9 @@ def run_job(cfg, lang, *args):
     if cmd is None:
         return False, say(lang, "no_xlgrade")
     try:
-        r = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8", errors="replace",
-                           env=job_env(), timeout=JOB_TIMEOUT)
+        r = subprocess.run(
+            cmd, capture_output=True, text=True, encoding="utf-8", errors="replace", env=job_env(), timeout=JOB_TIMEOUT
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return False, say(lang, "job_failed", why=str(exc))
     out = [ln.strip() for ln in r.stdout.splitlines() if ln.strip()]
@@ -107,7 +119,7 @@ def run_job(cfg, lang, *args):
         return True, out[-1] if out else ""
     why = err[-1] if err else (out[-1] if out else f"exit status {r.returncode}")
     if why.startswith("xlgrade: "):
-        why = why[len("xlgrade: "):]
+        why = why[len("xlgrade: ") :]
     return False, say(lang, "job_failed", why=why)
 
 
