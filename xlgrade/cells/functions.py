@@ -268,15 +268,10 @@ def paretogrades(
 ) -> tuple[tuple[str], ...]:
     """One grade per row of a one-column range; "" for a blank or text row."""
     a_cut, b_cut, names = _pareto_args(a_share, b_share, labels)
-    rows = values if isinstance(values, (tuple, list)) else (values,)
     pop = population(values)
     out: list[tuple[str]] = []
-    for row in rows:
-        if isinstance(row, (tuple, list)):
-            if len(row) != 1:
-                raise args.fail(VALUES, "只能是一列", "must be a single column")
-            row = row[0]
-        x = _as_number(row)
+    for cell in _column(values, VALUES):
+        x = _as_number(cell)
         out.append(("" if x is None else pop.grade(_exact(x), a_cut, b_cut, names),))
     return tuple(out)
 
