@@ -4,19 +4,17 @@ See :mod:`xlgrade.lo.harness` and docs/libreoffice.md. Importing this package ne
 LibreOffice; :func:`available` says whether it is there.
 """
 
+from xlgrade.lo.doc import CellError, Doc
 from xlgrade.lo.harness import (
-    CellError,
     CommandError,
-    Doc,
     LibreOffice,
     LibreOfficeError,
     LibreOfficeTimeout,
     LibreOfficeUnavailable,
     available,
     find_soffice,
-    pdf_page_sizes,
-    pdf_pages,
 )
+from xlgrade.lo.pdf import pdf_page_sizes, pdf_pages
 
 __all__ = [
     "CellError",

@@ -15,12 +15,10 @@ temporary profile; both are killed on exit, whatever happened. See docs/libreoff
 
 from __future__ import annotations
 
-import datetime as _dt
 import functools
 import json
 import os
 import queue
-import re
 import shutil
 import signal
 import subprocess
@@ -29,13 +27,12 @@ import threading
 import time
 import uuid
 import weakref
-import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from xlgrade.errors import CommandError, LibreOfficeError, LibreOfficeTimeout, LibreOfficeUnavailable
+from xlgrade.lo.doc import Doc
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 WORKER = Path(__file__).with_name("worker.py")
@@ -47,8 +44,6 @@ _SOFFICE_CANDIDATES = (
     "/usr/local/bin/soffice",
 )
 
-Value = Any  # str | float | None
-XLSX_FILTER = "Calc Office Open XML"
 
 # Settings of each run's fresh profile. No document locking: a soffice killed with a document
 # open leaves ``.~lock.<name>#`` beside the workbook, and the next headless load of that
@@ -61,18 +56,6 @@ _PROFILE_XCU = """<?xml version="1.0" encoding="UTF-8"?>
 <item oor:path="/org.openoffice.Office.Common/Misc"><prop oor:name="UseDocumentSystemFileLocking" oor:op="fuse"><value>false</value></prop></item>
 </oor:items>
 """
-
-
-@dataclass(frozen=True)
-class CellError:
-    sheet: str
-    cell: str  # "B7"
-    formula: str  # as LibreOffice shows it, e.g. "=1/0"
-    error_code: int  # LibreOffice's code: 532 #DIV/0!, 525 #NAME?, 519 #VALUE!, 502 Err:502, ...
-    text: str  # what the cell shows: "#DIV/0!", "#NAME?", "Err:502"
-
-    def __str__(self) -> str:
-        return f"{self.sheet}!{self.cell} {self.formula} -> {self.text} ({self.error_code})"
 
 
 # ---- availability -------------------------------------------------------------------------
@@ -432,223 +415,3 @@ class LibreOffice:
             extra["macros"] = True
         key = self.call("open", timeout=timeout, path=str(p), recalculate=recalculate, **extra)
         return Doc(self, key, p)
-
-
-_EXCEL_EPOCH = _dt.datetime(1899, 12, 30)
-
-
-def _cell_arg(value: Value) -> tuple[str, Any]:
-    if value is None:
-        return "empty", ""
-    if isinstance(value, bool):
-        return "number", float(value)
-    if isinstance(value, (int, float)):
-        return "number", float(value)
-    if isinstance(value, _dt.datetime):
-        return "number", (value - _EXCEL_EPOCH).total_seconds() / 86400
-    if isinstance(value, _dt.date):
-        return "number", float((value - _EXCEL_EPOCH.date()).days)
-    if isinstance(value, str):
-        return "string", value
-    raise TypeError(f"cannot put a {type(value).__name__} into a cell")
-
-
-class Doc:
-    """An open workbook. Sheets are named (str) or counted from 0 (int)."""
-
-    def __init__(self, lo: LibreOffice, key: int, path: Path):
-        self.lo, self.key, self.path = lo, key, path
-        self.closed = False
-
-    def __enter__(self) -> Doc:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"<Doc {self.path.name}{' closed' if self.closed else ''}>"
-
-    def _call(self, cmd: str, timeout: float | None = None, **args) -> Any:
-        if self.closed:
-            raise LibreOfficeError(f"{self.path.name} is closed")
-        return self.lo.call(cmd, timeout=timeout, doc=self.key, **args)
-
-    def recalculate(self, timeout: float | None = None) -> float:
-        """Recalculate every formula (``calculateAll``), cached values or not; the seconds
-        ``calculateAll`` took, timed inside the worker (without the pipe's round trip)."""
-        return self._call("recalculate", timeout)
-
-    def sheet_names(self) -> list[str]:
-        return self._call("sheet_names")
-
-    def errors(
-        self,
-        sheets: str | int | Iterable[str | int] | None = None,
-        *,
-        limit: int | None = None,
-        timeout: float | None = None,
-    ) -> list[CellError]:
-        """Every formula cell (of ``sheets``, default all) whose result is an error, sheet by
-        sheet by sheet; at most ``limit`` of them if given."""
-        if isinstance(sheets, (str, int)):
-            sheets = [sheets]
-        elif sheets is not None:
-            sheets = list(sheets)
-        return [CellError(**e) for e in self._call("errors", timeout, sheets=sheets, limit=limit)]
-
-    def get(self, sheet: str | int, cell_range: str) -> list[list[Value]]:
-        """Values of a range, row by row: numbers as float, text as str, empty cells as None,
-        error results as their text ("#DIV/0!")."""
-        return self._call("get", sheet=sheet, range=cell_range)
-
-    def value(self, sheet: str | int, cell: str) -> Value:
-        return self.get(sheet, cell)[0][0]
-
-    def get_formula(self, sheet: str | int, cell: str) -> str:
-        """The cell's formula as LibreOffice shows it ("=SUM(A1:A3)"), or its content if none."""
-        return self._call("get_formula", sheet=sheet, cell=cell)
-
-    def set(self, sheet: str | int, cell: str, value: Value, *, recalculate: bool = True) -> None:
-        """Put a value into a cell (str stays text, never a formula; date -> serial), then recalc."""
-        kind, v = _cell_arg(value)
-        self._call("set", sheet=sheet, cell=cell, kind=kind, value=v, recalculate=recalculate)
-
-    def set_formula(self, sheet: str | int, cell: str, formula: str, *, recalculate: bool = True) -> None:
-        self._call("set", sheet=sheet, cell=cell, kind="formula", value=formula, recalculate=recalculate)
-
-    def used_range(self, sheet: str | int) -> str:
-        """The sheet's used area, "A1:K250"."""
-        return self._call("used_range", sheet=sheet)
-
-    def formula_count(self, sheet: str | int) -> int:
-        return self._call("formula_count", sheet=sheet)
-
-    def save_copy(self, path: str | os.PathLike, filter_name: str = XLSX_FILTER, timeout: float | None = None) -> Path:
-        """Save a copy as LibreOffice writes it (default: .xlsx, "Calc Office Open XML")."""
-        p = Path(path).resolve()
-        p.parent.mkdir(parents=True, exist_ok=True)
-        self._call("store", timeout, path=str(p), filter=filter_name)
-        if not p.is_file():
-            raise LibreOfficeError(f"LibreOffice wrote nothing at {p}")
-        return p
-
-    def export_pdf(self, path: str | os.PathLike, sheet: str | int | None = None, timeout: float | None = None) -> Path:
-        """Render to PDF: the whole workbook, or only ``sheet``'s pages (its print ranges and page
-        style apply; the PDF filter's Selection is that sheet)."""
-        p = Path(path).resolve()
-        p.parent.mkdir(parents=True, exist_ok=True)
-        if p.exists():
-            p.unlink()
-        self._call("export_pdf", timeout, path=str(p), sheet=sheet)
-        if not p.is_file():
-            raise LibreOfficeError(f"LibreOffice wrote no PDF at {p}")
-        return p
-
-    def close(self) -> None:
-        if not self.closed and self.lo.running:
-            self.lo.call("close", doc=self.key)
-        self.closed = True
-
-
-# ---- PDF, just enough to count pages and measure them ------------------------------------
-
-_OBJ_HEAD = re.compile(rb"(\d+)\s+(\d+)\s+obj\b")
-_REF = re.compile(rb"(\d+)\s+\d+\s+R")
-_TYPE_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
-_TYPE_PAGES = re.compile(rb"/Type\s*/Pages(?![A-Za-z])")
-_TYPE_CATALOG = re.compile(rb"/Type\s*/Catalog(?![A-Za-z])")
-_NUM = rb"[-+]?(?:\d+\.?\d*|\.\d+)"
-_MEDIABOX = re.compile(
-    rb"/MediaBox\s*\[\s*(" + _NUM + rb")\s+(" + _NUM + rb")\s+(" + _NUM + rb")\s+(" + _NUM + rb")\s*\]"
-)
-_ROTATE = re.compile(rb"/Rotate\s+(-?\d+)")
-
-
-def _pdf_objects(data: bytes) -> dict[int, bytes]:
-    """Object number -> its dictionary text (streams cut off), incl. objects in object streams."""
-    objs: dict[int, bytes] = {}
-    streams: list[tuple[bytes, bytes]] = []
-    heads = list(_OBJ_HEAD.finditer(data))
-    for i, m in enumerate(heads):
-        end = heads[i + 1].start() if i + 1 < len(heads) else len(data)
-        body = data[m.end() : end]
-        cut = body.find(b"endobj")
-        if cut >= 0:
-            body = body[:cut]
-        s = body.find(b"stream")
-        head = body if s < 0 else body[:s]
-        objs[int(m.group(1))] = head  # later definitions (incremental updates) win
-        if s >= 0 and b"/ObjStm" in head:
-            raw = body[s + 6 :].lstrip(b"\r\n")
-            e = raw.rfind(b"endstream")
-            streams.append((head, raw[:e] if e >= 0 else raw))
-    for head, raw in streams:
-        try:
-            text = zlib.decompressobj().decompress(raw) if b"/FlateDecode" in head else raw
-            first = int(re.search(rb"/First\s+(\d+)", head).group(1))  # type: ignore[union-attr]  # no match: AttributeError, below
-            n = int(re.search(rb"/N\s+(\d+)", head).group(1))  # type: ignore[union-attr]
-        except (zlib.error, AttributeError, ValueError):
-            continue
-        nums = [int(x) for x in text[:first].split()[: 2 * n]]
-        pairs = list(zip(nums[::2], nums[1::2]))
-        for j, (num, off) in enumerate(pairs):
-            stop = first + pairs[j + 1][1] if j + 1 < len(pairs) else len(text)
-            objs.setdefault(num, text[first + off : stop])
-    return objs
-
-
-def _page_objects(objs: dict[int, bytes]) -> list[int]:
-    catalog = next((b for b in objs.values() if _TYPE_CATALOG.search(b)), None)
-    root = re.search(rb"/Pages\s+(\d+)\s+\d+\s+R", catalog) if catalog else None
-    pages: list[int] = []
-    if root:
-        seen: set[int] = set()
-
-        def walk(num: int) -> None:
-            if num in seen or num not in objs:
-                return
-            seen.add(num)
-            body = objs[num]
-            if _TYPE_PAGES.search(body):
-                kids = re.search(rb"/Kids\s*\[([^\]]*)\]", body)
-                for k in _REF.finditer(kids.group(1) if kids else b""):
-                    walk(int(k.group(1)))
-            elif _TYPE_PAGE.search(body):
-                pages.append(num)
-
-        walk(int(root.group(1)))
-    if not pages:  # no readable page tree: every page object, in object order
-        pages = sorted(n for n, b in objs.items() if _TYPE_PAGE.search(b))
-    return pages
-
-
-def pdf_page_sizes(path: str | os.PathLike) -> list[tuple[float, float]]:
-    """(width, height) in points of every page, in order (MediaBox, inherited, /Rotate applied)."""
-    objs = _pdf_objects(Path(path).read_bytes())
-    sizes = []
-    for num in _page_objects(objs):
-        box: list[float] | None = None
-        rotate: int | None = None
-        node: int | None = num
-        hops = 0
-        while node is not None and hops < 64:
-            body = objs.get(node, b"")
-            if box is None and (m := _MEDIABOX.search(body)):
-                box = [float(x) for x in m.groups()]
-            if rotate is None and (r := _ROTATE.search(body)):
-                rotate = int(r.group(1))
-            parent = re.search(rb"/Parent\s+(\d+)\s+\d+\s+R", body)
-            node, hops = (int(parent.group(1)) if parent else None), hops + 1
-        if box is None:
-            raise ValueError(f"{path}: page object {num} has no MediaBox")
-        w, h = abs(box[2] - box[0]), abs(box[3] - box[1])
-        if (rotate or 0) % 180:
-            w, h = h, w
-        sizes.append((round(w, 2), round(h, 2)))
-    return sizes
-
-
-def pdf_pages(path: str | os.PathLike) -> int:
-    """Number of pages of a PDF."""
-    return len(_page_objects(_pdf_objects(Path(path).read_bytes())))
