@@ -38,7 +38,7 @@ from xlgrade.normalize import Normalized, find_header, normalize_rows
 from xlgrade.schema import formulas
 from xlgrade.schema.model import DATE, DATETIME, DERIVED, GRADE, Sheet, header_key
 from xlgrade.schema.sheets import CUSTOMERS, RULES_SHEET, SHEETS, SUMMARY_SHEET
-from xlgrade.workbook import backups, cards, styles
+from xlgrade.workbook import backups, cards, rulenames, styles
 from xlgrade.workbook.cellxml import Cell, Formula, parse_range, plain_value, quote_sheet, range_ref
 from xlgrade.workbook.charts import ChartSpec, Series
 from xlgrade.workbook.package import Package
@@ -417,6 +417,11 @@ class FileBook:
         self.check_writable()
         if not self.package.dirty:
             return None
+        # the rule names its formulas read exist (a workbook without a rules sheet gets constants)
+        sheets = [
+            part for part in self.package.changed() if part.startswith("xl/worksheets/") and part.endswith(".xml")
+        ]
+        rulenames.ensure(self.package, self._rules or RuleBook(), [p for p in sheets if self.package.exists(p)])
         # every formula cell xlgrade owns now carries its result: Excel and Calc may show them as they are
         self.package.trust_cached_values()
         made, new = backups.write(self.path, self.backup_dir, Path(self._backup) if self._backup else None)
