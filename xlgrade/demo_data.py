@@ -178,12 +178,16 @@ def _customers(rng: np.random.Generator, n: int) -> pd.DataFrame:
     rows, used = [], set()
     for i in range(n):
         industry = INDUSTRIES[rng.integers(len(INDUSTRIES))]
-        while True:
+        for _ in range(64):
             city = CITIES[rng.integers(len(CITIES))]
             name = f"{city}{WORDS[rng.integers(len(WORDS))]}{SUFFIX[industry]}{FORMS[rng.integers(len(FORMS))]}"
             if name not in used:
-                used.add(name)
                 break
+        else:  # the industry's names are (nearly) all taken: a numbered branch of the last one
+            base, branch = name, 2
+            while (name := f"{base}(第{branch}分公司)") in used:
+                branch += 1
+        used.add(name)
         rows.append(
             {
                 "customer_id": f"KH{i + 1:04d}",
