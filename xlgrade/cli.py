@@ -109,10 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
     rc.add_argument("path", metavar="PATH")
     rc.add_argument(
         "--month",
-        type=_month,
         default=None,
         metavar="YYYY-MM",
-        help="month to evaluate (default: the month of the latest ledger line)",
+        help="month to evaluate, as 2026-09, 2026/9, 2026年9月 or 202609; not after this month "
+        "(default: the month of the latest ledger line)",
     )
     _add_wait(rc)
     rc.set_defaults(run=cmd_recalc)
@@ -167,14 +167,6 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--lang", choices=LANGS, default="zh")
     r.set_defaults(run=cmd_rules)
     return p
-
-
-def _month(text: str) -> pd.Period:
-    import re
-
-    if not re.fullmatch(r"\d{4}-\d{2}", text) or not 1 <= int(text[5:]) <= 12:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a month of the form YYYY-MM")
-    return pd.Period(text, freq="M")
 
 
 def _as_of(text: str) -> date:

@@ -36,9 +36,10 @@ from xlgrade.engine import ANALYSES, frames, grade
 from xlgrade.engine.dynamics import apply_overrides, changes
 from xlgrade.engine.result import Grading
 from xlgrade.errors import MissingSheetError
-from xlgrade.issues import SKIPPED, Issue
+from xlgrade.issues import NOTE, SKIPPED, Issue
 from xlgrade.job import derive, live
 from xlgrade.job.book import Book
+from xlgrade.job.months import parse_month
 from xlgrade.job.outputs import Summary
 from xlgrade.job.summary import build_summary
 from xlgrade.job.text import TEXT
@@ -96,12 +97,33 @@ class RunResult:
 
 
 def resolve_month(month: str | pd.Period | None, ledger: pd.DataFrame, today: pd.Timestamp) -> pd.Period:
-    """The month asked for, else the latest month with a ledger line up to today."""
-    if month is not None:
-        return pd.Period(month, freq="M")
+    """The month asked for (as staff type it: :mod:`xlgrade.job.months`), else the latest
+    month with a ledger line up to today."""
+    asked = parse_month(month, today)
+    if asked is not None:
+        return asked
     dates = ledger["date"][ledger["date"] <= today] if len(ledger) else pd.Series(dtype="datetime64[ns]")
     latest = dates.max() if len(dates) else today
     return pd.Period(latest, freq="M")
+
+
+def no_lines_in(period: pd.Period, ledger: pd.DataFrame, source: str) -> list[Issue]:
+    """A note when no ledger line is dated in the evaluated month (a typo in --month, or a
+    ledger not yet filled in): the grades then only repeat the months before."""
+    dates = ledger["date"] if len(ledger) else pd.Series(dtype="datetime64[ns]")
+    if ((dates >= period.start_time) & (dates <= period.end_time)).any():
+        return []
+    return [
+        Issue(
+            source,
+            None,
+            None,
+            str(period),
+            f"no ledger line is dated in {period}: the grades count only the months before it",
+            f"台账中没有 {period} 的记录:本次等级只反映此前各月",
+            NOTE,
+        )
+    ]
 
 
 def run_month(
@@ -110,6 +132,7 @@ def run_month(
     started = time.perf_counter()
     now = now or datetime.now()
     lang = book.lang
+    month = parse_month(month, pd.Timestamp(now).normalize(), lang)  # refused before anything is read
     rules = book.read_rules()
 
     cust_n = book.read_table(CUSTOMERS)
@@ -129,6 +152,7 @@ def run_month(
     ledger = frames.prepare_ledger(ledger_n.frame)
     period = resolve_month(month, ledger, pd.Timestamp(now).normalize())
     as_of = period.end_time.normalize()
+    issues += no_lines_in(period, ledger, ledger_n.source)
     method = rules.general.method
     cust_by_id = customers.set_index("customer_id")
 
