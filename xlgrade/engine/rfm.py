@@ -1,4 +1,4 @@
-"""RFM (DOMAIN.md §3.6, seed 003: 近期购买、购买频度、购买金额) - eight classes and quintile scores.
+"""RFM (docs/rules.md §3.6 RFM; seed 003: 近期购买、购买频度、购买金额) - eight classes and quintile scores.
 
 Window: ``(as_of - rfm.months, as_of]`` (frames.window). A *purchase* is a line with
 amount > 0. Per customer:
