@@ -52,7 +52,7 @@ FUNCTIONS = (replace(by_name("ABCGRADE"), name="{FLOOR}", fn=_no_work),)
 SHEET = "Bench"
 SEED = 20261201
 
-# ABCGRADE's defaults (DOMAIN.md §3.1: more than 5 orders and more than 100,000 is A; more than
+# ABCGRADE's defaults (docs/rules.md §3.1 Threshold ABC: more than 5 orders and more than 100,000 is A; more than
 # 3 and more than 10,000 is B), written out as the native formula a user would type.
 NATIVE = '=IF(AND(A{r}>5,B{r}>100000),"A",IF(AND(A{r}>3,B{r}>10000),"B","C"))'
 

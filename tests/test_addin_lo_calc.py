@@ -1,7 +1,7 @@
 """The cell functions computed by real Calc, from an .xlsx that openpyxl wrote with plain
 Excel names (``=ABCGRADE(...)``), with the extension built by ``xlgrade addins build`` and
 installed into the session's throwaway profile. Every value is compared with the registry's
-Python result and with the value DOMAIN.md prescribes; a Calc-saved .xlsx keeps plain names.
+Python result and with the value docs/rules.md states; a Calc-saved .xlsx keeps plain names.
 
 One soffice for the module (starting it and installing the extension take about 2 s).
 """

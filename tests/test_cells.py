@@ -1,4 +1,4 @@
-"""The cell functions (xlgrade.cells): registry, purity, generated files, DOMAIN.md boundaries."""
+"""The cell functions (xlgrade.cells): registry, purity, generated files, the boundaries of docs/rules.md."""
 
 from __future__ import annotations
 
@@ -469,7 +469,7 @@ def test_creditgrade(score, grade):
 
 
 def test_creditgrade_of_an_empty_score_is_no_record():
-    # DOMAIN.md §3.5: a period without receivables has no score, shown as 无记录 (never as 100 or 0)
+    # docs/rules.md §3.5: a period without receivables has no score, shown as 无记录 (never as 100 or 0)
     assert CREDITGRADE(None) == CREDITGRADE("") == "无记录"
     assert CREDITGRADE(None, "excellent; good; fair; poor") == "无记录"
 

@@ -1,4 +1,4 @@
-"""Weighted composite (DOMAIN.md §3.4). Expected numbers are worked out by hand in comments.
+"""Weighted composite (docs/rules.md §3.4). Expected numbers are worked out by hand in comments.
 
 Default weights: 10 % credit + 30 % amount + 60 % profit; split by count, top 20 % A,
 up to 50 % B. Percentile = share of customers whose value is <= this one's, x 100.

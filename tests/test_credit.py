@@ -1,4 +1,4 @@
-"""Credit evaluation (DOMAIN.md §3.5). Expected numbers are worked out by hand in comments.
+"""Credit evaluation (docs/rules.md §3.5). Expected numbers are worked out by hand in comments.
 
 Defaults: credit days 30, penalty 2 points a day, trailing 12 months, grades 优 >= 90,
 良 >= 75, 中 >= 60, else 差; aging limits 30 / 60 / 90 days. As-of date 2026-06-30.

@@ -1,4 +1,4 @@
-"""Dynamic management (DOMAIN.md §3.9): migration matrix, grade changes, manual overrides."""
+"""Dynamic management (docs/rules.md §3.9): migration matrix, grade changes, manual overrides."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Matrices and types (DOMAIN.md §3.7): volume x loyalty, wallet, MVC/MGC/BZC, deal stage, 3x3."""
+"""Matrices and types (docs/rules.md §3.7): volume x loyalty, wallet, MVC/MGC/BZC, deal stage, 3x3."""
 
 from __future__ import annotations
 

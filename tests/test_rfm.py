@@ -1,4 +1,4 @@
-"""RFM (DOMAIN.md §3.6): eight classes against the active customers' mean, quintile scores."""
+"""RFM (docs/rules.md §3.6): eight classes against the active customers' mean, quintile scores."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Service policy by grade (DOMAIN.md §3.8): complaint queue, deadlines, status, staffing."""
+"""Service policy by grade (docs/rules.md §3.8): complaint queue, deadlines, status, staffing."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The threshold ABC explanation (DOMAIN.md §3.1), one customer at a time.
+"""The threshold ABC explanation (docs/rules.md §3.1 Threshold ABC), one customer at a time.
 
 The engine (:mod:`xlgrade.engine.threshold`) writes this sentence for every customer and
 the cell function GRADEWHY returns it, so both come from this one builder.

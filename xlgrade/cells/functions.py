@@ -1,4 +1,4 @@
-"""The cell functions' implementations (DOMAIN.md §3.1-3.3, 3.5, 3.6, 3.8), standard library only.
+"""The cell functions' implementations (docs/rules.md §3.1-3.3, 3.5, 3.6, 3.8), standard library only.
 
 Each function takes what the spreadsheet hands over (model.py rule 3) and computes one
 customer's result exactly as the pandas engine does for the same figures and rules:
@@ -341,7 +341,7 @@ def scoregrade(score: Cell, labels: Cell = None, minimums: Cell = None) -> str:
 
 # ---- credit (§3.5) -------------------------------------------------------------------------------
 def creditgrade(score: Cell, labels: Cell = None, minimums: Cell = None) -> str:
-    if args.is_blank(score):  # a period without receivables has no score (DOMAIN.md §3.5)
+    if args.is_blank(score):  # a period without receivables has no score (docs/rules.md §3.5)
         return D.CREDIT_NO_RECORD
     s = args.round6(args.number(score, SCORE))
     mins = args.minimums(minimums, MINIMUMS, D.CREDIT_MIN)

@@ -48,7 +48,7 @@ class Method:
         return [group for group in self.needs if not have.intersection(group)]
 
 
-# The grading methods of DOMAIN.md §3.1-3.6: one grade per customer, the workbook's choice.
+# The grading methods of docs/rules.md §3.1-3.6: one grade per customer, the workbook's choice.
 METHODS: dict[str, Method] = {
     m.name: m
     for m in (
@@ -91,7 +91,7 @@ METHODS: dict[str, Method] = {
     )
 }
 
-# The matrices and types of DOMAIN.md §3.7: further views on the same customers.
+# The matrices and types of docs/rules.md §3.7: further views on the same customers.
 ANALYSES: dict[str, Method] = {
     m.name: m
     for m in (

@@ -1,4 +1,4 @@
-"""Weighted composite grading (DOMAIN.md §3.4, seed 003 综合加权).
+"""Weighted composite grading (docs/rules.md §3.4 Weighted composite; seed 003 综合加权).
 
 The *ranked* customers are those with at least one ledger line in the trailing
 ``composite.months`` window (frames.window). Everyone else in the population is C ("no

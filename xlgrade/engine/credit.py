@@ -1,4 +1,4 @@
-"""Credit evaluation (DOMAIN.md §3.5, seed 003 信用状况; 附表五 信用评估 / 上年同期信用).
+"""Credit evaluation (docs/rules.md §3.5 Credit evaluation and aging; seed 003 信用状况; 附表五 信用评估 / 上年同期信用).
 
 Only ledger lines dated on or before the as-of date count. Per line:
 

@@ -1,4 +1,4 @@
-"""Dynamic management (DOMAIN.md §3.9, seeds 001, 002, 004): migration, changes, manual grades.
+"""Dynamic management (docs/rules.md §3.9 Dynamic management; seeds 001, 002, 004): migration, changes, manual grades.
 
 A *month* of grades is a Series customer_id -> grade label. Ids are compared as text; the
 first entry of a duplicated id wins; a missing or blank grade means the customer is not

@@ -1,4 +1,4 @@
-"""Matrices and types (DOMAIN.md §3.7, seeds 000, 003, 004): five two-way classifications.
+"""Matrices and types (docs/rules.md §3.7 Matrices and types; seeds 000, 003, 004): five two-way classifications.
 
 Every function grades the population of frames.population and reads ``rules.matrix``
 (written m below). "Trailing window" = ``(as_of - m.months, as_of]``; a *purchase* is a

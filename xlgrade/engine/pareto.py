@@ -1,4 +1,4 @@
-"""Pareto ABC (80/20; DOMAIN.md §3.2, seeds 000, 002, 003) and SAP's other ABC strategies.
+"""Pareto ABC (80/20; docs/rules.md §3.2 Pareto ABC; seeds 000, 002, 003) and SAP's other ABC strategies.
 
 Rank customers by a measure (rule ``pareto.measure``). T = sum of the positive values.
 For a customer with value v > 0, ``share_before`` = (sum of values strictly greater than v) / T.

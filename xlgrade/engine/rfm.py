@@ -1,4 +1,4 @@
-"""RFM (DOMAIN.md §3.6, seed 003: 近期购买、购买频度、购买金额) - eight classes and quintile scores.
+"""RFM (docs/rules.md §3.6 RFM; seed 003: 近期购买、购买频度、购买金额) - eight classes and quintile scores.
 
 Window: ``(as_of - rfm.months, as_of]`` (frames.window). A *purchase* is a line with
 amount > 0. Per customer:
@@ -20,7 +20,8 @@ A value exactly equal to the split is low; so a lone active customer is LLL. The
 Quintile scores 1-5 per dimension among the n active customers:
 ``score = 1 + floor(5 * worse / n)``, ``worse`` being the number of active customers with a
 strictly worse value (larger recency, smaller frequency, smaller monetary). Ties share a
-score; with distinct values the best gets 5. Inactive customers score 1 everywhere.
+score; with distinct values the best gets 5 once there are at least 5 active customers
+(1 + floor(5 * (n - 1) / n) is 3 for n = 2, 4 for n = 3 or 4). Inactive customers score 1 everywhere.
 
 Exactness: values are rounded to 6 decimals and compared with the split in integer
 millionths (mean: ``n * v`` against the exact sum), so "equal to the mean" is exact.

@@ -2,8 +2,9 @@
 
 Rules of this module:
 
-1. Defaults are the values fixed in DOMAIN.md; nothing in the engine hard-wires a number
-   that appears here.
+1. Defaults are the business rules' starting values, stated here and nowhere else
+   (docs/rules.md §6 Rule reference is generated from this module by
+   ``python -m xlgrade.rulesdoc``); nothing in the engine hard-wires a number that appears here.
 2. A rule is addressed as ``section.field`` (``threshold.a_orders_over``) and holds one
    scalar, or a list written in one cell as ``"10; 5; 3"``. That makes the whole book a
    two-column table (key, value): the workbook's rules sheet, or a TOML / JSON file.
@@ -38,7 +39,7 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
 INT, NUM, PCT, TEXT, NUMS, PCTS, TEXTS = "int", "num", "pct", "text", "nums", "pcts", "texts"
 LIST_KINDS = {NUMS, PCTS, TEXTS}
 MEASURES = ("amount", "quantity", "profit", "orders")
-# The evaluation window of threshold and Pareto grading (DOMAIN.md §3.1): the trailing 12
+# The evaluation window of threshold and Pareto grading (docs/rules.md §1.2): the trailing 12
 # months up to the as-of date; 0 is the seed-000 reading 累计 (all history).
 WINDOW_ZH = "统计月数:截至评估日的近 N 个月(0 = 全部历史,即累计)"
 WINDOW_EN = "months evaluated: the trailing N months up to the as-of date (0 = all history, cumulative)"

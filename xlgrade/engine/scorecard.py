@@ -1,4 +1,4 @@
-"""The 100-point scorecard (DOMAIN.md §3.3, seed 001 天成医药) and its five levels.
+"""The 100-point scorecard (docs/rules.md §3.3 Scorecard; seed 001 天成医药) and its five levels.
 
 Per customer, as of the as-of date, with ``months`` = 12 by default:
 

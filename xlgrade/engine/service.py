@@ -1,4 +1,4 @@
-"""Service policy by grade (DOMAIN.md §3.8, seeds 001, 003): complaint queue and staffing.
+"""Service policy by grade (docs/rules.md §3.8 Service policy; seeds 001, 003): complaint queue and staffing.
 
 Complaints (:func:`complaints`), one row per complaint, input row order, index and other
 columns kept; the added columns (``ADDED``) replace any input columns of the same name:

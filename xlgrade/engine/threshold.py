@@ -1,4 +1,4 @@
-"""Threshold ABC (DOMAIN.md §3.1, seed 000 form MF/Q 102/A) - the default method.
+"""Threshold ABC (docs/rules.md §3.1 Threshold ABC; seed 000 form MF/Q 102/A) - the default method.
 
 Over the evaluation window, per customer: ``orders`` (see frames.order_counts) and
 ``volume`` (sum of the rule's measure, amount by default).

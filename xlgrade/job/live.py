@@ -2,8 +2,8 @@
 
 The job writes these values into the formula cells as their cached results, so a file
 viewer, a phone app, pandas, Excel's Protected View or Calc without the extension shows
-the job's figures, and a spreadsheet that recalculates gets the same ones (DOMAIN.md §1:
-"read grades that cells compute live").
+the job's figures, and a spreadsheet that recalculates gets the same ones (docs/rules.md §1.2
+The evaluation window: live 订单次数 / 累计金额).
 
 Rules of this module:
 

@@ -9,7 +9,7 @@ Steps, in order:
 2. Month: the one asked for, else the month of the latest ledger line (never later than
    today). The evaluation date is the month's last day; later ledger lines do not count.
 3. Grade with the workbook's method (rule ``general.method``), apply manual grades that
-   have a reason, evaluate credit, the analyses of DOMAIN.md §3.6-3.7 and the complaints.
+   have a reason, evaluate credit, the analyses of docs/rules.md §3.6-3.7 and the complaints.
 4. Write the derived sheets, the complaints' computed columns, the customer summary's live
    columns (their formulas, for the method, with the values they yield as cached results:
    :mod:`xlgrade.job.live`), the summary, the validation sheet and the evaluation date, and

@@ -1,4 +1,4 @@
-"""The summary sheet of the monthly job (DOMAIN.md §5): a :class:`Summary` of blocks.
+"""The summary sheet of the monthly job (docs/rules.md §5 Summaries): a :class:`Summary` of blocks.
 
 Pure: no file access, no spreadsheet library. Blocks, always all of them and in this order:
 ``grades``, ``industry``, ``salesperson``, ``region``, ``product``, ``channel``,
@@ -137,7 +137,7 @@ def build_summary(
     as_of,
     lang: str,
 ) -> Summary:
-    """Every block of DOMAIN.md §5, in :data:`BLOCKS` order (see the module rules)."""
+    """Every block of docs/rules.md §5, in :data:`BLOCKS` order (see the module rules)."""
     as_of = frames.as_timestamp(as_of)
     month_s = derive.month_text(month)
     ids = pd.Index(graded.frame.index.astype(str), name="customer_id")

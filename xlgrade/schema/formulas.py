@@ -13,7 +13,7 @@ Structured references are written in the file-format form (``[#This Row]``, neve
 which is what Excel stores and what LibreOffice reads.
 
 Two workbook-level names carry the evaluation window into live formulas, so that a live
-count equals the monthly job's (DOMAIN.md §3.1): :data:`AS_OF` is the evaluation date (the
+count equals the monthly job's (docs/rules.md §1.2 The evaluation window): :data:`AS_OF` is the evaluation date (the
 last day of the month the job last computed; before any run, the end of the current
 month) and :data:`WINDOW_START` the exclusive start of the trailing
 ``threshold.window_months`` (0 = all history: every date is after 0). Templates may use

@@ -1,4 +1,4 @@
-"""The sheets of DOMAIN.md §2 (seed 000's 附表) and the sheets xlgrade derives, declared once.
+"""The sheets of docs/rules.md §2 (seed 000's 附表) and the sheets xlgrade derives, declared once.
 
 Order of ``SHEETS`` is the order of the tabs in a workbook. Every table's header is on row 1
 of its sheet; cards and the summary are laid out by :mod:`xlgrade.workbook`.
@@ -46,7 +46,7 @@ def _window_sum(measure: str, months: str, end: str) -> str:
 _SC_MONTHS = "{rule:scorecard.months}"
 _SC_NOW = _window_sum("amount", _SC_MONTHS, formulas.AS_OF)
 _SC_BEFORE = _window_sum("amount", _SC_MONTHS, f"EDATE({formulas.AS_OF},-{_SC_MONTHS})")
-# 客户等级 by method (DOMAIN.md §3.1-3.3): a cell can compute threshold, Pareto (over the volume
+# 客户等级 by method (docs/rules.md §3.1-3.3): a cell can compute threshold, Pareto (over the volume
 # column) and the scorecard; composite, credit and RFM need the whole ledger: the job writes them.
 _GRADE_FORMULAS = (
     (
