@@ -6,6 +6,9 @@ ledger line as 附表五 has them (some paid late, some unpaid, a few returns), 
 scores, complaints, and the record-card profile of every customer (附表四: decision maker,
 business scope, competitors, key contact ...). The same seed always gives the same data; ``n_customers`` scales it
 for benchmarks (5,000 customers over 24 months is about 200,000 lines).
+
+Size: one module on purpose. Most of it is the word lists and the draws of one coherent
+fictional company; its parts share one random generator and must stay in one order.
 """
 
 from __future__ import annotations

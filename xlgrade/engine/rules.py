@@ -14,6 +14,10 @@ Rules of this module:
    :class:`~xlgrade.errors.RuleError` that names the rule. A book that exists is valid.
 5. Pure: no file access. Reading and writing files is the caller's business; this module
    converts to and from dicts, tables and TOML/JSON text.
+
+Size: one module on purpose. It is the single typed declaration of every rule (about 90,
+with zh/en help, kinds and limits) and the book's readers and writers; split, a rule's
+declaration and its checks would live apart.
 """
 
 from __future__ import annotations

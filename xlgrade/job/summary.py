@@ -39,6 +39,9 @@ Rules:
 11. ``credit``: per grade customers, customers with an overdue balance, overdue balance,
    average credit score. ``poor_credit``: customers whose credit grade is the last credit
    label (差), by overdue balance descending.
+
+Size: one module on purpose. Its eleven blocks share the context and the row helpers
+above, and their order is the sheet's; each block is a short function of its own.
 """
 
 from __future__ import annotations

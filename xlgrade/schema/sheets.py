@@ -2,6 +2,9 @@
 
 Order of ``SHEETS`` is the order of the tabs in a workbook. Every table's header is on row 1
 of its sheet; cards and the summary are laid out by :mod:`xlgrade.workbook`.
+
+Size: one module on purpose. It is the one declaration of every sheet and column (data,
+not logic); splitting it would scatter the tab order and the cross-sheet references.
 """
 
 from __future__ import annotations
