@@ -14,7 +14,7 @@ from xlgrade.engine import credit as credit_engine
 from xlgrade.engine import dynamics, frames
 from xlgrade.engine.rules import RuleBook
 from xlgrade.issues import IGNORED, NOTE, SKIPPED, Issue
-from xlgrade.job import derive
+from xlgrade.job import derive, history, salespower
 from xlgrade.schema.sheets import ANALYSIS, COMPARISON, HISTORY, RUN_LOG, SALES_POWER, VALIDATION, credit_sheet
 
 AS_OF = pd.Timestamp("2026-10-31")
@@ -64,7 +64,7 @@ def _graded_example():
 
 def test_history_rows_hand_computed():
     ledger, customers, graded, credit, _ = _graded_example()
-    h = derive.history_rows(MONTH, graded, customers, ledger, credit, RULES, AS_OF, "zh")
+    h = history.history_rows(MONTH, graded, customers, ledger, credit, RULES, AS_OF, "zh")
     assert list(h.columns) == HISTORY.keys()
     assert list(h["customer_id"]) == ["K1", "K2", "K3"]
     assert set(h["month"]) == {"2026-10"} and set(h["method"]) == {"threshold"}
@@ -83,7 +83,7 @@ def test_history_rows_hand_computed():
     assert pd.isna(h["credit_score"].iloc[2]) and pd.isna(credit.frame["score"].iloc[2])  # K3: no record
     assert list(h["credit_grade"]) == list(credit.grades)
     assert h["explanation"].iloc[1].startswith("人工调整为 A")
-    en = derive.history_rows(MONTH, graded, customers, ledger, credit, RULES, AS_OF, "en")
+    en = history.history_rows(MONTH, graded, customers, ledger, credit, RULES, AS_OF, "en")
     assert en["explanation"].iloc[1].startswith("manual grade A")
 
 
@@ -93,21 +93,21 @@ def test_history_score_and_window_follow_the_method():
         ("customer_id", "date", "amount", "quantity"),
     )
     graded = engine.grade("scorecard", ledger, rules=RULES, as_of=AS_OF)
-    h = derive.history_rows(MONTH, graded, None, ledger, None, RULES, AS_OF, "en")
+    h = history.history_rows(MONTH, graded, None, ledger, None, RULES, AS_OF, "en")
     assert h["score"].tolist() == graded.frame["score"].tolist()
     assert h["amount"].tolist() == [40.0]  # trailing 12 months (scorecard.months)
     assert h["profit"].isna().all()  # the ledger has no profit at all
     assert h["credit_score"].isna().all() and h["credit_grade"].isna().all()
     t = engine.grade("threshold", ledger, rules=RULES, as_of=AS_OF)  # window_months 12 by default
-    assert derive.history_rows(MONTH, t, None, ledger, None, RULES, AS_OF, "en")["amount"].tolist() == [40.0]
+    assert history.history_rows(MONTH, t, None, ledger, None, RULES, AS_OF, "en")["amount"].tolist() == [40.0]
     every = RULES.updated({"threshold.window_months": 0})  # 0: all history (累计)
     t = engine.grade("threshold", ledger, rules=every, as_of=AS_OF)
-    assert derive.history_rows(MONTH, t, None, ledger, None, every, AS_OF, "en")["amount"].tolist() == [140.0]
+    assert history.history_rows(MONTH, t, None, ledger, None, every, AS_OF, "en")["amount"].tolist() == [140.0]
 
 
 def test_merge_history_replaces_the_month_and_keeps_other_rows_as_they_were():
     ledger, customers, graded, credit, _ = _graded_example()
-    current = derive.history_rows(MONTH, graded, customers, ledger, credit, RULES, AS_OF, "zh")
+    current = history.history_rows(MONTH, graded, customers, ledger, credit, RULES, AS_OF, "zh")
     previous = pd.DataFrame(
         {
             "month": ["2026-09", "2026-09", "2026-10", "2026-10", "2026/08"],
@@ -118,8 +118,8 @@ def test_merge_history_replaces_the_month_and_keeps_other_rows_as_they_were():
             "row": [2, 3, 4, 5, 6],
         }
     )
-    once = derive.merge_history(previous, current)
-    twice = derive.merge_history(once, current)
+    once = history.merge_history(previous, current)
+    twice = history.merge_history(once, current)
     assert list(once.columns) == HISTORY.keys()
     pd.testing.assert_frame_equal(once, twice)
     assert once["month"].tolist() == ["2026/08", "2026-09", "2026-09", "2026-10", "2026-10", "2026-10"]
@@ -136,25 +136,25 @@ def test_merge_history_replaces_the_month_and_keeps_other_rows_as_they_were():
 
 def test_merge_history_into_an_empty_history():
     ledger, customers, graded, credit, _ = _graded_example()
-    current = derive.history_rows(MONTH, graded, customers, ledger, credit, RULES, AS_OF, "zh")
-    merged = derive.merge_history(pd.DataFrame(columns=HISTORY.keys()), current)
+    current = history.history_rows(MONTH, graded, customers, ledger, credit, RULES, AS_OF, "zh")
+    merged = history.merge_history(pd.DataFrame(columns=HISTORY.keys()), current)
     assert merged["customer_id"].tolist() == ["K1", "K2", "K3"]
-    assert derive.merge_history(None, current)["grade"].tolist() == current["grade"].tolist()
+    assert history.merge_history(None, current)["grade"].tolist() == current["grade"].tolist()
 
 
 def test_previous_grades_picks_the_latest_earlier_month():
-    history = pd.DataFrame(
+    rows = pd.DataFrame(
         {
             "month": ["2026-08", "2026-08", pd.Timestamp("2026-09-01"), "2026年9月", "2026-10", "2026-11", "2026-09"],
             "customer_id": ["K1", "K2", "K1", "K2", "K1", "K1", "K3"],
             "grade": ["C", "C", "B", "A", "A", "A", "  "],
         }
     )
-    prev = derive.previous_grades(history, MONTH)
+    prev = history.previous_grades(rows, MONTH)
     assert prev.to_dict() == {"K1": "B", "K2": "A"}  # September; K3's blank grade is not a grade
-    assert derive.previous_grades(history, "2026-09").to_dict() == {"K1": "C", "K2": "C"}
-    assert derive.previous_grades(history, "2026-08").empty
-    assert derive.previous_grades(pd.DataFrame(columns=HISTORY.keys()), MONTH).empty
+    assert history.previous_grades(rows, "2026-09").to_dict() == {"K1": "C", "K2": "C"}
+    assert history.previous_grades(rows, "2026-08").empty
+    assert history.previous_grades(pd.DataFrame(columns=HISTORY.keys()), MONTH).empty
 
 
 @pytest.mark.parametrize(
@@ -192,7 +192,7 @@ SALES = _ledger(
 def test_sales_power_months_total_returns_and_as_of():
     grades = _grades({"K1": "A", "K2": "C", "K3": "B"})
     customers = _customers([{"customer_id": "K1", "company": "甲"}, {"customer_id": "K2", "company": "乙"}])
-    sp = derive.sales_power(SALES, customers, grades, 2026, AS_OF)
+    sp = salespower.sales_power(SALES, customers, grades, 2026, AS_OF)
     assert list(sp.columns) == SALES_POWER.keys()
     assert sp["customer_id"].tolist() == ["K1", "K2", "K3"]
     k1 = sp.iloc[0]
@@ -204,14 +204,14 @@ def test_sales_power_months_total_returns_and_as_of():
     assert k2["total"] == 0.0 and k2["m1"] == 0.0
     assert sp.iloc[2]["company"] == "" and sp.iloc[2]["m2"] == 40.0
     # a past year is complete; the later year is not begun at all
-    assert derive.sales_power(SALES, None, grades, 2025, AS_OF).iloc[0]["total"] == 185.0
-    future = derive.sales_power(SALES, None, grades, 2027, AS_OF)
+    assert salespower.sales_power(SALES, None, grades, 2025, AS_OF).iloc[0]["total"] == 185.0
+    future = salespower.sales_power(SALES, None, grades, 2027, AS_OF)
     assert future.iloc[0][[f"m{m}" for m in range(1, 13)]].isna().all() and math.isnan(future.iloc[0]["total"])
 
 
 def test_comparison_change_and_percent_with_a_zero_last_year_month():
     grades = _grades({"K1": "A"})
-    cmp_ = derive.comparison(SALES, None, grades, 2026, AS_OF)
+    cmp_ = salespower.comparison(SALES, None, grades, 2026, AS_OF)
     assert list(cmp_.columns) == COMPARISON.keys()
     r = cmp_.iloc[0]
     # January: 100 now, 0 last year -> change 100, change % blank
@@ -242,17 +242,17 @@ def test_comparison_cuts_last_year_at_the_same_day():
         ]
     )
     grades = _grades({"K1": "A"})
-    mid = derive.comparison(ledger, None, grades, 2026, "2026-10-15").iloc[0]
+    mid = salespower.comparison(ledger, None, grades, 2026, "2026-10-15").iloc[0]
     # October 2025 counts up to the 15th only; the total compares Jan 1 - Oct 15 of both years
     assert (mid["m10_this"], mid["m10_last"], mid["total_this"], mid["total_last"]) == (10.0, 20.0, 10.0, 23.0)
     # as-of at the end of February 2025: the leap day of 2024 counts
-    feb = derive.comparison(ledger, None, grades, 2025, "2025-02-28").iloc[0]
+    feb = salespower.comparison(ledger, None, grades, 2025, "2025-02-28").iloc[0]
     assert (feb["m2_this"], feb["m2_last"], feb["m2_change"]) == (3.0, 7.0, -4.0)
 
 
 def test_comparison_percent_is_blank_for_negative_last_year():
     ledger = _ledger([("K1", "2025-01-05", -30.0), ("K1", "2026-01-05", 10.0)])
-    r = derive.comparison(ledger, None, _grades({"K1": "A"}), 2026, AS_OF).iloc[0]
+    r = salespower.comparison(ledger, None, _grades({"K1": "A"}), 2026, AS_OF).iloc[0]
     assert r["m1_change"] == 40.0 and math.isnan(r["m1_change_pct"])
 
 

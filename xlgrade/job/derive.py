@@ -15,26 +15,7 @@ Rules of this module:
    history up to the as-of date; scorecard, composite, credit and rfm: ``months``, 12 by
    default); anything else the trailing 12 months. Windows are ``frames.window``; lines after the as-of date never
    count anywhere in this module.
-3. History (:func:`history_rows`): month "YYYY-MM"; grade after overrides; computed_grade;
-   manual_grade only where it was applied (else blank); score = the method's ``score``
-   figure (scorecard, composite, credit), else NaN; orders / amount / quantity / profit over
-   the evaluation window (quantity / profit NaN when the ledger has none at all);
-   credit_score / credit_grade from the credit evaluation; method = the method key
-   ("threshold"), language-neutral so re-reading History never depends on the workbook's
-   language. :func:`merge_history` replaces every row of the months in ``current``, keeps
-   the other rows exactly as read (only History's keys are kept, ``row`` and extra columns
-   dropped) and sorts by month, then customer_id (rows whose month cannot be read last).
-   Months compare through :func:`month_key` ("2026-10", "2026/10", "2026年10月", a date).
-4. Sales power (附表六, :func:`sales_power`): amount per calendar month of ``year`` over
-   lines dated up to as-of (returns negative); a month that has not begun by the as-of
-   date is blank (NaN), an elapsed month without sales is 0; the month of the as-of date
-   counts up to as-of. ``total`` = sum of the elapsed months (blank if none).
-5. Comparison (附表七, :func:`comparison`): ``this`` as in rule 4; ``last`` = the same month
-   of year - 1, where the month of the as-of date counts only up to the same day last year
-   (the month end when as-of is a month end, so 29 Feb counts); months not yet begun show
-   last year's full month with this / change / change % blank. ``total`` compares the
-   same span: the elapsed months of both years. ``change`` = this - last; ``change_pct`` =
-   change / last, NaN when last <= 0 (no base to compare with).
+3.-5. History, sales power and comparison: :mod:`xlgrade.job.history`, :mod:`xlgrade.job.salespower`.
 6. Credit (:func:`credit_table`): the credit evaluation (``credit.evaluate`` frame or the
    credit method's Grading) on the credit sheet's columns for ``rules.credit.aging_days``;
    credit_score = score; explanation = the credit method's explanation in ``lang``.
@@ -77,11 +58,8 @@ from xlgrade.job.text import TEXT, action_words, in_lang, status_words
 from xlgrade.normalize import name_key
 from xlgrade.schema.sheets import (
     ANALYSIS,
-    COMPARISON,
     COMPLAINTS,
-    HISTORY,
     RUN_LOG,
-    SALES_POWER,
     VALIDATION,
     credit_sheet,
 )
@@ -206,7 +184,6 @@ def _timestamp(as_of) -> pd.Timestamp:
     return frames.as_timestamp(as_of)
 
 
-# ---- history -------------------------------------------------------------------------------
 def credit_facts(credit: Grading | pd.DataFrame | None, rules: RuleBook) -> pd.DataFrame:
     """The credit evaluation with ``credit_grade`` and ``explanation_zh`` / ``explanation_en``.
 
@@ -251,146 +228,6 @@ def _credit_explanations(facts: pd.DataFrame, rules: RuleBook) -> tuple[list[str
     return zh, en
 
 
-def history_rows(
-    month,
-    graded: Grading,
-    customers: pd.DataFrame | None,
-    ledger: pd.DataFrame,
-    credit: Grading | pd.DataFrame | None,
-    rules: RuleBook,
-    as_of,
-    lang: str,
-) -> pd.DataFrame:
-    """The month's History rows, one per graded customer (rule 3)."""
-    as_of = _timestamp(as_of)
-    frame = graded.frame
-    ids = pd.Index(frame.index.astype(str), name="customer_id")
-    grade = frame["grade"].astype(str).to_numpy()
-    computed = frame["computed_grade"].astype(str).to_numpy() if "computed_grade" in frame else grade
-    if "overridden" in frame and "manual_grade" in frame:
-        applied = frame["overridden"].fillna(False).astype(bool).to_numpy()
-        manual = frame["manual_grade"].astype(object).to_numpy().copy()
-        manual[~applied] = None
-    else:
-        manual = np.full(len(frame), None, dtype=object)
-    score = frame["score"].astype("float64").to_numpy() if "score" in graded.figures else np.nan
-    sums = window_totals(ledger, ids, as_of, evaluation_months(graded.method, rules))
-    facts = credit_facts(credit, rules)
-    credit_score = (facts["score"].reindex(ids) if "score" in facts else pd.Series(np.nan, index=ids)).astype("float64")
-    credit_grade = (
-        facts["credit_grade"].reindex(ids) if "credit_grade" in facts else pd.Series(None, index=ids, dtype=object)
-    )
-    out = pd.DataFrame(
-        {
-            "month": month_text(month),
-            "customer_id": ids.to_numpy(dtype=object),
-            "company": company_names(ids, customers, ledger).to_numpy(),
-            "method": graded.method,
-            "grade": grade,
-            "computed_grade": computed,
-            "manual_grade": manual,
-            "score": score,
-            "orders": sums["orders"].to_numpy(),
-            "amount": sums["amount"].to_numpy(),
-            "quantity": sums["quantity"].to_numpy(),
-            "profit": sums["profit"].to_numpy(),
-            "credit_score": credit_score.to_numpy(),
-            "credit_grade": credit_grade.astype(object).where(credit_grade.notna(), None).to_numpy(),
-            "explanation": graded.explanation(lang).astype(str).to_numpy(),
-        }
-    )
-    for key in (
-        "month",
-        "customer_id",
-        "company",
-        "method",
-        "grade",
-        "computed_grade",
-        "manual_grade",
-        "credit_grade",
-        "explanation",
-    ):
-        out[key] = _object_text(out[key])
-    return out[HISTORY.keys()]
-
-
-def _conform(frame: pd.DataFrame | None, keys: list[str]) -> pd.DataFrame:
-    if frame is None:
-        return pd.DataFrame(columns=keys)
-    out = frame.copy()
-    for key in keys:
-        if key not in out:
-            out[key] = None
-    return out[keys].reset_index(drop=True)
-
-
-def merge_history(previous: pd.DataFrame | None, current: pd.DataFrame) -> pd.DataFrame:
-    """History with the months of ``current`` replaced, never duplicated (rule 3)."""
-    keys = HISTORY.keys()
-    cur = _conform(current, keys)
-    prev = _conform(previous, keys)
-    replaced = {month_key(m) for m in cur["month"]}
-    keep = prev[~prev["month"].map(month_key).isin(replaced)] if len(prev) else prev
-    parts = [p for p in (keep, cur) if len(p)]
-    out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else (parts[0] if parts else cur).copy()
-    sort_keys = pd.DataFrame(
-        {
-            "missing": out["month"].map(month_key).isna().to_numpy(),
-            "month": out["month"].map(month_key).fillna("").to_numpy(),
-            "id": out["customer_id"].astype(str).to_numpy(),
-        }
-    )
-    order = sort_keys.sort_values(["missing", "month", "id"], kind="stable").index
-    return out.iloc[order].reset_index(drop=True)
-
-
-def previous_grades(history: pd.DataFrame | None, month) -> pd.Series:
-    """customer_id -> grade of the latest History month strictly before ``month``."""
-    empty = pd.Series([], index=pd.Index([], name="customer_id", dtype=object), dtype=object, name="grade")
-    if history is None or len(history) == 0 or "month" not in history:
-        return empty
-    now = month_text(month)
-    keys = history["month"].map(month_key)
-    earlier = keys.notna() & (keys.fillna("") < now)
-    if not earlier.any():
-        return empty
-    rows = history[keys == keys[earlier].max()]
-    grades = pd.Series(
-        rows["grade"].to_numpy(dtype=object),
-        index=pd.Index(rows["customer_id"].astype(str).str.strip(), name="customer_id"),
-        name="grade",
-    )
-    grades = grades[~grades.index.duplicated()]
-    text = text_of(grades)
-    return grades[text != ""].map(lambda g: str(g).strip())
-
-
-# ---- sales power (附表六) and comparison (附表七) -------------------------------------------------
-def _monthly(lines: pd.DataFrame, ids: pd.Index) -> pd.DataFrame:
-    """Amount per customer (rows ``ids``) per calendar month 1..12 of ``lines``; 0 where none."""
-    sums = lines.groupby([lines["customer_id"].astype(str), lines["date"].dt.month])["amount"].sum()
-    # pandas-stubs: unstack's fill_value may be any scalar at run time
-    table = sums.unstack(fill_value=0.0) if len(sums) else pd.DataFrame(index=pd.Index([], dtype=str))  # type: ignore[arg-type]
-    return table.reindex(index=ids, columns=list(MONTHS), fill_value=0.0).fillna(0.0).round(frames.DECIMALS)
-
-
-def _year_lines(ledger: pd.DataFrame, year: int, end: pd.Timestamp) -> pd.DataFrame:
-    dates = ledger["date"]
-    return ledger[(dates.dt.year == year) & (dates <= end)]
-
-
-def _elapsed(year: int, as_of: pd.Timestamp) -> np.ndarray:
-    """Months of ``year`` that have begun by the as-of date."""
-    return np.array([pd.Timestamp(year, m, 1) <= as_of for m in MONTHS])
-
-
-def same_day_last_year(as_of) -> pd.Timestamp:
-    """as-of moved back one year; a month end stays a month end (2025-02-28 -> 2024-02-29)."""
-    as_of = _timestamp(as_of)
-    back = as_of - pd.DateOffset(years=1)
-    return back + pd.offsets.MonthEnd(0) if as_of.is_month_end else back
-
-
 def _head(ids: pd.Index, customers, ledger, grades: pd.Series, year: int) -> pd.DataFrame:
     lookup = _grade_lookup(grades)
     return pd.DataFrame(
@@ -401,57 +238,6 @@ def _head(ids: pd.Index, customers, ledger, grades: pd.Series, year: int) -> pd.
             "year": int(year),
         }
     )
-
-
-def sales_power(
-    ledger: pd.DataFrame, customers: pd.DataFrame | None, grades: pd.Series, year: int, as_of
-) -> pd.DataFrame:
-    """附表六: amount per month of ``year`` and the total, per graded customer (rule 4)."""
-    as_of = _timestamp(as_of)
-    ids = _ids(grades)
-    table = _monthly(_year_lines(ledger, year, as_of), ids)
-    elapsed = _elapsed(year, as_of)
-    out = _head(ids, customers, ledger, grades, year)
-    for m, on in zip(MONTHS, elapsed):
-        out[f"m{m}"] = table[m].to_numpy() if on else np.nan
-    out["total"] = table.loc[:, elapsed].sum(axis=1).round(frames.DECIMALS).to_numpy() if elapsed.any() else np.nan
-    return out[SALES_POWER.keys()]
-
-
-def _change(this: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    change = np.round(this - last, frames.DECIMALS)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        pct = np.where(last > 0, change / np.where(last > 0, last, 1.0), np.nan)
-    return change, np.where(np.isnan(change), np.nan, pct)
-
-
-def comparison(
-    ledger: pd.DataFrame, customers: pd.DataFrame | None, grades: pd.Series, year: int, as_of
-) -> pd.DataFrame:
-    """附表七: this year, last year, change and change % per month and in total (rule 5)."""
-    as_of = _timestamp(as_of)
-    ids = _ids(grades)
-    elapsed = _elapsed(year, as_of)
-    this = _monthly(_year_lines(ledger, year, as_of), ids)
-    last_full = _monthly(_year_lines(ledger, year - 1, as_of), ids)
-    if year == as_of.year:
-        cut = _monthly(_year_lines(ledger, year - 1, same_day_last_year(as_of)), ids)
-        last_full[as_of.month] = cut[as_of.month]
-    last_shown = _elapsed(year - 1, as_of)
-    out = _head(ids, customers, ledger, grades, year)
-    for m, on, shown in zip(MONTHS, elapsed, last_shown):
-        t = this[m].to_numpy() if on else np.full(len(ids), np.nan)
-        last = last_full[m].to_numpy() if shown else np.full(len(ids), np.nan)
-        change, pct = _change(t, last)
-        out[f"m{m}_this"], out[f"m{m}_last"], out[f"m{m}_change"], out[f"m{m}_change_pct"] = t, last, change, pct
-    if elapsed.any():
-        t = this.loc[:, elapsed].sum(axis=1).round(frames.DECIMALS).to_numpy()
-        last = last_full.loc[:, elapsed].sum(axis=1).round(frames.DECIMALS).to_numpy()
-    else:
-        t = last = np.full(len(ids), np.nan)
-    change, pct = _change(t, last)
-    out["total_this"], out["total_last"], out["total_change"], out["total_change_pct"] = t, last, change, pct
-    return out[COMPARISON.keys()]
 
 
 # ---- credit ----------------------------------------------------------------------------------
@@ -717,7 +503,6 @@ def run_log_row(
 __all__ = [
     "analysis_table",
     "company_names",
-    "comparison",
     "complaint_cells",
     "complaint_issues",
     "credit_facts",
@@ -725,15 +510,10 @@ __all__ = [
     "no_record_text",
     "evaluation_months",
     "handled_complaints",
-    "history_rows",
-    "merge_history",
     "month_key",
     "month_text",
-    "previous_grades",
     "resolve_complaint_ids",
     "run_log_row",
-    "sales_power",
-    "same_day_last_year",
     "skipped_rows",
     "validation_table",
     "window_text",

@@ -39,8 +39,10 @@ from xlgrade.errors import MissingSheetError
 from xlgrade.issues import NOTE, SKIPPED, Issue
 from xlgrade.job import derive, live
 from xlgrade.job.book import Book
+from xlgrade.job.history import history_rows, merge_history, previous_grades
 from xlgrade.job.months import parse_month
 from xlgrade.job.outputs import Summary
+from xlgrade.job.salespower import comparison, sales_power
 from xlgrade.job.summary import build_summary
 from xlgrade.job.text import TEXT
 from xlgrade.normalize import Normalized, check_duplicates, check_known
@@ -171,9 +173,9 @@ def run_month(
     analyses = {name: graded_by(name) for name in (*ANALYSES, "rfm")}
 
     previous = history_n.frame
-    current = derive.history_rows(period, graded, customers, ledger, credit_graded, rules, as_of, lang)
-    history = derive.merge_history(previous, current)
-    before = derive.previous_grades(history, period)
+    current = history_rows(period, graded, customers, ledger, credit_graded, rules, as_of, lang)
+    history = merge_history(previous, current)
+    before = previous_grades(history, period)
     handled = derive.handled_complaints(complaints_n.frame, grades, customers, rules, as_of)
     complaints = derive.complaint_cells(handled, lang)
     issues += derive.complaint_issues(
@@ -200,8 +202,8 @@ def run_month(
     backup = book.backup()
     book.write_table(HISTORY, history)
     book.write_table(credit_sheet(rules.credit.aging_days), credit_rows)
-    book.write_table(SALES_POWER, derive.sales_power(ledger, customers, grades, period.year, as_of))
-    book.write_table(COMPARISON, derive.comparison(ledger, customers, grades, period.year, as_of))
+    book.write_table(SALES_POWER, sales_power(ledger, customers, grades, period.year, as_of))
+    book.write_table(COMPARISON, comparison(ledger, customers, grades, period.year, as_of))
     book.write_table(ANALYSIS, derive.analysis_table(analyses, customers, grades, rules, lang))
     if len(complaints):
         book.write_computed(COMPLAINTS, complaints)
