@@ -196,4 +196,4 @@ def test_english_book(make_book, data):
     )
     run_month(book, "2026-10", now=NOW)
     assert book.summary_lines()[0].startswith("Customer")
-    assert set(book.computed["complaints"]["status"]) <= {"open", "replied", "overdue"}
+    assert set(book.computed["complaints"]["status"]) <= {"open", "replied", "replied late", "overdue"}

@@ -132,7 +132,7 @@ def test_midnight_as_of_means_the_whole_day():
     assert run(rows, as_of="2026-03-01")["status"].iat[0] == "open"
     assert run(rows, as_of="2026-03-02")["status"].iat[0] == "overdue"
     replied = run([("a1", "2026-03-01 10:00", "2026-03-02 23:59")], as_of="2026-03-02")
-    assert replied["status"].iat[0] == "replied"
+    assert replied["status"].iat[0] == "replied_late"  # counts (the whole day), after its due
     assert bool(replied["replied_late"].iat[0]) is True
 
 
@@ -159,8 +159,8 @@ def test_reply_at_as_of_counts_and_reply_figures():
         ],  # one second late
         as_of="2026-03-02 10:00",
     )
-    assert out["status"].tolist() == ["replied"] * 3
-    assert out["status_zh"].tolist() == ["已回复"] * 3
+    assert out["status"].tolist() == ["replied", "replied", "replied_late"]
+    assert out["status_zh"].tolist() == ["已回复", "已回复", "超期回复"]  # the row says so, not 已回复
     assert out["replied_late"].tolist() == [False, False, True]
     assert out["reply_hours"].iat[0] == pytest.approx(3.5)
     assert out["reply_hours"].iat[1] == pytest.approx(24.0)
@@ -207,8 +207,8 @@ def test_complaint_summary_counts():
     assert summary["count"].tolist() == [3, 1, 0, 1, 2]
     assert summary["open"].tolist() == [1, 0, 0, 1, 0]
     assert summary["overdue"].tolist() == [0, 1, 0, 0, 1]
-    assert summary["replied"].tolist() == [2, 0, 0, 0, 1]
-    assert summary["replied_late"].tolist() == [1, 0, 0, 0, 0]
+    assert summary["replied"].tolist() == [1, 0, 0, 0, 1]  # in time
+    assert summary["replied_late"].tolist() == [1, 0, 0, 0, 0]  # as the rows say
     assert summary.loc["A", "avg_reply_hours"] == pytest.approx(25.0)
     assert math.isnan(summary.loc["B", "avg_reply_hours"])
     assert summary.loc["(未知)", "avg_reply_hours"] == pytest.approx(10.0)

@@ -11,11 +11,12 @@ columns kept; the added columns (``ADDED``) replace any input columns of the sam
    (a complaint logged with a date only counts from midnight).
 4. The as-of instant: ``as_of`` as given; if it is exactly midnight it means the whole
    of that day, i.e. the last instant before the next midnight (23:59:59.999999999).
-5. ``status``: "replied" when reply_time is set and reply_time <= as-of; otherwise
-   "overdue" when as-of > due (strictly: at the exact deadline instant it is still
-   "open"); otherwise "open". A reply dated after the as-of instant does not count yet.
-   A complaint without a complaint_time has no due and is never overdue.
-   ``status_zh``: 已回复 / 已超期 / 处理中.
+5. ``status``: "replied" when reply_time is set, reply_time <= as-of and reply_time <= due;
+   "replied_late" when it was replied (as of) after its due; otherwise "overdue" when
+   as-of > due (strictly: at the exact deadline instant it is still "open"); otherwise
+   "open". A reply dated after the as-of instant does not count yet. A complaint without a
+   complaint_time has no due and is never overdue, nor replied late.
+   ``status_zh``: 已回复 / 超期回复 / 已超期 / 处理中.
 6. ``replied_late`` = replied (as of) and reply_time > due. ``reply_hours`` =
    (reply_time - complaint_time) in hours for replied complaints, NaN otherwise.
 7. ``priority`` = position 1..n in the work queue: first every complaint not yet replied
@@ -49,8 +50,8 @@ import pandas as pd
 from xlgrade.engine.rules import RuleBook
 from xlgrade.engine.text import num
 
-REPLIED, OVERDUE, OPEN = "replied", "overdue", "open"
-STATUS_ZH = {REPLIED: "已回复", OVERDUE: "已超期", OPEN: "处理中"}
+REPLIED, REPLIED_LATE, OVERDUE, OPEN = "replied", "replied_late", "overdue", "open"
+STATUS_ZH = {REPLIED: "已回复", REPLIED_LATE: "超期回复", OVERDUE: "已超期", OPEN: "处理中"}
 UNKNOWN_GRADE = "(未知)"
 UNASSIGNED = "(未分配)"
 OK, OVERLOADED, UNASSIGNED_STATUS = "ok", "overloaded", "unassigned"
@@ -91,7 +92,8 @@ def complaints(complaints: pd.DataFrame, grades: pd.Series, rules: RuleBook, as_
 
     replied = reply.notna() & (reply <= now)
     overdue = ~replied & due.notna() & (now > due)
-    status = pd.Series(np.select([replied, overdue], [REPLIED, OVERDUE], OPEN), index=out.index)
+    late = replied & (reply > due)
+    status = pd.Series(np.select([late, replied, overdue], [REPLIED_LATE, REPLIED, OVERDUE], OPEN), index=out.index)
 
     out["grade"] = grade
     out["tier"] = tier
@@ -100,7 +102,7 @@ def complaints(complaints: pd.DataFrame, grades: pd.Series, rules: RuleBook, as_
     out["priority"] = _queue_positions(replied, tier, at)
     out["status"] = status
     out["status_zh"] = status.map(STATUS_ZH)
-    out["replied_late"] = replied & (reply > due)
+    out["replied_late"] = late
     # pandas-stubs lack Series[Timedelta] / Timedelta (a float Series at run time)
     out["reply_hours"] = ((reply - at) / pd.Timedelta(hours=1)).where(replied)  # type: ignore[operator]
     return out
@@ -144,8 +146,8 @@ def complaint_summary(handled: pd.DataFrame, labels: tuple[str, ...]) -> pd.Data
             "count": 1,
             "open": (status == OPEN).astype("int64"),
             "overdue": (status == OVERDUE).astype("int64"),
-            "replied": (status == REPLIED).astype("int64"),
-            "replied_late": handled["replied_late"].astype("int64"),
+            "replied": (status == REPLIED).astype("int64"),  # in time; the late ones are counted apart
+            "replied_late": (status == REPLIED_LATE).astype("int64"),
         }
     )
     counts = parts.groupby("grade").sum().reindex(rows, fill_value=0).astype("int64")

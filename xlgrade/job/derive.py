@@ -27,7 +27,7 @@ Rules of this module:
    a complaint whose customer_id is blank takes the id of the one customer whose company
    matches its customer_name (normalize.name_key); a blank, unknown or ambiguous name
    leaves it ungraded (grade "", the longest deadline) and is reported as a note. Then
-   ``service.complaints``. Status words: 处理中 / 已回复 / 已超期, open / replied / overdue.
+   ``service.complaints``. Status words: 处理中 / 已回复 / 超期回复 / 已超期, open / replied / replied late / overdue.
 9. Validation (:func:`validation_table`): one row per issue in the given order; actions
    未使用 / 已忽略 / 提示 (zh), not used / ignored / note (en).
 10. Run log (:func:`run_log_row`): customers graded, ledger lines (the caller's count),

@@ -148,7 +148,12 @@ ACTION: dict[str, tuple[str, str]] = {
     NOTE: ("提示", "note"),
 }
 # English for the engine's complaint statuses (the Chinese come with the frame as status_zh).
-STATUS_EN = {service.OPEN: "open", service.REPLIED: "replied", service.OVERDUE: "overdue"}
+STATUS_EN = {
+    service.OPEN: "open",
+    service.REPLIED: "replied",
+    service.REPLIED_LATE: "replied late",
+    service.OVERDUE: "overdue",
+}
 # Grade changes: the engine's Chinese words and their English.
 DIRECTION_EN = {
     dynamics.UP: "upgrade",
