@@ -192,11 +192,12 @@ def cmd_grade(args: argparse.Namespace) -> int:
     as_of = args.as_of or date.today()
     issues: list[Issue] = []
 
-    ledger = read_table(args.ledger, LEDGER)
+    bound = rules.input.max_abs_amount
+    ledger = read_table(args.ledger, LEDGER, max_abs=bound)
     issues += ledger.issues
     customers = None
     if args.customers:
-        cust = read_table(args.customers, CUSTOMERS)
+        cust = read_table(args.customers, CUSTOMERS, max_abs=bound)
         customers, dup_issues = check_duplicates(cust.frame, "customer_id", cust.source)
         issues += cust.issues + dup_issues
         issues += check_known(ledger.frame, set(customers["customer_id"]), ledger.source)
@@ -232,7 +233,7 @@ def _report_issues(issues: list[Issue], lang: str) -> None:
 
 def _render(result: Grading, fmt: str, lang: str, names: pd.Series | None) -> str:
     if fmt == "json":
-        return json.dumps(result.records(lang), ensure_ascii=False, indent=2)
+        return json.dumps(result.records(lang), ensure_ascii=False, indent=2, allow_nan=False)
     if fmt == "csv":
         return result.table(lang).to_csv(index=False, lineterminator="\n").rstrip("\n")
     return grade_table(result, lang, names)

@@ -77,6 +77,18 @@ class GeneralRules:
 
 
 @dataclass(frozen=True)
+class InputRules:
+    max_abs_amount: float = rule(
+        1e15,
+        NUM,
+        "数值上限:金额、数量、利润等任一数字的绝对值达到此值即视为录入错误,该行不参与计算",
+        "number bound: a row whose amount, quantity, profit or other number has an absolute value at "
+        "least this is a typing error and is left out",
+        minimum=1,
+    )
+
+
+@dataclass(frozen=True)
 class AbcRules:
     labels: tuple[str, ...] = rule(("A", "B", "C"), TEXTS, "ABC 等级名称(由高到低)", "ABC grade labels, best first")
     names_zh: tuple[str, ...] = rule(
@@ -329,6 +341,7 @@ class StaffingRules:
 
 SECTIONS: dict[str, type] = {
     "general": GeneralRules,
+    "input": InputRules,
     "abc": AbcRules,
     "threshold": ThresholdRules,
     "pareto": ParetoRules,
@@ -345,6 +358,7 @@ SECTIONS: dict[str, type] = {
 @dataclass(frozen=True)
 class RuleBook:
     general: GeneralRules = field(default_factory=GeneralRules)
+    input: InputRules = field(default_factory=InputRules)
     abc: AbcRules = field(default_factory=AbcRules)
     threshold: ThresholdRules = field(default_factory=ThresholdRules)
     pareto: ParetoRules = field(default_factory=ParetoRules)

@@ -40,9 +40,17 @@ CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 
 
 def read_table(
-    path: str | Path, sheet: Sheet, *, sheet_name: str | None = None, allow_missing: Collection[str] = ()
+    path: str | Path,
+    sheet: Sheet,
+    *,
+    sheet_name: str | None = None,
+    allow_missing: Collection[str] = (),
+    max_abs: float | None = None,
 ) -> Normalized:
-    """Read ``sheet``'s table from ``path`` (CSV or workbook) and normalise it."""
+    """Read ``sheet``'s table from ``path`` (CSV or workbook) and normalise it.
+
+    ``max_abs``: the rule ``input.max_abs_amount`` (see :func:`xlgrade.normalize.normalize`).
+    """
     path = Path(path)
     if not path.is_file():
         raise MissingFileError(f"{path}: file not found (找不到文件)")
@@ -59,7 +67,9 @@ def read_table(
             f"use {', '.join(CSV_SUFFIXES + BOOK_SUFFIXES)}",
             source=path.name,
         )
-    return normalize_rows(rows, sheet, source=source, row_offset=offset, allow_missing=allow_missing, ragged=ragged)
+    return normalize_rows(
+        rows, sheet, source=source, row_offset=offset, allow_missing=allow_missing, ragged=ragged, max_abs=max_abs
+    )
 
 
 def decode_csv(data: bytes, source: str) -> str:

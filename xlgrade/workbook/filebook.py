@@ -111,7 +111,8 @@ class FileBook:
         source = self._source(name)
         if sheet.kind == DERIVED and not any(not parse.is_blank(v) for r in rows for v in r):
             return self._empty(sheet, source)
-        return normalize_rows(rows, sheet, source=source, row_offset=offset)
+        bound = self._rules.input.max_abs_amount if self._rules is not None else None
+        return normalize_rows(rows, sheet, source=source, row_offset=offset, max_abs=bound)
 
     def _empty(self, sheet: Sheet, source: str) -> Normalized:
         out = normalize_rows([sheet.headers(self.lang)], sheet, source=source)
