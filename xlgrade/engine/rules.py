@@ -341,7 +341,6 @@ class StaffingRules:
 
 SECTIONS: dict[str, type] = {
     "general": GeneralRules,
-    "input": InputRules,
     "abc": AbcRules,
     "threshold": ThresholdRules,
     "pareto": ParetoRules,
@@ -352,13 +351,13 @@ SECTIONS: dict[str, type] = {
     "matrix": MatrixRules,
     "complaints": ComplaintRules,
     "staffing": StaffingRules,
+    "input": InputRules,  # last: rules added later keep existing workbooks' rule rows in place
 }
 
 
 @dataclass(frozen=True)
 class RuleBook:
     general: GeneralRules = field(default_factory=GeneralRules)
-    input: InputRules = field(default_factory=InputRules)
     abc: AbcRules = field(default_factory=AbcRules)
     threshold: ThresholdRules = field(default_factory=ThresholdRules)
     pareto: ParetoRules = field(default_factory=ParetoRules)
@@ -369,6 +368,7 @@ class RuleBook:
     matrix: MatrixRules = field(default_factory=MatrixRules)
     complaints: ComplaintRules = field(default_factory=ComplaintRules)
     staffing: StaffingRules = field(default_factory=StaffingRules)
+    input: InputRules = field(default_factory=InputRules)
 
     def __post_init__(self) -> None:
         _check_consistency(self)
