@@ -115,3 +115,125 @@ def test_rfm_exact_splits_do_not_warn_at_large_values():
         warnings.simplefilter("error")
         units = micro(pd.Series([9.9e14, 1e13, 1.5, float("nan")]))
     assert list(units) == [990_000_000_000_000_000_000, 10_000_000_000_000_000_000, 1_500_000, 0]
+
+
+# ---- item 6: safe output -------------------------------------------------------------------
+NASTY = '=HYPERLINK("http://x","y")'
+
+
+def test_csv_escapes_text_that_a_spreadsheet_would_run_and_keeps_numbers(tmp_path, capsys):
+    from xlgrade.csvout import BOM, csv_text
+
+    frame = pd.DataFrame(
+        {
+            "name": [NASTY, "+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "plain", "a=b", None],
+            "amount": [-1200.5, 1, 2, 3, 4, 5, 6, 7, 8],
+        }
+    )
+    text = csv_text(frame)
+    assert text.startswith(BOM + "name,amount\n")
+    lines = text[1:].splitlines()
+    assert lines[1] == '\'=HYPERLINK(""http://x"",""y"")",-1200.5'.replace("'=", "\"'=", 1)
+    assert [ln.split(",")[0] for ln in lines[2:5]] == ["'+1", "'-2+3", "'@SUM(A1)"]
+    assert '"\'\tx"' in text or "'\tx" in text
+    assert ",-1200.5" in lines[1] and "plain,6" in text and "a=b,7" in text
+
+
+def test_grade_csv_has_a_bom_and_escaped_ids(tmp_path, capsys):
+    ledger = tmp_path / "l.csv"
+    ledger.write_text("customer_id,date,amount\n=cmd|' /C calc'!A0,2026-01-05,-50\n@C2,2026-01-05,10\n", "utf-8")
+    code, out, err = run(capsys, "grade", ledger, "--as-of", "2026-06-30", "--format", "csv", "--lang", "en")
+    assert code == 0, err
+    assert out.startswith("\ufeffcustomer_id,")
+    body = out.splitlines()[1:]
+    assert all(line.startswith(("'", "\"'")) for line in body), body
+    assert any(",-50" in line for line in body)  # a negative number stays a number
+
+
+def test_demo_csv_copies_have_a_bom(tmp_path, capsys):
+    assert main(["demo", str(tmp_path / "d"), "--customers", "5"]) == 0
+    capsys.readouterr()
+    for name in ("customers", "ledger", "complaints"):
+        assert (tmp_path / "d" / f"{name}.csv").read_bytes().startswith(b"\xef\xbb\xbf"), name
+
+
+def test_terminal_tables_strip_control_characters_and_escapes(tmp_path, capsys):
+    from xlgrade.textout import clean, render
+
+    assert clean("a\x1b[31mred\x1b[0m\x07b\x00\x85c\u202ed\x1b]0;title\x07e\tf") == "aredbcde f"
+    ledger = tmp_path / "l.csv"
+    ledger.write_text("customer_id,date,amount\n\x1b[2JC1\x1b[31m,2026-01-05,10\n", "utf-8")
+    customers = tmp_path / "c.csv"
+    customers.write_text("customer_id,company\n\x1b[2JC1\x1b[31m,Evil\x1b]0;owned\x07 Co\x9b2J\n", "utf-8")
+    code, out, err = run(capsys, "grade", ledger, "--customers", customers, "--as-of", "2026-06-30")
+    assert code == 0, err
+    assert not any(ch in out + err for ch in "\x1b\x07\x9b"), (out, err)
+    assert "Evil Co" in out and "C1" in out
+    assert "\x1b" not in render(["h\x1b[1m"], [["x"]])
+
+
+def test_typed_text_never_becomes_a_formula_in_derived_sheets(tmp_path):
+    import zipfile
+
+    from xlgrade import demo_data
+    from xlgrade.job.monthly import run_month
+    from xlgrade.workbook.filebook import FileBook
+    from xlgrade.workbook.template import InputData, build, save
+
+    data = demo_data.generate(n_customers=6, months=24)
+    data.customers.loc[0, "company"] = NASTY
+    data.ledger.loc[data.ledger["customer_id"] == data.customers.loc[0, "customer_id"], "customer_name"] = NASTY
+    path = tmp_path / "book.xlsx"
+    save(
+        build(
+            "zh",
+            InputData(customers=data.customers, profiles=data.profiles, ledger=data.ledger, complaints=data.complaints),
+        ),
+        path,
+    )
+    run_month(FileBook(path), "2026-06")
+    with zipfile.ZipFile(path) as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+        xml = {n: z.read(n).decode("utf-8") for n in sheets}
+        shared = z.read("xl/sharedStrings.xml").decode("utf-8") if "xl/sharedStrings.xml" in z.namelist() else ""
+    formulas = [f for text in xml.values() for f in _formulas(text)]
+    assert formulas, "the workbook has live formulas: the check below is not vacuous"
+    assert not any("HYPERLINK" in f or "http://x" in f for f in formulas)
+    assert "HYPERLINK(" in shared + "".join(xml.values())  # still there, as text
+    wb = openpyxl.load_workbook(path)
+    found = [
+        (ws.title, c.coordinate, c.data_type)
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.value == NASTY
+    ]
+    assert len({t for t, _, _ in found}) >= 3, found  # customers plus derived sheets
+    assert all(kind == "s" for _, _, kind in found), found
+
+
+def _formulas(xml: str) -> list[str]:
+    import re
+
+    return re.findall(r"<f\b[^>]*>(.*?)</f>", xml, flags=re.S)
+
+
+def test_a_workbook_marked_read_only_is_refused_not_replaced(tmp_path, capsys):
+    import os
+    import shutil
+    import stat
+
+    from xlgrade.workbook.template import new_workbook
+
+    path = tmp_path / "ro.xlsx"
+    new_workbook(path, "en")
+    before = path.read_bytes()
+    os.chmod(path, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    try:
+        assert main(["recalc", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert "read-only" in err
+        assert path.read_bytes() == before and not (tmp_path / "xlgrade-backup").exists()
+    finally:
+        os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
+    shutil.rmtree(tmp_path / "xlgrade-backup", ignore_errors=True)

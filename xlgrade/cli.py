@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from xlgrade import __version__
+from xlgrade.csvout import csv_text, write_csv
 from xlgrade.engine import METHODS, Grading, RuleBook, grade
 from xlgrade.engine.dynamics import apply_overrides
 from xlgrade.engine.rules import MEASURES
@@ -27,7 +28,7 @@ from xlgrade.issues import Issue
 from xlgrade.normalize import check_duplicates, check_known
 from xlgrade.schema import CUSTOMERS, LEDGER
 from xlgrade.schema.figures import figure
-from xlgrade.textout import render
+from xlgrade.textout import clean, render
 
 LANGS = ("zh", "en")
 # The command line's own words (tables printed in the terminal), zh and en.
@@ -228,14 +229,14 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 def _report_issues(issues: list[Issue], lang: str) -> None:
     for issue in issues:
-        print(f"xlgrade: {issue.message(lang)}", file=sys.stderr)
+        print(f"xlgrade: {clean(issue.message(lang))}", file=sys.stderr)
 
 
 def _render(result: Grading, fmt: str, lang: str, names: pd.Series | None) -> str:
     if fmt == "json":
         return json.dumps(result.records(lang), ensure_ascii=False, indent=2, allow_nan=False)
     if fmt == "csv":
-        return result.table(lang).to_csv(index=False, lineterminator="\n").rstrip("\n")
+        return csv_text(result.table(lang)).rstrip("\n")
     return grade_table(result, lang, names)
 
 
@@ -323,7 +324,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out = Path(args.dir)
     out.mkdir(parents=True, exist_ok=True)
     for name in ("customers", "ledger", "complaints"):
-        getattr(data, name).to_csv(out / f"{name}.csv", index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
+        write_csv(getattr(data, name), out / f"{name}.csv", date_format="%Y-%m-%d")
     path = out / TEXT("demo_file", args.lang)
     save(
         build(
