@@ -237,3 +237,176 @@ def test_a_workbook_marked_read_only_is_refused_not_replaced(tmp_path, capsys):
     finally:
         os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
     shutil.rmtree(tmp_path / "xlgrade-backup", ignore_errors=True)
+
+
+# ---- item 5: nothing dropped silently -----------------------------------------------------
+def test_grade_counts_lines_after_the_as_of_date_once(tmp_path, capsys):
+    ledger = tmp_path / "l.csv"
+    ledger.write_text(
+        "customer_id,date,amount\nC1,2026-01-05,10\nC1,2026-07-01,10\nC2,2026-08-01,10\nC3,2027-01-01,5\n", "utf-8"
+    )
+    code, out, err = run(capsys, "grade", ledger, "--as-of", "2026-06-30", "--lang", "en", "--format", "json")
+    assert code == 0, err
+    notes = [line for line in err.splitlines() if "after the as-of date" in line]
+    assert len(notes) == 1 and "3 line(s)" in notes[0] and "rows 3, 4, 5" in notes[0], err
+    assert [r["customer_id"] for r in json.loads(out)] == ["C1"]
+
+
+def test_grade_lists_every_bad_row_before_refusing_a_ledger_with_none_left(tmp_path, capsys):
+    ledger = tmp_path / "l.csv"
+    ledger.write_text("customer_id,date,amount\nC1,2026-01-05,abc\n,2026-01-05,1\nC3,5,1\n", "utf-8")
+    code, out, err = run(capsys, "grade", ledger, "--as-of", "2026-06-30", "--lang", "en")
+    assert code == 2 and out == ""
+    assert "row 2, column amount: 'abc'" in err and "row 3, column customer_id" in err
+    assert "row 4, column date: '5'" in err and "no usable ledger rows" in err
+
+
+def _xlsx_with_errors(path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "业绩"
+    ws.append(["customer_id", "date", "amount", "product"])
+    ws.append(["C1", "2026-01-05", "#N/A", "x"])
+    ws.append(["C2", "2026-01-05", 10, "#REF!"])
+    ws.append(["C3", 5, 10, "y"])  # a number typed in a date cell
+    ws.append(["C4", "2026-01-05", 20, ""])
+    ws["C2"].data_type = "e"
+    ws["D3"].data_type = "e"
+    wb.save(path)
+    return path
+
+
+def test_error_cells_are_reported_as_the_errors_they_are(tmp_path):
+    read = read_table(_xlsx_with_errors(tmp_path / "e.xlsx"), LEDGER)
+    by_row = {i.row: i for i in read.issues}
+    assert (by_row[2].column, by_row[2].value, by_row[2].action) == ("amount", "#N/A", SKIPPED)
+    assert "#N/A" in by_row[2].reason and "#N/A" in by_row[2].reason_zh and "公式" in by_row[2].reason_zh
+    assert (by_row[3].column, by_row[3].value, by_row[3].action) == ("product", "#REF!", "ignored")
+    assert (by_row[4].column, by_row[4].value) == ("date", 5.0) and "not a date" in by_row[4].reason
+    assert list(read.frame["customer_id"]) == ["C2", "C4"]
+    assert read.frame["product"].isna().all()
+
+
+def test_a_number_typed_in_a_date_cell_is_reported_in_csv_too():
+    rows = [["customer_id", "date", "amount"], ["C1", "45000", 1], ["C2", "12", 1], ["C3", 2026, 1]]
+    read = normalize_rows(rows, LEDGER, source="s")
+    assert list(read.frame["customer_id"]) == ["C1"]  # an Excel serial date is a date
+    assert [(i.row, i.column) for i in read.issues] == [(3, "date"), (4, "date")]
+
+
+@pytest.fixture(scope="module")
+def zh_book(tmp_path_factory):
+    from xlgrade import demo_data
+    from xlgrade.workbook.template import InputData, build, save
+
+    data = demo_data.generate(n_customers=6, months=24)
+    later = data.ledger.iloc[[0, 1]].copy()
+    later["date"] = pd.Timestamp("2026-09-15")
+    ledger = pd.concat([data.ledger, later], ignore_index=True)
+    path = tmp_path_factory.mktemp("zh") / "book.xlsx"
+    save(
+        build(
+            "zh",
+            InputData(customers=data.customers, profiles=data.profiles, ledger=ledger, complaints=data.complaints),
+        ),
+        path,
+    )
+    return path
+
+
+def _validation(path) -> list[tuple]:
+    from xlgrade.schema.sheets import VALIDATION
+
+    wb = openpyxl.load_workbook(path, read_only=True)
+    return [r for r in wb[VALIDATION.zh].iter_rows(min_row=2, values_only=True) if any(v is not None for v in r)]
+
+
+def test_recalc_notes_later_lines_and_blank_rules_in_the_validation_sheet(zh_book, tmp_path):
+    import shutil
+
+    from xlgrade.job.monthly import run_month
+    from xlgrade.schema.sheets import RULES_SHEET
+    from xlgrade.workbook.filebook import FileBook
+
+    path = tmp_path / "b.xlsx"
+    shutil.copyfile(zh_book, path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[RULES_SHEET.zh]
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "threshold.a_orders_over")
+    ws.cell(row, 2).value = None
+    wb.save(path)
+    result = run_month(FileBook(path), "2026-06")
+    text = "\n".join(" ".join(str(v) for v in r if v is not None) for r in _validation(path))
+    assert text.count("行日期晚于评估日 2026-06-30") == 1, text  # once, with the count
+    assert "threshold.a_orders_over 未填写:使用默认值 5" in text, text
+    assert any(i.row == row and "a_orders_over" in i.reason for i in result.issues)
+
+
+def test_recalc_says_when_the_rules_sheet_is_gone(zh_book, tmp_path):
+    import shutil
+
+    from xlgrade.job.monthly import run_month
+    from xlgrade.schema.sheets import RULES_SHEET
+    from xlgrade.workbook.filebook import FileBook
+
+    path = tmp_path / "b.xlsx"
+    shutil.copyfile(zh_book, path)
+    wb = openpyxl.load_workbook(path)
+    del wb[RULES_SHEET.zh]
+    wb.save(path)
+    run_month(FileBook(path), "2026-06")
+    assert any("规则表缺失或为空" in " ".join(map(str, r)) for r in _validation(path))
+
+
+# ---- item 9: every row is either used or reported --------------------------------------------
+def _cells():
+    import datetime as dt
+
+    from hypothesis import strategies as st
+
+    from xlgrade.parse import CellError
+
+    return st.one_of(
+        st.none(),
+        st.text(max_size=12),
+        st.sampled_from(["", " ", "-0", "1e308", "inf", "nan", "12万", "(1,200)", "2026-03-05", "=A1", "TRUE"]),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.integers(min_value=-(10**20), max_value=10**20),
+        st.booleans(),
+        st.datetimes(min_value=dt.datetime(1800, 1, 1), max_value=dt.datetime(2300, 1, 1)),
+        st.builds(CellError, st.sampled_from(["#N/A", "#DIV/0!", "#REF!"])),
+    )
+
+
+def test_fuzzed_ledger_cells_every_row_is_used_or_reported():
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    header = ["customer_id", "date", "amount", "quantity", "profit", "paid_amount"]
+    row = st.lists(_cells(), min_size=len(header), max_size=len(header) + 1)
+
+    @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(row, min_size=1, max_size=8))
+    def check(body):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            read = normalize_rows([header, *body], LEDGER, source="s")
+        kept = set(read.frame["row"].tolist())
+        dropped = {i.row for i in read.issues if i.action == SKIPPED or i.reason == "blank row"}
+        assert not kept & dropped
+        rows = list(range(2, len(body) + 2))
+        filled = [r for r, cells in zip(rows, body) if any(not _blank(v) for v in cells[: len(header)])]
+        last = filled[-1] if filled else 1
+        assert set(r for r in rows if r <= last) <= kept | dropped  # trailing blank rows end the table
+        for col in ("amount", "quantity", "profit", "paid_amount"):
+            values = read.frame[col].dropna()
+            assert values.map(math.isfinite).all() and (values.abs() < 1e15).all()
+            assert not any(math.copysign(1, v) < 0 for v in values if v == 0)
+
+    check()
+
+
+def _blank(value) -> bool:
+    from xlgrade import parse
+
+    return parse.is_blank(value)

@@ -25,7 +25,7 @@ from xlgrade.errors import InputError, XlgradeError
 from xlgrade.io.rulesfile import load_rules
 from xlgrade.io.tables import read_table
 from xlgrade.issues import Issue
-from xlgrade.normalize import check_duplicates, check_known
+from xlgrade.normalize import check_after, check_duplicates, check_known
 from xlgrade.schema import CUSTOMERS, LEDGER
 from xlgrade.schema.figures import figure
 from xlgrade.textout import clean, render
@@ -207,7 +207,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
         raise InputError(
             f"the {method} method needs a {wanted} column", source=ledger.source, row=ledger.header_row, column=group[0]
         )
+    issues += check_after(ledger.frame, as_of, ledger.source, column=ledger.header("date"))
     if ledger.frame.empty and (customers is None or customers.empty):
+        _report_issues(issues, args.lang)  # every row was bad: say which and why before giving up
         raise InputError(
             "no usable ledger rows to grade" + (f" ({len(issues)} rows reported above)" if issues else ""),
             source=ledger.source,

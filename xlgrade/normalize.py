@@ -363,6 +363,8 @@ def parse_column(values: pd.Series | Cells, kind: str) -> tuple[pd.Series, np.nd
                 result = cache[key]
             except KeyError:
                 try:
+                    if isinstance(cell, parse.CellError):  # #N/A and the like: never a value
+                        raise parse.refuse_error(cell)
                     result = parser(cell)
                 except parse.ParseError as exc:
                     result = exc
@@ -690,3 +692,32 @@ def resolve_names(
     out.insert(0, "customer_id", pd.Series(ids, index=frame.index, dtype=object))
     out = out[out["customer_id"].notna()].reset_index(drop=True)
     return out, issues
+
+
+def check_after(
+    frame: pd.DataFrame, as_of: Any, source: str, *, key: str = "date", column: str | None = None, listed: int = 5
+) -> list[Issue]:
+    """One note counting the lines dated after ``as_of`` (they are not graded), or none.
+
+    The note names the first ``listed`` sheet rows; the lines stay in the sheet.
+    """
+    if key not in frame or not len(frame):
+        return []
+    day = pd.Timestamp(as_of).normalize()
+    later = frame[frame[key].notna() & (frame[key] > day)]
+    if later.empty:
+        return []
+    n, shown = len(later), ", ".join(str(int(r)) for r in later[ROW].head(listed))
+    more = ", …" if n > listed else ""
+    when = day.date().isoformat()
+    return [
+        Issue(
+            source,
+            None,
+            column or key,
+            None,
+            f"{n} line(s) dated after the as-of date {when} are not counted (rows {shown}{more})",
+            f"{n} 行日期晚于评估日 {when},未计入(第 {shown}{more} 行)",
+            NOTE,
+        )
+    ]

@@ -31,6 +31,7 @@ from typing import Any
 import python_calamine
 
 from xlgrade.errors import InputError, MissingFileError
+from xlgrade.io.errorcells import error_cells, mark_errors
 from xlgrade.normalize import Normalized, normalize_rows
 from xlgrade.schema.model import Sheet, header_key
 
@@ -133,5 +134,8 @@ def read_book_rows(
         start = sheet_data.start
     finally:
         book.close()
+    if path.suffix.lower() in (".xlsx", ".xlsm") and any(v == "" for r in rows for v in r):
+        # calamine reads an error cell (#N/A) as "": find them so they are reported as errors
+        mark_errors(rows, start, error_cells(data if data is not None else path.read_bytes(), name))
     offset = start[0] if rows and start else 0
     return rows, offset, name

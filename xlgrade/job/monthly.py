@@ -42,7 +42,7 @@ from xlgrade.job.book import Book
 from xlgrade.job.outputs import Summary
 from xlgrade.job.summary import build_summary
 from xlgrade.job.text import TEXT
-from xlgrade.normalize import Normalized, check_duplicates, check_known
+from xlgrade.normalize import Normalized, check_after, check_duplicates, check_known
 from xlgrade.schema.model import Sheet
 from xlgrade.schema.sheets import (
     ANALYSIS,
@@ -120,7 +120,8 @@ def run_month(
     customers, dup_issues = check_duplicates(
         cust_n.frame, "customer_id", cust_n.source, column=cust_n.header("customer_id")
     )
-    issues: list[Issue] = [*cust_n.issues, *dup_issues, *ledger_n.issues]
+    rule_notes: list[Issue] = list(getattr(book, "rule_issues", []))  # a file book: defaults it used
+    issues: list[Issue] = [*rule_notes, *cust_n.issues, *dup_issues, *ledger_n.issues]
     issues += check_known(
         ledger_n.frame, set(customers["customer_id"].dropna()), ledger_n.source, column=ledger_n.header("customer_id")
     )
@@ -129,6 +130,7 @@ def run_month(
     ledger = frames.prepare_ledger(ledger_n.frame)
     period = resolve_month(month, ledger, pd.Timestamp(now).normalize())
     as_of = period.end_time.normalize()
+    issues += check_after(ledger_n.frame, as_of, ledger_n.source, column=ledger_n.header("date"))
     method = rules.general.method
     cust_by_id = customers.set_index("customer_id")
 
