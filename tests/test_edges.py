@@ -410,3 +410,28 @@ def _blank(value) -> bool:
     from xlgrade import parse
 
     return parse.is_blank(value)
+
+
+def test_a_complaint_whose_time_cannot_be_read_loses_its_old_computed_cells(zh_book, tmp_path):
+    import shutil
+
+    from xlgrade.job.monthly import run_month
+    from xlgrade.schema.sheets import COMPLAINTS
+    from xlgrade.workbook.filebook import FileBook
+
+    path = tmp_path / "b.xlsx"
+    shutil.copyfile(zh_book, path)
+    run_month(FileBook(path), "2026-06")
+    wb = openpyxl.load_workbook(path)
+    ws = wb[COMPLAINTS.zh]
+    heads = {c.value: c.column for c in ws[1]}
+    time_col = heads[COMPLAINTS.column("complaint_time").zh]
+    computed = [heads[COMPLAINTS.column(k).zh] for k in ("grade", "priority", "due", "status")]
+    assert all(ws.cell(2, c).value is not None for c in computed)  # the first run filled them
+    ws.cell(2, time_col).value = "上周三"
+    wb.save(path)
+    result = run_month(FileBook(path), "2026-06")
+    assert any(i.row == 2 and i.value == "上周三" for i in result.issues)
+    ws = openpyxl.load_workbook(path)[COMPLAINTS.zh]
+    assert [ws.cell(2, c).value for c in computed] == [None] * 4
+    assert all(ws.cell(3, c).value is not None for c in computed)

@@ -153,7 +153,7 @@ def run_month(
     history = derive.merge_history(previous, current)
     before = derive.previous_grades(history, period)
     handled = derive.handled_complaints(complaints_n.frame, grades, customers, rules, as_of)
-    complaints = derive.complaint_cells(handled, lang)
+    complaints = _clear_skipped(derive.complaint_cells(handled, lang), complaints_n)
     issues += derive.complaint_issues(
         complaints_n.frame, customers, source=complaints_n.source, headers=complaints_n.headers
     )
@@ -223,6 +223,20 @@ def run_month(
         backup,
         time.perf_counter() - started,
     )
+
+
+def _clear_skipped(cells: pd.DataFrame, read: Normalized) -> pd.DataFrame:
+    """``cells`` plus an empty row for each skipped row of ``read``: its old computed cells are cleared.
+
+    A complaint whose time cannot be read is left out of the run; the grade, priority, due
+    date and status an earlier run wrote into its row would otherwise stay, stale.
+    """
+    skipped = sorted({int(i.row) for i in read.issues if i.action == SKIPPED and i.row is not None} - set(cells["row"]))
+    if not skipped:
+        return cells
+    blank = pd.DataFrame({"row": skipped}).reindex(columns=cells.columns)
+    out = pd.concat([cells.astype(object), blank.astype(object)], ignore_index=True)
+    return out.where(out.notna(), None).sort_values("row", ignore_index=True)
 
 
 def _optional_table(book: Book, sheet: Sheet) -> Normalized | None:
