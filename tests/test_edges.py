@@ -435,3 +435,15 @@ def test_a_complaint_whose_time_cannot_be_read_loses_its_old_computed_cells(zh_b
     ws = openpyxl.load_workbook(path)[COMPLAINTS.zh]
     assert [ws.cell(2, c).value for c in computed] == [None] * 4
     assert all(ws.cell(3, c).value is not None for c in computed)
+
+
+def test_a_complaint_for_an_unknown_customer_id_is_noted():
+    from xlgrade.job.derive import complaint_issues
+
+    complaints = pd.DataFrame(
+        {"customer_id": ["C1", "C9", None], "customer_name": [None, None, "Acme"], "row": [2, 3, 4]}
+    )
+    customers = pd.DataFrame({"customer_id": ["C1"], "company": ["Acme"]})
+    issues = complaint_issues(complaints, customers, source="投诉", headers={"customer_id": "客户编号"})
+    assert [(i.row, i.column, i.value) for i in issues] == [(3, "客户编号", "C9")]
+    assert "客户编号不在客户表中" in issues[0].reason_zh and "not in the customer table" in issues[0].reason
