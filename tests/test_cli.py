@@ -225,7 +225,7 @@ def test_table_has_a_totals_line_per_grade_and_english(tmp_path, capsys):
     totals = [ln for ln in lines if ln.split() and ln.split()[0] in ("A", "B", "C", "total") and "%" in ln]
     assert [ln.split()[0] for ln in totals] == ["A", "B", "C", "total"]
     _, out, _ = run(capsys, "grade", ledger, "--as-of", "2026-06-30", "--format", "csv")
-    assert out.splitlines()[0].startswith("customer_id,grade,explanation,orders,volume")
+    assert out.splitlines()[0].startswith("\ufeffcustomer_id,grade,explanation,orders,volume")  # BOM: Excel zh
 
 
 def test_runs_as_a_module(tmp_path):

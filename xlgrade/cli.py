@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from xlgrade import __version__
+from xlgrade.csvout import csv_text, write_csv
 from xlgrade.engine import METHODS, Grading, RuleBook, grade
 from xlgrade.engine.dynamics import apply_overrides
 from xlgrade.engine.rules import MEASURES
@@ -24,10 +25,10 @@ from xlgrade.errors import InputError, XlgradeError
 from xlgrade.io.rulesfile import load_rules
 from xlgrade.io.tables import read_table
 from xlgrade.issues import Issue
-from xlgrade.normalize import check_duplicates, check_known
+from xlgrade.normalize import check_after, check_duplicates, check_known
 from xlgrade.schema import CUSTOMERS, LEDGER
 from xlgrade.schema.figures import figure
-from xlgrade.textout import render
+from xlgrade.textout import clean, render
 
 LANGS = ("zh", "en")
 # The command line's own words (tables printed in the terminal), zh and en.
@@ -184,11 +185,12 @@ def cmd_grade(args: argparse.Namespace) -> int:
     as_of = args.as_of or date.today()
     issues: list[Issue] = []
 
-    ledger = read_table(args.ledger, LEDGER)
+    bound = rules.input.max_abs_amount
+    ledger = read_table(args.ledger, LEDGER, max_abs=bound)
     issues += ledger.issues
     customers = None
     if args.customers:
-        cust = read_table(args.customers, CUSTOMERS)
+        cust = read_table(args.customers, CUSTOMERS, max_abs=bound)
         customers, dup_issues = check_duplicates(cust.frame, "customer_id", cust.source)
         issues += cust.issues + dup_issues
         issues += check_known(ledger.frame, set(customers["customer_id"]), ledger.source)
@@ -197,7 +199,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
         raise InputError(
             f"the {method} method needs a {wanted} column", source=ledger.source, row=ledger.header_row, column=group[0]
         )
+    issues += check_after(ledger.frame, as_of, ledger.source, column=ledger.header("date"))
     if ledger.frame.empty and (customers is None or customers.empty):
+        _report_issues(issues, args.lang)  # every row was bad: say which and why before giving up
         raise InputError(
             "no usable ledger rows to grade" + (f" ({len(issues)} rows reported above)" if issues else ""),
             source=ledger.source,
@@ -219,14 +223,14 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 def _report_issues(issues: list[Issue], lang: str) -> None:
     for issue in issues:
-        print(f"xlgrade: {issue.message(lang)}", file=sys.stderr)
+        print(f"xlgrade: {clean(issue.message(lang))}", file=sys.stderr)
 
 
 def _render(result: Grading, fmt: str, lang: str, names: pd.Series | None) -> str:
     if fmt == "json":
-        return json.dumps(result.records(lang), ensure_ascii=False, indent=2)
+        return json.dumps(result.records(lang), ensure_ascii=False, indent=2, allow_nan=False)
     if fmt == "csv":
-        return result.table(lang).to_csv(index=False, lineterminator="\n").rstrip("\n")
+        return csv_text(result.table(lang)).rstrip("\n")
     return grade_table(result, lang, names)
 
 
@@ -314,7 +318,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out = Path(args.dir)
     out.mkdir(parents=True, exist_ok=True)
     for name in ("customers", "ledger", "complaints"):
-        getattr(data, name).to_csv(out / f"{name}.csv", index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
+        write_csv(getattr(data, name), out / f"{name}.csv", date_format="%Y-%m-%d")
     path = out / TEXT("demo_file", args.lang)
     save(
         build(

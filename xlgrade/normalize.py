@@ -51,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from xlgrade import parse
+from xlgrade.engine.rules import RuleBook
 from xlgrade.errors import InputError
 from xlgrade.issues import IGNORED, NOTE, SKIPPED, Issue
 from xlgrade.schema.model import DATE, DATETIME, GRADE, ID, INTEGER, MONEY, NUMBER, SCORE, SHARE, TEXT, Column, Sheet
@@ -276,7 +277,7 @@ def _fast_numeric(cells: Cells, kind: str) -> tuple[np.ndarray, np.ndarray]:
     elif kind == INTEGER:
         ok &= np.mod(np.where(ok, out, 0.0), 1) == 0
     out[~ok] = np.nan
-    return out, ok
+    return out + 0.0, ok  # + 0.0: "-0" reads as 0, not negative zero
 
 
 def _stamps(cells: np.ndarray, **kwargs: Any) -> tuple[np.ndarray, np.ndarray] | None:
@@ -362,6 +363,8 @@ def parse_column(values: pd.Series | Cells, kind: str) -> tuple[pd.Series, np.nd
                 result = cache[key]
             except KeyError:
                 try:
+                    if isinstance(cell, parse.CellError):  # #N/A and the like: never a value
+                        raise parse.refuse_error(cell)
                     result = parser(cell)
                 except parse.ParseError as exc:
                     result = exc
@@ -400,6 +403,7 @@ def normalize(
     header_row: int | None = None,
     allow_missing: Collection[str] = (),
     refuse: Mapping[int, tuple[str, str]] | None = None,
+    max_abs: float | None = None,
 ) -> Normalized:
     """Map headers, parse and type every cell, drop unusable rows and report them.
 
@@ -407,10 +411,14 @@ def normalize(
     names required columns that may be absent from the header (e.g. ``customer_id`` when
     :func:`resolve_names` supplies it), although a present one is still required per row.
     ``refuse`` maps positions in ``raw`` to (reason, reason_zh) for rows the reader already
-    knows are unusable; they are skipped and reported like any other.
+    knows are unusable; they are skipped and reported like any other. ``max_abs`` is the
+    rule ``input.max_abs_amount`` (default: the rule book's default): a row with a number of
+    that size or more in any numeric column, required or not, is skipped and reported.
     """
     if header_row is None:
         header_row = first_row - 1
+    if max_abs is None:
+        max_abs = RuleBook().input.max_abs_amount
     mapping = map_headers(raw, sheet, source=source, header_row=header_row, allow_missing=allow_missing)
     n = len(raw)
     rows = np.arange(first_row, first_row + n, dtype="int64")
@@ -443,6 +451,13 @@ def normalize(
         typed, blank, errors = parse_column(scans[pos], col.type)
         header = mapping.headers[col.key]
         cells = scans[pos].raw
+        if col.type in _NUMERIC:
+            huge = np.flatnonzero((typed.abs() >= max_abs).to_numpy(dtype=bool, na_value=False))
+            for i in huge.tolist():
+                issues.append(
+                    (int(rows[i]), pos, Issue(source, int(rows[i]), header, cells[i], *_too_big(max_abs), SKIPPED))
+                )
+                skipped[i] = True
         if col.required:
             for i in np.flatnonzero(blank & ~blank_row).tolist():
                 issues.append(
@@ -507,6 +522,15 @@ def normalize(
     )
 
 
+def _too_big(max_abs: float) -> tuple[str, str]:
+    """The reason (en, zh) for a number at or beyond the rule ``input.max_abs_amount``."""
+    bound = f"{max_abs:g}"
+    return (
+        f"number too large: its size is {bound} or more (rule input.max_abs_amount), surely a typing error",
+        f"数值过大:绝对值达到 {bound} 或以上(规则 input.max_abs_amount),应为录入错误",
+    )
+
+
 def rows_to_frame(header: Sequence[Any], body: Sequence[Sequence[Any]]) -> pd.DataFrame:
     """A raw frame (header texts as columns) from a header row and data rows of any width."""
     width = max([len(header), *(len(r) for r in body)]) if body else len(header)
@@ -530,6 +554,7 @@ def normalize_rows(
     row_offset: int = 0,
     allow_missing: Collection[str] = (),
     ragged: bool = False,
+    max_abs: float | None = None,
 ) -> Normalized:
     """Find the header among the first rows, then :func:`normalize` what follows it.
 
@@ -562,6 +587,7 @@ def normalize_rows(
         header_row=row_offset + h + 1,
         allow_missing=allow_missing,
         refuse=refuse,
+        max_abs=max_abs,
     )
 
 
@@ -666,3 +692,32 @@ def resolve_names(
     out.insert(0, "customer_id", pd.Series(ids, index=frame.index, dtype=object))
     out = out[out["customer_id"].notna()].reset_index(drop=True)
     return out, issues
+
+
+def check_after(
+    frame: pd.DataFrame, as_of: Any, source: str, *, key: str = "date", column: str | None = None, listed: int = 5
+) -> list[Issue]:
+    """One note counting the lines dated after ``as_of`` (they are not graded), or none.
+
+    The note names the first ``listed`` sheet rows; the lines stay in the sheet.
+    """
+    if key not in frame or not len(frame):
+        return []
+    day = pd.Timestamp(as_of).normalize()
+    later = frame[frame[key].notna() & (frame[key] > day)]
+    if later.empty:
+        return []
+    n, shown = len(later), ", ".join(str(int(r)) for r in later[ROW].head(listed))
+    more = ", …" if n > listed else ""
+    when = day.date().isoformat()
+    return [
+        Issue(
+            source,
+            None,
+            column or key,
+            None,
+            f"{n} line(s) dated after the as-of date {when} are not counted (rows {shown}{more})",
+            f"{n} 行日期晚于评估日 {when},未计入(第 {shown}{more} 行)",
+            NOTE,
+        )
+    ]

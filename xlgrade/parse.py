@@ -122,6 +122,18 @@ _REASONS = {
 }
 
 
+class CellError(str):
+    """An error value a spreadsheet cell holds (``#N/A``, ``#DIV/0!``): a failed formula, never data."""
+
+
+def refuse_error(value: CellError) -> ParseError:
+    """The reason for an error cell, naming the error."""
+    return ParseError(
+        f"the cell holds the error {value} (a formula failed): fix the formula or type the value",
+        f"单元格为错误值 {value}(公式出错):请修正公式或直接填写数值",
+    )
+
+
 # ---- blanks and scalar kinds ---------------------------------------------------------------
 def is_blank(value: Any) -> bool:
     """None, NaN, NaT, pd.NA, or text that is empty or whitespace only."""
@@ -494,5 +506,10 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
 
 
 def parse(value: Any, type_: str) -> Any:
-    """Parse ``value`` as column type ``type_`` (one of :data:`xlgrade.schema.model.TYPES`)."""
+    """Parse ``value`` as column type ``type_`` (one of :data:`xlgrade.schema.model.TYPES`).
+
+    An error cell (:class:`CellError`) is refused whatever the type.
+    """
+    if isinstance(value, CellError):
+        raise refuse_error(value)
     return PARSERS[type_](value)

@@ -1,4 +1,8 @@
-"""Aligned plain-text tables for the terminal, counting CJK characters as two columns."""
+"""Aligned plain-text tables for the terminal, counting CJK characters as two columns.
+
+Text from input (names, ids) is printed without its control characters and escape sequences
+(:func:`clean`): a name cannot recolour, clear or rewrite the terminal.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,22 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
+
+# ANSI / VT100 escape sequences (CSI ``ESC [ ... final``, OSC ``ESC ] ... BEL|ESC \\``, and
+# two-character ``ESC x``), then any other C0 / C1 control character and the bidirectional
+# overrides that can make a name read backwards on screen.
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]|\x9b[0-?]*[ -/]*[@-~]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text: str) -> str:
+    """``text`` safe to print in a terminal: escape sequences and control characters removed.
+
+    Tabs and line breaks become one space each (they would break the table's columns).
+    """
+    text = _ANSI.sub("", text)
+    text = re.sub(r"[\t\r\n]", " ", text)
+    return _CONTROL.sub("", text)
 
 
 def width(text: str) -> int:
@@ -26,7 +46,7 @@ def cell(value: Any) -> str:
         return "0" if text == "-0" else text
     if hasattr(value, "item"):
         return cell(value.item())
-    return str(value)
+    return clean(str(value))
 
 
 def render(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, max_width: int = 0) -> str:
@@ -45,7 +65,7 @@ def render(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, max_width: 
             parts.append(gap + v if numeric[i] else v + gap)
         return "  ".join(parts).rstrip()
 
-    out = [line(list(headers)), "  ".join("-" * w for w in widths)]
+    out = [line([clean(h) for h in headers]), "  ".join("-" * w for w in widths)]
     out += [line(r) for r in texts]
     return "\n".join(out)
 

@@ -50,7 +50,7 @@ class Grading:
         return out[self.columns(lang)]
 
     def records(self, lang: str = "zh") -> list[dict[str, Any]]:
-        """JSON-ready rows: NaN becomes None, numpy scalars become Python scalars."""
+        """JSON-ready rows: NaN and infinities become None, numpy scalars become Python scalars."""
         return [{str(k): _plain(v) for k, v in row.items()} for row in self.table(lang).to_dict("records")]
 
 
@@ -61,8 +61,8 @@ def _plain(value: Any) -> Any:
         return None if pd.isna(value) else value.date().isoformat()
     if hasattr(value, "item"):
         value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # NaN and +-inf have no JSON spelling
     if value is pd.NaT or value is pd.NA:
         return None
     return value

@@ -67,8 +67,10 @@ class Split:
 def micro(values: pd.Series) -> np.ndarray:
     """Values rounded to 6 decimals as exact Python ints of millionths (object array; NaN -> 0)."""
     v = np.nan_to_num(values.to_numpy(dtype="float64"), nan=0.0)
-    out = np.rint(np.round(v, 6) * 1e6).astype("int64").astype(object)
     big = np.abs(v) >= _EXACT_LIMIT
+    # big values are cast through their decimal text below; casting them to int64 here would
+    # overflow (a RuntimeWarning "invalid value encountered in cast" from about 9.2e12 on)
+    out = np.rint(np.round(np.where(big, 0.0, v), 6) * 1e6).astype("int64").astype(object)
     for i in np.flatnonzero(big):
         out[i] = int(f"{v[i]:.6f}".replace(".", ""))
     return out

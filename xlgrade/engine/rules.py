@@ -82,6 +82,18 @@ class GeneralRules:
 
 
 @dataclass(frozen=True)
+class InputRules:
+    max_abs_amount: float = rule(
+        1e15,
+        NUM,
+        "数值上限:金额、数量、利润等任一数字的绝对值达到此值即视为录入错误,该行不参与计算",
+        "number bound: a row whose amount, quantity, profit or other number has an absolute value at "
+        "least this is a typing error and is left out",
+        minimum=1,
+    )
+
+
+@dataclass(frozen=True)
 class AbcRules:
     labels: tuple[str, ...] = rule(("A", "B", "C"), TEXTS, "ABC 等级名称(由高到低)", "ABC grade labels, best first")
     names_zh: tuple[str, ...] = rule(
@@ -344,6 +356,7 @@ SECTIONS: dict[str, type] = {
     "matrix": MatrixRules,
     "complaints": ComplaintRules,
     "staffing": StaffingRules,
+    "input": InputRules,  # last: rules added later keep existing workbooks' rule rows in place
 }
 
 
@@ -360,6 +373,7 @@ class RuleBook:
     matrix: MatrixRules = field(default_factory=MatrixRules)
     complaints: ComplaintRules = field(default_factory=ComplaintRules)
     staffing: StaffingRules = field(default_factory=StaffingRules)
+    input: InputRules = field(default_factory=InputRules)
 
     def __post_init__(self) -> None:
         _check_consistency(self)

@@ -31,6 +31,7 @@ from typing import Any
 import python_calamine
 
 from xlgrade.errors import InputError, MissingFileError
+from xlgrade.io.errorcells import error_cells, mark_errors
 from xlgrade.normalize import Normalized, normalize_rows
 from xlgrade.schema.model import Sheet, header_key
 
@@ -40,9 +41,17 @@ CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 
 
 def read_table(
-    path: str | Path, sheet: Sheet, *, sheet_name: str | None = None, allow_missing: Collection[str] = ()
+    path: str | Path,
+    sheet: Sheet,
+    *,
+    sheet_name: str | None = None,
+    allow_missing: Collection[str] = (),
+    max_abs: float | None = None,
 ) -> Normalized:
-    """Read ``sheet``'s table from ``path`` (CSV or workbook) and normalise it."""
+    """Read ``sheet``'s table from ``path`` (CSV or workbook) and normalise it.
+
+    ``max_abs``: the rule ``input.max_abs_amount`` (see :func:`xlgrade.normalize.normalize`).
+    """
     path = Path(path)
     if not path.is_file():
         raise MissingFileError(f"{path}: file not found (找不到文件)")
@@ -59,7 +68,9 @@ def read_table(
             f"use {', '.join(CSV_SUFFIXES + BOOK_SUFFIXES)}",
             source=path.name,
         )
-    return normalize_rows(rows, sheet, source=source, row_offset=offset, allow_missing=allow_missing, ragged=ragged)
+    return normalize_rows(
+        rows, sheet, source=source, row_offset=offset, allow_missing=allow_missing, ragged=ragged, max_abs=max_abs
+    )
 
 
 def decode_csv(data: bytes, source: str) -> str:
@@ -123,5 +134,8 @@ def read_book_rows(
         start = sheet_data.start
     finally:
         book.close()
+    if path.suffix.lower() in (".xlsx", ".xlsm") and any(v == "" for r in rows for v in r):
+        # calamine reads an error cell (#N/A) as "": find them so they are reported as errors
+        mark_errors(rows, start, error_cells(data if data is not None else path.read_bytes(), name))
     offset = start[0] if rows and start else 0
     return rows, offset, name

@@ -328,7 +328,10 @@ def resolve_complaint_ids(
     source: str = COMPLAINTS.zh,
     headers: Mapping[str, str] | None = None,
 ) -> tuple[pd.DataFrame, list[Issue]]:
-    """The complaints with blank ids filled from customer names, and a note per name not resolved.
+    """The complaints with blank ids filled from customer names, and a note per complaint left ungraded.
+
+    Notes: a blank id whose name is blank, unknown or shared; an id not in the customer table
+    (when there is one).
 
     Issues name ``source`` and the column as ``headers`` (key -> header as written) has it.
     """
@@ -377,6 +380,22 @@ def resolve_complaint_ids(
             )
         row = None if pd.isna(rows[i]) else int(rows[i])
         issues.append(Issue(source, row, headers.get(col, col), value, en, zh, NOTE))
+    if len(cust.index):
+        known = {str(c) for c in cust.index}
+        for i in frame.index[((ids != "") & ~ids.isin(known)).to_numpy()]:
+            row = None if pd.isna(rows[i]) else int(rows[i])
+            issues.append(
+                Issue(
+                    source,
+                    row,
+                    headers.get("customer_id", "customer_id"),
+                    ids[i],
+                    "customer id not in the customer table; handled as an ungraded customer",
+                    "客户编号不在客户表中,按无等级客户处理",
+                    NOTE,
+                )
+            )
+        issues.sort(key=lambda issue: issue.row or 0)
     matched = filled.to_numpy(dtype=object).copy()
     matched[(filled == "").to_numpy()] = None
     frame["customer_id"] = pd.Series(matched, index=frame.index, dtype="object")

@@ -45,7 +45,7 @@ from xlgrade.job.outputs import Summary
 from xlgrade.job.salespower import comparison, sales_power
 from xlgrade.job.summary import build_summary
 from xlgrade.job.text import TEXT
-from xlgrade.normalize import Normalized, check_duplicates, check_known
+from xlgrade.normalize import Normalized, check_after, check_duplicates, check_known
 from xlgrade.schema.model import Sheet
 from xlgrade.schema.sheets import (
     ANALYSIS,
@@ -145,7 +145,8 @@ def run_month(
     customers, dup_issues = check_duplicates(
         cust_n.frame, "customer_id", cust_n.source, column=cust_n.header("customer_id")
     )
-    issues: list[Issue] = [*cust_n.issues, *dup_issues, *ledger_n.issues]
+    rule_notes: list[Issue] = list(getattr(book, "rule_issues", []))  # a file book: defaults it used
+    issues: list[Issue] = [*rule_notes, *cust_n.issues, *dup_issues, *ledger_n.issues]
     issues += check_known(
         ledger_n.frame, set(customers["customer_id"].dropna()), ledger_n.source, column=ledger_n.header("customer_id")
     )
@@ -155,6 +156,7 @@ def run_month(
     period = resolve_month(month, ledger, pd.Timestamp(now).normalize())
     as_of = period.end_time.normalize()
     issues += no_lines_in(period, ledger, ledger_n.source)
+    issues += check_after(ledger_n.frame, as_of, ledger_n.source, column=ledger_n.header("date"))
     method = rules.general.method
     cust_by_id = customers.set_index("customer_id")
 
@@ -177,7 +179,7 @@ def run_month(
     history = merge_history(previous, current)
     before = previous_grades(history, period)
     handled = derive.handled_complaints(complaints_n.frame, grades, customers, rules, as_of)
-    complaints = derive.complaint_cells(handled, lang)
+    complaints = _clear_skipped(derive.complaint_cells(handled, lang), complaints_n)
     issues += derive.complaint_issues(
         complaints_n.frame, customers, source=complaints_n.source, headers=complaints_n.headers
     )
@@ -247,6 +249,20 @@ def run_month(
         backup,
         time.perf_counter() - started,
     )
+
+
+def _clear_skipped(cells: pd.DataFrame, read: Normalized) -> pd.DataFrame:
+    """``cells`` plus an empty row for each skipped row of ``read``: its old computed cells are cleared.
+
+    A complaint whose time cannot be read is left out of the run; the grade, priority, due
+    date and status an earlier run wrote into its row would otherwise stay, stale.
+    """
+    skipped = sorted({int(i.row) for i in read.issues if i.action == SKIPPED and i.row is not None} - set(cells["row"]))
+    if not skipped:
+        return cells
+    blank = pd.DataFrame({"row": skipped}).reindex(columns=cells.columns)
+    out = pd.concat([cells.astype(object), blank.astype(object)], ignore_index=True)
+    return out.where(out.notna(), None).sort_values("row", ignore_index=True)
 
 
 def _optional_table(book: Book, sheet: Sheet) -> Normalized | None:

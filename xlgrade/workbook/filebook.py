@@ -33,6 +33,7 @@ from xlgrade.errors import (
     XlgradeError,
 )
 from xlgrade.io.tables import read_book_rows
+from xlgrade.issues import NOTE, Issue
 from xlgrade.job.outputs import Block, Summary
 from xlgrade.normalize import Normalized, find_header, normalize_rows
 from xlgrade.schema import formulas
@@ -77,6 +78,7 @@ class FileBook:
         names = self.package.sheet_names()
         self.lang = "zh" if CUSTOMERS.zh in names else "en"
         self._rules: RuleBook | None = None
+        self.rule_issues: list[Issue] = []  # defaults used for a missing rules sheet or blank rules
         self._styles: dict[str, int] | None = None
 
     # ---- sheets ------------------------------------------------------------------------------
@@ -111,7 +113,8 @@ class FileBook:
         source = self._source(name)
         if sheet.kind == DERIVED and not any(not parse.is_blank(v) for r in rows for v in r):
             return self._empty(sheet, source)
-        return normalize_rows(rows, sheet, source=source, row_offset=offset)
+        bound = self._rules.input.max_abs_amount if self._rules is not None else None
+        return normalize_rows(rows, sheet, source=source, row_offset=offset, max_abs=bound)
 
     def _empty(self, sheet: Sheet, source: str) -> Normalized:
         out = normalize_rows([sheet.headers(self.lang)], sheet, source=source)
@@ -123,12 +126,23 @@ class FileBook:
         return self._rules
 
     def _read_rules(self) -> RuleBook:
+        """The workbook's rule book; :attr:`rule_issues` says where defaults stood in for it."""
         name = self.sheet_name(RULES_SHEET)
-        if name is None:
+        self.rule_issues = []
+        if name is None or not (found := self._rows(RULES_SHEET, name))[0]:
+            self.rule_issues.append(
+                Issue(
+                    self._source(name or RULES_SHEET.name(self.lang)),
+                    None,
+                    None,
+                    None,
+                    "the rules sheet is missing or empty: every rule uses its default (see `xlgrade rules`)",
+                    "规则表缺失或为空:所有规则均使用默认值",
+                    NOTE,
+                )
+            )
             return RuleBook()
-        rows, offset = self._rows(RULES_SHEET, name)
-        if not rows:
-            return RuleBook()
+        rows, offset = found
         source = self._source(name)
         h = find_header(rows, RULES_SHEET, source=source, row_offset=offset)
         where: dict[str, int] = {}
@@ -145,6 +159,23 @@ class FileBook:
             )
         k, v = where["key"], where["value"]
         pairs = [(r[k] if k < len(r) else None, r[v] if v < len(r) else None) for r in rows[h + 1 :]]
+        defaults = {spec.key: spec for spec in RuleBook.specs()}
+        header = str(rows[h][v]).strip()
+        for i, (key, cell_value) in enumerate(pairs):
+            spec = defaults.get(str(key).strip()) if not parse.is_blank(key) else None
+            if spec is not None and parse.is_blank(cell_value):
+                shown = spec.format(spec.default)
+                self.rule_issues.append(
+                    Issue(
+                        source,
+                        offset + h + 2 + i,
+                        header,
+                        None,
+                        f"rule {spec.key} is blank: its default {shown} is used",
+                        f"规则 {spec.key} 未填写:使用默认值 {shown}",
+                        NOTE,
+                    )
+                )
         return RuleBook.from_table(pairs)
 
     # ---- styles ------------------------------------------------------------------------------

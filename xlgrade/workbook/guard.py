@@ -176,7 +176,10 @@ def not_writable(path: Path, lang: str | None) -> str | None:
     """Why a run could not replace ``path`` or write its backup, or None."""
     name = path.name
     st = path.stat()
-    if not os.access(path, os.W_OK) or (os.name == "nt" and not st.st_mode & stat.S_IWRITE):
+    # No write bit for anyone: the file was marked read-only on purpose. os.access alone says
+    # yes to root (and to an administrator's service account), which would then replace it.
+    marked = not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+    if marked or not os.access(path, os.W_OK) or (os.name == "nt" and not st.st_mode & stat.S_IWRITE):
         return say(
             lang,
             f"{name} 是只读文件(或你无权修改它);请取消只读属性或取得写权限后重试",

@@ -282,6 +282,8 @@ def write_table(ctx: Context, ws, sheet: Sheet, frame: pd.DataFrame | None, role
             cell = ws.cell(row=row, column=idx)
             if value is not None:
                 cell.value = value
+                if formula is None and isinstance(value, str) and value.startswith("="):
+                    cell.data_type = "s"  # typed text such as "=HYPERLINK(...)" stays text, never a formula
             ctx.style(cell, r)
     ws.row_dimensions[1].height = HEADER_HEIGHT
     ref = f"A1:{get_column_letter(len(sheet.columns))}{last}"
