@@ -82,6 +82,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: one line, the traceback in a log file
         _say_error(_crash_line(exc, _crash_log(exc, argv)))
         return 1
+    finally:
+        if argv is None:  # the program itself: what is left is exiting, a Ctrl-C now has nothing to stop
+            _ignore_interrupts()
+
+
+def _ignore_interrupts() -> None:
+    """Ignore SIGINT from here on (a Ctrl-C while Python exits would print a traceback and
+    exit by the signal, after the command already ended and said how)."""
+    import signal
+
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except (OSError, ValueError):  # not the main thread
+        pass
 
 
 def _say_error(text: str) -> None:
