@@ -23,7 +23,7 @@ import pytest
 
 from xlgrade import cli
 from xlgrade.cli import main
-from xlgrade.schema.sheets import CUSTOMERS, SUMMARY_SHEET
+from xlgrade.schema.sheets import CUSTOMERS, LEDGER, SUMMARY_SHEET
 from xlgrade.workbook.package import Package
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -92,6 +92,13 @@ def test_recalc_of_a_damaged_sheet_names_the_sheet_in_the_workbooks_language(boo
     line = one_line(capsys.readouterr().err)
     assert f"工作表“{CUSTOMERS.zh}”已损坏" in line and "工作簿未改动" in line
     assert book.read_bytes() == before
+
+
+def test_grade_of_a_damaged_ledger_sheet_is_bad_input_not_a_bug(book, capsys):
+    _damage(book, Package(book).sheet_part(LEDGER.zh))
+    assert main(["grade", str(book)]) == 2
+    line = one_line(capsys.readouterr().err)
+    assert "damaged" in line and "bug" not in line
 
 
 def test_report_of_a_damaged_summary_sheet_says_so(book, capsys):

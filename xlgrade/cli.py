@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import python_calamine
 
 from xlgrade import __version__
 from xlgrade.engine import METHODS, Grading, RuleBook, grade
@@ -76,6 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MemoryError:
         _say_error(watched.after("memory"))
         return 2
+    except python_calamine.CalamineError as exc:  # a sheet read outside FileBook (grade LEDGER.xlsx)
+        _say_error(_damaged_text(exc, watched))
+        return 2
     except OSError as exc:  # the system refused a file operation xlgrade did not foresee
         _say_error(os_error_text(exc, watched.lang))
         return 2
@@ -96,6 +100,18 @@ def _ignore_interrupts() -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     except (OSError, ValueError):  # not the main thread
         pass
+
+
+def _damaged_text(exc: Exception, watched: _Watched) -> str:
+    """The line for a sheet the reader could not parse (cut off, not XML)."""
+    from xlgrade.workbook.runlock import say
+
+    detail = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else '-'}"
+    return say(
+        watched.lang,
+        f"有工作表已损坏,无法读取({detail});请用 Excel 或 LibreOffice 打开并另存此文件",
+        f"a sheet is damaged and cannot be read ({detail}); open and save the file again in Excel or LibreOffice",
+    )
 
 
 def _say_error(text: str) -> None:
