@@ -1,7 +1,9 @@
 """The ``xlgrade`` command line.
 
 Exit status: 0 on success; 2 with a one-line message (file, row, column) when the input
-cannot be used at all. Rows that are skipped are listed on stderr and never dropped silently.
+cannot be used at all (the system refusing a file included: full disk, read-only, size
+limit); 130 after Ctrl-C; 1 for an unexpected error (a bug: one line, the traceback in a log
+file it names). Rows that are skipped are listed on stderr and never dropped silently.
 """
 
 from __future__ import annotations
