@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
+import zipfile
 
 import openpyxl
 import pytest
 
 from xlgrade.cli import main
 from xlgrade.schema.sheets import COMPLAINTS, CUSTOMERS, HISTORY, LEDGER, PROFILES, RUN_LOG, SHEETS, VALIDATION
+from xlgrade.workbook.package import Package
 from xlgrade.workbook.template import template_path
 
 INPUT_SHEETS = [s.zh for s in (CUSTOMERS, PROFILES, LEDGER, COMPLAINTS)]
@@ -160,3 +163,59 @@ def test_demo_builds_a_workbook_runs_the_job_and_prints_the_summary(tmp_path, ca
     book = openpyxl.load_workbook(path, read_only=True)
     months = {r[0] for r in book[HISTORY.zh].iter_rows(min_row=2, values_only=True) if r[0]}
     assert months == {"2026-10"}
+
+
+# ---- idempotence at the XML level --------------------------------------------------------------
+def _zip_members(path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {info.filename: z.read(info) for info in z.infolist()}
+
+
+def _run_log_parts(path) -> tuple[set[str], str]:
+    """The run log's sheet and table parts, and the sheet's name."""
+    pkg = Package(path)
+    name = next(n for n in pkg.sheet_names() if n in (RUN_LOG.zh, RUN_LOG.en))
+    return {pkg.sheet_part(name), *pkg.tables(name).values()}, name
+
+
+def _without_run_log_print_area(workbook_xml: bytes, sheet_index: int) -> bytes:
+    """workbook.xml minus the run log's print area (it covers the run log's rows, one more each run)."""
+    pattern = rb'<definedName name="_xlnm.Print_Area" localSheetId="%d">[^<]*</definedName>' % sheet_index
+    out, n = re.subn(pattern, b"", workbook_xml)
+    assert n == 1  # the template gives the run log a print area
+    return out
+
+
+def assert_same_but_the_run_log(first: dict[str, bytes], second: dict[str, bytes], path) -> None:
+    """Every member byte-identical, except the run log's sheet and table parts and its print area."""
+    assert list(second) == list(first)  # the same members, in the same order
+    log_parts, log_name = _run_log_parts(path)
+    index = Package(path).sheet_names().index(log_name)
+    differ = sorted(n for n in first if first[n] != second[n])
+    assert set(differ) <= log_parts | {"xl/workbook.xml"}, differ
+    assert _without_run_log_print_area(second["xl/workbook.xml"], index) == _without_run_log_print_area(
+        first["xl/workbook.xml"], index
+    )
+    sheet = next(p for p in log_parts if p.startswith("xl/worksheets/"))
+    assert first[sheet] != second[sheet]  # the run log did get its row
+
+
+def test_recalc_twice_changes_no_part_but_the_run_log(handmade):
+    assert main(["recalc", str(handmade), "--month", "2026-10"]) == 0
+    first = _zip_members(handmade)
+    assert main(["recalc", str(handmade), "--month", "2026-10"]) == 0
+    assert_same_but_the_run_log(first, _zip_members(handmade), handmade)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_recalc_twice_on_a_demo_workbook_with_charts_changes_no_part_but_the_run_log(tmp_path, lang, capsys):
+    assert main(["demo", str(tmp_path), "--lang", lang, "--customers", "40"]) == 0
+    path = next(tmp_path.glob("*.xlsx"))
+    assert main(["recalc", str(path), "--month", "2026-10"]) == 0
+    before = _zip_members(path)
+    assert any(n.startswith("xl/charts/") for n in before)  # the summary's charts are there to compare
+    for _ in range(2):  # a third run too: nothing may drift from run to run
+        assert main(["recalc", str(path), "--month", "2026-10"]) == 0
+        after = _zip_members(path)
+        assert_same_but_the_run_log(before, after, path)
+        before = after

@@ -64,6 +64,10 @@ class MissingFileError(XlgradeError, FileNotFoundError):
     """A file named on the command line or in a workbook does not exist."""
 
 
+class FolderNotFileError(XlgradeError, IsADirectoryError):
+    """A folder was given where a workbook file is wanted (or a new one is to be written)."""
+
+
 # ---- reading cells ----------------------------------------------------------------------------
 class ParseError(XlgradeError, ValueError):
     """A cell that cannot be read as its column's type; ``reason`` (en) and ``reason_zh``."""
@@ -77,6 +81,12 @@ class ParseError(XlgradeError, ValueError):
 # ---- workbook files ----------------------------------------------------------------------------
 class PackageError(XlgradeError, ValueError):
     """The workbook file cannot be read or edited as asked."""
+
+
+class DamagedSheetError(PackageError):
+    """A sheet of the workbook cannot be read (its XML is cut off or not XML); the message
+    names the sheet and says to open and re-save the file in the spreadsheet, or restore a
+    backup."""
 
 
 class WorkbookLockedError(XlgradeError, PermissionError):

@@ -80,11 +80,12 @@ def set_charts(pkg: Package, sheet_name: str, specs: Sequence[charts_mod.ChartSp
     kept: list[Elem] = []
     removed_rids: list[str] = []
     pieces, pos = [], root.tag_end
+    # New objects are numbered after the objects that stay, not after the ones being replaced:
+    # numbering past the old charts made every run add to the ids, so a second run for the same
+    # month rewrote the drawing part with different bytes.
     max_id = 1
     for anchor in children(xml, root):
         body = xml[anchor.start : anchor.end]
-        for m in re.finditer(r'<(?:[\w.\-]+:)?cNvPr\b[^>]*?\bid="(\d+)"', body):
-            max_id = max(max_id, int(m.group(1)))
         name = re.search(r'<(?:[\w.\-]+:)?cNvPr\b[^>]*?\bname="([^"]*)"', body)
         if name and unesc(name.group(1)).startswith(CHART_MARK):
             pieces.append(xml[pos : anchor.start])
@@ -92,6 +93,8 @@ def set_charts(pkg: Package, sheet_name: str, specs: Sequence[charts_mod.ChartSp
             removed_rids += re.findall(r'<(?:[\w.\-]+:)?chart\b[^>]*?\b[\w.\-]+:id="([^"]+)"', body)
         else:
             kept.append(anchor)
+            for m in re.finditer(r'<(?:[\w.\-]+:)?cNvPr\b[^>]*?\bid="(\d+)"', body):
+                max_id = max(max_id, int(m.group(1)))
     for rid in removed_rids:
         rels.remove(pkg, drawing, rid)
         rel = by_id.get(rid)

@@ -20,12 +20,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import python_calamine
 
 from xlgrade import parse
 from xlgrade.engine.rules import RuleBook
 from xlgrade.errors import (
+    DamagedSheetError,
     InputError,
-    MissingFileError,
     MissingSheetError,
     RuleError,
     WorkbookLockedError,
@@ -42,7 +43,9 @@ from xlgrade.schema.sheets import CUSTOMERS, RULES_SHEET, SHEETS, SUMMARY_SHEET
 from xlgrade.workbook import backups, cards, rulenames, styles
 from xlgrade.workbook.cellxml import Cell, Formula, parse_range, plain_value, quote_sheet, range_ref
 from xlgrade.workbook.charts import ChartSpec, Series
+from xlgrade.workbook.guard import require_file
 from xlgrade.workbook.package import Package
+from xlgrade.workbook.runlock import say
 
 BACKUP_DIR = "xlgrade-backup"
 CHART_COLUMN = 10  # charts start in column J, or two columns right of the widest block
@@ -64,8 +67,7 @@ class FileBook:
 
     def __init__(self, path: str | Path, *, grade_order: Sequence[str] | None = None) -> None:
         self.path = Path(path)
-        if not self.path.is_file():
-            raise MissingFileError(f"{self.path}: file not found (找不到文件)")
+        require_file(self.path)
         self.name = self.path.name
         self.backup_dir = self.path.parent / BACKUP_DIR
         # labels best first, for grade colours of derived tables; else derived from the rules
@@ -95,7 +97,20 @@ class FileBook:
 
     def _rows(self, sheet: Sheet, name: str) -> tuple[list[list[Any]], int]:
         data = self.package.to_bytes() if self.package.dirty else None  # pending writes are read back
-        rows, offset, _ = read_book_rows(self.path, sheet, sheet_name=name, data=data)
+        try:
+            rows, offset, _ = read_book_rows(self.path, sheet, sheet_name=name, data=data)
+        except python_calamine.CalamineError as exc:  # the sheet's XML is cut off or not XML
+            detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise DamagedSheetError(
+                say(
+                    self.lang,
+                    f"{self.name}:工作表“{name}”已损坏,无法读取({detail});请用 Excel 或 LibreOffice "
+                    f"打开并另存此文件,或用 xlgrade restore 恢复备份;工作簿未改动",
+                    f"{self.name}: the sheet {name!r} is damaged and cannot be read ({detail}); open and "
+                    "save the file again in Excel or LibreOffice, or put a backup back with xlgrade restore; "
+                    "the workbook was not changed",
+                )
+            ) from None
         return rows, offset
 
     # ---- reading -------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from xlgrade.errors import MissingFileError, NotWritableError
+from xlgrade.errors import FolderNotFileError, MissingFileError, NotWritableError
 from xlgrade.workbook.runlock import (
     DEFAULT_WAIT_SECONDS,
     LOCK_PREFIX,
@@ -66,6 +66,20 @@ def workbook_lang(path: Path) -> str | None:
         return None
     names = {m.decode("utf-8", "replace") for m in _SHEETS_XML.findall(xml)}
     return "zh" if CUSTOMERS.zh in names else "en"
+
+
+def require_file(path: Path, lang: str | None = None) -> None:
+    """Raise unless ``path`` is a file: a folder gets its own message, not "file not found"."""
+    if path.is_dir():
+        raise FolderNotFileError(
+            say(
+                lang,
+                f"{path} 是文件夹,不是工作簿文件;请给出工作簿(.xlsx)的路径",
+                f"{path} is a folder, not a workbook file; give the path of the workbook (.xlsx)",
+            )
+        )
+    if not path.is_file():
+        raise MissingFileError(f"{path}: file not found (找不到文件)")
 
 
 # ---- the spreadsheets' lock files ----------------------------------------------------------------
@@ -257,8 +271,7 @@ def exclusive(
     from xlgrade.errors import WorkbookLockedError
 
     path = Path(path)
-    if not path.is_file():
-        raise MissingFileError(f"{path}: file not found (找不到文件)")
+    require_file(path, lang)
     lang = lang or workbook_lang(path)
     lock = RunLock(path, wait=wait, command=command, lang=lang)
     with lock:

@@ -9,20 +9,47 @@ ellipsis and its last row.
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from pathlib import Path
 
 import openpyxl
+from openpyxl.utils.exceptions import InvalidFileException
 
-from xlgrade.errors import InputError, MissingFileError
+from xlgrade.errors import DamagedSheetError, InputError, PackageError
 from xlgrade.schema.sheets import SUMMARY_SHEET
 from xlgrade.textout import render
+from xlgrade.workbook.guard import require_file
 
 
 def read_summary(path: str | Path) -> list[list[tuple[object, str]]]:
     """Rows of the summary sheet as (value, number format) cells, trailing blanks removed."""
     path = Path(path)
-    if not path.is_file():
-        raise MissingFileError(f"{path}: file not found (找不到文件)")
+    require_file(path)
+    if path.suffix.lower() in (".csv", ".txt", ".tsv"):
+        raise InputError(
+            "a text table has no summary sheet; give the workbook that xlgrade recalc wrote (.xlsx) "
+            "(文本表格没有汇总表,请给出 xlgrade recalc 写过的工作簿)",
+            source=path.name,
+        )
+    if not zipfile.is_zipfile(path):
+        raise PackageError(
+            f"{path.name}: not an .xlsx workbook (not a zip package); an encrypted or .xls workbook "
+            "must be saved as .xlsx first (不是 .xlsx 工作簿)"
+        )
+    try:
+        return _summary_rows(path)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, SyntaxError, zlib.error) as exc:
+        # openpyxl's ways of saying the package or the summary's XML is broken (SyntaxError
+        # covers the XML parsers' ParseError / XMLSyntaxError)
+        raise DamagedSheetError(
+            f"{path.name}: the workbook or its summary sheet cannot be read ({type(exc).__name__}: "
+            f"{str(exc).splitlines()[0] if str(exc) else '-'}); open and save it again in Excel or "
+            "LibreOffice, or run xlgrade recalc (工作簿或汇总表已损坏,无法读取)"
+        ) from None
+
+
+def _summary_rows(path: Path) -> list[list[tuple[object, str]]]:
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         name = next((n for n in (SUMMARY_SHEET.zh, SUMMARY_SHEET.en) if n in book.sheetnames), None)

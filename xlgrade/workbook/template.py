@@ -24,8 +24,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import numbers
+import os
 import shutil
 import sys
+import tempfile
 import zipfile
 from collections.abc import Callable
 from copy import copy
@@ -50,6 +52,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from xlgrade import demo_data
 from xlgrade.engine.rules import RuleBook
+from xlgrade.errors import WriteFailedError, XlgradeError
 from xlgrade.schema import formulas, model
 from xlgrade.schema.lists import DEFAULT_LISTS, OPEN_LISTS
 from xlgrade.schema.model import Column, Sheet
@@ -628,10 +631,32 @@ def new_workbook(path: str | Path, lang: str = "zh") -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     source = template_path(lang)
-    if source.is_file():
-        shutil.copyfile(source, path)
-    else:
-        save(build(lang), path)
+    # Written aside and moved into place in one step: a full disk or a killed run leaves no
+    # half-written file, and a file replaced with --force stays as it was until then.
+    tmp: str | None = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlgrade-tmp", dir=path.parent)
+        os.close(fd)
+        if source.is_file():
+            shutil.copyfile(source, tmp)
+        else:
+            save(build(lang), tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        if isinstance(exc, OSError) and not isinstance(exc, XlgradeError):
+            raise WriteFailedError(
+                f"{path}: could not write the new workbook: {exc.strerror or exc}; nothing was written "
+                "(新工作簿写入失败,未写入任何文件;请腾出磁盘空间或取得写权限后重试)"
+            ) from None
+        raise
     return path
 
 
