@@ -24,6 +24,9 @@ def load_rules(path: str | Path) -> RuleBook:
     elif suffix in (".xlsx", ".xlsm"):
         from python_calamine import CalamineWorkbook
 
+        from xlgrade.workbook import ziplimits
+
+        ziplimits.check_file(path)  # calamine inflates in Rust, trusting the zip headers
         rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
         table = pd.DataFrame(rows[1:], columns=[str(c) for c in rows[0]]) if rows else pd.DataFrame()
     else:

@@ -63,7 +63,7 @@ class FileBook:
 
     def __init__(self, path: str | Path, *, grade_order: Sequence[str] | None = None) -> None:
         self.path = Path(path)
-        if not self.path.is_file():
+        if not self.path.exists():
             raise MissingFileError(f"{self.path}: file not found (找不到文件)")
         self.name = self.path.name
         self.backup_dir = self.path.parent / BACKUP_DIR
@@ -93,7 +93,7 @@ class FileBook:
 
     def _rows(self, sheet: Sheet, name: str) -> tuple[list[list[Any]], int]:
         data = self.package.to_bytes() if self.package.dirty else None  # pending writes are read back
-        rows, offset, _ = read_book_rows(self.path, sheet, sheet_name=name, data=data)
+        rows, offset, _ = read_book_rows(self.path, sheet, sheet_name=name, data=data, checked=True)
         return rows, offset
 
     # ---- reading -------------------------------------------------------------------------------

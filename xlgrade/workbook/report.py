@@ -5,6 +5,9 @@ computation: blocks are the runs of non-empty rows under the title; a block's fi
 its title, one-cell rows after it are notes, the rest is its table. Cells formatted as
 percentages print as percentages; a block longer than MAX_ROWS rows prints its head, an
 ellipsis and its last row.
+
+The file is checked by :mod:`xlgrade.workbook.ziplimits` before openpyxl opens it (sizes,
+CRCs, a password), so a hostile or damaged workbook gets a one-line message.
 """
 
 from __future__ import annotations
@@ -16,13 +19,15 @@ import openpyxl
 from xlgrade.errors import InputError, MissingFileError
 from xlgrade.schema.sheets import SUMMARY_SHEET
 from xlgrade.textout import render
+from xlgrade.workbook import ziplimits
 
 
 def read_summary(path: str | Path) -> list[list[tuple[object, str]]]:
     """Rows of the summary sheet as (value, number format) cells, trailing blanks removed."""
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise MissingFileError(f"{path}: file not found (找不到文件)")
+    ziplimits.check_file(path)  # limits, CRCs, encryption: before openpyxl inflates anything
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         name = next((n for n in (SUMMARY_SHEET.zh, SUMMARY_SHEET.en) if n in book.sheetnames), None)
