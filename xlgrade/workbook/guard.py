@@ -255,6 +255,9 @@ def exclusive(
 
     path = Path(path)
     if not path.is_file():
+        from xlgrade.workbook import ziplimits
+
+        ziplimits.read_file(path)  # a folder: says so
         raise MissingFileError(f"{path}: file not found (找不到文件)")
     lang = lang or workbook_lang(path)
     lock = RunLock(path, wait=wait, command=command, lang=lang)
