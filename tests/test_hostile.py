@@ -387,3 +387,13 @@ def test_a_folder(tmp_path, capsys, command):
     path.mkdir()
     line = run_cli(capsys, command, path)
     assert "folder.xlsx" in line and "folder" in line.split("folder.xlsx", 1)[1], line
+
+
+def test_a_damaged_rules_workbook_is_one_line(base, tmp_path, capsys):
+    rules = bad_crc(base, tmp_path / "rules.xlsx", "xl/workbook.xml")
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_text("customer_id,date,amount\nC1,2026-01-05,100\n", encoding="utf-8")
+    rc = cli.main(["grade", str(ledger), "--rules", str(rules)])
+    err = capsys.readouterr().err
+    assert rc == 2 and err.count("\n") == 1 and "Traceback" not in err, err
+    assert "rules.xlsx" in err and "xl/workbook.xml" in err and "CRC" in err, err

@@ -29,6 +29,12 @@ Cells are written with inline strings (``t="inlineStr"``) so ``sharedStrings.xml
 touched; style indices come from the hidden palette sheet (:meth:`Package.palette`, see
 :mod:`xlgrade.workbook.styles`).
 
+Opening goes through :mod:`~xlgrade.workbook.ziplimits`: a folder, an empty, encrypted or
+.xls file is refused, the zip directory's declared sizes are checked against its limits, and
+every member is inflated once (streaming, output discarded) to check its length and CRC, so
+no damaged part is ever copied on compressed; parts are read only through its bounded
+inflater, and a part whose XML is cut off is refused naming it (and its sheet).
+
 Saving is atomic: the new package goes to a temporary file next to the target, is flushed
 and fsynced, the old file is copied to the backup folder, then the temporary file replaces
 the target. On any failure the original file is untouched and the temporary file removed.
