@@ -397,3 +397,13 @@ def test_a_damaged_rules_workbook_is_one_line(base, tmp_path, capsys):
     err = capsys.readouterr().err
     assert rc == 2 and err.count("\n") == 1 and "Traceback" not in err, err
     assert "rules.xlsx" in err and "xl/workbook.xml" in err and "CRC" in err, err
+
+
+def test_broken_workbook_xml_structure_names_the_file_and_part(base, tmp_path, capsys):
+    # complete to its last byte, but <sheets> is never closed
+    with zipfile.ZipFile(base) as z:
+        xml = z.read("xl/workbook.xml").decode()
+    bad = honest("xl/workbook.xml", xml.replace("</sheets>", "", 1).encode())
+    path = replaced(base, tmp_path / "structure.xlsx", "xl/workbook.xml", bad)
+    line = run_cli(capsys, "recalc", path)
+    assert "structure.xlsx" in line and "xl/workbook.xml" in line, line

@@ -24,9 +24,13 @@ import pandas as pd
 from xlgrade import parse
 from xlgrade.engine.rules import RuleBook
 from xlgrade.errors import (
+    CorruptPartError,
+    EncryptedWorkbookError,
     InputError,
     MissingFileError,
     MissingSheetError,
+    OversizedPartError,
+    PackageError,
     RuleError,
     WorkbookLockedError,
     WriteFailedError,
@@ -73,8 +77,19 @@ class FileBook:
         self._open()
 
     def _open(self) -> None:
-        self.package = Package(self.path)
-        names = self.package.sheet_names()
+        try:
+            self.package = Package(self.path)
+            names = self.package.sheet_names()
+        except (CorruptPartError, OversizedPartError, EncryptedWorkbookError):
+            raise  # these name the file and the part already
+        except PackageError as exc:
+            if self.name in str(exc):
+                raise
+            # the XML read so far: _rels/.rels, the workbook part and its relationships
+            raise CorruptPartError(
+                f"{self.name}: the workbook part (xl/workbook.xml) or its relationships are not readable XML: "
+                f"{exc} (工作簿结构已损坏); restore a backup (xlgrade restore FILE --list) or let Excel repair it"
+            ) from None
         self.lang = "zh" if CUSTOMERS.zh in names else "en"
         self._rules: RuleBook | None = None
         self._styles: dict[str, int] | None = None
