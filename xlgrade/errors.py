@@ -89,6 +89,19 @@ class DamagedSheetError(PackageError):
     backup."""
 
 
+class OversizedPartError(PackageError):
+    """A part, or the package as a whole, would inflate beyond xlgrade's limits (a zip bomb?):
+    refused before it is inflated (:mod:`xlgrade.workbook.ziplimits`)."""
+
+
+class CorruptPartError(PackageError):
+    """A part of the package is damaged: bad CRC, truncated data or XML, unknown compression."""
+
+
+class EncryptedWorkbookError(PackageError):
+    """The workbook is password-protected (an encrypted OLE2 container, not a zip package)."""
+
+
 class WorkbookLockedError(XlgradeError, PermissionError):
     """The workbook is open in another program."""
 

@@ -24,7 +24,16 @@ def load_rules(path: str | Path) -> RuleBook:
     elif suffix in (".xlsx", ".xlsm"):
         from python_calamine import CalamineWorkbook
 
-        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+        from xlgrade.workbook import ziplimits
+
+        ziplimits.check_file(path)  # calamine inflates in Rust, trusting the zip headers
+        try:
+            rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+        except Exception as exc:  # calamine raises several unrelated types for broken files
+            detail = " ".join(str(exc).split())
+            raise InputError(
+                f"cannot read the rules workbook: {detail} (无法读取规则工作簿)", source=str(path)
+            ) from None
         table = pd.DataFrame(rows[1:], columns=[str(c) for c in rows[0]]) if rows else pd.DataFrame()
     else:
         raise InputError("rules files must be .toml, .json, .csv or .xlsx", source=str(path))

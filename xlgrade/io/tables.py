@@ -17,7 +17,11 @@ Refuses:
 
 - a file that does not exist: :class:`~xlgrade.errors.MissingFileError`;
 - any other extension, an unreadable or undecodable file, a ``sheet_name`` not in the
-  workbook, a table without a recognisable header: :class:`~xlgrade.errors.InputError`.
+  workbook, a table without a recognisable header: :class:`~xlgrade.errors.InputError`;
+- a hostile or broken workbook, checked before calamine sees it (calamine inflates in Rust,
+  trusting the zip headers): parts that would inflate beyond the limits, damaged parts,
+  a password-protected workbook, a folder or an empty file
+  (:class:`~xlgrade.errors.PackageError` and its kinds, :mod:`xlgrade.workbook.ziplimits`).
 """
 
 from __future__ import annotations
@@ -30,10 +34,19 @@ from typing import Any
 
 import python_calamine
 
-from xlgrade.errors import InputError, MissingFileError
+from xlgrade.errors import (
+    CorruptPartError,
+    EncryptedWorkbookError,
+    InputError,
+    MissingFileError,
+    OversizedPartError,
+    PackageError,
+    XlgradeError,
+)
 from xlgrade.io.errorcells import error_cells, mark_errors
 from xlgrade.normalize import Normalized, normalize_rows
 from xlgrade.schema.model import Sheet, header_key
+from xlgrade.workbook import ziplimits
 
 CSV_SUFFIXES = (".csv",)
 BOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
@@ -53,6 +66,10 @@ def read_table(
     ``max_abs``: the rule ``input.max_abs_amount`` (see :func:`xlgrade.normalize.normalize`).
     """
     path = Path(path)
+    if path.is_dir():
+        raise InputError(
+            "is a folder, not a file (这是文件夹，不是文件); name the .csv or .xlsx file", source=str(path)
+        )
     if not path.is_file():
         raise MissingFileError(f"{path}: file not found (找不到文件)")
     suffix = path.suffix.lower()
@@ -113,12 +130,22 @@ def pick_sheet(names: list[str], sheet: Sheet, sheet_name: str | None, source: s
 
 
 def read_book_rows(
-    path: Path, sheet: Sheet, *, sheet_name: str | None = None, data: bytes | None = None
+    path: Path, sheet: Sheet, *, sheet_name: str | None = None, data: bytes | None = None, checked: bool = False
 ) -> tuple[list[list[Any]], int, str]:
     """(rows from the first used row, number of file rows above them, sheet name).
 
     ``data``: the workbook's bytes, read instead of the file (``path`` still names it).
+    ``checked``: the file (or ``data``) already passed :mod:`xlgrade.workbook.ziplimits`
+    (a :class:`~xlgrade.workbook.package.Package` verified it); else it is checked here first,
+    since calamine inflates the parts itself, trusting their headers.
     """
+    if not checked and data is None:
+        try:
+            ziplimits.check_file(path, allow_xls=path.suffix.lower() == ".xls")
+        except (OversizedPartError, CorruptPartError, EncryptedWorkbookError):
+            raise
+        except PackageError as exc:  # not a workbook at all: an input error, as for a bad CSV
+            raise InputError(str(exc)) from None
     try:
         book = (
             python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -126,11 +153,14 @@ def read_book_rows(
             else python_calamine.CalamineWorkbook.from_path(str(path))
         )
     except Exception as exc:  # calamine raises several unrelated types for broken files
-        raise InputError(f"cannot read the workbook: {exc} (无法读取工作簿)", source=path.name) from None
+        raise _unreadable(path, data, exc) from None
     try:
         name = pick_sheet(list(book.sheet_names), sheet, sheet_name, path.name)
-        sheet_data = book.get_sheet_by_name(name)
-        rows = sheet_data.to_python(skip_empty_area=True)
+        try:
+            sheet_data = book.get_sheet_by_name(name)
+            rows = sheet_data.to_python(skip_empty_area=True)
+        except Exception as exc:  # a damaged part (truncated XML ...) surfaces only here
+            raise _unreadable(path, data, exc, name) from None
         start = sheet_data.start
     finally:
         book.close()
@@ -139,3 +169,18 @@ def read_book_rows(
         mark_errors(rows, start, error_cells(data if data is not None else path.read_bytes(), name))
     offset = start[0] if rows and start else 0
     return rows, offset, name
+
+
+def _unreadable(path: Path, data: bytes | None, exc: Exception, sheet_name: str | None = None) -> XlgradeError:
+    """The one-line error for a workbook calamine cannot read: the broken part when one is found."""
+    if path.suffix.lower() != ".xls":
+        try:
+            buf = data if data is not None else path.read_bytes()
+        except OSError:
+            buf = b""
+        found = ziplimits.broken_xml_part(buf, path.name) if buf else None
+        if found is not None:
+            return CorruptPartError(found + (f" [sheet {sheet_name!r}]" if sheet_name else ""))
+    detail = " ".join(str(exc).split())  # one line, whatever calamine put in it
+    source = f"[{path.name}]{sheet_name}" if sheet_name else path.name
+    return InputError(f"cannot read the workbook: {detail} (无法读取工作簿)", source=source)

@@ -25,9 +25,13 @@ import python_calamine
 from xlgrade import parse
 from xlgrade.engine.rules import RuleBook
 from xlgrade.errors import (
+    CorruptPartError,
     DamagedSheetError,
+    EncryptedWorkbookError,
     InputError,
     MissingSheetError,
+    OversizedPartError,
+    PackageError,
     RuleError,
     WorkbookLockedError,
     WriteFailedError,
@@ -76,8 +80,19 @@ class FileBook:
         self._open()
 
     def _open(self) -> None:
-        self.package = Package(self.path)
-        names = self.package.sheet_names()
+        try:
+            self.package = Package(self.path)
+            names = self.package.sheet_names()
+        except (CorruptPartError, OversizedPartError, EncryptedWorkbookError):
+            raise  # these name the file and the part already
+        except PackageError as exc:
+            if self.name in str(exc):
+                raise
+            # the XML read so far: _rels/.rels, the workbook part and its relationships
+            raise CorruptPartError(
+                f"{self.name}: the workbook part (xl/workbook.xml) or its relationships are not readable XML: "
+                f"{exc} (工作簿结构已损坏); restore a backup (xlgrade restore FILE --list) or let Excel repair it"
+            ) from None
         self.lang = "zh" if CUSTOMERS.zh in names else "en"
         self._rules: RuleBook | None = None
         self.rule_issues: list[Issue] = []  # defaults used for a missing rules sheet or blank rules
@@ -98,7 +113,7 @@ class FileBook:
     def _rows(self, sheet: Sheet, name: str) -> tuple[list[list[Any]], int]:
         data = self.package.to_bytes() if self.package.dirty else None  # pending writes are read back
         try:
-            rows, offset, _ = read_book_rows(self.path, sheet, sheet_name=name, data=data)
+            rows, offset, _ = read_book_rows(self.path, sheet, sheet_name=name, data=data, checked=True)
         except python_calamine.CalamineError as exc:  # the sheet's XML is cut off or not XML
             detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise DamagedSheetError(

@@ -30,7 +30,6 @@ import os
 import re
 import stat
 import time
-import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -57,12 +56,13 @@ _SHEETS_XML = re.compile(rb'<(?:\w+:)?sheet\b[^>]*\bname="([^"]*)"')
 
 def workbook_lang(path: Path) -> str | None:
     """The workbook's language from its sheet names (``zh`` / ``en``), None if unreadable."""
+    from xlgrade.errors import XlgradeError
     from xlgrade.schema.sheets import CUSTOMERS
+    from xlgrade.workbook import ziplimits
 
-    try:
-        with zipfile.ZipFile(path) as z:
-            xml = z.read("xl/workbook.xml")
-    except (OSError, KeyError, zipfile.BadZipFile):
+    try:  # within the limits: a zip bomb is refused (later, with its message), not inflated here
+        xml = ziplimits.read_part(path, "xl/workbook.xml")
+    except (OSError, KeyError, XlgradeError):
         return None
     names = {m.decode("utf-8", "replace") for m in _SHEETS_XML.findall(xml)}
     return "zh" if CUSTOMERS.zh in names else "en"

@@ -29,6 +29,12 @@ Cells are written with inline strings (``t="inlineStr"``) so ``sharedStrings.xml
 touched; style indices come from the hidden palette sheet (:meth:`Package.palette`, see
 :mod:`xlgrade.workbook.styles`).
 
+Opening goes through :mod:`~xlgrade.workbook.ziplimits`: a folder, an empty, encrypted or
+.xls file is refused, the zip directory's declared sizes are checked against its limits, and
+every member is inflated once (streaming, output discarded) to check its length and CRC, so
+no damaged part is ever copied on compressed; parts are read only through its bounded
+inflater, and a part whose XML is cut off is refused naming it (and its sheet).
+
 Saving is atomic: the new package goes to a temporary file next to the target, is flushed
 and fsynced, the old file is copied to the backup folder, then the temporary file replaces
 the target. On any failure the original file is untouched and the temporary file removed.
@@ -46,10 +52,20 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from xlgrade.errors import MissingFileError, PackageError
-from xlgrade.workbook import contenttypes, drawings, rels, sharedstrings, stylesheet, tables, workbookxml, worksheets
+from xlgrade.errors import CorruptPartError, PackageError
+from xlgrade.workbook import (
+    contenttypes,
+    drawings,
+    rels,
+    sharedstrings,
+    stylesheet,
+    tables,
+    workbookxml,
+    worksheets,
+    ziplimits,
+)
 from xlgrade.workbook.charts import ChartSpec
-from xlgrade.workbook.xmlscan import decode_part
+from xlgrade.workbook.xmlscan import check_complete, decode_part
 from xlgrade.workbook.zipio import ZIP32_LIMIT, Entry, fsync_dir, make_backup, raw_member, write_zip
 
 
@@ -58,24 +74,15 @@ class Package:
 
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = Path(path)
-        try:
-            self._buf = self.path.read_bytes()
-            st = os.stat(self.path)
-        except FileNotFoundError:
-            raise MissingFileError(f"{self.path}: file not found (找不到文件)") from None
+        self._buf = ziplimits.read_file(self.path)  # a folder, empty, encrypted or .xls: refused
+        st = os.stat(self.path)
         self._stamp = (st.st_size, st.st_mtime_ns)
-        try:
-            self._zip = zipfile.ZipFile(io.BytesIO(self._buf))
-        except zipfile.BadZipFile:
-            raise PackageError(
-                f"{self.path.name}: not an .xlsx workbook (not a zip package); "
-                "an encrypted or .xls workbook must be saved as .xlsx first"
-            ) from None
+        self._zip = ziplimits.open_zip(self._buf, self.path.name)  # declared sizes within the limits
+        # Every member inflated once (streaming, output discarded, CRC checked) before anything is
+        # read: the members copied on compressed at save, and those calamine reads, are sound.
+        ziplimits.verify(self._buf, self._zip, self.path.name)
         self._infos = {i.filename: i for i in self._zip.infolist() if not i.is_dir()}
         self._order = list(self._infos)
-        for info in self._infos.values():
-            if info.flag_bits & 0x1:
-                raise PackageError(f"{self.path.name}: encrypted zip members are not supported")
         self._parts: dict[str, str | bytes] = {}  # changed or new parts
         self._removed: set[str] = set()
         self.workbook = workbookxml.find_workbook(self)
@@ -102,13 +109,33 @@ class Package:
             return data.encode("utf-8") if isinstance(data, str) else data
         if part in self._removed or part not in self._infos:
             raise KeyError(part)
-        return self._zip.read(part)
+        return ziplimits.inflate(self._buf, self._infos[part], self.path.name)
 
     def text(self, part: str) -> str:
         data = self._parts.get(part)
         if isinstance(data, str):
             return data
-        return decode_part(self.read(part), part)
+        try:
+            xml = decode_part(self.read(part), part)
+            check_complete(xml)
+        except CorruptPartError:
+            raise
+        except PackageError as exc:
+            raise CorruptPartError(
+                f"{self.path.name}: part {part}{self._sheet_of(part)} is not readable XML: {exc} (部件已损坏); "
+                "restore a backup (xlgrade restore FILE --list) or let Excel repair it"
+            ) from None
+        return xml
+
+    def _sheet_of(self, part: str) -> str:
+        """`` (sheet NAME)`` when ``part`` is a worksheet of the (readable) workbook part, else ""."""
+        if part == getattr(self, "workbook", None):
+            return ""
+        try:
+            name = next((s.name for s in workbookxml.sheets(self) if s.part == part), None)
+        except (PackageError, KeyError):
+            return ""
+        return f" (sheet {name!r})" if name is not None else ""
 
     def write(self, part: str, data: str | bytes) -> None:
         self._parts[part] = data

@@ -5,6 +5,9 @@ computation: blocks are the runs of non-empty rows under the title; a block's fi
 its title, one-cell rows after it are notes, the rest is its table. Cells formatted as
 percentages print as percentages; a block longer than MAX_ROWS rows prints its head, an
 ellipsis and its last row.
+
+The file is checked by :mod:`xlgrade.workbook.ziplimits` before openpyxl opens it (sizes,
+CRCs, a password), so a hostile or damaged workbook gets a one-line message.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from xlgrade.errors import DamagedSheetError, InputError, PackageError
 from xlgrade.schema.sheets import SUMMARY_SHEET
 from xlgrade.textout import render
+from xlgrade.workbook import ziplimits
 from xlgrade.workbook.guard import require_file
 
 
@@ -32,6 +36,7 @@ def read_summary(path: str | Path) -> list[list[tuple[object, str]]]:
             "(文本表格没有汇总表,请给出 xlgrade recalc 写过的工作簿)",
             source=path.name,
         )
+    ziplimits.check_file(path)  # limits, CRCs, encryption: before openpyxl inflates anything
     if not zipfile.is_zipfile(path):
         raise PackageError(
             f"{path.name}: not an .xlsx workbook (not a zip package); an encrypted or .xls workbook "

@@ -199,3 +199,21 @@ def decode_part(data: bytes, part: str) -> str:
         if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
             return data.decode("utf-16")
         raise PackageError(f"{part}: not UTF-8 XML") from None
+
+
+_TRAILER = re.compile(r"\s*(?:(?:<!--.*?-->|<\?.*?\?>)\s*)*", re.S)
+
+
+def check_complete(xml: str) -> None:
+    """Refuse (:class:`PackageError`) an XML text cut off before its document element closes.
+
+    Cheap on a big part: only the document element's start tag and the text after its end
+    tag are looked at (a truncated part has no end tag, or text after it).
+    """
+    root = root_elem(xml)
+    if not root.empty:
+        at = xml.rfind("</", root.tag_end, root.end)
+        if at < 0 or not re.fullmatch(rf"</{re.escape(root.p + root.name)}\s*>", xml[at : root.end]):
+            raise PackageError(f"truncated: <{root.p}{root.name}> is never closed")
+    if _TRAILER.fullmatch(xml, root.end) is None:
+        raise PackageError(f"text after the end of <{root.p}{root.name}>")

@@ -1,0 +1,327 @@
+"""Opening a workbook file that may be hostile or broken: limits checked before anything inflates.
+
+What this module owns: every way xlgrade gets at the bytes of a user's .xlsx / .xlsm (and the
+zip-based .ods / .xlsb that ``grade`` reads) goes through it first -- the part store
+(:class:`~xlgrade.workbook.package.Package`, i.e. ``recalc``), the calamine reader of ``grade``
+and rule books (:mod:`xlgrade.io.tables`, :mod:`xlgrade.io.rulesfile`), openpyxl in ``report``
+and the lock guard's look at ``xl/workbook.xml``.
+
+Its rules:
+
+1. The file is looked at before it is taken for a zip: a folder, an empty file, a
+   password-protected workbook (an OLE2 compound file holding ``EncryptionInfo`` /
+   ``EncryptedPackage``, which is how Excel stores an encrypted .xlsx) and a legacy .xls
+   (a compound file without them) each get a one-line message saying what to do.
+2. The zip directory is judged from its own records before :mod:`zipfile` parses it (so a
+   directory of a million entries is refused without building a million ``ZipInfo``), then
+   every member's *declared* sizes against the limits below. Nothing has been inflated yet.
+3. A member is inflated only by :func:`inflate`: a streaming decompressor fed in chunks that
+   stops as soon as the output passes the declared size (the header is never trusted: data
+   longer than declared is refused, not truncated), then checks the length and the CRC-32.
+   Memory is therefore bounded by the declared size of the one part being read.
+4. :func:`verify` inflates every member once this way and throws the output away, so a part
+   that is copied on unread (the package writer copies unchanged members compressed) or read
+   later by calamine / openpyxl (which inflate on their own) is known to be sound first.
+   Damaged members (bad CRC, truncated data, an unknown compression method) are refused with
+   the part's name: an unreadable part is never copied on silently.
+
+The limits are module constants, not rules: rules are read from inside the workbook, so they
+cannot guard its own opening.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+import zipfile
+import zlib
+from pathlib import Path
+
+from xlgrade.errors import (
+    CorruptPartError,
+    EncryptedWorkbookError,
+    MissingFileError,
+    OversizedPartError,
+    PackageError,
+)
+
+# ---- the limits ---------------------------------------------------------------------------------
+# One part (a worksheet's XML is the big one): a sheet at Excel's full 1,048,576 rows with ten
+# filled columns is about 0.5 GiB of XML, so 1 GiB refuses nothing real while keeping what one
+# part can cost in memory (its bytes, then its text) to a few GiB at worst.
+MAX_PART_BYTES = 1 << 30
+# All parts together, as declared: twice the largest part.
+MAX_TOTAL_BYTES = 2 << 30
+# Compression ratio (inflated / compressed), checked per part and for the whole file once the
+# inflated size is above RATIO_FLOOR_BYTES (tiny parts may compress oddly and are harmless).
+# Real worksheets compress 5:1 to 30:1 (the demo's: at most 12:1); runs of identical empty
+# styled cells reach ~100:1. Deflate's ceiling is ~1032:1, which only made-up data reaches.
+MAX_RATIO = 200
+RATIO_FLOOR_BYTES = 16 << 20
+# Members: a workbook has ~3 per sheet plus pictures; 10,000 is far beyond any real one.
+MAX_MEMBERS = 10_000
+# The central directory (46 bytes + name per member): bounds what zipfile builds from it.
+MAX_DIRECTORY_BYTES = 4 << 20
+# Inflate this much output at a time.
+CHUNK_BYTES = 1 << 20
+
+CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
+_LOCAL = struct.Struct("<4sHHHHHIIIHH")
+_EOCD = struct.Struct("<4sHHHHIIH")
+_ZIP64_LOCATOR = struct.Struct("<4sIQI")
+_ZIP64_EOCD = struct.Struct("<4sQHHIIQQQQ")
+_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # all Excel, LibreOffice and WPS write
+
+_WHAT_TO_DO = (
+    "if the workbook is genuine, open it in Excel and save it again, or restore a backup (xlgrade restore FILE --list)"
+)
+_BOMB = "refused as a possible zip bomb (疑似压缩炸弹，已拒绝)"
+_DAMAGED = "the file is damaged (文件已损坏); restore a backup (xlgrade restore FILE --list) or let Excel repair it"
+
+
+def size_text(n: int) -> str:
+    """``n`` bytes as a short text (``8.0 GiB``)."""
+    for unit, step in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= step:
+            return f"{n / step:.1f} {unit}"
+    return f"{n} bytes"
+
+
+# ---- the file ---------------------------------------------------------------------------------
+def read_file(path: str | os.PathLike, *, allow_xls: bool = False) -> bytes:
+    """The bytes of the workbook file ``path``, refused if it is no workbook xlgrade can open.
+
+    ``allow_xls``: a legacy .xls (an unencrypted compound file) is returned as is (``grade``
+    reads those with calamine) instead of refused.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise PackageError(
+            f"{path}: is a folder, not a workbook file (这是文件夹，不是工作簿文件); name the .xlsx file"
+        )
+    try:
+        buf = path.read_bytes()
+    except FileNotFoundError:
+        raise MissingFileError(f"{path}: file not found (找不到文件)") from None
+    except OSError as exc:
+        raise PackageError(f"{path}: cannot be read: {exc.strerror or exc} (无法读取文件)") from None
+    check_kind(buf, path.name, allow_xls=allow_xls)
+    return buf
+
+
+def check_kind(buf: bytes, name: str, *, allow_xls: bool = False) -> None:
+    """Refuse an empty file, a password-protected workbook and (unless ``allow_xls``) an .xls."""
+    if not buf:
+        raise PackageError(f"{name}: the file is empty (0 bytes), not a workbook (文件为空); restore a backup")
+    if buf.startswith(CFB_MAGIC):
+        if any(stream in buf for stream in _ENCRYPTED_STREAMS):
+            raise EncryptedWorkbookError(
+                f"{name}: this workbook is password-protected; remove the password "
+                "(File → Info → Protect Workbook) and run again "
+                "(工作簿设有密码：请先取消密码（文件 → 信息 → 保护工作簿）后再运行)"
+            )
+        if not allow_xls:
+            raise PackageError(
+                f"{name}: this is a legacy .xls workbook (Excel 97-2003), not .xlsx; open it in Excel, "
+                "save it as an Excel Workbook (.xlsx) and run again (这是旧版 .xls 工作簿，请另存为 .xlsx 后再运行)"
+            )
+
+
+# ---- the zip directory -----------------------------------------------------------------------------
+def _directory_extent(buf: bytes) -> tuple[int, int] | None:
+    """(number of members, directory size) as the end records state them; None if no zip."""
+    at = buf.rfind(b"PK\x05\x06", max(0, len(buf) - _EOCD.size - 0xFFFF))
+    if at < 0 or at + _EOCD.size > len(buf):
+        return None
+    _sig, _disk, _cd_disk, _n_disk, count, cd_size, _cd_off, _comment = _EOCD.unpack_from(buf, at)
+    loc = at - _ZIP64_LOCATOR.size
+    if loc >= 0 and buf[loc : loc + 4] == b"PK\x06\x07":
+        _s, _d, z64_off, _t = _ZIP64_LOCATOR.unpack_from(buf, loc)
+        if z64_off + _ZIP64_EOCD.size <= len(buf) and buf[z64_off : z64_off + 4] == b"PK\x06\x06":
+            fields = _ZIP64_EOCD.unpack_from(buf, z64_off)
+            count, cd_size = fields[7], fields[8]
+    return count, cd_size
+
+
+def open_zip(buf: bytes, name: str) -> zipfile.ZipFile:
+    """The zip of ``buf`` (file name ``name`` for messages), its directory checked against the limits."""
+    extent = _directory_extent(buf)
+    if extent is not None:
+        count, cd_size = extent
+        if count > MAX_MEMBERS:
+            raise OversizedPartError(f"{name}: the package declares {count:,} parts (limit {MAX_MEMBERS:,}); {_BOMB}")
+        if cd_size > MAX_DIRECTORY_BYTES:
+            raise OversizedPartError(
+                f"{name}: the package's directory is {size_text(cd_size)} "
+                f"(limit {size_text(MAX_DIRECTORY_BYTES)}); {_BOMB}"
+            )
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(buf))  # BytesIO shares the bytes, no copy
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, struct.error):
+        raise PackageError(
+            f"{name}: not an .xlsx workbook (not a zip package, or a truncated one) (不是有效的 .xlsx 工作簿); "
+            "an .xls or .et workbook must be saved as .xlsx first"
+        ) from None
+    check_directory(zf.infolist(), len(buf), name)
+    return zf
+
+
+def check_directory(infos: list[zipfile.ZipInfo], file_size: int, name: str) -> None:
+    """Refuse (:class:`OversizedPartError`) a package whose declared sizes pass the limits,
+    (:class:`CorruptPartError`) one with members xlgrade cannot inflate."""
+    if len(infos) > MAX_MEMBERS:
+        raise OversizedPartError(f"{name}: the package holds {len(infos):,} parts (limit {MAX_MEMBERS:,}); {_BOMB}")
+    total = 0
+    for info in infos:
+        part = info.filename
+        if info.flag_bits & 0x1:
+            raise EncryptedWorkbookError(
+                f"{name}: part {part} is encrypted; remove the password and save the workbook again (部件已加密)"
+            )
+        if info.compress_type not in _METHODS:
+            raise CorruptPartError(
+                f"{name}: part {part} uses compression method {info.compress_type}, which no spreadsheet "
+                f"program writes (无法解压的部件); {_WHAT_TO_DO}"
+            )
+        if info.file_size > MAX_PART_BYTES:
+            raise OversizedPartError(
+                f"{name}: part {part} declares {size_text(info.file_size)} inflated "
+                f"(limit {size_text(MAX_PART_BYTES)} per part); {_BOMB}; {_WHAT_TO_DO}"
+            )
+        if info.file_size > RATIO_FLOOR_BYTES and info.file_size > MAX_RATIO * max(1, info.compress_size):
+            raise OversizedPartError(
+                f"{name}: part {part} inflates {info.file_size // max(1, info.compress_size):,}:1 "
+                f"({size_text(info.compress_size)} to {size_text(info.file_size)}; limit {MAX_RATIO}:1); "
+                f"{_BOMB}; {_WHAT_TO_DO}"
+            )
+        total += info.file_size
+        if total > MAX_TOTAL_BYTES:
+            raise OversizedPartError(
+                f"{name}: the parts declare more than {size_text(MAX_TOTAL_BYTES)} inflated in all "
+                f"(reached at part {part}); {_BOMB}; {_WHAT_TO_DO}"
+            )
+    if total > RATIO_FLOOR_BYTES and total > MAX_RATIO * max(1, file_size):
+        raise OversizedPartError(
+            f"{name}: the parts declare {size_text(total)} inflated from a {size_text(file_size)} file "
+            f"(more than {MAX_RATIO}:1; overlapping parts?); {_BOMB}"
+        )
+
+
+# ---- inflating ----------------------------------------------------------------------------------
+def raw_span(buf: bytes, info: zipfile.ZipInfo, name: str) -> tuple[int, int]:
+    """(start, end) of ``info``'s compressed bytes in ``buf``."""
+    off = info.header_offset
+    if off < 0 or off + _LOCAL.size > len(buf) or buf[off : off + 4] != b"PK\x03\x04":
+        raise CorruptPartError(f"{name}: part {info.filename} has no local header (部件已损坏); {_DAMAGED}")
+    *_rest, name_len, extra_len = _LOCAL.unpack_from(buf, off)
+    start = off + _LOCAL.size + name_len + extra_len
+    end = start + info.compress_size
+    if end > len(buf):
+        raise CorruptPartError(
+            f"{name}: part {info.filename} is cut off (the file is truncated) (部件不完整); {_DAMAGED}"
+        )
+    return start, end
+
+
+def inflate(buf: bytes, info: zipfile.ZipInfo, name: str, *, keep: bool = True) -> bytes:
+    """``info``'s data, inflated in chunks and checked (length, CRC-32); ``keep=False``: only checked
+    (returns ``b""``), never holding more than one chunk."""
+    part = info.filename
+    start, end = raw_span(buf, info, name)
+    view = memoryview(buf)[start:end]
+    declared = info.file_size
+    parts: list[bytes] = []
+    if info.compress_type == zipfile.ZIP_STORED:
+        if len(view) != declared:
+            raise CorruptPartError(
+                f"{name}: part {part}: stored size and declared size differ (部件已损坏); {_DAMAGED}"
+            )
+        crc = zlib.crc32(view)
+        if keep:
+            parts.append(bytes(view))
+        total = declared
+    else:
+        d = zlib.decompressobj(-15)
+        crc = total = pos = 0
+        try:
+            while not d.eof:
+                if d.unconsumed_tail:
+                    data = d.decompress(d.unconsumed_tail, CHUNK_BYTES)
+                elif pos < len(view):
+                    data = d.decompress(view[pos : pos + CHUNK_BYTES], CHUNK_BYTES)
+                    pos += CHUNK_BYTES
+                else:
+                    break
+                total += len(data)
+                if total > declared:
+                    raise OversizedPartError(
+                        f"{name}: part {part} inflates to more than the {size_text(declared)} its header declares; "
+                        f"{_BOMB}; {_WHAT_TO_DO}"
+                    )
+                crc = zlib.crc32(data, crc)
+                if keep:
+                    parts.append(data)
+        except zlib.error:
+            raise CorruptPartError(
+                f"{name}: part {part} cannot be inflated (invalid compressed data) (部件已损坏); {_DAMAGED}"
+            ) from None
+        if not d.eof:
+            raise CorruptPartError(
+                f"{name}: part {part} is truncated (compressed data ends early) (部件不完整); {_DAMAGED}"
+            )
+    if total != declared:
+        raise CorruptPartError(
+            f"{name}: part {part} inflates to {total:,} bytes, its header says {declared:,} (部件已损坏); {_DAMAGED}"
+        )
+    if crc != info.CRC:
+        raise CorruptPartError(f"{name}: part {part} fails its CRC check (部件已损坏，CRC 校验失败); {_DAMAGED}")
+    return b"".join(parts)
+
+
+def verify(buf: bytes, zf: zipfile.ZipFile, name: str) -> None:
+    """Inflate every member once, discarding the output: refuse the first damaged or oversized one."""
+    for info in zf.infolist():
+        if not info.is_dir():
+            inflate(buf, info, name, keep=False)
+
+
+def check_file(path: str | os.PathLike, *, allow_xls: bool = False) -> None:
+    """Everything above for a file another library will open (calamine, openpyxl): refuse it
+    unless it is a sound zip within the limits (or, with ``allow_xls``, an unencrypted .xls)."""
+    path = Path(path)
+    buf = read_file(path, allow_xls=allow_xls)
+    if allow_xls and buf.startswith(CFB_MAGIC):
+        return
+    with open_zip(buf, path.name) as zf:
+        verify(buf, zf, path.name)
+
+
+def read_part(path: str | os.PathLike, part: str) -> bytes:
+    """One part of the workbook file ``path``, within the limits; KeyError if it has none."""
+    path = Path(path)
+    buf = read_file(path)
+    with open_zip(buf, path.name) as zf:
+        return inflate(buf, zf.getinfo(part), path.name)
+
+
+def broken_xml_part(buf: bytes, name: str) -> str | None:
+    """A one-line account of the first XML part of ``buf`` that is not complete XML, None if all
+    are: asked after another library failed to read the workbook, to name the part."""
+    from xlgrade.workbook.xmlscan import check_complete, decode_part
+
+    try:
+        with open_zip(buf, name) as zf:
+            for info in zf.infolist():
+                if not info.filename.endswith((".xml", ".rels")) or info.is_dir():
+                    continue
+                try:
+                    check_complete(decode_part(inflate(buf, info, name), info.filename))
+                except CorruptPartError as exc:
+                    return str(exc)
+                except PackageError as exc:
+                    return f"{name}: part {info.filename} is not readable XML: {exc} (部件已损坏); {_DAMAGED}"
+    except PackageError as exc:
+        return str(exc)
+    return None
