@@ -148,7 +148,7 @@ def _env() -> dict[str, str]:
 
 def _recalc(path: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "xlgrade", "recalc", str(path), "--month", MONTH, "--wait", "0"],
+        [sys.executable, "-m", "xlgrade", "recalc", str(path), "--month", MONTH, "--wait", "10"],
         env=_env(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

@@ -21,6 +21,7 @@ from xlgrade.cli import main
 from xlgrade.errors import NotWritableError, RunLockedError, XlgradeError
 from xlgrade.schema.sheets import HISTORY
 from xlgrade.workbook import guard
+from xlgrade.workbook import runlock as runlock_module
 from xlgrade.workbook.filebook import WorkbookLockedError
 from xlgrade.workbook.runlock import RunLock, lock_path
 
@@ -169,6 +170,35 @@ def test_an_unreadable_lock_is_waited_for(book):
     lock_path(book).write_bytes(b"")  # a holder that has not written yet
     with pytest.raises(RunLockedError, match="unknown xlgrade run"):
         RunLock(book, wait=0.2, lang="en").acquire()
+
+
+def test_an_old_incomplete_lock_nobody_holds_is_taken_over(book):
+    """A kill between creating the lock file and writing it leaves it empty: once it is older
+    than the grace period and no process holds its OS lock, the next run takes it over."""
+    path = lock_path(book)
+    path.write_bytes(b"")
+    old = time.time() - runlock_module.INCOMPLETE_GRACE_SECONDS - 1
+    os.utime(path, (old, old))
+    lock = RunLock(book, wait=0.2, lang="en")
+    with lock:
+        assert json.loads(path.read_text(encoding="utf-8"))["pid"] == os.getpid()
+    assert any("incomplete lock" in note for note in lock.notes)
+    assert not path.exists()
+
+
+def test_an_old_incomplete_lock_someone_holds_is_not_taken_over(book):
+    path = lock_path(book)
+    path.write_bytes(b"")
+    old = time.time() - runlock_module.INCOMPLETE_GRACE_SECONDS - 1
+    os.utime(path, (old, old))
+    fd = os.open(path, os.O_RDWR)
+    try:
+        assert runlock_module.os_lock(fd) is True  # a live creator still writing (held)
+        with pytest.raises(RunLockedError, match="unknown xlgrade run"):
+            RunLock(book, wait=0.2, lang="en").acquire()
+    finally:
+        runlock_module.os_unlock(fd)
+        os.close(fd)
 
 
 # ---- through the command line ------------------------------------------------------------------------

@@ -53,6 +53,8 @@ DEFAULT_WAIT_SECONDS = 10.0
 # rules sheet) may be read.
 STALE_AFTER_SECONDS = 2 * 3600.0
 POLL_SECONDS = 0.1
+# An unreadable lock file younger than this may be one being written: never taken over.
+INCOMPLETE_GRACE_SECONDS = 5.0
 _OS_LOCK_OFFSET = 1 << 30  # msvcrt locks a byte range (mandatory on Windows): lock one far off
 
 
@@ -310,11 +312,21 @@ class RunLock:
         return True
 
     def _stale_here(self, holder: Holder) -> bool:
-        """A lock of this host that no live process holds."""
-        if not holder.readable or holder.host != this_host():
+        """A lock of this host that no live process holds; or an empty (incomplete) lock file
+        older than :data:`INCOMPLETE_GRACE_SECONDS` whose OS lock nobody holds: its creator
+        died between creating it and writing it (a kill in that instant)."""
+        if not holder.readable:
+            if self.clock() - holder.started < INCOMPLETE_GRACE_SECONDS:
+                return False  # being written this instant
+            return self._nobody_holds()
+        if holder.host != this_host():
             return False
         if not pid_alive(holder.pid):
             return True
+        return self._nobody_holds()
+
+    def _nobody_holds(self) -> bool:
+        """True when the OS lock on the file can be taken (where the file system has one)."""
         try:
             fd = os.open(self.path, os.O_RDWR | getattr(os, "O_BINARY", 0))
         except OSError:
@@ -362,6 +374,17 @@ class RunLock:
                 pass
             except OSError:
                 return False
+        if not holder.readable:
+            self.notes.append(
+                say(
+                    self.lang,
+                    f"注意:{self.workbook.name}:被中断的运行留下了不完整的锁 {self.path.name}"
+                    f"(自 {local_time(holder.started)} 起),已由本次接管",
+                    f"note: {self.workbook.name}: took over the incomplete lock {self.path.name} left by a run "
+                    f"that was cut off (since {local_time(holder.started)})",
+                )
+            )
+            return True
         self.notes.append(
             say(
                 self.lang,
