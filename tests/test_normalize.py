@@ -11,18 +11,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xlgrade import parse
+from xlgrade.checks import check_duplicates, check_known, resolve_names
 from xlgrade.engine import frames
 from xlgrade.errors import InputError
 from xlgrade.issues import IGNORED, NOTE, SKIPPED
 from xlgrade.normalize import (
     Normalized,
-    check_duplicates,
-    check_known,
     find_header,
     normalize,
     normalize_rows,
     parse_column,
-    resolve_names,
 )
 from xlgrade.schema import COMPLAINTS, CUSTOMERS, LEDGER
 

@@ -25,7 +25,7 @@ Rules of this module:
    the rule book's ``*_en`` labels replace the Chinese ones. A missing analysis is blank.
 8. Complaints (:func:`handled_complaints`, :func:`complaint_cells`, :func:`complaint_issues`):
    a complaint whose customer_id is blank takes the id of the one customer whose company
-   matches its customer_name (normalize.name_key); a blank, unknown or ambiguous name
+   matches its customer_name (checks.name_key); a blank, unknown or ambiguous name
    leaves it ungraded (grade "", the longest deadline) and is reported as a note. Then
    ``service.complaints``. Status words: 处理中 / 已回复 / 超期回复 / 已超期, open / replied / replied late / overdue.
 9. Validation (:func:`validation_table`): one row per issue in the given order; actions
@@ -49,13 +49,13 @@ import numpy as np
 import pandas as pd
 
 from xlgrade import __version__
+from xlgrade.checks import name_key
 from xlgrade.engine import ALL, dynamics, frames, service
 from xlgrade.engine import credit as credit_engine
 from xlgrade.engine.result import Grading
 from xlgrade.engine.rules import RuleBook
 from xlgrade.issues import NOTE, SKIPPED, Issue
 from xlgrade.job.text import TEXT, action_words, in_lang, status_words
-from xlgrade.normalize import name_key
 from xlgrade.schema.sheets import (
     ANALYSIS,
     COMPLAINTS,

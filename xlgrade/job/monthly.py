@@ -32,6 +32,7 @@ from typing import Any
 import pandas as pd
 
 from xlgrade import __version__
+from xlgrade.checks import check_after, check_duplicates, check_known
 from xlgrade.engine import ANALYSES, frames, grade
 from xlgrade.engine.dynamics import apply_overrides, changes
 from xlgrade.engine.result import Grading
@@ -45,7 +46,7 @@ from xlgrade.job.outputs import Summary
 from xlgrade.job.salespower import comparison, sales_power
 from xlgrade.job.summary import build_summary
 from xlgrade.job.text import TEXT
-from xlgrade.normalize import Normalized, check_after, check_duplicates, check_known
+from xlgrade.normalize import Normalized
 from xlgrade.schema.model import Sheet
 from xlgrade.schema.sheets import (
     ANALYSIS,
