@@ -203,3 +203,26 @@ def test_the_list_is_shown_while_the_workbook_is_open_but_restore_refuses(book, 
     before = book.read_bytes()
     assert main(["restore", str(book), "--from", name]) == 2
     assert "bob" in one_line(capsys.readouterr().err) and book.read_bytes() == before
+
+
+def test_write_failures_speak_the_workbooks_language(tmp_path, monkeypatch, capsys):
+    """A full disk while the backup or the new version is written: one line, in the workbook's
+    language only (an English workbook gets no Chinese, a Chinese one no English)."""
+    from xlgrade import demo_data
+    from xlgrade.workbook import backups as backups_module
+    from xlgrade.workbook.package import Package
+    from xlgrade.workbook.template import InputData, build, save
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    for lang in ("en", "zh"):
+        path = tmp_path / f"{lang}.xlsx"
+        save(build(lang, InputData.from_demo(demo_data.generate(n_customers=8))), path)
+        for target, attr in ((backups_module, "_copy_backup"), (Package, "save")):
+            with monkeypatch.context() as m:
+                m.setattr(target, attr, disk_full)
+                assert main(["recalc", str(path), "--month", "2026-09"]) == 2
+            line = one_line(capsys.readouterr().err)
+            chinese = any("\u4e00" <= ch <= "\u9fff" for ch in line.split(":", 2)[-1])
+            assert ("could not write" in line) is (lang == "en") and chinese is (lang == "zh"), line

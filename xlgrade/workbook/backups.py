@@ -126,8 +126,10 @@ def write(
     *,
     keep: int = BACKUPS_KEPT,
     clock: Clock = dt.datetime.now,
+    lang: str | None = None,
 ) -> tuple[Path, bool]:
-    """Keep a copy of ``target`` as it is now: (where, whether a new file was written)."""
+    """Keep a copy of ``target`` as it is now: (where, whether a new file was written).
+    ``lang``: the workbook's language, for the message when the copy cannot be written."""
     folder = backup_dir(target) if folder is None else folder
     folder.mkdir(parents=True, exist_ok=True)
     if planned is not None and planned.exists() and same_content(target, planned):
@@ -146,10 +148,16 @@ def write(
     try:
         _copy_backup(target, dest)
     except OSError as exc:
+        from xlgrade.workbook.runlock import say
+
+        why = exc.strerror or str(exc)
         raise WriteFailedError(
-            f"{target.name}: could not write the backup {dest}: {exc.strerror or exc}; "
-            f"the workbook was not changed: free disk space or get write access to {folder} "
-            f"and run again (备份写入失败,工作簿未改动;请腾出磁盘空间或取得写权限后重试)"
+            say(
+                lang,
+                f"{target.name}:备份 {dest} 写入失败({why}),工作簿未改动;请腾出磁盘空间或取得 {folder} 的写权限后重试",
+                f"{target.name}: could not write the backup {dest}: {why}; the workbook was not changed: "
+                f"free disk space or get write access to {folder} and run again",
+            )
         ) from None
     prune(target, folder, keep)
     return dest, True

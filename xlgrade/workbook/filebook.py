@@ -482,17 +482,23 @@ class FileBook:
         rulenames.ensure(self.package, self._rules or RuleBook(), [p for p in sheets if self.package.exists(p)])
         # every formula cell xlgrade owns now carries its result: Excel and Calc may show them as they are
         self.package.trust_cached_values()
-        made, new = backups.write(self.path, self.backup_dir, Path(self._backup) if self._backup else None)
+        made, new = backups.write(
+            self.path, self.backup_dir, Path(self._backup) if self._backup else None, lang=self.lang
+        )
         try:
             self.package.save(self.path)
         except BaseException as exc:
             if new:  # a failed save leaves no backup behind
                 backups.discard(made)
             if isinstance(exc, OSError) and not isinstance(exc, XlgradeError):
+                why = exc.strerror or str(exc)
                 raise WriteFailedError(
-                    f"{self.name}: could not write the new version: {exc.strerror or exc}; the "
-                    "workbook is as it was: free disk space or get write access and run again "
-                    "(写入失败,工作簿未改动;请腾出磁盘空间或取得写权限后重试)"
+                    say(
+                        self.lang,
+                        f"{self.name}:新版本写入失败({why}),工作簿未改动;请腾出磁盘空间或取得写权限后重试",
+                        f"{self.name}: could not write the new version: {why}; the workbook is as it was: "
+                        "free disk space or get write access and run again",
+                    )
                 ) from None
             raise
         self._backup = None
