@@ -142,6 +142,10 @@ def test_new_and_report_commands(tmp_path, capsys):
     assert main(["new", str(path), "--lang", "en"]) == 0
     assert openpyxl.load_workbook(path).sheetnames[0] == CUSTOMERS.en
     assert main(["new", str(path)]) == 2  # never overwrites silently
+    capsys.readouterr()
+    assert main(["report", str(path)]) == 1  # never recalculated: says how to run the job
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "has not run on it yet" in err[0] and f"xlgrade recalc {path}" in err[0]
     assert main(["recalc", str(path)]) == 0  # an empty workbook works too
     capsys.readouterr()
     assert main(["report", str(path)]) == 0

@@ -463,9 +463,25 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from xlgrade.workbook.report import format_summary, read_summary
+    """The summary the last run wrote; exit 1, saying how to run the job, when none has."""
+    from xlgrade.workbook.guard import workbook_lang
+    from xlgrade.workbook.report import format_summary, never_recalculated, read_summary
+    from xlgrade.workbook.runlock import say
 
-    print(format_summary(read_summary(args.path)), end="")
+    rows = read_summary(args.path)
+    if never_recalculated(rows):
+        name = Path(args.path).name
+        say_error(
+            say(
+                workbook_lang(Path(args.path)),
+                f"{name}:还没有运行过月度重算,汇总表是空的;请先运行 xlgrade recalc {args.path}"
+                "(或在表格中点 客户分级 → 月度重算)",
+                f"{name}: the monthly job has not run on it yet, so its summary is empty; run "
+                f"xlgrade recalc {args.path} first (or Customer grading → Monthly recalculation in the spreadsheet)",
+            )
+        )
+        return 1
+    print(format_summary(rows), end="")
     return 0
 
 

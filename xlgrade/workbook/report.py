@@ -79,6 +79,11 @@ def _summary_rows(path: Path) -> list[list[tuple[object, str]]]:
 MAX_ROWS = 25
 
 
+def never_recalculated(rows: list[list[tuple[object, str]]]) -> bool:
+    """A summary sheet as a template leaves it: its title, no block yet."""
+    return sum(1 for row in rows if row) <= 1
+
+
 def _text(value: object, fmt: str) -> object:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in fmt:
         return f"{100 * value:.1f}%"
