@@ -38,10 +38,7 @@ Rules of this module:
 
 from __future__ import annotations
 
-import datetime as dt
 import math
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
@@ -55,6 +52,7 @@ from xlgrade.engine import credit as credit_engine
 from xlgrade.engine.result import Grading
 from xlgrade.engine.rules import RuleBook
 from xlgrade.issues import NOTE, SKIPPED, Issue
+from xlgrade.job.months import month_key
 from xlgrade.job.text import TEXT, action_words, in_lang, status_words
 from xlgrade.schema.sheets import (
     ANALYSIS,
@@ -73,23 +71,6 @@ COMPLAINT_COLUMNS = ("row", "grade", "priority", "due", "status")
 def month_text(month) -> str:
     """A monthly period (or anything pd.Period reads) as "YYYY-MM"."""
     return pd.Period(month, freq="M").strftime("%Y-%m")
-
-
-_MONTH_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})(?!\d)")
-
-
-def month_key(value: Any) -> str | None:
-    """History's month cell as "YYYY-MM", or None when it cannot be read."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
-        return None
-    if isinstance(value, pd.Period):
-        return value.asfreq("M").strftime("%Y-%m")
-    if isinstance(value, (pd.Timestamp, dt.date)):
-        return None if pd.isna(value) else f"{value.year:04d}-{value.month:02d}"
-    m = _MONTH_RE.match(unicodedata.normalize("NFKC", str(value)))
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        return None
-    return f"{m.group(1)}-{int(m.group(2)):02d}"
 
 
 def evaluation_months(method: str, rules: RuleBook) -> int:

@@ -28,11 +28,11 @@ from xlgrade.job.derive import (
     company_names,
     credit_facts,
     evaluation_months,
-    month_key,
     month_text,
     text_of,
     window_totals,
 )
+from xlgrade.job.months import month_key
 from xlgrade.schema.sheets import HISTORY
 
 

@@ -8,12 +8,17 @@ Rules:
 2. The month must be 1-12 and not after the current month: a month that has not begun has
    nothing to evaluate, and would write a History month ahead of time.
 3. A refusal is a :class:`MonthError` with one line in the workbook's language.
+4. :func:`month_key` reads a month cell of History more leniently (``2026-10``, ``2026/10``,
+   ``2026年10月``, a date, text that starts with a month): a cell xlgrade or a person wrote.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import re
 import unicodedata
+from typing import Any
 
 import pandas as pd
 
@@ -58,3 +63,20 @@ def parse_month(value: str | pd.Period | None, today: pd.Timestamp, lang: str = 
             )
         )
     return period
+
+
+_MONTH_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})(?!\d)")
+
+
+def month_key(value: Any) -> str | None:
+    """History's month cell as "YYYY-MM", or None when it cannot be read."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Period):
+        return value.asfreq("M").strftime("%Y-%m")
+    if isinstance(value, (pd.Timestamp, dt.date)):
+        return None if pd.isna(value) else f"{value.year:04d}-{value.month:02d}"
+    m = _MONTH_RE.match(unicodedata.normalize("NFKC", str(value)))
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        return None
+    return f"{m.group(1)}-{int(m.group(2)):02d}"
