@@ -160,6 +160,7 @@ def test_restore_refuses_an_unknown_backup_and_a_held_lock(book, capsys):  # noq
     assert main(["restore", str(book), "--from", "nope.xlsx"]) == 2
     line = one_line(capsys.readouterr().err)
     assert "b.xlsx" in line and "nope.xlsx" in line and "--list" in line
+    assert "找不到备份" in line and "no backup" not in line  # the zh workbook's language only
     assert main(["recalc", str(book), "--month", "2026-09"]) == 0
     capsys.readouterr()
     name = backups.backups_of(book)[0].path.name
@@ -168,7 +169,23 @@ def test_restore_refuses_an_unknown_backup_and_a_held_lock(book, capsys):  # noq
         assert main(["restore", str(book), "--from", name, "--wait", "0"]) == 2
     assert "--wait" in one_line(capsys.readouterr().err) and book.read_bytes() == before
     assert main(["restore", str(book), "--list", "--from", name]) == 2
-    one_line(capsys.readouterr().err)
+    assert one_line(capsys.readouterr().err).endswith("--list 与 --from 只能选一个")
+
+
+def test_restore_that_cannot_write_says_so_in_the_workbooks_language(book, monkeypatch, capsys):  # noqa: F811
+    assert main(["recalc", str(book), "--month", "2026-09"]) == 0
+    capsys.readouterr()
+    name = backups.backups_of(book)[0].path.name
+    before = book.read_bytes()
+
+    def no_room(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(backups.tempfile, "mkstemp", no_room)
+    assert main(["restore", str(book), "--from", name]) == 2
+    line = one_line(capsys.readouterr().err)
+    assert "无法在它旁边写入(No space left on device),未恢复任何文件" in line and "nothing" not in line
+    assert book.read_bytes() == before
 
 
 def test_restore_with_no_backups_says_so(book, capsys):  # noqa: F811

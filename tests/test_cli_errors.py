@@ -160,6 +160,34 @@ def test_a_memory_error_is_one_line_and_leaves_the_workbook(book, monkeypatch, c
     assert book.read_bytes() == before
 
 
+@pytest.mark.parametrize("when", ["before the save", "after the save"])
+def test_ctrl_c_says_whether_the_workbook_was_saved(book, monkeypatch, capsys, when):
+    """Ctrl-C at a fixed point: while computing (nothing written) or while the run's lines are
+    printed (the new version is in place): the one line says which, in the workbook's language."""
+    import xlgrade.job.monthly as monthly
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    if when == "before the save":
+        monkeypatch.setattr(monthly, "build_summary", interrupted)
+    else:
+        monkeypatch.setattr(cli, "_report_issues", interrupted)  # runs once the file is saved
+    before = book.read_bytes()
+    assert main(["recalc", str(book), "--month", "2026-09"]) == 130
+    line = one_line(capsys.readouterr().err)
+    assert line.startswith("xlgrade: 已中断(Ctrl-C)")
+    if when == "before the save":
+        assert line.endswith("book.xlsx 未改动") and book.read_bytes() == before
+    else:
+        assert "book.xlsx 已完整保存为新版本" in line and "xlgrade-backup" in line
+        assert book.read_bytes() != before
+        with zipfile.ZipFile(book) as z:
+            assert z.testzip() is None
+        assert len(list((book.parent / "xlgrade-backup").iterdir())) == 1  # the version before
+    assert not (book.parent / f".~xlgrade.{book.name}.lock").exists()
+
+
 def test_an_unexpected_error_is_one_line_naming_a_log_with_the_traceback(book, monkeypatch, capsys, tmp_path):
     import xlgrade.job.monthly as monthly
 

@@ -426,7 +426,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     path = Path(args.path)
     if args.list and args.source is not None:
-        raise InputError("give --list or --from BACKUP, not both (--list 与 --from 只能选一个)", source=str(path))
+        from xlgrade.workbook.guard import workbook_lang
+        from xlgrade.workbook.runlock import say
+
+        both = say(workbook_lang(path), "--list 与 --from 只能选一个", "give --list or --from BACKUP, not both")
+        raise InputError(both, source=str(path))
     with exclusive(path, wait=args.wait, command="restore", notify=_note, writing=args.source is not None) as lock:
         zh = lock.lang == "zh"
         if args.source is None:
@@ -452,8 +456,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
                 else f"in {folder}; put one back with: xlgrade restore {path} --from NAME"
             )
             return 0
-        chosen = backups.find(path, args.source)
-        kept = backups.restore(path, chosen)
+        chosen = backups.find(path, args.source, lock.lang)
+        kept = backups.restore(path, chosen, lang=lock.lang)
         print(
             f"{path.name}:已恢复为 {chosen.name};恢复前的文件保存在 {kept}"
             if zh

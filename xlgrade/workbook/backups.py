@@ -36,6 +36,7 @@ from pathlib import Path
 
 from xlgrade.errors import MissingFileError, WriteFailedError
 from xlgrade.workbook.guard import BACKUP_DIR, TEMP_SUFFIX
+from xlgrade.workbook.runlock import say
 
 BACKUPS_KEPT = 10
 _CHUNK = 1 << 20
@@ -148,8 +149,6 @@ def write(
     try:
         _copy_backup(target, dest)
     except OSError as exc:
-        from xlgrade.workbook.runlock import say
-
         why = exc.strerror or str(exc)
         raise WriteFailedError(
             say(
@@ -224,7 +223,7 @@ def make_backup(target: Path, folder: Path, keep: int = BACKUPS_KEPT, clock: Clo
 
 
 # ---- restore --------------------------------------------------------------------------------------
-def find(target: Path, chosen: str) -> Path:
+def find(target: Path, chosen: str, lang: str | None = None) -> Path:
     """The backup ``chosen`` names: a path, or a name in the backup folder."""
     folder = backup_dir(target)
     candidates = [Path(chosen), folder / chosen]
@@ -233,20 +232,38 @@ def find(target: Path, chosen: str) -> Path:
             return c
     names = ", ".join(b.path.name for b in backups_of(target)[-3:]) or "none"
     raise MissingFileError(
-        f"{target.name}: no backup {chosen!r} in {folder} (找不到该备份); "
-        f"list them with: xlgrade restore {target} --list (newest: {names})"
+        say(
+            lang,
+            f"{target.name}:{folder} 中找不到备份 {chosen!r};列出备份:xlgrade restore {target} --list(最新的:{names})",
+            f"{target.name}: no backup {chosen!r} in {folder}; "
+            f"list them with: xlgrade restore {target} --list (newest: {names})",
+        )
     )
 
 
-def restore(target: Path, chosen: Path, *, keep: int = BACKUPS_KEPT, clock: Clock = dt.datetime.now) -> Path:
-    """Put ``chosen`` in place of ``target``; returns the backup now holding the file as it was."""
+def restore(
+    target: Path,
+    chosen: Path,
+    *,
+    keep: int = BACKUPS_KEPT,
+    clock: Clock = dt.datetime.now,
+    lang: str | None = None,
+) -> Path:
+    """Put ``chosen`` in place of ``target``; returns the backup now holding the file as it was.
+
+    ``lang``: the workbook's language for a failure's message (both when None)."""
     kept_as: Path | None = None
     new = False
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=TEMP_SUFFIX, dir=target.parent)
     except OSError as exc:
+        why = exc.strerror or str(exc)
         raise WriteFailedError(
-            f"{target.name}: cannot write beside it: {exc.strerror or exc}; nothing was restored (无法写入,未恢复)"
+            say(
+                lang,
+                f"{target.name}:无法在它旁边写入({why}),未恢复任何文件",
+                f"{target.name}: cannot write beside it: {why}; nothing was restored",
+            )
         ) from None
     try:
         with os.fdopen(fd, "wb") as out, open(chosen, "rb") as src:
@@ -254,7 +271,7 @@ def restore(target: Path, chosen: Path, *, keep: int = BACKUPS_KEPT, clock: Cloc
             out.flush()
             os.fsync(out.fileno())
         shutil.copymode(target, tmp)
-        kept_as, new = write(target, keep=keep, clock=clock)
+        kept_as, new = write(target, keep=keep, clock=clock, lang=lang)
         os.replace(tmp, target)
     except BaseException as exc:
         try:
@@ -264,10 +281,14 @@ def restore(target: Path, chosen: Path, *, keep: int = BACKUPS_KEPT, clock: Cloc
         if new and kept_as is not None:
             discard(kept_as)
         if isinstance(exc, OSError) and not isinstance(exc, WriteFailedError):
+            why = exc.strerror or str(exc)
             raise WriteFailedError(
-                f"{target.name}: could not put {chosen.name} back: {exc.strerror or exc}; the "
-                "workbook is as it was: free disk space or get write access and run again "
-                "(恢复失败,工作簿未改动;请腾出磁盘空间或取得写权限后重试)"
+                say(
+                    lang,
+                    f"{target.name}:无法恢复 {chosen.name}({why}),工作簿未改动;请腾出磁盘空间或取得写权限后重试",
+                    f"{target.name}: could not put {chosen.name} back: {why}; the workbook is as it was: "
+                    "free disk space or get write access and run again",
+                )
             ) from None
         raise
     from xlgrade.workbook.zipio import fsync_dir

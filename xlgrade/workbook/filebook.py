@@ -131,9 +131,13 @@ class FileBook:
         if name is None:
             if sheet.kind == DERIVED:
                 return self._empty(sheet, self._source(sheet.name(self.lang)))
+            sheets = ", ".join(self.package.sheet_names())
             raise MissingSheetError(
-                f"the workbook has no sheet {sheet.name(self.lang)!r} (找不到工作表“{sheet.zh}”); "
-                f"sheets: {', '.join(self.package.sheet_names())}",
+                say(
+                    self.lang,
+                    f"工作簿中没有工作表“{sheet.zh}”;现有工作表:{sheets}",
+                    f"the workbook has no sheet {sheet.en!r}; sheets: {sheets}",
+                ),
                 source=self.name,
             )
         rows, offset = self._rows(sheet, name)
@@ -180,7 +184,7 @@ class FileBook:
         if "value" not in where:
             value = RULES_SHEET.column("value")
             raise InputError(
-                f"the rules sheet has no {value.header(self.lang)} column (规则表缺少“值”列)",
+                say(self.lang, f"规则表缺少“{value.zh}”列", f"the rules sheet has no {value.en!r} column"),
                 source=source,
                 row=offset + h + 1,
             )
@@ -332,16 +336,22 @@ class FileBook:
         name = self.sheet_name(sheet)
         if name is None:
             raise InputError(
-                f"the workbook has no sheet {sheet.name(self.lang)!r} (找不到工作表“{sheet.zh}”)", source=self.name
+                say(self.lang, f"工作簿中没有工作表“{sheet.zh}”", f"the workbook has no sheet {sheet.en!r}"),
+                source=self.name,
             )
         keys = [k for k in frame.columns if k != "row"]
         header_row, where = self.header_columns(sheet, name)
         missing = [sheet.column(k) for k in keys if k not in where]
         if missing:
-            names = ", ".join(f"{c.header(self.lang)} ({c.key})" for c in missing)
+            names = ", ".join(
+                f"“{c.header(self.lang)}”" if self.lang == "zh" else repr(c.header(self.lang)) for c in missing
+            )
             raise InputError(
-                f"the header row has no column {names} for xlgrade to fill in "
-                f"(表头缺少计算列“{missing[0].zh}”); add the column to the table",
+                say(
+                    self.lang,
+                    f"表头缺少 xlgrade 要填写的计算列 {names};请把这些列加到表格中",
+                    f"the header row has no column {names} for xlgrade to fill in; add the column to the table",
+                ),
                 source=self._source(name),
                 row=header_row,
             )
@@ -486,7 +496,7 @@ class FileBook:
             self.path, self.backup_dir, Path(self._backup) if self._backup else None, lang=self.lang
         )
         try:
-            self.package.save(self.path)
+            self.package.save(self.path, lang=self.lang)
         except BaseException as exc:
             if new:  # a failed save leaves no backup behind
                 backups.discard(made)

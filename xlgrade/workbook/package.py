@@ -65,6 +65,7 @@ from xlgrade.workbook import (
     ziplimits,
 )
 from xlgrade.workbook.charts import ChartSpec
+from xlgrade.workbook.runlock import say
 from xlgrade.workbook.xmlscan import check_complete, decode_part
 from xlgrade.workbook.zipio import ZIP32_LIMIT, Entry, fsync_dir, make_backup, raw_member, write_zip
 
@@ -334,14 +335,26 @@ class Package:
             return
         write_zip(out, entries)
 
-    def save(self, path: str | os.PathLike | None = None, *, backup_dir: str | os.PathLike | None = None) -> str | None:
-        """Write the package to ``path`` (default: where it was read) atomically; returns the backup path."""
+    def save(
+        self,
+        path: str | os.PathLike | None = None,
+        *,
+        backup_dir: str | os.PathLike | None = None,
+        lang: str | None = None,
+    ) -> str | None:
+        """Write the package to ``path`` (default: where it was read) atomically; returns the backup path.
+
+        ``lang`` is the workbook's language for the message of a refusal (both when None)."""
         target = Path(path) if path is not None else self.path
         if target.resolve() == self.path.resolve() and target.exists():
             st = os.stat(target)
             if (st.st_size, st.st_mtime_ns) != self._stamp:
                 raise PackageError(
-                    f"{target.name} was changed by someone else since xlgrade read it (文件已被他人修改); run again"
+                    say(
+                        lang,
+                        f"{target.name} 在 xlgrade 读取之后已被他人修改;请重新运行",
+                        f"{target.name} was changed by someone else since xlgrade read it; run again",
+                    )
                 )
         fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".xlgrade-tmp", dir=target.parent)
         backup = None
