@@ -65,7 +65,6 @@ _NUMERIC = (MONEY, NUMBER, SCORE, SHARE, INTEGER)
 _DATES = (DATE, DATETIME)
 _RANGES = {SCORE: (0.0, 10.0), SHARE: (0.0, 1.0)}
 _PLAIN_NUMBER = r"-?(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\.[0-9]+)?"  # fast path only
-_ISO_DATE = r"[0-9]{4}([-/])[0-9]{1,2}\1[0-9]{1,2}"  # fast path only
 
 
 @dataclass
@@ -197,7 +196,7 @@ def map_headers(
     extras: list[tuple[int, str]] = []
     for pos in extra_pos:
         header = _header_text(raw.columns[pos])
-        if not header and _blank_mask(raw.iloc[:, pos]).all():
+        if not header and blank_mask(raw.iloc[:, pos]).all():
             continue
         name = _unique_name(header or f"column {pos + 1}", taken)
         taken.add(name)
@@ -233,7 +232,7 @@ def scan(values: pd.Series) -> Cells:
     return Cells(values, raw, kinds, text, blank)
 
 
-def _blank_mask(values: pd.Series) -> np.ndarray:
+def blank_mask(values: pd.Series) -> np.ndarray:
     """True where a cell is blank (None, NaN, NaT, empty or whitespace-only text)."""
     return scan(values).blank
 
@@ -248,7 +247,6 @@ def _of_kind(cells: Cells, *types: type) -> np.ndarray:
 
 
 _plain_number = re.compile(_PLAIN_NUMBER, re.ASCII).fullmatch
-_iso_date = re.compile(_ISO_DATE, re.ASCII).fullmatch
 
 
 def _matching(texts: np.ndarray, fullmatch: Callable[[str], Any]) -> np.ndarray:
@@ -308,10 +306,6 @@ def _fast_dates(cells: Cells, kind: str) -> tuple[np.ndarray, np.ndarray]:
     else:
         is_dt = np.flatnonzero(_of_kind(cells, dt.datetime, dt.date, pd.Timestamp))
         groups.append((is_dt, cells.raw[is_dt], {}))
-        is_str = np.flatnonzero(_of_kind(cells, str))
-        iso = is_str[_matching(cells.text[is_str], _iso_date)]
-        text = np.array([t.replace("/", "-") for t in cells.text[iso]], dtype=object)
-        groups.append((iso, text, {"format": "%Y-%m-%d", "errors": "coerce"}))
     for idx, group, kwargs in groups:
         if len(idx):
             done = _stamps(group, **kwargs)
@@ -319,6 +313,19 @@ def _fast_dates(cells: Cells, kind: str) -> tuple[np.ndarray, np.ndarray]:
                 stamps, good = done
                 out[idx[good]] = stamps[good]
                 ok[idx[good]] = True
+    if not pd.api.types.is_datetime64_any_dtype(values.dtype):
+        # ISO text, "2026-03-05" or "2026/3/5": pandas' own parser, one format at a time, takes
+        # exactly YYYY-M-D with one separator throughout (and full-width digits, read the same by parse)
+        todo = np.flatnonzero(_of_kind(cells, str))
+        for fmt in ("%Y-%m-%d", "%Y/%m/%d"):
+            if not len(todo):
+                break
+            done = _stamps(cells.text[todo], format=fmt, errors="coerce")
+            if done is not None:
+                stamps, good = done
+                out[todo[good]] = stamps[good]
+                ok[todo[good]] = True
+                todo = todo[~good]
     if kind == DATE:
         out = out.astype("datetime64[D]").astype("datetime64[ns]")
     return out, ok
@@ -330,9 +337,11 @@ def _fast_text(cells: Cells, kind: str) -> tuple[np.ndarray, np.ndarray]:
     ok = _of_kind(cells, str)
     if ok.any():
         text = cells.text[ok]
-        if kind in (ID, GRADE):
+        if kind in (ID, GRADE):  # ids repeat on every ledger line: normalise each distinct one once
+            codes, distinct = pd.factorize(text)
             nfkc = unicodedata.normalize
-            text = np.fromiter((nfkc("NFKC", t).strip() for t in text), dtype=object, count=len(text))
+            done = np.array([nfkc("NFKC", t).strip() for t in distinct], dtype=object)
+            text = done[codes]
         out[ok] = text
     return out, ok
 
@@ -407,6 +416,7 @@ def normalize(
     allow_missing: Collection[str] = (),
     refuse: Mapping[int, tuple[str, str]] | None = None,
     max_abs: float | None = None,
+    text_cells: bool = True,
 ) -> Normalized:
     """Map headers, parse and type every cell, drop unusable rows and report them.
 
@@ -417,6 +427,8 @@ def normalize(
     knows are unusable; they are skipped and reported like any other. ``max_abs`` is the
     rule ``input.max_abs_amount`` (default: the rule book's default): a row with a number of
     that size or more in any numeric column, required or not, is skipped and reported.
+    ``text_cells``: record :attr:`Normalized.typed_as_text` (numbers and dates a spreadsheet
+    holds as text); False for a CSV file, where every cell is text.
     """
     if header_row is None:
         header_row = first_row - 1
@@ -492,7 +504,7 @@ def normalize(
             for i, exc in errors.items():
                 optional_bad.append((i, pos, header, cells[i], exc))  # the value is already missing
         parsed[col.key] = typed
-        if col.type in _NUMERIC or col.type in _DATES:
+        if text_cells and (col.type in _NUMERIC or col.type in _DATES):
             text = _of_kind(scans[pos], str) & ~blank & typed.notna().to_numpy()
             if text.any():
                 as_text[col.key] = (text, cells)
@@ -558,6 +570,7 @@ def normalize_rows(
     allow_missing: Collection[str] = (),
     ragged: bool = False,
     max_abs: float | None = None,
+    text_cells: bool = True,
 ) -> Normalized:
     """Find the header among the first rows, then :func:`normalize` what follows it.
 
@@ -591,4 +604,5 @@ def normalize_rows(
         allow_missing=allow_missing,
         refuse=refuse,
         max_abs=max_abs,
+        text_cells=text_cells,
     )

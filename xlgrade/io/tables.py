@@ -3,7 +3,7 @@
 Accepts:
 
 - ``.csv``: UTF-8 (with or without BOM), else GB18030/GBK as Chinese Excel saves it;
-  comma-separated; every cell is read as text (nothing is guessed or turned into NaN).
+  comma-separated; read by :mod:`xlgrade.io.csvread` (nothing is guessed or turned into NaN).
 - ``.xlsx``, ``.xlsm`` (and ``.xls``, ``.xlsb``, ``.ods``, which the same reader handles):
   read with python-calamine, cells typed as the file stores them (numbers, dates, text,
   booleans; formulas as their cached value). The sheet is ``sheet_name`` if given, else the
@@ -26,7 +26,6 @@ Refuses:
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Collection
 from pathlib import Path
@@ -43,6 +42,7 @@ from xlgrade.errors import (
     PackageError,
     XlgradeError,
 )
+from xlgrade.io.csvread import read_csv_table
 from xlgrade.io.errorcells import error_cells, mark_errors
 from xlgrade.normalize import Normalized, normalize_rows
 from xlgrade.schema.model import Sheet, header_key
@@ -50,7 +50,6 @@ from xlgrade.workbook import ziplimits
 
 CSV_SUFFIXES = (".csv",)
 BOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
-CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 
 
 def read_table(
@@ -73,10 +72,9 @@ def read_table(
     if not path.is_file():
         raise MissingFileError(f"{path}: file not found (找不到文件)")
     suffix = path.suffix.lower()
-    ragged = suffix in CSV_SUFFIXES
-    if ragged:
-        rows, offset, source = read_csv_rows(path), 0, path.name
-    elif suffix in BOOK_SUFFIXES:
+    if suffix in CSV_SUFFIXES:
+        return read_csv_table(path, sheet, allow_missing=allow_missing, max_abs=max_abs)
+    if suffix in BOOK_SUFFIXES:
         rows, offset, name = read_book_rows(path, sheet, sheet_name=sheet_name)
         source = f"[{path.name}]{name}"
     else:
@@ -85,30 +83,7 @@ def read_table(
             f"use {', '.join(CSV_SUFFIXES + BOOK_SUFFIXES)}",
             source=path.name,
         )
-    return normalize_rows(
-        rows, sheet, source=source, row_offset=offset, allow_missing=allow_missing, ragged=ragged, max_abs=max_abs
-    )
-
-
-def decode_csv(data: bytes, source: str) -> str:
-    """Text of a CSV file: UTF-8 first, then GB18030 (a superset of GBK)."""
-    for encoding in CSV_ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputError(
-        "cannot decode the file as UTF-8 or GBK (无法识别文件编码); save it as “CSV UTF-8” from Excel", source=source
-    )
-
-
-def read_csv_rows(path: Path) -> list[list[str]]:
-    """Every record of a CSV file as a list of texts (blank lines kept as empty records)."""
-    text = decode_csv(path.read_bytes(), path.name)
-    try:
-        return list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        raise InputError(f"not a readable CSV file: {exc} (CSV 文件格式错误)", source=path.name) from None
+    return normalize_rows(rows, sheet, source=source, row_offset=offset, allow_missing=allow_missing, max_abs=max_abs)
 
 
 def pick_sheet(names: list[str], sheet: Sheet, sheet_name: str | None, source: str) -> str:

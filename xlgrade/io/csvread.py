@@ -1,0 +1,204 @@
+"""CSV files as tables: pandas' C reader for the common file, the csv module for the odd one.
+
+Rules of this module:
+
+1. Text: UTF-8 (with or without BOM), else GB18030 (a superset of GBK, as Chinese Excel saves
+   it); any other bytes are refused with one line saying how to save the file.
+2. The header is found among the first records exactly as for a workbook
+   (:func:`xlgrade.normalize.find_header`): title or note rows above it are skipped.
+3. Below the header, columns the sheet declares as numbers (money, number, integer, score,
+   share) go through pandas' C parser with its correctly rounded float conversion
+   (``float_precision="round_trip"``, the value Python's ``float()`` gives); a column whose
+   every cell is a plain number arrives as float64 and skips the per-cell parsers. Every
+   other column, and a numeric column with any other text in it ("12万", "1,234.50",
+   "¥300"), arrives as the texts of the file, so :mod:`xlgrade.normalize` parses and reports
+   them cell by cell as it does for any table. Nothing is guessed: no text becomes NaN
+   except a blank cell ("NA", "null", "-" stay text).
+4. The file falls back to the csv module, record by record, where the C reader would read it
+   differently from a person: a record with more cells than the header (nearly always a
+   comma inside an unquoted number, which shifts every cell: such rows are refused with
+   their row number), cells under a blank header cell, a quoted line break above the
+   header, or booleans typed in a numeric column. Both paths give the same frame and issues
+   (a property test holds them to it).
+5. Row numbers are record numbers, as Excel numbers the rows when it opens the file.
+6. ``typed_as_text`` stays empty: it names numbers a spreadsheet holds as text (its SUMIFS
+   skip them), and in a CSV file every cell is text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import warnings
+from collections.abc import Collection, Iterator
+from typing import Any
+from pathlib import Path
+
+import pandas as pd
+
+from xlgrade import parse
+from xlgrade.engine.rules import RuleBook
+from xlgrade.errors import InputError
+from xlgrade.normalize import (
+    HEADER_SCAN_ROWS,
+    Normalized,
+    blank_mask,
+    find_header,
+    normalize,
+    normalize_rows,
+    parse_column,
+    rows_to_frame,
+)
+from xlgrade.schema.model import INTEGER, MONEY, NUMBER, SCORE, SHARE, Sheet
+
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+_NUMERIC = (MONEY, NUMBER, INTEGER, SCORE, SHARE)
+
+
+def decode_csv(data: bytes, source: str) -> str:
+    """Text of a CSV file: UTF-8 first, then GB18030 (a superset of GBK)."""
+    for encoding in CSV_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InputError(
+        "cannot decode the file as UTF-8 or GBK (无法识别文件编码); save it as “CSV UTF-8” from Excel", source=source
+    )
+
+
+def _records(text: str) -> Iterator[list[str]]:
+    return csv.reader(io.StringIO(text, newline=""))
+
+
+def _head(text: str, source: str) -> list[list[str]]:
+    """The first records (where the header is looked for), without reading the whole text."""
+    size = 1 << 16
+    while True:
+        chunk = text[:size]
+        try:
+            records = list(itertools.islice(_records(chunk), HEADER_SCAN_ROWS + 1))
+        except csv.Error as exc:
+            if size < len(text):  # perhaps a quote the cut opened
+                size *= 4
+                continue
+            raise _unreadable(exc, source) from None
+        if size >= len(text):
+            return records[:HEADER_SCAN_ROWS]
+        if len(records) > HEADER_SCAN_ROWS:  # the last one may be cut by the chunk's end
+            return records[:HEADER_SCAN_ROWS]
+        size *= 4
+
+
+def read_csv_rows(path: Path) -> list[list[str]]:
+    """Every record of a CSV file as a list of texts (blank lines kept as empty records)."""
+    text = decode_csv(path.read_bytes(), path.name)
+    try:
+        return list(_records(text))
+    except csv.Error as exc:
+        raise _unreadable(exc, path.name) from None
+
+
+def _unreadable(exc: csv.Error | pd.errors.ParserError, source: str) -> InputError:
+    return InputError(f"not a readable CSV file: {exc} (CSV 文件格式错误)", source=source)
+
+
+def read_csv_table(
+    path: Path, sheet: Sheet, *, allow_missing: Collection[str] = (), max_abs: float | None = None
+) -> Normalized:
+    """``sheet``'s table from the CSV file ``path``, normalised (see the module's rules)."""
+    source = path.name
+    text = decode_csv(path.read_bytes(), source)
+    head = _head(text, source)
+    h = find_header(head, sheet, source=source, allow_missing=allow_missing)
+    if max_abs is None:
+        max_abs = RuleBook().input.max_abs_amount
+    fast = _fast_body(text, head, h, sheet, max_abs)
+    if fast is None:  # rule 4: the record-by-record reader
+        try:
+            rows = list(_records(text))
+        except csv.Error as exc:
+            raise _unreadable(exc, source) from None
+        return normalize_rows(
+            rows, sheet, source=source, allow_missing=allow_missing, ragged=True, max_abs=max_abs, text_cells=False
+        )
+    raw = rows_to_frame(head[h], [])
+    fast.columns = raw.columns
+    return normalize(
+        fast,
+        sheet,
+        source=source,
+        first_row=h + 2,
+        header_row=h + 1,
+        allow_missing=allow_missing,
+        max_abs=max_abs,
+        text_cells=False,
+    )
+
+
+def _read_body(
+    text: str, h: int, width: int, numeric: Collection[int], columns: list[int] | None = None
+) -> pd.DataFrame:
+    """pandas' C reader below the header: ``numeric`` positions typed if every cell is a number."""
+    blanks: Any = {i: [""] for i in numeric}  # positions as keys: pandas takes them, its stubs do not
+    with warnings.catch_warnings():  # "a loss of data": a first record longer than the header
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        return pd.read_csv(
+            io.StringIO(text),
+            header=None,
+            names=list(range(width)),
+            usecols=columns,
+            skiprows=h + 1,
+            dtype={i: object for i in range(width) if i not in numeric},
+            keep_default_na=False,
+            na_values=blanks,
+            skip_blank_lines=False,
+            engine="c",
+            index_col=False,
+        )
+
+
+def _refused(values: pd.Series, kind: str, max_abs: float) -> bool:
+    """Whether normalising a typed column will report a cell (its text is then wanted)."""
+    typed, _, errors = parse_column(values, kind)
+    return bool(errors) or bool((typed.abs() >= max_abs).any())
+
+
+def _fast_body(text: str, head: list[list[str]], h: int, sheet: Sheet, max_abs: float) -> pd.DataFrame | None:
+    """The records below the header through pandas' C reader, or None where rule 4 says not.
+
+    A numeric column with a cell the job will report (out of range, not whole, too large)
+    is read again as text, so the report shows the cell as typed ("1e400", not inf)."""
+    header = head[h]
+    width = len(header)
+    if width == 0:
+        return None
+    if "\n" in "".join(cell for record in head[: h + 1] for cell in record) or "\r" in "".join(
+        cell for record in head[: h + 1] for cell in record
+    ):
+        return None  # a quoted line break above the body: lines and records differ
+    named = [i for i in range(width) if not parse.is_blank(header[i])]
+    trailing_blank = range(named[-1] + 1 if named else 0, width)
+    kinds = {
+        i: col.type
+        for i, cell in enumerate(header)
+        if not parse.is_blank(cell) and (col := sheet.match_header(cell)) is not None and col.type in _NUMERIC
+    }
+    numeric = set(kinds)
+    try:
+        body = _read_body(text, h, width, numeric)
+    except (pd.errors.ParserError, pd.errors.ParserWarning):
+        return None  # a record with more cells than the header, or quoting the C reader refuses
+    for i in trailing_blank:  # cells under a blank header cell: the csv reader's rule applies
+        if not blank_mask(body[i]).all():
+            return None
+    typed = [i for i in numeric if pd.api.types.is_numeric_dtype(body[i].dtype)]
+    if any(pd.api.types.is_bool_dtype(body[i].dtype) for i in typed):
+        return None
+    redo = [i for i in typed if _refused(body[i], kinds[i], max_abs)]
+    if redo:
+        texts = _read_body(text, h, width, (), redo)
+        for i in redo:
+            body[i] = texts[i]
+    return body
