@@ -163,6 +163,10 @@ class IdlCompileError(XlgradeError, RuntimeError):
     """unoidl-write rejected the generated IDL."""
 
 
+class MissingExtraError(XlgradeError, ImportError):
+    """An optional part of xlgrade is not installed (e.g. DuckDB for Parquet: ``xlgrade[data]``)."""
+
+
 class InstallError(XlgradeError, RuntimeError):
     """An add-in cannot be installed or removed here (LibreOffice missing, not Windows, a
     failed unopkg ...); the message says what to do."""

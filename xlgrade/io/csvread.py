@@ -32,8 +32,8 @@ import io
 import itertools
 import warnings
 from collections.abc import Collection, Iterator
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 

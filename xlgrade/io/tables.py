@@ -9,6 +9,7 @@ Accepts:
   booleans; formulas as their cached value). The sheet is ``sheet_name`` if given, else the
   one named like the sheet declaration (Chinese or English name, or its key), else the
   first sheet.
+- ``.parquet`` (a file, or a folder of them): through DuckDB, :mod:`xlgrade.io.parquetread`.
 - A title or note rows above the header: the header is found in the first 10 rows
   (see :func:`xlgrade.normalize.find_header`). Row numbers in issues are the file's real
   1-based rows (CSV: record numbers, as Excel numbers them when it opens the file).
@@ -44,6 +45,7 @@ from xlgrade.errors import (
 )
 from xlgrade.io.csvread import read_csv_table
 from xlgrade.io.errorcells import error_cells, mark_errors
+from xlgrade.io.parquetread import PARQUET_SUFFIXES, read_parquet_table
 from xlgrade.normalize import Normalized, normalize_rows
 from xlgrade.schema.model import Sheet, header_key
 from xlgrade.workbook import ziplimits
@@ -65,6 +67,8 @@ def read_table(
     ``max_abs``: the rule ``input.max_abs_amount`` (see :func:`xlgrade.normalize.normalize`).
     """
     path = Path(path)
+    if path.suffix.lower() in PARQUET_SUFFIXES or (path.is_dir() and any(path.rglob("*.parquet"))):
+        return read_parquet_table(path, sheet, allow_missing=allow_missing, max_abs=max_abs)
     if path.is_dir():
         raise InputError(
             "is a folder, not a file (这是文件夹，不是文件); name the .csv or .xlsx file", source=str(path)
@@ -80,7 +84,7 @@ def read_table(
     else:
         raise InputError(
             f"unsupported file type {path.suffix or '(none)'} (不支持的文件类型); "
-            f"use {', '.join(CSV_SUFFIXES + BOOK_SUFFIXES)}",
+            f"use {', '.join(CSV_SUFFIXES + BOOK_SUFFIXES + PARQUET_SUFFIXES)}",
             source=path.name,
         )
     return normalize_rows(rows, sheet, source=source, row_offset=offset, allow_missing=allow_missing, max_abs=max_abs)
