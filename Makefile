@@ -31,8 +31,9 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check xlgrade tests bench
 	$(BIN)/mypy
 
+# BENCH_ARGS=--quick for the one-minute version
 bench: $(VENV)/.installed
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .hypothesis
