@@ -10,6 +10,12 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# The machines are shared: a slow draw is the neighbour's load, not a slow strategy; and no
+# property test here has a per-example deadline (timing belongs to the benchmark).
+settings.register_profile("xlgrade", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("xlgrade")
 
 
 def libreoffice_required() -> bool:

@@ -172,6 +172,13 @@ def _value_xml(value: Any, date1904: bool) -> tuple[str, str]:
 
 def cell_xml(ref: str, value: Any, style: int | None, date1904: bool = False, p: str = "") -> str:
     """One ``<c>`` element (``p`` is the namespace prefix with its colon, usually "")."""
+    tail = cell_tail(value, style, date1904, p)
+    return f'<{p}c r="{ref}"{tail}' if tail else ""
+
+
+def cell_tail(value: Any, style: int | None, date1904: bool = False, p: str = "") -> str:
+    """A ``<c>`` element after its ``r`` attribute ("" for no element): the same for every row,
+    so a column's repeated values are formatted once (:func:`column_tails`)."""
     s = f' s="{style}"' if style else ""
     value = plain_value(value)
     if isinstance(value, Formula):
@@ -182,14 +189,32 @@ def cell_xml(ref: str, value: Any, style: int | None, date1904: bool = False, p:
         elif p and inner:
             inner = inner.replace("<v>", f"<{p}v>").replace("</v>", f"</{p}v>")
         ta = f' t="{t}"' if t else ""
-        return f'<{p}c r="{ref}"{s}{ta}><{p}f>{esc(clean_text(value.text.lstrip("=")))}</{p}f>{inner}</{p}c>'
+        return f"{s}{ta}><{p}f>{esc(clean_text(value.text.lstrip('=')))}</{p}f>{inner}</{p}c>"
     t, inner = _value_xml(value, date1904)
     if not inner:
-        return f'<{p}c r="{ref}"{s}/>' if style else ""
+        return f"{s}/>" if style else ""
     if p:
         inner = re.sub(r"<(/?)(v|is|t)\b", rf"<\1{p}\2", inner)
     ta = f' t="{t}"' if t else ""
-    return f'<{p}c r="{ref}"{s}{ta}>{inner}</{p}c>'
+    return f"{s}{ta}>{inner}</{p}c>"
+
+
+def column_tails(items: Sequence[Any], style: int | None, date1904: bool = False, p: str = "") -> list[str]:
+    """:func:`cell_tail` of each item of a column (a :class:`Cell` brings its own style),
+    each distinct (type, value, style) formatted once."""
+    done: dict[tuple[type, Any, int | None], str] = {}
+    out = []
+    for item in items:
+        value, st = (item.value, item.style) if isinstance(item, Cell) else (item, style)
+        key = (type(value), value, st)
+        try:
+            tail = done[key]
+        except KeyError:
+            tail = done[key] = cell_tail(value, st, date1904, p)
+        except TypeError:  # an unhashable value: formatted where it stands
+            tail = cell_tail(value, st, date1904, p)
+        out.append(tail)
+    return out
 
 
 # ---- helpers on cell text ----------------------------------------------------------------------

@@ -17,7 +17,16 @@ from typing import TYPE_CHECKING, Any
 
 from xlgrade.errors import PackageError
 from xlgrade.workbook import sharedstrings, tables, workbookxml
-from xlgrade.workbook.cellxml import Cell, cell_value, cell_xml, col_index, col_letter, range_ref, unique_headers
+from xlgrade.workbook.cellxml import (
+    Cell,
+    cell_value,
+    cell_xml,
+    col_index,
+    col_letter,
+    column_tails,
+    range_ref,
+    unique_headers,
+)
 from xlgrade.workbook.sheetxml import Worksheet
 
 if TYPE_CHECKING:
@@ -109,13 +118,13 @@ def write_table(
     out = [f"<{p}sheetData>{ws.row_start(xml, 1)}"]
     out += [cell_xml(f"{letters[c]}1", h, header_style, date1904, p) for c, h in enumerate(headers)]
     out.append(f"</{p}row>")
-    for i, row in enumerate(rows, start=2):
+    # column by column: each column's distinct values are formatted once, then the rows joined
+    width = min(n, max((len(r) for r in rows), default=0))
+    columns = [column_tails([r[c] if c < len(r) else None for r in rows], styles[c], date1904, p) for c in range(width)]
+    starts = [f'<{p}c r="{letter}' for letter in letters[:width]]
+    for i, tails in enumerate(zip(*columns) if columns else [()] * len(rows), start=2):
         out.append(f'<{p}row r="{i}">')
-        for c, item in enumerate(row[:n]):
-            if isinstance(item, Cell):
-                out.append(cell_xml(f"{letters[c]}{i}", item.value, item.style, date1904, p))
-            else:
-                out.append(cell_xml(f"{letters[c]}{i}", item, styles[c], date1904, p))
+        out.extend(f'{start}{i}"{tail}' for start, tail in zip(starts, tails) if tail)
         out.append(f"</{p}row>")
     if not rows:
         out.append(f'<{p}row r="2">')
