@@ -428,9 +428,9 @@ CLASSIFICATION = Sheet(
     columns=(
         C("stage", "交易过程", "Deal stage", TEXT, width=16),
         C("customer_id", "客户编号", "Customer ID", ID, width=12),
-        C("company", "客户名称", "Customer", TEXT, width=26, wrap=True),
-        C("address", "地址", "Address", TEXT, width=30, wrap=True),
-        C("legal_rep", "法人代表", "Legal representative", TEXT, width=14),
+        C("company", "客户名称", "Customer", TEXT, width=32, wrap=True),
+        C("address", "地址", "Address", TEXT, width=28, wrap=True),
+        C("legal_rep", "法人代表", "Legal representative", TEXT, width=17),
         C("phone", "联系电话", "Phone", TEXT, width=15),
         C("main_product", "主要产品", "Main product", TEXT, width=16, wrap=True),
     ),
