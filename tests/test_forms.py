@@ -127,6 +127,37 @@ def test_definitions_are_the_rule_books_thresholds():
     assert not any("100,000" in line for line in zh + en)
 
 
+@pytest.mark.parametrize(
+    "rules,a_line,b_part",
+    [
+        ({"general.method": "pareto", "pareto.a_share": "70%"}, "排在其前面的客户合计占比低于 70%", "低于 95%"),
+        (
+            {"general.method": "pareto", "pareto.strategy": "top_n", "pareto.a_top_n": 12},
+            "排在其前面的客户少于 12 家",
+            "少于 30 家",
+        ),
+        (
+            {"general.method": "pareto", "pareto.strategy": "absolute", "pareto.window_months": 0},
+            "A级客户(关键客户):累计金额至少 100,000。",
+            "累计金额至少 10,000",
+        ),
+        (
+            {"general.method": "composite", "composite.split": "bands", "composite.b_min_score": 55},
+            "至少 80 分",
+            "综合得分至少 55 分",
+        ),
+        ({"general.method": "composite", "composite.a_count_share": 0.1}, "参与排名客户的 10%", "客户的 50%"),
+        ({"general.method": "scorecard"}, "订单次数超过 5 次", "订单次数超过 3 次"),  # no A/B/C: the seed's own
+    ],
+)
+def test_definitions_follow_the_workbooks_method(rules, a_line, b_part):
+    book = RuleBook().updated(rules)
+    lines = forms.definitions(book, "zh")
+    assert a_line in lines[1] and b_part in lines[2] and lines[3].startswith("C级客户")
+    assert list(forms.grade_strategy_table(book, "zh")["criteria"]) == list(forms.criteria(book, "zh"))
+    assert len(forms.definitions(book, "en")) == 4
+
+
 def test_notes_end_with_the_sign_off_line_once():
     table = _classified()
     notes = forms.classification_notes(RuleBook(), "zh", table, AS_OF)

@@ -19,13 +19,18 @@ Rules of this module:
    customer without a line in it, over all its lines up to the as-of date; lines with a
    blank product do not count, a product whose sum is not above 0 is never the main one,
    ties go to the product named first in sort order; "" when there is none.
-2. Definitions (:func:`definitions`): the threshold ABC of seed 000 as the rule book states
-   it: labels ``abc.labels`` and meanings ``abc.names_*``, ``threshold.a_orders_over`` /
-   ``a_volume_over`` / ``b_orders_over`` / ``b_volume_over``, the measure
-   (``threshold.measure``) and the window (``threshold.window_months``, 0 = 累计). C is
-   "the rest": orders not above the B orders or volume not above the B volume (a
-   consistent rule book has the A thresholds at or above B's). The same criteria fill the
-   strategy table's 划分标准.
+2. Definitions (:func:`definitions`): the A / B / C of the workbook's method (rule
+   ``general.method``) as the rule book states it, labels ``abc.labels`` and meanings
+   ``abc.names_*``. Threshold (seed 000's own definitions, also printed for a workbook
+   graded by a method without A / B / C: scorecard levels, credit, RFM):
+   ``threshold.a_orders_over`` / ``a_volume_over`` / ``b_orders_over`` / ``b_volume_over``,
+   the measure (``threshold.measure``) and the window (``threshold.window_months``,
+   0 = 累计); C is "the rest": orders not above the B orders or volume not above the B
+   volume (a consistent rule book has the A thresholds at or above B's). Pareto: the
+   strategy ``pareto.strategy`` with its two limits, ``pareto.measure`` and
+   ``pareto.window_months``; C includes the customers with a value <= 0. Composite: the
+   weights, ``composite.months`` and the split ``composite.split`` with its two limits; C
+   includes the customers not ranked. The same criteria fill the strategy table's 划分标准.
 3. Notes under the classification (:func:`classification_notes`): the definitions, the
    customers per group when a table is given, then the sign-off line (``SIGN_OFF``) once.
 4. Customer types (:func:`loyalty_types_table`): the four quadrants of
@@ -45,7 +50,7 @@ import pandas as pd
 from xlgrade.engine import frames
 from xlgrade.engine.result import Grading
 from xlgrade.engine.rules import RuleBook
-from xlgrade.engine.text import num
+from xlgrade.engine.text import num, pct
 from xlgrade.job import derive
 from xlgrade.job.outputs import Note
 from xlgrade.job.text import TEXT, in_lang
@@ -56,6 +61,12 @@ MEASURE_WORDS = {
     "amount": ("累计金额", "amount"),
     "quantity": ("累计数量", "quantity"),
     "profit": ("累计毛利", "profit"),
+    "orders": ("订单次数", "orders"),
+}
+PLAIN_MEASURES = {
+    "amount": ("金额", "amount"),
+    "quantity": ("数量", "quantity"),
+    "profit": ("毛利", "profit"),
     "orders": ("订单次数", "orders"),
 }
 SPLIT_WORDS = {"mean": ("平均值", "the mean"), "median": ("中位数", "the median")}
@@ -131,18 +142,70 @@ def _window(months: int, lang: str) -> str:
     return TEXT("form_window_all", lang) if months <= 0 else TEXT("form_window", lang, months=months)
 
 
-def criteria(rules: RuleBook, lang: str) -> tuple[str, str, str]:
-    """The A, B and C criteria of threshold grading as the rule book states them (rule 2)."""
+def _threshold(rules: RuleBook, lang: str) -> tuple[str, str, str]:
     t = rules.threshold
     measure = in_lang(lang, *MEASURE_WORDS[t.measure])
-    window = _window(t.window_months, lang)
-    a_label, b_label, _ = rules.abc.labels
-    values = {"window": window, "measure": measure}
+    values = {"window": _window(t.window_months, lang), "measure": measure}
     return (
         TEXT("form_crit_a", lang, orders=t.a_orders_over, volume=num(t.a_volume_over), **values),
-        TEXT("form_crit_b", lang, orders=t.b_orders_over, volume=num(t.b_volume_over), a=a_label, **values),
+        TEXT("form_crit_b", lang, orders=t.b_orders_over, volume=num(t.b_volume_over), a=rules.abc.labels[0], **values),
         TEXT("form_crit_c", lang, orders=t.b_orders_over, volume=num(t.b_volume_over), **values),
     )
+
+
+def _pareto(rules: RuleBook, lang: str) -> tuple[str, str, str]:
+    p = rules.pareto
+    values = {"window": _window(p.window_months, lang), "measure": in_lang(lang, *PLAIN_MEASURES[p.measure])}
+    key = f"form_crit_{p.strategy}"
+    limits: dict[str, tuple[dict[str, object], dict[str, object]]] = {
+        "value_share": ({"share": pct(p.a_share)}, {"share": pct(p.b_share)}),
+        "count_share": ({"share": pct(p.a_count_share)}, {"share": pct(p.b_count_share)}),
+        "absolute": ({"value": num(p.a_min_value)}, {"value": num(p.b_min_value)}),
+        "top_n": ({"n": p.a_top_n}, {"n": p.b_top_n}),
+    }
+    a, b = limits[p.strategy]
+    rank = "" if p.strategy == "absolute" else TEXT("form_rank", lang, **values)
+    not_a = TEXT("form_not_above", lang, a=rules.abc.labels[0])
+    return (
+        rank + TEXT(key, lang, **values, **a),
+        not_a + TEXT(key, lang, **values, **b),
+        TEXT("form_crit_pareto_c", lang, **values),
+    )
+
+
+def _composite(rules: RuleBook, lang: str) -> tuple[str, str, str]:
+    c = rules.composite
+    score = TEXT(
+        "form_composite_score",
+        lang,
+        months=c.months,
+        credit=pct(c.credit_weight),
+        amount=pct(c.amount_weight),
+        profit=pct(c.profit_weight),
+    )
+    if c.split == "bands":
+        a = TEXT("form_crit_bands", lang, score=num(c.a_min_score))
+        b = TEXT("form_score_word", lang) + TEXT("form_crit_bands", lang, score=num(c.b_min_score))
+    else:
+        a = TEXT("form_crit_count", lang, share=pct(c.a_count_share))
+        b = TEXT("form_crit_count", lang, share=pct(c.b_count_share))
+    not_a = TEXT("form_not_above", lang, a=rules.abc.labels[0])
+    return score + a, not_a + b, TEXT("form_crit_composite_c", lang, months=c.months)
+
+
+# The ABC methods whose criteria the forms print; any other method (levels or credit grades,
+# not A/B/C) prints the seed's own definitions, the threshold ones.
+CRITERIA = {"threshold": _threshold, "pareto": _pareto, "composite": _composite}
+
+
+def definitions_method(rules: RuleBook) -> str:
+    """The method whose A / B / C the forms define: the workbook's, if it grades A / B / C."""
+    return rules.general.method if rules.general.method in CRITERIA else "threshold"
+
+
+def criteria(rules: RuleBook, lang: str) -> tuple[str, str, str]:
+    """The A, B and C criteria as the rule book states them (rule 2)."""
+    return CRITERIA[definitions_method(rules)](rules, lang)
 
 
 def grade_names(rules: RuleBook, lang: str) -> tuple[str, ...]:
@@ -153,7 +216,11 @@ def grade_names(rules: RuleBook, lang: str) -> tuple[str, ...]:
 def definitions(rules: RuleBook, lang: str) -> list[str]:
     """The definitions printed under the form: a heading and one line per ABC grade."""
     labels, names = rules.abc.labels, grade_names(rules, lang)
-    heading = TEXT("form_definitions", lang, labels="/".join(labels))
+    method = definitions_method(rules)
+    measure = {"threshold": rules.threshold.measure, "pareto": rules.pareto.measure}.get(method, "amount")
+    heading = TEXT(
+        f"form_definitions_{method}", lang, labels="/".join(labels), measure=in_lang(lang, *PLAIN_MEASURES[measure])
+    )
     return [heading] + [
         TEXT("form_definition", lang, label=label, name=name, criteria=text)
         for label, name, text in zip(labels, names, criteria(rules, lang))

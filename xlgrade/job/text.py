@@ -145,9 +145,47 @@ TEXT = Catalogue(
             "其余客户,即{window}订单次数不超过 {orders} 次或{measure}不超过 {volume}(零星订单)",
             "the others, with at most {orders} orders or {measure} at most {volume} {window} (sporadic orders)",
         ),
-        "form_definitions": (
-            "客户的等级(按客户订单量分为 {labels} 级;规则见“规则”表)",
-            "Customer grades ({labels} by orders and volume; the rules are on the Rules sheet)",
+        "form_definitions_threshold": (
+            "客户的等级(按订单次数和{measure}分为 {labels} 级;规则见“规则”表)",
+            "Customer grades ({labels} by orders and {measure}; the rules are on the Rules sheet)",
+        ),
+        "form_definitions_pareto": (
+            "客户的等级(按{measure}的帕累托 ABC 分级,分为 {labels} 级;规则见“规则”表)",
+            "Customer grades ({labels} by the Pareto ABC of {measure}; the rules are on the Rules sheet)",
+        ),
+        "form_definitions_composite": (
+            "客户的等级(按综合加权得分分为 {labels} 级;规则见“规则”表)",
+            "Customer grades ({labels} by the weighted composite score; the rules are on the Rules sheet)",
+        ),
+        "form_rank": ("按{window}{measure}从高到低排列,", "ranked by {measure} {window}, "),
+        "form_crit_value_share": (
+            "排在其前面的客户合计占比低于 {share}",
+            "the customers above it hold less than {share}",
+        ),
+        "form_crit_count_share": (
+            "排在其前面的客户少于客户数的 {share}",
+            "fewer than {share} of the customers rank above it",
+        ),
+        "form_crit_absolute": ("{window}{measure}至少 {value}", "{measure} at least {value} {window}"),
+        "form_crit_top_n": ("排在其前面的客户少于 {n} 家", "fewer than {n} customers rank above it"),
+        "form_not_above": ("不属 {a} 级,", "not {a}, "),
+        "form_crit_pareto_c": (
+            "其余客户,含{window}{measure}不大于 0 的客户",
+            "the others, with those whose {measure} {window} is 0 or less",
+        ),
+        "form_composite_score": (
+            "近 {months} 个月综合得分(信用 {credit}、下单金额 {amount}、利润贡献 {profit})",
+            "composite score over the last {months} months (credit {credit}, amount {amount}, profit {profit}): ",
+        ),
+        "form_crit_count": (
+            "排在其前面的客户少于参与排名客户的 {share}",
+            "fewer than {share} of the ranked customers score above it",
+        ),
+        "form_crit_bands": ("至少 {score} 分", "at least {score}"),
+        "form_score_word": ("综合得分", "composite score "),
+        "form_crit_composite_c": (
+            "其余客户,含近 {months} 个月无交易、不参与排名的客户",
+            "the others, with those without a line in the last {months} months (not ranked)",
         ),
         "form_definition": ("{label}级客户({name}):{criteria}。", "{label} ({name} customers): {criteria}."),
         "form_count": ("{stage} {n} 家", "{stage} {n}"),
