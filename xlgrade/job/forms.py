@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from xlgrade.cells.text import NAMES_EN, NAMES_ZH
 from xlgrade.engine import frames
 from xlgrade.engine.result import Grading
 from xlgrade.engine.rules import RuleBook
@@ -57,18 +58,6 @@ from xlgrade.job.text import TEXT, in_lang
 from xlgrade.schema.sheets import CLASSIFICATION, GRADE_STRATEGY, LOYALTY_TYPES, SIGN_OFF
 
 STAGE_ORDER = (0, 1, 2)  # the seed's order: 曾经有过交易, 正在进行交易, 即将进行交易
-MEASURE_WORDS = {
-    "amount": ("累计金额", "amount"),
-    "quantity": ("累计数量", "quantity"),
-    "profit": ("累计毛利", "profit"),
-    "orders": ("订单次数", "orders"),
-}
-PLAIN_MEASURES = {
-    "amount": ("金额", "amount"),
-    "quantity": ("数量", "quantity"),
-    "profit": ("毛利", "profit"),
-    "orders": ("订单次数", "orders"),
-}
 SPLIT_WORDS = {"mean": ("平均值", "the mean"), "median": ("中位数", "the median")}
 
 
@@ -142,9 +131,13 @@ def _window(months: int, lang: str) -> str:
     return TEXT("form_window_all", lang) if months <= 0 else TEXT("form_window", lang, months=months)
 
 
+def _measure(measure: str, lang: str) -> str:
+    return in_lang(lang, NAMES_ZH, NAMES_EN)[measure]
+
+
 def _threshold(rules: RuleBook, lang: str) -> tuple[str, str, str]:
     t = rules.threshold
-    measure = in_lang(lang, *MEASURE_WORDS[t.measure])
+    measure = in_lang(lang, f"累计{NAMES_ZH[t.measure]}", NAMES_EN[t.measure])
     values = {"window": _window(t.window_months, lang), "measure": measure}
     return (
         TEXT("form_crit_a", lang, orders=t.a_orders_over, volume=num(t.a_volume_over), **values),
@@ -155,7 +148,7 @@ def _threshold(rules: RuleBook, lang: str) -> tuple[str, str, str]:
 
 def _pareto(rules: RuleBook, lang: str) -> tuple[str, str, str]:
     p = rules.pareto
-    values = {"window": _window(p.window_months, lang), "measure": in_lang(lang, *PLAIN_MEASURES[p.measure])}
+    values = {"window": _window(p.window_months, lang), "measure": _measure(p.measure, lang)}
     key = f"form_crit_{p.strategy}"
     limits: dict[str, tuple[dict[str, object], dict[str, object]]] = {
         "value_share": ({"share": pct(p.a_share)}, {"share": pct(p.b_share)}),
@@ -218,9 +211,7 @@ def definitions(rules: RuleBook, lang: str) -> list[str]:
     labels, names = rules.abc.labels, grade_names(rules, lang)
     method = definitions_method(rules)
     measure = {"threshold": rules.threshold.measure, "pareto": rules.pareto.measure}.get(method, "amount")
-    heading = TEXT(
-        f"form_definitions_{method}", lang, labels="/".join(labels), measure=in_lang(lang, *PLAIN_MEASURES[measure])
-    )
+    heading = TEXT(f"form_definitions_{method}", lang, labels="/".join(labels), measure=_measure(measure, lang))
     return [heading] + [
         TEXT("form_definition", lang, label=label, name=name, criteria=text)
         for label, name, text in zip(labels, names, criteria(rules, lang))
