@@ -169,6 +169,25 @@ def test_notes_end_with_the_sign_off_line_once():
     assert en[-1].startswith("Recorded by:") and not any("记录" in t or "等级" in t for t in en)
 
 
+@pytest.mark.parametrize("method", ["threshold", "pareto", "composite"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_note_line_is_wider_than_the_printed_table(method, lang):
+    rules = RuleBook().updated({"general.method": method, "threshold.a_volume_over": 123456789.5})
+    notes = forms.classification_notes(rules, lang)
+    assert all(forms.text_width(n.text) <= forms.NOTE_WIDTH for n in notes)
+    lines = forms.definitions(rules, lang)[1:]
+    body = [n.text for n in notes[1:-1]]
+    assert "".join("".join(body).split()) == "".join("".join(lines).split())  # nothing lost, nothing added
+
+
+def test_fit_breaks_after_punctuation_else_at_the_width():
+    cont = forms.CONTINUATION
+    assert forms.fit("短句", 10) == ["短句"]
+    assert forms.fit("一二,三四五六", 8) == ["一二,", cont + "三四", cont + "五六"]
+    assert forms.fit("abc defg hij", 8) == ["abc", cont + "defg", cont + "hij"]
+    assert forms.fit("abcdefghij", 6) == ["abcdef", cont + "gh", cont + "ij"]
+
+
 # ---- the reference sheets follow the rules ---------------------------------------------------------------
 def test_customer_types_say_what_the_matrix_rules_say():
     rules = RuleBook().updated({"matrix.loyal_min": 7, "matrix.months": 6, "matrix.volume_split": "median"})

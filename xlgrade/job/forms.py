@@ -31,8 +31,10 @@ Rules of this module:
    ``pareto.window_months``; C includes the customers with a value <= 0. Composite: the
    weights, ``composite.months`` and the split ``composite.split`` with its two limits; C
    includes the customers not ranked. The same criteria fill the strategy table's 划分标准.
-3. Notes under the classification (:func:`classification_notes`): the definitions, the
-   customers per group when a table is given, then the sign-off line (``SIGN_OFF``) once.
+3. Notes under the classification (:func:`classification_notes`): the definitions (a line
+   wider than 90 % of the table, counting a CJK character as two, continues on the next,
+   indented), the customers per group when a table is given, then the sign-off line
+   (``SIGN_OFF``) once.
 4. Customer types (:func:`loyalty_types_table`): the four quadrants of
    ``matrices.sales_loyalty`` in the rule's label order (large+loyal, large+disloyal,
    small+loyal, small+disloyal) and the not-assessed row, each with the split as the rules
@@ -44,6 +46,8 @@ Rules of this module:
 """
 
 from __future__ import annotations
+
+import unicodedata
 
 import pandas as pd
 
@@ -58,6 +62,11 @@ from xlgrade.job.text import TEXT, in_lang
 from xlgrade.schema.sheets import CLASSIFICATION, GRADE_STRATEGY, LOYALTY_TYPES, SIGN_OFF
 
 STAGE_ORDER = (0, 1, 2)  # the seed's order: 曾经有过交易, 正在进行交易, 即将进行交易
+# Notes print in column A and run on over the empty cells to their right: a line wider than
+# the table would be cut off at the print area, so a long line breaks (fit) within 90 % of it.
+NOTE_WIDTH = 0.9 * sum(c.width for c in CLASSIFICATION.columns)
+BREAKS = ",;,;、 "
+CONTINUATION = "    "
 SPLIT_WORDS = {"mean": ("平均值", "the mean"), "median": ("中位数", "the median")}
 
 
@@ -234,12 +243,38 @@ def stage_counts(table: pd.DataFrame, rules: RuleBook, lang: str, as_of) -> str:
 
 def classification_notes(rules: RuleBook, lang: str, table: pd.DataFrame | None = None, as_of=None) -> list[Note]:
     """What is printed under the classification table (rule 3)."""
-    lines = definitions(rules, lang)
-    notes = [Note(lines[0], "title"), *(Note(line) for line in lines[1:])]
+    heading, *lines = definitions(rules, lang)
+    notes = [Note(heading, "title"), *(Note(piece) for line in lines for piece in fit(line, NOTE_WIDTH))]
     if table is not None and as_of is not None:
         notes.append(Note(stage_counts(table, rules, lang, as_of), "note"))
     notes.append(Note(sign_off(lang), "sign_off"))
     return notes
+
+
+def text_width(text: str) -> int:
+    """Columns of width a text needs: 2 for a wide (CJK) character, 1 for any other."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def fit(text: str, width: float) -> list[str]:
+    """``text`` in lines of at most ``width`` (text_width), broken after a comma, semicolon
+    or space where one is in reach, else at the width; continuation lines are indented."""
+    lines: list[str] = []
+    rest, indent = text, ""
+    while text_width(indent + rest) > width:
+        used, cut, brk = text_width(indent), 0, 0
+        for i, ch in enumerate(rest):
+            used += text_width(ch)
+            if used > width:
+                break
+            cut = i + 1
+            if ch in BREAKS:
+                brk = i + 1
+        at = brk or max(cut, 1)
+        lines.append(indent + rest[:at].rstrip())
+        rest, indent = rest[at:].lstrip(), CONTINUATION
+    lines.append(indent + rest)
+    return lines
 
 
 # ---- 4. seed 004's customer types ----------------------------------------------------------------
