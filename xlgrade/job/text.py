@@ -143,7 +143,7 @@ TEXT = Catalogue(
         ),
         "form_crit_c": (
             "其余客户,即{window}订单次数不超过 {orders} 次或{measure}不超过 {volume}(零星订单)",
-            "the others, with at most {orders} orders or {measure} at most {volume} {window} (sporadic orders)",
+            "the others, with at most {orders} orders or {measure} at most {volume} {window} (sporadic)",
         ),
         "form_definitions_threshold": (
             "客户的等级(按订单次数和{measure}分为 {labels} 级;规则见“规则”表)",
