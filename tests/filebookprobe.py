@@ -73,6 +73,10 @@ class FileBookProbe:
         self._written[sheet.key] = sheet
         self.book.write_table(sheet, frame)
 
+    def write_notes(self, sheet: Sheet, notes) -> None:
+        self.calls.append(f"notes:{sheet.key}")
+        self.book.write_notes(sheet, notes)
+
     def write_computed(
         self, sheet: Sheet, frame: pd.DataFrame, formulas: Mapping[str, str | None] | None = None
     ) -> None:

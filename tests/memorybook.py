@@ -21,6 +21,7 @@ class MemoryBook:
         self.computed: dict[str, pd.DataFrame] = {}
         self.formulas: dict[str, dict] = {}
         self.summary = None
+        self.notes: dict[str, list] = {}
         self.saves = 0
         self.backups = 0
         self.calls: list[str] = []
@@ -42,6 +43,11 @@ class MemoryBook:
         assert list(frame.columns) == sheet.keys(), (sheet.key, list(frame.columns))
         self.calls.append(f"write:{sheet.key}")
         self.written[sheet.key] = frame.copy()
+
+    def write_notes(self, sheet: Sheet, notes) -> None:
+        assert sheet.key in self.written, sheet.key  # under the table just written
+        self.calls.append(f"notes:{sheet.key}")
+        self.notes[sheet.key] = list(notes)
 
     def write_computed(self, sheet: Sheet, frame: pd.DataFrame, formulas=None) -> None:
         keys = [c for c in frame.columns if c != "row"]

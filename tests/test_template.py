@@ -34,6 +34,7 @@ import pytest
 
 from xlgrade import demo_data
 from xlgrade.engine.rules import RuleBook
+from xlgrade.job import forms
 from xlgrade.schema import formulas, model
 from xlgrade.schema.sheets import (
     COMPLAINTS,
@@ -50,6 +51,7 @@ from xlgrade.workbook import cards, styles, template
 from xlgrade.workbook.template import InputData, build, save
 
 LANGS = ("zh", "en")
+REFERENCE = {"loyalty_types": forms.loyalty_types_table, "grade_strategy": forms.grade_strategy_table}
 INPUTS = {"customers": CUSTOMERS, "profiles": PROFILES, "ledger": LEDGER, "complaints": COMPLAINTS}
 
 
@@ -188,6 +190,8 @@ def test_every_table_matches_the_declaration(empty, lang):
         elif key == "lists":  # the table ends at the last row holding a list value
             last = max(c.row for row in ws.iter_rows() for c in row if c.value is not None)
             assert last > 2
+        elif key in REFERENCE:  # filled from the rule book (xlgrade.job.forms)
+            last = len(REFERENCE[key](RuleBook(), lang)) + 1
         else:
             last = 2
         last_col = openpyxl.utils.get_column_letter(len(sheet.columns))
@@ -349,7 +353,12 @@ def test_print_setup_of_tables(empty, lang):
         assert ws.print_title_rows == "$1:$1"
         assert ws.print_area.startswith(openpyxl.utils.quote_sheetname(ws.title) + "!")
         area = ws.print_area.split("!")[1].replace("$", "")
-        assert area == ws.tables[declared(key).table].ref
+        ref = ws.tables[declared(key).table].ref
+        if key == "classification":  # the definitions and the sign-off line under the table print too
+            notes = forms.classification_notes(RuleBook(), lang)
+            assert area == f"{ref.split(':')[0]}:{ref.split(':')[1][0]}{2 + 1 + len(notes)}"
+        else:
+            assert area == ref
     summary = empty[SHEETS["summary"].name(lang)]
     assert summary["A1"].value == {"zh": "客户分级汇总", "en": "Customer grading summary"}[lang]
     assert summary.page_setup.orientation == "landscape" and summary.page_setup.fitToWidth == 1

@@ -29,7 +29,9 @@ rounded to 6 decimals; mean / median splits are compared exactly (rfm.split_of /
    with customers.close_probability p (0-1) gets the potential class
    m.potential_labels[i] of the first m.potential_min[i] that p reaches (>=), else the last
    class, shown in the grade as "即将进行交易 B"; no p -> no class. Labels best first:
-   trading now, traded before, prospects by class, prospect without class.
+   trading now, traded before, prospects by class, prospect without class. The frame's
+   ``stage`` column is the index into m.stage_labels (0 traded before, 1 trading now,
+   2 about to trade), the seed-000 group of 客户分类/等级划分表 (xlgrade.job.forms).
 5. ``two_criteria`` 3x3. Over rules.pareto.window_months, the Pareto value_share ABC
    (rules.pareto.a_share / b_share, exact, via pareto.rank_values; value <= 0 is C) of
    the amount (or ``measure``) and of m.second_measure. Grade = the two rules.abc.labels
@@ -348,6 +350,7 @@ def deal_stage(
         days_since=days_since,
         close_probability=prob,
         potential=pd.Series(potential, index=ids, dtype=object),
+        stage=pd.Series(stage, index=ids, dtype="int64"),
     )
     s = m.stage_labels
     labels = (s[1], s[0], *(f"{s[2]} {c}" for c in m.potential_labels), s[2])

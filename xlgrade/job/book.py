@@ -7,13 +7,13 @@ and LibreOffice through UNO. The job never imports a spreadsheet library itself.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 import pandas as pd
 
 from xlgrade.engine.rules import RuleBook
-from xlgrade.job.outputs import Summary
+from xlgrade.job.outputs import Note, Summary
 from xlgrade.normalize import Normalized
 from xlgrade.schema.model import Sheet
 
@@ -30,6 +30,11 @@ class Book(Protocol):
 
     def write_table(self, sheet: Sheet, frame: pd.DataFrame) -> None:
         """Replace the whole body of a derived sheet's table with ``frame`` (columns = sheet keys)."""
+
+    def write_notes(self, sheet: Sheet, notes: Sequence[Note]) -> None:
+        """Print ``notes`` under a derived sheet's table, just written by :meth:`write_table`
+        (one blank row between, one line per note, in column A); the print area takes them in.
+        A form's definitions and its sign-off line; the next :meth:`write_table` clears them."""
 
     def write_computed(
         self, sheet: Sheet, frame: pd.DataFrame, formulas: Mapping[str, str | None] | None = None

@@ -38,7 +38,7 @@ from xlgrade.engine.dynamics import apply_overrides, changes
 from xlgrade.engine.result import Grading
 from xlgrade.errors import MissingSheetError
 from xlgrade.issues import NOTE, SKIPPED, Issue
-from xlgrade.job import derive, live
+from xlgrade.job import derive, forms, live
 from xlgrade.job.book import Book
 from xlgrade.job.history import history_rows, merge_history, previous_grades
 from xlgrade.job.months import parse_month
@@ -50,11 +50,14 @@ from xlgrade.normalize import Normalized
 from xlgrade.schema.model import Sheet
 from xlgrade.schema.sheets import (
     ANALYSIS,
+    CLASSIFICATION,
     COMPARISON,
     COMPLAINTS,
     CUSTOMERS,
+    GRADE_STRATEGY,
     HISTORY,
     LEDGER,
+    LOYALTY_TYPES,
     PROFILES,
     RUN_LOG,
     SALES_POWER,
@@ -208,6 +211,12 @@ def run_month(
     book.write_table(SALES_POWER, sales_power(ledger, customers, grades, period.year, as_of))
     book.write_table(COMPARISON, comparison(ledger, customers, grades, period.year, as_of))
     book.write_table(ANALYSIS, derive.analysis_table(analyses, customers, grades, rules, lang))
+    profiles = profiles_n.frame if profiles_n is not None else None
+    classified = forms.classification_table(analyses["deal_stage"], customers, profiles, ledger, rules, as_of, lang)
+    book.write_table(CLASSIFICATION, classified)
+    book.write_notes(CLASSIFICATION, forms.classification_notes(rules, lang, classified, as_of))
+    book.write_table(LOYALTY_TYPES, forms.loyalty_types_table(rules, lang))
+    book.write_table(GRADE_STRATEGY, forms.grade_strategy_table(rules, lang))
     if len(complaints):
         book.write_computed(COMPLAINTS, complaints)
     if len(summary_cells):

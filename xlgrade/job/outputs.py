@@ -15,6 +15,18 @@ TEXT, INT, MONEY, SHARE, NUMBER, GRADE, DATE = "text", "int", "money", "share", 
 
 
 @dataclass(frozen=True)
+class Note:
+    """One line of text printed under a form's table (its definitions, the sign-off line).
+
+    kind: ``"title"`` (a heading), ``"text"``, ``"note"`` (small grey) or ``"sign_off"``
+    (记录 / 审核 / 日期, printed once at the end).
+    """
+
+    text: str
+    kind: str = "text"
+
+
+@dataclass(frozen=True)
 class Chart:
     """A native chart drawn from a block's columns.
 

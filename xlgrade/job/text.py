@@ -130,6 +130,126 @@ TEXT = Catalogue(
         # ---- windows and sheets (xlgrade.job.derive)
         "window_all": ("全部历史(截至 {day})", "all history to {day}"),
         "window": ("近 {months} 个月(截至 {day})", "last {months} months to {day}"),
+        # ---- the printable forms written from the rules (xlgrade.job.forms)
+        "form_window": ("近 {months} 个月", "over the last {months} months"),
+        "form_window_all": ("累计", "over all history"),
+        "form_crit_a": (
+            "{window}订单次数超过 {orders} 次并且{measure}超过 {volume}",
+            "more than {orders} orders and {measure} above {volume} {window}",
+        ),
+        "form_crit_b": (
+            "不属 {a} 级,{window}订单次数超过 {orders} 次并且{measure}超过 {volume}",
+            "not {a}, more than {orders} orders and {measure} above {volume} {window}",
+        ),
+        "form_crit_c": (
+            "其余客户,即{window}订单次数不超过 {orders} 次或{measure}不超过 {volume}(零星订单)",
+            "the others, with at most {orders} orders or {measure} at most {volume} {window} (sporadic)",
+        ),
+        "form_definitions_threshold": (
+            "客户的等级(按订单次数和{measure}分为 {labels} 级;规则见“规则”表)",
+            "Customer grades ({labels} by orders and {measure}; the rules are on the Rules sheet)",
+        ),
+        "form_definitions_pareto": (
+            "客户的等级(按{measure}的帕累托 ABC 分级,分为 {labels} 级;规则见“规则”表)",
+            "Customer grades ({labels} by the Pareto ABC of {measure}; the rules are on the Rules sheet)",
+        ),
+        "form_definitions_composite": (
+            "客户的等级(按综合加权得分分为 {labels} 级;规则见“规则”表)",
+            "Customer grades ({labels} by the weighted composite score; the rules are on the Rules sheet)",
+        ),
+        "form_rank": ("按{window}{measure}从高到低排列,", "ranked by {measure} {window}, "),
+        "form_crit_value_share": (
+            "排在其前面的客户合计占比低于 {share}",
+            "the customers above it hold less than {share}",
+        ),
+        "form_crit_count_share": (
+            "排在其前面的客户少于客户数的 {share}",
+            "fewer than {share} of the customers rank above it",
+        ),
+        "form_crit_absolute": ("{window}{measure}至少 {value}", "{measure} at least {value} {window}"),
+        "form_crit_top_n": ("排在其前面的客户少于 {n} 家", "fewer than {n} customers rank above it"),
+        "form_not_above": ("不属 {a} 级,", "not {a}, "),
+        "form_crit_pareto_c": (
+            "其余客户,含{window}{measure}不大于 0 的客户",
+            "the others, with those whose {measure} {window} is 0 or less",
+        ),
+        "form_composite_score": (
+            "近 {months} 个月综合得分(信用 {credit}、下单金额 {amount}、利润贡献 {profit})",
+            "composite score over the last {months} months (credit {credit}, amount {amount}, profit {profit}): ",
+        ),
+        "form_crit_count": (
+            "排在其前面的客户少于参与排名客户的 {share}",
+            "fewer than {share} of the ranked customers score above it",
+        ),
+        "form_crit_bands": ("至少 {score} 分", "at least {score}"),
+        "form_score_word": ("综合得分", "composite score "),
+        "form_crit_composite_c": (
+            "其余客户,含近 {months} 个月无交易、不参与排名的客户",
+            "the others, with those without a line in the last {months} months (not ranked)",
+        ),
+        "form_definition": ("{label}级客户({name}):{criteria}。", "{label} ({name} customers): {criteria}."),
+        "form_count": ("{stage} {n} 家", "{stage} {n}"),
+        "form_counts": ("截至 {day}:{counts}", "As of {day}: {counts}"),
+        "types_large": (
+            "大:近 {months} 个月销售金额高于{split}(有销售的客户)",
+            "large: amount over the last {months} months above {split} of the customers with sales",
+        ),
+        "types_small": ("小:不高于{split},或无销售", "small: not above {split}, or no sales"),
+        "types_loyal": ("忠诚:忠诚度 ≥ {min}", "loyal: loyalty ≥ {min}"),
+        "types_disloyal": ("不忠诚:忠诚度 < {min}", "disloyal: loyalty < {min}"),
+        "types_any": ("任意", "any"),
+        "types_no_loyalty": ("忠诚度未填写", "loyalty not entered"),
+        "types_large_loyal": ("销售量大,对企业也忠诚的客户", "Large sales, loyal to us"),
+        "types_large_loyal_why": (
+            "这是企业最宝贵的财富。一个企业拥有的这类客户越多,市场就越稳定、越有发展潜力。",
+            "The company's most valuable asset: the more of these customers, the steadier the market and the "
+            "greater its potential.",
+        ),
+        "types_large_loyal_do": ("重点保持", "keep"),
+        "types_large_disloyal": ("销售量大,但对企业不忠诚的客户", "Large sales, not loyal"),
+        "types_large_disloyal_why": (
+            "这些客户常常会成为企业最危险的敌人。如果企业对这些客户管理稍有疏忽,他们就会给企业造成很大的损失;"
+            "这类客户占比较大时,企业的销售和市场就很危险。",
+            "Often the most dangerous enemy: the least neglect costs the company dearly, and where they hold a "
+            "large share, sales and the market are at risk.",
+        ),
+        "types_large_disloyal_do": ("严密关注", "watch closely"),
+        "types_small_loyal": ("销售量小,但对企业忠诚的客户", "Small sales, loyal to us"),
+        "types_small_loyal_why": (
+            "这是可以培养的“明日之星”。对此类客户,企业要多扶持、培养,努力使其成为一个好客户。",
+            "A star of tomorrow that can be grown: support and develop them into good customers.",
+        ),
+        "types_small_loyal_do": ("扶持培养", "develop"),
+        "types_small_disloyal": ("销售量小,对企业也不忠诚的客户", "Small sales, not loyal"),
+        "types_small_disloyal_why": (
+            "这些客户是没有价值的客户。企业对待此类客户的对策是该出手时就出手,该淘汰的就淘汰;"
+            "没有对差的客户的淘汰,就不能培养出一批好客户。",
+            "Customers without value: act when it is time and drop those that should go; without dropping poor "
+            "customers no set of good ones grows.",
+        ),
+        "types_small_disloyal_do": ("适时淘汰", "drop in time"),
+        "types_unassessed": ("未填写忠诚度的客户", "Loyalty not entered"),
+        "types_unassessed_why": (
+            "无法归类:请在客户归类汇总表的“忠诚度”列填写 0–10 分。",
+            "Cannot be placed: enter a loyalty score of 0-10 on the Customer summary.",
+        ),
+        "types_unassessed_do": ("补充评估", "assess"),
+        "strategy_staffing": ("每名业务员负责 {n} 家", "{n} per salesperson"),
+        "strategy_a": (
+            "重点维护:专人负责,定期拜访决策层,优先供货、优先处理投诉,提供专属价格与服务,及时掌握其最新需求。",
+            "Look after first: a dedicated salesperson, regular visits to the decision makers, first call on "
+            "supply and complaints, tailored prices and service, follow their latest needs.",
+        ),
+        "strategy_b": (
+            "积极发展:定期回访,及时响应,提供优惠与增值服务,挖掘采购潜力,争取升为上一级。",
+            "Develop: regular follow-ups, quick response, discounts and added services, grow their purchases "
+            "towards the grade above.",
+        ),
+        "strategy_c": (
+            "标准服务:按规范流程服务并控制服务成本,以电话或集中活动维护;有潜力的重点培养,长期无交易的适时淘汰。",
+            "Standard service: the standard process at a controlled cost, by phone or group events; develop "
+            "those with potential, drop those that stay inactive.",
+        ),
         # ---- the run line (xlgrade.job.monthly.RunResult.line)
         "run_line": (
             "{month} 月度重算完成:{customers} 位客户,{lines} 行台账,{skipped} 行未使用(见“校验”),"

@@ -49,6 +49,7 @@ class Column:
     computed: bool = False  # written by xlgrade; never typed by staff
     choices: str | None = None  # name of the list a drop-down offers (see templates)
     width: float = 12.0  # column width in characters
+    wrap: bool = False  # long text (a form's definitions): wrapped in its cell, the row grows, nothing cut off
     note_zh: str = ""
     note_en: str = ""
     # A computed column's formula, written with keys rather than headers so it reads the same

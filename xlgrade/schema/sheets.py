@@ -34,6 +34,8 @@ from xlgrade.schema.model import Column as C
 MONTHS_ZH = tuple(f"{m}月" for m in range(1, 13))
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 FORM_NO = "MF/Q 102/A"
+# The sign-off line of seed 000's forms (记录 / 审核 / 日期), printed once under a form.
+SIGN_OFF = (("recorded", "记录:", "Recorded by:"), ("checked", "审核:", "Checked by:"), ("date", "日期:", "Date:"))
 # COUNTIFS / SUMIFS criteria: ledger dates in the evaluation window (see xlgrade.schema.formulas)
 _IN_WINDOW = f'{{Ledger[date]}},">"&{formulas.WINDOW_START},{{Ledger[date]}},"<="&{formulas.AS_OF}'
 
@@ -413,6 +415,61 @@ ANALYSIS = Sheet(
     ),
 )
 
+# ---- printable forms written by the monthly run from the rules (xlgrade.job.forms) -----------
+# seed 000's 客户分类/等级划分表: customers by 交易过程 (the deal stage), the grade definitions and the
+# sign-off line printed under the table
+CLASSIFICATION = Sheet(
+    "classification",
+    "客户分类等级划分表",
+    "Classification and grades",
+    form=FORM_NO,
+    kind=DERIVED,
+    table="Classification",
+    columns=(
+        C("stage", "交易过程", "Deal stage", TEXT, width=16),
+        C("customer_id", "客户编号", "Customer ID", ID, width=12),
+        C("company", "客户名称", "Customer", TEXT, width=32, wrap=True),
+        C("address", "地址", "Address", TEXT, width=28, wrap=True),
+        C("legal_rep", "法人代表", "Legal representative", TEXT, width=17),
+        C("phone", "联系电话", "Phone", TEXT, width=15),
+        C("main_product", "主要产品", "Main product", TEXT, width=16, wrap=True),
+    ),
+)
+
+# seed 004's 客户类型划分一览表: sales volume x loyalty, with the rule's split and each type's strategy
+LOYALTY_TYPES = Sheet(
+    "loyalty_types",
+    "客户类型划分一览表",
+    "Customer types",
+    kind=DERIVED,
+    table="LoyaltyTypes",
+    columns=(
+        C("type", "客户类型", "Customer type", TEXT, width=22, wrap=True),
+        C("label", "类型名称", "Name", TEXT, width=14, wrap=True),
+        C("sales", "销售量", "Sales volume", TEXT, width=24, wrap=True),
+        C("loyalty", "忠诚度", "Loyalty", TEXT, width=16, wrap=True),
+        C("description", "客户类型说明", "What it means", TEXT, width=46, wrap=True),
+        C("strategy", "对策", "Strategy", TEXT, width=16, wrap=True),
+    ),
+)
+
+# seed 000's 4S-style 客户分级管理策略表: per ABC grade its definition and the service it gets
+GRADE_STRATEGY = Sheet(
+    "grade_strategy",
+    "客户分级管理策略表",
+    "Grading strategy",
+    kind=DERIVED,
+    table="GradeStrategy",
+    columns=(
+        C("grade", "客户等级", "Grade", GRADE, width=9),
+        C("meaning", "客户类别", "Class", TEXT, width=12),
+        C("criteria", "划分标准", "Criteria", TEXT, width=36, wrap=True),
+        C("complaint_days", "投诉处理期限(天)", "Complaint deadline (days)", INTEGER, width=11),
+        C("staffing", "业务员配置", "Salesforce", TEXT, width=20, wrap=True),
+        C("service", "管理策略", "Management strategy", TEXT, width=48, wrap=True),
+    ),
+)
+
 HISTORY = Sheet(
     "history",
     "历史",
@@ -494,6 +551,9 @@ SHEETS: dict[str, Sheet] = {
         COMPLAINTS,
         COMPLAINT_CARD,
         ANALYSIS,
+        CLASSIFICATION,
+        LOYALTY_TYPES,
+        GRADE_STRATEGY,
         SUMMARY_SHEET,
         HISTORY,
         VALIDATION,

@@ -26,7 +26,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from xlgrade.schema import formulas
 from xlgrade.schema.model import Sheet
-from xlgrade.schema.sheets import FORM_NO, TABLES
+from xlgrade.schema.sheets import FORM_NO, SIGN_OFF, TABLES
 from xlgrade.workbook import styles
 from xlgrade.workbook.text import in_lang
 
@@ -100,7 +100,7 @@ class Card:
 
 
 F = Field
-FOOTER = (("recorded", "记录:", "Recorded by:"), ("checked", "审核:", "Checked by:"), ("date", "日期:", "Date:"))
+FOOTER = SIGN_OFF  # 记录 / 审核 / 日期, declared with the sheets
 # the grade of the customer's row on 客户归类汇总表, like the card's 订单次数 and 累计金额: one consistent set
 CARD_GRADE = F("grade", "Customers", grade=True)
 

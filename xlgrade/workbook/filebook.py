@@ -38,7 +38,7 @@ from xlgrade.errors import (
 )
 from xlgrade.io.tables import read_book_rows
 from xlgrade.issues import NOTE, Issue
-from xlgrade.job.outputs import Summary
+from xlgrade.job.outputs import Note, Summary
 from xlgrade.normalize import Normalized, find_header, normalize_rows
 from xlgrade.schema import formulas
 from xlgrade.schema.model import DATE, DATETIME, DERIVED, GRADE, Sheet, header_key
@@ -297,6 +297,8 @@ class FileBook:
         columns, col_styles = [], []
         for col in sheet.columns:
             values, style = self._cells(frame[col.key] if col.key in frame.columns else None, col.type, n, ranks)
+            if col.wrap:
+                style = self.styles()[styles.column_role(col, styles.TYPE_ROLE)]
             columns.append(values)
             col_styles.append(style or 0)
         rows = list(zip(*columns)) if n else []
@@ -307,6 +309,24 @@ class FileBook:
         self.package.write_table(
             name, sheet.table, headers, rows, widths, styles=col_styles, header_style=self.styles()["header"]
         )
+
+    def write_notes(self, sheet: Sheet, notes: Sequence[Note]) -> None:
+        """The notes in column A under the table (one blank row between); the print area grows to them."""
+        name = self._sheet_for_writing(sheet)
+        info = self.package.table_info(name, sheet.table)
+        if info is None:
+            raise InputError(f"the sheet has no table {sheet.table} to print notes under", source=self._source(name))
+        r1, c1, r2, c2 = parse_range(info[0])
+        st = self.styles()
+        cells = {
+            (r2 + 2 + i, c1): Cell(note.text, st[styles.NOTE_ROLE.get(note.kind, "form_text")])
+            for i, note in enumerate(notes)
+        }
+        if not cells:
+            return
+        self.package.set_cells(name, cells)
+        if self.package.print_area(name) is not None:
+            self.package.set_print_area(name, range_ref(r1, c1, r2 + 1 + len(notes), c2))
 
     def header_columns(self, sheet: Sheet, name: str) -> tuple[int, dict[str, int]]:
         """(header row, {column key: sheet column}) as the file has them."""

@@ -56,6 +56,7 @@ ROLES: dict[str, Role] = {
     "header": Role(bold=True, colour="FFFFFF", fill=HEADER_FILL, horizontal="center", wrap=True, border="box"),
     "block_title": Role(bold=True, size=12, colour=HEADER_FILL),
     "note": Role(colour="7F7F7F", size=9),
+    "form_text": Role(),  # a line printed under a form's table (definitions, sign-off)
     "text": Role(border="box"),
     "wrap": Role(border="box", wrap=True, vertical="top"),
     "int": Role(FMT_INT, border="box"),
@@ -121,6 +122,15 @@ INPUT_ROLE = {
     model.GRADE: "input_grade",
     model.INTEGER: "input_int",
 }
+# A form's note (xlgrade.job.outputs.Note) kind -> role.
+NOTE_ROLE = {"title": "block_title", "text": "form_text", "note": "note", "sign_off": "form_text"}
+
+
+def column_role(col: model.Column, roles: dict[str, str]) -> str:
+    """The role of a column's cells: ``roles`` by type, ``wrap`` for a wrapped text column."""
+    return "wrap" if col.wrap and col.type in (model.TEXT, model.ID) else roles[col.type]
+
+
 # Summary block column kinds (xlgrade.job.outputs) -> role, and the bold role of a totals row.
 KIND_ROLE = {
     "text": "text",

@@ -57,7 +57,7 @@ from xlgrade.schema import formulas, model
 from xlgrade.schema.lists import DEFAULT_LISTS, OPEN_LISTS
 from xlgrade.schema.model import Column, Sheet
 from xlgrade.schema.sheets import COMPLAINTS, CUSTOMERS, LISTS_SHEET, RULES_SHEET, SHEETS, credit_sheet
-from xlgrade.workbook import cards, styles
+from xlgrade.workbook import cards, reference, styles
 from xlgrade.workbook.text import TEXT, in_lang
 
 LANGS = ("zh", "en")
@@ -408,7 +408,7 @@ def _input_role(col: Column) -> str:
 
 
 def _derived_role(col: Column) -> str:
-    return styles.TYPE_ROLE[col.type]
+    return styles.column_role(col, styles.TYPE_ROLE)
 
 
 def _input_sheet(ctx: Context, ws, sheet: Sheet, frame: pd.DataFrame | None) -> Written:
@@ -420,8 +420,11 @@ def _input_sheet(ctx: Context, ws, sheet: Sheet, frame: pd.DataFrame | None) -> 
 
 
 def _derived_sheet(ctx: Context, ws, sheet: Sheet) -> Written:
-    written = write_table(ctx, ws, sheet, None, _derived_role)
+    frame, notes = reference.content(sheet, ctx.rules, ctx.lang)
+    written = write_table(ctx, ws, sheet, frame, _derived_role)
     _table_print(ctx, written)
+    if notes:
+        reference.print_notes(ctx, written, notes)
     ctx.protect(ws)
     return written
 
