@@ -24,6 +24,7 @@ from xlgrade.schema.model import (
     NUMBER,
     RULES,
     SCORE,
+    SESSIONS,
     SHARE,
     SUMMARY,
     TEXT,
@@ -270,6 +271,64 @@ COMPLAINTS = Sheet(
     ),
 )
 
+# Seed 000's 顾客档案分析表 for service trades (a beauty store): per card holder, who sold the card
+# and who serves them, the treatment and its sessions "6∕15" (15 bought, 6 left), spending and
+# visits in the period; the monthly job fills the computed columns (xlgrade.engine.store). The
+# seed gives the form no number.
+STORE_CLIENTS = Sheet(
+    "store_clients",
+    "顾客档案分析表",
+    "Client file analysis",
+    table="StoreClients",
+    fields=(
+        C("store", "店名", "Store", TEXT, aliases=("门店", "店铺"), width=18),
+        C("manager", "店经理", "Store manager", TEXT, aliases=("店长",), width=10),
+        C("compiled", "整理时间", "Compiled on", DATE, aliases=("整理日期",), width=11),
+    ),
+    columns=(
+        C(
+            "holder",
+            "持卡人",
+            "Card holder",
+            TEXT,
+            required=True,
+            aliases=("顾客姓名", "顾客", "姓名", "客户姓名", "customer", "client", "customer name"),
+            width=9,
+        ),
+        C("card_seller", "办卡人", "Card sold by", TEXT, aliases=("开卡人", "card seller"), width=8),
+        C(
+            "staff",
+            "服务人员",
+            "Served by",
+            TEXT,
+            aliases=("美容师", "服务美容师", "技师", "服务员工", "beautician", "staff"),
+            width=8,
+        ),
+        C("treatment", "项目", "Treatment", TEXT, aliases=("项目名称", "护理项目", "疗程"), width=12),
+        C(
+            "sessions",
+            "项目次数",
+            "Sessions left/bought",
+            SESSIONS,
+            aliases=("次数", "剩余/总次数", "treatment sessions"),
+            width=9,
+            note_zh="剩余/总次数,如 6∕15",
+            note_en="left/bought, e.g. 6/15",
+        ),
+        C("spend", "消费金额", "Spending", MONEY, aliases=("消费额", "本期消费", "spent"), width=10),
+        C("visits", "到店次数", "Visits", INTEGER, aliases=("进店次数", "本期到店次数"), width=7),
+        C("last_visit", "最近到店", "Last visit", DATE, aliases=("进店时间", "最近进店", "最近到店日期"), width=11),
+        C("needs", "顾客需求与问题", "Needs and problems", TEXT, aliases=("顾客需求", "需求", "问题"), width=18),
+        C("bought", "总次数", "Sessions bought", INTEGER, computed=True, width=7),
+        C("left", "剩余次数", "Sessions left", INTEGER, computed=True, width=7),
+        C("usage", "使用率", "Usage", SHARE, computed=True, aliases=("使用比例",), width=7),
+        C("spend_level", "消费档次", "Spending level", TEXT, computed=True, aliases=("档次",), width=8),
+        C("visit_class", "到店频率", "Visit frequency", TEXT, computed=True, aliases=("频率",), width=8),
+        C("days_away", "未到店天数", "Days since visit", INTEGER, computed=True, width=8),
+        C("follow_up", "跟进提示", "Follow-up", TEXT, computed=True, aliases=("跟进",), width=22),
+    ),
+)
+
 # ---- the rule book and the drop-down lists -------------------------------------------------
 RULES_SHEET = Sheet(
     "rules",
@@ -493,6 +552,7 @@ SHEETS: dict[str, Sheet] = {
         COMPARISON,
         COMPLAINTS,
         COMPLAINT_CARD,
+        STORE_CLIENTS,
         ANALYSIS,
         SUMMARY_SHEET,
         HISTORY,
