@@ -22,8 +22,8 @@ from xlgrade.schema.sheets import STORE_CLIENTS
 CELL_COLUMNS = ("row", *(c.key for c in STORE_CLIENTS.columns if c.computed))
 
 
-def _names(ranks: pd.Series, labels: tuple[str, ...]) -> list[Any]:
-    return [None if pd.isna(r) else labels[int(r)] for r in ranks]
+def _names(ranks: pd.Series, labels: tuple[str, ...]) -> pd.Series:
+    return pd.Series([None if pd.isna(r) else labels[int(r)] for r in ranks], index=ranks.index, dtype=object)
 
 
 def follow_up(row: Any, lang: str) -> str | None:
@@ -50,7 +50,9 @@ def store_cells(analysed: pd.DataFrame, rules: RuleBook, lang: str) -> pd.DataFr
             "spend_level": _names(analysed["spend_level"], in_lang(lang, so.spend_labels, so.spend_labels_en)),
             "visit_class": _names(analysed["visit_class"], in_lang(lang, so.visit_labels, so.visit_labels_en)),
             "days_away": analysed["days_away"],
-            "follow_up": [follow_up(r, lang) for r in analysed.itertuples(index=False)],
+            "follow_up": pd.Series(
+                [follow_up(r, lang) for r in analysed.itertuples(index=False)], index=analysed.index, dtype=object
+            ),
         },
         columns=list(CELL_COLUMNS),
     )
