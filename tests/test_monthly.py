@@ -73,7 +73,16 @@ def test_backup_first_save_last_and_every_derived_sheet_written(make_book, data)
     writes = [c for c in book.calls if c.startswith(("write:", "computed:", "summary"))]
     assert book.calls.index("backup") < book.calls.index(writes[0])
     assert book.calls[-1] == "save" and book.saves == 1
-    assert set(book.written) == {"history", "credit", "sales_power", "comparison", "analysis", "validation", "run_log"}
+    assert set(book.written) == {
+        "history",
+        "credit",
+        "sales_power",
+        "comparison",
+        "analysis",
+        "validation",
+        "run_log",
+        "store_staff",
+    }
     assert result.month == pd.Period("2026-10") and result.as_of == pd.Timestamp("2026-10-31")
     history = book.written["history"]
     assert set(history["month"]) == {"2026-10"}

@@ -230,6 +230,33 @@ def test_cells_in_the_workbook_language(lang, spend, visits, hint):
     assert second["follow_up"] == {"zh": "仅剩 1 次,可提醒续卡", "en": "only 1 left: remind about renewing"}[lang]
 
 
+def test_staff_table_sums_what_each_member_of_staff_serves_and_sells():
+    frame = pd.DataFrame(
+        {
+            "row": [6, 7, 8, 9, 10],
+            "holder": ["赵敏", "赵敏", "孙悦", "钱晓燕", "吴倩"],
+            "card_seller": ["周丽", "王芳", "王芳", None, "王芳"],
+            "staff": ["王芳", "王芳", "李娜", "李娜", None],
+            "sessions": [Sessions(6, 15), Sessions(0, 5), Sessions(2, 10), None, Sessions(1, 1)],
+            "spend": [3000.0, 500.0, None, 1200.0, 100.0],
+            "visits": pd.array([4, 1, None, 2, 0], dtype="Int64"),
+            "last_visit": pd.to_datetime(["2026-10-30", "2026-10-30", "2026-09-01", "2026-10-30", None]),
+        }
+    )
+    analysed = analyse(frame, RuleBook().store, AS_OF)
+    table = job_store.staff_rows(frame, analysed, "zh").set_index("staff")
+    assert table.index.tolist() == sorted(["周丽", "李娜", "王芳"]) + ["(未填)"]  # a row without 服务人员 last
+    wang, li, zhou, blank = table.loc["王芳"], table.loc["李娜"], table.loc["周丽"], table.loc["(未填)"]
+    assert (wang["clients"], wang["cards_sold"], wang["spend"]) == (1, 3, 3500.0)  # one holder, two cards
+    assert (wang["bought"], wang["left"], wang["usage"]) == (20, 6, pytest.approx(0.7))
+    assert (wang["avg_visits"], wang["top_level"], wang["frequent"], wang["follow_up"]) == (2.5, 1, 1, 0)
+    assert (li["clients"], li["cards_sold"], li["spend"], li["avg_visits"]) == (2, 0, 1200.0, 2.0)
+    assert (li["bought"], li["left"], li["follow_up"]) == (10, 2, 1)  # 孙悦: 60 days away
+    assert (zhou["clients"], zhou["cards_sold"], zhou["bought"]) == (0, 1, 0) and pd.isna(zhou["usage"])
+    assert (blank["clients"], blank["cards_sold"], blank["bought"], blank["left"]) == (1, 0, 1, 1)
+    assert list(job_store.staff_rows(frame, analysed, "en")["staff"])[-1] == "(not entered)"
+
+
 # ---- the monthly job -------------------------------------------------------------------------------
 def inputs(lang: str) -> dict[str, pd.DataFrame]:
     customers = pd.DataFrame({"customer_id": ["K1"], "company": ["恒达商贸"]})
@@ -300,6 +327,10 @@ def test_the_monthly_job_fills_the_computed_columns_and_reports_bad_cells(make_b
     }[lang]
     assert line["reason"] == expected
     assert list(validation.columns) == VALIDATION.keys()
+    staff = book.written["store_staff"].set_index("staff")
+    assert sorted(staff.index) == ["李娜", "王芳"]
+    assert int(staff.loc["李娜", "clients"]) == 2 and int(staff.loc["李娜", "follow_up"]) == 1
+    assert int(staff.loc["王芳", "bought"]) == 15 and int(staff.loc["王芳", "left"]) == 6
     if not isinstance(book, MemoryBook):
         assert book.typed_changes() == []  # no cell staff typed was changed
 

@@ -13,7 +13,16 @@ The seed's 使用说明 3: 是谁办的卡?是谁服务的?了解该顾客的消
   when sessions were bought and none is left; ``renew`` when 1 to ``store.renew_left`` are left.
 
 Levels are returned as ranks (0 = best) for the caller to name in the workbook's language
-with the rule book's labels. Pure: frames in, frames out.
+with the rule book's labels.
+
+Per member of staff (使用说明 3: 还可看出美容师的特长和问题), :func:`staff_table`: one row per
+name found in 服务人员 or 办卡人 (sorted; rows without a 服务人员 last, under None): distinct
+card holders served, cards sold (rows naming them as 办卡人), their clients' spending (sum)
+and average visits (over rows with visits), sessions bought and left (sums) and the usage
+share of those sums, and how many of the rows they serve are at the top spending level, the
+top visit class, and due a follow-up call (``away``).
+
+Pure: frames in, frames out.
 """
 
 from __future__ import annotations
@@ -26,6 +35,19 @@ import pandas as pd
 
 from xlgrade.engine.rules import StoreRules
 
+STAFF_COLUMNS = (
+    "staff",
+    "clients",
+    "cards_sold",
+    "spend",
+    "avg_visits",
+    "bought",
+    "left",
+    "usage",
+    "top_level",
+    "frequent",
+    "follow_up",
+)
 COLUMNS = ("row", "bought", "left", "usage", "spend_level", "visit_class", "days_away", "away", "used_up", "renew")
 
 
@@ -84,3 +106,42 @@ def analyse(frame: pd.DataFrame, rules: StoreRules, as_of: pd.Timestamp) -> pd.D
         "renew": renew,
     }
     return pd.DataFrame({k: v.reset_index(drop=True) for k, v in out.items()}, columns=list(COLUMNS))
+
+
+def _names(frame: pd.DataFrame, key: str) -> pd.Series:
+    if key not in frame:
+        return pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    return pd.Series([None if pd.isna(v) else str(v) for v in frame[key]], index=frame.index, dtype=object)
+
+
+def staff_table(frame: pd.DataFrame, analysed: pd.DataFrame) -> pd.DataFrame:
+    """One row per member of staff (see the module docstring); ``analysed`` is :func:`analyse` of ``frame``."""
+    frame = frame.reset_index(drop=True)
+    a = analysed.reset_index(drop=True)
+    staff, seller = _names(frame, "staff"), _names(frame, "card_seller")
+    named = sorted({str(v) for v in (*staff, *seller) if v is not None})
+    keys: list[str | None] = [*named, *([None] if staff.isna().any() else [])]
+    spend = pd.to_numeric(frame["spend"], errors="coerce") if "spend" in frame else pd.Series(np.nan, index=a.index)
+    visits = pd.to_numeric(frame["visits"], errors="coerce") if "visits" in frame else pd.Series(np.nan, index=a.index)
+    rows = []
+    for key in keys:
+        mine = staff.isna() if key is None else (staff == key)
+        bought = a.loc[mine, "bought"].sum()
+        left = a.loc[mine, "left"].sum()
+        seen = visits[mine].dropna()
+        rows.append(
+            {
+                "staff": key,
+                "clients": int(frame.loc[mine, "holder"].nunique()) if "holder" in frame else int(mine.sum()),
+                "cards_sold": 0 if key is None else int((seller == key).sum()),
+                "spend": float(spend[mine].sum()),
+                "avg_visits": float(seen.mean()) if len(seen) else np.nan,
+                "bought": int(bought),
+                "left": int(left),
+                "usage": (bought - left) / bought if bought > 0 else np.nan,
+                "top_level": int((a.loc[mine, "spend_level"] == 0).sum()),
+                "frequent": int((a.loc[mine, "visit_class"] == 0).sum()),
+                "follow_up": int(a.loc[mine, "away"].sum()),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(STAFF_COLUMNS))

@@ -10,7 +10,8 @@ Steps, in order:
    today). The evaluation date is the month's last day; later ledger lines do not count.
 3. Grade with the workbook's method (rule ``general.method``), apply manual grades that
    have a reason, evaluate credit, the analyses of docs/rules.md §3.6-3.7 and the complaints;
-   analyse the service store's 顾客档案分析表 when the workbook has one (:mod:`xlgrade.job.store`).
+   analyse the service store's 顾客档案分析表 when the workbook has one (:mod:`xlgrade.job.store`),
+   per row and per member of staff (服务人员分析).
 4. Write the derived sheets, the complaints' and the 顾客档案分析表's computed columns, the customer summary's live
    columns (their formulas, for the method, with the values they yield as cached results:
    :mod:`xlgrade.job.live`), the summary, the validation sheet and the evaluation date, and
@@ -60,6 +61,7 @@ from xlgrade.schema.sheets import (
     RUN_LOG,
     SALES_POWER,
     STORE_CLIENTS,
+    STORE_STAFF,
     VALIDATION,
     credit_sheet,
 )
@@ -198,10 +200,11 @@ def run_month(
     if profiles_n is not None:
         issues += profiles_n.issues
     store_n = _optional_table(book, STORE_CLIENTS)  # seed 000's 顾客档案分析表 (service stores)
-    store_cells = None
+    store_cells = store_staff = None
     if store_n is not None:
         issues += store_n.issues
-        store_cells = _clear_skipped(store.computed(store_n.frame, rules, as_of, lang), store_n)
+        store_cells, store_staff = store.outputs(store_n.frame, rules, as_of, lang)
+        store_cells = _clear_skipped(store_cells, store_n)
     card_tables = {
         "Customers": _with_cells(cust_n.frame, summary_cells),
         "Complaints": _with_cells(complaints_n.frame, complaints),
@@ -221,6 +224,8 @@ def run_month(
         book.write_computed(CUSTOMERS, summary_cells, {"grade": live.grade_formula(method)})
     if store_cells is not None and len(store_cells):
         book.write_computed(STORE_CLIENTS, store_cells)
+    if store_staff is not None:
+        book.write_table(STORE_STAFF, store_staff)
     book.write_cards({k: v for k, v in card_tables.items() if v is not None})
     book.write_summary(summary)
     addin_references = getattr(book, "addin_references", None)  # a file book: Excel's [1]!ABCGRADE(...)

@@ -1,4 +1,4 @@
-"""The computed columns of seed 000's 顾客档案分析表, in the workbook's language.
+"""The computed columns of seed 000's 顾客档案分析表 and its 服务人员分析 table, in the workbook's language.
 
 :func:`store_cells` turns :func:`xlgrade.engine.store.analyse` (ranks and flags) into the
 cells the monthly job writes: the level and class names from the rule book
@@ -17,7 +17,7 @@ from xlgrade.engine import store
 from xlgrade.engine.rules import RuleBook
 from xlgrade.engine.text import in_lang
 from xlgrade.job.text import TEXT
-from xlgrade.schema.sheets import STORE_CLIENTS
+from xlgrade.schema.sheets import STORE_CLIENTS, STORE_STAFF
 
 CELL_COLUMNS = ("row", *(c.key for c in STORE_CLIENTS.columns if c.computed))
 
@@ -58,6 +58,22 @@ def store_cells(analysed: pd.DataFrame, rules: RuleBook, lang: str) -> pd.DataFr
     )
 
 
+def staff_rows(frame: pd.DataFrame, analysed: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The 服务人员分析 table (:data:`~xlgrade.schema.sheets.STORE_STAFF` keys); rows without a
+    服务人员 are named "(未填)" / "(not entered)"."""
+    table = store.staff_table(frame, analysed)
+    table["staff"] = table["staff"].where(table["staff"].notna(), TEXT("blank", lang)).astype(object)
+    return table[STORE_STAFF.keys()]
+
+
 def computed(book_frame: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, lang: str) -> pd.DataFrame:
     """The cells for a normalised 顾客档案分析表 (``book_frame``) as of ``as_of``."""
     return store_cells(store.analyse(book_frame, rules.store, as_of), rules, lang)
+
+
+def outputs(
+    book_frame: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, lang: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the form's computed cells, the 服务人员分析 table) from one analysis of ``book_frame``."""
+    analysed = store.analyse(book_frame, rules.store, as_of)
+    return store_cells(analysed, rules, lang), staff_rows(book_frame, analysed, lang)

@@ -329,6 +329,29 @@ STORE_CLIENTS = Sheet(
     ),
 )
 
+# The same form seen per member of staff (使用说明 3: 还可看出美容师的特长和问题): rewritten by the
+# monthly job from the 顾客档案分析表 (xlgrade.engine.store.staff_table).
+STORE_STAFF = Sheet(
+    "store_staff",
+    "服务人员分析",
+    "Staff analysis",
+    kind=DERIVED,
+    table="StoreStaff",
+    columns=(
+        C("staff", "服务人员", "Staff", TEXT, width=12),
+        C("clients", "服务顾客数", "Clients served", INTEGER, width=9),
+        C("cards_sold", "办卡数", "Cards sold", INTEGER, width=8),
+        C("spend", "顾客消费金额", "Clients' spending", MONEY, width=13),
+        C("avg_visits", "平均到店次数", "Average visits", NUMBER, width=10),
+        C("bought", "总次数", "Sessions bought", INTEGER, width=9),
+        C("left", "剩余次数", "Sessions left", INTEGER, width=9),
+        C("usage", "使用率", "Usage", SHARE, width=8),
+        C("top_level", "最高档顾客数", "Top-level clients", INTEGER, width=10),
+        C("frequent", "最高频顾客数", "Most frequent clients", INTEGER, width=10),
+        C("follow_up", "需回访顾客数", "Clients to call", INTEGER, width=10),
+    ),
+)
+
 # ---- the rule book and the drop-down lists -------------------------------------------------
 RULES_SHEET = Sheet(
     "rules",
@@ -553,6 +576,7 @@ SHEETS: dict[str, Sheet] = {
         COMPLAINTS,
         COMPLAINT_CARD,
         STORE_CLIENTS,
+        STORE_STAFF,
         ANALYSIS,
         SUMMARY_SHEET,
         HISTORY,
