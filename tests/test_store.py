@@ -211,7 +211,7 @@ def test_the_rules_drive_the_classes():
             "en",
             "high",
             "regular",
-            "40 days since the last visit: call the client; all sessions used: suggest a new card",
+            "40 days away: call the client; sessions used up: offer a new card",
         ),
     ],
 )
@@ -227,7 +227,7 @@ def test_cells_in_the_workbook_language(lang, spend, visits, hint):
     first, second = cells.iloc[0], cells.iloc[1]
     assert (first["spend_level"], first["visit_class"], first["follow_up"]) == (spend, visits, hint)
     assert second["spend_level"] is None and second["visit_class"] is None
-    assert second["follow_up"] == {"zh": "仅剩 1 次,可提醒续卡", "en": "only 1 left: remind about renewing"}[lang]
+    assert second["follow_up"] == {"zh": "仅剩 1 次,可提醒续卡", "en": "1 left: remind to renew"}[lang]
 
 
 def test_staff_table_sums_what_each_member_of_staff_serves_and_sells():
@@ -310,10 +310,7 @@ def test_the_monthly_job_fills_the_computed_columns_and_reports_bad_cells(make_b
     assert (cells.loc[rows[1], "spend_level"], cells.loc[rows[1], "visit_class"]) == words[2:]
     assert int(cells.loc[rows[0], "days_away"]) == 30 and int(cells.loc[rows[1], "days_away"]) == 31
     assert pd.isna(cells.loc[rows[0], "follow_up"])
-    assert (
-        cells.loc[rows[1], "follow_up"]
-        == {"zh": "31 天未到店,请回访", "en": "31 days since the last visit: call the client"}[lang]
-    )
+    assert cells.loc[rows[1], "follow_up"] == {"zh": "31 天未到店,请回访", "en": "31 days away: call the client"}[lang]
     validation = book.written["validation"]
     bad = validation[validation["value"] == "16/15"]
     assert len(bad) == 1
@@ -361,9 +358,9 @@ def test_the_form_is_in_both_committed_templates(committed):
     assert ws.tables[STORE_CLIENTS.table].ref.startswith(f"A{top}:")
     assert ws["A1"].value == STORE_CLIENTS.name(lang)
     # the head: 店名, 店经理, 整理时间, each with an unlocked cell to type into
-    for col, (row, at) in formhead.head_cells(STORE_CLIENTS).items():
+    for col, (row, label, at) in formhead.head_cells(STORE_CLIENTS, lang).items():
         field = next(f for f in STORE_CLIENTS.fields if f.key == col)
-        assert ws.cell(row=row, column=at - 1).value == field.header(lang)
+        assert ws.cell(row=row, column=label).value == field.header(lang)
         assert ws.cell(row=row, column=at).protection.locked is False
     assert [f.zh for f in STORE_CLIENTS.fields] == ["店名", "店经理", "整理时间"]
     notes = ws.cell(row=formhead.NOTES_ROW, column=1).value
@@ -403,7 +400,7 @@ def test_the_demo_workbook_shows_the_form_filled():
     wb = openpyxl.load_workbook(io.BytesIO(template.to_bytes(build("zh", InputData.from_demo(demo)))))
     ws = wb[STORE_CLIENTS.zh]
     store = demo_store.generate(as_of=demo.as_of)
-    (row, at) = formhead.head_cells(STORE_CLIENTS)["store"]
+    (row, _, at) = formhead.head_cells(STORE_CLIENTS)["store"]
     assert ws.cell(row=row, column=at).value == store.head["store"]
     top = formhead.TABLE_ROW
     assert ws.tables[STORE_CLIENTS.table].ref.endswith(str(top + len(store.clients)))

@@ -131,9 +131,9 @@ TEXT = Catalogue(
         "window_all": ("全部历史(截至 {day})", "all history to {day}"),
         "window": ("近 {months} 个月(截至 {day})", "last {months} months to {day}"),
         # ---- the 顾客档案分析表's follow-up column (xlgrade.job.store)
-        "store_away": ("{days} 天未到店,请回访", "{days} days since the last visit: call the client"),
-        "store_used_up": ("项目已用完,可推荐续卡", "all sessions used: suggest a new card"),
-        "store_renew": ("仅剩 {left} 次,可提醒续卡", "only {left} left: remind about renewing"),
+        "store_away": ("{days} 天未到店,请回访", "{days} days away: call the client"),
+        "store_used_up": ("项目已用完,可推荐续卡", "sessions used up: offer a new card"),
+        "store_renew": ("仅剩 {left} 次,可提醒续卡", "{left} left: remind to renew"),
         "store_join": (";", "; "),
         # ---- the run line (xlgrade.job.monthly.RunResult.line)
         "run_line": (

@@ -15,6 +15,7 @@ The reader finds the table's header below them (it looks through the first rows)
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 import pandas as pd
@@ -48,14 +49,26 @@ def _value(value: Any, kind: str) -> Any:
     return value
 
 
-def spans(sheet: Sheet) -> list[tuple[int, int, int]]:
-    """(label column, first and last value column) of each head field, spread over the table's width."""
+def _display_width(text: str) -> float:
+    """Column-width units a text needs: a CJK character takes two."""
+    return sum(2.0 if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in text) + 2.0
+
+
+def spans(sheet: Sheet, lang: str = "zh") -> list[tuple[int, int, int, int]]:
+    """(first and last label column, first and last value column) of each head field, spread over
+    the table's width; a label takes as many columns as its text needs (leaving the value at least one)."""
     n, width = len(sheet.fields), len(sheet.columns)
     slot = max(3, width // max(n, 1))
+    widths = [c.width for c in sheet.columns]
     out = []
-    for i in range(n):
+    for i, col in enumerate(sheet.fields):
         start = 1 + i * slot
-        out.append((start, start + 1, start + slot - (2 if i < n - 1 else 1)))
+        end = width if i == n - 1 else start + slot - 1
+        need, label_end = _display_width(col.header(lang)), start
+        while widths[label_end - 1] < need and label_end < end - 1:
+            need -= widths[label_end - 1]
+            label_end += 1
+        out.append((start, label_end, label_end + 1, end))
     return out
 
 
@@ -65,8 +78,8 @@ def write_head(ctx: Any, ws: Any, sheet: Sheet, values: dict[str, Any]) -> int:
     lang, ncols = ctx.lang, len(sheet.columns)
     _box(ctx, ws, TITLE_ROW, 1, ncols, "card_title", sheet.name(lang))
     ws.row_dimensions[TITLE_ROW].height = 30
-    for col, (label, first, last) in zip(sheet.fields, spans(sheet)):
-        _box(ctx, ws, FIELD_ROW, label, label, "card_label", col.header(lang))
+    for col, (label, label_end, first, last) in zip(sheet.fields, spans(sheet, lang)):
+        _box(ctx, ws, FIELD_ROW, label, label_end, "card_label", col.header(lang))
         cell = _box(ctx, ws, FIELD_ROW, first, last, "card_pick", _value(values.get(col.key), col.type))
         if col.type == model.DATE:
             for c in range(first, last + 1):
@@ -98,9 +111,9 @@ def write_head(ctx: Any, ws: Any, sheet: Sheet, values: dict[str, Any]) -> int:
     return TABLE_ROW
 
 
-def head_cells(sheet: Sheet) -> dict[str, tuple[int, int]]:
-    """Where each head field's value is typed: key -> (row, column)."""
-    return {col.key: (FIELD_ROW, first) for col, (_, first, _) in zip(sheet.fields, spans(sheet))}
+def head_cells(sheet: Sheet, lang: str = "zh") -> dict[str, tuple[int, int, int]]:
+    """Where each head field is: key -> (row, label column, value column)."""
+    return {col.key: (FIELD_ROW, label, first) for col, (label, _, first, _) in zip(sheet.fields, spans(sheet, lang))}
 
 
 __all__ = ["TABLE_ROW", "head_cells", "spans", "write_head"]
