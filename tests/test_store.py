@@ -194,7 +194,7 @@ def test_the_rules_drive_the_classes():
         }
     )
     frame = frame_of(spend=[5000.0, 1999.0, 499.0], last_visit=pd.to_datetime(["2026-10-21", "2026-10-20", None]))
-    cells = job_store.computed(frame, rules, AS_OF, "zh")
+    cells, _ = job_store.outputs(frame, rules, AS_OF, "zh")
     assert cells["spend_level"].tolist() == ["钻石", "银", "普通"]
     assert cells["follow_up"].tolist() == [None, "11 天未到店,请回访", None]
     with pytest.raises(RuleError, match="store.spend_labels"):
@@ -222,7 +222,7 @@ def test_cells_in_the_workbook_language(lang, spend, visits, hint):
         visits=pd.array([2, None], dtype="Int64"),
         last_visit=pd.to_datetime(["2026-09-21", "2026-10-30"]),
     )
-    cells = job_store.computed(frame, RuleBook(), AS_OF, lang)
+    cells, _ = job_store.outputs(frame, RuleBook(), AS_OF, lang)
     assert list(cells.columns) == ["row", *(c.key for c in STORE_CLIENTS.columns if c.computed)]
     first, second = cells.iloc[0], cells.iloc[1]
     assert (first["spend_level"], first["visit_class"], first["follow_up"]) == (spend, visits, hint)

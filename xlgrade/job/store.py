@@ -66,14 +66,10 @@ def staff_rows(frame: pd.DataFrame, analysed: pd.DataFrame, lang: str) -> pd.Dat
     return table[STORE_STAFF.keys()]
 
 
-def computed(book_frame: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, lang: str) -> pd.DataFrame:
-    """The cells for a normalised 顾客档案分析表 (``book_frame``) as of ``as_of``."""
-    return store_cells(store.analyse(book_frame, rules.store, as_of), rules, lang)
-
-
 def outputs(
     book_frame: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, lang: str
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(the form's computed cells, the 服务人员分析 table) from one analysis of ``book_frame``."""
+    """(the form's computed cells, the 服务人员分析 table) of a normalised 顾客档案分析表 as of
+    ``as_of``, from one analysis."""
     analysed = store.analyse(book_frame, rules.store, as_of)
     return store_cells(analysed, rules, lang), staff_rows(book_frame, analysed, lang)

@@ -281,9 +281,9 @@ STORE_CLIENTS = Sheet(
     "Client file analysis",
     table="StoreClients",
     fields=(
-        C("store", "店名", "Store", TEXT, aliases=("门店", "店铺"), width=18),
-        C("manager", "店经理", "Store manager", TEXT, aliases=("店长",), width=10),
-        C("compiled", "整理时间", "Compiled on", DATE, aliases=("整理日期",), width=11),
+        C("store", "店名", "Store", TEXT),
+        C("manager", "店经理", "Store manager", TEXT),
+        C("compiled", "整理时间", "Compiled on", DATE),
     ),
     columns=(
         C(
