@@ -332,6 +332,18 @@ def test_the_monthly_job_fills_the_computed_columns_and_reports_bad_cells(make_b
         assert book.typed_changes() == []  # no cell staff typed was changed
 
 
+def test_a_last_visit_after_the_as_of_date_is_noted():
+    tables = inputs("zh")
+    tables["store_clients"].loc[2, "最近到店"] = "2026-11-05"  # typed ahead: recalculating October
+    book = MemoryBook(tables)
+    run_month(book, "2026-10", now=NOW)
+    assert pd.isna(book.computed["store_clients"].set_index("row").loc[4, "days_away"])
+    validation = book.written["validation"]
+    note = validation[validation["sheet"] == STORE_CLIENTS.zh]
+    assert note["column"].tolist() == ["项目次数", "最近到店"]
+    assert "晚于评估日 2026-10-31" in note["reason"].iloc[1] and "第 4 行" in note["reason"].iloc[1]
+
+
 def test_a_workbook_without_the_store_sheet_still_runs(tmp_path):
     from xlgrade.workbook.filebook import FileBook
 

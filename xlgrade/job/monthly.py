@@ -203,6 +203,9 @@ def run_month(
     store_cells = store_staff = None
     if store_n is not None:
         issues += store_n.issues
+        issues += check_after(
+            store_n.frame, as_of, store_n.source, key="last_visit", column=store_n.header("last_visit")
+        )
         store_cells, store_staff = store.outputs(store_n.frame, rules, as_of, lang)
         store_cells = _clear_skipped(store_cells, store_n)
     card_tables = {
