@@ -21,7 +21,7 @@ from python_calamine import CalamineWorkbook
 
 from xlgrade.engine.rules import RuleBook
 from xlgrade.job.outputs import Summary
-from xlgrade.normalize import Normalized
+from xlgrade.normalize import Normalized, find_header
 from xlgrade.schema import formulas as formula_templates
 from xlgrade.schema.model import INPUT, Sheet
 from xlgrade.schema.sheets import SHEETS, SUMMARY_SHEET
@@ -177,9 +177,11 @@ class FileBookProbe:
             if sheet.kind != INPUT or sheet.name(self.lang) not in wb.sheet_names:
                 continue
             rows = wb.get_sheet_by_name(sheet.name(self.lang)).to_python()
+            # the header row: row 1, or below a form's head (the 顾客档案分析表)
+            top = find_header(rows, sheet, source=sheet.key, allow_missing=sheet.keys()) if rows else 0
             computed = {
                 i
-                for i, h in enumerate(rows[0] if rows else [])
+                for i, h in enumerate(rows[top] if rows else [])
                 if (col := sheet.match_header(h)) is not None and col.computed
             }
             for r, row in enumerate(rows):

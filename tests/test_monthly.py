@@ -84,6 +84,7 @@ def test_backup_first_save_last_and_every_derived_sheet_written(make_book, data)
         "grade_strategy",
         "validation",
         "run_log",
+        "store_staff",
     }
     assert book.calls.index("notes:classification") == book.calls.index("write:classification") + 1
     assert result.month == pd.Period("2026-10") and result.as_of == pd.Timestamp("2026-10-31")

@@ -47,7 +47,7 @@ from xlgrade.schema.sheets import (
     SHEETS,
     credit_sheet,
 )
-from xlgrade.workbook import cards, styles, template
+from xlgrade.workbook import cards, formhead, styles, template
 from xlgrade.workbook.template import InputData, build, save
 
 LANGS = ("zh", "en")
@@ -57,6 +57,11 @@ INPUTS = {"customers": CUSTOMERS, "profiles": PROFILES, "ledger": LEDGER, "compl
 
 def declared(key: str):
     return credit_sheet(RuleBook().credit.aging_days) if key == "credit" else SHEETS[key]
+
+
+def header_row(sheet) -> int:
+    """The table's header row: 1, or below a form's head (the 顾客档案分析表)."""
+    return formhead.TABLE_ROW if sheet.fields else 1
 
 
 def reopen(wb) -> openpyxl.Workbook:
@@ -193,15 +198,16 @@ def test_every_table_matches_the_declaration(empty, lang):
         elif key in REFERENCE:  # filled from the rule book (xlgrade.job.forms)
             last = len(REFERENCE[key](RuleBook(), lang)) + 1
         else:
-            last = 2
+            last = header_row(sheet) + 1
+        top = header_row(sheet)
         last_col = openpyxl.utils.get_column_letter(len(sheet.columns))
-        assert table.ref == f"A1:{last_col}{last}", key
+        assert table.ref == f"A{top}:{last_col}{last}", key
         assert [c.name for c in table.tableColumns] == sheet.headers(lang)
-        assert [c.value for c in ws[1]] == sheet.headers(lang)
+        assert [c.value for c in ws[top]] == sheet.headers(lang)
         assert table.autoFilter is not None and table.autoFilter.ref == table.ref
         for idx, col in enumerate(sheet.columns, start=1):
             assert ws.column_dimensions[openpyxl.utils.get_column_letter(idx)].width == col.width
-        assert ws.freeze_panes == ("B2" if sheet.columns[0].type == model.ID else "A2")
+        assert ws.freeze_panes == ("B" if sheet.columns[0].type == model.ID else "A") + str(top + 1)
 
 
 def test_english_workbook_is_english():
@@ -350,7 +356,8 @@ def test_print_setup_of_tables(empty, lang):
         assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"
         assert ws.sheet_properties.pageSetUpPr.fitToPage
         assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
-        assert ws.print_title_rows == "$1:$1"
+        top = header_row(sheet)
+        assert ws.print_title_rows == f"${top}:${top}"
         assert ws.print_area.startswith(openpyxl.utils.quote_sheetname(ws.title) + "!")
         area = ws.print_area.split("!")[1].replace("$", "")
         ref = ws.tables[declared(key).table].ref
@@ -358,7 +365,7 @@ def test_print_setup_of_tables(empty, lang):
             notes = forms.classification_notes(RuleBook(), lang)
             assert area == f"{ref.split(':')[0]}:{ref.split(':')[1][0]}{2 + 1 + len(notes)}"
         else:
-            assert area == ref
+            assert area == (ref if top == 1 else "A1:" + ref.split(":")[1])  # a form's head prints too
     summary = empty[SHEETS["summary"].name(lang)]
     assert summary["A1"].value == {"zh": "客户分级汇总", "en": "Customer grading summary"}[lang]
     assert summary.page_setup.orientation == "landscape" and summary.page_setup.fitToWidth == 1

@@ -57,7 +57,21 @@ from xlgrade import parse
 from xlgrade.engine.rules import RuleBook
 from xlgrade.errors import InputError
 from xlgrade.issues import IGNORED, NOTE, SKIPPED, Issue
-from xlgrade.schema.model import DATE, DATETIME, GRADE, ID, INTEGER, MONEY, NUMBER, SCORE, SHARE, TEXT, Column, Sheet
+from xlgrade.schema.model import (
+    DATE,
+    DATETIME,
+    GRADE,
+    ID,
+    INTEGER,
+    MONEY,
+    NUMBER,
+    SCORE,
+    SESSIONS,
+    SHARE,
+    TEXT,
+    Column,
+    Sheet,
+)
 
 HEADER_SCAN_ROWS = 10
 ROW = "row"
@@ -346,12 +360,19 @@ def _fast_text(cells: Cells, kind: str) -> tuple[np.ndarray, np.ndarray]:
     return out, ok
 
 
+def _no_fast(cells: Cells, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """No vectorised path (sessions "6∕15"): every cell goes through its parser, once per value."""
+    n = len(cells.raw)
+    return np.full(n, None, dtype=object), np.zeros(n, dtype=bool)
+
+
 _FAST: dict[str, Callable[[Cells, str], tuple[np.ndarray, np.ndarray]]] = {
     **{t: _fast_numeric for t in _NUMERIC},
     **{t: _fast_dates for t in _DATES},
     TEXT: _fast_text,
     ID: _fast_text,
     GRADE: _fast_text,
+    SESSIONS: _no_fast,
 }
 
 

@@ -27,6 +27,7 @@ Accepts (text is first NFKC-normalised: full-width digits, spaces, ``，`` ``．
 - text: the text as typed, only surrounding whitespace removed; numbers as Excel shows them
   (13800138000.0 -> ``"13800138000"``), dates as ``2026-03-05``, booleans as TRUE/FALSE.
 - grade: text NFKC-normalised (full-width ``Ａ`` -> ``A``) and stripped.
+- sessions: treatment sessions left / bought, ``"6∕15"``: :mod:`xlgrade.sessions`.
 
 Refuses:
 
@@ -60,6 +61,7 @@ import numpy as np
 import pandas as pd
 
 from xlgrade.errors import ParseError
+from xlgrade.sessions import parse_sessions
 
 YEAR_MIN, YEAR_MAX = 1900, 2200
 # Serial numbers below 10000 (before 1927-05-18) are refused: in a date column such a number
@@ -502,6 +504,7 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "share": parse_share,
     "date": parse_date,
     "datetime": parse_datetime,
+    "sessions": parse_sessions,
 }
 
 

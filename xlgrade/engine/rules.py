@@ -344,6 +344,46 @@ class StaffingRules:
     c_per_rep_max: float = rule(5.0, NUM, "C 类:每名业务员最多负责", "C customers per salesperson, high", minimum=0)
 
 
+@dataclass(frozen=True)
+class StoreRules:
+    """Seed 000's 顾客档案分析表 (service stores): spending level, visit frequency, follow-up."""
+
+    spend_min: tuple[float, ...] = rule(
+        (3000.0, 1000.0),
+        NUMS,
+        "消费档次:各档最低消费金额(整理期内,由高到低;不低于即属该档)",
+        "spending level: minimum spending of each level in the period, highest first (at least = that level)",
+    )
+    spend_labels: tuple[str, ...] = rule(("高档", "中档", "低档"), TEXTS, "消费档次名称", "spending level labels")
+    spend_labels_en: tuple[str, ...] = rule(
+        ("high", "medium", "low"), TEXTS, "消费档次英文名称", "spending level labels in English"
+    )
+    visit_min: tuple[float, ...] = rule(
+        (4.0, 2.0),
+        NUMS,
+        "到店频率:各档最少到店次数(整理期内,由高到低;不低于即属该档)",
+        "visit frequency: minimum visits of each class in the period, highest first (at least = that class)",
+    )
+    visit_labels: tuple[str, ...] = rule(("高频", "中频", "低频"), TEXTS, "到店频率名称", "visit frequency labels")
+    visit_labels_en: tuple[str, ...] = rule(
+        ("frequent", "regular", "occasional"), TEXTS, "到店频率英文名称", "visit frequency labels in English"
+    )
+    away_days: int = rule(
+        30,
+        INT,
+        "超过此天数未到店即提示回访(截至评估日)",
+        "follow up when the last visit is more than this many days ago",
+        minimum=0,
+    )
+    renew_left: int = rule(
+        2,
+        INT,
+        "剩余次数不超过此数(且未用完)即提示续卡",
+        "suggest renewing when this many sessions or fewer are left (and some are)",
+        minimum=0,
+    )
+
+
 SECTIONS: dict[str, type] = {
     "general": GeneralRules,
     "abc": AbcRules,
@@ -356,7 +396,8 @@ SECTIONS: dict[str, type] = {
     "matrix": MatrixRules,
     "complaints": ComplaintRules,
     "staffing": StaffingRules,
-    "input": InputRules,  # last: rules added later keep existing workbooks' rule rows in place
+    "input": InputRules,  # rules added later come after it: existing workbooks' rule rows stay in place
+    "store": StoreRules,
 }
 
 
@@ -374,6 +415,7 @@ class RuleBook:
     complaints: ComplaintRules = field(default_factory=ComplaintRules)
     staffing: StaffingRules = field(default_factory=StaffingRules)
     input: InputRules = field(default_factory=InputRules)
+    store: StoreRules = field(default_factory=StoreRules)
 
     def __post_init__(self) -> None:
         _check_consistency(self)
@@ -622,6 +664,15 @@ def _check_consistency(book: RuleBook) -> None:
         if getattr(st, key) <= 0:
             raise RuleError(f"staffing.{key}", "must be more than 0", getattr(st, key))
     _not_above("staffing.c_per_rep_min", st.c_per_rep_min, "staffing.c_per_rep_max", st.c_per_rep_max)
+
+    so = book.store
+    for name in ("spend", "visit"):
+        steps = getattr(so, f"{name}_min")
+        _descending(f"store.{name}_min", steps)
+        _length(f"store.{name}_labels", getattr(so, f"{name}_labels"), len(steps) + 1)
+        _length(f"store.{name}_labels_en", getattr(so, f"{name}_labels_en"), len(steps) + 1)
+        if steps and steps[-1] < 0:
+            raise RuleError(f"store.{name}_min", "minimums cannot be negative", "; ".join(map(_fmt_scalar, steps)))
 
 
 def _not_above(low_key: str, low: float, high_key: str, high: float) -> None:

@@ -9,8 +9,10 @@ Steps, in order:
 2. Month: the one asked for, else the month of the latest ledger line (never later than
    today). The evaluation date is the month's last day; later ledger lines do not count.
 3. Grade with the workbook's method (rule ``general.method``), apply manual grades that
-   have a reason, evaluate credit, the analyses of docs/rules.md §3.6-3.7 and the complaints.
-4. Write the derived sheets, the complaints' computed columns, the customer summary's live
+   have a reason, evaluate credit, the analyses of docs/rules.md §3.6-3.7 and the complaints;
+   analyse the service store's 顾客档案分析表 when the workbook has one (:mod:`xlgrade.job.store`),
+   per row and per member of staff (服务人员分析).
+4. Write the derived sheets, the complaints' and the 顾客档案分析表's computed columns, the customer summary's live
    columns (their formulas, for the method, with the values they yield as cached results:
    :mod:`xlgrade.job.live`), the summary, the validation sheet and the evaluation date, and
    append one run-log row; the book keeps a backup of the previous version and
@@ -38,7 +40,7 @@ from xlgrade.engine.dynamics import apply_overrides, changes
 from xlgrade.engine.result import Grading
 from xlgrade.errors import MissingSheetError
 from xlgrade.issues import NOTE, SKIPPED, Issue
-from xlgrade.job import derive, forms, live
+from xlgrade.job import derive, forms, live, store
 from xlgrade.job.book import Book
 from xlgrade.job.history import history_rows, merge_history, previous_grades
 from xlgrade.job.months import parse_month
@@ -61,6 +63,8 @@ from xlgrade.schema.sheets import (
     PROFILES,
     RUN_LOG,
     SALES_POWER,
+    STORE_CLIENTS,
+    STORE_STAFF,
     VALIDATION,
     credit_sheet,
 )
@@ -198,6 +202,15 @@ def run_month(
     profiles_n = _optional_table(book, PROFILES)
     if profiles_n is not None:
         issues += profiles_n.issues
+    store_n = _optional_table(book, STORE_CLIENTS)  # seed 000's 顾客档案分析表 (service stores)
+    store_cells = store_staff = None
+    if store_n is not None:
+        issues += store_n.issues
+        issues += check_after(
+            store_n.frame, as_of, store_n.source, key="last_visit", column=store_n.header("last_visit")
+        )
+        store_cells, store_staff = store.outputs(store_n.frame, rules, as_of, lang)
+        store_cells = _clear_skipped(store_cells, store_n)
     card_tables = {
         "Customers": _with_cells(cust_n.frame, summary_cells),
         "Complaints": _with_cells(complaints_n.frame, complaints),
@@ -221,6 +234,10 @@ def run_month(
         book.write_computed(COMPLAINTS, complaints)
     if len(summary_cells):
         book.write_computed(CUSTOMERS, summary_cells, {"grade": live.grade_formula(method)})
+    if store_cells is not None and len(store_cells):
+        book.write_computed(STORE_CLIENTS, store_cells)
+    if store_staff is not None:
+        book.write_table(STORE_STAFF, store_staff)
     book.write_cards({k: v for k, v in card_tables.items() if v is not None})
     book.write_summary(summary)
     addin_references = getattr(book, "addin_references", None)  # a file book: Excel's [1]!ABCGRADE(...)

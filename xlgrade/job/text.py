@@ -250,6 +250,11 @@ TEXT = Catalogue(
             "Standard service: the standard process at a controlled cost, by phone or group events; develop "
             "those with potential, drop those that stay inactive.",
         ),
+        # ---- the 顾客档案分析表's follow-up column (xlgrade.job.store)
+        "store_away": ("{days} 天未到店,请回访", "{days} days away: call the client"),
+        "store_used_up": ("项目已用完,可推荐续卡", "sessions used up: offer a new card"),
+        "store_renew": ("仅剩 {left} 次,可提醒续卡", "{left} left: remind to renew"),
+        "store_join": (";", "; "),
         # ---- the run line (xlgrade.job.monthly.RunResult.line)
         "run_line": (
             "{month} 月度重算完成:{customers} 位客户,{lines} 行台账,{skipped} 行未使用(见“校验”),"

@@ -20,7 +20,8 @@ ID, TEXT, MONEY, NUMBER, DATE, DATETIME, SCORE, SHARE, GRADE, INTEGER = (
     "grade",
     "integer",
 )
-TYPES = (ID, TEXT, MONEY, NUMBER, DATE, DATETIME, SCORE, SHARE, GRADE, INTEGER)
+SESSIONS = "sessions"  # treatment sessions left / bought, "6∕15" (seed 000 顾客档案分析表; xlgrade.sessions)
+TYPES = (ID, TEXT, MONEY, NUMBER, DATE, DATETIME, SCORE, SHARE, GRADE, INTEGER, SESSIONS)
 
 # Sheet kinds: who writes the cells.
 INPUT = "input"  # staff type rows; xlgrade writes only computed columns
@@ -88,6 +89,9 @@ class Sheet:
     form: str = ""  # form number / appendix (附表五)
     kind: str = INPUT
     table: str = ""  # Excel table name (ASCII, the same in zh and en workbooks)
+    # A form's head: fields staff fill in once per sheet, above the table (店名, 店经理, 整理时间);
+    # the table's header row then sits below them (xlgrade.workbook.formhead lays them out).
+    fields: tuple[Column, ...] = ()
     _by_key: dict[str, Column] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

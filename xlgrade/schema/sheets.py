@@ -24,6 +24,7 @@ from xlgrade.schema.model import (
     NUMBER,
     RULES,
     SCORE,
+    SESSIONS,
     SHARE,
     SUMMARY,
     TEXT,
@@ -269,6 +270,87 @@ COMPLAINTS = Sheet(
         C("priority", "优先级", "Priority", INTEGER, computed=True, width=8),
         C("due", "应处理期限", "Due", DATETIME, computed=True, width=17),
         C("status", "状态", "Status", TEXT, computed=True, width=10),
+    ),
+)
+
+# Seed 000's 顾客档案分析表 for service trades (a beauty store): per card holder, who sold the card
+# and who serves them, the treatment and its sessions "6∕15" (15 bought, 6 left), spending and
+# visits in the period; the monthly job fills the computed columns (xlgrade.engine.store). The
+# seed gives the form no number.
+STORE_CLIENTS = Sheet(
+    "store_clients",
+    "顾客档案分析表",
+    "Client file analysis",
+    table="StoreClients",
+    fields=(
+        C("store", "店名", "Store", TEXT),
+        C("manager", "店经理", "Store manager", TEXT),
+        C("compiled", "整理时间", "Compiled on", DATE),
+    ),
+    columns=(
+        C(
+            "holder",
+            "持卡人",
+            "Card holder",
+            TEXT,
+            required=True,
+            aliases=("顾客姓名", "顾客", "姓名", "客户姓名", "customer", "client", "customer name"),
+            width=10,
+        ),
+        C("card_seller", "办卡人", "Sold by", TEXT, aliases=("开卡人", "card sold by", "card seller"), width=9),
+        C(
+            "staff",
+            "服务人员",
+            "Served by",
+            TEXT,
+            aliases=("美容师", "服务美容师", "技师", "服务员工", "beautician", "staff"),
+            width=9,
+        ),
+        C("treatment", "项目", "Treatment", TEXT, aliases=("项目名称", "护理项目", "疗程"), width=12),
+        C(
+            "sessions",
+            "项目次数",
+            "Sessions left/bought",
+            SESSIONS,
+            aliases=("次数", "剩余/总次数", "treatment sessions"),
+            width=13,
+            note_zh="剩余/总次数,如 6∕15",
+            note_en="left/bought, e.g. 6/15",
+        ),
+        C("spend", "消费金额", "Spending", MONEY, aliases=("消费额", "本期消费", "spent"), width=11),
+        C("visits", "到店次数", "Visits", INTEGER, aliases=("进店次数", "本期到店次数"), width=7),
+        C("last_visit", "最近到店", "Last visit", DATE, aliases=("进店时间", "最近进店", "最近到店日期"), width=12),
+        C("needs", "顾客需求与问题", "Needs and problems", TEXT, aliases=("顾客需求", "需求", "问题"), width=15),
+        C("bought", "总次数", "Sessions bought", INTEGER, computed=True, width=10),
+        C("left", "剩余次数", "Sessions left", INTEGER, computed=True, width=10),
+        C("usage", "使用率", "Usage", SHARE, computed=True, aliases=("使用比例",), width=8),
+        C("spend_level", "消费档次", "Spending level", TEXT, computed=True, aliases=("档次",), width=11),
+        C("visit_class", "到店频率", "Visit frequency", TEXT, computed=True, aliases=("频率",), width=12),
+        C("days_away", "未到店天数", "Days away", INTEGER, computed=True, aliases=("days since visit",), width=9),
+        C("follow_up", "跟进提示", "Follow-up", TEXT, computed=True, aliases=("跟进",), width=26),
+    ),
+)
+
+# The same form seen per member of staff (使用说明 3: 还可看出美容师的特长和问题): rewritten by the
+# monthly job from the 顾客档案分析表 (xlgrade.engine.store.staff_table).
+STORE_STAFF = Sheet(
+    "store_staff",
+    "服务人员分析",
+    "Staff analysis",
+    kind=DERIVED,
+    table="StoreStaff",
+    columns=(
+        C("staff", "服务人员", "Staff", TEXT, width=12),
+        C("clients", "服务顾客数", "Clients served", INTEGER, width=9),
+        C("cards_sold", "办卡数", "Cards sold", INTEGER, width=8),
+        C("spend", "顾客消费金额", "Clients' spending", MONEY, width=13),
+        C("avg_visits", "平均到店次数", "Average visits", NUMBER, width=10),
+        C("bought", "总次数", "Sessions bought", INTEGER, width=10),
+        C("left", "剩余次数", "Sessions left", INTEGER, width=10),
+        C("usage", "使用率", "Usage", SHARE, width=8),
+        C("top_level", "最高档顾客数", "Top-level clients", INTEGER, width=11),
+        C("frequent", "最高频顾客数", "Frequent clients", INTEGER, width=11),
+        C("follow_up", "需回访顾客数", "Clients to call", INTEGER, width=10),
     ),
 )
 
@@ -550,6 +632,8 @@ SHEETS: dict[str, Sheet] = {
         COMPARISON,
         COMPLAINTS,
         COMPLAINT_CARD,
+        STORE_CLIENTS,
+        STORE_STAFF,
         ANALYSIS,
         CLASSIFICATION,
         LOYALTY_TYPES,

@@ -81,6 +81,8 @@ ROLES: dict[str, Role] = {
     "input_datetime": Role(FMT_DATETIME, locked=False, horizontal="center", border="box"),
     "input_share": Role(FMT_SHARE, locked=False, border="box"),
     "input_grade": Role(locked=False, horizontal="center", border="box"),
+    # text format (@): a typed 6/15 stays "6/15" instead of becoming 15 June
+    "input_sessions": Role("@", locked=False, horizontal="center", border="box"),
     "input_key": Role(locked=False, bold=True, fill="FFF2CC", border="box"),  # a prominent rule
     # cards
     "card_title": Role(bold=True, size=16, horizontal="center"),
@@ -109,6 +111,7 @@ TYPE_ROLE = {
     model.SHARE: "share",
     model.GRADE: "grade",
     model.INTEGER: "int",
+    model.SESSIONS: "text",
 }
 INPUT_ROLE = {
     model.ID: "input_text",
@@ -121,6 +124,7 @@ INPUT_ROLE = {
     model.SHARE: "input_share",
     model.GRADE: "input_grade",
     model.INTEGER: "input_int",
+    model.SESSIONS: "input_sessions",
 }
 # A form's note (xlgrade.job.outputs.Note) kind -> role.
 NOTE_ROLE = {"title": "block_title", "text": "form_text", "note": "note", "sign_off": "form_text"}

@@ -50,14 +50,14 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.writer.excel import ExcelWriter
 
-from xlgrade import demo_data
+from xlgrade import demo_data, demo_store
 from xlgrade.engine.rules import RuleBook
 from xlgrade.errors import WriteFailedError, XlgradeError
 from xlgrade.schema import formulas, model
 from xlgrade.schema.lists import DEFAULT_LISTS, OPEN_LISTS
 from xlgrade.schema.model import Column, Sheet
-from xlgrade.schema.sheets import COMPLAINTS, CUSTOMERS, LISTS_SHEET, RULES_SHEET, SHEETS, credit_sheet
-from xlgrade.workbook import cards, reference, styles
+from xlgrade.schema.sheets import COMPLAINTS, CUSTOMERS, LISTS_SHEET, RULES_SHEET, SHEETS, STORE_CLIENTS, credit_sheet
+from xlgrade.workbook import cards, formhead, reference, styles
 from xlgrade.workbook.text import TEXT, in_lang
 
 LANGS = ("zh", "en")
@@ -91,11 +91,22 @@ class InputData:
     profiles: pd.DataFrame | None = None
     ledger: pd.DataFrame | None = None
     complaints: pd.DataFrame | None = None
+    store_clients: pd.DataFrame | None = None
     lists: dict[str, list[str]] = field(default_factory=dict)  # drop-down lists by choice name
+    # a form's head fields by sheet key, then field key (店名 ... of the 顾客档案分析表)
+    heads: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def from_demo(cls, demo: demo_data.DemoData) -> InputData:
-        return cls(customers=demo.customers, profiles=demo.profiles, ledger=demo.ledger, complaints=demo.complaints)
+        store = demo_store.generate(as_of=demo.as_of)  # its own generator: the other draws stay as they were
+        return cls(
+            customers=demo.customers,
+            profiles=demo.profiles,
+            ledger=demo.ledger,
+            complaints=demo.complaints,
+            store_clients=store.clients,
+            heads={STORE_CLIENTS.key: store.head},
+        )
 
     def frame(self, key: str) -> pd.DataFrame | None:
         return getattr(self, key, None)
@@ -248,29 +259,33 @@ class Written:
     sheet: Sheet
     last_row: int
     letters: dict[str, str]
+    top: int = 1  # the header row (below a form's head: xlgrade.workbook.formhead)
 
     @property
     def ref(self) -> str:
-        return f"A1:{get_column_letter(len(self.sheet.columns))}{self.last_row}"
+        return f"A{self.top}:{get_column_letter(len(self.sheet.columns))}{self.last_row}"
 
     @property
     def extent(self) -> int:
         return max(MAX_ROW, self.last_row + 1000)
 
 
-def write_table(ctx: Context, ws, sheet: Sheet, frame: pd.DataFrame | None, role: Callable[[Column], str]) -> Written:
-    """The declared table on row 1 of ``ws``: headers, typed rows (or one empty row), styles, widths."""
+def write_table(
+    ctx: Context, ws, sheet: Sheet, frame: pd.DataFrame | None, role: Callable[[Column], str], *, top: int = 1
+) -> Written:
+    """The declared table with its header on row ``top`` of ``ws`` (1, or below a form's head):
+    headers, typed rows (or one empty row), styles, widths."""
     lang = ctx.lang
     n = 0 if frame is None else len(frame)
     body = max(n, 1)
-    last = 1 + body
+    last = top + body
     letters = {}
     for idx, col in enumerate(sheet.columns, start=1):
         letter = get_column_letter(idx)
         letters[col.key] = letter
         r = role(col)
         ctx.column_style(ws, idx, r, col.width)
-        head = ws.cell(row=1, column=idx, value=col.header(lang))
+        head = ws.cell(row=top, column=idx, value=col.header(lang))
         ctx.style(head, "header")
         template = col.formula_for(ctx.rules.general.method)
         formula = formulas.render(template, sheet, lang) if template else None
@@ -281,15 +296,15 @@ def write_table(ctx: Context, ws, sheet: Sheet, frame: pd.DataFrame | None, role
             values = [cell_value(v, col.type) for v in frame[col.key].tolist()]
         else:
             values = [None] * body
-        for row, value in enumerate(values, start=2):
+        for row, value in enumerate(values, start=top + 1):
             cell = ws.cell(row=row, column=idx)
             if value is not None:
                 cell.value = value
                 if formula is None and isinstance(value, str) and value.startswith("="):
                     cell.data_type = "s"  # typed text such as "=HYPERLINK(...)" stays text, never a formula
             ctx.style(cell, r)
-    ws.row_dimensions[1].height = HEADER_HEIGHT
-    ref = f"A1:{get_column_letter(len(sheet.columns))}{last}"
+    ws.row_dimensions[top].height = HEADER_HEIGHT
+    ref = f"A{top}:{get_column_letter(len(sheet.columns))}{last}"
     table = Table(
         displayName=sheet.table,
         ref=ref,
@@ -301,12 +316,12 @@ def write_table(ctx: Context, ws, sheet: Sheet, frame: pd.DataFrame | None, role
     table.autoFilter = AutoFilter(ref=ref)
     ws.add_table(table)
     first = sheet.columns[0]
-    ws.freeze_panes = "B2" if first.type == model.ID else "A2"
-    written = Written(ws, sheet, last, letters)
+    ws.freeze_panes = f"B{top + 1}" if first.type == model.ID else f"A{top + 1}"
+    written = Written(ws, sheet, last, letters, top)
     for col in sheet.columns:
         if col.type == model.GRADE:
             letter = letters[col.key]
-            ctx.grade_colours(ws, f"{letter}2:{letter}{written.extent}")
+            ctx.grade_colours(ws, f"{letter}{top + 1}:{letter}{written.extent}")
     return written
 
 
@@ -339,7 +354,9 @@ def print_setup(
 
 
 def _table_print(ctx: Context, written: Written) -> None:
-    print_setup(written.ws, written.ref, landscape=True, fit_height=0, footer=ctx.text("page_footer"))
+    area = written.ref if written.top == 1 else f"A1:{written.ref.split(':')[1]}"  # a form's head prints too
+    title_rows = f"{written.top}:{written.top}"
+    print_setup(written.ws, area, landscape=True, fit_height=0, title_rows=title_rows, footer=ctx.text("page_footer"))
     written.ws.oddHeader.left.text = "&A"
 
 
@@ -369,7 +386,7 @@ def validations(ctx: Context, written: Written) -> None:
     """Drop-downs for ``choices`` columns, shares 0-1 and dates >= 1900 on the input columns."""
     ws, extent = written.ws, written.extent
     for col in written.sheet.inputs:
-        rng = f"{written.letters[col.key]}2:{written.letters[col.key]}{extent}"
+        rng = f"{written.letters[col.key]}{written.top + 1}:{written.letters[col.key]}{extent}"
         if col.choices:
             dv = _list_validation(ctx, col.choices)
         elif col.type == model.SHARE:
@@ -411,8 +428,9 @@ def _derived_role(col: Column) -> str:
     return styles.column_role(col, styles.TYPE_ROLE)
 
 
-def _input_sheet(ctx: Context, ws, sheet: Sheet, frame: pd.DataFrame | None) -> Written:
-    written = write_table(ctx, ws, sheet, frame, _input_role)
+def _input_sheet(ctx: Context, ws, sheet: Sheet, frame: pd.DataFrame | None, head: dict[str, Any]) -> Written:
+    top = formhead.write_head(ctx, ws, sheet, head) if sheet.fields else 1
+    written = write_table(ctx, ws, sheet, frame, _input_role, top=top)
     validations(ctx, written)
     _table_print(ctx, written)
     ctx.protect(ws)
@@ -541,7 +559,7 @@ def build(lang: str = "zh", data: InputData | None = None, rules: RuleBook | Non
             sheet = credit_sheet(rules.credit.aging_days)
         ws = wb.create_sheet(sheet.name(lang))
         if sheet.kind == model.INPUT:
-            written[key] = _input_sheet(ctx, ws, sheet, data.frame(key))
+            written[key] = _input_sheet(ctx, ws, sheet, data.frame(key), data.heads.get(key, {}))
         elif sheet.kind == model.DERIVED:
             written[key] = _derived_sheet(ctx, ws, sheet)
         elif sheet.kind == model.RULES:

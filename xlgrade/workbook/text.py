@@ -43,6 +43,28 @@ TEXT = Catalogue(
             "Enter a date and time such as 2026-03-05 14:30 or 2026/3/5 9:05 (time optional).",
         ),
         "language": ("zh-CN", "en"),  # the document property
+        # seed 000's 顾客档案分析表: its slogans and 使用说明, printed with the form
+        "store_clients_motto": (
+            "最好的拓客方法就是留客!提升顾客满意度是店永续长存的关键所在!",
+            "The best way to win clients is to keep them! Client satisfaction is what keeps a store in business.",
+        ),
+        "store_clients_notes": (
+            "使用说明:\n"
+            "1.用途:此表用于月总结跟踪顾客满意度或启动项目前分析顾客用,检查并提升该店的顾客满意度;\n"
+            "2.表格内填写项目次数的格式是“6∕15”,表明已有项目15次还剩余6次;\n"
+            "3.从表中可观察的信息有:是谁办的卡?是谁服务的?了解该顾客的消费档次和到店频率,根据进店时间等判断满意度,"
+            "及时发现顾客需求和解决问题,另外还可看出美容师的特长和问题。\n"
+            "4.“总次数”至“跟进提示”各列由月度重算填写;消费档次、到店频率的分界和回访、续卡提示的天数、次数见「规则」表 store 各项。",
+            "Instructions:\n"
+            "1. Purpose: the monthly review of client satisfaction, or a look at the clients before a treatment is "
+            "launched; check and raise the store's client satisfaction.\n"
+            '2. Write the sessions as "6/15": 15 sessions bought, 6 of them left.\n'
+            "3. What the sheet shows: who sold the card, who serves the client, the client's spending level and visit "
+            "frequency; judge satisfaction from the visits, spot needs and problems early, and see each beautician's "
+            "strengths and problems.\n"
+            '4. The columns from "Sessions bought" to "Follow-up" are filled by the monthly recalculation; the limits '
+            "of the levels and classes and of the follow-up hints are the store rules on the Rules sheet.",
+        ),
         # the seed's appendix tables (a sheet's form)
         **{
             zh: (zh, f"Appendix {n}")
