@@ -419,7 +419,9 @@ def test_run_log_row_counts():
     assert list(row) == RUN_LOG.keys()
     assert row == {
         "run_at": pd.Timestamp("2026-11-01 08:30"),
+        "action": None,
         "user": "张三",
+        "host": None,
         "month": "2026-10",
         "method": "threshold",
         "customers": 3,
@@ -430,6 +432,7 @@ def test_run_log_row_counts():
         "new_customers": 1,
         "overrides": 1,
         "backup": "bak/demo.xlsx",
+        "output": None,
         "seconds": 1.5,
         "version": row["version"],
     }

@@ -472,18 +472,24 @@ def run_log_row(
     seconds: float | None = None,
     version: str = __version__,
     method: str | None = None,
+    action: str | None = None,
+    host: str | None = None,
 ) -> dict[str, Any]:
     """The run log's row for this run (rule 10).
 
     ``changes`` is ``dynamics.changes(previous, graded.grades, graded.labels)``; run_at, user,
-    ledger_lines, backup and seconds come from the caller; method defaults to graded.method.
+    host, the action's words, ledger_lines, backup and seconds come from the caller; method
+    defaults to graded.method. A monthly run has no output file (an export has, see
+    :func:`xlgrade.workbook.masked.export_log_row`).
     """
     counts = changes["direction"].value_counts() if len(changes) else pd.Series(dtype="int64")
     frame = graded.frame
     overrides = int(frame["overridden"].fillna(False).astype(bool).sum()) if "overridden" in frame else 0
     row = {
         "run_at": pd.Timestamp(run_at),
+        "action": action,
         "user": user,
+        "host": host,
         "month": month_text(month),
         "method": method or graded.method,
         "customers": int(len(frame)),
@@ -494,6 +500,7 @@ def run_log_row(
         "new_customers": int(counts.get(dynamics.NEW_DIR, 0)),
         "overrides": overrides,
         "backup": backup,
+        "output": None,
         "seconds": None if seconds is None else float(seconds),
         "version": version,
     }

@@ -9,6 +9,7 @@ not logic); splitting it would scatter the tab order and the cross-sheet referen
 
 from __future__ import annotations
 
+from xlgrade import mask
 from xlgrade.engine.credit import aging_buckets
 from xlgrade.schema import formulas
 from xlgrade.schema.model import (
@@ -91,10 +92,10 @@ CUSTOMERS = Sheet(
             aliases=("客户名称", "企业名称", "名称", "customer", "name"),
             width=28,
         ),
-        C("contact", "联系人", "Contact", TEXT, width=10),
+        C("contact", "联系人", "Contact", TEXT, width=10, mask=mask.NAME),
         C("title", "职务", "Title", TEXT, width=10),
-        C("phone", "联系方式", "Phone", TEXT, aliases=("电话", "联系电话"), width=15),
-        C("address", "公司地址", "Address", TEXT, aliases=("地址",), width=30),
+        C("phone", "联系方式", "Phone", TEXT, aliases=("电话", "联系电话"), width=15, mask=mask.PHONE),
+        C("address", "公司地址", "Address", TEXT, aliases=("地址",), width=30, mask=mask.ADDRESS),
         C("industry", "所属行业", "Industry", TEXT, aliases=("行业",), choices="industries", width=12),
         C("customer_type", "客户类型", "Customer type", TEXT, aliases=("类型",), choices="customer_types", width=12),
         C(
@@ -176,10 +177,18 @@ PROFILES = Sheet(
     columns=(
         C("customer_id", "客户编号", "Customer ID", ID, required=True, aliases=("编号",), width=12),
         # organisation card (客户(组织)资料卡)
-        C("decision_maker", "企业决策领导", "Decision maker", TEXT, width=12),
-        C("decision_maker_gender", "决策领导性别", "Decision maker's gender", TEXT, choices="genders", width=8),
+        C("decision_maker", "企业决策领导", "Decision maker", TEXT, width=12, mask=mask.NAME),
+        C(
+            "decision_maker_gender",
+            "决策领导性别",
+            "Decision maker's gender",
+            TEXT,
+            choices="genders",
+            width=8,
+            mask=mask.HIDDEN,
+        ),
         C("decision_maker_title", "决策领导职务", "Decision maker's title", TEXT, width=12),
-        C("managers", "主要管理人员", "Key managers", TEXT, width=18),
+        C("managers", "主要管理人员", "Key managers", TEXT, width=18, mask=mask.HIDDEN),
         C("business_scope", "经营范围", "Business scope", TEXT, width=24),
         C("competitors", "主要竞争对手", "Main competitors", TEXT, width=18),
         C("suppliers", "货源客户", "Supply sources", TEXT, width=16),
@@ -192,24 +201,24 @@ PROFILES = Sheet(
         C("purchase_volume", "进货量", "Purchase volume", TEXT, width=10),
         C("tech_requirements", "技术要求", "Technical requirements", TEXT, width=16),
         C("payment_terms", "付款方式", "Payment terms", TEXT, width=12),
-        C("person_in_charge", "负责人", "Person in charge", TEXT, width=10),
+        C("person_in_charge", "负责人", "Person in charge", TEXT, width=10, mask=mask.NAME),
         C("our_share", "所占比例", "Our share", SHARE, width=9),
         # person card (客户(个人)资料卡)
-        C("person_name", "姓名", "Name", TEXT, width=10),
-        C("gender", "性别", "Gender", TEXT, choices="genders", width=6),
-        C("age", "年龄", "Age", INTEGER, width=6),
-        C("education", "学历", "Education", TEXT, choices="educations", width=8),
-        C("birth_month", "出生年月", "Born", TEXT, width=10),
-        C("native_place", "籍贯", "Native place", TEXT, width=10),
-        C("character", "性格", "Character", TEXT, width=12),
+        C("person_name", "姓名", "Name", TEXT, width=10, mask=mask.NAME),
+        C("gender", "性别", "Gender", TEXT, choices="genders", width=6, mask=mask.HIDDEN),
+        C("age", "年龄", "Age", INTEGER, width=6, mask=mask.HIDDEN),
+        C("education", "学历", "Education", TEXT, choices="educations", width=8, mask=mask.HIDDEN),
+        C("birth_month", "出生年月", "Born", TEXT, width=10, mask=mask.HIDDEN),
+        C("native_place", "籍贯", "Native place", TEXT, width=10, mask=mask.HIDDEN),
+        C("character", "性格", "Character", TEXT, width=12, mask=mask.HIDDEN),
         C("department_title", "部门职务", "Department and title", TEXT, width=14),
-        C("person_phone", "电话", "Telephone", TEXT, width=15),
-        C("postcode", "邮编", "Postcode", TEXT, width=8),
-        C("fax", "传真", "Fax", TEXT, width=14),
-        C("email", "Email", "Email", TEXT, aliases=("电子邮箱", "邮箱"), width=22),
-        C("home_address", "家庭住址", "Home address", TEXT, width=24),
-        C("hobbies", "嗜好", "Hobbies", TEXT, aliases=("爱好",), width=14),
-        C("relation", "与决策层关系", "Relation to decision makers", TEXT, width=14),
+        C("person_phone", "电话", "Telephone", TEXT, width=15, mask=mask.PHONE),
+        C("postcode", "邮编", "Postcode", TEXT, width=8, mask=mask.ID),
+        C("fax", "传真", "Fax", TEXT, width=14, mask=mask.PHONE),
+        C("email", "Email", "Email", TEXT, aliases=("电子邮箱", "邮箱"), width=22, mask=mask.EMAIL),
+        C("home_address", "家庭住址", "Home address", TEXT, width=24, mask=mask.ADDRESS),
+        C("hobbies", "嗜好", "Hobbies", TEXT, aliases=("爱好",), width=14, mask=mask.HIDDEN),
+        C("relation", "与决策层关系", "Relation to decision makers", TEXT, width=14, mask=mask.HIDDEN),
     ),
 )
 
@@ -261,7 +270,7 @@ COMPLAINTS = Sheet(
         C("reply_time", "回复时间", "Reply time", DATETIME, width=17),
         C("subject", "投诉主题", "Subject", TEXT, width=28),
         C("handler", "处理人", "Handler", TEXT, choices="handlers", width=12),
-        C("complainant", "投诉人", "Complainant", TEXT, width=10),
+        C("complainant", "投诉人", "Complainant", TEXT, width=10, mask=mask.NAME),
         C("replier", "回复人", "Replier", TEXT, width=12),
         C("grade", "客户等级", "Grade", GRADE, computed=True, width=9),
         C("priority", "优先级", "Priority", INTEGER, computed=True, width=8),
@@ -462,7 +471,9 @@ RUN_LOG = Sheet(
     table="RunLog",
     columns=(
         C("run_at", "运行时间", "Run at", DATETIME, width=17),
+        C("action", "操作", "Action", TEXT, width=12),
         C("user", "操作人", "User", TEXT, width=12),
+        C("host", "计算机", "Computer", TEXT, width=14),
         C("month", "月份", "Month", TEXT, width=9),
         C("method", "方法", "Method", TEXT, width=10),
         C("customers", "客户数", "Customers", INTEGER, width=8),
@@ -473,6 +484,7 @@ RUN_LOG = Sheet(
         C("new_customers", "新增", "New", INTEGER, width=6),
         C("overrides", "人工调整", "Overrides", INTEGER, width=8),
         C("backup", "备份文件", "Backup", TEXT, width=30),
+        C("output", "输出文件", "Output file", TEXT, width=30),
         C("seconds", "耗时(秒)", "Seconds", NUMBER, width=8),
         C("version", "版本", "Version", TEXT, width=8),
     ),

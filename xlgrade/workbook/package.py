@@ -237,6 +237,9 @@ class Package:
     def row_values(self, sheet_name: str, row: int) -> dict[int, tuple[Any, int]]:
         return worksheets.row_values(self, sheet_name, row)
 
+    def all_cells(self, sheet_name: str) -> dict[tuple[int, int], tuple[Any, int, bool]]:
+        return worksheets.all_cells(self, sheet_name)
+
     def formula_cells(self, name: str) -> set[tuple[int, int]]:
         return worksheets.formula_cells(self, name)
 
