@@ -218,7 +218,7 @@ def test_a_value_that_cannot_be_masked_stops_the_export():
     secrets.add(mask.NAME, "王小明")
     secrets.add(mask.PHONE, "13812345678")
     parts = [
-        ("xl/worksheets/sheet1.xml", "<c><v>13812345678</v></c>".encode()),
+        ("xl/worksheets/sheet1.xml", b"<c><v>13812345678</v></c>"),
         ("xl/media/image1.png", b"\x89PNG" + "王小明".encode("utf-16-le")),
         ("xl/styles.xml", b"<styleSheet/>"),
     ]
