@@ -419,9 +419,7 @@ def test_run_log_row_counts():
     assert list(row) == RUN_LOG.keys()
     assert row == {
         "run_at": pd.Timestamp("2026-11-01 08:30"),
-        "action": None,
         "user": "张三",
-        "host": None,
         "month": "2026-10",
         "method": "threshold",
         "customers": 3,
@@ -432,9 +430,11 @@ def test_run_log_row_counts():
         "new_customers": 1,
         "overrides": 1,
         "backup": "bak/demo.xlsx",
-        "output": None,
         "seconds": 1.5,
         "version": row["version"],
+        "action": None,
+        "host": None,
+        "output": None,
     }
     first = derive.run_log_row(
         run_at="2026-11-01",

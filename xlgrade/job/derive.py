@@ -487,9 +487,7 @@ def run_log_row(
     overrides = int(frame["overridden"].fillna(False).astype(bool).sum()) if "overridden" in frame else 0
     row = {
         "run_at": pd.Timestamp(run_at),
-        "action": action,
         "user": user,
-        "host": host,
         "month": month_text(month),
         "method": method or graded.method,
         "customers": int(len(frame)),
@@ -500,9 +498,11 @@ def run_log_row(
         "new_customers": int(counts.get(dynamics.NEW_DIR, 0)),
         "overrides": overrides,
         "backup": backup,
-        "output": None,
         "seconds": None if seconds is None else float(seconds),
         "version": version,
+        "action": action,
+        "host": host,
+        "output": None,
     }
     return {key: row[key] for key in RUN_LOG.keys()}
 

@@ -471,9 +471,7 @@ RUN_LOG = Sheet(
     table="RunLog",
     columns=(
         C("run_at", "运行时间", "Run at", DATETIME, width=17),
-        C("action", "操作", "Action", TEXT, width=12),
         C("user", "操作人", "User", TEXT, width=12),
-        C("host", "计算机", "Computer", TEXT, width=14),
         C("month", "月份", "Month", TEXT, width=9),
         C("method", "方法", "Method", TEXT, width=10),
         C("customers", "客户数", "Customers", INTEGER, width=8),
@@ -484,9 +482,12 @@ RUN_LOG = Sheet(
         C("new_customers", "新增", "New", INTEGER, width=6),
         C("overrides", "人工调整", "Overrides", INTEGER, width=8),
         C("backup", "备份文件", "Backup", TEXT, width=30),
-        C("output", "输出文件", "Output file", TEXT, width=30),
         C("seconds", "耗时(秒)", "Seconds", NUMBER, width=8),
         C("version", "版本", "Version", TEXT, width=8),
+        # what the run was (月度重算, 导出脱敏副本 ...), on which computer, and the file it wrote
+        C("action", "操作", "Action", TEXT, width=14),
+        C("host", "计算机", "Computer", TEXT, width=14),
+        C("output", "输出文件", "Output file", TEXT, width=30),
     ),
 )
 

@@ -63,6 +63,7 @@ from xlgrade.errors import (
     PersonalDataLeftError,
     WorkbookLockedError,
 )
+from xlgrade.engine.text import in_lang
 from xlgrade.job.text import TEXT as JOB_TEXT
 from xlgrade.schema.model import DERIVED, ID, TEXT, Sheet
 from xlgrade.schema.sheets import CUSTOMERS, RUN_LOG, SHEETS, TABLES
@@ -143,6 +144,12 @@ def export_masked(
             out.unlink(missing_ok=True)  # an export the workbook does not record must not exist
             raise
     return ExportResult(lang, out, masked, formulas, len(secrets), backup)
+
+
+def proposed_copy(book: Path, lang: str) -> Path:
+    """The copy a save dialog proposes: beside the workbook, ``<name>-脱敏.xlsx`` / ``<name>-masked.xlsx``
+    (the LibreOffice menu says the same in ``oxt/xlgrademenu.py``, which cannot import xlgrade)."""
+    return book.with_name(book.stem + in_lang(lang, "-脱敏", "-masked") + book.suffix)
 
 
 # ---- 1. refusals ------------------------------------------------------------------------------
@@ -387,6 +394,7 @@ __all__ = [
     "mask_personal",
     "masked_cells",
     "personal_sheets",
+    "proposed_copy",
     "refuse_target",
     "scrub_package",
     "scrub_xml",
