@@ -55,6 +55,7 @@ from typing import Any
 import pandas as pd
 
 from xlgrade import __version__, mask
+from xlgrade.engine.text import in_lang
 from xlgrade.errors import (
     FolderNotFileError,
     InputError,
@@ -63,7 +64,6 @@ from xlgrade.errors import (
     PersonalDataLeftError,
     WorkbookLockedError,
 )
-from xlgrade.engine.text import in_lang
 from xlgrade.job.text import TEXT as JOB_TEXT
 from xlgrade.schema.model import DERIVED, ID, TEXT, Sheet
 from xlgrade.schema.sheets import CUSTOMERS, RUN_LOG, SHEETS, TABLES
