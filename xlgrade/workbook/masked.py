@@ -119,9 +119,9 @@ def export_masked(
     lang = workbook_lang(book) if book.is_file() else None
     refuse_target(book, out, force=force, lang=lang)
     now = now or datetime.now()
-    with exclusive(book, wait=wait, command="export-masked", notify=notify) as lock:
-        lang = lock.lang
+    with exclusive(book, wait=wait, command="export-masked", notify=notify):
         copy = FileBook(book)
+        lang = copy.lang
         secrets = mask.Secrets()
         masked = mask_personal(copy, secrets)
         fill_cards(copy)
@@ -359,7 +359,7 @@ def export_log_row(lang: str, *, now: datetime, user: str, output: Path, custome
         host = socket.gethostname()
     except OSError:
         host = ""
-    row = {key: None for key in RUN_LOG.keys()}
+    row: dict[str, Any] = {key: None for key in RUN_LOG.keys()}
     row.update(
         run_at=pd.Timestamp(now),
         action=JOB_TEXT("run_export_masked", lang),
