@@ -18,7 +18,17 @@ from xlgrade import mask
 from xlgrade.cli import main
 from xlgrade.errors import PersonalDataLeftError
 from xlgrade.schema.model import DERIVED, Column, Sheet
-from xlgrade.schema.sheets import COMPLAINTS, CUSTOMERS, HISTORY, ORG_CARD, PERSON_CARD, PROFILES, RUN_LOG, SHEETS
+from xlgrade.schema.sheets import (
+    COMPLAINTS,
+    CUSTOMERS,
+    HISTORY,
+    ORG_CARD,
+    PERSON_CARD,
+    PROFILES,
+    RUN_LOG,
+    SHEETS,
+    VALIDATION,
+)
 from xlgrade.workbook.filebook import FileBook
 from xlgrade.workbook.masked import leaks, masked_cells
 from xlgrade.workbook.template import template_path
@@ -199,12 +209,22 @@ def test_names_in_comments_defined_names_properties_and_free_text_are_masked(tmp
     comp.cell(2, ccols["complaint_time"], "2026-10-05 09:00")
     comp.cell(2, ccols["subject"], "诸葛明亮反映送货延迟;Li Na 要求回电")
     comp.cell(2, ccols["complainant"], "诸葛明亮")
+    prof = wb[PROFILES.zh]
+    pcols = {c.key: i + 1 for i, c in enumerate(PROFILES.columns)}
+    prof.cell(2, pcols["customer_id"], "C001")
+    prof.cell(2, pcols["age"], "三十五岁")  # not a number: 校验 quotes it
     wb.defined_names["contact_note"] = DefinedName("contact_note", attr_text='"诸葛明亮"')
     wb.properties.creator = "Li Na"
     wb.properties.title = "诸葛明亮的客户"
     wb.save(path)
+    assert main(["recalc", str(path), "--month", "2026-10"]) == 0
+    checks = _sheet_rows(path, VALIDATION.zh)
+    assert [r for r in checks if r[1] == 2 and r[2] == "年龄" and r[3] == "三十五岁"]
     out = tmp_path / "out.xlsx"
     assert main(["export-masked", str(path), str(out)]) == 0
+    masked_checks = _sheet_rows(out, VALIDATION.zh)
+    assert len(masked_checks) == len(checks)
+    assert not [v for r in masked_checks for v in r if isinstance(v, str) and "三十五岁" in v]
     _assert_nothing_left(out, {"诸葛明亮", "Li Na", "0571-88886666", "13812345678"})
     text = "".join(d.decode("utf-8", "ignore") for d in _parts(out).values())
     assert "诸葛**" in text and "L*** N***" in text and "0571-****6666" in text and "138****5678" in text

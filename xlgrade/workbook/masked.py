@@ -19,7 +19,8 @@ Rules, in this order:
    masked (input sheets: ``mask(kind, value)``, the style kept) or dropped (a derived sheet:
    nothing personal is kept in History or any sheet the job rewrites) — the rows the job
    could not use and the rows below the table too. A personal column that is not text (年龄,
-   an integer) is left blank: its masked text would be a value the job cannot read.
+   an integer) is left blank: its masked text would be a value the job cannot read. A row of
+   校验 about a personal column loses the value it quotes (in its 值 and in its reason).
 3. The cards' lookups get the masked tables' values as their results, then every formula of
    every sheet is replaced by its value (cached result), and the tables' calculated-column
    formulas are removed: the copy computes nothing and shows what the workbook showed.
@@ -65,8 +66,8 @@ from xlgrade.errors import (
     WorkbookLockedError,
 )
 from xlgrade.job.text import TEXT as JOB_TEXT
-from xlgrade.schema.model import DERIVED, ID, TEXT, Sheet
-from xlgrade.schema.sheets import CUSTOMERS, RUN_LOG, SHEETS, TABLES
+from xlgrade.schema.model import DERIVED, ID, TEXT, Column, Sheet
+from xlgrade.schema.sheets import CUSTOMERS, RUN_LOG, SHEETS, TABLES, VALIDATION
 from xlgrade.workbook import cards
 from xlgrade.workbook.cellxml import Cell
 from xlgrade.workbook.filebook import FileBook
@@ -123,7 +124,7 @@ def export_masked(
         copy = FileBook(book)
         lang = copy.lang
         secrets = mask.Secrets()
-        masked = mask_personal(copy, secrets)
+        masked = mask_personal(copy, secrets) + mask_validation(copy)
         fill_cards(copy)
         formulas = formulas_to_values(copy)
         row = export_log_row(
@@ -240,6 +241,51 @@ def mask_personal(book: FileBook, secrets: mask.Secrets) -> int:
         book.package.set_cells(name, {at: Cell(v) for at, v in changes.items()}, keep_styles=True)
         n += len(changes)
     return n
+
+
+def personal_column(sheet_text: object, column_text: object) -> Column | None:
+    """The personal column a 校验 row names (its 工作表 ``[book.xlsx]客户资料`` and 列 header), if any."""
+    if mask.blank(sheet_text) or mask.blank(column_text):
+        return None
+    name = str(sheet_text).rsplit("]", 1)[-1].strip()
+    for sheet in personal_sheets():
+        if name in (sheet.zh, sheet.en):
+            col = sheet.match_header(column_text)
+            return col if col is not None and col.personal else None
+    return None
+
+
+def validation_cells(
+    header_row: int, where: dict[str, int], cells: dict[tuple[int, int], tuple[Any, int, bool]]
+) -> dict[tuple[int, int], Any]:
+    """{cell: new value} of 校验: a row about a personal column loses its value, and the value is
+    cut out of its reason too (the value a person typed is as personal as the column)."""
+    keys = ("sheet", "column", "value", "reason")
+    if any(k not in where for k in keys):
+        return {}
+    at = {k: where[k] for k in keys}
+    rows = sorted({r for r, _c in cells if r > header_row})
+    out: dict[tuple[int, int], Any] = {}
+    for r in rows:
+        got = {k: cells.get((r, c), (None, 0, False))[0] for k, c in at.items()}
+        if personal_column(got["sheet"], got["column"]) is None or mask.blank(got["value"]):
+            continue
+        out[(r, at["value"])] = None
+        text = mask.as_text(got["value"])
+        if isinstance(got["reason"], str) and text in got["reason"]:
+            out[(r, at["reason"])] = got["reason"].replace(text, mask.STARS)
+    return out
+
+
+def mask_validation(book: FileBook) -> int:
+    """Rule 2 on the 校验 sheet (its rows name the column a value came from); the cells changed."""
+    name = book.sheet_name(VALIDATION)
+    if name is None:
+        return 0
+    header_row, where = book.header_columns(VALIDATION, name)
+    changes = validation_cells(header_row, where, book.package.all_cells(name))
+    book.package.set_cells(name, {at: Cell(v) for at, v in changes.items()}, keep_styles=True)
+    return len(changes)
 
 
 # ---- 3. cards and formulas ------------------------------------------------------------------
@@ -393,9 +439,11 @@ __all__ = [
     "leaks",
     "mask_personal",
     "masked_cells",
+    "personal_column",
     "personal_sheets",
     "proposed_copy",
     "refuse_target",
     "scrub_package",
     "scrub_xml",
+    "validation_cells",
 ]
