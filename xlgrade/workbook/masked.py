@@ -71,7 +71,7 @@ from xlgrade.schema.sheets import CUSTOMERS, RUN_LOG, SHEETS, TABLES, VALIDATION
 from xlgrade.workbook import cards
 from xlgrade.workbook.cellxml import Cell
 from xlgrade.workbook.filebook import FileBook
-from xlgrade.workbook.guard import exclusive, open_elsewhere, workbook_lang
+from xlgrade.workbook.guard import exclusive, open_elsewhere, require_file, workbook_lang
 from xlgrade.workbook.runlock import DEFAULT_WAIT_SECONDS, login, say
 from xlgrade.workbook.xmlscan import decode_part, esc
 
@@ -117,7 +117,8 @@ def export_masked(
     """Write the masked copy of ``book`` to ``out`` and log it in both (see the module's rules)."""
     started = time.perf_counter()
     book, out = Path(book), Path(out)
-    lang = workbook_lang(book) if book.is_file() else None
+    require_file(book)
+    lang = workbook_lang(book)
     refuse_target(book, out, force=force, lang=lang)
     now = now or datetime.now()
     with exclusive(book, wait=wait, command="export-masked", notify=notify):
