@@ -26,7 +26,7 @@ conditional formats, validations, page setup, extension lists, namespace declara
 ``mc:Ignorable`` prefixes ...).
 
 Cells are written with inline strings (``t="inlineStr"``) so ``sharedStrings.xml`` is never
-touched; style indices come from the hidden palette sheet (:meth:`Package.palette`, see
+touched (a masked copy, :mod:`~xlgrade.workbook.masked`, rewrites the texts of every part); style indices come from the hidden palette sheet (:meth:`Package.palette`, see
 :mod:`xlgrade.workbook.styles`).
 
 Opening goes through :mod:`~xlgrade.workbook.ziplimits`: a folder, an empty, encrypted or
