@@ -110,6 +110,10 @@ Sub OnComplaintCheck(control As IRibbonControl)
     RunPython "import xlgrade.addins.excel.actions as xlgrade_actions; xlgrade_actions.complaint_check()"
 End Sub
 
+Sub OnExportMasked(control As IRibbonControl)
+    RunPython "import xlgrade.addins.excel.actions as xlgrade_actions; xlgrade_actions.export_masked()"
+End Sub
+
 Sub OnRulesHelp(control As IRibbonControl)
     RunPython "import xlgrade.addins.excel.actions as xlgrade_actions; xlgrade_actions.rules_help()"
 End Sub

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from xlgrade.addins.excel import actions, names
 from xlgrade.cli import main
-from xlgrade.schema.sheets import COMPLAINTS, ORG_CARD, RULES_SHEET, SUMMARY_SHEET
+from xlgrade.schema.sheets import COMPLAINTS, CUSTOMERS, ORG_CARD, PROFILES, RULES_SHEET, RUN_LOG, SUMMARY_SHEET
 
 
 class FakeBook:
@@ -73,7 +74,8 @@ class FakeApp:
         self.log.append(("ask", text))
         return self.answer
 
-    def ask_save_path(self, title):
+    def ask_save_path(self, title, proposed=""):
+        self.log.append(("ask_path", title, proposed))
         return self.save_path
 
 
@@ -87,7 +89,7 @@ def demo(tmp_path_factory) -> Path:
 def test_ribbon_subs_call_existing_actions():
     bas = (names.macros_dir() / f"{names.RIBBON_VBA_MODULE}.bas").read_text(encoding="ascii")
     called = re.findall(r'RunPython "import (\S+) as (\w+); \2\.(\w+)\(\)"', bas)
-    assert len(called) == 7
+    assert len(called) == 8
     for module, _, fn in called:
         assert module == names.ACTIONS_MODULE and callable(getattr(actions, fn)), fn
 
@@ -148,6 +150,52 @@ def test_new_workbook_open_rules_print_card(tmp_path):
     actions.print_card(app)
     assert app.log[-1] == ("print", ORG_CARD.zh)
     assert actions.new_workbook(FakeApp(save_path=None)) == actions.say("zh", "new_cancelled")
+
+
+def test_export_masked_equals_xlgrade_export_masked(demo, tmp_path, capsys):
+    from xlgrade.workbook.filebook import FileBook
+    from xlgrade.workbook.masked import proposed_copy
+
+    book = tmp_path / "book.xlsx"
+    shutil.copyfile(demo, book)
+    contacts = [c for c in FileBook(book).read_table(CUSTOMERS).frame["contact"] if c]
+    target = tmp_path / "shared"
+    app = FakeApp(save_path=str(target))
+    app.add(book, [CUSTOMERS.zh, SUMMARY_SHEET.zh], saved=False)
+    line = actions.export_masked(app)
+    out = tmp_path / "shared.xlsx"
+    assert "已导出脱敏副本" in line and app.messages == [line] and out.is_file()
+    assert app.log[0] == ("ask_path", "脱敏副本保存为", str(proposed_copy(book, "zh")))
+    assert [s for s, *_ in app.log] == ["ask_path", "ask", "save", "status", "close", "status", "open", "status"]
+    with zipfile.ZipFile(out) as z:
+        text = "".join(z.read(n).decode("utf-8", "ignore") for n in z.namelist())
+    assert contacts and not [c for c in contacts if c in text]
+    assert FileBook(book).read_table(RUN_LOG).frame.iloc[-1]["output"] == str(out.resolve())
+    # the same copy as the command line's, but for the run log (its time, path and seconds)
+    cli = tmp_path / "cli.xlsx"
+    assert main(["export-masked", str(demo), str(cli)]) == 0
+    for name in (CUSTOMERS.zh, PROFILES.zh, ORG_CARD.zh):
+        assert _rows(out, name) == _rows(cli, name), name
+    # an existing copy: asked before replacing; no: nothing written
+    stamp = out.read_bytes()
+    app = FakeApp(answer=False, save_path=str(out))
+    app.add(book, [SUMMARY_SHEET.zh])
+    assert actions.export_masked(app) == actions.say("zh", "export_cancelled")
+    assert app.log[1][0] == "ask" and "已存在" in app.log[1][1] and out.read_bytes() == stamp
+    app = FakeApp(save_path=None)
+    app.add(book, [SUMMARY_SHEET.en])
+    assert actions.export_masked(app) == "Masked copy cancelled."
+    app.add("", [SUMMARY_SHEET.en])
+    assert actions.export_masked(app) == actions.say("en", "export_not_saved")
+    ok, why = actions.run_export(str(book), str(book), False)
+    assert not ok and why.startswith("导出脱敏副本失败:") and "\n" not in why
+
+
+def _rows(path, sheet):
+    import python_calamine
+
+    with python_calamine.CalamineWorkbook.from_path(str(path)) as wb:
+        return wb.get_sheet_by_name(sheet).to_python()
 
 
 def test_complaint_check_by_priority():

@@ -197,7 +197,7 @@ def test_every_control_has_a_zh_and_an_en_text_in_the_built_table(xlam):
         zh, en = texts[el.get("id")]
         assert zh and en and not zh.isascii() and en.isascii(), el.get("id")
     buttons = list(ui.iter(f"{UI}button"))
-    assert len(buttons) == 7
+    assert len(buttons) == 8
     for el in buttons:
         assert el.get("getScreentip") == f"{names.RIBBON_VBA_MODULE}.XlgradeGetScreentip"
         assert el.get("getSupertip") == f"{names.RIBBON_VBA_MODULE}.XlgradeGetSupertip"
@@ -209,6 +209,7 @@ def test_every_control_has_a_zh_and_an_en_text_in_the_built_table(xlam):
         "打开规则",
         "打印资料卡",
         "投诉到期检查",
+        "导出脱敏副本",
         "规则说明",
         "关于",
     ]
@@ -237,7 +238,7 @@ def test_every_callback_names_a_sub_of_the_built_project_with_its_signature(xlam
                 assert re.search("^" + signature.format(sub=sub) + "$", modules[module], re.M), el.get(attr)
                 found[attr] += 1
         assert not {a for a in el.attrib if a.startswith("get") or a.startswith("on")} - set(CALLBACK_SIGNATURES)
-    assert found == {"onLoad": 1, "onAction": 7, "getLabel": 10, "getScreentip": 7, "getSupertip": 7}
+    assert found == {"onLoad": 1, "onAction": 8, "getLabel": 11, "getScreentip": 8, "getSupertip": 8}
 
 
 def test_vba_constants_match_the_table_layout(modules):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from xlgrade.addins.lo import menu, names, package
-from xlgrade.schema.sheets import COMPLAINTS
+from xlgrade.schema.sheets import COMPLAINTS, CUSTOMERS, RUN_LOG
 
 OOR = "{http://openoffice.org/2001/registry}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -52,8 +52,9 @@ def test_addons_xcu_menu_and_toolbar():
     assert _titles(top) == {"zh-CN": "客户分级", "en-US": "Customer grading"}
     (sub,) = [n for n in top if n.tag == "node"]
     entries = [(_titles(e)["zh-CN"], _titles(e)["en-US"], _url(e)) for e in sub]
-    assert [e[0] for e in entries] == ["月度重算", "新建工作簿", "打开规则", "投诉到期检查", "关于"]
+    assert [e[0] for e in entries] == ["月度重算", "新建工作簿", "打开规则", "投诉到期检查", "导出脱敏副本", "关于"]
     assert entries[0] == ("月度重算", "Monthly recalculation", "service:org.xlgrade.Menu?monthly")
+    assert entries[4] == ("导出脱敏副本", "Export masked copy", "service:org.xlgrade.Menu?export_masked")
     (toolbar,) = bars["OfficeToolBar"]
     assert [_url(e) for e in toolbar][0] == "service:org.xlgrade.Menu?monthly"
 
@@ -109,6 +110,31 @@ def test_run_job_reports_the_one_line_result_or_error(tmp_path):
     assert not ok and line.startswith("The monthly recalculation failed: ") and "missing.xlsx" in line
     ok, line = M.run_job({"python": sys.executable}, "zh", "new", str(tmp_path / "n.xlsx"))
     assert ok and "n.xlsx" in line and (tmp_path / "n.xlsx").is_file()
+
+
+def test_export_masked_proposes_a_copy_beside_the_workbook_and_runs_xlgrade(tmp_path):
+    from xlgrade.workbook.masked import proposed_copy
+
+    for path, lang in (("/d/客户.xlsx", "zh"), ("/d/book.xlsm", "en")):
+        assert M.masked_copy_path(path, lang) == str(proposed_copy(Path(path), lang))  # as the Excel button
+    assert M.masked_copy_path("/d/客户.xlsx", "zh") == "/d/客户-脱敏.xlsx"
+    from xlgrade.workbook.template import new_workbook
+
+    book = tmp_path / "b.xlsx"
+    new_workbook(book, "zh")
+    out = M.masked_copy_path(str(book), "zh")
+    ok, line = M.run_job({"python": sys.executable}, "zh", "export-masked", str(book), out, failed="export_failed")
+    assert ok and "已导出脱敏副本" in line and Path(out).is_file()
+    ok, line = M.run_job({"python": sys.executable}, "zh", "export-masked", str(book), out, failed="export_failed")
+    assert not ok and line.startswith("导出脱敏副本失败:") and "--force" in line
+
+
+def test_every_menu_command_has_its_script():
+    text = (OXT_DIR / "xlgrade_menu_script.py").read_text(encoding="utf-8")
+    component = (OXT_DIR / "xlgrade_menu.py").read_text(encoding="utf-8")
+    for command, *_ in menu.COMMANDS:
+        assert f'_run("{command}", doc' in text, command
+        assert f'command == "{command}"' in component, command
 
 
 # ---- in real Calc ---------------------------------------------------------------------------
@@ -200,3 +226,28 @@ def test_rules_complaints_and_about(calc, workbook, tmp_path):
     with calc.open(path) as doc:
         about = calc.call("script", url=script_url("about"), doc=doc.key)
         assert sys.executable in about and "xlgrade" in about
+
+
+@pytest.mark.libreoffice
+def test_export_masked_from_the_menu(calc, workbook, tmp_path):
+    from xlgrade.cli import main
+    from xlgrade.workbook.filebook import FileBook
+
+    path = tmp_path / "book.xlsx"
+    shutil.copy(workbook, path)
+    assert main(["recalc", str(path)]) == 0
+    contacts = [c for c in FileBook(path).read_table(CUSTOMERS).frame["contact"] if c]
+    out = tmp_path / "shared.xlsx"
+    doc = calc.open(path)
+    line = calc.call(
+        "script", url=script_url("export_masked"), doc=doc.key, args=[str(out)], closes_document=True, timeout=300
+    )
+    doc.closed = True  # the menu closed it while xlgrade wrote its run log, and reopened it
+    assert "已导出脱敏副本" in line, line
+    assert calc.call("opened", path=str(path), close=True)
+    import zipfile
+
+    with zipfile.ZipFile(out) as z:
+        text = "".join(z.read(n).decode("utf-8", "ignore") for n in z.namelist())
+    assert contacts and not [c for c in contacts if c in text]
+    assert FileBook(path).read_table(RUN_LOG).frame.iloc[-1]["output"] == str(out)

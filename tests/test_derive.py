@@ -432,6 +432,9 @@ def test_run_log_row_counts():
         "backup": "bak/demo.xlsx",
         "seconds": 1.5,
         "version": row["version"],
+        "action": None,
+        "host": None,
+        "output": None,
     }
     first = derive.run_log_row(
         run_at="2026-11-01",

@@ -173,6 +173,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_wait(rs)
     rs.set_defaults(run=cmd_restore)
 
+    em = sub.add_parser(
+        "export-masked",
+        help="write a copy of a workbook to share: contacts, phones, addresses and person fields masked, "
+        "formulas as values; the export is recorded in the run log",
+    )
+    em.add_argument("path", metavar="BOOK", help="the workbook (it is not changed except for its run log)")
+    em.add_argument("out", metavar="OUT", help="the masked copy to write (same suffix as BOOK)")
+    em.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
+    _add_wait(em)
+    em.set_defaults(run=cmd_export_masked)
+
     rp = sub.add_parser("report", help="print a workbook's summary sheet as tables")
     rp.add_argument("path", metavar="PATH")
     rp.set_defaults(run=cmd_report)
@@ -411,6 +422,14 @@ def cmd_recalc(args: argparse.Namespace) -> int:
     result = _recalc(Path(args.path), args.month, args.wait)
     _report_issues(result.issues, result.lang)
     print(result.line(result.lang))
+    return 0
+
+
+def cmd_export_masked(args: argparse.Namespace) -> int:
+    from xlgrade.workbook.masked import export_masked
+
+    result = export_masked(args.path, args.out, force=args.force, wait=args.wait, notify=_note)
+    print(result.line())
     return 0
 
 

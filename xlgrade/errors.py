@@ -121,6 +121,15 @@ class WriteFailedError(XlgradeError, OSError):
     half-written was left behind and the workbook is as it was."""
 
 
+class OutputExistsError(XlgradeError, FileExistsError):
+    """The file a command would write already exists and ``--force`` was not given."""
+
+
+class PersonalDataLeftError(XlgradeError, RuntimeError):
+    """A masked copy would still hold an original personal value (``xlgrade export-masked``):
+    the copy is not written; the message names the part."""
+
+
 # ---- LibreOffice (xlgrade.lo) ----------------------------------------------------------------------
 class LibreOfficeError(XlgradeError, RuntimeError):
     """LibreOffice or the worker failed; the message says what and carries stderr."""

@@ -472,11 +472,15 @@ def run_log_row(
     seconds: float | None = None,
     version: str = __version__,
     method: str | None = None,
+    action: str | None = None,
+    host: str | None = None,
 ) -> dict[str, Any]:
     """The run log's row for this run (rule 10).
 
     ``changes`` is ``dynamics.changes(previous, graded.grades, graded.labels)``; run_at, user,
-    ledger_lines, backup and seconds come from the caller; method defaults to graded.method.
+    host, the action's words, ledger_lines, backup and seconds come from the caller; method
+    defaults to graded.method. A monthly run has no output file (an export has, see
+    :func:`xlgrade.workbook.masked.export_log_row`).
     """
     counts = changes["direction"].value_counts() if len(changes) else pd.Series(dtype="int64")
     frame = graded.frame
@@ -496,6 +500,9 @@ def run_log_row(
         "backup": backup,
         "seconds": None if seconds is None else float(seconds),
         "version": version,
+        "action": action,
+        "host": host,
+        "output": None,
     }
     return {key: row[key] for key in RUN_LOG.keys()}
 

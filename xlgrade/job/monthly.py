@@ -25,6 +25,7 @@ run, by design) a second run for the same month leaves the workbook as the first
 from __future__ import annotations
 
 import getpass
+import socket
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -248,7 +249,9 @@ def run_month(
     seconds = round(time.perf_counter() - started, 2)
     row = derive.run_log_row(
         run_at=now,
+        action=TEXT("run_monthly", lang),
         user=user or _user(),
+        host=_host(),
         month=period,
         method=method,
         graded=graded,
@@ -308,6 +311,13 @@ def _with_cells(frame: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
         for key in at.columns:
             out[key] = out["row"].map(at[key]).astype(object)
     return out
+
+
+def _host() -> str:
+    try:
+        return socket.gethostname()
+    except OSError:
+        return ""
 
 
 def _user() -> str:

@@ -15,6 +15,9 @@ TEXT = Catalogue(
     {
         # ---- the summary sheet (xlgrade.job.summary)
         "title": ("客户分级汇总 {month}", "Customer grading summary {month}"),
+        # the run log's 操作 / Action column (xlgrade.job.monthly, xlgrade.workbook.masked)
+        "run_monthly": ("月度重算", "monthly recalculation"),
+        "run_export_masked": ("导出脱敏副本", "masked copy exported"),
         "subtitle": (
             "分级方法:{method};截至 {day};客户 {customers} 家;台账 {lines} 行;销售统计期:{window}",
             "method: {method}; as of {day}; {customers} customers; {lines} ledger lines; sales over {window}",

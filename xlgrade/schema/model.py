@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
+from xlgrade import mask as masking
 from xlgrade.engine.text import in_lang
 
 # Column types. Each has one parser in xlgrade.parse and one cell format in the templates.
@@ -62,10 +63,21 @@ class Column:
     # (method, formula template) pairs. A method not listed has no formula there: the monthly
     # job writes the value. ``formula`` is then the formula of the default method.
     method_formulas: tuple[tuple[str, str], ...] = ()
+    # Personal data (DOMAIN.md §6): how a masked copy shows the column's values, one of
+    # xlgrade.mask.KINDS ("name", "phone", "email", "address", "id", "hidden"); None: not
+    # personal, copied as it is. `xlgrade export-masked` derives everything from this.
+    mask: str | None = None
 
     def __post_init__(self) -> None:
         if self.type not in TYPES:
             raise ValueError(f"column {self.key}: unknown type {self.type!r}")
+        if self.mask is not None and self.mask not in masking.KINDS:
+            raise ValueError(f"column {self.key}: unknown masking kind {self.mask!r}")
+
+    @property
+    def personal(self) -> bool:
+        """Whether the column holds personal data (a masked copy masks or drops it)."""
+        return self.mask is not None
 
     def formula_for(self, method: str) -> str | None:
         """The formula template for a workbook graded by ``method``; None: a plain value."""
@@ -122,6 +134,11 @@ class Sheet:
     @property
     def inputs(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if not c.computed)
+
+    @property
+    def personal(self) -> tuple[Column, ...]:
+        """The columns holding personal data (see :attr:`Column.mask`)."""
+        return tuple(c for c in self.columns if c.personal)
 
     @property
     def required(self) -> tuple[Column, ...]:

@@ -9,6 +9,7 @@ not logic); splitting it would scatter the tab order and the cross-sheet referen
 
 from __future__ import annotations
 
+from xlgrade import mask
 from xlgrade.engine.credit import aging_buckets
 from xlgrade.schema import formulas
 from xlgrade.schema.model import (
@@ -94,10 +95,10 @@ CUSTOMERS = Sheet(
             aliases=("客户名称", "企业名称", "名称", "customer", "name"),
             width=28,
         ),
-        C("contact", "联系人", "Contact", TEXT, width=10),
+        C("contact", "联系人", "Contact", TEXT, width=10, mask=mask.NAME),
         C("title", "职务", "Title", TEXT, width=10),
-        C("phone", "联系方式", "Phone", TEXT, aliases=("电话", "联系电话"), width=15),
-        C("address", "公司地址", "Address", TEXT, aliases=("地址",), width=30),
+        C("phone", "联系方式", "Phone", TEXT, aliases=("电话", "联系电话"), width=15, mask=mask.PHONE),
+        C("address", "公司地址", "Address", TEXT, aliases=("地址",), width=30, mask=mask.ADDRESS),
         C("industry", "所属行业", "Industry", TEXT, aliases=("行业",), choices="industries", width=12),
         C("customer_type", "客户类型", "Customer type", TEXT, aliases=("类型",), choices="customer_types", width=12),
         C(
@@ -179,10 +180,18 @@ PROFILES = Sheet(
     columns=(
         C("customer_id", "客户编号", "Customer ID", ID, required=True, aliases=("编号",), width=12),
         # organisation card (客户(组织)资料卡)
-        C("decision_maker", "企业决策领导", "Decision maker", TEXT, width=12),
-        C("decision_maker_gender", "决策领导性别", "Decision maker's gender", TEXT, choices="genders", width=8),
+        C("decision_maker", "企业决策领导", "Decision maker", TEXT, width=12, mask=mask.NAME),
+        C(
+            "decision_maker_gender",
+            "决策领导性别",
+            "Decision maker's gender",
+            TEXT,
+            choices="genders",
+            width=8,
+            mask=mask.HIDDEN,
+        ),
         C("decision_maker_title", "决策领导职务", "Decision maker's title", TEXT, width=12),
-        C("managers", "主要管理人员", "Key managers", TEXT, width=18),
+        C("managers", "主要管理人员", "Key managers", TEXT, width=18, mask=mask.HIDDEN),
         C("business_scope", "经营范围", "Business scope", TEXT, width=24),
         C("competitors", "主要竞争对手", "Main competitors", TEXT, width=18),
         C("suppliers", "货源客户", "Supply sources", TEXT, width=16),
@@ -195,24 +204,24 @@ PROFILES = Sheet(
         C("purchase_volume", "进货量", "Purchase volume", TEXT, width=10),
         C("tech_requirements", "技术要求", "Technical requirements", TEXT, width=16),
         C("payment_terms", "付款方式", "Payment terms", TEXT, width=12),
-        C("person_in_charge", "负责人", "Person in charge", TEXT, width=10),
+        C("person_in_charge", "负责人", "Person in charge", TEXT, width=10, mask=mask.NAME),
         C("our_share", "所占比例", "Our share", SHARE, width=9),
         # person card (客户(个人)资料卡)
-        C("person_name", "姓名", "Name", TEXT, width=10),
-        C("gender", "性别", "Gender", TEXT, choices="genders", width=6),
-        C("age", "年龄", "Age", INTEGER, width=6),
-        C("education", "学历", "Education", TEXT, choices="educations", width=8),
-        C("birth_month", "出生年月", "Born", TEXT, width=10),
-        C("native_place", "籍贯", "Native place", TEXT, width=10),
-        C("character", "性格", "Character", TEXT, width=12),
+        C("person_name", "姓名", "Name", TEXT, width=10, mask=mask.NAME),
+        C("gender", "性别", "Gender", TEXT, choices="genders", width=6, mask=mask.HIDDEN),
+        C("age", "年龄", "Age", INTEGER, width=6, mask=mask.HIDDEN),
+        C("education", "学历", "Education", TEXT, choices="educations", width=8, mask=mask.HIDDEN),
+        C("birth_month", "出生年月", "Born", TEXT, width=10, mask=mask.HIDDEN),
+        C("native_place", "籍贯", "Native place", TEXT, width=10, mask=mask.HIDDEN),
+        C("character", "性格", "Character", TEXT, width=12, mask=mask.HIDDEN),
         C("department_title", "部门职务", "Department and title", TEXT, width=14),
-        C("person_phone", "电话", "Telephone", TEXT, width=15),
-        C("postcode", "邮编", "Postcode", TEXT, width=8),
-        C("fax", "传真", "Fax", TEXT, width=14),
-        C("email", "Email", "Email", TEXT, aliases=("电子邮箱", "邮箱"), width=22),
-        C("home_address", "家庭住址", "Home address", TEXT, width=24),
-        C("hobbies", "嗜好", "Hobbies", TEXT, aliases=("爱好",), width=14),
-        C("relation", "与决策层关系", "Relation to decision makers", TEXT, width=14),
+        C("person_phone", "电话", "Telephone", TEXT, width=15, mask=mask.PHONE),
+        C("postcode", "邮编", "Postcode", TEXT, width=8, mask=mask.ID),
+        C("fax", "传真", "Fax", TEXT, width=14, mask=mask.PHONE),
+        C("email", "Email", "Email", TEXT, aliases=("电子邮箱", "邮箱"), width=22, mask=mask.EMAIL),
+        C("home_address", "家庭住址", "Home address", TEXT, width=24, mask=mask.ADDRESS),
+        C("hobbies", "嗜好", "Hobbies", TEXT, aliases=("爱好",), width=14, mask=mask.HIDDEN),
+        C("relation", "与决策层关系", "Relation to decision makers", TEXT, width=14, mask=mask.HIDDEN),
     ),
 )
 
@@ -264,7 +273,7 @@ COMPLAINTS = Sheet(
         C("reply_time", "回复时间", "Reply time", DATETIME, width=17),
         C("subject", "投诉主题", "Subject", TEXT, width=28),
         C("handler", "处理人", "Handler", TEXT, choices="handlers", width=12),
-        C("complainant", "投诉人", "Complainant", TEXT, width=10),
+        C("complainant", "投诉人", "Complainant", TEXT, width=10, mask=mask.NAME),
         C("replier", "回复人", "Replier", TEXT, width=12),
         C("grade", "客户等级", "Grade", GRADE, computed=True, width=9),
         C("priority", "优先级", "Priority", INTEGER, computed=True, width=8),
@@ -296,6 +305,7 @@ STORE_CLIENTS = Sheet(
             required=True,
             aliases=("顾客姓名", "顾客", "姓名", "客户姓名", "customer", "client", "customer name"),
             width=10,
+            mask=mask.NAME,
         ),
         C("card_seller", "办卡人", "Sold by", TEXT, aliases=("开卡人", "card sold by", "card seller"), width=9),
         C(
@@ -320,7 +330,15 @@ STORE_CLIENTS = Sheet(
         C("spend", "消费金额", "Spending", MONEY, aliases=("消费额", "本期消费", "spent"), width=11),
         C("visits", "到店次数", "Visits", INTEGER, aliases=("进店次数", "本期到店次数"), width=7),
         C("last_visit", "最近到店", "Last visit", DATE, aliases=("进店时间", "最近进店", "最近到店日期"), width=12),
-        C("needs", "顾客需求与问题", "Needs and problems", TEXT, aliases=("顾客需求", "需求", "问题"), width=15),
+        C(
+            "needs",
+            "顾客需求与问题",
+            "Needs and problems",
+            TEXT,
+            aliases=("顾客需求", "需求", "问题"),
+            width=15,
+            mask=mask.HIDDEN,
+        ),
         C("bought", "总次数", "Sessions bought", INTEGER, computed=True, width=10),
         C("left", "剩余次数", "Sessions left", INTEGER, computed=True, width=10),
         C("usage", "使用率", "Usage", SHARE, computed=True, aliases=("使用比例",), width=8),
@@ -511,9 +529,9 @@ CLASSIFICATION = Sheet(
         C("stage", "交易过程", "Deal stage", TEXT, width=16),
         C("customer_id", "客户编号", "Customer ID", ID, width=12),
         C("company", "客户名称", "Customer", TEXT, width=32, wrap=True),
-        C("address", "地址", "Address", TEXT, width=28, wrap=True),
-        C("legal_rep", "法人代表", "Legal representative", TEXT, width=17),
-        C("phone", "联系电话", "Phone", TEXT, width=15),
+        C("address", "地址", "Address", TEXT, width=28, wrap=True, mask=mask.ADDRESS),
+        C("legal_rep", "法人代表", "Legal representative", TEXT, width=17, mask=mask.NAME),
+        C("phone", "联系电话", "Phone", TEXT, width=15, mask=mask.PHONE),
         C("main_product", "主要产品", "Main product", TEXT, width=16, wrap=True),
     ),
 )
@@ -614,6 +632,10 @@ RUN_LOG = Sheet(
         C("backup", "备份文件", "Backup", TEXT, width=30),
         C("seconds", "耗时(秒)", "Seconds", NUMBER, width=8),
         C("version", "版本", "Version", TEXT, width=8),
+        # what the run was (月度重算, 导出脱敏副本 ...), on which computer, and the file it wrote
+        C("action", "操作", "Action", TEXT, width=14),
+        C("host", "计算机", "Computer", TEXT, width=14),
+        C("output", "输出文件", "Output file", TEXT, width=30),
     ),
 )
 

@@ -26,7 +26,7 @@ conditional formats, validations, page setup, extension lists, namespace declara
 ``mc:Ignorable`` prefixes ...).
 
 Cells are written with inline strings (``t="inlineStr"``) so ``sharedStrings.xml`` is never
-touched; style indices come from the hidden palette sheet (:meth:`Package.palette`, see
+touched (a masked copy, :mod:`~xlgrade.workbook.masked`, rewrites the texts of every part); style indices come from the hidden palette sheet (:meth:`Package.palette`, see
 :mod:`xlgrade.workbook.styles`).
 
 Opening goes through :mod:`~xlgrade.workbook.ziplimits`: a folder, an empty, encrypted or
@@ -237,6 +237,9 @@ class Package:
     # ---- worksheets and tables (worksheets.py, tables.py) ---------------------------------------------
     def row_values(self, sheet_name: str, row: int) -> dict[int, tuple[Any, int]]:
         return worksheets.row_values(self, sheet_name, row)
+
+    def all_cells(self, sheet_name: str) -> dict[tuple[int, int], tuple[Any, int, bool]]:
+        return worksheets.all_cells(self, sheet_name)
 
     def formula_cells(self, name: str) -> set[tuple[int, int]]:
         return worksheets.formula_cells(self, name)

@@ -1,7 +1,8 @@
 """The shared strings part (``xl/sharedStrings.xml``), read only.
 
-xlgrade writes every string inline (``t="inlineStr"``), so this part is never changed; it
-is read to resolve the ``t="s"`` cells staff or Excel wrote (:func:`shared_strings`, only
+xlgrade writes every string inline (``t="inlineStr"``), so this part is never changed (but
+in a masked copy, where :mod:`xlgrade.workbook.masked` masks the personal values in every
+part's text, this one included); it is read to resolve the ``t="s"`` cells staff or Excel wrote (:func:`shared_strings`, only
 the indices asked for). Takes the :class:`~xlgrade.workbook.package.Package` it reads.
 """
 

@@ -71,6 +71,34 @@ def row_values(pkg: Package, sheet_name: str, row: int) -> dict[int, tuple[Any, 
     return out
 
 
+def all_cells(pkg: Package, sheet_name: str) -> dict[tuple[int, int], tuple[Any, int, bool]]:
+    """{(row, column): (value, style, holds a formula)} of every cell of a sheet that has a value
+    or a formula; strings resolved, numbers as float, a formula's value its cached result."""
+    xml = pkg.text(workbookxml.sheet_part(pkg, sheet_name))
+    ws = Worksheet(xml)
+    sd = ws.child("sheetData")
+    if sd is None or sd.empty:
+        return {}
+    raw: dict[tuple[int, int], tuple[str, dict[str, str]]] = {}
+    for num, _s, c_start, c_end, _e, _a, _tag in ws.iter_rows(xml, sd.tag_end, sd.inner_end(xml)):
+        for col, s, e, a, _sc in ws.cells(xml, c_start, c_end):
+            raw[(num, col)] = (xml[s:e], a)
+    sst_wanted = [
+        int(v)
+        for body, a in raw.values()
+        if a.get("t") == "s"
+        for v in re.findall(r"<(?:[\w.\-]+:)?v>\s*(\d+)\s*<", body)
+    ]
+    sst = sharedstrings.shared_strings(pkg, sst_wanted) if sst_wanted else {}
+    out = {}
+    for at, (body, a) in raw.items():
+        formula = re.search(r"<(?:[\w.\-]+:)?f[\s>/]", body) is not None
+        value = cell_value(body, a, sst)
+        if value is not None or formula:
+            out[at] = (value, int(a.get("s", "0") or 0), formula)
+    return out
+
+
 def has_cols(pkg: Package, sheet_name: str) -> bool:
     """Whether the sheet sets column widths (<cols>)."""
     return Worksheet(pkg.text(workbookxml.sheet_part(pkg, sheet_name))).child("cols") is not None

@@ -11,7 +11,12 @@ active workbook's language (Chinese when no xlgrade workbook is active).
   are equal by construction), reopens it on 汇总 and shows the one-line result or the error;
 - :func:`new_workbook` (新建工作簿), :func:`open_rules` (打开规则), :func:`print_card`
   (打印资料卡), :func:`complaint_check` (投诉到期检查: the unanswered complaints past or within
-  a day of their deadline, by priority), :func:`rules_help` (规则说明), :func:`about` (关于).
+  a day of their deadline, by priority), :func:`rules_help` (规则说明), :func:`about` (关于);
+- :func:`export_masked` (导出脱敏副本): asks where to write the copy (proposing
+  ``<name>-脱敏.xlsx`` beside the workbook) and, for an existing file, whether to replace it;
+  saves and closes the workbook (the export writes its run log), runs the same
+  :func:`~xlgrade.workbook.masked.export_masked` as ``xlgrade export-masked``, reopens the
+  workbook and shows the one-line result or the error.
 """
 
 from __future__ import annotations
@@ -49,6 +54,14 @@ TEXT = {
         "about": "xlgrade {version} 客户分级(Excel 加载项,xlwings {xlwings})。",
         "new_done": "已新建工作簿:{path}",
         "new_cancelled": "未新建工作簿。",
+        "export_not_saved": "请先把工作簿保存为 .xlsx 文件,再导出脱敏副本。",
+        "export_not_xlsx": "导出脱敏副本只处理 .xlsx 工作簿:{name}",
+        "export_title": "脱敏副本保存为",
+        "export_replace": "{name} 已存在。替换它吗?",
+        "export_ask_save": "导出脱敏副本要先保存并关闭工作簿(导出记录写入它的运行日志),完成后重新打开。现在保存吗?",
+        "export_cancelled": "已取消导出脱敏副本。",
+        "export_running": "xlgrade:正在导出 {name} 的脱敏副本……",
+        "export_failed": "导出脱敏副本失败:{why}",
     },
     "en": {
         "no_workbook": 'Open an xlgrade workbook (with a "{sheet}" sheet) first.',
@@ -71,6 +84,15 @@ TEXT = {
         "about": "xlgrade {version} customer grading (Excel add-in, xlwings {xlwings}).",
         "new_done": "New workbook: {path}",
         "new_cancelled": "No workbook created.",
+        "export_not_saved": "Save the workbook as an .xlsx file first, then export the masked copy.",
+        "export_not_xlsx": "The masked copy works on .xlsx workbooks only: {name}",
+        "export_title": "Save the masked copy as",
+        "export_replace": "{name} already exists. Replace it?",
+        "export_ask_save": "The masked copy saves and closes the workbook (the export goes into its run log), "
+        "then reopens it. Save it now?",
+        "export_cancelled": "Masked copy cancelled.",
+        "export_running": "xlgrade: exporting the masked copy of {name}...",
+        "export_failed": "The masked copy failed: {why}",
     },
 }
 
@@ -99,7 +121,7 @@ class ExcelApp(Protocol):
     def status(self, text: str | None) -> None: ...  # None gives the status bar back to Excel
     def message(self, text: str) -> None: ...
     def ask_yes_no(self, text: str) -> bool: ...
-    def ask_save_path(self, title: str) -> str | None: ...
+    def ask_save_path(self, title: str, proposed: str = "") -> str | None: ...
 
 
 def workbook_lang(sheet_names: Sequence[str]) -> str:
@@ -127,6 +149,10 @@ def _app(app: ExcelApp | None) -> ExcelApp:
 
 
 # ---- 月度重算 ---------------------------------------------------------------------------------
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
 def run_job(path: str) -> tuple[bool, str, str]:
     """The monthly job on a closed workbook file: (ok, lang, the one line to show)."""
     from xlgrade.job.monthly import run_month
@@ -138,11 +164,7 @@ def run_job(path: str) -> tuple[bool, str, str]:
         lang = book.lang
         result = run_month(book)
     except Exception as exc:  # every failure is shown to the person who pressed the button
-        return (
-            False,
-            lang,
-            say(lang, "failed", why=str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__),
-        )
+        return False, lang, say(lang, "failed", why=_first_line(exc))
     return True, result.lang, result.line(result.lang)
 
 
@@ -169,6 +191,56 @@ def monthly(app: ExcelApp | None = None) -> str:
         summary = SUMMARY_SHEET.name(lang)
         if summary in reopened.sheet_names():
             reopened.activate(summary)
+    finally:
+        app.status(None)
+    return _done(app, line)
+
+
+# ---- 导出脱敏副本 -----------------------------------------------------------------------------
+def run_export(path: str, target: str, force: bool) -> tuple[bool, str]:
+    """``xlgrade export-masked`` on a closed workbook file: (ok, the one line to show)."""
+    from xlgrade.workbook.guard import workbook_lang as file_lang
+    from xlgrade.workbook.masked import export_masked as export
+
+    lang = file_lang(Path(path)) or "zh"
+    try:
+        result = export(path, target, force=force)
+    except Exception as exc:  # every failure is shown to the person who pressed the button
+        return False, say(lang, "export_failed", why=_first_line(exc))
+    return True, result.line(lang)
+
+
+def export_masked(app: ExcelApp | None = None) -> str:
+    from xlgrade.workbook.masked import proposed_copy
+
+    app = _app(app)
+    wb, lang = _book(app)
+    if wb is None:
+        return _done(app, say(lang, "no_workbook", sheet=SUMMARY_SHEET.zh))
+    if not wb.path:
+        return _done(app, say(lang, "export_not_saved"))
+    path = wb.path
+    if not path.lower().endswith(WORKBOOK_SUFFIXES):
+        return _done(app, say(lang, "export_not_xlsx", name=path))
+    target = app.ask_save_path(say(lang, "export_title"), str(proposed_copy(Path(path), lang)))
+    if not target:
+        return _done(app, say(lang, "export_cancelled"))
+    suffix = Path(path).suffix
+    if not target.lower().endswith(suffix.lower()):
+        target += suffix
+    force = Path(target).exists()  # Excel's save dialog does not ask before replacing
+    if force and not app.ask_yes_no(say(lang, "export_replace", name=target)):
+        return _done(app, say(lang, "export_cancelled"))
+    if not app.ask_yes_no(say(lang, "export_ask_save")):
+        return _done(app, say(lang, "export_cancelled"))
+    wb.save()
+    name = Path(path).name
+    app.status(say(lang, "export_running", name=name))
+    try:
+        wb.close()
+        _, line = run_export(path, target, force)
+        app.status(say(lang, "reopening", name=name))
+        app.open(path)
     finally:
         app.status(None)
     return _done(app, line)
@@ -361,6 +433,6 @@ class XlwingsApp:  # pragma: no cover - needs Excel
     def ask_yes_no(self, text: str) -> bool:
         return self.app.alert(text, title="xlgrade", buttons="yes_no") == "yes"
 
-    def ask_save_path(self, title: str) -> str | None:
-        path = self.app.api.GetSaveAsFilename("", "Excel (*.xlsx), *.xlsx")
+    def ask_save_path(self, title: str, proposed: str = "") -> str | None:
+        path = self.app.api.GetSaveAsFilename(proposed, "Excel (*.xlsx), *.xlsx", 1, title)
         return path if isinstance(path, str) and path else None

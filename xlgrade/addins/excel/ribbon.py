@@ -89,6 +89,15 @@ BUTTONS = (
         f'Lists the unanswered complaints of "{COMPLAINTS.en}" that are overdue or due within 24 hours.',
     ),
     Control(
+        "xlgradeExportMasked",
+        "导出脱敏副本",
+        "Export masked copy",
+        "另存一份副本:联系人、电话、地址等个人信息已脱敏,公式已改为数值(与 xlgrade export-masked 相同);"
+        "导出记录写入本工作簿的运行日志。",
+        "Saves a copy with contacts, phones, addresses and other personal data masked and formulas as values "
+        "(as xlgrade export-masked does); the export is recorded in this workbook's run log.",
+    ),
+    Control(
         "xlgradeRulesHelp",
         "规则说明",
         "About the rules",

@@ -22,6 +22,7 @@ COMMANDS = (
     ("new", "新建工作簿", "New workbook", False),
     ("rules", "打开规则", "Open rules", True),
     ("complaints", "投诉到期检查", "Complaint deadline check", True),
+    ("export_masked", "导出脱敏副本", "Export masked copy", False),
     ("about", "关于", "About", False),
 )
 CALC = "com.sun.star.sheet.SpreadsheetDocument"

@@ -7,7 +7,9 @@ does the same for a document passed explicitly, without dialogs, and returns the
 the tests call it on an opened document. The logic without UNO is in ``xlgrademenu``.
 
 Commands: ``monthly`` (月度重算), ``new`` (新建工作簿), ``rules`` (打开规则), ``complaints``
-(投诉到期检查), ``about`` (关于).
+(投诉到期检查), ``export_masked`` (导出脱敏副本: a save dialog asks for the copy's path, then
+``xlgrade export-masked``; like 月度重算 it closes the workbook while xlgrade writes its run log and
+reopens it), ``about`` (关于).
 """
 
 from datetime import datetime
@@ -50,7 +52,12 @@ class Menu(unohelper.Base, XJobExecutor, XMenu, XServiceInfo):
         doc = desktop.getCurrentComponent()
         argument = ""
         if command == "new":
-            argument = self._ask_new_path()
+            argument = self._ask_save_path()
+            if not argument:
+                return
+        if command == "export_masked" and doc is not None and hasattr(doc, "getURL") and doc.getURL():
+            lang = self._lang(doc, M.settings())
+            argument = self._ask_save_path(M.masked_copy_path(uno.fileUrlToSystemPath(doc.getURL()), lang))
             if not argument:
                 return
         message = self._dispatch(command, doc, argument, interactive=True)
@@ -77,25 +84,51 @@ class Menu(unohelper.Base, XJobExecutor, XMenu, XServiceInfo):
             return self._show_sheet(doc, cfg["sheets"]["rules"][lang], lang, "rules_opened")
         if command == "complaints":
             return self._complaints(cfg, lang, doc)
+        if command == "export_masked":
+            return self._export_masked(cfg, lang, doc, argument, interactive)
         raise ValueError(f"unknown menu command {command!r}")
 
-    def _monthly(self, cfg, lang, doc, interactive):
+    def _saved_path(self, lang, doc, interactive, prefix=""):
+        """(path of the saved workbook, None) or (None, the message why not): unsaved changes are
+        stored (after asking, with dialogs)."""
         url = doc.getURL()
         if not url:
-            return M.say(lang, "not_saved")
+            return None, M.say(lang, prefix + "not_saved")
         path = uno.fileUrlToSystemPath(url)
         if not path.lower().endswith((".xlsx", ".xlsm")):
-            return M.say(lang, "not_xlsx", name=path)
+            return None, M.say(lang, prefix + "not_xlsx", name=path)
         if doc.isModified():
-            if interactive and not self._ask_yes(M.say(lang, "ask_store"), doc):
-                return M.say(lang, "cancelled")
+            if interactive and not self._ask_yes(M.say(lang, prefix + "ask_store"), doc):
+                return None, M.say(lang, prefix + "cancelled")
             doc.store()
+        return path, None
+
+    def _closed_run(self, cfg, lang, doc, *args, failed="job_failed"):
+        """Close the workbook (xlgrade refuses a file open in Calc), run ``xlgrade ARGS``, reopen it."""
+        url = doc.getURL()
         hidden = any(a.Name == "Hidden" and a.Value for a in doc.getArgs())
         doc.close(True)
-        ok, line = M.run_job(cfg, lang, "recalc", path)
+        ok, line = M.run_job(cfg, lang, *args, failed=failed)
         reopened = self._desktop().loadComponentFromURL(url, "_blank", 0, (_prop("Hidden", hidden),))
+        return reopened, line
+
+    def _monthly(self, cfg, lang, doc, interactive):
+        path, why = self._saved_path(lang, doc, interactive)
+        if path is None:
+            return why
+        reopened, line = self._closed_run(cfg, lang, doc, "recalc", path)
         if reopened is not None and hasattr(reopened, "getSheets"):
             self._activate(reopened, cfg["sheets"]["summary"][lang])
+        return line
+
+    def _export_masked(self, cfg, lang, doc, target, interactive):
+        """导出脱敏副本: ``xlgrade export-masked BOOK TARGET``; the dialog has asked about overwriting."""
+        path, why = self._saved_path(lang, doc, interactive, prefix="export_")
+        if path is None:
+            return why
+        target = target or M.masked_copy_path(path, lang)
+        force = ("--force",) if interactive else ()
+        _, line = self._closed_run(cfg, lang, doc, "export-masked", path, target, *force, failed="export_failed")
         return line
 
     def _new(self, cfg, lang, path):
@@ -163,10 +196,16 @@ class Menu(unohelper.Base, XJobExecutor, XMenu, XServiceInfo):
 
         return self._box(doc, QUERYBOX, 3, message) == 2  # BUTTONS_YES_NO; RESULT_YES
 
-    def _ask_new_path(self):
+    def _ask_save_path(self, proposed=""):
+        """A save dialog for an .xlsx file (it asks before replacing one); "" when cancelled."""
+        import os
+
         picker = self.ctx.ServiceManager.createInstanceWithContext("com.sun.star.ui.dialogs.FilePicker", self.ctx)
         picker.initialize((uno.getConstantByName("com.sun.star.ui.dialogs.TemplateDescription.FILESAVE_SIMPLE"),))
         picker.appendFilter("Excel 2007-365 (.xlsx)", "*.xlsx")
+        if proposed:
+            picker.setDisplayDirectory(uno.systemPathToFileUrl(os.path.dirname(proposed)))
+            picker.setDefaultName(os.path.basename(proposed))
         if picker.execute() != 1:
             return ""
         files = picker.getSelectedFiles()

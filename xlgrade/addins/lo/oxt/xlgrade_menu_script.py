@@ -35,8 +35,12 @@ def complaints(doc=None, *args):
     return _run("complaints", doc)
 
 
+def export_masked(doc=None, path="", *args):
+    return _run("export_masked", doc, path)
+
+
 def about(doc=None, *args):
     return _run("about", doc)
 
 
-g_exportedScripts = (monthly, new_workbook, rules, complaints, about)
+g_exportedScripts = (monthly, new_workbook, rules, complaints, export_masked, about)

@@ -34,6 +34,12 @@ TEXT = {
         "about": "xlgrade {version} 客户分级函数(LibreOffice 扩展);月度重算使用:{python}",
         "about_none": "未记录(请运行 xlgrade install libreoffice)",
         "new_done": "已新建工作簿:{path}",
+        "export_not_saved": "请先把工作簿保存为 .xlsx 文件,再导出脱敏副本。",
+        "export_not_xlsx": "导出脱敏副本只处理 .xlsx 工作簿:{name}",
+        "export_ask_store": "工作簿有未保存的修改。保存后导出脱敏副本吗?",
+        "export_cancelled": "已取消导出脱敏副本。",
+        "export_failed": "导出脱敏副本失败:{why}",
+        "masked_suffix": "-脱敏",
     },
     "en": {
         "not_saved": "Save the workbook as an .xlsx file first, then run the monthly recalculation.",
@@ -50,6 +56,12 @@ TEXT = {
         "about": "xlgrade {version} customer grading functions (LibreOffice extension); monthly job runs with: {python}",
         "about_none": "not recorded (run xlgrade install libreoffice)",
         "new_done": "New workbook: {path}",
+        "export_not_saved": "Save the workbook as an .xlsx file first, then export the masked copy.",
+        "export_not_xlsx": "The masked copy works on .xlsx workbooks only: {name}",
+        "export_ask_store": "The workbook has unsaved changes. Save it and export the masked copy?",
+        "export_cancelled": "Masked copy cancelled.",
+        "export_failed": "The masked copy failed: {why}",
+        "masked_suffix": "-masked",
     },
 }
 
@@ -102,8 +114,14 @@ def job_env():
     return env
 
 
-def run_job(cfg, lang, *args):
-    """Run ``xlgrade ARGS``; (ok, the one line to show)."""
+def masked_copy_path(path, lang):
+    """The masked copy the save dialog proposes for workbook ``path``: beside it, ``<name>-脱敏.xlsx``."""
+    stem, suffix = os.path.splitext(path)
+    return stem + say(lang, "masked_suffix") + suffix
+
+
+def run_job(cfg, lang, *args, failed="job_failed"):
+    """Run ``xlgrade ARGS``; (ok, the one line to show; a failure as the ``failed`` text says)."""
     cmd = job_command(cfg, *args)
     if cmd is None:
         return False, say(lang, "no_xlgrade")
@@ -112,7 +130,7 @@ def run_job(cfg, lang, *args):
             cmd, capture_output=True, text=True, encoding="utf-8", errors="replace", env=job_env(), timeout=JOB_TIMEOUT
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        return False, say(lang, "job_failed", why=str(exc))
+        return False, say(lang, failed, why=str(exc))
     out = [ln.strip() for ln in r.stdout.splitlines() if ln.strip()]
     err = [ln.strip() for ln in r.stderr.splitlines() if ln.strip()]
     if r.returncode == 0:
@@ -120,7 +138,7 @@ def run_job(cfg, lang, *args):
     why = err[-1] if err else (out[-1] if out else f"exit status {r.returncode}")
     if why.startswith("xlgrade: "):
         why = why[len("xlgrade: ") :]
-    return False, say(lang, "job_failed", why=why)
+    return False, say(lang, failed, why=why)
 
 
 def serial_to_datetime(x):
