@@ -496,6 +496,7 @@ def run_log_row(
         "backup": backup,
         "seconds": None if seconds is None else float(seconds),
         "version": version,
+        "note": None,  # a monthly run's row; an upgrade's says what it added
     }
     return {key: row[key] for key in RUN_LOG.keys()}
 

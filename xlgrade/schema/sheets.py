@@ -475,6 +475,7 @@ RUN_LOG = Sheet(
         C("backup", "备份文件", "Backup", TEXT, width=30),
         C("seconds", "耗时(秒)", "Seconds", NUMBER, width=8),
         C("version", "版本", "Version", TEXT, width=8),
+        C("note", "备注", "Note", TEXT, width=60),
     ),
 )
 

@@ -470,8 +470,18 @@ class FileBook:
             self._backup = str(backups.plan(self.path, self.backup_dir))
         return self._backup
 
-    def save(self) -> str | None:
-        """Write every change in one step; returns the backup made before it (if any)."""
+    def template_issues(self) -> list[Issue]:
+        """A note when the workbook follows an older template (``xlgrade upgrade``); raises
+        :class:`~xlgrade.errors.TemplateOutdatedError` when it lacks what the run needs."""
+        from xlgrade.workbook import upgrade
+
+        return upgrade.check(self, self._rules or RuleBook())
+
+    def save(self, *, trust_cached: bool = True) -> str | None:
+        """Write every change in one step; returns the backup made before it (if any).
+
+        ``trust_cached``: declare every formula's cached result current (the monthly job,
+        which has just written them); False leaves the calculation settings as they were."""
         self.check_writable()
         if not self.package.dirty:
             return None
@@ -481,7 +491,8 @@ class FileBook:
         ]
         rulenames.ensure(self.package, self._rules or RuleBook(), [p for p in sheets if self.package.exists(p)])
         # every formula cell xlgrade owns now carries its result: Excel and Calc may show them as they are
-        self.package.trust_cached_values()
+        if trust_cached:
+            self.package.trust_cached_values()
         made, new = backups.write(
             self.path, self.backup_dir, Path(self._backup) if self._backup else None, lang=self.lang
         )
