@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from copy import copy
 from pathlib import Path
 
 import openpyxl
@@ -42,7 +43,19 @@ def _drop_column(wb, ws, table, key: str, lang: str) -> None:
     header = sheet.column(key).header(lang)
     names = [c.name for c in table.tableColumns]
     idx = names.index(header) + 1
+    letter = get_column_letter(idx)
+    own = re.compile(rf"{re.escape(quote_sheetname(ws.title))}!\${letter}\$")
+    for name in [n for n, dn in wb.defined_names.items() if own.search(dn.attr_text)]:
+        del wb.defined_names[name]  # an older release had no name over a column it did not have
     ws.delete_cols(idx)
+    dims = ws.column_dimensions  # openpyxl does not move the widths and column styles: move them
+    last = max((openpyxl.utils.column_index_from_string(k) for k in list(dims)), default=0)
+    for i in range(idx, last):
+        moved = copy(dims[get_column_letter(i + 1)])
+        moved.index, moved.min, moved.max = get_column_letter(i), i, i
+        dims[get_column_letter(i)] = moved
+    if last >= idx:
+        del dims[get_column_letter(last)]
     r = CellRange(table.ref)
     r.shrink(right=1)
     table.ref = r.coord
@@ -71,12 +84,14 @@ def _drop_column(wb, ws, table, key: str, lang: str) -> None:
             for cr in ranges:
                 if cr.min_col > idx:
                     old = get_column_letter(cr.min_col)
-                    rule.formula = [re.sub(rf"\b{old}(\d)", get_column_letter(cr.min_col - 1) + r"\1", f) for f in rule.formula]
+                    rule.formula = [
+                        re.sub(rf"\b{old}(\d)", get_column_letter(cr.min_col - 1) + r"\1", f) for f in rule.formula
+                    ]
             for cr in ranges:
                 if cr.min_col > idx:
                     cr.shift(col_shift=-1)
             ws.conditional_formatting.add(" ".join(c.coord for c in ranges), rule)
-    for name, dn in list(wb.defined_names.items()):
+    for dn in list(wb.defined_names.values()):
         dn.attr_text = _shift_refs(dn.attr_text, ws.title, idx)
     if ws.print_area:
         ws.print_area = table.ref
@@ -123,7 +138,7 @@ def make_old(
             for dn in wb.defined_names.values():
                 dn.attr_text = re.sub(
                     rf"({quoted}!\$B\$)(\d+)",
-                    lambda m: m.group(1) + str(int(m.group(2)) - 1 if int(m.group(2)) > row else int(m.group(2))),
+                    lambda m, row=row: m.group(1) + str(int(m.group(2)) - (int(m.group(2)) > row)),
                     dn.attr_text,
                 )
         if ws.print_area:

@@ -42,7 +42,7 @@ from xlgrade.job.outputs import Summary
 from xlgrade.normalize import Normalized, find_header, normalize_rows
 from xlgrade.schema import formulas
 from xlgrade.schema.model import DATE, DATETIME, DERIVED, GRADE, Sheet, header_key
-from xlgrade.schema.sheets import CUSTOMERS, RULES_SHEET, SHEETS, SUMMARY_SHEET
+from xlgrade.schema.sheets import RULES_SHEET, SHEETS, SUMMARY_SHEET, language_of
 from xlgrade.workbook import backups, cards, rulenames, styles
 from xlgrade.workbook.cellxml import Cell, Formula, parse_range, plain_value, range_ref
 from xlgrade.workbook.guard import require_file
@@ -90,7 +90,7 @@ class FileBook:
                 f"{self.name}: the workbook part (xl/workbook.xml) or its relationships are not readable XML: "
                 f"{exc} (工作簿结构已损坏); restore a backup (xlgrade restore FILE --list) or let Excel repair it"
             ) from None
-        self.lang = "zh" if CUSTOMERS.zh in names else "en"
+        self.lang = language_of(names)
         self._rules: RuleBook | None = None
         self.rule_issues: list[Issue] = []  # defaults used for a missing rules sheet or blank rules
         self._styles: dict[str, int] | None = None

@@ -213,7 +213,9 @@ class Package:
         """Declare every formula's cached result current (see :func:`workbookxml.trust_cached_values`)."""
         workbookxml.trust_cached_values(self)
 
-    def add_sheet(self, name: str, *, position: int | None = None, xml: str | None = None, state: str = "visible") -> str:
+    def add_sheet(
+        self, name: str, *, position: int | None = None, xml: str | None = None, state: str = "visible"
+    ) -> str:
         return workbookxml.add_sheet(self, name, position=position, xml=xml, state=state)
 
     # ---- styles and shared strings (stylesheet.py, sharedstrings.py) ------------------------------

@@ -201,19 +201,28 @@ def append_column(
     table_part: str,
     header: str,
     formula: str | None,
+    values: Sequence[Any] | None = None,
 ) -> int:
     """Append the template's column ``src_col`` of ``src_sheet`` to the table ``table_part`` of
     ``dst_sheet``; returns the new column's number. ``formula`` (no leading ``=``) fills every
-    body row of a computed column; otherwise the body cells are empty, styled."""
+    body row of a computed column; ``values`` are the body rows' values from the first (a
+    drop-down list's defaults; the table grows to hold them); otherwise the body cells are
+    empty, styled."""
     ref, headers = tables.table_info_of(dst, table_part)
     r1, c1, r2, c2 = parse_range(ref)
+    values = list(values or [])
+    if len(values) > r2 - r1:
+        grown = range_ref(r1, c1, r1 + len(values), c2)
+        _grow(dst, dst_sheet, table_part, ref, grown, headers)
+        ref, r2 = grown, r1 + len(values)
     col = c2 + 1
     old, new = col_letter(src_col), col_letter(col)
     head_style = styles.xf(_style_at(src, src_sheet, 1, src_col))
     body_style = styles.xf(_style_at(src, src_sheet, 2, src_col))
     cells: dict[tuple[int, int], Any] = {(r1, col): Cell(header, head_style)}
-    for r in range(r1 + 1, r2 + 1):
-        cells[(r, col)] = Cell(Formula(formula, None) if formula else None, body_style)
+    for i, r in enumerate(range(r1 + 1, r2 + 1)):
+        value = Formula(formula, None) if formula else (values[i] if i < len(values) else None)
+        cells[(r, col)] = Cell(value, body_style)
     dst.set_cells(dst_sheet, cells)
     part = workbookxml.sheet_part(dst, dst_sheet)
     src_xml = src.text(workbookxml.sheet_part(src, src_sheet))
@@ -228,9 +237,7 @@ def append_column(
     return col
 
 
-def append_rows(
-    dst: Package, *, dst_sheet: str, table_part: str, rows: Sequence[Mapping[int, Cell]]
-) -> list[int]:
+def append_rows(dst: Package, *, dst_sheet: str, table_part: str, rows: Sequence[Mapping[int, Cell]]) -> list[int]:
     """Put ``rows`` ({column: Cell}, styles already the target's) below the table's last row;
     returns their row numbers."""
     ref, headers = tables.table_info_of(dst, table_part)

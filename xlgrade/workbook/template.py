@@ -572,7 +572,9 @@ def build(lang: str = "zh", data: InputData | None = None, rules: RuleBook | Non
     props.modified = FIXED_TIME
     props.language = ctx.text("language")
     # the template version this workbook follows (xlgrade upgrade; see xlgrade.workbook.version)
-    wb.custom_doc_props.append(StringProperty(name=version.PROPERTY, value=str(version.TEMPLATE_VERSION)))
+    wb.custom_doc_props.append(  # type: ignore[attr-defined]  # openpyxl 3.1 has it; its stubs do not
+        StringProperty(name=version.PROPERTY, value=str(version.TEMPLATE_VERSION))
+    )
     wb.active = 0
     return wb
 

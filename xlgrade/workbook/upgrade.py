@@ -230,6 +230,7 @@ def apply(book: FileBook, fresh: FileBook, found: Plan, rules: RuleBook) -> None
             table_part=part,
             header=col.header(lang),
             formula=formula_text(template_text, sheet, lang) if template_text else None,
+            values=_template_values(book, fresh, sheet, name, src_cols[col.key]),
         )
     if found.rules:
         _add_rules(book, fresh, found.rules, styles)
@@ -237,6 +238,30 @@ def apply(book: FileBook, fresh: FileBook, found: Plan, rules: RuleBook) -> None
     if found.names:
         _add_names(book, fresh, found.names)
     book._styles = None  # the palette may be new
+
+
+def _template_values(book: FileBook, fresh: FileBook, sheet: Sheet, name: str, src_col: int) -> list | None:
+    """Body values a new column takes from the template: a drop-down list's defaults, and on the
+    rules sheet each rule's cell (found by its key); None elsewhere (typed later by staff)."""
+    src_name = sheet.name(book.lang)
+    if sheet.kind == model.LISTS:
+        rows, offset = fresh._rows(sheet, src_name)
+        out = [r[src_col - 1] if src_col - 1 < len(r) else None for r in rows[1 - offset :]]
+        while out and parse.is_blank(out[-1]):
+            out.pop()
+        return out
+    if sheet.kind == model.RULES:
+        src_rows, dst_rows = rule_rows(fresh), rule_rows(book)
+        header_row, _ = book.header_columns(sheet, name)
+        last = max(dst_rows.values(), default=header_row)
+        by_row = {row: key for key, row in dst_rows.items()}
+        return [
+            fresh.package.row_values(src_name, src_rows[by_row[r]]).get(src_col, (None, 0))[0]
+            if by_row.get(r) in src_rows
+            else None
+            for r in range(header_row + 1, last + 1)
+        ]
+    return None
 
 
 def _check_free_column(book: FileBook, sheet: Sheet, name: str, part: str) -> None:
@@ -267,7 +292,11 @@ def _add_rules(book: FileBook, fresh: FileBook, keys: list[str], styles: StyleIm
     part = table_part(book, RULES_SHEET, name)
     if part is None:
         raise InputError(
-            say(book.lang, f"规则表“{name}”中没有表格,无法补充规则", f"the rules sheet {name!r} has no table to add rules to"),
+            say(
+                book.lang,
+                f"规则表“{name}”中没有表格,无法补充规则",
+                f"the rules sheet {name!r} has no table to add rules to",
+            ),
             source=book.name,
         )
     src_name = RULES_SHEET.name(book.lang)
@@ -379,7 +408,7 @@ def run(book: FileBook, *, user: str = "", now: datetime | None = None) -> Resul
         apply(book, fresh, found, rules)
     version.write(book.package)
     log = book.read_table(RUN_LOG).frame.reindex(columns=RUN_LOG.keys())
-    row = {key: None for key in RUN_LOG.keys()}
+    row: dict[str, object] = {key: None for key in RUN_LOG.keys()}
     v = version.TEMPLATE_VERSION
     row.update(
         run_at=pd.Timestamp(now),

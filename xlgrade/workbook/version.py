@@ -106,7 +106,9 @@ def write(pkg: Package, version: int = TEMPLATE_VERSION) -> None:
             pkg.write(part, xml[: el.start] + tag + element_value + f"</{el.p}property>" + xml[el.end :])
             return
     pids = [int(k.attrs.get("pid", "1")) for k in kids if k.attrs.get("pid", "").isdigit()]
-    element = f'<property fmtid="{FMTID}" pid="{max([1, *pids]) + 1}" name="{esc_attr(PROPERTY)}">{element_value}</property>'
+    element = (
+        f'<property fmtid="{FMTID}" pid="{max([1, *pids]) + 1}" name="{esc_attr(PROPERTY)}">{element_value}</property>'
+    )
     pkg.write(part, insert_child(xml, root, kids, "property", element, ("property",)))
 
 

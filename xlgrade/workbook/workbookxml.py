@@ -305,7 +305,13 @@ def _shift_tabs(pkg: Package, position: int) -> None:
             for el in children(xml, kid):
                 local = el.attrs.get("localSheetId")
                 if el.name == "definedName" and local and local.isdigit() and int(local) >= position:
-                    edits.append((el.start, el.tag_end, set_attr(xml[el.start : el.tag_end], "localSheetId", str(int(local) + 1))))
+                    edits.append(
+                        (
+                            el.start,
+                            el.tag_end,
+                            set_attr(xml[el.start : el.tag_end], "localSheetId", str(int(local) + 1)),
+                        )
+                    )
         elif kid.name == "bookViews":
             for el in children(xml, kid):
                 tag = xml[el.start : el.tag_end]
