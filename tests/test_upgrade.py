@@ -332,3 +332,19 @@ def test_marker_survives_calc(lo, tmp_path):
     doc.save_copy(tmp_path / "saved.xlsx")
     doc.close()
     assert version.read(FileBook(tmp_path / "saved.xlsx").package) == version.TEMPLATE_VERSION
+
+
+@pytest.mark.libreoffice
+def test_calc_opens_an_upgraded_workbook_without_errors(lo, tmp_path):
+    data = demo_data.generate(n_customers=15)
+    current = tmp_path / "current.xlsx"
+    save(build("zh", InputData.from_demo(data)), current)
+    old = make_old(current, tmp_path / "old.xlsx", drop_sheets=DROPPED_SHEETS, drop_columns=DROPPED_COLUMNS)
+    assert main(["upgrade", str(old)]) == 0
+    assert main(["recalc", str(old), "--month", MONTH]) == 0
+    with lo.open(old, recalculate=False) as doc:  # as a person opens it: the job's cached results
+        assert doc.errors() == []
+        assert declared_order(doc.sheet_names(), "zh") == declared_order(build("zh").sheetnames, "zh")
+    with lo.open(old) as doc:  # recalculated: only the add-in's function is unknown without the extension
+        errors = doc.errors()
+    assert [e for e in errors if "abcgrade" not in e.formula.lower()] == []

@@ -144,15 +144,13 @@ def rule_rows(book: FileBook) -> dict[str, int]:
         return {}
     h = find_header(rows, RULES_SHEET, source=book.name, row_offset=offset)
     k = next(
-        (i for i, cell in enumerate(rows[h]) if not parse.is_blank(cell) and RULES_SHEET.match_header(cell)),
+        (
+            i
+            for i, cell in enumerate(rows[h])
+            if not parse.is_blank(cell) and getattr(RULES_SHEET.match_header(cell), "key", None) == "key"
+        ),
         None,
     )
-    keys = {
-        i: RULES_SHEET.match_header(cell).key  # type: ignore[union-attr]
-        for i, cell in enumerate(rows[h])
-        if not parse.is_blank(cell) and RULES_SHEET.match_header(cell) is not None
-    }
-    k = next((i for i, key in keys.items() if key == "key"), k)
     out: dict[str, int] = {}
     for j in range(h + 1, len(rows)):
         row = rows[j]
@@ -359,10 +357,6 @@ class Result:
     before: int
     added: Plan
     backup: str | None
-
-    @property
-    def changed(self) -> bool:
-        return self.backup is not None or not self.added.empty or self.before != version.TEMPLATE_VERSION
 
     def line(self) -> str:
         v = version.TEMPLATE_VERSION
