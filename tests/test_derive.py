@@ -432,6 +432,7 @@ def test_run_log_row_counts():
         "backup": "bak/demo.xlsx",
         "seconds": 1.5,
         "version": row["version"],
+        "note": None,  # a monthly run's row; an upgrade's row says what it added
     }
     first = derive.run_log_row(
         run_at="2026-11-01",

@@ -302,7 +302,29 @@ def test_a_current_workbook_gets_no_hint(tmp_path, capsys):
     assert main(["new", str(path)]) == 0
     assert version.read(FileBook(path).package) == version.TEMPLATE_VERSION
     assert main(["upgrade", str(path)]) == 0
-    assert "无需升级" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "无需升级" in out and "卡片" not in out
+
+
+@pytest.mark.parametrize("key", [s.key for s in SHEETS.values() if s.kind == model.CARD])
+def test_a_card_of_an_older_release_is_named_not_rebuilt(key, tmp_path, capsys):
+    old = make_old(template_path("zh"), tmp_path / "old.xlsx")
+    wb = openpyxl.load_workbook(old)
+    ws = wb[SHEETS[key].zh]
+    label = next(c for r in ws.iter_rows() for c in r if isinstance(c.value, str) and not c.value.startswith("="))
+    text, label.value = label.value, None  # the older card had no such field
+    wb.save(old)
+    assert main(["upgrade", str(old)]) == 0
+    out = capsys.readouterr().out
+    assert SHEETS[key].zh in out and text.strip() in out
+    assert openpyxl.load_workbook(old)[SHEETS[key].zh][label.coordinate].value is None  # not rebuilt
+    wb = openpyxl.load_workbook(old)
+    del wb[SHEETS[key].zh]
+    wb.save(old)
+    assert main(["upgrade", str(old)]) == 0  # deleted: copied afresh
+    assert openpyxl.load_workbook(old)[SHEETS[key].zh][label.coordinate].value == text
+    assert main(["upgrade", str(old)]) == 0
+    assert "卡片" not in capsys.readouterr().out.split("\n")[-2]
 
 
 def test_upgrade_never_covers_what_staff_typed_beside_a_table(tmp_path):

@@ -82,6 +82,8 @@ class Plan:
     columns: list[tuple[Sheet, str, Column]] = field(default_factory=list)  # (sheet, its name here, column)
     rules: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
+    # printable cards whose labels differ from the template's (a field added since): (sheet, labels)
+    cards: list[tuple[str, list[str]]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -107,6 +109,18 @@ class Plan:
         if self.names:
             parts.append(say(lang, "名称 ", "names ") + ", ".join(self.names))
         return say(lang, ";", "; ").join(parts)
+
+    def advice(self, lang: str) -> str:
+        """What the upgrade does not do by itself: a card staff may have edited is not rebuilt."""
+        return say(lang, ";", "; ").join(
+            say(
+                lang,
+                f"卡片“{name}”缺少新字段 {', '.join(labels)}:如需新版卡片,请删除该工作表后再运行 xlgrade upgrade",
+                f"the card {name!r} lacks the new fields {', '.join(labels)}: to get the new card, delete "
+                "that sheet and run xlgrade upgrade again",
+            )
+            for name, labels in self.cards
+        )
 
 
 @contextmanager
@@ -181,6 +195,7 @@ def plan(book: FileBook, rules: RuleBook, fresh: FileBook | None = None) -> Plan
         have_rules = rule_rows(book)
         found.rules = [spec.key for spec in RuleBook.specs() if spec.key not in have_rules]
     if fresh is not None:
+        found.cards = _outdated_cards(book, fresh)
         have_names = {d.name.lower() for d in pkg.defined_names() if d.local_sheet is None}
         found.names = [
             d.name
@@ -188,6 +203,25 @@ def plan(book: FileBook, rules: RuleBook, fresh: FileBook | None = None) -> Plan
             if d.local_sheet is None and d.name.lower() not in have_names and not d.name.lower().startswith("_xlnm.")
         ]
     return found
+
+
+def _texts(book: FileBook, sheet: Sheet, name: str) -> set[str]:
+    rows, _ = book._rows(sheet, name)
+    return {str(v).strip() for row in rows for v in row if isinstance(v, str) and v.strip()}
+
+
+def _outdated_cards(book: FileBook, fresh: FileBook) -> list[tuple[str, list[str]]]:
+    """Cards whose sheet lacks a label of today's template card. Cards are not rebuilt in
+    place: staff may have typed on a printed form; deleting the sheet lets upgrade copy it."""
+    out = []
+    for sheet in SHEETS.values():
+        name = book.sheet_name(sheet)
+        if sheet.kind != model.CARD or name is None:
+            continue
+        missing = sorted(_texts(fresh, sheet, sheet.name(book.lang)) - _texts(book, sheet, name))
+        if missing:
+            out.append((name, missing))
+    return out
 
 
 # ---- applying the plan ---------------------------------------------------------------------------------
@@ -359,6 +393,12 @@ class Result:
     backup: str | None
 
     def line(self) -> str:
+        advice = self.added.advice(self.lang)
+        if advice:
+            return self._line() + say(self.lang, ";", "; ") + advice
+        return self._line()
+
+    def _line(self) -> str:
         v = version.TEMPLATE_VERSION
         if self.added.empty and self.before == v:
             return say(
