@@ -131,9 +131,11 @@ class FileBook:
         if name is None:
             if sheet.kind == DERIVED:
                 return self._empty(sheet, self._source(sheet.name(self.lang)))
+            from xlgrade.workbook.upgrade import hint
+
             raise MissingSheetError(
                 f"the workbook has no sheet {sheet.name(self.lang)!r} (找不到工作表“{sheet.zh}”); "
-                f"sheets: {', '.join(self.package.sheet_names())}",
+                f"sheets: {', '.join(self.package.sheet_names())}{hint(self)}",
                 source=self.name,
             )
         rows, offset = self._rows(sheet, name)

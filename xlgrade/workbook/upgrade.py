@@ -33,10 +33,11 @@ version (:mod:`xlgrade.workbook.version`) and a run-log row naming what it added
 upgrade finds nothing to add and writes nothing.
 
 :func:`check` is what the monthly job does with an older workbook: a note in 校验 and on
-stderr to run ``xlgrade upgrade``; a refusal with that message when a missing input sheet or a
-missing computed column of an input table makes the run impossible (the job reads those
-sheets and writes those columns); anything else missing (a derived sheet, a card, a rule,
-a name) the job does without.
+stderr to run ``xlgrade upgrade``; a refusal with that message when a missing computed column
+of an input table makes the run impossible (the job writes those columns), and the same hint
+in the job's own refusal when an input sheet it reads is missing (:func:`hint`, in
+:meth:`FileBook.read_table`); anything else missing (a derived sheet, a card, an input sheet
+the job can do without such as the profiles, a rule, a name) the job does without.
 """
 
 from __future__ import annotations
@@ -90,10 +91,10 @@ class Plan:
         return not (self.sheets or self.palette or self.columns or self.rules or self.names)
 
     def blocking(self, lang: str) -> list[str]:
-        """What the monthly job cannot run without: input sheets, computed columns of input tables."""
-        out = [s.name(lang) for s in self.sheets if s.kind == model.INPUT]
-        out += [f"{name} · {c.header(lang)}" for s, name, c in self.columns if s.kind == model.INPUT and c.computed]
-        return out
+        """What the monthly job cannot run without: the computed columns of input tables, which it
+        writes. (An input sheet it needs and does not find is refused by the job itself, naming
+        the sheet, with the same hint: :func:`hint`.)"""
+        return [f"{name} · {c.header(lang)}" for s, name, c in self.columns if s.kind == model.INPUT and c.computed]
 
     def describe(self, lang: str) -> str:
         """What was (or would be) added, in ``lang``: one line for the run log and the terminal."""
@@ -457,6 +458,19 @@ def run(book: FileBook, *, user: str = "", now: datetime | None = None) -> Resul
     book.write_table(RUN_LOG, pd.concat([log, pd.DataFrame([row])], ignore_index=True))
     made = book.save(trust_cached=False)
     return Result(lang, book.name, before, found, made)
+
+
+def hint(book: FileBook) -> str:
+    """ " run xlgrade upgrade BOOK" for a refusal on a workbook of an older template, else ""."""
+    before = version.read(book.package)
+    if before >= version.TEMPLATE_VERSION:
+        return ""
+    return say(
+        book.lang,
+        f";此工作簿按旧版模板(第 {before} 版,当前第 {version.TEMPLATE_VERSION} 版)制作:请先运行 xlgrade upgrade {book.name}",
+        f"; the workbook was made from template version {before} (current {version.TEMPLATE_VERSION}): "
+        f"run xlgrade upgrade {book.name} first",
+    )
 
 
 def check(book: FileBook, rules: RuleBook) -> list[Issue]:
