@@ -261,7 +261,9 @@ def _grow(dst: Package, sheet: str, table_part: str, old_ref: str, ref: str, hea
 
 def translate_name(value: str, where: Any) -> str | None:
     """A template name's formula with each ``Sheet!$C$5`` moved by ``where(sheet, row, col)``
-    to the target's (row, col); None when a reference has no place in the target."""
+    to the target's (row, col); None when a reference has no place in the target. A range's
+    second half takes its first half's column: the template's names span one column each
+    (the drop-down lists, the id lists)."""
     pattern = re.compile(r"('(?:[^']|'')+'|[^\W\d][\w.]*)!(\$?)([A-Z]{1,3})(\$?)(\d+)")
     failed = False
 

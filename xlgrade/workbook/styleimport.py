@@ -18,7 +18,7 @@ import re
 from typing import TYPE_CHECKING
 
 from xlgrade.workbook import rels
-from xlgrade.workbook.xmlscan import XML_DECL, Elem, children, insert_child, root_elem, set_attr
+from xlgrade.workbook.xmlscan import Elem, children, insert_child, root_elem, set_attr
 
 if TYPE_CHECKING:
     from xlgrade.workbook.package import Package
@@ -38,7 +38,6 @@ STYLESHEET_ORDER = (
     "extLst",
 )
 _FIRST_CUSTOM_FORMAT = 164  # ids below are Excel's built-in number formats
-_NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
 def styles_part(pkg: Package) -> str | None:
@@ -180,6 +179,3 @@ class StyleImport:
         if self._changed and self._dst is not None and self._dst_part is not None:
             if self._dst.xml != self._dst_pkg.text(self._dst_part):
                 self._dst_pkg.write(self._dst_part, self._dst.xml)
-
-
-__all__ = ["StyleImport", "styles_part", "XML_DECL", "_NS_MAIN"]
