@@ -435,6 +435,7 @@ def test_run_log_row_counts():
         "action": None,
         "host": None,
         "output": None,
+        "note": None,  # a monthly run's row; an upgrade's row says what it added
     }
     first = derive.run_log_row(
         run_at="2026-11-01",

@@ -158,6 +158,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_wait(rc)
     rc.set_defaults(run=cmd_recalc)
 
+    up = sub.add_parser(
+        "upgrade",
+        help="give a workbook made by an older release what today's template has (sheets, columns, rules), "
+        "keeping every typed cell (with a backup)",
+    )
+    up.add_argument("path", metavar="PATH")
+    _add_wait(up)
+    up.set_defaults(run=cmd_upgrade)
     rs = sub.add_parser(
         "restore", help="list a workbook's backups, or put one back (the current file is kept as a backup first)"
     )
@@ -429,6 +437,19 @@ def cmd_export_masked(args: argparse.Namespace) -> int:
     from xlgrade.workbook.masked import export_masked
 
     result = export_masked(args.path, args.out, force=args.force, wait=args.wait, notify=_note)
+    print(result.line())
+    return 0
+
+
+def cmd_upgrade(args: argparse.Namespace) -> int:
+    from xlgrade.job.monthly import _user
+    from xlgrade.workbook import upgrade
+    from xlgrade.workbook.filebook import FileBook
+    from xlgrade.workbook.guard import exclusive
+
+    path = Path(args.path)
+    with exclusive(path, wait=args.wait, command="upgrade", notify=_note):
+        result = upgrade.run(FileBook(path), user=_user())
     print(result.line())
     return 0
 

@@ -193,3 +193,8 @@ class UdfError(XlgradeError, CellValueError):
 
     def __str__(self) -> str:
         return self.zh
+
+
+class TemplateOutdatedError(InputError):
+    """The workbook was made from an older template and lacks a sheet or column the run needs:
+    ``xlgrade upgrade BOOK`` adds it."""

@@ -503,6 +503,7 @@ def run_log_row(
         "action": action,
         "host": host,
         "output": None,
+        "note": None,  # a monthly run's row; an upgrade's says what it added
     }
     return {key: row[key] for key in RUN_LOG.keys()}
 

@@ -145,6 +145,10 @@ def run_month(
     lang = book.lang
     month = parse_month(month, pd.Timestamp(now).normalize(), lang)  # refused before anything is read
     rules = book.read_rules()
+    # a file book made from an older template: a note (or a refusal, when a sheet or column the
+    # run writes is missing) saying to run `xlgrade upgrade BOOK`
+    template_check = getattr(book, "template_issues", None)
+    template_notes: list[Issue] = template_check() if template_check is not None else []
 
     cust_n = book.read_table(CUSTOMERS)
     ledger_n = book.read_table(LEDGER)
@@ -155,7 +159,7 @@ def run_month(
         cust_n.frame, "customer_id", cust_n.source, column=cust_n.header("customer_id")
     )
     rule_notes: list[Issue] = list(getattr(book, "rule_issues", []))  # a file book: defaults it used
-    issues: list[Issue] = [*rule_notes, *cust_n.issues, *dup_issues, *ledger_n.issues]
+    issues: list[Issue] = [*template_notes, *rule_notes, *cust_n.issues, *dup_issues, *ledger_n.issues]
     issues += check_known(
         ledger_n.frame, set(customers["customer_id"].dropna()), ledger_n.source, column=ledger_n.header("customer_id")
     )

@@ -18,6 +18,7 @@ TEXT = Catalogue(
         # the run log's 操作 / Action column (xlgrade.job.monthly, xlgrade.workbook.masked)
         "run_monthly": ("月度重算", "monthly recalculation"),
         "run_export_masked": ("导出脱敏副本", "masked copy exported"),
+        "run_upgrade": ("模板升级", "template upgrade"),
         "subtitle": (
             "分级方法:{method};截至 {day};客户 {customers} 家;台账 {lines} 行;销售统计期:{window}",
             "method: {method}; as of {day}; {customers} customers; {lines} ledger lines; sales over {window}",

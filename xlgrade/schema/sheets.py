@@ -9,6 +9,8 @@ not logic); splitting it would scatter the tab order and the cross-sheet referen
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from xlgrade import mask
 from xlgrade.engine.credit import aging_buckets
 from xlgrade.schema import formulas
@@ -636,6 +638,7 @@ RUN_LOG = Sheet(
         C("action", "操作", "Action", TEXT, width=14),
         C("host", "计算机", "Computer", TEXT, width=14),
         C("output", "输出文件", "Output file", TEXT, width=30),
+        C("note", "备注", "Note", TEXT, width=60),
     ),
 )
 
@@ -669,3 +672,13 @@ SHEETS: dict[str, Sheet] = {
     )
 }
 TABLES: dict[str, Sheet] = {s.table: s for s in SHEETS.values() if s.table}
+
+
+def language_of(sheet_names: Iterable[str]) -> str:
+    """A workbook's language from its sheet names: the language most declared sheets are named in
+    (a workbook missing some sheets, an older release's, is still recognised); ``en`` on a tie
+    without the Chinese customer summary, as before there was more than that one sheet to go by."""
+    names = set(sheet_names)
+    zh = sum(s.zh in names for s in SHEETS.values() if s.zh != s.en)
+    en = sum(s.en in names for s in SHEETS.values() if s.zh != s.en)
+    return "zh" if zh > en or (zh == en and CUSTOMERS.zh in names) else "en"

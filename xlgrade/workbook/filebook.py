@@ -42,7 +42,7 @@ from xlgrade.job.outputs import Note, Summary
 from xlgrade.normalize import Normalized, find_header, normalize_rows
 from xlgrade.schema import formulas
 from xlgrade.schema.model import DATE, DATETIME, DERIVED, GRADE, Sheet, header_key
-from xlgrade.schema.sheets import CUSTOMERS, RULES_SHEET, SHEETS, SUMMARY_SHEET
+from xlgrade.schema.sheets import RULES_SHEET, SHEETS, SUMMARY_SHEET, language_of
 from xlgrade.workbook import backups, cards, rulenames, styles
 from xlgrade.workbook.cellxml import Cell, Formula, parse_range, plain_value, range_ref
 from xlgrade.workbook.guard import require_file
@@ -90,7 +90,7 @@ class FileBook:
                 f"{self.name}: the workbook part (xl/workbook.xml) or its relationships are not readable XML: "
                 f"{exc} (工作簿结构已损坏); restore a backup (xlgrade restore FILE --list) or let Excel repair it"
             ) from None
-        self.lang = "zh" if CUSTOMERS.zh in names else "en"
+        self.lang = language_of(names)
         self._rules: RuleBook | None = None
         self.rule_issues: list[Issue] = []  # defaults used for a missing rules sheet or blank rules
         self._styles: dict[str, int] | None = None
@@ -131,13 +131,16 @@ class FileBook:
         if name is None:
             if sheet.kind == DERIVED:
                 return self._empty(sheet, self._source(sheet.name(self.lang)))
+            from xlgrade.workbook.upgrade import hint
+
             sheets = ", ".join(self.package.sheet_names())
             raise MissingSheetError(
                 say(
                     self.lang,
                     f"工作簿中没有工作表“{sheet.zh}”;现有工作表:{sheets}",
                     f"the workbook has no sheet {sheet.en!r}; sheets: {sheets}",
-                ),
+                )
+                + hint(self),
                 source=self.name,
             )
         rows, offset = self._rows(sheet, name)
@@ -500,8 +503,18 @@ class FileBook:
             self._backup = str(backups.plan(self.path, self.backup_dir))
         return self._backup
 
-    def save(self) -> str | None:
-        """Write every change in one step; returns the backup made before it (if any)."""
+    def template_issues(self) -> list[Issue]:
+        """A note when the workbook follows an older template (``xlgrade upgrade``); raises
+        :class:`~xlgrade.errors.TemplateOutdatedError` when it lacks what the run needs."""
+        from xlgrade.workbook import upgrade
+
+        return upgrade.check(self, self._rules or RuleBook())
+
+    def save(self, *, trust_cached: bool = True) -> str | None:
+        """Write every change in one step; returns the backup made before it (if any).
+
+        ``trust_cached``: declare every formula's cached result current (the monthly job,
+        which has just written them); False leaves the calculation settings as they were."""
         self.check_writable()
         if not self.package.dirty:
             return None
@@ -511,7 +524,8 @@ class FileBook:
         ]
         rulenames.ensure(self.package, self._rules or RuleBook(), [p for p in sheets if self.package.exists(p)])
         # every formula cell xlgrade owns now carries its result: Excel and Calc may show them as they are
-        self.package.trust_cached_values()
+        if trust_cached:
+            self.package.trust_cached_values()
         made, new = backups.write(
             self.path, self.backup_dir, Path(self._backup) if self._backup else None, lang=self.lang
         )

@@ -57,7 +57,7 @@ _SHEETS_XML = re.compile(rb'<(?:\w+:)?sheet\b[^>]*\bname="([^"]*)"')
 def workbook_lang(path: Path) -> str | None:
     """The workbook's language from its sheet names (``zh`` / ``en``), None if unreadable."""
     from xlgrade.errors import XlgradeError
-    from xlgrade.schema.sheets import CUSTOMERS
+    from xlgrade.schema.sheets import language_of
     from xlgrade.workbook import ziplimits
 
     try:  # within the limits: a zip bomb is refused (later, with its message), not inflated here
@@ -65,7 +65,7 @@ def workbook_lang(path: Path) -> str | None:
     except (OSError, KeyError, XlgradeError):
         return None
     names = {m.decode("utf-8", "replace") for m in _SHEETS_XML.findall(xml)}
-    return "zh" if CUSTOMERS.zh in names else "en"
+    return language_of(names)
 
 
 def require_file(path: Path, lang: str | None = None) -> None:

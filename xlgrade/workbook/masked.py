@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -72,7 +71,7 @@ from xlgrade.workbook import cards
 from xlgrade.workbook.cellxml import Cell
 from xlgrade.workbook.filebook import FileBook
 from xlgrade.workbook.guard import exclusive, open_elsewhere, require_file, workbook_lang
-from xlgrade.workbook.runlock import DEFAULT_WAIT_SECONDS, login, say
+from xlgrade.workbook.runlock import DEFAULT_WAIT_SECONDS, login, say, this_host
 from xlgrade.workbook.xmlscan import decode_part, esc
 
 _SHEET_DATA = re.compile(r"<(?:[\w.\-]+:)?sheetData\b.*?(?:/>|</(?:[\w.\-]+:)?sheetData>)", re.S)
@@ -402,10 +401,7 @@ def check_no_secrets(book: FileBook, secrets: mask.Secrets, out: Path) -> None:
 # ---- 6. the run log -------------------------------------------------------------------------
 def export_log_row(lang: str, *, now: datetime, user: str, output: Path, customers: int | None) -> dict[str, Any]:
     """The run log's row of an export (rule 6); ``backup`` and ``seconds`` are filled in later."""
-    try:
-        host = socket.gethostname()
-    except OSError:
-        host = ""
+    host = this_host()
     row: dict[str, Any] = {key: None for key in RUN_LOG.keys()}
     row.update(
         run_at=pd.Timestamp(now),

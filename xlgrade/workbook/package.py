@@ -214,8 +214,10 @@ class Package:
         """Declare every formula's cached result current (see :func:`workbookxml.trust_cached_values`)."""
         workbookxml.trust_cached_values(self)
 
-    def add_sheet(self, name: str) -> str:
-        return workbookxml.add_sheet(self, name)
+    def add_sheet(
+        self, name: str, *, position: int | None = None, xml: str | None = None, state: str = "visible"
+    ) -> str:
+        return workbookxml.add_sheet(self, name, position=position, xml=xml, state=state)
 
     # ---- styles and shared strings (stylesheet.py, sharedstrings.py) ------------------------------
     def palette(self) -> dict[str, int]:

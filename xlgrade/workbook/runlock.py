@@ -73,7 +73,11 @@ def say(lang: str | None, zh: str, en: str) -> str:
 
 
 def this_host() -> str:
-    return socket.gethostname()
+    """This computer's name ("" if the system will not say)."""
+    try:
+        return socket.gethostname()
+    except OSError:
+        return ""
 
 
 def login() -> str:

@@ -50,6 +50,11 @@ def table_info(pkg: Package, sheet_name: str, table_name: str) -> tuple[str, lis
     part = table_part(pkg, sheet_name, table_name)
     if part is None:
         return None
+    return table_info_of(pkg, part)
+
+
+def table_info_of(pkg: Package, part: str) -> tuple[str, list[str]]:
+    """(ref, column names) of the table part ``part``."""
     xml = pkg.text(part)
     root = root_elem(xml)
     names = []

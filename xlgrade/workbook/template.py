@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.formatting.rule import Rule
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Font, PatternFill
 from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -57,7 +58,7 @@ from xlgrade.schema import formulas, model
 from xlgrade.schema.lists import DEFAULT_LISTS, OPEN_LISTS
 from xlgrade.schema.model import Column, Sheet
 from xlgrade.schema.sheets import COMPLAINTS, CUSTOMERS, LISTS_SHEET, RULES_SHEET, SHEETS, STORE_CLIENTS, credit_sheet
-from xlgrade.workbook import cards, formhead, reference, styles
+from xlgrade.workbook import cards, formhead, reference, styles, version
 from xlgrade.workbook.text import TEXT, in_lang
 
 LANGS = ("zh", "en")
@@ -591,6 +592,10 @@ def build(lang: str = "zh", data: InputData | None = None, rules: RuleBook | Non
     props.created = FIXED_TIME
     props.modified = FIXED_TIME
     props.language = ctx.text("language")
+    # the template version this workbook follows (xlgrade upgrade; see xlgrade.workbook.version)
+    wb.custom_doc_props.append(  # type: ignore[attr-defined]  # openpyxl 3.1 has it; its stubs do not
+        StringProperty(name=version.PROPERTY, value=str(version.TEMPLATE_VERSION))
+    )
     wb.active = 0
     return wb
 

@@ -255,8 +255,14 @@ def trust_cached_values(pkg: Package) -> None:
         pkg.write(pkg.workbook, xml[: calc.start] + new + xml[calc.tag_end :])
 
 
-def add_sheet(pkg: Package, name: str) -> str:
-    """Append an empty worksheet named ``name``; returns its part."""
+def add_sheet(
+    pkg: Package, name: str, *, position: int | None = None, xml: str | None = None, state: str = "visible"
+) -> str:
+    """Add a worksheet named ``name`` (empty, or the worksheet part ``xml``; ``state`` hidden ...).
+
+    ``position`` (0-based) puts its tab there instead of last; the sheet-local defined names
+    (print areas, print titles) and the active and first tabs of the sheets after it follow
+    their sheets."""
     if any(s.name.lower() == name.lower() for s in sheets(pkg)):
         raise PackageError(f"{pkg.path.name}: a sheet named {name!r} already exists")
     if len(name) > 31 or re.search(r"[\[\]:*?/\\]", name):
@@ -264,7 +270,8 @@ def add_sheet(pkg: Package, name: str) -> str:
     part = pkg.free_name("xl/worksheets/sheet{}.xml")
     pkg.write(
         part,
-        f'{XML_DECL}<worksheet xmlns="{NS_MAIN}" xmlns:r="{rels.NS_REL}"><dimension ref="A1"/>'
+        xml
+        or f'{XML_DECL}<worksheet xmlns="{NS_MAIN}" xmlns:r="{rels.NS_REL}"><dimension ref="A1"/>'
         '<sheetViews><sheetView workbookViewId="0"/></sheetViews>'
         '<sheetFormatPr defaultRowHeight="15"/><sheetData/>'
         '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
@@ -277,6 +284,45 @@ def add_sheet(pkg: Package, name: str) -> str:
     ids = [int(e.attrs.get("sheetId", "0")) for e in children(xml, holder) if e.name == "sheet"]
     r = ns_prefix(xml[root.start : root.tag_end], rels.NS_REL)
     rattr = f"{r}:id" if r else f'xmlns:xr_="{rels.NS_REL}" xr_:id'
-    element = f'<{root.p}sheet name="{esc_attr(name)}" sheetId="{max(ids, default=0) + 1}" {rattr}="{rid}"/>'
-    pkg.write(pkg.workbook, insert_child(xml, holder, children(xml, holder), "sheet", element, ("sheet",)))
+    hidden = f' state="{esc_attr(state)}"' if state != "visible" else ""
+    element = f'<{root.p}sheet name="{esc_attr(name)}" sheetId="{max(ids, default=0) + 1}"{hidden} {rattr}="{rid}"/>'
+    listed = [e for e in children(xml, holder) if e.name == "sheet"]
+    if position is None or position >= len(listed):
+        pkg.write(pkg.workbook, insert_child(xml, holder, children(xml, holder), "sheet", element, ("sheet",)))
+        return part
+    at = listed[max(position, 0)].start
+    pkg.write(pkg.workbook, xml[:at] + element + xml[at:])
+    _shift_tabs(pkg, max(position, 0))
     return part
+
+
+def _shift_tabs(pkg: Package, position: int) -> None:
+    """After a sheet was inserted at ``position``: local names and tab indices from there on move by one."""
+    xml, root, kids = _children(pkg)
+    edits: list[tuple[int, int, str]] = []  # (start, end, new start tag)
+    for kid in kids:
+        if kid.name == "definedNames":
+            for el in children(xml, kid):
+                local = el.attrs.get("localSheetId")
+                if el.name == "definedName" and local and local.isdigit() and int(local) >= position:
+                    edits.append(
+                        (
+                            el.start,
+                            el.tag_end,
+                            set_attr(xml[el.start : el.tag_end], "localSheetId", str(int(local) + 1)),
+                        )
+                    )
+        elif kid.name == "bookViews":
+            for el in children(xml, kid):
+                tag = xml[el.start : el.tag_end]
+                new = tag
+                for attr in ("activeTab", "firstSheet"):
+                    value = el.attrs.get(attr)
+                    if value and value.isdigit() and int(value) >= position and (attr == "activeTab" or int(value) > 0):
+                        new = set_attr(new, attr, str(int(value) + 1))
+                if new != tag:
+                    edits.append((el.start, el.tag_end, new))
+    for start, end, tag in sorted(edits, reverse=True):
+        xml = xml[:start] + tag + xml[end:]
+    if edits:
+        pkg.write(pkg.workbook, xml)
