@@ -368,8 +368,12 @@ def test_cards(empty, lang):
         assert FORM_NO in values and (sheet.form if lang == "zh" else f"Appendix {numeral}") in values
         assert cards.CARDS[key].title(lang) in values
         labels = [zh if lang == "zh" else en for _, zh, en in cards.FOOTER]
-        assert all(label in values for label in labels)
-        assert all(label in ws.oddFooter.center.text for label in labels)
+        # the sign-off line is printed exactly once: on the form, not again in the page footer
+        assert all(values.count(label) == 1 for label in labels)
+        footers = [ws.oddFooter, ws.evenFooter, ws.firstFooter]
+        assert not any(
+            label in (part.text or "") for f in footers for part in (f.left, f.center, f.right) for label in labels
+        )
         area = ws.print_area.split("!")[1].replace("$", "")
         footer_row = max(c.row for row in ws.iter_rows() for c in row if c.value in labels)
         assert area == f"A1:F{footer_row}"
@@ -488,10 +492,17 @@ def test_typed_values(filled, demo):
     assert t == demo.complaints["complaint_time"].iloc[0].to_pydatetime()
 
 
-def test_cards_pick_the_first_rows(filled, demo):
-    assert filled[SHEETS["org_card"].zh]["B3"].value == demo.customers["customer_id"].iloc[0]
-    assert filled[SHEETS["person_card"].zh]["B3"].value == demo.customers["customer_id"].iloc[0]
+def test_cards_pick_the_demos_largest_customer_and_first_complaint(filled, demo):
+    largest = demo.ledger.groupby("customer_id")["amount"].sum().idxmax()
+    assert filled[SHEETS["org_card"].zh]["B3"].value == largest
+    assert filled[SHEETS["person_card"].zh]["B3"].value == largest
     assert filled[SHEETS["complaint_card"].zh]["B3"].value == demo.complaints["complaint_no"].iloc[0]
+
+
+def test_cards_pick_the_first_rows_without_a_pick():
+    customers = pd.DataFrame({"customer_id": ["C2", "C1"]})
+    wb = reopen(build("zh", InputData(customers=customers)))
+    assert wb[SHEETS["org_card"].zh]["B3"].value == "C2"
 
 
 def test_lists_from_data():

@@ -38,7 +38,7 @@ from xlgrade.engine.dynamics import apply_overrides, changes
 from xlgrade.engine.result import Grading
 from xlgrade.errors import MissingSheetError
 from xlgrade.issues import NOTE, SKIPPED, Issue
-from xlgrade.job import derive, live
+from xlgrade.job import cardfacts, derive, live
 from xlgrade.job.book import Book
 from xlgrade.job.history import history_rows, merge_history, previous_grades
 from xlgrade.job.months import parse_month
@@ -192,6 +192,9 @@ def run_month(
     moved = changes(before, grades, graded.labels, graded.explanation(lang))
 
     credit_rows = derive.credit_table(credit_graded, customers, grades, rules, lang)
+    analysis_rows = derive.analysis_table(analyses, customers, grades, rules, lang, ledger, as_of)
+    ledger_cells, ledger_note = _ledger_credit(ledger, ledger_n, rules, as_of, lang)
+    issues += ledger_note
     profiles_n = _optional_table(book, PROFILES)
     if profiles_n is not None:
         issues += profiles_n.issues
@@ -199,6 +202,7 @@ def run_month(
         "Customers": _with_cells(cust_n.frame, summary_cells),
         "Complaints": _with_cells(complaints_n.frame, complaints),
         "Credit": credit_rows,
+        "Analysis": analysis_rows,
         "Profiles": profiles_n.frame if profiles_n is not None else None,
     }
 
@@ -207,7 +211,9 @@ def run_month(
     book.write_table(credit_sheet(rules.credit.aging_days), credit_rows)
     book.write_table(SALES_POWER, sales_power(ledger, customers, grades, period.year, as_of))
     book.write_table(COMPARISON, comparison(ledger, customers, grades, period.year, as_of))
-    book.write_table(ANALYSIS, derive.analysis_table(analyses, customers, grades, rules, lang))
+    book.write_table(ANALYSIS, analysis_rows)
+    if len(ledger_cells):
+        book.write_computed(LEDGER, ledger_cells)
     if len(complaints):
         book.write_computed(COMPLAINTS, complaints)
     if len(summary_cells):
@@ -264,6 +270,26 @@ def _clear_skipped(cells: pd.DataFrame, read: Normalized) -> pd.DataFrame:
     blank = pd.DataFrame({"row": skipped}).reindex(columns=cells.columns)
     out = pd.concat([cells.astype(object), blank.astype(object)], ignore_index=True)
     return out.where(out.notna(), None).sort_values("row", ignore_index=True)
+
+
+def _ledger_credit(
+    ledger: pd.DataFrame, read: Normalized, rules, as_of: pd.Timestamp, lang: str
+) -> tuple[pd.DataFrame, list[Issue]]:
+    """附表五's per-line 信用评估 (:mod:`xlgrade.job.cardfacts`), skipped rows cleared; a ledger
+    made before the column existed gets a note instead (the job never adds a column)."""
+    column = LEDGER.column("credit_status")
+    if column.key not in read.headers:
+        note = Issue(
+            read.source,
+            read.header_row,
+            column.header(lang),
+            None,
+            f"the ledger has no column {column.en!r}: add it after the last column to see each line's credit",
+            f"台账没有“{column.zh}”列:在最后一列之后加上该列,即可看到每一行的信用评估",
+            NOTE,
+        )
+        return pd.DataFrame(), [note]
+    return _clear_skipped(cardfacts.ledger_credit_cells(ledger, rules, as_of, lang), read), []
 
 
 def _optional_table(book: Book, sheet: Sheet) -> Normalized | None:

@@ -92,10 +92,22 @@ class InputData:
     ledger: pd.DataFrame | None = None
     complaints: pd.DataFrame | None = None
     lists: dict[str, list[str]] = field(default_factory=dict)  # drop-down lists by choice name
+    picks: dict[str, str] = field(default_factory=dict)  # the cards' first pick ("customers": id); else row 1
 
     @classmethod
     def from_demo(cls, demo: demo_data.DemoData) -> InputData:
-        return cls(customers=demo.customers, profiles=demo.profiles, ledger=demo.ledger, complaints=demo.complaints)
+        """The demo's tables; the record cards show its largest customer, whose card has every field filled."""
+        ledger = demo.ledger
+        picks = {}
+        if len(ledger):
+            picks["customers"] = str(ledger.groupby("customer_id")["amount"].sum().idxmax())
+        return cls(
+            customers=demo.customers,
+            profiles=demo.profiles,
+            ledger=ledger,
+            complaints=demo.complaints,
+            picks=picks,
+        )
 
     def frame(self, key: str) -> pd.DataFrame | None:
         return getattr(self, key, None)
@@ -554,8 +566,8 @@ def build(lang: str = "zh", data: InputData | None = None, rules: RuleBook | Non
     _id_list(ctx, written["customers"], "customer_id", cards.CUSTOMER_IDS)
     _id_list(ctx, written["complaints"], "complaint_no", cards.COMPLAINT_NOS)
     ctx.first = {
-        "customers": _first(data.customers, "customer_id"),
-        "complaints": _first(data.complaints, "complaint_no"),
+        "customers": data.picks.get("customers") or _first(data.customers, "customer_id"),
+        "complaints": data.picks.get("complaints") or _first(data.complaints, "complaint_no"),
     }
     for ws, sheet in card_sheets:
         cards.build_card(ctx, ws, sheet)
