@@ -6,8 +6,8 @@ Pure (frames in, frames out); ``lang`` chooses every text a person reads.
    sheet's columns last_order_date (交易日期 / 购买日期), last_paid_date (收款日期),
    daily_sales (日销金额), business_status (营业状况: the rule book's label in ``lang``) and
    products (订购商品 / 购买商品: the first ``activity.products_shown`` names by amount, joined
-   with 、 / ", ", then "等 N 种" / "and N more" when there are more). Missing dates are
-   None, no products an empty cell.
+   with 、 / ", ", then "等 N 种" / "and N more" when there are more). A missing date is
+   NaT, no products missing: both empty cells.
 2. Per-line credit (:func:`ledger_credit_cells`): for each ledger row read (its sheet
    ``row``), ``engine.credit.line_status`` as of the evaluation date in words: 按期回款,
    逾期 N 天回款, 未回款,截至 日期 逾期 N 天, ... (catalogue keys ``line_*``).
