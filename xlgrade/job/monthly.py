@@ -10,7 +10,8 @@ Steps, in order:
    today). The evaluation date is the month's last day; later ledger lines do not count.
 3. Grade with the workbook's method (rule ``general.method``), apply manual grades that
    have a reason, evaluate credit, the analyses of docs/rules.md §3.6-3.7 and the complaints.
-4. Write the derived sheets, the complaints' computed columns, the customer summary's live
+4. Write the derived sheets, the complaints' computed columns, the ledger's per-line 信用评估
+   (:mod:`xlgrade.job.cardfacts`; a ledger without that column gets a note), the customer summary's live
    columns (their formulas, for the method, with the values they yield as cached results:
    :mod:`xlgrade.job.live`), the summary, the validation sheet and the evaluation date, and
    append one run-log row; the book keeps a backup of the previous version and
