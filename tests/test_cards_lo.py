@@ -15,11 +15,13 @@ import shutil
 import subprocess
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from xlgrade import demo_data
+from xlgrade.job.cardfacts import ACTIVITY_COLUMNS
 from xlgrade.job.monthly import run_month
-from xlgrade.schema.sheets import ANALYSIS, ORG_CARD, PERSON_CARD, PROFILES, SHEETS
+from xlgrade.schema.sheets import ANALYSIS, CREDIT, ORG_CARD, PERSON_CARD, PROFILES, SHEETS
 from xlgrade.workbook import cards
 from xlgrade.workbook.filebook import FileBook
 from xlgrade.workbook.template import InputData, build, save
@@ -42,9 +44,10 @@ def _new_field_cells(path, lang: str) -> dict[tuple[str, str], str]:
     """(sheet, column header) -> the card cell whose formula reads that new column."""
     wb = openpyxl.load_workbook(path)
     wanted = {
-        ORG_CARD: [f"Analysis[[{ANALYSIS.column(k).header(lang)}]]" for k in cards_activity()],
+        ORG_CARD: [f"Analysis[[{ANALYSIS.column(k).header(lang)}]]" for k in ACTIVITY_COLUMNS],
         PERSON_CARD: [f"Profiles[[{PROFILES.column(k).header(lang)}]]" for k in ("occupation", "annual_income")]
-        + [f"Analysis[[{ANALYSIS.column(k).header(lang)}]]" for k in ("last_order_date", "products")],
+        + [f"Analysis[[{ANALYSIS.column(k).header(lang)}]]" for k in ("last_order_date", "products")]
+        + [f"Credit[[{CREDIT.column('credit_grade').header(lang)}]]"],  # 信用状况
     }
     out = {}
     for sheet, needles in wanted.items():
@@ -55,12 +58,6 @@ def _new_field_cells(path, lang: str) -> dict[tuple[str, str], str]:
             ]
             out[(sheet.name(lang), needle)] = cell
     return out
-
-
-def cards_activity() -> tuple[str, ...]:
-    from xlgrade.job.cardfacts import ACTIVITY_COLUMNS
-
-    return ACTIVITY_COLUMNS
 
 
 def test_calc_recalculates_the_new_fields_to_what_the_job_cached(lo, workbook):
@@ -89,14 +86,12 @@ def test_an_unknown_id_says_so_on_the_card(lo, workbook, card):
         assert doc.value(sheet, MESSAGE) == ""
         doc.set(sheet, PICK, "NO-SUCH-ID")
         message = doc.value(sheet, MESSAGE)
-        assert message == cards.shown_message(declared, "NO-SUCH-ID", {declared.ids.table: _empty(declared)}, lang)
+        assert message == cards.shown_message(declared, "NO-SUCH-ID", {declared.id_table: _empty(declared)}, lang)
         assert "NO-SUCH-ID" in message and declared.ids.name(lang) in message
 
 
-def _empty(card):
-    import pandas as pd
-
-    return pd.DataFrame({cards.KEYS[card.ids.table]: []})
+def _empty(card) -> pd.DataFrame:
+    return pd.DataFrame({cards.KEYS[card.id_table]: []})
 
 
 def _pdf_text(pdf) -> str:

@@ -114,10 +114,15 @@ class Card:
         return in_lang(lang, self.title_zh, self.title_en)
 
     @property
+    def id_table(self) -> str:
+        """The table the pick's ids come from (its sheet: ``TABLES[card.id_table]``)."""
+        assert self.pick.table is not None  # a pick reads a column (checked when declared)
+        return self.pick.table
+
+    @property
     def ids(self) -> Sheet:
-        """The table the pick's ids come from."""
-        assert self.pick.table is not None
-        return TABLES[self.pick.table]
+        """The sheet the pick's ids come from."""
+        return TABLES[self.id_table]
 
 
 F = Field
@@ -357,7 +362,7 @@ def message_formula(card: Card, lang: str, pick: str = PICK) -> str:
     head, tail = in_lang(lang, *NOT_FOUND).split("{value}")
     sheet = card.ids.name(lang)
     texts = [part.format(label=label, sheet=sheet).replace('"', '""') for part in (head, tail)]
-    key = _col(card.ids.table or "", KEYS[card.ids.table or ""], lang)
+    key = _col(card.id_table, KEYS[card.id_table], lang)
     return f'=IF({pick}="","",IF(ISNA(MATCH({pick},{key},0)),"{texts[0]}"&{pick}&"{texts[1]}",""))'
 
 
@@ -365,7 +370,7 @@ def shown_message(card: Card, pick: Any, tables: Mapping[str, pd.DataFrame], lan
     """What :func:`message_formula` shows for ``pick`` given the tables (its cached result)."""
     if pick is None or str(pick).strip() == "":
         return ""
-    table = card.ids.table or ""
+    table = card.id_table
     frame = tables.get(table)
     if frame is None or KEYS[table] not in frame.columns:
         return ""
