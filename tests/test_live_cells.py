@@ -16,9 +16,10 @@ from xlgrade import demo_data
 from xlgrade.cells import by_name
 from xlgrade.engine.rules import RuleBook
 from xlgrade.job import live
+from xlgrade.job.cardfacts import ACTIVITY_COLUMNS
 from xlgrade.job.monthly import run_month
 from xlgrade.normalize import normalize
-from xlgrade.schema.sheets import CUSTOMERS, HISTORY, LEDGER, ORG_CARD, VALIDATION
+from xlgrade.schema.sheets import ANALYSIS, CUSTOMERS, HISTORY, LEDGER, ORG_CARD, SHEETS, VALIDATION
 from xlgrade.workbook import cards
 from xlgrade.workbook.filebook import FileBook
 from xlgrade.workbook.package import Package
@@ -66,7 +67,7 @@ def test_cached_values_equal_the_formulas_and_history(tmp_path, demo):
 def test_the_card_shows_its_customers_row(tmp_path, demo):
     path = _book(tmp_path, demo)
     summary = _rows(path, CUSTOMERS.zh).set_index("客户编号")
-    first = demo.customers["customer_id"].iloc[0]  # the template's first pick
+    first = InputData.from_demo(demo).picks["customers"]  # the template's first pick
     card = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(ORG_CARD.zh).to_python()
     _, placed, _ = cards.layout(cards.ORG_CARD)
     shown = {p.field.key: card[p.value_cell[0] - 1][p.value_cell[1] - 1] for p in placed}
@@ -77,6 +78,50 @@ def test_the_card_shows_its_customers_row(tmp_path, demo):
     ws = openpyxl.load_workbook(path)[ORG_CARD.zh]
     row, col = next(p.value_cell for p in placed if p.field.key == "company")
     assert str(ws.cell(row=row, column=col).value).startswith("=IF($B$3")  # the formula is kept
+
+
+def test_the_cards_trading_fields_are_the_analysis_sheets_row(tmp_path, demo):
+    path = _book(tmp_path, demo)
+    pick = InputData.from_demo(demo).picks["customers"]
+    analysis = _rows(path, ANALYSIS.zh).set_index("客户编号")
+    profiles = demo.profiles.set_index("customer_id")
+    wb = openpyxl.load_workbook(path, data_only=True)
+    for card, keys in (
+        (cards.ORG_CARD, ("daily_sales", "products", "last_order_date", "last_paid_date", "business_status")),
+        (cards.PERSON_CARD, ("products", "last_order_date", "occupation", "annual_income", "credit_grade")),
+    ):
+        ws = wb[SHEETS[card.sheet_key].zh]
+        _, placed, _ = cards.layout(card)
+        shown = {p.field.key: ws.cell(*p.value_cell).value for p in placed}
+        for key in keys:
+            assert shown[key] not in (None, ""), (card.sheet_key, key)  # the demo's card has them all
+        for key in set(keys) & set(ACTIVITY_COLUMNS):
+            expected = analysis.at[pick, ANALYSIS.column(key).zh]
+            if hasattr(expected, "year"):  # calamine reads a date cell as a date, openpyxl as a datetime
+                assert pd.Timestamp(shown[key]) == pd.Timestamp(expected), key
+            else:
+                assert shown[key] == (pytest.approx(expected) if isinstance(expected, float) else expected), key
+        if "occupation" in keys:
+            assert shown["occupation"] == profiles.at[pick, "occupation"]
+            assert shown["annual_income"] == profiles.at[pick, "annual_income"]
+        assert ws[f"A{cards.MESSAGE_ROW}"].value in (None, "")  # a known id: no message
+
+
+def test_an_unknown_pick_gets_the_message_as_cached_result(tmp_path, demo):
+    path = tmp_path / "unknown.xlsx"
+    data = InputData.from_demo(demo)
+    save(
+        build(
+            "zh", InputData(data.customers, data.profiles, data.ledger, data.complaints, picks={"customers": "KH9999"})
+        ),
+        path,
+    )
+    run_month(FileBook(path), "2026-10")
+    ws = openpyxl.load_workbook(path, data_only=True)[ORG_CARD.zh]
+    assert ws[f"A{cards.MESSAGE_ROW}"].value == "客户编号“KH9999”不在「客户归类汇总表」中:请从下拉列表选择"
+    assert ws["B6"].value in (None, "")  # the fields stay blank
+    formula = openpyxl.load_workbook(path)[ORG_CARD.zh][f"A{cards.MESSAGE_ROW}"].value
+    assert formula == cards.message_formula(cards.ORG_CARD, "zh")
 
 
 @pytest.mark.parametrize(

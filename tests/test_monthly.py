@@ -56,11 +56,16 @@ def names(sheet: Sheet) -> Callable[[Any], bool]:
     return lambda text: isinstance(text, str) and (text == sheet.zh or text.endswith("]" + sheet.zh))
 
 
+def ledger_sheet(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The ledger as its sheet holds it: the typed columns and the blank 信用评估 column the job fills."""
+    return raw(LEDGER, frame, lang).assign(**{LEDGER.column("credit_status").header(lang): None})
+
+
 def book_of(make_book: MakeBook, data: demo_data.DemoData, **kw: Any) -> Any:
     return make_book(
         {
             "customers": raw(CUSTOMERS, data.customers),
-            "ledger": raw(LEDGER, data.ledger),
+            "ledger": ledger_sheet(data.ledger),
             "complaints": raw(COMPLAINTS, data.complaints),
         },
         **kw,
@@ -123,7 +128,10 @@ def test_same_month_twice_gives_the_same_content(make_book, data):
 def test_only_computed_columns_of_input_sheets_are_written(make_book, data):
     book = book_of(make_book, data)
     run_month(book, "2026-10", now=NOW)
-    assert set(book.computed) == {"complaints", "customers"}
+    assert set(book.computed) == {"complaints", "customers", "ledger"}
+    lines = book.computed["ledger"]
+    assert set(lines.columns) == {"row", "credit_status"} and len(lines) == len(data.ledger)
+    assert lines["credit_status"].map(lambda t: isinstance(t, str) and t != "").all()
     computed = book.computed["complaints"]
     assert set(computed.columns) == {"row", "grade", "priority", "due", "status"}
     assert len(computed) == len(data.complaints)
@@ -131,6 +139,14 @@ def test_only_computed_columns_of_input_sheets_are_written(make_book, data):
     assert set(live.columns) == {"row", "orders_all", "volume_all", "grade"} and len(live) == len(data.customers)
     assert book.formulas["customers"]["grade"] == CUSTOMERS.column("grade").formula  # threshold: ABCGRADE
     assert book.typed_changes() == []  # a file book: every typed cell as it was
+
+
+def test_a_ledger_without_the_credit_column_gets_a_note_not_a_new_column(data):
+    book = MemoryBook({"customers": raw(CUSTOMERS, data.customers), "ledger": raw(LEDGER, data.ledger)})
+    run_month(book, "2026-10", now=NOW)
+    assert "ledger" not in book.computed
+    notes = book.written["validation"]
+    assert (notes["column"] == "信用评估").sum() == 1 and notes["action"].eq("提示").any()
 
 
 def test_default_month_is_the_latest_ledger_month(make_book, data):

@@ -37,7 +37,9 @@ from xlgrade.engine.rules import RuleBook
 from xlgrade.job import forms
 from xlgrade.schema import formulas, model
 from xlgrade.schema.sheets import (
+    ANALYSIS,
     COMPLAINTS,
+    CREDIT,
     CUSTOMERS,
     FORM_NO,
     LEDGER,
@@ -384,8 +386,12 @@ def test_cards(empty, lang):
         assert FORM_NO in values and (sheet.form if lang == "zh" else f"Appendix {numeral}") in values
         assert cards.CARDS[key].title(lang) in values
         labels = [zh if lang == "zh" else en for _, zh, en in cards.FOOTER]
-        assert all(label in values for label in labels)
-        assert all(label in ws.oddFooter.center.text for label in labels)
+        # the sign-off line is printed exactly once: on the form, not again in the page footer
+        assert all(values.count(label) == 1 for label in labels)
+        footers = [ws.oddFooter, ws.evenFooter, ws.firstFooter]
+        assert not any(
+            label in (part.text or "") for f in footers for part in (f.left, f.center, f.right) for label in labels
+        )
         area = ws.print_area.split("!")[1].replace("$", "")
         footer_row = max(c.row for row in ws.iter_rows() for c in row if c.value in labels)
         assert area == f"A1:F{footer_row}"
@@ -419,6 +425,25 @@ def test_card_formulas_cover_every_field(empty, lang):
         )
         for k in wanted:
             assert f"Profiles[[{formulas.escape(PROFILES.column(k).header(lang))}]]" in text, (key, k)
+    # seed 004's trading fields: computed by the job into the analysis sheet, looked up by both cards
+    texts = {
+        key: "\n".join(
+            c.value
+            for row in empty[SHEETS[key].name(lang)].iter_rows()
+            for c in row
+            if isinstance(c.value, str) and c.value.startswith("=")
+        )
+        for key in ("org_card", "person_card")
+    }
+    for key, columns in (
+        ("org_card", ("daily_sales", "products", "last_order_date", "last_paid_date", "business_status")),
+        ("person_card", ("products", "last_order_date")),
+    ):
+        for k in columns:
+            assert f"Analysis[[{formulas.escape(ANALYSIS.column(k).header(lang))}]]" in texts[key], (key, k)
+    for key in ("org_card", "person_card"):  # 信用等级 / 信用状况
+        assert f"Credit[[{CREDIT.column('credit_grade').header(lang)}]],MATCH($B$3," in texts[key]
+        assert f"Profiles[[{PROFILES.column('payment_terms').header(lang)}]]" in texts[key]  # 付款方式
     complaint = empty[SHEETS["complaint_card"].name(lang)]
     text = "\n".join(
         c.value for row in complaint.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")
@@ -426,6 +451,82 @@ def test_card_formulas_cover_every_field(empty, lang):
     for col in COMPLAINTS.columns:
         if col.key != "complaint_no":
             assert f"Complaints[[{formulas.escape(col.header(lang))}]]" in text, col.key
+
+
+SEED_004_LABELS = {
+    "zh": (
+        {"日销金额", "订购商品", "交易日期", "收款日期", "营业状况", "付款方式", "信用等级"},
+        {"客户姓名", "职业", "年均收入", "购买商品", "购买日期", "付款方式", "信用状况", "住址", "联系电话"},
+    ),
+    "en": (
+        {
+            "Daily sales",
+            "Products ordered",
+            "Last order",
+            "Last payment",
+            "Business trend",
+            "Payment terms",
+            "Credit grade",
+        },
+        {"Name", "Occupation", "Annual income", "Products bought", "Last purchase", "Payment terms", "Credit status"},
+    ),
+}
+
+
+def test_card_labels_of_seed_004(empty, lang):
+    labels = {
+        key: {c.value for row in empty[SHEETS[key].name(lang)].iter_rows() for c in row if isinstance(c.value, str)}
+        for key in ("org_card", "person_card")
+    }
+    org, person = SEED_004_LABELS[lang]
+    assert org <= labels["org_card"] and person <= labels["person_card"]
+
+
+def test_card_message_cell_and_drop_down_error_name_the_id_sheet(empty, lang):
+    for key, ids in (("org_card", CUSTOMERS), ("person_card", CUSTOMERS), ("complaint_card", COMPLAINTS)):
+        ws = empty[SHEETS[key].name(lang)]
+        card = cards.CARDS[key]
+        message = ws[f"A{cards.MESSAGE_ROW}"]
+        id_header = ids.column(cards.KEYS[ids.table]).header(lang)
+        assert message.value == cards.message_formula(card, lang)
+        assert f"ISNA(MATCH($B$3,{ids.table}[[{id_header}]],0))" in message.value
+        assert ids.name(lang) in message.value
+        assert f"A{cards.MESSAGE_ROW}:F{cards.MESSAGE_ROW}" in {str(r) for r in ws.merged_cells.ranges}
+        (dv,) = ws.data_validations.dataValidation
+        assert ids.name(lang) in dv.error and id_header in dv.error
+
+
+def test_card_shown_message_is_the_formulas_result():
+    card = cards.ORG_CARD
+    tables = {"Customers": pd.DataFrame({"customer_id": ["C1", "C2"]})}
+    assert cards.shown_message(card, "C2", tables, "zh") == ""
+    assert cards.shown_message(card, " c1 ", tables, "zh") == ""  # MATCH ignores case, the job ignores spaces too
+    assert cards.shown_message(card, None, tables, "zh") == ""
+    assert cards.shown_message(card, "C9", tables, "zh") == "客户编号“C9”不在「客户归类汇总表」中:请从下拉列表选择"
+    assert cards.shown_message(card, "C9", tables, "en") == (
+        "Customer ID C9 is not on the Customer summary sheet: choose one from the list"
+    )
+
+
+def test_english_card_rows_are_as_tall_as_their_labels_need(empty, lang):
+    for key in ("org_card", "person_card", "complaint_card"):
+        ws = empty[SHEETS[key].name(lang)]
+        _, placed, _ = cards.layout(cards.CARDS[key])
+        for p in placed:
+            if p.row == cards.PICK_ROW:
+                continue
+            width = ws.column_dimensions[openpyxl.utils.get_column_letter(p.col)].width
+            lines = cards.label_lines(p.field.label(lang), width)
+            assert ws.row_dimensions[p.row].height >= lines * cards.LINE_HEIGHT, (key, p.field.key)
+
+
+def test_label_lines():
+    assert cards.label_lines("Name", 18) == 1
+    assert cards.label_lines("Relation to decision makers", 18) >= 2  # rendered in two lines by Calc
+    assert cards.label_lines("Relation to decision makers", 40) == 1
+    assert cards.label_lines("与决策层关系", 13) == 2  # 12 columns of CJK, bold, in 11
+    assert cards.label_lines("企业名称", 13) == 1
+    assert cards.label_lines("Supercalifragilistic", 8) == 4  # a long word breaks inside
 
 
 # ---- rules --------------------------------------------------------------------------------------------
@@ -504,10 +605,17 @@ def test_typed_values(filled, demo):
     assert t == demo.complaints["complaint_time"].iloc[0].to_pydatetime()
 
 
-def test_cards_pick_the_first_rows(filled, demo):
-    assert filled[SHEETS["org_card"].zh]["B3"].value == demo.customers["customer_id"].iloc[0]
-    assert filled[SHEETS["person_card"].zh]["B3"].value == demo.customers["customer_id"].iloc[0]
+def test_cards_pick_the_demos_largest_customer_and_first_complaint(filled, demo):
+    largest = demo.ledger.groupby("customer_id")["amount"].sum().idxmax()
+    assert filled[SHEETS["org_card"].zh]["B3"].value == largest
+    assert filled[SHEETS["person_card"].zh]["B3"].value == largest
     assert filled[SHEETS["complaint_card"].zh]["B3"].value == demo.complaints["complaint_no"].iloc[0]
+
+
+def test_cards_pick_the_first_rows_without_a_pick():
+    customers = pd.DataFrame({"customer_id": ["C2", "C1"]})
+    wb = reopen(build("zh", InputData(customers=customers)))
+    assert wb[SHEETS["org_card"].zh]["B3"].value == "C2"
 
 
 def test_lists_from_data():

@@ -389,7 +389,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for name in ("customers", "ledger", "complaints"):
         write_csv(getattr(data, name), out / f"{name}.csv", date_format="%Y-%m-%d")
     path = out / TEXT("demo_file", args.lang)
-    save(build(args.lang, InputData.from_demo(data)), path)
+    save(build(args.lang, InputData.from_demo(data)), path)  # its cards open on the largest customer
     result = _recalc(path, pd.Period(data.as_of, freq="M"))
     print(
         f"{path}: {len(data.customers)} customers, {len(data.ledger)} ledger lines, "

@@ -489,6 +489,15 @@ DEPARTMENTS = {
     "财务经理": "财务部",
     "店长": "门店",
 }
+# 职业 and a base 年均收入 (yuan) by the contact's title; income grows 8,000 a year of age over 26
+OCCUPATIONS = {
+    "总经理": ("企业管理", 360_000),
+    "副总经理": ("企业管理", 280_000),
+    "采购经理": ("采购管理", 180_000),
+    "采购主管": ("采购", 120_000),
+    "财务经理": ("财务管理", 170_000),
+    "店长": ("零售经营", 110_000),
+}
 ESTATES = ("阳光花园", "锦绣家园", "翠湖苑", "金色家园", "滨江花园", "紫荆公寓", "和谐小区", "世纪新城")
 HOBBIES = ("高尔夫", "钓鱼", "羽毛球", "摄影", "品茶", "书法", "旅游", "登山", "围棋", "乒乓球")
 RELATIONS = (
@@ -548,6 +557,8 @@ def _profiles(rng: np.random.Generator, customers: pd.DataFrame, as_of: pd.Times
                 "person_in_charge": _person(rng),
                 "our_share": round(float(rng.uniform(0.1, 0.9)), 2),
                 "person_name": contact,
+                "occupation": OCCUPATIONS.get(cust.title, ("企业职员", 90_000))[0],
+                "annual_income": float(OCCUPATIONS.get(cust.title, ("企业职员", 90_000))[1] + 8_000 * (age - 26)),
                 "gender": _gender(contact),
                 "age": age,
                 "education": _pick(rng, EDUCATIONS),

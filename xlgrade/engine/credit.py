@@ -40,6 +40,13 @@ Per customer:
 - The collection rate is over all history up to the as-of date (附表五's cumulative
   columns), not over the trailing window.
 
+Per line (附表五's 信用评估 of each line, :func:`line_status`), as of the as-of date, in this
+order: a line dated after the as-of date is ``later`` (not evaluated); a line with amount <= 0
+is ``no_credit``; a line with an open part is ``overdue`` (days = days_overdue > 0) or
+``not_due``, prefixed ``part_`` when something of it is paid; a fully paid line without a
+``paid_date`` is ``paid_no_date``; else it is ``paid_late`` (days = days late of the payment,
+> 0) or ``paid_on_time`` (paid on or before the due date). Days are whole days.
+
 Money, days late and scores are rounded to 6 decimals before any comparison, so a score
 of 90 is 90.
 """
@@ -238,6 +245,46 @@ def _line_facts(lines: pd.DataFrame, c: CreditRules, as_of: pd.Timestamp) -> pd.
         },
         index=lines.index,
     )
+
+
+LINE_STATES = (
+    "paid_on_time",
+    "paid_late",
+    "paid_no_date",
+    "not_due",
+    "overdue",
+    "part_not_due",
+    "part_overdue",
+    "no_credit",
+    "later",
+)
+
+
+def line_status(ledger: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp) -> pd.DataFrame:
+    """``state`` (one of :data:`LINE_STATES`) and ``days`` (late or overdue; 0 otherwise) of
+    every ledger line as of ``as_of`` (see the module rules), on the ledger's index."""
+    as_of = frames.as_timestamp(as_of)
+    facts = _line_facts(ledger, rules.credit, as_of)
+    amount = facts["amount"].round(DECIMALS)
+    open_ = facts["open"].round(DECIMALS)
+    paid = facts["paid"].round(DECIMALS)
+    overdue = facts["days_overdue"].round(DECIMALS)
+    late = facts["paid_late"].round(DECIMALS)
+    no_date = ledger["paid_date"].isna()
+    conditions = [
+        ledger["date"] > as_of,
+        amount <= 0,
+        (open_ > 0) & (overdue > 0) & (paid > 0),
+        (open_ > 0) & (overdue > 0),
+        (open_ > 0) & (paid > 0),
+        open_ > 0,
+        no_date,
+        late > 0,
+    ]
+    choices = ["later", "no_credit", "part_overdue", "overdue", "part_not_due", "not_due", "paid_no_date", "paid_late"]
+    state = np.select(conditions, choices, default="paid_on_time").astype(object)
+    days_ = np.select([np.isin(state, ("overdue", "part_overdue")), state == "paid_late"], [overdue, late], default=0.0)
+    return pd.DataFrame({"state": state, "days": np.ceil(days_).astype("int64")}, index=ledger.index)
 
 
 def _aging(overdue: pd.DataFrame, ids: pd.Index, limits: tuple[float, ...]) -> dict[str, pd.Series]:

@@ -384,6 +384,45 @@ class StoreRules:
     )
 
 
+@dataclass(frozen=True)
+class ActivityRules:
+    """The record card's trading facts (seed 004 客户(组织)资料卡: 日销金额, 营业状况)."""
+
+    months: int = rule(
+        12,
+        INT,
+        "营业状况、日销金额的统计月数:近 N 个月(与此前 N 个月比较)",
+        "months for business trend and daily sales: the trailing N months (against the N months before)",
+        minimum=1,
+    )
+    trend_change: float = rule(
+        0.10,
+        PCT,
+        "营业状况:销售额比此前同样长的期间增减超过此比例为上升 / 下滑,否则平稳",
+        "business trend: sales up or down by more than this share against the period before are growing / "
+        "declining, otherwise steady",
+    )
+    labels: tuple[str, ...] = rule(
+        ("上升", "平稳", "下滑", "新客户", "停止进货", "无交易"),
+        TEXTS,
+        "营业状况名称:上升、平稳、下滑、新客户(此前无销售)、停止进货(近期无销售)、无交易",
+        "business trend labels: growing, steady, declining, new (no sales before), stopped (no recent sales), no trade",
+    )
+    labels_en: tuple[str, ...] = rule(
+        ("growing", "steady", "declining", "new", "stopped buying", "no trade"),
+        TEXTS,
+        "营业状况英文名称",
+        "business trend labels in English",
+    )
+    products_shown: int = rule(
+        5,
+        INT,
+        "订购商品:按金额列出的产品数,其余写作“等 N 种”",
+        "products ordered: how many are named, by amount",
+        minimum=1,
+    )
+
+
 SECTIONS: dict[str, type] = {
     "general": GeneralRules,
     "abc": AbcRules,
@@ -398,6 +437,7 @@ SECTIONS: dict[str, type] = {
     "staffing": StaffingRules,
     "input": InputRules,  # rules added later come after it: existing workbooks' rule rows stay in place
     "store": StoreRules,
+    "activity": ActivityRules,
 }
 
 
@@ -416,6 +456,7 @@ class RuleBook:
     staffing: StaffingRules = field(default_factory=StaffingRules)
     input: InputRules = field(default_factory=InputRules)
     store: StoreRules = field(default_factory=StoreRules)
+    activity: ActivityRules = field(default_factory=ActivityRules)
 
     def __post_init__(self) -> None:
         _check_consistency(self)
@@ -658,6 +699,11 @@ def _check_consistency(book: RuleBook) -> None:
         _length(f"matrix.{name}_labels_en", getattr(m, f"{name}_labels_en"), n)
     _descending("matrix.potential_min", m.potential_min)
     _length("matrix.potential_labels", m.potential_labels, len(m.potential_min) + 1)
+
+    a = book.activity
+    _length("activity.labels", a.labels, 6)
+    _length("activity.labels_en", a.labels_en, 6)
+    _distinct("activity.labels", a.labels)
 
     st = book.staffing
     for key in ("a_per_rep", "b_per_rep", "c_per_rep_min", "c_per_rep_max"):

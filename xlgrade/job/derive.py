@@ -23,6 +23,8 @@ Rules of this module:
 7. Analysis (:func:`analysis_table`): the class of each analysis (rfm, sales_loyalty,
    wallet, value_type, deal_stage with its potential class, two_criteria); in English
    the rule book's ``*_en`` labels replace the Chinese ones. A missing analysis is blank.
+   Then the record cards' trading facts (:func:`xlgrade.job.cardfacts.activity_table`;
+   blank without a ledger and an as-of date).
 8. Complaints (:func:`handled_complaints`, :func:`complaint_cells`, :func:`complaint_issues`):
    a complaint whose customer_id is blank takes the id of the one customer whose company
    matches its customer_name (checks.name_key); a blank, unknown or ambiguous name
@@ -52,6 +54,7 @@ from xlgrade.engine import credit as credit_engine
 from xlgrade.engine.result import Grading
 from xlgrade.engine.rules import RuleBook
 from xlgrade.issues import NOTE, SKIPPED, Issue
+from xlgrade.job import cardfacts
 from xlgrade.job.months import month_key
 from xlgrade.job.text import TEXT, action_words, in_lang, status_words
 from xlgrade.schema.sheets import (
@@ -278,8 +281,9 @@ def analysis_table(
     rules: RuleBook | None = None,
     lang: str = "zh",
     ledger: pd.DataFrame | None = None,
+    as_of=None,
 ) -> pd.DataFrame:
-    """The analysis sheet: every analysis class per graded customer (rule 7)."""
+    """The analysis sheet: every analysis class per graded customer and the trading facts (rule 7)."""
     ids = _ids(grades)
     names = in_lang(lang, {}, _english_labels(rules or RuleBook()))
     out = _head(ids, customers, ledger, grades, 0).drop(columns="year")
@@ -298,6 +302,9 @@ def analysis_table(
             out[key] = pd.array(_grade_lookup(rfm.frame[key]).reindex(ids).to_numpy(), dtype="Int64")
         else:
             out[key] = pd.array([None] * len(ids), dtype="Int64")
+    facts = cardfacts.activity_table(ledger, ids, rules or RuleBook(), as_of, lang)
+    for key in cardfacts.ACTIVITY_COLUMNS:
+        out[key] = facts[key].to_numpy()
     return out[ANALYSIS.keys()]
 
 

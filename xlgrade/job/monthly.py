@@ -12,7 +12,8 @@ Steps, in order:
    have a reason, evaluate credit, the analyses of docs/rules.md §3.6-3.7 and the complaints;
    analyse the service store's 顾客档案分析表 when the workbook has one (:mod:`xlgrade.job.store`),
    per row and per member of staff (服务人员分析).
-4. Write the derived sheets, the complaints' and the 顾客档案分析表's computed columns, the customer summary's live
+4. Write the derived sheets, the complaints' and the 顾客档案分析表's computed columns, the ledger's
+   per-line 信用评估 (:mod:`xlgrade.job.cardfacts`; a ledger without that column gets a note), the customer summary's live
    columns (their formulas, for the method, with the values they yield as cached results:
    :mod:`xlgrade.job.live`), the summary, the validation sheet and the evaluation date, and
    append one run-log row; the book keeps a backup of the previous version and
@@ -41,7 +42,7 @@ from xlgrade.engine.dynamics import apply_overrides, changes
 from xlgrade.engine.result import Grading
 from xlgrade.errors import MissingSheetError
 from xlgrade.issues import NOTE, SKIPPED, Issue
-from xlgrade.job import derive, forms, live, store
+from xlgrade.job import cardfacts, derive, forms, live, store
 from xlgrade.job.book import Book
 from xlgrade.job.history import history_rows, merge_history, previous_grades
 from xlgrade.job.months import parse_month
@@ -204,6 +205,9 @@ def run_month(
     moved = changes(before, grades, graded.labels, graded.explanation(lang))
 
     credit_rows = derive.credit_table(credit_graded, customers, grades, rules, lang)
+    analysis_rows = derive.analysis_table(analyses, customers, grades, rules, lang, ledger, as_of)
+    ledger_cells, ledger_note = _ledger_credit(ledger, ledger_n, rules, as_of, lang)
+    issues += ledger_note
     profiles_n = _optional_table(book, PROFILES)
     if profiles_n is not None:
         issues += profiles_n.issues
@@ -220,6 +224,7 @@ def run_month(
         "Customers": _with_cells(cust_n.frame, summary_cells),
         "Complaints": _with_cells(complaints_n.frame, complaints),
         "Credit": credit_rows,
+        "Analysis": analysis_rows,
         "Profiles": profiles_n.frame if profiles_n is not None else None,
     }
 
@@ -228,7 +233,9 @@ def run_month(
     book.write_table(credit_sheet(rules.credit.aging_days), credit_rows)
     book.write_table(SALES_POWER, sales_power(ledger, customers, grades, period.year, as_of))
     book.write_table(COMPARISON, comparison(ledger, customers, grades, period.year, as_of))
-    book.write_table(ANALYSIS, derive.analysis_table(analyses, customers, grades, rules, lang))
+    book.write_table(ANALYSIS, analysis_rows)
+    if len(ledger_cells):
+        book.write_computed(LEDGER, ledger_cells)
     profiles = profiles_n.frame if profiles_n is not None else None
     classified = forms.classification_table(analyses["deal_stage"], customers, profiles, ledger, rules, as_of, lang)
     book.write_table(CLASSIFICATION, classified)
@@ -297,6 +304,26 @@ def _clear_skipped(cells: pd.DataFrame, read: Normalized) -> pd.DataFrame:
     blank = pd.DataFrame({"row": skipped}).reindex(columns=cells.columns)
     out = pd.concat([cells.astype(object), blank.astype(object)], ignore_index=True)
     return out.where(out.notna(), None).sort_values("row", ignore_index=True)
+
+
+def _ledger_credit(
+    ledger: pd.DataFrame, read: Normalized, rules, as_of: pd.Timestamp, lang: str
+) -> tuple[pd.DataFrame, list[Issue]]:
+    """附表五's per-line 信用评估 (:mod:`xlgrade.job.cardfacts`), skipped rows cleared; a ledger
+    made before the column existed gets a note instead (the job never adds a column)."""
+    column = LEDGER.column("credit_status")
+    if column.key not in read.headers:
+        note = Issue(
+            read.source,
+            read.header_row,
+            column.header(lang),
+            None,
+            f"the ledger has no column {column.en!r}: add it after the last column to see each line's credit",
+            f"台账没有“{column.zh}”列:在最后一列之后加上该列,即可看到每一行的信用评估",
+            NOTE,
+        )
+        return pd.DataFrame(), [note]
+    return _clear_skipped(cardfacts.ledger_credit_cells(ledger, rules, as_of, lang), read), []
 
 
 def _optional_table(book: Book, sheet: Sheet) -> Normalized | None:

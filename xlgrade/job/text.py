@@ -259,6 +259,22 @@ TEXT = Catalogue(
         "store_used_up": ("项目已用完,可推荐续卡", "sessions used up: offer a new card"),
         "store_renew": ("仅剩 {left} 次,可提醒续卡", "{left} left: remind to renew"),
         "store_join": (";", "; "),
+        # ---- 附表五's 信用评估 of each ledger line (xlgrade.job.cardfacts; engine.credit.LINE_STATES)
+        "line_paid_on_time": ("按期回款", "paid on time"),
+        "line_paid_late": ("逾期 {days} 天回款", "paid {days} {unit} late"),
+        "line_paid_no_date": ("已回款(未填回收日期)", "paid (no paid date entered)"),
+        "line_not_due": ("未回款,未到期", "open, not yet due"),
+        "line_overdue": ("未回款,截至 {day} 逾期 {days} 天", "open, {days} {unit} overdue at {day}"),
+        "line_part_not_due": ("部分回款,余额未到期", "part paid, the rest not yet due"),
+        "line_part_overdue": (
+            "部分回款,余额截至 {day} 逾期 {days} 天",
+            "part paid, the rest {days} {unit} overdue at {day}",
+        ),
+        "line_no_credit": ("退货或零金额,不计信用", "return or zero amount: no credit weight"),
+        "line_later": ("晚于评估日 {day},未评估", "after the evaluation date {day}: not evaluated"),
+        # ---- the record cards' 订购商品 (xlgrade.job.cardfacts)
+        "products_more": ("{names} 等 {n} 种", "{names} and {more} more"),
+        "products_join": ("、", ", "),
         # ---- the run line (xlgrade.job.monthly.RunResult.line)
         "run_line": (
             "{month} 月度重算完成:{customers} 位客户,{lines} 行台账,{skipped} 行未使用(见“校验”),"

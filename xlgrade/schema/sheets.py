@@ -209,7 +209,9 @@ PROFILES = Sheet(
         C("person_in_charge", "负责人", "Person in charge", TEXT, width=10, mask=mask.NAME),
         C("our_share", "所占比例", "Our share", SHARE, width=9),
         # person card (客户(个人)资料卡)
-        C("person_name", "姓名", "Name", TEXT, width=10, mask=mask.NAME),
+        C("person_name", "姓名", "Name", TEXT, aliases=("客户姓名",), width=10, mask=mask.NAME),
+        C("occupation", "职业", "Occupation", TEXT, width=12, mask=mask.HIDDEN),
+        C("annual_income", "年均收入", "Annual income", MONEY, aliases=("年收入",), width=12, mask=mask.HIDDEN),
         C("gender", "性别", "Gender", TEXT, choices="genders", width=6, mask=mask.HIDDEN),
         C("age", "年龄", "Age", INTEGER, width=6, mask=mask.HIDDEN),
         C("education", "学历", "Education", TEXT, choices="educations", width=8, mask=mask.HIDDEN),
@@ -258,6 +260,8 @@ LEDGER = Sheet(
         C("product", "产品", "Product", TEXT, aliases=("产品名称",), width=14),
         C("channel_name", "渠道", "Channel", TEXT, choices="channels", width=10),
         C("region", "区域", "Region", TEXT, aliases=("地区",), choices="regions", width=10),
+        # 附表五's 信用评估 of each line (engine.credit.line_status), as of the evaluation date
+        C("credit_status", "信用评估", "Credit evaluation", TEXT, computed=True, aliases=("信用情况",), width=26),
     ),
 )
 
@@ -514,6 +518,12 @@ ANALYSIS = Sheet(
         C("value_type", "价值类型", "Value type", TEXT, width=14),
         C("deal_stage", "交易阶段", "Deal stage", TEXT, width=16),
         C("two_criteria", "金额×数量矩阵", "Two-criteria", TEXT, width=10),
+        # the record cards' trading facts (engine.activity; seed 004's 资料卡)
+        C("last_order_date", "交易日期", "Last order", DATE, width=12),
+        C("last_paid_date", "收款日期", "Last payment", DATE, width=12),
+        C("daily_sales", "日销金额", "Daily sales", MONEY, width=12),
+        C("business_status", "营业状况", "Business trend", TEXT, width=10),
+        C("products", "订购商品", "Products ordered", TEXT, width=30),
     ),
 )
 

@@ -4,7 +4,12 @@ Each card is a one-page A4 portrait form: the appendix and form number (MF/Q 102
 top right, a title, a pick cell with a drop-down of customer ids (complaint numbers for the
 complaint card), then label / value boxes whose values are lookup formulas on the tables
 (structured references, so they follow the tables as they grow), and the 记录 / 审核 / 日期
-sign-off line at the bottom (also in the printed page footer).
+sign-off line at the bottom, printed once (the page footer does not repeat it).
+
+Under the pick cell a message cell says so when the id typed there is not in the table the
+ids come from (the drop-down's error message names that sheet too), instead of a blank card.
+Labels wrap; a row is as tall as its longest label needs in the card's column widths
+(:func:`label_lines`), so no English label is cut off.
 
 Every text a card shows is declared here or is the header of the column a field reads (a
 field states its own zh / en label only where the card words it differently): the layout
@@ -24,6 +29,7 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from xlgrade import textout
 from xlgrade.schema import formulas
 from xlgrade.schema.model import Sheet
 from xlgrade.schema.sheets import FORM_NO, SIGN_OFF, TABLES
@@ -32,13 +38,22 @@ from xlgrade.workbook.text import in_lang
 
 CUSTOMER_IDS = "list_customer_ids"
 COMPLAINT_NOS = "list_complaint_nos"
-WIDTHS = (13.0, 17.0, 13.0, 13.0, 17.0, 13.0)
+# label | value value | label | value value; English labels are longer, their columns wider
+WIDTHS = {"zh": (13.0, 17.0, 13.0, 13.0, 17.0, 13.0), "en": (18.0, 15.0, 11.0, 18.0, 15.0, 11.0)}
 PICK_ROW = 3
 PICK = f"$B${PICK_ROW}"
+MESSAGE_ROW = PICK_ROW + 1  # the unknown-id message, the row between the pick and the first section
 ROW_HEIGHT = 22.0
+LINE_HEIGHT = 14.0  # points per wrapped line of a 10.5 pt label
 WIDE_HEIGHT = 30.0
 # The id column each table is looked up by.
-KEYS = {"Customers": "customer_id", "Profiles": "customer_id", "Credit": "customer_id", "Complaints": "complaint_no"}
+KEYS = {
+    "Customers": "customer_id",
+    "Profiles": "customer_id",
+    "Credit": "customer_id",
+    "Analysis": "customer_id",
+    "Complaints": "complaint_no",
+}
 
 
 @dataclass(frozen=True)
@@ -97,6 +112,17 @@ class Card:
 
     def title(self, lang: str) -> str:
         return in_lang(lang, self.title_zh, self.title_en)
+
+    @property
+    def id_table(self) -> str:
+        """The table the pick's ids come from (its sheet: ``TABLES[card.id_table]``)."""
+        assert self.pick.table is not None  # a pick reads a column (checked when declared)
+        return self.pick.table
+
+    @property
+    def ids(self) -> Sheet:
+        """The sheet the pick's ids come from."""
+        return TABLES[self.id_table]
 
 
 F = Field
@@ -168,6 +194,18 @@ ORG_CARD = Card(
             ),
         ),
         Section(
+            "trading",
+            "交易情况",
+            "Trading",
+            (
+                F("daily_sales", "Analysis", fmt=styles.FMT_MONEY),
+                F("business_status", "Analysis"),
+                F("last_order_date", "Analysis", fmt=styles.FMT_DATE),
+                F("last_paid_date", "Analysis", fmt=styles.FMT_DATE),
+                F("products", "Analysis", wide=True),
+            ),
+        ),
+        Section(
             "performance",
             "业绩与信用",
             "Performance and credit",
@@ -196,10 +234,12 @@ PERSON_CARD = Card(
             "个人资料",
             "Personal details",
             (
-                F("person_name", "Profiles"),
+                F("person_name", "Profiles", zh="客户姓名"),
                 F("gender", "Profiles"),
                 F("age", "Profiles", fmt=styles.FMT_INT),
                 F("education", "Profiles"),
+                F("occupation", "Profiles"),
+                F("annual_income", "Profiles", fmt=styles.FMT_MONEY),
                 F("birth_month", "Profiles"),
                 F("native_place", "Profiles"),
                 F("department_title", "Profiles"),
@@ -211,11 +251,22 @@ PERSON_CARD = Card(
             "联系方式",
             "Contact details",
             (
-                F("person_phone", "Profiles"),
+                F("person_phone", "Profiles", zh="联系电话"),
                 F("fax", "Profiles"),
                 F("postcode", "Profiles"),
                 F("email", "Profiles"),
-                F("home_address", "Profiles", wide=True),
+                F("home_address", "Profiles", zh="住址", wide=True),
+            ),
+        ),
+        Section(
+            "purchases",
+            "购买与信用",
+            "Purchases and credit",
+            (
+                F("last_order_date", "Analysis", zh="购买日期", en="Last purchase", fmt=styles.FMT_DATE),
+                F("payment_terms", "Profiles"),
+                F("credit_grade", "Credit", zh="信用状况", en="Credit status", grade=True),
+                F("products", "Analysis", zh="购买商品", en="Products bought", wide=True),
             ),
         ),
         Section(
@@ -294,6 +345,60 @@ def value_formula(f: Field, lang: str, pick: str = PICK) -> str:
     return f'=IF({pick}="","",IFERROR(IF({expr}="","",{expr}),""))'
 
 
+# The unknown-id message (zh, en): the pick's label, the value typed and the sheet of the ids.
+NOT_FOUND = (
+    "{label}“{value}”不在「{sheet}」中:请从下拉列表选择",
+    "{label} {value} is not on the {sheet} sheet: choose one from the list",
+)
+LIST_ERROR = (
+    "请从下拉列表中选择:列表为「{sheet}」工作表的“{label}”列;新的{label}请先在该表中添加。",
+    "Choose from the drop-down list: it holds the {label} column of the {sheet} sheet; add a new one there first.",
+)
+
+
+def message_formula(card: Card, lang: str, pick: str = PICK) -> str:
+    """The message cell: blank unless the pick is filled and not an id of the card's table."""
+    label = card.pick.label(lang)
+    head, tail = in_lang(lang, *NOT_FOUND).split("{value}")
+    sheet = card.ids.name(lang)
+    texts = [part.format(label=label, sheet=sheet).replace('"', '""') for part in (head, tail)]
+    key = _col(card.id_table, KEYS[card.id_table], lang)
+    return f'=IF({pick}="","",IF(ISNA(MATCH({pick},{key},0)),"{texts[0]}"&{pick}&"{texts[1]}",""))'
+
+
+def shown_message(card: Card, pick: Any, tables: Mapping[str, pd.DataFrame], lang: str) -> str:
+    """What :func:`message_formula` shows for ``pick`` given the tables (its cached result)."""
+    if pick is None or str(pick).strip() == "":
+        return ""
+    table = card.id_table
+    frame = tables.get(table)
+    if frame is None or KEYS[table] not in frame.columns:
+        return ""
+    if _row_of(frame, KEYS[table], str(pick).strip()) is not None:
+        return ""
+    return in_lang(lang, *NOT_FOUND).format(label=card.pick.label(lang), value=pick, sheet=card.ids.name(lang))
+
+
+def list_error(card: Card, lang: str) -> str:
+    """The drop-down's error message: where the ids come from."""
+    return in_lang(lang, *LIST_ERROR).format(label=card.pick.label(lang), sheet=card.ids.name(lang))
+
+
+def label_lines(text: str, width: float) -> int:
+    """Wrapped lines a bold label needs in a column ``width`` characters wide (CJK counts 2)."""
+    per_line = max(width - 2.0, 1.0)
+    words, lines, used = text.split(" "), 1, 0.0
+    for word in words:
+        w = textout.width(word) * 1.1  # bold
+        if used and used + 1 + w > per_line:
+            lines, used = lines + 1, w
+        else:
+            used += (1 if used else 0) + w
+        while used > per_line:  # a word longer than the line breaks inside it
+            lines, used = lines + 1, used - per_line
+    return lines
+
+
 # ---- layout ------------------------------------------------------------------------------------
 def _box(ctx, ws, row: int, first: int, last: int, role: str, value=None, fmt: str | None = None):
     if last > first:
@@ -340,10 +445,10 @@ def layout(card: Card) -> tuple[list[tuple[int, Section]], list[Placed], int]:
     The beside-the-pick field comes first; wide fields take a row of their own, the others
     pair up two to a row.
     """
-    ncols = len(WIDTHS)
+    ncols = len(WIDTHS["zh"])
     placed = [Placed(card.beside, PICK_ROW, 4, 2)]
     titles: list[tuple[int, Section]] = []
-    row = PICK_ROW + 1
+    row = MESSAGE_ROW
     for section in card.sections:
         row += 1
         titles.append((row, section))
@@ -385,16 +490,22 @@ def shown_value(f: Field, pick: Any, tables: Mapping[str, pd.DataFrame]) -> Any:
     return _lookup(tables, f.table, f.column, key)
 
 
+def _row_of(frame: pd.DataFrame, id_key: str, key: str) -> int | None:
+    """Position of the first row whose id is ``key`` (as MATCH(..., 0) finds it), else None."""
+    ids = frame[id_key].astype(object)
+    hit = np.flatnonzero((ids.notna() & (ids.astype(str).str.strip().str.casefold() == key.casefold())).to_numpy())
+    return int(hit[0]) if len(hit) else None
+
+
 def _lookup(tables: Mapping[str, pd.DataFrame], table: str, column: str | None, key: str) -> Any:
     frame = tables.get(table)
     id_key = KEYS[table]
     if frame is None or column not in frame.columns or id_key not in frame.columns:
         return ""
-    ids = frame[id_key].astype(object)
-    hit = np.flatnonzero((ids.notna() & (ids.astype(str).str.strip().str.casefold() == key.casefold())).to_numpy())
-    if len(hit) == 0:
+    at = _row_of(frame, id_key, key)
+    if at is None:
         return ""
-    value = frame[column].iloc[hit[0]]
+    value = frame[column].iloc[at]
     if value is None or value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):
         return ""
     if isinstance(value, pd.Timestamp):
@@ -406,8 +517,9 @@ def build_card(ctx, ws, sheet: Sheet) -> None:
     """Lay out the card of ``sheet`` (kind card) on ``ws``."""
     card = CARDS[sheet.key]
     lang = ctx.lang
-    ncols = len(WIDTHS)
-    for idx, width in enumerate(WIDTHS, start=1):
+    widths = WIDTHS[lang]
+    ncols = len(widths)
+    for idx, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(idx)].width = width
     ws.sheet_view.showGridLines = False
     appendix = ctx.appendix(sheet)
@@ -426,20 +538,28 @@ def build_card(ctx, ws, sheet: Sheet) -> None:
         showErrorMessage=True,
         errorStyle="stop",
         errorTitle=ctx.text("list_title"),
-        error=ctx.text("list_error"),
+        error=list_error(card, lang),
     )
     dv.add(f"B{PICK_ROW}:C{PICK_ROW}")
     ws.add_data_validation(dv)
     ws.row_dimensions[PICK_ROW].height = 26
+    # row 4: says so when the id typed in the pick cell is not in its table
+    _box(ctx, ws, MESSAGE_ROW, 1, ncols, "card_message", message_formula(card, lang))
+    ws.row_dimensions[MESSAGE_ROW].height = 18
     assert pick.coordinate == PICK.replace("$", "")
     titles, placed, footer_row = layout(card)
     for row, section in titles:
         _box(ctx, ws, row, 1, ncols, "block_title", in_lang(lang, section.zh, section.en))
         ws.row_dimensions[row].height = 20
+    heights: dict[int, float] = {}
     for p in placed:
         _field(ctx, ws, p.row, p.col, p.field, p.span)
         if p.row != PICK_ROW:
-            ws.row_dimensions[p.row].height = (p.field.height or WIDE_HEIGHT) if p.field.wide else ROW_HEIGHT
+            base = (p.field.height or WIDE_HEIGHT) if p.field.wide else ROW_HEIGHT
+            need = label_lines(p.field.label(lang), widths[p.col - 1]) * LINE_HEIGHT + 6
+            heights[p.row] = max(heights.get(p.row, 0.0), base, need)
+    for row, height in heights.items():
+        ws.row_dimensions[row].height = height
     # the sign-off line: 记录 ____ 审核 ____ 日期 ____
     row = footer_row
     for i, (_, zh, en) in enumerate(FOOTER):
@@ -447,14 +567,9 @@ def build_card(ctx, ws, sheet: Sheet) -> None:
         label.alignment = Alignment(horizontal="right", vertical="center")
         _box(ctx, ws, row, 2 + 2 * i, 2 + 2 * i, "card_footer")
     ws.row_dimensions[footer_row].height = 28
-    # print: one A4 portrait page, centred, with the sign-off line in the page footer too
+    # print: one A4 portrait page, centred; the sign-off line above is the only one (no page footer)
     ctx.print_setup(
         ws, f"A1:{get_column_letter(ncols)}{footer_row}", landscape=False, fit_height=1, title_rows=None, centred=True
     )
-    ws.oddFooter.center.text = footer_text(lang)
     ws.page_margins.left = ws.page_margins.right = 0.6
     ctx.protect(ws)
-
-
-def footer_text(lang: str) -> str:
-    return "    ".join(f"{in_lang(lang, zh, en)} ________" for _, zh, en in FOOTER)

@@ -422,6 +422,9 @@ class FileBook:
                 for p in placed
                 if p.field.table and p.value_cell in with_formula
             }
+            message = (cards.MESSAGE_ROW, 1)
+            if message in with_formula:
+                values[message] = Cell(cards.shown_message(card, pick, tables, self.lang))
             if values:
                 self.package.set_cells(name, values, keep_styles=True, keep_formulas=True)
 

@@ -90,6 +90,7 @@ ROLES: dict[str, Role] = {
     "card_value": Role(wrap=True, border="box", vertical="center"),
     "card_pick": Role(locked=False, bold=True, fill="FFF2CC", horizontal="center", border="box"),
     "card_footer": Role(border="bottom"),
+    "card_message": Role(bold=True, colour="C00000", horizontal="center"),
     "form_no": Role(size=9, horizontal="right"),
     **{
         f"grade_{i + 1}": Role(

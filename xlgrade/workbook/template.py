@@ -96,17 +96,24 @@ class InputData:
     lists: dict[str, list[str]] = field(default_factory=dict)  # drop-down lists by choice name
     # a form's head fields by sheet key, then field key (店名 ... of the 顾客档案分析表)
     heads: dict[str, dict[str, Any]] = field(default_factory=dict)
+    picks: dict[str, str] = field(default_factory=dict)  # the cards' first pick ("customers": id); else row 1
 
     @classmethod
     def from_demo(cls, demo: demo_data.DemoData) -> InputData:
+        """The demo's tables; the record cards show its largest customer, whose card has every field filled."""
         store = demo_store.generate(as_of=demo.as_of)  # its own generator: the other draws stay as they were
+        ledger = demo.ledger
+        picks = {}
+        if len(ledger):
+            picks["customers"] = str(ledger.groupby("customer_id")["amount"].sum().idxmax())
         return cls(
             customers=demo.customers,
             profiles=demo.profiles,
-            ledger=demo.ledger,
+            ledger=ledger,
             complaints=demo.complaints,
             store_clients=store.clients,
             heads={STORE_CLIENTS.key: store.head},
+            picks=picks,
         )
 
     def frame(self, key: str) -> pd.DataFrame | None:
@@ -576,8 +583,8 @@ def build(lang: str = "zh", data: InputData | None = None, rules: RuleBook | Non
     _id_list(ctx, written["customers"], "customer_id", cards.CUSTOMER_IDS)
     _id_list(ctx, written["complaints"], "complaint_no", cards.COMPLAINT_NOS)
     ctx.first = {
-        "customers": _first(data.customers, "customer_id"),
-        "complaints": _first(data.complaints, "complaint_no"),
+        "customers": data.picks.get("customers") or _first(data.customers, "customer_id"),
+        "complaints": data.picks.get("complaints") or _first(data.complaints, "complaint_no"),
     }
     for ws, sheet in card_sheets:
         cards.build_card(ctx, ws, sheet)
