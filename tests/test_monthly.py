@@ -112,7 +112,7 @@ def test_only_computed_columns_of_input_sheets_are_written(make_book, data):
     run_month(book, "2026-10", now=NOW)
     assert set(book.computed) == {"complaints", "customers"}
     computed = book.computed["complaints"]
-    assert set(computed.columns) == {"row", "grade", "priority", "due", "status"}
+    assert set(computed.columns) == {"row", "grade", "priority", "due", "status", "queue"}
     assert len(computed) == len(data.complaints)
     live = book.computed["customers"]
     assert set(live.columns) == {"row", "orders_all", "volume_all", "grade"} and len(live) == len(data.customers)
