@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from xlgrade.engine import frames, grade
+from xlgrade.engine.dynamics import apply_overrides
 from xlgrade.engine.rules import RuleBook
 from xlgrade.schema.lists import DEFAULT_LISTS
 
@@ -310,10 +311,10 @@ def _ledger(rng: np.random.Generator, customers: pd.DataFrame, months: int, as_o
 
 def _grades(customers: pd.DataFrame, ledger: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
     """customer_id -> the grade the workbook shows as of ``as_of`` under the default rules
-    (threshold ABC over the evaluation window, then the manual grades)."""
-    computed = grade("threshold", frames.prepare_ledger(ledger), customers=customers, as_of=as_of).grades
-    manual = customers.set_index("customer_id")["manual_grade"]
-    return manual.where(manual.notna(), computed.reindex(manual.index)).fillna(RuleBook().abc.labels[-1])
+    (threshold ABC over the evaluation window, then the manual grades), in the customers' order."""
+    computed = grade("threshold", frames.prepare_ledger(ledger), customers=customers, as_of=as_of)
+    graded, _ = apply_overrides(computed, customers.set_index("customer_id"))
+    return graded.grades.reindex(customers["customer_id"])  # in the customers' order
 
 
 def _salesforce(rng: np.random.Generator, grades: pd.Series) -> np.ndarray:
@@ -329,7 +330,7 @@ def _salesforce(rng: np.random.Generator, grades: pd.Series) -> np.ndarray:
         members = rng.permutation(np.flatnonzero(classes == cls))
         i = 0
         while i < len(members):
-            size = int(per_rep) if cls != labels[-1] else int(rng.integers(st.c_per_rep_min, per_rep + 1))
+            size = int(per_rep) if cls != labels[-1] else int(rng.integers(int(st.c_per_rep_min), int(per_rep) + 1))
             if rng.random() < 0.14:  # overloaded: one customer more than the policy allows
                 size += 1
             groups.append(list(members[i : i + size]))
