@@ -168,6 +168,22 @@ def test_the_rules_sheet_decides_the_method(make_book, data):
     assert book.written["history"]["score"].notna().all()
 
 
+def test_the_rules_sheet_decides_the_complaint_levels_and_the_queue_follows(make_book, data):
+    rules = RuleBook().updated({"complaints.tier1_grades": "A; B", "complaints.priority_labels": "紧急; 一般; 可缓"})
+    book = book_of(make_book, data, rules=rules)
+    result = run_month(book, "2026-10", now=NOW)
+    computed = book.computed["complaints"].sort_values("row")
+    grades = computed["grade"].tolist()
+    assert computed["priority"].tolist() == ["紧急" if g in ("A", "B") else "可缓" for g in grades]
+    assert sorted(computed["queue"]) == list(range(1, len(computed) + 1))
+    by_queue = computed.sort_values("queue")
+    waiting = by_queue["status"].isin(["处理中", "已超期"])
+    first_part = by_queue[waiting]["priority"].tolist()
+    assert first_part == sorted(first_part, key=["紧急", "可缓"].index)  # the unreplied, 紧急 first
+    levels = {r[0]: r[1] for r in result.summary.block("complaints").rows}
+    assert levels["A"] == levels["B"] == "紧急" and levels["C"] == "可缓"
+
+
 def test_summary_blocks_and_run_log(make_book, data):
     book = book_of(make_book, data)
     result = run_month(book, "2026-10", now=NOW, user="tester")
