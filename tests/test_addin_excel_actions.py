@@ -198,21 +198,22 @@ def _rows(path, sheet):
         return wb.get_sheet_by_name(sheet).to_python()
 
 
-def test_complaint_check_by_priority():
+def test_complaint_check_in_queue_order_with_the_level():
     c = {
         k: COMPLAINTS.column(k).zh
-        for k in ("complaint_no", "customer_name", "complaint_time", "reply_time", "due", "priority")
+        for k in ("complaint_no", "customer_name", "complaint_time", "reply_time", "due", "priority", "queue")
     }
-    header = [c["complaint_no"], c["customer_name"], c["complaint_time"], c["reply_time"], c["priority"], c["due"]]
+    header = [c["complaint_no"], c["customer_name"], c["complaint_time"], c["reply_time"], c["priority"], c["queue"]]
+    header.append(c["due"])
     now = dt.datetime(2026, 3, 10, 12)
     rows = [
         ["附表八"],
         header,
-        ["T1", "甲", now, None, 2, dt.datetime(2026, 3, 9)],  # overdue, priority 2
-        ["T2", "乙", now, None, 1, dt.datetime(2026, 3, 10)],  # overdue, priority 1
-        ["T3", "丙", now, None, 3, dt.datetime(2026, 3, 11, 6)],  # due within a day
-        ["T4", "丁", now, now, 1, dt.datetime(2026, 3, 9)],  # answered
-        ["T5", "戊", now, None, 1, dt.datetime(2026, 3, 20)],
+        ["T1", "甲", now, None, "中", 2, dt.datetime(2026, 3, 9)],  # overdue, second in the queue
+        ["T2", "乙", now, None, "高", 1, dt.datetime(2026, 3, 10)],  # overdue, first
+        ["T3", "丙", now, None, "低", 3, dt.datetime(2026, 3, 11, 6)],  # due within a day
+        ["T4", "丁", now, now, "高", 5, dt.datetime(2026, 3, 9)],  # answered
+        ["T5", "戊", now, None, "高", 4, dt.datetime(2026, 3, 20)],
     ]  # later
     app = FakeApp()
     app.add("x.xlsx", [SUMMARY_SHEET.zh, COMPLAINTS.zh], values={COMPLAINTS.zh: rows})
@@ -220,9 +221,9 @@ def test_complaint_check_by_priority():
     lines = text.splitlines()
     assert lines[0] == "已超期未回复(2 件):" and lines[1].startswith("  T2 乙") and lines[2].startswith("  T1 甲")
     assert lines[3] == "24 小时内到期(1 件):" and lines[4].startswith("  T3 丙") and len(lines) == 5
-    assert "优先级 1" in lines[1]
+    assert lines[1] == "  T2 乙 (2026-03-10 00:00, 优先级 高)" and lines[2].endswith("优先级 中)")
     # serial numbers (as Excel may hand them over) work the same
-    serial = [[*r[:5], (r[5] - actions.EPOCH).total_seconds() / 86400] if i > 1 else r for i, r in enumerate(rows)]
+    serial = [[*r[:6], (r[6] - actions.EPOCH).total_seconds() / 86400] if i > 1 else r for i, r in enumerate(rows)]
     assert actions.complaint_lines(serial, "zh", now) == text
     assert actions.complaint_lines([header], "zh", now) == actions.say("zh", "complaints_none")
 

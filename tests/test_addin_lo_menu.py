@@ -91,6 +91,26 @@ def test_complaint_check():
     assert M.complaint_check(rows[3:], header, "zh", CFG, now) == M.say("zh", "complaints_none")
 
 
+def test_complaint_check_in_queue_order_with_the_level():
+    cols = CFG["complaint_columns"]
+    keys = ("complaint_no", "customer_name", "complaint_time", "reply_time", "due", "priority", "queue")
+    header = [cols[k]["en"] for k in keys]
+    now = datetime(2026, 10, 10, 12, 0)
+    day = (now - M.EPOCH).total_seconds() / 86400
+    rows = [
+        ("T1", "Alpha", day - 9, None, day - 2, "Low", 3),
+        ("T2", "Beta", day - 3, None, day - 1, "High", 1),
+        ("T3", "Gamma", day - 4, None, day - 1, "Medium", 2),
+        ("T4", "Delta", day, None, day + 0.5, "Low", 4),
+    ]
+    msg = M.complaint_check(rows, header, "en", CFG, now)
+    assert msg.splitlines() == [
+        "3 unanswered complaints are overdue: T2 Beta (2026-10-09 12:00, priority High); "
+        "T3 Gamma (2026-10-09 12:00, priority Medium); T1 Alpha (2026-10-08 12:00, priority Low)",
+        "1 complaints are due within 24 hours: T4 Delta (2026-10-11 00:00, priority Low)",
+    ]
+
+
 def test_job_command_prefers_the_recorded_installation(monkeypatch):
     assert M.job_command({"python": sys.executable}, "recalc", "b.xlsx") == [
         sys.executable,

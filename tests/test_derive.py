@@ -350,7 +350,7 @@ def test_complaints_mapped_by_name_when_the_id_is_blank():
     ]
     assert "several customers (K3, K4)" in issues[1].reason
     zh = derive.complaint_cells(handled, "zh")
-    assert zh.columns.tolist() == ["row", "grade", "priority", "due", "status"]
+    assert zh.columns.tolist() == ["row", "grade", "priority", "due", "status", "queue"]
     assert zh["row"].tolist() == [2, 3, 4, 5, 6]
     # K1 (A) 1 day: due 10-31 09:00, still open at the end of 10-31; K2 (C) 7 days: 10-29 -> 11-05 open;
     # the unknown complaint of 10-01 is due 10-08: overdue
@@ -360,9 +360,12 @@ def test_complaints_mapped_by_name_when_the_id_is_blank():
         )
     )
     assert zh["status"].tolist() == ["已超期", "已回复", "处理中", "已超期", "处理中"]
-    assert zh["priority"].tolist() == [1, 5, 3, 2, 4]
+    assert zh["queue"].tolist() == [1, 5, 3, 2, 4]
+    assert zh["priority"].tolist() == ["高", "低", "低", "低", "低"]
     en = derive.complaint_cells(handled, "en")
     assert en["status"].tolist() == ["overdue", "replied", "open", "overdue", "open"]
+    assert en["priority"].tolist() == ["High", "Low", "Low", "Low", "Low"]
+    assert en["queue"].tolist() == zh["queue"].tolist()
 
 
 # ---- validation and run log -----------------------------------------------------------------------

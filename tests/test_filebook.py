@@ -204,9 +204,10 @@ def complaint_columns(frame):
         {
             "row": frame["row"],
             "grade": ["A", "B", "C", "Z"][: len(frame)],
-            "priority": pd.array(range(1, len(frame) + 1), dtype="Int64"),
+            "priority": ["高", "中", "低", "低"][: len(frame)],
             "due": frame["complaint_time"] + pd.Timedelta(days=1),
             "status": ["open", "overdue", "replied", "open"][: len(frame)],
+            "queue": pd.array(range(1, len(frame) + 1), dtype="Int64"),
         }
     )
 
@@ -224,7 +225,8 @@ def test_write_computed_changes_only_the_computed_cells(path):
     for key, value in before.items():
         assert after[key] == value, key
     assert [ws[f"J{r}"].value for r in range(2, 6)] == ["A", "B", "C", "Z"]
-    assert [ws[f"K{r}"].value for r in range(2, 6)] == [1, 2, 3, 4]
+    assert [ws[f"K{r}"].value for r in range(2, 6)] == ["高", "中", "低", "低"]
+    assert [ws[f"N{r}"].value for r in range(2, 6)] == [1, 2, 3, 4]
     assert ws["L2"].value == dt.datetime(2026, 3, 2, 9, 30) and ws["L2"].number_format == styles.FMT_DATETIME
     assert fill(ws, "J2")[0] == styles.GRADE_COLOURS[0] and fill(ws, "J3")[0] == styles.GRADE_COLOURS[1]
     assert changed == {Package(path).sheet_part(COMPLAINTS.zh)}

@@ -176,6 +176,10 @@ def test_recalc_keeps_the_parts_xlgrade_does_not_own(excel_copy: Path) -> None:
         "送货延误 2 天",
     ]
     assert all(column(complaints, "状态"))
+    # a sheet made before 处理顺序 existed: the level goes into 优先级, 校验 says which column to add
+    assert column(complaints, "优先级") == ["中", "低"]
+    reasons = FileBook(excel_copy).read_table(VALIDATION).frame["reason"].tolist()
+    assert sum("处理顺序" in str(r) for r in reasons) == 1
 
     # the add-in link: every call was in a column xlgrade owns, so it is rewritten and the link dropped
     assert not any(

@@ -133,7 +133,7 @@ def test_only_computed_columns_of_input_sheets_are_written(make_book, data):
     assert set(lines.columns) == {"row", "credit_status"} and len(lines) == len(data.ledger)
     assert lines["credit_status"].map(lambda t: isinstance(t, str) and t != "").all()
     computed = book.computed["complaints"]
-    assert set(computed.columns) == {"row", "grade", "priority", "due", "status"}
+    assert set(computed.columns) == {"row", "grade", "priority", "due", "status", "queue"}
     assert len(computed) == len(data.complaints)
     live = book.computed["customers"]
     assert set(live.columns) == {"row", "orders_all", "volume_all", "grade"} and len(live) == len(data.customers)
@@ -195,6 +195,22 @@ def test_the_rules_sheet_decides_the_method(make_book, data):
     assert result.method == "scorecard"
     assert set(book.written["history"]["grade"]) <= set(rules.scorecard.level_labels)
     assert book.written["history"]["score"].notna().all()
+
+
+def test_the_rules_sheet_decides_the_complaint_levels_and_the_queue_follows(make_book, data):
+    rules = RuleBook().updated({"complaints.tier1_grades": "A; B", "complaints.priority_labels": "紧急; 一般; 可缓"})
+    book = book_of(make_book, data, rules=rules)
+    result = run_month(book, "2026-10", now=NOW)
+    computed = book.computed["complaints"].sort_values("row")
+    grades = computed["grade"].tolist()
+    assert computed["priority"].tolist() == ["紧急" if g in ("A", "B") else "可缓" for g in grades]
+    assert sorted(computed["queue"]) == list(range(1, len(computed) + 1))
+    by_queue = computed.sort_values("queue")
+    waiting = by_queue["status"].isin(["处理中", "已超期"])
+    first_part = by_queue[waiting]["priority"].tolist()
+    assert first_part == sorted(first_part, key=["紧急", "可缓"].index)  # the unreplied, 紧急 first
+    levels = {r[0]: r[1] for r in result.summary.block("complaints").rows}
+    assert levels["A"] == levels["B"] == "紧急" and levels["C"] == "可缓"
 
 
 def test_summary_blocks_and_run_log(make_book, data):

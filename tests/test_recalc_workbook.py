@@ -166,7 +166,7 @@ def test_demo_builds_a_workbook_runs_the_job_and_prints_the_summary(tmp_path, ca
     assert "客户分级汇总" in out and "40 customers" in out
     book = openpyxl.load_workbook(path, read_only=True)
     months = {r[0] for r in book[HISTORY.zh].iter_rows(min_row=2, values_only=True) if r[0]}
-    assert months == {"2026-10"}
+    assert months == {f"2026-{m:02d}" for m in range(5, 11)}  # the job ran for each of the last 6 months
 
 
 # ---- idempotence at the XML level --------------------------------------------------------------

@@ -59,6 +59,8 @@ def test_table_values_accept_what_staff_type():
         ({"pareto.a_share": 0.96}, "pareto.a_share", "must not be above"),
         ({"composite.profit_weight": 0.5}, "composite.profit_weight", "sum to 100"),
         ({"complaints.tier1_days": -1}, "complaints.tier1_days", "below 0"),
+        ({"complaints.priority_labels": "高; 低"}, "complaints.priority_labels", "exactly 3"),
+        ({"complaints.priority_labels_en": "Hi; Hi; Lo"}, "complaints.priority_labels_en", "differ"),
         ({"scorecard.level_min": "90; 95; 60; 50"}, "scorecard.level_min", "decreasing"),
         ({"scorecard.level_labels": "a; b"}, "scorecard.level_labels", "exactly 5"),
         ({"scorecard.units_points": "60; 40; 30; 20; 10"}, "scorecard.units_points", "100 points"),
@@ -96,3 +98,5 @@ def test_complaint_tiers():
     rb = RuleBook()
     assert [rb.deadline_days(g) for g in ("A", "VIP客户", "B", "骨干客户", "C", "潜在客户")] == [1, 1, 3, 3, 7, 7]
     assert [rb.priority_tier(g) for g in ("A", "B", "C")] == [1, 2, 3]
+    assert [rb.priority_level(g) for g in ("A", "骨干客户", "C", "")] == ["高", "中", "低", "低"]
+    assert [rb.priority_level(g, "en") for g in ("VIP客户", "B", "潜在客户")] == ["High", "Medium", "Low"]

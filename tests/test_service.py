@@ -48,7 +48,7 @@ def run(rows, as_of="2026-03-01 08:00", rules=None, index=None) -> pd.DataFrame:
 # ---- priority ---------------------------------------------------------------------------
 def test_higher_grade_first_even_if_later():
     out = run([("c1", "2026-02-01 09:00", None), ("b1", "2026-02-20 09:00", None), ("a1", "2026-02-28 17:00", None)])
-    assert out["priority"].tolist() == [3, 2, 1]
+    assert out["queue"].tolist() == [3, 2, 1]
     assert out["tier"].tolist() == [3, 2, 1]
 
 
@@ -61,7 +61,7 @@ def test_same_grade_by_time_then_row_order():
             ("k1", "2026-02-19 23:00", None),
         ]
     )  # 骨干客户 shares tier 2 and is earliest
-    assert out["priority"].tolist() == [3, 2, 4, 1]
+    assert out["queue"].tolist() == [3, 2, 4, 1]
 
 
 def test_replied_complaints_queue_after_unreplied_ones():
@@ -75,7 +75,7 @@ def test_replied_complaints_queue_after_unreplied_ones():
         as_of="2026-03-01 08:00",
     )
     assert out["status"].tolist() == ["replied", "open", "replied", "overdue"]
-    assert out["priority"].tolist() == [3, 2, 4, 1]
+    assert out["queue"].tolist() == [3, 2, 4, 1]
 
 
 def test_priority_is_a_permutation_and_input_is_kept():
@@ -83,11 +83,33 @@ def test_priority_is_a_permutation_and_input_is_kept():
     out = run([("a1", "2026-02-01", None), ("zz", "2026-02-01", None), (None, "2026-01-01", None)], index=idx)
     assert list(out.index) == [30, 10, 20]
     assert out["subject"].tolist() == ["s0", "s1", "s2"]
-    assert sorted(out["priority"]) == [1, 2, 3]
-    assert out["priority"].tolist() == [1, 3, 2]  # unknowns are tier 3, then by time
+    assert sorted(out["queue"]) == [1, 2, 3]
+    assert out["queue"].tolist() == [1, 3, 2]  # unknowns are tier 3, then by time
     assert list(out.columns[:4]) == ["customer_id", "complaint_time", "reply_time", "subject"]
     for col in service.ADDED:
         assert col in out.columns
+
+
+def test_priority_level_is_high_medium_low_from_the_grade():
+    out = run([("c1", "2026-02-01 09:00", None), ("b1", "2026-02-20 09:00", None), ("a1", "2026-02-28 17:00", None)])
+    assert out["priority"].tolist() == ["低", "中", "高"]
+    assert out["priority_en"].tolist() == ["Low", "Medium", "High"]
+    unknown = run([("zz", "2026-02-01", None), (None, "2026-02-01", None)])
+    assert unknown["priority"].tolist() == ["低", "低"]
+
+
+def test_priority_levels_are_rules():
+    rules = RuleBook().updated(
+        {
+            "complaints.tier1_grades": "A; B",
+            "complaints.priority_labels": "紧急; 一般; 可缓",
+            "complaints.priority_labels_en": "Urgent; Normal; Later",
+        }
+    )
+    out = run([("a1", "2026-02-10", None), ("b1", "2026-02-10", None), ("c1", "2026-02-10", None)], rules=rules)
+    assert out["priority"].tolist() == ["紧急", "紧急", "可缓"]
+    assert out["priority_en"].tolist() == ["Urgent", "Urgent", "Later"]
+    assert out["queue"].tolist() == [1, 2, 3]
 
 
 # ---- deadlines --------------------------------------------------------------------------
@@ -112,7 +134,8 @@ def test_deadlines_follow_the_rules():
     )
     assert out["due"].tolist() == [T("2026-02-12 14:30"), T("2026-02-20 14:30"), T("2026-02-13 14:30")]
     assert out["tier"].tolist() == [1, 3, 2]
-    assert out["priority"].tolist() == [1, 3, 2]
+    assert out["queue"].tolist() == [1, 3, 2]
+    assert out["priority"].tolist() == ["高", "低", "中"]  # the level follows the changed tier rule
 
 
 def test_due_crosses_month_end_in_calendar_days():

@@ -223,7 +223,8 @@ def test_blocks_without_data_keep_their_place_with_a_note():
     assert s.block("product").rows == () and "no Product column" in s.block("product").note
     assert s.block("channel").rows == () and s.block("channel").headers == same.block("channel").headers
     assert s.block("complaints").note.startswith("no complaints")
-    assert [r[1] for r in s.block("complaints").rows] == [0, 0, 0, 0]
+    assert [r[2] for r in s.block("complaints").rows] == [0, 0, 0, 0]
+    assert [r[1] for r in s.block("complaints").rows] == ["High", "Medium", "Low", "Low"]
     assert s.block("credit").rows == () and s.block("poor_credit").rows == ()
     first, _ = _book("zh", previous=pd.Series(dtype=object))
     assert first.block("changes").rows == () and "首次分级" in first.block("changes").note
@@ -232,15 +233,15 @@ def test_blocks_without_data_keep_their_place_with_a_note():
 
 def test_complaints_block_by_grade(zh):
     b = zh.block("complaints")
-    assert b.headers == ("等级", "投诉数", "处理中", "已超期", "已回复", "超期回复", "平均回复(小时)")
+    assert b.headers == ("等级", "优先级", "投诉数", "处理中", "已超期", "已回复", "超期回复", "平均回复(小时)")
     # the complaint of 11-02 is after the as-of date and left out
     assert _body(b) == [
-        ["A", 1, 0, 1, 0, 0, None],
-        ["B", 0, 0, 0, 0, 0, None],
-        ["C", 2, 0, 0, 2, 0, 3.5],
-        ["(未知)", 1, 1, 0, 0, 0, None],
+        ["A", "高", 1, 0, 1, 0, 0, None],
+        ["B", "中", 0, 0, 0, 0, 0, None],
+        ["C", "低", 2, 0, 0, 2, 0, 3.5],
+        ["(未知)", "低", 1, 1, 0, 0, 0, None],
     ]
-    assert b.total == ("合计", 4, 1, 1, 2, 0, 3.5)
+    assert b.total == ("合计", None, 4, 1, 1, 2, 0, 3.5)
 
 
 def test_credit_blocks(zh):

@@ -58,8 +58,16 @@ TEXT = Catalogue(
         "share": ("占比", "share"),
         "total": ("合计", "total"),
         "demo_file": ("xlgrade-demo.xlsx", "xlgrade-demo-en.xlsx"),
+        "demo_replaced": ("已替换上次演示的文件:{files}", "replaced the files of an earlier demo: {files}"),
+        "demo_kept": ("原工作簿已备份到 {backup}", "the workbook it replaced is kept as {backup}"),
+        "demo_history": (
+            "历史:{first} 至 {last},共 {n} 个月的月度重算",
+            "History: {n} monthly runs, {first} to {last}",
+        ),
     }
 )
+DEMO_MONTHS = 6  # months of History the demo's monthly job builds
+DEMO_MONTHS_BIG, DEMO_BIG = 2, 5_000  # ... and for a demo of more customers (a benchmark size)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -144,6 +152,14 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("dir", metavar="DIR", nargs="?", default="demo")
     d.add_argument("--lang", choices=LANGS, default="zh")
     d.add_argument("--customers", type=int, default=300, help="number of customers (default 300)")
+    d.add_argument(
+        "--months",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"months of History: the monthly job runs for each of the last N months in order (default "
+        f"{DEMO_MONTHS}; {DEMO_MONTHS_BIG} above {DEMO_BIG:,} customers, to keep a large demo quick)",
+    )
     d.set_defaults(run=cmd_demo)
 
     rc = sub.add_parser("recalc", help="the monthly recalculation of a workbook, in place (with a backup)")
@@ -375,7 +391,6 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from xlgrade import demo_data
-    from xlgrade.workbook.template import InputData, build, save
 
     out = Path(args.dir)
     if out.exists() and not out.is_dir():
@@ -384,19 +399,52 @@ def cmd_demo(args: argparse.Namespace) -> int:
             "(这是文件,请给出一个文件夹)",
             source=str(out),
         )
+    n_months = (
+        args.months if args.months is not None else DEMO_MONTHS if args.customers <= DEMO_BIG else DEMO_MONTHS_BIG
+    )
+    if args.customers < 1 or n_months < 1:
+        raise InputError("--customers and --months must be at least 1 (客户数与月数至少为 1)", source=str(out))
     data = demo_data.generate(n_customers=args.customers)
     out.mkdir(parents=True, exist_ok=True)
-    for name in ("customers", "ledger", "complaints"):
-        write_csv(getattr(data, name), out / f"{name}.csv", date_format="%Y-%m-%d")
     path = out / TEXT("demo_file", args.lang)
-    save(build(args.lang, InputData.from_demo(data)), path)  # its cards open on the largest customer
-    result = _recalc(path, pd.Period(data.as_of, freq="M"))
+    csvs = [out / f"{name}.csv" for name in ("customers", "ledger", "complaints")]
+    replaced = [p for p in (path, *csvs) if p.exists()]
+    kept = _replace_demo_workbook(path, args.lang, data)
+    for name, csv in zip(("customers", "ledger", "complaints"), csvs):
+        write_csv(getattr(data, name), csv, date_format="%Y-%m-%d")
+    last = pd.Period(data.as_of, freq="M")
+    months = [last - k for k in range(n_months - 1, -1, -1)]
+    for month in months:  # the monthly job, month after month: History and the migration are its own
+        result = _recalc(path, month)
     print(
         f"{path}: {len(data.customers)} customers, {len(data.ledger)} ledger lines, "
         f"{len(data.complaints)} complaints; CSV copies in {out}/"
     )
+    if replaced:
+        print(TEXT("demo_replaced", args.lang, files=", ".join(str(p) for p in replaced)))
+    if kept:
+        print(TEXT("demo_kept", args.lang, backup=kept))
+    print(TEXT("demo_history", args.lang, n=len(months), first=months[0], last=months[-1]))
     print(result.line(args.lang) + "\n")
     return cmd_report(argparse.Namespace(path=str(path)))
+
+
+def _replace_demo_workbook(path: Path, lang: str, data) -> str | None:
+    """Write the demo workbook at ``path``; a workbook already there (an earlier demo, perhaps
+    edited) is refused while open and otherwise kept in xlgrade-backup first: its backup's path."""
+    from xlgrade.workbook import backups
+    from xlgrade.workbook.guard import exclusive
+    from xlgrade.workbook.runlock import DEFAULT_WAIT_SECONDS
+    from xlgrade.workbook.template import InputData, build, save
+
+    book = build(lang, InputData.from_demo(data))  # its cards open on the largest customer
+    if not path.exists():
+        save(book, path)
+        return None
+    with exclusive(path, wait=DEFAULT_WAIT_SECONDS, command="demo", lang=lang, notify=_note):
+        kept, _ = backups.write(path, lang=lang)
+        save(book, path)
+    return str(kept)
 
 
 def _add_wait(parser: argparse.ArgumentParser) -> None:

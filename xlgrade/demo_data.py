@@ -5,7 +5,14 @@ so the 80/20 view looks like a real one), deliveries with invoices and payments 
 ledger line as 附表五 has them (some paid late, some unpaid, a few returns), subjective
 scores, complaints, and the record-card profile of every customer (附表四: decision maker,
 business scope, competitors, key contact ...). The same seed always gives the same data; ``n_customers`` scales it
-for benchmarks (5,000 customers over 24 months is about 200,000 lines).
+for benchmarks (5,000 customers over 24 months is about 80,000 lines).
+
+Plausible under the default rules (tests/test_demo_data.py): with the threshold method over
+the 12-month window about a fifth of the customers are A and hold about 80 % of the sales;
+customers grow, shrink or stop, so successive months have upgrades and downgrades; the
+salesforce is sized by the staffing policy with about one person in seven overloaded; most
+complaints are answered within their grade's deadline, some late, some never, the last
+day's still open.
 
 Size: one module on purpose. Most of it is the word lists and the draws of one coherent
 fictional company; its parts share one random generator and must stay in one order.
@@ -18,6 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from xlgrade.engine import frames, grade
+from xlgrade.engine.dynamics import apply_overrides
+from xlgrade.engine.rules import RuleBook
 from xlgrade.schema.lists import DEFAULT_LISTS
 
 CITIES = (
@@ -168,8 +178,10 @@ def generate(
     as_of = pd.Timestamp(as_of).normalize()
     customers = _customers(rng, n_customers)
     ledger = _ledger(rng, customers, months, as_of)
-    complaints = _complaints(rng, customers, as_of)
-    profiles = _profiles(rng, customers, as_of)  # drawn last: the frames above stay as they were
+    grades = _grades(customers, ledger, as_of)
+    complaints = _complaints(rng, customers, as_of, grades)
+    profiles = _profiles(rng, customers, as_of)  # drawn after the frames above: they stay as they were
+    customers["salesperson"] = _salesforce(rng, grades)  # drawn last, for the same reason
     return DemoData(customers, ledger, complaints, as_of, profiles)
 
 
@@ -226,8 +238,10 @@ def _customers(rng: np.random.Generator, n: int) -> pd.DataFrame:
 def _ledger(rng: np.random.Generator, customers: pd.DataFrame, months: int, as_of: pd.Timestamp) -> pd.DataFrame:
     n = len(customers)
     active = customers["close_probability"].isna().to_numpy()
-    size = rng.lognormal(mean=0.0, sigma=1.3, size=n)  # heavy tail: a few big customers
-    rate = np.clip(0.1 + 0.8 * size / size.mean(), 0.08, 6.0)  # orders per month
+    # Heavy tail, 80/20-like: under the 12-month window about a fifth of the customers are A
+    # and hold about 80 % of the sales (amount per customer ~ size²: orders × order size).
+    size = rng.lognormal(mean=0.0, sigma=1.0, size=n)
+    rate = np.clip(0.03 + 0.7 * size / size.mean(), 0.08, 6.0)  # orders per month
     trend = rng.normal(0.0, 0.5, size=n)  # growing or shrinking customers
     churned = rng.random(n) < 0.08  # stopped ordering a year ago
     late_payer = rng.random(n) < 0.12
@@ -251,7 +265,7 @@ def _ledger(rng: np.random.Generator, customers: pd.DataFrame, months: int, as_o
 
     product = rng.integers(len(PRODUCTS), size=m)
     price = np.array([p for _, p in PRODUCTS])[product]
-    quantity = np.maximum(1, np.round(rng.lognormal(np.log(4 * size[cust_idx] + 1), 0.6))).astype(float)
+    quantity = np.maximum(1, np.round(rng.lognormal(np.log(3 * size[cust_idx] + 1), 0.6))).astype(float)
     amount = np.round(quantity * price, 2)
     profit = np.round(amount * margin[cust_idx], 2)
     is_return = rng.random(m) < 0.02
@@ -295,17 +309,71 @@ def _ledger(rng: np.random.Generator, customers: pd.DataFrame, months: int, as_o
     return ledger.sort_values(["date", "customer_id"], kind="stable").reset_index(drop=True)
 
 
-def _complaints(rng: np.random.Generator, customers: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+def _grades(customers: pd.DataFrame, ledger: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
+    """customer_id -> the grade the workbook shows as of ``as_of`` under the default rules
+    (threshold ABC over the evaluation window, then the manual grades), in the customers' order."""
+    computed = grade("threshold", frames.prepare_ledger(ledger), customers=customers, as_of=as_of)
+    graded, _ = apply_overrides(computed, customers.set_index("customer_id"))
+    return graded.grades.reindex(customers["customer_id"])  # in the customers' order
+
+
+def _salesforce(rng: np.random.Generator, grades: pd.Series) -> np.ndarray:
+    """A salesperson for every customer, the team sized by the staffing policy (docs/rules.md
+    §3.8.2, seed 003: A 1 : 1, B 1 : 2, C 1 : 3-5): key-account managers with one A customer,
+    reps with two B customers or three to five C customers; about one person in seven carries
+    more than the policy allows, so the summary's staffing check shows both."""
+    st = RuleBook().staffing
+    labels = RuleBook().abc.labels
+    classes = grades.where(grades.isin(labels), labels[-1]).to_numpy()
+    groups: list[list[int]] = []
+    for cls, per_rep in zip(labels, (st.a_per_rep, st.b_per_rep, st.c_per_rep_max)):
+        members = rng.permutation(np.flatnonzero(classes == cls))
+        i = 0
+        while i < len(members):
+            size = int(per_rep) if cls != labels[-1] else int(rng.integers(int(st.c_per_rep_min), int(per_rep) + 1))
+            if rng.random() < 0.14:  # overloaded: one customer more than the policy allows
+                size += 1
+            groups.append(list(members[i : i + size]))
+            i += size
+    names = np.empty(len(grades), dtype=object)
+    for name, group in zip(_rep_names(rng, len(groups)), groups):
+        names[group] = name
+    return names
+
+
+def _rep_names(rng: np.random.Generator, n: int) -> list[str]:
+    """``n`` distinct salesperson names: surname + given name, then with a second given
+    character, then numbered (a salesforce of thousands)."""
+    singles = [g for g in GIVEN if len(g) == 1]
+    pool = [s + g for s in SURNAMES for g in GIVEN]
+    if n > len(pool):
+        pool += [s + a + b for s in SURNAMES for a in singles for b in singles if a != b]
+    pool = [pool[i] for i in rng.permutation(len(pool))]
+    return [pool[i % len(pool)] + (str(i // len(pool) + 1) if i >= len(pool) else "") for i in range(n)]
+
+
+def _complaints(
+    rng: np.random.Generator, customers: pd.DataFrame, as_of: pd.Timestamp, grades: pd.Series
+) -> pd.DataFrame:
+    """Complaints over the last 180 days: most replied within the grade's deadline, about one
+    in six replied after it (超期回复), one in ten never replied (已超期), and the ones logged
+    on the last day still open (处理中)."""
     n = max(10, len(customers) // 5)
     who = rng.integers(len(customers), size=n)
     minutes = rng.integers(0, 180 * 24 * 60, size=n)
+    minutes[: max(2, n // 30)] = rng.integers(0, 18 * 60, size=max(2, n // 30))  # logged on the last day
     times = (as_of + pd.Timedelta(hours=18) - pd.to_timedelta(minutes, unit="min")).floor("min")
-    reply_after = pd.to_timedelta(rng.integers(30, 10 * 24 * 60, size=n), unit="min")
-    replied = rng.random(n) < 0.8
+    ids = customers["customer_id"].to_numpy()[who]
+    rules = RuleBook()
+    days = np.array([rules.deadline_days(g) for g in pd.Series(ids).map(grades).fillna("")], dtype=float)
+    late = rng.random(n) < 0.17
+    share = np.where(late, rng.uniform(1.1, 2.5, size=n), rng.uniform(0.02, 0.9, size=n))
+    reply_after = pd.to_timedelta(np.round(days * share * 24 * 60), unit="min")
+    replied = rng.random(n) < 0.9
     reply = pd.Series(times + reply_after).where(replied & (times + reply_after <= as_of))
     df = pd.DataFrame(
         {
-            "customer_id": customers["customer_id"].to_numpy()[who],
+            "customer_id": ids,
             "customer_name": customers["company"].to_numpy()[who],
             "complaint_time": times,
             "reply_time": pd.to_datetime(reply),
@@ -510,6 +578,11 @@ RELATIONS = (
 )
 
 
+def _rival(pool: list[str], i: int, name: str) -> str:
+    """The ``i``-th name of ``pool``, or the next one when that is the customer itself."""
+    return pool[i] if pool[i] != name else pool[(i + 1) % len(pool)]
+
+
 def _pick(rng: np.random.Generator, options):
     return options[rng.integers(len(options))]
 
@@ -526,13 +599,16 @@ def _profiles(rng: np.random.Generator, customers: pd.DataFrame, as_of: pd.Times
     """One record-card profile per customer, consistent with its summary row (city, contact)."""
     rows = []
     companies = customers["company"].tolist()
+    # each industry's companies once (not a scan of every name per customer: 100,000 customers)
+    peers = {suffix: [c for c in companies if suffix in c] for suffix in set(SUFFIX.values())}
     for cust in customers.itertuples(index=False):
         city = cust.address[:2]
         word = cust.company[2:4]
-        industry_peers = [c for c in companies if c != cust.company and SUFFIX[cust.industry] in c] or companies
+        pool = peers[SUFFIX[cust.industry]]
+        pool = pool if len(pool) > 1 else companies
         leader = _person(rng)
         managers = "、".join(f"{_pick(rng, MANAGER_TITLES)} {_person(rng)}" for _ in range(rng.integers(1, 4)))
-        rivals = sorted({industry_peers[i][:6] for i in rng.integers(len(industry_peers), size=2)})
+        rivals = sorted({_rival(pool, i, cust.company)[:6] for i in rng.integers(len(pool), size=2)})
         age = int(rng.integers(26, 60))
         contact = cust.contact
         rows.append(

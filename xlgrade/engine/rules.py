@@ -334,6 +334,18 @@ class ComplaintRules:
     tier2_grades: tuple[str, ...] = rule(("B", "骨干客户", "良"), TEXTS, "第二优先的等级", "second-priority grades")
     tier2_days: int = rule(3, INT, "第二优先处理期限(天)", "second-priority deadline (days)", minimum=0)
     other_days: int = rule(7, INT, "其他客户处理期限(天)", "deadline for other grades (days)", minimum=0)
+    priority_labels: tuple[str, ...] = rule(
+        ("高", "中", "低"),
+        TEXTS,
+        "投诉优先级:第一优先、第二优先、其他",
+        "complaint priority levels (zh): first, second, other",
+    )
+    priority_labels_en: tuple[str, ...] = rule(
+        ("High", "Medium", "Low"),
+        TEXTS,
+        "投诉优先级英文名称",
+        "complaint priority levels in English: first, second, other",
+    )
 
 
 @dataclass(frozen=True)
@@ -568,6 +580,11 @@ class RuleBook:
         c = self.complaints
         return 1 if grade in c.tier1_grades else 2 if grade in c.tier2_grades else 3
 
+    def priority_level(self, grade: str, lang: str = "zh") -> str:
+        """The priority level staff read (高 / 中 / 低 by default) of a grade's tier."""
+        c = self.complaints
+        return in_lang(lang, c.priority_labels, c.priority_labels_en)[self.priority_tier(grade) - 1]
+
 
 @dataclass(frozen=True)
 class RuleSpec:
@@ -704,6 +721,11 @@ def _check_consistency(book: RuleBook) -> None:
     _length("activity.labels", a.labels, 6)
     _length("activity.labels_en", a.labels_en, 6)
     _distinct("activity.labels", a.labels)
+    cp = book.complaints
+    _length("complaints.priority_labels", cp.priority_labels, 3)
+    _length("complaints.priority_labels_en", cp.priority_labels_en, 3)
+    _distinct("complaints.priority_labels", cp.priority_labels)
+    _distinct("complaints.priority_labels_en", cp.priority_labels_en)
 
     st = book.staffing
     for key in ("a_per_rep", "b_per_rep", "c_per_rep_min", "c_per_rep_max"):

@@ -19,7 +19,10 @@ columns kept; the added columns (``ADDED``) replace any input columns of the sam
    ``status_zh``: 已回复 / 超期回复 / 已超期 / 处理中.
 6. ``replied_late`` = replied (as of) and reply_time > due. ``reply_hours`` =
    (reply_time - complaint_time) in hours for replied complaints, NaN otherwise.
-7. ``priority`` = position 1..n in the work queue: first every complaint not yet replied
+7. ``priority`` / ``priority_en`` = the level staff read for the tier,
+   ``rules.complaints.priority_labels`` / ``priority_labels_en`` (高 / 中 / 低, High / Medium /
+   Low by default; unknown customers get the third).
+8. ``queue`` = position 1..n in the work queue: first every complaint not yet replied
    (open and overdue alike), then the replied ones; within each part by tier, then
    complaint_time (missing last), then input row order.
 
@@ -57,7 +60,19 @@ UNASSIGNED = "(未分配)"
 OK, OVERLOADED, UNASSIGNED_STATUS = "ok", "overloaded", "unassigned"
 STAFFING_STATUS_ZH = {OK: "正常", OVERLOADED: "超负荷", UNASSIGNED_STATUS: "未分配"}
 CLASSES = ("A", "B", "C")
-ADDED = ("grade", "tier", "deadline_days", "due", "priority", "status", "status_zh", "replied_late", "reply_hours")
+ADDED = (
+    "grade",
+    "tier",
+    "deadline_days",
+    "due",
+    "priority",
+    "priority_en",
+    "queue",
+    "status",
+    "status_zh",
+    "replied_late",
+    "reply_hours",
+)
 
 
 # ---- complaints ---------------------------------------------------------------------------
@@ -70,7 +85,7 @@ def effective_as_of(as_of) -> pd.Timestamp:
 
 
 def complaints(complaints: pd.DataFrame, grades: pd.Series, rules: RuleBook, as_of: pd.Timestamp) -> pd.DataFrame:
-    """The complaint log with grade, tier, deadline, due, priority and status added."""
+    """The complaint log with grade, tier, deadline, due, priority level, queue and status added."""
     missing = [c for c in ("customer_id", "complaint_time") if c not in complaints.columns]
     if missing:
         raise ValueError(f"complaints lack required columns: {', '.join(missing)}")
@@ -99,7 +114,9 @@ def complaints(complaints: pd.DataFrame, grades: pd.Series, rules: RuleBook, as_
     out["tier"] = tier
     out["deadline_days"] = deadline
     out["due"] = due
-    out["priority"] = _queue_positions(replied, tier, at)
+    out["priority"] = grade.map({g: rules.priority_level(g, "zh") for g in tiers})
+    out["priority_en"] = grade.map({g: rules.priority_level(g, "en") for g in tiers})
+    out["queue"] = _queue_positions(replied, tier, at)
     out["status"] = status
     out["status_zh"] = status.map(STATUS_ZH)
     out["replied_late"] = late

@@ -29,7 +29,8 @@ Rules of this module:
    a complaint whose customer_id is blank takes the id of the one customer whose company
    matches its customer_name (checks.name_key); a blank, unknown or ambiguous name
    leaves it ungraded (grade "", the longest deadline) and is reported as a note. Then
-   ``service.complaints``. Status words: 处理中 / 已回复 / 超期回复 / 已超期, open / replied / replied late / overdue.
+   ``service.complaints``. Status words: 处理中 / 已回复 / 超期回复 / 已超期, open / replied / replied late / overdue;
+   优先级 is the rule book's level in ``lang`` (高 / 中 / 低, High / Medium / Low), 处理顺序 the queue position.
 9. Validation (:func:`validation_table`): one row per issue in the given order; actions
    未使用 / 已忽略 / 提示 (zh), not used / ignored / note (en).
 10. Run log (:func:`run_log_row`): customers graded, ledger lines (the caller's count),
@@ -67,7 +68,7 @@ from xlgrade.schema.sheets import (
 
 DEFAULT_MONTHS = 12
 MONTHS = tuple(range(1, 13))
-COMPLAINT_COLUMNS = ("row", "grade", "priority", "due", "status")
+COMPLAINT_COLUMNS = ("row", "grade", "priority", "due", "status", "queue")
 
 
 # ---- shared helpers ------------------------------------------------------------------------
@@ -410,16 +411,17 @@ def complaint_issues(
 
 
 def complaint_cells(handled: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """row, grade, priority, due, status (in ``lang``) of a :func:`handled_complaints` frame."""
+    """row, grade, priority level, due, status (in ``lang``) and queue of a :func:`handled_complaints` frame."""
     status = handled["status"].map(status_words(lang))
     rows = handled["row"] if "row" in handled else pd.Series(range(2, len(handled) + 2), index=handled.index)
     return pd.DataFrame(
         {
             "row": rows.to_numpy(),
             "grade": handled["grade"].to_numpy(dtype=object),
-            "priority": handled["priority"].astype("int64").to_numpy(),
+            "priority": handled[in_lang(lang, "priority", "priority_en")].to_numpy(dtype=object),
             "due": handled["due"].to_numpy(),
             "status": status.to_numpy(dtype=object),
+            "queue": handled["queue"].astype("int64").to_numpy(),
         },
         columns=list(COMPLAINT_COLUMNS),
     )

@@ -194,6 +194,10 @@ def run_month(
     before = previous_grades(history, period)
     handled = derive.handled_complaints(complaints_n.frame, grades, customers, rules, as_of)
     complaints = _clear_skipped(derive.complaint_cells(handled, lang), complaints_n)
+    column_keys = getattr(book, "column_keys", None)  # a file book: the columns its sheet has
+    if column_keys is not None:
+        complaints, queue_notes = columns_it_has(complaints, column_keys(COMPLAINTS), complaints_n, COMPLAINTS)
+        issues += queue_notes
     issues += derive.complaint_issues(
         complaints_n.frame, customers, source=complaints_n.source, headers=complaints_n.headers
     )
@@ -324,6 +328,37 @@ def _ledger_credit(
         )
         return pd.DataFrame(), [note]
     return _clear_skipped(cardfacts.ledger_credit_cells(ledger, rules, as_of, lang), read), []
+
+
+# Computed columns added after workbooks were made from older templates: a sheet without one
+# still gets its other columns, and 校验 says which column to add (the others stay required;
+# xlgrade upgrade adds them all). The ledger's credit_status is handled by _ledger_credit.
+LATER_COLUMNS = ("queue", "credit_status")
+
+
+def columns_it_has(
+    cells: pd.DataFrame, has: set[str], read: Normalized, sheet: Sheet
+) -> tuple[pd.DataFrame, list[Issue]]:
+    """``cells`` without the :data:`LATER_COLUMNS` the sheet lacks (``has``: its column keys), a note for each."""
+    missing = [k for k in LATER_COLUMNS if k in cells.columns and k not in has]
+    if not missing or not len(cells):
+        return cells, []
+    notes = []
+    for key in missing:
+        col = sheet.column(key)
+        notes.append(
+            Issue(
+                read.source,
+                None,
+                None,
+                None,
+                f"the table has no column {col.en!r} ({col.zh}): add a column with that header after "
+                "the last one and the monthly job fills it in",
+                f"表中没有“{col.zh}”列:在最后一列后添加表头为“{col.zh}”的列,月度重算即会填写",
+                NOTE,
+            )
+        )
+    return cells.drop(columns=missing), notes
 
 
 def _optional_table(book: Book, sheet: Sheet) -> Normalized | None:

@@ -34,8 +34,9 @@ Rules:
 9. ``changes``: dynamics.changes with this month's explanation as the reason. With no
    previous month in History there is nothing to compare: no rows and a note.
 10. ``complaints``: service.complaint_summary of the complaints logged up to the as-of date
-   (``complaints_handled`` = derive.handle_complaints' frame); average reply hours in the
-   totals row = mean over every replied complaint.
+   (``complaints_handled`` = derive.handle_complaints' frame), each grade with the priority
+   level its complaints get (rules.priority_level; the unknown row the last level); average
+   reply hours in the totals row = mean over every replied complaint.
 11. ``credit``: per grade customers, customers with an overdue balance, overdue balance,
    average credit score. ``poor_credit``: customers whose credit grade is the last credit
    label (差), by overdue balance descending.
@@ -162,7 +163,7 @@ def build_summary(
         _breakdown_block(ctx, "channel", "channel_name", ledger),
         _migration_block(ctx, previous, graded.labels, month_s),
         _changes_block(ctx, previous, graded, customers, ledger),
-        _complaints_block(ctx, complaints_handled, graded.labels),
+        _complaints_block(ctx, complaints_handled, graded.labels, rules),
         *_credit_blocks(ctx, credit, rules),
         _pareto_block(ctx, graded, rules),
     )
@@ -497,10 +498,10 @@ def _changes_block(c: _Context, previous: pd.Series, graded: Grading, customers,
 _COUNTS = ("count", "open", "overdue", "replied", "replied_late")
 
 
-def _complaints_block(c: _Context, handled: pd.DataFrame | None, labels: tuple[str, ...]) -> Block:
+def _complaints_block(c: _Context, handled: pd.DataFrame | None, labels: tuple[str, ...], rules: RuleBook) -> Block:
     day = c.as_of.date().isoformat()
-    headers = (c.t("grade"), *(c.t(k) for k in _COUNTS), c.t("reply_hours"))
-    kinds = (GRADE, *([INT] * len(_COUNTS)), NUMBER)
+    headers = (c.t("grade"), c.t("priority"), *(c.t(k) for k in _COUNTS), c.t("reply_hours"))
+    kinds = (GRADE, TEXT, *([INT] * len(_COUNTS)), NUMBER)
     if handled is not None and len(handled):
         at = pd.to_datetime(handled["complaint_time"])
         handled = handled[~(at > service.effective_as_of(c.as_of))]
@@ -518,12 +519,13 @@ def _complaints_block(c: _Context, handled: pd.DataFrame | None, labels: tuple[s
     rows = tuple(
         _row(
             unknown if g == service.UNKNOWN_GRADE else g,
+            rules.priority_level("" if g == service.UNKNOWN_GRADE else g, c.lang),
             *(int(table.at[g, k]) for k in _COUNTS),
             table.at[g, "avg_reply_hours"],
         )
         for g in table.index
     )
-    total = _row(c.t("total"), *(int(table[k].sum()) for k in _COUNTS), float(np.mean(hours)) if hours else None)
+    total = _row(c.t("total"), None, *(int(table[k].sum()) for k in _COUNTS), float(np.mean(hours)) if hours else None)
     return Block("complaints", c.t("complaints_title"), headers, kinds, rows, total, note, grade_column=0)
 
 

@@ -104,6 +104,7 @@ TEXT = Catalogue(
         ),
         # summary 10 complaints
         "complaints_title": ("投诉(按客户等级)", "Complaints by customer grade"),
+        "priority": ("优先级", "Priority"),
         "count": ("投诉数", "Complaints"),
         "open": ("处理中", "Open"),
         "overdue": ("已超期", "Overdue"),

@@ -282,9 +282,11 @@ COMPLAINTS = Sheet(
         C("complainant", "投诉人", "Complainant", TEXT, width=10, mask=mask.NAME),
         C("replier", "回复人", "Replier", TEXT, width=12),
         C("grade", "客户等级", "Grade", GRADE, computed=True, width=9),
-        C("priority", "优先级", "Priority", INTEGER, computed=True, width=8),
+        C("priority", "优先级", "Priority", TEXT, computed=True, width=8),
         C("due", "应处理期限", "Due", DATETIME, computed=True, width=17),
         C("status", "状态", "Status", TEXT, computed=True, width=10),
+        # the work-queue position (docs/rules.md §3.8.1); last, so older workbooks keep their columns
+        C("queue", "处理顺序", "Queue", INTEGER, aliases=("Queue order",), computed=True, width=9),
     ),
 )
 

@@ -309,10 +309,11 @@ COMPLAINT_CARD = Card(
             "处理",
             "Handling",
             (
-                F("priority", "Complaints", fmt=styles.FMT_INT),
+                F("priority", "Complaints"),
+                F("queue", "Complaints", fmt=styles.FMT_INT),
                 F("due", "Complaints", fmt=styles.FMT_DATETIME),
-                F("handler", "Complaints"),
                 F("status", "Complaints"),
+                F("handler", "Complaints"),
                 F("replier", "Complaints"),
                 F("reply_time", "Complaints", fmt=styles.FMT_DATETIME),
                 F("result", zh="处理结果", en="Outcome", wide=True, height=90),

@@ -11,7 +11,8 @@ active workbook's language (Chinese when no xlgrade workbook is active).
   are equal by construction), reopens it on 汇总 and shows the one-line result or the error;
 - :func:`new_workbook` (新建工作簿), :func:`open_rules` (打开规则), :func:`print_card`
   (打印资料卡), :func:`complaint_check` (投诉到期检查: the unanswered complaints past or within
-  a day of their deadline, by priority), :func:`rules_help` (规则说明), :func:`about` (关于);
+  a day of their deadline, in the work-queue order 处理顺序, each with its priority level
+  高 / 中 / 低), :func:`rules_help` (规则说明), :func:`about` (关于);
 - :func:`export_masked` (导出脱敏副本): asks where to write the copy (proposing
   ``<name>-脱敏.xlsx`` beside the workbook) and, for an existing file, whether to replace it;
   saves and closes the workbook (the export writes its run log), runs the same
@@ -303,7 +304,7 @@ def complaint_lines(rows: list[list[Any]], lang: str, now: _dt.datetime) -> str:
     (or Complaint time) among the first ten rows."""
     col = {
         key: COMPLAINTS.column(key).header(lang)
-        for key in ("complaint_no", "customer_name", "complaint_time", "reply_time", "due", "priority")
+        for key in ("complaint_no", "customer_name", "complaint_time", "reply_time", "due", "priority", "queue")
     }
     first = next((i for i, header in enumerate(rows[:10]) if col["complaint_time"] in header), None)
     if first is None:
@@ -320,14 +321,15 @@ def complaint_lines(rows: list[list[Any]], lang: str, now: _dt.datetime) -> str:
         due = _when(cell(row, "due"))
         if due is None or cell(row, "reply_time") not in (None, ""):
             continue
-        prio = cell(row, "priority")
-        prio = prio if isinstance(prio, (int, float)) and not isinstance(prio, bool) else float("inf")
+        queue = cell(row, "queue")
+        queue = queue if isinstance(queue, (int, float)) and not isinstance(queue, bool) else float("inf")
+        level = cell(row, "priority")
         label = " ".join(str(v) for v in (cell(row, "complaint_no"), cell(row, "customer_name")) if v not in (None, ""))
         item = (
-            prio,
+            queue,
             due,
             f"{label} ({due:%Y-%m-%d %H:%M}"
-            + (f", {say(lang, 'priority')} {int(prio)})" if prio != float("inf") else ")"),
+            + (f", {say(lang, 'priority')} {level})" if level not in (None, "") else ")"),
         )
         if due < now:
             overdue.append(item)

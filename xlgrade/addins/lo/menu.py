@@ -98,7 +98,7 @@ def settings_json(version: str, python: str | None) -> str:
         },
         "complaint_columns": {
             key: {"zh": COMPLAINTS.column(key).zh, "en": COMPLAINTS.column(key).en}
-            for key in ("complaint_no", "customer_name", "complaint_time", "reply_time", "due")
+            for key in ("complaint_no", "customer_name", "complaint_time", "reply_time", "due", "priority", "queue")
         },
     }
     return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"

@@ -31,6 +31,7 @@ TEXT = {
         "complaints_none": "没有超期或 24 小时内到期的未回复投诉。",
         "complaints_overdue": "{n} 件投诉已超期未回复:{items}",
         "complaints_soon": "{n} 件投诉将在 24 小时内到期:{items}",
+        "priority": "优先级",
         "about": "xlgrade {version} 客户分级函数(LibreOffice 扩展);月度重算使用:{python}",
         "about_none": "未记录(请运行 xlgrade install libreoffice)",
         "new_done": "已新建工作簿:{path}",
@@ -53,6 +54,7 @@ TEXT = {
         "complaints_none": "No unanswered complaint is overdue or due within 24 hours.",
         "complaints_overdue": "{n} unanswered complaints are overdue: {items}",
         "complaints_soon": "{n} complaints are due within 24 hours: {items}",
+        "priority": "priority",
         "about": "xlgrade {version} customer grading functions (LibreOffice extension); monthly job runs with: {python}",
         "about_none": "not recorded (run xlgrade install libreoffice)",
         "new_done": "New workbook: {path}",
@@ -149,12 +151,14 @@ def complaint_check(rows, header, lang, cfg, now):
     """The message of 投诉到期检查 for the complaints sheet's ``rows`` under ``header``.
 
     Unanswered (no reply time) complaints whose due time (written by the monthly job) is past
-    ``now`` are overdue; those due within 24 hours are listed as due soon.
+    ``now`` are overdue; those due within 24 hours are listed as due soon. Each list is in the
+    work-queue order the job wrote (处理顺序; rows without one last, in sheet order) and names
+    each complaint's priority level (优先级) when the sheet has it.
     """
     cols = cfg["complaint_columns"]
     pick = {}
-    for key in ("complaint_no", "customer_name", "reply_time", "due"):
-        name = cols[key][lang]
+    for key in ("complaint_no", "customer_name", "reply_time", "due", "priority", "queue"):
+        name = cols[key][lang] if key in cols else None
         pick[key] = header.index(name) if name in header else None
     if pick["due"] is None:
         return say(lang, "no_sheet", sheet=cols["due"][lang])
@@ -166,7 +170,11 @@ def complaint_check(rows, header, lang, cfg, now):
             continue
         when = serial_to_datetime(due)
         label = " ".join(str(v) for v in (cell("complaint_no"), cell("customer_name")) if v not in (None, ""))
-        item = f"{label} ({when:%Y-%m-%d %H:%M})"
+        level = cell("priority")
+        level = "" if level in (None, "") else f", {say(lang, 'priority')} {level}"
+        queue = cell("queue")
+        order = queue if isinstance(queue, (int, float)) and not isinstance(queue, bool) else float("inf")
+        item = (order, len(overdue) + len(soon), f"{label} ({when:%Y-%m-%d %H:%M}{level})")
         if when < now:
             overdue.append(item)
         elif when < now + timedelta(days=1):
@@ -174,7 +182,8 @@ def complaint_check(rows, header, lang, cfg, now):
     parts = []
     sep = ";" if lang == "zh" else "; "
     if overdue:
-        parts.append(say(lang, "complaints_overdue", n=len(overdue), items=sep.join(overdue)))
+        items = sep.join(text for _, _, text in sorted(overdue))
+        parts.append(say(lang, "complaints_overdue", n=len(overdue), items=items))
     if soon:
-        parts.append(say(lang, "complaints_soon", n=len(soon), items=sep.join(soon)))
+        parts.append(say(lang, "complaints_soon", n=len(soon), items=sep.join(text for _, _, text in sorted(soon))))
     return ("\n" if parts else "").join(parts) or say(lang, "complaints_none")
