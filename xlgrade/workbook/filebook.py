@@ -36,6 +36,7 @@ from xlgrade.errors import (
     WriteFailedError,
     XlgradeError,
 )
+from xlgrade.io.rulesfile import rule_pairs
 from xlgrade.io.tables import read_book_rows
 from xlgrade.issues import NOTE, Issue
 from xlgrade.job.outputs import Summary
@@ -184,12 +185,11 @@ class FileBook:
                 source=source,
                 row=offset + h + 1,
             )
-        k, v = where["key"], where["value"]
-        pairs = [(r[k] if k < len(r) else None, r[v] if v < len(r) else None) for r in rows[h + 1 :]]
-        defaults = {spec.key: spec for spec in RuleBook.specs()}
+        pairs = rule_pairs(rows[h + 1 :], where)
+        v = where["value"]
         header = str(rows[h][v]).strip()
         for i, (key, cell_value) in enumerate(pairs):
-            spec = defaults.get(str(key).strip()) if not parse.is_blank(key) else None
+            spec = RuleBook.spec_of(key)
             if spec is not None and parse.is_blank(cell_value):
                 shown = spec.format(spec.default)
                 self.rule_issues.append(
@@ -198,8 +198,8 @@ class FileBook:
                         offset + h + 2 + i,
                         header,
                         None,
-                        f"rule {spec.key} is blank: its default {shown} is used",
-                        f"规则 {spec.key} 未填写:使用默认值 {shown}",
+                        f"rule {spec.name_in('en')} ({spec.key}) is blank: its default {shown} is used",
+                        f"规则“{spec.name_in('zh')}”未填写:使用默认值 {shown}",
                         NOTE,
                     )
                 )
