@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 import zipfile
 from xml.etree import ElementTree
 
@@ -198,8 +197,6 @@ def test_every_table_matches_the_declaration(empty, lang):
         for idx, col in enumerate(sheet.columns, start=1):
             assert ws.column_dimensions[openpyxl.utils.get_column_letter(idx)].width == col.width
         assert ws.freeze_panes == ("B2" if sheet.columns[0].type == model.ID else "A2")
-
-
 
 
 def test_number_formats_and_column_defaults(empty, lang):

@@ -221,7 +221,7 @@ def choice_of(key: str, text: object) -> str | None:
 
 
 def rule_lang(key: str) -> str | None:
-    """"zh" or "en" for a rule holding one language's labels (rule 4), else None."""
+    """ "zh" or "en" for a rule holding one language's labels (rule 4), else None."""
     return _LANG_BOUND.get(key)
 
 
@@ -230,7 +230,7 @@ def key_of(text: object, keys: dict[str, tuple[str, str]]) -> str | None:
 
     ``keys`` maps every key of the book to its description pair (the rule-3 stand-in)."""
     wanted = _fold(text)
-    for key, description in keys.items():
+    for key in keys:
         if wanted == _fold(key):
             return key
     for key, description in keys.items():

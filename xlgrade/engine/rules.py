@@ -440,7 +440,13 @@ class RuleBook:
         """The rules as the rules sheet shows them: name, value and default in a person's form
         (:meth:`RuleSpec.shown`), description, and the stable key."""
         rows = [
-            (s.name_in(lang), s.shown(self.get(s.key), lang), in_lang(lang, s.zh, s.en), s.shown(s.default, lang), s.key)
+            (
+                s.name_in(lang),
+                s.shown(self.get(s.key), lang),
+                in_lang(lang, s.zh, s.en),
+                s.shown(s.default, lang),
+                s.key,
+            )
             for s in _SPECS.values()
         ]
         return pd.DataFrame(rows, columns=["name", "value", "description", "default", "key"])
@@ -523,7 +529,7 @@ class RuleSpec:
 
     @property
     def lang(self) -> str | None:
-        """"zh" / "en" when the rule holds one language's labels, else None."""
+        """ "zh" / "en" when the rule holds one language's labels, else None."""
         return rulelabels.rule_lang(self.key)
 
     def shown(self, value: Any, lang: str) -> Any:
