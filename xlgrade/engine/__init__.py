@@ -14,6 +14,7 @@ import pandas as pd
 
 from xlgrade.engine import composite, credit, frames, matrices, pareto, rfm, scorecard, threshold
 from xlgrade.engine.result import Grading
+from xlgrade.engine.rulelabels import METHOD_NAMES
 from xlgrade.engine.rules import RuleBook
 from xlgrade.engine.text import in_lang
 
@@ -27,7 +28,7 @@ class Method:
 
     name: str
     run: GradeFn
-    zh: str  # its name in Chinese ("阈值 ABC") ...
+    zh: str  # its name in Chinese ("阈值 ABC"; a method's from rulelabels.METHOD_NAMES) ...
     en: str  # ... and in English ("threshold ABC")
     needs: tuple[tuple[str, ...], ...] = ()  # ledger columns: one of each inner tuple is required
     uses_measure: bool = False  # whether a --measure applies
@@ -55,8 +56,7 @@ METHODS: dict[str, Method] = {
         Method(
             "threshold",
             threshold.grade,
-            "阈值 ABC",
-            "threshold ABC",
+            *METHOD_NAMES["threshold"],
             uses_measure=True,
             summary=("volume", "sum"),
             window="threshold.window_months",
@@ -64,8 +64,7 @@ METHODS: dict[str, Method] = {
         Method(
             "pareto",
             pareto.grade,
-            "帕累托 ABC",
-            "Pareto ABC",
+            *METHOD_NAMES["pareto"],
             uses_measure=True,
             summary=("value", "sum"),
             window="pareto.window_months",
@@ -73,21 +72,19 @@ METHODS: dict[str, Method] = {
         Method(
             "scorecard",
             scorecard.grade,
-            "百分制评分",
-            "100-point scorecard",
+            *METHOD_NAMES["scorecard"],
             needs=(("quantity",),),
             window="scorecard.months",
         ),
         Method(
             "composite",
             composite.grade,
-            "综合加权",
-            "weighted composite",
+            *METHOD_NAMES["composite"],
             needs=(("profit",), PAYMENTS),
             window="composite.months",
         ),
-        Method("credit", credit.grade, "信用评估", "credit evaluation", needs=(PAYMENTS,), window="credit.months"),
-        Method("rfm", rfm.grade, "RFM 八类", "RFM classes", summary=("monetary", "sum"), window="rfm.months"),
+        Method("credit", credit.grade, *METHOD_NAMES["credit"], needs=(PAYMENTS,), window="credit.months"),
+        Method("rfm", rfm.grade, *METHOD_NAMES["rfm"], summary=("monetary", "sum"), window="rfm.months"),
     )
 }
 

@@ -220,6 +220,14 @@ def choice_of(key: str, text: object) -> str | None:
     return None
 
 
+def method_name(text: object, lang: str) -> object:
+    """A grading method written as its key or its zh / en name, as its name in ``lang``
+    ("threshold" or "threshold ABC" -> "阈值 ABC"); anything else unchanged (History and the
+    run log store the name in the workbook's language and read back either)."""
+    key = None if text is None else choice_of("general.method", text)
+    return choice_name("general.method", key, lang) if key else text
+
+
 def rule_lang(key: str) -> str | None:
     """ "zh" or "en" for a rule holding one language's labels (rule 4), else None."""
     return _LANG_BOUND.get(key)

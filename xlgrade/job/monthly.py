@@ -36,6 +36,7 @@ from xlgrade.checks import check_after, check_duplicates, check_known
 from xlgrade.engine import ANALYSES, frames, grade
 from xlgrade.engine.dynamics import apply_overrides, changes
 from xlgrade.engine.result import Grading
+from xlgrade.engine.rulelabels import method_name
 from xlgrade.errors import MissingSheetError
 from xlgrade.issues import NOTE, SKIPPED, Issue
 from xlgrade.job import derive, live
@@ -177,7 +178,7 @@ def run_month(
 
     previous = history_n.frame
     current = history_rows(period, graded, customers, ledger, credit_graded, rules, as_of, lang)
-    history = merge_history(previous, current)
+    history = merge_history(previous, current, lang)
     before = previous_grades(history, period)
     handled = derive.handled_complaints(complaints_n.frame, grades, customers, rules, as_of)
     complaints = _clear_skipped(derive.complaint_cells(handled, lang), complaints_n)
@@ -224,7 +225,7 @@ def run_month(
         run_at=now,
         user=user or _user(),
         month=period,
-        method=method,
+        method=str(method_name(method, lang)),
         graded=graded,
         ledger_lines=len(ledger),
         issues=issues,
@@ -233,7 +234,9 @@ def run_month(
         seconds=seconds,
         version=__version__,
     )
-    log = pd.concat([runlog_n.frame.reindex(columns=RUN_LOG.keys()), pd.DataFrame([row])], ignore_index=True)
+    earlier = runlog_n.frame.reindex(columns=RUN_LOG.keys())
+    earlier["method"] = earlier["method"].map(lambda m: method_name(m, lang))  # older rows: the key
+    log = pd.concat([earlier, pd.DataFrame([row])], ignore_index=True)
     book.write_table(RUN_LOG, log)
     book.save()
     return RunResult(
