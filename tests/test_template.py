@@ -264,12 +264,7 @@ def test_list_names_cover_the_lists_table(empty, lang):
         if lang == "zh"
         else ["State-owned", "Private", "Foreign-owned", "Joint venture", "Sole proprietor"]
     )
-    rules = RuleBook()
-    if lang == "zh":
-        expected = [*rules.abc.labels, *rules.scorecard.level_labels, *rules.credit.grade_labels]
-    else:
-        expected = [*rules.abc.labels, *rules.scorecard.level_labels_en, *rules.credit.grade_labels_en]
-    assert column["grades"] == expected
+    assert column["grades"] == ["A", "B", "C"]  # 人工等级: the default method's (threshold) grades only
     # literals, not the declaration the template reads them from (an independent truth)
     assert column["salespeople"] == (
         ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄勇"]
@@ -522,3 +517,29 @@ def test_profiles_demo_data(demo):
     assert p.notna().all().all()
     again = demo_data.generate(n_customers=40, months=12)
     pd.testing.assert_frame_equal(again.profiles, p)
+
+
+@pytest.mark.parametrize(
+    "method,zh,en",
+    [
+        (
+            "scorecard",
+            ["VIP客户", "骨干客户", "有效客户", "休眠客户", "潜在客户"],
+            ["VIP", "core", "active", "dormant", "potential"],
+        ),
+        ("credit", ["优", "良", "中", "差"], ["excellent", "good", "fair", "poor"]),
+        ("pareto", ["A", "B", "C"], ["A", "B", "C"]),
+    ],
+)
+def test_manual_grade_offers_only_the_methods_grades(method, zh, en):
+    """Issue 11 item 5: the 人工等级 drop-down lists the grades of the workbook's method, in its language."""
+    rules = RuleBook().updated({"general.method": method})
+    for lang, expected in (("zh", zh), ("en", en)):
+        wb = reopen(build(lang, rules=rules))
+        lists = wb[LISTS_SHEET.name(lang)]
+        letter = openpyxl.utils.get_column_letter(LISTS_SHEET.keys().index("grades") + 1)
+        assert [c.value for c in lists[letter][1:] if c.value is not None] == expected
+        ws = wb[CUSTOMERS.name(lang)]
+        manual = openpyxl.utils.get_column_letter(CUSTOMERS.keys().index("manual_grade") + 1)
+        dv = [d for d in ws.data_validations.dataValidation if f"{manual}2" in str(d.sqref)]
+        assert [d.formula1 for d in dv] == ["list_grades"]

@@ -365,7 +365,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             "(这是文件,请给出一个文件夹)",
             source=str(out),
         )
-    data = demo_data.generate(n_customers=args.customers)
+    data = demo_data.generate(n_customers=args.customers, lang=args.lang)
     out.mkdir(parents=True, exist_ok=True)
     for name in ("customers", "ledger", "complaints"):
         write_csv(getattr(data, name), out / f"{name}.csv", date_format="%Y-%m-%d")

@@ -34,6 +34,14 @@ class Method:
     uses_measure: bool = False  # whether a --measure applies
     summary: tuple[str, str] = ("score", "mean")  # figure totalled per grade: (column, sum|mean)
     window: str | None = None  # the rule giving the months it grades over (0: all)
+    labels: str = "abc.labels"  # the rule holding its grades, best first (an ``_en`` twin: English)
+
+    def grade_labels(self, rules: RuleBook, lang: str) -> tuple[str, ...]:
+        """The grades it gives, best first, as a workbook in ``lang`` shows them (the 人工等级
+        drop-down offers these)."""
+        twin = self.labels + "_en"
+        has_twin = any(spec.key == twin for spec in RuleBook.specs())
+        return tuple(rules.get(twin if lang != "zh" and has_twin else self.labels))
 
     def label(self, lang: str) -> str:
         """Its name in ``lang`` (zh or en)."""
@@ -75,6 +83,7 @@ METHODS: dict[str, Method] = {
             *METHOD_NAMES["scorecard"],
             needs=(("quantity",),),
             window="scorecard.months",
+            labels="scorecard.level_labels",
         ),
         Method(
             "composite",
@@ -83,8 +92,22 @@ METHODS: dict[str, Method] = {
             needs=(("profit",), PAYMENTS),
             window="composite.months",
         ),
-        Method("credit", credit.grade, *METHOD_NAMES["credit"], needs=(PAYMENTS,), window="credit.months"),
-        Method("rfm", rfm.grade, *METHOD_NAMES["rfm"], summary=("monetary", "sum"), window="rfm.months"),
+        Method(
+            "credit",
+            credit.grade,
+            *METHOD_NAMES["credit"],
+            needs=(PAYMENTS,),
+            window="credit.months",
+            labels="credit.grade_labels",
+        ),
+        Method(
+            "rfm",
+            rfm.grade,
+            *METHOD_NAMES["rfm"],
+            summary=("monetary", "sum"),
+            window="rfm.months",
+            labels="rfm.labels",
+        ),
     )
 }
 

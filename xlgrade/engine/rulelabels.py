@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from xlgrade.cells.text import NAMES_EN, NAMES_ZH
+
 SECTIONS: dict[str, tuple[str, str]] = {
     "general": ("常规", "General"),
     "abc": ("ABC 等级", "ABC grades"),
@@ -131,12 +133,7 @@ NAMES: dict[str, tuple[str, str]] = {
     "input.max_abs_amount": ("数值上限", "number bound"),
 }
 
-_MEASURES = {
-    "amount": ("金额", "amount"),
-    "quantity": ("数量", "quantity"),
-    "profit": ("毛利", "profit"),
-    "orders": ("订单次数", "orders"),
-}
+_MEASURES = {key: (NAMES_ZH[key], NAMES_EN[key]) for key in NAMES_ZH}
 _SPLITS = {"mean": ("平均值", "mean"), "median": ("中位数", "median")}
 METHOD_NAMES: dict[str, tuple[str, str]] = {
     "threshold": ("阈值 ABC", "threshold ABC"),

@@ -33,6 +33,7 @@ from xlgrade.job.derive import (
     credit_facts,
     evaluation_months,
     month_text,
+    no_record_text,
     text_of,
     window_totals,
 )
@@ -85,7 +86,7 @@ def history_rows(
             "quantity": sums["quantity"].to_numpy(),
             "profit": sums["profit"].to_numpy(),
             "credit_score": credit_score.to_numpy(),
-            "credit_grade": credit_grade.astype(object).where(credit_grade.notna(), None).to_numpy(),
+            "credit_grade": no_record_text(credit_grade, rules, lang).to_numpy(),
             "explanation": graded.explanation(lang).astype(str).to_numpy(),
         }
     )

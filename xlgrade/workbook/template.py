@@ -51,6 +51,7 @@ from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.writer.excel import ExcelWriter
 
 from xlgrade import demo_data
+from xlgrade.engine import METHODS
 from xlgrade.engine.rules import RuleBook
 from xlgrade.errors import WriteFailedError, XlgradeError
 from xlgrade.schema import formulas, model
@@ -525,13 +526,8 @@ def _lists(lang: str, data: InputData, rules: RuleBook) -> dict[str, list]:
     for key, values in found.items():
         base = [] if key == "salespeople" else out[key]
         out[key] = list(dict.fromkeys([*base, *values]))
-    sc, cr = rules.scorecard, rules.credit
-    grades = [
-        *rules.abc.labels,
-        *in_lang(lang, sc.level_labels, sc.level_labels_en),
-        *in_lang(lang, cr.grade_labels, cr.grade_labels_en),
-    ]
-    out["grades"] = list(dict.fromkeys(grades))
+    # 人工等级 offers the grades of the workbook's method only, in its language
+    out["grades"] = list(dict.fromkeys(METHODS[rules.general.method].grade_labels(rules, lang)))
     out["scores"] = list(range(0, 11))
     for key, values in (data.lists or {}).items():
         if key not in LISTS_SHEET.keys():
