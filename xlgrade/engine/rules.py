@@ -186,9 +186,7 @@ class CompositeRules:
         "credit sub-score of a ranked customer without receivables (returns only)",
         minimum=0,
     )
-    split: str = rule(
-        "count", TEXT, "划分方式(count 按人数 / bands 按分数)", "split: count or bands", choices=("count", "bands")
-    )
+    split: str = rule("count", TEXT, "划分方式(按人数 / 按分数)", "split: count or bands", choices=("count", "bands"))
     a_count_share: float = rule(0.20, PCT, "按人数:前百分之几为 A", "by count: top share A")
     b_count_share: float = rule(0.50, PCT, "按人数:前百分之几以内为 B", "by count: up to this share B")
     a_min_score: float = rule(80.0, NUM, "按分数:A 类最低分", "by bands: A minimum score", minimum=0)
@@ -229,7 +227,7 @@ class RfmRules:
     split: str = rule(
         "mean",
         TEXT,
-        "高低分界(mean 平均 / median 中位数),取窗口内有购买的客户;等于分界为低",
+        "高低分界(平均值 / 中位数),取窗口内有购买的客户;等于分界为低",
         "high/low split (mean or median) over the customers with a purchase in the window; a value equal to it is low",
         choices=("mean", "median"),
     )
