@@ -58,6 +58,11 @@ TEXT = Catalogue(
         "share": ("占比", "share"),
         "total": ("合计", "total"),
         "demo_file": ("xlgrade-demo.xlsx", "xlgrade-demo-en.xlsx"),
+        "new_done": ("{path}:已新建空白 xlgrade 工作簿(中文)", "{path}: empty xlgrade workbook (English)"),
+        "demo_done": (
+            "{path}:{customers} 个客户,{lines} 行台账,{complaints} 条投诉;CSV 副本在 {folder}/",
+            "{path}: {customers} customers, {lines} ledger lines, {complaints} complaints; CSV copies in {folder}/",
+        ),
     }
 )
 
@@ -80,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args)
     except XlgradeError as exc:
-        say_error(str(exc))
+        say_error(exc.text(watched.lang))
         return 2
     except BrokenPipeError:  # `xlgrade ... | head`
         return 0
@@ -138,13 +143,13 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("path", metavar="PATH")
     n.add_argument("--lang", choices=LANGS, default="zh", help="sheet names and headers (default zh)")
     n.add_argument("--force", action="store_true", help="overwrite an existing file")
-    n.set_defaults(run=cmd_new)
+    n.set_defaults(run=cmd_new, workbook_lang=True)
 
     d = sub.add_parser("demo", help="build a realistic demo workbook in DIR, run the monthly job, print the summary")
     d.add_argument("dir", metavar="DIR", nargs="?", default="demo")
     d.add_argument("--lang", choices=LANGS, default="zh")
     d.add_argument("--customers", type=int, default=300, help="number of customers (default 300)")
-    d.set_defaults(run=cmd_demo)
+    d.set_defaults(run=cmd_demo, workbook_lang=True)
 
     rc = sub.add_parser("recalc", help="the monthly recalculation of a workbook, in place (with a backup)")
     rc.add_argument("path", metavar="PATH")
@@ -342,15 +347,17 @@ def cmd_new(args: argparse.Namespace) -> int:
 
     path = Path(args.path)
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise InputError("the workbook must be an .xlsx file", source=str(path))
+        raise InputError("the workbook must be an .xlsx file", source=str(path), zh="工作簿须为 .xlsx 文件")
     if path.is_dir():  # --force or not: a folder is never replaced by a workbook
-        raise FolderNotFileError(
-            f"{path} is a folder; give the path of the new workbook file (这是文件夹,请给出新工作簿的文件路径)"
-        )
+        error = FolderNotFileError(f"{path} is a folder; give the path of the new workbook file")
+        error.zh = f"{path} 是文件夹;请给出新工作簿的文件路径"
+        raise error
     if path.exists() and not args.force:
-        raise InputError("already exists; use --force to overwrite it", source=str(path))
+        raise InputError(
+            "already exists; use --force to overwrite it", source=str(path), zh="文件已存在;要覆盖请加 --force"
+        )
     new_workbook(path, args.lang)
-    print(f"{path}: empty xlgrade workbook ({args.lang})")
+    print(TEXT("new_done", args.lang, path=path))
     return 0
 
 
@@ -361,9 +368,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out = Path(args.dir)
     if out.exists() and not out.is_dir():
         raise InputError(
-            "is a file; demo writes its workbook and CSV copies into a folder: give a folder "
-            "(这是文件,请给出一个文件夹)",
+            "is a file; demo writes its workbook and CSV copies into a folder: give a folder",
             source=str(out),
+            zh="这是文件;演示会把工作簿和 CSV 副本写入一个文件夹,请给出文件夹",
         )
     data = demo_data.generate(n_customers=args.customers, lang=args.lang)
     out.mkdir(parents=True, exist_ok=True)
@@ -379,8 +386,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     result = _recalc(path, pd.Period(data.as_of, freq="M"))
     print(
-        f"{path}: {len(data.customers)} customers, {len(data.ledger)} ledger lines, "
-        f"{len(data.complaints)} complaints; CSV copies in {out}/"
+        TEXT(
+            "demo_done",
+            args.lang,
+            path=path,
+            customers=len(data.customers),
+            lines=len(data.ledger),
+            complaints=len(data.complaints),
+            folder=out,
+        )
     )
     print(result.line(args.lang) + "\n")
     return cmd_report(argparse.Namespace(path=str(path)))

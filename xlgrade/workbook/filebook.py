@@ -133,9 +133,9 @@ class FileBook:
             if sheet.kind == DERIVED:
                 return self._empty(sheet, self._source(sheet.name(self.lang)))
             raise MissingSheetError(
-                f"the workbook has no sheet {sheet.name(self.lang)!r} (找不到工作表“{sheet.zh}”); "
-                f"sheets: {', '.join(self.package.sheet_names())}",
+                f"the workbook has no sheet {sheet.name(self.lang)!r}; sheets: {', '.join(self.package.sheet_names())}",
                 source=self.name,
+                zh=f"工作簿中没有工作表“{sheet.zh}”;现有工作表:{'、'.join(self.package.sheet_names())}",
             )
         rows, offset = self._rows(sheet, name)
         source = self._source(name)
@@ -181,9 +181,10 @@ class FileBook:
         if "value" not in where:
             value = RULES_SHEET.column("value")
             raise InputError(
-                f"the rules sheet has no {value.header(self.lang)} column (规则表缺少“值”列)",
+                f"the rules sheet has no {value.en} column",
                 source=source,
                 row=offset + h + 1,
+                zh=f"规则表缺少“{value.zh}”列",
             )
         pairs = rule_pairs(rows[h + 1 :], where)
         v = where["value"]
@@ -332,7 +333,9 @@ class FileBook:
         name = self.sheet_name(sheet)
         if name is None:
             raise InputError(
-                f"the workbook has no sheet {sheet.name(self.lang)!r} (找不到工作表“{sheet.zh}”)", source=self.name
+                f"the workbook has no sheet {sheet.name(self.lang)!r}",
+                source=self.name,
+                zh=f"工作簿中没有工作表“{sheet.zh}”",
             )
         keys = [k for k in frame.columns if k != "row"]
         header_row, where = self.header_columns(sheet, name)
@@ -340,10 +343,10 @@ class FileBook:
         if missing:
             names = ", ".join(f"{c.header(self.lang)} ({c.key})" for c in missing)
             raise InputError(
-                f"the header row has no column {names} for xlgrade to fill in "
-                f"(表头缺少计算列“{missing[0].zh}”); add the column to the table",
+                f"the header row has no column {names} for xlgrade to fill in; add the column to the table",
                 source=self._source(name),
                 row=header_row,
+                zh=f"表头缺少计算列“{'、'.join(c.zh for c in missing)}”;请在表格中加上该列",
             )
         rows = [int(r) for r in frame["row"].tolist()]
         if any(r <= header_row for r in rows):
