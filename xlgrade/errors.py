@@ -28,10 +28,14 @@ class XlgradeError(Exception):
     the CLI says it in the language of the workbook the command works on (or ``--lang``).
     Without a Chinese text, or with the language unknown, it is ``str(error)``."""
 
-    zh: str | None = None
+    def with_zh(self, zh: str) -> XlgradeError:
+        """This error with its Chinese text (returned, to ``raise X(...).with_zh(...)``)."""
+        self.__dict__["zh"] = zh
+        return self
 
     def text(self, lang: str | None) -> str:
-        return self.zh if lang == "zh" and self.zh else str(self)
+        zh = getattr(self, "zh", None)
+        return zh if lang == "zh" and isinstance(zh, str) and zh else str(self)
 
 
 class RuleError(XlgradeError, ValueError):
@@ -72,7 +76,7 @@ class InputError(XlgradeError, ValueError):
             ]
             shown_zh = "" if value is None else f":值 {value!r}"
             prefix_zh = ",".join(where_zh)
-            self.zh = f"{prefix_zh}{shown_zh}:{zh}" if prefix_zh else f"{zh}{shown_zh}"
+            self.with_zh(f"{prefix_zh}{shown_zh}:{zh}" if prefix_zh else f"{zh}{shown_zh}")
 
 
 class MissingSheetError(InputError):

@@ -432,7 +432,7 @@ def rule_number_format(kind: str, value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         return None
     if kind == "pct":
-        return "0%" if float(round(value * 100, 9)).is_integer() else "0.0##%"
+        return "0%" if round(float(value) * 100, 9).is_integer() else "0.0##%"
     return "#,##0" if float(value).is_integer() else "#,##0.0###"
 
 
