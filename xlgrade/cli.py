@@ -40,6 +40,7 @@ from xlgrade.io.rulesfile import load_rules
 from xlgrade.io.tables import read_table
 from xlgrade.issues import Issue
 from xlgrade.schema import CUSTOMERS, LEDGER
+from xlgrade.schema.sheets import RULES_SHEET
 from xlgrade.schema.figures import figure
 from xlgrade.textout import clean, render
 
@@ -517,8 +518,13 @@ def cmd_rules(args: argparse.Namespace) -> int:
     elif args.format == "json":
         print(book.to_json(), end="")
     else:
-        t = book.to_table(args.lang)
-        print(render(list(t.columns[:3]), t.iloc[:, :3].values.tolist()))
+        # the rules sheet's view: name and value in a person's form, with the key TOML files use
+        rows = []
+        for spec, rec in zip(RuleBook.specs(), book.to_table(args.lang).itertuples(index=False)):
+            value = f"{rec.value * 100:g}%" if spec.kind == "pct" else rec.value
+            rows.append([rec.name, value, rec.key])
+        heads = [c.header(args.lang) for c in (RULES_SHEET.column("name"), RULES_SHEET.column("value"))]
+        print(render([*heads, RULES_SHEET.column("key").header(args.lang)], rows))
     return 0
 
 
