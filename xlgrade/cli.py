@@ -40,8 +40,8 @@ from xlgrade.io.rulesfile import load_rules
 from xlgrade.io.tables import read_table
 from xlgrade.issues import Issue
 from xlgrade.schema import CUSTOMERS, LEDGER
-from xlgrade.schema.sheets import RULES_SHEET
 from xlgrade.schema.figures import figure
+from xlgrade.schema.sheets import RULES_SHEET
 from xlgrade.textout import clean, render
 
 LANGS = ("zh", "en")
@@ -519,10 +519,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
         print(book.to_json(), end="")
     else:
         # the rules sheet's view: name and value in a person's form, with the key TOML files use
-        rows = []
-        for spec, rec in zip(RuleBook.specs(), book.to_table(args.lang).itertuples(index=False)):
-            value = f"{rec.value * 100:g}%" if spec.kind == "pct" else rec.value
-            rows.append([rec.name, value, rec.key])
+        rows = [[s.name_in(args.lang), s.text(book.get(s.key), args.lang), s.key] for s in RuleBook.specs()]
         heads = [c.header(args.lang) for c in (RULES_SHEET.column("name"), RULES_SHEET.column("value"))]
         print(render([*heads, RULES_SHEET.column("key").header(args.lang)], rows))
     return 0

@@ -542,6 +542,15 @@ class RuleSpec:
             return rulelabels.choice_name(self.key, value, lang)
         return value
 
+    def text(self, value: Any, lang: str) -> str:
+        """:meth:`shown` as one line of text, as the sheet displays it: ``80%``, ``100,000``."""
+        if self.kind == PCT:
+            return _fmt_pct(value)
+        shown = self.shown(value, lang)
+        if isinstance(shown, (int, float)) and not isinstance(shown, bool):
+            return f"{int(shown):,}" if float(shown).is_integer() else f"{shown:,.4f}".rstrip("0")
+        return str(shown)
+
     def format(self, value: Any) -> Any:
         """The value as one table cell: numbers stay numbers, lists become ``a; b; c``."""
         if self.kind in LIST_KINDS:
