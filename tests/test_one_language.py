@@ -210,3 +210,30 @@ def test_chinese_workbook_names_sheets_headers_and_method_in_chinese(loaded):
     ws = loaded["en"][HISTORY.en]
     idx = HISTORY.keys().index("method") + 1
     assert {v for (v,) in ws.iter_rows(min_row=2, min_col=idx, max_col=idx, values_only=True) if v} == {"threshold ABC"}
+
+
+@pytest.mark.parametrize("method", ["scorecard", "credit", "rfm"])
+def test_english_workbook_of_every_method_shows_its_grades_in_english(tmp_path, method):
+    """Methods whose engine labels are Chinese (VIP客户, 优, 重要价值客户) show their English
+    labels everywhere in an en workbook: summary, History, derived sheets, complaints."""
+    from xlgrade import demo_data
+    from xlgrade.engine import METHODS
+    from xlgrade.job.monthly import run_month
+    from xlgrade.workbook.filebook import FileBook
+    from xlgrade.workbook.template import InputData, build, save
+
+    rules = RuleBook().updated({"general.method": method})
+    path = tmp_path / "en.xlsx"
+    save(build("en", InputData.from_demo(demo_data.generate(n_customers=60, lang="en")), rules), path)
+    for month in ("2026-09", "2026-10"):
+        run_month(FileBook(path), month)
+    wb = openpyxl.load_workbook(path, data_only=True)
+    leaks = Leaks(_typed_free_text(wb, "en"))
+    _scan_cells(wb, leaks, {RULES_SHEET.en: _rules_rows_allowed(wb[RULES_SHEET.en])})
+    _scan_parts(path, leaks)
+    assert not leaks.found, "\n".join(f"{w}: {t}" for w, t in leaks.found[:40])
+    ws = wb[HISTORY.en]
+    idx = HISTORY.keys().index("grade") + 1
+    grades = {v for (v,) in ws.iter_rows(min_row=2, min_col=idx, max_col=idx, values_only=True) if v}
+    english = set(METHODS[method].grade_labels(rules, "en")) | {rules.credit.no_record_label_en}
+    assert grades and grades <= english, grades

@@ -168,4 +168,41 @@ def grade(
     )
 
 
-__all__ = ["ALL", "ANALYSES", "METHODS", "Grading", "Method", "RuleBook", "grade"]
+def label_map(method: str, rules: RuleBook, lang: str) -> dict[str, str]:
+    """The engine's grade labels of ``method`` -> the labels a workbook in ``lang`` shows
+    (scorecard VIP客户 -> VIP, credit 优 -> excellent, 无记录 -> no record, RFM ...); empty
+    for zh and for methods whose labels have no English twin (A/B/C)."""
+    m = METHODS[method]
+    if lang == "zh" or m.labels + "_en" not in {s.key for s in RuleBook.specs()}:
+        return {}
+    out = dict(zip(rules.get(m.labels), m.grade_labels(rules, lang)))
+    if method == "credit":
+        out[rules.credit.no_record_label] = rules.credit.no_record_label_en
+    return out
+
+
+def in_language(result: Grading, rules: RuleBook, lang: str) -> Grading:
+    """``result`` with its grades, labels and English explanations as a workbook in ``lang``
+    shows them (label_map). A new Grading: ``result`` is left as it is."""
+    mapping = label_map(result.method, rules, lang)
+    if not mapping:
+        return result
+    frame = result.frame.copy()
+    frame["grade"] = frame["grade"].map(lambda g: mapping.get(g, g) if isinstance(g, str) else g)
+    # the English explanation names the engine's label first ("有效客户 (active): ..."): only English
+    starts = {f"{zh} ({en}): ": f"{en}: " for zh, en in mapping.items()}
+    starts |= {f"{zh} ({en}, ": f"{en} (" for zh, en in mapping.items()}
+
+    def english(text: object) -> object:
+        if isinstance(text, str):
+            for old, new in starts.items():
+                if text.startswith(old):
+                    return new + text[len(old) :]
+        return text
+
+    frame["explanation_en"] = frame["explanation_en"].map(english)
+    labels = tuple(mapping.get(label, label) for label in result.labels)
+    return Grading(result.method, frame, result.figures, labels)
+
+
+__all__ = ["ALL", "ANALYSES", "METHODS", "Grading", "Method", "RuleBook", "grade", "in_language", "label_map"]

@@ -491,18 +491,26 @@ class RuleBook:
         return cls.from_dict(data)
 
     # ---- conveniences used by several methods ---------------------------------------
+    def _in_tier(self, grade: str, tier: tuple[str, ...]) -> bool:
+        """A grade of the tier, or the English twin of one (VIP for VIP客户, excellent for 优)."""
+        if grade in tier:
+            return True
+        s, cr = self.scorecard, self.credit
+        twins = {**dict(zip(s.level_labels_en, s.level_labels)), **dict(zip(cr.grade_labels_en, cr.grade_labels))}
+        return twins.get(grade) in tier
+
     def deadline_days(self, grade: str) -> int:
         c = self.complaints
-        if grade in c.tier1_grades:
+        if self._in_tier(grade, c.tier1_grades):
             return c.tier1_days
-        if grade in c.tier2_grades:
+        if self._in_tier(grade, c.tier2_grades):
             return c.tier2_days
         return c.other_days
 
     def priority_tier(self, grade: str) -> int:
         """1 for first-priority grades, 2 for second, 3 for everything else."""
         c = self.complaints
-        return 1 if grade in c.tier1_grades else 2 if grade in c.tier2_grades else 3
+        return 1 if self._in_tier(grade, c.tier1_grades) else 2 if self._in_tier(grade, c.tier2_grades) else 3
 
 
 @dataclass(frozen=True)

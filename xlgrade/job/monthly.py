@@ -8,8 +8,10 @@ Steps, in order:
    silently and no typed cell is ever written.
 2. Month: the one asked for, else the month of the latest ledger line (never later than
    today). The evaluation date is the month's last day; later ledger lines do not count.
-3. Grade with the workbook's method (rule ``general.method``), apply manual grades that
-   have a reason, evaluate credit, the analyses of docs/rules.md §3.6-3.7 and the complaints.
+3. Grade with the workbook's method (rule ``general.method``), its grades in the workbook's
+   language (``engine.in_language``: VIP / excellent / important value in an en workbook),
+   apply manual grades that have a reason, evaluate credit, the analyses of docs/rules.md
+   §3.6-3.7 and the complaints.
 4. Write the derived sheets, the complaints' computed columns, the customer summary's live
    columns (their formulas, for the method, with the values they yield as cached results:
    :mod:`xlgrade.job.live`), the summary, the validation sheet and the evaluation date, and
@@ -33,7 +35,7 @@ import pandas as pd
 
 from xlgrade import __version__
 from xlgrade.checks import check_after, check_duplicates, check_known
-from xlgrade.engine import ANALYSES, frames, grade
+from xlgrade.engine import ANALYSES, frames, grade, in_language, label_map
 from xlgrade.engine.dynamics import apply_overrides, changes
 from xlgrade.engine.result import Grading
 from xlgrade.engine.rulelabels import method_name
@@ -169,7 +171,9 @@ def run_month(
             results[name] = grade(name, ledger, customers=customers, rules=rules, as_of=as_of)
         return results[name]
 
-    computed = graded_by(method)
+    # the method's grades as the workbook shows them (English labels in an en workbook), so
+    # manual grades, History, the summary and every sheet speak the workbook's language
+    computed = in_language(graded_by(method), rules, lang)
     graded, override_issues = apply_overrides(computed, cust_by_id, source=cust_n.source)
     issues += override_issues
     grades = graded.grades
@@ -179,7 +183,7 @@ def run_month(
     previous = history_n.frame
     current = history_rows(period, graded, customers, ledger, credit_graded, rules, as_of, lang)
     history = merge_history(previous, current, lang)
-    before = previous_grades(history, period)
+    before = previous_grades(history, period).replace(label_map(method, rules, lang))  # older rows: engine labels
     handled = derive.handled_complaints(complaints_n.frame, grades, customers, rules, as_of)
     complaints = _clear_skipped(derive.complaint_cells(handled, lang), complaints_n)
     issues += derive.complaint_issues(
