@@ -234,6 +234,7 @@ def test_rules_help_and_about(demo):
     app = FakeApp()
     app.add(demo, [SUMMARY_SHEET.zh])
     text = actions.rules_help(app)
-    assert text.startswith("评级方法:threshold") and "threshold.a_orders_over" in text
+    assert text.startswith("评级方法:阈值 ABC") and "阈值 ABC:A 类订单次数超过 = 5" in text
+    assert "threshold.a_orders_over" not in text  # names, not keys, as the rules sheet shows them
     assert xlwings.__version__ in actions.about(app)
     assert actions.about(FakeApp()).startswith("xlgrade ")

@@ -1,6 +1,7 @@
 """The command-line contract of `xlgrade grade` (issue 2), run in-process and once as a process."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -245,3 +246,40 @@ def test_rules_command_prints_a_loadable_book(tmp_path, capsys):
     from xlgrade.engine.rules import RuleBook
 
     assert RuleBook.from_toml(out) == RuleBook()
+
+
+# ---- help in both languages (issue 11 item 4) ------------------------------------------------
+@pytest.mark.parametrize(
+    "env,argv,lang",
+    [
+        ({"LANG": "zh_CN.UTF-8"}, ["--help"], "zh"),
+        ({"LANG": "en_US.UTF-8"}, ["--help"], "en"),
+        ({}, ["recalc", "--help"], "en"),
+        ({"LANG": "C.UTF-8"}, ["recalc", "--help", "--lang", "zh"], "zh"),
+        ({"LANG": "zh_CN.UTF-8"}, ["grade", "--help", "--lang=en"], "en"),
+        ({"LC_ALL": "zh_TW.UTF-8", "LANG": "en_US.UTF-8"}, ["new", "--help"], "zh"),
+    ],
+)
+def test_help_in_the_language_of_lang_or_the_locale(monkeypatch, capsys, env, argv, lang):
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    if lang == "zh":
+        assert out.startswith("用法: xlgrade") and "显示本帮助并退出" in out and "show this help" not in out
+    else:
+        assert out.startswith("usage: xlgrade") and "show this help message and exit" in out
+        assert "用法" not in out and "显示本帮助" not in out
+
+
+def test_every_help_text_exists_in_both_languages():
+    from xlgrade.clihelp import HELP
+
+    for key in HELP.keys():
+        zh, en = HELP.pair(key)
+        assert zh and en and zh != en, key
+        assert re.search(r"[\u4e00-\u9fff]", zh), key

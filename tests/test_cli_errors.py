@@ -114,9 +114,11 @@ def test_report_of_a_damaged_summary_sheet_says_so(book, capsys):
 def test_new_never_replaces_a_folder_or_a_file_without_force(book, tmp_path, capsys):
     folder = tmp_path / "new.xlsx"
     folder.mkdir()
-    for extra in ([], ["--force"]):
+    for extra in (["--lang", "en"], ["--force", "--lang", "en"]):
         assert main(["new", str(folder), *extra]) == 2
         assert "is a folder" in one_line(capsys.readouterr().err)
+    assert main(["new", str(folder)]) == 2  # a zh workbook (the default): the message in Chinese
+    assert "是文件夹" in one_line(capsys.readouterr().err)
     assert folder.is_dir()
     before = book.read_bytes()
     assert main(["new", str(book)]) == 2
@@ -139,8 +141,10 @@ def test_new_force_on_a_full_disk_leaves_the_old_file_whole(book, monkeypatch, c
 
 def test_demo_onto_a_file_and_addins_onto_a_file_are_refused(book, capsys):
     before = book.read_bytes()
-    assert main(["demo", str(book)]) == 2
+    assert main(["demo", str(book), "--lang", "en"]) == 2
     assert "is a file" in one_line(capsys.readouterr().err)
+    assert main(["demo", str(book)]) == 2  # the zh demo: in Chinese
+    assert "这是文件" in one_line(capsys.readouterr().err)
     assert main(["addins", "build", str(book)]) == 2  # an OSError no check foresaw: still one line
     assert "File exists" in one_line(capsys.readouterr().err)
     assert book.read_bytes() == before

@@ -67,7 +67,7 @@ def test_history_rows_hand_computed():
     h = history.history_rows(MONTH, graded, customers, ledger, credit, RULES, AS_OF, "zh")
     assert list(h.columns) == HISTORY.keys()
     assert list(h["customer_id"]) == ["K1", "K2", "K3"]
-    assert set(h["month"]) == {"2026-10"} and set(h["method"]) == {"threshold"}
+    assert set(h["month"]) == {"2026-10"} and set(h["method"]) == {"阈值 ABC"}  # the name in the language
     assert list(h["company"]) == ["甲公司", "乙公司", "丙公司"]
     # K1: 2 orders > 1 and 600 > 500 -> A; K2: 1 order, 200 -> B computed, manual A applied;
     # K3: no lines -> C, manual B without a reason is not applied.
@@ -132,6 +132,33 @@ def test_merge_history_replaces_the_month_and_keeps_other_rows_as_they_were():
     k2 = once[(once["month"] == "2026-09") & (once["customer_id"] == "K2")].iloc[0]
     assert (k2["company"], k2["grade"], k2["amount"]) == ("旧名", "B", 123.456)
     assert once.iloc[0]["month"] == "2026/08" and once.iloc[0]["amount"] == 4.0
+
+
+def test_history_method_in_the_workbook_language_reads_back_any_form():
+    """History shows the method's name in the workbook's language; older rows holding the key
+    ("threshold") or the other language's name are shown in it too (the only column changed)."""
+    ledger, customers, graded, credit, _ = _graded_example()
+    current = history.history_rows(MONTH, graded, customers, ledger, credit, RULES, AS_OF, "en")
+    assert set(current["method"]) == {"threshold ABC"}
+    previous = pd.DataFrame(
+        {
+            "month": ["2026-07", "2026-08", "2026-09", "2026-09"],
+            "customer_id": ["K1", "K1", "K1", "K2"],
+            "method": ["threshold", "帕累托 ABC", "RFM classes", "own words"],
+            "grade": ["A", "B", "C", "C"],
+        }
+    )
+    merged = history.merge_history(previous, current, "en")
+    assert merged["method"].tolist()[:4] == ["threshold ABC", "Pareto ABC", "RFM classes", "own words"]
+    assert history.merge_history(previous, current, "zh")["method"].tolist()[:3] == [
+        "阈值 ABC",
+        "帕累托 ABC",
+        "RFM 八类",
+    ]
+    assert history.merge_history(previous, current)["method"].tolist()[:2] == [
+        "threshold",
+        "帕累托 ABC",
+    ]  # no lang: as read
 
 
 def test_merge_history_into_an_empty_history():

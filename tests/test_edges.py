@@ -332,13 +332,14 @@ def test_recalc_notes_later_lines_and_blank_rules_in_the_validation_sheet(zh_boo
     shutil.copyfile(zh_book, path)
     wb = openpyxl.load_workbook(path)
     ws = wb[RULES_SHEET.zh]
-    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "threshold.a_orders_over")
+    key_col = len(RULES_SHEET.columns)  # the hidden key column
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, key_col).value == "threshold.a_orders_over")
     ws.cell(row, 2).value = None
     wb.save(path)
     result = run_month(FileBook(path), "2026-06")
     text = "\n".join(" ".join(str(v) for v in r if v is not None) for r in _validation(path))
     assert text.count("行日期晚于评估日 2026-06-30") == 1, text  # once, with the count
-    assert "threshold.a_orders_over 未填写:使用默认值 5" in text, text
+    assert "规则“阈值 ABC:A 类订单次数超过”未填写:使用默认值 5" in text, text
     assert any(i.row == row and "a_orders_over" in i.reason for i in result.issues)
 
 

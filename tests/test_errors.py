@@ -10,7 +10,7 @@ from xlgrade import errors
 from xlgrade.cli import main
 from xlgrade.errors import XlgradeError
 
-BUILTINS = (ValueError, FileNotFoundError, PermissionError, RuntimeError, OSError)
+BUILTINS = (ValueError, FileNotFoundError, PermissionError, RuntimeError, OSError, ImportError)
 
 
 def _classes() -> list[type[BaseException]]:

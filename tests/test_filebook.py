@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from test_package import STAFF_SHEET, build_book, calamine_rows, check_consistent, members, sheet_values
 
+from xlgrade.engine.rules import RuleBook
 from xlgrade.errors import InputError, RuleError, XlgradeError
 from xlgrade.job.outputs import Block, Chart, Summary
 from xlgrade.schema.sheets import (
@@ -72,20 +73,53 @@ def test_read_rules_from_the_rules_sheet(tmp_path, path):
     wb = openpyxl.load_workbook(path)
     ws = wb[RULES_SHEET.zh]
     for row in ws.iter_rows(min_row=2):
-        if row[0].value == "threshold.a_orders_over":
+        if row[-1].value == "threshold.a_orders_over":  # the hidden key column
             row[1].value = 7
-        if row[0].value == "pareto.a_share":
+        if row[-1].value == "pareto.a_share":
             row[1].value = "75%"
+        if row[-1].value == "general.method":
+            row[1].value = "帕累托 ABC"  # a choice by its name
     wb.save(path)
     rules = FileBook(path).read_rules()
     assert rules.threshold.a_orders_over == 7 and rules.pareto.a_share == 0.75
+    assert rules.general.method == "pareto"
     assert FileBook(build_book(tmp_path / "none.xlsx", rules=False)).read_rules().threshold.a_orders_over == 5
     for row in ws.iter_rows(min_row=2):
-        if row[0].value == "threshold.b_orders_over":
+        if row[-1].value == "threshold.b_orders_over":
             row[1].value = 9  # above the A threshold of 7
     wb.save(path)
     with pytest.raises(RuleError, match="threshold.b_orders_over"):
         FileBook(path).read_rules()
+
+
+def test_rules_sheet_of_an_older_workbook_reads_back(tmp_path, path):
+    """Workbooks made before the rule names: 规则 holds the key, no key column, shares as 0.8."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb[RULES_SHEET.zh]
+    ws.delete_cols(len(RULES_SHEET.columns))
+    for row in ws.iter_rows(min_row=2):
+        spec = RuleBook.spec_of(row[0].value)
+        row[0].value = spec.key
+        row[1].value = spec.format(spec.default)
+        if spec.key == "pareto.b_share":
+            row[1].value = 0.9
+        if spec.key == "pareto.a_share":
+            row[1].value = "70%"
+    wb.save(path)
+    rules = FileBook(path).read_rules()
+    assert rules.pareto.a_share == 0.7 and rules.pareto.b_share == 0.9
+    assert rules.threshold == RuleBook().threshold
+
+
+def test_rules_sheet_rows_by_name_when_the_key_cell_is_blank(tmp_path, path):
+    wb = openpyxl.load_workbook(path)
+    ws = wb[RULES_SHEET.zh]
+    for row in ws.iter_rows(min_row=2):
+        if row[-1].value == "threshold.a_orders_over":
+            row[-1].value = None  # 规则 still says 阈值 ABC:A 类订单次数超过
+            row[1].value = 8
+    wb.save(path)
+    assert FileBook(path).read_rules().threshold.a_orders_over == 8
 
 
 # ---- write_table ---------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ def test_round_trip_through_text(dump, load):
 def test_round_trip_through_the_two_column_table():
     rb = RuleBook().updated({"pareto.strategy": "top_n", "credit.aging_days": "15; 45; 120"})
     table = rb.to_table("en")
-    assert list(table.columns[:2]) == ["key", "value"]
+    assert list(table.columns) == ["name", "value", "description", "default", "key"]
     assert RuleBook.from_table(table) == rb
     assert table.set_index("key").loc["credit.aging_days", "value"] == "15; 45; 120"
 

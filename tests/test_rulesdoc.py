@@ -28,7 +28,7 @@ def test_defaults_read_as_staff_type_them():
     assert rulesdoc.default_text(specs["pareto.a_share"]) == "`0.8` (80 %)"
     assert rulesdoc.default_text(specs["scorecard.units_min"]) == "`10; 5; 3; 2; 1`"
     assert rulesdoc.allowed_text(specs["threshold.window_months"]) == "whole number ≥ 0"
-    assert rulesdoc.allowed_text(specs["rfm.split"]) == "one of `mean`, `median`"
+    assert rulesdoc.allowed_text(specs["rfm.split"]) == "one of `mean` (平均值 / mean), `median` (中位数 / median)"
 
 
 def test_prose_states_no_default_by_hand_next_to_a_rule_key():

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 import zipfile
 from xml.etree import ElementTree
 
@@ -212,19 +211,6 @@ def test_every_table_matches_the_declaration(empty, lang):
         assert ws.freeze_panes == ("B" if sheet.columns[0].type == model.ID else "A") + str(top + 1)
 
 
-def test_english_workbook_is_english():
-    cjk = re.compile(r"[\u4e00-\u9fff]")
-    for ws in reopen(build("en")).worksheets:
-        assert not cjk.search(ws.title)
-        for row in ws.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str) and not cell.value.startswith("="):
-                    # rule values hold the rule book's Chinese labels (they are data, not layout)
-                    if ws.title == RULES_SHEET.en and cell.column_letter in ("B", "D"):
-                        continue
-                    assert not cjk.search(cell.value), (ws.title, cell.coordinate, cell.value)
-
-
 def test_number_formats_and_column_defaults(empty, lang):
     ws = empty[LEDGER.name(lang)]
     letters = {c.key: openpyxl.utils.get_column_letter(i) for i, c in enumerate(LEDGER.columns, start=1)}
@@ -290,12 +276,7 @@ def test_list_names_cover_the_lists_table(empty, lang):
         if lang == "zh"
         else ["State-owned", "Private", "Foreign-owned", "Joint venture", "Sole proprietor"]
     )
-    rules = RuleBook()
-    if lang == "zh":
-        expected = [*rules.abc.labels, *rules.scorecard.level_labels, *rules.credit.grade_labels]
-    else:
-        expected = [*rules.abc.labels, *rules.scorecard.level_labels_en, *rules.credit.grade_labels_en]
-    assert column["grades"] == expected
+    assert column["grades"] == ["A", "B", "C"]  # 人工等级: the default method's (threshold) grades only
     # literals, not the declaration the template reads them from (an independent truth)
     assert column["salespeople"] == (
         ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄勇"]
@@ -534,14 +515,28 @@ def test_rules_table_and_names(empty, lang):
     ws = empty[RULES_SHEET.name(lang)]
     table = RuleBook().to_table(lang)
     assert ws.max_row == len(table) + 1
+    key_col = len(RULES_SHEET.columns)
+    assert ws.column_dimensions[openpyxl.utils.get_column_letter(key_col)].hidden  # the stable key: hidden
+    rows = {}
     for row, rec in enumerate(table.itertuples(index=False), start=2):
-        assert ws.cell(row=row, column=1).value == rec.key
+        assert ws.cell(row=row, column=1).value == rec.name != rec.key
         assert ws.cell(row=row, column=2).value == rec.value
+        assert ws.cell(row=row, column=key_col).value == rec.key
         name = empty.defined_names[formulas.rule_name(rec.key)]
         assert name.value == f"{openpyxl.utils.quote_sheetname(ws.title)}!$B${row}"
+        rows[rec.key] = row
     dest = next(empty.defined_names["rule_threshold_a_volume_over"].destinations)
     assert empty[dest[0]][dest[1].replace("$", "")].value == 100000
     assert isinstance(ws["B3"].value, str) and ws["B3"].value == "A; B; C"  # abc.labels as one text cell
+    # values in a person's form: 80%, 100,000, shares in lists as typed, choices by name
+    assert ws[f"B{rows['pareto.a_share']}"].value == 0.8 and ws[f"B{rows['pareto.a_share']}"].number_format == "0%"
+    assert ws[f"B{rows['threshold.a_volume_over']}"].number_format == "#,##0"
+    assert ws[f"B{rows['scorecard.growth_breaks']}"].value == "0%; 20%; 50%; 100%"
+    assert ws[f"B{rows['general.method']}"].value == ("阈值 ABC" if lang == "zh" else "threshold ABC")
+    # a rule holding the other language's labels is hidden, its twin shown
+    other = "scorecard.level_labels" if lang == "en" else "scorecard.level_labels_en"
+    own = "scorecard.level_labels_en" if lang == "en" else "scorecard.level_labels"
+    assert ws.row_dimensions[rows[other]].hidden and not ws.row_dimensions[rows[own]].hidden
 
 
 def test_custom_rules_flow_into_the_workbook():
@@ -646,3 +641,29 @@ def test_profiles_demo_data(demo):
     assert p.notna().all().all()
     again = demo_data.generate(n_customers=40, months=12)
     pd.testing.assert_frame_equal(again.profiles, p)
+
+
+@pytest.mark.parametrize(
+    "method,zh,en",
+    [
+        (
+            "scorecard",
+            ["VIP客户", "骨干客户", "有效客户", "休眠客户", "潜在客户"],
+            ["VIP", "core", "active", "dormant", "potential"],
+        ),
+        ("credit", ["优", "良", "中", "差"], ["excellent", "good", "fair", "poor"]),
+        ("pareto", ["A", "B", "C"], ["A", "B", "C"]),
+    ],
+)
+def test_manual_grade_offers_only_the_methods_grades(method, zh, en):
+    """Issue 11 item 5: the 人工等级 drop-down lists the grades of the workbook's method, in its language."""
+    rules = RuleBook().updated({"general.method": method})
+    for lang, expected in (("zh", zh), ("en", en)):
+        wb = reopen(build(lang, rules=rules))
+        lists = wb[LISTS_SHEET.name(lang)]
+        letter = openpyxl.utils.get_column_letter(LISTS_SHEET.keys().index("grades") + 1)
+        assert [c.value for c in lists[letter][1:] if c.value is not None] == expected
+        ws = wb[CUSTOMERS.name(lang)]
+        manual = openpyxl.utils.get_column_letter(CUSTOMERS.keys().index("manual_grade") + 1)
+        dv = [d for d in ws.data_validations.dataValidation if f"{manual}2" in str(d.sqref)]
+        assert [d.formula1 for d in dv] == ["list_grades"]

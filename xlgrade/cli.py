@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import python_calamine
 
-from xlgrade import __version__
+from xlgrade import __version__, clihelp
 from xlgrade.checks import check_after, check_duplicates, check_known
 from xlgrade.clifail import (
     Watched,
@@ -41,6 +41,7 @@ from xlgrade.io.tables import read_table
 from xlgrade.issues import Issue
 from xlgrade.schema import CUSTOMERS, LEDGER
 from xlgrade.schema.figures import figure
+from xlgrade.schema.sheets import RULES_SHEET
 from xlgrade.textout import clean, render
 
 LANGS = ("zh", "en")
@@ -64,6 +65,11 @@ TEXT = Catalogue(
             "历史:{first} 至 {last},共 {n} 个月的月度重算",
             "History: {n} monthly runs, {first} to {last}",
         ),
+        "new_done": ("{path}:已新建空白 xlgrade 工作簿(中文)", "{path}: empty xlgrade workbook (English)"),
+        "demo_done": (
+            "{path}:{customers} 个客户,{lines} 行台账,{complaints} 条投诉;CSV 副本在 {folder}/",
+            "{path}: {customers} customers, {lines} ledger lines, {complaints} complaints; CSV copies in {folder}/",
+        ),
     }
 )
 DEMO_MONTHS = 6  # months of History the demo's monthly job builds
@@ -79,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     line names. A workbook being rewritten is either as it was or completely new.
     """
     ignore_file_size_signal()
-    parser = build_parser()
+    parser = build_parser(clihelp.help_lang(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
         parser.print_help()
@@ -88,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args)
     except XlgradeError as exc:
-        say_error(str(exc))
+        say_error(exc.text(watched.lang))
         return 2
     except BrokenPipeError:  # `xlgrade ... | head`
         return 0
@@ -112,136 +118,100 @@ def main(argv: Sequence[str] | None = None) -> int:
             ignore_interrupts()
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="xlgrade",
-        description="Grade customers A/B/C (and VIP/骨干/...) from a sales ledger, in the terminal or in a workbook.",
-    )
-    p.add_argument("--version", action="version", version=f"xlgrade {__version__}")
-    sub = p.add_subparsers(title="commands", metavar="COMMAND")
+def build_parser(lang: str = "en") -> argparse.ArgumentParser:
+    """The parser, its help in ``lang`` (see :mod:`xlgrade.clihelp`)."""
+    fmt = clihelp.formatter(lang)
 
-    g = sub.add_parser("grade", help="grade every customer of a ledger (.csv or .xlsx)")
-    g.add_argument("ledger", metavar="LEDGER", help="one row per transaction line: customer_id, date, amount ...")
-    g.add_argument(
-        "--method",
-        choices=list(METHODS),
-        default=None,
-        help="grading method (default: the rule general.method, i.e. threshold)",
-    )
-    g.add_argument(
-        "--as-of",
-        type=_as_of,
-        default=None,
-        metavar="YYYY-MM-DD",
-        help="evaluation date (default today); later ledger lines are ignored",
-    )
-    g.add_argument("--customers", metavar="FILE", help="per-customer attributes (.csv or .xlsx)")
-    g.add_argument("--rules", metavar="FILE", help="rule book (.toml, .json, or a key/value .csv/.xlsx)")
-    g.add_argument("--measure", choices=MEASURES, help="measure for threshold volume and Pareto ranking")
-    g.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    g.add_argument("--lang", choices=LANGS, default="zh", help="language of explanations")
+    def h(key: str, **values) -> str:
+        return clihelp.HELP(key, lang, **values)
+
+    p = argparse.ArgumentParser(prog="xlgrade", description=h("description"), formatter_class=fmt)
+    p.add_argument("--version", action="version", version=f"xlgrade {__version__}", help=h("version"))
+    sub = p.add_subparsers(title=h("commands"), metavar="COMMAND")
+
+    def command(name: str, key: str | None = None, parent=sub) -> argparse.ArgumentParser:
+        return parent.add_parser(name, help=h(key or name), description=h(key or name), formatter_class=fmt)
+
+    g = command("grade")
+    g.add_argument("ledger", metavar="LEDGER", help=h("grade.ledger"))
+    g.add_argument("--method", choices=list(METHODS), default=None, help=h("grade.method"))
+    g.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD", help=h("grade.as_of"))
+    g.add_argument("--customers", metavar="FILE", help=h("grade.customers"))
+    g.add_argument("--rules", metavar="FILE", help=h("grade.rules"))
+    g.add_argument("--measure", choices=MEASURES, help=h("grade.measure"))
+    g.add_argument("--format", choices=("table", "csv", "json"), default="table", help=h("grade.format"))
+    g.add_argument("--lang", choices=LANGS, default="zh", help=h("grade.lang"))
     g.set_defaults(run=cmd_grade)
 
-    n = sub.add_parser("new", help="create an empty workbook from the template")
-    n.add_argument("path", metavar="PATH")
-    n.add_argument("--lang", choices=LANGS, default="zh", help="sheet names and headers (default zh)")
-    n.add_argument("--force", action="store_true", help="overwrite an existing file")
-    n.set_defaults(run=cmd_new)
+    n = command("new")
+    n.add_argument("path", metavar="PATH", help=h("new.path"))
+    n.add_argument("--lang", choices=LANGS, default="zh", help=h("new.lang"))
+    n.add_argument("--force", action="store_true", help=h("new.force"))
+    n.set_defaults(run=cmd_new, workbook_lang=True)
 
-    d = sub.add_parser("demo", help="build a realistic demo workbook in DIR, run the monthly job, print the summary")
-    d.add_argument("dir", metavar="DIR", nargs="?", default="demo")
-    d.add_argument("--lang", choices=LANGS, default="zh")
-    d.add_argument("--customers", type=int, default=300, help="number of customers (default 300)")
+    d = command("demo")
+    d.add_argument("dir", metavar="DIR", nargs="?", default="demo", help=h("demo.dir"))
+    d.add_argument("--lang", choices=LANGS, default="zh", help=h("demo.lang"))
+    d.add_argument("--customers", type=int, default=300, help=h("demo.customers"))
     d.add_argument(
         "--months",
         type=int,
         default=None,
         metavar="N",
-        help=f"months of History: the monthly job runs for each of the last N months in order (default "
-        f"{DEMO_MONTHS}; {DEMO_MONTHS_BIG} above {DEMO_BIG:,} customers, to keep a large demo quick)",
+        help=h("demo.months", months=DEMO_MONTHS, big_months=DEMO_MONTHS_BIG, big=f"{DEMO_BIG:,}"),
     )
-    d.set_defaults(run=cmd_demo)
+    d.set_defaults(run=cmd_demo, workbook_lang=True)
 
-    rc = sub.add_parser("recalc", help="the monthly recalculation of a workbook, in place (with a backup)")
-    rc.add_argument("path", metavar="PATH")
-    rc.add_argument(
-        "--month",
-        default=None,
-        metavar="YYYY-MM",
-        help="month to evaluate, as 2026-09, 2026/9, 2026年9月 or 202609; not after this month "
-        "(default: the month of the latest ledger line)",
-    )
-    _add_wait(rc)
+    rc = command("recalc")
+    rc.add_argument("path", metavar="PATH", help=h("path"))
+    rc.add_argument("--month", default=None, metavar="YYYY-MM", help=h("recalc.month"))
+    _add_wait(rc, lang)
     rc.set_defaults(run=cmd_recalc)
 
-    up = sub.add_parser(
-        "upgrade",
-        help="give a workbook made by an older release what today's template has (sheets, columns, rules), "
-        "keeping every typed cell (with a backup)",
-    )
-    up.add_argument("path", metavar="PATH")
-    _add_wait(up)
+    up = command("upgrade")
+    up.add_argument("path", metavar="PATH", help=h("path"))
+    _add_wait(up, lang)
     up.set_defaults(run=cmd_upgrade)
-    rs = sub.add_parser(
-        "restore", help="list a workbook's backups, or put one back (the current file is kept as a backup first)"
-    )
-    rs.add_argument("path", metavar="PATH")
-    rs.add_argument("--list", action="store_true", help="list the backups: date, size, month of the last run")
-    rs.add_argument(
-        "--from",
-        dest="source",
-        metavar="BACKUP",
-        default=None,
-        help="the backup to put back: its name in the list, or a path",
-    )
-    _add_wait(rs)
+
+    rs = command("restore")
+    rs.add_argument("path", metavar="PATH", help=h("path"))
+    rs.add_argument("--list", action="store_true", help=h("restore.list"))
+    rs.add_argument("--from", dest="source", metavar="BACKUP", default=None, help=h("restore.from"))
+    _add_wait(rs, lang)
     rs.set_defaults(run=cmd_restore)
 
-    em = sub.add_parser(
-        "export-masked",
-        help="write a copy of a workbook to share: contacts, phones, addresses and person fields masked, "
-        "formulas as values; the export is recorded in the run log",
-    )
-    em.add_argument("path", metavar="BOOK", help="the workbook (it is not changed except for its run log)")
-    em.add_argument("out", metavar="OUT", help="the masked copy to write (same suffix as BOOK)")
-    em.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
-    _add_wait(em)
+    em = command("export-masked", "export_masked")
+    em.add_argument("path", metavar="BOOK", help=h("export_masked.book"))
+    em.add_argument("out", metavar="OUT", help=h("export_masked.out"))
+    em.add_argument("--force", action="store_true", help=h("export_masked.force"))
+    _add_wait(em, lang)
     em.set_defaults(run=cmd_export_masked)
 
-    rp = sub.add_parser("report", help="print a workbook's summary sheet as tables")
-    rp.add_argument("path", metavar="PATH")
+    rp = command("report")
+    rp.add_argument("path", metavar="PATH", help=h("path"))
     rp.set_defaults(run=cmd_report)
 
-    ad = sub.add_parser("addins", help="build the spreadsheet add-ins from the cell-function registry")
-    ad_sub = ad.add_subparsers(title="add-in commands", metavar="ADDIN_COMMAND")
+    ad = command("addins")
+    ad_sub = ad.add_subparsers(title=h("addins.commands"), metavar="ADDIN_COMMAND")
     ad.set_defaults(run=lambda args: _usage(ad))
-    ab = ad_sub.add_parser(
-        "build", help="write the Excel add-in xlgrade.xlam and the LibreOffice extension xlgrade.oxt into DIR"
-    )
-    ab.add_argument("dir", metavar="DIR", nargs="?", default="dist", help="output directory (default dist/)")
+    ab = command("build", "addins.build", parent=ad_sub)
+    ab.add_argument("dir", metavar="DIR", nargs="?", default="dist", help=h("addins.dir"))
     ab.set_defaults(run=cmd_addins_build)
 
-    for verb, fn, what in (
-        ("install", cmd_install, "install the cell functions into LibreOffice Calc"),
-        ("uninstall", cmd_uninstall, "remove the cell functions from LibreOffice Calc"),
-    ):
-        ip = sub.add_parser(verb, help=what)
-        ip.add_argument("target", choices=["libreoffice", "excel"], help="the spreadsheet (libreoffice or excel)")
-        ip.add_argument(
-            "--profile",
-            metavar="DIR",
-            default=None,
-            help="a LibreOffice profile directory (-env:UserInstallation) instead of your own; "
-            "as root without it, the extension goes to every user (unopkg --shared)",
-        )
-        ip.add_argument("--dry-run", action="store_true", help="excel: print every step, change nothing")
+    for verb, fn in (("install", cmd_install), ("uninstall", cmd_uninstall)):
+        ip = command(verb)
+        ip.add_argument("target", choices=["libreoffice", "excel"], help=h("install.target"))
+        ip.add_argument("--profile", metavar="DIR", default=None, help=h("install.profile"))
+        ip.add_argument("--dry-run", action="store_true", help=h("install.dry_run"))
         ip.set_defaults(run=fn)
 
-    r = sub.add_parser("rules", help="print the rule book (defaults, or a file's) as TOML, JSON or a table")
-    r.add_argument("--rules", metavar="FILE", help="rule book to read instead of the defaults")
-    r.add_argument("--format", choices=("toml", "json", "table"), default="toml")
-    r.add_argument("--lang", choices=LANGS, default="zh")
+    r = command("rules")
+    r.add_argument("--rules", metavar="FILE", help=h("rules.rules"))
+    r.add_argument("--format", choices=("toml", "json", "table"), default="toml", help=h("rules.format"))
+    r.add_argument("--lang", choices=LANGS, default="zh", help=h("rules.lang"))
     r.set_defaults(run=cmd_rules)
+    for parser in (p, g, n, d, rc, rs, rp, ad, ab, r, *(sub.choices[v] for v in ("install", "uninstall"))):
+        clihelp.localise(parser, lang)
     return p
 
 
@@ -377,15 +347,17 @@ def cmd_new(args: argparse.Namespace) -> int:
 
     path = Path(args.path)
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise InputError("the workbook must be an .xlsx file", source=str(path))
+        raise InputError("the workbook must be an .xlsx file", source=str(path), zh="工作簿须为 .xlsx 文件")
     if path.is_dir():  # --force or not: a folder is never replaced by a workbook
-        raise FolderNotFileError(
-            f"{path} is a folder; give the path of the new workbook file (这是文件夹,请给出新工作簿的文件路径)"
+        raise FolderNotFileError(f"{path} is a folder; give the path of the new workbook file").with_zh(
+            f"{path} 是文件夹;请给出新工作簿的文件路径"
         )
     if path.exists() and not args.force:
-        raise InputError("already exists; use --force to overwrite it", source=str(path))
+        raise InputError(
+            "already exists; use --force to overwrite it", source=str(path), zh="文件已存在;要覆盖请加 --force"
+        )
     new_workbook(path, args.lang)
-    print(f"{path}: empty xlgrade workbook ({args.lang})")
+    print(TEXT("new_done", args.lang, path=path))
     return 0
 
 
@@ -395,16 +367,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out = Path(args.dir)
     if out.exists() and not out.is_dir():
         raise InputError(
-            "is a file; demo writes its workbook and CSV copies into a folder: give a folder "
-            "(这是文件,请给出一个文件夹)",
+            "is a file; demo writes its workbook and CSV copies into a folder: give a folder",
             source=str(out),
+            zh="这是文件;演示会把工作簿和 CSV 副本写入一个文件夹,请给出文件夹",
         )
     n_months = (
         args.months if args.months is not None else DEMO_MONTHS if args.customers <= DEMO_BIG else DEMO_MONTHS_BIG
     )
     if args.customers < 1 or n_months < 1:
-        raise InputError("--customers and --months must be at least 1 (客户数与月数至少为 1)", source=str(out))
-    data = demo_data.generate(n_customers=args.customers)
+        raise InputError("--customers and --months must be at least 1", source=str(out), zh="客户数与月数至少为 1")
+    data = demo_data.generate(n_customers=args.customers, lang=args.lang)
     out.mkdir(parents=True, exist_ok=True)
     path = out / TEXT("demo_file", args.lang)
     csvs = [out / f"{name}.csv" for name in ("customers", "ledger", "complaints")]
@@ -417,8 +389,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for month in months:  # the monthly job, month after month: History and the migration are its own
         result = _recalc(path, month)
     print(
-        f"{path}: {len(data.customers)} customers, {len(data.ledger)} ledger lines, "
-        f"{len(data.complaints)} complaints; CSV copies in {out}/"
+        TEXT(
+            "demo_done",
+            args.lang,
+            path=path,
+            customers=len(data.customers),
+            lines=len(data.ledger),
+            complaints=len(data.complaints),
+            folder=out,
+        )
     )
     if replaced:
         print(TEXT("demo_replaced", args.lang, files=", ".join(str(p) for p in replaced)))
@@ -447,7 +426,7 @@ def _replace_demo_workbook(path: Path, lang: str, data) -> str | None:
     return str(kept)
 
 
-def _add_wait(parser: argparse.ArgumentParser) -> None:
+def _add_wait(parser: argparse.ArgumentParser, lang: str) -> None:
     from xlgrade.workbook.runlock import DEFAULT_WAIT_SECONDS
 
     parser.add_argument(
@@ -455,8 +434,7 @@ def _add_wait(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=DEFAULT_WAIT_SECONDS,
         metavar="SECONDS",
-        help="while another xlgrade run works on the workbook, wait this long for it, then give "
-        f"up (default {DEFAULT_WAIT_SECONDS:g})",
+        help=clihelp.HELP("wait", lang, default=f"{DEFAULT_WAIT_SECONDS:g}"),
     )
 
 
@@ -618,8 +596,10 @@ def cmd_rules(args: argparse.Namespace) -> int:
     elif args.format == "json":
         print(book.to_json(), end="")
     else:
-        t = book.to_table(args.lang)
-        print(render(list(t.columns[:3]), t.iloc[:, :3].values.tolist()))
+        # the rules sheet's view: name and value in a person's form, with the key TOML files use
+        rows = [[s.name_in(args.lang), s.text(book.get(s.key), args.lang), s.key] for s in RuleBook.specs()]
+        heads = [c.header(args.lang) for c in (RULES_SHEET.column("name"), RULES_SHEET.column("value"))]
+        print(render([*heads, RULES_SHEET.column("key").header(args.lang)], rows))
     return 0
 
 

@@ -82,8 +82,13 @@ class Watched:
 
     @classmethod
     def of(cls, args: argparse.Namespace) -> Watched:
+        """The command's workbook; its language, else the ``--lang`` of a command that makes a
+        workbook in that language (``new``, ``demo``: ``workbook_lang`` set by the parser)."""
         path = getattr(args, "path", None)
-        return cls(Path(path) if isinstance(path, str) else None)
+        watched = cls(Path(path) if isinstance(path, str) else None)
+        if watched.lang is None and getattr(args, "workbook_lang", False) and getattr(args, "lang", None):
+            watched.lang = args.lang
+        return watched
 
     def changed(self) -> bool:
         assert self.path is not None

@@ -172,8 +172,16 @@ class DemoData:
 
 
 def generate(
-    seed: int = 7, n_customers: int = 300, months: int = 24, as_of: str | pd.Timestamp = "2026-10-31"
+    seed: int = 7,
+    n_customers: int = 300,
+    months: int = 24,
+    as_of: str | pd.Timestamp = "2026-10-31",
+    lang: str = "zh",
 ) -> DemoData:
+    """The demo company. ``lang="en"`` gives the same draws with every value taken from a
+    drop-down list (industry, region, salesperson, handler ...) in its English form, as an
+    English workbook's lists offer them; names, addresses and other free text stay as typed
+    (a customer's own words are data, not the workbook's language)."""
     rng = np.random.default_rng(seed)
     as_of = pd.Timestamp(as_of).normalize()
     customers = _customers(rng, n_customers)
@@ -182,7 +190,23 @@ def generate(
     complaints = _complaints(rng, customers, as_of, grades)
     profiles = _profiles(rng, customers, as_of)  # drawn after the frames above: they stay as they were
     customers["salesperson"] = _salesforce(rng, grades)  # drawn last, for the same reason
+    if lang != "zh":
+        customers, ledger, complaints, profiles = (
+            _list_values_en(f) for f in (customers, ledger, complaints, profiles)
+        )
     return DemoData(customers, ledger, complaints, as_of, profiles)
+
+
+_LIST_EN = {zh: en for zh_values, en_values in DEFAULT_LISTS.values() for zh, en in zip(zh_values, en_values)}
+
+
+def _list_values_en(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every cell that is an entry of a drop-down list (DEFAULT_LISTS) in its English form."""
+    out = frame.copy()
+    for col in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].map(lambda v: _LIST_EN.get(v, v) if isinstance(v, str) else v)
+    return out
 
 
 def _person(rng: np.random.Generator) -> str:

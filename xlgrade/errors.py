@@ -22,7 +22,20 @@ from xlgrade.cells.model import CellValueError
 
 
 class XlgradeError(Exception):
-    """Base class: the CLI turns any of these into a one-line message and exit status 2."""
+    """Base class: the CLI turns any of these into a one-line message and exit status 2.
+
+    An error may carry its Chinese text (``zh``); :meth:`text` is the message in a language:
+    the CLI says it in the language of the workbook the command works on (or ``--lang``).
+    Without a Chinese text, or with the language unknown, it is ``str(error)``."""
+
+    def with_zh(self, zh: str) -> XlgradeError:
+        """This error with its Chinese text (returned, to ``raise X(...).with_zh(...)``)."""
+        self.__dict__["zh"] = zh
+        return self
+
+    def text(self, lang: str | None) -> str:
+        zh = getattr(self, "zh", None)
+        return zh if lang == "zh" and isinstance(zh, str) and zh else str(self)
 
 
 class RuleError(XlgradeError, ValueError):
@@ -46,6 +59,7 @@ class InputError(XlgradeError, ValueError):
         row: int | None = None,
         column: str | None = None,
         value: Any = None,
+        zh: str | None = None,
     ) -> None:
         self.source, self.row, self.column, self.value = source, row, column, value
         where = [
@@ -54,6 +68,15 @@ class InputError(XlgradeError, ValueError):
         shown = "" if value is None else f": value {value!r}"
         prefix = ", ".join(where)
         super().__init__(f"{prefix}{shown}: {message}" if prefix else f"{message}{shown}")
+        if zh is not None:
+            where_zh = [
+                p
+                for p in (source, f"第 {row} 行" if row is not None else None, f"“{column}”列" if column else None)
+                if p
+            ]
+            shown_zh = "" if value is None else f":值 {value!r}"
+            prefix_zh = ",".join(where_zh)
+            self.with_zh(f"{prefix_zh}{shown_zh}:{zh}" if prefix_zh else f"{zh}{shown_zh}")
 
 
 class MissingSheetError(InputError):

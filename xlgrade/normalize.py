@@ -123,11 +123,12 @@ def _missing_error(col: Column, *, source: str, row: int | None, found: Sequence
     accepted = ", ".join(dict.fromkeys((col.zh, col.en, col.key, *col.aliases)))
     seen = ", ".join(h for h in found if h) or "none"
     return InputError(
-        f"required column {col.zh} ({col.key}) is missing from the header row (缺少必填列“{col.zh}”); "
+        f"required column {col.zh} ({col.key}) is missing from the header row; "
         f"accepted headers: {accepted}; headers found: {seen}",
         source=source,
         row=row,
         column=f"{col.zh} ({col.key})",
+        zh=f"表头行缺少必填列“{col.zh}”;可用的表头:{accepted};现有表头:{seen.replace('none', '无')}",
     )
 
 
@@ -157,8 +158,9 @@ def find_header(
     if best is None:
         names = ", ".join(c.zh for c in (needed or sheet.inputs)[:5])
         raise InputError(
-            f"no header row found in the first {limit} rows (未找到表头行); expected headers such as {names}",
+            f"no header row found in the first {limit} rows; expected headers such as {names}",
             source=source,
+            zh=f"前 {limit} 行中未找到表头行;应有 {names} 等表头",
         )
     keys = _matches(rows[best], sheet)
     missing = next(c for c in needed if c.key not in keys)
@@ -196,10 +198,11 @@ def map_headers(
         if col.key in columns:
             raise InputError(
                 f"headers {headers[col.key]!r} and {_header_text(header)!r} both name column "
-                f"{col.zh} ({col.key}) (两列表头指向同一列); keep one of them",
+                f"{col.en} ({col.key}); keep one of them",
                 source=source,
                 row=header_row,
                 column=_header_text(header),
+                zh=f"表头“{headers[col.key]}”和“{_header_text(header)}”都指向“{col.zh}”列;请只保留一个",
             )
         columns[col.key] = pos
         headers[col.key] = _header_text(header)

@@ -2,7 +2,8 @@
 
 ``python -m xlgrade.rulesdoc`` rewrites the part of ``docs/rules.md`` between
 :data:`BEGIN` and :data:`END` with one row per rule of :class:`xlgrade.engine.rules.RuleBook`
-(key, type, default, allowed values, Chinese and English meaning), in book order. The prose
+(key, the name the rules sheet shows in zh / en, type, default, allowed values, Chinese and
+English meaning), in book order. The prose
 around the markers is written by hand and refers to rules by key only, so every default is
 stated once: here, from the code. ``tests/test_rulesdoc.py`` checks that the committed page
 equals what this module produces now.
@@ -57,7 +58,10 @@ def default_text(spec) -> str:
 def allowed_text(spec) -> str:
     """What the rule accepts on its own (the cross-rule checks are listed under the table)."""
     if spec.choices:
-        return "one of " + ", ".join(f"`{c}`" for c in spec.choices)
+        from xlgrade.engine.rulelabels import choice_name
+
+        named = [(c, choice_name(spec.key, c, "zh"), choice_name(spec.key, c, "en")) for c in spec.choices]
+        return "one of " + ", ".join(f"`{c}`" + (f" ({zh} / {en})" if zh != c else "") for c, zh, en in named)
     if spec.kind in ("pct", "pcts"):
         each = "each " if spec.kind == "pcts" else ""
         return f"{each}0–1 (`80%` accepted)"
@@ -78,13 +82,14 @@ def render_table() -> str:
     out = [
         BEGIN,
         "",
-        "| key | type | default | allowed | 中文 | English |",
-        "|---|---|---|---|---|---|",
+        "| key | 规则 (zh name) | Rule (en name) | type | default | allowed | 中文 | English |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for spec in RuleBook.specs():
         key = f"`{spec.key}`" + (" ★" if spec.prominent else "")
         out.append(
-            f"| {key} | {KIND_NAMES[spec.kind]} | {default_text(spec)} | {allowed_text(spec)} | "
+            f"| {key} | {_cell(spec.name_in('zh'))} | {_cell(spec.name_in('en'))} | "
+            f"{KIND_NAMES[spec.kind]} | {default_text(spec)} | {allowed_text(spec)} | "
             f"{_cell(spec.zh)} | {_cell(spec.en)} |"
         )
     out += ["", END]

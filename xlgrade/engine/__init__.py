@@ -14,6 +14,7 @@ import pandas as pd
 
 from xlgrade.engine import composite, credit, frames, matrices, pareto, rfm, scorecard, threshold
 from xlgrade.engine.result import Grading
+from xlgrade.engine.rulelabels import METHOD_NAMES
 from xlgrade.engine.rules import RuleBook
 from xlgrade.engine.text import in_lang
 
@@ -27,12 +28,20 @@ class Method:
 
     name: str
     run: GradeFn
-    zh: str  # its name in Chinese ("阈值 ABC") ...
+    zh: str  # its name in Chinese ("阈值 ABC"; a method's from rulelabels.METHOD_NAMES) ...
     en: str  # ... and in English ("threshold ABC")
     needs: tuple[tuple[str, ...], ...] = ()  # ledger columns: one of each inner tuple is required
     uses_measure: bool = False  # whether a --measure applies
     summary: tuple[str, str] = ("score", "mean")  # figure totalled per grade: (column, sum|mean)
     window: str | None = None  # the rule giving the months it grades over (0: all)
+    labels: str = "abc.labels"  # the rule holding its grades, best first (an ``_en`` twin: English)
+
+    def grade_labels(self, rules: RuleBook, lang: str) -> tuple[str, ...]:
+        """The grades it gives, best first, as a workbook in ``lang`` shows them (the 人工等级
+        drop-down offers these)."""
+        twin = self.labels + "_en"
+        has_twin = any(spec.key == twin for spec in RuleBook.specs())
+        return tuple(rules.get(twin if lang != "zh" and has_twin else self.labels))
 
     def label(self, lang: str) -> str:
         """Its name in ``lang`` (zh or en)."""
@@ -55,8 +64,7 @@ METHODS: dict[str, Method] = {
         Method(
             "threshold",
             threshold.grade,
-            "阈值 ABC",
-            "threshold ABC",
+            *METHOD_NAMES["threshold"],
             uses_measure=True,
             summary=("volume", "sum"),
             window="threshold.window_months",
@@ -64,8 +72,7 @@ METHODS: dict[str, Method] = {
         Method(
             "pareto",
             pareto.grade,
-            "帕累托 ABC",
-            "Pareto ABC",
+            *METHOD_NAMES["pareto"],
             uses_measure=True,
             summary=("value", "sum"),
             window="pareto.window_months",
@@ -73,21 +80,34 @@ METHODS: dict[str, Method] = {
         Method(
             "scorecard",
             scorecard.grade,
-            "百分制评分",
-            "100-point scorecard",
+            *METHOD_NAMES["scorecard"],
             needs=(("quantity",),),
             window="scorecard.months",
+            labels="scorecard.level_labels",
         ),
         Method(
             "composite",
             composite.grade,
-            "综合加权",
-            "weighted composite",
+            *METHOD_NAMES["composite"],
             needs=(("profit",), PAYMENTS),
             window="composite.months",
         ),
-        Method("credit", credit.grade, "信用评估", "credit evaluation", needs=(PAYMENTS,), window="credit.months"),
-        Method("rfm", rfm.grade, "RFM 八类", "RFM classes", summary=("monetary", "sum"), window="rfm.months"),
+        Method(
+            "credit",
+            credit.grade,
+            *METHOD_NAMES["credit"],
+            needs=(PAYMENTS,),
+            window="credit.months",
+            labels="credit.grade_labels",
+        ),
+        Method(
+            "rfm",
+            rfm.grade,
+            *METHOD_NAMES["rfm"],
+            summary=("monetary", "sum"),
+            window="rfm.months",
+            labels="rfm.labels",
+        ),
     )
 }
 
@@ -148,4 +168,41 @@ def grade(
     )
 
 
-__all__ = ["ALL", "ANALYSES", "METHODS", "Grading", "Method", "RuleBook", "grade"]
+def label_map(method: str, rules: RuleBook, lang: str) -> dict[str, str]:
+    """The engine's grade labels of ``method`` -> the labels a workbook in ``lang`` shows
+    (scorecard VIP客户 -> VIP, credit 优 -> excellent, 无记录 -> no record, RFM ...); empty
+    for zh and for methods whose labels have no English twin (A/B/C)."""
+    m = METHODS[method]
+    if lang == "zh" or m.labels + "_en" not in {s.key for s in RuleBook.specs()}:
+        return {}
+    out = dict(zip(rules.get(m.labels), m.grade_labels(rules, lang)))
+    if method == "credit":
+        out[rules.credit.no_record_label] = rules.credit.no_record_label_en
+    return out
+
+
+def in_language(result: Grading, rules: RuleBook, lang: str) -> Grading:
+    """``result`` with its grades, labels and English explanations as a workbook in ``lang``
+    shows them (label_map). A new Grading: ``result`` is left as it is."""
+    mapping = label_map(result.method, rules, lang)
+    if not mapping:
+        return result
+    frame = result.frame.copy()
+    frame["grade"] = frame["grade"].map(lambda g: mapping.get(g, g) if isinstance(g, str) else g)
+    # the English explanation names the engine's label first ("有效客户 (active): ..."): only English
+    starts = {f"{zh} ({en}): ": f"{en}: " for zh, en in mapping.items()}
+    starts |= {f"{zh} ({en}, ": f"{en} (" for zh, en in mapping.items()}
+
+    def english(text: object) -> object:
+        if isinstance(text, str):
+            for old, new in starts.items():
+                if text.startswith(old):
+                    return new + text[len(old) :]
+        return text
+
+    frame["explanation_en"] = frame["explanation_en"].map(english)
+    labels = tuple(mapping.get(label, label) for label in result.labels)
+    return Grading(result.method, frame, result.figures, labels)
+
+
+__all__ = ["ALL", "ANALYSES", "METHODS", "Grading", "Method", "RuleBook", "grade", "in_language", "label_map"]

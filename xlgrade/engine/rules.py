@@ -9,6 +9,10 @@ Rules of this module:
    scalar, or a list written in one cell as ``"10; 5; 3"``. That makes the whole book a
    two-column table (key, value): the workbook's rules sheet, or a TOML / JSON file.
 3. Shares and weights are fractions (0.8); text such as ``"80%"`` is accepted on input.
+   A person reads a rule by its name and a choice by its name in the workbook's language
+   (:mod:`xlgrade.engine.rulelabels`); :meth:`RuleBook.updated` accepts those names in place of
+   the key, and a choice's zh / en name in place of the value, so a rules sheet showing names
+   reads back as the keys it stands for. :meth:`RuleSpec.shown` is a value in a person's form.
 4. ``RuleBook.from_*`` refuses unknown keys, unparsable values and inconsistent books
    (a B cutoff above the A cutoff, weights not summing to 100 %, negative deadlines) with a
    :class:`~xlgrade.errors.RuleError` that names the rule. A book that exists is valid.
@@ -31,6 +35,7 @@ from typing import Any
 
 import pandas as pd
 
+from xlgrade.engine import rulelabels
 from xlgrade.engine.text import in_lang
 from xlgrade.errors import RuleError
 
@@ -181,9 +186,7 @@ class CompositeRules:
         "credit sub-score of a ranked customer without receivables (returns only)",
         minimum=0,
     )
-    split: str = rule(
-        "count", TEXT, "划分方式(count 按人数 / bands 按分数)", "split: count or bands", choices=("count", "bands")
-    )
+    split: str = rule("count", TEXT, "划分方式(按人数 / 按分数)", "split: count or bands", choices=("count", "bands"))
     a_count_share: float = rule(0.20, PCT, "按人数:前百分之几为 A", "by count: top share A")
     b_count_share: float = rule(0.50, PCT, "按人数:前百分之几以内为 B", "by count: up to this share B")
     a_min_score: float = rule(80.0, NUM, "按分数:A 类最低分", "by bands: A minimum score", minimum=0)
@@ -224,7 +227,7 @@ class RfmRules:
     split: str = rule(
         "mean",
         TEXT,
-        "高低分界(mean 平均 / median 中位数),取窗口内有购买的客户;等于分界为低",
+        "高低分界(平均值 / 中位数),取窗口内有购买的客户;等于分界为低",
         "high/low split (mean or median) over the customers with a purchase in the window; a value equal to it is low",
         choices=("mean", "median"),
     )
@@ -479,6 +482,14 @@ class RuleBook:
         """Every rule in book order, with its default and description."""
         return list(_SPECS.values())
 
+    @staticmethod
+    def spec_of(text: Any) -> RuleSpec | None:
+        """The rule ``text`` names: its key, or its display name in zh or en; else None."""
+        if _blank(text):
+            return None
+        key = str(text).strip()
+        return _SPECS.get(key) or _SPECS.get(rulelabels.key_of(key, _DESCRIPTIONS) or "")
+
     def get(self, key: str) -> Any:
         section, name = _split_key(key)
         return getattr(getattr(self, section), name)
@@ -491,7 +502,7 @@ class RuleBook:
         """A new book with ``values`` (``{"section.field": raw value}``) parsed and applied."""
         changes: dict[str, dict[str, Any]] = {}
         for key, raw in values.items():
-            spec = _SPECS.get(str(key).strip())
+            spec = self.spec_of(key)
             if spec is None:
                 raise RuleError(str(key), "unknown rule; see `xlgrade rules` for the list")
             changes.setdefault(spec.section, {})[spec.name] = spec.parse(raw)
@@ -519,11 +530,19 @@ class RuleBook:
         return cls().updated(flat)
 
     def to_table(self, lang: str = "zh") -> pd.DataFrame:
-        """The two-column table (key, value) plus a description, as the rules sheet shows it."""
+        """The rules as the rules sheet shows them: name, value and default in a person's form
+        (:meth:`RuleSpec.shown`), description, and the stable key."""
         rows = [
-            (s.key, s.format(self.get(s.key)), in_lang(lang, s.zh, s.en), s.format(s.default)) for s in _SPECS.values()
+            (
+                s.name_in(lang),
+                s.shown(self.get(s.key), lang),
+                in_lang(lang, s.zh, s.en),
+                s.shown(s.default, lang),
+                s.key,
+            )
+            for s in _SPECS.values()
         ]
-        return pd.DataFrame(rows, columns=["key", "value", "description", "default"])
+        return pd.DataFrame(rows, columns=["name", "value", "description", "default", "key"])
 
     @classmethod
     def from_table(cls, table: pd.DataFrame | Iterable[tuple[Any, Any]]) -> RuleBook:
@@ -567,18 +586,26 @@ class RuleBook:
         return cls.from_dict(data)
 
     # ---- conveniences used by several methods ---------------------------------------
+    def _in_tier(self, grade: str, tier: tuple[str, ...]) -> bool:
+        """A grade of the tier, or the English twin of one (VIP for VIP客户, excellent for 优)."""
+        if grade in tier:
+            return True
+        s, cr = self.scorecard, self.credit
+        twins = {**dict(zip(s.level_labels_en, s.level_labels)), **dict(zip(cr.grade_labels_en, cr.grade_labels))}
+        return twins.get(grade) in tier
+
     def deadline_days(self, grade: str) -> int:
         c = self.complaints
-        if grade in c.tier1_grades:
+        if self._in_tier(grade, c.tier1_grades):
             return c.tier1_days
-        if grade in c.tier2_grades:
+        if self._in_tier(grade, c.tier2_grades):
             return c.tier2_days
         return c.other_days
 
     def priority_tier(self, grade: str) -> int:
         """1 for first-priority grades, 2 for second, 3 for everything else."""
         c = self.complaints
-        return 1 if grade in c.tier1_grades else 2 if grade in c.tier2_grades else 3
+        return 1 if self._in_tier(grade, c.tier1_grades) else 2 if self._in_tier(grade, c.tier2_grades) else 3
 
     def priority_level(self, grade: str, lang: str = "zh") -> str:
         """The priority level staff read (高 / 中 / 低 by default) of a grade's tier."""
@@ -602,6 +629,36 @@ class RuleSpec:
     def key(self) -> str:
         return f"{self.section}.{self.name}"
 
+    def name_in(self, lang: str) -> str:
+        """The rule's display name in ``lang`` ("阈值 ABC:A 类订单次数超过")."""
+        return rulelabels.rule_name(self.key, lang, (self.zh, self.en))
+
+    @property
+    def lang(self) -> str | None:
+        """ "zh" / "en" when the rule holds one language's labels, else None."""
+        return rulelabels.rule_lang(self.key)
+
+    def shown(self, value: Any, lang: str) -> Any:
+        """The value in a person's form, as one cell: numbers stay numbers (a share is the
+        fraction, which the sheet formats as 80%), lists are typed ``10; 5; 3`` with shares as
+        ``20%``, and a choice is its name ("阈值 ABC")."""
+        if self.kind == PCTS:
+            return "; ".join(_fmt_pct(v) for v in value)
+        if self.kind in LIST_KINDS:
+            return "; ".join(_fmt_scalar(v) for v in value)
+        if self.choices:
+            return rulelabels.choice_name(self.key, value, lang)
+        return value
+
+    def text(self, value: Any, lang: str) -> str:
+        """:meth:`shown` as one line of text, as the sheet displays it: ``80%``, ``100,000``."""
+        if self.kind == PCT:
+            return _fmt_pct(value)
+        shown = self.shown(value, lang)
+        if isinstance(shown, (int, float)) and not isinstance(shown, bool):
+            return f"{int(shown):,}" if float(shown).is_integer() else f"{shown:,.4f}".rstrip("0")
+        return str(shown)
+
     def format(self, value: Any) -> Any:
         """The value as one table cell: numbers stay numbers, lists become ``a; b; c``."""
         if self.kind in LIST_KINDS:
@@ -620,6 +677,8 @@ class RuleSpec:
             text = _clean(raw)
             if not text:
                 raise RuleError(self.key, "must not be empty", whole)
+            if self.choices and text not in self.choices:
+                text = rulelabels.choice_of(self.key, text) or text
             if self.choices and text not in self.choices:
                 raise RuleError(self.key, f"must be one of {', '.join(self.choices)}", whole)
             return text
@@ -649,6 +708,7 @@ def _build_specs() -> dict[str, RuleSpec]:
 
 
 _SPECS = _build_specs()
+_DESCRIPTIONS = {key: (spec.zh, spec.en) for key, spec in _SPECS.items()}
 
 
 def _split_key(key: str) -> tuple[str, str]:
@@ -810,6 +870,10 @@ def _fmt_scalar(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def _fmt_pct(value: Any) -> str:
+    return _fmt_scalar(round(float(value) * 100, 9)) + "%"
 
 
 def _toml_value(value: Any) -> str:

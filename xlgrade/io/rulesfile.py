@@ -1,13 +1,23 @@
-"""Rule books in files: TOML, JSON, or a two-column (key, value) table in .csv / .xlsx."""
+"""Rule books in files: TOML, JSON, or a (key, value) table in .csv / .xlsx.
+
+A table is either two plain columns (key, value), or laid out as the workbook's rules sheet
+(``RULES_SHEET``: 规则 name, 值, 说明, 默认值 and the key column 键), recognised by its headers.
+:func:`rule_pairs` is how both this reader and the workbook's (``FileBook.read_rules``) turn
+such rows into (rule, value) pairs: the key column where a row has one, else the 规则 column,
+which may hold the key (workbooks made before the names) or the rule's zh / en name.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from xlgrade.engine.rules import RuleBook
 from xlgrade.errors import InputError, MissingFileError
+from xlgrade.schema.sheets import RULES_SHEET
 
 
 def load_rules(path: str | Path) -> RuleBook:
@@ -39,8 +49,40 @@ def load_rules(path: str | Path) -> RuleBook:
         raise InputError("rules files must be .toml, .json, .csv or .xlsx", source=str(path))
     if table.shape[1] < 2:
         raise InputError("a rules table needs two columns: key and value", source=str(path), row=1)
+    where = _sheet_layout(list(table.columns))
+    if where is not None:
+        return RuleBook.from_table(rule_pairs(table.values.tolist(), where))
     table = table.iloc[:, :2].set_axis(["key", "value"], axis=1)
     return RuleBook.from_table(table)
+
+
+def _sheet_layout(headers: list[Any]) -> dict[str, int] | None:
+    """Column positions by key when ``headers`` are the rules sheet's (a value column and a
+    name or key column), else None (a plain two-column table)."""
+    where: dict[str, int] = {}
+    for i, cell in enumerate(headers):
+        col = RULES_SHEET.match_header(cell) if str(cell).strip() else None
+        if col is not None:
+            where.setdefault(col.key, i)
+    return where if "value" in where and ("name" in where or "key" in where) else None
+
+
+def rule_pairs(rows: Sequence[Sequence[Any]], where: Mapping[str, int]) -> list[tuple[Any, Any]]:
+    """(rule, value) of each row below a rules-sheet header whose columns are ``where``."""
+
+    def cell(row: Sequence[Any], key: str) -> Any:
+        i = where.get(key)
+        return row[i] if i is not None and i < len(row) else None
+
+    out = []
+    for row in rows:
+        key = cell(row, "key")
+        out.append((key if not _blank(key) else cell(row, "name"), cell(row, "value")))
+    return out
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or not str(value).strip()
 
 
 def save_rules(book: RuleBook, path: str | Path) -> None:

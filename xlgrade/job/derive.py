@@ -250,10 +250,14 @@ def credit_table(
 
 
 def no_record_text(credit_grades: pd.Series, rules: RuleBook, lang: str) -> pd.Series:
-    """Credit grades as cells: missing -> None, the no-record label in the workbook's language."""
+    """Credit grades as cells in the workbook's language: missing -> None; in English 优 ->
+    excellent and 无记录 -> no record (``credit.grade_labels_en`` / ``no_record_label_en``)."""
     c = rules.credit
     out = credit_grades.astype(object).where(credit_grades.notna(), None)
-    return out.replace(c.no_record_label, in_lang(lang, c.no_record_label, c.no_record_label_en))
+    if lang == "zh":
+        return out
+    english = {label: credit_engine.label_en(label, c) for label in (*c.grade_labels, c.no_record_label)}
+    return out.replace(english)
 
 
 # ---- analysis ----------------------------------------------------------------------------------

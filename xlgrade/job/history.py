@@ -7,11 +7,14 @@ derive's list, where it was first stated):
    manual_grade only where it was applied (else blank); score = the method's ``score``
    figure (scorecard, composite, credit), else NaN; orders / amount / quantity / profit over
    the evaluation window (quantity / profit NaN when the ledger has none at all);
-   credit_score / credit_grade from the credit evaluation; method = the method key
-   ("threshold"), language-neutral so re-reading History never depends on the workbook's
-   language. :func:`merge_history` replaces every row of the months in ``current``, keeps
-   the other rows exactly as read (only History's keys are kept, ``row`` and extra columns
-   dropped) and sorts by month, then customer_id (rows whose month cannot be read last).
+   credit_score / credit_grade from the credit evaluation; method = the method's name in the
+   workbook's language ("阈值 ABC" / "threshold ABC", :func:`~xlgrade.engine.rulelabels.method_name`).
+   Re-reading accepts the key (workbooks written before the names), the zh and the en name.
+   :func:`merge_history` replaces every row of the months in ``current``, keeps the other
+   rows as read (only History's keys are kept, ``row`` and extra columns dropped; with
+   ``lang`` an older row's method key or other-language name is written as the name in
+   ``lang``, the one column it changes) and sorts by month, then customer_id (rows whose
+   month cannot be read last).
    Months compare through :func:`month_key` ("2026-10", "2026/10", "2026年10月", a date).
 """
 
@@ -21,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from xlgrade.engine.result import Grading
+from xlgrade.engine.rulelabels import method_name
 from xlgrade.engine.rules import RuleBook
 from xlgrade.job.derive import (
     _object_text,
@@ -29,6 +33,7 @@ from xlgrade.job.derive import (
     credit_facts,
     evaluation_months,
     month_text,
+    no_record_text,
     text_of,
     window_totals,
 )
@@ -71,7 +76,7 @@ def history_rows(
             "month": month_text(month),
             "customer_id": ids.to_numpy(dtype=object),
             "company": company_names(ids, customers, ledger).to_numpy(),
-            "method": graded.method,
+            "method": method_name(graded.method, lang),
             "grade": grade,
             "computed_grade": computed,
             "manual_grade": manual,
@@ -81,7 +86,7 @@ def history_rows(
             "quantity": sums["quantity"].to_numpy(),
             "profit": sums["profit"].to_numpy(),
             "credit_score": credit_score.to_numpy(),
-            "credit_grade": credit_grade.astype(object).where(credit_grade.notna(), None).to_numpy(),
+            "credit_grade": no_record_text(credit_grade, rules, lang).to_numpy(),
             "explanation": graded.explanation(lang).astype(str).to_numpy(),
         }
     )
@@ -110,11 +115,13 @@ def _conform(frame: pd.DataFrame | None, keys: list[str]) -> pd.DataFrame:
     return out[keys].reset_index(drop=True)
 
 
-def merge_history(previous: pd.DataFrame | None, current: pd.DataFrame) -> pd.DataFrame:
+def merge_history(previous: pd.DataFrame | None, current: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
     """History with the months of ``current`` replaced, never duplicated (rule 3)."""
     keys = HISTORY.keys()
     cur = _conform(current, keys)
     prev = _conform(previous, keys)
+    if lang is not None and len(prev):
+        prev["method"] = prev["method"].map(lambda m: method_name(m, lang))
     replaced = {month_key(m) for m in cur["month"]}
     keep = prev[~prev["month"].map(month_key).isin(replaced)] if len(prev) else prev
     parts = [p for p in (keep, cur) if len(p)]

@@ -8,10 +8,11 @@ Steps, in order:
    silently and no typed cell is ever written.
 2. Month: the one asked for, else the month of the latest ledger line (never later than
    today). The evaluation date is the month's last day; later ledger lines do not count.
-3. Grade with the workbook's method (rule ``general.method``), apply manual grades that
-   have a reason, evaluate credit, the analyses of docs/rules.md §3.6-3.7 and the complaints;
-   analyse the service store's 顾客档案分析表 when the workbook has one (:mod:`xlgrade.job.store`),
-   per row and per member of staff (服务人员分析).
+3. Grade with the workbook's method (rule ``general.method``), its grades in the workbook's
+   language (``engine.in_language``: VIP / excellent / important value in an en workbook),
+   apply manual grades that have a reason, evaluate credit, the analyses of docs/rules.md
+   §3.6-3.7 and the complaints; analyse the service store's 顾客档案分析表 when the workbook
+   has one (:mod:`xlgrade.job.store`), per row and per member of staff (服务人员分析).
 4. Write the derived sheets, the complaints' and the 顾客档案分析表's computed columns, the ledger's
    per-line 信用评估 (:mod:`xlgrade.job.cardfacts`; a ledger without that column gets a note), the customer summary's live
    columns (their formulas, for the method, with the values they yield as cached results:
@@ -37,9 +38,10 @@ import pandas as pd
 
 from xlgrade import __version__
 from xlgrade.checks import check_after, check_duplicates, check_known
-from xlgrade.engine import ANALYSES, frames, grade
+from xlgrade.engine import ANALYSES, frames, grade, in_language, label_map
 from xlgrade.engine.dynamics import apply_overrides, changes
 from xlgrade.engine.result import Grading
+from xlgrade.engine.rulelabels import method_name
 from xlgrade.errors import MissingSheetError
 from xlgrade.issues import NOTE, SKIPPED, Issue
 from xlgrade.job import cardfacts, derive, forms, live, store
@@ -181,7 +183,9 @@ def run_month(
             results[name] = grade(name, ledger, customers=customers, rules=rules, as_of=as_of)
         return results[name]
 
-    computed = graded_by(method)
+    # the method's grades as the workbook shows them (English labels in an en workbook), so
+    # manual grades, History, the summary and every sheet speak the workbook's language
+    computed = in_language(graded_by(method), rules, lang)
     graded, override_issues = apply_overrides(computed, cust_by_id, source=cust_n.source)
     issues += override_issues
     grades = graded.grades
@@ -190,8 +194,8 @@ def run_month(
 
     previous = history_n.frame
     current = history_rows(period, graded, customers, ledger, credit_graded, rules, as_of, lang)
-    history = merge_history(previous, current)
-    before = previous_grades(history, period)
+    history = merge_history(previous, current, lang)
+    before = previous_grades(history, period).replace(label_map(method, rules, lang))  # older rows: engine labels
     handled = derive.handled_complaints(complaints_n.frame, grades, customers, rules, as_of)
     complaints = _clear_skipped(derive.complaint_cells(handled, lang), complaints_n)
     column_keys = getattr(book, "column_keys", None)  # a file book: the columns its sheet has
@@ -268,7 +272,7 @@ def run_month(
         user=user or _user(),
         host=_host(),
         month=period,
-        method=method,
+        method=str(method_name(method, lang)),
         graded=graded,
         ledger_lines=len(ledger),
         issues=issues,
@@ -277,7 +281,9 @@ def run_month(
         seconds=seconds,
         version=__version__,
     )
-    log = pd.concat([runlog_n.frame.reindex(columns=RUN_LOG.keys()), pd.DataFrame([row])], ignore_index=True)
+    earlier = runlog_n.frame.reindex(columns=RUN_LOG.keys())
+    earlier["method"] = earlier["method"].map(lambda m: method_name(m, lang))  # older rows: the key
+    log = pd.concat([earlier, pd.DataFrame([row])], ignore_index=True)
     book.write_table(RUN_LOG, log)
     book.save()
     return RunResult(

@@ -388,10 +388,14 @@ RULES_SHEET = Sheet(
     kind=RULES,
     table="Rules",
     columns=(
-        C("key", "规则", "Rule", TEXT, required=True, computed=True, width=34),
+        # 规则 shows the rule's name in the workbook's language; the stable key (hidden column
+        # 键) is what the job reads. An older workbook's 规则 column holds the key itself: both
+        # read back (RuleBook.updated accepts a key or a zh / en name; see engine/rulelabels.py).
+        C("name", "规则", "Rule", TEXT, computed=True, width=40),
         C("value", "值", "Value", TEXT, width=34),
         C("description", "说明", "Description", TEXT, computed=True, width=46),
         C("default", "默认值", "Default", TEXT, computed=True, width=34),
+        C("key", "键", "Key", TEXT, aliases=("rule key", "规则键"), computed=True, width=30),
     ),
 )
 

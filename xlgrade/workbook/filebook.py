@@ -36,6 +36,7 @@ from xlgrade.errors import (
     WriteFailedError,
     XlgradeError,
 )
+from xlgrade.io.rulesfile import rule_pairs
 from xlgrade.io.tables import read_book_rows
 from xlgrade.issues import NOTE, Issue
 from xlgrade.job.outputs import Note, Summary
@@ -133,15 +134,12 @@ class FileBook:
                 return self._empty(sheet, self._source(sheet.name(self.lang)))
             from xlgrade.workbook.upgrade import hint
 
-            sheets = ", ".join(self.package.sheet_names())
+            later = hint(self)  # in the workbook's language: it ends the message shown
             raise MissingSheetError(
-                say(
-                    self.lang,
-                    f"工作簿中没有工作表“{sheet.zh}”;现有工作表:{sheets}",
-                    f"the workbook has no sheet {sheet.en!r}; sheets: {sheets}",
-                )
-                + hint(self),
+                f"the workbook has no sheet {sheet.name(self.lang)!r}; sheets: {', '.join(self.package.sheet_names())}"
+                + later,
                 source=self.name,
+                zh=f"工作簿中没有工作表“{sheet.zh}”;现有工作表:{'、'.join(self.package.sheet_names())}" + later,
             )
         rows, offset = self._rows(sheet, name)
         source = self._source(name)
@@ -187,16 +185,16 @@ class FileBook:
         if "value" not in where:
             value = RULES_SHEET.column("value")
             raise InputError(
-                say(self.lang, f"规则表缺少“{value.zh}”列", f"the rules sheet has no {value.en!r} column"),
+                f"the rules sheet has no {value.en} column",
                 source=source,
                 row=offset + h + 1,
+                zh=f"规则表缺少“{value.zh}”列",
             )
-        k, v = where["key"], where["value"]
-        pairs = [(r[k] if k < len(r) else None, r[v] if v < len(r) else None) for r in rows[h + 1 :]]
-        defaults = {spec.key: spec for spec in RuleBook.specs()}
+        pairs = rule_pairs(rows[h + 1 :], where)
+        v = where["value"]
         header = str(rows[h][v]).strip()
         for i, (key, cell_value) in enumerate(pairs):
-            spec = defaults.get(str(key).strip()) if not parse.is_blank(key) else None
+            spec = RuleBook.spec_of(key)
             if spec is not None and parse.is_blank(cell_value):
                 shown = spec.format(spec.default)
                 self.rule_issues.append(
@@ -205,8 +203,8 @@ class FileBook:
                         offset + h + 2 + i,
                         header,
                         None,
-                        f"rule {spec.key} is blank: its default {shown} is used",
-                        f"规则 {spec.key} 未填写:使用默认值 {shown}",
+                        f"rule {spec.name_in('en')} ({spec.key}) is blank: its default {shown} is used",
+                        f"规则“{spec.name_in('zh')}”未填写:使用默认值 {shown}",
                         NOTE,
                     )
                 )
@@ -364,8 +362,9 @@ class FileBook:
         name = self.sheet_name(sheet)
         if name is None:
             raise InputError(
-                say(self.lang, f"工作簿中没有工作表“{sheet.zh}”", f"the workbook has no sheet {sheet.en!r}"),
+                f"the workbook has no sheet {sheet.name(self.lang)!r}",
                 source=self.name,
+                zh=f"工作簿中没有工作表“{sheet.zh}”",
             )
         keys = [k for k in frame.columns if k != "row"]
         header_row, where = self.header_columns(sheet, name)
@@ -375,13 +374,10 @@ class FileBook:
                 f"“{c.header(self.lang)}”" if self.lang == "zh" else repr(c.header(self.lang)) for c in missing
             )
             raise InputError(
-                say(
-                    self.lang,
-                    f"表头缺少 xlgrade 要填写的计算列 {names};请把这些列加到表格中",
-                    f"the header row has no column {names} for xlgrade to fill in; add the column to the table",
-                ),
+                f"the header row has no column {names} for xlgrade to fill in; add the column to the table",
                 source=self._source(name),
                 row=header_row,
+                zh=f"表头缺少计算列“{'、'.join(c.zh for c in missing)}”;请在表格中加上该列",
             )
         rows = [int(r) for r in frame["row"].tolist()]
         if any(r <= header_row for r in rows):

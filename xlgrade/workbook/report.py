@@ -62,6 +62,7 @@ def _summary_rows(path: Path) -> list[list[tuple[object, str]]]:
             raise InputError(
                 f"no summary sheet ({SUMMARY_SHEET.zh} / {SUMMARY_SHEET.en}); run `xlgrade recalc` first",
                 source=path.name,
+                zh=f"没有汇总表({SUMMARY_SHEET.zh});请先运行 xlgrade recalc",
             )
         rows: list[list[tuple[object, str]]] = []
         for row in book[name].iter_rows():

@@ -52,6 +52,7 @@ from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.writer.excel import ExcelWriter
 
 from xlgrade import demo_data, demo_store
+from xlgrade.engine import METHODS
 from xlgrade.engine.rules import RuleBook
 from xlgrade.errors import WriteFailedError, XlgradeError
 from xlgrade.schema import formulas, model
@@ -455,17 +456,36 @@ def _derived_sheet(ctx: Context, ws, sheet: Sheet) -> Written:
     return written
 
 
+def rule_number_format(kind: str, value: Any) -> str | None:
+    """How a rules-sheet cell shows a number in a person's form: 80%, 100,000, 2.5; None: as is."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    if kind == "pct":
+        return "0%" if round(float(value) * 100, 9).is_integer() else "0.0##%"
+    return "#,##0" if float(value).is_integer() else "#,##0.0###"
+
+
 def _rules_sheet(ctx: Context, ws) -> Written:
+    """The rule book as staff read it (names, values in a person's form: 80%, 100,000, lists as
+    typed, choices by name) with the stable key in the hidden last column 键; a rule holding
+    the other language's labels has its row hidden (engine/rulelabels.py rule 4)."""
     table = ctx.rules.to_table(ctx.lang)
     written = write_table(ctx, ws, RULES_SHEET, table, _input_role)
     # the value and default columns hold numbers and text alike: keep the cells as the book gives them
-    value_letter = written.letters["value"]
+    value_letter, default_letter = written.letters["value"], written.letters["default"]
+    ws.column_dimensions[written.letters["key"]].hidden = True
     quoted = ctx.sheet_name(RULES_SHEET)
-    prominent = {spec.key for spec in RuleBook.specs() if spec.prominent}
-    for row, key in enumerate(table["key"], start=2):
-        ctx.name(formulas.rule_name(key), f"{quoted}!${value_letter}${row}")
-        if key in prominent:
+    for row, spec in enumerate(RuleBook.specs(), start=2):
+        ctx.name(formulas.rule_name(spec.key), f"{quoted}!${value_letter}${row}")
+        if spec.prominent:
             ctx.style(ws[f"{value_letter}{row}"], "input_key")
+        for letter in (value_letter, default_letter):
+            cell = ws[f"{letter}{row}"]
+            fmt = rule_number_format(spec.kind, cell.value)
+            if fmt is not None:
+                cell.number_format = fmt
+        if spec.lang is not None and spec.lang != ctx.lang:
+            ws.row_dimensions[row].hidden = True
     _table_print(ctx, written)
     ctx.protect(ws)
     return written
@@ -535,13 +555,8 @@ def _lists(lang: str, data: InputData, rules: RuleBook) -> dict[str, list]:
     for key, values in found.items():
         base = [] if key == "salespeople" else out[key]
         out[key] = list(dict.fromkeys([*base, *values]))
-    sc, cr = rules.scorecard, rules.credit
-    grades = [
-        *rules.abc.labels,
-        *in_lang(lang, sc.level_labels, sc.level_labels_en),
-        *in_lang(lang, cr.grade_labels, cr.grade_labels_en),
-    ]
-    out["grades"] = list(dict.fromkeys(grades))
+    # 人工等级 offers the grades of the workbook's method only, in its language
+    out["grades"] = list(dict.fromkeys(METHODS[rules.general.method].grade_labels(rules, lang)))
     out["scores"] = list(range(0, 11))
     for key, values in (data.lists or {}).items():
         if key not in LISTS_SHEET.keys():

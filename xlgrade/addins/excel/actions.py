@@ -359,9 +359,15 @@ def rules_help(app: ExcelApp | None = None) -> str:
         return _done(app, say(lang, "no_workbook", sheet=SUMMARY_SHEET.zh))
     book = FileBook(wb.path).read_rules() if wb.path else RuleBook()
     method = book.get("general.method")
-    rules = "\n".join(f"  {key} = {value}" for key, value in book.items() if key.startswith(f"{method}."))
+    # as the rules sheet shows them: the rule's name and its value in a person's form (80%)
+    rules = "\n".join(
+        f"  {spec.name_in(lang)} = {spec.text(book.get(spec.key), lang)}"
+        for spec in RuleBook.specs()
+        if spec.section == method
+    )
     sheet = RULES_SHEET.name(lang)
-    return _done(app, say(lang, "rules_help", method=method, sheet=sheet, rules=rules))
+    name = RuleBook.spec_of("general.method").shown(method, lang)  # type: ignore[union-attr]
+    return _done(app, say(lang, "rules_help", method=name, sheet=sheet, rules=rules))
 
 
 def about(app: ExcelApp | None = None) -> str:

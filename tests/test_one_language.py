@@ -1,0 +1,239 @@
+"""One language per workbook (issue 11 item 4): what a person sees is in the workbook's language.
+
+The demo workbooks are built as ``xlgrade demo --lang en|zh`` builds them (the template with
+the demo data, then the monthly job) and every visible text is scanned: each cell of every
+visible sheet (hidden rows and columns excepted; formula cells by the value the job cached),
+sheet names, table headers, chart texts, data-validation titles and messages, headers and
+footers, comments and the document properties. The scan is generic: a sheet, table or chart
+added later is scanned too.
+
+The en rule: no CJK character (CJK ideographs, CJK punctuation, full-width forms) in any
+of these, with exactly these exceptions:
+
+1. **Data**: a text staff typed into a free-text input column (an input sheet's column that is
+   typed, not computed, and has no drop-down list) -- a customer's Chinese company name,
+   contact, address, product, complaint subject, override reason -- and any text that quotes
+   such a value (the company column of a derived sheet, a chart's category names, an
+   explanation quoting the override reason): the quoted values are removed before the scan.
+   Values from drop-down lists (industry, region, salesperson ...) are UI and must be English.
+2. **The complaint tier rules** ``complaints.tier1_grades`` / ``tier2_grades``: their values
+   are the grades the engine matches, which are its Chinese labels (VIP客户, 优) whatever the
+   language; they are listed by key in :data:`EN_ALLOWED_RULES`.
+
+The zh rule (the rules sheet at least): no visible cell shows a rule key
+(``threshold.a_orders_over``) or a choice's key (``threshold``, ``value_share``); no English word
+other than the acronyms the business uses (:data:`ZH_LATIN_OK`); sheet names and every
+table header are Chinese; History and the run log name the method in Chinese.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import openpyxl
+import pytest
+
+from xlgrade.engine.rulelabels import CHOICES
+from xlgrade.engine.rules import RuleBook
+from xlgrade.schema import model
+from xlgrade.schema.sheets import HISTORY, RULES_SHEET, RUN_LOG, SHEETS
+
+CJK = re.compile(r"[\u2e80-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
+EN_ALLOWED_RULES = ("complaints.tier1_grades", "complaints.tier2_grades")
+# the acronyms the business writes in Chinese text; Email is seed 004's own field name (附表四)
+ZH_LATIN_OK = {"A", "B", "C", "D", "N", "R", "F", "M", "ABC", "VIP", "RFM", "MVC", "MGC", "BZC", "Email"} | {
+    a + b + c for a in "HL" for b in "HL" for c in "HL"
+}
+TEXT_PARTS = re.compile(r"xl/(charts/chart|tables/table|comments|drawings/drawing)\d*\.xml$|docProps/(core|app)\.xml$")
+
+
+@pytest.fixture(scope="module")
+def demo_books(tmp_path_factory):
+    from xlgrade.cli import main
+
+    out = {}
+    for lang in ("en", "zh"):
+        folder = tmp_path_factory.mktemp(f"demo-{lang}")
+        assert main(["demo", str(folder), "--lang", lang]) == 0
+        out[lang] = next(folder.glob("*.xlsx"))
+    return out
+
+
+@pytest.fixture(scope="module")
+def loaded(demo_books):
+    """Each demo workbook opened once, formula cells by the values the job cached."""
+    return {lang: openpyxl.load_workbook(path, data_only=True) for lang, path in demo_books.items()}
+
+
+def _visible_cells(ws):
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value is None or ws.row_dimensions[cell.row].hidden:
+                continue
+            if ws.column_dimensions[cell.column_letter].hidden:
+                continue
+            yield cell
+
+
+def _typed_free_text(wb, lang: str) -> set[str]:
+    """Rule 1: every text staff typed into a free-text input column."""
+    texts: set[str] = set()
+    for sheet in SHEETS.values():
+        if sheet.kind != model.INPUT or sheet.name(lang) not in wb.sheetnames:
+            continue
+        ws = wb[sheet.name(lang)]
+        for idx, head in enumerate(next(ws.iter_rows(max_row=1, values_only=True)), start=1):
+            col = sheet.match_header(head) if head else None
+            if col is None or col.computed or col.choices:
+                continue
+            for (value,) in ws.iter_rows(min_row=2, min_col=idx, max_col=idx, values_only=True):
+                if isinstance(value, str) and value.strip():
+                    texts.add(value.strip())
+    return texts
+
+
+class Leaks:
+    def __init__(self, data: set[str]):
+        self.data = data
+        self.quoted = sorted((t for t in data if CJK.search(t)), key=len, reverse=True)
+        self.found: list[tuple[str, str]] = []
+
+    def check(self, where: str, text: str) -> None:
+        if not CJK.search(text) or text.strip() in self.data:
+            return
+        rest = text
+        for value in self.quoted:
+            if value in rest:
+                rest = rest.replace(value, "")
+        if CJK.search(rest):
+            self.found.append((where, text[:120]))
+
+
+def _rules_rows_allowed(ws) -> set[int]:
+    key_col = len(RULES_SHEET.columns)
+    return {c.row for c in ws[openpyxl.utils.get_column_letter(key_col)] if c.value in EN_ALLOWED_RULES}
+
+
+def _scan_parts(path: Path, leaks: Leaks) -> None:
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name == "xl/workbook.xml":
+                root = ElementTree.fromstring(z.read(name))
+                for el in root.iter():
+                    if el.tag.endswith("}sheet") and el.get("state") not in ("hidden", "veryHidden"):
+                        leaks.check(f"{name} sheet name", el.get("name", ""))
+            elif TEXT_PARTS.search(name):
+                root = ElementTree.fromstring(z.read(name))
+                for el in root.iter():
+                    for text in (el.text, *el.attrib.values()):
+                        if text:
+                            leaks.check(f"{name} <{el.tag.split('}')[-1]}>", text)
+
+
+def _scan_cells(wb, leaks: Leaks, allowed_rows: dict[str, set[int]]) -> None:
+    for ws in wb.worksheets:
+        if ws.sheet_state != "visible":
+            continue
+        leaks.check(f"{ws.title} name", ws.title)
+        skip = allowed_rows.get(ws.title, set())
+        for cell in _visible_cells(ws):
+            if isinstance(cell.value, str) and cell.row not in skip:
+                leaks.check(f"{ws.title}!{cell.coordinate}", cell.value)
+        for dv in ws.data_validations.dataValidation:
+            for text in (dv.error, dv.errorTitle, dv.prompt, dv.promptTitle):
+                if text:
+                    leaks.check(f"{ws.title} validation {dv.sqref}", text)
+        for hf in (ws.oddHeader, ws.oddFooter, ws.evenHeader, ws.evenFooter, ws.firstHeader, ws.firstFooter):
+            for part in (hf.left, hf.center, hf.right):
+                if part.text:
+                    leaks.check(f"{ws.title} header/footer", part.text)
+        for table in ws.tables.values():
+            for col in table.tableColumns:
+                leaks.check(f"{ws.title} table {table.name}", col.name)
+
+
+def test_english_demo_workbook_shows_no_chinese_ui(demo_books, loaded):
+    path, wb = demo_books["en"], loaded["en"]
+    leaks = Leaks(_typed_free_text(wb, "en"))
+    assert leaks.quoted, "the en demo keeps the customers' own Chinese names: rule 1 is exercised"
+    _scan_cells(wb, leaks, {RULES_SHEET.en: _rules_rows_allowed(wb[RULES_SHEET.en])})
+    _scan_parts(path, leaks)
+    assert not leaks.found, "\n".join(f"{w}: {t}" for w, t in leaks.found[:40])
+
+
+def test_the_scan_finds_a_chinese_ui_word(loaded):
+    """The scan can fail: a Chinese word put where UI text goes is found, data is not."""
+    wb = loaded["en"]
+    leaks = Leaks(_typed_free_text(wb, "en"))
+    company = next(t for t in leaks.quoted if t.endswith("公司"))
+    leaks.check("quoted", f"{company} (important value)")
+    assert not leaks.found
+    leaks.check("ui", f"{company}: 优")
+    leaks.check("list", "华东")
+    assert [w for w, _ in leaks.found] == ["ui", "list"]
+
+
+def test_chinese_rules_sheet_shows_no_english_key(loaded):
+    wb = loaded["zh"]
+    ws = wb[RULES_SHEET.zh]
+    keys = {spec.key for spec in RuleBook.specs()}
+    choice_keys = {value for values in CHOICES.values() for value in values}
+    shown = [c for c in _visible_cells(ws) if isinstance(c.value, str)]
+    assert len(shown) > 4 * 50
+    for cell in shown:
+        assert not any(k in cell.value for k in keys), (cell.coordinate, cell.value)
+        assert cell.value not in choice_keys, (cell.coordinate, cell.value)
+        latin = set(re.findall(r"[A-Za-z][A-Za-z_.]*", cell.value)) - ZH_LATIN_OK
+        assert not latin, (cell.coordinate, cell.value, latin)
+    numbers = {c.number_format for c in _visible_cells(ws) if isinstance(c.value, (int, float))}
+    assert "General" not in numbers and {"0%", "#,##0"} <= numbers  # 80%, 100,000
+
+
+def test_chinese_workbook_names_sheets_headers_and_method_in_chinese(loaded):
+    wb = loaded["zh"]
+    for ws in wb.worksheets:
+        if ws.sheet_state != "visible":
+            continue
+        assert CJK.search(ws.title), ws.title
+        for table in ws.tables.values():
+            for col in table.tableColumns:
+                latin = set(re.findall(r"[A-Za-z][A-Za-z_.]*", col.name)) - ZH_LATIN_OK
+                assert not latin, (ws.title, col.name, latin)
+    for sheet in (HISTORY, RUN_LOG):
+        ws = wb[sheet.zh]
+        idx = sheet.keys().index("method") + 1
+        methods = {v for (v,) in ws.iter_rows(min_row=2, min_col=idx, max_col=idx, values_only=True) if v}
+        assert methods == {"阈值 ABC"}, (sheet.zh, methods)
+    ws = loaded["en"][HISTORY.en]
+    idx = HISTORY.keys().index("method") + 1
+    assert {v for (v,) in ws.iter_rows(min_row=2, min_col=idx, max_col=idx, values_only=True) if v} == {"threshold ABC"}
+
+
+@pytest.mark.parametrize("method", ["scorecard", "credit", "rfm"])
+def test_english_workbook_of_every_method_shows_its_grades_in_english(tmp_path, method):
+    """Methods whose engine labels are Chinese (VIP客户, 优, 重要价值客户) show their English
+    labels everywhere in an en workbook: summary, History, derived sheets, complaints."""
+    from xlgrade import demo_data
+    from xlgrade.engine import METHODS
+    from xlgrade.job.monthly import run_month
+    from xlgrade.workbook.filebook import FileBook
+    from xlgrade.workbook.template import InputData, build, save
+
+    rules = RuleBook().updated({"general.method": method})
+    path = tmp_path / "en.xlsx"
+    save(build("en", InputData.from_demo(demo_data.generate(n_customers=60, lang="en")), rules), path)
+    for month in ("2026-09", "2026-10"):
+        run_month(FileBook(path), month)
+    wb = openpyxl.load_workbook(path, data_only=True)
+    leaks = Leaks(_typed_free_text(wb, "en"))
+    _scan_cells(wb, leaks, {RULES_SHEET.en: _rules_rows_allowed(wb[RULES_SHEET.en])})
+    _scan_parts(path, leaks)
+    assert not leaks.found, "\n".join(f"{w}: {t}" for w, t in leaks.found[:40])
+    ws = wb[HISTORY.en]
+    idx = HISTORY.keys().index("grade") + 1
+    grades = {v for (v,) in ws.iter_rows(min_row=2, min_col=idx, max_col=idx, values_only=True) if v}
+    english = set(METHODS[method].grade_labels(rules, "en")) | {rules.credit.no_record_label_en}
+    assert grades and grades <= english, grades
