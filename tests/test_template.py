@@ -46,7 +46,7 @@ from xlgrade.schema.sheets import (
     SHEETS,
     credit_sheet,
 )
-from xlgrade.workbook import cards, styles, template
+from xlgrade.workbook import cards, pagelayout, styles, template
 from xlgrade.workbook.template import InputData, build, save
 
 LANGS = ("zh", "en")
@@ -196,7 +196,8 @@ def test_every_table_matches_the_declaration(empty, lang):
         assert [c.value for c in ws[1]] == sheet.headers(lang)
         assert table.autoFilter is not None and table.autoFilter.ref == table.ref
         for idx, col in enumerate(sheet.columns, start=1):
-            assert ws.column_dimensions[openpyxl.utils.get_column_letter(idx)].width == col.width
+            # at least the declared width; wider for the values or a long header word (widths.py)
+            assert ws.column_dimensions[openpyxl.utils.get_column_letter(idx)].width >= col.width
         assert ws.freeze_panes == ("B2" if sheet.columns[0].type == model.ID else "A2")
 
 
@@ -344,15 +345,30 @@ def test_print_setup_of_tables(empty, lang):
         if not sheet.table:
             continue
         assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"
-        assert ws.sheet_properties.pageSetUpPr.fitToPage
-        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+        if sheet.print_group:  # column blocks at a readable scale, the key columns on every page
+            assert not ws.sheet_properties.pageSetUpPr.fitToPage
+            assert int(ws.page_setup.scale) >= pagelayout.MIN_SCALE
+            assert ws.print_title_cols == f"$A:${openpyxl.utils.get_column_letter(sheet.print_keys)}"
+            assert ws.col_breaks.brk
+        else:
+            assert ws.sheet_properties.pageSetUpPr.fitToPage
+            assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
         assert ws.print_title_rows == "$1:$1"
         assert ws.print_area.startswith(openpyxl.utils.quote_sheetname(ws.title) + "!")
         area = ws.print_area.split("!")[1].replace("$", "")
         assert area == ws.tables[declared(key).table].ref
+        # a seed form: appendix and form number in the header, the sign-off once in the footer
+        if sheet.form:
+            assert FORM_NO in ws.oddHeader.right.text and template.appendix(sheet, lang) in ws.oddHeader.right.text
+            assert ws.oddFooter.left.text == cards.footer_text(lang)
+            assert "&P" in ws.oddFooter.right.text and not ws.oddFooter.center.text
+        else:
+            assert not ws.oddHeader.right.text and not ws.oddFooter.left.text
+        # the drop-down lists do not print with the workbook: the sheet is hidden
+        assert ws.sheet_state == ("hidden" if sheet.kind == model.LISTS else "visible")
     summary = empty[SHEETS["summary"].name(lang)]
     assert summary["A1"].value == {"zh": "客户分级汇总", "en": "Customer grading summary"}[lang]
-    assert summary.page_setup.orientation == "landscape" and summary.page_setup.fitToWidth == 1
+    assert summary.page_setup.orientation == "landscape"
 
 
 def test_cards(empty, lang):

@@ -8,7 +8,10 @@ from dataclasses import dataclass, field
 from xlgrade.engine.text import in_lang
 
 # Column types. Each has one parser in xlgrade.parse and one cell format in the templates.
-ID, TEXT, MONEY, NUMBER, DATE, DATETIME, SCORE, SHARE, GRADE, INTEGER = (
+# INTEGER is a count (5,536 lines: thousands separators); ORDINAL is a whole number that names
+# something, a year or a row number (2026, row 1234: printed without separators). AMOUNT is
+# money shown in whole units (#,##0), where the cents would not fit (the comparison sheet).
+ID, TEXT, MONEY, NUMBER, DATE, DATETIME, SCORE, SHARE, GRADE, INTEGER, ORDINAL, AMOUNT = (
     "id",
     "text",
     "money",
@@ -19,8 +22,10 @@ ID, TEXT, MONEY, NUMBER, DATE, DATETIME, SCORE, SHARE, GRADE, INTEGER = (
     "share",
     "grade",
     "integer",
+    "ordinal",
+    "amount",
 )
-TYPES = (ID, TEXT, MONEY, NUMBER, DATE, DATETIME, SCORE, SHARE, GRADE, INTEGER)
+TYPES = (ID, TEXT, MONEY, NUMBER, DATE, DATETIME, SCORE, SHARE, GRADE, INTEGER, ORDINAL, AMOUNT)
 
 # Sheet kinds: who writes the cells.
 INPUT = "input"  # staff type rows; xlgrade writes only computed columns
@@ -87,6 +92,11 @@ class Sheet:
     form: str = ""  # form number / appendix (附表五)
     kind: str = INPUT
     table: str = ""  # Excel table name (ASCII, the same in zh and en workbooks)
+    # A table too wide to print one page wide with readable text prints in column blocks: the
+    # first ``print_keys`` columns on every page, the rest in whole groups of ``print_group``
+    # columns (xlgrade.workbook.pagelayout.column_blocks); 0: one page wide, fit to width.
+    print_keys: int = 0
+    print_group: int = 0
     _by_key: dict[str, Column] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

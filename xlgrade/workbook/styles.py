@@ -25,6 +25,7 @@ TITLE_SIZE = 14
 
 FMT_MONEY = "#,##0.00"
 FMT_INT = "#,##0"
+FMT_ORDINAL = "0"  # years, row numbers: 2026, not 2,026
 FMT_NUMBER = "#,##0.##"
 FMT_SHARE = "0.0%"
 FMT_SCORE = "0.00"
@@ -59,6 +60,7 @@ ROLES: dict[str, Role] = {
     "text": Role(border="box"),
     "wrap": Role(border="box", wrap=True, vertical="top"),
     "int": Role(FMT_INT, border="box"),
+    "ordinal": Role(FMT_ORDINAL, horizontal="center", border="box"),
     "money": Role(FMT_MONEY, border="box"),
     "number": Role(FMT_NUMBER, border="box"),
     "score": Role(FMT_SCORE, border="box"),
@@ -76,6 +78,7 @@ ROLES: dict[str, Role] = {
     "input_money": Role(FMT_MONEY, locked=False, border="box"),
     "input_number": Role(FMT_NUMBER, locked=False, border="box"),
     "input_int": Role(FMT_INT, locked=False, border="box"),
+    "input_ordinal": Role(FMT_ORDINAL, locked=False, horizontal="center", border="box"),
     "input_date": Role(FMT_DATE, locked=False, horizontal="center", border="box"),
     "input_datetime": Role(FMT_DATETIME, locked=False, horizontal="center", border="box"),
     "input_share": Role(FMT_SHARE, locked=False, border="box"),
@@ -108,6 +111,8 @@ TYPE_ROLE = {
     model.SHARE: "share",
     model.GRADE: "grade",
     model.INTEGER: "int",
+    model.ORDINAL: "ordinal",
+    model.AMOUNT: "int",
 }
 INPUT_ROLE = {
     model.ID: "input_text",
@@ -120,6 +125,8 @@ INPUT_ROLE = {
     model.SHARE: "input_share",
     model.GRADE: "input_grade",
     model.INTEGER: "input_int",
+    model.ORDINAL: "input_ordinal",
+    model.AMOUNT: "input_int",
 }
 # Summary block column kinds (xlgrade.job.outputs) -> role, and the bold role of a totals row.
 KIND_ROLE = {

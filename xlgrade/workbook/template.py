@@ -46,6 +46,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.writer.excel import ExcelWriter
@@ -56,9 +57,10 @@ from xlgrade.errors import WriteFailedError, XlgradeError
 from xlgrade.schema import formulas, model
 from xlgrade.schema.lists import DEFAULT_LISTS, OPEN_LISTS
 from xlgrade.schema.model import Column, Sheet
-from xlgrade.schema.sheets import COMPLAINTS, CUSTOMERS, LISTS_SHEET, RULES_SHEET, SHEETS, credit_sheet
-from xlgrade.workbook import cards, styles
+from xlgrade.schema.sheets import COMPLAINTS, CUSTOMERS, FORM_NO, LISTS_SHEET, RULES_SHEET, SHEETS, credit_sheet
+from xlgrade.workbook import cards, pagelayout, styles
 from xlgrade.workbook.text import TEXT, in_lang
+from xlgrade.workbook.widths import column_width
 
 LANGS = ("zh", "en")
 MAX_ROW = 20000  # validations and grade colours reach this row (or further with more data)
@@ -269,9 +271,6 @@ def write_table(ctx: Context, ws, sheet: Sheet, frame: pd.DataFrame | None, role
         letter = get_column_letter(idx)
         letters[col.key] = letter
         r = role(col)
-        ctx.column_style(ws, idx, r, col.width)
-        head = ws.cell(row=1, column=idx, value=col.header(lang))
-        ctx.style(head, "header")
         template = col.formula_for(ctx.rules.general.method)
         formula = formulas.render(template, sheet, lang) if template else None
         values: list[Any]
@@ -281,6 +280,13 @@ def write_table(ctx: Context, ws, sheet: Sheet, frame: pd.DataFrame | None, role
             values = [cell_value(v, col.type) for v in frame[col.key].tolist()]
         else:
             values = [None] * body
+        # as wide as the values written (nothing prints cut off); long text xlgrade writes wraps
+        width, wraps = column_width(col.type, [] if formula else values, col.width, col.header(lang))
+        if wraps and r == "text":
+            r = "wrap"
+        ctx.column_style(ws, idx, r, width)
+        head = ws.cell(row=1, column=idx, value=col.header(lang))
+        ctx.style(head, "header")
         for row, value in enumerate(values, start=2):
             cell = ws.cell(row=row, column=idx)
             if value is not None:
@@ -339,8 +345,23 @@ def print_setup(
 
 
 def _table_print(ctx: Context, written: Written) -> None:
-    print_setup(written.ws, written.ref, landscape=True, fit_height=0, footer=ctx.text("page_footer"))
-    written.ws.oddHeader.left.text = "&A"
+    """A table prints landscape, one page wide, the sheet's name top left; a seed form (a sheet
+    with a ``form``, 附表一 ...) also carries its appendix and form number (MF/Q 102/A) top
+    right and the sign-off 记录 / 审核 / 日期 once, bottom left of every page (the page number
+    moves to the right)."""
+    ws, sheet = written.ws, written.sheet
+    print_setup(ws, written.ref, landscape=True, fit_height=0, footer=ctx.text("page_footer"))
+    ws.oddHeader.left.text = "&A"
+    if sheet.form:
+        ws.oddHeader.right.text = form_header(sheet, ctx.lang)
+        ws.oddFooter.left.text = cards.footer_text(ctx.lang)
+        ws.oddFooter.right.text = ctx.text("page_footer")
+        ws.oddFooter.center.text = None
+
+
+def form_header(sheet: Sheet, lang: str) -> str:
+    """The printed header's right part of a seed form: "附表五  MF/Q 102/A"."""
+    return f"{appendix(sheet, lang)}  {FORM_NO}"
 
 
 # ---- validations --------------------------------------------------------------------------------
@@ -422,6 +443,14 @@ def _input_sheet(ctx: Context, ws, sheet: Sheet, frame: pd.DataFrame | None) -> 
 def _derived_sheet(ctx: Context, ws, sheet: Sheet) -> Written:
     written = write_table(ctx, ws, sheet, None, _derived_role)
     _table_print(ctx, written)
+    if sheet.print_group:  # column blocks (the monthly job redoes them for the widths it writes)
+        widths = [ws.column_dimensions[get_column_letter(i)].width for i in range(1, len(sheet.columns) + 1)]
+        breaks, scale = pagelayout.column_blocks(widths, sheet.print_keys, sheet.print_group)
+        for b in breaks:
+            ws.col_breaks.append(Break(id=b))
+        ws.page_setup.scale = scale
+        ws.sheet_properties.pageSetUpPr.fitToPage = False
+        ws.print_title_cols = f"A:{get_column_letter(sheet.print_keys)}"
     ctx.protect(ws)
     return written
 
@@ -457,6 +486,9 @@ def _lists_sheet(ctx: Context, ws) -> Written:
             f"list_{key}", f"OFFSET({quoted}!${letter}$2,0,0,MAX(1,COUNTA({quoted}!${letter}$2:${letter}${end})),1)"
         )
     _table_print(ctx, written)
+    # hidden: printing the whole workbook (Excel, LibreOffice) leaves it out; staff show it
+    # (right-click a sheet tab -> Unhide) to add a value to a drop-down
+    ws.sheet_state = "hidden"
     ctx.protect(ws)
     return written
 
