@@ -4,9 +4,10 @@ written. :class:`FileBook` writes the result.
 
 Print rules (the sheet prints landscape A4, see :mod:`xlgrade.workbook.pagelayout`):
 
-1. Every row has a fixed height (``ROW_PT``; titles and wrapped text more), so the layout
-   knows where each page ends; the scale fits the widest block (or chart) across one page,
-   never below ``MIN_SCALE`` (8 pt text).
+1. Every row has a fixed height (``ROW_PT``; titles, wrapped headers and text more), so the
+   layout knows where each page ends; the scale fits the widest block (or chart) across one
+   page (blocks are kept narrow enough for ``MIN_SCALE``, 8 pt text, by wrapping headers and
+   long text).
 2. A block is a band: title, note, chart, header, rows, totals. A band that fits on the rest
    of the page stays there; otherwise it starts a new page (a manual row break). A band
    longer than a page starts on a page of its own and continues, with a break wherever the
@@ -24,7 +25,7 @@ from xlgrade.job.outputs import Block, Summary
 from xlgrade.workbook import pagelayout, styles
 from xlgrade.workbook.cellxml import Cell, plain_value, quote_sheet, range_ref
 from xlgrade.workbook.charts import ChartSpec, Series
-from xlgrade.workbook.widths import text_width
+from xlgrade.workbook.widths import header_width, text_width
 
 CHART_ROWS = 16  # rows a chart covers
 CHART_CHARS = 72.0  # a chart spans the first columns up to at least this width
@@ -55,6 +56,7 @@ class SummaryLayout:
         self.last_col = 1
         placed: list[tuple[Block, int, int, int, int, int | None]] = []
         texts: dict[tuple[int, int], str] = {}  # text cells: their row may grow when they wrap
+        heads: dict[tuple[int, int], str] = {}  # header cells: wrap, their row grows
         for block in summary.blocks:
             top = r
             self.cells[(r, 1)] = Cell(block.title, st["block_title"])
@@ -70,7 +72,8 @@ class SummaryLayout:
             header_row = r
             for j, h in enumerate(block.headers, start=1):
                 self.cells[(r, j)] = Cell(h, st["header"])
-                width[j] = max(width.get(j, 0), text_width(h))
+                width[j] = max(width.get(j, 0), header_width(str(h)))  # headers wrap: the longest word
+                heads[(r, j)] = str(h)
             r += 1
             first = r
             for row in block.rows:
@@ -101,6 +104,9 @@ class SummaryLayout:
             if lines > 1:
                 self.cells[(at, col)] = Cell(value, st["wrap"])
                 self.heights[at] = max(self.heights.get(at, ROW_PT), lines * ROW_PT)
+        for (at, col), h in heads.items():
+            lines = math.ceil(text_width(h) / max(self.widths[col] - 1, 1))
+            self.heights[at] = max(self.heights.get(at, ROW_PT), min(max(lines, 1), 3) * ROW_PT)
         chart_cols = 1
         while sum(self.widths.get(c, DEFAULT_WIDTH) for c in range(1, chart_cols + 1)) < CHART_CHARS:
             chart_cols += 1
@@ -120,7 +126,9 @@ class SummaryLayout:
             self.heights.setdefault(at, ROW_PT)
         right = max(self.last_col, self.charts_right)
         points = pagelayout.columns_points(self.widths.get(c, DEFAULT_WIDTH) for c in range(1, right + 1))
-        self.scale = max(pagelayout.MIN_SCALE, pagelayout.fit_scale(points))
+        # one page wide: at MIN_SCALE or more when the blocks allow, else what fits (a page
+        # split sideways would be worse than smaller text)
+        self.scale = pagelayout.fit_scale(points)
         self.row_breaks = self._breaks(bands)
         self.pages = len(self.row_breaks) + 1
 

@@ -485,9 +485,10 @@ def _lists_sheet(ctx: Context, ws) -> Written:
         ctx.name(
             f"list_{key}", f"OFFSET({quoted}!${letter}$2,0,0,MAX(1,COUNTA({quoted}!${letter}$2:${letter}${end})),1)"
         )
-    _table_print(ctx, written)
-    # hidden: printing the whole workbook (Excel, LibreOffice) leaves it out; staff show it
+    # hidden and without a print area: printing the whole workbook leaves it out (Excel skips
+    # hidden sheets; LibreOffice skips them unless they have a print range); staff show it
     # (right-click a sheet tab -> Unhide) to add a value to a drop-down
+    print_setup(ws, None, landscape=True, fit_height=0, title_rows=None, footer=ctx.text("page_footer"))
     ws.sheet_state = "hidden"
     ctx.protect(ws)
     return written
