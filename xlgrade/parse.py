@@ -500,6 +500,8 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "money": parse_money,
     "number": parse_number,
     "integer": parse_integer,
+    "ordinal": parse_integer,
+    "amount": parse_money,
     "score": parse_score,
     "share": parse_share,
     "date": parse_date,

@@ -40,6 +40,10 @@ class Chart:
     categories: int
     values: tuple[int, ...]
     line: int | None = None
+    # pareto: a level drawn across the chart on the line's 0-100 % axis (the A share, rule
+    # pareto.a_share), named ``guide_name`` in the legend
+    guide: float | None = None
+    guide_name: str = ""
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ Rules:
 4. ``pareto``: value = the pareto method's ranked value (its measure) when the method is
    pareto, else sales. One row per customer with value > 0, by value descending then id:
    rank (ties share a rank), share and cumulative share, computed exactly so the last row is
-   100 % and the curve never decreases; a pareto chart. The note says how many customers
+   100 % and the curve never decreases; a pareto chart with the A share (``pareto.a_share``)
+   drawn across it as a level line. The note says how many customers
    make up ``pareto.a_share`` of the value.
 5. ``industry`` / ``region``: customer counts, categories sorted, blank "(未填)" last.
    Region = customers.region, else the region of the customer's latest ledger line.
@@ -261,7 +262,16 @@ def _pareto_block(c: _Context, graded: Grading, rules: RuleBook) -> Block:
     what = in_lang(c.lang, name, name.lower())
     headers = (c.t("rank"), c.t("customer_id"), c.t("company"), c.t("grade"), name, c.t("share"), c.t("cumulative"))
     kinds = (INT, TEXT, TEXT, GRADE, kind, SHARE, SHARE)
-    chart = Chart("pareto", c.t("pareto_chart"), categories=2, values=(4,), line=6)
+    a_line = rules.pareto.a_share
+    chart = Chart(
+        "pareto",
+        c.t("pareto_chart"),
+        categories=2,
+        values=(4,),
+        line=6,
+        guide=a_line,
+        guide_name=c.t("pareto_guide", a=pct(a_line)),
+    )
     ranked = rank_values(values.round(frames.DECIMALS)) if len(values) else None
     if ranked is None or not (ranked["exact"] > 0).any():
         return Block(

@@ -51,6 +51,7 @@ TEXT = Catalogue(
         ),
         "pareto_empty": ("统计期内没有{measure}为正的客户", "no customer with a positive {measure} in the window"),
         "pareto_chart": ("帕累托曲线", "Pareto curve"),
+        "pareto_guide": ("A 类界线 {a}", "A boundary {a}"),
         # summary 3-5 counts
         "industry_title": ("等级 × 行业(客户数)", "Customers by industry and grade"),
         "industry": ("行业", "Industry"),

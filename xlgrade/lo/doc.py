@@ -119,6 +119,12 @@ class Doc:
         """The sheet's used area, "A1:K250"."""
         return self._call("used_range", sheet=sheet)
 
+    def page_breaks(self, sheet: str | int) -> tuple[list[int], list[tuple[int, int]]]:
+        """(first row of each page after the first, (first row, last row) of each drawing object:
+        charts), rows counted from 1, as LibreOffice paginates the sheet for print."""
+        out = self._call("page_breaks", sheet=sheet)
+        return [r + 1 for r in out["rows"]], [(a + 1, b + 1) for a, b in out["shapes"]]
+
     def formula_count(self, sheet: str | int) -> int:
         return self._call("formula_count", sheet=sheet)
 

@@ -217,6 +217,30 @@ class Worker:
         a = cur.getRangeAddress()
         return f"{a1(a.StartColumn, a.StartRow)}:{a1(a.EndColumn, a.EndRow)}"
 
+    def cmd_page_breaks(self, args):
+        """The sheet's pages as LibreOffice lays them out for print: the first row (0-based) of
+        every page but the first, and each drawing object's (first row, last row) it covers."""
+        sheet = self.sheet(self.doc(args), args["sheet"])
+        rows = sorted({int(b.Position) for b in sheet.getRowPageBreaks() if b.Position > 0})
+
+        def row_at(y):  # the row whose top is at or above y (binary search over cell tops)
+            lo, hi = 0, 1048575
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if sheet.getCellByPosition(0, mid).Position.Y <= y:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            return lo
+
+        shapes = []
+        page = sheet.getDrawPage()
+        for i in range(page.getCount()):
+            shape = page.getByIndex(i)
+            y, h = shape.Position.Y, shape.Size.Height
+            shapes.append([row_at(y), row_at(y + max(h, 1) - 1)])
+        return {"rows": rows, "shapes": shapes}
+
     def cmd_get(self, args):
         sheet = self.sheet(self.doc(args), args["sheet"])
         rng = sheet.getCellRangeByName(args["range"])

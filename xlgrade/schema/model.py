@@ -9,7 +9,10 @@ from xlgrade import mask as masking
 from xlgrade.engine.text import in_lang
 
 # Column types. Each has one parser in xlgrade.parse and one cell format in the templates.
-ID, TEXT, MONEY, NUMBER, DATE, DATETIME, SCORE, SHARE, GRADE, INTEGER = (
+# INTEGER is a count (5,536 lines: thousands separators); ORDINAL is a whole number that names
+# something, a year or a row number (2026, row 1234: printed without separators). AMOUNT is
+# money shown in whole units (#,##0), where the cents would not fit (the comparison sheet).
+ID, TEXT, MONEY, NUMBER, DATE, DATETIME, SCORE, SHARE, GRADE, INTEGER, ORDINAL, AMOUNT = (
     "id",
     "text",
     "money",
@@ -20,9 +23,11 @@ ID, TEXT, MONEY, NUMBER, DATE, DATETIME, SCORE, SHARE, GRADE, INTEGER = (
     "share",
     "grade",
     "integer",
+    "ordinal",
+    "amount",
 )
 SESSIONS = "sessions"  # treatment sessions left / bought, "6∕15" (seed 000 顾客档案分析表; xlgrade.sessions)
-TYPES = (ID, TEXT, MONEY, NUMBER, DATE, DATETIME, SCORE, SHARE, GRADE, INTEGER, SESSIONS)
+TYPES = (ID, TEXT, MONEY, NUMBER, DATE, DATETIME, SCORE, SHARE, GRADE, INTEGER, SESSIONS, ORDINAL, AMOUNT)
 
 # Sheet kinds: who writes the cells.
 INPUT = "input"  # staff type rows; xlgrade writes only computed columns
@@ -104,6 +109,11 @@ class Sheet:
     # A form's head: fields staff fill in once per sheet, above the table (店名, 店经理, 整理时间);
     # the table's header row then sits below them (xlgrade.workbook.formhead lays them out).
     fields: tuple[Column, ...] = ()
+    # A table too wide to print one page wide with readable text prints in column blocks: the
+    # first ``print_keys`` columns on every page, the rest in whole groups of ``print_group``
+    # columns (xlgrade.workbook.pagelayout.column_blocks); 0: one page wide, fit to width.
+    print_keys: int = 0
+    print_group: int = 0
     _by_key: dict[str, Column] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

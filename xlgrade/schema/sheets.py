@@ -15,6 +15,7 @@ from xlgrade import mask
 from xlgrade.engine.credit import aging_buckets
 from xlgrade.schema import formulas
 from xlgrade.schema.model import (
+    AMOUNT,
     CARD,
     DATE,
     DATETIME,
@@ -25,6 +26,7 @@ from xlgrade.schema.model import (
     LISTS,
     MONEY,
     NUMBER,
+    ORDINAL,
     RULES,
     SCORE,
     SESSIONS,
@@ -437,17 +439,19 @@ SALES_POWER = Sheet(
         C("customer_id", "客户编号", "Customer ID", ID, width=12),
         C("company", "公司名称", "Company", TEXT, width=26),
         C("grade", "客户等级", "Grade", GRADE, width=9),
-        C("year", "年度", "Year", INTEGER, width=7),
+        C("year", "年度", "Year", ORDINAL, width=7),
         *(C(f"m{m}", MONTHS_ZH[m - 1], MONTHS_EN[m - 1], MONEY, width=12) for m in range(1, 13)),
         C("total", "合计", "Total", MONEY, width=14),
     ),
 )
 
 _PERIODS = tuple((f"m{m}", MONTHS_ZH[m - 1], MONTHS_EN[m - 1]) for m in range(1, 13)) + (("total", "合计", "Total"),)
+# whole amounts: with the cents two months of this year / last year / change would not fit a
+# page at a readable size
 _PARTS = (
-    ("this", "本年", "this year", MONEY),
-    ("last", "上年", "last year", MONEY),
-    ("change", "增减", "change", MONEY),
+    ("this", "本年", "this year", AMOUNT),
+    ("last", "上年", "last year", AMOUNT),
+    ("change", "增减", "change", AMOUNT),
     ("change_pct", "增减%", "change %", SHARE),
 )
 COMPARISON = Sheet(
@@ -457,13 +461,15 @@ COMPARISON = Sheet(
     form="附表七",
     kind=DERIVED,
     table="Comparison",
+    print_keys=4,  # id, company, grade, year on every page
+    print_group=len(_PARTS),  # a month's this year / last year / change / change % stay together
     columns=(
         C("customer_id", "客户编号", "Customer ID", ID, width=12),
         C("company", "公司名称", "Company", TEXT, width=26),
         C("grade", "客户等级", "Grade", GRADE, width=9),
-        C("year", "年度", "Year", INTEGER, width=7),
+        C("year", "年度", "Year", ORDINAL, width=7),
         *(
-            C(f"{period}_{part}", f"{zh_p}{zh}", f"{en_p} {en}", kind, width=11 if kind == MONEY else 8)
+            C(f"{period}_{part}", f"{zh_p}{zh}", f"{en_p} {en}", kind, width=11 if kind == AMOUNT else 8)
             for period, zh_p, en_p in _PERIODS
             for part, zh, en, kind in _PARTS
         ),
@@ -621,7 +627,7 @@ VALIDATION = Sheet(
     table="Validation",
     columns=(
         C("sheet", "工作表", "Sheet", TEXT, width=24),
-        C("row", "行", "Row", INTEGER, width=7),
+        C("row", "行", "Row", ORDINAL, width=7),
         C("column", "列", "Column", TEXT, width=14),
         C("value", "值", "Value", TEXT, width=18),
         C("reason", "原因", "Reason", TEXT, width=60),

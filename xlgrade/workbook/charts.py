@@ -1,4 +1,5 @@
-"""Native Excel charts as DrawingML text: a Pareto (bars + cumulative line on a 0-100 % axis),
+"""Native Excel charts as DrawingML text: a Pareto (bars + cumulative line on a 0-100 % axis,
+with the A share as a dashed level line),
 clustered columns and a pie, each referencing sheet ranges (with cached values for viewers
 that do not recalculate), and the drawing anchor that places a chart over cells.
 
@@ -43,6 +44,7 @@ class ChartSpec:
     anchor: tuple[int, int] = (1, 10)  # top-left cell (row, column), 1-based
     size: tuple[int, int] = (8, 16)  # columns and rows covered
     number_format: str = "#,##0"  # primary value axis
+    guide: Series | None = None  # pareto: a level (0-1, the same in every row) on the line's axis
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -148,6 +150,19 @@ def _val_ax(
     )
 
 
+def _guide_ser(spec: ChartSpec) -> str:
+    """The guide level as a second, dashed line on the 0-100 % axis."""
+    g = spec.guide
+    if g is None:
+        return ""
+    return (
+        f'<c:ser><c:idx val="2"/><c:order val="2"/>{_tx(g)}'
+        '<c:spPr><a:ln w="19050"><a:solidFill><a:srgbClr val="C00000"/></a:solidFill>'
+        '<a:prstDash val="dash"/></a:ln></c:spPr><c:marker><c:symbol val="none"/></c:marker>'
+        f'{_cat(spec)}{_val(g, "0%")}<c:smooth val="0"/></c:ser>'
+    )
+
+
 def _bar_ser(i: int, s: Series, spec: ChartSpec) -> str:
     return (
         f'<c:ser><c:idx val="{i}"/><c:order val="{i}"/>{_tx(s)}<c:invertIfNegative val="0"/>'
@@ -185,7 +200,7 @@ def chart_xml(spec: ChartSpec) -> str:
             '<c:lineChart><c:grouping val="standard"/><c:varyColors val="0"/>'
             f'<c:ser><c:idx val="1"/><c:order val="1"/>{_tx(line)}'
             '<c:marker><c:symbol val="circle"/><c:size val="5"/></c:marker>'
-            f'{_cat(spec)}{_val(line, "0.0%")}<c:smooth val="0"/></c:ser>'
+            f'{_cat(spec)}{_val(line, "0.0%")}<c:smooth val="0"/></c:ser>{_guide_ser(spec)}'
             '<c:marker val="1"/><c:axId val="20"/><c:axId val="200"/></c:lineChart>'
             + _cat_ax(10, 100)
             + _val_ax(100, 10, spec.number_format)

@@ -44,12 +44,13 @@ from xlgrade.normalize import Normalized, find_header, normalize_rows
 from xlgrade.schema import formulas
 from xlgrade.schema.model import DATE, DATETIME, DERIVED, GRADE, Sheet, header_key
 from xlgrade.schema.sheets import RULES_SHEET, SHEETS, SUMMARY_SHEET, language_of
-from xlgrade.workbook import backups, cards, rulenames, styles
+from xlgrade.workbook import backups, cards, pagelayout, rulenames, styles
 from xlgrade.workbook.cellxml import Cell, Formula, parse_range, plain_value, range_ref
 from xlgrade.workbook.guard import require_file
 from xlgrade.workbook.package import Package
 from xlgrade.workbook.runlock import say
 from xlgrade.workbook.summarysheet import SummaryLayout
+from xlgrade.workbook.widths import column_width
 
 BACKUP_DIR = "xlgrade-backup"
 # Built-in number formats used when the palette sheet lacks a role (so dates still show as dates).
@@ -58,6 +59,7 @@ _BUILTIN_FORMATS = {
     styles.FMT_DATETIME: 22,
     styles.FMT_MONEY: 4,
     styles.FMT_INT: 3,
+    styles.FMT_ORDINAL: 1,
     styles.FMT_SHARE: 10,
     styles.FMT_NUMBER: 4,
     styles.FMT_SCORE: 2,
@@ -305,11 +307,22 @@ class FileBook:
         rows = list(zip(*columns)) if n else []
         headers = sheet.headers(self.lang)
         info = self.package.table_info(name, sheet.table)
-        keep_widths = info is not None and info[1] == headers and self.package.has_cols(name)
-        widths = None if keep_widths else [c.width for c in sheet.columns]
+        # widths from what the sheet will hold (nothing prints as ### or cut off); a column
+        # staff widened keeps its width when the headers are the ones written before
+        kept = self.package.col_widths(name) if info is not None and info[1] == headers else {}
+        widths = []
+        for i, (col, values) in enumerate(zip(sheet.columns, columns)):
+            plain = (v.value if isinstance(v, Cell) else v for v in values)
+            width, wraps = column_width(col.type, plain, kept.get(i + 1, col.width), col.header(self.lang))
+            widths.append(width)
+            if wraps:
+                col_styles[i] = self.styles()["wrap"]
         self.package.write_table(
             name, sheet.table, headers, rows, widths, styles=col_styles, header_style=self.styles()["header"]
         )
+        if sheet.print_group:  # prints in column blocks that fit the widths just written
+            breaks, scale = pagelayout.column_blocks(widths, sheet.print_keys, sheet.print_group)
+            self.package.set_page_layout(name, scale=scale, col_breaks=breaks)
 
     def write_notes(self, sheet: Sheet, notes: Sequence[Note]) -> None:
         """The notes in column A under the table (one blank row between); the print area grows to them."""
@@ -388,10 +401,14 @@ class FileBook:
         ranks = self._grade_ranks()
         formulas = formulas or {}
         cells: dict[tuple[int, int], Cell] = {}
+        widths: dict[int, float] = {}
         for key in keys:
             col = sheet.column(key)
             values, style = self._cells(frame[key], col.type, len(frame), ranks)
             c = where[key]
+            # wide enough for the values written (nothing prints as ###); never narrower
+            plain = (v.value if isinstance(v, Cell) else v for v in values)
+            widths[c] = column_width(col.type, plain, col.width, col.header(self.lang))[0]
             text = formulas.get(key)
             if text is not None:
                 text = formula_text(text, sheet, self.lang)
@@ -402,6 +419,7 @@ class FileBook:
         # formula is given (or, with None, replaced by plain values); one pass over the sheet
         keep = {where[key] for key in keys if key not in formulas}
         self.package.set_cells(name, cells, keep_styles=True, keep_formulas=keep)
+        self.package.widen_columns(name, widths)
 
     def write_cards(self, tables: Mapping[str, pd.DataFrame]) -> None:
         """Cached results of the cards' lookup formulas for each card's pick (cards.shown_value).
@@ -440,9 +458,11 @@ class FileBook:
         name = self._sheet_for_writing(SUMMARY_SHEET)
         st = self.styles()
         layout = SummaryLayout(name, st, summary)
-        self.package.write_sheet(name, layout.cells, (), layout.widths)
+        self.package.write_sheet(name, layout.cells, (), layout.widths, layout.heights)
         self.package.set_charts(name, layout.charts)
-        # The print area takes in the charts beside the blocks (the sheet prints landscape, fit to width).
+        # pages the layout planned: its scale, a break between blocks, never inside a chart
+        self.package.set_page_layout(name, scale=layout.scale, row_breaks=layout.row_breaks)
+        # The print area takes in the blocks and the charts in them.
         self.package.set_print_area(
             name,
             range_ref(

@@ -249,6 +249,12 @@ class Package:
     def has_cols(self, sheet_name: str) -> bool:
         return worksheets.has_cols(self, sheet_name)
 
+    def col_widths(self, sheet_name: str) -> dict[int, float]:
+        return worksheets.col_widths(self, sheet_name)
+
+    def widen_columns(self, sheet_name: str, widths: Mapping[int, float]) -> None:
+        worksheets.widen_columns(self, sheet_name, widths)
+
     def write_table(
         self,
         sheet_name: str,
@@ -270,8 +276,19 @@ class Package:
         cells: Mapping[tuple[int, int], Any],
         merges: Iterable[str | tuple[int, int, int, int]] = (),
         widths: Mapping[int, float] | Sequence[float] | None = None,
+        heights: Mapping[int, float] | None = None,
     ) -> str:
-        return worksheets.write_sheet(self, sheet_name, cells, merges, widths)
+        return worksheets.write_sheet(self, sheet_name, cells, merges, widths, heights)
+
+    def set_page_layout(
+        self,
+        sheet_name: str,
+        *,
+        scale: int | None = None,
+        row_breaks: Sequence[int] | None = None,
+        col_breaks: Sequence[int] | None = None,
+    ) -> None:
+        worksheets.set_page_layout(self, sheet_name, scale=scale, row_breaks=row_breaks, col_breaks=col_breaks)
 
     def set_cells(
         self,

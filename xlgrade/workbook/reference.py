@@ -34,12 +34,11 @@ def content(sheet: Sheet, rules: RuleBook, lang: str) -> tuple[pd.DataFrame | No
 
 
 def print_notes(ctx, written, notes: list[Note]) -> None:
-    """The notes under the table (one blank row between), inside the print area; the form number on each page."""
+    """The notes under the table (one blank row between), inside the print area (the form
+    number on each page is the table's print set-up, :func:`xlgrade.workbook.template._table_print`)."""
     ws = written.ws
     for i, note in enumerate(notes):
         cell = ws.cell(row=written.last_row + 2 + i, column=1, value=note.text)
         ctx.style(cell, styles.NOTE_ROLE.get(note.kind, "form_text"))
     last = written.last_row + 1 + len(notes)
     ws.print_area = f"A1:{get_column_letter(len(written.sheet.columns))}{last}"
-    if written.sheet.form:
-        ws.oddHeader.right.text = ctx.appendix(written.sheet)

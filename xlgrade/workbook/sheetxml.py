@@ -120,6 +120,71 @@ class Worksheet:
         )
         return self.replace(xml, "cols", f"<{p}cols>{cols}</{p}cols>")
 
+    def col_widths(self, xml: str) -> dict[int, float]:
+        """{column: width} of the columns <cols> sizes (a range of columns gives each its width)."""
+        holder = self.child("cols")
+        out: dict[int, float] = {}
+        if holder is None:
+            return out
+        for k in children(xml, holder):
+            if k.name != "col":
+                continue
+            try:
+                lo, hi, width = int(k.attrs["min"]), int(k.attrs["max"]), float(k.attrs["width"])
+            except (KeyError, ValueError):
+                continue
+            for c in range(lo, min(hi, lo + 16384) + 1):
+                out[c] = width
+        return out
+
+    def widen_cols(self, xml: str, widths: Mapping[int, float]) -> str:
+        """Columns at least ``widths`` wide; each <col> keeps its other attributes (a column's
+        style: new rows typed below a table keep it), a range is split where it must be."""
+        holder = self.child("cols")
+        have = self.col_widths(xml)
+        wider = {c: float(w) for c, w in widths.items() if w > have.get(c, 0.0)}
+        if not wider:
+            return xml
+        p = self.p
+        out: list[str] = []
+        covered: set[int] = set()
+        for k in children(xml, holder) if holder is not None else []:
+            if k.name != "col":
+                out.append(xml[k.start : k.end])
+                continue
+            try:
+                lo, hi = int(k.attrs["min"]), int(k.attrs["max"])
+            except (KeyError, ValueError):
+                out.append(xml[k.start : k.end])
+                continue
+            tag = xml[k.start : k.tag_end]
+            if not any(lo <= c <= hi for c in wider):
+                out.append(xml[k.start : k.end])
+                covered.update(range(lo, min(hi, lo + 16384) + 1))
+                continue
+            runs: list[tuple[int, int, float | None]] = []  # (from, to, new width or None)
+            for c in range(lo, hi + 1):
+                w = wider.get(c)
+                if runs and runs[-1][2] is None and w is None and runs[-1][1] == c - 1:
+                    runs[-1] = (runs[-1][0], c, None)
+                else:
+                    runs.append((c, c, w))
+                covered.add(c)
+            for a, b, w in runs:
+                t = set_attr(set_attr(tag, "min", str(a)), "max", str(b))
+                if w is not None:
+                    t = set_attr(set_attr(t, "width", xml_number(w)), "customWidth", "1")
+                out.append(t if t.endswith("/>") else t[:-1].rstrip() + "/>")
+        for c in sorted(set(wider) - covered):
+            out.append(f'<{p}col min="{c}" max="{c}" width="{xml_number(wider[c])}" customWidth="1"/>')
+
+        def first(e: str) -> int:
+            m = re.search(r'\bmin="(\d+)"', e)
+            return int(m.group(1)) if m else 0
+
+        out.sort(key=first)
+        return self.replace(xml, "cols", f"<{p}cols>{''.join(out)}</{p}cols>")
+
     def row_start(self, xml: str, row: int) -> str:
         """A start tag for ``row`` keeping the old row's height and format attributes (not its spans)."""
         sd = self.child("sheetData")

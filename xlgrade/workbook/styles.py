@@ -25,6 +25,7 @@ TITLE_SIZE = 14
 
 FMT_MONEY = "#,##0.00"
 FMT_INT = "#,##0"
+FMT_ORDINAL = "0"  # years, row numbers: 2026, not 2,026
 FMT_NUMBER = "#,##0.##"
 FMT_SHARE = "0.0%"
 FMT_SCORE = "0.00"
@@ -60,6 +61,7 @@ ROLES: dict[str, Role] = {
     "text": Role(border="box"),
     "wrap": Role(border="box", wrap=True, vertical="top"),
     "int": Role(FMT_INT, border="box"),
+    "ordinal": Role(FMT_ORDINAL, horizontal="center", border="box"),
     "money": Role(FMT_MONEY, border="box"),
     "number": Role(FMT_NUMBER, border="box"),
     "score": Role(FMT_SCORE, border="box"),
@@ -77,6 +79,7 @@ ROLES: dict[str, Role] = {
     "input_money": Role(FMT_MONEY, locked=False, border="box"),
     "input_number": Role(FMT_NUMBER, locked=False, border="box"),
     "input_int": Role(FMT_INT, locked=False, border="box"),
+    "input_ordinal": Role(FMT_ORDINAL, locked=False, horizontal="center", border="box"),
     "input_date": Role(FMT_DATE, locked=False, horizontal="center", border="box"),
     "input_datetime": Role(FMT_DATETIME, locked=False, horizontal="center", border="box"),
     "input_share": Role(FMT_SHARE, locked=False, border="box"),
@@ -113,6 +116,8 @@ TYPE_ROLE = {
     model.GRADE: "grade",
     model.INTEGER: "int",
     model.SESSIONS: "text",
+    model.ORDINAL: "ordinal",
+    model.AMOUNT: "int",
 }
 INPUT_ROLE = {
     model.ID: "input_text",
@@ -126,6 +131,8 @@ INPUT_ROLE = {
     model.GRADE: "input_grade",
     model.INTEGER: "input_int",
     model.SESSIONS: "input_sessions",
+    model.ORDINAL: "input_ordinal",
+    model.AMOUNT: "input_int",
 }
 # A form's note (xlgrade.job.outputs.Note) kind -> role.
 NOTE_ROLE = {"title": "block_title", "text": "form_text", "note": "note", "sign_off": "form_text"}

@@ -1,40 +1,49 @@
-"""The summary sheet (汇总) as cells and charts: the job's blocks laid out top to bottom in
-columns A.., each chart to the right of the block it draws, referencing the cells written;
-column widths from the widest text (CJK counts double). :class:`FileBook` writes the result.
+"""The summary sheet (汇总) as cells, charts and pages: the job's blocks laid out top to bottom
+in columns A.., each block's chart between its title and its table, referencing the cells
+written. :class:`FileBook` writes the result.
+
+Print rules (the sheet prints landscape A4, see :mod:`xlgrade.workbook.pagelayout`):
+
+1. Every row has a fixed height (``ROW_PT``; titles, wrapped headers and text more), so the
+   layout knows where each page ends; the scale fits the widest block (or chart) across one
+   page (blocks are kept narrow enough for ``MIN_SCALE``, 8 pt text, by wrapping headers and
+   long text).
+2. A block is a band: title, note, chart, header, rows, totals. A band that fits on the rest
+   of the page stays there; otherwise it starts a new page (a manual row break). A band
+   longer than a page starts on a page of its own and continues, with a break wherever the
+   page is full, never inside the chart: a chart is always on one page.
+3. The Pareto chart's guide (the A share) reads cells right of the printed area.
+4. Column widths from the widest text (CJK counts double, see :mod:`xlgrade.workbook.widths`),
+   at most ``TEXT_MAX``; a longer text wraps and its row grows by whole lines.
 """
 
 from __future__ import annotations
 
-import unicodedata
-from typing import Any
+import math
 
 from xlgrade.job.outputs import Block, Summary
-from xlgrade.workbook import styles
+from xlgrade.workbook import pagelayout, styles
 from xlgrade.workbook.cellxml import Cell, plain_value, quote_sheet, range_ref
 from xlgrade.workbook.charts import ChartSpec, Series
+from xlgrade.workbook.widths import header_width, text_width
 
-CHART_COLUMN = 10  # charts start in column J, or two columns right of the widest block
-CHART_SIZE = (8, 16)  # columns x rows a chart covers
-
-
-def _text_width(value: Any) -> float:
-    if value is None:
-        return 0
-    if isinstance(value, float):
-        text = f"{value:,.2f}"
-    elif isinstance(value, int) and not isinstance(value, bool):
-        text = f"{value:,}"
-    else:
-        text = str(value)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+CHART_ROWS = 16  # rows a chart covers
+CHART_CHARS = 72.0  # a chart spans the first columns up to at least this width
+DEFAULT_WIDTH = 10.0  # a column no block uses
+TEXT_MAX = 40.0
+ROW_PT = 15.0
+TITLE_PT = 24.0
+BLOCK_TITLE_PT = 18.0
+SAFETY = 0.95  # of a page's height used: the spreadsheet's row heights round
 
 
 class SummaryLayout:
-    """Blocks top to bottom in columns A.., charts to their right referencing the cells written."""
+    """Blocks top to bottom in columns A.., charts in their bands, page breaks between bands."""
 
     def __init__(self, sheet: str, st: dict[str, int], summary: Summary) -> None:
         self.cells: dict[tuple[int, int], Cell] = {}
         self.charts: list[ChartSpec] = []
+        self.heights: dict[int, float] = {}
         self.sheet = sheet
         width: dict[int, float] = {}
         ranks: dict[str, int] = {}
@@ -42,20 +51,29 @@ class SummaryLayout:
             ranks.setdefault(str(label), i)
         self.cells[(1, 1)] = Cell(summary.title, st["title"])
         self.cells[(2, 1)] = Cell(summary.subtitle, st["subtitle"])
+        self.heights[1] = TITLE_PT
         r = 4
         self.last_col = 1
-        placed: list[tuple[Block, int, int, int, int]] = []
+        placed: list[tuple[Block, int, int, int, int, int | None]] = []
+        texts: dict[tuple[int, int], str] = {}  # text cells: their row may grow when they wrap
+        heads: dict[tuple[int, int], str] = {}  # header cells: wrap, their row grows
         for block in summary.blocks:
             top = r
             self.cells[(r, 1)] = Cell(block.title, st["block_title"])
+            self.heights[r] = BLOCK_TITLE_PT
             r += 1
             if block.note:
                 self.cells[(r, 1)] = Cell(block.note, st["note"])
                 r += 1
+            chart_row = None
+            if block.chart is not None and block.rows:
+                chart_row = r
+                r += CHART_ROWS + 1
             header_row = r
             for j, h in enumerate(block.headers, start=1):
                 self.cells[(r, j)] = Cell(h, st["header"])
-                width[j] = max(width.get(j, 0), _text_width(h))
+                width[j] = max(width.get(j, 0), header_width(str(h)))  # headers wrap: the longest word
+                heads[(r, j)] = str(h)
             r += 1
             first = r
             for row in block.rows:
@@ -65,30 +83,79 @@ class SummaryLayout:
                     if block.grade_column == j:
                         role = styles.grade_role(ranks.get(str(value)) if value is not None else None)
                     self.cells[(r, j + 1)] = Cell(value, st[role])
-                    width[j + 1] = max(width.get(j + 1, 0), _text_width(value))
+                    width[j + 1] = max(width.get(j + 1, 0), text_width(value, kind))
+                    if role == "text" and isinstance(value, str):
+                        texts[(r, j + 1)] = value
                 r += 1
             last = r - 1
             if block.total is not None:
                 for j, (value, kind) in enumerate(zip(block.total, block.kinds)):
                     value = plain_value(value)
                     self.cells[(r, j + 1)] = Cell(value, st[styles.TOTAL_ROLE.get(kind, "total_text")])
-                    width[j + 1] = max(width.get(j + 1, 0), _text_width(value))
+                    width[j + 1] = max(width.get(j + 1, 0), text_width(value, kind, bold=True))
                 r += 1
             self.last_col = max(self.last_col, len(block.headers))
-            placed.append((block, top, header_row, first, last))
+            placed.append((block, top, header_row, first, last, chart_row))
             r += 1  # one blank row between blocks
         self.last_row = max(r - 2, 2)
-        self.widths = {c: min(max(w + 2, 8.0), 40.0) for c, w in width.items()}
-        column = max(CHART_COLUMN, self.last_col + 2)
-        free = 4
+        self.widths = {c: min(max(w + 2, 8.0), TEXT_MAX) for c, w in width.items()}
+        for (at, col), value in texts.items():  # text wider than its column wraps
+            lines = math.ceil(text_width(value) / max(self.widths[col] - 1, 1))
+            if lines > 1:
+                self.cells[(at, col)] = Cell(value, st["wrap"])
+                self.heights[at] = max(self.heights.get(at, ROW_PT), lines * ROW_PT)
+        for (at, col), h in heads.items():
+            lines = math.ceil(text_width(h) / max(self.widths[col] - 1, 1))
+            self.heights[at] = max(self.heights.get(at, ROW_PT), min(max(lines, 1), 3) * ROW_PT)
+        chart_cols = 1
+        while sum(self.widths.get(c, DEFAULT_WIDTH) for c in range(1, chart_cols + 1)) < CHART_CHARS:
+            chart_cols += 1
+        for c in range(1, chart_cols + 1):
+            self.widths.setdefault(c, DEFAULT_WIDTH)
         self.charts_bottom = self.charts_right = 0
-        for block, top, header_row, first, last in placed:
-            if block.chart is None or last < first:
-                continue
-            at = max(top, free)
-            self.charts.append(self._chart(block, header_row, first, last, (at, column)))
-            free = at + CHART_SIZE[1] + 1
-            self.charts_bottom, self.charts_right = free - 1, column + CHART_SIZE[0] - 1
+        bands = []
+        # a chart's guide level (the Pareto A share) needs cells: a column right of the printed area
+        self.guide_col = max(self.last_col, chart_cols) + 2
+        for block, top, header_row, first, last, chart_row in placed:
+            if chart_row is not None:
+                self.charts.append(self._chart(block, header_row, first, last, (chart_row, 1), chart_cols, st))
+                self.charts_bottom = max(self.charts_bottom, chart_row + CHART_ROWS - 1)
+                self.charts_right = max(self.charts_right, chart_cols)
+            bands.append((top, header_row + 1))  # the band's first page holds at least its header and a row
+        for at in range(1, max(self.last_row, self.charts_bottom) + 1):
+            self.heights.setdefault(at, ROW_PT)
+        right = max(self.last_col, self.charts_right)
+        points = pagelayout.columns_points(self.widths.get(c, DEFAULT_WIDTH) for c in range(1, right + 1))
+        # one page wide: at MIN_SCALE or more when the blocks allow, else what fits (a page
+        # split sideways would be worse than smaller text)
+        self.scale = pagelayout.fit_scale(points)
+        self.row_breaks = self._breaks(bands)
+        self.pages = len(self.row_breaks) + 1
+
+    def _breaks(self, bands: list[tuple[int, int]]) -> list[int]:
+        """Manual row breaks (the last row of each page but the last), rule 2."""
+        page = pagelayout.usable()[1] * SAFETY * 100 / self.scale
+        bottom = max(self.last_row, self.charts_bottom)
+        starts = {top: keep for top, keep in bands}
+        ends = [top - 1 for top, _ in bands[1:]] + [bottom]
+        band_end = dict(zip((t for t, _ in bands), ends))
+        breaks: list[int] = []
+        used = 0.0
+        row = 1
+        while row <= bottom:
+            if row in starts and used > 0:
+                whole = sum(self.heights[x] for x in range(row, band_end[row] + 1))
+                keep = sum(self.heights[x] for x in range(row, min(starts[row], band_end[row]) + 1))
+                if used + whole > page and (whole <= page or used + keep > page):
+                    breaks.append(row - 1)
+                    used = 0.0
+            h = self.heights[row]
+            if used + h > page and used > 0:
+                breaks.append(row - 1)
+                used = 0.0
+            used += h
+            row += 1
+        return breaks
 
     def _ref(self, r1: int, c1: int, r2: int | None = None, c2: int | None = None) -> str:
         return f"{quote_sheet(self.sheet)}!{range_ref(r1, c1, r2 or r1, c2 or c1, absolute=True)}"
@@ -101,7 +168,16 @@ class SummaryLayout:
             cache=tuple(plain_value(r[j]) for r in block.rows),
         )
 
-    def _chart(self, block: Block, header_row: int, first: int, last: int, anchor: tuple[int, int]) -> ChartSpec:
+    def _chart(
+        self,
+        block: Block,
+        header_row: int,
+        first: int,
+        last: int,
+        anchor: tuple[int, int],
+        columns: int,
+        st: dict[str, int],
+    ) -> ChartSpec:
         chart = block.chart
         assert chart is not None  # only blocks with a chart get here
         cat = chart.categories
@@ -109,13 +185,24 @@ class SummaryLayout:
         fmt = {"money": "#,##0", "int": "#,##0", "share": "0%", "number": "#,##0.##"}.get(kind, "General")
         values = chart.values if chart.kind == "column" else chart.values[:1]
         series = tuple(self._series(block, j, header_row, first, last) for j in values)
-        line = None
+        line = guide = None
         kind = chart.kind
         if kind == "pareto":
             if chart.line is None:
                 kind = "column"
             else:
                 line = self._series(block, chart.line, header_row, first, last)
+            if chart.line is not None and chart.guide is not None:
+                g = self.guide_col
+                self.cells[(header_row, g)] = Cell(chart.guide_name, st["note"])
+                for r in range(first, last + 1):
+                    self.cells[(r, g)] = Cell(chart.guide, st["share"])
+                guide = Series(
+                    values=self._ref(first, g, last, g),
+                    name=chart.guide_name,
+                    name_ref=self._ref(header_row, g),
+                    cache=(chart.guide,) * (last - first + 1),
+                )
         return ChartSpec(
             kind=kind,
             title=chart.title,
@@ -124,6 +211,7 @@ class SummaryLayout:
             line=line,
             category_cache=tuple(plain_value(r[cat]) for r in block.rows),
             anchor=anchor,
-            size=CHART_SIZE,
+            size=(columns, CHART_ROWS),
             number_format=fmt,
+            guide=guide,
         )

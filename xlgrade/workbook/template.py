@@ -47,6 +47,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.writer.excel import ExcelWriter
@@ -55,12 +56,23 @@ from xlgrade import demo_data, demo_store
 from xlgrade.engine import METHODS
 from xlgrade.engine.rules import RuleBook
 from xlgrade.errors import WriteFailedError, XlgradeError
+from xlgrade.job import forms
 from xlgrade.schema import formulas, model
 from xlgrade.schema.lists import DEFAULT_LISTS, OPEN_LISTS
 from xlgrade.schema.model import Column, Sheet
-from xlgrade.schema.sheets import COMPLAINTS, CUSTOMERS, LISTS_SHEET, RULES_SHEET, SHEETS, STORE_CLIENTS, credit_sheet
-from xlgrade.workbook import cards, formhead, reference, styles, version
+from xlgrade.schema.sheets import (
+    COMPLAINTS,
+    CUSTOMERS,
+    FORM_NO,
+    LISTS_SHEET,
+    RULES_SHEET,
+    SHEETS,
+    STORE_CLIENTS,
+    credit_sheet,
+)
+from xlgrade.workbook import cards, formhead, pagelayout, reference, styles, version
 from xlgrade.workbook.text import TEXT, in_lang
+from xlgrade.workbook.widths import column_width
 
 LANGS = ("zh", "en")
 MAX_ROW = 20000  # validations and grade colours reach this row (or further with more data)
@@ -293,9 +305,6 @@ def write_table(
         letter = get_column_letter(idx)
         letters[col.key] = letter
         r = role(col)
-        ctx.column_style(ws, idx, r, col.width)
-        head = ws.cell(row=top, column=idx, value=col.header(lang))
-        ctx.style(head, "header")
         template = col.formula_for(ctx.rules.general.method)
         formula = formulas.render(template, sheet, lang) if template else None
         values: list[Any]
@@ -305,6 +314,13 @@ def write_table(
             values = [cell_value(v, col.type) for v in frame[col.key].tolist()]
         else:
             values = [None] * body
+        # as wide as the values written (nothing prints cut off); long text xlgrade writes wraps
+        width, wraps = column_width(col.type, [] if formula else values, col.width, col.header(lang))
+        if wraps and r == "text":
+            r = "wrap"
+        ctx.column_style(ws, idx, r, width)
+        head = ws.cell(row=top, column=idx, value=col.header(lang))
+        ctx.style(head, "header")
         for row, value in enumerate(values, start=top + 1):
             cell = ws.cell(row=row, column=idx)
             if value is not None:
@@ -363,10 +379,27 @@ def print_setup(
 
 
 def _table_print(ctx: Context, written: Written) -> None:
-    area = written.ref if written.top == 1 else f"A1:{written.ref.split(':')[1]}"  # a form's head prints too
+    """A table prints landscape, one page wide, the sheet's name top left (a form's head prints
+    too, its header row repeated on every page); a seed form (a sheet with a ``form``, 附表一 ...)
+    also carries its appendix and form number (MF/Q 102/A) top right and the sign-off
+    记录 / 审核 / 日期 once, bottom left of every page (the page number moves to the right)."""
+    ws, sheet = written.ws, written.sheet
+    area = written.ref if written.top == 1 else f"A1:{written.ref.split(':')[1]}"
     title_rows = f"{written.top}:{written.top}"
-    print_setup(written.ws, area, landscape=True, fit_height=0, title_rows=title_rows, footer=ctx.text("page_footer"))
-    written.ws.oddHeader.left.text = "&A"
+    print_setup(ws, area, landscape=True, fit_height=0, title_rows=title_rows, footer=ctx.text("page_footer"))
+    ws.oddHeader.left.text = "&A"
+    if sheet.form:
+        ws.oddHeader.right.text = form_header(sheet, ctx.lang)
+        ws.oddFooter.left.text = forms.sign_off(ctx.lang)
+        ws.oddFooter.right.text = ctx.text("page_footer")
+        ws.oddFooter.center.text = None
+
+
+def form_header(sheet: Sheet, lang: str) -> str:
+    """The printed header's right part of a seed form: "附表五  MF/Q 102/A" (a form that is
+    itself MF/Q 102/A, the classification form, just that)."""
+    shown = appendix(sheet, lang)
+    return FORM_NO if shown == FORM_NO else f"{shown}  {FORM_NO}"
 
 
 # ---- validations --------------------------------------------------------------------------------
@@ -450,8 +483,17 @@ def _derived_sheet(ctx: Context, ws, sheet: Sheet) -> Written:
     frame, notes = reference.content(sheet, ctx.rules, ctx.lang)
     written = write_table(ctx, ws, sheet, frame, _derived_role)
     _table_print(ctx, written)
-    if notes:
+    if notes:  # the notes end with the sign-off, printed once under the table: not in the footer too
         reference.print_notes(ctx, written, notes)
+        ws.oddFooter.left.text = None
+    if sheet.print_group:  # column blocks (the monthly job redoes them for the widths it writes)
+        widths = [ws.column_dimensions[get_column_letter(i)].width for i in range(1, len(sheet.columns) + 1)]
+        breaks, scale = pagelayout.column_blocks(widths, sheet.print_keys, sheet.print_group)
+        for b in breaks:
+            ws.col_breaks.append(Break(id=b))
+        ws.page_setup.scale = scale
+        ws.sheet_properties.pageSetUpPr.fitToPage = False
+        ws.print_title_cols = f"A:{get_column_letter(sheet.print_keys)}"
     ctx.protect(ws)
     return written
 
@@ -505,7 +547,11 @@ def _lists_sheet(ctx: Context, ws) -> Written:
         ctx.name(
             f"list_{key}", f"OFFSET({quoted}!${letter}$2,0,0,MAX(1,COUNTA({quoted}!${letter}$2:${letter}${end})),1)"
         )
-    _table_print(ctx, written)
+    # hidden and without a print area: printing the whole workbook leaves it out (Excel skips
+    # hidden sheets; LibreOffice skips them unless they have a print range); staff show it
+    # (right-click a sheet tab -> Unhide) to add a value to a drop-down
+    print_setup(ws, None, landscape=True, fit_height=0, title_rows=None, footer=ctx.text("page_footer"))
+    ws.sheet_state = "hidden"
     ctx.protect(ws)
     return written
 

@@ -17,9 +17,10 @@ TEXT = Catalogue(
         "page_footer": ("第 &P 页,共 &N 页", "Page &P of &N"),
         "list_title": ("请从列表中选择", "Choose from the list"),
         "list_error": (
-            "请从下拉列表中选择;如需新增选项,请先在「下拉列表」工作表中添加。"
+            "请从下拉列表中选择;如需新增选项,请先在「下拉列表」工作表中添加(该表已隐藏:右键工作表标签 → 取消隐藏)。"
             "(Choose a value from the drop-down list; add new values on the Lists sheet.)",
-            "Choose a value from the drop-down list; add new values on the Lists sheet first.",
+            "Choose a value from the drop-down list; add new values on the Lists sheet first "
+            "(a hidden sheet: right-click a sheet tab -> Unhide).",
         ),
         "score_title": ("评分 0-10", "Score 0-10"),
         "score_error": (

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from xlgrade.workbook.package import Package
 
 TEMPLATE_VERSION = 1
-FINGERPRINT = "ec686b781b0a"
+FINGERPRINT = "83a4081507f1"
 PROPERTY = "xlgrade_template_version"
 REL_CUSTOM = rels.NS_REL + "/custom-properties"
 CT_CUSTOM = "application/vnd.openxmlformats-officedocument.custom-properties+xml"

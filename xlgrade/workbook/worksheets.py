@@ -16,7 +16,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from xlgrade.errors import PackageError
-from xlgrade.workbook import sharedstrings, tables, workbookxml
+from xlgrade.workbook import pagelayout, sharedstrings, tables, workbookxml
 from xlgrade.workbook.cellxml import (
     Cell,
     cell_value,
@@ -26,6 +26,7 @@ from xlgrade.workbook.cellxml import (
     column_tails,
     range_ref,
     unique_headers,
+    xml_number,
 )
 from xlgrade.workbook.sheetxml import Worksheet
 
@@ -102,6 +103,21 @@ def all_cells(pkg: Package, sheet_name: str) -> dict[tuple[int, int], tuple[Any,
 def has_cols(pkg: Package, sheet_name: str) -> bool:
     """Whether the sheet sets column widths (<cols>)."""
     return Worksheet(pkg.text(workbookxml.sheet_part(pkg, sheet_name))).child("cols") is not None
+
+
+def col_widths(pkg: Package, sheet_name: str) -> dict[int, float]:
+    """{column: width} the sheet sets (<cols>)."""
+    xml = pkg.text(workbookxml.sheet_part(pkg, sheet_name))
+    return Worksheet(xml).col_widths(xml)
+
+
+def widen_columns(pkg: Package, sheet_name: str, widths: Mapping[int, float]) -> None:
+    """Make columns at least ``widths`` wide {column: width}; a wider column stays as it is."""
+    part = workbookxml.sheet_part(pkg, sheet_name)
+    xml = pkg.text(part)
+    new = Worksheet(xml).widen_cols(xml, widths)
+    if new != xml:
+        pkg.write(part, new)
 
 
 def write_table(
@@ -181,8 +197,11 @@ def write_sheet(
     cells: Mapping[tuple[int, int], Any],
     merges: Iterable[str | tuple[int, int, int, int]] = (),
     widths: Mapping[int, float] | Sequence[float] | None = None,
+    heights: Mapping[int, float] | None = None,
 ) -> str:
-    """Replace a sheet's cells with a free layout {(row, col): Cell or value}; returns the used ref."""
+    """Replace a sheet's cells with a free layout {(row, col): Cell or value}; returns the used ref.
+
+    ``heights``: {row: points} of rows given a fixed height (a row without cells gets one too)."""
     part = workbookxml.sheet_part(pkg, sheet_name)
     if tables.tables(pkg, sheet_name):
         raise PackageError(
@@ -198,9 +217,13 @@ def write_sheet(
         if r < 1 or c < 1:
             raise PackageError(f"cell ({r}, {c}) is outside the sheet")
         by_row.setdefault(r, []).append((c, item))
+    heights = heights or {}
+    for r in heights:
+        by_row.setdefault(r, [])
     out = [f"<{p}sheetData>"]
     for r in sorted(by_row):
-        out.append(f'<{p}row r="{r}">')
+        ht = f' ht="{xml_number(float(heights[r]))}" customHeight="1"' if r in heights else ""
+        out.append(f'<{p}row r="{r}"{ht}>')
         for c, item in sorted(by_row[r], key=lambda t: t[0]):
             cell = item if isinstance(item, Cell) else Cell(item)
             out.append(cell_xml(f"{col_letter(c)}{r}", cell.value, cell.style, date1904, p))
@@ -221,6 +244,20 @@ def write_sheet(
     pkg.write(part, xml)
     workbookxml.drop_calc_chain(pkg)
     return ref
+
+
+def set_page_layout(
+    pkg: Package,
+    sheet_name: str,
+    *,
+    scale: int | None = None,
+    row_breaks: Sequence[int] | None = None,
+    col_breaks: Sequence[int] | None = None,
+) -> None:
+    """Print scale and manual page breaks of a sheet (see :mod:`xlgrade.workbook.pagelayout`)."""
+    part = workbookxml.sheet_part(pkg, sheet_name)
+    xml = pkg.text(part)
+    pkg.write(part, pagelayout.set_page_layout(xml, scale=scale, row_breaks=row_breaks, col_breaks=col_breaks))
 
 
 def set_cells(
