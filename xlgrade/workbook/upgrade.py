@@ -165,19 +165,21 @@ def rule_rows(book: FileBook) -> dict[str, int]:
     if not rows:
         return {}
     h = find_header(rows, RULES_SHEET, source=book.name, row_offset=offset)
-    k = next(
-        (
-            i
-            for i, cell in enumerate(rows[h])
-            if not parse.is_blank(cell) and getattr(RULES_SHEET.match_header(cell), "key", None) == "key"
-        ),
-        None,
-    )
+    where: dict[str, int] = {}
+    for i, cell in enumerate(rows[h]):
+        col = None if parse.is_blank(cell) else RULES_SHEET.match_header(cell)
+        if col is not None:
+            where.setdefault(col.key, i)
+    # the hidden key column, else (an older release's sheet) the 规则 column, which held the key
+    # itself; a name in either language names its rule too
     out: dict[str, int] = {}
     for j in range(h + 1, len(rows)):
         row = rows[j]
-        if k is not None and k < len(row) and not parse.is_blank(row[k]):
-            out.setdefault(str(row[k]).strip(), offset + j + 1)
+        for c in (where.get("key"), where.get("name")):
+            spec = RuleBook.spec_of(row[c]) if c is not None and c < len(row) else None
+            if spec is not None:
+                out.setdefault(spec.key, offset + j + 1)
+                break
     return out
 
 
