@@ -127,7 +127,9 @@ def make_old(
         ws = wb[RULES_SHEET.name(lang)]
         table = ws.tables["Rules"]
         for key in drop_rules:
-            row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, RULES_SHEET.keys().index("key") + 1).value == key)
+            row = next(
+                r for r in range(2, ws.max_row + 1) if ws.cell(r, RULES_SHEET.keys().index("key") + 1).value == key
+            )
             ws.delete_rows(row)
             r = CellRange(table.ref)
             r.shrink(bottom=1)

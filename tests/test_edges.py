@@ -325,7 +325,7 @@ def test_recalc_notes_later_lines_and_blank_rules_in_the_validation_sheet(zh_boo
     import shutil
 
     from xlgrade.job.monthly import run_month
-    from xlgrade.schema.sheets import RULES_SHEET
+    from xlgrade.schema.sheets import RULES_SHEET, RUN_LOG
     from xlgrade.workbook.filebook import FileBook
 
     path = tmp_path / "b.xlsx"
@@ -341,13 +341,15 @@ def test_recalc_notes_later_lines_and_blank_rules_in_the_validation_sheet(zh_boo
     assert text.count("行日期晚于评估日 2026-06-30") == 1, text  # once, with the count
     assert "规则“阈值 ABC:A 类订单次数超过”未填写:使用默认值 5" in text, text
     assert any(i.row == row and "a_orders_over" in i.reason for i in result.issues)
+    log = FileBook(path).read_table(RUN_LOG).frame
+    assert log.iloc[-1]["note"] == "1 条规则未填写,使用默认值(见“校验”)"  # the run log says so too
 
 
 def test_recalc_says_when_the_rules_sheet_is_gone(zh_book, tmp_path):
     import shutil
 
     from xlgrade.job.monthly import run_month
-    from xlgrade.schema.sheets import RULES_SHEET
+    from xlgrade.schema.sheets import RULES_SHEET, RUN_LOG
     from xlgrade.workbook.filebook import FileBook
 
     path = tmp_path / "b.xlsx"
@@ -357,6 +359,7 @@ def test_recalc_says_when_the_rules_sheet_is_gone(zh_book, tmp_path):
     wb.save(path)
     run_month(FileBook(path), "2026-06")
     assert any("规则表缺失或为空" in " ".join(map(str, r)) for r in _validation(path))
+    assert FileBook(path).read_table(RUN_LOG).frame.iloc[-1]["note"] == "规则表缺失或为空:所有规则使用默认值"
 
 
 # ---- item 9: every row is either used or reported --------------------------------------------

@@ -85,11 +85,22 @@ def _typed_free_text(wb, lang: str) -> set[str]:
         if sheet.kind != model.INPUT or sheet.name(lang) not in wb.sheetnames:
             continue
         ws = wb[sheet.name(lang)]
-        for idx, head in enumerate(next(ws.iter_rows(max_row=1, values_only=True)), start=1):
+        table = next(iter(ws.tables.values()), None)
+        top = openpyxl.utils.cell.range_boundaries(table.ref)[1] if table is not None else 1
+        labels = {f.header(lang) for f in sheet.fields}  # a form's head: the cell right of a label is typed
+        for row in ws.iter_rows(max_row=top - 1):
+            after_label = False
+            for cell in row:
+                if cell.value in labels:
+                    after_label = True
+                elif after_label and isinstance(cell.value, str) and cell.value.strip():
+                    texts.add(cell.value.strip())  # the first text after a label is its typed value
+                    after_label = False
+        for idx, head in enumerate(next(ws.iter_rows(min_row=top, max_row=top, values_only=True)), start=1):
             col = sheet.match_header(head) if head else None
             if col is None or col.computed or col.choices:
                 continue
-            for (value,) in ws.iter_rows(min_row=2, min_col=idx, max_col=idx, values_only=True):
+            for (value,) in ws.iter_rows(min_row=top + 1, min_col=idx, max_col=idx, values_only=True):
                 if isinstance(value, str) and value.strip():
                     texts.add(value.strip())
     return texts

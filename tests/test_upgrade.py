@@ -112,7 +112,9 @@ def company(request, tmp_path_factory):
     assert main(["recalc", str(current), "--month", MONTH]) == 0  # History and a run-log row
     wb = openpyxl.load_workbook(current)
     ws = wb[RULES_SHEET.name(lang)]
-    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, RULES_SHEET.keys().index("key") + 1).value == STAFF_RULE)
+    row = next(
+        r for r in range(2, ws.max_row + 1) if ws.cell(r, RULES_SHEET.keys().index("key") + 1).value == STAFF_RULE
+    )
     ws.cell(row, 2).value = STAFF_VALUE  # staff changed a rule
     wb.create_sheet("我的表" if lang == "zh" else "Mine")["A1"] = "=SUM(1,2)"  # staff's own sheet
     wb.save(current)

@@ -194,6 +194,8 @@ def generate(
         customers, ledger, complaints, profiles = (
             _list_values_en(f) for f in (customers, ledger, complaints, profiles)
         )
+        # the salesforce is drawn beyond the drop-down list's names: in pinyin, as the list's are
+        customers["salesperson"] = customers["salesperson"].map(_romanised)
     return DemoData(customers, ledger, complaints, as_of, profiles)
 
 
@@ -207,6 +209,17 @@ def _list_values_en(frame: pd.DataFrame) -> pd.DataFrame:
         if not pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_datetime64_any_dtype(out[col]):
             out[col] = out[col].map(lambda v: _LIST_EN.get(v, v) if isinstance(v, str) else v)
     return out
+
+
+def _romanised(name: object) -> object:
+    """A drawn Chinese name in pinyin ("王伟" -> "Wang Wei", "李娜2" -> "Li Na 2"); else as it is."""
+    if not isinstance(name, str) or not name or name[0] not in PINYIN:
+        return name
+    digits = "".join(c for c in name if c.isdigit())
+    given = name[1:].rstrip("0123456789")
+    parts = [PINYIN[given]] if given in PINYIN else [PINYIN.get(c, c) for c in given]
+    text = f"{PINYIN[name[0]].capitalize()} {''.join(parts).capitalize()}"
+    return f"{text} {digits}" if digits else text
 
 
 def _person(rng: np.random.Generator) -> str:

@@ -42,6 +42,8 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "complaints": ("投诉处理", "Complaints"),
     "staffing": ("人员配置", "Staffing"),
     "input": ("录入检查", "Input checks"),
+    "store": ("顾客档案分析", "Client file analysis"),
+    "activity": ("交易情况", "Trading facts"),
 }
 
 NAMES: dict[str, tuple[str, str]] = {
@@ -131,6 +133,21 @@ NAMES: dict[str, tuple[str, str]] = {
     "staffing.c_per_rep_min": ("C 类每人最少负责", "C customers per salesperson, low"),
     "staffing.c_per_rep_max": ("C 类每人最多负责", "C customers per salesperson, high"),
     "input.max_abs_amount": ("数值上限", "number bound"),
+    "complaints.priority_labels": ("优先级名称", "priority levels in Chinese"),
+    "complaints.priority_labels_en": ("优先级英文名称", "priority levels"),
+    "store.spend_min": ("各消费档次最低金额", "minimum spending per level"),
+    "store.spend_labels": ("消费档次名称", "spending levels in Chinese"),
+    "store.spend_labels_en": ("消费档次英文名称", "spending levels"),
+    "store.visit_min": ("各到店频率最少次数", "minimum visits per class"),
+    "store.visit_labels": ("到店频率名称", "visit classes in Chinese"),
+    "store.visit_labels_en": ("到店频率英文名称", "visit classes"),
+    "store.away_days": ("回访提示天数", "days away before a call"),
+    "store.renew_left": ("续卡提示剩余次数", "sessions left before renewal"),
+    "activity.months": ("统计月数", "months counted"),
+    "activity.trend_change": ("营业状况变化幅度", "business trend change"),
+    "activity.labels": ("营业状况名称", "business trend labels in Chinese"),
+    "activity.labels_en": ("营业状况英文名称", "business trend labels"),
+    "activity.products_shown": ("列出的商品数", "products named"),
 }
 
 _MEASURES = {key: (NAMES_ZH[key], NAMES_EN[key]) for key in NAMES_ZH}
@@ -162,6 +179,14 @@ CHOICES: dict[str, dict[str, tuple[str, str]]] = {
 
 # Rules whose values are one language's labels (rule 4); each has its other-language twin.
 _LANG_BOUND = {
+    "complaints.priority_labels": "zh",
+    "complaints.priority_labels_en": "en",
+    "store.spend_labels": "zh",
+    "store.spend_labels_en": "en",
+    "store.visit_labels": "zh",
+    "store.visit_labels_en": "en",
+    "activity.labels": "zh",
+    "activity.labels_en": "en",
     "abc.names_zh": "zh",
     "abc.names_en": "en",
     "scorecard.level_labels": "zh",

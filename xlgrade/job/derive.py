@@ -487,8 +487,10 @@ def run_log_row(
     method: str | None = None,
     action: str | None = None,
     host: str | None = None,
+    note: str | None = None,
 ) -> dict[str, Any]:
-    """The run log's row for this run (rule 10).
+    """The run log's row for this run (rule 10); ``note``: what the run wants said (rules at
+    their defaults).
 
     ``changes`` is ``dynamics.changes(previous, graded.grades, graded.labels)``; run_at, user,
     host, the action's words, ledger_lines, backup and seconds come from the caller; method
@@ -516,7 +518,7 @@ def run_log_row(
         "action": action,
         "host": host,
         "output": None,
-        "note": None,  # a monthly run's row; an upgrade's says what it added
+        "note": note,  # a monthly run: rules at their defaults; an upgrade: what it added
     }
     return {key: row[key] for key in RUN_LOG.keys()}
 

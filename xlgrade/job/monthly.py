@@ -280,6 +280,7 @@ def run_month(
         backup=backup,
         seconds=seconds,
         version=__version__,
+        note=_defaults_note(rule_notes, lang),
     )
     earlier = runlog_n.frame.reindex(columns=RUN_LOG.keys())
     earlier["method"] = earlier["method"].map(lambda m: method_name(m, lang))  # older rows: the key
@@ -383,6 +384,15 @@ def _with_cells(frame: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
         for key in at.columns:
             out[key] = out["row"].map(at[key]).astype(object)
     return out
+
+
+def _defaults_note(rule_notes: list[Issue], lang: str) -> str | None:
+    """The run log's 备注 when rules stood at their defaults (校验 has a line for each)."""
+    if not rule_notes:
+        return None
+    if any(i.row is None for i in rule_notes):  # no rules sheet at all
+        return TEXT("run_note_all_defaults", lang)
+    return TEXT("run_note_defaults", lang, n=len(rule_notes))
 
 
 def _host() -> str:

@@ -19,6 +19,14 @@ TEXT = Catalogue(
         "run_monthly": ("月度重算", "monthly recalculation"),
         "run_export_masked": ("导出脱敏副本", "masked copy exported"),
         "run_upgrade": ("模板升级", "template upgrade"),
+        "run_note_all_defaults": (
+            "规则表缺失或为空:所有规则使用默认值",
+            "the rules sheet is missing or empty: every rule at its default",
+        ),
+        "run_note_defaults": (
+            "{n} 条规则未填写,使用默认值(见“校验”)",
+            "{n} blank rules at their default (see Validation)",
+        ),
         "subtitle": (
             "分级方法:{method};截至 {day};客户 {customers} 家;台账 {lines} 行;销售统计期:{window}",
             "method: {method}; as of {day}; {customers} customers; {lines} ledger lines; sales over {window}",
