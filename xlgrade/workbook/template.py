@@ -52,7 +52,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.writer.excel import ExcelWriter
 
-from xlgrade import demo_data, demo_store
+from xlgrade import demo_data, demo_store, parse
 from xlgrade.engine import METHODS
 from xlgrade.engine.rules import RuleBook
 from xlgrade.errors import WriteFailedError, XlgradeError
@@ -227,17 +227,6 @@ def _grade_rules(rules: RuleBook) -> list[list[str]]:
 
 
 # ---- typed cell values ----------------------------------------------------------------------------
-def _blank(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
 def _number(value: Any) -> Any:
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
@@ -251,7 +240,7 @@ def _number(value: Any) -> Any:
 
 def cell_value(value: Any, kind: str) -> Any:
     """A pandas / numpy / Python value as the cell openpyxl should write for a column type."""
-    if _blank(value):
+    if parse.is_blank(value):
         return None
     if kind in (model.DATE, model.DATETIME):
         if isinstance(value, str):
@@ -596,7 +585,7 @@ def _lists(lang: str, data: InputData, rules: RuleBook) -> dict[str, list]:
         for col in sheet.columns:
             if col.choices and col.choices in out and col.key in frame.columns:
                 for v in frame[col.key].tolist():
-                    if not _blank(v):
+                    if not parse.is_blank(v):
                         found.setdefault(col.choices, []).append(str(v).strip())
     for key, values in found.items():
         base = [] if key == "salespeople" else out[key]
@@ -672,7 +661,7 @@ def _first(frame: pd.DataFrame | None, key: str) -> str | None:
     if frame is None or key not in frame.columns:
         return None
     for v in frame[key].tolist():
-        if not _blank(v):
+        if not parse.is_blank(v):
             v = cell_value(v, model.ID)
             return v if isinstance(v, str) else str(v)
     return None
