@@ -202,7 +202,6 @@ def test_long_text_prints_whole(rendered):
     assert backup and all(_squeeze(str(b)) in _squeeze(rendered.text(RUN_LOG)) for b in backup)
 
 
-@pytest.mark.xfail(strict=True, reason="until the rules sheet shows Chinese names (lang branch)")
 def test_the_zh_rules_sheet_shows_no_english_key(rendered):
     if rendered.lang != "zh":
         pytest.skip("the zh workbook only")
