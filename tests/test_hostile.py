@@ -160,24 +160,37 @@ def run_cli(capsys, command: str, path: Path) -> str:
     return lines[0]
 
 
+# Linux keeps a process's peak RSS across fork and exec, so a child forked straight from this
+# (large) test process would report the test process's size. A small launcher process starts
+# the command instead and reports its child's own peak (RUSAGE_CHILDREN).
+_LAUNCHER = """
+import resource, subprocess, sys
+code = subprocess.run(sys.argv[2:]).returncode
+with open(sys.argv[1], "w") as out:
+    out.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+sys.exit(code)
+"""
+
+
 def run_subprocess(command: str, path: Path) -> tuple[int, str, float, float]:
     """(exit status, stderr, seconds, peak RSS in MB) of ``xlgrade COMMAND PATH`` in a child."""
     import xlgrade
 
     env = dict(os.environ, PYTHONPATH=str(Path(xlgrade.__file__).parents[1]))  # this checkout's xlgrade
+    peak = path.parent / f".peak-{command}-{path.stem}"
     t0 = time.monotonic()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "xlgrade", command, str(path)],
+        [sys.executable, "-c", _LAUNCHER, str(peak), sys.executable, "-m", "xlgrade", command, str(path)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         cwd=path.parent,
         env=env,
     )
-    assert proc.stderr is not None
-    err = proc.stderr.read().decode("utf-8", "replace")
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, err, time.monotonic() - t0, usage.ru_maxrss / 1024
+    _out, err_bytes = proc.communicate()
+    err = err_bytes.decode("utf-8", "replace")
+    rss_kb = float(peak.read_text())
+    peak.unlink()
+    return proc.returncode, err, time.monotonic() - t0, rss_kb / 1024
 
 
 # ---- zip bombs -------------------------------------------------------------------------------------
