@@ -80,17 +80,6 @@ def _err(key: str, **fmt: Any) -> ParseError:
     return ParseError(en.format(**fmt), zh.format(**fmt))
 
 
-def _is_blank(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
 def _count(text: str) -> int:
     number = float(text)
     if number < 0 or text.startswith("-"):
@@ -102,7 +91,9 @@ def _count(text: str) -> int:
 
 def parse_sessions(value: Any) -> Sessions | None:
     """``"6∕15"`` -> ``Sessions(left=6, bought=15)``; blank -> None; anything else refused."""
-    if _is_blank(value):
+    from xlgrade.parse import is_blank  # parse registers this module's parser: imported here
+
+    if is_blank(value):
         return None
     if isinstance(value, (bool, np.bool_)):
         raise _err("bool")

@@ -19,7 +19,6 @@ import unicodedata
 from typing import Any
 
 import pandas as pd
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from xlgrade.schema import model
 from xlgrade.schema.model import Sheet
@@ -84,16 +83,7 @@ def write_head(ctx: Any, ws: Any, sheet: Sheet, values: dict[str, Any]) -> int:
         if col.type == model.DATE:
             for c in range(first, last + 1):
                 ws.cell(row=FIELD_ROW, column=c).number_format = styles.FMT_DATE
-            dv = DataValidation(
-                type="date",
-                operator="greaterThanOrEqual",
-                formula1="DATE(1900,1,1)",
-                allow_blank=True,
-                showErrorMessage=True,
-                errorStyle="stop",
-                errorTitle=ctx.text("date_title"),
-                error=ctx.text("date_error"),
-            )
+            dv = ctx.date_validation(ctx.text("date_error"))
             dv.add(cell.coordinate)
             ws.add_data_validation(dv)
     ws.row_dimensions[FIELD_ROW].height = 24

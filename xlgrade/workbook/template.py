@@ -199,6 +199,19 @@ class Context:
     def appendix(self, sheet: Sheet) -> str:
         return appendix(sheet, self.lang)
 
+    def date_validation(self, message: str) -> DataValidation:
+        """Cells that take only a date (from 1900 on), refusing anything else with ``message``."""
+        return DataValidation(
+            type="date",
+            operator="greaterThanOrEqual",
+            formula1="DATE(1900,1,1)",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorStyle="stop",
+            errorTitle=self.text("date_title"),
+            error=message,
+        )
+
     @staticmethod
     def print_setup(ws, area: str | None, **kw) -> None:
         print_setup(ws, area, **kw)
@@ -434,16 +447,7 @@ def validations(ctx: Context, written: Written) -> None:
             )
         elif col.type in (model.DATE, model.DATETIME):
             message = ctx.text("date_error" if col.type == model.DATE else "datetime_error")
-            dv = DataValidation(
-                type="date",
-                operator="greaterThanOrEqual",
-                formula1="DATE(1900,1,1)",
-                allow_blank=True,
-                showErrorMessage=True,
-                errorStyle="stop",
-                errorTitle=ctx.text("date_title"),
-                error=message,
-            )
+            dv = ctx.date_validation(message)
         else:
             continue
         dv.add(rng)
