@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import python_calamine
 
-from xlgrade import __version__, clihelp
+from xlgrade import __version__, clihelp, who
 from xlgrade.checks import check_after, check_duplicates, check_known
 from xlgrade.clifail import (
     Watched,
@@ -468,14 +468,13 @@ def cmd_export_masked(args: argparse.Namespace) -> int:
 
 
 def cmd_upgrade(args: argparse.Namespace) -> int:
-    from xlgrade.job.monthly import _user
     from xlgrade.workbook import upgrade
     from xlgrade.workbook.filebook import FileBook
     from xlgrade.workbook.guard import exclusive
 
     path = Path(args.path)
     with exclusive(path, wait=args.wait, command="upgrade", notify=_note):
-        result = upgrade.run(FileBook(path), user=_user())
+        result = upgrade.run(FileBook(path), user=who.login())
     print(result.line())
     return 0
 

@@ -26,8 +26,6 @@ run, by design) a second run for the same month leaves the workbook as the first
 
 from __future__ import annotations
 
-import getpass
-import socket
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -36,7 +34,7 @@ from typing import Any
 
 import pandas as pd
 
-from xlgrade import __version__
+from xlgrade import __version__, who
 from xlgrade.checks import check_after, check_duplicates, check_known
 from xlgrade.engine import ANALYSES, frames, grade, in_language, label_map
 from xlgrade.engine.dynamics import apply_overrides, changes
@@ -269,8 +267,8 @@ def run_month(
     row = derive.run_log_row(
         run_at=now,
         action=TEXT("run_monthly", lang),
-        user=user or _user(),
-        host=_host(),
+        user=user or who.login(),
+        host=who.host(),
         month=period,
         method=str(method_name(method, lang)),
         graded=graded,
@@ -393,17 +391,3 @@ def _defaults_note(rule_notes: list[Issue], lang: str) -> str | None:
     if any(i.row is None for i in rule_notes):  # no rules sheet at all
         return TEXT("run_note_all_defaults", lang)
     return TEXT("run_note_defaults", lang, n=len(rule_notes))
-
-
-def _host() -> str:
-    try:
-        return socket.gethostname()
-    except OSError:
-        return ""
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some service accounts
-        return ""

@@ -54,7 +54,7 @@ from typing import Any
 
 import pandas as pd
 
-from xlgrade import __version__, mask
+from xlgrade import __version__, mask, who
 from xlgrade.engine.text import in_lang
 from xlgrade.errors import (
     FolderNotFileError,
@@ -71,7 +71,7 @@ from xlgrade.workbook import cards
 from xlgrade.workbook.cellxml import Cell
 from xlgrade.workbook.filebook import FileBook
 from xlgrade.workbook.guard import exclusive, open_elsewhere, require_file, workbook_lang
-from xlgrade.workbook.runlock import DEFAULT_WAIT_SECONDS, login, say, this_host
+from xlgrade.workbook.runlock import DEFAULT_WAIT_SECONDS, say
 from xlgrade.workbook.xmlscan import decode_part, esc
 
 _SHEET_DATA = re.compile(r"<(?:[\w.\-]+:)?sheetData\b.*?(?:/>|</(?:[\w.\-]+:)?sheetData>)", re.S)
@@ -128,7 +128,7 @@ def export_masked(
         fill_cards(copy)
         formulas = formulas_to_values(copy)
         row = export_log_row(
-            lang, now=now, user=user if user is not None else login(), output=out.resolve(), customers=_count(copy)
+            lang, now=now, user=user if user is not None else who.login(), output=out.resolve(), customers=_count(copy)
         )
         _append_log(copy, row)
         scrub_package(copy, secrets)
@@ -401,7 +401,7 @@ def check_no_secrets(book: FileBook, secrets: mask.Secrets, out: Path) -> None:
 # ---- 6. the run log -------------------------------------------------------------------------
 def export_log_row(lang: str, *, now: datetime, user: str, output: Path, customers: int | None) -> dict[str, Any]:
     """The run log's row of an export (rule 6); ``backup`` and ``seconds`` are filled in later."""
-    host = this_host()
+    host = who.host()
     row: dict[str, Any] = {key: None for key in RUN_LOG.keys()}
     row.update(
         run_at=pd.Timestamp(now),

@@ -28,10 +28,8 @@ Rules:
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
-import socket
 import sys
 import time
 from collections.abc import Callable
@@ -41,7 +39,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from xlgrade import __version__
+from xlgrade import __version__, who
 from xlgrade.errors import NotWritableError, RunLockedError
 
 LOCK_PREFIX = ".~xlgrade."
@@ -70,21 +68,6 @@ def say(lang: str | None, zh: str, en: str) -> str:
     if lang == "en":
         return en
     return f"{en} ({zh})"
-
-
-def this_host() -> str:
-    """This computer's name ("" if the system will not say)."""
-    try:
-        return socket.gethostname()
-    except OSError:
-        return ""
-
-
-def login() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some service accounts
-        return ""
 
 
 def local_time(seconds: float) -> str:
@@ -216,8 +199,8 @@ def lock_record(command: str, workbook: Path, now: float) -> dict[str, Any]:
         "app": "xlgrade",
         "version": __version__,
         "workbook": workbook.name,
-        "user": login(),
-        "host": this_host(),
+        "user": who.login(),
+        "host": who.host(),
         "pid": os.getpid(),
         "command": command,
         "started": datetime.fromtimestamp(now).astimezone().isoformat(timespec="seconds"),
@@ -323,7 +306,7 @@ class RunLock:
             if self.clock() - holder.started < INCOMPLETE_GRACE_SECONDS:
                 return False  # being written this instant
             return self._nobody_holds()
-        if holder.host != this_host():
+        if holder.host != who.host():
             return False
         if not pid_alive(holder.pid):
             return True
@@ -404,7 +387,7 @@ class RunLock:
         name, lock = self.workbook.name, self.path.name
         age = self.clock() - holder.started
         since = local_time(holder.started)
-        if age > self.stale_after and holder.host != this_host():
+        if age > self.stale_after and holder.host != who.host():
             host = holder.host or "?"
             return say(
                 self.lang,

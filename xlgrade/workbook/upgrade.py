@@ -52,7 +52,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from xlgrade import __version__, parse
+from xlgrade import __version__, parse, who
 from xlgrade.engine.rules import RuleBook
 from xlgrade.errors import InputError, RuleError, TemplateOutdatedError, XlgradeError
 from xlgrade.issues import NOTE, Issue
@@ -64,7 +64,7 @@ from xlgrade.schema.sheets import RULES_SHEET, RUN_LOG, SHEETS, credit_sheet
 from xlgrade.workbook import sheetcopy, tables, template, version
 from xlgrade.workbook.cellxml import Cell
 from xlgrade.workbook.filebook import FileBook, formula_text
-from xlgrade.workbook.runlock import say, this_host
+from xlgrade.workbook.runlock import say
 from xlgrade.workbook.styleimport import StyleImport
 from xlgrade.workbook.styles import PALETTE_SHEET
 
@@ -459,7 +459,7 @@ def run(book: FileBook, *, user: str = "", now: datetime | None = None) -> Resul
         run_at=pd.Timestamp(now),
         action=JOB_TEXT("run_upgrade", lang),
         user=user,
-        host=this_host(),
+        host=who.host(),
         backup=backup,
         seconds=round(time.perf_counter() - started, 2),
         version=__version__,
