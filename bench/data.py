@@ -98,6 +98,7 @@ COPY (
 """
 _PARQUET_BUILD = """
 import sys, duckdb
+duckdb.sql("SET enable_progress_bar = false")
 duckdb.sql(sys.argv[1])
 print(duckdb.sql(f"select count(*), count(distinct customer_id) from read_parquet('{sys.argv[2]}')").fetchall()[0])
 """
