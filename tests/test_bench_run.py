@@ -71,6 +71,8 @@ def test_verdicts_ratios_per_line_memory_and_misses():
     assert capped["verdict"] == "MISSED" and "memory cap" in capped["why"]
     assert judge(run.Target("t", "broken", "a", max_ratio=3), results)["verdict"] == "FAILED"
     assert judge(run.Target("t", "a", "capped", max_ratio=3), results)["verdict"] == "FAILED"  # no baseline
+    skipped = judge(run.Target("t", "", means="skipped: soffice not found"), results)
+    assert skipped["verdict"] == "SKIPPED" and skipped["why"] == "soffice not found"
 
 
 def test_chart_points_are_the_slowest_finished_run_per_size(tmp_path):
