@@ -11,7 +11,8 @@ from pathlib import Path
 
 # kind (a measurement's "kind" in the record) -> the legend's label, in drawing order
 SERIES = {
-    "recalc": "xlgrade recalc (workbook)",
+    "recalc": "xlgrade recalc (workbook, 1 month of History)",
+    "recalc_history": "xlgrade recalc, 24 months of History",
     "read_floor": "python-calamine read of the ledger sheet (floor)",
     "grade_csv": "xlgrade grade LEDGER.csv",
     "pandas_csv": "pandas.read_csv + one group-by",
@@ -20,12 +21,13 @@ SERIES = {
 }
 
 
-def points(measurements: dict) -> dict[str, list[tuple[int, float]]]:
+def points(measurements: dict, finished: bool = True) -> dict[str, list[tuple[int, float]]]:
     """kind -> [(lines, seconds)], sorted by lines; of several at one size (the Parquet
-    grades, one per method) the slowest; measurements that did not finish are left out."""
+    grades, one per method) the slowest. ``finished``: the measurements that finished; else
+    those stopped by their timeout or memory cap (at the time they stopped)."""
     best: dict[str, dict[int, float]] = {}
     for m in measurements.values():
-        if m.get("kind") not in SERIES or m.get("status") != "ok" or not m.get("lines"):
+        if m.get("kind") not in SERIES or (m.get("status") == "ok") != finished or not m.get("lines"):
             continue
         at = best.setdefault(m["kind"], {})
         at[m["lines"]] = max(at.get(m["lines"], 0.0), m["seconds"])
@@ -49,6 +51,10 @@ def draw(measurements: dict, path: Path, title: str) -> str | None:
         if kind in series:
             xs, ys = zip(*series[kind])
             ax.plot(xs, ys, marker="o", label=label)
+    stopped = [p for kind_points in points(measurements, finished=False).values() for p in kind_points]
+    if stopped:
+        xs, ys = zip(*stopped)
+        ax.scatter(xs, ys, marker="x", s=60, color="black", label="stopped: memory cap or timeout (a miss)", zorder=3)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("ledger lines")
