@@ -10,7 +10,9 @@ Rules of this module:
 2. The child runs under ``RLIMIT_AS`` (``cap_mb``) and a timeout: a measurement that would
    take the machine's memory or an hour stops, in its own process group, and comes back as a
    miss (``status`` "memory cap" or "timeout") with the figures it reached, never as a
-   crash of the benchmark.
+   crash of the benchmark. A benchmark that is stopped or dies takes its measurement with
+   it: the launcher gets SIGTERM when its parent dies (``PR_SET_PDEATHSIG``) and kills the
+   child's process group, soffice included.
 3. The time is the snippet's own, from the first line of the child (imports included: a
    user's command pays them too) to its end, unless the snippet calls ``START()``; ``SCALE``
    divides it (a loop of ten counts as one).
@@ -46,6 +48,11 @@ def limit():
         resource.setrlimit(resource.RLIMIT_AS, (cap_mb << 20, cap_mb << 20))
 t0 = time.perf_counter()
 child = subprocess.Popen(argv, preexec_fn=limit)
+def stop(signum, frame):  # the benchmark was stopped (or died): the measurement goes with it
+    os.killpg(child.pid, signal.SIGKILL)
+    sys.exit(128 + signum)
+signal.signal(signal.SIGTERM, stop)
+signal.signal(signal.SIGINT, stop)
 try:
     code, timed_out = child.wait(timeout), False
 except subprocess.TimeoutExpired:
@@ -74,6 +81,14 @@ with open(_RESULT_PATH, "w") as _out:
 
 # A memory error in the child: Python's own, or the allocator's message from a C extension.
 _MEMORY_SIGNS = ("MemoryError", "std::bad_alloc", "Out of Memory", "out of memory", "Cannot allocate memory")
+
+
+def _die_with_parent() -> None:
+    """In the launcher, before exec: SIGTERM when the benchmark's process ends (Linux)."""
+    import ctypes
+    import signal
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
 
 
 def run(snippet: str, consts: dict, *, timeout: float, cap_mb: int, cwd: Path = ROOT) -> dict:
@@ -110,6 +125,7 @@ def run(snippet: str, consts: dict, *, timeout: float, cap_mb: int, cwd: Path = 
                 stdout=subprocess.DEVNULL,
                 stderr=err,
                 check=False,
+                preexec_fn=_die_with_parent,
             )
         stderr = (Path(tmp) / "stderr").read_text(encoding="utf-8", errors="replace")
         launch = json.loads(report_path.read_text())

@@ -93,3 +93,36 @@ def test_chart_points_are_the_slowest_finished_run_per_size(tmp_path):
 @pytest.mark.parametrize(("lines", "label"), [(15_981, "16k"), (199_873, "200k"), (1_004_000, "1.0M"), (10**7, "10M")])
 def test_sizes_as_a_person_says_them(lines, label):
     assert run.size(lines) == label
+
+
+def test_a_stopped_benchmark_takes_its_measurement_with_it(tmp_path):
+    """Killing the benchmark (even with SIGKILL) ends the measured process, in its own session."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    pid_file = tmp_path / "pid"
+    parent = f"""
+import sys
+sys.path.insert(0, {str(Path(launch.__file__).parent)!r})
+import launch
+launch.run("import os, time\\nopen(PID, 'w').write(str(os.getpid()))\\ntime.sleep(120)", {{"PID": {str(pid_file)!r}}}, timeout=300, cap_mb=0)
+"""
+    proc = subprocess.Popen([sys.executable, "-c", parent])
+    deadline = time.monotonic() + 60
+    while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    child = int(pid_file.read_text())
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(child, signal.SIGKILL)
+        pytest.fail("the measured process outlived the benchmark")
