@@ -31,8 +31,13 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check xlgrade tests bench
 	$(BIN)/mypy
 
-# BENCH_ARGS=--quick for the one-minute version
-bench: $(VENV)/.installed
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[bench]'
+	touch $@ $(VENV)/.installed
+
+# Every ratio of issue 12 item 5 (bench/run.py), a JSON record and a PNG chart in bench/out/;
+# exits 1 if a target is missed. BENCH_ARGS=--quick for the one-minute version.
+bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:

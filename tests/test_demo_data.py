@@ -34,6 +34,22 @@ def test_more_customers_than_names_gets_numbered_branches():
     assert all(b.split("(第")[0] in known for b in branches)  # a branch of a company that exists
 
 
+def test_a_ledger_longer_than_one_sheet_keeps_its_newest_whole_months(monkeypatch):
+    """Issue 12: `demo --customers 100000` draws about 1.6 M lines, more than one Excel sheet
+    holds; the demo keeps the newest whole months that fit, and a ledger that fits stays."""
+    full = demo_data.generate(n_customers=60)
+    limit = len(full.ledger) // 2
+    monkeypatch.setattr(demo_data, "MAX_LEDGER_LINES", limit)
+    cut = demo_data.generate(n_customers=60)
+    assert len(full.ledger) // 3 < len(cut.ledger) <= limit
+    months = cut.ledger["date"].dt.to_period("M")
+    newest = full.ledger[full.ledger["date"].dt.to_period("M") >= months.min()].reset_index(drop=True)
+    pd.testing.assert_frame_equal(cut.ledger, newest)  # whole months, the newest, as drawn
+    pd.testing.assert_frame_equal(cut.customers.drop(columns="salesperson"), full.customers.drop(columns="salesperson"))
+    monkeypatch.setattr(demo_data, "MAX_LEDGER_LINES", len(full.ledger))
+    pd.testing.assert_frame_equal(demo_data.generate(n_customers=60).ledger, full.ledger)
+
+
 def _shown_grades(data: demo_data.DemoData, as_of: pd.Timestamp | None = None) -> pd.Series:
     computed = grade(
         "threshold", frames.prepare_ledger(data.ledger), customers=data.customers, as_of=as_of or data.as_of

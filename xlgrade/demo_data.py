@@ -185,7 +185,7 @@ def generate(
     rng = np.random.default_rng(seed)
     as_of = pd.Timestamp(as_of).normalize()
     customers = _customers(rng, n_customers)
-    ledger = _ledger(rng, customers, months, as_of)
+    ledger = _fit_one_sheet(_ledger(rng, customers, months, as_of))
     grades = _grades(customers, ledger, as_of)
     complaints = _complaints(rng, customers, as_of, grades)
     profiles = _profiles(rng, customers, as_of)  # drawn after the frames above: they stay as they were
@@ -344,6 +344,22 @@ def _ledger(rng: np.random.Generator, customers: pd.DataFrame, months: int, as_o
         }
     )
     return ledger.sort_values(["date", "customer_id"], kind="stable").reset_index(drop=True)
+
+
+# A round million: one Excel sheet holds 1,048,576 rows, the ledger's head and header included.
+MAX_LEDGER_LINES = 1_000_000
+
+
+def _fit_one_sheet(ledger: pd.DataFrame) -> pd.DataFrame:
+    """The newest whole months of ``ledger`` that fit :data:`MAX_LEDGER_LINES` (a company of
+    100,000 customers orders about 1.6 M lines in 24 months: it gets its last 15); a smaller
+    ledger as it is. Drawn after every draw, so the other frames stay as they were."""
+    if len(ledger) <= MAX_LEDGER_LINES:
+        return ledger
+    month = ledger["date"].dt.to_period("M")
+    from_newest = month.value_counts().sort_index(ascending=False).cumsum()
+    kept = from_newest.index[from_newest <= MAX_LEDGER_LINES]
+    return ledger[month.isin(kept)].reset_index(drop=True)
 
 
 def _grades(customers: pd.DataFrame, ledger: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
