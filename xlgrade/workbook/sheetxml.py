@@ -19,6 +19,7 @@ from xlgrade.errors import PackageError
 from xlgrade.workbook.cellxml import (
     Cell,
     Formula,
+    cached_cell_xml,
     cell_xml,
     col_letter,
     parse_range,
@@ -285,10 +286,11 @@ class Worksheet:
         out: list[str] = []
         pos = start
         k = 0
+        tails: dict = {}  # each distinct (value, style) formatted once (cached_cell_xml)
 
         def new_row(r: int) -> str:
             body = "".join(
-                cell_xml(f"{col_letter(c)}{r}", cell.value, cell.style, date1904, p)
+                cached_cell_xml(f"{col_letter(c)}{r}", cell.value, cell.style, date1904, p, tails)
                 for c, cell in sorted(by_row[r].items())
             )
             return f'<{p}row r="{r}">{body}</{p}row>'
@@ -307,7 +309,9 @@ class Worksheet:
             if k < len(pending) and pending[k] == num:
                 out.append(xml[pos:r_start])
                 out.append(
-                    self._edit_row(xml, num, tag, c_start, c_end, a, by_row[num], date1904, keep_styles, keep_formulas)
+                    self._edit_row(
+                        xml, num, tag, c_start, c_end, a, by_row[num], date1904, keep_styles, keep_formulas, tails
+                    )
                 )
                 pos = r_end
                 k += 1
@@ -330,6 +334,7 @@ class Worksheet:
         date1904: bool,
         keep_styles: bool,
         keep_formulas: bool | Collection[int],
+        tails: dict,
     ) -> str:
         p = self.p
         todo = sorted(targets)
@@ -356,8 +361,16 @@ class Worksheet:
                     if "cm" in oa:
                         made = made.replace(f'<{p}c r="{ref}"', f'<{p}c r="{ref}" cm="{oa["cm"]}"', 1)
                     return made
-            return cell_xml(ref, cell.value, style, date1904, p)
+            return cached_cell_xml(ref, cell.value, style, date1904, p, tails)
 
+        found = self._find_cells(xml, num, c_start, c_end, todo, a.get("spans"))
+        if found is not None:  # every target cell is there, addressed as usual: edited in place
+            for col, (s, e, ca) in zip(todo, found):
+                out.append(xml[pos:s])
+                out.append(new(col, (xml[s:e], ca)))
+                pos = e
+            out.append(xml[pos:c_end])
+            return self._row_tag(tag, a, num, []) + "".join(out) + f"</{p}row>"
         last_end = c_start
         for col, s, e, ca, _sc in self.cells(xml, c_start, c_end):
             if k >= len(todo):  # every target is written: the rest of the row stays as it is
@@ -384,7 +397,10 @@ class Worksheet:
             out += rest
             pos = at
         out.append(xml[pos:c_end])
-        body = "".join(out)
+        return self._row_tag(tag, a, num, cols) + "".join(out) + f"</{p}row>"
+
+    def _row_tag(self, tag: str, a: dict[str, str], num: int, cols: Sequence[int]) -> str:
+        """A row's start tag after an edit: its spans grown to ``cols``, its ``r`` written, open."""
         spans = a.get("spans")
         if spans and cols:
             lo, hi = min(cols), max(cols)
@@ -398,8 +414,49 @@ class Worksheet:
             tag = set_attr(tag, "r", str(num))
         if tag.endswith("/>"):
             tag = tag[:-2].rstrip() + ">"
-            return f"{tag}{body}</{p}row>"
-        return f"{tag}{body}</{p}row>"
+        return tag
+
+    def _find_cells(
+        self, xml: str, num: int, c_start: int, c_end: int, todo: Sequence[int], spans: str | None
+    ) -> list[tuple[int, int, dict[str, str]]] | None:
+        """(start, end, attributes) of each of the row's cells ``todo`` (columns, ascending),
+        found by their reference as Excel and xlgrade write it (``<c r="Q5"``, first), without
+        reading the other cells; None when one is missing or written otherwise, or when the
+        row's spans would have to grow (the general scan in :meth:`_edit_row` then does it)."""
+        p = self.p
+        if spans and not self._spans_hold(spans, todo, xml, c_start, c_end):
+            return None
+        out = []
+        pos = c_start
+        for c in todo:
+            s = xml.find(f'<{p}c r="{col_letter(c)}{num}"', pos, c_end)
+            m = self._cell.match(xml, s) if s >= 0 else None
+            if m is None:
+                return None
+            if m.group(2):
+                e = m.end()
+            else:
+                close = xml.find(f"</{p}c>", m.end(), c_end)
+                if close < 0:
+                    return None
+                e = close + len(p) + 4
+            out.append((s, e, attrs_of(m.group(1))))
+            pos = e
+        return out
+
+    def _spans_hold(self, spans: str, todo: Sequence[int], xml: str, c_start: int, c_end: int) -> bool:
+        """Whether the row's spans hold its first cell and its last target: then editing cells
+        in place leaves the start tag as the general scan of :meth:`_edit_row` would."""
+        first = self._cell.search(xml, c_start, c_end)
+        ref = attrs_of(first.group(1)).get("r") if first is not None else None
+        if ref is None:
+            return False
+        try:
+            bounds = [int(x) for part in spans.split() for x in part.split(":")]
+            lo = parse_ref(ref)[1]
+        except (ValueError, PackageError):
+            return False
+        return min(bounds) <= min(lo, todo[0]) and max(todo[-1], lo) <= max(bounds)
 
     def _grow_dimension(self, xml: str, by_row: Mapping[int, Mapping[int, Any]]) -> str:
         dim = self.child("dimension")
