@@ -113,7 +113,14 @@ class FileBook:
     def _rows(self, sheet: Sheet, name: str) -> tuple[list[list[Any]], int]:
         data = self.package.to_bytes() if self.package.dirty else None  # pending writes are read back
         try:
-            rows, offset, _ = read_book_rows(self.path, sheet, sheet_name=name, data=data, checked=True)
+            rows, offset, _ = read_book_rows(
+                self.path,
+                sheet,
+                sheet_name=name,
+                data=data,
+                checked=True,
+                may_hold_errors=lambda n: self.package.may_hold_errors(self.package.sheet_part(n)),
+            )
         except python_calamine.CalamineError as exc:  # the sheet's XML is cut off or not XML
             detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise DamagedSheetError(

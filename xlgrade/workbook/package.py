@@ -81,7 +81,8 @@ class Package:
         self._zip = ziplimits.open_zip(self._buf, self.path.name)  # declared sizes within the limits
         # Every member inflated once (streaming, output discarded, CRC checked) before anything is
         # read: the members copied on compressed at save, and those calamine reads, are sound.
-        ziplimits.verify(self._buf, self._zip, self.path.name)
+        # (the parts holding an error cell, t="e", noted on the way: see :meth:`may_hold_errors`)
+        self._error_parts = ziplimits.verify(self._buf, self._zip, self.path.name, find=b't="e"')
         self._infos = {i.filename: i for i in self._zip.infolist() if not i.is_dir()}
         self._order = list(self._infos)
         self._parts: dict[str, str | bytes] = {}  # changed or new parts
@@ -111,6 +112,11 @@ class Package:
         if part in self._removed or part not in self._infos:
             raise KeyError(part)
         return ziplimits.inflate(self._buf, self._infos[part], self.path.name)
+
+    def may_hold_errors(self, part: str) -> bool:
+        """Whether ``part`` may hold an error cell (``t="e"``): False only for a part read from
+        the file that does not (found while verifying it, so no part is inflated again for it)."""
+        return part in self._parts or part not in self._infos or part in self._error_parts
 
     def text(self, part: str) -> str:
         data = self._parts.get(part)
