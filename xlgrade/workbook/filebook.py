@@ -425,8 +425,7 @@ class FileBook:
         # existing formulas stay (the values become their results), except in the columns whose
         # formula is given (or, with None, replaced by plain values); one pass over the sheet
         keep = {where[key] for key in keys if key not in formulas}
-        self.package.set_cells(name, cells, keep_styles=True, keep_formulas=keep)
-        self.package.widen_columns(name, widths)
+        self.package.set_cells(name, cells, keep_styles=True, keep_formulas=keep, widths=widths)
 
     def write_cards(self, tables: Mapping[str, pd.DataFrame]) -> None:
         """Cached results of the cards' lookup formulas for each card's pick (cards.shown_value).

@@ -49,6 +49,7 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +68,11 @@ from xlgrade.workbook import (
 from xlgrade.workbook.charts import ChartSpec
 from xlgrade.workbook.runlock import say
 from xlgrade.workbook.xmlscan import check_complete, decode_part
-from xlgrade.workbook.zipio import ZIP32_LIMIT, Entry, fsync_dir, make_backup, raw_member, write_zip
+
+# A worksheet part this large (in characters) is deflated in a worker thread as soon as the job
+# has moved on from it (Package.write), while the other sheets are rendered.
+DEFLATE_EARLY_CHARS = 1 << 20
+from xlgrade.workbook.zipio import ZIP32_LIMIT, Entry, deflate_later, fsync_dir, make_backup, raw_member, write_zip
 
 
 class Package:
@@ -86,6 +91,9 @@ class Package:
         self._infos = {i.filename: i for i in self._zip.infolist() if not i.is_dir()}
         self._order = list(self._infos)
         self._parts: dict[str, str | bytes] = {}  # changed or new parts
+        # parts deflating in a worker thread: (the data given to it, its deflate_later)
+        self._deflated: dict[str, tuple[str | bytes, Future[tuple[bytes, int, int]]]] = {}
+        self._last_sheet: str | None = None
         self._removed: set[str] = set()
         self.workbook = workbookxml.find_workbook(self)
         workbookxml.check_not_strict(self)
@@ -147,9 +155,20 @@ class Package:
     def write(self, part: str, data: str | bytes) -> None:
         self._parts[part] = data
         self._removed.discard(part)
+        self._deflated.pop(part, None)  # deflated before: that data is gone
+        # A large worksheet is deflated in a worker thread once the job moves on to another
+        # worksheet (it is then done with it); written again later, the result is not used.
+        if part.startswith("xl/worksheets/"):
+            last = self._last_sheet
+            if last is not None and last != part and last not in self._deflated:
+                held = self._parts.get(last)
+                if held is not None and len(held) >= DEFLATE_EARLY_CHARS:
+                    self._deflated[last] = (held, deflate_later(held))
+            self._last_sheet = part
 
     def remove(self, part: str) -> None:
         self._parts.pop(part, None)
+        self._deflated.pop(part, None)
         if part in self._infos:
             self._removed.add(part)
 
@@ -303,8 +322,11 @@ class Package:
         *,
         keep_styles: bool = False,
         keep_formulas: bool | Collection[int] = False,
+        widths: Mapping[int, float] | None = None,
     ) -> None:
-        worksheets.set_cells(self, sheet_name, cells, keep_styles=keep_styles, keep_formulas=keep_formulas)
+        worksheets.set_cells(
+            self, sheet_name, cells, keep_styles=keep_styles, keep_formulas=keep_formulas, widths=widths
+        )
 
     def tables(self, sheet_name: str) -> dict[str, str]:
         return tables.tables(self, sheet_name)
@@ -325,6 +347,12 @@ class Package:
     # ---- saving ---------------------------------------------------------------------------------------
     def _entries(self) -> list[Entry]:
         entries = []
+        deflated: dict[str, Future[tuple[bytes, int, int]]] = {}
+        for name in self.names():  # every changed part deflating at once (the early ones already are)
+            if name in self._parts:
+                early = self._deflated.get(name)
+                use = early is not None and early[0] is self._parts[name]
+                deflated[name] = early[1] if early is not None and use else deflate_later(self._parts[name])
         for name in self.names():
             e = Entry()
             e.name = name
@@ -337,12 +365,10 @@ class Package:
                 e.extract_version, e.external_attr = info.extract_version, info.external_attr
                 e.internal_attr = info.internal_attr
             else:
-                raw = self.read(name)
-                comp = zlib.compressobj(6, zlib.DEFLATED, -15)
-                e.data = comp.compress(raw) + comp.flush()
+                e.data, e.crc, e.usize = deflated.pop(name).result()
                 e.flags, e.method = 0, zipfile.ZIP_DEFLATED
                 e.date_time = info.date_time if info is not None else (1980, 1, 1, 0, 0, 0)
-                e.crc, e.csize, e.usize = zlib.crc32(raw), len(e.data), len(raw)
+                e.csize = len(e.data)
                 e.create_system, e.create_version, e.extract_version = 0, 20, 20
                 e.external_attr, e.internal_attr = (info.external_attr if info else 0), 0
             entries.append(e)

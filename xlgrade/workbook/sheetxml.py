@@ -271,7 +271,10 @@ class Worksheet:
         date1904: bool,
         keep_styles: bool,
         keep_formulas: bool | Collection[int],
+        widths: Mapping[int, float] | None = None,
     ) -> str:
+        """``xml`` with ``cells`` written; ``widths``: columns made at least that wide
+        (:meth:`widen_cols`) in the same pass, so a large sheet is copied once, not twice."""
         p = self.p
         by_row: dict[int, dict[int, Cell]] = {}
         for (r, c), item in cells.items():
@@ -299,7 +302,8 @@ class Worksheet:
             rows_xml = "".join(new_row(r) for r in pending)
             new = f"<{p}sheetData>{rows_xml}</{p}sheetData>"
             xml = xml[: sd.start] + new + xml[sd.end :]
-            return self._grow_dimension(xml, by_row)  # <dimension> precedes <sheetData>
+            xml = self._grow_dimension(xml, by_row)  # <dimension> precedes <sheetData>
+            return Worksheet(xml).widen_cols(xml, widths) if widths else xml
         for num, r_start, c_start, c_end, r_end, a, tag in self.iter_rows(xml, start, end):
             while k < len(pending) and pending[k] < num:
                 out.append(xml[pos:r_start])
@@ -319,8 +323,16 @@ class Worksheet:
                 break
         out.append(xml[pos:end])
         out += [new_row(r) for r in pending[k:]]
-        new_xml = xml[:start] + "".join(out) + xml[end:]
-        return keep_shared_formulas(xml, self._grow_dimension(new_xml, by_row), p)
+        # <cols> and <dimension> precede <sheetData>: edited in the head (the later one first,
+        # so the earlier one's offsets hold), then the whole part joined once
+        head = xml[:start]
+        if widths:
+            head = self.widen_cols(head, widths)
+        out[:0] = [self._grow_dimension(head, by_row)]
+        out.append(xml[end:])
+        new_xml = "".join(out)
+        del out
+        return keep_shared_formulas(xml, new_xml, p)
 
     def _edit_row(
         self,

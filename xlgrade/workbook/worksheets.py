@@ -267,8 +267,10 @@ def set_cells(
     *,
     keep_styles: bool = False,
     keep_formulas: bool | Collection[int] = False,
+    widths: Mapping[int, float] | None = None,
 ) -> None:
-    """Change only the given cells {(row, col): Cell or value} of an existing sheet.
+    """Change only the given cells {(row, col): Cell or value} of an existing sheet
+    (and, with ``widths``, widen those columns as :func:`widen_columns` does, in the same pass).
 
     Every other byte of the sheet XML stays. ``keep_styles``: an existing cell keeps its
     style. ``keep_formulas``: an existing formula is kept and the value becomes its cached
@@ -276,12 +278,20 @@ def set_cells(
     the collection of columns (1-based) where it applies.
     """
     if not cells:
+        if widths:
+            widen_columns(pkg, sheet_name, widths)
         return
     part = workbookxml.sheet_part(pkg, sheet_name)
     xml = pkg.text(part)
     ws = Worksheet(xml)
     new_xml = ws.set_cells(
-        xml, cells, date1904=workbookxml.date1904(pkg), keep_styles=keep_styles, keep_formulas=keep_formulas
+        xml,
+        cells,
+        date1904=workbookxml.date1904(pkg),
+        keep_styles=keep_styles,
+        keep_formulas=keep_formulas,
+        widths=widths,
     )
+    del xml
     pkg.write(part, new_xml)
     workbookxml.drop_calc_chain(pkg)

@@ -1,4 +1,5 @@
-"""Writing the zip of a package: unchanged members copied compressed, atomic saves, backups."""
+"""Writing the zip of a package: unchanged members copied compressed, changed ones deflated
+(in worker threads, :func:`deflate_later`), atomic saves, backups."""
 
 from __future__ import annotations
 
@@ -6,11 +7,34 @@ import io
 import os
 import struct
 import zipfile
+import zlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from xlgrade.errors import PackageError
 
 BACKUPS_KEPT = 10
+
+
+# ---- deflating parts, in worker threads ---------------------------------------------------------
+DEFLATE_LEVEL = 6
+_POOL: ThreadPoolExecutor | None = None
+
+
+def deflate(data: str | bytes) -> tuple[bytes, int, int]:
+    """(raw deflate stream, CRC-32, uncompressed size) of a part's text (as UTF-8) or bytes."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    comp = zlib.compressobj(DEFLATE_LEVEL, zlib.DEFLATED, -15)
+    return comp.compress(raw) + comp.flush(), zlib.crc32(raw), len(raw)
+
+
+def deflate_later(data: str | bytes) -> Future[tuple[bytes, int, int]]:
+    """:func:`deflate` in a worker thread: zlib lets go of the interpreter while it compresses,
+    so a large part deflates while the next one is rendered (the result is the same bytes)."""
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="xlgrade-deflate")
+    return _POOL.submit(deflate, data)
 
 
 # ---- the zip writer ---------------------------------------------------------------------------
