@@ -48,7 +48,7 @@ import shutil
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -68,11 +68,20 @@ from xlgrade.workbook import (
 from xlgrade.workbook.charts import ChartSpec
 from xlgrade.workbook.runlock import say
 from xlgrade.workbook.xmlscan import check_complete, decode_part
+from xlgrade.workbook.zipio import (
+    ZIP32_LIMIT,
+    Deflated,
+    Entry,
+    deflate_later,
+    fsync_dir,
+    make_backup,
+    raw_member,
+    write_zip,
+)
 
 # A worksheet part this large (in characters) is deflated in a worker thread as soon as the job
 # has moved on from it (Package.write), while the other sheets are rendered.
 DEFLATE_EARLY_CHARS = 1 << 20
-from xlgrade.workbook.zipio import ZIP32_LIMIT, Entry, deflate_later, fsync_dir, make_backup, raw_member, write_zip
 
 
 class Package:
@@ -90,9 +99,9 @@ class Package:
         self._error_parts = ziplimits.verify(self._buf, self._zip, self.path.name, find=b't="e"')
         self._infos = {i.filename: i for i in self._zip.infolist() if not i.is_dir()}
         self._order = list(self._infos)
-        self._parts: dict[str, str | bytes] = {}  # changed or new parts
+        self._parts: dict[str, str | bytes | Deflated] = {}  # changed or new parts
         # parts deflating in a worker thread: (the data given to it, its deflate_later)
-        self._deflated: dict[str, tuple[str | bytes, Future[tuple[bytes, int, int]]]] = {}
+        self._deflated: dict[str, tuple[str | bytes | Deflated, Future[tuple[bytes, int, int]]]] = {}
         self._last_sheet: str | None = None
         self._removed: set[str] = set()
         self.workbook = workbookxml.find_workbook(self)
@@ -116,10 +125,31 @@ class Package:
     def read(self, part: str) -> bytes:
         if part in self._parts:
             data = self._parts[part]
+            if isinstance(data, Deflated):
+                return data.inflate()
             return data.encode("utf-8") if isinstance(data, str) else data
         if part in self._removed or part not in self._infos:
             raise KeyError(part)
         return ziplimits.inflate(self._buf, self._infos[part], self.path.name)
+
+    def text_chunks(self, part: str) -> Iterator[str]:
+        """The part's text in pieces, each ending at a ``>`` (so no name or tag is cut): a part
+        kept deflated is inflated piece by piece, never whole; any other part is one piece."""
+        data = self._parts.get(part)
+        if not isinstance(data, Deflated):
+            yield self.text(part)
+            return
+        d = zlib.decompressobj(-15)
+        rest = b""
+        for at in range(0, len(data.data), 1 << 20):
+            block = rest + d.decompress(data.data[at : at + (1 << 20)])
+            cut = block.rfind(b">") + 1
+            if cut:
+                yield block[:cut].decode("utf-8")
+            rest = block[cut:]
+        rest += d.flush()
+        if rest:
+            yield rest.decode("utf-8")
 
     def may_hold_errors(self, part: str) -> bool:
         """Whether ``part`` may hold an error cell (``t="e"``): False only for a part read from
@@ -152,7 +182,7 @@ class Package:
             return ""
         return f" (sheet {name!r})" if name is not None else ""
 
-    def write(self, part: str, data: str | bytes) -> None:
+    def write(self, part: str, data: str | bytes | Deflated) -> None:
         self._parts[part] = data
         self._removed.discard(part)
         self._deflated.pop(part, None)  # deflated before: that data is gone
@@ -162,7 +192,7 @@ class Package:
             last = self._last_sheet
             if last is not None and last != part and last not in self._deflated:
                 held = self._parts.get(last)
-                if held is not None and len(held) >= DEFLATE_EARLY_CHARS:
+                if isinstance(held, (str, bytes)) and len(held) >= DEFLATE_EARLY_CHARS:
                     self._deflated[last] = (held, deflate_later(held))
             self._last_sheet = part
 

@@ -81,7 +81,7 @@ def ensure(pkg: Package, rules: RuleBook, sheet_parts: Iterable[str]) -> list[st
     have = {d.name: d.value for d in pkg.defined_names() if d.local_sheet is None}
     sheets = set(pkg.sheet_names())
     definitions = _definitions(rules)
-    pending = sorted(used_names(pkg.text(part) for part in sheet_parts))
+    pending = sorted(used_names(chunk for part in sheet_parts for chunk in pkg.text_chunks(part)))
     defined: list[str] = []
     seen: set[str] = set()
     while pending:

@@ -12,7 +12,7 @@ declarations, ``mc:Ignorable`` prefixes ...). The cells themselves are written b
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from xlgrade.errors import PackageError
@@ -272,9 +272,12 @@ class Worksheet:
         keep_styles: bool,
         keep_formulas: bool | Collection[int],
         widths: Mapping[int, float] | None = None,
-    ) -> str:
+        sink: Callable[[str], None] | None = None,
+    ) -> str | None:
         """``xml`` with ``cells`` written; ``widths``: columns made at least that wide
-        (:meth:`widen_cols`) in the same pass, so a large sheet is copied once, not twice."""
+        (:meth:`widen_cols`) in the same pass, so a large sheet is copied once, not twice.
+        ``sink``: the new text is handed to it in pieces, in order (None is returned), unless
+        the sheet has shared formulas (:func:`keep_shared_formulas` needs it whole)."""
         p = self.p
         by_row: dict[int, dict[int, Cell]] = {}
         for (r, c), item in cells.items():
@@ -286,7 +289,13 @@ class Worksheet:
         if sd is None:
             raise PackageError("worksheet without sheetData")
         start, end = (sd.tag_end, sd.inner_end(xml)) if not sd.empty else (sd.end, sd.end)
-        out: list[str] = []
+        # <cols> and <dimension> precede <sheetData>: edited in the head (the later one first,
+        # so the earlier one's offsets hold)
+        head = xml[:start]
+        if widths and not sd.empty:
+            head = self.widen_cols(head, widths)
+        streaming = sink is not None and not sd.empty and "shared" not in xml
+        out: list[str] = [self._grow_dimension(head, by_row)] if not sd.empty else []
         pos = start
         k = 0
         tails: dict = {}  # each distinct (value, style) formatted once (cached_cell_xml)
@@ -305,6 +314,10 @@ class Worksheet:
             xml = self._grow_dimension(xml, by_row)  # <dimension> precedes <sheetData>
             return Worksheet(xml).widen_cols(xml, widths) if widths else xml
         for num, r_start, c_start, c_end, r_end, a, tag in self.iter_rows(xml, start, end):
+            if streaming and len(out) >= 4096:
+                assert sink is not None
+                sink("".join(out))
+                out.clear()
             while k < len(pending) and pending[k] < num:
                 out.append(xml[pos:r_start])
                 out.append(new_row(pending[k]))
@@ -321,16 +334,21 @@ class Worksheet:
                 k += 1
             if k >= len(pending):
                 break
+        if streaming:  # the rows after the last one written, in slices
+            assert sink is not None
+            sink("".join(out))
+            out.clear()
+            for at in range(pos, end, 1 << 22):
+                sink(xml[at : min(end, at + (1 << 22))])
+            pos = end
         out.append(xml[pos:end])
         out += [new_row(r) for r in pending[k:]]
-        # <cols> and <dimension> precede <sheetData>: edited in the head (the later one first,
-        # so the earlier one's offsets hold), then the whole part joined once
-        head = xml[:start]
-        if widths:
-            head = self.widen_cols(head, widths)
-        out[:0] = [self._grow_dimension(head, by_row)]
         out.append(xml[end:])
-        new_xml = "".join(out)
+        if streaming:
+            assert sink is not None
+            sink("".join(out))
+            return None
+        new_xml = "".join(out)  # the whole part joined once
         del out
         return keep_shared_formulas(xml, new_xml, p)
 

@@ -29,6 +29,10 @@ from xlgrade.workbook.cellxml import (
     xml_number,
 )
 from xlgrade.workbook.sheetxml import Worksheet
+from xlgrade.workbook.zipio import StreamDeflater
+
+# A sheet this large (characters) has its cells set as a stream, deflated piece by piece.
+STREAM_CHARS = 4 << 20
 
 if TYPE_CHECKING:
     from xlgrade.workbook.package import Package
@@ -284,14 +288,20 @@ def set_cells(
     part = workbookxml.sheet_part(pkg, sheet_name)
     xml = pkg.text(part)
     ws = Worksheet(xml)
-    new_xml = ws.set_cells(
-        xml,
-        cells,
-        date1904=workbookxml.date1904(pkg),
-        keep_styles=keep_styles,
-        keep_formulas=keep_formulas,
-        widths=widths,
-    )
+    # a large sheet (a 200,000-line ledger) is deflated as it is rendered, never held whole twice
+    deflater = StreamDeflater() if len(xml) >= STREAM_CHARS else None
+    try:
+        new_xml = ws.set_cells(
+            xml,
+            cells,
+            date1904=workbookxml.date1904(pkg),
+            keep_styles=keep_styles,
+            keep_formulas=keep_formulas,
+            widths=widths,
+            sink=deflater.write if deflater is not None else None,
+        )
+    finally:
+        streamed = deflater.close() if deflater is not None else None
     del xml
-    pkg.write(part, new_xml)
+    pkg.write(part, new_xml if new_xml is not None else streamed)
     workbookxml.drop_calc_chain(pkg)
