@@ -303,5 +303,7 @@ def set_cells(
     finally:
         streamed = deflater.close() if deflater is not None else None
     del xml
-    pkg.write(part, new_xml if new_xml is not None else streamed)
+    result = new_xml if new_xml is not None else streamed
+    assert result is not None  # set_cells returns the text unless it streamed it
+    pkg.write(part, result)
     workbookxml.drop_calc_chain(pkg)
