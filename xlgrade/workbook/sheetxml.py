@@ -477,14 +477,21 @@ class Worksheet:
     def _spans_hold(self, spans: str, todo: Sequence[int], xml: str, c_start: int, c_end: int) -> bool:
         """Whether the row's spans hold its first cell and its last target: then editing cells
         in place leaves the start tag as the general scan of :meth:`_edit_row` would."""
+        try:
+            bounds = [int(x) for part in spans.split() for x in part.split(":")]
+        except ValueError:
+            return False
+        if not bounds:
+            return False
+        if min(bounds) <= 1:  # no cell lies left of column 1: only the last target counts
+            return todo[-1] <= max(bounds)
         first = self._cell.search(xml, c_start, c_end)
         ref = attrs_of(first.group(1)).get("r") if first is not None else None
         if ref is None:
             return False
         try:
-            bounds = [int(x) for part in spans.split() for x in part.split(":")]
             lo = parse_ref(ref)[1]
-        except (ValueError, PackageError):
+        except PackageError:
             return False
         return min(bounds) <= min(lo, todo[0]) and max(todo[-1], lo) <= max(bounds)
 
