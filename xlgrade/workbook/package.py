@@ -196,6 +196,7 @@ class Package:
         self._parts[part] = data
         self._removed.discard(part)
         self._deflated.pop(part, None)  # deflated before: that data is gone
+        self._hold_deflated()
         # A large worksheet is deflated in a worker thread once the job moves on to another
         # worksheet (it is then done with it); written again later, the result is not used.
         if part.startswith("xl/worksheets/"):
@@ -205,6 +206,15 @@ class Package:
                 if isinstance(held, (str, bytes)) and len(held) >= DEFLATE_EARLY_CHARS:
                     self._deflated[last] = (held, deflate_later(held))
             self._last_sheet = part
+
+    def _hold_deflated(self) -> None:
+        """Parts whose early deflate is done and that were not written since are held deflated
+        from now on (read back by inflating them), so their text no longer takes memory."""
+        for name, (held, future) in list(self._deflated.items()):
+            if future.done() and not isinstance(held, Deflated) and self._parts.get(name) is held:
+                kept = Deflated(*future.result())
+                self._parts[name] = kept
+                self._deflated[name] = (kept, future)
 
     def remove(self, part: str) -> None:
         self._parts.pop(part, None)
