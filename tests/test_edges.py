@@ -287,6 +287,22 @@ def test_error_cells_are_reported_as_the_errors_they_are(tmp_path):
     assert read.frame["product"].isna().all()
 
 
+def test_error_cells_are_found_by_the_workbook_book_as_by_the_file_reader(tmp_path):
+    # the file book knows from verifying the package which parts hold an error cell (t="e")
+    # and searches only those: the same cells as the plain file reader
+    from xlgrade.io.tables import read_book_rows
+    from xlgrade.parse import CellError
+    from xlgrade.workbook.filebook import FileBook
+
+    path = _xlsx_with_errors(tmp_path / "e.xlsx")
+    book = FileBook(path)
+    assert book.package.may_hold_errors(book.package.sheet_part("业绩"))
+    rows, _ = book._rows(LEDGER, "业绩")
+    plain, _, _ = read_book_rows(path, LEDGER)
+    assert [[repr(v) for v in r] for r in rows] == [[repr(v) for v in r] for r in plain]
+    assert sum(isinstance(v, CellError) for r in rows for v in r) == 2
+
+
 def test_a_number_typed_in_a_date_cell_is_reported_in_csv_too():
     rows = [["customer_id", "date", "amount"], ["C1", "45000", 1], ["C2", "12", 1], ["C3", 2026, 1]]
     read = normalize_rows(rows, LEDGER, source="s")

@@ -12,6 +12,7 @@ gives no error cells: the reader's own checks decide about broken files.
 from __future__ import annotations
 
 import io
+import os
 import re
 import zipfile
 from typing import Any
@@ -55,17 +56,32 @@ def _sheet_part(z: zipfile.ZipFile, sheet_name: str) -> str | None:
     return None
 
 
-def error_cells(data: bytes, sheet_name: str) -> dict[tuple[int, int], str]:
-    """{(row, column), both 0-based: error text} for the cells of type ``e`` in ``sheet_name``."""
+_MARK = b't="e"'
+_CHUNK = 1 << 20
+
+
+def _has_mark(z: zipfile.ZipFile, part: str) -> bool:
+    """Whether the part holds ``t="e"``, read in chunks (a 200,000-line sheet is never held
+    whole, nor decoded, when it has no error cell: the usual case)."""
+    tail = b""
+    with z.open(part) as fh:
+        while chunk := fh.read(_CHUNK):
+            if _MARK in tail + chunk[: len(_MARK)] or _MARK in chunk:
+                return True
+            tail = chunk[-(len(_MARK) - 1) :]
+    return False
+
+
+def error_cells(data: bytes | str | os.PathLike, sheet_name: str) -> dict[tuple[int, int], str]:
+    """{(row, column), both 0-based: error text} for the cells of type ``e`` in ``sheet_name``
+    of the package ``data`` (its bytes, or the path of its file)."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
+        with zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data) as z:
             part = _sheet_part(z, sheet_name)
-            if part is None or part not in z.namelist():
+            if part is None or part not in z.namelist() or not _has_mark(z, part):
                 return {}
             xml = z.read(part).decode("utf-8", "replace")
     except (KeyError, zipfile.BadZipFile, OSError, ValueError):
-        return {}
-    if 't="e"' not in xml:
         return {}
     found: dict[tuple[int, int], str] = {}
     for attrs, body in _CELL.findall(xml):

@@ -28,7 +28,7 @@ Refuses:
 from __future__ import annotations
 
 import io
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +109,13 @@ def pick_sheet(names: list[str], sheet: Sheet, sheet_name: str | None, source: s
 
 
 def read_book_rows(
-    path: Path, sheet: Sheet, *, sheet_name: str | None = None, data: bytes | None = None, checked: bool = False
+    path: Path,
+    sheet: Sheet,
+    *,
+    sheet_name: str | None = None,
+    data: bytes | None = None,
+    checked: bool = False,
+    may_hold_errors: Callable[[str], bool] | None = None,
 ) -> tuple[list[list[Any]], int, str]:
     """(rows from the first used row, number of file rows above them, sheet name).
 
@@ -117,6 +123,8 @@ def read_book_rows(
     ``checked``: the file (or ``data``) already passed :mod:`xlgrade.workbook.ziplimits`
     (a :class:`~xlgrade.workbook.package.Package` verified it); else it is checked here first,
     since calamine inflates the parts itself, trusting their headers.
+    ``may_hold_errors(sheet name)``: False when the caller knows the sheet has no error cell
+    (a :class:`~xlgrade.workbook.package.Package` saw its part), so it is not searched for them.
     """
     if not checked and data is None:
         try:
@@ -143,9 +151,13 @@ def read_book_rows(
         start = sheet_data.start
     finally:
         book.close()
-    if path.suffix.lower() in (".xlsx", ".xlsm") and any(v == "" for r in rows for v in r):
+    if (
+        path.suffix.lower() in (".xlsx", ".xlsm")
+        and (may_hold_errors is None or may_hold_errors(name))
+        and any(v == "" for r in rows for v in r)
+    ):
         # calamine reads an error cell (#N/A) as "": find them so they are reported as errors
-        mark_errors(rows, start, error_cells(data if data is not None else path.read_bytes(), name))
+        mark_errors(rows, start, error_cells(data if data is not None else path, name))
     offset = start[0] if rows and start else 0
     return rows, offset, name
 

@@ -235,13 +235,13 @@ def run_month(
     }
 
     backup = book.backup()
+    if len(ledger_cells):  # first: the largest part, written while the least else is held
+        book.write_computed(LEDGER, ledger_cells)
     book.write_table(HISTORY, history)
     book.write_table(credit_sheet(rules.credit.aging_days), credit_rows)
     book.write_table(SALES_POWER, sales_power(ledger, customers, grades, period.year, as_of))
     book.write_table(COMPARISON, comparison(ledger, customers, grades, period.year, as_of))
     book.write_table(ANALYSIS, analysis_rows)
-    if len(ledger_cells):
-        book.write_computed(LEDGER, ledger_cells)
     profiles = profiles_n.frame if profiles_n is not None else None
     classified = forms.classification_table(analyses["deal_stage"], customers, profiles, ledger, rules, as_of, lang)
     book.write_table(CLASSIFICATION, classified)

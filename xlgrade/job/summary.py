@@ -354,18 +354,21 @@ def _salesperson_block(c: _Context, reps: pd.Series, graded: Grading, rules: Rul
     ) != 3
     status = staff[in_lang(c.lang, "status_zh", "status")]
     rows = []
+    by_name = staff.to_dict("index")  # one pass: a .loc per salesperson costs more than the block
+    counts = dict(zip(table.index, table.to_numpy().tolist()))
+    status_of = status.to_dict()
     for name in staff.index:
-        s = staff.loc[name]
+        s = by_name[name]
         cls = (int(s["a"]), int(s["b"]), int(s["c"])) if show_classes else ()
         rows.append(
             _row(
                 unassigned if name == service.UNASSIGNED else name,
-                *table.loc[name].tolist(),
+                *counts[name],
                 int(s["customers"]),
                 *cls,
                 float(s["required_low"]),
                 float(s["required_high"]),
-                status[name],
+                status_of[name],
             )
         )
     cls_total = tuple(int(staff[k].sum()) for k in ("a", "b", "c")) if show_classes else ()

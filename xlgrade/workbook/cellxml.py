@@ -199,6 +199,20 @@ def cell_tail(value: Any, style: int | None, date1904: bool = False, p: str = ""
     return f"{s}{ta}>{inner}</{p}c>"
 
 
+def cached_cell_xml(
+    ref: str, value: Any, style: int | None, date1904: bool, p: str, tails: dict[tuple[type, Any, int | None], str]
+) -> str:
+    """:func:`cell_xml`, each distinct (type, value, style) formatted once into ``tails``."""
+    key = (type(value), value, style)
+    try:
+        tail = tails[key]
+    except KeyError:
+        tail = tails[key] = cell_tail(value, style, date1904, p)
+    except TypeError:  # an unhashable value: formatted where it stands
+        tail = cell_tail(value, style, date1904, p)
+    return f'<{p}c r="{ref}"{tail}' if tail else ""
+
+
 def column_tails(items: Sequence[Any], style: int | None, date1904: bool = False, p: str = "") -> list[str]:
     """:func:`cell_tail` of each item of a column (a :class:`Cell` brings its own style),
     each distinct (type, value, style) formatted once."""

@@ -113,7 +113,14 @@ class FileBook:
     def _rows(self, sheet: Sheet, name: str) -> tuple[list[list[Any]], int]:
         data = self.package.to_bytes() if self.package.dirty else None  # pending writes are read back
         try:
-            rows, offset, _ = read_book_rows(self.path, sheet, sheet_name=name, data=data, checked=True)
+            rows, offset, _ = read_book_rows(
+                self.path,
+                sheet,
+                sheet_name=name,
+                data=data,
+                checked=True,
+                may_hold_errors=lambda n: self.package.may_hold_errors(self.package.sheet_part(n)),
+            )
         except python_calamine.CalamineError as exc:  # the sheet's XML is cut off or not XML
             detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise DamagedSheetError(
@@ -418,8 +425,7 @@ class FileBook:
         # existing formulas stay (the values become their results), except in the columns whose
         # formula is given (or, with None, replaced by plain values); one pass over the sheet
         keep = {where[key] for key in keys if key not in formulas}
-        self.package.set_cells(name, cells, keep_styles=True, keep_formulas=keep)
-        self.package.widen_columns(name, widths)
+        self.package.set_cells(name, cells, keep_styles=True, keep_formulas=keep, widths=widths)
 
     def write_cards(self, tables: Mapping[str, pd.DataFrame]) -> None:
         """Cached results of the cards' lookup formulas for each card's pick (cards.shown_value).

@@ -33,7 +33,17 @@ Opening goes through :mod:`~xlgrade.workbook.ziplimits`: a folder, an empty, enc
 .xls file is refused, the zip directory's declared sizes are checked against its limits, and
 every member is inflated once (streaming, output discarded) to check its length and CRC, so
 no damaged part is ever copied on compressed; parts are read only through its bounded
-inflater, and a part whose XML is cut off is refused naming it (and its sheet).
+inflater, and a part whose XML is cut off is refused naming it (and its sheet). That pass also
+notes the parts holding an error cell (``t="e"``, :meth:`Package.may_hold_errors`), so the
+reader never inflates a sheet a second time to look for them.
+
+Speed and memory on a 200,000-line ledger: a changed part is held as text until saved, except a
+large one: cells set on a sheet of :data:`worksheets.STREAM_CHARS` or more are rendered as a stream
+and deflated piece by piece in a worker thread (the part is then held deflated,
+:class:`~xlgrade.workbook.zipio.Deflated`, and read back by inflating it); a worksheet of
+:data:`DEFLATE_EARLY_CHARS` or more starts deflating in a worker thread once the job writes
+another worksheet, and at save every other changed part deflates at once. zlib lets go of the
+interpreter while it compresses, and the result is the same bytes as one deflate of the whole.
 
 Saving is atomic: the new package goes to a temporary file next to the target, is flushed
 and fsynced, the old file is copied to the backup folder, then the temporary file replaces
@@ -48,7 +58,8 @@ import shutil
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +78,20 @@ from xlgrade.workbook import (
 from xlgrade.workbook.charts import ChartSpec
 from xlgrade.workbook.runlock import say
 from xlgrade.workbook.xmlscan import check_complete, decode_part
-from xlgrade.workbook.zipio import ZIP32_LIMIT, Entry, fsync_dir, make_backup, raw_member, write_zip
+from xlgrade.workbook.zipio import (
+    ZIP32_LIMIT,
+    Deflated,
+    Entry,
+    deflate_later,
+    fsync_dir,
+    make_backup,
+    raw_member,
+    write_zip,
+)
+
+# A worksheet part this large (in characters) is deflated in a worker thread as soon as the job
+# has moved on from it (Package.write), while the other sheets are rendered.
+DEFLATE_EARLY_CHARS = 1 << 20
 
 
 class Package:
@@ -81,10 +105,14 @@ class Package:
         self._zip = ziplimits.open_zip(self._buf, self.path.name)  # declared sizes within the limits
         # Every member inflated once (streaming, output discarded, CRC checked) before anything is
         # read: the members copied on compressed at save, and those calamine reads, are sound.
-        ziplimits.verify(self._buf, self._zip, self.path.name)
+        # (the parts holding an error cell, t="e", noted on the way: see :meth:`may_hold_errors`)
+        self._error_parts = ziplimits.verify(self._buf, self._zip, self.path.name, find=b't="e"')
         self._infos = {i.filename: i for i in self._zip.infolist() if not i.is_dir()}
         self._order = list(self._infos)
-        self._parts: dict[str, str | bytes] = {}  # changed or new parts
+        self._parts: dict[str, str | bytes | Deflated] = {}  # changed or new parts
+        # parts deflating in a worker thread: (the data given to it, its deflate_later)
+        self._deflated: dict[str, tuple[str | bytes | Deflated, Future[tuple[bytes, int, int]]]] = {}
+        self._last_sheet: str | None = None
         self._removed: set[str] = set()
         self.workbook = workbookxml.find_workbook(self)
         workbookxml.check_not_strict(self)
@@ -107,10 +135,36 @@ class Package:
     def read(self, part: str) -> bytes:
         if part in self._parts:
             data = self._parts[part]
+            if isinstance(data, Deflated):
+                return data.inflate()
             return data.encode("utf-8") if isinstance(data, str) else data
         if part in self._removed or part not in self._infos:
             raise KeyError(part)
         return ziplimits.inflate(self._buf, self._infos[part], self.path.name)
+
+    def text_chunks(self, part: str) -> Iterator[str]:
+        """The part's text in pieces, each ending at a ``>`` (so no name or tag is cut): a part
+        kept deflated is inflated piece by piece, never whole; any other part is one piece."""
+        data = self._parts.get(part)
+        if not isinstance(data, Deflated):
+            yield self.text(part)
+            return
+        d = zlib.decompressobj(-15)
+        rest = b""
+        for at in range(0, len(data.data), 1 << 20):
+            block = rest + d.decompress(data.data[at : at + (1 << 20)])
+            cut = block.rfind(b">") + 1
+            if cut:
+                yield block[:cut].decode("utf-8")
+            rest = block[cut:]
+        rest += d.flush()
+        if rest:
+            yield rest.decode("utf-8")
+
+    def may_hold_errors(self, part: str) -> bool:
+        """Whether ``part`` may hold an error cell (``t="e"``): False only for a part read from
+        the file that does not (found while verifying it, so no part is inflated again for it)."""
+        return part in self._parts or part not in self._infos or part in self._error_parts
 
     def text(self, part: str) -> str:
         data = self._parts.get(part)
@@ -138,12 +192,33 @@ class Package:
             return ""
         return f" (sheet {name!r})" if name is not None else ""
 
-    def write(self, part: str, data: str | bytes) -> None:
+    def write(self, part: str, data: str | bytes | Deflated) -> None:
         self._parts[part] = data
         self._removed.discard(part)
+        self._deflated.pop(part, None)  # deflated before: that data is gone
+        self._hold_deflated()
+        # A large worksheet is deflated in a worker thread once the job moves on to another
+        # worksheet (it is then done with it); written again later, the result is not used.
+        if part.startswith("xl/worksheets/"):
+            last = self._last_sheet
+            if last is not None and last != part and last not in self._deflated:
+                held = self._parts.get(last)
+                if isinstance(held, (str, bytes)) and len(held) >= DEFLATE_EARLY_CHARS:
+                    self._deflated[last] = (held, deflate_later(held))
+            self._last_sheet = part
+
+    def _hold_deflated(self) -> None:
+        """Parts whose early deflate is done and that were not written since are held deflated
+        from now on (read back by inflating them), so their text no longer takes memory."""
+        for name, (held, future) in list(self._deflated.items()):
+            if future.done() and not isinstance(held, Deflated) and self._parts.get(name) is held:
+                kept = Deflated(*future.result())
+                self._parts[name] = kept
+                self._deflated[name] = (kept, future)
 
     def remove(self, part: str) -> None:
         self._parts.pop(part, None)
+        self._deflated.pop(part, None)
         if part in self._infos:
             self._removed.add(part)
 
@@ -297,8 +372,11 @@ class Package:
         *,
         keep_styles: bool = False,
         keep_formulas: bool | Collection[int] = False,
+        widths: Mapping[int, float] | None = None,
     ) -> None:
-        worksheets.set_cells(self, sheet_name, cells, keep_styles=keep_styles, keep_formulas=keep_formulas)
+        worksheets.set_cells(
+            self, sheet_name, cells, keep_styles=keep_styles, keep_formulas=keep_formulas, widths=widths
+        )
 
     def tables(self, sheet_name: str) -> dict[str, str]:
         return tables.tables(self, sheet_name)
@@ -319,6 +397,12 @@ class Package:
     # ---- saving ---------------------------------------------------------------------------------------
     def _entries(self) -> list[Entry]:
         entries = []
+        deflated: dict[str, Future[tuple[bytes, int, int]]] = {}
+        for name in self.names():  # every changed part deflating at once (the early ones already are)
+            if name in self._parts:
+                early = self._deflated.get(name)
+                use = early is not None and early[0] is self._parts[name]
+                deflated[name] = early[1] if early is not None and use else deflate_later(self._parts[name])
         for name in self.names():
             e = Entry()
             e.name = name
@@ -331,12 +415,10 @@ class Package:
                 e.extract_version, e.external_attr = info.extract_version, info.external_attr
                 e.internal_attr = info.internal_attr
             else:
-                raw = self.read(name)
-                comp = zlib.compressobj(6, zlib.DEFLATED, -15)
-                e.data = comp.compress(raw) + comp.flush()
+                e.data, e.crc, e.usize = deflated.pop(name).result()
                 e.flags, e.method = 0, zipfile.ZIP_DEFLATED
                 e.date_time = info.date_time if info is not None else (1980, 1, 1, 0, 0, 0)
-                e.crc, e.csize, e.usize = zlib.crc32(raw), len(e.data), len(raw)
+                e.csize = len(e.data)
                 e.create_system, e.create_version, e.extract_version = 0, 20, 20
                 e.external_attr, e.internal_attr = (info.external_attr if info else 0), 0
             entries.append(e)

@@ -28,6 +28,7 @@ from xlgrade.workbook.package import Package
 
 _SHEET_REF = re.compile(r"'((?:[^']|'')+)'!|([^\W\d][\w.]*)!")
 _OWNED = re.compile(r"\b(rule_[A-Za-z0-9_]+|" + formulas.AS_OF + "|" + formulas.WINDOW_START + r")\b")
+_STARTS = ("rule_", *sorted({formulas.AS_OF.split("_")[0] + "_", formulas.WINDOW_START.split("_")[0] + "_"}))
 
 
 def constant(value: Any) -> str:
@@ -58,7 +59,21 @@ def _broken(value: str | None, sheets: set[str]) -> bool:
 
 
 def used_names(texts: Iterable[str]) -> set[str]:
-    return {m for text in texts for m in _OWNED.findall(text)}
+    """The names of :data:`_OWNED` the texts use: found by their literal starts (``str.find``,
+    fast on a 200,000-line sheet with no formula at all) and matched there, which finds exactly
+    what ``_OWNED.findall`` does (a match is one word: nothing can start inside another)."""
+    out: set[str] = set()
+    for text in texts:
+        for start in _STARTS:
+            i = text.find(start)
+            while i >= 0:
+                m = _OWNED.match(text, i)  # its leading \b looks at the character before i
+                if m is not None:
+                    out.add(m.group(1))
+                    i = text.find(start, m.end())
+                else:
+                    i = text.find(start, i + 1)
+    return out
 
 
 def ensure(pkg: Package, rules: RuleBook, sheet_parts: Iterable[str]) -> list[str]:
@@ -66,7 +81,7 @@ def ensure(pkg: Package, rules: RuleBook, sheet_parts: Iterable[str]) -> list[st
     have = {d.name: d.value for d in pkg.defined_names() if d.local_sheet is None}
     sheets = set(pkg.sheet_names())
     definitions = _definitions(rules)
-    pending = sorted(used_names(pkg.text(part) for part in sheet_parts))
+    pending = sorted(used_names(chunk for part in sheet_parts for chunk in pkg.text_chunks(part)))
     defined: list[str] = []
     seen: set[str] = set()
     while pending:

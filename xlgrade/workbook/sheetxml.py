@@ -12,13 +12,14 @@ declarations, ``mc:Ignorable`` prefixes ...). The cells themselves are written b
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from xlgrade.errors import PackageError
 from xlgrade.workbook.cellxml import (
     Cell,
     Formula,
+    cached_cell_xml,
     cell_xml,
     col_letter,
     parse_range,
@@ -270,7 +271,13 @@ class Worksheet:
         date1904: bool,
         keep_styles: bool,
         keep_formulas: bool | Collection[int],
-    ) -> str:
+        widths: Mapping[int, float] | None = None,
+        sink: Callable[[str], None] | None = None,
+    ) -> str | None:
+        """``xml`` with ``cells`` written; ``widths``: columns made at least that wide
+        (:meth:`widen_cols`) in the same pass, so a large sheet is copied once, not twice.
+        ``sink``: the new text is handed to it in pieces, in order (None is returned), unless
+        the sheet has shared formulas (:func:`keep_shared_formulas` needs it whole)."""
         p = self.p
         by_row: dict[int, dict[int, Cell]] = {}
         for (r, c), item in cells.items():
@@ -282,13 +289,20 @@ class Worksheet:
         if sd is None:
             raise PackageError("worksheet without sheetData")
         start, end = (sd.tag_end, sd.inner_end(xml)) if not sd.empty else (sd.end, sd.end)
-        out: list[str] = []
+        # <cols> and <dimension> precede <sheetData>: edited in the head (the later one first,
+        # so the earlier one's offsets hold)
+        head = xml[:start]
+        if widths and not sd.empty:
+            head = self.widen_cols(head, widths)
+        streaming = sink is not None and not sd.empty and "shared" not in xml
+        out: list[str] = [self._grow_dimension(head, by_row)] if not sd.empty else []
         pos = start
         k = 0
+        tails: dict = {}  # each distinct (value, style) formatted once (cached_cell_xml)
 
         def new_row(r: int) -> str:
             body = "".join(
-                cell_xml(f"{col_letter(c)}{r}", cell.value, cell.style, date1904, p)
+                cached_cell_xml(f"{col_letter(c)}{r}", cell.value, cell.style, date1904, p, tails)
                 for c, cell in sorted(by_row[r].items())
             )
             return f'<{p}row r="{r}">{body}</{p}row>'
@@ -297,8 +311,13 @@ class Worksheet:
             rows_xml = "".join(new_row(r) for r in pending)
             new = f"<{p}sheetData>{rows_xml}</{p}sheetData>"
             xml = xml[: sd.start] + new + xml[sd.end :]
-            return self._grow_dimension(xml, by_row)  # <dimension> precedes <sheetData>
+            xml = self._grow_dimension(xml, by_row)  # <dimension> precedes <sheetData>
+            return Worksheet(xml).widen_cols(xml, widths) if widths else xml
         for num, r_start, c_start, c_end, r_end, a, tag in self.iter_rows(xml, start, end):
+            if streaming and len(out) >= 4096:
+                assert sink is not None
+                sink("".join(out))
+                out.clear()
             while k < len(pending) and pending[k] < num:
                 out.append(xml[pos:r_start])
                 out.append(new_row(pending[k]))
@@ -307,16 +326,31 @@ class Worksheet:
             if k < len(pending) and pending[k] == num:
                 out.append(xml[pos:r_start])
                 out.append(
-                    self._edit_row(xml, num, tag, c_start, c_end, a, by_row[num], date1904, keep_styles, keep_formulas)
+                    self._edit_row(
+                        xml, num, tag, c_start, c_end, a, by_row[num], date1904, keep_styles, keep_formulas, tails
+                    )
                 )
                 pos = r_end
                 k += 1
             if k >= len(pending):
                 break
+        if streaming:  # the rows after the last one written, in slices
+            assert sink is not None
+            sink("".join(out))
+            out.clear()
+            for at in range(pos, end, 1 << 22):
+                sink(xml[at : min(end, at + (1 << 22))])
+            pos = end
         out.append(xml[pos:end])
         out += [new_row(r) for r in pending[k:]]
-        new_xml = xml[:start] + "".join(out) + xml[end:]
-        return keep_shared_formulas(xml, self._grow_dimension(new_xml, by_row), p)
+        out.append(xml[end:])
+        if streaming:
+            assert sink is not None
+            sink("".join(out))
+            return None
+        new_xml = "".join(out)  # the whole part joined once
+        del out
+        return keep_shared_formulas(xml, new_xml, p)
 
     def _edit_row(
         self,
@@ -330,6 +364,7 @@ class Worksheet:
         date1904: bool,
         keep_styles: bool,
         keep_formulas: bool | Collection[int],
+        tails: dict,
     ) -> str:
         p = self.p
         todo = sorted(targets)
@@ -356,8 +391,16 @@ class Worksheet:
                     if "cm" in oa:
                         made = made.replace(f'<{p}c r="{ref}"', f'<{p}c r="{ref}" cm="{oa["cm"]}"', 1)
                     return made
-            return cell_xml(ref, cell.value, style, date1904, p)
+            return cached_cell_xml(ref, cell.value, style, date1904, p, tails)
 
+        found = self._find_cells(xml, num, c_start, c_end, todo, a.get("spans"))
+        if found is not None:  # every target cell is there, addressed as usual: edited in place
+            for col, (s, e, ca) in zip(todo, found):
+                out.append(xml[pos:s])
+                out.append(new(col, (xml[s:e], ca)))
+                pos = e
+            out.append(xml[pos:c_end])
+            return self._row_tag(tag, a, num, []) + "".join(out) + f"</{p}row>"
         last_end = c_start
         for col, s, e, ca, _sc in self.cells(xml, c_start, c_end):
             if k >= len(todo):  # every target is written: the rest of the row stays as it is
@@ -384,7 +427,10 @@ class Worksheet:
             out += rest
             pos = at
         out.append(xml[pos:c_end])
-        body = "".join(out)
+        return self._row_tag(tag, a, num, cols) + "".join(out) + f"</{p}row>"
+
+    def _row_tag(self, tag: str, a: dict[str, str], num: int, cols: Sequence[int]) -> str:
+        """A row's start tag after an edit: its spans grown to ``cols``, its ``r`` written, open."""
         spans = a.get("spans")
         if spans and cols:
             lo, hi = min(cols), max(cols)
@@ -398,8 +444,56 @@ class Worksheet:
             tag = set_attr(tag, "r", str(num))
         if tag.endswith("/>"):
             tag = tag[:-2].rstrip() + ">"
-            return f"{tag}{body}</{p}row>"
-        return f"{tag}{body}</{p}row>"
+        return tag
+
+    def _find_cells(
+        self, xml: str, num: int, c_start: int, c_end: int, todo: Sequence[int], spans: str | None
+    ) -> list[tuple[int, int, dict[str, str]]] | None:
+        """(start, end, attributes) of each of the row's cells ``todo`` (columns, ascending),
+        found by their reference as Excel and xlgrade write it (``<c r="Q5"``, first), without
+        reading the other cells; None when one is missing or written otherwise, or when the
+        row's spans would have to grow (the general scan in :meth:`_edit_row` then does it)."""
+        p = self.p
+        if spans and not self._spans_hold(spans, todo, xml, c_start, c_end):
+            return None
+        out = []
+        pos = c_start
+        for c in todo:
+            s = xml.find(f'<{p}c r="{col_letter(c)}{num}"', pos, c_end)
+            m = self._cell.match(xml, s) if s >= 0 else None
+            if m is None:
+                return None
+            if m.group(2):
+                e = m.end()
+            else:
+                close = xml.find(f"</{p}c>", m.end(), c_end)
+                if close < 0:
+                    return None
+                e = close + len(p) + 4
+            out.append((s, e, attrs_of(m.group(1))))
+            pos = e
+        return out
+
+    def _spans_hold(self, spans: str, todo: Sequence[int], xml: str, c_start: int, c_end: int) -> bool:
+        """Whether the row's spans hold its first cell and its last target: then editing cells
+        in place leaves the start tag as the general scan of :meth:`_edit_row` would."""
+        try:
+            bounds = [int(x) for part in spans.split() for x in part.split(":")]
+        except ValueError:
+            return False
+        if not bounds:
+            return False
+        if min(bounds) <= 1:  # no cell lies left of column 1: only the last target counts
+            return todo[-1] <= max(bounds)
+        first = self._cell.search(xml, c_start, c_end)
+        ref = attrs_of(first.group(1)).get("r") if first is not None else None
+        if ref is None:
+            return False
+        try:
+            lo = parse_ref(ref)[1]
+        except PackageError:
+            return False
+        return min(bounds) <= min(lo, todo[0]) and max(todo[-1], lo) <= max(bounds)
 
     def _grow_dimension(self, xml: str, by_row: Mapping[int, Mapping[int, Any]]) -> str:
         dim = self.child("dimension")

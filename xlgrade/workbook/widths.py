@@ -85,10 +85,39 @@ def header_width(header: str) -> float:
     return max((_chars(w) for w in words), default=0.0)
 
 
+# Kinds whose numbers show longer the further they are from zero (a fixed number of decimals),
+# so that the largest and the smallest number of a column are the widest of its numbers.
+_MONOTONE = {model.ORDINAL, model.DATE, "date", model.DATETIME, model.SHARE, "share"}
+_MONOTONE |= {model.MONEY, model.SCORE, "money", model.INTEGER, model.AMOUNT, "int"}
+
+
+def widest(kind: str, values: Iterable[Any]) -> float:
+    """The widest of ``values`` as cells of ``kind`` show them (:func:`text_width`), each
+    distinct value measured once; of the finite numbers of a :data:`_MONOTONE` kind only the
+    largest, the smallest and a negative zero ("-0.00") are measured."""
+    distinct: set[Any] = set()
+    out = 0.0
+    for v in values:
+        try:
+            distinct.add((type(v), v))
+        except TypeError:  # unhashable: measured where it stands
+            out = max(out, text_width(v, kind))
+    if kind in _MONOTONE:
+        numbers = [v for t, v in distinct if t in (int, float) and math.isfinite(v)]
+        if numbers:
+            distinct = {(t, v) for t, v in distinct if not (t in (int, float) and math.isfinite(v))}
+            ends = [min(numbers), max(numbers)]
+            ends += [v for v in numbers if v == 0 and math.copysign(1.0, v) < 0][:1]
+            distinct |= {(type(v), v) for v in ends}
+    for _t, v in distinct:
+        out = max(out, text_width(v, kind))
+    return out
+
+
 def column_width(kind: str, values: Iterable[Any], declared: float = 0.0, header: str = "") -> tuple[float, bool]:
     """(width, wraps): the column's width for ``values`` (rules 2-4) and whether its text wraps."""
-    widest = max((text_width(v, kind) for v in values), default=0.0)
-    need = max(declared, math.ceil(max(widest, header_width(header)) + PAD))
+    widest_value = widest(kind, values)
+    need = max(declared, math.ceil(max(widest_value, header_width(header)) + PAD))
     if kind in _TEXT_KINDS and need > max(TEXT_MAX, declared):
         return max(TEXT_MAX, declared), True
     return float(need), False

@@ -29,6 +29,10 @@ from xlgrade.workbook.cellxml import (
     xml_number,
 )
 from xlgrade.workbook.sheetxml import Worksheet
+from xlgrade.workbook.zipio import StreamDeflater
+
+# A sheet this large (characters) has its cells set as a stream, deflated piece by piece.
+STREAM_CHARS = 4 << 20
 
 if TYPE_CHECKING:
     from xlgrade.workbook.package import Package
@@ -267,8 +271,10 @@ def set_cells(
     *,
     keep_styles: bool = False,
     keep_formulas: bool | Collection[int] = False,
+    widths: Mapping[int, float] | None = None,
 ) -> None:
-    """Change only the given cells {(row, col): Cell or value} of an existing sheet.
+    """Change only the given cells {(row, col): Cell or value} of an existing sheet
+    (and, with ``widths``, widen those columns as :func:`widen_columns` does, in the same pass).
 
     Every other byte of the sheet XML stays. ``keep_styles``: an existing cell keeps its
     style. ``keep_formulas``: an existing formula is kept and the value becomes its cached
@@ -276,12 +282,28 @@ def set_cells(
     the collection of columns (1-based) where it applies.
     """
     if not cells:
+        if widths:
+            widen_columns(pkg, sheet_name, widths)
         return
     part = workbookxml.sheet_part(pkg, sheet_name)
     xml = pkg.text(part)
     ws = Worksheet(xml)
-    new_xml = ws.set_cells(
-        xml, cells, date1904=workbookxml.date1904(pkg), keep_styles=keep_styles, keep_formulas=keep_formulas
-    )
-    pkg.write(part, new_xml)
+    # a large sheet (a 200,000-line ledger) is deflated as it is rendered, never held whole twice
+    deflater = StreamDeflater() if len(xml) >= STREAM_CHARS else None
+    try:
+        new_xml = ws.set_cells(
+            xml,
+            cells,
+            date1904=workbookxml.date1904(pkg),
+            keep_styles=keep_styles,
+            keep_formulas=keep_formulas,
+            widths=widths,
+            sink=deflater.write if deflater is not None else None,
+        )
+    finally:
+        streamed = deflater.close() if deflater is not None else None
+    del xml
+    result = new_xml if new_xml is not None else streamed
+    assert result is not None  # set_cells returns the text unless it streamed it
+    pkg.write(part, result)
     workbookxml.drop_calc_chain(pkg)

@@ -1,4 +1,5 @@
-"""Writing the zip of a package: unchanged members copied compressed, atomic saves, backups."""
+"""Writing the zip of a package: unchanged members copied compressed, changed ones deflated
+(in worker threads, :func:`deflate_later`), atomic saves, backups."""
 
 from __future__ import annotations
 
@@ -6,11 +7,81 @@ import io
 import os
 import struct
 import zipfile
+import zlib
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from xlgrade.errors import PackageError
 
 BACKUPS_KEPT = 10
+
+
+# ---- deflating parts, in worker threads ---------------------------------------------------------
+DEFLATE_LEVEL = 6
+_POOL: ThreadPoolExecutor | None = None
+
+
+def deflate(data: str | bytes | Deflated) -> tuple[bytes, int, int]:
+    """(raw deflate stream, CRC-32, uncompressed size) of a part's text (as UTF-8) or bytes."""
+    if isinstance(data, Deflated):
+        return data.data, data.crc, data.usize
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    comp = zlib.compressobj(DEFLATE_LEVEL, zlib.DEFLATED, -15)
+    return comp.compress(raw) + comp.flush(), zlib.crc32(raw), len(raw)
+
+
+def deflate_later(data: str | bytes | Deflated) -> Future[tuple[bytes, int, int]]:
+    """:func:`deflate` in a worker thread: zlib lets go of the interpreter while it compresses,
+    so a large part deflates while the next one is rendered (the result is the same bytes)."""
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="xlgrade-deflate")
+    return _POOL.submit(deflate, data)
+
+
+@dataclass(frozen=True)
+class Deflated:
+    """A part kept deflated (:class:`StreamDeflater`): its raw deflate stream, CRC-32 and size."""
+
+    data: bytes
+    crc: int
+    usize: int
+
+    def inflate(self) -> bytes:
+        return zlib.decompress(self.data, -15)
+
+
+class StreamDeflater:
+    """Deflates a part's text as it is rendered, piece by piece, in a worker thread (one piece
+    compressing while the next is rendered), so a 200,000-line sheet is never held whole."""
+
+    def __init__(self) -> None:
+        self._comp = zlib.compressobj(DEFLATE_LEVEL, zlib.DEFLATED, -15)
+        self._out: list[bytes] = []
+        self._crc = self._size = 0
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlgrade-stream")
+        self._pending: Future[None] | None = None
+
+    def _step(self, raw: bytes) -> None:
+        self._crc = zlib.crc32(raw, self._crc)
+        self._size += len(raw)
+        self._out.append(self._comp.compress(raw))
+
+    def write(self, text: str) -> None:
+        raw = text.encode("utf-8")
+        if self._pending is not None:
+            self._pending.result()  # at most one piece waits: memory stays bounded
+        self._pending = self._pool.submit(self._step, raw)
+
+    def close(self) -> Deflated:
+        try:
+            if self._pending is not None:
+                self._pending.result()
+        finally:
+            self._pool.shutdown(wait=True)
+        self._out.append(self._comp.flush())
+        return Deflated(b"".join(self._out), self._crc, self._size)
 
 
 # ---- the zip writer ---------------------------------------------------------------------------

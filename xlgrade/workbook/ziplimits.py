@@ -225,10 +225,25 @@ def raw_span(buf: bytes, info: zipfile.ZipInfo, name: str) -> tuple[int, int]:
     return start, end
 
 
-def inflate(buf: bytes, info: zipfile.ZipInfo, name: str, *, keep: bool = True) -> bytes:
+def inflate(
+    buf: bytes, info: zipfile.ZipInfo, name: str, *, keep: bool = True, find: bytes = b"", found: set[str] | None = None
+) -> bytes:
     """``info``'s data, inflated in chunks and checked (length, CRC-32); ``keep=False``: only checked
-    (returns ``b""``), never holding more than one chunk."""
+    (returns ``b""``), never holding more than one chunk. ``find``: the part's name is added to
+    ``found`` when its data holds these bytes (looked for in the chunks as they pass)."""
     part = info.filename
+    tail = b""
+
+    def look(data: bytes | memoryview) -> None:
+        nonlocal tail
+        if found is None or not find or part in found:
+            return
+        if isinstance(data, memoryview):  # a stored member
+            data = bytes(data)
+        if find in tail + bytes(data[: len(find) - 1]) or find in data:
+            found.add(part)
+        tail = bytes(data[-(len(find) - 1) :]) if len(find) > 1 else b""
+
     start, end = raw_span(buf, info, name)
     view = memoryview(buf)[start:end]
     declared = info.file_size
@@ -239,6 +254,7 @@ def inflate(buf: bytes, info: zipfile.ZipInfo, name: str, *, keep: bool = True) 
                 f"{name}: part {part}: stored size and declared size differ (部件已损坏); {_DAMAGED}"
             )
         crc = zlib.crc32(view)
+        look(view)
         if keep:
             parts.append(bytes(view))
         total = declared
@@ -261,6 +277,7 @@ def inflate(buf: bytes, info: zipfile.ZipInfo, name: str, *, keep: bool = True) 
                         f"{_BOMB}; {_WHAT_TO_DO}"
                     )
                 crc = zlib.crc32(data, crc)
+                look(data)
                 if keep:
                     parts.append(data)
         except zlib.error:
@@ -280,11 +297,14 @@ def inflate(buf: bytes, info: zipfile.ZipInfo, name: str, *, keep: bool = True) 
     return b"".join(parts)
 
 
-def verify(buf: bytes, zf: zipfile.ZipFile, name: str) -> None:
-    """Inflate every member once, discarding the output: refuse the first damaged or oversized one."""
+def verify(buf: bytes, zf: zipfile.ZipFile, name: str, find: bytes = b"") -> set[str]:
+    """Inflate every member once, discarding the output: refuse the first damaged or oversized one.
+    Returns the members whose data holds ``find`` (none without it)."""
+    found: set[str] = set()
     for info in zf.infolist():
         if not info.is_dir():
-            inflate(buf, info, name, keep=False)
+            inflate(buf, info, name, keep=False, find=find, found=found)
+    return found
 
 
 def check_file(path: str | os.PathLike, *, allow_xls: bool = False) -> None:
