@@ -25,6 +25,7 @@ class MemoryBook:
         self.saves = 0
         self.backups = 0
         self.calls: list[str] = []
+        self.lists: dict[str, list] = {}  # the lists sheet's columns the job set
 
     def read_table(self, sheet: Sheet) -> Normalized:
         self.calls.append(f"read:{sheet.key}")
@@ -60,6 +61,12 @@ class MemoryBook:
     def write_cards(self, tables) -> None:
         self.calls.append("cards")
         self.card_tables = dict(tables)
+
+    def write_list(self, key: str, values) -> bool:
+        self.calls.append(f"list:{key}")
+        changed = self.lists.get(key) != list(values)
+        self.lists[key] = list(values)
+        return changed
 
     def write_summary(self, summary) -> None:
         self.calls.append("summary")
