@@ -11,7 +11,7 @@ promises, not merely that the job called the right methods.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,22 @@ def file_book_of(
         data[key] = raw.rename(columns={c.header(lang): c.key for c in sheet.columns})
     save(build(lang, InputData(**data), rules=rules), path)
     return FileBookProbe(path)
+
+
+def set_rule(path: Path, key: str, value: Any) -> None:
+    """Staff type ``value`` into the rules sheet's value cell of rule ``key`` (the row whose
+    hidden key column holds it); only that cell of the file changes."""
+    from xlgrade.schema.sheets import RULES_SHEET, language_of
+    from xlgrade.workbook.cellxml import Cell
+    from xlgrade.workbook.package import Package
+
+    pkg = Package(path)
+    name = RULES_SHEET.name(language_of(pkg.sheet_names()))
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(name).to_python()
+    keys, value_col = RULES_SHEET.keys(), RULES_SHEET.keys().index("value") + 1
+    row = next(i for i, r in enumerate(rows, start=1) if len(r) >= len(keys) and r[len(keys) - 1] == key)
+    pkg.set_cells(name, {(row, value_col): Cell(value, None)}, keep_styles=True)
+    pkg.save()
 
 
 class FileBookProbe:
@@ -87,6 +103,10 @@ class FileBookProbe:
     def write_cards(self, tables: Mapping[str, pd.DataFrame]) -> None:
         self.calls.append("cards")
         self.book.write_cards(tables)
+
+    def write_list(self, key: str, values: Sequence[str]) -> bool:
+        self.calls.append(f"list:{key}")
+        return self.book.write_list(key, values)
 
     def write_summary(self, summary: Summary) -> None:
         self.calls.append("summary")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from xlgrade.engine import grade_choices
 from xlgrade.engine.rules import RuleBook
 from xlgrade.normalize import Normalized, normalize
 from xlgrade.schema.model import Sheet
@@ -25,6 +26,8 @@ class MemoryBook:
         self.saves = 0
         self.backups = 0
         self.calls: list[str] = []
+        # the lists sheet's columns the job sets, as a template made with ``rules`` holds them
+        self.lists: dict[str, list] = {"grades": grade_choices(self.rules.general.method, self.rules, lang)}
 
     def read_table(self, sheet: Sheet) -> Normalized:
         self.calls.append(f"read:{sheet.key}")
@@ -60,6 +63,12 @@ class MemoryBook:
     def write_cards(self, tables) -> None:
         self.calls.append("cards")
         self.card_tables = dict(tables)
+
+    def write_list(self, key: str, values) -> bool:
+        self.calls.append(f"list:{key}")
+        changed = self.lists.get(key) != list(values)
+        self.lists[key] = list(values)
+        return changed
 
     def write_summary(self, summary) -> None:
         self.calls.append("summary")

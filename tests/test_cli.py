@@ -283,3 +283,35 @@ def test_every_help_text_exists_in_both_languages():
         zh, en = HELP.pair(key)
         assert zh and en and zh != en, key
         assert re.search(r"[\u4e00-\u9fff]", zh), key
+
+
+CJK = re.compile(r"[\u2e80-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
+EVERY_METHOD_LEDGER = (
+    "customer_id,date,amount,quantity,profit,paid_date,paid_amount\n"
+    + "".join(f"A,2026-0{m}-01,90000,40,9000,2026-0{m}-20,90000\n" for m in range(1, 8))
+    + "B,2026-02-01,5000,3,500,,\nB,2026-05-01,7000,2,-900,2026-07-30,7000\nC,2025-03-01,800,1,80,2025-03-02,800\n"
+)
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json"])
+@pytest.mark.parametrize("method", ["threshold", "pareto", "scorecard", "composite", "credit", "rfm"])
+def test_grade_in_english_prints_no_chinese(tmp_path, capsys, method, fmt):
+    """`grade --lang en` shows the English labels a workbook in English shows (VIP, excellent,
+    champions ...), never the engine's Chinese ones; zh keeps them."""
+    from xlgrade.engine import METHODS
+    from xlgrade.engine.rules import RuleBook
+
+    ledger = write(tmp_path / "l.csv", EVERY_METHOD_LEDGER)
+    args = ["grade", ledger, "--method", method, "--as-of", "2026-07-31", "--format", fmt]
+    code, out, err = run(capsys, *args, "--lang", "en")
+    assert code == 0, err
+    assert not CJK.search(out), out
+    english = set(METHODS[method].grade_labels(RuleBook(), "en")) | {RuleBook().credit.no_record_label_en}
+    if fmt == "json":
+        assert {r["grade"] for r in json.loads(out)} <= english
+    code, out, err = run(capsys, *args)
+    assert code == 0, err
+    if fmt == "json":
+        assert {r["grade"] for r in json.loads(out)} <= set(METHODS[method].grade_labels(RuleBook(), "zh")) | {
+            RuleBook().credit.no_record_label
+        }

@@ -13,6 +13,7 @@ from tests.memorybook import MemoryBook
 from xlgrade import demo_data
 from xlgrade.engine import frames, matrices
 from xlgrade.engine.rules import RuleBook
+from xlgrade.errors import RuleError
 from xlgrade.job import forms
 from xlgrade.job.monthly import run_month
 from xlgrade.schema.sheets import CLASSIFICATION, CUSTOMERS, GRADE_STRATEGY, LEDGER, LOYALTY_TYPES, PROFILES, SHEETS
@@ -215,6 +216,58 @@ def test_grading_strategy_says_what_the_rules_say():
     assert "超过 2 次" in table.at[1, "criteria"]
     en = forms.grade_strategy_table(rules, "en")
     assert list(en["meaning"]) == ["key", "major", "ordinary"] and en.at[0, "service"].startswith("Look after")
+
+
+def test_the_strategy_texts_are_rules_shown_in_the_rules_sheet():
+    """Seed 004's type texts and seed 000's strategies are rules (zh and en twins), not catalogue text."""
+    rules = RuleBook().updated(
+        {
+            "abc.strategy_b": "每月回访一次",
+            "abc.strategy_b_en": "call monthly",
+            "matrix.loyalty_strategies": "保持; 盯紧; 培养; 放弃",
+            "matrix.loyalty_text_small_loyal": "值得培养的新客户",
+        }
+    )
+    assert forms.grade_strategy_table(rules, "zh").at[1, "service"] == "每月回访一次"
+    assert forms.grade_strategy_table(rules, "en").at[1, "service"] == "call monthly"
+    types = forms.loyalty_types_table(rules, "zh")
+    assert list(types["strategy"])[:4] == ["保持", "盯紧", "培养", "放弃"]
+    assert types.at[2, "description"] == "值得培养的新客户"
+    keys = {spec.key: spec for spec in RuleBook.specs()}
+    for key in ("abc.strategy_a", "matrix.loyalty_strategies", "matrix.loyalty_text_large_loyal"):
+        assert keys[key].lang == "zh" and keys[key + "_en"].lang == "en"
+        assert keys[key].zh and keys[key].en and keys[key + "_en"].name_in("zh") != keys[key].name_in("zh")
+    with pytest.raises(RuleError, match="matrix.loyalty_strategies"):
+        RuleBook().updated({"matrix.loyalty_strategies": "保持; 培养"})
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_strategy_changed_in_the_rules_sheet_is_printed_after_recalc(tmp_path, lang):
+    from tests.filebookprobe import set_rule
+    from xlgrade import demo_data
+    from xlgrade.workbook.filebook import FileBook
+    from xlgrade.workbook.template import InputData, build, save
+
+    path = tmp_path / "book.xlsx"
+    save(build(lang, InputData.from_demo(demo_data.generate(n_customers=30, lang=lang))), path)
+    twin = "" if lang == "zh" else "_en"
+    texts = {
+        f"abc.strategy_c{twin}": "电话维护为主" if lang == "zh" else "phone calls only",
+        f"matrix.loyalty_text_large_disloyal{twin}": "要特别小心" if lang == "zh" else "take great care",
+        f"matrix.loyalty_strategies{twin}": "保持; 盯紧; 培养; 放弃" if lang == "zh" else "keep; watch; grow; drop",
+    }
+    wb = openpyxl.load_workbook(path, read_only=True)
+    before = _texts(wb[GRADE_STRATEGY.name(lang)]) + _texts(wb[LOYALTY_TYPES.name(lang)])
+    wb.close()
+    assert not any(t in before for t in ("电话维护为主", "phone calls only", "要特别小心", "take great care"))
+    for key, value in texts.items():
+        set_rule(path, key, value)
+    run_month(FileBook(path), "2026-10")
+    wb = openpyxl.load_workbook(path, read_only=True)
+    strategy, types = _texts(wb[GRADE_STRATEGY.name(lang)]), _texts(wb[LOYALTY_TYPES.name(lang)])
+    assert texts[f"abc.strategy_c{twin}"] in strategy
+    assert texts[f"matrix.loyalty_text_large_disloyal{twin}"] in types
+    assert all(t in types for t in texts[f"matrix.loyalty_strategies{twin}"].split("; "))
 
 
 # ---- the monthly job writes them ---------------------------------------------------------------------

@@ -75,7 +75,7 @@ def book_of(make_book: MakeBook, data: demo_data.DemoData, **kw: Any) -> Any:
 def test_backup_first_save_last_and_every_derived_sheet_written(make_book, data):
     book = book_of(make_book, data)
     result = run_month(book, "2026-10", now=NOW, user="tester")
-    writes = [c for c in book.calls if c.startswith(("write:", "computed:", "summary"))]
+    writes = [c for c in book.calls if c.startswith(("write:", "computed:", "summary", "list:"))]
     assert book.calls.index("backup") < book.calls.index(writes[0])
     assert book.calls[-1] == "save" and book.saves == 1
     assert set(book.written) == {

@@ -39,7 +39,7 @@ import pytest
 from xlgrade.engine.rulelabels import CHOICES
 from xlgrade.engine.rules import RuleBook
 from xlgrade.schema import model
-from xlgrade.schema.sheets import HISTORY, RULES_SHEET, RUN_LOG, SHEETS
+from xlgrade.schema.sheets import FORM_NO, HISTORY, RULES_SHEET, RUN_LOG, SHEETS
 
 CJK = re.compile(r"[\u2e80-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
 EN_ALLOWED_RULES = ("complaints.tier1_grades", "complaints.tier2_grades")
@@ -248,3 +248,122 @@ def test_english_workbook_of_every_method_shows_its_grades_in_english(tmp_path, 
     grades = {v for (v,) in ws.iter_rows(min_row=2, min_col=idx, max_col=idx, values_only=True) if v}
     english = set(METHODS[method].grade_labels(rules, "en")) | {rules.credit.no_record_label_en}
     assert grades and grades <= english, grades
+
+
+# ---- the zh rule on every visible text (not only the rules sheet)
+LATIN = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+# what is legitimately not Chinese in a zh workbook, besides ZH_LATIN_OK and the data:
+# record numbers (KH0001, XS2024110008, HT-00040, TS0001), two-criteria matrix cells (AB),
+# the form number (MF/Q 102/A) and RFM's high/low codes (already in ZH_LATIN_OK)
+ZH_ID = re.compile(r"^(?:[A-Z]{1,3}\d+|[ABCD]{2})$")
+ZH_FORM_NO = set(LATIN.findall(FORM_NO))
+# cells the machine fills with the environment's own names, verbatim: who ran it, on which
+# computer, to which file
+ZH_VERBATIM = {(RUN_LOG.zh, key) for key in ("user", "host", "backup", "output")}
+
+
+class LatinLeaks:
+    """The zh scan: every Latin word that is not an allowed acronym, id, form number or a word
+    of the data (a word that occurs in a text staff typed, e.g. a product "移动电源 P10", an
+    e-mail address) is a leak."""
+
+    def __init__(self, data: set[str]):
+        self.data_words = {w for text in data for w in LATIN.findall(text)}
+        self.found: list[tuple[str, str]] = []
+
+    def check(self, where: str, text: str) -> None:
+        bad = [
+            w
+            for w in LATIN.findall(text)
+            if w not in ZH_LATIN_OK and w not in ZH_FORM_NO and w not in self.data_words and not ZH_ID.match(w)
+        ]
+        if bad:
+            self.found.append((where, f"{bad}: {text[:120]}"))
+
+
+def _verbatim_columns(wb) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for sheet_name, key in ZH_VERBATIM:
+        if sheet_name in wb.sheetnames:
+            ws = wb[sheet_name]
+            heads = [c.value for c in ws[1]]
+            header = next(s for s in SHEETS.values() if s.zh == sheet_name).column(key).header("zh")
+            if header in heads:
+                out.setdefault(sheet_name, set()).add(openpyxl.utils.get_column_letter(heads.index(header) + 1))
+    return out
+
+
+def _scan_zh(path: Path, wb) -> list[tuple[str, str]]:
+    leaks = LatinLeaks(_typed_free_text(wb, "zh") | {path.name})  # 校验 names the file: "[book.xlsx]客户资料"
+    verbatim = _verbatim_columns(wb)
+    for ws in wb.worksheets:
+        if ws.sheet_state != "visible":
+            continue
+        leaks.check(f"{ws.title} name", ws.title)
+        skip = verbatim.get(ws.title, set())
+        for cell in _visible_cells(ws):
+            if isinstance(cell.value, str) and cell.column_letter not in skip:
+                leaks.check(f"{ws.title}!{cell.coordinate}", cell.value)
+        for dv in ws.data_validations.dataValidation:
+            for text in (dv.error, dv.errorTitle, dv.prompt, dv.promptTitle):
+                if text:
+                    leaks.check(f"{ws.title} validation {dv.sqref}", text)
+        for hf in (ws.oddHeader, ws.oddFooter, ws.evenHeader, ws.evenFooter, ws.firstHeader, ws.firstFooter):
+            for part in (hf.left, hf.center, hf.right):
+                if part.text:
+                    # &P, &N, &D: the page-field codes, not words
+                    leaks.check(f"{ws.title} header/footer", re.sub(r"&[A-Z]|&\"[^\"]*\"|&\d+", " ", part.text))
+        for table in ws.tables.values():
+            for col in table.tableColumns:
+                leaks.check(f"{ws.title} table {table.name}", col.name)
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if re.search(r"xl/(charts/chart|comments)\d*\.xml$", name):
+                for el in ElementTree.fromstring(z.read(name)).iter():
+                    if el.tag.split("}")[-1] in ("t", "v") and el.text:  # a:t runs, c:v cached texts
+                        leaks.check(f"{name}", el.text)
+    props = wb.properties
+    for text in (props.title, props.subject, props.description, props.keywords, props.category):
+        if text:
+            leaks.check("document properties", text.replace("xlgrade", ""))  # the product's name
+    return leaks.found
+
+
+def test_chinese_demo_workbook_shows_no_english_word(demo_books, loaded):
+    """Every visible text of the zh demo (after the monthly job) is Chinese but the allowed
+    acronyms, ids, the form number and the data's own words."""
+    found = _scan_zh(demo_books["zh"], loaded["zh"])
+    assert not found, "\n".join(f"{w}: {t}" for w, t in found[:40])
+
+
+def test_chinese_template_shows_no_english_word():
+    path = Path(__file__).resolve().parents[1] / "workbook_templates" / "xlgrade-zh.xlsx"
+    found = _scan_zh(path, openpyxl.load_workbook(path, data_only=True))
+    assert not found, "\n".join(f"{w}: {t}" for w, t in found[:40])
+
+
+def test_the_zh_scan_finds_an_english_word(loaded):
+    wb = loaded["zh"]
+    leaks = LatinLeaks(_typed_free_text(wb, "zh"))
+    product = next(w for w in leaks.data_words if re.match(r"[A-Z]\d+$", w) is None and len(w) > 3)
+    leaks.check("data", f"{product} 与 KH0001、MF/Q 102/A、VIP客户、AB")
+    assert not leaks.found
+    leaks.check("ui", "见「规则」表 store 各项")
+    leaks.check("method", "方法:threshold")
+    assert [w for w, _ in leaks.found] == ["ui", "method"]
+
+
+@pytest.mark.parametrize("method", ["scorecard", "credit", "rfm", "pareto", "composite"])
+def test_chinese_workbook_of_every_method_shows_no_english_word(tmp_path, method):
+    from xlgrade import demo_data
+    from xlgrade.job.monthly import run_month
+    from xlgrade.workbook.filebook import FileBook
+    from xlgrade.workbook.template import InputData, build, save
+
+    rules = RuleBook().updated({"general.method": method})
+    path = tmp_path / "zh.xlsx"
+    save(build("zh", InputData.from_demo(demo_data.generate(n_customers=60, lang="zh")), rules), path)
+    for month in ("2026-09", "2026-10"):
+        run_month(FileBook(path), month)
+    found = _scan_zh(path, openpyxl.load_workbook(path, data_only=True))
+    assert not found, "\n".join(f"{w}: {t}" for w, t in found[:40])

@@ -206,6 +206,9 @@ def test_long_text_prints_whole(rendered):
     ]  # the other language's rows are hidden
     cut = [d for d, s in zip(table["description"], shown) if s and _squeeze(str(d)) not in printed]
     assert cut == []
+    # a long value (a strategy text, abc.strategy_a) wraps in its column too
+    long_values = [v for v, s in zip(table["value"], shown) if s and isinstance(v, str) and len(v) > 40]
+    assert long_values and [v for v in long_values if _squeeze(v) not in printed] == []
     backup = FileBook(rendered.path).read_table(RUN_LOG).frame["backup"].dropna().tolist()
     assert backup and all(_squeeze(str(b)) in _squeeze(rendered.text(RUN_LOG)) for b in backup)
 

@@ -31,7 +31,7 @@ from xlgrade.clifail import (
     say_error,
 )
 from xlgrade.csvout import csv_text, write_csv
-from xlgrade.engine import METHODS, Grading, RuleBook, grade
+from xlgrade.engine import METHODS, Grading, RuleBook, grade, in_language
 from xlgrade.engine.dynamics import apply_overrides
 from xlgrade.engine.rules import MEASURES
 from xlgrade.engine.text import Catalogue
@@ -255,8 +255,12 @@ def cmd_grade(args: argparse.Namespace) -> int:
         print(f"xlgrade: note: --measure does not apply to the {method} method and was ignored", file=sys.stderr)
 
     result = grade(method, ledger.frame, customers=customers, rules=rules, as_of=as_of, measure=args.measure)
+    # the grades as a workbook in --lang shows them (scorecard VIP客户 -> VIP, credit 优 -> excellent ...)
+    result = in_language(result, rules, args.lang)
     if customers is not None:
-        result, override_issues = apply_overrides(result, customers.set_index("customer_id"), source=cust.source)
+        result, override_issues = apply_overrides(
+            result, customers.set_index("customer_id"), source=cust.source, column=cust.header("manual_grade")
+        )
         issues += override_issues
     _report_issues(issues, args.lang)
     names = None

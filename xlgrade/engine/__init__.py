@@ -168,6 +168,12 @@ def grade(
     )
 
 
+def grade_choices(method: str, rules: RuleBook, lang: str) -> list[str]:
+    """What the 人工等级 drop-down offers (the lists sheet's 等级): the grades ``method`` gives,
+    best first, each once, as a workbook in ``lang`` shows them."""
+    return list(dict.fromkeys(METHODS[method].grade_labels(rules, lang)))
+
+
 def label_map(method: str, rules: RuleBook, lang: str) -> dict[str, str]:
     """The engine's grade labels of ``method`` -> the labels a workbook in ``lang`` shows
     (scorecard VIP客户 -> VIP, credit 优 -> excellent, 无记录 -> no record, RFM ...); empty
@@ -185,10 +191,15 @@ def in_language(result: Grading, rules: RuleBook, lang: str) -> Grading:
     """``result`` with its grades, labels and English explanations as a workbook in ``lang``
     shows them (label_map). A new Grading: ``result`` is left as it is."""
     mapping = label_map(result.method, rules, lang)
-    if not mapping:
+    # a figure that is itself a credit grade (credit's ly_credit_grade: 上年同期信用) too
+    credit_figures = [f for f in result.figures if f.endswith("credit_grade")]
+    credit = label_map("credit", rules, lang) if credit_figures else {}
+    if not mapping and not credit:
         return result
     frame = result.frame.copy()
     frame["grade"] = frame["grade"].map(lambda g: mapping.get(g, g) if isinstance(g, str) else g)
+    for column in credit_figures:
+        frame[column] = frame[column].map(lambda g: credit.get(g, g) if isinstance(g, str) else g)
     # the English explanation names the engine's label first ("有效客户 (active): ..."): only English
     starts = {f"{zh} ({en}): ": f"{en}: " for zh, en in mapping.items()}
     starts |= {f"{zh} ({en}, ": f"{en} (" for zh, en in mapping.items()}
@@ -205,4 +216,15 @@ def in_language(result: Grading, rules: RuleBook, lang: str) -> Grading:
     return Grading(result.method, frame, result.figures, labels)
 
 
-__all__ = ["ALL", "ANALYSES", "METHODS", "Grading", "Method", "RuleBook", "grade", "in_language", "label_map"]
+__all__ = [
+    "ALL",
+    "ANALYSES",
+    "METHODS",
+    "Grading",
+    "Method",
+    "RuleBook",
+    "grade",
+    "grade_choices",
+    "in_language",
+    "label_map",
+]

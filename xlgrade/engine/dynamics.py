@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from xlgrade.engine.result import Grading
+from xlgrade.engine.rulelabels import method_name
 from xlgrade.issues import IGNORED, Issue
 
 NEW, GONE = "新客户", "流失"
@@ -126,12 +127,12 @@ def _text(values: pd.Series) -> pd.Series:
 
 
 def apply_overrides(
-    result: Grading, customers: pd.DataFrame, *, source: str = "customers"
+    result: Grading, customers: pd.DataFrame, *, source: str = "customers", column: str = "manual_grade"
 ) -> tuple[Grading, list[Issue]]:
     """Apply valid manual grades; report the others. Returns a new Grading and the issues.
 
-    Issues name ``source`` and, when ``customers`` has a ``row`` column (as read from a
-    sheet), the row the manual grade was typed in.
+    Issues name ``source``, the manual-grade ``column`` as its header reads (人工等级) and, when
+    ``customers`` has a ``row`` column (as read from a sheet), the row it was typed in.
     """
     frame = result.frame.copy()
     ids = frame.index
@@ -139,15 +140,15 @@ def apply_overrides(
     cust.index = cust.index.astype(str)
     cust = cust[~cust.index.duplicated()]
 
-    def column(name: str) -> pd.Series:
+    def values(name: str) -> pd.Series:
         if name in cust.columns:
             raw = cust[name].reindex(ids.astype(str))
             raw.index = ids
             return raw
         return pd.Series(np.nan, index=ids, dtype="object")
 
-    raw_manual = column("manual_grade")
-    manual, reason = _text(raw_manual), _text(column("override_reason"))
+    raw_manual = values("manual_grade")
+    manual, reason = _text(raw_manual), _text(values("override_reason"))
     computed = frame["grade"].astype(str)
     has_manual = manual != ""
     valid = manual.isin(result.labels)
@@ -169,11 +170,11 @@ def apply_overrides(
     frame["overridden"] = applied.astype(bool)
     frame["differs"] = (applied & (manual != computed)).astype(bool)
 
-    rows = column("row")
+    rows = values("row")
     issues = [
-        _issue(source, _row(rows[cid]), cid, raw_manual[cid], manual[cid], result)
+        _issue(source, _row(rows[cid]), column, cid, raw_manual[cid], manual[cid], result)
         if not ok
-        else _no_reason(source, _row(rows[cid]), cid, raw_manual[cid], manual[cid])
+        else _no_reason(source, _row(rows[cid]), column, cid, raw_manual[cid], manual[cid])
         for cid, ok in _by_customer(valid[has_manual & ~applied])
     ]
     return dataclasses.replace(result, frame=frame), issues
@@ -201,24 +202,25 @@ def _by_customer(flags: pd.Series) -> list[tuple[Any, bool]]:
     return list(zip(flags.index, flags.to_numpy(dtype=bool).tolist()))
 
 
-def _issue(source: str, row: int | None, cid: str, raw, manual: str, result: Grading) -> Issue:
+def _issue(source: str, row: int | None, column: str, cid: str, raw, manual: str, result: Grading) -> Issue:
+    en, zh = method_name(result.method, "en"), method_name(result.method, "zh")
     return Issue(
         source,
         row,
-        "manual_grade",
+        column,
         raw,
-        f"customer {cid}: manual grade {manual!r} is not a grade of method {result.method} "
+        f"customer {cid}: manual grade {manual!r} is not a grade of method {en} "
         f"({', '.join(result.labels)}); the computed grade is kept",
-        f"客户 {cid}:人工等级 {manual} 不是 {result.method} 方法的等级({'、'.join(result.labels)}),保留计算结果",
+        f"客户 {cid}:人工等级 {manual} 不是 {zh} 方法的等级({'、'.join(result.labels)}),保留计算结果",
         IGNORED,
     )
 
 
-def _no_reason(source: str, row: int | None, cid: str, raw, manual: str) -> Issue:
+def _no_reason(source: str, row: int | None, column: str, cid: str, raw, manual: str) -> Issue:
     return Issue(
         source,
         row,
-        "manual_grade",
+        column,
         raw,
         f"customer {cid}: manual grade {manual} has no override reason; the computed grade is kept",
         f"客户 {cid}:人工等级 {manual} 未填写调整原因,保留计算结果",

@@ -107,6 +107,46 @@ class AbcRules:
     names_en: tuple[str, ...] = rule(
         ("key", "major", "ordinary"), TEXTS, "ABC 等级英文含义", "meaning of each ABC grade (en)"
     )
+    # seed 000's 4S-style grading strategy (客户分级管理策略表): what the company does for each grade
+    strategy_a: str = rule(
+        "重点维护:专人负责,定期拜访决策层,优先供货、优先处理投诉,提供专属价格与服务,及时掌握其最新需求。",
+        TEXT,
+        "第一级(A)客户的管理策略(客户分级管理策略表)",
+        "management strategy of the first grade (grading strategy table), in Chinese",
+    )
+    strategy_a_en: str = rule(
+        "Look after first: a dedicated salesperson, regular visits to the decision makers, first call on supply "
+        "and complaints, tailored prices and service, follow their latest needs.",
+        TEXT,
+        "第一级(A)客户管理策略的英文",
+        "management strategy of the first grade (grading strategy table)",
+    )
+    strategy_b: str = rule(
+        "积极发展:定期回访,及时响应,提供优惠与增值服务,挖掘采购潜力,争取升为上一级。",
+        TEXT,
+        "第二级(B)客户的管理策略(客户分级管理策略表)",
+        "management strategy of the second grade (grading strategy table), in Chinese",
+    )
+    strategy_b_en: str = rule(
+        "Develop: regular follow-ups, quick response, discounts and added services, grow their purchases towards "
+        "the grade above.",
+        TEXT,
+        "第二级(B)客户管理策略的英文",
+        "management strategy of the second grade (grading strategy table)",
+    )
+    strategy_c: str = rule(
+        "标准服务:按规范流程服务并控制服务成本,以电话或集中活动维护;有潜力的重点培养,长期无交易的适时淘汰。",
+        TEXT,
+        "第三级(C)客户的管理策略(客户分级管理策略表)",
+        "management strategy of the third grade (grading strategy table), in Chinese",
+    )
+    strategy_c_en: str = rule(
+        "Standard service: the standard process at a controlled cost, by phone or group events; develop those "
+        "with potential, drop those that stay inactive.",
+        TEXT,
+        "第三级(C)客户管理策略的英文",
+        "management strategy of the third grade (grading strategy table)",
+    )
 
 
 @dataclass(frozen=True)
@@ -283,6 +323,70 @@ class MatrixRules:
         TEXTS,
         "销量×忠诚度英文名称",
         "sales x loyalty labels in English",
+    )
+    # seed 004"s customer-type table (客户类型划分一览表): each type"s strategy and what it means
+    loyalty_strategies: tuple[str, ...] = rule(
+        ("重点保持", "严密关注", "扶持培养", "适时淘汰"),
+        TEXTS,
+        "销量×忠诚度各类对策:大忠诚、大不忠诚、小忠诚、小不忠诚",
+        "strategy of each sales x loyalty type (large+loyal, large+disloyal, small+loyal, small+disloyal), in Chinese",
+    )
+    loyalty_strategies_en: tuple[str, ...] = rule(
+        ("keep", "watch closely", "develop", "drop in time"),
+        TEXTS,
+        "销量×忠诚度各类对策的英文",
+        "strategy of each sales x loyalty type",
+    )
+    loyalty_text_large_loyal: str = rule(
+        "这是企业最宝贵的财富。一个企业拥有的这类客户越多,市场就越稳定、越有发展潜力。",
+        TEXT,
+        "销量×忠诚度:大忠诚客户的类型说明",
+        "sales x loyalty: what a large and loyal customer means, in Chinese",
+    )
+    loyalty_text_large_loyal_en: str = rule(
+        "The company's most valuable asset: the more of these customers, the steadier the market and the greater "
+        "its potential.",
+        TEXT,
+        "销量×忠诚度:大忠诚客户类型说明的英文",
+        "sales x loyalty: what a large and loyal customer means",
+    )
+    loyalty_text_large_disloyal: str = rule(
+        "这些客户常常会成为企业最危险的敌人。如果企业对这些客户管理稍有疏忽,他们就会给企业造成很大的损失;这类客户占比较大时,企业的销售和市场就很危险。",
+        TEXT,
+        "销量×忠诚度:大不忠诚客户的类型说明",
+        "sales x loyalty: what a large and disloyal customer means, in Chinese",
+    )
+    loyalty_text_large_disloyal_en: str = rule(
+        "Often the most dangerous enemy: the least neglect costs the company dearly, and where they hold a large "
+        "share, sales and the market are at risk.",
+        TEXT,
+        "销量×忠诚度:大不忠诚客户类型说明的英文",
+        "sales x loyalty: what a large and disloyal customer means",
+    )
+    loyalty_text_small_loyal: str = rule(
+        "这是可以培养的“明日之星”。对此类客户,企业要多扶持、培养,努力使其成为一个好客户。",
+        TEXT,
+        "销量×忠诚度:小忠诚客户的类型说明",
+        "sales x loyalty: what a small and loyal customer means, in Chinese",
+    )
+    loyalty_text_small_loyal_en: str = rule(
+        "A star of tomorrow that can be grown: support and develop them into good customers.",
+        TEXT,
+        "销量×忠诚度:小忠诚客户类型说明的英文",
+        "sales x loyalty: what a small and loyal customer means",
+    )
+    loyalty_text_small_disloyal: str = rule(
+        "这些客户是没有价值的客户。企业对待此类客户的对策是该出手时就出手,该淘汰的就淘汰;没有对差的客户的淘汰,就不能培养出一批好客户。",
+        TEXT,
+        "销量×忠诚度:小不忠诚客户的类型说明",
+        "sales x loyalty: what a small and disloyal customer means, in Chinese",
+    )
+    loyalty_text_small_disloyal_en: str = rule(
+        "Customers without value: act when it is time and drop those that should go; without dropping poor customers "
+        "no set of good ones grows.",
+        TEXT,
+        "销量×忠诚度:小不忠诚客户类型说明的英文",
+        "sales x loyalty: what a small and disloyal customer means",
     )
     share_high_min: float = rule(0.50, PCT, "占有率不低于此为高", "share of wallet high when at least")
     upcoming_split: str = rule(
@@ -774,6 +878,8 @@ def _check_consistency(book: RuleBook) -> None:
     for name, n in (("loyalty", 4), ("wallet", 4), ("value", 4), ("stage", 3)):
         _length(f"matrix.{name}_labels", getattr(m, f"{name}_labels"), n)
         _length(f"matrix.{name}_labels_en", getattr(m, f"{name}_labels_en"), n)
+    _length("matrix.loyalty_strategies", m.loyalty_strategies, 4)
+    _length("matrix.loyalty_strategies_en", m.loyalty_strategies_en, 4)
     _descending("matrix.potential_min", m.potential_min)
     _length("matrix.potential_labels", m.potential_labels, len(m.potential_min) + 1)
 

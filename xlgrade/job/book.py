@@ -54,6 +54,11 @@ class Book(Protocol):
         pick, as their cached results. ``tables`` maps a table name (``Customers``, ``Profiles``,
         ``Credit``, ``Complaints``) to its rows, columns named by column key, as this run leaves them."""
 
+    def write_list(self, key: str, values: Sequence[str]) -> bool:
+        """Make the drop-down list ``key`` of the lists sheet hold exactly ``values`` (the 等级
+        list follows the rules' method); True if it changed. No other list and no typed cell
+        elsewhere changes; a workbook without that list is left alone."""
+
     def write_summary(self, summary: Summary) -> None:
         """Lay out the summary blocks and their charts on the summary sheet."""
 

@@ -39,10 +39,13 @@ Rules of this module:
    ``matrices.sales_loyalty`` in the rule's label order (large+loyal, large+disloyal,
    small+loyal, small+disloyal) and the not-assessed row, each with the split as the rules
    set it (``matrix.months``, ``matrix.volume_split``, ``matrix.loyal_min``) and seed 004's
-   description and strategy (catalogue text).
+   description and strategy, which are rules staff edit in the rules sheet
+   (``matrix.loyalty_text_*``, ``matrix.loyalty_strategies``, each with its ``_en`` twin); the
+   not-assessed row's texts say how to fill the sheet in (catalogue text).
 5. Grading strategy (:func:`grade_strategy_table`): per ABC label its meaning, criteria
    (rule 2), complaint deadline (``RuleBook.deadline_days``), staffing
-   (``staffing.*``) and the service strategy of its rank (catalogue text).
+   (``staffing.*``) and the management strategy of its rank (rules ``abc.strategy_a`` / ``_b``
+   / ``_c`` and their ``_en`` twins, edited in the rules sheet).
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ import pandas as pd
 from xlgrade.cells.text import NAMES_EN, NAMES_ZH
 from xlgrade.engine import frames
 from xlgrade.engine.result import Grading
-from xlgrade.engine.rules import RuleBook
+from xlgrade.engine.rules import MatrixRules, RuleBook
 from xlgrade.engine.text import num, pct
 from xlgrade.job import derive
 from xlgrade.job.outputs import Note
@@ -278,6 +281,11 @@ def fit(text: str, width: float) -> list[str]:
 
 
 # ---- 4. seed 004's customer types ----------------------------------------------------------------
+def _loyalty_text(m: MatrixRules, key: str, lang: str) -> str:
+    """What a sales x loyalty type means (rule ``matrix.loyalty_text_<key>``, ``_en`` in English)."""
+    return str(in_lang(lang, getattr(m, f"loyalty_text_{key}"), getattr(m, f"loyalty_text_{key}_en")))
+
+
 def loyalty_types_table(rules: RuleBook, lang: str = "zh") -> pd.DataFrame:
     """Sales volume x loyalty: the four types and the not-assessed row (rule 4)."""
     m = rules.matrix
@@ -293,16 +301,17 @@ def loyalty_types_table(rules: RuleBook, lang: str = "zh") -> pd.DataFrame:
         ("small_loyal", small, loyal),
         ("small_disloyal", small, disloyal),
     )
+    strategies = in_lang(lang, m.loyalty_strategies, m.loyalty_strategies_en)
     rows = [
         (
             TEXT(f"types_{key}", lang),
             label,
             sales,
             loyalty,
-            TEXT(f"types_{key}_why", lang),
-            TEXT(f"types_{key}_do", lang),
+            _loyalty_text(m, key, lang),
+            strategy,
         )
-        for (key, sales, loyalty), label in zip(quadrants, labels)
+        for (key, sales, loyalty), label, strategy in zip(quadrants, labels, strategies)
     ]
     missing = in_lang(lang, m.not_assessed_label, m.not_assessed_label_en)
     rows.append(
@@ -343,7 +352,10 @@ def grade_strategy_table(rules: RuleBook, lang: str = "zh") -> pd.DataFrame:
         "criteria": list(criteria(rules, lang)),
         "complaint_days": pd.array([rules.deadline_days(g) for g in labels], dtype="Int64"),
         "staffing": list(staffing_text(rules, lang)),
-        "service": [TEXT(f"strategy_{rank}", lang) for rank in ("a", "b", "c")],
+        "service": [
+            in_lang(lang, getattr(rules.abc, f"strategy_{rank}"), getattr(rules.abc, f"strategy_{rank}_en"))
+            for rank in ("a", "b", "c")
+        ],
     }
     out = pd.DataFrame(rows)
     out["complaint_days"] = out["complaint_days"].astype("Int64")

@@ -36,7 +36,7 @@ import pandas as pd
 
 from xlgrade import __version__, who
 from xlgrade.checks import check_after, check_duplicates, check_known
-from xlgrade.engine import ANALYSES, frames, grade, in_language, label_map
+from xlgrade.engine import ANALYSES, frames, grade, grade_choices, in_language, label_map
 from xlgrade.engine.dynamics import apply_overrides, changes
 from xlgrade.engine.result import Grading
 from xlgrade.engine.rulelabels import method_name
@@ -61,6 +61,7 @@ from xlgrade.schema.sheets import (
     GRADE_STRATEGY,
     HISTORY,
     LEDGER,
+    LISTS_SHEET,
     LOYALTY_TYPES,
     PROFILES,
     RUN_LOG,
@@ -117,6 +118,20 @@ def resolve_month(month: str | pd.Period | None, ledger: pd.DataFrame, today: pd
     dates = ledger["date"][ledger["date"] <= today] if len(ledger) else pd.Series(dtype="datetime64[ns]")
     latest = dates.max() if len(dates) else today
     return pd.Period(latest, freq="M")
+
+
+def _grade_list_note(choices: list[str], method: str, lang: str) -> Issue:
+    """The note that the lists sheet's 等级 (the 人工等级 drop-down) was set to ``choices``."""
+    manual = CUSTOMERS.column("manual_grade")
+    return Issue(
+        LISTS_SHEET.name(lang),
+        None,
+        LISTS_SHEET.column("grades").header(lang),
+        "; ".join(choices),
+        f"the {manual.en} drop-down now offers the grades of {method_name(method, 'en')}",
+        f"“{manual.zh}”下拉列表已改为{method_name(method, 'zh')}的等级",
+        NOTE,
+    )
 
 
 def no_lines_in(period: pd.Period, ledger: pd.DataFrame, source: str) -> list[Issue]:
@@ -184,7 +199,9 @@ def run_month(
     # the method's grades as the workbook shows them (English labels in an en workbook), so
     # manual grades, History, the summary and every sheet speak the workbook's language
     computed = in_language(graded_by(method), rules, lang)
-    graded, override_issues = apply_overrides(computed, cust_by_id, source=cust_n.source)
+    graded, override_issues = apply_overrides(
+        computed, cust_by_id, source=cust_n.source, column=cust_n.header("manual_grade")
+    )
     issues += override_issues
     grades = graded.grades
     credit_graded = graded_by("credit")
@@ -237,6 +254,10 @@ def run_month(
     backup = book.backup()
     if len(ledger_cells):  # first: the largest part, written while the least else is held
         book.write_computed(LEDGER, ledger_cells)
+    # the 人工等级 drop-down offers the grades of the method the rules name now
+    choices = grade_choices(method, rules, lang)
+    if book.write_list("grades", choices):
+        issues.append(_grade_list_note(choices, method, lang))
     book.write_table(HISTORY, history)
     book.write_table(credit_sheet(rules.credit.aging_days), credit_rows)
     book.write_table(SALES_POWER, sales_power(ledger, customers, grades, period.year, as_of))

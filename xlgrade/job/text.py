@@ -214,34 +214,9 @@ TEXT = Catalogue(
         "types_any": ("任意", "any"),
         "types_no_loyalty": ("忠诚度未填写", "loyalty not entered"),
         "types_large_loyal": ("销售量大,对企业也忠诚的客户", "Large sales, loyal to us"),
-        "types_large_loyal_why": (
-            "这是企业最宝贵的财富。一个企业拥有的这类客户越多,市场就越稳定、越有发展潜力。",
-            "The company's most valuable asset: the more of these customers, the steadier the market and the "
-            "greater its potential.",
-        ),
-        "types_large_loyal_do": ("重点保持", "keep"),
         "types_large_disloyal": ("销售量大,但对企业不忠诚的客户", "Large sales, not loyal"),
-        "types_large_disloyal_why": (
-            "这些客户常常会成为企业最危险的敌人。如果企业对这些客户管理稍有疏忽,他们就会给企业造成很大的损失;"
-            "这类客户占比较大时,企业的销售和市场就很危险。",
-            "Often the most dangerous enemy: the least neglect costs the company dearly, and where they hold a "
-            "large share, sales and the market are at risk.",
-        ),
-        "types_large_disloyal_do": ("严密关注", "watch closely"),
         "types_small_loyal": ("销售量小,但对企业忠诚的客户", "Small sales, loyal to us"),
-        "types_small_loyal_why": (
-            "这是可以培养的“明日之星”。对此类客户,企业要多扶持、培养,努力使其成为一个好客户。",
-            "A star of tomorrow that can be grown: support and develop them into good customers.",
-        ),
-        "types_small_loyal_do": ("扶持培养", "develop"),
         "types_small_disloyal": ("销售量小,对企业也不忠诚的客户", "Small sales, not loyal"),
-        "types_small_disloyal_why": (
-            "这些客户是没有价值的客户。企业对待此类客户的对策是该出手时就出手,该淘汰的就淘汰;"
-            "没有对差的客户的淘汰,就不能培养出一批好客户。",
-            "Customers without value: act when it is time and drop those that should go; without dropping poor "
-            "customers no set of good ones grows.",
-        ),
-        "types_small_disloyal_do": ("适时淘汰", "drop in time"),
         "types_unassessed": ("未填写忠诚度的客户", "Loyalty not entered"),
         "types_unassessed_why": (
             "无法归类:请在客户归类汇总表的“忠诚度”列填写 0–10 分。",
@@ -249,21 +224,6 @@ TEXT = Catalogue(
         ),
         "types_unassessed_do": ("补充评估", "assess"),
         "strategy_staffing": ("每名业务员负责 {n} 家", "{n} per salesperson"),
-        "strategy_a": (
-            "重点维护:专人负责,定期拜访决策层,优先供货、优先处理投诉,提供专属价格与服务,及时掌握其最新需求。",
-            "Look after first: a dedicated salesperson, regular visits to the decision makers, first call on "
-            "supply and complaints, tailored prices and service, follow their latest needs.",
-        ),
-        "strategy_b": (
-            "积极发展:定期回访,及时响应,提供优惠与增值服务,挖掘采购潜力,争取升为上一级。",
-            "Develop: regular follow-ups, quick response, discounts and added services, grow their purchases "
-            "towards the grade above.",
-        ),
-        "strategy_c": (
-            "标准服务:按规范流程服务并控制服务成本,以电话或集中活动维护;有潜力的重点培养,长期无交易的适时淘汰。",
-            "Standard service: the standard process at a controlled cost, by phone or group events; develop "
-            "those with potential, drop those that stay inactive.",
-        ),
         # ---- the 顾客档案分析表's follow-up column (xlgrade.job.store)
         "store_away": ("{days} 天未到店,请回访", "{days} days away: call the client"),
         "store_used_up": ("项目已用完,可推荐续卡", "sessions used up: offer a new card"),

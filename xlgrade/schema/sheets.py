@@ -394,7 +394,7 @@ RULES_SHEET = Sheet(
         # 键) is what the job reads. An older workbook's 规则 column holds the key itself: both
         # read back (RuleBook.updated accepts a key or a zh / en name; see engine/rulelabels.py).
         C("name", "规则", "Rule", TEXT, computed=True, width=40),
-        C("value", "值", "Value", TEXT, width=34),
+        C("value", "值", "Value", TEXT, width=34, wrap=True),  # long texts (a strategy) wrap
         C("description", "说明", "Description", TEXT, computed=True, width=46),
         C("default", "默认值", "Default", TEXT, computed=True, width=34),
         C("key", "键", "Key", TEXT, aliases=("rule key", "规则键"), computed=True, width=30),

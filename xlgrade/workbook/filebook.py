@@ -43,7 +43,7 @@ from xlgrade.job.outputs import Note, Summary
 from xlgrade.normalize import Normalized, find_header, normalize_rows
 from xlgrade.schema import formulas
 from xlgrade.schema.model import DATE, DATETIME, DERIVED, GRADE, Sheet, header_key
-from xlgrade.schema.sheets import RULES_SHEET, SHEETS, SUMMARY_SHEET, language_of
+from xlgrade.schema.sheets import LISTS_SHEET, RULES_SHEET, SHEETS, SUMMARY_SHEET, language_of
 from xlgrade.workbook import backups, cards, pagelayout, rulenames, styles
 from xlgrade.workbook.cellxml import Cell, Formula, parse_range, plain_value, range_ref
 from xlgrade.workbook.guard import require_file
@@ -426,6 +426,39 @@ class FileBook:
         # formula is given (or, with None, replaced by plain values); one pass over the sheet
         keep = {where[key] for key in keys if key not in formulas}
         self.package.set_cells(name, cells, keep_styles=True, keep_formulas=keep, widths=widths)
+
+    def write_list(self, key: str, values: Sequence[str]) -> bool:
+        """The lists sheet's column ``key`` (a drop-down's source) holds exactly ``values``, top
+        down; True if it had to change. Only that column's cells change (its surplus cells are
+        emptied, styles kept) and the table grows if the list is longer than it; a workbook
+        without the lists sheet or the column is left as it is."""
+        name = self.sheet_name(LISTS_SHEET)
+        if name is None:
+            return False
+        header_row, where = self.header_columns(LISTS_SHEET, name)
+        if key not in where:
+            return False
+        c = where[key]
+        held = {r: v for (r, col), (v, _s, _f) in self.package.all_cells(name).items() if col == c and r > header_row}
+        last = max(held, default=header_row)
+        now = [held.get(r) for r in range(header_row + 1, last + 1)]
+        while now and parse.is_blank(now[-1]):
+            now.pop()
+        wanted = [str(v) for v in values]
+        if [str(v).strip() if not parse.is_blank(v) else "" for v in now] == wanted:
+            return False
+        self.check_writable()
+        style = self.styles()[styles.INPUT_ROLE[LISTS_SHEET.column(key).type]]
+        cells = {(header_row + 1 + i, c): Cell(v, style) for i, v in enumerate(wanted)}
+        for r in range(header_row + 1 + len(wanted), last + 1):
+            cells[(r, c)] = Cell(None, style)
+        self.package.set_cells(name, cells, keep_styles=True)
+        info = self.package.table_info(name, LISTS_SHEET.table)
+        if info is not None:
+            r1, c1, r2, c2 = parse_range(info[0])
+            if header_row + len(wanted) > r2:
+                self.package.set_table_ref(name, LISTS_SHEET.table, range_ref(r1, c1, header_row + len(wanted), c2))
+        return True
 
     def write_cards(self, tables: Mapping[str, pd.DataFrame]) -> None:
         """Cached results of the cards' lookup formulas for each card's pick (cards.shown_value).

@@ -384,6 +384,13 @@ class Package:
     def table_info(self, sheet_name: str, table_name: str) -> tuple[str, list[str]] | None:
         return tables.table_info(self, sheet_name, table_name)
 
+    def set_table_ref(self, sheet_name: str, table_name: str, ref: str) -> None:
+        """Give a table a new range; its columns stay as they are."""
+        part = tables.table_part(self, sheet_name, table_name)
+        if part is None:
+            raise PackageError(f"no table {table_name} on sheet {sheet_name!r}")
+        tables.update(self, part, ref, tables.table_info_of(self, part)[1])
+
     # ---- drawings and charts (drawings.py) ----------------------------------------------------------
     def drawing_part(self, sheet_name: str) -> str | None:
         return drawings.drawing_part(self, sheet_name)

@@ -76,6 +76,7 @@ ROLES: dict[str, Role] = {
     "total_number": Role(FMT_NUMBER, bold=True, border="box", fill="F2F2F2"),
     # input cells staff type into: unlocked under sheet protection
     "input_text": Role(locked=False, border="box"),
+    "input_wrap": Role(locked=False, border="box", wrap=True, vertical="top"),  # long typed text (a rule's value)
     "input_money": Role(FMT_MONEY, locked=False, border="box"),
     "input_number": Role(FMT_NUMBER, locked=False, border="box"),
     "input_int": Role(FMT_INT, locked=False, border="box"),
@@ -139,8 +140,11 @@ NOTE_ROLE = {"title": "block_title", "text": "form_text", "note": "note", "sign_
 
 
 def column_role(col: model.Column, roles: dict[str, str]) -> str:
-    """The role of a column's cells: ``roles`` by type, ``wrap`` for a wrapped text column."""
-    return "wrap" if col.wrap and col.type in (model.TEXT, model.ID) else roles[col.type]
+    """The role of a column's cells: ``roles`` by type, ``wrap`` (``input_wrap`` among the
+    input roles) for a wrapped text column."""
+    if col.wrap and col.type in (model.TEXT, model.ID):
+        return "input_wrap" if roles is INPUT_ROLE else "wrap"
+    return roles[col.type]
 
 
 # Summary block column kinds (xlgrade.job.outputs) -> role, and the bold role of a totals row.

@@ -53,7 +53,7 @@ from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.writer.excel import ExcelWriter
 
 from xlgrade import demo_data, demo_store, parse
-from xlgrade.engine import METHODS
+from xlgrade.engine import grade_choices
 from xlgrade.engine.rules import RuleBook
 from xlgrade.errors import WriteFailedError, XlgradeError
 from xlgrade.job import forms
@@ -456,7 +456,7 @@ def validations(ctx: Context, written: Written) -> None:
 
 # ---- the sheets --------------------------------------------------------------------------------
 def _input_role(col: Column) -> str:
-    return (styles.TYPE_ROLE if col.computed else styles.INPUT_ROLE)[col.type]
+    return styles.column_role(col, styles.TYPE_ROLE if col.computed else styles.INPUT_ROLE)
 
 
 def _derived_role(col: Column) -> str:
@@ -595,7 +595,7 @@ def _lists(lang: str, data: InputData, rules: RuleBook) -> dict[str, list]:
         base = [] if key == "salespeople" else out[key]
         out[key] = list(dict.fromkeys([*base, *values]))
     # 人工等级 offers the grades of the workbook's method only, in its language
-    out["grades"] = list(dict.fromkeys(METHODS[rules.general.method].grade_labels(rules, lang)))
+    out["grades"] = grade_choices(rules.general.method, rules, lang)
     out["scores"] = list(range(0, 11))
     for key, values in (data.lists or {}).items():
         if key not in LISTS_SHEET.keys():

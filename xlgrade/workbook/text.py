@@ -7,7 +7,10 @@ The forms (附表一 ...) are keys too: their English names.
 
 from __future__ import annotations
 
+from xlgrade.engine.rulelabels import SECTIONS
 from xlgrade.engine.text import Catalogue, in_lang
+
+STORE_RULES = SECTIONS["store"]  # the 规则 sheet's section the store form's notes point to
 
 TEXT = Catalogue(
     {
@@ -17,30 +20,27 @@ TEXT = Catalogue(
         "page_footer": ("第 &P 页,共 &N 页", "Page &P of &N"),
         "list_title": ("请从列表中选择", "Choose from the list"),
         "list_error": (
-            "请从下拉列表中选择;如需新增选项,请先在「下拉列表」工作表中添加(该表已隐藏:右键工作表标签 → 取消隐藏)。"
-            "(Choose a value from the drop-down list; add new values on the Lists sheet.)",
+            "请从下拉列表中选择;如需新增选项,请先在「下拉列表」工作表中添加(该表已隐藏:右键工作表标签 → 取消隐藏)。",
             "Choose a value from the drop-down list; add new values on the Lists sheet first "
             "(a hidden sheet: right-click a sheet tab -> Unhide).",
         ),
         "score_title": ("评分 0-10", "Score 0-10"),
         "score_error": (
-            "评分应为 0-10 分(可从下拉列表选择,也可输入 7.5 这样的小数)。(A score is 0 to 10.)",
+            "评分应为 0-10 分(可从下拉列表选择,也可输入 7.5 这样的小数)。",
             "A score is 0 to 10 (choose from the list, or type a decimal such as 7.5).",
         ),
         "share_title": ("比例 0-1", "Share 0-1"),
         "share_error": (
-            "请输入 0 到 1 之间的小数,或输入百分比,如 0.8 或 80%。(Enter a share between 0 and 1, e.g. 0.8 or 80%.)",
+            "请输入 0 到 1 之间的小数,或输入百分比,如 0.8 或 80%。",
             "Enter a share between 0 and 1, e.g. 0.8 or 80%.",
         ),
         "date_title": ("日期", "Date"),
         "date_error": (
-            "请输入 1900 年以后的日期,例如 2026-03-05、2026/3/5 或 2026年3月5日。"
-            "(Enter a date such as 2026-03-05 or 2026/3/5.)",
+            "请输入 1900 年以后的日期,例如 2026-03-05、2026/3/5 或 2026年3月5日。",
             "Enter a date after 1900, such as 2026-03-05 or 2026/3/5.",
         ),
         "datetime_error": (
-            "请输入日期和时间,例如 2026-03-05 14:30 或 2026/3/5 9:05(时间可省略)。"
-            "(Enter a date and time such as 2026-03-05 14:30.)",
+            "请输入日期和时间,例如 2026-03-05 14:30 或 2026/3/5 9:05(时间可省略)。",
             "Enter a date and time such as 2026-03-05 14:30 or 2026/3/5 9:05 (time optional).",
         ),
         "language": ("zh-CN", "en"),  # the document property
@@ -55,7 +55,7 @@ TEXT = Catalogue(
             "2.表格内填写项目次数的格式是“6∕15”,表明已有项目15次还剩余6次;\n"
             "3.从表中可观察的信息有:是谁办的卡?是谁服务的?了解该顾客的消费档次和到店频率,根据进店时间等判断满意度,"
             "及时发现顾客需求和解决问题,另外还可看出美容师的特长和问题。\n"
-            "4.“总次数”至“跟进提示”各列由月度重算填写;消费档次、到店频率的分界和回访、续卡提示的天数、次数见「规则」表 store 各项。",
+            f"4.“总次数”至“跟进提示”各列由月度重算填写;消费档次、到店频率的分界和回访、续卡提示的天数、次数见「规则」表「{STORE_RULES[0]}」各项。",
             "Instructions:\n"
             "1. Purpose: the monthly review of client satisfaction, or a look at the clients before a treatment is "
             "launched; check and raise the store's client satisfaction.\n"
@@ -64,7 +64,7 @@ TEXT = Catalogue(
             "frequency; judge satisfaction from the visits, spot needs and problems early, and see each beautician's "
             "strengths and problems.\n"
             '4. The columns from "Sessions bought" to "Follow-up" are filled by the monthly recalculation; the limits '
-            "of the levels and classes and of the follow-up hints are the store rules on the Rules sheet.",
+            f"of the levels and classes and of the follow-up hints are the {STORE_RULES[1]} rules on the Rules sheet.",
         ),
         # the seed's appendix tables (a sheet's form)
         **{

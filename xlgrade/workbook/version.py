@@ -32,8 +32,8 @@ from xlgrade.workbook.xmlscan import XML_DECL, children, esc, esc_attr, insert_c
 if TYPE_CHECKING:
     from xlgrade.workbook.package import Package
 
-TEMPLATE_VERSION = 1
-FINGERPRINT = "83a4081507f1"
+TEMPLATE_VERSION = 2
+FINGERPRINT = "3041ae9c2311"
 PROPERTY = "xlgrade_template_version"
 REL_CUSTOM = rels.NS_REL + "/custom-properties"
 CT_CUSTOM = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
