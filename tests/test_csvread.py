@@ -86,6 +86,7 @@ def test_fast_reader_equals_the_record_reader(tmp_path, records, title):
         ("C1,2026-01-02,100,1,x,surplus\n", False),  # longer than the header: refused row by row
         ("C1,2026-01-02,100,1,x\nC2,2026-01-03,1,2,y,z\n", False),
         ("C1,2026-01-02,True,1,x\nC2,2026-01-03,False,2,\n", False),  # booleans: record by record
+        ("C1,2026-01-02,True,1,x\nC2,2026-01-03,,2,\n", False),  # beside a blank: an object column's booleans
         ("C1,2026-01-02,11,1,x\n", True),
     ],
 )

@@ -159,6 +159,10 @@ def _read_body(
         )
 
 
+def _is_bool(value: object) -> bool:
+    return isinstance(value, bool)
+
+
 def _refused(values: pd.Series, kind: str, max_abs: float) -> bool:
     """Whether normalising a typed column will report a cell (its text is then wanted)."""
     typed, _, errors = parse_column(values, kind)
@@ -195,6 +199,9 @@ def _fast_body(text: str, head: list[list[str]], h: int, sheet: Sheet, max_abs: 
             return None
     typed = [i for i in numeric if pd.api.types.is_numeric_dtype(body[i].dtype)]
     if any(pd.api.types.is_bool_dtype(body[i].dtype) for i in typed):
+        return None
+    # beside a blank cell the C reader turns True/False into booleans of an object column
+    if any(body[i].dtype == object and body[i].map(_is_bool).any() for i in numeric if i not in typed):
         return None
     redo = [i for i in typed if _refused(body[i], kinds[i], max_abs)]
     if redo:
