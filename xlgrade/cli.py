@@ -507,18 +507,30 @@ def _note(text: str) -> None:
     print(f"xlgrade: {text}", file=sys.stderr)
 
 
-def _recalc(path: Path, month, wait: float | None = None):
+def _recalc(path: Path, month, wait: float | None = None, ledger: str | None = None, sql: str | None = None):
     from xlgrade.job.monthly import run_month
     from xlgrade.workbook.filebook import FileBook
     from xlgrade.workbook.guard import exclusive
     from xlgrade.workbook.runlock import DEFAULT_WAIT_SECONDS
 
+    source = None
+    if ledger is not None:  # recalc --ledger SOURCE: checked before the workbook is locked
+        from xlgrade.io.engines import source_of
+
+        source = source_of(ledger, sql)
+    elif sql is not None:
+        raise InputError("--sql needs --ledger SOURCE", zh="--sql 需要同时给出 --ledger 来源")
     with exclusive(path, wait=DEFAULT_WAIT_SECONDS if wait is None else wait, notify=_note):
-        return run_month(FileBook(path), month)
+        book = FileBook(path)
+        if source is not None:
+            from xlgrade.io.ledgerbook import LedgerFromSource
+
+            book = LedgerFromSource(book, source)  # type: ignore[assignment]
+        return run_month(book, month)
 
 
 def cmd_recalc(args: argparse.Namespace) -> int:
-    result = _recalc(Path(args.path), args.month, args.wait)
+    result = _recalc(Path(args.path), args.month, args.wait, args.ledger, args.sql)
     _report_issues(result.issues, result.lang)
     print(result.line(result.lang))
     return 0

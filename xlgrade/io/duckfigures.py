@@ -11,8 +11,9 @@ Rules of this module:
    DuckDB reads it in place (its missing values, NaN and NaT, are NULL). ``sale_no`` is
    handed over as text so that a column mixing numbers and text has one type.
 3. DuckDB's errors become one line naming the source (:mod:`xlgrade.io.engines` rule 4).
-4. :func:`ledger_frame` is the same source read as a ledger frame (the lines under the
-   engine's names), for the monthly job's ``recalc --ledger``.
+4. :func:`ledger_table` is the same source read as the ledger sheet's table (normalised,
+   every unusable row reported), for the monthly job's ``recalc --ledger``: the job needs the
+   lines themselves (monthly sales, the cards' facts), so they do come to pandas there.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from xlgrade.engine.rules import RuleBook
 from xlgrade.errors import InputError
 from xlgrade.io.engines import LedgerSource, SourceFacts, column_keys, ledger_view_sql
 from xlgrade.io.parquetread import duckdb_module
+from xlgrade.normalize import Normalized, normalize
+from xlgrade.schema.sheets import LEDGER
 
 LINES = "xlgrade_lines"  # the view of the lines under the engine's column names
 
@@ -94,10 +97,13 @@ def _frame_connection():
     return con
 
 
-def ledger_frame(source: LedgerSource) -> pd.DataFrame:
-    """The lines of ``source`` as a ledger frame under the engine's column names (rule 4)."""
+def ledger_table(source: LedgerSource, *, max_abs: float | None = None) -> Normalized:
+    """The lines of ``source`` as the ledger sheet's table (rule 4): its own columns read by
+    DuckDB, then normalised and reported row by row (rows numbered from 2) as a workbook's."""
     with lines_of(source) as (con, _keys):
-        return run(con, f"SELECT * FROM {LINES}", source).df()
+        relation = "xlgrade_query" if source.sql is not None else "ledger"
+        raw = run(con, f"SELECT * FROM {relation}", source).df()
+    return normalize(raw, LEDGER, source=source.name, first_row=2, header_row=1, max_abs=max_abs, text_cells=False)
 
 
 @contextmanager
