@@ -283,8 +283,7 @@ def figures_sql(
             f"{total(f'{at} AND {over} > 0', open_)} AS {prefix}_overdue_balance",
             f"CAST(COALESCE(MAX(CASE WHEN {at} AND {open_} > 0 THEN {over} END), 0) AS DOUBLE) AS {prefix}_max_days_overdue",
         ]
-        for bucket in credit.aging_buckets(rules.credit.aging_days):
-            i = credit.aging_buckets(rules.credit.aging_days).index(bucket)
+        for i, bucket in enumerate(credit.aging_buckets(rules.credit.aging_days)):  # (L[i-1], L[i]] days
             low = f" AND {over} > {limits[i - 1]!r}" if i > 0 else ""
             high = f" AND {over} <= {limits[i]!r}" if i < len(limits) else ""
             select.append(f"{total(f'{at} AND {open_} > 0 AND {over} > 0{low}{high}', open_)} AS {prefix}_{bucket.key}")
