@@ -24,9 +24,10 @@ Rules of this module:
 from __future__ import annotations
 
 import glob
+import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, cast
 
 import pandas as pd
 
@@ -173,10 +174,9 @@ def engine(name: str = "duckdb") -> FigureEngine:
         from xlgrade.io.duckfigures import DuckDBEngine
 
         return DuckDBEngine()
-    if name == "spark":
-        from xlgrade.io import sparkfigures  # type: ignore[attr-defined]
-
-        return sparkfigures.SparkEngine()
+    if name == "spark":  # xlgrade.io.sparkfigures (the xlgrade[spark] extra) brings its own message
+        engine_class = importlib.import_module("xlgrade.io.sparkfigures").SparkEngine
+        return cast(FigureEngine, engine_class())
     raise InputError(f"unknown engine {name!r}; choose duckdb or spark").with_zh(
         f"未知的计算引擎 {name!r}:可选 duckdb 或 spark"
     )
