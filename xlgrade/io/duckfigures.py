@@ -19,9 +19,10 @@ Rules of this module:
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NoReturn
 
 import pandas as pd
 
@@ -183,10 +184,10 @@ def run(con, sql: str, source: LedgerSource, *, query: bool = False, fetch: str 
         cursor = con.execute(sql)
         return cursor.df() if fetch == "df" else cursor.fetchall() if fetch == "all" else None
     except duckdb.InterruptException:
-        raise KeyboardInterrupt from None
+        _interrupted()
     except RuntimeError as exc:  # an interrupt while the result is fetched
         if "interrupted" in str(exc).lower():
-            raise KeyboardInterrupt from None
+            _interrupted()
         raise
     except duckdb.ConversionException as exc:
         raise _error(source, exc, "a value is not a number or a date", "有值不是数字或日期") from None
@@ -196,6 +197,18 @@ def run(con, sql: str, source: LedgerSource, *, query: bool = False, fetch: str 
         if query:
             raise _error(source, exc, "the --sql query failed", "--sql 查询出错") from None
         raise _error(source, exc, "cannot be read", "无法读取") from None
+
+
+def _interrupted() -> NoReturn:
+    """Raise the KeyboardInterrupt of a Ctrl-C DuckDB answered. The signal may still be
+    pending for Python too: let it fire here, so that it is this one interrupt and no second
+    one reaches the command while it ends."""
+    try:
+        for _ in range(100):
+            time.sleep(0)
+    except KeyboardInterrupt:
+        pass
+    raise KeyboardInterrupt
 
 
 def _error(source: LedgerSource, exc: Exception, en: str, zh: str) -> InputError:
