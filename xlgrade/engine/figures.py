@@ -1,0 +1,290 @@
+"""The per-customer figures every grading method grades, defined once, as SQL text.
+
+This module owns *what* the figures are (orders, volume, monthly units, growth, days late,
+aging, recency, frequency, monetary; one row per customer); the methods
+(:mod:`xlgrade.engine.threshold` ... :mod:`xlgrade.engine.rfm`) own the rules that grade
+them. The SQL is built from the rule book (the windows, the credit days, the aging limits)
+and the as-of date; running it is an adapter's job (:mod:`xlgrade.io.engines`: DuckDB over a
+workbook's in-memory ledger, over Parquet, CSV or a DuckDB database; Spark over anything
+Spark reads). No I/O here: this module only writes text.
+
+Rules of this module:
+
+1. The input relation (``table``) has the engine's ledger columns of
+   :mod:`xlgrade.engine.frames` rule 1 (``customer_id``, ``date``, ``amount``, and the
+   optional ``sale_no``, ``quantity``, ``profit``, ``paid_amount``, ``due_date``,
+   ``paid_date``). With ``columns`` given, an optional column not among them counts as
+   all-missing (a typed NULL), as :func:`frames.prepare_ledger` adds it.
+2. The SQL is the common subset of DuckDB and Spark SQL: ``CAST`` (never ``::``), no
+   ``QUALIFY``, no ``FILTER``, window bounds written as ``DATE '…'`` literals computed here in
+   Python with pandas' calendar-month arithmetic (:func:`frames.window_start`), identifiers
+   quoted. Where the dialects really differ, the small table :data:`DIALECTS` says how:
+
+   ========  ================================  ============================
+   key       duckdb                            spark
+   ========  ================================  ============================
+   quote     ``"name"``                        ```name```
+   days      ``date_diff('day', a, b)``        ``datediff(b, a)``
+   ========  ================================  ============================
+
+3. Only lines dated on or before the as-of date are read; the result has one row per
+   customer with such a line (the methods add the customers table, frames rule 3). Windows
+   are ``(start, as_of]`` (frames rule 4).
+4. Money and quantities are summed exactly: every value is cast through its shortest
+   decimal text to ``DECIMAL(28,12)`` (so 16666.666666666668 stays 16666.666666666668 and six
+   of them sum to 100000.000000000008, not 100000.000002) and summed as ``DECIMAL(38,12)``;
+   the sum is rounded to 6 decimals and returned as DOUBLE (frames rule 6). A sum over no
+   line is 0; the order of the lines never matters.
+5. Orders are distinct non-blank ``sale_no`` (as text, trimmed of spaces for the blank test)
+   plus one per line without one (frames rule 5).
+6. Days are whole calendar days between dates (no time of day).
+
+The result's columns, in order, are :func:`figure_columns` (name -> dtype of the pandas
+frame an engine returns; ``customer_id`` is the first column, not an index).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from xlgrade.engine import frames
+from xlgrade.engine.credit import LAST_YEAR_MONTHS, aging_buckets
+from xlgrade.engine.rules import RuleBook
+
+EXACT = "DECIMAL(28,12)"  # one value, exactly as its shortest decimal text says
+ZERO = f"CAST(0 AS {EXACT})"
+SUM_MEASURES = ("amount", "quantity", "profit")  # the measures a window sums (orders are counted)
+OPTIONAL_TYPES = {
+    "sale_no": "STRING",
+    "quantity": "DOUBLE",
+    "profit": "DOUBLE",
+    "paid_amount": "DOUBLE",
+    "due_date": "DATE",
+    "paid_date": "DATE",
+}
+RANKED_WINDOWS = ("threshold", "pareto")  # windows with orders and every measure (a --measure applies)
+CREDIT_PREFIXES = ("credit", "ly")  # credit figures as of the as-of date, and 12 months before
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between the SQL engines (rule 2); everything else is written once."""
+
+    name: str
+    quote_char: str
+    days_template: str  # {a}, {b}: whole days from date a to date b
+
+    def quote(self, name: str) -> str:
+        q = self.quote_char
+        return f"{q}{name.replace(q, q + q)}{q}"
+
+    def days(self, a: str, b: str) -> str:
+        return self.days_template.format(a=a, b=b)
+
+
+DIALECTS: dict[str, Dialect] = {
+    "duckdb": Dialect("duckdb", '"', "date_diff('day', {a}, {b})"),
+    "spark": Dialect("spark", "`", "datediff({b}, {a})"),
+}
+
+
+def exact(expr: str) -> str:
+    """``expr`` (a number) as an exact decimal, cast through its text (rule 4)."""
+    return f"CAST(CAST({expr} AS STRING) AS {EXACT})"
+
+
+def date_literal(day: pd.Timestamp) -> str:
+    return f"DATE '{pd.Timestamp(day).date().isoformat()}'"
+
+
+def money(expr: str) -> str:
+    """A rounded exact sum as DOUBLE (rule 4)."""
+    return f"CAST(ROUND({expr}, 6) AS DOUBLE)"
+
+
+def window_months(rules: RuleBook) -> dict[str, int]:
+    """The months of each method's window (0 = all history up to the as-of date)."""
+    return {
+        "threshold": rules.threshold.window_months,
+        "pareto": rules.pareto.window_months,
+        "scorecard": rules.scorecard.months,
+        "composite": rules.composite.months,
+        "rfm": rules.rfm.months,
+    }
+
+
+def credit_figures(rules: RuleBook) -> tuple[str, ...]:
+    """The credit figures of one evaluation date, without their prefix (credit_ / ly_)."""
+    aging = tuple(b.key for b in aging_buckets(rules.credit.aging_days))
+    return (
+        "sales",
+        "collections",
+        "outstanding",
+        "not_due",
+        "overdue_balance",
+        "max_days_overdue",
+        *aging,
+        "avg_days_late",
+    )
+
+
+def figure_columns(rules: RuleBook) -> dict[str, str]:
+    """Every column of the figures frame, in order, with its pandas dtype."""
+    out = {"customer_id": "object"}
+    for w in RANKED_WINDOWS:
+        out[f"{w}_orders"] = "int64"
+        out |= {f"{w}_{m}": "float64" for m in SUM_MEASURES}
+    out |= {"scorecard_quantity": "float64", "scorecard_amount": "float64", "scorecard_amount_before": "float64"}
+    out |= {"composite_lines": "int64", "composite_amount": "float64", "composite_profit": "float64"}
+    out |= {"rfm_recency": "float64", "rfm_frequency": "int64", "rfm_monetary": "float64"}
+    for prefix in CREDIT_PREFIXES:
+        out |= {f"{prefix}_{name}": "float64" for name in credit_figures(rules)}
+    return out
+
+
+def as_dates(rules: RuleBook, as_of) -> dict[str, pd.Timestamp]:
+    """The as-of date of each credit evaluation (credit_ now, ly_ twelve months before)."""
+    now = frames.as_timestamp(as_of)
+    return {"credit": now, "ly": now - pd.DateOffset(months=LAST_YEAR_MONTHS)}
+
+
+def figures_sql(
+    rules: RuleBook,
+    as_of,
+    dialect: str = "duckdb",
+    table: str = "ledger",
+    columns: tuple[str, ...] | list[str] | None = None,
+) -> str:
+    """The SQL computing :func:`figure_columns` from ``table`` (see the module's rules)."""
+    d = DIALECTS[dialect]
+    q = d.quote
+    as_of = frames.as_timestamp(as_of)
+    have = None if columns is None else set(columns)
+
+    def col(name: str) -> str:
+        if have is not None and name not in have:
+            return f"CAST(NULL AS {OPTIONAL_TYPES[name]})"
+        return q(name)
+
+    day = date_literal(as_of)
+    source = f"""
+    SELECT CAST({q("customer_id")} AS STRING) AS cid,
+           CAST({q("date")} AS DATE) AS d,
+           {exact(q("amount"))} AS amount,
+           {exact(col("quantity"))} AS quantity,
+           {exact(col("profit"))} AS profit,
+           {exact(col("paid_amount"))} AS paid_amount,
+           CAST({col("due_date")} AS DATE) AS due,
+           CAST({col("paid_date")} AS DATE) AS paid_on,
+           CASE WHEN TRIM(CAST({col("sale_no")} AS STRING)) <> '' THEN CAST({col("sale_no")} AS STRING) END AS sale_no
+    FROM {table}
+    WHERE CAST({q("date")} AS DATE) <= {day}"""
+    facts = [f"COALESCE(amount, {ZERO}) AS amt"]
+    facts.append(
+        "LEAST(GREATEST(COALESCE(paid_amount, CASE WHEN paid_on IS NOT NULL THEN COALESCE(amount, "
+        f"{ZERO}) ELSE {ZERO} END), LEAST(COALESCE(amount, {ZERO}), {ZERO})), GREATEST(COALESCE(amount, {ZERO}), {ZERO}))"
+        " AS recorded"
+    )
+    credit_days = int(rules.credit.credit_days)
+    late = f"GREATEST(COALESCE({d.days('due', 'paid_on')}, {d.days('d', 'paid_on')} - {credit_days}), 0)"
+    facts.append(f"CASE WHEN amount > 0 AND paid_on IS NOT NULL THEN CAST({late} AS DECIMAL(10,0)) ELSE 0 END AS late")
+    for prefix, t in as_dates(rules, as_of).items():
+        lit = date_literal(t)
+        age = f"COALESCE({d.days('due', lit)}, {d.days('d', lit)} - {credit_days})"
+        facts.append(f"CASE WHEN d <= {lit} THEN 1 ELSE 0 END AS {prefix}_in")
+        facts.append(f"CASE WHEN paid_on > {lit} THEN {ZERO} ELSE recorded END AS {prefix}_paid")
+        facts.append(
+            f"CASE WHEN amount > 0 AND {age} > 0 THEN CAST({age} AS DECIMAL(10,0)) ELSE 0 END AS {prefix}_over"
+        )
+    # open needs paid: one more step
+    opens = [f"CASE WHEN amt > 0 THEN amt - {p}_paid ELSE {ZERO} END AS {p}_open" for p in CREDIT_PREFIXES]
+
+    select = [f"cid AS {q('customer_id')}"]
+    months = window_months(rules)
+
+    def inside(months_: int, end: pd.Timestamp = as_of) -> str:
+        start = frames.window_start(end, months_)
+        upper = f"d <= {date_literal(end)}"
+        return upper if start is None else f"d > {date_literal(start)} AND {upper}"
+
+    def orders(cond: str) -> str:
+        distinct = f"COUNT(DISTINCT CASE WHEN {cond} THEN sale_no END)"
+        loose = f"SUM(CASE WHEN {cond} AND sale_no IS NULL THEN 1 ELSE 0 END)"
+        return f"CAST({distinct} + {loose} AS BIGINT)"
+
+    def total(cond: str, value: str) -> str:
+        return money(f"SUM(CASE WHEN {cond} THEN COALESCE({value}, {ZERO}) ELSE {ZERO} END)")
+
+    for w in RANKED_WINDOWS:
+        cond = inside(months[w])
+        select.append(f"{orders(cond)} AS {w}_orders")
+        select += [f"{total(cond, m)} AS {w}_{m}" for m in SUM_MEASURES]
+    now = inside(months["scorecard"])
+    before = inside(months["scorecard"], as_of - pd.DateOffset(months=months["scorecard"]))
+    select += [
+        f"{total(now, 'quantity')} AS scorecard_quantity",
+        f"{total(now, 'amount')} AS scorecard_amount",
+        f"{total(before, 'amount')} AS scorecard_amount_before",
+    ]
+    comp = inside(months["composite"])
+    select += [
+        f"CAST(SUM(CASE WHEN {comp} THEN 1 ELSE 0 END) AS BIGINT) AS composite_lines",
+        f"{total(comp, 'amount')} AS composite_amount",
+        f"{total(comp, 'profit')} AS composite_profit",
+    ]
+    buys = f"{inside(months['rfm'])} AND amount > 0"
+    select += [
+        f"CAST({d.days(f'MAX(CASE WHEN {buys} THEN d END)', day)} AS DOUBLE) AS rfm_recency",
+        f"{orders(buys)} AS rfm_frequency",
+        f"{total(inside(months['rfm']), 'amount')} AS rfm_monetary",
+    ]
+    limits = [float(x) for x in rules.credit.aging_days]
+    for prefix, t in as_dates(rules, as_of).items():
+        at = f"{prefix}_in = 1"
+        paid, open_, over = f"{prefix}_paid", f"{prefix}_open", f"{prefix}_over"
+        select += [
+            f"{total(at, 'amt')} AS {prefix}_sales",
+            f"{total(at, paid)} AS {prefix}_collections",
+            f"{total(at, open_)} AS {prefix}_outstanding",
+            f"{total(f'{at} AND {over} <= 0', open_)} AS {prefix}_not_due",
+            f"{total(f'{at} AND {over} > 0', open_)} AS {prefix}_overdue_balance",
+            f"CAST(COALESCE(MAX(CASE WHEN {at} AND {open_} > 0 THEN {over} END), 0) AS DOUBLE) AS {prefix}_max_days_overdue",
+        ]
+        for bucket in aging_buckets(rules.credit.aging_days):
+            i = aging_buckets(rules.credit.aging_days).index(bucket)
+            low = f" AND {over} > {limits[i - 1]!r}" if i > 0 else ""
+            high = f" AND {over} <= {limits[i]!r}" if i < len(limits) else ""
+            select.append(f"{total(f'{at} AND {open_} > 0 AND {over} > 0{low}{high}', open_)} AS {prefix}_{bucket.key}")
+        recent = f"{at} AND amt > 0" + (
+            "" if (s := frames.window_start(t, rules.credit.months)) is None else f" AND d > {date_literal(s)}"
+        )
+        weighted = f"SUM(CASE WHEN {recent} THEN {paid} * late + {open_} * {over} END)"
+        weight = f"SUM(CASE WHEN {recent} THEN amt END)"
+        select.append(f"ROUND(CAST({weighted} AS DOUBLE) / CAST({weight} AS DOUBLE), 6) AS {prefix}_avg_days_late")
+    nl = ",\n           "
+    return (
+        f"WITH src AS ({source}\n),\n"
+        f"facts AS (SELECT src.*, {', '.join(facts)} FROM src),\n"
+        f"lines AS (SELECT facts.*, {', '.join(opens)} FROM facts)\n"
+        f"SELECT {nl.join(select)}\nFROM lines\nGROUP BY cid\nORDER BY cid"
+    )
+
+
+def typed(frame: pd.DataFrame, rules: RuleBook) -> pd.DataFrame:
+    """An engine's result with the columns and dtypes of :func:`figure_columns` (NULL counts 0)."""
+    cols = figure_columns(rules)
+    missing = [c for c in cols if c not in frame.columns]
+    if missing:
+        raise ValueError(f"figures lack columns {missing}")
+    out = pd.DataFrame(index=range(len(frame)))
+    for name, dtype in cols.items():
+        values = frame[name].reset_index(drop=True)
+        if dtype == "int64":
+            out[name] = pd.to_numeric(values).fillna(0).astype("int64")
+        elif dtype == "float64":
+            out[name] = pd.to_numeric(values).astype("float64")
+        else:
+            out[name] = values.astype(str)
+    return out

@@ -1,0 +1,134 @@
+"""The DuckDB figure engine (embedded, no server): the figure SQL over a workbook's
+in-memory ledger, Parquet files, CSV files or a DuckDB database.
+
+Rules of this module:
+
+1. Every source becomes the relation ``ledger`` on a fresh in-memory connection (a
+   database file is opened read-only and its table ``ledger`` is used); ``--sql`` becomes a
+   view over it. Only the figures (one row per customer) come back to pandas; for a file
+   source the lines never do.
+2. A pandas frame is the engine's own ledger (:func:`xlgrade.engine.frames.prepare_ledger`);
+   DuckDB reads it in place (its missing values, NaN and NaT, are NULL). ``sale_no`` is
+   handed over as text so that a column mixing numbers and text has one type.
+3. DuckDB's errors become one line naming the source (:mod:`xlgrade.io.engines` rule 4).
+4. :func:`ledger_frame` is the same source read as a ledger frame (the lines under the
+   engine's names), for the monthly job's ``recalc --ledger``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pandas as pd
+
+from xlgrade.engine import figures
+from xlgrade.engine.rules import RuleBook
+from xlgrade.errors import InputError
+from xlgrade.io.engines import LedgerSource, column_keys, ledger_view_sql
+from xlgrade.io.parquetread import duckdb_module
+
+LINES = "xlgrade_lines"  # the view of the lines under the engine's column names
+
+
+class DuckDBEngine:
+    """:class:`xlgrade.io.engines.FigureEngine` on DuckDB."""
+
+    name = "duckdb"
+
+    def figures(self, source: LedgerSource, rules: RuleBook, as_of: pd.Timestamp) -> pd.DataFrame:
+        with lines_of(source) as (con, keys):
+            sql = figures.figures_sql(rules, as_of, "duckdb", LINES, columns=list(keys))
+            raw = run(con, sql, source).df()
+        return figures.typed(raw, rules)
+
+
+def figures_of_frame(ledger: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp) -> pd.DataFrame:
+    """The figures of an engine ledger frame (rule 2): how the workbook and pandas paths grade."""
+    return DuckDBEngine().figures(LedgerSource("frame", frame=ledger), rules, as_of)
+
+
+def ledger_frame(source: LedgerSource) -> pd.DataFrame:
+    """The lines of ``source`` as a ledger frame under the engine's column names (rule 4)."""
+    with lines_of(source) as (con, _keys):
+        return run(con, f"SELECT * FROM {LINES}", source).df()
+
+
+@contextmanager
+def lines_of(source: LedgerSource) -> Iterator[tuple[Any, dict[str, str]]]:
+    """A connection where ``LINES`` is the source's lines, and the column keys it has."""
+    duckdb = duckdb_module()
+    if source.kind == "duckdb":
+        try:
+            con = duckdb.connect(source.location, read_only=True)
+        except duckdb.Error as exc:
+            raise _error(source, exc, "not a readable DuckDB database", "不是可读取的 DuckDB 数据库") from None
+    else:
+        con = duckdb.connect()
+    try:
+        if source.kind == "frame":
+            frame = source.frame if source.frame is not None else pd.DataFrame()
+            if "sale_no" in frame:
+                frame = frame.assign(sale_no=frame["sale_no"].map(lambda v: v if v is None or pd.isna(v) else str(v)))
+            con.register("ledger", frame)
+        elif source.kind == "parquet":
+            run(
+                con,
+                f"CREATE VIEW ledger AS SELECT * FROM read_parquet({_list(source.files())}, union_by_name = true)",
+                source,
+            )
+        elif source.kind == "csv":
+            run(
+                con,
+                f"CREATE VIEW ledger AS SELECT * FROM read_csv({_list(source.files())}, union_by_name = true, header = true)",
+                source,
+            )
+        else:
+            tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+            if "ledger" not in tables and source.sql is None:
+                found = ", ".join(sorted(tables)) or "-"
+                raise InputError(
+                    f"the database has no table ledger; its tables are: {found}",
+                    source=source.name,
+                    zh=f"数据库中没有表 ledger;现有表:{found}",
+                )
+        relation = "ledger"
+        if source.sql is not None:
+            run(con, f"CREATE TEMP VIEW xlgrade_query AS {source.sql.strip().rstrip(';')}", source, query=True)
+            relation = "xlgrade_query"
+        names = [
+            r[0]
+            for r in run(con, f"DESCRIBE SELECT * FROM {relation}", source, query=source.sql is not None).fetchall()
+        ]
+        keys = column_keys(names, source.name)
+        run(con, f"CREATE TEMP VIEW {LINES} AS {ledger_view_sql(keys, relation, 'duckdb')}", source)
+        yield con, keys
+    finally:
+        con.close()
+
+
+def run(con, sql: str, source: LedgerSource, *, query: bool = False):
+    """``con.execute(sql)`` with DuckDB's errors as one line (rule 3)."""
+    duckdb = duckdb_module()
+    try:
+        return con.execute(sql)
+    except duckdb.ConversionException as exc:
+        raise _error(source, exc, "a value is not a number or a date", "有值不是数字或日期") from None
+    except duckdb.CatalogException as exc:
+        raise _error(source, exc, "no such table or column", "没有这个表或列") from None
+    except duckdb.Error as exc:
+        if query:
+            raise _error(source, exc, "the --sql query failed", "--sql 查询出错") from None
+        raise _error(source, exc, "cannot be read", "无法读取") from None
+
+
+def _error(source: LedgerSource, exc: Exception, en: str, zh: str) -> InputError:
+    detail = " ".join(str(exc).split())
+    if len(detail) > 300:
+        detail = detail[:297] + "..."
+    return InputError(f"{en}: {detail}", source=source.name, zh=f"{zh}:{detail}")
+
+
+def _list(files: list[str]) -> str:
+    return "[" + ", ".join("'" + f.replace("'", "''") + "'" for f in files) + "]"
