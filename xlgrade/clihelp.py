@@ -32,8 +32,20 @@ HELP = Catalogue(
         "options": ("选项", "options"),
         "grade": ("为台账(.csv 或 .xlsx)中的每个客户分级", "grade every customer of a ledger (.csv or .xlsx)"),
         "grade.ledger": (
-            "每行一笔交易:客户编号、日期、金额 ……",
-            "one row per transaction line: customer_id, date, amount ...",
+            "每行一笔交易:客户编号、日期、金额 ……(.csv、.xlsx;Parquet 文件或文件夹、CSV 通配符如 exports/*.csv、"
+            "DuckDB 数据库(表 ledger):在 DuckDB 中算出每个客户的指标)",
+            "one row per transaction line: customer_id, date, amount ... (.csv, .xlsx; a Parquet file or folder, "
+            "a CSV glob such as exports/*.csv or a DuckDB database with a table ledger: the figures are computed "
+            "inside DuckDB)",
+        ),
+        "grade.sql": (
+            "台账行取自这条查询,源数据在查询中名为 ledger(如 \"select * from ledger where 区域 = '华东'\")",
+            "take the ledger lines from this query, the source being the relation ledger in it "
+            "(e.g. \"select * from ledger where region = 'East'\")",
+        ),
+        "grade.engine": (
+            "计算每个客户指标的引擎(默认 duckdb,内嵌;spark 需要 xlgrade[spark])",
+            "the engine computing the per-customer figures (default duckdb, embedded; spark needs xlgrade[spark])",
         ),
         "grade.method": (
             "分级方法(默认:规则 general.method,即阈值 ABC)",
@@ -89,6 +101,11 @@ HELP = Catalogue(
             "the monthly recalculation of a workbook, in place (with a backup)",
         ),
         "path": ("工作簿路径", "the workbook"),
+        "recalc.ledger": (
+            "台账行取自此来源(Parquet、CSV 通配符、DuckDB 数据库;可配 --sql),工作簿的台账表保持原样",
+            "take the ledger lines from this source (Parquet, a CSV glob, a DuckDB database; with --sql), "
+            "leaving the workbook's ledger sheet as staff typed it",
+        ),
         "recalc.month": (
             "评估月份,可写作 2026-09、2026/9、2026年9月 或 202609;不晚于本月(默认:台账最新一行所在月份)",
             "month to evaluate, as 2026-09, 2026/9, 2026年9月 or 202609; not after this month "

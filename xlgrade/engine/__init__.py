@@ -3,6 +3,12 @@
 No file access and no spreadsheet libraries here (a test enforces it). Adapters read the
 workbook or files, normalise the frames (see :mod:`xlgrade.engine.frames` for the
 contract) and call :func:`grade` or :func:`analyse`.
+
+The grading methods (:data:`METHODS`) grade the per-customer figures of
+:mod:`xlgrade.engine.figures` (defined once, as SQL): :func:`grade` takes either a ledger
+(its figures are computed by the embedded DuckDB engine) or the figures frame itself, as a
+figure engine computed it where the data lives (:mod:`xlgrade.io.engines`). The analyses
+(:data:`ANALYSES`) read the ledger.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from xlgrade.engine import composite, credit, frames, matrices, pareto, rfm, scorecard, threshold
+from xlgrade.engine import figures as figures_module
 from xlgrade.engine.result import Grading
 from xlgrade.engine.rulelabels import METHOD_NAMES
 from xlgrade.engine.rules import RuleBook
@@ -27,7 +34,7 @@ class Method:
     """What is known about one grading method or analysis, said here and nowhere else."""
 
     name: str
-    run: GradeFn
+    run: GradeFn  # (ledger, customers, rules, as_of[, measure]) -> Grading
     zh: str  # its name in Chinese ("阈值 ABC"; a method's from rulelabels.METHOD_NAMES) ...
     en: str  # ... and in English ("threshold ABC")
     needs: tuple[tuple[str, ...], ...] = ()  # ledger columns: one of each inner tuple is required
@@ -35,6 +42,7 @@ class Method:
     summary: tuple[str, str] = ("score", "mean")  # figure totalled per grade: (column, sum|mean)
     window: str | None = None  # the rule giving the months it grades over (0: all)
     labels: str = "abc.labels"  # the rule holding its grades, best first (an ``_en`` twin: English)
+    rate: GradeFn | None = None  # (figures, customers, rules, as_of[, measure]) -> Grading: a grading method
 
     def grade_labels(self, rules: RuleBook, lang: str) -> tuple[str, ...]:
         """The grades it gives, best first, as a workbook in ``lang`` shows them (the 人工等级
@@ -65,6 +73,7 @@ METHODS: dict[str, Method] = {
             "threshold",
             threshold.grade,
             *METHOD_NAMES["threshold"],
+            rate=threshold.rate,
             uses_measure=True,
             summary=("volume", "sum"),
             window="threshold.window_months",
@@ -73,6 +82,7 @@ METHODS: dict[str, Method] = {
             "pareto",
             pareto.grade,
             *METHOD_NAMES["pareto"],
+            rate=pareto.rate,
             uses_measure=True,
             summary=("value", "sum"),
             window="pareto.window_months",
@@ -81,6 +91,7 @@ METHODS: dict[str, Method] = {
             "scorecard",
             scorecard.grade,
             *METHOD_NAMES["scorecard"],
+            rate=scorecard.rate,
             needs=(("quantity",),),
             window="scorecard.months",
             labels="scorecard.level_labels",
@@ -89,6 +100,7 @@ METHODS: dict[str, Method] = {
             "composite",
             composite.grade,
             *METHOD_NAMES["composite"],
+            rate=composite.rate,
             needs=(("profit",), PAYMENTS),
             window="composite.months",
         ),
@@ -96,6 +108,7 @@ METHODS: dict[str, Method] = {
             "credit",
             credit.grade,
             *METHOD_NAMES["credit"],
+            rate=credit.rate,
             needs=(PAYMENTS,),
             window="credit.months",
             labels="credit.grade_labels",
@@ -104,6 +117,7 @@ METHODS: dict[str, Method] = {
             "rfm",
             rfm.grade,
             *METHOD_NAMES["rfm"],
+            rate=rfm.rate,
             summary=("monetary", "sum"),
             window="rfm.months",
             labels="rfm.labels",
@@ -150,22 +164,31 @@ ALL = {**METHODS, **ANALYSES}
 
 def grade(
     method: str,
-    ledger: pd.DataFrame,
+    ledger: pd.DataFrame | None = None,
     *,
+    figures: pd.DataFrame | None = None,
     customers: pd.DataFrame | None = None,
     rules: RuleBook | None = None,
     as_of=None,
     measure: str | None = None,
 ) -> Grading:
-    """Grade every customer with ``method`` (any of :data:`ALL`) as of ``as_of`` (default today)."""
+    """Grade every customer with ``method`` (any of :data:`ALL`) as of ``as_of`` (default today).
+
+    A grading method (:data:`METHODS`) grades ``figures`` (the frame of
+    :func:`xlgrade.engine.figures.figure_columns`, computed for these rules and this as-of
+    date) when given, else the figures of ``ledger``; an analysis needs the ledger."""
     if method not in ALL:
         raise ValueError(f"unknown method {method!r}; choose from {', '.join(ALL)}")
     m = ALL[method]
     as_of = frames.as_timestamp(as_of if as_of is not None else pd.Timestamp.today())
+    rules = rules or RuleBook()
     kwargs = {"measure": measure} if m.uses_measure else {}
-    return m.run(
-        frames.prepare_ledger(ledger), frames.prepare_customers(customers), rules or RuleBook(), as_of, **kwargs
-    )
+    people = frames.prepare_customers(customers)
+    if m.rate is not None and figures is not None:
+        return m.rate(figures_module.indexed(figures), people, rules, as_of, **kwargs)
+    if ledger is None:
+        raise ValueError(f"{method} needs the ledger")
+    return m.run(frames.prepare_ledger(ledger), people, rules, as_of, **kwargs)
 
 
 def label_map(method: str, rules: RuleBook, lang: str) -> dict[str, str]:

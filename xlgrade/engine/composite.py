@@ -34,7 +34,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from xlgrade.engine import credit, frames
+from xlgrade.engine import credit, figures
 from xlgrade.engine.result import Grading, make_frame
 from xlgrade.engine.rules import CompositeRules, RuleBook
 from xlgrade.engine.text import num, pct
@@ -47,10 +47,17 @@ def grade(
     ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
 ) -> Grading:
     """Grade every customer by the weighted composite; ``measure`` does not apply and is ignored."""
+    return rate(figures.of_ledger(ledger, rules, as_of, figures.NEEDS["composite"]), customers, rules, as_of)
+
+
+def rate(
+    fig: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
+) -> Grading:
+    """Grade the figures ``fig`` (``composite_*`` and the credit figures) by the composite rules."""
     c = rules.composite
     labels = rules.abc.labels
-    ids = frames.population(ledger, customers, as_of)
-    parts = sub_scores(ledger, ids, rules, as_of)
+    ids = figures.population(fig, customers)
+    parts = sub_scores(fig, ids, rules)
     ranked = parts["ranked"].to_numpy()
     score = composite_score(parts, c)
     before = before_counts(score[ranked]).reindex(ids)
@@ -64,22 +71,21 @@ def grade(
         )
     ]
     zh, en = zip(*texts) if texts else ((), ())
-    figures = parts.drop(columns="ranked")
-    frame = make_frame(ids, grades, list(zh), list(en), score=score, **figures, rank=(before + 1).astype("Int64"))
+    shown = parts.drop(columns="ranked")
+    frame = make_frame(ids, grades, list(zh), list(en), score=score, **shown, rank=(before + 1).astype("Int64"))
     return Grading("composite", frame, FIGURES, labels)
 
 
-def sub_scores(ledger: pd.DataFrame, ids: pd.Index, rules: RuleBook, as_of: pd.Timestamp) -> pd.DataFrame:
+def sub_scores(fig: pd.DataFrame, ids: pd.Index, rules: RuleBook) -> pd.DataFrame:
     """ranked, credit_score, amount_score, profit_score, amount and profit of every customer in ``ids``.
 
     Sub-scores are NaN for customers who are not ranked (no line in the window).
     """
     c = rules.composite
-    lines = frames.window(ledger, as_of, c.months)
-    ranked = pd.Series(ids.isin(lines["customer_id"].unique()), index=ids)
-    amount = frames.on(ids, frames.totals(lines, "amount")).round(DECIMALS)
-    profit = frames.on(ids, frames.totals(lines, "profit")).round(DECIMALS)
-    credit_score = credit.evaluate(ledger, ids, rules, as_of, last_year=False)["score"]
+    ranked = figures.on(fig, ids, "composite_lines") > 0
+    amount = figures.on(fig, ids, "composite_amount").round(DECIMALS)
+    profit = figures.on(fig, ids, "composite_profit").round(DECIMALS)
+    credit_score = credit.rate_figures(fig, ids, rules, last_year=False)["score"]
     credit_part = credit_score.where(~ranked, credit_score.fillna(c.no_credit_score))
     return pd.DataFrame(
         {

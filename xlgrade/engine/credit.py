@@ -61,7 +61,7 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from xlgrade.engine import frames
+from xlgrade.engine import figures, frames
 from xlgrade.engine.result import Grading, make_frame
 from xlgrade.engine.rules import CreditRules, RuleBook
 from xlgrade.engine.text import days, num, pct
@@ -85,13 +85,22 @@ def evaluate(
 ) -> pd.DataFrame:
     """Credit figures of every customer in ``ids`` as of ``as_of`` (see the module rules).
 
-    With ``last_year=False`` the ``ly_*`` columns are left out (cheaper, for callers that
-    only need the current score).
-    """
-    out = _evaluate_at(ledger, ids, rules.credit, as_of)
+    With ``last_year=False`` the ``ly_*`` columns are left out (for callers that only need
+    the current score)."""
+    return rate_figures(
+        figures.of_ledger(ledger, rules, as_of, figures.NEEDS["credit"] if last_year else ("credit",)),
+        ids,
+        rules,
+        last_year=last_year,
+    )
+
+
+def rate_figures(fig: pd.DataFrame, ids: pd.Index, rules: RuleBook, *, last_year: bool = True) -> pd.DataFrame:
+    """The credit evaluation of every customer in ``ids`` from the figures ``fig``
+    (``credit_*`` and ``ly_*`` of :mod:`xlgrade.engine.figures`, indexed by customer_id)."""
+    out = _rate_at(fig, ids, rules.credit, "credit")
     if last_year:
-        ly_as_of = as_of - pd.DateOffset(months=LAST_YEAR_MONTHS)
-        ly = _evaluate_at(ledger, ids, rules.credit, ly_as_of)
+        ly = _rate_at(fig, ids, rules.credit, "ly")
         for col in LAST_YEAR:
             out[f"ly_{col}"] = ly[col]
     return out
@@ -168,52 +177,52 @@ def grade(
     ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
 ) -> Grading:
     """Grade every customer by credit; ``measure`` does not apply and is ignored."""
+    return rate(figures.of_ledger(ledger, rules, as_of, figures.NEEDS["credit"]), customers, rules, as_of)
+
+
+def rate(
+    fig: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
+) -> Grading:
+    """Grade the figures ``fig`` (indexed by customer_id) by the credit rules."""
     c = rules.credit
-    ids = frames.population(ledger, customers, as_of)
-    figures = evaluate(ledger, ids, rules, as_of)
-    grades = figures.pop("credit_grade")
+    ids = figures.population(fig, customers)
+    table = rate_figures(fig, ids, rules)
+    grades = table.pop("credit_grade")
     zh, en = [], []
-    for row in figures.itertuples():
+    for row in table.itertuples():
         z, e = explain(row, cast(str, grades.at[row.Index]), c)
         zh.append(z)
         en.append(e)
-    order = (*LEAD, *(col for col in figures.columns if col not in LEAD))
-    frame = make_frame(ids, grades.to_numpy(), zh, en, **{col: figures[col] for col in order})
+    order = (*LEAD, *(col for col in table.columns if col not in LEAD))
+    frame = make_frame(ids, grades.to_numpy(), zh, en, **{col: table[col] for col in order})
     return Grading("credit", frame, order, labels(c))
 
 
 # ---- computation ---------------------------------------------------------------------------
-def _evaluate_at(ledger: pd.DataFrame, ids: pd.Index, c: CreditRules, as_of: pd.Timestamp) -> pd.DataFrame:
-    lines = _line_facts(frames.upto(ledger, as_of), c, as_of)
-    by = lines.groupby("customer_id")
-    sales = frames.on(ids, by["amount"].sum()).round(DECIMALS)
-    collected = frames.on(ids, by["paid"].sum()).round(DECIMALS)
-    rate = (collected / sales.where(sales > 0)).astype("float64")
+def _rate_at(fig: pd.DataFrame, ids: pd.Index, c: CreditRules, prefix: str) -> pd.DataFrame:
+    """The figures of one evaluation date (``prefix`` credit or ly) with rate, score and grade."""
 
-    late_now = lines["days_overdue"] > 0
-    outstanding = frames.on(ids, by["open"].sum()).round(DECIMALS)
-    overdue = frames.on(ids, lines[late_now].groupby("customer_id")["open"].sum()).round(DECIMALS)
-    not_due = frames.on(ids, lines[~late_now].groupby("customer_id")["open"].sum()).round(DECIMALS)
-    has_open = lines["open"] > 0
-    max_days = frames.on(ids, lines[has_open].groupby("customer_id")["days_overdue"].max())
+    def of(name: str, fill: float | None = 0.0) -> pd.Series:
+        return figures.on(fig, ids, f"{prefix}_{name}", fill=fill).astype("float64")
 
+    sales, collected = of("sales"), of("collections")
     out = pd.DataFrame(
         {
             "cumulative_sales": sales,
             "cumulative_collections": collected,
-            "collection_rate": rate,
-            "outstanding": outstanding,
-            "not_due": not_due,
-            "overdue_balance": overdue,
-            "max_days_overdue": max_days.astype("float64"),
+            "collection_rate": (collected / sales.where(sales > 0)).astype("float64"),
+            "outstanding": of("outstanding"),
+            "not_due": of("not_due"),
+            "overdue_balance": of("overdue_balance"),
+            "max_days_overdue": of("max_days_overdue"),
         },
         index=ids,
     )
-    for name, values in _aging(lines[late_now & has_open], ids, c.aging_days).items():
-        out[name] = values
-    avg = _avg_days_late(lines, ids, as_of, c.months)
-    score = (100.0 - c.penalty_per_day * avg).clip(0.0, 100.0).round(DECIMALS)
+    for name in aging_columns(c.aging_days):
+        out[name] = of(name)
+    avg = of("avg_days_late", fill=None).round(DECIMALS)
     out["avg_days_late"] = avg
+    score = (100.0 - c.penalty_per_day * avg).clip(0.0, 100.0).round(DECIMALS)
     out["score"] = score
     out["credit_grade"] = credit_grades(score, c)
     return out
@@ -285,32 +294,6 @@ def line_status(ledger: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp) -> p
     state = np.select(conditions, choices, default="paid_on_time").astype(object)
     days_ = np.select([np.isin(state, ("overdue", "part_overdue")), state == "paid_late"], [overdue, late], default=0.0)
     return pd.DataFrame({"state": state, "days": np.ceil(days_).astype("int64")}, index=ledger.index)
-
-
-def _aging(overdue: pd.DataFrame, ids: pd.Index, limits: tuple[float, ...]) -> dict[str, pd.Series]:
-    names = aging_columns(limits)
-    bucket = np.searchsorted(np.asarray(limits, dtype="float64"), overdue["days_overdue"].to_numpy(), side="left")
-    sums = overdue["open"].groupby([overdue["customer_id"], bucket]).sum()
-    # pandas-stubs: unstack's fill_value may be any scalar at run time
-    table = sums.unstack(fill_value=0.0) if len(sums) else pd.DataFrame(index=pd.Index([], dtype=str))  # type: ignore[arg-type]
-    return {
-        name: frames.on(ids, table[i] if i in table.columns else pd.Series(dtype="float64")).round(DECIMALS)
-        for i, name in enumerate(names)
-    }
-
-
-def _avg_days_late(lines: pd.DataFrame, ids: pd.Index, as_of: pd.Timestamp, months: int) -> pd.Series:
-    start = frames.window_start(as_of, months)
-    keep = lines["positive"]
-    if start is not None:
-        keep = keep & (lines["date"] > start)
-    recent = lines[keep]
-    weighted = recent["paid"] * recent["paid_late"] + recent["open"] * recent["days_overdue"]
-    by = recent["customer_id"]
-    num_ = weighted.groupby(by).sum()
-    den = recent["amount"].groupby(by).sum()
-    avg = (num_ / den.where(den > 0)).reindex(ids)
-    return avg.astype("float64").round(DECIMALS)
 
 
 # ---- explanations ---------------------------------------------------------------------------

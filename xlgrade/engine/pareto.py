@@ -23,7 +23,7 @@ from decimal import Decimal, localcontext
 import numpy as np
 import pandas as pd
 
-from xlgrade.engine import frames, measures
+from xlgrade.engine import figures, measures
 from xlgrade.engine.result import Grading, make_frame
 from xlgrade.engine.rules import RuleBook
 from xlgrade.engine.text import num, pct
@@ -32,11 +32,22 @@ from xlgrade.engine.text import num, pct
 def grade(
     ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
 ) -> Grading:
+    return rate(
+        figures.of_ledger(ledger, rules, as_of, figures.NEEDS["pareto"]), customers, rules, as_of, measure=measure
+    )
+
+
+def rate(
+    fig: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
+) -> Grading:
+    """Grade the figures ``fig`` (``pareto_<measure>``, indexed by customer_id) by the Pareto rules."""
     p = rules.pareto
     measure = measure or p.measure
-    lines = frames.window(ledger, as_of, p.window_months)
-    ids = frames.population(ledger, customers, as_of)
-    values = frames.on(ids, frames.totals(lines, measure))
+    ids = figures.population(fig, customers)
+    if measure == "orders":
+        values = figures.on(fig, ids, "pareto_orders").astype("float64")
+    else:
+        values = figures.on(fig, ids, f"pareto_{measure}")
     ranked = rank_values(values)
     labels = rules.abc.labels
     grades, zh, en = _STRATEGIES[p.strategy](ranked, p, labels, measure)

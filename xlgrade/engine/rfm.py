@@ -36,7 +36,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from xlgrade.engine import frames
+from xlgrade.engine import figures
 from xlgrade.engine.result import Grading, make_frame
 from xlgrade.engine.rules import RFM_PATTERNS, RuleBook
 from xlgrade.engine.text import num
@@ -121,15 +121,18 @@ def quintile(values: pd.Series, active: pd.Series, *, larger_is_better: bool) ->
 def grade(
     ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
 ) -> Grading:
-    r = rules.rfm
-    ids = frames.population(ledger, customers, as_of)
-    lines = frames.window(ledger, as_of, r.months)
-    buys = lines[lines["amount"] > 0]
+    return rate(figures.of_ledger(ledger, rules, as_of, figures.NEEDS["rfm"]), customers, rules, as_of)
 
-    last = buys.groupby("customer_id")["date"].max().reindex(ids)
-    recency = (as_of - last).dt.days.astype("float64")
-    frequency = frames.on(ids, frames.order_counts(buys)).astype("int64")
-    monetary = frames.on(ids, frames.totals(lines, "amount"))
+
+def rate(
+    fig: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
+) -> Grading:
+    """Grade the figures ``fig`` (``rfm_recency``, ``rfm_frequency``, ``rfm_monetary``) by the RFM rules."""
+    r = rules.rfm
+    ids = figures.population(fig, customers)
+    recency = figures.on(fig, ids, "rfm_recency", fill=None).astype("float64")
+    frequency = figures.on(fig, ids, "rfm_frequency").astype("int64")
+    monetary = figures.on(fig, ids, "rfm_monetary")
     active = pd.Series(frequency > 0, index=ids)
 
     act = active.to_numpy()

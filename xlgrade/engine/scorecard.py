@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from xlgrade.engine import frames
+from xlgrade.engine import figures, frames
 from xlgrade.engine.result import Grading, make_frame
 from xlgrade.engine.rules import RuleBook, ScorecardRules
 from xlgrade.engine.text import num, pct
@@ -32,15 +32,18 @@ ENTERED_ZH = {"channel": "渠道", "loyalty": "忠诚度", "prospects": "前景"
 def grade(
     ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
 ) -> Grading:
-    s = rules.scorecard
-    ids = frames.population(ledger, customers, as_of)
-    now = frames.window(ledger, as_of, s.months)
-    before_start = as_of - pd.DateOffset(months=s.months)
-    before = frames.window(ledger, before_start, s.months)
+    return rate(figures.of_ledger(ledger, rules, as_of, figures.NEEDS["scorecard"]), customers, rules, as_of)
 
-    units = (frames.on(ids, frames.totals(now, "quantity")) / s.months).round(frames.DECIMALS)
-    sales_now = frames.on(ids, frames.totals(now, "amount"))
-    sales_before = frames.on(ids, frames.totals(before, "amount"))
+
+def rate(
+    fig: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
+) -> Grading:
+    """Grade the figures ``fig`` (``scorecard_*``, indexed by customer_id) and the entered scores."""
+    s = rules.scorecard
+    ids = figures.population(fig, customers)
+    units = (figures.on(fig, ids, "scorecard_quantity") / s.months).round(frames.DECIMALS)
+    sales_now = figures.on(fig, ids, "scorecard_amount")
+    sales_before = figures.on(fig, ids, "scorecard_amount_before")
 
     units_pts = step_points(units, s.units_min, s.units_points)
     growth = growth_rate(sales_now, sales_before)
@@ -78,7 +81,7 @@ def grade(
         loyalty_points=entered["loyalty"],
         prospects_points=entered["prospects"],
     )
-    figures = (
+    names = (
         "score",
         "avg_monthly_units",
         "units_points",
@@ -88,7 +91,7 @@ def grade(
         "loyalty_points",
         "prospects_points",
     )
-    return Grading("scorecard", frame, figures, s.level_labels)
+    return Grading("scorecard", frame, names, s.level_labels)
 
 
 def step_points(values: pd.Series, minimums: tuple[float, ...], points: tuple[float, ...]) -> pd.Series:

@@ -1,7 +1,8 @@
 """Threshold ABC (docs/rules.md §3.1 Threshold ABC; seed 000 form MF/Q 102/A) - the default method.
 
-Over the evaluation window, per customer: ``orders`` (see frames.order_counts) and
-``volume`` (sum of the rule's measure, amount by default).
+Over the evaluation window, per customer: ``orders`` and ``volume`` (sum of the rule's
+measure, amount by default; the orders themselves for ``orders``): the figures
+``threshold_orders`` and ``threshold_<measure>`` of :mod:`xlgrade.engine.figures`.
 
 - A: orders > a_orders_over **and** volume > a_volume_over
 - B: not A, orders > b_orders_over **and** volume > b_volume_over
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from xlgrade.cells.explain import threshold_explanation
-from xlgrade.engine import frames
+from xlgrade.engine import figures
 from xlgrade.engine.result import Grading, make_frame
 from xlgrade.engine.rules import RuleBook
 
@@ -24,12 +25,20 @@ from xlgrade.engine.rules import RuleBook
 def grade(
     ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
 ) -> Grading:
+    return rate(
+        figures.of_ledger(ledger, rules, as_of, figures.NEEDS["threshold"]), customers, rules, as_of, measure=measure
+    )
+
+
+def rate(
+    fig: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
+) -> Grading:
+    """Grade the figures ``fig`` (indexed by customer_id) by the threshold rules."""
     t = rules.threshold
     measure = measure or t.measure
-    lines = frames.window(ledger, as_of, t.window_months)
-    ids = frames.population(ledger, customers, as_of)
-    orders = frames.on(ids, frames.order_counts(lines)).astype("int64")
-    volume = frames.on(ids, frames.totals(lines, measure))
+    ids = figures.population(fig, customers)
+    orders = figures.on(fig, ids, "threshold_orders").astype("int64")
+    volume = orders.astype("float64") if measure == "orders" else figures.on(fig, ids, f"threshold_{measure}")
 
     a_ok = (orders > t.a_orders_over) & (volume > t.a_volume_over)
     b_ok = (orders > t.b_orders_over) & (volume > t.b_volume_over)

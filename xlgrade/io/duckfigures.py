@@ -11,12 +11,14 @@ Rules of this module:
    DuckDB reads it in place (its missing values, NaN and NaT, are NULL). ``sale_no`` is
    handed over as text so that a column mixing numbers and text has one type.
 3. DuckDB's errors become one line naming the source (:mod:`xlgrade.io.engines` rule 4).
-4. :func:`ledger_frame` is the same source read as a ledger frame (the lines under the
-   engine's names), for the monthly job's ``recalc --ledger``.
+4. :func:`ledger_table` is the same source read as the ledger sheet's table (normalised,
+   every unusable row reported), for the monthly job's ``recalc --ledger``: the job needs the
+   lines themselves (monthly sales, the cards' facts), so they do come to pandas there.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -24,10 +26,13 @@ from typing import Any
 import pandas as pd
 
 from xlgrade.engine import figures
+from xlgrade.engine.frames import LEDGER_COLUMNS
 from xlgrade.engine.rules import RuleBook
 from xlgrade.errors import InputError
-from xlgrade.io.engines import LedgerSource, column_keys, ledger_view_sql
+from xlgrade.io.engines import LedgerSource, SourceFacts, column_keys, ledger_view_sql
 from xlgrade.io.parquetread import duckdb_module
+from xlgrade.normalize import Normalized, normalize
+from xlgrade.schema.sheets import LEDGER
 
 LINES = "xlgrade_lines"  # the view of the lines under the engine's column names
 
@@ -37,22 +42,68 @@ class DuckDBEngine:
 
     name = "duckdb"
 
-    def figures(self, source: LedgerSource, rules: RuleBook, as_of: pd.Timestamp) -> pd.DataFrame:
+    def figures(
+        self, source: LedgerSource, rules: RuleBook, as_of: pd.Timestamp, groups: tuple[str, ...] | None = None
+    ) -> pd.DataFrame:
         with lines_of(source) as (con, keys):
-            sql = figures.figures_sql(rules, as_of, "duckdb", LINES, columns=list(keys))
+            sql = figures.figures_sql(rules, as_of, "duckdb", LINES, columns=list(keys), groups=groups)
             raw = run(con, sql, source).df()
-        return figures.typed(raw, rules)
+        return figures.typed(raw, rules, groups)
+
+    def describe(self, source: LedgerSource, as_of: pd.Timestamp) -> SourceFacts:
+        with lines_of(source) as (con, keys):
+            row = run(con, figures.counts_sql(as_of, "duckdb", LINES), source).df().iloc[0]
+        return SourceFacts(tuple(keys), {str(k): int(v) for k, v in row.items()})
+
+    def typed_columns(self, source: LedgerSource) -> bool:
+        """Whether every number and date column the figures read is typed (not text), so that
+        the SQL's casts cannot meet 8万 or 2026年3月5日 (those need the normalising reader)."""
+        with lines_of(source) as (con, keys):
+            types = dict(
+                run(con, f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {LINES})", source).fetchall()
+            )
+        read = (*figures.SUM_MEASURES, "paid_amount", "date", "due_date", "paid_date")
+        return not any(str(types.get(k, "")).upper().startswith("VARCHAR") for k in read if k in keys)
 
 
-def figures_of_frame(ledger: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp) -> pd.DataFrame:
+def figures_of_frame(
+    ledger: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, groups: tuple[str, ...] | None = None
+) -> pd.DataFrame:
     """The figures of an engine ledger frame (rule 2): how the workbook and pandas paths grade."""
-    return DuckDBEngine().figures(LedgerSource("frame", frame=ledger), rules, as_of)
+    if len(ledger) == 0:
+        return figures.typed(pd.DataFrame({c: [] for c in figures.figure_columns(rules, groups)}), rules, groups)
+    frame = ledger[[c for c in ledger.columns if c in LEDGER_COLUMNS]]
+    if "sale_no" in frame and frame["sale_no"].dtype == object:  # one type for DuckDB: text
+        frame = frame.assign(sale_no=frame["sale_no"].map(lambda v: v if v is None or pd.isna(v) else str(v)))
+    con = _frame_connection()
+    sql = figures.figures_sql(rules, as_of, "duckdb", "ledger", columns=list(frame.columns), groups=groups)
+    con.register("ledger", frame)
+    try:
+        raw = run(con, sql, LedgerSource("frame")).df()
+    finally:
+        con.unregister("ledger")
+    return figures.typed(raw, rules, groups)
 
 
-def ledger_frame(source: LedgerSource) -> pd.DataFrame:
-    """The lines of ``source`` as a ledger frame under the engine's column names (rule 4)."""
+_local = threading.local()
+
+
+def _frame_connection():
+    """One in-memory connection per thread for frame sources (opening one costs more than a
+    small ledger's figures)."""
+    con = getattr(_local, "con", None)
+    if con is None:
+        con = _local.con = duckdb_module().connect()
+    return con
+
+
+def ledger_table(source: LedgerSource, *, max_abs: float | None = None) -> Normalized:
+    """The lines of ``source`` as the ledger sheet's table (rule 4): its own columns read by
+    DuckDB, then normalised and reported row by row (rows numbered from 2) as a workbook's."""
     with lines_of(source) as (con, _keys):
-        return run(con, f"SELECT * FROM {LINES}", source).df()
+        relation = "xlgrade_query" if source.sql is not None else "ledger"
+        raw = run(con, f"SELECT * FROM {relation}", source).df()
+    return normalize(raw, LEDGER, source=source.name, first_row=2, header_row=1, max_abs=max_abs, text_cells=False)
 
 
 @contextmanager
@@ -64,14 +115,13 @@ def lines_of(source: LedgerSource) -> Iterator[tuple[Any, dict[str, str]]]:
             con = duckdb.connect(source.location, read_only=True)
         except duckdb.Error as exc:
             raise _error(source, exc, "not a readable DuckDB database", "不是可读取的 DuckDB 数据库") from None
+    elif source.kind == "frame":
+        con = _frame_connection()
     else:
         con = duckdb.connect()
     try:
         if source.kind == "frame":
-            frame = source.frame if source.frame is not None else pd.DataFrame()
-            if "sale_no" in frame:
-                frame = frame.assign(sale_no=frame["sale_no"].map(lambda v: v if v is None or pd.isna(v) else str(v)))
-            con.register("ledger", frame)
+            con.register("ledger", source.frame if source.frame is not None else pd.DataFrame())
         elif source.kind == "parquet":
             run(
                 con,
@@ -95,17 +145,25 @@ def lines_of(source: LedgerSource) -> Iterator[tuple[Any, dict[str, str]]]:
                 )
         relation = "ledger"
         if source.sql is not None:
-            run(con, f"CREATE TEMP VIEW xlgrade_query AS {source.sql.strip().rstrip(';')}", source, query=True)
+            run(
+                con,
+                f"CREATE OR REPLACE TEMP VIEW xlgrade_query AS {source.sql.strip().rstrip(';')}",
+                source,
+                query=True,
+            )
             relation = "xlgrade_query"
         names = [
             r[0]
             for r in run(con, f"DESCRIBE SELECT * FROM {relation}", source, query=source.sql is not None).fetchall()
         ]
         keys = column_keys(names, source.name)
-        run(con, f"CREATE TEMP VIEW {LINES} AS {ledger_view_sql(keys, relation, 'duckdb')}", source)
+        run(con, f"CREATE OR REPLACE TEMP VIEW {LINES} AS {ledger_view_sql(keys, relation, 'duckdb')}", source)
         yield con, keys
     finally:
-        con.close()
+        if source.kind == "frame":
+            con.unregister("ledger")
+        else:
+            con.close()
 
 
 def run(con, sql: str, source: LedgerSource, *, query: bool = False):
@@ -124,7 +182,7 @@ def run(con, sql: str, source: LedgerSource, *, query: bool = False):
 
 
 def _error(source: LedgerSource, exc: Exception, en: str, zh: str) -> InputError:
-    detail = " ".join(str(exc).split())
+    detail = " ".join(str(exc).split()).split(" LINE ")[0]  # not the SQL xlgrade wrapped around it
     if len(detail) > 300:
         detail = detail[:297] + "..."
     return InputError(f"{en}: {detail}", source=source.name, zh=f"{zh}:{detail}")

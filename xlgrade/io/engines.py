@@ -30,10 +30,11 @@ from typing import Protocol
 
 import pandas as pd
 
-from xlgrade.engine import figures
+from xlgrade.engine import figures, frames
 from xlgrade.engine.frames import LEDGER_COLUMNS, REQUIRED
 from xlgrade.engine.rules import RuleBook
 from xlgrade.errors import InputError, MissingFileError
+from xlgrade.issues import NOTE, Issue
 from xlgrade.schema.sheets import LEDGER
 
 DUCKDB_SUFFIXES = (".duckdb", ".ddb", ".db")
@@ -121,13 +122,48 @@ def ledger_view_sql(keys: dict[str, str], relation: str, dialect: str) -> str:
     return "SELECT " + ", ".join(f"{q(src)} AS {q(key)}" for key, src in keys.items()) + f" FROM {relation}"
 
 
+@dataclass(frozen=True)
+class SourceFacts:
+    """What an engine says about a source before grading it: the engine keys of its columns
+    and the counts of :func:`xlgrade.engine.figures.counts_sql`."""
+
+    columns: tuple[str, ...]
+    counts: dict[str, int]
+
+    def issues(self, source: str, as_of: pd.Timestamp) -> list[Issue]:
+        """One note per kind of line the figures do not read (nothing is dropped silently)."""
+        when = frames.as_timestamp(as_of).date().isoformat()
+        texts = {
+            "no_customer": ("customer_id", "line(s) without a customer id are not counted", "行没有客户编号,未计入"),
+            "no_date": ("date", "line(s) without a date are not counted", "行没有日期,未计入"),
+            "later": (
+                "date",
+                f"line(s) dated after the as-of date {when} are not counted",
+                f"行日期晚于评估日 {when},未计入",
+            ),
+            "no_amount": ("amount", "line(s) without an amount count 0", "行没有金额,按 0 计"),
+        }
+        out = []
+        for key, (column, en, zh) in texts.items():
+            n = int(self.counts.get(key, 0) or 0)
+            if n:
+                out.append(Issue(source, None, LEDGER.column(column).zh, None, f"{n} {en}", f"{n} {zh}", NOTE))
+        return out
+
+
 class FigureEngine(Protocol):
     """Computes the figures frame of a source where the lines live (rule 3)."""
 
     name: str  # the SQL dialect of xlgrade.engine.figures.DIALECTS
 
-    def figures(self, source: LedgerSource, rules: RuleBook, as_of: pd.Timestamp) -> pd.DataFrame:
-        """One row per customer with a line up to ``as_of``: ``figures.figure_columns(rules)``."""
+    def figures(
+        self, source: LedgerSource, rules: RuleBook, as_of: pd.Timestamp, groups: tuple[str, ...] | None = None
+    ) -> pd.DataFrame:
+        """One row per customer with a line up to ``as_of``: ``figures.figure_columns(rules, groups)``."""
+        ...
+
+    def describe(self, source: LedgerSource, as_of: pd.Timestamp) -> SourceFacts:
+        """The source's column keys and the counts of ``figures.counts_sql`` (one cheap scan)."""
         ...
 
 

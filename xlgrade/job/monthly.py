@@ -214,7 +214,10 @@ def run_month(
 
     credit_rows = derive.credit_table(credit_graded, customers, grades, rules, lang)
     analysis_rows = derive.analysis_table(analyses, customers, grades, rules, lang, ledger, as_of)
-    ledger_cells, ledger_note = _ledger_credit(ledger, ledger_n, rules, as_of, lang)
+    if getattr(book, "ledger_source", None) is not None:  # recalc --ledger (xlgrade.io.ledgerbook)
+        ledger_cells, ledger_note = pd.DataFrame(), [_lines_elsewhere(ledger_n.source, lang)]
+    else:
+        ledger_cells, ledger_note = _ledger_credit(ledger, ledger_n, rules, as_of, lang)
     issues += ledger_note
     profiles_n = _optional_table(book, PROFILES)
     if profiles_n is not None:
@@ -315,6 +318,20 @@ def _clear_skipped(cells: pd.DataFrame, read: Normalized) -> pd.DataFrame:
     blank = pd.DataFrame({"row": skipped}).reindex(columns=cells.columns)
     out = pd.concat([cells.astype(object), blank.astype(object)], ignore_index=True)
     return out.where(out.notna(), None).sort_values("row", ignore_index=True)
+
+
+def _lines_elsewhere(source: str, lang: str) -> Issue:
+    """The note of a run whose ledger lines came from ``source`` rather than the ledger sheet."""
+    sheet = LEDGER.name(lang)
+    return Issue(
+        source,
+        None,
+        None,
+        None,
+        f"the ledger lines were read from {source}; the sheet {sheet!r} and its per-line credit column are left as they are",
+        f"台账行取自 {source};工作表“{sheet}”及其逐行信用评估保持原样",
+        NOTE,
+    )
 
 
 def _ledger_credit(
