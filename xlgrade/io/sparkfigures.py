@@ -45,7 +45,7 @@ import pandas as pd
 from xlgrade.engine import figures
 from xlgrade.engine.rules import RuleBook
 from xlgrade.errors import InputError, MissingExtraError
-from xlgrade.io.engines import LedgerSource, column_keys, ledger_view_sql
+from xlgrade.io.engines import LedgerSource, SourceFacts, column_keys, ledger_view_sql
 
 LINES = "xlgrade_lines"  # the view of the lines under the engine's column names
 QUERY = "xlgrade_query"  # the view of --sql
@@ -70,12 +70,24 @@ class SparkEngine:
     def __init__(self, spark: Any = None) -> None:
         self._spark = spark
 
-    def figures(self, source: LedgerSource, rules: RuleBook, as_of: pd.Timestamp) -> pd.DataFrame:
-        spark = self._spark if self._spark is not None else session()
+    def figures(
+        self, source: LedgerSource, rules: RuleBook, as_of: pd.Timestamp, groups: tuple[str, ...] | None = None
+    ) -> pd.DataFrame:
+        spark = self._session()
         keys = register(spark, source)
-        sql = figures.figures_sql(rules, as_of, "spark", LINES, columns=list(keys))
+        sql = figures.figures_sql(rules, as_of, "spark", LINES, columns=list(keys), groups=groups)
         raw = run(lambda: spark.sql(sql).toPandas(), source)
-        return figures.typed(raw, rules)
+        return figures.typed(raw, rules, groups)
+
+    def describe(self, source: LedgerSource, as_of: pd.Timestamp) -> SourceFacts:
+        spark = self._session()
+        keys = register(spark, source)
+        sql = figures.counts_sql(as_of, "spark", LINES)
+        row = run(lambda: spark.sql(sql).collect()[0].asDict(), source)
+        return SourceFacts(tuple(keys), {str(k): int(v or 0) for k, v in row.items()})
+
+    def _session(self):
+        return self._spark if self._spark is not None else session()
 
 
 # ---- the session (rules 1 and 2) -----------------------------------------------------------
