@@ -1,0 +1,146 @@
+"""One definition of each figure, whatever computes it: on the same random ledgers every
+engine gives the same figures (after rounding to 6 decimals) and the same grades and
+explanations for every method.
+
+An engine here is ``(name, callable(ledger, rules, as_of, folder) -> figures frame)``,
+``ledger`` being an engine ledger frame (frames.prepare_ledger) and ``folder`` a fresh
+directory it may write the ledger to. To add an engine, append it to :data:`ENGINES` (the
+Spark runner adds ``spark`` there).
+"""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from xlgrade.engine import METHODS, RuleBook, figures, frames, grade
+from xlgrade.io.duckfigures import DuckDBEngine, figures_of_frame
+from xlgrade.io.engines import LedgerSource
+
+duckdb = pytest.importorskip("duckdb")
+
+AS_OF = pd.Timestamp("2026-06-30")
+Engine = Callable[[pd.DataFrame, RuleBook, pd.Timestamp, Path], pd.DataFrame]
+
+
+def _workbook(ledger: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, folder: Path) -> pd.DataFrame:
+    """The workbook / pandas path: DuckDB over the in-memory frame."""
+    return figures_of_frame(ledger, rules, as_of)
+
+
+def _parquet(ledger: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, folder: Path) -> pd.DataFrame:
+    path = folder / "ledger.parquet"
+    con = duckdb.connect()
+    con.register("frame", ledger)
+    con.execute(f"COPY frame TO '{path}' (FORMAT parquet)")
+    con.close()
+    return DuckDBEngine().figures(LedgerSource("parquet", str(path)), rules, as_of)
+
+
+def _csv_glob(ledger: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, folder: Path) -> pd.DataFrame:
+    """Two CSV files, read as one by a glob (the lines split in two halves)."""
+    half = len(ledger) // 2
+    out = ledger.copy()
+    for col in frames.DATES:
+        out[col] = out[col].dt.strftime("%Y-%m-%d")
+    out.iloc[:half].to_csv(folder / "part-1.csv", index=False)
+    out.iloc[half:].to_csv(folder / "part-2.csv", index=False)
+    return DuckDBEngine().figures(LedgerSource("csv", str(folder / "part-*.csv")), rules, as_of)
+
+
+ENGINES: list[tuple[str, Engine]] = [("workbook", _workbook), ("parquet", _parquet), ("csv", _csv_glob)]
+
+AMOUNTS = [16666.666666666668, 100000.0, 0.1, 0.2, 1234.5, -500.0, -16666.666666666668, 0.0, 99999.99, 1e-6, 7.000001]
+DAYS = list(range(-800, 40, 7))  # days from the as-of date: two years back to lines after it
+
+
+@st.composite
+def ledgers(draw) -> pd.DataFrame:
+    n = draw(st.integers(1, 30))
+    rows = []
+    for _ in range(n):
+        day = AS_OF + pd.Timedelta(days=draw(st.sampled_from(DAYS)))
+        amount = draw(st.sampled_from(AMOUNTS))
+        paid = draw(st.sampled_from(["none", "full", "part", "late", "after"]))
+        due = draw(st.sampled_from([None, 0, 30, 60]))
+        row = {
+            "customer_id": draw(st.sampled_from(["C1", "C2", "C3", "C4"])),
+            "date": day,
+            "amount": amount,
+            "sale_no": draw(st.sampled_from([None, None, "S1", "S2", "S3", " "])),
+            "quantity": draw(st.sampled_from([np.nan, 1.0, 2.5, 12.0])),
+            "profit": draw(st.sampled_from([np.nan, 10.0, 16666.666666666668, -3.0])),
+            "due_date": None if due is None else day + pd.Timedelta(days=due),
+            "paid_date": None,
+            "paid_amount": np.nan,
+        }
+        if paid in ("full", "late", "after"):
+            row["paid_date"] = day + pd.Timedelta(days={"full": 10, "late": 95, "after": 900}[paid])
+        if paid == "part":
+            row["paid_date"] = day + pd.Timedelta(days=20)
+            row["paid_amount"] = amount / 3
+        rows.append(row)
+    return frames.prepare_ledger(pd.DataFrame(rows))
+
+
+CUSTOMERS = pd.DataFrame({"customer_id": ["C1", "C9"], "channel": [5, 8], "loyalty": [7, 2], "prospects": [9, 1]})
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _rounded(fig: pd.DataFrame) -> pd.DataFrame:
+    return figures.indexed(fig).apply(lambda c: c.round(6) if c.dtype.kind == "f" else c)
+
+
+@SETTINGS
+@given(ledger=ledgers(), window=st.sampled_from([0, 3, 12]))
+def test_every_engine_gives_the_same_figures_and_grades(ledger, window):
+    rules = RuleBook().updated({"threshold.window_months": window, "rfm.months": max(window, 1)})
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, engine in ENGINES:
+            folder = Path(tmp) / name
+            folder.mkdir()
+            results[name] = engine(ledger, rules, AS_OF, folder)
+    first, *others = ENGINES
+    expected = _rounded(results[first[0]])
+    assert list(expected.columns) == list(figures.figure_columns(rules))[1:]
+    for name, _ in others:
+        pd.testing.assert_frame_equal(_rounded(results[name]), expected, obj=f"figures of {name}")
+    for method in METHODS:
+        graded = {
+            name: grade(method, figures=fig, customers=CUSTOMERS, rules=rules, as_of=AS_OF).frame
+            for name, fig in results.items()
+        }
+        for a, b in itertools.pairwise(graded):
+            pd.testing.assert_frame_equal(graded[a], graded[b], obj=f"{method}: {a} vs {b}")
+
+
+def test_six_lines_of_a_sixth_make_exactly_the_threshold():
+    """frames rule 6, on every engine: 6 x 16,666.666666666668 is 100,000, not more."""
+    ledger = frames.prepare_ledger(
+        pd.DataFrame(
+            {
+                "customer_id": ["C1"] * 6,
+                "date": pd.to_datetime(["2026-01-05"] * 6),
+                "amount": [16666.666666666668] * 6,
+                "sale_no": [f"S{i}" for i in range(6)],
+            }
+        )
+    )
+    rules = RuleBook()
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, engine in ENGINES:
+            folder = Path(tmp) / name
+            folder.mkdir()
+            fig = figures.indexed(engine(ledger, rules, AS_OF, folder))
+            assert fig.at["C1", "threshold_amount"] == 100000.0, name
+            result = grade("threshold", figures=fig, rules=rules, as_of=AS_OF)
+            assert result.grades["C1"] == "B", name  # 6 orders > 5 but 100,000 is not > 100,000
