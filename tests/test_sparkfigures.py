@@ -110,13 +110,15 @@ def test_parquet_file_folder_and_csv_glob_with_chinese_headers(spark, tmp_path):
     con.register("lines", lines)
     # the folder's files with dates as DATE; a single file with a TIMESTAMP in microseconds (Spark refuses
     # nanoseconds, and does not merge DATE with TIMESTAMP across files as DuckDB does)
-    cols = "\"客户编号\", \"金额\", \"销售序号\""
+    cols = '"客户编号", "金额", "销售序号"'
     for name, where in (("a.parquet", "<> 'C2'"), ("year=2026/b.parquet", "= 'C2'")):
         con.execute(
-            f"COPY (SELECT {cols}, CAST(\"日期\" AS DATE) AS \"日期\" FROM lines WHERE \"客户编号\" {where}) "
+            f'COPY (SELECT {cols}, CAST("日期" AS DATE) AS "日期" FROM lines WHERE "客户编号" {where}) '
             f"TO '{tmp_path / 'pq' / name}'"
         )
-    con.execute(f"COPY (SELECT {cols}, CAST(\"日期\" AS TIMESTAMP) AS \"日期\" FROM lines) TO '{tmp_path / 'one.parquet'}'")
+    con.execute(
+        f'COPY (SELECT {cols}, CAST("日期" AS TIMESTAMP) AS "日期" FROM lines) TO \'{tmp_path / "one.parquet"}\''
+    )
     con.close()
     spark_engine = sparkfigures.SparkEngine(spark)
     folder = spark_engine.figures(LedgerSource("parquet", str(tmp_path / "pq")), RULES, AS_OF)
