@@ -144,3 +144,18 @@ def test_six_lines_of_a_sixth_make_exactly_the_threshold():
             assert fig.at["C1", "threshold_amount"] == 100000.0, name
             result = grade("threshold", figures=fig, rules=rules, as_of=AS_OF)
             assert result.grades["C1"] == "B", name  # 6 orders > 5 but 100,000 is not > 100,000
+
+
+def test_the_sql_is_the_common_subset_with_a_dialect_table():
+    rules = RuleBook()
+    for dialect in figures.DIALECTS:
+        sql = figures.figures_sql(rules, AS_OF, dialect, columns=["customer_id", "date", "amount"])
+        for word in ("::", "QUALIFY", "FILTER (", "INTERVAL", "VARCHAR"):
+            assert word not in sql.upper(), (dialect, word)
+        assert "CAST(NULL AS DOUBLE)" in sql  # a column the relation lacks is a typed NULL
+    duck = figures.figures_sql(rules, AS_OF, "duckdb")
+    spark = figures.figures_sql(rules, AS_OF, "spark")
+    assert "date_diff('day'," in duck and "datediff(" not in duck
+    assert "datediff(" in spark and "date_diff" not in spark and '"' not in spark
+    # the windows are DATE literals computed in Python: (2025-06-30, 2026-06-30] for 12 months
+    assert "d > DATE '2025-06-30' AND d <= DATE '2026-06-30'" in spark

@@ -30,7 +30,10 @@ HELP = Catalogue(
         "usage": ("用法:", "usage:"),
         "positionals": ("参数", "positional arguments"),
         "options": ("选项", "options"),
-        "grade": ("为台账(.csv 或 .xlsx)中的每个客户分级", "grade every customer of a ledger (.csv or .xlsx)"),
+        "grade": (
+            "为台账(.csv、.xlsx、Parquet、CSV 通配符或 DuckDB 数据库)中的每个客户分级",
+            "grade every customer of a ledger (.csv, .xlsx, Parquet, a CSV glob or a DuckDB database)",
+        ),
         "grade.ledger": (
             "每行一笔交易:客户编号、日期、金额 ……(.csv、.xlsx;Parquet 文件或文件夹、CSV 通配符如 exports/*.csv、"
             "DuckDB 数据库(表 ledger):在 DuckDB 中算出每个客户的指标)",

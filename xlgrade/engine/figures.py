@@ -64,10 +64,10 @@ OPTIONAL_TYPES = {
     "due_date": "DATE",
     "paid_date": "DATE",
 }
-RANKED_WINDOWS = ("threshold", "pareto")  # windows with orders and every measure (a --measure applies)
+RANKED_WINDOWS = ("threshold", "pareto", "matrix")  # windows with orders and every measure (a --measure applies)
 CREDIT_PREFIXES = ("credit", "ly")  # credit figures as of the as-of date, and 12 months before
 # The figures come in groups (their columns' prefixes); a method needs only some of them.
-GROUPS = ("threshold", "pareto", "scorecard", "composite", "rfm", "credit", "ly")
+GROUPS = ("threshold", "pareto", "scorecard", "composite", "rfm", "credit", "ly", "matrix")
 NEEDS = {
     "threshold": ("threshold",),
     "pareto": ("pareto",),
@@ -75,6 +75,9 @@ NEEDS = {
     "composite": ("composite", "credit"),
     "credit": ("credit", "ly"),
     "rfm": ("rfm",),
+    "sales_loyalty": ("matrix",),
+    "value_type": ("matrix",),
+    "two_criteria": ("pareto",),
 }
 
 
@@ -122,6 +125,7 @@ def window_months(rules: RuleBook) -> dict[str, int]:
         "scorecard": rules.scorecard.months,
         "composite": rules.composite.months,
         "rfm": rules.rfm.months,
+        "matrix": rules.matrix.months,
     }
 
 
@@ -152,6 +156,8 @@ def figure_columns(rules: RuleBook, groups: tuple[str, ...] | None = None) -> di
         if w in wanted:
             out[f"{w}_orders"] = "int64"
             out |= {f"{w}_{m}": "float64" for m in SUM_MEASURES}
+    if "matrix" in wanted:
+        out["matrix_amount_before"] = "float64"
     if "scorecard" in wanted:
         out |= {"scorecard_quantity": "float64", "scorecard_amount": "float64", "scorecard_amount_before": "float64"}
     if "composite" in wanted:
@@ -251,6 +257,8 @@ def figures_sql(
         f"{total(now, 'amount')} AS scorecard_amount",
         f"{total(before, 'amount')} AS scorecard_amount_before",
     ]
+    matrix_before = inside(months["matrix"], as_of - pd.DateOffset(months=months["matrix"]))
+    select.append(f"{total(matrix_before, 'amount')} AS matrix_amount_before")
     comp = inside(months["composite"])
     select += [
         f"CAST(SUM(CASE WHEN {comp} THEN 1 ELSE 0 END) AS BIGINT) AS composite_lines",
@@ -275,8 +283,7 @@ def figures_sql(
             f"{total(f'{at} AND {over} > 0', open_)} AS {prefix}_overdue_balance",
             f"CAST(COALESCE(MAX(CASE WHEN {at} AND {open_} > 0 THEN {over} END), 0) AS DOUBLE) AS {prefix}_max_days_overdue",
         ]
-        for bucket in credit.aging_buckets(rules.credit.aging_days):
-            i = credit.aging_buckets(rules.credit.aging_days).index(bucket)
+        for i, bucket in enumerate(credit.aging_buckets(rules.credit.aging_days)):  # (L[i-1], L[i]] days
             low = f" AND {over} > {limits[i - 1]!r}" if i > 0 else ""
             high = f" AND {over} <= {limits[i]!r}" if i < len(limits) else ""
             select.append(f"{total(f'{at} AND {open_} > 0 AND {over} > 0{low}{high}', open_)} AS {prefix}_{bucket.key}")
@@ -370,6 +377,14 @@ def population(fig: pd.DataFrame, customers: pd.DataFrame) -> pd.Index:
     """Sorted customer ids to grade: the customers table plus everyone with figures (frames rule 3)."""
     ids = pd.Index(fig.index.astype(str)).union(customers.index)
     return pd.Index(sorted(ids.astype(str)), name="customer_id")
+
+
+def measured(fig: pd.DataFrame, ids: pd.Index, window: str, measure: str) -> pd.Series:
+    """The total of ``measure`` (amount, quantity, profit, or the orders) over a ranked
+    window (threshold, pareto, matrix) on the graded population, as floats."""
+    if measure == "orders":
+        return on(fig, ids, f"{window}_orders").astype("float64")
+    return on(fig, ids, f"{window}_{measure}")
 
 
 def on(fig: pd.DataFrame, ids: pd.Index, column: str, fill: float | None = 0.0) -> pd.Series:

@@ -18,6 +18,11 @@ Rules of this module:
 6. Per-customer totals are rounded to 6 decimals (a millionth of a yuan), so that sums of
    decimal amounts compare as people expect: six lines of 16,666.666666666668 make 100,000,
    which is not more than 100,000.
+
+The grading methods and the window matrices read their per-customer figures from
+:mod:`xlgrade.engine.figures`, which states rules 3-6 once, as SQL. :func:`order_counts` and
+:func:`totals` still serve the job's window totals (derive.window_totals) and the cards'
+trading facts (activity).
 """
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from xlgrade.engine import frames, measures, pareto, scorecard
+from xlgrade.engine import figures, frames, measures, pareto, scorecard
 from xlgrade.engine.result import Grading, make_frame
 from xlgrade.engine.rfm import SPLIT_ZH, above, micro, split_of
 from xlgrade.engine.rules import RuleBook
@@ -81,12 +81,6 @@ def abc_classes(values: pd.Series, a_share: float, b_share: float) -> tuple[np.n
     return cls, ranked["share_before"]
 
 
-def _trailing(ledger: pd.DataFrame, as_of: pd.Timestamp, months: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Lines of the trailing window and of the window of the same length just before it."""
-    before_end = as_of - pd.DateOffset(months=months)
-    return frames.window(ledger, as_of, months), frames.window(ledger, before_end, months)
-
-
 def _split_text(split, how: str) -> tuple[str, str]:
     value = num(split.value) if split is not None else "-"
     return f"{SPLIT_ZH[how]} {value}", f"{how} {value}"
@@ -107,9 +101,9 @@ def sales_loyalty(
 ) -> Grading:
     m = rules.matrix
     measure = measure or "amount"
-    ids = frames.population(ledger, customers, as_of)
-    lines = frames.window(ledger, as_of, m.months)
-    volume = frames.on(ids, frames.totals(lines, measure))
+    fig = figures.of_ledger(ledger, rules, as_of, figures.NEEDS["sales_loyalty"])
+    ids = figures.population(fig, customers)
+    volume = figures.measured(fig, ids, "matrix", measure)
     split = split_of(volume[volume > 0], m.volume_split)
     large = above(volume, split) & (volume > 0).to_numpy()
     loyalty = attribute(customers, ids, "loyalty")
@@ -211,11 +205,11 @@ def value_type(
     ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
 ) -> Grading:
     m = rules.matrix
-    ids = frames.population(ledger, customers, as_of)
-    now, before = _trailing(ledger, as_of, m.months)
-    profit = frames.on(ids, frames.totals(now, "profit"))
-    sales_now = frames.on(ids, frames.totals(now, "amount"))
-    sales_before = frames.on(ids, frames.totals(before, "amount"))
+    fig = figures.of_ledger(ledger, rules, as_of, figures.NEEDS["value_type"])
+    ids = figures.population(fig, customers)
+    profit = figures.on(fig, ids, "matrix_profit")
+    sales_now = figures.on(fig, ids, "matrix_amount")
+    sales_before = figures.on(fig, ids, "matrix_amount_before")
     growth = scorecard.growth_rate(sales_now, sales_before)
 
     negative = (profit < 0).to_numpy()
@@ -363,10 +357,10 @@ def two_criteria(
 ) -> Grading:
     p, abc = rules.pareto, rules.abc.labels
     first_m, second_m = measure or "amount", rules.matrix.second_measure
-    ids = frames.population(ledger, customers, as_of)
-    lines = frames.window(ledger, as_of, p.window_months)
-    first = frames.on(ids, frames.totals(lines, first_m))
-    second = frames.on(ids, frames.totals(lines, second_m))
+    fig = figures.of_ledger(ledger, rules, as_of, figures.NEEDS["two_criteria"])
+    ids = figures.population(fig, customers)
+    first = figures.measured(fig, ids, "pareto", first_m)
+    second = figures.measured(fig, ids, "pareto", second_m)
     c1, sb1 = abc_classes(first, p.a_share, p.b_share)
     c2, sb2 = abc_classes(second, p.a_share, p.b_share)
     letters = np.asarray(abc, dtype=object)

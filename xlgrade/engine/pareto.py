@@ -44,10 +44,7 @@ def rate(
     p = rules.pareto
     measure = measure or p.measure
     ids = figures.population(fig, customers)
-    if measure == "orders":
-        values = figures.on(fig, ids, "pareto_orders").astype("float64")
-    else:
-        values = figures.on(fig, ids, f"pareto_{measure}")
+    values = figures.measured(fig, ids, "pareto", measure)
     ranked = rank_values(values)
     labels = rules.abc.labels
     grades, zh, en = _STRATEGIES[p.strategy](ranked, p, labels, measure)

@@ -38,7 +38,7 @@ def rate(
     measure = measure or t.measure
     ids = figures.population(fig, customers)
     orders = figures.on(fig, ids, "threshold_orders").astype("int64")
-    volume = orders.astype("float64") if measure == "orders" else figures.on(fig, ids, f"threshold_{measure}")
+    volume = figures.measured(fig, ids, "threshold", measure)
 
     a_ok = (orders > t.a_orders_over) & (volume > t.a_volume_over)
     b_ok = (orders > t.b_orders_over) & (volume > t.b_volume_over)

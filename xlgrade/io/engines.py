@@ -24,16 +24,17 @@ Rules of this module:
 from __future__ import annotations
 
 import glob
+import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, cast
 
 import pandas as pd
 
 from xlgrade.engine import figures, frames
 from xlgrade.engine.frames import LEDGER_COLUMNS, REQUIRED
 from xlgrade.engine.rules import RuleBook
-from xlgrade.errors import InputError, MissingFileError
+from xlgrade.errors import InputError, MissingExtraError, MissingFileError
 from xlgrade.issues import NOTE, Issue
 from xlgrade.schema.sheets import LEDGER
 
@@ -173,10 +174,16 @@ def engine(name: str = "duckdb") -> FigureEngine:
         from xlgrade.io.duckfigures import DuckDBEngine
 
         return DuckDBEngine()
-    if name == "spark":
-        from xlgrade.io import sparkfigures  # type: ignore[attr-defined]
-
-        return sparkfigures.SparkEngine()
+    if name == "spark":  # xlgrade.io.sparkfigures (the xlgrade[spark] extra) brings its own message
+        try:
+            engine_class = importlib.import_module("xlgrade.io.sparkfigures").SparkEngine
+        except ModuleNotFoundError as exc:
+            if exc.name != "xlgrade.io.sparkfigures":
+                raise
+            raise MissingExtraError(
+                "this xlgrade has no Spark engine (xlgrade.io.sparkfigures) (此 xlgrade 没有 Spark 引擎)"
+            ) from None
+        return cast(FigureEngine, engine_class())
     raise InputError(f"unknown engine {name!r}; choose duckdb or spark").with_zh(
         f"未知的计算引擎 {name!r}:可选 duckdb 或 spark"
     )

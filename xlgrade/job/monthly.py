@@ -38,7 +38,7 @@ import pandas as pd
 
 from xlgrade import __version__
 from xlgrade.checks import check_after, check_duplicates, check_known
-from xlgrade.engine import ANALYSES, frames, grade, in_language, label_map
+from xlgrade.engine import ANALYSES, METHODS, figures, frames, grade, in_language, label_map
 from xlgrade.engine.dynamics import apply_overrides, changes
 from xlgrade.engine.result import Grading
 from xlgrade.engine.rulelabels import method_name
@@ -177,10 +177,14 @@ def run_month(
     cust_by_id = customers.set_index("customer_id")
 
     results: dict[str, Grading] = {}
+    figs: list[pd.DataFrame] = []  # the per-customer figures (engine.figures), computed once for every method
 
     def graded_by(name: str) -> Grading:  # each method once, even when it is also an analysis
         if name not in results:
-            results[name] = grade(name, ledger, customers=customers, rules=rules, as_of=as_of)
+            if name in METHODS and not figs:
+                figs.append(figures.of_ledger(ledger, rules, as_of))
+            given = figs[0] if name in METHODS else None
+            results[name] = grade(name, ledger, figures=given, customers=customers, rules=rules, as_of=as_of)
         return results[name]
 
     # the method's grades as the workbook shows them (English labels in an en workbook), so
