@@ -15,8 +15,8 @@ from __future__ import annotations
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from test_figures_engines import AS_OF, CUSTOMERS, _rounded, ledgers
+
 from xlgrade.engine import METHODS, RuleBook, figures, frames, grade
 from xlgrade.io.duckfigures import figures_of_frame
 from xlgrade.io.engines import LedgerSource

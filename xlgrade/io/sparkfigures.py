@@ -34,6 +34,7 @@ Rules of this module:
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import threading
@@ -175,11 +176,7 @@ def session():
 
 
 def _has_pyarrow() -> bool:
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return importlib.util.find_spec("pyarrow") is not None
 
 
 # ---- the source (rules 3 and 4) ------------------------------------------------------------
