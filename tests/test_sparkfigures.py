@@ -200,3 +200,30 @@ def test_spark_and_duckdb_agree_where_the_dialects_differ(spark):
     # (0.000000333333 x 6 days late + 0.000000666667 x 36 days overdue) / 0.000001, to 6 decimals
     assert got.at["P", "credit_avg_days_late"] == 26.00001
     assert got.at["R", "credit_avg_days_late"] == 0.004688  # 0.0046875, half up
+
+
+def test_grade_engine_spark_prints_what_duckdb_prints(spark, tmp_path, capsys):
+    from xlgrade.cli import main
+
+    lines = ledger()
+    out = lines.rename(columns={**HEADERS, "paid_date": "回收日期", "due_date": "应收日期"})
+    for col in ("日期", "回收日期", "应收日期"):
+        out[col] = out[col].dt.strftime("%Y-%m-%d")
+    out[["客户编号", "日期", "金额", "销售序号", "应收日期", "回收日期"]].to_csv(tmp_path / "ledger-1.csv", index=False)
+    for method in ("threshold", "credit"):
+        args = [
+            "grade",
+            str(tmp_path / "ledger-*.csv"),
+            "--method",
+            method,
+            "--as-of",
+            "2026-06-30",
+            "--format",
+            "json",
+        ]
+        assert main([*args, "--engine", "duckdb"]) == 0
+        duck = capsys.readouterr()
+        assert main([*args, "--engine", "spark"]) == 0
+        mine = capsys.readouterr()
+        assert mine.out == duck.out and '"customer_id": "C1"' in mine.out, method
+        assert mine.err == duck.err  # the same notes: C4's line after the as-of date

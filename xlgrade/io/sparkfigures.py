@@ -58,6 +58,7 @@ LOCAL_CONF = {
     "spark.sql.shuffle.partitions": "2",
     "spark.default.parallelism": "2",
 }
+LOG_CONF = Path(__file__).with_name("spark-log4j2.properties")  # fatal errors only
 EXTRA = "pip install 'xlgrade[spark]'"
 _lock = threading.Lock()
 
@@ -158,6 +159,8 @@ def session():
             builder = builder.master(LOCAL_MASTER)
             for key, value in LOCAL_CONF.items():
                 builder = builder.config(key, value)
+            # passed to the JVM as it starts (pyspark hands the builder's settings to spark-submit)
+            builder = builder.config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={LOG_CONF.as_uri()}")
         else:
             builder = builder.master(master)
         # toPandas through Arrow only where pyarrow is installed (the extra does not bring it)
