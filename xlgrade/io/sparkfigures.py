@@ -38,6 +38,7 @@ import importlib.util
 import os
 import shutil
 import threading
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +136,7 @@ def session():
     """The process's Spark session (rule 1), made on first use."""
     sql = pyspark_module()
     with _lock:
+        _quiet()
         active = sql.SparkSession.getActiveSession()
         if active is not None:
             return active
@@ -176,6 +178,19 @@ def session():
         if master is None:
             spark.sparkContext.setLogLevel("FATAL")  # failures come back as one line (rule 5)
         return spark
+
+
+def _quiet() -> None:
+    """No warnings or logs of pyspark's own on stderr (rule 1): its Python loggers log every
+    failed query as JSON, which the command says as one line anyway (rule 5), and it warns
+    about pandas 3 on every conversion (the figures are plain numbers and text)."""
+    import logging
+
+    from pyspark.logger import PySparkLogger
+
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        PySparkLogger.getLogger(name).setLevel(logging.CRITICAL)
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
 
 
 def _has_pyarrow() -> bool:
