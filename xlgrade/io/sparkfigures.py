@@ -34,7 +34,7 @@ Rules of this module:
 
 from __future__ import annotations
 
-import importlib.util
+import contextlib
 import os
 import shutil
 import threading
@@ -79,7 +79,7 @@ class SparkEngine:
         spark = self._session()
         keys = register(spark, source)
         sql = figures.figures_sql(rules, as_of, "spark", LINES, columns=list(keys), groups=groups)
-        raw = run(lambda: spark.sql(sql).toPandas(), source)
+        raw = run(lambda: collected(spark.sql(sql)), source)
         return figures.typed(raw, rules, groups)
 
     def describe(self, source: LedgerSource, as_of: pd.Timestamp) -> SourceFacts:
@@ -97,7 +97,14 @@ class SparkEngine:
 def pyspark_module():
     """The pyspark.sql module, or the one-line error that says how to install it (rule 2)."""
     try:
-        import pyspark.sql
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            import pyspark.sql
+
+            # pyspark warns, once, on importing this, that it does not yet fully support pandas 3
+            # (xlgrade hands it no pandas frames: see frame_to_spark and collected)
+            with contextlib.suppress(ImportError):
+                import pyspark.testing.utils  # noqa: F401
     except ImportError:
         raise MissingExtraError(
             f"the Spark engine needs pyspark, which is not installed: {EXTRA} "
@@ -165,8 +172,6 @@ def session():
             builder = builder.config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={LOG_CONF.as_uri()}")
         else:
             builder = builder.master(master)
-        # toPandas through Arrow only where pyarrow is installed (the extra does not bring it)
-        builder = builder.config("spark.sql.execution.arrow.pyspark.enabled", str(_has_pyarrow()).lower())
         try:
             spark = builder.getOrCreate()
         except Exception as exc:  # the JVM did not start: a Java too old, a broken install
@@ -181,20 +186,22 @@ def session():
 
 
 def _quiet() -> None:
-    """No warnings or logs of pyspark's own on stderr (rule 1): its Python loggers log every
-    failed query as JSON, which the command says as one line anyway (rule 5), and it warns
-    about pandas 3 on every conversion (the figures are plain numbers and text)."""
+    """No logs of pyspark's own on stderr (rule 1): its Python loggers log every failed
+    query as JSON, which the command says as one line anyway (rule 5)."""
     import logging
 
     from pyspark.logger import PySparkLogger
 
     for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
         PySparkLogger.getLogger(name).setLevel(logging.CRITICAL)
-    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
 
 
-def _has_pyarrow() -> bool:
-    return importlib.util.find_spec("pyarrow") is not None
+def collected(frame) -> pd.DataFrame:
+    """A (small) Spark result as a pandas frame of its plain values (Decimal, date, str, int),
+    for ``figures.typed`` to type: not ``toPandas``, whose conversion pyspark does not yet
+    support for pandas 3 (it warns on every call) and which without pyarrow collects too."""
+    rows = frame.collect()
+    return pd.DataFrame.from_records([tuple(r) for r in rows], columns=list(frame.columns))
 
 
 # ---- the source (rules 3 and 4) ------------------------------------------------------------
