@@ -361,14 +361,14 @@ def typed(frame: pd.DataFrame, rules: RuleBook, groups: tuple[str, ...] | None =
 
 
 def of_ledger(ledger: pd.DataFrame, rules: RuleBook, as_of, groups: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """The figures of an engine ledger frame (frames.prepare_ledger), indexed by customer_id
-    (all groups; ``groups`` is accepted for a uniform call and does not narrow them).
+    """The figures (of ``groups``, default all) of an engine ledger frame
+    (frames.prepare_ledger), indexed by customer_id. Do not change the frame returned.
 
     Running the SQL is an adapter's job: this hands the frame to the embedded DuckDB engine
     (:func:`xlgrade.io.duckfigures.figures_of_frame`), so the workbook and pandas paths grade
     by the very definitions a Parquet file or a Spark cluster is graded by. The last few
-    results are kept, keyed by the SQL (rules and as-of date) and the ledger's content, so
-    that the methods of one run share one query.
+    results are kept, keyed by the SQL (rules, as-of date, groups) and the ledger's content;
+    the monthly job computes every group once and hands the frame to each method.
     """
     from xlgrade.io.duckfigures import figures_of_frame
 
@@ -376,9 +376,9 @@ def of_ledger(ledger: pd.DataFrame, rules: RuleBook, as_of, groups: tuple[str, .
     cols = [c for c in ledger.columns if c in frames.LEDGER_COLUMNS]
     content = hashlib.blake2b(pd.util.hash_pandas_object(ledger[cols], index=False).to_numpy().tobytes())
     content.update(repr([(c, str(ledger[c].dtype)) for c in cols]).encode())
-    key = (figures_sql(rules, as_of, columns=cols), content.hexdigest())
+    key = (figures_sql(rules, as_of, columns=cols, groups=groups), content.hexdigest())
     if key not in _RECENT:
-        _RECENT[key] = indexed(figures_of_frame(ledger, rules, as_of))
+        _RECENT[key] = indexed(figures_of_frame(ledger, rules, as_of, groups))
         while len(_RECENT) > _KEEP:
             _RECENT.pop(next(iter(_RECENT)))
     return _RECENT[key]

@@ -19,9 +19,10 @@ Rules of this module:
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NoReturn
 
 import pandas as pd
 
@@ -47,12 +48,12 @@ class DuckDBEngine:
     ) -> pd.DataFrame:
         with lines_of(source) as (con, keys):
             sql = figures.figures_sql(rules, as_of, "duckdb", LINES, columns=list(keys), groups=groups)
-            raw = run(con, sql, source).df()
+            raw = run(con, sql, source)
         return figures.typed(raw, rules, groups)
 
     def describe(self, source: LedgerSource, as_of: pd.Timestamp) -> SourceFacts:
         with lines_of(source) as (con, keys):
-            row = run(con, figures.counts_sql(as_of, "duckdb", LINES), source).df().iloc[0]
+            row = run(con, figures.counts_sql(as_of, "duckdb", LINES), source).iloc[0]
         return SourceFacts(tuple(keys), {str(k): int(v) for k, v in row.items()})
 
     def typed_columns(self, source: LedgerSource) -> bool:
@@ -60,7 +61,7 @@ class DuckDBEngine:
         the SQL's casts cannot meet 8万 or 2026年3月5日 (those need the normalising reader)."""
         with lines_of(source) as (con, keys):
             types = dict(
-                run(con, f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {LINES})", source).fetchall()
+                run(con, f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {LINES})", source, fetch="all")
             )
         read = (*figures.SUM_MEASURES, "paid_amount", "date", "due_date", "paid_date")
         return not any(str(types.get(k, "")).upper().startswith("VARCHAR") for k in read if k in keys)
@@ -79,7 +80,7 @@ def figures_of_frame(
     sql = figures.figures_sql(rules, as_of, "duckdb", "ledger", columns=list(frame.columns), groups=groups)
     con.register("ledger", frame)
     try:
-        raw = run(con, sql, LedgerSource("frame")).df()
+        raw = run(con, sql, LedgerSource("frame"))
     finally:
         con.unregister("ledger")
     return figures.typed(raw, rules, groups)
@@ -102,7 +103,7 @@ def ledger_table(source: LedgerSource, *, max_abs: float | None = None) -> Norma
     DuckDB, then normalised and reported row by row (rows numbered from 2) as a workbook's."""
     with lines_of(source) as (con, _keys):
         relation = "xlgrade_query" if source.sql is not None else "ledger"
-        raw = run(con, f"SELECT * FROM {relation}", source).df()
+        raw = run(con, f"SELECT * FROM {relation}", source)
     return normalize(raw, LEDGER, source=source.name, first_row=2, header_row=1, max_abs=max_abs, text_cells=False)
 
 
@@ -127,12 +128,14 @@ def lines_of(source: LedgerSource) -> Iterator[tuple[Any, dict[str, str]]]:
                 con,
                 f"CREATE VIEW ledger AS SELECT * FROM read_parquet({_list(source.files())}, union_by_name = true)",
                 source,
+                fetch="none",
             )
         elif source.kind == "csv":
             run(
                 con,
                 f"CREATE VIEW ledger AS SELECT * FROM read_csv({_list(source.files())}, union_by_name = true, header = true)",
                 source,
+                fetch="none",
             )
         else:
             tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
@@ -150,14 +153,20 @@ def lines_of(source: LedgerSource) -> Iterator[tuple[Any, dict[str, str]]]:
                 f"CREATE OR REPLACE TEMP VIEW xlgrade_query AS {source.sql.strip().rstrip(';')}",
                 source,
                 query=True,
+                fetch="none",
             )
             relation = "xlgrade_query"
         names = [
             r[0]
-            for r in run(con, f"DESCRIBE SELECT * FROM {relation}", source, query=source.sql is not None).fetchall()
+            for r in run(con, f"DESCRIBE SELECT * FROM {relation}", source, query=source.sql is not None, fetch="all")
         ]
         keys = column_keys(names, source.name)
-        run(con, f"CREATE OR REPLACE TEMP VIEW {LINES} AS {ledger_view_sql(keys, relation, 'duckdb')}", source)
+        run(
+            con,
+            f"CREATE OR REPLACE TEMP VIEW {LINES} AS {ledger_view_sql(keys, relation, 'duckdb')}",
+            source,
+            fetch="none",
+        )
         yield con, keys
     finally:
         if source.kind == "frame":
@@ -166,11 +175,20 @@ def lines_of(source: LedgerSource) -> Iterator[tuple[Any, dict[str, str]]]:
             con.close()
 
 
-def run(con, sql: str, source: LedgerSource, *, query: bool = False):
-    """``con.execute(sql)`` with DuckDB's errors as one line (rule 3)."""
+def run(con, sql: str, source: LedgerSource, *, query: bool = False, fetch: str = "df"):
+    """``con.execute(sql)`` and its result (``fetch``: ``df`` a frame, ``all`` the rows,
+    ``none`` nothing) with DuckDB's errors as one line (rule 3). DuckDB answers Ctrl-C by
+    interrupting the query: that is a KeyboardInterrupt again, for the command's own handling."""
     duckdb = duckdb_module()
     try:
-        return con.execute(sql)
+        cursor = con.execute(sql)
+        return cursor.df() if fetch == "df" else cursor.fetchall() if fetch == "all" else None
+    except duckdb.InterruptException:
+        _interrupted()
+    except RuntimeError as exc:  # an interrupt while the result is fetched
+        if "interrupted" in str(exc).lower():
+            _interrupted()
+        raise
     except duckdb.ConversionException as exc:
         raise _error(source, exc, "a value is not a number or a date", "有值不是数字或日期") from None
     except duckdb.CatalogException as exc:
@@ -179,6 +197,18 @@ def run(con, sql: str, source: LedgerSource, *, query: bool = False):
         if query:
             raise _error(source, exc, "the --sql query failed", "--sql 查询出错") from None
         raise _error(source, exc, "cannot be read", "无法读取") from None
+
+
+def _interrupted() -> NoReturn:
+    """Raise the KeyboardInterrupt of a Ctrl-C DuckDB answered. The signal may still be
+    pending for Python too: let it fire here, so that it is this one interrupt and no second
+    one reaches the command while it ends."""
+    try:
+        for _ in range(100):
+            time.sleep(0)
+    except KeyboardInterrupt:
+        pass
+    raise KeyboardInterrupt
 
 
 def _error(source: LedgerSource, exc: Exception, en: str, zh: str) -> InputError:
