@@ -3,6 +3,9 @@
 LibreOffice: tests marked ``@pytest.mark.libreoffice`` (and every test using the ``lo``
 fixture) are skipped when LibreOffice is not installed -- except under CI=true, where a
 missing LibreOffice fails them, so CI can never go green by skipping its spreadsheet proofs.
+
+Spark: the ``spark`` fixture is one local Spark session for the whole test session (starting
+the JVM costs seconds); without pyspark or Java its tests skip, and under CI=true they fail.
 """
 
 from __future__ import annotations
@@ -76,3 +79,21 @@ def oxt(tmp_path_factory):
     out = tmp_path_factory.mktemp("dist")
     assert main(["addins", "build", str(out)]) == 0
     return out / "xlgrade.oxt"
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local Spark session (xlgrade.io.sparkfigures.session) for the whole test session:
+    skipped without pyspark or Java, failed with CI=true (.ci/run installs Java)."""
+    from xlgrade.errors import MissingExtraError
+
+    try:
+        from xlgrade.io import sparkfigures
+
+        session = sparkfigures.session()
+    except MissingExtraError as exc:
+        if libreoffice_required():  # the same rule: CI never goes green by skipping
+            pytest.fail(f"Spark is required when CI=true but is unavailable: {exc}", pytrace=False)
+        pytest.skip(f"Spark unavailable: {exc}")
+    yield session
+    session.stop()

@@ -4,8 +4,9 @@ explanations for every method.
 
 An engine here is ``(name, callable(ledger, rules, as_of, folder) -> figures frame)``,
 ``ledger`` being an engine ledger frame (frames.prepare_ledger) and ``folder`` a fresh
-directory it may write the ledger to. To add an engine, append it to :data:`ENGINES` (the
-Spark runner adds ``spark`` there).
+directory it may write the ledger to. To add an engine, append it to :data:`ENGINES`. Spark,
+whose every query is a JVM job of seconds, is proved on these same ledgers in batches by
+tests/test_spark_properties.py.
 """
 
 from __future__ import annotations

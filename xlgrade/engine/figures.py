@@ -35,8 +35,9 @@ Rules of this module:
    of them sum to 100000.000000000008, not 100000.000002) and summed as ``DECIMAL(38,12)``;
    the sum is rounded to 6 decimals and returned as DOUBLE (frames rule 6). A sum over no
    line is 0; the order of the lines never matters.
-5. Orders are distinct non-blank ``sale_no`` (as text, trimmed of spaces for the blank test)
-   plus one per line without one (frames rule 5).
+5. Orders are distinct non-blank ``sale_no`` (as text; blank is what ``str.strip()`` leaves
+   empty, tabs and ideographic spaces included: :func:`blank_free`) plus one per line
+   without one (frames rule 5).
 6. Days are whole calendar days between dates (no time of day).
 
 The result's columns, in order, are :func:`figure_columns` (name -> dtype of the pandas
@@ -55,6 +56,18 @@ from xlgrade.engine.rules import RuleBook
 
 EXACT = "DECIMAL(28,12)"  # one value, exactly as its shortest decimal text says
 ZERO = f"CAST(0 AS {EXACT})"
+# Days late / overdue, as a decimal small enough that an amount times it fits 38 digits with
+# its 12 decimals: Spark keeps the scale of DECIMAL(29,12) x DECIMAL(7,0) (37 digits) but cuts
+# DECIMAL(29,12) x DECIMAL(10,0) to 10 decimals, DuckDB keeps 12 (rule 4). 9,999,999 days.
+DAYS = "DECIMAL(7,0)"
+NO_DAYS = f"CAST(0 AS {DAYS})"  # not a bare 0: Spark widens DECIMAL(7,0) with an INT to DECIMAL(10,0)
+# What str.strip() strips (pandas' blank test, frames rule 5): TRIM differs between the
+# engines (Spark: spaces only; DuckDB: also U+3000, not a tab), so these become spaces first.
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + "\u2028\u2029\u202f\u205f\u3000"
+)
 SUM_MEASURES = ("amount", "quantity", "profit")  # the measures a window sums (orders are counted)
 OPTIONAL_TYPES = {
     "sale_no": "STRING",
@@ -106,6 +119,12 @@ DIALECTS: dict[str, Dialect] = {
 def exact(expr: str) -> str:
     """``expr`` (a number) as an exact decimal, cast through its text (rule 4)."""
     return f"CAST(CAST({expr} AS STRING) AS {EXACT})"
+
+
+def blank_free(expr: str) -> str:
+    """``expr`` (text) trimmed of every kind of whitespace, '' when it is blank (rule 5)."""
+    spaces = " " * len(WHITESPACE)
+    return f"TRIM(TRANSLATE({expr}, '{WHITESPACE}', '{spaces}'))"
 
 
 def date_literal(day: pd.Timestamp) -> str:
@@ -207,7 +226,7 @@ def figures_sql(
            {exact(col("paid_amount"))} AS paid_amount,
            CAST({col("due_date")} AS DATE) AS due,
            CAST({col("paid_date")} AS DATE) AS paid_on,
-           CASE WHEN TRIM(CAST({col("sale_no")} AS STRING)) <> '' THEN CAST({col("sale_no")} AS STRING) END AS sale_no
+           CASE WHEN {blank_free(f"CAST({col('sale_no')} AS STRING)")} <> '' THEN CAST({col("sale_no")} AS STRING) END AS sale_no
     FROM {table}
     WHERE CAST({q("date")} AS DATE) <= {day} AND {q("customer_id")} IS NOT NULL"""
     facts = [f"COALESCE(amount, {ZERO}) AS amt"]
@@ -218,14 +237,14 @@ def figures_sql(
     )
     credit_days = int(rules.credit.credit_days)
     late = f"GREATEST(COALESCE({d.days('due', 'paid_on')}, {d.days('d', 'paid_on')} - {credit_days}), 0)"
-    facts.append(f"CASE WHEN amount > 0 AND paid_on IS NOT NULL THEN CAST({late} AS DECIMAL(10,0)) ELSE 0 END AS late")
+    facts.append(f"CASE WHEN amount > 0 AND paid_on IS NOT NULL THEN CAST({late} AS {DAYS}) ELSE {NO_DAYS} END AS late")
     for prefix, t in as_dates(rules, as_of).items():
         lit = date_literal(t)
         age = f"COALESCE({d.days('due', lit)}, {d.days('d', lit)} - {credit_days})"
         facts.append(f"CASE WHEN d <= {lit} THEN 1 ELSE 0 END AS {prefix}_in")
         facts.append(f"CASE WHEN paid_on > {lit} THEN {ZERO} ELSE recorded END AS {prefix}_paid")
         facts.append(
-            f"CASE WHEN amount > 0 AND {age} > 0 THEN CAST({age} AS DECIMAL(10,0)) ELSE 0 END AS {prefix}_over"
+            f"CASE WHEN amount > 0 AND {age} > 0 THEN CAST({age} AS {DAYS}) ELSE {NO_DAYS} END AS {prefix}_over"
         )
     # open needs paid: one more step
     opens = [f"CASE WHEN amt > 0 THEN amt - {p}_paid ELSE {ZERO} END AS {p}_open" for p in CREDIT_PREFIXES]
@@ -292,7 +311,10 @@ def figures_sql(
         )
         weighted = f"SUM(CASE WHEN {recent} THEN {paid} * late + {open_} * {over} END)"
         weight = f"SUM(CASE WHEN {recent} THEN amt END)"
-        select.append(f"ROUND(CAST({weighted} AS DOUBLE) / CAST({weight} AS DOUBLE), 6) AS {prefix}_avg_days_late")
+        # rounded as a decimal, through the quotient's text: ROUND of a DOUBLE rounds 0.0046875 down in
+        # DuckDB (binary) and up in Spark (its decimal text); a decimal rounds half up in both
+        ratio = f"CAST({weighted} AS DOUBLE) / CAST({weight} AS DOUBLE)"
+        select.append(f"{money(exact(ratio))} AS {prefix}_avg_days_late")
     select = [expr for expr in select if expr.rsplit(" AS ", 1)[1].strip('"`') in wanted]
     nl = ",\n           "
     return (
