@@ -48,7 +48,7 @@ import shutil
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +65,7 @@ from xlgrade.workbook import (
     ziplimits,
 )
 from xlgrade.workbook.charts import ChartSpec
+from xlgrade.workbook.historypart import SegmentedPart
 from xlgrade.workbook.runlock import say
 from xlgrade.workbook.xmlscan import check_complete, decode_part
 from xlgrade.workbook.zipio import ZIP32_LIMIT, Entry, fsync_dir, make_backup, raw_member, write_zip
@@ -84,7 +85,7 @@ class Package:
         ziplimits.verify(self._buf, self._zip, self.path.name)
         self._infos = {i.filename: i for i in self._zip.infolist() if not i.is_dir()}
         self._order = list(self._infos)
-        self._parts: dict[str, str | bytes] = {}  # changed or new parts
+        self._parts: dict[str, str | bytes | SegmentedPart] = {}  # changed or new parts
         self._removed: set[str] = set()
         self.workbook = workbookxml.find_workbook(self)
         workbookxml.check_not_strict(self)
@@ -107,6 +108,8 @@ class Package:
     def read(self, part: str) -> bytes:
         if part in self._parts:
             data = self._parts[part]
+            if isinstance(data, SegmentedPart):
+                return data.inflated()
             return data.encode("utf-8") if isinstance(data, str) else data
         if part in self._removed or part not in self._infos:
             raise KeyError(part)
@@ -138,7 +141,21 @@ class Package:
             return ""
         return f" (sheet {name!r})" if name is not None else ""
 
-    def write(self, part: str, data: str | bytes) -> None:
+    def stored_info(self, part: str) -> zipfile.ZipInfo | None:
+        """The zip entry of ``part`` as read from the file, if unchanged since (else None)."""
+        if part in self._parts or part in self._removed:
+            return None
+        return self._infos.get(part)
+
+    def raw_member(self, part: str) -> bytes:
+        """The compressed bytes of an unchanged part, as stored in the file (checked at opening)."""
+        return raw_member(self._buf, self._infos[part])
+
+    def is_segmented(self, part: str) -> bool:
+        """Whether ``part`` is pending as a :class:`SegmentedPart` (History, written by months)."""
+        return isinstance(self._parts.get(part), SegmentedPart)
+
+    def write(self, part: str, data: str | bytes | SegmentedPart) -> None:
         self._parts[part] = data
         self._removed.discard(part)
 
@@ -265,9 +282,10 @@ class Package:
         *,
         styles: Sequence[int] | None = None,
         header_style: int | None = None,
+        place: tuple[int, Callable[[str, str], str | bytes | SegmentedPart]] | None = None,
     ) -> str:
         return worksheets.write_table(
-            self, sheet_name, table_name, headers, rows, widths, styles=styles, header_style=header_style
+            self, sheet_name, table_name, headers, rows, widths, styles=styles, header_style=header_style, place=place
         )
 
     def write_sheet(
@@ -330,6 +348,15 @@ class Package:
                 e.create_system, e.create_version = info.create_system, info.create_version
                 e.extract_version, e.external_attr = info.extract_version, info.external_attr
                 e.internal_attr = info.internal_attr
+                e.comment = info.comment
+            elif isinstance(seg := self._parts[name], SegmentedPart):  # deflated month by month
+                e.data = seg.compressed()
+                e.flags, e.method = 0, zipfile.ZIP_DEFLATED
+                e.date_time = info.date_time if info is not None else (1980, 1, 1, 0, 0, 0)
+                e.crc, e.csize, e.usize = seg.crc, len(e.data), seg.usize
+                e.create_system, e.create_version, e.extract_version = 0, 20, 20
+                e.external_attr, e.internal_attr = (info.external_attr if info else 0), 0
+                e.comment = seg.comment(e.crc, e.csize)
             else:
                 raw = self.read(name)
                 comp = zlib.compressobj(6, zlib.DEFLATED, -15)

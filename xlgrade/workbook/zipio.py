@@ -44,6 +44,7 @@ class Entry:
         "external_attr",
         "internal_attr",
         "offset",
+        "comment",
     )
     name: str
     flags: int
@@ -59,6 +60,10 @@ class Entry:
     external_attr: int
     internal_attr: int
     offset: int
+    comment: bytes  # the central directory's file comment (History's index: historypart)
+
+    def __init__(self) -> None:
+        self.comment = b""
 
 
 def raw_member(buf: bytes, info: zipfile.ZipInfo) -> bytes:
@@ -110,7 +115,7 @@ def write_zip(out: io.BufferedIOBase, entries: list[Entry]) -> None:
             e.usize,
             len(name),
             0,
-            0,
+            len(e.comment),
             0,
             e.internal_attr,
             e.external_attr,
@@ -118,7 +123,8 @@ def write_zip(out: io.BufferedIOBase, entries: list[Entry]) -> None:
         )
         out.write(rec)
         out.write(name)
-        pos += len(rec) + len(name)
+        out.write(e.comment)
+        pos += len(rec) + len(name) + len(e.comment)
     out.write(_END.pack(b"PK\x05\x06", 0, 0, len(entries), len(entries), pos - start, start, 0))
 
 
