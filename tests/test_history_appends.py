@@ -134,7 +134,7 @@ def test_a_month_computed_between_others_lands_in_order(book):
     assert [(r[0], r[1]) for r in rows] == sorted((r[0], r[1]) for r in rows)
     assert table_ref(book) == f"A1:O{1 + 4 * N}"
     # the months are the ones a reader of the whole sheet finds, in the file's row order
-    assert [month_key(r[0]) for r in rows][:: N] == ["2026-07", "2026-08", "2026-09", "2026-10"]
+    assert [month_key(r[0]) for r in rows][::N] == ["2026-07", "2026-08", "2026-09", "2026-10"]
 
 
 def test_the_rows_a_run_parses_and_renders_do_not_grow_with_the_months(book, monkeypatch):

@@ -86,10 +86,10 @@ def write_months(book: FileBook, name: str, current: pd.DataFrame) -> None:
     part = book.package.sheet_part(name)
     found = historypart.found(book.package, part, book.lang)
     keys = {month_key(m) for m in current["month"]} if len(current) else set()
-    if found is None or len(keys) != 1 or None in keys:
+    key = next(iter(keys)) if len(keys) == 1 else None
+    if found is None or key is None:  # no index, or not one month: the whole sheet, merged
         write_all(book, name, merge_history(_whole(book).frame, current, book.lang))
         return
-    key = keys.pop()
     cur = merge_history(None, current)  # rule 3: by customer_id
     first = 2 + sum(s.rows for s in found.segments if s.key is not None and s.key < key)
     total = sum(s.rows for s in found.segments if s.key != key) + len(cur)
