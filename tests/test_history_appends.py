@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from xlgrade.job.monthly import run_month
@@ -110,6 +111,11 @@ def test_other_months_are_copied_as_stored_and_a_rerun_replaces_its_month_only(b
     run(book, "2026-09")  # a rerun: only its month is written again
     rerun_rows, rerun_segs = row_xml(book), segments(book)
     assert list(rerun_rows) == list(after_rows)
+    # what the run read: the month before, its rows at their numbers in the sheet
+    fb = FileBook(book)
+    read = fb.read_history_before(pd.Period("2026-09", freq="M")).frame
+    assert set(read["month"]) == {"2026-08"}
+    assert read["row"].tolist() == list(range(2 + N, 2 + 2 * N))
     for month in ("2026-07", "2026-08", "2026-10"):
         assert bytes(rerun_segs[month].raw) == bytes(after_segs[month].raw)
     assert len(rerun_rows["2026-09"]) == N

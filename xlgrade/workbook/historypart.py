@@ -120,13 +120,20 @@ def new_segment(key: str | None, first_row: int, rows: int, xml: bytes) -> Segme
 _ROW_NUMBERS = re.compile(rb'(<(?:[\w.\-]+:)?(?:row|c)\s(?:[^>]*?\s)?r="[A-Z]*)(\d+)"')
 
 
+_DIMENSION = re.compile(rb'(<(?:[\w.\-]+:)?dimension\s+ref="[A-Z]+)\d+:([A-Z]+)\d+"')
+
+
+def renumbered(xml: bytes, delta: int) -> bytes:
+    """``xml`` with the row number of every ``<row>`` and ``<c>`` moved by ``delta``."""
+    return _ROW_NUMBERS.sub(lambda m: m.group(1) + str(int(m.group(2)) + delta).encode() + b'"', xml)
+
+
 def moved(segment: Segment, first_row: int) -> Segment:
     """``segment`` with its rows starting at ``first_row`` (its bytes as they are when unmoved)."""
     delta = first_row - segment.first_row
     if delta == 0:
         return segment
-    xml = _ROW_NUMBERS.sub(lambda m: m.group(1) + str(int(m.group(2)) + delta).encode() + b'"', segment.xml())
-    return new_segment(segment.key, first_row, segment.rows, xml)
+    return new_segment(segment.key, first_row, segment.rows, renumbered(segment.xml(), delta))
 
 
 @dataclass(frozen=True)
@@ -143,6 +150,14 @@ class Found:
 
     def months(self) -> list[str | None]:
         return [s.key for s in self.segments]
+
+    def sheet_of(self, segment: Segment) -> bytes:
+        """A sheet of the header row and ``segment``'s rows only, both at their rows in the sheet
+        (the header row just above them; the dimension says so), for a reader to parse."""
+        head = renumbered(self.head, segment.first_row - 2)
+        top, last = segment.first_row - 1, segment.first_row + segment.rows - 1
+        head = _DIMENSION.sub(lambda m: b'%s%d:%s%d"' % (m.group(1), top, m.group(2), last), head, count=1)
+        return head + segment.xml() + self.tail
 
     def latest_before(self, key: str) -> Segment | None:
         earlier = [s for s in self.segments if s.key is not None and s.key < key]

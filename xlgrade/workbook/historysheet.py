@@ -20,7 +20,6 @@ frame)``: rows not grouped by month in order are written as one plain part (no i
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import zipfile
 from typing import TYPE_CHECKING
@@ -126,14 +125,10 @@ def read_before(book: FileBook, month: pd.Period) -> Normalized:
     segment = found.latest_before(month_text(month))
     if segment is None:
         return book.empty_table(HISTORY, name)
-    xml = found.head + historypart.moved(segment, 2).xml() + found.tail
-    rows, offset, _ = read_book_rows(book.path, HISTORY, data=_one_sheet_book(name, xml), checked=True)
+    data = _one_sheet_book(name, found.sheet_of(segment))  # the rows keep their numbers in the sheet
+    rows, offset, _ = read_book_rows(book.path, HISTORY, data=data, checked=True)
     bound = book.rules_read.input.max_abs_amount if book.rules_read is not None else None
-    out = normalize_rows(rows, HISTORY, source=book.source_of(name), row_offset=offset, max_abs=bound)
-    shift = segment.first_row - 2  # the rows' numbers in the sheet
-    out.frame["row"] = out.frame["row"] + shift
-    out.issues = [dataclasses.replace(i, row=i.row + shift) if i.row and i.row > 1 else i for i in out.issues]
-    return out
+    return normalize_rows(rows, HISTORY, source=book.source_of(name), row_offset=offset, max_abs=bound)
 
 
 def _whole(book: FileBook) -> Normalized:
