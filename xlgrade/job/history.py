@@ -16,6 +16,11 @@ derive's list, where it was first stated):
    ``lang``, the one column it changes) and sorts by month, then customer_id (rows whose
    month cannot be read last).
    Months compare through :func:`month_key` ("2026-10", "2026/10", "2026年10月", a date).
+   A file book applies these rules by months (:mod:`xlgrade.workbook.historysheet`): the
+   computed month's rows sorted by customer_id are placed among the stored months, whose rows
+   are kept as stored (they were merged by these rules when written: the part's month index
+   is trusted only for rows xlgrade wrote in the workbook's language); without a sound index
+   the whole sheet goes through :func:`merge_history`. The rules are the same either way.
 """
 
 from __future__ import annotations

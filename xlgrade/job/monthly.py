@@ -3,7 +3,8 @@
 Steps, in order:
 
 1. Read the rules sheet (an inconsistent rule stops the run, naming the rule), then the
-   input sheets (customer summary, ledger, complaints) and the History and Run-log tables.
+   input sheets (customer summary, ledger, complaints) and the Run-log table; once the month
+   is known, History's latest month before it (a file book reads only that month).
    Every unusable input row becomes a line of the validation sheet; nothing is dropped
    silently and no typed cell is ever written.
 2. Month: the one asked for, else the month of the latest ledger line (never later than
@@ -20,7 +21,8 @@ Steps, in order:
    append one run-log row; the book keeps a backup of the previous version and
    replaces the file only once everything is written.
 
-Re-running a month replaces that month in History; apart from the run log (one row per
+Re-running a month replaces that month in History (a file book rewrites only that month, the
+others' rows are copied as stored); apart from the run log (one row per
 run, by design) a second run for the same month leaves the workbook as the first left it.
 """
 
@@ -169,7 +171,6 @@ def run_month(
     cust_n = book.read_table(CUSTOMERS)
     ledger_n = book.read_table(LEDGER)
     complaints_n = book.read_table(COMPLAINTS)
-    history_n = book.read_table(HISTORY)
     runlog_n = book.read_table(RUN_LOG)
     customers, dup_issues = check_duplicates(
         cust_n.frame, "customer_id", cust_n.source, column=cust_n.header("customer_id")
@@ -211,10 +212,13 @@ def run_month(
     credit_graded = graded_by("credit")
     analyses = {name: graded_by(name) for name in (*ANALYSES, "rfm")}
 
-    previous = history_n.frame
+    # History: a file book reads only the latest month before this one and appends this month
+    # (the other months' rows stay as stored: xlgrade.workbook.historysheet); any other book
+    # reads it all and gets it back merged
+    read_before = getattr(book, "read_history_before", None)
+    previous = read_before(period).frame if read_before is not None else book.read_table(HISTORY).frame
     current = history_rows(period, graded, customers, ledger, credit_graded, rules, as_of, lang)
-    history = merge_history(previous, current, lang)
-    before = previous_grades(history, period).replace(label_map(method, rules, lang))  # older rows: engine labels
+    before = previous_grades(previous, period).replace(label_map(method, rules, lang))  # older rows: engine labels
     handled = derive.handled_complaints(complaints_n.frame, grades, customers, rules, as_of)
     complaints = _clear_skipped(derive.complaint_cells(handled, lang), complaints_n)
     column_keys = getattr(book, "column_keys", None)  # a file book: the columns its sheet has
@@ -265,7 +269,11 @@ def run_month(
     choices = grade_choices(method, rules, lang)
     if book.write_list("grades", choices):
         issues.append(_grade_list_note(choices, method, lang))
-    book.write_table(HISTORY, history)
+    write_history = getattr(book, "write_history", None)
+    if write_history is not None:
+        write_history(current)
+    else:
+        book.write_table(HISTORY, merge_history(previous, current, lang))
     book.write_table(credit_sheet(rules.credit.aging_days), credit_rows)
     book.write_table(SALES_POWER, sales_power(ledger, customers, grades, period.year, as_of))
     book.write_table(COMPARISON, comparison(ledger, customers, grades, period.year, as_of))

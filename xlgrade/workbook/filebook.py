@@ -43,8 +43,8 @@ from xlgrade.job.outputs import Note, Summary
 from xlgrade.normalize import Normalized, find_header, normalize_rows
 from xlgrade.schema import formulas
 from xlgrade.schema.model import DATE, DATETIME, DERIVED, GRADE, Sheet, header_key
-from xlgrade.schema.sheets import LISTS_SHEET, RULES_SHEET, SHEETS, SUMMARY_SHEET, language_of
-from xlgrade.workbook import backups, cards, pagelayout, rulenames, styles
+from xlgrade.schema.sheets import HISTORY, LISTS_SHEET, RULES_SHEET, SHEETS, SUMMARY_SHEET, language_of
+from xlgrade.workbook import backups, cards, historysheet, pagelayout, rulenames, styles
 from xlgrade.workbook.cellxml import Cell, Formula, parse_range, plain_value, range_ref
 from xlgrade.workbook.guard import require_file
 from xlgrade.workbook.package import Package
@@ -97,6 +97,7 @@ class FileBook:
         self._rules: RuleBook | None = None
         self.rule_issues: list[Issue] = []  # defaults used for a missing rules sheet or blank rules
         self._styles: dict[str, int] | None = None
+        self.history_read: Normalized | None = None  # all of History, when it had to be read whole
 
     # ---- sheets ------------------------------------------------------------------------------
     def sheet_name(self, sheet: Sheet) -> str | None:
@@ -109,6 +110,17 @@ class FileBook:
 
     def _source(self, name: str) -> str:
         return f"[{self.name}]{name}"
+
+    source_of = _source
+
+    @property
+    def rules_read(self) -> RuleBook | None:
+        """The rule book :meth:`read_rules` read (None before)."""
+        return self._rules
+
+    def empty_table(self, sheet: Sheet, name: str) -> Normalized:
+        """``sheet``'s table without rows, as read from the sheet ``name``."""
+        return self._empty(sheet, self._source(name))
 
     def _rows(self, sheet: Sheet, name: str) -> tuple[list[list[Any]], int]:
         data = self.package.to_bytes() if self.package.dirty else None  # pending writes are read back
@@ -302,6 +314,31 @@ class FileBook:
 
     def write_table(self, sheet: Sheet, frame: pd.DataFrame) -> None:
         name = self._sheet_for_writing(sheet)
+        if sheet.key == HISTORY.key:  # stored month by month (historysheet)
+            historysheet.write_all(self, name, frame)
+            return
+        headers, rows, widths, col_styles = self.table_layout(sheet, name, frame)
+        self.package.write_table(
+            name, sheet.table, headers, rows, widths, styles=col_styles, header_style=self.styles()["header"]
+        )
+        if sheet.print_group:  # prints in column blocks that fit the widths just written
+            breaks, scale = pagelayout.column_blocks(widths, sheet.print_keys, sheet.print_group)
+            self.package.set_page_layout(name, scale=scale, col_breaks=breaks)
+
+    def read_history_before(self, month: pd.Period) -> Normalized:
+        """The History rows of the latest month before ``month`` (:mod:`historysheet`: only
+        that month is read when the part's month index is sound)."""
+        return historysheet.read_before(self, month)
+
+    def write_history(self, current: pd.DataFrame) -> None:
+        """History with the months of ``current`` replaced (``merge_history``'s rules), the other
+        months' rows copied as they are stored (:mod:`historysheet`)."""
+        historysheet.write_months(self, self._sheet_for_writing(HISTORY), current)
+
+    def table_layout(
+        self, sheet: Sheet, name: str, frame: pd.DataFrame
+    ) -> tuple[list[str], list[tuple[Any, ...]], list[float], list[int]]:
+        """(headers, rows of values or Cells, column widths, column styles) of ``frame`` as the table."""
         n = len(frame)
         ranks = self._grade_ranks()
         columns, col_styles = [], []
@@ -324,12 +361,7 @@ class FileBook:
             widths.append(width)
             if wraps:
                 col_styles[i] = self.styles()["wrap"]
-        self.package.write_table(
-            name, sheet.table, headers, rows, widths, styles=col_styles, header_style=self.styles()["header"]
-        )
-        if sheet.print_group:  # prints in column blocks that fit the widths just written
-            breaks, scale = pagelayout.column_blocks(widths, sheet.print_keys, sheet.print_group)
-            self.package.set_page_layout(name, scale=scale, col_breaks=breaks)
+        return headers, rows, widths, col_styles
 
     def write_notes(self, sheet: Sheet, notes: Sequence[Note]) -> None:
         """The notes in column A under the table (one blank row between); the print area grows to them."""
@@ -582,8 +614,10 @@ class FileBook:
         if not self.package.dirty:
             return None
         # the rule names its formulas read exist (a workbook without a rules sheet gets constants)
-        sheets = [
-            part for part in self.package.changed() if part.startswith("xl/worksheets/") and part.endswith(".xml")
+        sheets = [  # History (segmented) holds values only: no name to define, and not inflated here
+            part
+            for part in self.package.changed()
+            if part.startswith("xl/worksheets/") and part.endswith(".xml") and not self.package.is_segmented(part)
         ]
         rulenames.ensure(self.package, self._rules or RuleBook(), [p for p in sheets if self.package.exists(p)])
         # every formula cell xlgrade owns now carries its result: Excel and Calc may show them as they are

@@ -58,7 +58,7 @@ import shutil
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -76,6 +76,7 @@ from xlgrade.workbook import (
     ziplimits,
 )
 from xlgrade.workbook.charts import ChartSpec
+from xlgrade.workbook.historypart import SegmentedPart
 from xlgrade.workbook.runlock import say
 from xlgrade.workbook.xmlscan import check_complete, decode_part
 from xlgrade.workbook.zipio import (
@@ -109,7 +110,7 @@ class Package:
         self._error_parts = ziplimits.verify(self._buf, self._zip, self.path.name, find=b't="e"')
         self._infos = {i.filename: i for i in self._zip.infolist() if not i.is_dir()}
         self._order = list(self._infos)
-        self._parts: dict[str, str | bytes | Deflated] = {}  # changed or new parts
+        self._parts: dict[str, str | bytes | Deflated | SegmentedPart] = {}  # changed or new parts
         # parts deflating in a worker thread: (the data given to it, its deflate_later)
         self._deflated: dict[str, tuple[str | bytes | Deflated, Future[tuple[bytes, int, int]]]] = {}
         self._last_sheet: str | None = None
@@ -137,6 +138,8 @@ class Package:
             data = self._parts[part]
             if isinstance(data, Deflated):
                 return data.inflate()
+            if isinstance(data, SegmentedPart):
+                return data.inflated()
             return data.encode("utf-8") if isinstance(data, str) else data
         if part in self._removed or part not in self._infos:
             raise KeyError(part)
@@ -192,7 +195,21 @@ class Package:
             return ""
         return f" (sheet {name!r})" if name is not None else ""
 
-    def write(self, part: str, data: str | bytes | Deflated) -> None:
+    def stored_info(self, part: str) -> zipfile.ZipInfo | None:
+        """The zip entry of ``part`` as read from the file, if unchanged since (else None)."""
+        if part in self._parts or part in self._removed:
+            return None
+        return self._infos.get(part)
+
+    def raw_member(self, part: str) -> bytes:
+        """The compressed bytes of an unchanged part, as stored in the file (checked at opening)."""
+        return raw_member(self._buf, self._infos[part])
+
+    def is_segmented(self, part: str) -> bool:
+        """Whether ``part`` is pending as a :class:`SegmentedPart` (History, written by months)."""
+        return isinstance(self._parts.get(part), SegmentedPart)
+
+    def write(self, part: str, data: str | bytes | Deflated | SegmentedPart) -> None:
         self._parts[part] = data
         self._removed.discard(part)
         self._deflated.pop(part, None)  # deflated before: that data is gone
@@ -340,9 +357,10 @@ class Package:
         *,
         styles: Sequence[int] | None = None,
         header_style: int | None = None,
+        place: tuple[int, Callable[[str, str], str | bytes | SegmentedPart]] | None = None,
     ) -> str:
         return worksheets.write_table(
-            self, sheet_name, table_name, headers, rows, widths, styles=styles, header_style=header_style
+            self, sheet_name, table_name, headers, rows, widths, styles=styles, header_style=header_style, place=place
         )
 
     def write_sheet(
@@ -406,10 +424,11 @@ class Package:
         entries = []
         deflated: dict[str, Future[tuple[bytes, int, int]]] = {}
         for name in self.names():  # every changed part deflating at once (the early ones already are)
-            if name in self._parts:
+            data = self._parts.get(name)
+            if data is not None and not isinstance(data, SegmentedPart):  # History deflates by months
                 early = self._deflated.get(name)
-                use = early is not None and early[0] is self._parts[name]
-                deflated[name] = early[1] if early is not None and use else deflate_later(self._parts[name])
+                use = early is not None and early[0] is data
+                deflated[name] = early[1] if early is not None and use else deflate_later(data)
         for name in self.names():
             e = Entry()
             e.name = name
@@ -421,6 +440,15 @@ class Package:
                 e.create_system, e.create_version = info.create_system, info.create_version
                 e.extract_version, e.external_attr = info.extract_version, info.external_attr
                 e.internal_attr = info.internal_attr
+                e.comment = info.comment
+            elif isinstance(seg := self._parts[name], SegmentedPart):  # deflated month by month
+                e.data = seg.compressed()
+                e.flags, e.method = 0, zipfile.ZIP_DEFLATED
+                e.date_time = info.date_time if info is not None else (1980, 1, 1, 0, 0, 0)
+                e.crc, e.csize, e.usize = seg.crc, len(e.data), seg.usize
+                e.create_system, e.create_version, e.extract_version = 0, 20, 20
+                e.external_attr, e.internal_attr = (info.external_attr if info else 0), 0
+                e.comment = seg.comment(e.crc, e.csize)
             else:
                 e.data, e.crc, e.usize = deflated.pop(name).result()
                 e.flags, e.method = 0, zipfile.ZIP_DEFLATED

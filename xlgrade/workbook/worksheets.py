@@ -12,7 +12,7 @@ outside what it replaces and drops the calculation chain. Every function takes t
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from xlgrade.errors import PackageError
@@ -35,7 +35,10 @@ from xlgrade.workbook.zipio import StreamDeflater
 STREAM_CHARS = 4 << 20
 
 if TYPE_CHECKING:
+    from xlgrade.workbook.historypart import SegmentedPart
     from xlgrade.workbook.package import Package
+
+_BODY = "<!--xlgrade:body-->"  # where write_table's ``place`` puts the rows made elsewhere
 
 # a <c r="B5" ...> element whose body holds an <f> (any namespace prefix)
 _FORMULA_CELL = re.compile(
@@ -134,10 +137,14 @@ def write_table(
     *,
     styles: Sequence[int] | None = None,
     header_style: int | None = None,
+    place: tuple[int, Callable[[str, str], str | bytes | SegmentedPart]] | None = None,
 ) -> str:
     """Replace a sheet's content with one table: header row 1, ``rows`` below; returns its ref.
 
     Items of ``rows`` are :class:`Cell` objects or plain values styled with ``styles[column]``.
+    ``place`` = (number of rows, make): the body rows are not in ``rows`` (empty) but made
+    elsewhere (History's month segments, :mod:`xlgrade.workbook.historysheet`); the part
+    becomes ``make(xml before the body, xml after it)``.
     The table part (created if missing) gets the new ref, a reset auto filter and one column
     per header; everything else of the sheet XML stays as it was.
     """
@@ -166,33 +173,48 @@ def write_table(
     out = [f"<{p}sheetData>{ws.row_start(xml, 1)}"]
     out += [cell_xml(f"{letters[c]}1", h, header_style, date1904, p) for c, h in enumerate(headers)]
     out.append(f"</{p}row>")
-    # column by column: each column's distinct values are formatted once, then the rows joined
-    width = min(n, max((len(r) for r in rows), default=0))
-    columns = [column_tails([r[c] if c < len(r) else None for r in rows], styles[c], date1904, p) for c in range(width)]
-    starts = [f'<{p}c r="{letter}' for letter in letters[:width]]
-    for i, tails in enumerate(zip(*columns) if columns else [()] * len(rows), start=2):
-        out.append(f'<{p}row r="{i}">')
-        out.extend(f'{start}{i}"{tail}' for start, tail in zip(starts, tails) if tail)
-        out.append(f"</{p}row>")
-    if not rows:
+    if place is not None:  # the body comes in pieces: the layout edits work on the rest
+        out.append(_BODY)
+    else:
+        out.append(rows_xml(rows, styles[:n], date1904, p))
+    if not rows and place is None:
         out.append(f'<{p}row r="2">')
         out += [cell_xml(f"{letters[c]}2", None, styles[c], date1904, p) for c in range(n)]
         out.append(f"</{p}row>")
     out.append(f"</{p}sheetData>")
-    last = 1 + max(1, len(rows))
+    last = 1 + max(1, len(rows) if place is None else place[0])
     ref = f"A1:{letters[-1]}{last}"
     xml = ws.replace_sheet_data(xml, "".join(out))
     xml = Worksheet(xml).set_dimension(xml, ref)
     if widths is not None:
         xml = Worksheet(xml).set_cols(xml, {c + 1: w for c, w in enumerate(widths) if w})
     xml = Worksheet(xml).drop_merges(xml, (1, 1, last, n))  # a table cannot overlap merged cells
-    pkg.write(part, xml)
+    if place is not None:
+        head, tail = xml.split(_BODY)
+        pkg.write(part, place[1](head, tail))
+    else:
+        pkg.write(part, xml)
     workbookxml.drop_calc_chain(pkg)
     table = table or tables.new_table(pkg, part, table_name)
     tables.update(pkg, table, ref, headers)
     if workbookxml.print_area(pkg, sheet_name) is not None:
         workbookxml.set_print_area(pkg, sheet_name, ref)
     return ref
+
+
+def rows_xml(rows: Sequence[Sequence[Any]], styles: Sequence[int], date1904: bool, p: str, first: int = 2) -> str:
+    """The ``<row>`` elements of a table body, the first numbered ``first``.
+
+    Column by column: each column's distinct values are formatted once, then the rows joined."""
+    width = min(len(styles), max((len(r) for r in rows), default=0))
+    columns = [column_tails([r[c] if c < len(r) else None for r in rows], styles[c], date1904, p) for c in range(width)]
+    starts = [f'<{p}c r="{col_letter(c + 1)}' for c in range(width)]
+    out = []
+    for i, tails in enumerate(zip(*columns) if columns else [()] * len(rows), start=first):
+        out.append(f'<{p}row r="{i}">')
+        out.extend(f'{start}{i}"{tail}' for start, tail in zip(starts, tails) if tail)
+        out.append(f"</{p}row>")
+    return "".join(out)
 
 
 def write_sheet(

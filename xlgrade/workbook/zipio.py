@@ -115,6 +115,7 @@ class Entry:
         "external_attr",
         "internal_attr",
         "offset",
+        "comment",
     )
     name: str
     flags: int
@@ -130,6 +131,10 @@ class Entry:
     external_attr: int
     internal_attr: int
     offset: int
+    comment: bytes  # the central directory's file comment (History's index: historypart)
+
+    def __init__(self) -> None:
+        self.comment = b""
 
 
 def raw_member(buf: bytes, info: zipfile.ZipInfo) -> bytes:
@@ -181,7 +186,7 @@ def write_zip(out: io.BufferedIOBase, entries: list[Entry]) -> None:
             e.usize,
             len(name),
             0,
-            0,
+            len(e.comment),
             0,
             e.internal_attr,
             e.external_attr,
@@ -189,7 +194,8 @@ def write_zip(out: io.BufferedIOBase, entries: list[Entry]) -> None:
         )
         out.write(rec)
         out.write(name)
-        pos += len(rec) + len(name)
+        out.write(e.comment)
+        pos += len(rec) + len(name) + len(e.comment)
     out.write(_END.pack(b"PK\x05\x06", 0, 0, len(entries), len(entries), pos - start, start, 0))
 
 
