@@ -320,23 +320,87 @@ def test_a_current_workbook_gets_no_hint(tmp_path, capsys):
     assert "无需升级" in out and "卡片" not in out
 
 
-@pytest.mark.parametrize("key", [s.key for s in SHEETS.values() if s.kind == model.CARD])
-def test_a_card_of_an_older_release_is_named_not_rebuilt(key, tmp_path, capsys):
+CARD_KEYS = [s.key for s in SHEETS.values() if s.kind == model.CARD]
+
+
+def older_card(path, key: str, pick) -> tuple[str, list[str]]:
+    """The card ``key`` of the workbook at ``path`` as an older release had it: one field's row
+    (its labels and their value boxes) left out, ``pick`` chosen in the pick cell. Returns (the
+    card's sheet name, the labels left out)."""
+    wb = openpyxl.load_workbook(path)
+    name = SHEETS[key].zh
+    ws = wb[name]
+    row = next(
+        r
+        for r in range(ws.max_row, 4, -1)
+        if any(isinstance(c.value, str) and c.value.startswith("=") for c in ws[r])
+        and any(isinstance(c.value, str) and c.value.strip() and not c.value.startswith("=") for c in ws[r])
+    )
+    labels = [c.value for c in ws[row] if isinstance(c.value, str) and c.value.strip() and not c.value.startswith("=")]
+    for c in ws[row]:
+        if not isinstance(c, openpyxl.cell.cell.MergedCell):
+            c.value = None
+    ws["B3"] = pick
+    wb.save(path)
+    return name, labels
+
+
+def card_cells(ws) -> tuple[dict, dict]:
+    """({coordinate: formula}, {coordinate: constant}) of a card sheet, the pick cell left out."""
+    cells = [c for r in ws.iter_rows() for c in r if c.value is not None and c.coordinate != "B3"]
+    formulas_ = {c.coordinate: c.value for c in cells if isinstance(c.value, str) and c.value.startswith("=")}
+    return formulas_, {c.coordinate: c.value for c in cells if c.coordinate not in formulas_}
+
+
+@pytest.mark.parametrize("key", CARD_KEYS)
+@pytest.mark.parametrize("pick", ["C0007", 1007])
+def test_an_untouched_card_of_an_older_release_is_rebuilt(key, pick, tmp_path, capsys):
     old = make_old(template_path("zh"), tmp_path / "old.xlsx")
+    name, labels = older_card(old, key, pick)
+    before = openpyxl.load_workbook(old)
+    tab, state = before.sheetnames.index(name), before[name].sheet_state
+    assert main(["upgrade", str(old)]) == 0
+    out = capsys.readouterr().out
+    assert "按新模板重建的卡片" in out and name in out and "请删除该工作表" not in out
     wb = openpyxl.load_workbook(old)
-    ws = wb[SHEETS[key].zh]
-    label = next(c for r in ws.iter_rows() for c in r if isinstance(c.value, str) and not c.value.startswith("="))
-    text, label.value = label.value, None  # the older card had no such field
+    ws, want = wb[name], openpyxl.load_workbook(template_path("zh"))[name]
+    assert card_cells(ws) == card_cells(want)  # every current label, the template's formulas
+    assert all(label in card_cells(ws)[1].values() for label in labels)
+    assert ws["B3"].value == pick and type(ws["B3"].value) is type(pick)  # the id staff chose, as typed
+    assert (wb.sheetnames.index(name), ws.sheet_state) == (tab, state)
+    assert ws.print_area == want.print_area
+    log = wb[RUN_LOG.zh]
+    notes = [c.value for c in log[log.max_row] if isinstance(c.value, str)]
+    assert any("按新模板重建的卡片" in n and name in n for n in notes)  # the run log names it
+    after_first = old.read_bytes()
+    assert main(["upgrade", str(old)]) == 0
+    assert "无需升级" in capsys.readouterr().out
+    assert old.read_bytes() == after_first  # a second upgrade changes nothing
+
+
+@pytest.mark.parametrize("key", CARD_KEYS)
+def test_a_card_staff_wrote_on_is_named_not_rebuilt(key, tmp_path, capsys):
+    old = make_old(template_path("zh"), tmp_path / "old.xlsx")
+    name, labels = older_card(old, key, "C0007")
+    wb = openpyxl.load_workbook(old)
+    ws = wb[name]
+    box = next(c for r in ws.iter_rows(min_row=5) for c in r if isinstance(c.value, str) and c.value.startswith("="))
+    box.value = "客户要求月结"  # a note typed over a value box
     wb.save(old)
     assert main(["upgrade", str(old)]) == 0
     out = capsys.readouterr().out
-    assert SHEETS[key].zh in out and text.strip() in out
-    assert openpyxl.load_workbook(old)[SHEETS[key].zh][label.coordinate].value is None  # not rebuilt
+    assert name in out and "请删除该工作表" in out and all(label.strip() in out for label in labels)
+    assert "按新模板重建的卡片" not in out
+    ws = openpyxl.load_workbook(old)[name]
+    assert ws[box.coordinate].value == "客户要求月结"  # not rebuilt: the note is kept
+    assert ws["B3"].value == "C0007"
     wb = openpyxl.load_workbook(old)
-    del wb[SHEETS[key].zh]
+    del wb[name]
     wb.save(old)
     assert main(["upgrade", str(old)]) == 0  # deleted: copied afresh
-    assert openpyxl.load_workbook(old)[SHEETS[key].zh][label.coordinate].value == text
+    assert card_cells(openpyxl.load_workbook(old)[name]) == card_cells(
+        openpyxl.load_workbook(template_path("zh"))[name]
+    )
     assert main(["upgrade", str(old)]) == 0
     assert "卡片" not in capsys.readouterr().out.split("\n")[-2]
 

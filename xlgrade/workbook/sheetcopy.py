@@ -54,23 +54,34 @@ def _restyle(xml: str, styles: StyleImport) -> str:
     return _TAG_WITH_STYLE.sub(sub, xml)
 
 
-def copy_sheet(src: Package, dst: Package, styles: StyleImport, name: str, position: int) -> str:
-    """Copy the template's sheet ``name`` into ``dst`` as tab ``position``; returns its part."""
+def sheet_xml(src: Package, styles: StyleImport, name: str) -> tuple[workbookxml.SheetInfo, str, list[rels.Rel], dict]:
+    """The template's worksheet ``name`` ready for the target: (its sheet info, its XML restyled
+    into the target's styles with each relationship id replaced by a placeholder, its
+    relationships, {relationship id: placeholder}). Refused: a sheet using shared strings or
+    referring to any part but a table."""
     info = workbookxml.sheet(src, name)
     if info.part is None:
         raise PackageError(f"template sheet {name!r} is not a worksheet")
     xml = src.text(info.part)
     if re.search(r'<(?:\w+:)?c\s[^>]*\bt="s"', xml):
         raise PackageError(f"template sheet {name!r} uses shared strings; the template writes inline strings")
-    xml = _restyle(xml, styles)
     src_rels = rels.read(src, info.part)
-    placeholder = {r.id: f"xlgrade-rel-{i}" for i, r in enumerate(src_rels)}
-    for old, temp in placeholder.items():
-        xml = re.sub(rf'(:id=")({re.escape(old)})(")', rf"\g<1>{temp}\g<3>", xml)
-    part = dst.add_sheet(name, position=position, xml=xml, state=info.state)
     for rel in src_rels:
         if rel.type != rels.REL_TABLE or rel.part is None:
             raise PackageError(f"template sheet {name!r} refers to a {rel.type.rsplit('/', 1)[-1]} part")
+    xml = _restyle(xml, styles)
+    placeholder = {r.id: f"xlgrade-rel-{i}" for i, r in enumerate(src_rels)}
+    for old, temp in placeholder.items():
+        xml = re.sub(rf'(:id=")({re.escape(old)})(")', rf"\g<1>{temp}\g<3>", xml)
+    return info, xml, src_rels, placeholder
+
+
+def copy_sheet(src: Package, dst: Package, styles: StyleImport, name: str, position: int) -> str:
+    """Copy the template's sheet ``name`` into ``dst`` as tab ``position``; returns its part."""
+    info, xml, src_rels, placeholder = sheet_xml(src, styles, name)
+    part = dst.add_sheet(name, position=position, xml=xml, state=info.state)
+    for rel in src_rels:
+        assert rel.part is not None  # sheet_xml refused any other
         rid = rels.add(dst, part, rels.REL_TABLE, _copy_table(src, dst, rel.part))
         dst.write(part, dst.text(part).replace(f'"{placeholder[rel.id]}"', f'"{rid}"'))
     for d in src.defined_names():

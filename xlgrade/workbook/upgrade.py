@@ -17,7 +17,10 @@ buckets). :func:`plan` finds
 - the rules the 规则 sheet lacks: appended below its table with their defaults; the rules
   staff changed are not touched;
 - the template's workbook-level defined names the workbook lacks, pointed at this
-  workbook's cells (the drop-down lists, the rule names of the new rule rows ...).
+  workbook's cells (the drop-down lists, the rule names of the new rule rows ...);
+- the printable cards whose template gained fields since: rebuilt in place from the template
+  when staff wrote nothing on them but the pick cell (:mod:`xlgrade.workbook.cardrebuild`,
+  the chosen id kept), else named in the advice (delete the sheet and upgrade again).
 
 Why edit in place rather than rebuild: a rebuild would have to carry over everything staff
 did that xlgrade does not declare (their own sheets, formulas, formats, comments, pictures,
@@ -61,7 +64,7 @@ from xlgrade.normalize import find_header
 from xlgrade.schema import model
 from xlgrade.schema.model import Column, Sheet
 from xlgrade.schema.sheets import RULES_SHEET, RUN_LOG, SHEETS, credit_sheet
-from xlgrade.workbook import sheetcopy, tables, template, version
+from xlgrade.workbook import cardrebuild, sheetcopy, tables, template, version
 from xlgrade.workbook.cellxml import Cell
 from xlgrade.workbook.filebook import FileBook, formula_text
 from xlgrade.workbook.runlock import say
@@ -84,12 +87,15 @@ class Plan:
     columns: list[tuple[Sheet, str, Column]] = field(default_factory=list)  # (sheet, its name here, column)
     rules: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
-    # printable cards whose labels differ from the template's (a field added since): (sheet, labels)
+    # printable cards lacking a label of the template's (a field added since) that staff wrote
+    # on (not rebuilt, named in the advice): (sheet, labels)
     cards: list[tuple[str, list[str]]] = field(default_factory=list)
+    # such cards holding nothing staff wrote but the pick cell: rebuilt (:mod:`cardrebuild`)
+    rebuilt: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.sheets or self.palette or self.columns or self.rules or self.names)
+        return not (self.sheets or self.palette or self.columns or self.rules or self.names or self.rebuilt)
 
     def blocking(self, lang: str) -> list[str]:
         """What the monthly job cannot run without: the computed columns of input tables, which it
@@ -116,6 +122,8 @@ class Plan:
             parts.append(say(lang, "规则 ", "rules ") + ", ".join(self.rules))
         if self.names:
             parts.append(say(lang, "名称 ", "names ") + ", ".join(self.names))
+        if self.rebuilt:
+            parts.append(say(lang, "按新模板重建的卡片 ", "cards rebuilt from the template ") + ", ".join(self.rebuilt))
         return say(lang, ";", "; ").join(parts)
 
     def advice(self, lang: str) -> str:
@@ -205,7 +213,11 @@ def plan(book: FileBook, rules: RuleBook, fresh: FileBook | None = None) -> Plan
         have_rules = rule_rows(book)
         found.rules = [spec.key for spec in RuleBook.specs() if spec.key not in have_rules]
     if fresh is not None:
-        found.cards = _outdated_cards(book, fresh)
+        for name, src_name, missing in _outdated_cards(book, fresh):
+            if cardrebuild.can_rebuild(pkg, name, fresh.package, src_name):
+                found.rebuilt.append(name)
+            else:
+                found.cards.append((name, missing))
         have_names = {d.name.lower() for d in pkg.defined_names() if d.local_sheet is None}
         found.names = [
             d.name
@@ -220,17 +232,20 @@ def _texts(book: FileBook, sheet: Sheet, name: str) -> set[str]:
     return {str(v).strip() for row in rows for v in row if isinstance(v, str) and v.strip()}
 
 
-def _outdated_cards(book: FileBook, fresh: FileBook) -> list[tuple[str, list[str]]]:
-    """Cards whose sheet lacks a label of today's template card. Cards are not rebuilt in
-    place: staff may have typed on a printed form; deleting the sheet lets upgrade copy it."""
+def _outdated_cards(book: FileBook, fresh: FileBook) -> list[tuple[str, str, list[str]]]:
+    """(name here, name in the template, labels it lacks) of each card whose sheet lacks a label
+    of today's template card. :func:`plan` rebuilds one staff wrote nothing on but the pick
+    cell (:mod:`xlgrade.workbook.cardrebuild`); any other is named in the advice (staff may
+    have typed on the printed form; deleting the sheet lets upgrade copy it)."""
     out = []
     for sheet in SHEETS.values():
         name = book.sheet_name(sheet)
         if sheet.kind != model.CARD or name is None:
             continue
-        missing = sorted(_texts(fresh, sheet, sheet.name(book.lang)) - _texts(book, sheet, name))
+        src_name = sheet.name(book.lang)
+        missing = sorted(_texts(fresh, sheet, src_name) - _texts(book, sheet, name))
         if missing:
-            out.append((name, missing))
+            out.append((name, src_name, missing))
     return out
 
 
@@ -277,6 +292,9 @@ def apply(book: FileBook, fresh: FileBook, found: Plan, rules: RuleBook) -> None
         )
     if found.rules:
         _add_rules(book, fresh, found.rules, styles)
+    by_name = {book.sheet_name(s): s for s in sheets if s.kind == model.CARD}
+    for name in found.rebuilt:
+        cardrebuild.rebuild(src, dst, styles, by_name[name].name(lang), name)
     styles.finish()
     if found.names:
         _add_names(book, fresh, found.names)
