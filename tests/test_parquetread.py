@@ -106,5 +106,13 @@ def test_refusals(tmp_path, monkeypatch):
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_duckdb)
-    with pytest.raises(MissingExtraError, match=r"pip install 'xlgrade\[data\]'"):
+    with pytest.raises(MissingExtraError, match="pip install duckdb"):
         parquetread.duckdb_module()
+
+
+def test_duckdb_draws_no_progress_bar_into_a_pipe(monkeypatch):
+    """Piped stderr (a log, the add-ins' job window) gets no redrawn English progress line."""
+    from xlgrade.io.parquetread import connect
+
+    monkeypatch.setattr("sys.stderr.isatty", lambda: False, raising=False)
+    assert connect().execute("select current_setting('enable_progress_bar')").fetchall() == [(False,)]

@@ -196,7 +196,7 @@ class IdlCompileError(XlgradeError, RuntimeError):
 
 
 class MissingExtraError(XlgradeError, ImportError):
-    """An optional part of xlgrade is not installed (e.g. DuckDB for Parquet: ``xlgrade[data]``)."""
+    """An optional part of xlgrade is not installed (e.g. pyspark for ``--engine spark``: ``xlgrade[spark]``)."""
 
 
 class InstallError(XlgradeError, RuntimeError):

@@ -30,6 +30,9 @@ def clean(text: str) -> str:
 
 
 def width(text: str) -> int:
+    """Terminal columns: 2 for a wide (CJK) character, 1 for any other."""
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 

@@ -31,7 +31,7 @@ from xlgrade.engine.frames import LEDGER_COLUMNS
 from xlgrade.engine.rules import RuleBook
 from xlgrade.errors import InputError
 from xlgrade.io.engines import LedgerSource, SourceFacts, column_keys, ledger_view_sql
-from xlgrade.io.parquetread import duckdb_module
+from xlgrade.io.parquetread import connect, duckdb_module
 from xlgrade.normalize import Normalized, normalize
 from xlgrade.schema.sheets import LEDGER
 
@@ -94,7 +94,7 @@ def _frame_connection():
     small ledger's figures)."""
     con = getattr(_local, "con", None)
     if con is None:
-        con = _local.con = duckdb_module().connect()
+        con = _local.con = connect()
     return con
 
 
@@ -113,13 +113,13 @@ def lines_of(source: LedgerSource) -> Iterator[tuple[Any, dict[str, str]]]:
     duckdb = duckdb_module()
     if source.kind == "duckdb":
         try:
-            con = duckdb.connect(source.location, read_only=True)
+            con = connect(source.location, read_only=True)
         except duckdb.Error as exc:
             raise _error(source, exc, "not a readable DuckDB database", "不是可读取的 DuckDB 数据库") from None
     elif source.kind == "frame":
         con = _frame_connection()
     else:
-        con = duckdb.connect()
+        con = connect()
     try:
         if source.kind == "frame":
             con.register("ledger", source.frame if source.frame is not None else pd.DataFrame())

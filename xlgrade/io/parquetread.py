@@ -2,8 +2,8 @@
 
 Rules of this module:
 
-1. DuckDB (the ``data`` extra, ``pip install 'xlgrade[data]'``) reads the file; without it
-   the command stops with one line saying what to install.
+1. DuckDB (a core dependency: every grade runs the figure SQL on it) reads the file; in an
+   installation without it the command stops with one line saying what to install.
 2. A folder is every ``*.parquet`` file in it and its sub-folders (as Hive-partitioned
    exports lay them out), read as one table with columns matched by name; a folder with
    none is refused.
@@ -17,9 +17,11 @@ Rules of this module:
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Collection
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from xlgrade.errors import InputError, MissingExtraError, MissingFileError
 from xlgrade.normalize import Normalized, normalize
@@ -34,10 +36,18 @@ def duckdb_module() -> ModuleType:
         import duckdb
     except ImportError:
         raise MissingExtraError(
-            "reading Parquet needs DuckDB, which is not installed: pip install 'xlgrade[data]' "
-            "(读取 Parquet 需要 DuckDB:请安装 xlgrade[data])"
+            "xlgrade needs DuckDB, which is not installed: pip install duckdb (xlgrade 需要 DuckDB:请安装 duckdb)"
         ) from None
     return duckdb
+
+
+def connect(database: str = ":memory:", *, read_only: bool = False) -> Any:
+    """A DuckDB connection; its progress bar only where a person watches stderr (a terminal):
+    piped into a log or the add-ins' job window, its redrawn English line is only noise."""
+    con = duckdb_module().connect(database, read_only=read_only)
+    if not sys.stderr.isatty():
+        con.execute("SET enable_progress_bar = false")
+    return con
 
 
 def parquet_files(path: Path) -> list[Path]:
@@ -58,7 +68,7 @@ def read_parquet_table(
         raise MissingFileError(f"{path}: file not found (找不到文件)")
     duckdb = duckdb_module()
     files = [str(p) for p in parquet_files(path)]
-    con = duckdb.connect()
+    con = connect()
     try:
         raw = con.execute("select * from read_parquet(?, union_by_name = true)", [files]).df()
     except duckdb.Error as exc:
