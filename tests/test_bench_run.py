@@ -85,7 +85,6 @@ def test_chart_points_are_the_slowest_finished_run_per_size(tmp_path):
     }
     assert chart.points(results) == {"grade_parquet": [(10, 4.0)], "recalc": [(10, 1.0), (100, 2.0)]}
     assert chart.points(results, finished=False) == {"grade_parquet": [(10, 9.0)]}  # drawn as a miss
-    pytest.importorskip("matplotlib")
     assert chart.draw(results, tmp_path / "c.png", "t") is None
     assert (tmp_path / "c.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
