@@ -160,3 +160,31 @@ def test_the_sql_is_the_common_subset_with_a_dialect_table():
     assert "datediff(" in spark and "date_diff" not in spark and '"' not in spark
     # the windows are DATE literals computed in Python: (2025-06-30, 2026-06-30] for 12 months
     assert "d > DATE '2025-06-30' AND d <= DATE '2026-06-30'" in spark
+
+
+def test_some_groups_are_answered_from_every_group_once_known(monkeypatch):
+    """The monthly job computes every group for the methods; the analyses' requests for some
+    groups then run no SQL again, and read what running their own SQL would give."""
+    import xlgrade.io.duckfigures as duck
+
+    ledger = frames.prepare_ledger(
+        pd.DataFrame(
+            {
+                "customer_id": ["C1", "C1", "C2", "C3"],
+                "date": pd.to_datetime(["2026-01-05", "2026-05-02", "2026-03-10", "2025-02-01"]),
+                "amount": [100.0, 16666.666666666668, 250.5, -20.0],
+                "profit": [10.0, 2.0, 30.0, -1.0],
+                "sale_no": ["S1", None, "S2", "S3"],
+            }
+        )
+    )
+    rules = RuleBook()
+    direct = {g: figures.indexed(figures_of_frame(ledger, rules, AS_OF, figures.NEEDS[g])) for g in figures.NEEDS}
+    figures._RECENT.clear()
+    figures.of_ledger(ledger, rules, AS_OF)
+    calls = []
+    real = duck.figures_of_frame
+    monkeypatch.setattr(duck, "figures_of_frame", lambda *a, **k: calls.append(a) or real(*a, **k))
+    for g, want in direct.items():
+        pd.testing.assert_frame_equal(figures.of_ledger(ledger, rules, AS_OF, figures.NEEDS[g]), want)
+    assert calls == []
