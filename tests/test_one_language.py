@@ -30,7 +30,9 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import openpyxl
@@ -144,14 +146,15 @@ def _scan_parts(path: Path, leaks: Leaks) -> None:
                             leaks.check(f"{name} <{el.tag.split('}')[-1]}>", text)
 
 
-def _scan_cells(wb, leaks: Leaks, allowed_rows: dict[str, set[int]]) -> None:
+def _scan_cells(wb, leaks: Leaks, skipped: Callable[[str, Any], bool]) -> None:
+    """Every visible sheet's name, text cells (but those ``skipped(sheet title, cell)``),
+    validation messages, headers/footers and table headers."""
     for ws in wb.worksheets:
         if ws.sheet_state != "visible":
             continue
         leaks.check(f"{ws.title} name", ws.title)
-        skip = allowed_rows.get(ws.title, set())
         for cell in _visible_cells(ws):
-            if isinstance(cell.value, str) and cell.row not in skip:
+            if isinstance(cell.value, str) and not skipped(ws.title, cell):
                 leaks.check(f"{ws.title}!{cell.coordinate}", cell.value)
         for dv in ws.data_validations.dataValidation:
             for text in (dv.error, dv.errorTitle, dv.prompt, dv.promptTitle):
@@ -160,17 +163,23 @@ def _scan_cells(wb, leaks: Leaks, allowed_rows: dict[str, set[int]]) -> None:
         for hf in (ws.oddHeader, ws.oddFooter, ws.evenHeader, ws.evenFooter, ws.firstHeader, ws.firstFooter):
             for part in (hf.left, hf.center, hf.right):
                 if part.text:
-                    leaks.check(f"{ws.title} header/footer", part.text)
+                    # &P, &N, &D: the page-field codes, not words
+                    leaks.check(f"{ws.title} header/footer", re.sub(r"&[A-Z]|&\"[^\"]*\"|&\d+", " ", part.text))
         for table in ws.tables.values():
             for col in table.tableColumns:
                 leaks.check(f"{ws.title} table {table.name}", col.name)
+
+
+def _rows(allowed: dict[str, set[int]]) -> Callable[[str, Any], bool]:
+    """Skip the rows ``allowed`` names per sheet."""
+    return lambda title, cell: cell.row in allowed.get(title, set())
 
 
 def test_english_demo_workbook_shows_no_chinese_ui(demo_books, loaded):
     path, wb = demo_books["en"], loaded["en"]
     leaks = Leaks(_typed_free_text(wb, "en"))
     assert leaks.quoted, "the en demo keeps the customers' own Chinese names: rule 1 is exercised"
-    _scan_cells(wb, leaks, {RULES_SHEET.en: _rules_rows_allowed(wb[RULES_SHEET.en])})
+    _scan_cells(wb, leaks, _rows({RULES_SHEET.en: _rules_rows_allowed(wb[RULES_SHEET.en])}))
     _scan_parts(path, leaks)
     assert not leaks.found, "\n".join(f"{w}: {t}" for w, t in leaks.found[:40])
 
@@ -240,7 +249,7 @@ def test_english_workbook_of_every_method_shows_its_grades_in_english(tmp_path, 
         run_month(FileBook(path), month)
     wb = openpyxl.load_workbook(path, data_only=True)
     leaks = Leaks(_typed_free_text(wb, "en"))
-    _scan_cells(wb, leaks, {RULES_SHEET.en: _rules_rows_allowed(wb[RULES_SHEET.en])})
+    _scan_cells(wb, leaks, _rows({RULES_SHEET.en: _rules_rows_allowed(wb[RULES_SHEET.en])}))
     _scan_parts(path, leaks)
     assert not leaks.found, "\n".join(f"{w}: {t}" for w, t in leaks.found[:40])
     ws = wb[HISTORY.en]
@@ -296,26 +305,7 @@ def _verbatim_columns(wb) -> dict[str, set[str]]:
 def _scan_zh(path: Path, wb) -> list[tuple[str, str]]:
     leaks = LatinLeaks(_typed_free_text(wb, "zh") | {path.name})  # 校验 names the file: "[book.xlsx]客户资料"
     verbatim = _verbatim_columns(wb)
-    for ws in wb.worksheets:
-        if ws.sheet_state != "visible":
-            continue
-        leaks.check(f"{ws.title} name", ws.title)
-        skip = verbatim.get(ws.title, set())
-        for cell in _visible_cells(ws):
-            if isinstance(cell.value, str) and cell.column_letter not in skip:
-                leaks.check(f"{ws.title}!{cell.coordinate}", cell.value)
-        for dv in ws.data_validations.dataValidation:
-            for text in (dv.error, dv.errorTitle, dv.prompt, dv.promptTitle):
-                if text:
-                    leaks.check(f"{ws.title} validation {dv.sqref}", text)
-        for hf in (ws.oddHeader, ws.oddFooter, ws.evenHeader, ws.evenFooter, ws.firstHeader, ws.firstFooter):
-            for part in (hf.left, hf.center, hf.right):
-                if part.text:
-                    # &P, &N, &D: the page-field codes, not words
-                    leaks.check(f"{ws.title} header/footer", re.sub(r"&[A-Z]|&\"[^\"]*\"|&\d+", " ", part.text))
-        for table in ws.tables.values():
-            for col in table.tableColumns:
-                leaks.check(f"{ws.title} table {table.name}", col.name)
+    _scan_cells(wb, leaks, lambda title, cell: cell.column_letter in verbatim.get(title, set()))
     with zipfile.ZipFile(path) as z:
         for name in z.namelist():
             if re.search(r"xl/(charts/chart|comments)\d*\.xml$", name):
