@@ -56,9 +56,15 @@ def names(sheet: Sheet) -> Callable[[Any], bool]:
     return lambda text: isinstance(text, str) and (text == sheet.zh or text.endswith("]" + sheet.zh))
 
 
+def with_later(sheet: Sheet, frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The table as a current template's sheet holds it: the typed columns and the blank
+    ``later`` computed columns the job fills (信用评估 on the ledger, 处理顺序 on complaints)."""
+    blank = {c.header(lang): None for c in sheet.columns if c.later}
+    return raw(sheet, frame, lang).assign(**blank)
+
+
 def ledger_sheet(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """The ledger as its sheet holds it: the typed columns and the blank 信用评估 column the job fills."""
-    return raw(LEDGER, frame, lang).assign(**{LEDGER.column("credit_status").header(lang): None})
+    return with_later(LEDGER, frame, lang)
 
 
 def book_of(make_book: MakeBook, data: demo_data.DemoData, **kw: Any) -> Any:
@@ -66,7 +72,7 @@ def book_of(make_book: MakeBook, data: demo_data.DemoData, **kw: Any) -> Any:
         {
             "customers": raw(CUSTOMERS, data.customers),
             "ledger": ledger_sheet(data.ledger),
-            "complaints": raw(COMPLAINTS, data.complaints),
+            "complaints": with_later(COMPLAINTS, data.complaints),
         },
         **kw,
     )
@@ -195,6 +201,28 @@ def test_the_rules_sheet_decides_the_method(make_book, data):
     assert result.method == "scorecard"
     assert set(book.written["history"]["grade"]) <= set(rules.scorecard.level_labels)
     assert book.written["history"]["score"].notna().all()
+
+
+def test_a_sheet_made_before_a_later_column_is_written_without_it_and_noted(data):
+    """An older workbook's ledger without 信用评估 and complaints without 处理顺序: the job writes
+    every other computed column, adds no column, and 校验 names each missing one."""
+    book = MemoryBook(
+        {
+            "customers": raw(CUSTOMERS, data.customers),
+            "ledger": raw(LEDGER, data.ledger),
+            "complaints": raw(COMPLAINTS, data.complaints),
+        }
+    )
+    run_month(book, "2026-10", now=NOW)
+    assert "ledger" not in book.computed
+    assert set(book.computed["complaints"].columns) == {"row", "grade", "priority", "due", "status"}
+    validation = book.written["validation"]
+    later = validation[validation["reason"].str.contains("月度重算即会填写", regex=False)]
+    assert set(zip(later["sheet"], later["column"])) == {
+        ("客户投诉管理卡", "处理顺序"),
+        ("客户业绩统计及信用评估表", "信用评估"),
+    }
+    assert set(later["row"]) == {1}  # the header row
 
 
 def test_the_rules_sheet_decides_the_complaint_levels_and_the_queue_follows(make_book, data):

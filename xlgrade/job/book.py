@@ -1,5 +1,14 @@
 """The small interface the monthly job needs from a workbook, whatever holds it.
 
+:class:`Book` is what every book does. What only some books can do is a capability of its
+own, a runtime-checkable Protocol the job tests with ``isinstance`` (so the job is typed and
+the list of optional abilities is here, not scattered as attribute probes): a file book checks
+its template (:class:`ChecksTemplate`), says where rule defaults stood in
+(:class:`ReportsRuleDefaults`), appends History month by month (:class:`AppendsHistory`) and
+finds Excel's references to the add-in (:class:`ChecksAddinReferences`); a book whose ledger
+lines come from elsewhere says so (:class:`LedgerElsewhere`). A book without one gets the
+job's general behaviour (no note; History read whole and written back merged).
+
 Implementations: :class:`xlgrade.workbook.filebook.FileBook` (an .xlsx file on disk, read
 with python-calamine, written part by part) and, later, the live Excel book through xlwings
 and LibreOffice through UNO. The job never imports a spreadsheet library itself.
@@ -8,14 +17,18 @@ and LibreOffice through UNO. The job never imports a spreadsheet library itself.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import pandas as pd
 
 from xlgrade.engine.rules import RuleBook
+from xlgrade.issues import Issue
 from xlgrade.job.outputs import Note, Summary
 from xlgrade.normalize import Normalized
 from xlgrade.schema.model import Sheet
+
+if TYPE_CHECKING:
+    from xlgrade.io.engines import LedgerSource
 
 
 class Book(Protocol):
@@ -72,3 +85,35 @@ class Book(Protocol):
     def save(self) -> str | None:
         """Make every write permanent, all at once: a failure leaves the workbook as it was.
         Returns where the backup made before the write is (None: no backup)."""
+
+
+@runtime_checkable
+class ChecksTemplate(Protocol):
+    def template_issues(self) -> list[Issue]:
+        """Notes (or refusals, when a sheet or column the run writes is missing) for a book made
+        from an older template, saying to run ``xlgrade upgrade BOOK``."""
+
+
+@runtime_checkable
+class ReportsRuleDefaults(Protocol):
+    rule_issues: list[Issue]  # after read_rules: where defaults stood in for missing or blank rules
+
+
+@runtime_checkable
+class AppendsHistory(Protocol):
+    def read_history_before(self, month: pd.Period) -> Normalized:
+        """History's latest month before ``month`` (the only one the job compares with)."""
+
+    def write_history(self, current: pd.DataFrame) -> None:
+        """Store ``current`` (one month's rows) as its month, every other month kept as stored."""
+
+
+@runtime_checkable
+class ChecksAddinReferences(Protocol):
+    def addin_references(self) -> list[Issue]:
+        """Notes for cells that call the add-in by a reference this install cannot answer."""
+
+
+@runtime_checkable
+class LedgerElsewhere(Protocol):
+    ledger_source: LedgerSource  # recalc --ledger: the lines are not the ledger sheet's

@@ -45,7 +45,14 @@ from xlgrade.engine.rulelabels import method_name
 from xlgrade.errors import MissingSheetError
 from xlgrade.issues import NOTE, SKIPPED, Issue
 from xlgrade.job import cardfacts, derive, forms, live, store
-from xlgrade.job.book import Book
+from xlgrade.job.book import (
+    AppendsHistory,
+    Book,
+    ChecksAddinReferences,
+    ChecksTemplate,
+    LedgerElsewhere,
+    ReportsRuleDefaults,
+)
 from xlgrade.job.history import history_rows, merge_history, previous_grades
 from xlgrade.job.months import parse_month
 from xlgrade.job.outputs import Summary
@@ -165,8 +172,7 @@ def run_month(
     rules = book.read_rules()
     # a file book made from an older template: a note (or a refusal, when a sheet or column the
     # run writes is missing) saying to run `xlgrade upgrade BOOK`
-    template_check = getattr(book, "template_issues", None)
-    template_notes: list[Issue] = template_check() if template_check is not None else []
+    template_notes = book.template_issues() if isinstance(book, ChecksTemplate) else []
 
     cust_n = book.read_table(CUSTOMERS)
     ledger_n = book.read_table(LEDGER)
@@ -175,7 +181,7 @@ def run_month(
     customers, dup_issues = check_duplicates(
         cust_n.frame, "customer_id", cust_n.source, column=cust_n.header("customer_id")
     )
-    rule_notes: list[Issue] = list(getattr(book, "rule_issues", []))  # a file book: defaults it used
+    rule_notes = list(book.rule_issues) if isinstance(book, ReportsRuleDefaults) else []
     issues: list[Issue] = [*template_notes, *rule_notes, *cust_n.issues, *dup_issues, *ledger_n.issues]
     issues += check_known(
         ledger_n.frame, set(customers["customer_id"].dropna()), ledger_n.source, column=ledger_n.header("customer_id")
@@ -215,16 +221,16 @@ def run_month(
     # History: a file book reads only the latest month before this one and appends this month
     # (the other months' rows stay as stored: xlgrade.workbook.historysheet); any other book
     # reads it all and gets it back merged
-    read_before = getattr(book, "read_history_before", None)
-    previous = read_before(period).frame if read_before is not None else book.read_table(HISTORY).frame
+    if isinstance(book, AppendsHistory):
+        previous = book.read_history_before(period).frame
+    else:
+        previous = book.read_table(HISTORY).frame
     current = history_rows(period, graded, customers, ledger, credit_graded, rules, as_of, lang)
     before = previous_grades(previous, period).replace(label_map(method, rules, lang))  # older rows: engine labels
     handled = derive.handled_complaints(complaints_n.frame, grades, customers, rules, as_of)
     complaints = _clear_skipped(derive.complaint_cells(handled, lang), complaints_n)
-    column_keys = getattr(book, "column_keys", None)  # a file book: the columns its sheet has
-    if column_keys is not None:
-        complaints, queue_notes = columns_it_has(complaints, column_keys(COMPLAINTS), complaints_n, COMPLAINTS)
-        issues += queue_notes
+    complaints, queue_notes = columns_it_has(complaints, complaints_n, COMPLAINTS, lang)
+    issues += queue_notes
     issues += derive.complaint_issues(
         complaints_n.frame, customers, source=complaints_n.source, headers=complaints_n.headers
     )
@@ -237,7 +243,7 @@ def run_month(
 
     credit_rows = derive.credit_table(credit_graded, customers, grades, rules, lang)
     analysis_rows = derive.analysis_table(analyses, customers, grades, rules, lang, ledger, as_of)
-    if getattr(book, "ledger_source", None) is not None:  # recalc --ledger (xlgrade.io.ledgerbook)
+    if isinstance(book, LedgerElsewhere):  # recalc --ledger (xlgrade.io.ledgerbook)
         ledger_cells, ledger_note = pd.DataFrame(), [_lines_elsewhere(ledger_n.source, lang)]
     else:
         ledger_cells, ledger_note = _ledger_credit(ledger, ledger_n, rules, as_of, lang)
@@ -269,9 +275,8 @@ def run_month(
     choices = grade_choices(method, rules, lang)
     if book.write_list("grades", choices):
         issues.append(_grade_list_note(choices, method, lang))
-    write_history = getattr(book, "write_history", None)
-    if write_history is not None:
-        write_history(current)
+    if isinstance(book, AppendsHistory):
+        book.write_history(current)
     else:
         book.write_table(HISTORY, merge_history(previous, current, lang))
     book.write_table(credit_sheet(rules.credit.aging_days), credit_rows)
@@ -294,9 +299,8 @@ def run_month(
         book.write_table(STORE_STAFF, store_staff)
     book.write_cards({k: v for k, v in card_tables.items() if v is not None})
     book.write_summary(summary)
-    addin_references = getattr(book, "addin_references", None)  # a file book: Excel's [1]!ABCGRADE(...)
-    if addin_references is not None:
-        issues += addin_references()
+    if isinstance(book, ChecksAddinReferences):  # a file book: Excel's [1]!ABCGRADE(...)
+        issues += book.addin_references()
     book.write_table(VALIDATION, derive.validation_table(issues, lang))
     book.set_as_of(as_of)
     seconds = round(time.perf_counter() - started, 2)
@@ -369,43 +373,35 @@ def _ledger_credit(
     ledger: pd.DataFrame, read: Normalized, rules, as_of: pd.Timestamp, lang: str
 ) -> tuple[pd.DataFrame, list[Issue]]:
     """附表五's per-line 信用评估 (:mod:`xlgrade.job.cardfacts`), skipped rows cleared; a ledger
-    made before the column existed gets a note instead (the job never adds a column)."""
-    column = LEDGER.column("credit_status")
-    if column.key not in read.headers:
-        note = Issue(
-            read.source,
-            read.header_row,
-            column.header(lang),
-            None,
-            f"the ledger has no column {column.en!r}: add it after the last column to see each line's credit",
-            f"台账没有“{column.zh}”列:在最后一列之后加上该列,即可看到每一行的信用评估",
-            NOTE,
-        )
-        return pd.DataFrame(), [note]
+    made before the column existed gets the note of :func:`later_columns_missing` instead (and
+    the lines' credit is not computed at all)."""
+    missing, notes = later_columns_missing(["credit_status"], read, LEDGER, lang)
+    if missing:
+        return pd.DataFrame(), notes
     return _clear_skipped(cardfacts.ledger_credit_cells(ledger, rules, as_of, lang), read), []
 
 
-# Computed columns added after workbooks were made from older templates: a sheet without one
-# still gets its other columns, and 校验 says which column to add (the others stay required;
-# xlgrade upgrade adds them all). The ledger's credit_status is handled by _ledger_credit.
-LATER_COLUMNS = ("queue", "credit_status")
-
-
-def columns_it_has(
-    cells: pd.DataFrame, has: set[str], read: Normalized, sheet: Sheet
-) -> tuple[pd.DataFrame, list[Issue]]:
-    """``cells`` without the :data:`LATER_COLUMNS` the sheet lacks (``has``: its column keys), a note for each."""
-    missing = [k for k in LATER_COLUMNS if k in cells.columns and k not in has]
-    if not missing or not len(cells):
+def columns_it_has(cells: pd.DataFrame, read: Normalized, sheet: Sheet, lang: str) -> tuple[pd.DataFrame, list[Issue]]:
+    """``cells`` without the ``later`` columns (schema.model.Column.later) the sheet as ``read``
+    lacks, a note for each; the job never adds a column itself (``xlgrade upgrade`` does)."""
+    if not len(cells):
         return cells, []
+    missing, notes = later_columns_missing(list(cells.columns), read, sheet, lang)
+    return cells.drop(columns=missing), notes
+
+
+def later_columns_missing(keys: list[str], read: Normalized, sheet: Sheet, lang: str) -> tuple[list[str], list[Issue]]:
+    """Which of ``keys`` are ``later`` columns of ``sheet`` that its header row (as ``read``)
+    does not have, and a note for each saying which column to add."""
+    missing = [k for k in keys if k in sheet.keys() and sheet.column(k).later and k not in read.headers]
     notes = []
     for key in missing:
         col = sheet.column(key)
         notes.append(
             Issue(
                 read.source,
-                None,
-                None,
+                read.header_row,
+                col.header(lang),
                 None,
                 f"the table has no column {col.en!r} ({col.zh}): add a column with that header after "
                 "the last one and the monthly job fills it in",
@@ -413,7 +409,7 @@ def columns_it_has(
                 NOTE,
             )
         )
-    return cells.drop(columns=missing), notes
+    return missing, notes
 
 
 def _optional_table(book: Book, sheet: Sheet) -> Normalized | None:

@@ -54,6 +54,10 @@ class Column:
     required: bool = False  # a row without it cannot be used
     aliases: tuple[str, ...] = ()  # further headers accepted on input
     computed: bool = False  # written by xlgrade; never typed by staff
+    # A computed column added after workbooks were made from older templates: the monthly job
+    # writes a sheet without it (its other columns) and 校验 says to add it; `xlgrade upgrade`
+    # adds it. Every other computed column of an input sheet is required by the job.
+    later: bool = False
     choices: str | None = None  # name of the list a drop-down offers (see templates)
     width: float = 12.0  # column width in characters
     wrap: bool = False  # long text (a form's definitions): wrapped in its cell, the row grows, nothing cut off

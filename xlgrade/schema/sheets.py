@@ -263,7 +263,16 @@ LEDGER = Sheet(
         C("channel_name", "渠道", "Channel", TEXT, choices="channels", width=10),
         C("region", "区域", "Region", TEXT, aliases=("地区",), choices="regions", width=10),
         # 附表五's 信用评估 of each line (engine.credit.line_status), as of the evaluation date
-        C("credit_status", "信用评估", "Credit evaluation", TEXT, computed=True, aliases=("信用情况",), width=26),
+        C(
+            "credit_status",
+            "信用评估",
+            "Credit evaluation",
+            TEXT,
+            computed=True,
+            later=True,
+            aliases=("信用情况",),
+            width=26,
+        ),
     ),
 )
 
@@ -288,7 +297,7 @@ COMPLAINTS = Sheet(
         C("due", "应处理期限", "Due", DATETIME, computed=True, width=17),
         C("status", "状态", "Status", TEXT, computed=True, width=10),
         # the work-queue position (docs/rules.md §3.8.1); last, so older workbooks keep their columns
-        C("queue", "处理顺序", "Queue", INTEGER, aliases=("Queue order",), computed=True, width=9),
+        C("queue", "处理顺序", "Queue", INTEGER, aliases=("Queue order",), computed=True, later=True, width=9),
     ),
 )
 

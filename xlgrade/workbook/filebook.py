@@ -402,11 +402,6 @@ class FileBook:
                 found.setdefault(col.key, c)
         return header_row, found
 
-    def column_keys(self, sheet: Sheet) -> set[str]:
-        """The keys of the columns ``sheet``'s header row has in this workbook (none without the sheet)."""
-        name = self.sheet_name(sheet)
-        return set() if name is None else set(self.header_columns(sheet, name)[1])
-
     def write_computed(
         self, sheet: Sheet, frame: pd.DataFrame, formulas: Mapping[str, str | None] | None = None
     ) -> None:

@@ -100,13 +100,11 @@ class Plan:
     def blocking(self, lang: str) -> list[str]:
         """What the monthly job cannot run without: the computed columns of input tables, which it
         writes. (An input sheet it needs and does not find is refused by the job itself, naming
-        the sheet, with the same hint: :func:`hint`.) The job's LATER_COLUMNS it does without."""
-        from xlgrade.job.monthly import LATER_COLUMNS
-
+        the sheet, with the same hint: :func:`hint`.) The ``later`` columns it does without."""
         return [
             f"{name} · {c.header(lang)}"
             for s, name, c in self.columns
-            if s.kind == model.INPUT and c.computed and c.key not in LATER_COLUMNS
+            if s.kind == model.INPUT and c.computed and not c.later
         ]
 
     def describe(self, lang: str) -> str:
