@@ -3,14 +3,16 @@ source, one-line errors, and the very figures (columns, dtypes, values) of the D
 
 from __future__ import annotations
 
+import socket
 import sys
+import warnings
 
 import pandas as pd
 import pytest
 
 from xlgrade.engine import figures, frames
 from xlgrade.engine.rules import RuleBook
-from xlgrade.errors import InputError, MissingExtraError, MissingFileError
+from xlgrade.errors import InputError, MissingExtraError, MissingFileError, ServerUnreachableError
 from xlgrade.io import sparkfigures
 from xlgrade.io.duckfigures import DuckDBEngine
 from xlgrade.io.engines import LedgerSource, engine
@@ -80,6 +82,51 @@ def test_without_java_one_line_says_what_to_install(monkeypatch):
     with pytest.raises(MissingExtraError, match=r"Java 17.*default-jre-headless") as info:
         sparkfigures.session()
     assert "xlgrade[spark]" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_spark_connect_is_asked_for_quietly(monkeypatch):
+    """SPARK_REMOTE: the session comes from the Connect client, whose FutureWarning about pandas 3
+    (measured with a real Connect server: docs/spark.md) does not reach the terminal."""
+    pytest.importorskip("pyspark")
+    from pyspark.sql import SparkSession
+
+    made = object()
+
+    class Remote:
+        def getOrCreate(self):
+            warnings.warn("PySpark does not yet fully support pandas >= 3.0.0", FutureWarning, stacklevel=1)
+            return made
+
+    asked: list[str] = []
+    monkeypatch.setattr(SparkSession, "getActiveSession", classmethod(lambda cls: None))
+    monkeypatch.setattr(SparkSession.Builder, "remote", lambda self, url: asked.append(url) or Remote())
+    monkeypatch.setattr(sparkfigures, "answers", lambda url: asked.append(f"answers {url}"))
+    monkeypatch.setenv("SPARK_REMOTE", "sc://spark.example:15002")
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        assert sparkfigures.session() is made
+    assert asked == ["answers sc://spark.example:15002", "sc://spark.example:15002"] and not seen
+
+
+def test_spark_connect_urls_name_host_and_port():
+    assert sparkfigures.remote_address("sc://spark.example:15003/;token=abc") == ("spark.example", 15003)
+    assert sparkfigures.remote_address("sc://spark.example") == ("spark.example", 15002)
+    assert sparkfigures.remote_address("sc://[::1]:16000") == ("::1", 16000)
+    assert sparkfigures.remote_address("sc://[::1]/;use_ssl=true") == ("::1", 15002)
+
+
+def test_a_spark_connect_server_that_does_not_answer_is_one_line_at_once(monkeypatch):
+    pytest.importorskip("pyspark")
+    from pyspark.sql import SparkSession
+
+    with socket.socket() as probe:  # a port nobody listens on: bound, then closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setattr(SparkSession, "getActiveSession", classmethod(lambda cls: None))
+    monkeypatch.setenv("SPARK_REMOTE", f"sc://127.0.0.1:{port}")
+    with pytest.raises(ServerUnreachableError, match=f"127.0.0.1:{port} does not answer") as info:
+        sparkfigures.session()
+    assert isinstance(info.value, ConnectionError) and "\n" not in str(info.value)
 
 
 def test_a_duckdb_database_is_not_a_spark_source(tmp_path):

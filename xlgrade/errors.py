@@ -195,6 +195,11 @@ class IdlCompileError(XlgradeError, RuntimeError):
     """unoidl-write rejected the generated IDL."""
 
 
+class ServerUnreachableError(XlgradeError, ConnectionError):
+    """A server the settings name does not answer (``SPARK_REMOTE``'s Spark Connect server):
+    said at once, before a client would retry for minutes."""
+
+
 class MissingExtraError(XlgradeError, ImportError):
     """An optional part of xlgrade is not installed (e.g. pyspark for ``--engine spark``: ``xlgrade[spark]``)."""
 

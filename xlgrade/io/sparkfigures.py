@@ -6,7 +6,8 @@ Rules of this module:
 
 1. Which Spark (:func:`session`), in this order: an active session of the process (a test's,
    or a notebook's); ``SPARK_REMOTE`` set: Spark Connect to that server (``sc://host:15002``;
-   the client needs ``pip install 'pyspark[connect]'``); ``MASTER`` set, or ``spark.master`` in
+   the client needs ``pip install 'pyspark[connect]'``; a server that does not accept a
+   connection within 10 s is said at once); ``MASTER`` set, or ``spark.master`` in
    ``spark-defaults.conf`` (``$SPARK_CONF_DIR``, else ``$SPARK_HOME/conf``): that master
    (``yarn``, ``spark://host:7077``, ``k8s://…``), its other settings left to the cluster's
    configuration; else a local Spark in this process, ``local[2]``, with no web UI, no
@@ -37,6 +38,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import socket
 import threading
 import warnings
 from pathlib import Path
@@ -46,12 +48,14 @@ import pandas as pd
 
 from xlgrade.engine import figures
 from xlgrade.engine.rules import RuleBook
-from xlgrade.errors import InputError, MissingExtraError
+from xlgrade.errors import InputError, MissingExtraError, ServerUnreachableError
 from xlgrade.io.engines import LedgerSource, SourceFacts, column_keys, ledger_view_sql
 
 LINES = "xlgrade_lines"  # the view of the lines under the engine's column names
 QUERY = "xlgrade_query"  # the view of --sql
 LOCAL_MASTER = "local[2]"
+CONNECT_PORT = 15002  # Spark Connect's default port
+CONNECT_TIMEOUT = 10.0  # seconds for the Connect server to accept a connection
 # The local session's settings (rule 1): small, quiet, no server of its own.
 LOCAL_CONF = {
     "spark.ui.enabled": "false",
@@ -113,6 +117,36 @@ def pyspark_module():
     return pyspark.sql
 
 
+def remote_address(url: str) -> tuple[str, int]:
+    """Host and port of a Spark Connect URL (``sc://host:port/;param=value``; port 15002 unless given)."""
+    rest = url.strip()
+    if rest.startswith("sc://"):
+        rest = rest[5:]
+    rest = rest.split("/", 1)[0].split(";", 1)[0]
+    if rest.startswith("["):  # an IPv6 address: [::1]:15002
+        host, _, tail = rest[1:].partition("]")
+        port = tail[1:] if tail.startswith(":") else ""
+    else:
+        host, _, port = rest.partition(":")
+    return host or "localhost", int(port) if port.isdigit() else CONNECT_PORT
+
+
+def answers(url: str, timeout: float = CONNECT_TIMEOUT) -> None:
+    """Nothing if the Spark Connect server of ``url`` accepts a connection within ``timeout``
+    seconds; else one line naming it (the client itself would retry for about ten minutes,
+    measured, and then end in a gRPC error)."""
+    host, port = remote_address(url)
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ServerUnreachableError(
+            f"SPARK_REMOTE={url}: the Spark Connect server at {host}:{port} does not answer ({reason}); "
+            "start it, or correct SPARK_REMOTE "
+            f"(Spark Connect 服务器 {host}:{port} 无应答:请启动服务器或更正 SPARK_REMOTE)"
+        ) from None
+
+
 def java_found(environ: dict[str, str] | None = None) -> bool:
     """Whether a ``java`` is there for pyspark to start: ``$JAVA_HOME/bin/java`` or on PATH."""
     env = os.environ if environ is None else environ
@@ -150,8 +184,11 @@ def session():
         builder = sql.SparkSession.builder.appName("xlgrade")
         remote = os.environ.get("SPARK_REMOTE", "").strip()
         if remote:
+            answers(remote)
             try:
-                return builder.remote(remote).getOrCreate()
+                with warnings.catch_warnings():  # the Connect client warns on pandas 3, as the import does
+                    warnings.simplefilter("ignore", FutureWarning)
+                    return builder.remote(remote).getOrCreate()
             except ImportError as exc:
                 raise MissingExtraError(
                     f"SPARK_REMOTE={remote} needs the Spark Connect client: pip install 'pyspark[connect]' ({exc}) "
