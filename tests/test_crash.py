@@ -23,11 +23,11 @@ import time
 import zipfile
 from pathlib import Path
 
-import openpyxl
+import demobooks
 import pytest
+from demobooks import history_months
 
 from xlgrade.job.monthly import run_month
-from xlgrade.schema.sheets import HISTORY
 from xlgrade.workbook import package as package_module
 from xlgrade.workbook.filebook import BACKUP_DIR, FileBook
 from xlgrade.workbook.runlock import lock_path
@@ -38,27 +38,12 @@ MONTH = "2026-10"
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    from xlgrade import demo_data
-    from xlgrade.workbook.template import InputData, build, save
-
-    path = tmp_path_factory.mktemp("crash") / "book.xlsx"
-    save(build("zh", InputData.from_demo(demo_data.generate(n_customers=150))), path)
-    return path
+    return demobooks.built(tmp_path_factory, "crash", n_customers=150)
 
 
 @pytest.fixture
 def book(built, tmp_path) -> Path:
-    path = tmp_path / "b.xlsx"
-    shutil.copyfile(built, path)
-    return path
-
-
-def months(path: Path) -> set[str]:
-    wb = openpyxl.load_workbook(path, read_only=True)
-    try:
-        return {r[0] for r in wb[HISTORY.zh].iter_rows(min_row=2, values_only=True) if r[0]}
-    finally:
-        wb.close()
+    return demobooks.copy_of(built, tmp_path)
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -71,7 +56,7 @@ def is_old_or_new(path: Path, old: bytes) -> str:
         return "old"
     with zipfile.ZipFile(path) as z:
         assert z.testzip() is None, "a member of the workbook is corrupt"
-    assert MONTH in months(path), "a changed workbook without the month"
+    assert MONTH in history_months(path), "a changed workbook without the month"
     return "new"
 
 
@@ -184,7 +169,7 @@ def test_recalc_killed_at_random_moments_leaves_the_old_or_the_new_file(book):
     err = proc.communicate(timeout=120)[1].decode()
     assert proc.returncode == 0, err
     assert "Traceback" not in err
-    assert MONTH in months(book)
+    assert MONTH in history_months(book)
     assert leftovers(book.parent) == []
     assert not lock_path(book).exists()
     assert len(new_once) > 0 and seen["old"] + seen["new"] == kills

@@ -12,6 +12,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import demobooks
 import openpyxl
 import pandas as pd
 import pytest
@@ -27,19 +28,12 @@ N = 60  # customers
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    from xlgrade import demo_data
-    from xlgrade.workbook.template import InputData, build, save
-
-    path = tmp_path_factory.mktemp("appends") / "book.xlsx"
-    save(build("zh", InputData.from_demo(demo_data.generate(n_customers=N))), path)
-    return path
+    return demobooks.built(tmp_path_factory, "appends", n_customers=N)
 
 
 @pytest.fixture
 def book(built, tmp_path) -> Path:
-    path = tmp_path / "b.xlsx"
-    shutil.copyfile(built, path)
-    return path
+    return demobooks.copy_of(built, tmp_path)
 
 
 def run(path: Path, month: str) -> None:

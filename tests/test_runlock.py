@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -14,12 +13,12 @@ import threading
 import time
 from pathlib import Path
 
-import openpyxl
+import demobooks
 import pytest
+from demobooks import history_months
 
 from xlgrade.cli import main
 from xlgrade.errors import NotWritableError, RunLockedError, XlgradeError
-from xlgrade.schema.sheets import HISTORY
 from xlgrade.workbook import guard
 from xlgrade.workbook import runlock as runlock_module
 from xlgrade.workbook.filebook import WorkbookLockedError
@@ -31,31 +30,12 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def small_book(tmp_path_factory) -> Path:
     """A small zh demo workbook (6 customers, two years of ledger), built once."""
-    from xlgrade import demo_data
-    from xlgrade.workbook.template import InputData, build, save
-
-    data = demo_data.generate(n_customers=6, months=24)
-    path = tmp_path_factory.mktemp("small") / "book.xlsx"
-    save(
-        build(
-            "zh",
-            InputData(customers=data.customers, profiles=data.profiles, ledger=data.ledger, complaints=data.complaints),
-        ),
-        path,
-    )
-    return path
+    return demobooks.built(tmp_path_factory, "small", n_customers=6, months=24)
 
 
 @pytest.fixture
 def book(small_book, tmp_path) -> Path:
-    path = tmp_path / "b.xlsx"
-    shutil.copyfile(small_book, path)
-    return path
-
-
-def history_months(path: Path) -> set[str]:
-    wb = openpyxl.load_workbook(path, read_only=True)
-    return {r[0] for r in wb[HISTORY.zh].iter_rows(min_row=2, values_only=True) if r[0]}
+    return demobooks.copy_of(small_book, tmp_path)
 
 
 def one_line(err: str) -> str:
