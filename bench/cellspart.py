@@ -67,15 +67,11 @@ for kind in calc.KINDS:
 """
 
 
-def build_oxt() -> str:
-    """xlgrade.oxt built from the registry into bench/out/dist (seconds); its path."""
+def child(script: str, *args: str, what: str) -> list[str]:
+    """The lines ``python -c script args`` printed, run as the benchmark's children are (this
+    checkout first on the path); a failure stops the benchmark saying ``what`` failed."""
     done = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys; from xlgrade.addins.lo import build_oxt; print(build_oxt(sys.argv[1]))",
-            str(OUT / "dist"),
-        ],
+        [sys.executable, "-c", script, *args],
         cwd=ROOT,
         env=launch.child_env(),
         capture_output=True,
@@ -83,25 +79,24 @@ def build_oxt() -> str:
         check=False,
     )
     if done.returncode != 0:
-        raise SystemExit(f"building xlgrade.oxt failed:\n{done.stderr.strip()[-2000:]}")
-    return done.stdout.strip().splitlines()[-1]
+        raise SystemExit(f"{what} failed:\n{done.stderr.strip()[-2000:]}")
+    return done.stdout.strip().splitlines()
+
+
+def build_oxt() -> str:
+    """xlgrade.oxt built from the registry into bench/out/dist (seconds); its path."""
+    script = "import sys; from xlgrade.addins.lo import build_oxt; print(build_oxt(sys.argv[1]))"
+    return child(script, str(OUT / "dist"), what="building xlgrade.oxt")[-1]
 
 
 def run(cells: int, runs: int, record: dict) -> bool:
     """Build, measure and print the Calc part; True if a target was missed."""
     OUT.mkdir(parents=True, exist_ok=True)
     print(f"building xlgrade.oxt and the {cells}-cell Calc workbooks in {OUT} ...", flush=True)
-    done = subprocess.run(
-        [sys.executable, "-c", BUILD, str(ROOT / "bench"), str(OUT), str(cells)],
-        cwd=ROOT,
-        env=launch.child_env(),
-        capture_output=True,
-        text=True,
-        check=False,
+    printed = child(
+        BUILD, str(ROOT / "bench"), str(OUT), str(cells), what="building the extension or the Calc workbooks"
     )
-    if done.returncode != 0:
-        raise SystemExit(f"building the extension or the Calc workbooks failed:\n{done.stderr.strip()}")
-    floor, oxt = done.stdout.strip().splitlines()[-2:]
+    floor, oxt = printed[-2:]
     results = {}
     for kind in ORDER:
         print(f"measuring {kind} ({cells} cells) ...", flush=True)
