@@ -77,7 +77,12 @@ OPTIONAL_TYPES = {
     "due_date": "DATE",
     "paid_date": "DATE",
 }
-RANKED_WINDOWS = ("threshold", "pareto", "matrix", "report")  # windows with orders and every measure (a --measure applies)
+RANKED_WINDOWS = (
+    "threshold",
+    "pareto",
+    "matrix",
+    "report",
+)  # windows with orders and every measure (a --measure applies)
 CREDIT_PREFIXES = ("credit", "ly")  # credit figures as of the as-of date, and 12 months before
 # The figures come in groups (their columns' prefixes); a method needs only some of them.
 GROUPS = ("threshold", "pareto", "scorecard", "composite", "rfm", "credit", "ly", "matrix", "report", "activity")

@@ -36,11 +36,14 @@ def products_text(products: tuple[str, ...], shown: int, lang: str) -> str | Non
     return TEXT("products_more", lang, names=names, n=len(products), more=len(products) - shown)
 
 
-def activity_table(ledger: pd.DataFrame | None, ids: pd.Index, rules: RuleBook, as_of, lang: str) -> pd.DataFrame:
-    """The trading-fact columns (rule 1) for ``ids``, in ``ids`` order; all blank without a ledger."""
+def activity_table(
+    ledger: pd.DataFrame | None, ids: pd.Index, rules: RuleBook, as_of, lang: str, fig: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The trading-fact columns (rule 1) for ``ids``, in ``ids`` order; all blank without a
+    ledger (``fig``: the ledger's figures frame, engine.figures, when the caller has it)."""
     if ledger is None or as_of is None:
         return pd.DataFrame({key: [None] * len(ids) for key in ACTIVITY_COLUMNS}, index=ids)
-    facts = activity.evaluate(ledger, ids, rules, frames.as_timestamp(as_of))
+    facts = activity.evaluate(ledger, ids, rules, frames.as_timestamp(as_of), fig)
     shown = rules.activity.products_shown
 
     def day(values: pd.Series) -> list:

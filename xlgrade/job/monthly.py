@@ -217,7 +217,7 @@ def run_month(
     # reads it all and gets it back merged
     read_before = getattr(book, "read_history_before", None)
     previous = read_before(period).frame if read_before is not None else book.read_table(HISTORY).frame
-    current = history_rows(period, graded, customers, ledger, credit_graded, rules, as_of, lang)
+    current = history_rows(period, graded, customers, ledger, credit_graded, rules, as_of, lang, figs[0])
     before = previous_grades(previous, period).replace(label_map(method, rules, lang))  # older rows: engine labels
     handled = derive.handled_complaints(complaints_n.frame, grades, customers, rules, as_of)
     complaints = _clear_skipped(derive.complaint_cells(handled, lang), complaints_n)
@@ -232,11 +232,13 @@ def run_month(
     summary_cells = live.customer_cells(
         cust_n.frame, ledger, ledger_n.typed_as_text, rules, as_of, computed.grades, lang
     )
-    summary = build_summary(period, graded, customers, ledger, credit_graded, handled, before, rules, as_of, lang)
+    summary = build_summary(
+        period, graded, customers, ledger, credit_graded, handled, before, rules, as_of, lang, figs[0]
+    )
     moved = changes(before, grades, graded.labels, graded.explanation(lang))
 
     credit_rows = derive.credit_table(credit_graded, customers, grades, rules, lang)
-    analysis_rows = derive.analysis_table(analyses, customers, grades, rules, lang, ledger, as_of)
+    analysis_rows = derive.analysis_table(analyses, customers, grades, rules, lang, ledger, as_of, figs[0])
     if getattr(book, "ledger_source", None) is not None:  # recalc --ledger (xlgrade.io.ledgerbook)
         ledger_cells, ledger_note = pd.DataFrame(), [_lines_elsewhere(ledger_n.source, lang)]
     else:

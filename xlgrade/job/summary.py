@@ -141,8 +141,10 @@ def build_summary(
     rules: RuleBook,
     as_of,
     lang: str,
+    fig: pd.DataFrame | None = None,
 ) -> Summary:
-    """Every block of docs/rules.md §5, in :data:`BLOCKS` order (see the module rules)."""
+    """Every block of docs/rules.md §5, in :data:`BLOCKS` order (see the module rules);
+    ``fig``: the ledger's figures frame (engine.figures) when the caller has it."""
     as_of = frames.as_timestamp(as_of)
     month_s = derive.month_text(month)
     ids = pd.Index(graded.frame.index.astype(str), name="customer_id")
@@ -151,7 +153,7 @@ def build_summary(
     order = _order(graded.labels, grades)
     months = derive.evaluation_months(graded.method, rules)
     window = derive.window_text(months, as_of, lang)
-    sums = derive.window_totals(ledger, ids, as_of, months)
+    sums = derive.window_totals(ledger, ids, rules, as_of, graded.method, fig)
     names = derive.company_names(ids, customers, ledger)
     ctx = _Context(lang, ids, grades, order, names, sums, window, as_of, months)
 
