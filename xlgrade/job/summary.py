@@ -297,16 +297,17 @@ def _pareto_block(c: _Context, graded: Grading, rules: RuleBook) -> Block:
         ctx.prec = 60
         total = sum((d for d in ordered["exact"]), Decimal(0))
         running = Decimal(0)
-        for cid, r in zip(ordered.index, ordered.itertuples()):
-            running += r.exact
+        names, grades = c.names.to_dict(), c.grades.to_dict()  # a dict lookup, not a Series one, per row
+        for cid, rank, exact in zip(ordered.index, ordered["rank"].tolist(), ordered["exact"]):
+            running += exact
             rows.append(
                 _row(
-                    int(r.rank),
+                    int(rank),
                     cid,
-                    c.names[cid] or cid,
-                    c.grades[cid],
-                    float(r.exact),
-                    float(r.exact / total),
+                    names[cid] or cid,
+                    grades[cid],
+                    float(exact),
+                    float(exact / total),
                     float(running / total),
                 )
             )
@@ -421,12 +422,13 @@ def _breakdown_block(c: _Context, key: str, column: str, ledger: pd.DataFrame) -
     headers = (c.t(key), *c.order, c.t("total"), c.t("share"))
     kinds = (TEXT, *([MONEY] * len(c.order)), MONEY, SHARE)
     title = c.t(f"{key}_title")
-    if column not in ledger or (derive.text_of(ledger[column]) == "").all():
+    text = derive.text_of(ledger[column]) if column in ledger else None
+    if text is None or (text == "").all():
         return Block(key, title, headers, kinds, (), None, c.t("no_column", column=c.t(key)))
     lines = frames.window(ledger, c.as_of, c.months)
     if lines.empty:
         return Block(key, title, headers, kinds, (), None, c.t("no_sales"))
-    category = _category(derive.text_of(lines[column]), c.lang)
+    category = _category(text.loc[lines.index], c.lang)
     grade = lines["customer_id"].astype(str).map(c.grades).fillna("")
     cols = c.order + sorted(set(grade) - set(c.order))
     if len(cols) != len(c.order):
@@ -597,9 +599,10 @@ def _credit_blocks(c: _Context, credit: Grading | pd.DataFrame | None, rules: Ru
     sel = pd.DataFrame({"overdue": overdue[poor_ids], "id": poor_ids.astype(str)}, index=poor_ids).sort_values(
         ["overdue", "id"], ascending=[False, True], kind="stable"
     )
-    days = facts["max_days_overdue"] if "max_days_overdue" in facts else pd.Series(np.nan, index=c.ids)
+    days = (facts["max_days_overdue"] if "max_days_overdue" in facts else pd.Series(np.nan, index=c.ids)).to_dict()
+    names, grades, scores, owed = c.names.to_dict(), c.grades.to_dict(), score.to_dict(), overdue.to_dict()
     rows2 = tuple(
-        _row(cid, c.names[cid] or None, c.grades[cid], score[cid], _money(overdue[cid]), days[cid]) for cid in sel.index
+        _row(cid, names[cid] or None, grades[cid], scores[cid], _money(owed[cid]), days[cid]) for cid in sel.index
     )
     total2 = _row(c.t("total"), None, None, None, _money(sum(r[4] for r in rows2)), None)
     return block1, Block("poor_credit", t2, h2, k2, rows2, total2, "", grade_column=2)
