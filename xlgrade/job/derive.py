@@ -119,6 +119,10 @@ def customer_table(customers: pd.DataFrame | None) -> pd.DataFrame:
 
 def text_of(values: pd.Series) -> pd.Series:
     """Trimmed text, "" for missing."""
+    if pd.api.types.infer_dtype(values, skipna=True) == "string":  # text only: trim each distinct value once
+        codes, distinct = pd.factorize(values)
+        trimmed = np.array([*(v.strip() for v in distinct), ""], dtype=object)  # code -1 (missing): ""
+        return pd.Series(trimmed[codes], index=values.index, dtype=str, name=values.name)
     return values.astype("object").where(values.notna(), "").astype(str).str.strip()
 
 

@@ -112,6 +112,11 @@ def _money(x: float) -> float:
     return round(float(x), frames.DECIMALS)
 
 
+def _lookup(values: pd.Series) -> dict[Any, Any]:
+    """``values`` as a dict (index -> value): one lookup per row without a Series' overhead."""
+    return dict(zip(values.index, values.to_numpy(dtype=object)))
+
+
 def _order(labels: tuple[str, ...], *seen: pd.Series) -> list[str]:
     others: set[str] = set()
     for s in seen:
@@ -297,7 +302,7 @@ def _pareto_block(c: _Context, graded: Grading, rules: RuleBook) -> Block:
         ctx.prec = 60
         total = sum((d for d in ordered["exact"]), Decimal(0))
         running = Decimal(0)
-        names, grades = c.names.to_dict(), c.grades.to_dict()  # a dict lookup, not a Series one, per row
+        names, grades = _lookup(c.names), _lookup(c.grades)  # a dict lookup, not a Series one, per row
         for cid, rank, exact in zip(ordered.index, ordered["rank"].tolist(), ordered["exact"]):
             running += exact
             rows.append(
@@ -599,8 +604,8 @@ def _credit_blocks(c: _Context, credit: Grading | pd.DataFrame | None, rules: Ru
     sel = pd.DataFrame({"overdue": overdue[poor_ids], "id": poor_ids.astype(str)}, index=poor_ids).sort_values(
         ["overdue", "id"], ascending=[False, True], kind="stable"
     )
-    days = (facts["max_days_overdue"] if "max_days_overdue" in facts else pd.Series(np.nan, index=c.ids)).to_dict()
-    names, grades, scores, owed = c.names.to_dict(), c.grades.to_dict(), score.to_dict(), overdue.to_dict()
+    days = _lookup(facts["max_days_overdue"] if "max_days_overdue" in facts else pd.Series(np.nan, index=c.ids))
+    names, grades, scores, owed = _lookup(c.names), _lookup(c.grades), _lookup(score), _lookup(overdue)
     rows2 = tuple(
         _row(cid, names[cid] or None, grades[cid], scores[cid], _money(owed[cid]), days[cid]) for cid in sel.index
     )
