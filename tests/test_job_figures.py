@@ -119,7 +119,9 @@ def test_activity_reads_the_figures_it_is_given():
     assert facts.at["C1", "last_order_date"] == pd.Timestamp("2026-05-02")
     assert facts.at["C1", "last_paid_date"] == pd.Timestamp("2025-03-20")
     assert pd.isna(facts.at["C2", "last_order_date"]) and pd.isna(facts.at["C2", "last_paid_date"])  # paid later
-    assert facts.at["C1", "trend"] == "growing" and facts.at["C2", "trend"] == "none" and facts.at["C3", "trend"] == "none"
+    assert (
+        facts.at["C1", "trend"] == "growing" and facts.at["C2", "trend"] == "none" and facts.at["C3", "trend"] == "none"
+    )
     assert facts.at["C1", "products"] == ("nuts",) and facts.at["C2", "products"] == ("bolts",)
     fig.loc["C1", "activity_amount"] = 365.0  # what the frame says is what the cards show
     assert activity.evaluate(ledger, ids, rules, AS_OF, fig).at["C1", "daily_sales"] == 1.0

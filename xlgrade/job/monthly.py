@@ -49,7 +49,7 @@ from xlgrade.job.book import Book
 from xlgrade.job.history import history_rows, merge_history, previous_grades
 from xlgrade.job.months import parse_month
 from xlgrade.job.outputs import Summary
-from xlgrade.job.salespower import comparison, sales_power
+from xlgrade.job.salespower import sales_tables
 from xlgrade.job.summary import build_summary
 from xlgrade.job.text import TEXT
 from xlgrade.normalize import Normalized
@@ -277,8 +277,9 @@ def run_month(
     else:
         book.write_table(HISTORY, merge_history(previous, current, lang))
     book.write_table(credit_sheet(rules.credit.aging_days), credit_rows)
-    book.write_table(SALES_POWER, sales_power(ledger, customers, grades, period.year, as_of))
-    book.write_table(COMPARISON, comparison(ledger, customers, grades, period.year, as_of))
+    power, compared = sales_tables(ledger, customers, grades, period.year, as_of)
+    book.write_table(SALES_POWER, power)
+    book.write_table(COMPARISON, compared)
     book.write_table(ANALYSIS, analysis_rows)
     profiles = profiles_n.frame if profiles_n is not None else None
     classified = forms.classification_table(analyses["deal_stage"], customers, profiles, ledger, rules, as_of, lang)
