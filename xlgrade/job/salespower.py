@@ -37,8 +37,7 @@ def _monthly(ledger: pd.DataFrame, ids: pd.Index, years: tuple[int, ...], end: p
     out = {}
     for year in years:
         mine = sums[sums.index.get_level_values(1) == year].droplevel(1)
-        # pandas-stubs: unstack's fill_value may be any scalar at run time
-        table = mine.unstack(fill_value=0.0) if len(mine) else pd.DataFrame(index=pd.Index([], dtype=str))  # type: ignore[arg-type]
+        table = mine.unstack(fill_value=0.0) if len(mine) else pd.DataFrame(index=pd.Index([], dtype=str))
         out[year] = table.reindex(index=ids, columns=list(MONTHS), fill_value=0.0).fillna(0.0).round(frames.DECIMALS)
     return out
 
