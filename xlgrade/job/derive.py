@@ -128,6 +128,8 @@ def text_of(values: pd.Series) -> pd.Series:
 
 def attribute_text(customers: pd.DataFrame | None, ids: pd.Index, name: str) -> pd.Series:
     """Text attribute ``name`` of each customer in ``ids``; "" where not entered."""
+    if customers is not None and {"customer_id", name} <= set(customers.columns):
+        customers = customers[["customer_id", name]]  # index the one column, not the whole table
     cust = customer_table(customers)
     if name not in cust.columns:
         return pd.Series("", index=ids, dtype=object)
@@ -408,8 +410,22 @@ def handled_complaints(
     complaints: pd.DataFrame, grades: pd.Series, customers: pd.DataFrame | None, rules: RuleBook, as_of
 ) -> pd.DataFrame:
     """``service.complaints`` after filling blank ids from customer names (rule 8)."""
-    frame, _ = resolve_complaint_ids(complaints, customers)
-    return service.complaints(frame, _grade_lookup(grades), rules, _timestamp(as_of))
+    return handle_complaints(complaints, grades, customers, rules, as_of)[0]
+
+
+def handle_complaints(
+    complaints: pd.DataFrame,
+    grades: pd.Series,
+    customers: pd.DataFrame | None,
+    rules: RuleBook,
+    as_of,
+    *,
+    source: str = COMPLAINTS.zh,
+    headers: Mapping[str, str] | None = None,
+) -> tuple[pd.DataFrame, list[Issue]]:
+    """:func:`handled_complaints` and :func:`complaint_issues` from one resolution of the ids (rule 8)."""
+    frame, issues = resolve_complaint_ids(complaints, customers, source=source, headers=headers)
+    return service.complaints(frame, _grade_lookup(grades), rules, _timestamp(as_of)), issues
 
 
 def complaint_issues(
@@ -541,6 +557,7 @@ __all__ = [
     "credit_table",
     "no_record_text",
     "evaluation_months",
+    "handle_complaints",
     "handled_complaints",
     "month_key",
     "month_text",

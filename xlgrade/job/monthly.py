@@ -219,15 +219,15 @@ def run_month(
     previous = read_before(period).frame if read_before is not None else book.read_table(HISTORY).frame
     current = history_rows(period, graded, customers, ledger, credit_graded, rules, as_of, lang, figs[0])
     before = previous_grades(previous, period).replace(label_map(method, rules, lang))  # older rows: engine labels
-    handled = derive.handled_complaints(complaints_n.frame, grades, customers, rules, as_of)
+    handled, complaint_notes = derive.handle_complaints(
+        complaints_n.frame, grades, customers, rules, as_of, source=complaints_n.source, headers=complaints_n.headers
+    )
     complaints = _clear_skipped(derive.complaint_cells(handled, lang), complaints_n)
     column_keys = getattr(book, "column_keys", None)  # a file book: the columns its sheet has
     if column_keys is not None:
         complaints, queue_notes = columns_it_has(complaints, column_keys(COMPLAINTS), complaints_n, COMPLAINTS)
         issues += queue_notes
-    issues += derive.complaint_issues(
-        complaints_n.frame, customers, source=complaints_n.source, headers=complaints_n.headers
-    )
+    issues += complaint_notes
     issues += live.notes(ledger, ledger_n, rules, as_of)
     summary_cells = live.customer_cells(
         cust_n.frame, ledger, ledger_n.typed_as_text, rules, as_of, computed.grades, lang

@@ -114,7 +114,7 @@ def _money(x: float) -> float:
 
 def _lookup(values: pd.Series) -> dict[Any, Any]:
     """``values`` as a dict (index -> value): one lookup per row without a Series' overhead."""
-    return dict(zip(values.index, values.to_numpy(dtype=object)))
+    return dict(zip(values.index.tolist(), values.to_numpy(dtype=object)))
 
 
 def _order(labels: tuple[str, ...], *seen: pd.Series) -> list[str]:
