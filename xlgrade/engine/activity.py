@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from xlgrade.engine import frames
+from xlgrade.engine import figures, frames
 from xlgrade.engine.rules import RuleBook
 from xlgrade.engine.text import in_lang
 
@@ -35,53 +35,55 @@ DECIMALS = 6
 TRENDS = ("growing", "steady", "declining", "new", "stopped", "none")
 
 
-def evaluate(ledger: pd.DataFrame, ids: pd.Index, rules: RuleBook, as_of: pd.Timestamp) -> pd.DataFrame:
-    """The trading facts of every customer in ``ids`` (see the module rules), indexed by ``ids``."""
+def evaluate(
+    ledger: pd.DataFrame, ids: pd.Index, rules: RuleBook, as_of: pd.Timestamp, fig: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The trading facts of every customer in ``ids`` (see the module rules), indexed by ``ids``.
+
+    The amounts, the latest dates and the sales before the window are the ``activity_``
+    figures of :mod:`xlgrade.engine.figures` (``fig``: the ledger's figures frame when the
+    caller has it, else computed); only the product lists are read from the lines here.
+    """
     a = rules.activity
     as_of = frames.as_timestamp(as_of)
-    lines = frames.upto(ledger, as_of)
+    if fig is None:
+        fig = figures.of_ledger(ledger, rules, as_of, ("activity",))
     start = frames.window_start(as_of, a.months)
     assert start is not None  # activity.months is at least 1
-    now_lines = lines[lines["date"] > start]
-    before_start = start - pd.DateOffset(months=a.months)
-    before_lines = lines[(lines["date"] > before_start) & (lines["date"] <= start)]
-
-    sales = lines[lines["amount"] > 0]
-    last_order = sales.groupby("customer_id")["date"].max().reindex(ids)
-    paid_dates = lines["paid_date"].where(lines["paid_date"] <= as_of)
-    last_paid = paid_dates.groupby(lines["customer_id"]).max().reindex(ids)
-
-    now = frames.on(ids, frames.totals(now_lines, "amount")).round(DECIMALS)
-    before = frames.on(ids, frames.totals(before_lines, "amount")).round(DECIMALS)
+    now = figures.on(fig, ids, "activity_amount")
+    before = figures.on(fig, ids, "activity_amount_before")
     days = (as_of - start).days
-    earlier = pd.Index(sales[sales["date"] <= start]["customer_id"].unique())
+    earlier = figures.on(fig, ids, "activity_sold_before").to_numpy() > 0
+    lines = frames.window(ledger, as_of, a.months)
     return pd.DataFrame(
         {
-            "last_order_date": last_order.astype("datetime64[ns]"),
-            "last_paid_date": last_paid.astype("datetime64[ns]"),
+            "last_order_date": _day_before(as_of, figures.on(fig, ids, "activity_last_order", None)),
+            "last_paid_date": _day_before(as_of, figures.on(fig, ids, "activity_last_paid", None)),
             "daily_sales": (now / days).round(DECIMALS),
-            "products": _products(now_lines, ids),
-            "trend": _trend(now, before, ids.isin(earlier), a.trend_change),
+            "products": _products(lines, ids),
+            "trend": _trend(now, before, earlier, a.trend_change),
         },
         index=ids,
     )
 
 
+def _day_before(as_of: pd.Timestamp, days: pd.Series) -> pd.Series:
+    """The date ``days`` whole days before the as-of date (NaT where days is missing)."""
+    return (as_of - pd.to_timedelta(days, unit="D")).astype("datetime64[ns]")
+
+
 def _products(lines: pd.DataFrame, ids: pd.Index) -> pd.Series:
-    out = pd.Series([()] * len(ids), index=ids, dtype=object)
-    if "product" not in lines:
-        return out
+    empty: tuple[str, ...] = ()
+    if "product" not in lines or len(lines) == 0:
+        return pd.Series([empty] * len(ids), index=ids, dtype=object)
     names = lines["product"].astype(object).where(lines["product"].notna(), "").astype(str).str.strip()
     named = lines.assign(product=names)[names != ""]
-    if len(named) == 0:
-        return out
     sums = named.groupby(["customer_id", "product"])["amount"].sum().round(DECIMALS).reset_index()
     sums = sums.sort_values(["customer_id", "amount", "product"], ascending=[True, False, True])
-    listed = sums.groupby("customer_id")["product"].agg(tuple)
-    for cid, products in listed.items():
-        if cid in out.index:
-            out.at[cid] = products
-    return out
+    cid, product = sums["customer_id"].to_numpy(dtype=object), sums["product"].to_numpy(dtype=object)
+    firsts = np.flatnonzero(np.r_[True, cid[1:] != cid[:-1]]) if len(cid) else np.array([], dtype="int64")
+    listed = dict(zip(cid[firsts], (tuple(p) for p in np.split(product, firsts[1:]))))
+    return pd.Series([listed.get(c, empty) for c in ids], index=ids, dtype=object)
 
 
 def _trend(now: pd.Series, before: pd.Series, earlier: np.ndarray, change: float) -> np.ndarray:

@@ -77,10 +77,15 @@ OPTIONAL_TYPES = {
     "due_date": "DATE",
     "paid_date": "DATE",
 }
-RANKED_WINDOWS = ("threshold", "pareto", "matrix")  # windows with orders and every measure (a --measure applies)
+RANKED_WINDOWS = (
+    "threshold",
+    "pareto",
+    "matrix",
+    "report",
+)  # windows with orders and every measure (a --measure applies)
 CREDIT_PREFIXES = ("credit", "ly")  # credit figures as of the as-of date, and 12 months before
 # The figures come in groups (their columns' prefixes); a method needs only some of them.
-GROUPS = ("threshold", "pareto", "scorecard", "composite", "rfm", "credit", "ly", "matrix")
+GROUPS = ("threshold", "pareto", "scorecard", "composite", "rfm", "credit", "ly", "matrix", "report", "activity")
 NEEDS = {
     "threshold": ("threshold",),
     "pareto": ("pareto",),
@@ -145,7 +150,56 @@ def window_months(rules: RuleBook) -> dict[str, int]:
         "composite": rules.composite.months,
         "rfm": rules.rfm.months,
         "matrix": rules.matrix.months,
+        "report": evaluation_months(rules.general.method, rules),
     }
+
+
+# ---- the monthly job's own figures: the report window and the record cards' trading facts ----
+DEFAULT_MONTHS = 12  # the window of a method without a window rule
+
+
+def evaluation_months(method: str, rules: RuleBook) -> int:
+    """Months of the window ``method`` grades over (its ``Method.window`` rule; 0 = all history
+    up to the as-of date; 12 for a method without one). The ``report_`` figures (orders,
+    amount, quantity, profit: History and the summary) are over the window of
+    ``general.method``."""
+    from xlgrade.engine import ALL  # the method table imports this module
+
+    spec = ALL.get(method)
+    months = spec.window_months(rules) if spec else None
+    return DEFAULT_MONTHS if months is None else months
+
+
+def activity_columns() -> dict[str, str]:
+    """The record cards' trading facts (:mod:`xlgrade.engine.activity`) as figures: the
+    amount of the trailing ``activity.months`` and of the months just before them; days from
+    the latest sale (a line with amount > 0) and from the latest payment received (paid_date
+    on or before the as-of date) to the as-of date, NaN when there is none; and the sales
+    dated before the window (a count)."""
+    return {
+        "activity_amount": "float64",
+        "activity_amount_before": "float64",
+        "activity_last_order": "float64",
+        "activity_last_paid": "float64",
+        "activity_sold_before": "int64",
+    }
+
+
+def activity_select(rules: RuleBook, as_of: pd.Timestamp, d: Dialect, inside, total) -> list[str]:
+    """The SELECT expressions of :func:`activity_columns` (``inside(months, end)``: a window's
+    condition; ``total(cond, value)``: an exact rounded sum)."""
+    months = rules.activity.months
+    start = frames.window_start(as_of, months)
+    assert start is not None  # activity.months is at least 1
+    day = date_literal(as_of)
+    return [
+        f"{total(inside(months), 'amount')} AS activity_amount",
+        f"{total(inside(months, start), 'amount')} AS activity_amount_before",
+        f"CAST({d.days('MAX(CASE WHEN amount > 0 THEN d END)', day)} AS DOUBLE) AS activity_last_order",
+        f"CAST({d.days(f'MAX(CASE WHEN paid_on <= {day} THEN paid_on END)', day)} AS DOUBLE) AS activity_last_paid",
+        f"CAST(SUM(CASE WHEN amount > 0 AND d <= {date_literal(start)} THEN 1 ELSE 0 END) AS BIGINT)"
+        " AS activity_sold_before",
+    ]
 
 
 def credit_figures(rules: RuleBook) -> tuple[str, ...]:
@@ -186,6 +240,8 @@ def figure_columns(rules: RuleBook, groups: tuple[str, ...] | None = None) -> di
     for prefix in CREDIT_PREFIXES:
         if prefix in wanted:
             out |= {f"{prefix}_{name}": "float64" for name in credit_figures(rules)}
+    if "activity" in wanted:
+        out |= activity_columns()
     return out
 
 
@@ -315,6 +371,7 @@ def figures_sql(
         # DuckDB (binary) and up in Spark (its decimal text); a decimal rounds half up in both
         ratio = f"CAST({weighted} AS DOUBLE) / CAST({weight} AS DOUBLE)"
         select.append(f"{money(exact(ratio))} AS {prefix}_avg_days_late")
+    select += activity_select(rules, as_of, d, inside, total)
     select = [expr for expr in select if expr.rsplit(" AS ", 1)[1].strip('"`') in wanted]
     nl = ",\n           "
     return (

@@ -20,9 +20,10 @@ Rules of this module:
    which is not more than 100,000.
 
 The grading methods and the window matrices read their per-customer figures from
-:mod:`xlgrade.engine.figures`, which states rules 3-6 once, as SQL. :func:`order_counts` and
-:func:`totals` still serve the job's window totals (derive.window_totals) and the cards'
-trading facts (activity).
+:mod:`xlgrade.engine.figures`, which states rules 3-6 once, as SQL; so do the monthly job's
+window totals (History, the summary) and the cards' trading facts (engine.activity), through
+its ``report_`` and ``activity_`` figures. :func:`order_counts` states rule 5 in pandas, the
+reference the figure engines' tests compare with.
 """
 
 from __future__ import annotations
@@ -101,13 +102,6 @@ def order_counts(ledger: pd.DataFrame) -> pd.Series:
     distinct = ledger[has_no].groupby("customer_id")["sale_no"].nunique()
     loose = ledger[~has_no].groupby("customer_id").size()
     return distinct.add(loose, fill_value=0).astype("int64")
-
-
-def totals(ledger: pd.DataFrame, measure: str) -> pd.Series:
-    """Per-customer total of ``measure`` (amount, quantity, profit) or the order count."""
-    if measure == "orders":
-        return order_counts(ledger).astype("float64")
-    return ledger.groupby("customer_id")[measure].sum(min_count=1).fillna(0.0).round(DECIMALS)
 
 
 def on(ids: pd.Index, series: pd.Series, fill: float = 0.0) -> pd.Series:

@@ -15,6 +15,7 @@ Pure (frames in, frames out); ``lang`` chooses every text a person reads.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from xlgrade.engine import activity, frames
@@ -35,11 +36,14 @@ def products_text(products: tuple[str, ...], shown: int, lang: str) -> str | Non
     return TEXT("products_more", lang, names=names, n=len(products), more=len(products) - shown)
 
 
-def activity_table(ledger: pd.DataFrame | None, ids: pd.Index, rules: RuleBook, as_of, lang: str) -> pd.DataFrame:
-    """The trading-fact columns (rule 1) for ``ids``, in ``ids`` order; all blank without a ledger."""
+def activity_table(
+    ledger: pd.DataFrame | None, ids: pd.Index, rules: RuleBook, as_of, lang: str, fig: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The trading-fact columns (rule 1) for ``ids``, in ``ids`` order; all blank without a
+    ledger (``fig``: the ledger's figures frame, engine.figures, when the caller has it)."""
     if ledger is None or as_of is None:
         return pd.DataFrame({key: [None] * len(ids) for key in ACTIVITY_COLUMNS}, index=ids)
-    facts = activity.evaluate(ledger, ids, rules, frames.as_timestamp(as_of))
+    facts = activity.evaluate(ledger, ids, rules, frames.as_timestamp(as_of), fig)
     shown = rules.activity.products_shown
 
     def day(values: pd.Series) -> list:
@@ -73,5 +77,11 @@ def ledger_credit_cells(ledger: pd.DataFrame, rules: RuleBook, as_of, lang: str)
     if len(ledger) == 0 or "row" not in ledger:
         return pd.DataFrame({"row": pd.Series(dtype="int64"), "credit_status": pd.Series(dtype=object)})
     status = credit_engine.line_status(ledger, rules, as_of)
-    words = [line_words(s, int(d), as_of, lang) for s, d in zip(status["state"], status["days"])]
+    # the words of each distinct (state, days) once: a ledger has a few hundred of them, not 200k
+    state, states = pd.factorize(status["state"])
+    days = status["days"].to_numpy(dtype="int64")  # whole days, never negative
+    width = int(days.max(initial=0)) + 1
+    codes, pairs = pd.factorize(state.astype("int64") * width + days)
+    texts = [line_words(states[int(p) // width], int(p) % width, as_of, lang) for p in pairs]
+    words = np.array(texts, dtype=object)[codes] if texts else np.array([], dtype=object)
     return pd.DataFrame({"row": ledger["row"].astype("int64").to_numpy(), "credit_status": words})

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any, cast
 
 import numpy as np
@@ -50,8 +51,8 @@ import pandas as pd
 
 from xlgrade import __version__
 from xlgrade.checks import name_key
-from xlgrade.engine import ALL, dynamics, frames, service
 from xlgrade.engine import credit as credit_engine
+from xlgrade.engine import dynamics, figures, frames, service
 from xlgrade.engine.result import Grading
 from xlgrade.engine.rules import RuleBook
 from xlgrade.issues import NOTE, SKIPPED, Issue
@@ -66,7 +67,6 @@ from xlgrade.schema.sheets import (
     credit_sheet,
 )
 
-DEFAULT_MONTHS = 12
 MONTHS = tuple(range(1, 13))
 COMPLAINT_COLUMNS = ("row", "grade", "priority", "due", "status", "queue")
 
@@ -79,9 +79,7 @@ def month_text(month) -> str:
 
 def evaluation_months(method: str, rules: RuleBook) -> int:
     """Months of the window a method grades over; 0 = all history up to as-of (rule 2)."""
-    spec = ALL.get(method)
-    months = spec.window_months(rules) if spec else None
-    return DEFAULT_MONTHS if months is None else months
+    return figures.evaluation_months(method, rules)
 
 
 def window_text(months: int, as_of, lang: str) -> str:
@@ -92,16 +90,21 @@ def window_text(months: int, as_of, lang: str) -> str:
     return TEXT("window", lang, months=months, day=day)
 
 
-def window_totals(ledger: pd.DataFrame, ids: pd.Index, as_of, months: int) -> pd.DataFrame:
-    """orders, amount, quantity, profit per customer of ``ids`` over the window (rule 2/3)."""
-    as_of = frames.as_timestamp(as_of)
-    lines = frames.window(ledger, as_of, months)
-    out = pd.DataFrame({"orders": frames.on(ids, frames.order_counts(lines)).astype("int64")}, index=ids)
+def window_totals(
+    ledger: pd.DataFrame, ids: pd.Index, rules: RuleBook, as_of, method: str, fig: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """orders, amount, quantity, profit per customer of ``ids`` over the evaluation window of
+    ``method`` (rule 2/3): the ``report_`` figures (:mod:`xlgrade.engine.figures`; ``fig``, the
+    ledger's figures frame for ``rules``, when the caller has it). Quantity and profit are NaN
+    when the ledger has none at all."""
+    if method != rules.general.method:  # the report window is general.method's
+        rules, fig = replace(rules, general=replace(rules.general, method=method)), None
+    if fig is None:
+        fig = figures.of_ledger(ledger, rules, as_of, ("report",))
+    out = pd.DataFrame({"orders": figures.on(fig, ids, "report_orders").astype("int64")}, index=ids)
     for col in ("amount", "quantity", "profit"):
-        if col in ledger and ledger[col].notna().any():
-            out[col] = frames.on(ids, frames.totals(lines, col)).round(frames.DECIMALS)
-        else:
-            out[col] = np.nan if col != "amount" else 0.0
+        known = col == "amount" or (col in ledger and bool(ledger[col].notna().any()))
+        out[col] = figures.on(fig, ids, f"report_{col}").to_numpy() if known else np.nan
     return out
 
 
@@ -116,11 +119,17 @@ def customer_table(customers: pd.DataFrame | None) -> pd.DataFrame:
 
 def text_of(values: pd.Series) -> pd.Series:
     """Trimmed text, "" for missing."""
+    if pd.api.types.infer_dtype(values, skipna=True) == "string":  # text only: trim each distinct value once
+        codes, distinct = pd.factorize(values)
+        trimmed = np.array([*(v.strip() for v in distinct), ""], dtype=object)  # code -1 (missing): ""
+        return pd.Series(trimmed[codes], index=values.index, dtype=str, name=values.name)
     return values.astype("object").where(values.notna(), "").astype(str).str.strip()
 
 
 def attribute_text(customers: pd.DataFrame | None, ids: pd.Index, name: str) -> pd.Series:
     """Text attribute ``name`` of each customer in ``ids``; "" where not entered."""
+    if customers is not None and {"customer_id", name} <= set(customers.columns):
+        customers = customers[["customer_id", name]]  # index the one column, not the whole table
     cust = customer_table(customers)
     if name not in cust.columns:
         return pd.Series("", index=ids, dtype=object)
@@ -287,8 +296,10 @@ def analysis_table(
     lang: str = "zh",
     ledger: pd.DataFrame | None = None,
     as_of=None,
+    fig: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The analysis sheet: every analysis class per graded customer and the trading facts (rule 7)."""
+    """The analysis sheet: every analysis class per graded customer and the trading facts (rule 7);
+    ``fig``: the ledger's figures frame (engine.figures) when the caller has it."""
     ids = _ids(grades)
     names = in_lang(lang, {}, _english_labels(rules or RuleBook()))
     out = _head(ids, customers, ledger, grades, 0).drop(columns="year")
@@ -307,7 +318,7 @@ def analysis_table(
             out[key] = pd.array(_grade_lookup(rfm.frame[key]).reindex(ids).to_numpy(), dtype="Int64")
         else:
             out[key] = pd.array([None] * len(ids), dtype="Int64")
-    facts = cardfacts.activity_table(ledger, ids, rules or RuleBook(), as_of, lang)
+    facts = cardfacts.activity_table(ledger, ids, rules or RuleBook(), as_of, lang, fig)
     for key in cardfacts.ACTIVITY_COLUMNS:
         out[key] = facts[key].to_numpy()
     return out[ANALYSIS.keys()]
@@ -399,8 +410,22 @@ def handled_complaints(
     complaints: pd.DataFrame, grades: pd.Series, customers: pd.DataFrame | None, rules: RuleBook, as_of
 ) -> pd.DataFrame:
     """``service.complaints`` after filling blank ids from customer names (rule 8)."""
-    frame, _ = resolve_complaint_ids(complaints, customers)
-    return service.complaints(frame, _grade_lookup(grades), rules, _timestamp(as_of))
+    return handle_complaints(complaints, grades, customers, rules, as_of)[0]
+
+
+def handle_complaints(
+    complaints: pd.DataFrame,
+    grades: pd.Series,
+    customers: pd.DataFrame | None,
+    rules: RuleBook,
+    as_of,
+    *,
+    source: str = COMPLAINTS.zh,
+    headers: Mapping[str, str] | None = None,
+) -> tuple[pd.DataFrame, list[Issue]]:
+    """:func:`handled_complaints` and :func:`complaint_issues` from one resolution of the ids (rule 8)."""
+    frame, issues = resolve_complaint_ids(complaints, customers, source=source, headers=headers)
+    return service.complaints(frame, _grade_lookup(grades), rules, _timestamp(as_of)), issues
 
 
 def complaint_issues(
@@ -532,6 +557,7 @@ __all__ = [
     "credit_table",
     "no_record_text",
     "evaluation_months",
+    "handle_complaints",
     "handled_complaints",
     "month_key",
     "month_text",

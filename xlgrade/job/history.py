@@ -36,7 +36,6 @@ from xlgrade.job.derive import (
     _timestamp,
     company_names,
     credit_facts,
-    evaluation_months,
     month_text,
     no_record_text,
     text_of,
@@ -56,8 +55,10 @@ def history_rows(
     rules: RuleBook,
     as_of,
     lang: str,
+    fig: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The month's History rows, one per graded customer (rule 3)."""
+    """The month's History rows, one per graded customer (rule 3); ``fig``: the ledger's
+    figures frame (engine.figures) when the caller has it."""
     as_of = _timestamp(as_of)
     frame = graded.frame
     ids = pd.Index(frame.index.astype(str), name="customer_id")
@@ -70,7 +71,7 @@ def history_rows(
     else:
         manual = np.full(len(frame), None, dtype=object)
     score = frame["score"].astype("float64").to_numpy() if "score" in graded.figures else np.nan
-    sums = window_totals(ledger, ids, as_of, evaluation_months(graded.method, rules))
+    sums = window_totals(ledger, ids, rules, as_of, graded.method, fig)
     facts = credit_facts(credit, rules)
     credit_score = (facts["score"].reindex(ids) if "score" in facts else pd.Series(np.nan, index=ids)).astype("float64")
     credit_grade = (

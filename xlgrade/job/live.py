@@ -156,20 +156,20 @@ def notes(ledger: pd.DataFrame, read: Normalized, rules: RuleBook, as_of: pd.Tim
     keyed = window[has_no]
     first_row = keyed.groupby(["customer_id", "sale_no"])["row"].transform("min")
     header = read.header("sale_no")
-    for row, no, first in zip(keyed["row"], keyed["sale_no"], first_row):
-        if row != first:
-            out.append(
-                Issue(
-                    read.source,
-                    int(row),
-                    header,
-                    no,
-                    f"shares its sale no. with row {int(first)}: the monthly job counts one order, "
-                    "the live Orders formula (COUNTIFS) counts each line",
-                    f"与第 {int(first)} 行销售序号相同:月度重算计为一个订单,订单次数公式(COUNTIFS)每行各计一次",
-                    NOTE,
-                )
+    shared = (keyed["row"] != first_row).to_numpy()  # only these rows get a note: no loop over the others
+    for row, no, first in zip(keyed["row"][shared], keyed["sale_no"][shared], first_row[shared]):
+        out.append(
+            Issue(
+                read.source,
+                int(row),
+                header,
+                no,
+                f"shares its sale no. with row {int(first)}: the monthly job counts one order, "
+                "the live Orders formula (COUNTIFS) counts each line",
+                f"与第 {int(first)} 行销售序号相同:月度重算计为一个订单,订单次数公式(COUNTIFS)每行各计一次",
+                NOTE,
             )
+        )
     in_window = set(window["row"].tolist())
     what = {
         "amount": (

@@ -56,7 +56,7 @@ from xlgrade.job.book import (
 from xlgrade.job.history import history_rows, merge_history, previous_grades
 from xlgrade.job.months import parse_month
 from xlgrade.job.outputs import Summary
-from xlgrade.job.salespower import comparison, sales_power
+from xlgrade.job.salespower import sales_tables
 from xlgrade.job.summary import build_summary
 from xlgrade.job.text import TEXT
 from xlgrade.normalize import Normalized
@@ -225,24 +225,26 @@ def run_month(
         previous = book.read_history_before(period).frame
     else:
         previous = book.read_table(HISTORY).frame
-    current = history_rows(period, graded, customers, ledger, credit_graded, rules, as_of, lang)
+    current = history_rows(period, graded, customers, ledger, credit_graded, rules, as_of, lang, figs[0])
     before = previous_grades(previous, period).replace(label_map(method, rules, lang))  # older rows: engine labels
-    handled = derive.handled_complaints(complaints_n.frame, grades, customers, rules, as_of)
+    handled, complaint_notes = derive.handle_complaints(
+        complaints_n.frame, grades, customers, rules, as_of, source=complaints_n.source, headers=complaints_n.headers
+    )
     complaints = _clear_skipped(derive.complaint_cells(handled, lang), complaints_n)
     complaints, queue_notes = columns_it_has(complaints, complaints_n, COMPLAINTS, lang)
     issues += queue_notes
-    issues += derive.complaint_issues(
-        complaints_n.frame, customers, source=complaints_n.source, headers=complaints_n.headers
-    )
+    issues += complaint_notes
     issues += live.notes(ledger, ledger_n, rules, as_of)
     summary_cells = live.customer_cells(
         cust_n.frame, ledger, ledger_n.typed_as_text, rules, as_of, computed.grades, lang
     )
-    summary = build_summary(period, graded, customers, ledger, credit_graded, handled, before, rules, as_of, lang)
+    summary = build_summary(
+        period, graded, customers, ledger, credit_graded, handled, before, rules, as_of, lang, figs[0]
+    )
     moved = changes(before, grades, graded.labels, graded.explanation(lang))
 
     credit_rows = derive.credit_table(credit_graded, customers, grades, rules, lang)
-    analysis_rows = derive.analysis_table(analyses, customers, grades, rules, lang, ledger, as_of)
+    analysis_rows = derive.analysis_table(analyses, customers, grades, rules, lang, ledger, as_of, figs[0])
     if isinstance(book, LedgerElsewhere):  # recalc --ledger (xlgrade.io.ledgerbook)
         ledger_cells, ledger_note = pd.DataFrame(), [_lines_elsewhere(ledger_n.source, lang)]
     else:
@@ -280,8 +282,9 @@ def run_month(
     else:
         book.write_table(HISTORY, merge_history(previous, current, lang))
     book.write_table(credit_sheet(rules.credit.aging_days), credit_rows)
-    book.write_table(SALES_POWER, sales_power(ledger, customers, grades, period.year, as_of))
-    book.write_table(COMPARISON, comparison(ledger, customers, grades, period.year, as_of))
+    power, compared = sales_tables(ledger, customers, grades, period.year, as_of)
+    book.write_table(SALES_POWER, power)
+    book.write_table(COMPARISON, compared)
     book.write_table(ANALYSIS, analysis_rows)
     profiles = profiles_n.frame if profiles_n is not None else None
     classified = forms.classification_table(analyses["deal_stage"], customers, profiles, ledger, rules, as_of, lang)

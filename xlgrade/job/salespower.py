@@ -26,17 +26,20 @@ from xlgrade.schema.sheets import COMPARISON, SALES_POWER
 
 
 # ---- sales power (附表六) and comparison (附表七) -------------------------------------------------
-def _monthly(lines: pd.DataFrame, ids: pd.Index) -> pd.DataFrame:
-    """Amount per customer (rows ``ids``) per calendar month 1..12 of ``lines``; 0 where none."""
-    sums = lines.groupby([lines["customer_id"].astype(str), lines["date"].dt.month])["amount"].sum()
-    # pandas-stubs: unstack's fill_value may be any scalar at run time
-    table = sums.unstack(fill_value=0.0) if len(sums) else pd.DataFrame(index=pd.Index([], dtype=str))  # type: ignore[arg-type]
-    return table.reindex(index=ids, columns=list(MONTHS), fill_value=0.0).fillna(0.0).round(frames.DECIMALS)
-
-
-def _year_lines(ledger: pd.DataFrame, year: int, end: pd.Timestamp) -> pd.DataFrame:
+def _monthly(ledger: pd.DataFrame, ids: pd.Index, years: tuple[int, ...], end: pd.Timestamp) -> dict[int, pd.DataFrame]:
+    """Amount per customer (rows ``ids``) per calendar month 1..12 of each of ``years``, over
+    the lines dated up to ``end``; 0 where none. One grouping for every year: a group sums
+    the same lines in the same order as grouping each year's lines alone would."""
     dates = ledger["date"]
-    return ledger[(dates.dt.year == year) & (dates <= end)]
+    lines = ledger[dates.dt.year.isin(list(years)) & (dates <= end)]
+    when = lines["date"].dt
+    sums = lines.groupby([lines["customer_id"].astype(str), when.year, when.month])["amount"].sum()
+    out = {}
+    for year in years:
+        mine = sums[sums.index.get_level_values(1) == year].droplevel(1)
+        table = mine.unstack(fill_value=0.0) if len(mine) else pd.DataFrame(index=pd.Index([], dtype=str))
+        out[year] = table.reindex(index=ids, columns=list(MONTHS), fill_value=0.0).fillna(0.0).round(frames.DECIMALS)
+    return out
 
 
 def _elapsed(year: int, as_of: pd.Timestamp) -> np.ndarray:
@@ -51,15 +54,35 @@ def same_day_last_year(as_of) -> pd.Timestamp:
     return back + pd.offsets.MonthEnd(0) if as_of.is_month_end else back
 
 
+def sales_tables(
+    ledger: pd.DataFrame, customers: pd.DataFrame | None, grades: pd.Series, year: int, as_of
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """附表六 and 附表七 (rules 4 and 5) from one grouping of the two years' lines."""
+    as_of = _timestamp(as_of)
+    ids = _ids(grades)
+    months = _monthly(ledger, ids, (year, year - 1), as_of)
+    this, last_full = months[year], months[year - 1]
+    head = _head(ids, customers, ledger, grades, year)
+    return _sales_power(head, this, year, as_of), _comparison(ledger, head, ids, this, last_full, year, as_of)
+
+
 def sales_power(
     ledger: pd.DataFrame, customers: pd.DataFrame | None, grades: pd.Series, year: int, as_of
 ) -> pd.DataFrame:
     """附表六: amount per month of ``year`` and the total, per graded customer (rule 4)."""
-    as_of = _timestamp(as_of)
-    ids = _ids(grades)
-    table = _monthly(_year_lines(ledger, year, as_of), ids)
+    return sales_tables(ledger, customers, grades, year, as_of)[0]
+
+
+def comparison(
+    ledger: pd.DataFrame, customers: pd.DataFrame | None, grades: pd.Series, year: int, as_of
+) -> pd.DataFrame:
+    """附表七: this year, last year, change and change % per month and in total (rule 5)."""
+    return sales_tables(ledger, customers, grades, year, as_of)[1]
+
+
+def _sales_power(head: pd.DataFrame, table: pd.DataFrame, year: int, as_of: pd.Timestamp) -> pd.DataFrame:
     elapsed = _elapsed(year, as_of)
-    out = _head(ids, customers, ledger, grades, year)
+    out = head.copy()
     for m, on in zip(MONTHS, elapsed):
         out[f"m{m}"] = table[m].to_numpy() if on else np.nan
     out["total"] = table.loc[:, elapsed].sum(axis=1).round(frames.DECIMALS).to_numpy() if elapsed.any() else np.nan
@@ -73,20 +96,23 @@ def _change(this: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return change, np.where(np.isnan(change), np.nan, pct)
 
 
-def comparison(
-    ledger: pd.DataFrame, customers: pd.DataFrame | None, grades: pd.Series, year: int, as_of
+def _comparison(
+    ledger: pd.DataFrame,
+    head: pd.DataFrame,
+    ids: pd.Index,
+    this: pd.DataFrame,
+    last_full: pd.DataFrame,
+    year: int,
+    as_of: pd.Timestamp,
 ) -> pd.DataFrame:
-    """附表七: this year, last year, change and change % per month and in total (rule 5)."""
-    as_of = _timestamp(as_of)
-    ids = _ids(grades)
     elapsed = _elapsed(year, as_of)
-    this = _monthly(_year_lines(ledger, year, as_of), ids)
-    last_full = _monthly(_year_lines(ledger, year - 1, as_of), ids)
+    last_full = last_full.copy()
     if year == as_of.year:
-        cut = _monthly(_year_lines(ledger, year - 1, same_day_last_year(as_of)), ids)
+        month = ledger[ledger["date"].dt.month == as_of.month]  # the one month that is cut
+        cut = _monthly(month, ids, (year - 1,), same_day_last_year(as_of))[year - 1]
         last_full[as_of.month] = cut[as_of.month]
     last_shown = _elapsed(year - 1, as_of)
-    out = _head(ids, customers, ledger, grades, year)
+    out = head.copy()
     for m, on, shown in zip(MONTHS, elapsed, last_shown):
         t = this[m].to_numpy() if on else np.full(len(ids), np.nan)
         last = last_full[m].to_numpy() if shown else np.full(len(ids), np.nan)

@@ -112,6 +112,11 @@ def _money(x: float) -> float:
     return round(float(x), frames.DECIMALS)
 
 
+def _lookup(values: pd.Series) -> dict[Any, Any]:
+    """``values`` as a dict (index -> value): one lookup per row without a Series' overhead."""
+    return dict(zip(values.index.tolist(), values.to_numpy(dtype=object)))
+
+
 def _order(labels: tuple[str, ...], *seen: pd.Series) -> list[str]:
     others: set[str] = set()
     for s in seen:
@@ -141,8 +146,10 @@ def build_summary(
     rules: RuleBook,
     as_of,
     lang: str,
+    fig: pd.DataFrame | None = None,
 ) -> Summary:
-    """Every block of docs/rules.md §5, in :data:`BLOCKS` order (see the module rules)."""
+    """Every block of docs/rules.md §5, in :data:`BLOCKS` order (see the module rules);
+    ``fig``: the ledger's figures frame (engine.figures) when the caller has it."""
     as_of = frames.as_timestamp(as_of)
     month_s = derive.month_text(month)
     ids = pd.Index(graded.frame.index.astype(str), name="customer_id")
@@ -151,7 +158,7 @@ def build_summary(
     order = _order(graded.labels, grades)
     months = derive.evaluation_months(graded.method, rules)
     window = derive.window_text(months, as_of, lang)
-    sums = derive.window_totals(ledger, ids, as_of, months)
+    sums = derive.window_totals(ledger, ids, rules, as_of, graded.method, fig)
     names = derive.company_names(ids, customers, ledger)
     ctx = _Context(lang, ids, grades, order, names, sums, window, as_of, months)
 
@@ -295,16 +302,17 @@ def _pareto_block(c: _Context, graded: Grading, rules: RuleBook) -> Block:
         ctx.prec = 60
         total = sum((d for d in ordered["exact"]), Decimal(0))
         running = Decimal(0)
-        for cid, r in zip(ordered.index, ordered.itertuples()):
-            running += r.exact
+        names, grades = _lookup(c.names), _lookup(c.grades)  # a dict lookup, not a Series one, per row
+        for cid, rank, exact in zip(ordered.index, ordered["rank"].tolist(), ordered["exact"]):
+            running += exact
             rows.append(
                 _row(
-                    int(r.rank),
+                    int(rank),
                     cid,
-                    c.names[cid] or cid,
-                    c.grades[cid],
-                    float(r.exact),
-                    float(r.exact / total),
+                    names[cid] or cid,
+                    grades[cid],
+                    float(exact),
+                    float(exact / total),
                     float(running / total),
                 )
             )
@@ -419,12 +427,13 @@ def _breakdown_block(c: _Context, key: str, column: str, ledger: pd.DataFrame) -
     headers = (c.t(key), *c.order, c.t("total"), c.t("share"))
     kinds = (TEXT, *([MONEY] * len(c.order)), MONEY, SHARE)
     title = c.t(f"{key}_title")
-    if column not in ledger or (derive.text_of(ledger[column]) == "").all():
+    text = derive.text_of(ledger[column]) if column in ledger else None
+    if text is None or (text == "").all():
         return Block(key, title, headers, kinds, (), None, c.t("no_column", column=c.t(key)))
     lines = frames.window(ledger, c.as_of, c.months)
     if lines.empty:
         return Block(key, title, headers, kinds, (), None, c.t("no_sales"))
-    category = _category(derive.text_of(lines[column]), c.lang)
+    category = _category(text.loc[lines.index], c.lang)
     grade = lines["customer_id"].astype(str).map(c.grades).fillna("")
     cols = c.order + sorted(set(grade) - set(c.order))
     if len(cols) != len(c.order):
@@ -595,9 +604,10 @@ def _credit_blocks(c: _Context, credit: Grading | pd.DataFrame | None, rules: Ru
     sel = pd.DataFrame({"overdue": overdue[poor_ids], "id": poor_ids.astype(str)}, index=poor_ids).sort_values(
         ["overdue", "id"], ascending=[False, True], kind="stable"
     )
-    days = facts["max_days_overdue"] if "max_days_overdue" in facts else pd.Series(np.nan, index=c.ids)
+    days = _lookup(facts["max_days_overdue"] if "max_days_overdue" in facts else pd.Series(np.nan, index=c.ids))
+    names, grades, scores, owed = _lookup(c.names), _lookup(c.grades), _lookup(score), _lookup(overdue)
     rows2 = tuple(
-        _row(cid, c.names[cid] or None, c.grades[cid], score[cid], _money(overdue[cid]), days[cid]) for cid in sel.index
+        _row(cid, names[cid] or None, grades[cid], scores[cid], _money(owed[cid]), days[cid]) for cid in sel.index
     )
     total2 = _row(c.t("total"), None, None, None, _money(sum(r[4] for r in rows2)), None)
     return block1, Block("poor_credit", t2, h2, k2, rows2, total2, "", grade_column=2)
