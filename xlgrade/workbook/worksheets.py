@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from xlgrade.errors import PackageError
@@ -205,15 +206,30 @@ def write_table(
 def rows_xml(rows: Sequence[Sequence[Any]], styles: Sequence[int], date1904: bool, p: str, first: int = 2) -> str:
     """The ``<row>`` elements of a table body, the first numbered ``first``.
 
-    Column by column: each column's distinct values are formatted once, then the rows joined."""
+    Column by column: each column's distinct values are formatted once (:func:`column_tails`),
+    then each row filled in at once."""
     width = min(len(styles), max((len(r) for r in rows), default=0))
-    columns = [column_tails([r[c] if c < len(r) else None for r in rows], styles[c], date1904, p) for c in range(width)]
+    by_column: Sequence[Sequence[Any]]
+    if rows and len({len(r) for r in rows}) == 1:
+        by_column = list(zip(*rows))[:width]
+    else:
+        by_column = [[r[c] if c < len(r) else None for r in rows] for c in range(width)]
+    columns = [column_tails(items, styles[c], date1904, p) for c, items in enumerate(by_column)]
+    del by_column
     starts = [f'<{p}c r="{col_letter(c + 1)}' for c in range(width)]
-    out = []
-    for i, tails in enumerate(zip(*columns) if columns else [()] * len(rows), start=first):
-        out.append(f'<{p}row r="{i}">')
-        out.extend(f'{start}{i}"{tail}' for start, tail in zip(starts, tails) if tail)
-        out.append(f"</{p}row>")
+    end = f"</{p}row>"
+    # a row whose every cell has an element is one format call: <row r="{0}"><c r="A{0}"{1}...
+    row = f'<{p}row r="{{0}}">' + "".join(f'{start}{{0}}"{{{c + 1}}}' for c, start in enumerate(starts)) + end
+    fill = row.format
+
+    def cut(i: int, tails: tuple[str, ...]) -> str:  # a cell without an element is left out
+        cells = "".join(f'{start}{i}"{tail}' for start, tail in zip(starts, tails) if tail)
+        return f'<{p}row r="{i}">{cells}{end}'
+
+    out = [
+        cut(i, tails) if "" in tails else fill(i, *tails)
+        for i, tails in zip(range(first, first + len(rows)), zip(*columns) if columns else repeat((), len(rows)))
+    ]
     return "".join(out)
 
 
