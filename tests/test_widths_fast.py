@@ -90,6 +90,8 @@ def test_text_width_and_widest_equal_measuring_every_character(seed):
             want = max((_old_width(v, kind) for v in _distinct(sample)), default=0.0)
             assert widths.widest(kind, sample) == want, kind
             assert widths.widest(kind, iter(sample)) == want, kind
+            every = max((_old_width(v, kind) for v in sample), default=0.0)
+            assert widths.widest(kind, sample, each=True) == every, (kind, sample[:5])
             assert widths.column_width(kind, sample, 8.0, "表头") == widths.column_width(
                 kind, list(sample), 8.0, "表头"
             )

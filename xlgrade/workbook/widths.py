@@ -131,18 +131,21 @@ _MONOTONE = {model.ORDINAL, model.DATE, "date", model.DATETIME, model.SHARE, "sh
 _MONOTONE |= {model.MONEY, model.SCORE, "money", model.INTEGER, model.AMOUNT, "int"}
 
 
-def widest(kind: str, values: Iterable[Any]) -> float:
+def widest(kind: str, values: Iterable[Any], *, each: bool = False) -> float:
     """The widest of ``values`` as cells of ``kind`` show them (:func:`text_width`), each
     distinct value measured once; of the finite numbers of a :data:`_MONOTONE` kind only the
     largest, the smallest and a negative zero ("-0.00") are measured; a text is measured only
     while it may be wider than the widest so far (no character reads wider than 2 units, so a
-    text of n characters is at most 2n wide: the longest texts come first)."""
+    text of n characters is at most 2n wide: the longest texts come first).
+
+    Of equal values the first is measured: a negative zero after a zero is not, unless ``each``
+    (the widest of measuring every value, :func:`text_width` of each)."""
     values = values if isinstance(values, (list, tuple)) else list(values)
     types = set(map(type, values))
     if types <= {str, type(None)}:  # a text column (a blank reads as nothing)
         return _widest_text(set(values) - {None}, 0.0)
     if kind in _MONOTONE and types <= {float, type(None)}:
-        return _widest_floats(kind, values)
+        return _widest_floats(kind, values, each)
     try:
         distinct = set(zip(map(type, values), values))
         out = 0.0
@@ -153,6 +156,8 @@ def widest(kind: str, values: Iterable[Any]) -> float:
                 distinct.add((type(v), v))
             except TypeError:
                 out = max(out, text_width(v, kind))
+    if each and float in types and any(type(v) is float and v == 0 and math.copysign(1.0, v) < 0 for v in values):
+        out = max(out, text_width(-0.0, kind))  # measured even where a zero came first
     if kind in _MONOTONE:
         numbers = [v for t, v in distinct if t in (int, float) and math.isfinite(v)]
         if numbers:
@@ -178,10 +183,11 @@ def _widest_text(texts: Iterable[str], out: float) -> float:
     return out
 
 
-def _widest_floats(kind: str, values: Sequence[float | None]) -> float:
+def _widest_floats(kind: str, values: Sequence[float | None], each: bool) -> float:
     """:func:`widest` of floats (and blanks) of a :data:`_MONOTONE` kind, by numpy: the largest
     and smallest finite number, the first zero when it is a negative one (of equal values only
-    the first counts, as in :func:`widest`'s set) and the infinities present."""
+    the first counts, as in :func:`widest`'s set; any negative zero with ``each``) and the
+    infinities present."""
     arr = np.array(values, dtype=float)
     finite = arr[np.isfinite(arr)]
     measured: list[float] = [v for v in (math.inf, -math.inf) if v in arr]
@@ -192,6 +198,8 @@ def _widest_floats(kind: str, values: Sequence[float | None]) -> float:
             measured.append(first_zero if end == 0 and first_zero is not None else end)
         if first_zero is not None and math.copysign(1.0, first_zero) < 0:
             measured.append(first_zero)
+        elif each and bool(np.any(np.signbit(finite[zeros]))):
+            measured.append(-0.0)
     return max((text_width(v, kind) for v in measured), default=0.0)
 
 

@@ -20,6 +20,7 @@ from xlgrade.errors import PackageError
 from xlgrade.workbook import pagelayout, sharedstrings, tables, workbookxml
 from xlgrade.workbook.cellxml import (
     Cell,
+    cached_cell_xml,
     cell_value,
     cell_xml,
     col_index,
@@ -263,12 +264,13 @@ def write_sheet(
     for r in heights:
         by_row.setdefault(r, [])
     out = [f"<{p}sheetData>"]
+    tails: dict = {}  # each distinct (value, style) formatted once (cached_cell_xml)
     for r in sorted(by_row):
         ht = f' ht="{xml_number(float(heights[r]))}" customHeight="1"' if r in heights else ""
         out.append(f'<{p}row r="{r}"{ht}>')
         for c, item in sorted(by_row[r], key=lambda t: t[0]):
-            cell = item if isinstance(item, Cell) else Cell(item)
-            out.append(cell_xml(f"{col_letter(c)}{r}", cell.value, cell.style, date1904, p))
+            value, style = (item.value, item.style) if isinstance(item, Cell) else (item, None)
+            out.append(cached_cell_xml(f"{col_letter(c)}{r}", value, style, date1904, p, tails))
         out.append(f"</{p}row>")
     out.append(f"</{p}sheetData>")
     ref = "A1"
