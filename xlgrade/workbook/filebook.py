@@ -77,7 +77,20 @@ class FileBook:
         # labels best first, for grade colours of derived tables; else derived from the rules
         self.grade_order: tuple[str, ...] | None = tuple(grade_order) if grade_order else None
         self._backup: str | None = None
+        self._package: Package | None = None
         self._open()
+
+    @property
+    def package(self) -> Package:
+        """The workbook's package; after :meth:`save`, the saved file opened again when next used."""
+        if self._package is None:
+            self._open()
+        assert self._package is not None  # _open sets it
+        return self._package
+
+    @package.setter
+    def package(self, package: Package) -> None:
+        self._package = package
 
     def _open(self) -> None:
         try:
@@ -660,7 +673,10 @@ class FileBook:
                 ) from None
             raise
         self._backup = None
-        self._open()
+        # the saved file is opened again only when next used (the CLI is done with it); what
+        # was read from the file before is forgotten now, as that opening would
+        self._package = None
+        self._rules, self.rule_issues, self._styles, self.history_read = None, [], None, None
         return str(made)
 
 

@@ -175,10 +175,11 @@ def write_table(
     out = [f"<{p}sheetData>{ws.row_start(xml, 1)}"]
     out += [cell_xml(f"{letters[c]}1", h, header_style, date1904, p) for c, h in enumerate(headers)]
     out.append(f"</{p}row>")
-    if place is not None:  # the body comes in pieces: the layout edits work on the rest
+    body: list[str] | None = None
+    if place is not None or rows:  # the body joins the rest last: the layout edits work on the rest
         out.append(_BODY)
-    else:
-        out.append(rows_xml(rows, styles[:n], date1904, p))
+    if place is None and rows:
+        body = row_elements(rows, styles[:n], date1904, p)
     if not rows and place is None:
         out.append(f'<{p}row r="2">')
         out += [cell_xml(f"{letters[c]}2", None, styles[c], date1904, p) for c in range(n)]
@@ -194,6 +195,10 @@ def write_table(
     if place is not None:
         head, tail = xml.split(_BODY)
         pkg.write(part, place[1](head, tail))
+    elif body is not None:  # the sheet's text made once, from its pieces
+        head, tail = xml.split(_BODY)
+        del xml
+        pkg.write(part, "".join([head, *body, tail]))
     else:
         pkg.write(part, xml)
     workbookxml.drop_calc_chain(pkg)
@@ -205,10 +210,15 @@ def write_table(
 
 
 def rows_xml(rows: Sequence[Sequence[Any]], styles: Sequence[int], date1904: bool, p: str, first: int = 2) -> str:
-    """The ``<row>`` elements of a table body, the first numbered ``first``.
+    """The ``<row>`` elements of a table body, the first numbered ``first``."""
+    return "".join(row_elements(rows, styles, date1904, p, first))
 
-    Column by column: each column's distinct values are formatted once (:func:`column_tails`),
-    then each row filled in at once."""
+
+def row_elements(
+    rows: Sequence[Sequence[Any]], styles: Sequence[int], date1904: bool, p: str, first: int = 2
+) -> list[str]:
+    """:func:`rows_xml` as one string per row. Column by column: each column's distinct values
+    are formatted once (:func:`column_tails`), then each row filled in at once."""
     width = min(len(styles), max((len(r) for r in rows), default=0))
     by_column: Sequence[Sequence[Any]]
     if rows and len({len(r) for r in rows}) == 1:
@@ -227,11 +237,10 @@ def rows_xml(rows: Sequence[Sequence[Any]], styles: Sequence[int], date1904: boo
         cells = "".join(f'{start}{i}"{tail}' for start, tail in zip(starts, tails) if tail)
         return f'<{p}row r="{i}">{cells}{end}'
 
-    out = [
+    return [
         cut(i, tails) if "" in tails else fill(i, *tails)
         for i, tails in zip(range(first, first + len(rows)), zip(*columns) if columns else repeat((), len(rows)))
     ]
-    return "".join(out)
 
 
 def write_sheet(
