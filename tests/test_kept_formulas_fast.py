@@ -77,3 +77,15 @@ def test_kept_formula_cells_equal_whole_cell_formatting(p, keep_styles):
     assert "<f>A2+1</f>" in out.replace(p, "") and "SUM(A2:A9)" not in out
     out = Worksheet(xml).set_cells(xml, {(2, 2): Cell("甲", 9)}, date1904=False, keep_styles=False, keep_formulas={1})
     assert "SUM(A2:A9)" not in out and "甲" in out
+
+
+def test_cell_attributes_read_as_attrs_of_reads_them():
+    from xlgrade.workbook.sheetxml import _attrs
+    from xlgrade.workbook.xmlscan import attrs_of
+
+    rng = __import__("random").Random(1)
+    parts = [' r="A1"', ' s="12"', ' t="inlineStr"', ' x:cm = "1"', " a='q'", ' b="&amp;"', ' r="B2"', ' spans="1:14"']
+    parts += [' ht="15.5" customHeight="1"', "  ", ' r=""', ' s="3" s="4"', ' v="it\'s"']
+    for _ in range(5000):
+        text = "".join(rng.choice(parts) for _ in range(rng.randint(0, 6)))
+        assert _attrs(text) == attrs_of(text), text

@@ -75,6 +75,17 @@ WORKSHEET_ORDER = (
 )
 
 
+_QUOTED = re.compile(r'([\w:.\-]+)\s*=\s*"([^"]*)"')
+
+
+def _attrs(text: str) -> dict[str, str]:
+    """:func:`attrs_of` of a start tag's attribute text; the usual one (double quotes, nothing
+    escaped: a row's or a cell's) by one findall."""
+    if "'" in text or "&" in text:
+        return attrs_of(text)
+    return dict(_QUOTED.findall(text))
+
+
 # ---- the worksheet XML ------------------------------------------------------------------------
 class Worksheet:
     """A worksheet part's text with its top-level children located (sheetData is not parsed)."""
@@ -252,7 +263,7 @@ class Worksheet:
         """(row number, start, content start, content end, end, attrs, start tag) of each row."""
         prev = 0
         for m, content_end, stop in self._elements(self._row, f"</{self.p}row>", xml, start, end):
-            a = attrs_of(m.group(1))
+            a = _attrs(m.group(1))
             prev = int(a["r"]) if "r" in a else prev + 1
             yield prev, m.start(), m.end(), content_end, stop, a, m.group(0)
 
@@ -260,7 +271,7 @@ class Worksheet:
         """(column, start, end, attrs, self-closing) of each cell in a row's content."""
         prev = 0
         for m, _content_end, stop in self._elements(self._cell, f"</{self.p}c>", xml, start, end):
-            a = attrs_of(m.group(1))
+            a = _attrs(m.group(1))
             prev = parse_ref(a["r"])[1] if "r" in a else prev + 1
             yield prev, m.start(), stop, a, bool(m.group(2))
 
@@ -484,7 +495,7 @@ class Worksheet:
                 if close < 0:
                     return None
                 e = close + len(p) + 4
-            out.append((s, e, attrs_of(m.group(1))))
+            out.append((s, e, _attrs(m.group(1))))
             pos = e
         return out
 
