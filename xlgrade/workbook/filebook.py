@@ -347,12 +347,13 @@ class FileBook:
             historysheet.write_all(self, name, frame)
             return
         headers, rows, widths, col_styles = self.table_layout(sheet, name, frame)
-        self.package.write_table(
-            name, sheet.table, headers, rows, widths, styles=col_styles, header_style=self.styles()["header"]
-        )
-        if sheet.print_group:  # prints in column blocks that fit the widths just written
+        page = None
+        if sheet.print_group:  # prints in column blocks that fit the widths written
             breaks, scale = pagelayout.column_blocks(widths, sheet.print_keys, sheet.print_group)
-            self.package.set_page_layout(name, scale=scale, col_breaks=breaks)
+            page = {"scale": scale, "col_breaks": breaks}
+        self.package.write_table(
+            name, sheet.table, headers, rows, widths, styles=col_styles, header_style=self.styles()["header"], page=page
+        )
 
     def read_history_before(self, month: pd.Period) -> Normalized:
         """The History rows of the latest month before ``month`` (:mod:`historysheet`: only

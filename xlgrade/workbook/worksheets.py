@@ -140,13 +140,15 @@ def write_table(
     styles: Sequence[int] | None = None,
     header_style: int | None = None,
     place: tuple[int, Callable[[str, str], str | bytes | SegmentedPart]] | None = None,
+    page: Mapping[str, Any] | None = None,
 ) -> str:
     """Replace a sheet's content with one table: header row 1, ``rows`` below; returns its ref.
 
     Items of ``rows`` are :class:`Cell` objects or plain values styled with ``styles[column]``.
     ``place`` = (number of rows, make): the body rows are not in ``rows`` (empty) but made
     elsewhere (History's month segments, :mod:`xlgrade.workbook.historysheet`); the part
-    becomes ``make(xml before the body, xml after it)``.
+    becomes ``make(xml before the body, xml after it)``. ``page``: the keywords of
+    :func:`pagelayout.set_page_layout` (scale, breaks), set in the same pass.
     The table part (created if missing) gets the new ref, a reset auto filter and one column
     per header; everything else of the sheet XML stays as it was.
     """
@@ -192,6 +194,8 @@ def write_table(
     if widths is not None:
         xml = Worksheet(xml).set_cols(xml, {c + 1: w for c, w in enumerate(widths) if w})
     xml = Worksheet(xml).drop_merges(xml, (1, 1, last, n))  # a table cannot overlap merged cells
+    if page is not None:
+        xml = pagelayout.set_page_layout(xml, **page)
     if place is not None:
         head, tail = xml.split(_BODY)
         pkg.write(part, place[1](head, tail))
