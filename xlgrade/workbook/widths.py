@@ -45,7 +45,7 @@ def _chars(text: str, bold: bool = False) -> float:
 
 
 class _Classes(dict):
-    """Code point -> its class for :func:`_line_widths`: "w" wide (2.0), "d" digit-like (``DIGIT``),
+    """Code point -> its class for :func:`_text_width`: "w" wide (2.0), "d" digit-like (``DIGIT``),
     "l" any other (``LATIN``), a line break kept; each character classified once, on first use."""
 
     def __missing__(self, code: int) -> str:
