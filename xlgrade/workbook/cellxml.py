@@ -12,9 +12,10 @@ import datetime as dt
 import math
 import numbers
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import repeat
 from typing import Any
 
 from xlgrade.errors import PackageError
@@ -74,11 +75,20 @@ def excel_serial(value: dt.date | dt.datetime | dt.time, date1904: bool = False)
 
 def col_letter(col: int) -> str:
     """1 -> A, 27 -> AA."""
-    out = ""
+    try:
+        return _LETTERS[col]
+    except KeyError:
+        pass
+    col_, out = col, ""
     while col > 0:
         col, rem = divmod(col - 1, 26)
         out = chr(65 + rem) + out
+    if 0 < col_ <= 16384:  # the columns a sheet has: each spelled once
+        _LETTERS[col_] = out
     return out
+
+
+_LETTERS: dict[int, str] = {}
 
 
 def col_index(letters: str) -> int:
@@ -215,20 +225,84 @@ def cached_cell_xml(
 
 def column_tails(items: Sequence[Any], style: int | None, date1904: bool = False, p: str = "") -> list[str]:
     """:func:`cell_tail` of each item of a column (a :class:`Cell` brings its own style),
-    each distinct (type, value, style) formatted once."""
-    done: dict[tuple[type, Any, int | None], str] = {}
-    out = []
-    for item in items:
-        value, st = (item.value, item.style) if isinstance(item, Cell) else (item, style)
-        key = (type(value), value, st)
-        try:
-            tail = done[key]
-        except KeyError:
-            tail = done[key] = cell_tail(value, st, date1904, p)
-        except TypeError:  # an unhashable value: formatted where it stands
-            tail = cell_tail(value, st, date1904, p)
-        out.append(tail)
-    return out
+    each distinct (type, value, style) formatted once. A column of one type (floats, ints or
+    texts, with blanks) is formatted by that type alone (:func:`_typed_tails`); any other
+    column value by value."""
+    types = set(map(type, items))
+    kinds = types - {type(None)}
+    if len(kinds) == 1 and (kind := next(iter(kinds))) in _TYPED:
+        return _typed_tails(items, kind, style, p)
+    values: Sequence[Any]
+    if Cell in types:
+        values = [i.value if isinstance(i, Cell) else i for i in items]
+        styles: Iterable[int | None] = [i.style if isinstance(i, Cell) else style for i in items]
+    else:
+        values, styles = items, repeat(style)
+    keys = list(zip(map(type, values), values, styles))
+    try:
+        done = dict.fromkeys(keys, "")
+    except TypeError:  # an unhashable value: formatted where it stands
+        return [cell_tail(v, st, date1904, p) for _t, v, st in keys]
+    for key in done:
+        done[key] = cell_tail(key[1], key[2], date1904, p)
+    return list(map(done.__getitem__, keys))
+
+
+_TYPED = (float, int, str)
+
+
+def _typed_tails(items: Sequence[Any], kind: type, style: int | None, p: str) -> list[str]:
+    """:func:`cell_tail` of a column whose values are all ``kind`` (float, int or str) or None,
+    written out for that type (the same text, without the per-value dispatch): each distinct
+    value formatted once, then looked up for every cell."""
+    s = f' s="{style}"' if style else ""
+    blank = f"{s}/>" if style else ""
+    distinct = dict.fromkeys(items)
+    distinct.pop(None, None)
+    values = list(distinct)
+    if kind is str:
+        start, close = f'{s} t="inlineStr"><{p}is><{p}t', f"</{p}t></{p}is></{p}c>"
+        tails = [
+            f"{start}{_PRESERVE if t != t.strip() or _LF in t else ''}>{x}{close}"
+            for t, x in zip(*_clean_escaped(values))
+        ]
+    else:
+        start, close = f"{s}><{p}v>", f"</{p}v></{p}c>"
+        if kind is int:
+            tails = [f"{start}{v}{close}" for v in values]
+        else:  # NaN and the infinities have no value (plain_value); xml_number, inline
+            tails = [
+                blank
+                if v != v or v in _INFINITE
+                else f"{start}{int(v) if v.is_integer() and abs(v) < 1e15 else repr(v)}{close}"
+                for v in values
+            ]
+    lookup = dict(zip(values, tails))
+    lookup[None] = blank
+    return list(map(lookup.__getitem__, items))
+
+
+_PRESERVE = ' xml:space="preserve"'
+_LF = "\n"
+_INFINITE = (math.inf, -math.inf)
+
+
+def _clean_escaped(texts: list[str]) -> tuple[list[str], list[str]]:
+    """(:func:`clean_text`, and that escaped) of each text; texts that need neither (no
+    character to drop, escape or rewrite: seen by one scan of them all) are only cut to length."""
+    joined = _LF.join(texts)
+    if (
+        "&" in joined
+        or "<" in joined
+        or ">" in joined
+        or "\r" in joined
+        or "_x" in joined
+        or INVALID_XML.search(joined)
+    ):
+        cleaned = [clean_text(t) for t in texts]
+        return cleaned, [esc(t) for t in cleaned]
+    cut = [t[:MAX_TEXT] for t in texts]
+    return cut, cut
 
 
 # ---- helpers on cell text ----------------------------------------------------------------------

@@ -77,7 +77,20 @@ class FileBook:
         # labels best first, for grade colours of derived tables; else derived from the rules
         self.grade_order: tuple[str, ...] | None = tuple(grade_order) if grade_order else None
         self._backup: str | None = None
+        self._package: Package | None = None
         self._open()
+
+    @property
+    def package(self) -> Package:
+        """The workbook's package; after :meth:`save`, the saved file opened again when next used."""
+        if self._package is None:
+            self._open()
+        assert self._package is not None  # _open sets it
+        return self._package
+
+    @package.setter
+    def package(self, package: Package) -> None:
+        self._package = package
 
     def _open(self) -> None:
         try:
@@ -277,6 +290,10 @@ class FileBook:
             if col_type == DATE:
                 serial = np.floor(serial)
             return [None if v != v else float(v) for v in serial.tolist()]
+        if isinstance(dtype, np.dtype) and dtype.kind in "biu":  # no blanks: Python bools / ints
+            return series.to_numpy().tolist()
+        if isinstance(dtype, np.dtype) and dtype.kind == "f":  # NaN is a blank
+            return [None if v != v else v for v in series.to_numpy().tolist()]
         if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
             return series.astype(object).where(series.notna(), None).tolist()
         return [plain_value(v) for v in series.tolist()]
@@ -285,13 +302,25 @@ class FileBook:
         self, series: pd.Series | None, col_type: str, n: int, ranks: dict[str, int]
     ) -> tuple[list[Any], int | None]:
         """(values or Cells, the column's style): grade cells are coloured one by one."""
+        return self._cells_of(self._column(series, col_type, n), col_type, ranks)
+
+    def _cells_of(self, values: list[Any], col_type: str, ranks: dict[str, int]) -> tuple[list[Any], int | None]:
+        """:meth:`_cells` of a column's plain values; one (immutable) Cell per distinct grade."""
         st = self.styles()
-        values = self._column(series, col_type, n)
         if col_type != GRADE:
             return values, st[styles.TYPE_ROLE[col_type]]
-        return [Cell(v, st[styles.grade_role(ranks.get(str(v)) if v is not None else None)]) for v in values], st[
-            "grade"
-        ]
+        made: dict[tuple[type, Any], Cell] = {}
+
+        def cell(v: Any) -> Cell:
+            try:
+                return made[(type(v), v)]
+            except KeyError:
+                made[(type(v), v)] = c = Cell(v, st[styles.grade_role(ranks.get(str(v)) if v is not None else None)])
+                return c
+            except TypeError:  # unhashable: a cell of its own
+                return Cell(v, st[styles.grade_role(ranks.get(str(v)) if v is not None else None)])
+
+        return [cell(v) for v in values], st["grade"]
 
     # ---- writing -----------------------------------------------------------------------------
     def check_writable(self) -> None:
@@ -318,12 +347,13 @@ class FileBook:
             historysheet.write_all(self, name, frame)
             return
         headers, rows, widths, col_styles = self.table_layout(sheet, name, frame)
-        self.package.write_table(
-            name, sheet.table, headers, rows, widths, styles=col_styles, header_style=self.styles()["header"]
-        )
-        if sheet.print_group:  # prints in column blocks that fit the widths just written
+        page = None
+        if sheet.print_group:  # prints in column blocks that fit the widths written
             breaks, scale = pagelayout.column_blocks(widths, sheet.print_keys, sheet.print_group)
-            self.package.set_page_layout(name, scale=scale, col_breaks=breaks)
+            page = {"scale": scale, "col_breaks": breaks}
+        self.package.write_table(
+            name, sheet.table, headers, rows, widths, styles=col_styles, header_style=self.styles()["header"], page=page
+        )
 
     def read_history_before(self, month: pd.Period) -> Normalized:
         """The History rows of the latest month before ``month`` (:mod:`historysheet`: only
@@ -341,12 +371,14 @@ class FileBook:
         """(headers, rows of values or Cells, column widths, column styles) of ``frame`` as the table."""
         n = len(frame)
         ranks = self._grade_ranks()
-        columns, col_styles = [], []
+        columns, col_styles, plain = [], [], []
         for col in sheet.columns:
-            values, style = self._cells(frame[col.key] if col.key in frame.columns else None, col.type, n, ranks)
+            values = self._column(frame[col.key] if col.key in frame.columns else None, col.type, n)
+            items, style = self._cells_of(values, col.type, ranks)
             if col.wrap:
                 style = self.styles()[styles.column_role(col, styles.TYPE_ROLE)]
-            columns.append(values)
+            columns.append(items)
+            plain.append(values)
             col_styles.append(style or 0)
         rows = list(zip(*columns)) if n else []
         headers = sheet.headers(self.lang)
@@ -355,9 +387,8 @@ class FileBook:
         # staff widened keeps its width when the headers are the ones written before
         kept = self.package.col_widths(name) if info is not None and info[1] == headers else {}
         widths = []
-        for i, (col, values) in enumerate(zip(sheet.columns, columns)):
-            plain = (v.value if isinstance(v, Cell) else v for v in values)
-            width, wraps = column_width(col.type, plain, kept.get(i + 1, col.width), col.header(self.lang))
+        for i, (col, values) in enumerate(zip(sheet.columns, plain)):
+            width, wraps = column_width(col.type, values, kept.get(i + 1, col.width), col.header(self.lang))
             widths.append(width)
             if wraps:
                 col_styles[i] = self.styles()["wrap"]
@@ -638,7 +669,10 @@ class FileBook:
                 ) from None
             raise
         self._backup = None
-        self._open()
+        # the saved file is opened again only when next used (the CLI is done with it); what
+        # was read from the file before is forgotten now, as that opening would
+        self._package = None
+        self._rules, self.rule_issues, self._styles, self.history_read = None, [], None, None
         return str(made)
 
 

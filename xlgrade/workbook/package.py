@@ -358,9 +358,19 @@ class Package:
         styles: Sequence[int] | None = None,
         header_style: int | None = None,
         place: tuple[int, Callable[[str, str], str | bytes | SegmentedPart]] | None = None,
+        page: Mapping[str, Any] | None = None,
     ) -> str:
         return worksheets.write_table(
-            self, sheet_name, table_name, headers, rows, widths, styles=styles, header_style=header_style, place=place
+            self,
+            sheet_name,
+            table_name,
+            headers,
+            rows,
+            widths,
+            styles=styles,
+            header_style=header_style,
+            place=place,
+            page=page,
         )
 
     def write_sheet(

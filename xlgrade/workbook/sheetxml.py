@@ -20,7 +20,7 @@ from xlgrade.workbook.cellxml import (
     Cell,
     Formula,
     cached_cell_xml,
-    cell_xml,
+    cell_tail,
     col_letter,
     parse_range,
     parse_ref,
@@ -75,6 +75,17 @@ WORKSHEET_ORDER = (
 )
 
 
+_QUOTED = re.compile(r'([\w:.\-]+)\s*=\s*"([^"]*)"')
+
+
+def _attrs(text: str) -> dict[str, str]:
+    """:func:`attrs_of` of a start tag's attribute text; the usual one (double quotes, nothing
+    escaped: a row's or a cell's) by one findall."""
+    if "'" in text or "&" in text:
+        return attrs_of(text)
+    return dict(_QUOTED.findall(text))
+
+
 # ---- the worksheet XML ------------------------------------------------------------------------
 class Worksheet:
     """A worksheet part's text with its top-level children located (sheetData is not parsed)."""
@@ -88,6 +99,7 @@ class Worksheet:
         self._tag = xml[self.root.start : self.root.tag_end]
         self._row = re.compile(rf"""<{re.escape(self.p)}row\b((?:[^>"']|"[^"]*"|'[^']*')*?)(/?)>""")
         self._cell = re.compile(rf"""<{re.escape(self.p)}c\b((?:[^>"']|"[^"]*"|'[^']*')*?)(/?)>""")
+        self._formula = re.compile(rf"<{re.escape(self.p)}f\b(?:[^>]*?/>|.*?</{re.escape(self.p)}f>)", re.S)
 
     def child(self, name: str) -> Elem | None:
         return next((k for k in self.kids if k.name == name), None)
@@ -251,7 +263,7 @@ class Worksheet:
         """(row number, start, content start, content end, end, attrs, start tag) of each row."""
         prev = 0
         for m, content_end, stop in self._elements(self._row, f"</{self.p}row>", xml, start, end):
-            a = attrs_of(m.group(1))
+            a = _attrs(m.group(1))
             prev = int(a["r"]) if "r" in a else prev + 1
             yield prev, m.start(), m.end(), content_end, stop, a, m.group(0)
 
@@ -259,7 +271,7 @@ class Worksheet:
         """(column, start, end, attrs, self-closing) of each cell in a row's content."""
         prev = 0
         for m, _content_end, stop in self._elements(self._cell, f"</{self.p}c>", xml, start, end):
-            a = attrs_of(m.group(1))
+            a = _attrs(m.group(1))
             prev = parse_ref(a["r"])[1] if "r" in a else prev + 1
             yield prev, m.start(), stop, a, bool(m.group(2))
 
@@ -381,16 +393,13 @@ class Worksheet:
                 body, oa = old
                 if keep_styles and "s" in oa:
                     style = int(oa["s"] or 0)
-                fm = re.search(rf"<{re.escape(p)}f\b(?:[^>]*?/>|.*?</{re.escape(p)}f>)", body, re.S)
                 keep = keep_formulas if isinstance(keep_formulas, bool) else c in keep_formulas
-                if keep and fm and not isinstance(plain_value(cell.value), Formula):
-                    made = cell_xml(ref, Formula("x", cell.value), style, date1904, p)
-                    f_new = re.search(rf"<{re.escape(p)}f>.*?</{re.escape(p)}f>", made, re.S)
-                    assert f_new is not None  # cell_xml of a Formula writes its <f>
-                    made = made[: f_new.start()] + fm.group(0) + made[f_new.end() :]
-                    if "cm" in oa:
-                        made = made.replace(f'<{p}c r="{ref}"', f'<{p}c r="{ref}" cm="{oa["cm"]}"', 1)
-                    return made
+                fm = self._formula.search(body) if keep else None
+                if fm and not isinstance(plain_value(cell.value), Formula):
+                    # the cell as a formula with this cached value, its old <f> in place of the new one
+                    before, after = self._kept_formula_tail(cell.value, style, date1904, tails)
+                    cm = f' cm="{oa["cm"]}"' if "cm" in oa else ""
+                    return f'<{p}c r="{ref}"{cm}{before}{fm.group(0)}{after}'
             return cached_cell_xml(ref, cell.value, style, date1904, p, tails)
 
         found = self._find_cells(xml, num, c_start, c_end, todo, a.get("spans"))
@@ -428,6 +437,22 @@ class Worksheet:
             pos = at
         out.append(xml[pos:c_end])
         return self._row_tag(tag, a, num, cols) + "".join(out) + f"</{p}row>"
+
+    def _kept_formula_tail(self, value: Any, style: int | None, date1904: bool, tails: dict) -> tuple[str, str]:
+        """A formula cell's tail (:func:`cell_tail`) with cached result ``value``, split where its
+        ``<f>`` goes; each distinct (value, style) split once into ``tails``."""
+        try:
+            key = ("kept formula", type(value), value, style)
+            return tails[key]
+        except KeyError:
+            pass
+        except TypeError:
+            key = None
+        p = self.p
+        before, after = cell_tail(Formula("x", value), style, date1904, p).split(f"<{p}f>x</{p}f>", 1)
+        if key is not None:
+            tails[key] = (before, after)
+        return before, after
 
     def _row_tag(self, tag: str, a: dict[str, str], num: int, cols: Sequence[int]) -> str:
         """A row's start tag after an edit: its spans grown to ``cols``, its ``r`` written, open."""
@@ -470,7 +495,7 @@ class Worksheet:
                 if close < 0:
                     return None
                 e = close + len(p) + 4
-            out.append((s, e, attrs_of(m.group(1))))
+            out.append((s, e, _attrs(m.group(1))))
             pos = e
         return out
 

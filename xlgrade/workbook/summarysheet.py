@@ -25,7 +25,7 @@ from xlgrade.job.outputs import Block, Summary
 from xlgrade.workbook import pagelayout, styles
 from xlgrade.workbook.cellxml import Cell, plain_value, quote_sheet, range_ref
 from xlgrade.workbook.charts import ChartSpec, Series
-from xlgrade.workbook.widths import header_width, text_width
+from xlgrade.workbook.widths import header_width, text_width, widest
 
 CHART_ROWS = 16  # rows a chart covers
 CHART_CHARS = 72.0  # a chart spans the first columns up to at least this width
@@ -76,17 +76,8 @@ class SummaryLayout:
                 heads[(r, j)] = str(h)
             r += 1
             first = r
-            for row in block.rows:
-                for j, (value, kind) in enumerate(zip(row, block.kinds)):
-                    value = plain_value(value)
-                    role = styles.KIND_ROLE.get(kind, "text")
-                    if block.grade_column == j:
-                        role = styles.grade_role(ranks.get(str(value)) if value is not None else None)
-                    self.cells[(r, j + 1)] = Cell(value, st[role])
-                    width[j + 1] = max(width.get(j + 1, 0), text_width(value, kind))
-                    if role == "text" and isinstance(value, str):
-                        texts[(r, j + 1)] = value
-                r += 1
+            self._rows(block, first, st, ranks, width, texts)
+            r += len(block.rows)
             last = r - 1
             if block.total is not None:
                 for j, (value, kind) in enumerate(zip(block.total, block.kinds)):
@@ -131,6 +122,37 @@ class SummaryLayout:
         self.scale = pagelayout.fit_scale(points)
         self.row_breaks = self._breaks(bands)
         self.pages = len(self.row_breaks) + 1
+
+    def _rows(
+        self,
+        block: Block,
+        first: int,
+        st: dict[str, int],
+        ranks: dict[str, int],
+        width: dict[int, float],
+        texts: dict[tuple[int, int], str],
+    ) -> None:
+        """A block's rows from row ``first``, a column at a time: each cell styled by its column's
+        kind (grades by their rank), each column at least as wide as its widest value (rule 4),
+        its text cells noted in ``texts`` (they may wrap)."""
+        rows = block.rows
+        if not rows:
+            return
+        n = min(len(block.kinds), max(len(row) for row in rows))
+        for j, kind in enumerate(block.kinds[:n]):
+            at = [(first + i, j + 1) for i, row in enumerate(rows) if j < len(row)]
+            values = [plain_value(row[j]) for row in rows if j < len(row)]
+            role = styles.KIND_ROLE.get(kind, "text")
+            if block.grade_column == j:
+                roles = [styles.grade_role(ranks.get(str(v)) if v is not None else None) for v in values]
+                self.cells.update(zip(at, (Cell(v, st[x]) for v, x in zip(values, roles))))
+            else:
+                style = st[role]
+                self.cells.update(zip(at, (Cell(v, style) for v in values)))
+                if role == "text":
+                    texts.update((a, v) for a, v in zip(at, values) if isinstance(v, str))
+            if values:
+                width[j + 1] = max(width.get(j + 1, 0), widest(kind, values, each=True))
 
     def _breaks(self, bands: list[tuple[int, int]]) -> list[int]:
         """Manual row breaks (the last row of each page but the last), rule 2."""

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
+
+import numpy as np
 
 from xlgrade.schema import model
 
@@ -40,6 +42,45 @@ _TEXT_KINDS = {model.ID, model.TEXT, model.GRADE, "text", "grade"}
 
 def _chars(text: str, bold: bool = False) -> float:
     return sum(_char(ch, bold) for ch in text)
+
+
+class _Classes(dict):
+    """Code point -> its class for :func:`_text_width`: "w" wide (2.0), "d" digit-like (``DIGIT``),
+    "l" any other (``LATIN``), a line break kept; each character classified once, on first use."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        if ch == "\n":
+            cls = "\n"
+        elif unicodedata.east_asian_width(ch) in "WF":
+            cls = "w"
+        else:
+            cls = "d" if ch in _DIGITS else "l"
+        self[code] = cls
+        return cls
+
+
+_CLASSES = _Classes()
+_CLASS_WIDTH = {False: {"w": 2.0, "d": DIGIT, "l": LATIN}, True: {"w": 2.0, "d": BOLD_DIGIT, "l": LATIN}}
+# {(classes of a text, bold): width}: texts of the same shape (ids, amounts, names of as many
+# CJK characters) are measured once; the sum runs in the text's order, as :func:`_chars` does
+_MEASURED: dict[tuple[str, bool], float] = {}
+_MEASURED_MAX = 1 << 16
+
+
+def _text_width(text: str, bold: bool = False) -> float:
+    """:func:`_chars` of the longest line of ``text``, by its characters' classes."""
+    shape = text.translate(_CLASSES)
+    try:
+        return _MEASURED[(shape, bold)]
+    except KeyError:
+        pass
+    of = _CLASS_WIDTH[bold]
+    width = float(max(sum(of[c] for c in line) for line in shape.split("\n")))
+    if len(_MEASURED) >= _MEASURED_MAX:
+        _MEASURED.clear()
+    _MEASURED[(shape, bold)] = width
+    return width
 
 
 def _char(ch: str, bold: bool = False) -> float:
@@ -73,8 +114,7 @@ def shown(value: Any, kind: str) -> str:
 
 def text_width(value: Any, kind: str = model.TEXT, bold: bool = False) -> float:
     """How wide ``value`` reads in a cell of ``kind`` (the longest line of a text)."""
-    text = shown(value, kind)
-    return float(max((_chars(line, bold) for line in text.split("\n")), default=0))
+    return _text_width(shown(value, kind), bold)
 
 
 def header_width(header: str) -> float:
@@ -91,17 +131,33 @@ _MONOTONE = {model.ORDINAL, model.DATE, "date", model.DATETIME, model.SHARE, "sh
 _MONOTONE |= {model.MONEY, model.SCORE, "money", model.INTEGER, model.AMOUNT, "int"}
 
 
-def widest(kind: str, values: Iterable[Any]) -> float:
+def widest(kind: str, values: Iterable[Any], *, each: bool = False) -> float:
     """The widest of ``values`` as cells of ``kind`` show them (:func:`text_width`), each
     distinct value measured once; of the finite numbers of a :data:`_MONOTONE` kind only the
-    largest, the smallest and a negative zero ("-0.00") are measured."""
-    distinct: set[Any] = set()
-    out = 0.0
-    for v in values:
-        try:
-            distinct.add((type(v), v))
-        except TypeError:  # unhashable: measured where it stands
-            out = max(out, text_width(v, kind))
+    largest, the smallest and a negative zero ("-0.00") are measured; a text is measured only
+    while it may be wider than the widest so far (no character reads wider than 2 units, so a
+    text of n characters is at most 2n wide: the longest texts come first).
+
+    Of equal values the first is measured: a negative zero after a zero is not, unless ``each``
+    (the widest of measuring every value, :func:`text_width` of each)."""
+    values = values if isinstance(values, (list, tuple)) else list(values)
+    types = set(map(type, values))
+    if types <= {str, type(None)}:  # a text column (a blank reads as nothing)
+        return _widest_text(set(values) - {None}, 0.0)
+    if kind in _MONOTONE and types <= {float, type(None)}:
+        return _widest_floats(kind, values, each)
+    try:
+        distinct = set(zip(map(type, values), values))
+        out = 0.0
+    except TypeError:  # an unhashable value: measured where it stands
+        distinct, out = set(), 0.0
+        for v in values:
+            try:
+                distinct.add((type(v), v))
+            except TypeError:
+                out = max(out, text_width(v, kind))
+    if each and float in types and any(type(v) is float and v == 0 and math.copysign(1.0, v) < 0 for v in values):
+        out = max(out, text_width(-0.0, kind))  # measured even where a zero came first
     if kind in _MONOTONE:
         numbers = [v for t, v in distinct if t in (int, float) and math.isfinite(v)]
         if numbers:
@@ -109,9 +165,42 @@ def widest(kind: str, values: Iterable[Any]) -> float:
             ends = [min(numbers), max(numbers)]
             ends += [v for v in numbers if v == 0 and math.copysign(1.0, v) < 0][:1]
             distinct |= {(type(v), v) for v in ends}
-    for _t, v in distinct:
-        out = max(out, text_width(v, kind))
+    texts = []
+    for t, v in distinct:
+        if t is str:  # shows as it is
+            texts.append(v)
+        else:
+            out = max(out, text_width(v, kind))
+    return _widest_text(texts, out)
+
+
+def _widest_text(texts: Iterable[str], out: float) -> float:
+    """The widest of ``texts`` and ``out``: the longest first, until none can be wider."""
+    for v in sorted(texts, key=len, reverse=True):
+        if 2.0 * len(v) <= out:
+            break
+        out = max(out, _text_width(v))
     return out
+
+
+def _widest_floats(kind: str, values: Sequence[float | None], each: bool) -> float:
+    """:func:`widest` of floats (and blanks) of a :data:`_MONOTONE` kind, by numpy: the largest
+    and smallest finite number, the first zero when it is a negative one (of equal values only
+    the first counts, as in :func:`widest`'s set; any negative zero with ``each``) and the
+    infinities present."""
+    arr = np.array(values, dtype=float)
+    finite = arr[np.isfinite(arr)]
+    measured: list[float] = [v for v in (math.inf, -math.inf) if v in arr]
+    if finite.size:
+        zeros = np.flatnonzero(finite == 0)
+        first_zero = float(finite[zeros[0]]) if zeros.size else None
+        for end in (float(finite.min()), float(finite.max())):
+            measured.append(first_zero if end == 0 and first_zero is not None else end)
+        if first_zero is not None and math.copysign(1.0, first_zero) < 0:
+            measured.append(first_zero)
+        elif each and bool(np.any(np.signbit(finite[zeros]))):
+            measured.append(-0.0)
+    return max((text_width(v, kind) for v in measured), default=0.0)
 
 
 def column_width(kind: str, values: Iterable[Any], declared: float = 0.0, header: str = "") -> tuple[float, bool]:

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from xlgrade.errors import PackageError
 from xlgrade.workbook import pagelayout, sharedstrings, tables, workbookxml
 from xlgrade.workbook.cellxml import (
     Cell,
+    cached_cell_xml,
     cell_value,
     cell_xml,
     col_index,
@@ -138,13 +140,15 @@ def write_table(
     styles: Sequence[int] | None = None,
     header_style: int | None = None,
     place: tuple[int, Callable[[str, str], str | bytes | SegmentedPart]] | None = None,
+    page: Mapping[str, Any] | None = None,
 ) -> str:
     """Replace a sheet's content with one table: header row 1, ``rows`` below; returns its ref.
 
     Items of ``rows`` are :class:`Cell` objects or plain values styled with ``styles[column]``.
     ``place`` = (number of rows, make): the body rows are not in ``rows`` (empty) but made
     elsewhere (History's month segments, :mod:`xlgrade.workbook.historysheet`); the part
-    becomes ``make(xml before the body, xml after it)``.
+    becomes ``make(xml before the body, xml after it)``. ``page``: the keywords of
+    :func:`pagelayout.set_page_layout` (scale, breaks), set in the same pass.
     The table part (created if missing) gets the new ref, a reset auto filter and one column
     per header; everything else of the sheet XML stays as it was.
     """
@@ -173,10 +177,11 @@ def write_table(
     out = [f"<{p}sheetData>{ws.row_start(xml, 1)}"]
     out += [cell_xml(f"{letters[c]}1", h, header_style, date1904, p) for c, h in enumerate(headers)]
     out.append(f"</{p}row>")
-    if place is not None:  # the body comes in pieces: the layout edits work on the rest
+    body: list[str] | None = None
+    if place is not None or rows:  # the body joins the rest last: the layout edits work on the rest
         out.append(_BODY)
-    else:
-        out.append(rows_xml(rows, styles[:n], date1904, p))
+    if place is None and rows:
+        body = row_elements(rows, styles[:n], date1904, p)
     if not rows and place is None:
         out.append(f'<{p}row r="2">')
         out += [cell_xml(f"{letters[c]}2", None, styles[c], date1904, p) for c in range(n)]
@@ -189,9 +194,15 @@ def write_table(
     if widths is not None:
         xml = Worksheet(xml).set_cols(xml, {c + 1: w for c, w in enumerate(widths) if w})
     xml = Worksheet(xml).drop_merges(xml, (1, 1, last, n))  # a table cannot overlap merged cells
+    if page is not None:
+        xml = pagelayout.set_page_layout(xml, **page)
     if place is not None:
         head, tail = xml.split(_BODY)
         pkg.write(part, place[1](head, tail))
+    elif body is not None:  # the sheet's text made once, from its pieces
+        head, tail = xml.split(_BODY)
+        del xml
+        pkg.write(part, "".join([head, *body, tail]))
     else:
         pkg.write(part, xml)
     workbookxml.drop_calc_chain(pkg)
@@ -203,18 +214,37 @@ def write_table(
 
 
 def rows_xml(rows: Sequence[Sequence[Any]], styles: Sequence[int], date1904: bool, p: str, first: int = 2) -> str:
-    """The ``<row>`` elements of a table body, the first numbered ``first``.
+    """The ``<row>`` elements of a table body, the first numbered ``first``."""
+    return "".join(row_elements(rows, styles, date1904, p, first))
 
-    Column by column: each column's distinct values are formatted once, then the rows joined."""
+
+def row_elements(
+    rows: Sequence[Sequence[Any]], styles: Sequence[int], date1904: bool, p: str, first: int = 2
+) -> list[str]:
+    """:func:`rows_xml` as one string per row. Column by column: each column's distinct values
+    are formatted once (:func:`column_tails`), then each row filled in at once."""
     width = min(len(styles), max((len(r) for r in rows), default=0))
-    columns = [column_tails([r[c] if c < len(r) else None for r in rows], styles[c], date1904, p) for c in range(width)]
+    by_column: Sequence[Sequence[Any]]
+    if rows and len({len(r) for r in rows}) == 1:
+        by_column = list(zip(*rows))[:width]
+    else:
+        by_column = [[r[c] if c < len(r) else None for r in rows] for c in range(width)]
+    columns = [column_tails(items, styles[c], date1904, p) for c, items in enumerate(by_column)]
+    del by_column
     starts = [f'<{p}c r="{col_letter(c + 1)}' for c in range(width)]
-    out = []
-    for i, tails in enumerate(zip(*columns) if columns else [()] * len(rows), start=first):
-        out.append(f'<{p}row r="{i}">')
-        out.extend(f'{start}{i}"{tail}' for start, tail in zip(starts, tails) if tail)
-        out.append(f"</{p}row>")
-    return "".join(out)
+    end = f"</{p}row>"
+    # a row whose every cell has an element is one format call: <row r="{0}"><c r="A{0}"{1}...
+    row = f'<{p}row r="{{0}}">' + "".join(f'{start}{{0}}"{{{c + 1}}}' for c, start in enumerate(starts)) + end
+    fill = row.format
+
+    def cut(i: int, tails: tuple[str, ...]) -> str:  # a cell without an element is left out
+        cells = "".join(f'{start}{i}"{tail}' for start, tail in zip(starts, tails) if tail)
+        return f'<{p}row r="{i}">{cells}{end}'
+
+    return [
+        cut(i, tails) if "" in tails else fill(i, *tails)
+        for i, tails in zip(range(first, first + len(rows)), zip(*columns) if columns else repeat((), len(rows)))
+    ]
 
 
 def write_sheet(
@@ -247,12 +277,13 @@ def write_sheet(
     for r in heights:
         by_row.setdefault(r, [])
     out = [f"<{p}sheetData>"]
+    tails: dict = {}  # each distinct (value, style) formatted once (cached_cell_xml)
     for r in sorted(by_row):
         ht = f' ht="{xml_number(float(heights[r]))}" customHeight="1"' if r in heights else ""
         out.append(f'<{p}row r="{r}"{ht}>')
         for c, item in sorted(by_row[r], key=lambda t: t[0]):
-            cell = item if isinstance(item, Cell) else Cell(item)
-            out.append(cell_xml(f"{col_letter(c)}{r}", cell.value, cell.style, date1904, p))
+            value, style = (item.value, item.style) if isinstance(item, Cell) else (item, None)
+            out.append(cached_cell_xml(f"{col_letter(c)}{r}", value, style, date1904, p, tails))
         out.append(f"</{p}row>")
     out.append(f"</{p}sheetData>")
     ref = "A1"
