@@ -35,7 +35,7 @@ from typing import Any
 
 import python_calamine
 
-from xlgrade import columnar
+from xlgrade import columnar, freed
 from xlgrade.errors import (
     CorruptPartError,
     EncryptedWorkbookError,
@@ -54,6 +54,7 @@ from xlgrade.schema.model import Sheet, header_key
 from xlgrade.workbook import ziplimits
 
 CSV_SUFFIXES = (".csv",)
+RELEASE_ROWS = 20_000  # a sheet this long returns the memory its reading freed (xlgrade.freed)
 BOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
 
@@ -175,12 +176,13 @@ def read_book_table(
                 rest.set(i - len(head), j, CellError(text))
     offset = start[0] if head and start else 0
     source = f"[{path.name}]{name}"
-    return (
-        normalize_stacked(
-            head, rest, sheet, source=source, row_offset=offset, allow_missing=allow_missing, max_abs=max_abs
-        ),
-        name,
+    large = rest.rows >= RELEASE_ROWS
+    out = normalize_stacked(
+        head, rest, sheet, source=source, row_offset=offset, allow_missing=allow_missing, max_abs=max_abs
     )
+    if large:  # calamine's copy of the sheet and the chunks are gone: give their pages back
+        freed.release()
+    return out, name
 
 
 def _sheet_data(
