@@ -8,7 +8,10 @@ Accepts:
   read with python-calamine, cells typed as the file stores them (numbers, dates, text,
   booleans; formulas as their cached value). The sheet is ``sheet_name`` if given, else the
   one named like the sheet declaration (Chinese or English name, or its key), else the
-  first sheet.
+  first sheet. The rows are stacked into columns as calamine gives them
+  (:func:`read_book_table`, :mod:`xlgrade.columnar`): a 200,000-line ledger is never held as
+  a list of row lists, and the memory its reading freed goes back to the system
+  (:mod:`xlgrade.freed`) once the table is built.
 - ``.parquet`` (a file, or a folder of them): through DuckDB, :mod:`xlgrade.io.parquetread`.
 - A title or note rows above the header: the header is found in the first 10 rows
   (see :func:`xlgrade.normalize.find_header`). Row numbers in issues are the file's real
@@ -54,7 +57,7 @@ from xlgrade.schema.model import Sheet, header_key
 from xlgrade.workbook import ziplimits
 
 CSV_SUFFIXES = (".csv",)
-RELEASE_ROWS = 20_000  # a sheet this long returns the memory its reading freed (xlgrade.freed)
+RELEASE_ROWS = 2_000  # a sheet this long returns the memory its reading freed (xlgrade.freed)
 BOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
 
