@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -196,7 +197,7 @@ def grade(
     m = ALL[method]
     as_of = frames.as_timestamp(as_of if as_of is not None else pd.Timestamp.today())
     rules = rules or RuleBook()
-    kwargs = {"measure": measure} if m.uses_measure else {}
+    kwargs: dict[str, Any] = {"measure": measure} if m.uses_measure else {}
     people = frames.prepare_customers(customers)
     if m.rate is not None and figures is not None:
         return m.rate(figures_module.indexed(figures), people, rules, as_of, **kwargs)
