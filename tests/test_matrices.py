@@ -342,3 +342,33 @@ def test_every_matrix_grades_the_whole_population(fn):
     g.records("en")  # JSON-ready
     shuffled = fn(led.sample(frac=1, random_state=1), cus, RuleBook(), AS_OF)
     pd.testing.assert_frame_equal(g.frame, shuffled.frame)
+
+
+# ---- the monthly job's way: the ledger prepared once, the figures of every group given ----
+@pytest.mark.parametrize("seed", [3, 11])
+def test_analyses_graded_from_given_figures_and_a_prepared_ledger_equal_the_plain_call(seed):
+    from xlgrade import demo_data
+    from xlgrade.engine import ALL, ANALYSES, figures, grade
+
+    data = demo_data.generate(seed=seed, n_customers=60, months=30)
+    rules, as_of = RuleBook(), pd.Timestamp("2026-09-30")
+    people = data.customers.copy()
+    people.loc[people.index[::4], "loyalty"] = None  # some not entered
+    prepared = frames.prepare_ledger(data.ledger)
+    every = figures.of_ledger(prepared, rules, as_of)
+    assert {name for name, m in ALL.items() if m.reads_figures} == {"sales_loyalty", "value_type", "two_criteria"}
+    for name in ANALYSES:
+        plain = grade(name, data.ledger, customers=people, rules=rules, as_of=as_of)
+        reused = grade(name, prepared, figures=every, customers=people, rules=rules, as_of=as_of, prepared=True)
+        pd.testing.assert_frame_equal(plain.frame, reused.frame)
+        assert (plain.figures, plain.labels) == (reused.figures, reused.labels)
+
+
+def test_prepare_ledger_shares_columns_but_never_changes_its_input():
+    raw = pd.DataFrame({"customer_id": ["a", "b"], "date": ["2026-01-01", "2026-01-02"], "amount": [1.0, 2.0]})
+    raw["note"] = ["p", "q"]
+    before = raw.copy()
+    out = frames.prepare_ledger(raw)
+    out.loc[0, "note"] = "changed"
+    out.loc[0, "amount"] = 9.0
+    pd.testing.assert_frame_equal(raw, before)

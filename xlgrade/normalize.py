@@ -53,7 +53,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlgrade import parse
+from xlgrade import columnar, parse
 from xlgrade.engine.rules import RuleBook
 from xlgrade.errors import InputError
 from xlgrade.issues import IGNORED, NOTE, SKIPPED, Issue
@@ -586,6 +586,33 @@ def rows_to_frame(header: Sequence[Any], body: Sequence[Sequence[Any]]) -> pd.Da
     )
     frame.columns = names
     return frame
+
+
+def normalize_stacked(
+    head: Sequence[Sequence[Any]],
+    rest: columnar.Stack,
+    sheet: Sheet,
+    *,
+    source: str,
+    row_offset: int = 0,
+    allow_missing: Collection[str] = (),
+    max_abs: float | None = None,
+) -> Normalized:
+    """:func:`normalize_rows` of the rows ``head`` (the first :data:`HEADER_SCAN_ROWS`, as
+    lists) followed by the rows of ``rest`` (the others, stacked into columns by
+    :mod:`xlgrade.columnar`): the same frame and issues, the rows never all held as lists.
+    ``rest``'s chunks are released once the raw frame is built."""
+    h = find_header(head, sheet, source=source, row_offset=row_offset, allow_missing=allow_missing)
+    raw = columnar.frame([_header_text(c) for c in head[h]], [columnar.stack(head[h + 1 :]), rest])
+    return normalize(
+        raw,
+        sheet,
+        source=source,
+        first_row=row_offset + h + 2,
+        header_row=row_offset + h + 1,
+        allow_missing=allow_missing,
+        max_abs=max_abs,
+    )
 
 
 def normalize_rows(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -43,6 +44,7 @@ class Method:
     window: str | None = None  # the rule giving the months it grades over (0: all)
     labels: str = "abc.labels"  # the rule holding its grades, best first (an ``_en`` twin: English)
     rate: GradeFn | None = None  # (figures, customers, rules, as_of[, measure]) -> Grading: a grading method
+    reads_figures: bool = False  # an analysis whose run takes fig= (the figures of engine.figures)
 
     def grade_labels(self, rules: RuleBook, lang: str) -> tuple[str, ...]:
         """The grades it gives, best first, as a workbook in ``lang`` shows them (the 人工等级
@@ -136,6 +138,7 @@ ANALYSES: dict[str, Method] = {
             "sales x loyalty",
             uses_measure=True,
             summary=("volume", "sum"),
+            reads_figures=True,
         ),
         Method(
             "wallet",
@@ -145,7 +148,13 @@ ANALYSES: dict[str, Method] = {
             summary=("upcoming_purchase", "sum"),
         ),
         Method(
-            "value_type", matrices.value_type, "价值类型", "value type", needs=(("profit",),), summary=("profit", "sum")
+            "value_type",
+            matrices.value_type,
+            "价值类型",
+            "value type",
+            needs=(("profit",),),
+            summary=("profit", "sum"),
+            reads_figures=True,
         ),
         Method("deal_stage", matrices.deal_stage, "交易阶段", "deal stage", summary=("days_since", "mean")),
         Method(
@@ -155,6 +164,7 @@ ANALYSES: dict[str, Method] = {
             "two-criteria ABC matrix",
             uses_measure=True,
             summary=("first_value", "sum"),
+            reads_figures=True,
         ),
     )
 }
@@ -171,24 +181,31 @@ def grade(
     rules: RuleBook | None = None,
     as_of=None,
     measure: str | None = None,
+    prepared: bool = False,
 ) -> Grading:
     """Grade every customer with ``method`` (any of :data:`ALL`) as of ``as_of`` (default today).
 
     A grading method (:data:`METHODS`) grades ``figures`` (the frame of
     :func:`xlgrade.engine.figures.figure_columns`, computed for these rules and this as-of
-    date) when given, else the figures of ``ledger``; an analysis needs the ledger."""
+    date) when given, else the figures of ``ledger``; an analysis needs the ledger (and an
+    analysis that grades figures, ``reads_figures``, takes them from ``figures`` when given:
+    they must then hold every group, as ``figures.of_ledger(ledger, rules, as_of)`` gives them).
+    ``prepared``: ``ledger`` is :func:`frames.prepare_ledger`'s result already (the monthly
+    job prepares it once for every method), so it is not copied and typed again."""
     if method not in ALL:
         raise ValueError(f"unknown method {method!r}; choose from {', '.join(ALL)}")
     m = ALL[method]
     as_of = frames.as_timestamp(as_of if as_of is not None else pd.Timestamp.today())
     rules = rules or RuleBook()
-    kwargs = {"measure": measure} if m.uses_measure else {}
+    kwargs: dict[str, Any] = {"measure": measure} if m.uses_measure else {}
     people = frames.prepare_customers(customers)
     if m.rate is not None and figures is not None:
         return m.rate(figures_module.indexed(figures), people, rules, as_of, **kwargs)
     if ledger is None:
         raise ValueError(f"{method} needs the ledger")
-    return m.run(frames.prepare_ledger(ledger), people, rules, as_of, **kwargs)
+    if m.reads_figures and figures is not None:
+        kwargs["fig"] = figures_module.indexed(figures)
+    return m.run(ledger if prepared else frames.prepare_ledger(ledger), people, rules, as_of, **kwargs)
 
 
 def grade_choices(method: str, rules: RuleBook, lang: str) -> list[str]:

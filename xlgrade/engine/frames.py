@@ -42,7 +42,7 @@ def prepare_ledger(ledger: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in REQUIRED if c not in ledger.columns]
     if missing:
         raise ValueError(f"ledger lacks required columns: {', '.join(missing)}")
-    out = ledger.copy()
+    out = ledger.copy(deep=False)  # copy-on-write: the columns kept as they are are not copied
     out["customer_id"] = out["customer_id"].astype(str)
     for col in NUMERIC:
         out[col] = pd.to_numeric(out[col], errors="raise").astype("float64") if col in out else float("nan")

@@ -97,11 +97,18 @@ def _pick(labels: tuple[str, ...], pos: np.ndarray, assessed: np.ndarray, missin
 
 # ---- 1. sales volume x loyalty -------------------------------------------------------------
 def sales_loyalty(
-    ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
+    ledger: pd.DataFrame,
+    customers: pd.DataFrame,
+    rules: RuleBook,
+    as_of: pd.Timestamp,
+    *,
+    measure: str | None = None,
+    fig: pd.DataFrame | None = None,
 ) -> Grading:
     m = rules.matrix
     measure = measure or "amount"
-    fig = figures.of_ledger(ledger, rules, as_of, figures.NEEDS["sales_loyalty"])
+    if fig is None:  # (given: the figures of every group, as the monthly job computed them once)
+        fig = figures.of_ledger(ledger, rules, as_of, figures.NEEDS["sales_loyalty"])
     ids = figures.population(fig, customers)
     volume = figures.measured(fig, ids, "matrix", measure)
     split = split_of(volume[volume > 0], m.volume_split)
@@ -202,10 +209,17 @@ def wallet(
 
 # ---- 3. value types MVC / MGC / BZC ---------------------------------------------------------
 def value_type(
-    ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
+    ledger: pd.DataFrame,
+    customers: pd.DataFrame,
+    rules: RuleBook,
+    as_of: pd.Timestamp,
+    *,
+    measure: str | None = None,
+    fig: pd.DataFrame | None = None,
 ) -> Grading:
     m = rules.matrix
-    fig = figures.of_ledger(ledger, rules, as_of, figures.NEEDS["value_type"])
+    if fig is None:  # (given: the figures of every group, as the monthly job computed them once)
+        fig = figures.of_ledger(ledger, rules, as_of, figures.NEEDS["value_type"])
     ids = figures.population(fig, customers)
     profit = figures.on(fig, ids, "matrix_profit")
     sales_now = figures.on(fig, ids, "matrix_amount")
@@ -353,11 +367,18 @@ def deal_stage(
 
 # ---- 5. two-criteria 3x3 matrix -------------------------------------------------------------
 def two_criteria(
-    ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
+    ledger: pd.DataFrame,
+    customers: pd.DataFrame,
+    rules: RuleBook,
+    as_of: pd.Timestamp,
+    *,
+    measure: str | None = None,
+    fig: pd.DataFrame | None = None,
 ) -> Grading:
     p, abc = rules.pareto, rules.abc.labels
     first_m, second_m = measure or "amount", rules.matrix.second_measure
-    fig = figures.of_ledger(ledger, rules, as_of, figures.NEEDS["two_criteria"])
+    if fig is None:  # (given: the figures of every group, as the monthly job computed them once)
+        fig = figures.of_ledger(ledger, rules, as_of, figures.NEEDS["two_criteria"])
     ids = figures.population(fig, customers)
     first = figures.measured(fig, ids, "pareto", first_m)
     second = figures.measured(fig, ids, "pareto", second_m)

@@ -8,7 +8,10 @@ Accepts:
   read with python-calamine, cells typed as the file stores them (numbers, dates, text,
   booleans; formulas as their cached value). The sheet is ``sheet_name`` if given, else the
   one named like the sheet declaration (Chinese or English name, or its key), else the
-  first sheet.
+  first sheet. The rows are stacked into columns as calamine gives them
+  (:func:`read_book_table`, :mod:`xlgrade.columnar`): a 200,000-line ledger is never held as
+  a list of row lists, and the memory its reading freed goes back to the system
+  (:mod:`xlgrade.freed`) once the table is built.
 - ``.parquet`` (a file, or a folder of them): through DuckDB, :mod:`xlgrade.io.parquetread`.
 - A title or note rows above the header: the header is found in the first 10 rows
   (see :func:`xlgrade.normalize.find_header`). Row numbers in issues are the file's real
@@ -28,12 +31,14 @@ Refuses:
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
 import python_calamine
 
+from xlgrade import columnar, freed
 from xlgrade.errors import (
     CorruptPartError,
     EncryptedWorkbookError,
@@ -46,11 +51,13 @@ from xlgrade.errors import (
 from xlgrade.io.csvread import read_csv_table
 from xlgrade.io.errorcells import error_cells, mark_errors
 from xlgrade.io.parquetread import PARQUET_SUFFIXES, read_parquet_table
-from xlgrade.normalize import Normalized, normalize_rows
+from xlgrade.normalize import HEADER_SCAN_ROWS, Normalized, normalize_stacked
+from xlgrade.parse import CellError
 from xlgrade.schema.model import Sheet, header_key
 from xlgrade.workbook import ziplimits
 
 CSV_SUFFIXES = (".csv",)
+RELEASE_ROWS = 2_000  # a sheet this long returns the memory its reading freed (xlgrade.freed)
 BOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
 
@@ -79,15 +86,12 @@ def read_table(
     if suffix in CSV_SUFFIXES:
         return read_csv_table(path, sheet, allow_missing=allow_missing, max_abs=max_abs)
     if suffix in BOOK_SUFFIXES:
-        rows, offset, name = read_book_rows(path, sheet, sheet_name=sheet_name)
-        source = f"[{path.name}]{name}"
-    else:
-        raise InputError(
-            f"unsupported file type {path.suffix or '(none)'} (不支持的文件类型); "
-            f"use {', '.join(CSV_SUFFIXES + BOOK_SUFFIXES + PARQUET_SUFFIXES)}",
-            source=path.name,
-        )
-    return normalize_rows(rows, sheet, source=source, row_offset=offset, allow_missing=allow_missing, max_abs=max_abs)
+        return read_book_table(path, sheet, sheet_name=sheet_name, allow_missing=allow_missing, max_abs=max_abs)[0]
+    raise InputError(
+        f"unsupported file type {path.suffix or '(none)'} (不支持的文件类型); "
+        f"use {', '.join(CSV_SUFFIXES + BOOK_SUFFIXES + PARQUET_SUFFIXES)}",
+        source=path.name,
+    )
 
 
 def pick_sheet(names: list[str], sheet: Sheet, sheet_name: str | None, source: str) -> str:
@@ -126,6 +130,68 @@ def read_book_rows(
     ``may_hold_errors(sheet name)``: False when the caller knows the sheet has no error cell
     (a :class:`~xlgrade.workbook.package.Package` saw its part), so it is not searched for them.
     """
+    sheet_data, name = _sheet_data(path, sheet, sheet_name=sheet_name, data=data, checked=checked)
+    try:
+        rows = sheet_data.to_python(skip_empty_area=True)
+    except Exception as exc:  # a damaged part (truncated XML ...) surfaces only here
+        raise _unreadable(path, data, exc, name) from None
+    start = sheet_data.start
+    if _look_for_errors(path, name, may_hold_errors) and any(v == "" for r in rows for v in r):
+        # calamine reads an error cell (#N/A) as "": find them so they are reported as errors
+        mark_errors(rows, start, error_cells(data if data is not None else path, name))
+    offset = start[0] if rows and start else 0
+    return rows, offset, name
+
+
+def read_book_table(
+    path: Path,
+    sheet: Sheet,
+    *,
+    sheet_name: str | None = None,
+    data: bytes | None = None,
+    checked: bool = False,
+    may_hold_errors: Callable[[str], bool] | None = None,
+    allow_missing: Collection[str] = (),
+    max_abs: float | None = None,
+) -> tuple[Normalized, str]:
+    """(``sheet``'s table normalised, the sheet's name): :func:`read_book_rows` and
+    :func:`~xlgrade.normalize.normalize_rows` in one pass, the same frame and issues, without
+    ever holding the rows as lists: they are stacked into columns as calamine gives them
+    (:mod:`xlgrade.columnar`). The arguments are :func:`read_book_rows`'s."""
+    sheet_data, name = _sheet_data(path, sheet, sheet_name=sheet_name, data=data, checked=checked)
+    start = sheet_data.start
+    rows = _cells_of(sheet_data, path, data, name)
+    above = list(islice(rows, start[0] if start else 0))
+    if any(v != "" for r in above for v in r):  # iter_rows without the blank rows above the used range
+        rows = chain(above, rows)
+    head = list(islice(rows, HEADER_SCAN_ROWS))
+    rest = columnar.stack(rows)
+    del rows, sheet_data  # calamine's copy of the sheet goes here
+    empty = rest.empty_text or any(v == "" for r in head for v in r)
+    if empty and _look_for_errors(path, name, may_hold_errors):
+        r0, c0 = start or (0, 0)
+        for (r, c), text in error_cells(data if data is not None else path, name).items():
+            i, j = r - r0, c - c0
+            if 0 <= i < len(head):
+                if 0 <= j < len(head[i]):
+                    head[i][j] = CellError(text)
+            elif j >= 0:
+                rest.set(i - len(head), j, CellError(text))
+    offset = start[0] if head and start else 0
+    source = f"[{path.name}]{name}"
+    large = rest.rows >= RELEASE_ROWS
+    out = normalize_stacked(
+        head, rest, sheet, source=source, row_offset=offset, allow_missing=allow_missing, max_abs=max_abs
+    )
+    if large:  # calamine's copy of the sheet and the chunks are gone: give their pages back
+        freed.release()
+    return out, name
+
+
+def _sheet_data(
+    path: Path, sheet: Sheet, *, sheet_name: str | None, data: bytes | None, checked: bool
+) -> tuple[Any, str]:
+    """(the sheet as calamine parsed it, its name): the file checked first unless ``checked``."""
     if not checked and data is None:
         try:
             ziplimits.check_file(path, allow_xls=path.suffix.lower() == ".xls")
@@ -144,22 +210,27 @@ def read_book_rows(
     try:
         name = pick_sheet(list(book.sheet_names), sheet, sheet_name, path.name)
         try:
-            sheet_data = book.get_sheet_by_name(name)
-            rows = sheet_data.to_python(skip_empty_area=True)
+            return book.get_sheet_by_name(name), name
         except Exception as exc:  # a damaged part (truncated XML ...) surfaces only here
             raise _unreadable(path, data, exc, name) from None
-        start = sheet_data.start
     finally:
         book.close()
-    if (
-        path.suffix.lower() in (".xlsx", ".xlsm")
-        and (may_hold_errors is None or may_hold_errors(name))
-        and any(v == "" for r in rows for v in r)
-    ):
-        # calamine reads an error cell (#N/A) as "": find them so they are reported as errors
-        mark_errors(rows, start, error_cells(data if data is not None else path, name))
-    offset = start[0] if rows and start else 0
-    return rows, offset, name
+
+
+def _cells_of(sheet_data: Any, path: Path, data: bytes | None, name: str) -> Iterator[list[Any]]:
+    """The sheet's rows as python-calamine's ``iter_rows`` gives them: the used columns only, but
+    (python-calamine 0.9) after one blank row for each row above the used range, which
+    ``to_python(skip_empty_area=True)`` leaves out; a failure while calamine converts them is
+    reported as :func:`read_book_rows` reports it."""
+    try:
+        yield from sheet_data.iter_rows()
+    except Exception as exc:  # a damaged part (truncated XML ...) surfaces only here
+        raise _unreadable(path, data, exc, name) from None
+
+
+def _look_for_errors(path: Path, name: str, may_hold_errors: Callable[[str], bool] | None) -> bool:
+    """Whether the sheet ``name`` may hold error cells calamine read as "" (.xlsx / .xlsm only)."""
+    return path.suffix.lower() in (".xlsx", ".xlsm") and (may_hold_errors is None or may_hold_errors(name))
 
 
 def _unreadable(path: Path, data: bytes | None, exc: Exception, sheet_name: str | None = None) -> XlgradeError:

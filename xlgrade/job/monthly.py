@@ -38,7 +38,7 @@ import pandas as pd
 
 from xlgrade import __version__, who
 from xlgrade.checks import check_after, check_duplicates, check_known
-from xlgrade.engine import ANALYSES, METHODS, figures, frames, grade, grade_choices, in_language, label_map
+from xlgrade.engine import ALL, ANALYSES, METHODS, figures, frames, grade, grade_choices, in_language, label_map
 from xlgrade.engine.dynamics import apply_overrides, changes
 from xlgrade.engine.result import Grading
 from xlgrade.engine.rulelabels import method_name
@@ -201,10 +201,13 @@ def run_month(
 
     def graded_by(name: str) -> Grading:  # each method once, even when it is also an analysis
         if name not in results:
-            if name in METHODS and not figs:
+            takes = name in METHODS or ALL[name].reads_figures
+            if takes and not figs:
                 figs.append(figures.of_ledger(ledger, rules, as_of))
-            given = figs[0] if name in METHODS else None
-            results[name] = grade(name, ledger, figures=given, customers=customers, rules=rules, as_of=as_of)
+            given = figs[0] if takes else None
+            results[name] = grade(
+                name, ledger, figures=given, customers=customers, rules=rules, as_of=as_of, prepared=True
+            )
         return results[name]
 
     # the method's grades as the workbook shows them (English labels in an en workbook), so

@@ -13,7 +13,7 @@ changed on disk since it was read.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ from xlgrade.errors import (
     XlgradeError,
 )
 from xlgrade.io.rulesfile import rule_pairs
-from xlgrade.io.tables import read_book_rows
+from xlgrade.io.tables import read_book_rows, read_book_table
 from xlgrade.issues import NOTE, Issue
 from xlgrade.job.outputs import Note, Summary
 from xlgrade.normalize import Normalized, find_header, normalize_rows
@@ -136,12 +136,15 @@ class FileBook:
         return self._empty(sheet, self._source(name))
 
     def _rows(self, sheet: Sheet, name: str) -> tuple[list[list[Any]], int]:
+        rows, offset, _ = self._reading(name, lambda **kw: read_book_rows(self.path, sheet, sheet_name=name, **kw))
+        return rows, offset
+
+    def _reading(self, name: str, read: Callable[..., Any]) -> Any:
+        """``read(data=..., checked=..., may_hold_errors=...)`` of the sheet ``name`` (a function of
+        :mod:`xlgrade.io.tables`), a damaged sheet reported as :class:`DamagedSheetError`."""
         data = self.package.to_bytes() if self.package.dirty else None  # pending writes are read back
         try:
-            rows, offset, _ = read_book_rows(
-                self.path,
-                sheet,
-                sheet_name=name,
+            return read(
                 data=data,
                 checked=True,
                 may_hold_errors=lambda n: self.package.may_hold_errors(self.package.sheet_part(n)),
@@ -158,7 +161,6 @@ class FileBook:
                     "the workbook was not changed",
                 )
             ) from None
-        return rows, offset
 
     # ---- reading -------------------------------------------------------------------------------
     def read_table(self, sheet: Sheet) -> Normalized:
@@ -175,11 +177,16 @@ class FileBook:
                 source=self.name,
                 zh=f"工作簿中没有工作表“{sheet.zh}”;现有工作表:{'、'.join(self.package.sheet_names())}" + later,
             )
-        rows, offset = self._rows(sheet, name)
-        source = self._source(name)
-        if sheet.kind == DERIVED and not any(not parse.is_blank(v) for r in rows for v in r):
-            return self._empty(sheet, source)
         bound = self._rules.input.max_abs_amount if self._rules is not None else None
+        source = self._source(name)
+        if sheet.kind != DERIVED:  # the rows stacked into columns as they are read (io.tables)
+            read = self._reading(
+                name, lambda **kw: read_book_table(self.path, sheet, sheet_name=name, max_abs=bound, **kw)
+            )
+            return read[0]
+        rows, offset = self._rows(sheet, name)
+        if not any(not parse.is_blank(v) for r in rows for v in r):
+            return self._empty(sheet, source)
         return normalize_rows(rows, sheet, source=source, row_offset=offset, max_abs=bound)
 
     def _empty(self, sheet: Sheet, source: str) -> Normalized:
