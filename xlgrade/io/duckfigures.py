@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn
 
@@ -50,6 +50,23 @@ class DuckDBEngine:
             sql = figures.figures_sql(rules, as_of, "duckdb", LINES, columns=list(keys), groups=groups)
             raw = run(con, sql, source)
         return figures.typed(raw, rules, groups)
+
+    def scan(
+        self,
+        source: LedgerSource,
+        rules: RuleBook,
+        as_of: pd.Timestamp,
+        groups: tuple[str, ...] | None = None,
+        *,
+        check: Callable[[tuple[str, ...]], None] | None = None,
+    ) -> tuple[SourceFacts, pd.DataFrame]:
+        with lines_of(source) as (con, keys):
+            if check is not None:
+                check(tuple(keys))
+            sql = figures.figures_sql(rules, as_of, "duckdb", LINES, columns=list(keys), groups=groups, counted=True)
+            raw = run(con, sql, source)
+        fig, counts = figures.split_counts(raw)
+        return SourceFacts(tuple(keys), counts), figures.typed(fig, rules, groups)
 
     def describe(self, source: LedgerSource, as_of: pd.Timestamp) -> SourceFacts:
         with lines_of(source) as (con, keys):
