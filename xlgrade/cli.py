@@ -36,6 +36,7 @@ from xlgrade.engine.dynamics import apply_overrides
 from xlgrade.engine.rules import MEASURES
 from xlgrade.engine.text import Catalogue
 from xlgrade.errors import FolderNotFileError, InputError, XlgradeError
+from xlgrade.io import duckfigures
 from xlgrade.io.rulesfile import load_rules
 from xlgrade.io.tables import read_table
 from xlgrade.issues import Issue
@@ -85,6 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     line names. A workbook being rewritten is either as it was or completely new.
     """
     ignore_file_size_signal()
+    duckfigures.install()  # the figures of a workbook's or a CSV's ledger run on embedded DuckDB
     parser = build_parser(clihelp.help_lang(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
@@ -534,7 +536,7 @@ def _recalc(path: Path, month, wait: float | None = None, ledger: str | None = N
             from xlgrade.io.ledgerbook import LedgerFromSource
 
             book = LedgerFromSource(book, source)  # type: ignore[assignment]
-        return run_month(book, month)
+        return run_month(book, month, figure_sql=duckfigures.frame_sql)
 
 
 def cmd_recalc(args: argparse.Namespace) -> int:

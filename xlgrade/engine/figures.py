@@ -46,6 +46,14 @@ Rules of this module:
    without one (frames rule 5).
 6. Days are whole calendar days between dates (no time of day).
 
+7. ``figures_sql(..., counted=True)`` reads every line (no WHERE) and adds the counts of
+   :func:`counts_sql` per customer (:data:`COUNTED`); every figure's condition bounds the
+   date, so the figures are those of rule 3, and :func:`split_counts` keeps the customers of
+   rule 3 and sums the counts: one scan gives both.
+8. This module runs no SQL: an adapter hands it a :class:`Runner` (SQL over a pandas ledger;
+   :func:`xlgrade.io.duckfigures.frame_sql` is DuckDB's), per call (``run=``) or once per
+   process (:func:`install`); the engine package imports no adapter.
+
 The result's columns, in order, are :func:`figure_columns` (name -> dtype of the pandas
 frame an engine returns; ``customer_id`` is the first column, not an index).
 """
@@ -54,6 +62,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Protocol
 
 import pandas as pd
 
@@ -472,19 +481,62 @@ def typed(frame: pd.DataFrame, rules: RuleBook, groups: tuple[str, ...] | None =
     return out
 
 
-def of_ledger(ledger: pd.DataFrame, rules: RuleBook, as_of, groups: tuple[str, ...] | None = None) -> pd.DataFrame:
+class Runner(Protocol):
+    """Runs figure SQL over a pandas ledger (rule 8): an adapter's, handed to the engine."""
+
+    def __call__(self, sql: str, ledger: pd.DataFrame) -> pd.DataFrame:
+        """The result of ``sql`` (DuckDB's dialect) with ``ledger`` as the relation ``ledger``."""
+        ...
+
+
+_installed: list[Runner] = []  # the process's runner (install), when no call names one
+
+
+def install(run: Runner) -> None:
+    """Make ``run`` the runner of every :func:`of_ledger` call that names none (rule 8): what
+    the command line, the add-ins and the tests do once, with DuckDB's."""
+    _installed[:] = [run]
+
+
+def runner(run: Runner | None = None) -> Runner:
+    """``run``, else the installed runner; a clear error when there is neither."""
+    if run is not None:
+        return run
+    if not _installed:
+        raise RuntimeError(
+            "no SQL runner for the figures: pass run= (e.g. xlgrade.io.duckfigures.frame_sql) "
+            "or call xlgrade.io.duckfigures.install() once"
+        )
+    return _installed[0]
+
+
+def of_frame(
+    ledger: pd.DataFrame, rules: RuleBook, as_of, groups: tuple[str, ...] | None = None, run: Runner | None = None
+) -> pd.DataFrame:
+    """The figures of an engine ledger frame by ``run`` (rule 8), as an engine returns them
+    (``customer_id`` a column), without the cache of :func:`of_ledger`."""
+    if len(ledger) == 0:
+        return typed(pd.DataFrame({c: [] for c in figure_columns(rules, groups)}), rules, groups)
+    frame = ledger[[c for c in ledger.columns if c in frames.LEDGER_COLUMNS]]
+    if "sale_no" in frame and frame["sale_no"].dtype == object:  # one type for the SQL: text
+        frame = frame.assign(sale_no=frame["sale_no"].map(lambda v: v if v is None or pd.isna(v) else str(v)))
+    sql = figures_sql(rules, as_of, "duckdb", "ledger", columns=list(frame.columns), groups=groups)
+    return typed(runner(run)(sql, frame), rules, groups)
+
+
+def of_ledger(
+    ledger: pd.DataFrame, rules: RuleBook, as_of, groups: tuple[str, ...] | None = None, run: Runner | None = None
+) -> pd.DataFrame:
     """The figures (of ``groups``, default all) of an engine ledger frame
     (frames.prepare_ledger), indexed by customer_id. Do not change the frame returned.
 
-    Running the SQL is an adapter's job: this hands the frame to the embedded DuckDB engine
-    (:func:`xlgrade.io.duckfigures.figures_of_frame`), so the workbook and pandas paths grade
-    by the very definitions a Parquet file or a Spark cluster is graded by. The last few
-    results are kept, keyed by the SQL (rules, as-of date, groups) and the ledger's content;
-    once every group of a ledger is known, a request for some groups is answered from it, so
-    the monthly job (which computes every group once for the methods) runs the SQL once.
+    Running the SQL is an adapter's job (rule 8): ``run`` (else the installed runner) runs it
+    over the frame, so the workbook and pandas paths grade by the very definitions a Parquet
+    file or a Spark cluster is graded by. The last few results are kept, keyed by the SQL
+    (rules, as-of date, groups) and the ledger's content; once every group of a ledger is
+    known, a request for some groups is answered from it, so the monthly job (which computes
+    every group once for the methods) runs the SQL once.
     """
-    from xlgrade.io.duckfigures import figures_of_frame
-
     as_of = frames.as_timestamp(as_of)
     cols = [c for c in ledger.columns if c in frames.LEDGER_COLUMNS]
     content = hashlib.blake2b(pd.util.hash_pandas_object(ledger[cols], index=False).to_numpy().tobytes())
@@ -495,7 +547,7 @@ def of_ledger(ledger: pd.DataFrame, rules: RuleBook, as_of, groups: tuple[str, .
         return known if groups is None else known[[c for c in figure_columns(rules, groups) if c != "customer_id"]]
     key = every if groups is None else (figures_sql(rules, as_of, columns=cols, groups=groups), every[1])
     if key not in _RECENT:
-        _RECENT[key] = indexed(figures_of_frame(ledger, rules, as_of, groups))
+        _RECENT[key] = indexed(of_frame(ledger, rules, as_of, groups, run))
         while len(_RECENT) > _KEEP:
             _RECENT.pop(next(iter(_RECENT)))
     return _RECENT[key]

@@ -156,7 +156,12 @@ def no_lines_in(period: pd.Period, ledger: pd.DataFrame, source: str) -> list[Is
 
 
 def run_month(
-    book: Book, month: str | pd.Period | None = None, *, user: str | None = None, now: datetime | None = None
+    book: Book,
+    month: str | pd.Period | None = None,
+    *,
+    user: str | None = None,
+    now: datetime | None = None,
+    figure_sql: figures.Runner | None = None,  # runs the figure SQL (None: the installed runner)
 ) -> RunResult:
     started = time.perf_counter()
     now = now or datetime.now()
@@ -196,7 +201,7 @@ def run_month(
     def graded_by(name: str) -> Grading:  # each method once, even when it is also an analysis
         if name not in results:
             if name in METHODS and not figs:
-                figs.append(figures.of_ledger(ledger, rules, as_of))
+                figs.append(figures.of_ledger(ledger, rules, as_of, run=figure_sql))
             given = figs[0] if name in METHODS else None
             results[name] = grade(name, ledger, figures=given, customers=customers, rules=rules, as_of=as_of)
         return results[name]
