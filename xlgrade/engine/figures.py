@@ -71,11 +71,11 @@ from xlgrade.engine.rules import RuleBook
 
 EXACT = "DECIMAL(28,12)"  # one value, exactly as its shortest decimal text says
 ZERO = f"CAST(0 AS {EXACT})"
-# Days late / overdue, as a decimal small enough that an amount times it fits 38 digits with
-# its 12 decimals: Spark keeps the scale of DECIMAL(29,12) x DECIMAL(7,0) (37 digits) but cuts
-# DECIMAL(29,12) x DECIMAL(10,0) to 10 decimals, DuckDB keeps 12 (rule 4). 9,999,999 days.
+# Days late / overdue are integers; times a decimal (rule 4's slow path) they are this decimal,
+# small enough that the product fits 38 digits with its 12 decimals: Spark keeps the scale of
+# DECIMAL(29,12) x DECIMAL(7,0) (37 digits) but cuts DECIMAL(29,12) x DECIMAL(10,0) (an INT)
+# to 10 decimals, DuckDB keeps 12. 9,999,999 days.
 DAYS = "DECIMAL(7,0)"
-NO_DAYS = f"CAST(0 AS {DAYS})"  # not a bare 0: Spark widens DECIMAL(7,0) with an INT to DECIMAL(10,0)
 # What str.strip() strips (pandas' blank test, frames rule 5): TRIM differs between the
 # engines (Spark: spaces only; DuckDB: also U+3000, not a tab), so these become spaces first.
 WHITESPACE = (
@@ -179,9 +179,16 @@ def total(cond: str, name: str) -> str:
     """The exact sum of the value ``name`` (its parts ``{name}_m``, ``{name}_r``) over the lines
     where ``cond`` holds, rounded, as DOUBLE (rule 4): every figure that sums money or a
     quantity is this."""
-    sm = f"COALESCE(SUM(CASE WHEN {cond} THEN {name}_m END), 0)"
-    sr = f"SUM(CASE WHEN {cond} THEN {name}_r END)"
-    return money(decimal_of(sm, sr))
+    return summed(f"SUM(CASE WHEN {cond} THEN {name}_m END)", f"SUM(CASE WHEN {cond} THEN {name}_r END)")
+
+
+def summed(sm: str, sr: str) -> str:
+    """A sum of millionths ``sm`` plus a decimal sum ``sr`` (NULL: none), rounded, as DOUBLE
+    (rule 4). Without a decimal part the millionths divided as DOUBLEs are that already (the
+    nearest DOUBLE to the exact sum while it has fewer than 16 digits), with no decimal
+    arithmetic; the engines share identical aggregates, so ``sm`` and ``sr`` are summed once."""
+    whole = f"COALESCE(CAST({sm} AS DOUBLE) / {PER_MICRO}, CAST(0 AS DOUBLE))"
+    return f"CASE WHEN {sr} IS NULL THEN {whole} ELSE {money(decimal_of(f'COALESCE({sm}, 0)', sr))} END"
 
 
 def difference(a: str, b: str, when: str) -> list[str]:
@@ -319,24 +326,32 @@ def figures_sql(
         f"ELSE {p_of.format(paid='2', amt='1', zero='0')} END AS rec_of, "
         "CASE WHEN amount_m > 0 OR amount_r > 0 THEN 1 ELSE 0 END AS sells"  # > 0 exactly (a part is 0 or NULL)
     )
+    # whole days since 1970 (rule 6): every difference of days below is one subtraction
+    epoch = "DATE '1970-01-01'"
+    micro += [f"{d.days(epoch, x)} AS {x}_n" for x in ("d", "due", "paid_on")]
     facts = [
         "CASE rec_of WHEN 2 THEN paid_amount_m WHEN 1 THEN amount_m ELSE 0 END AS rec_m",
         "CASE rec_of WHEN 2 THEN paid_amount_r WHEN 1 THEN amount_r END AS rec_r",
     ]
     credit_days = int(rules.credit.credit_days)
     sells = "sells = 1"
-    late = f"GREATEST(COALESCE({d.days('due', 'paid_on')}, {d.days('d', 'paid_on')} - {credit_days}), 0)"
-    facts.append(f"CASE WHEN {sells} AND paid_on IS NOT NULL THEN CAST({late} AS {DAYS}) ELSE {NO_DAYS} END AS late")
+    late = f"GREATEST(COALESCE(paid_on_n - due_n, paid_on_n - d_n - {credit_days}), 0)"
+    facts.append(f"CASE WHEN {sells} AND paid_on IS NOT NULL THEN {late} ELSE 0 END AS late")
     opens = []
+    limits = [float(x) for x in rules.credit.aging_days]
     for prefix, t in as_dates(rules, as_of).items():
         lit = date_literal(t)
-        age = f"COALESCE({d.days('due', lit)}, {d.days('d', lit)} - {credit_days})"
+        lit_n = (pd.Timestamp(t).normalize() - pd.Timestamp("1970-01-01")).days
+        age = f"COALESCE({lit_n} - due_n, {lit_n} - d_n - {credit_days})"
         facts.append(f"CASE WHEN d <= {lit} THEN 1 ELSE 0 END AS {prefix}_in")
         facts.append(f"CASE WHEN paid_on > {lit} THEN 0 ELSE rec_m END AS {prefix}_paid_m")
         facts.append(f"CASE WHEN paid_on > {lit} THEN NULL ELSE rec_r END AS {prefix}_paid_r")
-        facts.append(f"CASE WHEN {sells} AND {age} > 0 THEN CAST({age} AS {DAYS}) ELSE {NO_DAYS} END AS {prefix}_over")
+        facts.append(f"CASE WHEN {sells} AND {age} > 0 THEN {age} ELSE 0 END AS {prefix}_over")
         m, r = difference("amount", f"{prefix}_paid", sells)
         opens += [f"{m} AS {prefix}_open_m", f"{r} AS {prefix}_open_r"]
+        # the aging bucket: 0 not overdue, i + 1 for (L[i-1], L[i]] days overdue
+        ages = "".join(f"WHEN {prefix}_over <= {limit!r} THEN {i + 1} " for i, limit in enumerate(limits))
+        opens.append(f"CASE WHEN {prefix}_over <= 0 THEN 0 {ages}ELSE {len(limits) + 1} END AS {prefix}_aged")
     owed = [f"CASE WHEN {positive(f'{p}_open')} THEN 1 ELSE 0 END AS {p}_owed" for p in CREDIT_PREFIXES]
 
     select = [f"cid AS {q('customer_id')}"]
@@ -377,7 +392,6 @@ def figures_sql(
         f"{orders(buys)} AS rfm_frequency",
         f"{total(inside(months['rfm']), 'amount')} AS rfm_monetary",
     ]
-    limits = [float(x) for x in rules.credit.aging_days]
     for prefix, t in as_dates(rules, as_of).items():
         at = f"{prefix}_in = 1"
         paid, open_, over, owes = f"{prefix}_paid", f"{prefix}_open", f"{prefix}_over", f"{prefix}_owed = 1"
@@ -385,20 +399,20 @@ def figures_sql(
             f"{total(at, 'amount')} AS {prefix}_sales",
             f"{total(at, paid)} AS {prefix}_collections",
             f"{total(at, open_)} AS {prefix}_outstanding",
-            f"{total(f'{at} AND {over} <= 0', open_)} AS {prefix}_not_due",
-            f"{total(f'{at} AND {over} > 0', open_)} AS {prefix}_overdue_balance",
+            f"{total(f'{at} AND {prefix}_aged = 0', open_)} AS {prefix}_not_due",
+            f"{total(f'{at} AND {prefix}_aged > 0', open_)} AS {prefix}_overdue_balance",
             f"CAST(COALESCE(MAX(CASE WHEN {at} AND {owes} THEN {over} END), 0) AS DOUBLE) AS {prefix}_max_days_overdue",
         ]
         for i, bucket in enumerate(credit.aging_buckets(rules.credit.aging_days)):  # (L[i-1], L[i]] days
-            low = f" AND {over} > {limits[i - 1]!r}" if i > 0 else ""
-            high = f" AND {over} <= {limits[i]!r}" if i < len(limits) else ""
-            select.append(f"{total(f'{at} AND {owes} AND {over} > 0{low}{high}', open_)} AS {prefix}_{bucket.key}")
+            select.append(f"{total(f'{at} AND {owes} AND {prefix}_aged = {i + 1}', open_)} AS {prefix}_{bucket.key}")
         recent = f"{at} AND {sells}" + (
             "" if (s := frames.window_start(t, rules.credit.months)) is None else f" AND d > {date_literal(s)}"
         )
         # sum of paid x days late + open x days overdue, exactly: the millionths' products, then the rest's
-        whole = d.wide(f"{paid}_m * CAST(late AS BIGINT) + {open_}_m * CAST({over} AS BIGINT)")
-        rest = f"COALESCE({paid}_r, {ZERO}) * late + COALESCE({open_}_r, {ZERO}) * {over}"
+        whole = d.wide(f"{paid}_m * late + {open_}_m * {over}")
+        rest = (
+            f"COALESCE({paid}_r, {ZERO}) * CAST(late AS {DAYS}) + COALESCE({open_}_r, {ZERO}) * CAST({over} AS {DAYS})"
+        )
         weighted = (
             f"(SUM(CASE WHEN {recent} THEN {whole} END) * {MICRO}"
             f" + COALESCE(SUM(CASE WHEN {recent} AND ({paid}_r IS NOT NULL OR {open_}_r IS NOT NULL) THEN {rest} END), {ZERO}))"
