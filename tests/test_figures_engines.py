@@ -225,6 +225,17 @@ def test_one_scan_gives_the_figures_and_the_counts_of_their_own_queries(tmp_path
     assert facts.counts == {"lines": 6, "no_customer": 1, "no_date": 1, "later": 1, "no_amount": 1}
     pd.testing.assert_frame_equal(fig, DuckDBEngine().figures(source, rules, AS_OF, ("threshold",)))
     assert list(fig["customer_id"]) == ["C1", "C3"]  # C2's one line has no date, C3's August line is later
+    # without a sale_no column every line is an order, as with one that is blank throughout
+    blank = tmp_path / "blank.parquet"
+    con = duckdb.connect()
+    con.register("frame", frame.assign(sale_no=pd.Series([None] * len(frame), dtype=object)))
+    con.execute(
+        f"COPY (SELECT * REPLACE (CAST(sale_no AS VARCHAR) AS sale_no) FROM frame) TO '{blank}' (FORMAT parquet)"
+    )
+    con.close()
+    with_blank = DuckDBEngine().figures(LedgerSource("parquet", str(blank)), rules, AS_OF)
+    pd.testing.assert_frame_equal(DuckDBEngine().figures(source, rules, AS_OF), with_blank)
+    assert list(with_blank["threshold_orders"]) == [2, 1]
 
 
 def test_the_sql_is_the_common_subset_with_a_dialect_table():
