@@ -164,9 +164,11 @@ def exact_parts(name: str) -> tuple[list[str], list[str]]:
     return first, second
 
 
-def decimal_of(m: str, r: str) -> str:
-    """The exact decimal of ``m`` millionths plus ``r`` (NULL: 0)."""
-    return f"(CAST({m} AS DECIMAL(19,0)) * {MICRO} + COALESCE(CAST({r} AS DECIMAL(30,12)), {ZERO}))"
+def decimal_of(m: str, r: str, digits: int = 19) -> str:
+    """The exact decimal of ``m`` millionths (at most ``digits`` digits) plus ``r`` (NULL: 0).
+    The types keep every product and sum within 38 digits with 12 decimals: beyond, Spark cuts
+    the scale (DECIMAL(38,6) + DECIMAL(38,12) keeps 6 decimals), DuckDB does not."""
+    return f"(CAST({m} AS DECIMAL({digits},0)) * {MICRO} + COALESCE(CAST({r} AS DECIMAL(30,12)), {ZERO}))"
 
 
 def positive(name: str) -> str:
@@ -415,9 +417,10 @@ def figures_sql(
         rest = (
             f"COALESCE({paid}_r, {ZERO}) * CAST(late AS {DAYS}) + COALESCE({open_}_r, {ZERO}) * CAST({over} AS {DAYS})"
         )
-        weighted = (
-            f"(SUM(CASE WHEN {recent} THEN {whole} END) * {MICRO}"
-            f" + COALESCE(SUM(CASE WHEN {recent} AND ({paid}_r IS NOT NULL OR {open_}_r IS NOT NULL) THEN {rest} END), {ZERO}))"
+        weighted = decimal_of(
+            f"SUM(CASE WHEN {recent} THEN {whole} END)",
+            f"SUM(CASE WHEN {recent} AND ({paid}_r IS NOT NULL OR {open_}_r IS NOT NULL) THEN {rest} END)",
+            24,  # millionths x days: up to 10^18 money-days
         )
         weight = decimal_of(f"SUM(CASE WHEN {recent} THEN amount_m END)", f"SUM(CASE WHEN {recent} THEN amount_r END)")
         # rounded as a decimal, through the quotient's text: ROUND of a DOUBLE rounds 0.0046875 down in
