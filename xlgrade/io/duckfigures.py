@@ -18,6 +18,7 @@ Rules of this module:
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -99,7 +100,12 @@ def frame_sql(sql: str, ledger: pd.DataFrame) -> pd.DataFrame:
     try:
         return run(con, sql, LedgerSource("frame"))
     finally:
-        con.unregister("ledger")
+        try:
+            con.unregister("ledger")
+        except Exception:  # interrupted while its result was fetched: the connection is done, the error stays
+            _local.con = None
+            with contextlib.suppress(Exception):
+                con.close()
 
 
 def install() -> None:
