@@ -15,10 +15,16 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+from xlgrade.io import duckfigures
+
 # The machines are shared: a slow draw is the neighbour's load, not a slow strategy; and no
 # property test here has a per-example deadline (timing belongs to the benchmark).
 settings.register_profile("xlgrade", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("xlgrade")
+
+# The engine runs no SQL itself (xlgrade.engine.figures rule 8): the tests grade pandas
+# ledgers on embedded DuckDB, as the command line does.
+duckfigures.install()
 
 
 def libreoffice_required() -> bool:

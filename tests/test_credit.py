@@ -4,8 +4,6 @@ Defaults: credit days 30, penalty 2 points a day, trailing 12 months, grades 优
 良 >= 75, 中 >= 60, else 差; aging limits 30 / 60 / 90 days. As-of date 2026-06-30.
 """
 
-import time
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -349,7 +347,8 @@ def test_each_customer_exactly_one_row_regardless_of_order():
     pd.testing.assert_frame_equal(a, b)
 
 
-def test_large_ledger_is_fast():
+def test_a_large_ledger_grades_every_customer_once():
+    """200,000 lines of 5,000 customers (its speed is the benchmark's: make bench)."""
     rng = np.random.default_rng(7)
     n = 200_000
     dates = pd.Timestamp("2024-07-01") + pd.to_timedelta(rng.integers(0, 730, n), unit="D")
@@ -364,7 +363,5 @@ def test_large_ledger_is_fast():
             }
         )
     )
-    start = time.perf_counter()
     g = credit.grade(df, frames.prepare_customers(None), RuleBook(), AS_OF)
-    assert time.perf_counter() - start < 3.0  # about 0.3 s on a laptop
     assert len(g.frame) == 5000 and g.frame.index.is_unique

@@ -1,5 +1,6 @@
 """The engine is pure: importing it must not pull in file or spreadsheet libraries."""
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -22,3 +23,38 @@ def test_engine_sources_do_not_open_files():
         text = path.read_text(encoding="utf-8")
         for word in ("open(", "read_csv", "read_excel", "to_csv", "to_excel", "Path("):
             assert word not in text, f"{path.name} uses {word}"
+
+
+ADAPTERS = ("xlgrade.io", "xlgrade.workbook", "xlgrade.job", "xlgrade.addins", "xlgrade.lo", "xlgrade.cli")
+
+
+def _imported(tree: ast.AST) -> list[str]:
+    """Every module an ``import`` or ``from ... import`` names, at any depth (lazy imports too)."""
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names += [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        elif isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) in (
+            "import_module",
+            "__import__",
+        ):
+            names += [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+    return names
+
+
+def test_the_engine_imports_no_adapter():
+    """The engine package imports nothing from the adapters (xlgrade.io, the workbook, the job):
+    an adapter hands it what it needs (the figure SQL's runner: engine.figures rule 8)."""
+    engine = Path(__file__).parents[1] / "xlgrade" / "engine"
+    found = {
+        f"{path.name}: {name}"
+        for path in sorted(engine.glob("*.py"))
+        for name in _imported(ast.parse(path.read_text(encoding="utf-8")))
+        if name.startswith(ADAPTERS)
+    }
+    assert not found
+    # the scan sees a lazy import: this very shape is what figures.of_ledger had
+    lazy = ast.parse("def f():\n    from xlgrade.io.duckfigures import figures_of_frame\n")
+    assert "xlgrade.io.duckfigures" in _imported(lazy)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import tempfile
 from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import numpy as np
@@ -60,6 +61,10 @@ def _csv_glob(ledger: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, folder
 ENGINES: list[tuple[str, Engine]] = [("workbook", _workbook), ("parquet", _parquet), ("csv", _csv_glob)]
 
 AMOUNTS = [16666.666666666668, 100000.0, 0.1, 0.2, 1234.5, -500.0, -16666.666666666668, 0.0, 99999.99, 1e-6, 7.000001]
+# values that are no whole number of millionths, or too large for the 64-bit micro-units:
+# summed through their text (figures rule 4's slow path), alone and beside the others
+SLOW = [0.1 + 0.2, 1 / 3, -2 / 3, 123456789.12345679, 5e9, -4.2e9, -2.675e-7, 1234.5678901234, 9.999999999e-5]
+AMOUNTS += SLOW
 DAYS = list(range(-800, 40, 7))  # days from the as-of date: two years back to lines after it
 
 
@@ -147,6 +152,92 @@ def test_six_lines_of_a_sixth_make_exactly_the_threshold():
             assert result.grades["C1"] == "B", name  # 6 orders > 5 but 100,000 is not > 100,000
 
 
+def _decimal(x: float) -> Decimal:
+    """A value as the figures take it: its shortest text, to 12 decimals (figures rule 4)."""
+    return Decimal(repr(float(x))).quantize(Decimal("1e-12"), rounding=ROUND_HALF_UP)
+
+
+def _rounded_sum(values) -> float:
+    return float(sum((_decimal(v) for v in values), Decimal(0)).quantize(Decimal("1e-6"), rounding=ROUND_HALF_UP))
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(
+            st.sampled_from(AMOUNTS),
+            st.floats(-1e9, 1e9, allow_nan=False).filter(lambda v: v != 0),
+            st.integers(-(10**12), 10**12).map(lambda n: n / 1e6),  # whole millionths
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_sums_are_exact_decimal_sums_of_the_values_texts(values):
+    """Rule 4 against Python's decimals, on every engine: micro-units and the text path, mixed."""
+    n = len(values)
+    ledger = frames.prepare_ledger(
+        pd.DataFrame(
+            {
+                "customer_id": ["C1"] * n,
+                "date": pd.to_datetime(["2026-03-05"] * n),
+                "amount": values,
+                "quantity": values[::-1],
+                "paid_amount": [v / 7 for v in values],
+                "paid_date": pd.to_datetime(["2026-03-20"] * n),
+            }
+        )
+    )
+    rules = RuleBook().updated({"threshold.window_months": 0})
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, engine in ENGINES:
+            folder = Path(tmp) / name
+            folder.mkdir()
+            fig = figures.indexed(engine(ledger, rules, AS_OF, folder))
+            assert fig.at["C1", "threshold_amount"] == _rounded_sum(values), name
+            assert fig.at["C1", "threshold_quantity"] == _rounded_sum(values[::-1]), name
+            assert fig.at["C1", "credit_sales"] == _rounded_sum(values), name
+            # collections: each line's payment clamped between 0 and its amount (docs/rules.md credit)
+            paid = [min(max(_decimal(v / 7), min(_decimal(v), 0)), max(_decimal(v), 0)) for v in values]
+            assert fig.at["C1", "credit_collections"] == _rounded_sum(paid), name
+
+
+def test_one_scan_gives_the_figures_and_the_counts_of_their_own_queries(tmp_path):
+    """FigureEngine.scan: the figures of ``figures`` and the counts of ``describe``, from one query."""
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["C1", "C1", None, "C2", "C3", "C3"],
+            "date": pd.to_datetime(["2026-01-05", "2026-05-02", "2026-03-10", None, "2026-08-01", "2026-02-01"]),
+            "amount": [100.0, None, 250.5, 20.0, 5.0, 1 / 3],
+        }
+    )
+    path = tmp_path / "ledger.parquet"
+    con = duckdb.connect()
+    con.register("frame", frame)
+    con.execute(f"COPY frame TO '{path}' (FORMAT parquet)")
+    con.close()
+    source = LedgerSource("parquet", str(path))
+    rules = RuleBook()
+    seen: list[tuple[str, ...]] = []
+    facts, fig = DuckDBEngine().scan(source, rules, AS_OF, ("threshold",), check=seen.append)
+    assert seen == [("customer_id", "date", "amount")]
+    assert facts == DuckDBEngine().describe(source, AS_OF)
+    assert facts.counts == {"lines": 6, "no_customer": 1, "no_date": 1, "later": 1, "no_amount": 1}
+    pd.testing.assert_frame_equal(fig, DuckDBEngine().figures(source, rules, AS_OF, ("threshold",)))
+    assert list(fig["customer_id"]) == ["C1", "C3"]  # C2's one line has no date, C3's August line is later
+    # without a sale_no column every line is an order, as with one that is blank throughout
+    blank = tmp_path / "blank.parquet"
+    con = duckdb.connect()
+    con.register("frame", frame.assign(sale_no=pd.Series([None] * len(frame), dtype=object)))
+    con.execute(
+        f"COPY (SELECT * REPLACE (CAST(sale_no AS VARCHAR) AS sale_no) FROM frame) TO '{blank}' (FORMAT parquet)"
+    )
+    con.close()
+    with_blank = DuckDBEngine().figures(LedgerSource("parquet", str(blank)), rules, AS_OF)
+    pd.testing.assert_frame_equal(DuckDBEngine().figures(source, rules, AS_OF), with_blank)
+    assert list(with_blank["threshold_orders"]) == [2, 1]
+
+
 def test_the_sql_is_the_common_subset_with_a_dialect_table():
     rules = RuleBook()
     for dialect in figures.DIALECTS:
@@ -162,7 +253,7 @@ def test_the_sql_is_the_common_subset_with_a_dialect_table():
     assert "d > DATE '2025-06-30' AND d <= DATE '2026-06-30'" in spark
 
 
-def test_some_groups_are_answered_from_every_group_once_known(monkeypatch):
+def test_some_groups_are_answered_from_every_group_once_known():
     """The monthly job computes every group for the methods; the analyses' requests for some
     groups then run no SQL again, and read what running their own SQL would give."""
     import xlgrade.io.duckfigures as duck
@@ -180,11 +271,16 @@ def test_some_groups_are_answered_from_every_group_once_known(monkeypatch):
     )
     rules = RuleBook()
     direct = {g: figures.indexed(figures_of_frame(ledger, rules, AS_OF, figures.NEEDS[g])) for g in figures.NEEDS}
+    calls: list[str] = []
+
+    def counting(sql: str, frame: pd.DataFrame) -> pd.DataFrame:  # the runner the adapter hands over
+        calls.append(sql)
+        return duck.frame_sql(sql, frame)
+
     figures._RECENT.clear()
-    figures.of_ledger(ledger, rules, AS_OF)
-    calls = []
-    real = duck.figures_of_frame
-    monkeypatch.setattr(duck, "figures_of_frame", lambda *a, **k: calls.append(a) or real(*a, **k))
+    figures.of_ledger(ledger, rules, AS_OF, run=counting)
+    assert len(calls) == 1  # every group: one query, by the runner given
+    calls.clear()
     for g, want in direct.items():
-        pd.testing.assert_frame_equal(figures.of_ledger(ledger, rules, AS_OF, figures.NEEDS[g]), want)
+        pd.testing.assert_frame_equal(figures.of_ledger(ledger, rules, AS_OF, figures.NEEDS[g], run=counting), want)
     assert calls == []

@@ -31,11 +31,12 @@ from xlgrade.clifail import (
     say_error,
 )
 from xlgrade.csvout import csv_text, write_csv
-from xlgrade.engine import METHODS, Grading, RuleBook, grade, in_language
+from xlgrade.engine import METHODS, Grading, RuleBook, figures, grade, in_language
 from xlgrade.engine.dynamics import apply_overrides
 from xlgrade.engine.rules import MEASURES
 from xlgrade.engine.text import Catalogue
 from xlgrade.errors import FolderNotFileError, InputError, XlgradeError
+from xlgrade.io import duckfigures
 from xlgrade.io.rulesfile import load_rules
 from xlgrade.io.tables import read_table
 from xlgrade.issues import Issue
@@ -85,6 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     line names. A workbook being rewritten is either as it was or completely new.
     """
     ignore_file_size_signal()
+    duckfigures.install()  # the figures of a workbook's or a CSV's ledger run on embedded DuckDB
     parser = build_parser(clihelp.help_lang(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
@@ -304,20 +306,24 @@ def grade_source(args: argparse.Namespace, rules: RuleBook, method: str, as_of: 
     source = engines.source_of(args.ledger, args.sql)
     engine = engines.engine(args.engine or "duckdb")
     day = pd.Timestamp(as_of)
-    facts = engine.describe(source, day)
-    for group in spec.missing(facts.columns):
-        wanted = " or ".join(f"{key} ({LEDGER.column(key).zh})" for key in group)
-        zh = " 或 ".join(LEDGER.column(key).zh for key in group)
-        raise InputError(
-            f"the {method} method needs a {wanted} column", source=source.name, zh=f"{method} 方法需要“{zh}”列"
-        )
-    issues: list[Issue] = facts.issues(source.name, day)
+
+    def check(columns: tuple[str, ...]) -> None:
+        for group in spec.missing(columns):
+            wanted = " or ".join(f"{key} ({LEDGER.column(key).zh})" for key in group)
+            zh = " 或 ".join(LEDGER.column(key).zh for key in group)
+            raise InputError(
+                f"the {method} method needs a {wanted} column", source=source.name, zh=f"{method} 方法需要“{zh}”列"
+            )
+
     customers, cust = None, None
     if args.customers:
         cust = read_table(args.customers, CUSTOMERS, max_abs=rules.input.max_abs_amount)
+    # one scan: the figures this method grades and the counts of the lines they do not read
+    facts, figs = engine.scan(source, rules, day, figures.NEEDS[method], check=check)
+    issues: list[Issue] = facts.issues(source.name, day)
+    if cust is not None:
         customers, dup_issues = check_duplicates(cust.frame, "customer_id", cust.source)
         issues += cust.issues + dup_issues
-    figs = engine.figures(source, rules, day)
     if figs.empty and (customers is None or customers.empty):
         _report_issues(issues, args.lang)
         raise InputError("no usable ledger rows to grade", source=source.name, zh="没有可分级的台账行")
@@ -530,7 +536,7 @@ def _recalc(path: Path, month, wait: float | None = None, ledger: str | None = N
             from xlgrade.io.ledgerbook import LedgerFromSource
 
             book = LedgerFromSource(book, source)  # type: ignore[assignment]
-        return run_month(book, month)
+        return run_month(book, month, figure_sql=duckfigures.frame_sql)
 
 
 def cmd_recalc(args: argparse.Namespace) -> int:

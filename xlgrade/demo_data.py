@@ -25,9 +25,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from xlgrade.engine import frames, grade
+from xlgrade.engine import figures, frames, grade
 from xlgrade.engine.dynamics import apply_overrides
 from xlgrade.engine.rules import RuleBook
+from xlgrade.io.duckfigures import frame_sql
 from xlgrade.schema.lists import DEFAULT_LISTS
 
 CITIES = (
@@ -365,7 +366,8 @@ def _fit_one_sheet(ledger: pd.DataFrame) -> pd.DataFrame:
 def _grades(customers: pd.DataFrame, ledger: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
     """customer_id -> the grade the workbook shows as of ``as_of`` under the default rules
     (threshold ABC over the evaluation window, then the manual grades), in the customers' order."""
-    computed = grade("threshold", frames.prepare_ledger(ledger), customers=customers, as_of=as_of)
+    fig = figures.of_ledger(frames.prepare_ledger(ledger), RuleBook(), as_of, figures.NEEDS["threshold"], frame_sql)
+    computed = grade("threshold", figures=fig, customers=customers, as_of=as_of)
     graded, _ = apply_overrides(computed, customers.set_index("customer_id"))
     return graded.grades.reindex(customers["customer_id"])  # in the customers' order
 

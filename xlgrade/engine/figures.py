@@ -30,15 +30,29 @@ Rules of this module:
 3. Only lines dated on or before the as-of date are read; the result has one row per
    customer with such a line (the methods add the customers table, frames rule 3). Windows
    are ``(start, as_of]`` (frames rule 4).
-4. Money and quantities are summed exactly: every value is cast through its shortest
-   decimal text to ``DECIMAL(28,12)`` (so 16666.666666666668 stays 16666.666666666668 and six
-   of them sum to 100000.000000000008, not 100000.000002) and summed as ``DECIMAL(38,12)``;
-   the sum is rounded to 6 decimals and returned as DOUBLE (frames rule 6). A sum over no
-   line is 0; the order of the lines never matters.
+4. Money and quantities are summed exactly, and fast (:func:`exact_parts`, :func:`total`):
+   every value is read as a DOUBLE and stands for its shortest decimal text (so
+   16666.666666666668 stays 16666.666666666668 and six of them sum to 100000.000000000008,
+   not 100000.000002). A value that is a whole number of millionths (|value| < 4e9: all
+   money and quantities staff type) is that many micro-units, a BIGINT found by arithmetic
+   (no text), and those are summed as integers; only the other values (more decimals, huge)
+   are cast through their text to ``DECIMAL(28,12)`` and summed as decimals. A sum is the
+   two added exactly, rounded to 6 decimals and returned as DOUBLE (frames rule 6). A sum
+   over no line is 0; the order of the lines never matters. Signs are decided on the exact
+   parts; a choice between two values (the recorded payment's clamp) compares the DOUBLEs,
+   whose order is their texts' order.
 5. Orders are distinct non-blank ``sale_no`` (as text; blank is what ``str.strip()`` leaves
    empty, tabs and ideographic spaces included: :func:`blank_free`) plus one per line
    without one (frames rule 5).
 6. Days are whole calendar days between dates (no time of day).
+
+7. ``figures_sql(..., counted=True)`` reads every line (no WHERE) and adds the counts of
+   :func:`counts_sql` per customer (:data:`COUNTED`); every figure's condition bounds the
+   date, so the figures are those of rule 3, and :func:`split_counts` keeps the customers of
+   rule 3 and sums the counts: one scan gives both.
+8. This module runs no SQL: an adapter hands it a :class:`Runner` (SQL over a pandas ledger;
+   :func:`xlgrade.io.duckfigures.frame_sql` is DuckDB's), per call (``run=``) or once per
+   process (:func:`install`); the engine package imports no adapter.
 
 The result's columns, in order, are :func:`figure_columns` (name -> dtype of the pandas
 frame an engine returns; ``customer_id`` is the first column, not an index).
@@ -48,6 +62,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Protocol
 
 import pandas as pd
 
@@ -56,11 +71,11 @@ from xlgrade.engine.rules import RuleBook
 
 EXACT = "DECIMAL(28,12)"  # one value, exactly as its shortest decimal text says
 ZERO = f"CAST(0 AS {EXACT})"
-# Days late / overdue, as a decimal small enough that an amount times it fits 38 digits with
-# its 12 decimals: Spark keeps the scale of DECIMAL(29,12) x DECIMAL(7,0) (37 digits) but cuts
-# DECIMAL(29,12) x DECIMAL(10,0) to 10 decimals, DuckDB keeps 12 (rule 4). 9,999,999 days.
+# Days late / overdue are integers; times a decimal (rule 4's slow path) they are this decimal,
+# small enough that the product fits 38 digits with its 12 decimals: Spark keeps the scale of
+# DECIMAL(29,12) x DECIMAL(7,0) (37 digits) but cuts DECIMAL(29,12) x DECIMAL(10,0) (an INT)
+# to 10 decimals, DuckDB keeps 12. 9,999,999 days.
 DAYS = "DECIMAL(7,0)"
-NO_DAYS = f"CAST(0 AS {DAYS})"  # not a bare 0: Spark widens DECIMAL(7,0) with an INT to DECIMAL(10,0)
 # What str.strip() strips (pandas' blank test, frames rule 5): TRIM differs between the
 # engines (Spark: spaces only; DuckDB: also U+3000, not a tab), so these become spaces first.
 WHITESPACE = (
@@ -106,6 +121,7 @@ class Dialect:
     name: str
     quote_char: str
     days_template: str  # {a}, {b}: whole days from date a to date b
+    wide_template: str  # {x}: a BIGINT to sum without overflow (DuckDB sums BIGINT as HUGEINT, Spark as BIGINT)
 
     def quote(self, name: str) -> str:
         q = self.quote_char
@@ -114,16 +130,83 @@ class Dialect:
     def days(self, a: str, b: str) -> str:
         return self.days_template.format(a=a, b=b)
 
+    def wide(self, x: str) -> str:
+        return self.wide_template.format(x=x)
+
 
 DIALECTS: dict[str, Dialect] = {
-    "duckdb": Dialect("duckdb", '"', "date_diff('day', {a}, {b})"),
-    "spark": Dialect("spark", "`", "datediff({b}, {a})"),
+    "duckdb": Dialect("duckdb", '"', "date_diff('day', {a}, {b})", "{x}"),
+    "spark": Dialect("spark", "`", "datediff({b}, {a})", "CAST({x} AS DECIMAL(38,0))"),
 }
 
 
+MICRO_LIMIT = "4.0E9"  # below this a DOUBLE's neighbours are < 1e-6 apart: its micro-units are unique (rule 4)
+PER_MICRO = "CAST(1000000 AS DOUBLE)"
+MICRO = "CAST(0.000001 AS DECIMAL(7,6))"
+MEASURES = ("amount", "quantity", "profit", "paid_amount")  # the numbers a line has (rule 4's parts)
+# The counts a figure query with ``counted`` adds (rule 7), each summed over its rows by :func:`split_counts`.
+COUNTED = ("xlgrade_lines", "xlgrade_dated", "xlgrade_upto", "xlgrade_amounts")
+
+
 def exact(expr: str) -> str:
-    """``expr`` (a number) as an exact decimal, cast through its text (rule 4)."""
+    """``expr`` (a number) as an exact decimal, cast through its text (rule 4's slow path)."""
     return f"CAST(CAST({expr} AS STRING) AS {EXACT})"
+
+
+def exact_parts(name: str) -> tuple[list[str], list[str]]:
+    """Rule 4 for the DOUBLE column ``{name}_d``: the select items of two steps, the first
+    giving ``{name}_i`` (its micro-units if it has any: a candidate, by arithmetic), the second
+    ``{name}_m`` (those micro-units when they are exactly the value, else 0; 0 for NULL) and
+    ``{name}_r`` (the value as a decimal through its text when they are not, else NULL).
+    The value is exactly ``{name}_m`` millionths plus ``{name}_r``."""
+    d, i = f"{name}_d", f"{name}_i"
+    first = [f"CASE WHEN ABS({d}) < {MICRO_LIMIT} THEN CAST(FLOOR({d} * {PER_MICRO} + 0.5) AS BIGINT) END AS {i}"]
+    whole = f"CAST({i} AS DOUBLE) / {PER_MICRO} = {d}"
+    second = [
+        f"CASE WHEN {whole} THEN {i} ELSE 0 END AS {name}_m",
+        f"CASE WHEN {whole} THEN NULL ELSE {exact(d)} END AS {name}_r",
+    ]
+    return first, second
+
+
+def decimal_of(m: str, r: str, digits: int = 19) -> str:
+    """The exact decimal of ``m`` millionths (at most ``digits`` digits) plus ``r`` (NULL: 0).
+    The types keep every product and sum within 38 digits with 12 decimals: beyond, Spark cuts
+    the scale (DECIMAL(38,6) + DECIMAL(38,12) keeps 6 decimals), DuckDB does not."""
+    return f"(CAST({m} AS DECIMAL({digits},0)) * {MICRO} + COALESCE(CAST({r} AS DECIMAL(30,12)), {ZERO}))"
+
+
+def positive(name: str) -> str:
+    """Whether the exact value of ``{name}_m`` / ``{name}_r`` is > 0 (rule 4: on the parts)."""
+    m, r = f"{name}_m", f"{name}_r"
+    return f"(CASE WHEN {r} IS NULL THEN {m} > 0 ELSE {decimal_of(m, r)} > 0 END)"
+
+
+def total(cond: str, name: str) -> str:
+    """The exact sum of the value ``name`` (its parts ``{name}_m``, ``{name}_r``) over the lines
+    where ``cond`` holds, rounded, as DOUBLE (rule 4): every figure that sums money or a
+    quantity is this."""
+    return summed(f"SUM(CASE WHEN {cond} THEN {name}_m END)", f"SUM(CASE WHEN {cond} THEN {name}_r END)")
+
+
+def summed(sm: str, sr: str) -> str:
+    """A sum of millionths ``sm`` plus a decimal sum ``sr`` (NULL: none), rounded, as DOUBLE
+    (rule 4). Without a decimal part the millionths divided as DOUBLEs are that already (the
+    nearest DOUBLE to the exact sum while it has fewer than 16 digits), with no decimal
+    arithmetic; the engines share identical aggregates, so ``sm`` and ``sr`` are summed once."""
+    whole = f"COALESCE(CAST({sm} AS DOUBLE) / {PER_MICRO}, CAST(0 AS DOUBLE))"
+    return f"CASE WHEN {sr} IS NULL THEN {whole} ELSE {money(decimal_of(f'COALESCE({sm}, 0)', sr))} END"
+
+
+def difference(a: str, b: str, when: str) -> list[str]:
+    """The parts of ``a - b`` where ``when`` holds (else 0), as ``{out}_m`` / ``{out}_r`` items
+    without their names: [m expression, r expression]."""
+    m = f"CASE WHEN {when} THEN {a}_m - {b}_m ELSE 0 END"
+    r = (
+        f"CASE WHEN {when} AND ({a}_r IS NOT NULL OR {b}_r IS NOT NULL) "
+        f"THEN COALESCE({a}_r, {ZERO}) - COALESCE({b}_r, {ZERO}) END"
+    )
+    return [m, r]
 
 
 def blank_free(expr: str) -> str:
@@ -195,9 +278,10 @@ def activity_select(rules: RuleBook, as_of: pd.Timestamp, d: Dialect, inside, to
     return [
         f"{total(inside(months), 'amount')} AS activity_amount",
         f"{total(inside(months, start), 'amount')} AS activity_amount_before",
-        f"CAST({d.days('MAX(CASE WHEN amount > 0 THEN d END)', day)} AS DOUBLE) AS activity_last_order",
-        f"CAST({d.days(f'MAX(CASE WHEN paid_on <= {day} THEN paid_on END)', day)} AS DOUBLE) AS activity_last_paid",
-        f"CAST(SUM(CASE WHEN amount > 0 AND d <= {date_literal(start)} THEN 1 ELSE 0 END) AS BIGINT)"
+        f"CAST({d.days(f'MAX(CASE WHEN sells = 1 AND d <= {day} THEN d END)', day)} AS DOUBLE) AS activity_last_order",
+        f"CAST({d.days(f'MAX(CASE WHEN d <= {day} AND paid_on <= {day} THEN paid_on END)', day)} AS DOUBLE)"
+        " AS activity_last_paid",
+        f"CAST(SUM(CASE WHEN sells = 1 AND d <= {date_literal(start)} THEN 1 ELSE 0 END) AS BIGINT)"
         " AS activity_sold_before",
     ]
 
@@ -258,9 +342,11 @@ def figures_sql(
     table: str = "ledger",
     columns: tuple[str, ...] | list[str] | None = None,
     groups: tuple[str, ...] | None = None,
+    counted: bool = False,
 ) -> str:
     """The SQL computing :func:`figure_columns` (of ``groups``, default all) from ``table``
-    (see the module's rules)."""
+    (see the module's rules). With ``counted``, the same query also counts what
+    :func:`counts_sql` counts (rule 7): :func:`split_counts` parts its result."""
     wanted = set(figure_columns(rules, groups))
     d = DIALECTS[dialect]
     q = d.quote
@@ -273,37 +359,59 @@ def figures_sql(
         return q(name)
 
     day = date_literal(as_of)
+    numbers = [q("amount") if m == "amount" else col(m) for m in MEASURES]
     source = f"""
     SELECT CAST({q("customer_id")} AS STRING) AS cid,
            CAST({q("date")} AS DATE) AS d,
-           {exact(q("amount"))} AS amount,
-           {exact(col("quantity"))} AS quantity,
-           {exact(col("profit"))} AS profit,
-           {exact(col("paid_amount"))} AS paid_amount,
+           {", ".join(f"CAST({x} AS DOUBLE) AS {m}_d" for m, x in zip(MEASURES, numbers))},
            CAST({col("due_date")} AS DATE) AS due,
            CAST({col("paid_date")} AS DATE) AS paid_on,
            CASE WHEN {blank_free(f"CAST({col('sale_no')} AS STRING)")} <> '' THEN CAST({col("sale_no")} AS STRING) END AS sale_no
-    FROM {table}
-    WHERE CAST({q("date")} AS DATE) <= {day} AND {q("customer_id")} IS NOT NULL"""
-    facts = [f"COALESCE(amount, {ZERO}) AS amt"]
-    facts.append(
-        "LEAST(GREATEST(COALESCE(paid_amount, CASE WHEN paid_on IS NOT NULL THEN COALESCE(amount, "
-        f"{ZERO}) ELSE {ZERO} END), LEAST(COALESCE(amount, {ZERO}), {ZERO})), GREATEST(COALESCE(amount, {ZERO}), {ZERO}))"
-        " AS recorded"
+    FROM {table}"""
+    if not counted:
+        source += f"\n    WHERE CAST({q('date')} AS DATE) <= {day} AND {q('customer_id')} IS NOT NULL"
+    steps = [exact_parts(m) for m in MEASURES]
+    micro = [item for first, _ in steps for item in first]
+    parts = [item for _, second in steps for item in second]
+    # the recorded payment, LEAST(GREATEST(p, LEAST(amt, 0)), GREATEST(amt, 0)) with p the paid
+    # amount, else the amount once paid, else 0: which of paid_amount (2), amount (1) or 0 it is,
+    # chosen on the DOUBLEs (rule 4)
+    amt_d = "COALESCE(amount_d, CAST(0 AS DOUBLE))"
+    p_of = "CASE WHEN paid_amount_d IS NOT NULL THEN {paid} WHEN paid_on IS NOT NULL THEN {amt} ELSE {zero} END"
+    p_d = p_of.format(paid="paid_amount_d", amt=amt_d, zero="CAST(0 AS DOUBLE)")
+    which = (
+        f"CASE WHEN {p_d} < LEAST({amt_d}, CAST(0 AS DOUBLE)) THEN CASE WHEN {amt_d} < 0 THEN 1 ELSE 0 END "
+        f"WHEN {p_d} > GREATEST({amt_d}, CAST(0 AS DOUBLE)) THEN CASE WHEN {amt_d} > 0 THEN 1 ELSE 0 END "
+        f"ELSE {p_of.format(paid='2', amt='1', zero='0')} END AS rec_of, "
+        "CASE WHEN amount_m > 0 OR amount_r > 0 THEN 1 ELSE 0 END AS sells"  # > 0 exactly (a part is 0 or NULL)
     )
+    # whole days since 1970 (rule 6): every difference of days below is one subtraction
+    epoch = "DATE '1970-01-01'"
+    micro += [f"{d.days(epoch, x)} AS {x}_n" for x in ("d", "due", "paid_on")]
+    facts = [
+        "CASE rec_of WHEN 2 THEN paid_amount_m WHEN 1 THEN amount_m ELSE 0 END AS rec_m",
+        "CASE rec_of WHEN 2 THEN paid_amount_r WHEN 1 THEN amount_r END AS rec_r",
+    ]
     credit_days = int(rules.credit.credit_days)
-    late = f"GREATEST(COALESCE({d.days('due', 'paid_on')}, {d.days('d', 'paid_on')} - {credit_days}), 0)"
-    facts.append(f"CASE WHEN amount > 0 AND paid_on IS NOT NULL THEN CAST({late} AS {DAYS}) ELSE {NO_DAYS} END AS late")
+    sells = "sells = 1"
+    late = f"GREATEST(COALESCE(paid_on_n - due_n, paid_on_n - d_n - {credit_days}), 0)"
+    facts.append(f"CASE WHEN {sells} AND paid_on IS NOT NULL THEN {late} ELSE 0 END AS late")
+    opens = []
+    limits = [float(x) for x in rules.credit.aging_days]
     for prefix, t in as_dates(rules, as_of).items():
         lit = date_literal(t)
-        age = f"COALESCE({d.days('due', lit)}, {d.days('d', lit)} - {credit_days})"
+        lit_n = (pd.Timestamp(t).normalize() - pd.Timestamp("1970-01-01")).days
+        age = f"COALESCE({lit_n} - due_n, {lit_n} - d_n - {credit_days})"
         facts.append(f"CASE WHEN d <= {lit} THEN 1 ELSE 0 END AS {prefix}_in")
-        facts.append(f"CASE WHEN paid_on > {lit} THEN {ZERO} ELSE recorded END AS {prefix}_paid")
-        facts.append(
-            f"CASE WHEN amount > 0 AND {age} > 0 THEN CAST({age} AS {DAYS}) ELSE {NO_DAYS} END AS {prefix}_over"
-        )
-    # open needs paid: one more step
-    opens = [f"CASE WHEN amt > 0 THEN amt - {p}_paid ELSE {ZERO} END AS {p}_open" for p in CREDIT_PREFIXES]
+        facts.append(f"CASE WHEN paid_on > {lit} THEN 0 ELSE rec_m END AS {prefix}_paid_m")
+        facts.append(f"CASE WHEN paid_on > {lit} THEN NULL ELSE rec_r END AS {prefix}_paid_r")
+        facts.append(f"CASE WHEN {sells} AND {age} > 0 THEN {age} ELSE 0 END AS {prefix}_over")
+        m, r = difference("amount", f"{prefix}_paid", sells)
+        opens += [f"{m} AS {prefix}_open_m", f"{r} AS {prefix}_open_r"]
+        # the aging bucket: 0 not overdue, i + 1 for (L[i-1], L[i]] days overdue
+        ages = "".join(f"WHEN {prefix}_over <= {limit!r} THEN {i + 1} " for i, limit in enumerate(limits))
+        opens.append(f"CASE WHEN {prefix}_over <= 0 THEN 0 {ages}ELSE {len(limits) + 1} END AS {prefix}_aged")
+    owed = [f"CASE WHEN {positive(f'{p}_open')} THEN 1 ELSE 0 END AS {p}_owed" for p in CREDIT_PREFIXES]
 
     select = [f"cid AS {q('customer_id')}"]
     months = window_months(rules)
@@ -314,12 +422,11 @@ def figures_sql(
         return upper if start is None else f"d > {date_literal(start)} AND {upper}"
 
     def orders(cond: str) -> str:
+        if have is not None and "sale_no" not in have:  # every line is an order of its own (rule 5)
+            return f"CAST(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS BIGINT)"
         distinct = f"COUNT(DISTINCT CASE WHEN {cond} THEN sale_no END)"
         loose = f"SUM(CASE WHEN {cond} AND sale_no IS NULL THEN 1 ELSE 0 END)"
         return f"CAST({distinct} + {loose} AS BIGINT)"
-
-    def total(cond: str, value: str) -> str:
-        return money(f"SUM(CASE WHEN {cond} THEN COALESCE({value}, {ZERO}) ELSE {ZERO} END)")
 
     for w in RANKED_WINDOWS:
         cond = inside(months[w])
@@ -340,46 +447,80 @@ def figures_sql(
         f"{total(comp, 'amount')} AS composite_amount",
         f"{total(comp, 'profit')} AS composite_profit",
     ]
-    buys = f"{inside(months['rfm'])} AND amount > 0"
+    buys = f"{inside(months['rfm'])} AND {sells}"
     select += [
         f"CAST({d.days(f'MAX(CASE WHEN {buys} THEN d END)', day)} AS DOUBLE) AS rfm_recency",
         f"{orders(buys)} AS rfm_frequency",
         f"{total(inside(months['rfm']), 'amount')} AS rfm_monetary",
     ]
-    limits = [float(x) for x in rules.credit.aging_days]
     for prefix, t in as_dates(rules, as_of).items():
         at = f"{prefix}_in = 1"
-        paid, open_, over = f"{prefix}_paid", f"{prefix}_open", f"{prefix}_over"
+        paid, open_, over, owes = f"{prefix}_paid", f"{prefix}_open", f"{prefix}_over", f"{prefix}_owed = 1"
         select += [
-            f"{total(at, 'amt')} AS {prefix}_sales",
+            f"{total(at, 'amount')} AS {prefix}_sales",
             f"{total(at, paid)} AS {prefix}_collections",
             f"{total(at, open_)} AS {prefix}_outstanding",
-            f"{total(f'{at} AND {over} <= 0', open_)} AS {prefix}_not_due",
-            f"{total(f'{at} AND {over} > 0', open_)} AS {prefix}_overdue_balance",
-            f"CAST(COALESCE(MAX(CASE WHEN {at} AND {open_} > 0 THEN {over} END), 0) AS DOUBLE) AS {prefix}_max_days_overdue",
+            f"{total(f'{at} AND {prefix}_aged = 0', open_)} AS {prefix}_not_due",
+            f"{total(f'{at} AND {prefix}_aged > 0', open_)} AS {prefix}_overdue_balance",
+            f"CAST(COALESCE(MAX(CASE WHEN {at} AND {owes} THEN {over} END), 0) AS DOUBLE) AS {prefix}_max_days_overdue",
         ]
         for i, bucket in enumerate(credit.aging_buckets(rules.credit.aging_days)):  # (L[i-1], L[i]] days
-            low = f" AND {over} > {limits[i - 1]!r}" if i > 0 else ""
-            high = f" AND {over} <= {limits[i]!r}" if i < len(limits) else ""
-            select.append(f"{total(f'{at} AND {open_} > 0 AND {over} > 0{low}{high}', open_)} AS {prefix}_{bucket.key}")
-        recent = f"{at} AND amt > 0" + (
+            select.append(f"{total(f'{at} AND {owes} AND {prefix}_aged = {i + 1}', open_)} AS {prefix}_{bucket.key}")
+        recent = f"{at} AND {sells}" + (
             "" if (s := frames.window_start(t, rules.credit.months)) is None else f" AND d > {date_literal(s)}"
         )
-        weighted = f"SUM(CASE WHEN {recent} THEN {paid} * late + {open_} * {over} END)"
-        weight = f"SUM(CASE WHEN {recent} THEN amt END)"
+        # sum of paid x days late + open x days overdue, exactly: the millionths' products, then the rest's
+        whole = d.wide(f"{paid}_m * late + {open_}_m * {over}")
+        rest = (
+            f"COALESCE({paid}_r, {ZERO}) * CAST(late AS {DAYS}) + COALESCE({open_}_r, {ZERO}) * CAST({over} AS {DAYS})"
+        )
+        weighted = decimal_of(
+            f"SUM(CASE WHEN {recent} THEN {whole} END)",
+            f"SUM(CASE WHEN {recent} AND ({paid}_r IS NOT NULL OR {open_}_r IS NOT NULL) THEN {rest} END)",
+            24,  # millionths x days: up to 10^18 money-days
+        )
+        weight = decimal_of(f"SUM(CASE WHEN {recent} THEN amount_m END)", f"SUM(CASE WHEN {recent} THEN amount_r END)")
         # rounded as a decimal, through the quotient's text: ROUND of a DOUBLE rounds 0.0046875 down in
         # DuckDB (binary) and up in Spark (its decimal text); a decimal rounds half up in both
         ratio = f"CAST({weighted} AS DOUBLE) / CAST({weight} AS DOUBLE)"
         select.append(f"{money(exact(ratio))} AS {prefix}_avg_days_late")
     select += activity_select(rules, as_of, d, inside, total)
     select = [expr for expr in select if expr.rsplit(" AS ", 1)[1].strip('"`') in wanted]
+    if counted:
+        select += [
+            f"COUNT(*) AS {COUNTED[0]}",
+            f"COUNT(d) AS {COUNTED[1]}",
+            f"COUNT(CASE WHEN d <= {day} THEN 1 END) AS {COUNTED[2]}",
+            f"COUNT(amount_d) AS {COUNTED[3]}",
+        ]
     nl = ",\n           "
     return (
         f"WITH src AS ({source}\n),\n"
-        f"facts AS (SELECT src.*, {', '.join(facts)} FROM src),\n"
-        f"lines AS (SELECT facts.*, {', '.join(opens)} FROM facts)\n"
+        f"micro AS (SELECT src.*, {', '.join(micro)} FROM src),\n"
+        f"parts AS (SELECT micro.*, {', '.join(parts)} FROM micro),\n"
+        f"chosen AS (SELECT parts.*, {which} FROM parts),\n"
+        f"facts AS (SELECT chosen.*, {', '.join(facts)} FROM chosen),\n"
+        f"opened AS (SELECT facts.*, {', '.join(opens)} FROM facts),\n"
+        f"lines AS (SELECT opened.*, {', '.join(owed)} FROM opened)\n"
         f"SELECT {nl.join(select)}\nFROM lines\nGROUP BY cid\nORDER BY cid"
     )
+
+
+def split_counts(raw: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The result of ``figures_sql(..., counted=True)`` as the figures (the customers with a
+    line up to the as-of date, rule 3) and the counts of :func:`counts_sql` (rule 7)."""
+    n = {c: raw[c].fillna(0).astype("int64") for c in COUNTED}
+    lines, dated, upto, amounts = (n[c] for c in COUNTED)
+    has_id = raw["customer_id"].notna()
+    counts = {
+        "lines": int(lines.sum()),
+        "no_customer": int(lines[~has_id].sum()),
+        "no_date": int((lines - dated).sum()),
+        "later": int((dated - upto).sum()),
+        "no_amount": int((lines - amounts).sum()),
+    }
+    kept = raw[has_id & (upto > 0)].drop(columns=list(COUNTED))
+    return kept.reset_index(drop=True), counts
 
 
 def counts_sql(as_of, dialect: str = "duckdb", table: str = "ledger") -> str:
@@ -417,19 +558,62 @@ def typed(frame: pd.DataFrame, rules: RuleBook, groups: tuple[str, ...] | None =
     return out
 
 
-def of_ledger(ledger: pd.DataFrame, rules: RuleBook, as_of, groups: tuple[str, ...] | None = None) -> pd.DataFrame:
+class Runner(Protocol):
+    """Runs figure SQL over a pandas ledger (rule 8): an adapter's, handed to the engine."""
+
+    def __call__(self, sql: str, ledger: pd.DataFrame) -> pd.DataFrame:
+        """The result of ``sql`` (DuckDB's dialect) with ``ledger`` as the relation ``ledger``."""
+        ...
+
+
+_installed: list[Runner] = []  # the process's runner (install), when no call names one
+
+
+def install(run: Runner) -> None:
+    """Make ``run`` the runner of every :func:`of_ledger` call that names none (rule 8): what
+    the command line, the add-ins and the tests do once, with DuckDB's."""
+    _installed[:] = [run]
+
+
+def runner(run: Runner | None = None) -> Runner:
+    """``run``, else the installed runner; a clear error when there is neither."""
+    if run is not None:
+        return run
+    if not _installed:
+        raise RuntimeError(
+            "no SQL runner for the figures: pass run= (e.g. xlgrade.io.duckfigures.frame_sql) "
+            "or call xlgrade.io.duckfigures.install() once"
+        )
+    return _installed[0]
+
+
+def of_frame(
+    ledger: pd.DataFrame, rules: RuleBook, as_of, groups: tuple[str, ...] | None = None, run: Runner | None = None
+) -> pd.DataFrame:
+    """The figures of an engine ledger frame by ``run`` (rule 8), as an engine returns them
+    (``customer_id`` a column), without the cache of :func:`of_ledger`."""
+    if len(ledger) == 0:
+        return typed(pd.DataFrame({c: [] for c in figure_columns(rules, groups)}), rules, groups)
+    frame = ledger[[c for c in ledger.columns if c in frames.LEDGER_COLUMNS]]
+    if "sale_no" in frame and frame["sale_no"].dtype == object:  # one type for the SQL: text
+        frame = frame.assign(sale_no=frame["sale_no"].map(lambda v: v if v is None or pd.isna(v) else str(v)))
+    sql = figures_sql(rules, as_of, "duckdb", "ledger", columns=list(frame.columns), groups=groups)
+    return typed(runner(run)(sql, frame), rules, groups)
+
+
+def of_ledger(
+    ledger: pd.DataFrame, rules: RuleBook, as_of, groups: tuple[str, ...] | None = None, run: Runner | None = None
+) -> pd.DataFrame:
     """The figures (of ``groups``, default all) of an engine ledger frame
     (frames.prepare_ledger), indexed by customer_id. Do not change the frame returned.
 
-    Running the SQL is an adapter's job: this hands the frame to the embedded DuckDB engine
-    (:func:`xlgrade.io.duckfigures.figures_of_frame`), so the workbook and pandas paths grade
-    by the very definitions a Parquet file or a Spark cluster is graded by. The last few
-    results are kept, keyed by the SQL (rules, as-of date, groups) and the ledger's content;
-    once every group of a ledger is known, a request for some groups is answered from it, so
-    the monthly job (which computes every group once for the methods) runs the SQL once.
+    Running the SQL is an adapter's job (rule 8): ``run`` (else the installed runner) runs it
+    over the frame, so the workbook and pandas paths grade by the very definitions a Parquet
+    file or a Spark cluster is graded by. The last few results are kept, keyed by the SQL
+    (rules, as-of date, groups) and the ledger's content; once every group of a ledger is
+    known, a request for some groups is answered from it, so the monthly job (which computes
+    every group once for the methods) runs the SQL once.
     """
-    from xlgrade.io.duckfigures import figures_of_frame
-
     as_of = frames.as_timestamp(as_of)
     cols = [c for c in ledger.columns if c in frames.LEDGER_COLUMNS]
     content = hashlib.blake2b(pd.util.hash_pandas_object(ledger[cols], index=False).to_numpy().tobytes())
@@ -440,7 +624,7 @@ def of_ledger(ledger: pd.DataFrame, rules: RuleBook, as_of, groups: tuple[str, .
         return known if groups is None else known[[c for c in figure_columns(rules, groups) if c != "customer_id"]]
     key = every if groups is None else (figures_sql(rules, as_of, columns=cols, groups=groups), every[1])
     if key not in _RECENT:
-        _RECENT[key] = indexed(figures_of_frame(ledger, rules, as_of, groups))
+        _RECENT[key] = indexed(of_frame(ledger, rules, as_of, groups, run))
         while len(_RECENT) > _KEEP:
             _RECENT.pop(next(iter(_RECENT)))
     return _RECENT[key]

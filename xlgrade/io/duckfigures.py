@@ -18,16 +18,16 @@ Rules of this module:
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn
 
 import pandas as pd
 
 from xlgrade.engine import figures
-from xlgrade.engine.frames import LEDGER_COLUMNS
 from xlgrade.engine.rules import RuleBook
 from xlgrade.errors import InputError
 from xlgrade.io.engines import LedgerSource, SourceFacts, column_keys, ledger_view_sql
@@ -51,6 +51,23 @@ class DuckDBEngine:
             raw = run(con, sql, source)
         return figures.typed(raw, rules, groups)
 
+    def scan(
+        self,
+        source: LedgerSource,
+        rules: RuleBook,
+        as_of: pd.Timestamp,
+        groups: tuple[str, ...] | None = None,
+        *,
+        check: Callable[[tuple[str, ...]], None] | None = None,
+    ) -> tuple[SourceFacts, pd.DataFrame]:
+        with lines_of(source) as (con, keys):
+            if check is not None:
+                check(tuple(keys))
+            sql = figures.figures_sql(rules, as_of, "duckdb", LINES, columns=list(keys), groups=groups, counted=True)
+            raw = run(con, sql, source)
+        fig, counts = figures.split_counts(raw)
+        return SourceFacts(tuple(keys), counts), figures.typed(fig, rules, groups)
+
     def describe(self, source: LedgerSource, as_of: pd.Timestamp) -> SourceFacts:
         with lines_of(source) as (con, keys):
             row = run(con, figures.counts_sql(as_of, "duckdb", LINES), source).iloc[0]
@@ -70,20 +87,31 @@ class DuckDBEngine:
 def figures_of_frame(
     ledger: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, groups: tuple[str, ...] | None = None
 ) -> pd.DataFrame:
-    """The figures of an engine ledger frame (rule 2): how the workbook and pandas paths grade."""
-    if len(ledger) == 0:
-        return figures.typed(pd.DataFrame({c: [] for c in figures.figure_columns(rules, groups)}), rules, groups)
-    frame = ledger[[c for c in ledger.columns if c in LEDGER_COLUMNS]]
-    if "sale_no" in frame and frame["sale_no"].dtype == object:  # one type for DuckDB: text
-        frame = frame.assign(sale_no=frame["sale_no"].map(lambda v: v if v is None or pd.isna(v) else str(v)))
+    """The figures of an engine ledger frame (rule 2) by DuckDB, uncached: how the workbook
+    and pandas paths grade (:func:`xlgrade.engine.figures.of_frame` with :func:`frame_sql`)."""
+    return figures.of_frame(ledger, rules, as_of, groups, frame_sql)
+
+
+def frame_sql(sql: str, ledger: pd.DataFrame) -> pd.DataFrame:
+    """:class:`xlgrade.engine.figures.Runner` on DuckDB: ``sql`` over ``ledger`` (rule 2), on
+    this thread's in-memory connection."""
     con = _frame_connection()
-    sql = figures.figures_sql(rules, as_of, "duckdb", "ledger", columns=list(frame.columns), groups=groups)
-    con.register("ledger", frame)
+    con.register("ledger", ledger)
     try:
-        raw = run(con, sql, LedgerSource("frame"))
+        return run(con, sql, LedgerSource("frame"))
     finally:
-        con.unregister("ledger")
-    return figures.typed(raw, rules, groups)
+        try:
+            con.unregister("ledger")
+        except Exception:  # interrupted while its result was fetched: the connection is done, the error stays
+            _local.con = None
+            with contextlib.suppress(Exception):
+                con.close()
+
+
+def install() -> None:
+    """Make DuckDB the runner of the figures of pandas ledgers in this process
+    (:func:`xlgrade.engine.figures.install`): the command line and the add-ins call it once."""
+    figures.install(frame_sql)
 
 
 _local = threading.local()

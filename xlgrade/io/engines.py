@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import glob
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, cast
@@ -164,7 +165,22 @@ class FigureEngine(Protocol):
         ...
 
     def describe(self, source: LedgerSource, as_of: pd.Timestamp) -> SourceFacts:
-        """The source's column keys and the counts of ``figures.counts_sql`` (one cheap scan)."""
+        """The source's column keys and the counts of ``figures.counts_sql`` (a scan of its own)."""
+        ...
+
+    def scan(
+        self,
+        source: LedgerSource,
+        rules: RuleBook,
+        as_of: pd.Timestamp,
+        groups: tuple[str, ...] | None = None,
+        *,
+        check: Callable[[tuple[str, ...]], None] | None = None,
+    ) -> tuple[SourceFacts, pd.DataFrame]:
+        """What ``describe`` and ``figures`` give, from one connection and one scan of the lines
+        (the counts are part of the figure query: ``figures_sql(..., counted=True)``).
+        ``check`` is called with the source's column keys before the scan (to refuse a source
+        that lacks a column the method needs)."""
         ...
 
 

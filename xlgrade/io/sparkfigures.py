@@ -41,6 +41,7 @@ import shutil
 import socket
 import threading
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,23 @@ class SparkEngine:
         sql = figures.figures_sql(rules, as_of, "spark", LINES, columns=list(keys), groups=groups)
         raw = run(lambda: collected(spark.sql(sql)), source)
         return figures.typed(raw, rules, groups)
+
+    def scan(
+        self,
+        source: LedgerSource,
+        rules: RuleBook,
+        as_of: pd.Timestamp,
+        groups: tuple[str, ...] | None = None,
+        *,
+        check: Callable[[tuple[str, ...]], None] | None = None,
+    ) -> tuple[SourceFacts, pd.DataFrame]:
+        spark = self._session()
+        keys = register(spark, source)
+        if check is not None:
+            check(tuple(keys))
+        sql = figures.figures_sql(rules, as_of, "spark", LINES, columns=list(keys), groups=groups, counted=True)
+        fig, counts = figures.split_counts(run(lambda: collected(spark.sql(sql)), source))
+        return SourceFacts(tuple(keys), counts), figures.typed(fig, rules, groups)
 
     def describe(self, source: LedgerSource, as_of: pd.Timestamp) -> SourceFacts:
         spark = self._session()

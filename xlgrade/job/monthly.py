@@ -163,7 +163,12 @@ def no_lines_in(period: pd.Period, ledger: pd.DataFrame, source: str) -> list[Is
 
 
 def run_month(
-    book: Book, month: str | pd.Period | None = None, *, user: str | None = None, now: datetime | None = None
+    book: Book,
+    month: str | pd.Period | None = None,
+    *,
+    user: str | None = None,
+    now: datetime | None = None,
+    figure_sql: figures.Runner | None = None,  # runs the figure SQL (None: the installed runner)
 ) -> RunResult:
     started = time.perf_counter()
     now = now or datetime.now()
@@ -203,7 +208,7 @@ def run_month(
         if name not in results:
             takes = name in METHODS or ALL[name].reads_figures
             if takes and not figs:
-                figs.append(figures.of_ledger(ledger, rules, as_of))
+                figs.append(figures.of_ledger(ledger, rules, as_of, run=figure_sql))
             given = figs[0] if takes else None
             results[name] = grade(
                 name, ledger, figures=given, customers=customers, rules=rules, as_of=as_of, prepared=True

@@ -156,6 +156,7 @@ def _first_line(exc: BaseException) -> str:
 
 def run_job(path: str) -> tuple[bool, str, str]:
     """The monthly job on a closed workbook file: (ok, lang, the one line to show)."""
+    from xlgrade.io.duckfigures import frame_sql
     from xlgrade.job.monthly import run_month
     from xlgrade.workbook.filebook import FileBook
 
@@ -163,7 +164,7 @@ def run_job(path: str) -> tuple[bool, str, str]:
     try:
         book = FileBook(path)
         lang = book.lang
-        result = run_month(book)
+        result = run_month(book, figure_sql=frame_sql)
     except Exception as exc:  # every failure is shown to the person who pressed the button
         return False, lang, say(lang, "failed", why=_first_line(exc))
     return True, result.lang, result.line(result.lang)
