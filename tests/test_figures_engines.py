@@ -284,3 +284,31 @@ def test_some_groups_are_answered_from_every_group_once_known():
     for g, want in direct.items():
         pd.testing.assert_frame_equal(figures.of_ledger(ledger, rules, AS_OF, figures.NEEDS[g], run=counting), want)
     assert calls == []
+
+
+def test_a_large_ledger_gets_a_connection_of_its_own_with_the_same_figures(monkeypatch):
+    """From OWN_CONNECTION lines a query runs on its own connection, closed afterwards (its
+    memory given back); the figures are those of the thread's shared connection."""
+    from xlgrade.io import duckfigures as duck
+
+    ledger = frames.prepare_ledger(
+        pd.DataFrame(
+            {
+                "customer_id": ["C1", "C2", "C1", "C3"],
+                "date": pd.to_datetime(["2026-01-05", "2026-05-02", "2026-03-10", "2025-02-01"]),
+                "amount": [100.0, 16666.666666666668, 250.5, -20.0],
+            }
+        )
+    )
+    sql = figures.figures_sql(RuleBook(), AS_OF, columns=list(ledger.columns))
+    shared = duck.frame_sql(sql, ledger)
+    kept = duck._local.con
+    opened: list[object] = []
+    real = duck.connect
+    monkeypatch.setattr(duck, "connect", lambda *a, **k: opened.append(real(*a, **k)) or opened[-1])
+    monkeypatch.setattr(duck, "OWN_CONNECTION", len(ledger))
+    own = duck.frame_sql(sql, ledger)
+    pd.testing.assert_frame_equal(own, shared)
+    assert len(opened) == 1 and duck._local.con is kept
+    with pytest.raises(duckdb.ConnectionException):  # closed after the query
+        opened[0].execute("SELECT 1")
