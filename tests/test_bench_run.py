@@ -125,3 +125,19 @@ launch.run("import os, time\\nopen(PID, 'w').write(str(os.getpid()))\\ntime.slee
     else:
         os.kill(child, signal.SIGKILL)
         pytest.fail("the measured process outlived the benchmark")
+
+
+def test_phases_prints_each_book_call_in_order_with_its_memory(tmp_path_factory, monkeypatch, capsys):
+    import demobooks
+    import phases  # bench/phases.py
+
+    book = demobooks.built(tmp_path_factory, "phases", n_customers=8)
+    monkeypatch.setattr(sys, "argv", ["phases.py", str(book), "--month", "2026-10"])
+    phases.main()
+    lines = capsys.readouterr().out.splitlines()
+    calls = [line.split()[2] for line in lines[:-1]]
+    assert calls[0] == "read_rules" and calls[-1] == "save" and "write_computed" in calls
+    assert calls.index("read_history_before") < calls.index("backup") < calls.index("write_computed")
+    peaks = [int(line.split()[-2]) for line in lines[:-1]]
+    assert peaks == sorted(peaks) and peaks[0] > 0  # a peak never goes down
+    assert lines[-1].split()[2] == "end"
