@@ -22,8 +22,7 @@ Rules of this module:
 The grading methods and the window matrices read their per-customer figures from
 :mod:`xlgrade.engine.figures`, which states rules 3-6 once, as SQL; so do the monthly job's
 window totals (History, the summary) and the cards' trading facts (engine.activity), through
-its ``report_`` and ``activity_`` figures. :func:`order_counts` states rule 5 in pandas, the
-reference the figure engines' tests compare with.
+its ``report_`` and ``activity_`` figures.
 """
 
 from __future__ import annotations
@@ -94,14 +93,6 @@ def population(ledger: pd.DataFrame, customers: pd.DataFrame, as_of: pd.Timestam
     """Sorted customer ids to grade: the customers table plus everyone in the ledger up to as-of."""
     ids = pd.Index(upto(ledger, as_of)["customer_id"].unique()).union(customers.index)
     return pd.Index(sorted(ids.astype(str)), name="customer_id")
-
-
-def order_counts(ledger: pd.DataFrame) -> pd.Series:
-    """Orders per customer: distinct sale_no where present, one per line otherwise."""
-    has_no = ledger["sale_no"].notna() & (ledger["sale_no"].astype(str).str.strip() != "")
-    distinct = ledger[has_no].groupby("customer_id")["sale_no"].nunique()
-    loose = ledger[~has_no].groupby("customer_id").size()
-    return distinct.add(loose, fill_value=0).astype("int64")
 
 
 def on(ids: pd.Index, series: pd.Series, fill: float = 0.0) -> pd.Series:

@@ -4,7 +4,7 @@ Window: ``(as_of - rfm.months, as_of]`` (frames.window). A *purchase* is a line 
 amount > 0. Per customer:
 
 - recency R = days from the last purchase in the window to the as-of date (NaN if none);
-- frequency F = orders among the purchase lines (frames.order_counts);
+- frequency F = orders among the purchase lines (rule 5 of frames: distinct sale_no, a line without one an order of its own);
 - monetary M = sum of amount over all lines of the window (returns included).
 
 A customer is *active* when it has at least one purchase in the window. The split (rule
