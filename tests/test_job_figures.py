@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_figures_engines import AS_OF, ledgers
 
@@ -24,6 +24,10 @@ from xlgrade.job import derive
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 METHOD_WINDOWS = {"threshold": "threshold.window_months", "pareto": "pareto.window_months", "rfm": "rfm.months"}
+
+LATER_ONLY = frames.prepare_ledger(
+    pd.DataFrame({"customer_id": ["C1"], "date": [AS_OF + pd.Timedelta(days=5)], "amount": [100.0], "sale_no": [None]})
+)
 
 
 def _sum(values) -> float:
@@ -59,7 +63,11 @@ def _statement(ledger: pd.DataFrame, rules: RuleBook, months: int) -> pd.DataFra
             "activity_last_paid": float((AS_OF - paid.max()).days) if len(paid) else np.nan,
             "activity_sold_before": int((sales["date"] <= start).sum()),
         }
-    return pd.DataFrame.from_dict(rows, orient="index")
+    columns = ["report_orders", "report_amount", "report_quantity", "report_profit", "activity_amount"]
+    columns += ["activity_amount_before", "activity_last_order", "activity_last_paid", "activity_sold_before"]
+    # built from its rows, so a ledger with no line up to AS_OF is an empty frame of the same shape
+    index = pd.Index(list(rows), dtype="str", name="customer_id")
+    return pd.DataFrame([rows[c] for c in index], index=index, columns=columns)
 
 
 @SETTINGS
@@ -69,6 +77,7 @@ def _statement(ledger: pd.DataFrame, rules: RuleBook, months: int) -> pd.DataFra
     months=st.sampled_from([1, 3, 12]),
     window=st.sampled_from([0, 3, 12]),
 )
+@example(ledger=LATER_ONLY, method="pareto", months=1, window=0)  # no line up to AS_OF: no customer
 def test_report_and_activity_figures_are_their_rules(ledger, method, months, window):
     rules = RuleBook().updated(
         {"general.method": method, METHOD_WINDOWS[method]: max(window, 1 if method == "rfm" else 0)}
