@@ -253,3 +253,25 @@ def test_ordinal():
         "101st",
         "111th",
     ]
+
+
+def test_credit_sub_score_is_the_credit_methods_score_from_one_figure():
+    # composite asks the figure SQL for credit_avg_days_late only (group credit_late), not the
+    # 20 other credit figures; its credit sub-score must still be the credit method's score.
+    from xlgrade.engine import credit, figures
+
+    assert [c for c in figures.figure_columns(RuleBook(), figures.NEEDS["composite"]) if c.startswith("credit_")] == [
+        "credit_avg_days_late"
+    ]
+    df = ledger(
+        line("C1", 1000, date="2026-03-01", paid_date="2026-04-20"),  # 20 days late
+        line("C2", 500, date="2026-04-01"),  # unpaid, 60 days overdue
+        line("C3", 800, date="2026-05-01", paid_date="2026-05-20"),  # on time
+        line("C3", 200, date="2026-05-01", paid_amount=50, paid_date="2026-06-25"),
+    )
+    rules = RuleBook()
+    out = run(df, rules).frame
+    fig = figures.of_ledger(df, rules, AS_OF, figures.NEEDS["credit"])
+    expected = credit.rate(fig, frames.prepare_customers(None), rules, AS_OF).frame["score"]
+    assert out["credit_score"].tolist() == expected.reindex(out.index).tolist()
+    assert expected.nunique() == 3  # the ledger tells the three apart

@@ -85,7 +85,7 @@ def sub_scores(fig: pd.DataFrame, ids: pd.Index, rules: RuleBook) -> pd.DataFram
     ranked = figures.on(fig, ids, "composite_lines") > 0
     amount = figures.on(fig, ids, "composite_amount").round(DECIMALS)
     profit = figures.on(fig, ids, "composite_profit").round(DECIMALS)
-    credit_score = credit.rate_figures(fig, ids, rules, last_year=False)["score"]
+    credit_score = credit.score_of(fig, ids, rules)
     credit_part = credit_score.where(~ranked, credit_score.fillna(c.no_credit_score))
     return pd.DataFrame(
         {

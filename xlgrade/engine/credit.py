@@ -211,21 +211,33 @@ def _rate_at(fig: pd.DataFrame, ids: pd.Index, c: CreditRules, prefix: str) -> p
             "cumulative_sales": sales,
             "cumulative_collections": collected,
             "collection_rate": (collected / sales.where(sales > 0)).astype("float64"),
-            "outstanding": of("outstanding"),
-            "not_due": of("not_due"),
-            "overdue_balance": of("overdue_balance"),
-            "max_days_overdue": of("max_days_overdue"),
         },
         index=ids,
     )
-    for name in aging_columns(c.aging_days):
-        out[name] = of(name)
+    # last year's figures are only those the method shows of it (figures.LAST_YEAR_FIGURES)
+    balances = ("outstanding", "not_due", "overdue_balance", "max_days_overdue", *aging_columns(c.aging_days))
+    for name in balances:
+        if prefix != "ly" or name in figures.LAST_YEAR_FIGURES:
+            out[name] = of(name)
     avg = of("avg_days_late", fill=None).round(DECIMALS)
     out["avg_days_late"] = avg
-    score = (100.0 - c.penalty_per_day * avg).clip(0.0, 100.0).round(DECIMALS)
+    score = late_score(avg, c)
     out["score"] = score
     out["credit_grade"] = credit_grades(score, c)
     return out
+
+
+def late_score(avg_days_late: pd.Series, c: CreditRules) -> pd.Series:
+    """The credit score of the average days late (rounded): 100 less the penalty per day, within 0..100."""
+    return (100.0 - c.penalty_per_day * avg_days_late).clip(0.0, 100.0).round(DECIMALS)
+
+
+def score_of(fig: pd.DataFrame, ids: pd.Index, rules: RuleBook) -> pd.Series:
+    """The credit score as of the as-of date of every customer in ``ids`` from the one figure
+    it depends on, ``credit_avg_days_late`` (the figure group ``credit_late``: what the
+    composite score reads, without the aggregates of the other credit figures)."""
+    avg = figures.on(fig, ids, "credit_avg_days_late", fill=None).astype("float64").round(DECIMALS)
+    return late_score(avg, rules.credit)
 
 
 def _line_facts(lines: pd.DataFrame, c: CreditRules, as_of: pd.Timestamp) -> pd.DataFrame:

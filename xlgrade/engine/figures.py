@@ -99,13 +99,27 @@ RANKED_WINDOWS = (
     "report",
 )  # windows with orders and every measure (a --measure applies)
 CREDIT_PREFIXES = ("credit", "ly")  # credit figures as of the as-of date, and 12 months before
-# The figures come in groups (their columns' prefixes); a method needs only some of them.
-GROUPS = ("threshold", "pareto", "scorecard", "composite", "rfm", "credit", "ly", "matrix", "report", "activity")
+# The figures come in groups (their columns' prefixes); a method needs only some of them, and
+# every figure costs an aggregate per line (rule 9). ``credit_late`` is the one credit figure
+# the composite score reads (credit_avg_days_late, also in ``credit``).
+GROUPS = (
+    "threshold",
+    "pareto",
+    "scorecard",
+    "composite",
+    "rfm",
+    "credit",
+    "credit_late",
+    "ly",
+    "matrix",
+    "report",
+    "activity",
+)
 NEEDS = {
     "threshold": ("threshold",),
     "pareto": ("pareto",),
     "scorecard": ("scorecard",),
-    "composite": ("composite", "credit"),
+    "composite": ("composite", "credit_late"),
     "credit": ("credit", "ly"),
     "rfm": ("rfm",),
     "sales_loyalty": ("matrix",),
@@ -286,8 +300,15 @@ def activity_select(rules: RuleBook, as_of: pd.Timestamp, d: Dialect, inside, to
     ]
 
 
-def credit_figures(rules: RuleBook) -> tuple[str, ...]:
-    """The credit figures of one evaluation date, without their prefix (credit_ / ly_)."""
+# the figures of the evaluation 12 months earlier: what the credit method shows of it (credit.LAST_YEAR)
+LAST_YEAR_FIGURES = ("sales", "collections", "overdue_balance", "avg_days_late")
+
+
+def credit_figures(rules: RuleBook, prefix: str = "credit") -> tuple[str, ...]:
+    """The credit figures of one evaluation date, without their prefix: every one as of the
+    as-of date (credit_), :data:`LAST_YEAR_FIGURES` twelve months before (ly_)."""
+    if prefix == "ly":
+        return LAST_YEAR_FIGURES
     aging = tuple(b.key for b in credit.aging_buckets(rules.credit.aging_days))
     return (
         "sales",
@@ -323,7 +344,9 @@ def figure_columns(rules: RuleBook, groups: tuple[str, ...] | None = None) -> di
         out |= {"rfm_recency": "float64", "rfm_frequency": "int64", "rfm_monetary": "float64"}
     for prefix in CREDIT_PREFIXES:
         if prefix in wanted:
-            out |= {f"{prefix}_{name}": "float64" for name in credit_figures(rules)}
+            out |= {f"{prefix}_{name}": "float64" for name in credit_figures(rules, prefix)}
+        elif prefix == "credit" and "credit_late" in wanted:
+            out["credit_avg_days_late"] = "float64"
     if "activity" in wanted:
         out |= activity_columns()
     return out
@@ -456,12 +479,22 @@ def figures_sql(
     for prefix, t in as_dates(rules, as_of).items():
         at = f"{prefix}_in = 1"
         paid, open_, over, owes = f"{prefix}_paid", f"{prefix}_open", f"{prefix}_over", f"{prefix}_owed = 1"
+        overdue = f"{at} AND {prefix}_aged > 0"
+        if f"{prefix}_not_due" in wanted:  # overdue = outstanding - not due, exactly: two aggregates fewer
+            sums = [
+                f"SUM(CASE WHEN {c} THEN {open_}_{part} END)"
+                for c in (at, f"{at} AND {prefix}_aged = 0")
+                for part in "mr"
+            ]
+            overdue_sum = summed(f"({sums[0]} - COALESCE({sums[2]}, 0))", f"({sums[1]} - COALESCE({sums[3]}, {ZERO}))")
+        else:
+            overdue_sum = total(overdue, open_)
         select += [
             f"{total(at, 'amount')} AS {prefix}_sales",
             f"{total(at, paid)} AS {prefix}_collections",
             f"{total(at, open_)} AS {prefix}_outstanding",
             f"{total(f'{at} AND {prefix}_aged = 0', open_)} AS {prefix}_not_due",
-            f"{total(f'{at} AND {prefix}_aged > 0', open_)} AS {prefix}_overdue_balance",
+            f"{overdue_sum} AS {prefix}_overdue_balance",
             f"CAST(COALESCE(MAX(CASE WHEN {at} AND {owes} THEN {over} END), 0) AS DOUBLE) AS {prefix}_max_days_overdue",
         ]
         for i, bucket in enumerate(credit.aging_buckets(rules.credit.aging_days)):  # (L[i-1], L[i]] days
