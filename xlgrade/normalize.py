@@ -237,19 +237,33 @@ class Cells:
 
 
 def scan(values: pd.Series) -> Cells:
-    """Scan one raw column (any dtype) once; see :class:`Cells`."""
+    """Scan one raw column (any dtype) once; see :class:`Cells`.
+
+    Two columns a reader gives whole take a shorter way to the same scan: a NumPy float
+    column (every cell a float, NaN the blanks) and a column of nothing but ``str`` cells
+    (exactly ``str``: a subclass such as :class:`xlgrade.parse.CellError` takes the general
+    way, as do None and any other cell)."""
     raw = values.to_numpy(dtype=object)
     n = len(raw)
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind == "f":
+        return Cells(values, raw, np.full(n, float, dtype=object), raw, np.isnan(values.to_numpy()))
     kinds = np.fromiter(map(type, raw), dtype=object, count=n)
+    is_str = kinds == _STR  # element-wise over an array of types
+    if n and is_str.all():
+        text = np.fromiter(map(str.strip, raw), dtype=object, count=n)
+        return Cells(values, raw, kinds, text, text == "")
     blank = np.array(pd.isna(raw), dtype=bool).reshape(n)
     text = raw
-    is_str = kinds == str  # noqa: E721  (element-wise over an array of types)
     if is_str.any():
         text = raw.copy()
         stripped = np.fromiter(map(str.strip, raw[is_str]), dtype=object, count=int(is_str.sum()))
         text[is_str] = stripped
         blank[is_str] = stripped == ""
     return Cells(values, raw, kinds, text, blank)
+
+
+_STR = np.empty((), dtype=object)  # str as an object (compared with an array of types), not a dtype
+_STR[()] = str
 
 
 def blank_mask(values: pd.Series) -> np.ndarray:

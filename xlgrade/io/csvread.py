@@ -58,9 +58,14 @@ _NUMERIC = (MONEY, NUMBER, INTEGER, SCORE, SHARE)
 
 def decode_csv(data: bytes, source: str) -> str:
     """Text of a CSV file: UTF-8 first, then GB18030 (a superset of GBK)."""
+    return _decoded(data, source)[0]
+
+
+def _decoded(data: bytes, source: str) -> tuple[str, str]:
+    """(text, encoding) of a CSV file's bytes, as :func:`decode_csv` reads them."""
     for encoding in CSV_ENCODINGS:
         try:
-            return data.decode(encoding)
+            return data.decode(encoding), encoding
         except UnicodeDecodeError:
             continue
     raise InputError(
@@ -109,12 +114,16 @@ def read_csv_table(
 ) -> Normalized:
     """``sheet``'s table from the CSV file ``path``, normalised (see the module's rules)."""
     source = path.name
-    text = decode_csv(path.read_bytes(), source)
+    data = path.read_bytes()
+    text, encoding = _decoded(data, source)
     head = _head(text, source)
     h = find_header(head, sheet, source=source, allow_missing=allow_missing)
     if max_abs is None:
         max_abs = RuleBook().input.max_abs_amount
-    fast = _fast_body(text, head, h, sheet, max_abs)
+    # UTF-8 goes to the C reader as the file's bytes (it skips the BOM's line with the header);
+    # other text as the decoded text, which the reader encodes again
+    body: bytes | str = data if encoding == CSV_ENCODINGS[0] else text
+    fast = _fast_body(body, head, h, sheet, max_abs)
     if fast is None:  # rule 4: the record-by-record reader
         try:
             rows = list(_records(text))
@@ -138,14 +147,16 @@ def read_csv_table(
 
 
 def _read_body(
-    text: str, h: int, width: int, numeric: Collection[int], columns: list[int] | None = None
+    body: bytes | str, h: int, width: int, numeric: Collection[int], columns: list[int] | None = None
 ) -> pd.DataFrame:
-    """pandas' C reader below the header: ``numeric`` positions typed if every cell is a number."""
+    """pandas' C reader below the header (``body``: the file's UTF-8 bytes or its text):
+    ``numeric`` positions typed if every cell is a number."""
     blanks: Any = {i: [""] for i in numeric}  # positions as keys: pandas takes them, its stubs do not
     with warnings.catch_warnings():  # "a loss of data": a first record longer than the header
         warnings.simplefilter("error", pd.errors.ParserWarning)
         return pd.read_csv(
-            io.StringIO(text),
+            io.BytesIO(body) if isinstance(body, bytes) else io.StringIO(body),
+            encoding="utf-8",
             header=None,
             names=list(range(width)),
             usecols=columns,
@@ -169,7 +180,9 @@ def _refused(values: pd.Series, kind: str, max_abs: float) -> bool:
     return bool(errors) or bool((typed.abs() >= max_abs).any())
 
 
-def _fast_body(text: str, head: list[list[str]], h: int, sheet: Sheet, max_abs: float) -> pd.DataFrame | None:
+def _fast_body(
+    text: bytes | str, head: list[list[str]], h: int, sheet: Sheet, max_abs: float
+) -> pd.DataFrame | None:
     """The records below the header through pandas' C reader, or None where rule 4 says not.
 
     A numeric column with a cell the job will report (out of range, not whole, too large)
