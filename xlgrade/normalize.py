@@ -234,6 +234,7 @@ class Cells:
     kinds: np.ndarray  # type of each cell
     text: np.ndarray  # str cells stripped of surrounding whitespace; other cells as raw
     blank: np.ndarray  # None, NaN, NaT, or empty / whitespace-only text
+    uniform: type | None = None  # the type of every cell, when scan knows one type throughout
 
 
 def scan(values: pd.Series) -> Cells:
@@ -246,12 +247,12 @@ def scan(values: pd.Series) -> Cells:
     raw = values.to_numpy(dtype=object)
     n = len(raw)
     if isinstance(values.dtype, np.dtype) and values.dtype.kind == "f":
-        return Cells(values, raw, np.full(n, float, dtype=object), raw, np.isnan(values.to_numpy()))
+        return Cells(values, raw, np.full(n, float, dtype=object), raw, np.isnan(values.to_numpy()), float)
     kinds = np.fromiter(map(type, raw), dtype=object, count=n)
     is_str = kinds == _STR  # element-wise over an array of types
     if n and is_str.all():
         text = np.fromiter(map(str.strip, raw), dtype=object, count=n)
-        return Cells(values, raw, kinds, text, text == "")
+        return Cells(values, raw, kinds, text, text == "", str)
     blank = np.array(pd.isna(raw), dtype=bool).reshape(n)
     text = raw
     if is_str.any():
@@ -272,6 +273,8 @@ def blank_mask(values: pd.Series) -> np.ndarray:
 
 
 def _of_kind(cells: Cells, *types: type) -> np.ndarray:
+    if cells.uniform is not None:  # one type throughout: its non-blank cells, or none
+        return ~cells.blank if cells.uniform in types else np.zeros(len(cells.kinds), dtype=bool)
     mask = np.zeros(len(cells.kinds), dtype=bool)
     box = np.empty((), dtype=object)  # compares a numpy scalar type as an object, not a dtype
     for t in types:
@@ -324,9 +327,14 @@ def _stamps(cells: np.ndarray, **kwargs: Any) -> tuple[np.ndarray, np.ndarray] |
         stamps = stamps.as_unit("ns")
     except (ValueError, TypeError, OverflowError, pd.errors.OutOfBoundsDatetime):
         return None
-    years = np.asarray(stamps.year)
-    ok = np.asarray(stamps.notna() & (years >= parse.YEAR_MIN) & (years <= parse.YEAR_MAX), dtype=bool)
-    return stamps.to_numpy(), ok
+    values = stamps.to_numpy()
+    ok = (values >= _FIRST_DAY) & (values < _PAST_LAST_DAY)  # NaT compares False
+    return values, ok
+
+
+# parse.YEAR_MIN <= year <= parse.YEAR_MAX as instants, for a whole column at once
+_FIRST_DAY = np.datetime64(f"{parse.YEAR_MIN:04d}-01-01", "ns")
+_PAST_LAST_DAY = np.datetime64(f"{parse.YEAR_MAX + 1:04d}-01-01", "ns")
 
 
 def _fast_dates(cells: Cells, kind: str) -> tuple[np.ndarray, np.ndarray]:
@@ -349,14 +357,16 @@ def _fast_dates(cells: Cells, kind: str) -> tuple[np.ndarray, np.ndarray]:
                 ok[idx[good]] = True
     if not pd.api.types.is_datetime64_any_dtype(values.dtype):
         # ISO text, "2026-03-05" or "2026/3/5": pandas' own parser, one format at a time, takes
-        # exactly YYYY-M-D with one separator throughout (and full-width digits, read the same by parse)
+        # exactly YYYY-M-D with one separator throughout (and full-width digits, read the same by parse);
+        # each distinct text once (a ledger's dates repeat on many lines)
         todo = np.flatnonzero(_of_kind(cells, str))
         for fmt in ("%Y-%m-%d", "%Y/%m/%d"):
             if not len(todo):
                 break
-            done = _stamps(cells.text[todo], format=fmt, errors="coerce")
+            codes, distinct = pd.factorize(cells.text[todo])
+            done = _stamps(np.asarray(distinct, dtype=object), format=fmt, errors="coerce")
             if done is not None:
-                stamps, good = done
+                stamps, good = done[0][codes], done[1][codes]
                 out[todo[good]] = stamps[good]
                 ok[todo[good]] = True
                 todo = todo[~good]
