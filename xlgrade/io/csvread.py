@@ -180,9 +180,7 @@ def _refused(values: pd.Series, kind: str, max_abs: float) -> bool:
     return bool(errors) or bool((typed.abs() >= max_abs).any())
 
 
-def _fast_body(
-    text: bytes | str, head: list[list[str]], h: int, sheet: Sheet, max_abs: float
-) -> pd.DataFrame | None:
+def _fast_body(text: bytes | str, head: list[list[str]], h: int, sheet: Sheet, max_abs: float) -> pd.DataFrame | None:
     """The records below the header through pandas' C reader, or None where rule 4 says not.
 
     A numeric column with a cell the job will report (out of range, not whole, too large)
