@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from xlgrade.errors import InputError
 from xlgrade.io import csvread
 from xlgrade.normalize import normalize_rows
 from xlgrade.schema.sheets import CUSTOMERS, LEDGER
@@ -175,3 +176,30 @@ def _error(value: str, kind: str):
     with pytest.raises(parse.ParseError) as exc:
         parse.parse(value, kind)
     return exc.value
+
+
+@pytest.mark.parametrize("surplus", [False, True])  # the C reader, or the record reader (a record too long)
+def test_bytes_that_turn_out_not_utf8_below_the_head(tmp_path, surplus):
+    """A UTF-8 file goes to the C reader as bytes and only its head is decoded: GB18030 far
+    below an ASCII head is still read as GB18030, as decoding the whole file first reads it."""
+    lines = [f"C{i:05d},2026-03-05,{i}.5,1,note" for i in range(1, 6000)]  # beyond the first 64 KiB
+    lines.append("C99999,2026-03-06,7,1,张三" + (",surplus" if surplus else ""))
+    path = tmp_path / "ledger.csv"
+    path.write_bytes(("customer_id,date,amount,quantity,note\n" + "\n".join(lines) + "\n").encode("gb18030"))
+    assert len(path.read_bytes()) > 1 << 17
+    with pytest.raises(UnicodeDecodeError):
+        path.read_bytes().decode("utf-8")
+    out = csvread.read_csv_table(path, LEDGER)
+    same(path)
+    assert len(out.issues) == int(surplus)
+    if not surplus:
+        assert out.frame["note"].iat[-1] == "张三"
+
+
+def test_a_file_neither_utf8_nor_gbk_says_so_first(tmp_path):
+    """Even with no header in it, the file that cannot be decoded gets the decoding message."""
+    path = tmp_path / "ledger.csv"
+    path.write_bytes(b"a,b\n" + b"x,y\n" * 20_000 + b"\xff\xfe\xfa\n")
+    for sheet in (LEDGER, CUSTOMERS):
+        with pytest.raises(InputError, match="cannot decode the file as UTF-8 or GBK"):
+            csvread.read_csv_table(path, sheet)

@@ -3,7 +3,9 @@
 Rules of this module:
 
 1. Text: UTF-8 (with or without BOM), else GB18030 (a superset of GBK, as Chinese Excel saves
-   it); any other bytes are refused with one line saying how to save the file.
+   it); any other bytes are refused with one line saying how to save the file. A UTF-8 file
+   reaches the C reader as its bytes (decoded cell by cell there, never whole here); bytes
+   that turn out not to be UTF-8 send the file to its decoded text, with the same result.
 2. The header is found among the first records exactly as for a workbook
    (:func:`xlgrade.normalize.find_header`): title or note rows above it are skipped.
 3. Below the header, columns the sheet declares as numbers (money, number, integer, score,
@@ -27,11 +29,12 @@ Rules of this module:
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import itertools
 import warnings
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -58,14 +61,9 @@ _NUMERIC = (MONEY, NUMBER, INTEGER, SCORE, SHARE)
 
 def decode_csv(data: bytes, source: str) -> str:
     """Text of a CSV file: UTF-8 first, then GB18030 (a superset of GBK)."""
-    return _decoded(data, source)[0]
-
-
-def _decoded(data: bytes, source: str) -> tuple[str, str]:
-    """(text, encoding) of a CSV file's bytes, as :func:`decode_csv` reads them."""
     for encoding in CSV_ENCODINGS:
         try:
-            return data.decode(encoding), encoding
+            return data.decode(encoding)
         except UnicodeDecodeError:
             continue
     raise InputError(
@@ -79,19 +77,33 @@ def _records(text: str) -> Iterator[list[str]]:
 
 def _head(text: str, source: str) -> list[list[str]]:
     """The first records (where the header is looked for), without reading the whole text."""
+    return _head_of(lambda size: (text[:size], size >= len(text)), source)
+
+
+def _utf8_prefix(data: bytes) -> Callable[[int], tuple[str, bool]]:
+    """The text of the first ``size`` bytes of UTF-8 ``data`` (a character the cut splits
+    left out) and whether that is all of it; UnicodeDecodeError where the bytes are not UTF-8."""
+
+    def prefix(size: int) -> tuple[str, bool]:
+        whole = size >= len(data)
+        return codecs.getincrementaldecoder(CSV_ENCODINGS[0])().decode(data[:size], final=whole), whole
+
+    return prefix
+
+
+def _head_of(prefix: Callable[[int], tuple[str, bool]], source: str) -> list[list[str]]:
+    """:func:`_head` of the text ``prefix`` gives: (its first ``size`` units, whether whole)."""
     size = 1 << 16
     while True:
-        chunk = text[:size]
+        chunk, whole = prefix(size)
         try:
             records = list(itertools.islice(_records(chunk), HEADER_SCAN_ROWS + 1))
         except csv.Error as exc:
-            if size < len(text):  # perhaps a quote the cut opened
+            if not whole:  # perhaps a quote the cut opened
                 size *= 4
                 continue
             raise _unreadable(exc, source) from None
-        if size >= len(text):
-            return records[:HEADER_SCAN_ROWS]
-        if len(records) > HEADER_SCAN_ROWS:  # the last one may be cut by the chunk's end
+        if whole or len(records) > HEADER_SCAN_ROWS:  # the last one may be cut by the chunk's end
             return records[:HEADER_SCAN_ROWS]
         size *= 4
 
@@ -112,19 +124,58 @@ def _unreadable(exc: csv.Error | pd.errors.ParserError, source: str) -> InputErr
 def read_csv_table(
     path: Path, sheet: Sheet, *, allow_missing: Collection[str] = (), max_abs: float | None = None
 ) -> Normalized:
-    """``sheet``'s table from the CSV file ``path``, normalised (see the module's rules)."""
+    """``sheet``'s table from the CSV file ``path``, normalised (see the module's rules).
+
+    A UTF-8 file goes to the C reader as its bytes, which it decodes cell by cell, and is
+    never decoded whole (only its head, for the header); where its bytes turn out not to be
+    UTF-8 the file is read again from its text as :func:`decode_csv` decodes it (GB18030),
+    so the result is the one of decoding first, and so is the error of a file neither is."""
     source = path.name
     data = path.read_bytes()
-    text, encoding = _decoded(data, source)
-    head = _head(text, source)
-    h = find_header(head, sheet, source=source, allow_missing=allow_missing)
     if max_abs is None:
         max_abs = RuleBook().input.max_abs_amount
-    # UTF-8 goes to the C reader as the file's bytes (it skips the BOM's line with the header);
-    # other text as the decoded text, which the reader encodes again
-    body: bytes | str = data if encoding == CSV_ENCODINGS[0] else text
-    fast = _fast_body(body, head, h, sheet, max_abs)
+    try:
+        return _table(source, data, None, sheet, allow_missing, max_abs)
+    except _NotUTF8:
+        return _table(source, data, decode_csv(data, source), sheet, allow_missing, max_abs)
+
+
+class _NotUTF8(Exception):
+    """Bytes read as UTF-8 are not: the file is read again from its decoded text."""
+
+
+def _whole_utf8(data: bytes) -> str:
+    try:
+        return data.decode(CSV_ENCODINGS[0])
+    except UnicodeDecodeError:
+        raise _NotUTF8 from None
+
+
+def _table(
+    source: str, data: bytes, text: str | None, sheet: Sheet, allow_missing: Collection[str], max_abs: float
+) -> Normalized:
+    """:func:`read_csv_table` of the file's ``data``, from its ``text`` when given, else from
+    its bytes as UTF-8 (:class:`_NotUTF8` where they are not)."""
+    if text is None:
+        try:
+            head = _head_of(_utf8_prefix(data), source)
+        except UnicodeDecodeError:
+            raise _NotUTF8 from None
+    else:
+        head = _head(text, source)
+    try:
+        h = find_header(head, sheet, source=source, allow_missing=allow_missing)
+    except InputError:
+        if text is None:  # a file that is not UTF-8 is judged by its decoded text, as before
+            _whole_utf8(data)
+        raise
+    try:
+        fast = _fast_body(data if text is None else text, head, h, sheet, max_abs)
+    except UnicodeDecodeError:  # the C reader met bytes that are not UTF-8
+        raise _NotUTF8 from None
     if fast is None:  # rule 4: the record-by-record reader
+        if text is None:
+            text = _whole_utf8(data)
         try:
             rows = list(_records(text))
         except csv.Error as exc:
