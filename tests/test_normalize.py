@@ -452,12 +452,26 @@ def general_scan(values: list):
 @given(st.one_of(st.lists(TEXTS, min_size=1, max_size=20), st.lists(FLOATS, min_size=1, max_size=20)))
 def test_one_type_throughout_scans_as_the_general_way(cells):
     dtype = "float64" if isinstance(cells[0], float) else "object"
-    fast = scan(pd.Series(cells, dtype=dtype))
-    assert fast.uniform is type(cells[0])
-    for got, want in zip([fast.raw, fast.kinds, fast.text, fast.blank], general_scan(cells), strict=True):
-        assert len(got) == len(want)
-        for a, b in zip(got, want, strict=True):
+    for plain_str in (False, True):
+        fast = scan(pd.Series(cells, dtype=dtype), plain_str=plain_str)
+        assert fast.uniform is type(cells[0])
+        same_cells(fast, general_scan(cells))
+
+
+def same_cells(got_cells, want: list) -> None:
+    got = [got_cells.raw, got_cells.kinds, got_cells.text, got_cells.blank]
+    for g, w in zip(got, want, strict=True):
+        assert len(g) == len(w)
+        for a, b in zip(g, w, strict=True):
             assert type(a) is type(b) and (a == b or (a != a and b != b)), (a, b)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(CELLS, min_size=1, max_size=20))
+def test_plain_str_is_only_a_hint(cells):
+    """A column said to hold no str subclass but holding other cells scans the general way."""
+    got = scan(pd.Series(cells, dtype=object), plain_str=True)
+    same_cells(got, general_scan(cells))
 
 
 def test_a_cell_error_among_texts_is_refused_as_before():

@@ -237,17 +237,22 @@ class Cells:
     uniform: type | None = None  # the type of every cell, when scan knows one type throughout
 
 
-def scan(values: pd.Series) -> Cells:
+def scan(values: pd.Series, *, plain_str: bool = False) -> Cells:
     """Scan one raw column (any dtype) once; see :class:`Cells`.
 
     Two columns a reader gives whole take a shorter way to the same scan: a NumPy float
     column (every cell a float, NaN the blanks) and a column of nothing but ``str`` cells
     (exactly ``str``: a subclass such as :class:`xlgrade.parse.CellError` takes the general
-    way, as do None and any other cell)."""
+    way, as do None and any other cell). ``plain_str``: the reader knows that no cell is of a
+    str subclass (pandas' C reader's text columns), so text throughout needs no test per
+    cell; a column holding anything but text still takes the general way."""
     raw = values.to_numpy(dtype=object)
     n = len(raw)
     if isinstance(values.dtype, np.dtype) and values.dtype.kind == "f":
         return Cells(values, raw, np.full(n, float, dtype=object), raw, np.isnan(values.to_numpy()), float)
+    if plain_str and n and pd.api.types.infer_dtype(raw, skipna=False) == "string":
+        text = np.fromiter(map(str.strip, raw), dtype=object, count=n)
+        return Cells(values, raw, np.full(n, str, dtype=object), text, text == "", str)
     kinds = np.fromiter(map(type, raw), dtype=object, count=n)
     is_str = kinds == _STR  # element-wise over an array of types
     if n and is_str.all():
@@ -468,6 +473,7 @@ def normalize(
     refuse: Mapping[int, tuple[str, str]] | None = None,
     max_abs: float | None = None,
     text_cells: bool = True,
+    plain_str: Collection[int] = (),
 ) -> Normalized:
     """Map headers, parse and type every cell, drop unusable rows and report them.
 
@@ -479,7 +485,8 @@ def normalize(
     rule ``input.max_abs_amount`` (default: the rule book's default): a row with a number of
     that size or more in any numeric column, required or not, is skipped and reported.
     ``text_cells``: record :attr:`Normalized.typed_as_text` (numbers and dates a spreadsheet
-    holds as text); False for a CSV file, where every cell is text.
+    holds as text); False for a CSV file, where every cell is text. ``plain_str``: positions in
+    ``raw`` of columns with no cell of a str subclass (see :func:`scan`).
     """
     if header_row is None:
         header_row = first_row - 1
@@ -491,7 +498,10 @@ def normalize(
     issues: list[tuple[int, int, Issue]] = []
 
     # Blank rows: every column staff type into (computed columns and blank extras aside).
-    scans = {pos: scan(raw.iloc[:, pos]) for pos in [*mapping.columns.values(), *(p for p, _ in mapping.extras)]}
+    scans = {
+        pos: scan(raw.iloc[:, pos], plain_str=pos in plain_str)
+        for pos in [*mapping.columns.values(), *(p for p, _ in mapping.extras)]
+    }
     content = [pos for key, pos in mapping.columns.items() if not sheet.column(key).computed]
     content += [pos for pos, _ in mapping.extras]
     blank_row = np.ones(n, dtype=bool)

@@ -194,6 +194,7 @@ def _table(
         allow_missing=allow_missing,
         max_abs=max_abs,
         text_cells=False,
+        plain_str=range(len(raw.columns)),  # the C reader makes plain str (never a CellError)
     )
 
 
