@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from xlgrade.errors import InputError
 from xlgrade.io import csvread
 from xlgrade.normalize import normalize_rows
 from xlgrade.schema.sheets import CUSTOMERS, LEDGER
@@ -46,14 +47,14 @@ def same(path: Path, sheet=LEDGER) -> None:
     assert fast.typed_as_text == slow.typed_as_text == {}  # rule 6: in a CSV file every cell is text
 
 
-def write(path: Path, records: list[list[str]], title: bool) -> None:
+def write(path: Path, records: list[list[str]], title: bool, encoding: str = "utf-8") -> None:
     buf = io.StringIO(newline="")
     w = csv.writer(buf)
     if title:
         w.writerow(["客户业绩统计及信用评估表", "", ""])
     w.writerow(["客户编号", "提货日期", "货物价款", "提货量", "备注"])
     w.writerows(records)
-    path.write_text(buf.getvalue(), encoding="utf-8")
+    path.write_bytes(buf.getvalue().encode(encoding))
 
 
 record = st.one_of(
@@ -71,10 +72,14 @@ record = st.one_of(
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(records=st.lists(record, max_size=12), title=st.booleans())
-def test_fast_reader_equals_the_record_reader(tmp_path, records, title):
+@given(
+    records=st.lists(record, max_size=12),
+    title=st.booleans(),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]),  # bytes to the C reader, or the text
+)
+def test_fast_reader_equals_the_record_reader(tmp_path, records, title, encoding):
     path = tmp_path / "ledger.csv"
-    write(path, records, title)
+    write(path, records, title, encoding)
     same(path)
 
 
@@ -117,3 +122,84 @@ def test_floats_are_read_as_python_reads_them(tmp_path):
         encoding="utf-8",
     )
     assert csvread.read_csv_table(path, LEDGER).frame["amount"].tolist() == values
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_a_clean_file_and_one_typed_by_staff_read_alike(tmp_path, encoding):
+    """A clean column takes the column-wise paths; one staff-typed cell in it (¥, 万,
+    full-width digits, a Chinese date) is parsed as :mod:`xlgrade.parse` parses it and changes
+    nothing for the other rows; a bad cell is reported with file, row, header and its text."""
+    lines = [f"C{i:03d},2026-03-{i % 28 + 1:02d},{100 * i}.5,{i}" for i in range(1, 40)]
+    head = "客户编号,提货日期,货物价款,提货量\n"
+
+    def read(rows: list[str], name: str):
+        path = tmp_path / name
+        path.write_bytes((head + "\n".join(rows) + "\n").encode(encoding))
+        out = csvread.read_csv_table(path, LEDGER)
+        same(path)
+        return out
+
+    clean = read(lines, "clean.csv")
+    assert clean.issues == []
+    assert clean.frame["amount"].tolist() == [100 * i + 0.5 for i in range(1, 40)]
+    assert clean.frame["date"].tolist() == [pd.Timestamp(2026, 3, i % 28 + 1) for i in range(1, 40)]
+    assert clean.frame["customer_id"].tolist() == [f"C{i:03d}" for i in range(1, 40)]
+    assert clean.frame["row"].tolist() == list(range(2, 41))
+    typed = list(lines)
+    typed[4] = 'C005,2026年3月6日,"¥1,200",５'
+    typed[9] = "C010,2026/3/11,12万,10"
+    staff = read(typed, "staff.csv")
+    assert staff.issues == []
+    others = [i for i in range(39) if i not in (4, 9)]
+    pd.testing.assert_frame_equal(staff.frame.iloc[others], clean.frame.iloc[others])
+    assert staff.frame["amount"].iloc[[4, 9]].tolist() == [1200.0, 120000.0]
+    assert staff.frame["quantity"].iloc[4] == 5.0
+    assert staff.frame["date"].iloc[[4, 9]].tolist() == [pd.Timestamp("2026-03-06"), pd.Timestamp("2026-03-11")]
+    bad = list(lines)
+    bad[6] = "C007,2026-02-30,700.5,7"
+    bad[7] = "C008,2026-03-09,1.234，5,8"  # a full-width comma: not a number
+    out = read(bad, "bad.csv")
+    date_error = _error("2026-02-30", "date")
+    amount_error = _error("1.234，5", "money")
+    assert [(i.source, i.row, i.column, i.value, i.reason, i.action) for i in out.issues] == [
+        ("bad.csv", 8, "提货日期", "2026-02-30", date_error.reason, "skipped"),
+        ("bad.csv", 9, "货物价款", "1.234，5", amount_error.reason, "skipped"),
+    ]
+    pd.testing.assert_frame_equal(
+        out.frame.reset_index(drop=True), clean.frame.drop(index=[6, 7]).reset_index(drop=True)
+    )
+
+
+def _error(value: str, kind: str):
+    from xlgrade import parse
+
+    with pytest.raises(parse.ParseError) as exc:
+        parse.parse(value, kind)
+    return exc.value
+
+
+@pytest.mark.parametrize("surplus", [False, True])  # the C reader, or the record reader (a record too long)
+def test_bytes_that_turn_out_not_utf8_below_the_head(tmp_path, surplus):
+    """A UTF-8 file goes to the C reader as bytes and only its head is decoded: GB18030 far
+    below an ASCII head is still read as GB18030, as decoding the whole file first reads it."""
+    lines = [f"C{i:05d},2026-03-05,{i}.5,1,note" for i in range(1, 6000)]  # beyond the first 64 KiB
+    lines.append("C99999,2026-03-06,7,1,张三" + (",surplus" if surplus else ""))
+    path = tmp_path / "ledger.csv"
+    path.write_bytes(("customer_id,date,amount,quantity,note\n" + "\n".join(lines) + "\n").encode("gb18030"))
+    assert len(path.read_bytes()) > 1 << 17
+    with pytest.raises(UnicodeDecodeError):
+        path.read_bytes().decode("utf-8")
+    out = csvread.read_csv_table(path, LEDGER)
+    same(path)
+    assert len(out.issues) == int(surplus)
+    if not surplus:
+        assert out.frame["note"].iat[-1] == "张三"
+
+
+def test_a_file_neither_utf8_nor_gbk_says_so_first(tmp_path):
+    """Even with no header in it, the file that cannot be decoded gets the decoding message."""
+    path = tmp_path / "ledger.csv"
+    path.write_bytes(b"a,b\n" + b"x,y\n" * 20_000 + b"\xff\xfe\xfa\n")
+    for sheet in (LEDGER, CUSTOMERS):
+        with pytest.raises(InputError, match="cannot decode the file as UTF-8 or GBK"):
+            csvread.read_csv_table(path, sheet)

@@ -21,8 +21,11 @@ from xlgrade.normalize import (
     normalize,
     normalize_rows,
     parse_column,
+    scan,
 )
 from xlgrade.schema import COMPLAINTS, CUSTOMERS, LEDGER
+from xlgrade.schema import sheets as sheet_declarations
+from xlgrade.schema.model import header_key
 
 D = dt.datetime
 
@@ -389,7 +392,26 @@ CELLS = st.one_of(
 @settings(max_examples=200, deadline=None)
 @given(st.lists(CELLS, max_size=30), st.sampled_from(sorted(parse.PARSERS)))
 def test_parse_column_agrees_with_parse(cells, kind):
-    typed, blank, errors = parse_column(pd.Series(cells, dtype=object), kind)
+    agrees_with_parse(pd.Series(cells, dtype=object), cells, kind)
+
+
+# A column of one type throughout takes a shorter way through scan (a reader's float column,
+# a CSV's text column): it must agree with parse just the same, and with the general scan.
+TEXTS = st.one_of(
+    st.just(""),
+    st.just("  "),
+    st.integers(-(10**7), 10**7).map(str),
+    st.floats(-1e5, 1e5, allow_nan=False).map(lambda x: f" {x:.2f} "),
+    st.sampled_from(
+        ["2026-03-05", "2026/3/5", "２０２６-０３-０５", "2026年3月5日", "1899-12-31", "1900-01-01", "2200-12-31"]
+        + ["2201-01-01", "2026-02-30", "¥1,200", "12万", "１２", "1,234.50", "abc", " C1 ", "Ｃ１", "80%", "6∕15"]
+    ),
+)
+FLOATS = st.one_of(st.floats(-1e7, 1e7), st.just(float("nan")), st.just(float("inf")), st.integers(0, 12).map(float))
+
+
+def agrees_with_parse(values: pd.Series, cells: list, kind: str) -> None:
+    typed, blank, errors = parse_column(values, kind)
     for pos, cell in enumerate(cells):
         assert blank[pos] == parse.is_blank(cell)
         try:
@@ -406,3 +428,80 @@ def test_parse_column_agrees_with_parse(cells, kind):
             assert got == pd.Timestamp(expected), (cell, kind)
         else:
             assert got == expected, (cell, kind)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(TEXTS, min_size=1, max_size=30), st.sampled_from(sorted(parse.PARSERS)))
+def test_a_text_column_agrees_with_parse(cells, kind):
+    agrees_with_parse(pd.Series(cells, dtype=object), cells, kind)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(FLOATS, min_size=1, max_size=30), st.sampled_from(sorted(parse.PARSERS)))
+def test_a_float_column_agrees_with_parse(cells, kind):
+    agrees_with_parse(pd.Series(cells, dtype="float64"), cells, kind)
+
+
+def general_scan(values: list):
+    """The scan of ``values`` by the general way: the same cells with a None after them."""
+    cells = scan(pd.Series([*values, None], dtype=object))
+    return [getattr(cells, f)[:-1] for f in ("raw", "kinds", "text", "blank")]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.one_of(st.lists(TEXTS, min_size=1, max_size=20), st.lists(FLOATS, min_size=1, max_size=20)))
+def test_one_type_throughout_scans_as_the_general_way(cells):
+    dtype = "float64" if isinstance(cells[0], float) else "object"
+    for plain_str in (False, True):
+        fast = scan(pd.Series(cells, dtype=dtype), plain_str=plain_str)
+        assert fast.uniform is type(cells[0])
+        same_cells(fast, general_scan(cells))
+
+
+def same_cells(got_cells, want: list) -> None:
+    got = [got_cells.raw, got_cells.kinds, got_cells.text, got_cells.blank]
+    for g, w in zip(got, want, strict=True):
+        assert len(g) == len(w)
+        for a, b in zip(g, w, strict=True):
+            assert type(a) is type(b) and (a == b or (a != a and b != b)), (a, b)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(CELLS, min_size=1, max_size=20))
+def test_plain_str_is_only_a_hint(cells):
+    """A column said to hold no str subclass but holding other cells scans the general way."""
+    got = scan(pd.Series(cells, dtype=object), plain_str=True)
+    same_cells(got, general_scan(cells))
+
+
+def test_a_cell_error_among_texts_is_refused_as_before():
+    """#N/A is a str subclass: a column of texts with one is not a column of str throughout."""
+    values = pd.Series(["2026-03-05", parse.CellError("#N/A"), "2026-03-06"], dtype=object)
+    assert scan(values).uniform is None
+    typed, _, errors = parse_column(values, "date")
+    assert list(errors) == [1] and errors[1].reason == parse.refuse_error(parse.CellError("#N/A")).reason
+    assert typed.iloc[[0, 2]].tolist() == [pd.Timestamp("2026-03-05"), pd.Timestamp("2026-03-06")]
+    _, _, errors = parse_column(values, "text")
+    assert list(errors) == [1]
+
+
+def test_iso_dates_at_the_year_bounds():
+    cells = ["1899-12-31", "1900-01-01", "2200-12-31", "2201-01-01", "1900-01-01"]
+    typed, _, errors = parse_column(pd.Series(cells, dtype=object), "date")
+    assert sorted(errors) == [0, 3]
+    assert typed.iloc[[1, 2, 4]].tolist() == [pd.Timestamp("1900-01-01"), pd.Timestamp("2200-12-31")] + [
+        pd.Timestamp("1900-01-01")
+    ]
+    with pytest.raises(parse.ParseError) as exc:
+        parse.parse_date("1899-12-31")
+    assert errors[0].reason == exc.value.reason
+
+
+@pytest.mark.parametrize("sheet", [s for s in vars(sheet_declarations).values() if isinstance(s, type(LEDGER))])
+def test_match_header_is_the_column_accepting_the_header(sheet):
+    for col in sheet.columns:
+        for header in (col.key, col.zh, col.en, *col.aliases, f" {col.zh} ", col.en.upper()):
+            assert sheet.match_header(header) is col
+    for header in ("no such column", "", "备注x"):
+        want = [c for c in sheet.columns if header_key(header) in c.accepted_headers()]
+        assert sheet.match_header(header) is (want[0] if want else None)

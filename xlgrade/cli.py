@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import python_calamine
 
-from xlgrade import __version__, clihelp, who
+from xlgrade import __version__, clihelp
 from xlgrade.checks import check_after, check_duplicates, check_known
 from xlgrade.clifail import (
     Watched,
@@ -37,7 +37,6 @@ from xlgrade.engine.rules import MEASURES
 from xlgrade.engine.text import Catalogue
 from xlgrade.errors import FolderNotFileError, InputError, XlgradeError
 from xlgrade.io import duckfigures
-from xlgrade.io.rulesfile import load_rules
 from xlgrade.io.tables import read_table
 from xlgrade.issues import Issue
 from xlgrade.schema import CUSTOMERS, LEDGER
@@ -229,8 +228,18 @@ def _as_of(text: str) -> date:
 
 
 # ---- grade ------------------------------------------------------------------------------
+def _rule_book(path: str | None) -> RuleBook:
+    """The rules of ``--rules`` (a TOML file or a workbook's 规则 sheet), else the defaults;
+    the reader is imported only when a file is named (the grade path's import weight)."""
+    if not path:
+        return RuleBook()
+    from xlgrade.io.rulesfile import load_rules
+
+    return load_rules(path)
+
+
 def cmd_grade(args: argparse.Namespace) -> int:
-    rules = load_rules(args.rules) if args.rules else RuleBook()
+    rules = _rule_book(args.rules)
     method = args.method or rules.general.method
     spec = METHODS[method]
     as_of = args.as_of or date.today()
@@ -561,6 +570,8 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
 
     path = Path(args.path)
     with exclusive(path, wait=args.wait, command="upgrade", notify=_note):
+        from xlgrade import who
+
         result = upgrade.run(FileBook(path), user=who.login())
     print(result.line())
     return 0
@@ -676,7 +687,7 @@ def cmd_uninstall(args: argparse.Namespace) -> int:
 
 # ---- rules ------------------------------------------------------------------------------
 def cmd_rules(args: argparse.Namespace) -> int:
-    book = load_rules(args.rules) if args.rules else RuleBook()
+    book = _rule_book(args.rules)
     if args.format == "toml":
         print(book.to_toml(), end="")
     elif args.format == "json":

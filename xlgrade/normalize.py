@@ -234,16 +234,32 @@ class Cells:
     kinds: np.ndarray  # type of each cell
     text: np.ndarray  # str cells stripped of surrounding whitespace; other cells as raw
     blank: np.ndarray  # None, NaN, NaT, or empty / whitespace-only text
+    uniform: type | None = None  # the type of every cell, when scan knows one type throughout
 
 
-def scan(values: pd.Series) -> Cells:
-    """Scan one raw column (any dtype) once; see :class:`Cells`."""
+def scan(values: pd.Series, *, plain_str: bool = False) -> Cells:
+    """Scan one raw column (any dtype) once; see :class:`Cells`.
+
+    Two columns a reader gives whole take a shorter way to the same scan: a NumPy float
+    column (every cell a float, NaN the blanks) and a column of nothing but ``str`` cells
+    (exactly ``str``: a subclass such as :class:`xlgrade.parse.CellError` takes the general
+    way, as do None and any other cell). ``plain_str``: the reader knows that no cell is of a
+    str subclass (pandas' C reader's text columns), so text throughout needs no test per
+    cell; a column holding anything but text still takes the general way."""
     raw = values.to_numpy(dtype=object)
     n = len(raw)
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind == "f":
+        return Cells(values, raw, np.full(n, float, dtype=object), raw, np.isnan(values.to_numpy()), float)
+    if plain_str and n and pd.api.types.infer_dtype(raw, skipna=False) == "string":
+        text = np.fromiter(map(str.strip, raw), dtype=object, count=n)
+        return Cells(values, raw, np.full(n, str, dtype=object), text, text == "", str)
     kinds = np.fromiter(map(type, raw), dtype=object, count=n)
+    is_str = kinds == _STR  # element-wise over an array of types
+    if n and is_str.all():
+        text = np.fromiter(map(str.strip, raw), dtype=object, count=n)
+        return Cells(values, raw, kinds, text, text == "", str)
     blank = np.array(pd.isna(raw), dtype=bool).reshape(n)
     text = raw
-    is_str = kinds == str  # noqa: E721  (element-wise over an array of types)
     if is_str.any():
         text = raw.copy()
         stripped = np.fromiter(map(str.strip, raw[is_str]), dtype=object, count=int(is_str.sum()))
@@ -252,12 +268,18 @@ def scan(values: pd.Series) -> Cells:
     return Cells(values, raw, kinds, text, blank)
 
 
+_STR = np.empty((), dtype=object)  # str as an object (compared with an array of types), not a dtype
+_STR[()] = str
+
+
 def blank_mask(values: pd.Series) -> np.ndarray:
     """True where a cell is blank (None, NaN, NaT, empty or whitespace-only text)."""
     return scan(values).blank
 
 
 def _of_kind(cells: Cells, *types: type) -> np.ndarray:
+    if cells.uniform is not None:  # one type throughout: its non-blank cells, or none
+        return ~cells.blank if cells.uniform in types else np.zeros(len(cells.kinds), dtype=bool)
     mask = np.zeros(len(cells.kinds), dtype=bool)
     box = np.empty((), dtype=object)  # compares a numpy scalar type as an object, not a dtype
     for t in types:
@@ -310,9 +332,14 @@ def _stamps(cells: np.ndarray, **kwargs: Any) -> tuple[np.ndarray, np.ndarray] |
         stamps = stamps.as_unit("ns")
     except (ValueError, TypeError, OverflowError, pd.errors.OutOfBoundsDatetime):
         return None
-    years = np.asarray(stamps.year)
-    ok = np.asarray(stamps.notna() & (years >= parse.YEAR_MIN) & (years <= parse.YEAR_MAX), dtype=bool)
-    return stamps.to_numpy(), ok
+    values = stamps.to_numpy()
+    ok = (values >= _FIRST_DAY) & (values < _PAST_LAST_DAY)  # NaT compares False
+    return values, ok
+
+
+# parse.YEAR_MIN <= year <= parse.YEAR_MAX as instants, for a whole column at once
+_FIRST_DAY = np.datetime64(f"{parse.YEAR_MIN:04d}-01-01", "ns")
+_PAST_LAST_DAY = np.datetime64(f"{parse.YEAR_MAX + 1:04d}-01-01", "ns")
 
 
 def _fast_dates(cells: Cells, kind: str) -> tuple[np.ndarray, np.ndarray]:
@@ -335,14 +362,16 @@ def _fast_dates(cells: Cells, kind: str) -> tuple[np.ndarray, np.ndarray]:
                 ok[idx[good]] = True
     if not pd.api.types.is_datetime64_any_dtype(values.dtype):
         # ISO text, "2026-03-05" or "2026/3/5": pandas' own parser, one format at a time, takes
-        # exactly YYYY-M-D with one separator throughout (and full-width digits, read the same by parse)
+        # exactly YYYY-M-D with one separator throughout (and full-width digits, read the same by parse);
+        # each distinct text once (a ledger's dates repeat on many lines)
         todo = np.flatnonzero(_of_kind(cells, str))
         for fmt in ("%Y-%m-%d", "%Y/%m/%d"):
             if not len(todo):
                 break
-            done = _stamps(cells.text[todo], format=fmt, errors="coerce")
+            codes, distinct = pd.factorize(cells.text[todo])
+            done = _stamps(np.asarray(distinct, dtype=object), format=fmt, errors="coerce")
             if done is not None:
-                stamps, good = done
+                stamps, good = done[0][codes], done[1][codes]
                 out[todo[good]] = stamps[good]
                 ok[todo[good]] = True
                 todo = todo[~good]
@@ -444,6 +473,7 @@ def normalize(
     refuse: Mapping[int, tuple[str, str]] | None = None,
     max_abs: float | None = None,
     text_cells: bool = True,
+    plain_str: Collection[int] = (),
 ) -> Normalized:
     """Map headers, parse and type every cell, drop unusable rows and report them.
 
@@ -455,7 +485,8 @@ def normalize(
     rule ``input.max_abs_amount`` (default: the rule book's default): a row with a number of
     that size or more in any numeric column, required or not, is skipped and reported.
     ``text_cells``: record :attr:`Normalized.typed_as_text` (numbers and dates a spreadsheet
-    holds as text); False for a CSV file, where every cell is text.
+    holds as text); False for a CSV file, where every cell is text. ``plain_str``: positions in
+    ``raw`` of columns with no cell of a str subclass (see :func:`scan`).
     """
     if header_row is None:
         header_row = first_row - 1
@@ -467,7 +498,10 @@ def normalize(
     issues: list[tuple[int, int, Issue]] = []
 
     # Blank rows: every column staff type into (computed columns and blank extras aside).
-    scans = {pos: scan(raw.iloc[:, pos]) for pos in [*mapping.columns.values(), *(p for p, _ in mapping.extras)]}
+    scans = {
+        pos: scan(raw.iloc[:, pos], plain_str=pos in plain_str)
+        for pos in [*mapping.columns.values(), *(p for p, _ in mapping.extras)]
+    }
     content = [pos for key, pos in mapping.columns.items() if not sheet.column(key).computed]
     content += [pos for pos, _ in mapping.extras]
     blank_row = np.ones(n, dtype=bool)

@@ -3,12 +3,15 @@
 Rules of this module:
 
 1. Text: UTF-8 (with or without BOM), else GB18030 (a superset of GBK, as Chinese Excel saves
-   it); any other bytes are refused with one line saying how to save the file.
+   it); any other bytes are refused with one line saying how to save the file. A UTF-8 file
+   reaches the C reader as its bytes (decoded cell by cell there, never whole here); bytes
+   that turn out not to be UTF-8 send the file to its decoded text, with the same result.
 2. The header is found among the first records exactly as for a workbook
    (:func:`xlgrade.normalize.find_header`): title or note rows above it are skipped.
 3. Below the header, columns the sheet declares as numbers (money, number, integer, score,
    share) go through pandas' C parser with its correctly rounded float conversion
-   (``float_precision="round_trip"``, the value Python's ``float()`` gives); a column whose
+   (pandas' default, the value Python's ``float()`` gives: the property test holding the two
+   readers to one frame checks it; ``float_precision`` is deprecated in pandas 3); a column whose
    every cell is a plain number arrives as float64 and skips the per-cell parsers. Every
    other column, and a numeric column with any other text in it ("12万", "1,234.50",
    "¥300"), arrives as the texts of the file, so :mod:`xlgrade.normalize` parses and reports
@@ -27,11 +30,12 @@ Rules of this module:
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import itertools
 import warnings
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -74,19 +78,33 @@ def _records(text: str) -> Iterator[list[str]]:
 
 def _head(text: str, source: str) -> list[list[str]]:
     """The first records (where the header is looked for), without reading the whole text."""
+    return _head_of(lambda size: (text[:size], size >= len(text)), source)
+
+
+def _utf8_prefix(data: bytes) -> Callable[[int], tuple[str, bool]]:
+    """The text of the first ``size`` bytes of UTF-8 ``data`` (a character the cut splits
+    left out) and whether that is all of it; UnicodeDecodeError where the bytes are not UTF-8."""
+
+    def prefix(size: int) -> tuple[str, bool]:
+        whole = size >= len(data)
+        return codecs.getincrementaldecoder(CSV_ENCODINGS[0])().decode(data[:size], final=whole), whole
+
+    return prefix
+
+
+def _head_of(prefix: Callable[[int], tuple[str, bool]], source: str) -> list[list[str]]:
+    """:func:`_head` of the text ``prefix`` gives: (its first ``size`` units, whether whole)."""
     size = 1 << 16
     while True:
-        chunk = text[:size]
+        chunk, whole = prefix(size)
         try:
             records = list(itertools.islice(_records(chunk), HEADER_SCAN_ROWS + 1))
         except csv.Error as exc:
-            if size < len(text):  # perhaps a quote the cut opened
+            if not whole:  # perhaps a quote the cut opened
                 size *= 4
                 continue
             raise _unreadable(exc, source) from None
-        if size >= len(text):
-            return records[:HEADER_SCAN_ROWS]
-        if len(records) > HEADER_SCAN_ROWS:  # the last one may be cut by the chunk's end
+        if whole or len(records) > HEADER_SCAN_ROWS:  # the last one may be cut by the chunk's end
             return records[:HEADER_SCAN_ROWS]
         size *= 4
 
@@ -107,15 +125,58 @@ def _unreadable(exc: csv.Error | pd.errors.ParserError, source: str) -> InputErr
 def read_csv_table(
     path: Path, sheet: Sheet, *, allow_missing: Collection[str] = (), max_abs: float | None = None
 ) -> Normalized:
-    """``sheet``'s table from the CSV file ``path``, normalised (see the module's rules)."""
+    """``sheet``'s table from the CSV file ``path``, normalised (see the module's rules).
+
+    A UTF-8 file goes to the C reader as its bytes, which it decodes cell by cell, and is
+    never decoded whole (only its head, for the header); where its bytes turn out not to be
+    UTF-8 the file is read again from its text as :func:`decode_csv` decodes it (GB18030),
+    so the result is the one of decoding first, and so is the error of a file neither is."""
     source = path.name
-    text = decode_csv(path.read_bytes(), source)
-    head = _head(text, source)
-    h = find_header(head, sheet, source=source, allow_missing=allow_missing)
+    data = path.read_bytes()
     if max_abs is None:
         max_abs = RuleBook().input.max_abs_amount
-    fast = _fast_body(text, head, h, sheet, max_abs)
+    try:
+        return _table(source, data, None, sheet, allow_missing, max_abs)
+    except _NotUTF8:
+        return _table(source, data, decode_csv(data, source), sheet, allow_missing, max_abs)
+
+
+class _NotUTF8(Exception):
+    """Bytes read as UTF-8 are not: the file is read again from its decoded text."""
+
+
+def _whole_utf8(data: bytes) -> str:
+    try:
+        return data.decode(CSV_ENCODINGS[0])
+    except UnicodeDecodeError:
+        raise _NotUTF8 from None
+
+
+def _table(
+    source: str, data: bytes, text: str | None, sheet: Sheet, allow_missing: Collection[str], max_abs: float
+) -> Normalized:
+    """:func:`read_csv_table` of the file's ``data``, from its ``text`` when given, else from
+    its bytes as UTF-8 (:class:`_NotUTF8` where they are not)."""
+    if text is None:
+        try:
+            head = _head_of(_utf8_prefix(data), source)
+        except UnicodeDecodeError:
+            raise _NotUTF8 from None
+    else:
+        head = _head(text, source)
+    try:
+        h = find_header(head, sheet, source=source, allow_missing=allow_missing)
+    except InputError:
+        if text is None:  # a file that is not UTF-8 is judged by its decoded text, as before
+            _whole_utf8(data)
+        raise
+    try:
+        fast = _fast_body(data if text is None else text, head, h, sheet, max_abs)
+    except UnicodeDecodeError:  # the C reader met bytes that are not UTF-8
+        raise _NotUTF8 from None
     if fast is None:  # rule 4: the record-by-record reader
+        if text is None:
+            text = _whole_utf8(data)
         try:
             rows = list(_records(text))
         except csv.Error as exc:
@@ -134,18 +195,21 @@ def read_csv_table(
         allow_missing=allow_missing,
         max_abs=max_abs,
         text_cells=False,
+        plain_str=range(len(raw.columns)),  # the C reader makes plain str (never a CellError)
     )
 
 
 def _read_body(
-    text: str, h: int, width: int, numeric: Collection[int], columns: list[int] | None = None
+    body: bytes | str, h: int, width: int, numeric: Collection[int], columns: list[int] | None = None
 ) -> pd.DataFrame:
-    """pandas' C reader below the header: ``numeric`` positions typed if every cell is a number."""
+    """pandas' C reader below the header (``body``: the file's UTF-8 bytes or its text):
+    ``numeric`` positions typed if every cell is a number."""
     blanks: Any = {i: [""] for i in numeric}  # positions as keys: pandas takes them, its stubs do not
     with warnings.catch_warnings():  # "a loss of data": a first record longer than the header
         warnings.simplefilter("error", pd.errors.ParserWarning)
         return pd.read_csv(
-            io.StringIO(text),
+            io.BytesIO(body) if isinstance(body, bytes) else io.StringIO(body),
+            encoding="utf-8",
             header=None,
             names=list(range(width)),
             usecols=columns,
@@ -169,7 +233,7 @@ def _refused(values: pd.Series, kind: str, max_abs: float) -> bool:
     return bool(errors) or bool((typed.abs() >= max_abs).any())
 
 
-def _fast_body(text: str, head: list[list[str]], h: int, sheet: Sheet, max_abs: float) -> pd.DataFrame | None:
+def _fast_body(text: bytes | str, head: list[list[str]], h: int, sheet: Sheet, max_abs: float) -> pd.DataFrame | None:
     """The records below the header through pandas' C reader, or None where rule 4 says not.
 
     A numeric column with a cell the job will report (out of range, not whole, too large)

@@ -54,7 +54,6 @@ from xlgrade.io.parquetread import PARQUET_SUFFIXES, read_parquet_table
 from xlgrade.normalize import HEADER_SCAN_ROWS, Normalized, normalize_stacked
 from xlgrade.parse import CellError
 from xlgrade.schema.model import Sheet, header_key
-from xlgrade.workbook import ziplimits
 
 CSV_SUFFIXES = (".csv",)
 RELEASE_ROWS = 2_000  # a sheet this long returns the memory its reading freed (xlgrade.freed)
@@ -194,6 +193,8 @@ def _sheet_data(
     """(the sheet as calamine parsed it, its name): the file checked first unless ``checked``."""
     if not checked and data is None:
         try:
+            from xlgrade.workbook import ziplimits  # workbooks only: a CSV grade does not import it
+
             ziplimits.check_file(path, allow_xls=path.suffix.lower() == ".xls")
         except (OversizedPartError, CorruptPartError, EncryptedWorkbookError):
             raise
@@ -240,6 +241,8 @@ def _unreadable(path: Path, data: bytes | None, exc: Exception, sheet_name: str 
             buf = data if data is not None else path.read_bytes()
         except OSError:
             buf = b""
+        from xlgrade.workbook import ziplimits
+
         found = ziplimits.broken_xml_part(buf, path.name) if buf else None
         if found is not None:
             return CorruptPartError(found + (f" [sheet {sheet_name!r}]" if sheet_name else ""))

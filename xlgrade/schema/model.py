@@ -119,6 +119,7 @@ class Sheet:
     print_keys: int = 0
     print_group: int = 0
     _by_key: dict[str, Column] = field(init=False, repr=False, compare=False)
+    _by_header: dict[str, Column] = field(init=False, repr=False, compare=False)  # header_key -> column
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -132,6 +133,7 @@ class Sheet:
                 if seen.setdefault(h, col.key) != col.key:
                     raise ValueError(f"sheet {self.key}: header {h!r} claimed by {seen[h]} and {col.key}")
         object.__setattr__(self, "_by_key", by_key)
+        object.__setattr__(self, "_by_header", {h: by_key[key] for h, key in seen.items()})
 
     def name(self, lang: str) -> str:
         return in_lang(lang, self.zh, self.en)
@@ -160,8 +162,4 @@ class Sheet:
 
     def match_header(self, header: object) -> Column | None:
         """The column a header cell names, or None for an extra column."""
-        key = header_key(header)
-        for col in self.columns:
-            if key in col.accepted_headers():
-                return col
-        return None
+        return self._by_header.get(header_key(header))
