@@ -43,6 +43,13 @@ def test_orders_count_distinct_sale_numbers_where_present():
     assert run(df).loc["C1", "orders"] == 4  # S1, S2 and two loose lines
 
 
+def test_sale_numbers_typed_as_numbers_are_their_text():
+    """A sale number the workbook holds as a number is the same order as its text (rule 5)."""
+    df = frame(lines("C1", 2, 40_000, sale_no=1001), lines("C1", 1, 40_000, sale_no="1001"), lines("C1", 1, 5))
+    assert df["sale_no"].dtype == object
+    assert run(df).loc["C1", "orders"] == 2  # 1001 (three lines) and one loose line
+
+
 def test_lines_after_as_of_are_ignored():
     df = frame(lines("C1", 6, 20_000), lines("C1", 1, 20_000, date="2026-07-01"))
     out = run(df)

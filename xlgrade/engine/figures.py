@@ -628,7 +628,9 @@ def of_frame(
     if len(ledger) == 0:
         return typed(pd.DataFrame({c: [] for c in figure_columns(rules, groups)}), rules, groups)
     frame = ledger[[c for c in ledger.columns if c in frames.LEDGER_COLUMNS]]
-    if "sale_no" in frame and frame["sale_no"].dtype == object:  # one type for the SQL: text
+    sale_no = frame["sale_no"] if "sale_no" in frame else None
+    if sale_no is not None and sale_no.dtype == object and pd.api.types.infer_dtype(sale_no, skipna=True) != "string":
+        # one type for the SQL: text (numbers typed as sale numbers become their text)
         frame = frame.assign(sale_no=frame["sale_no"].map(lambda v: v if v is None or pd.isna(v) else str(v)))
     sql = figures_sql(rules, as_of, "duckdb", "ledger", columns=list(frame.columns), groups=groups)
     return typed(runner(run)(sql, frame), rules, groups)
