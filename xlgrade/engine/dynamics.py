@@ -157,6 +157,8 @@ def apply_overrides(
 
     frame["grade"] = computed.where(~applied, manual)
     for lang, fmt in (("zh", _prefix_zh), ("en", _prefix_en)):
+        if lang not in result.explained:
+            continue
         col = f"explanation_{lang}"
         text = frame[col].astype(str)
         new = [
