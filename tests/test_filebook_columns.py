@@ -45,3 +45,25 @@ def test_grade_cells_share_one_cell_per_grade():
     assert [type(c.value) for c in cells] == [type(v) for v in values]  # 1, 1.0 and True stay apart
     assert cells[0] is cells[2] and ranks
     assert FileBook._cells_of(book, [1.0, None], MONEY, ranks) == ([1.0, None], 5)
+
+
+OBJECT_SERIES = [
+    pd.Series(["a", None, "贵客", ""], dtype=object),
+    pd.Series(["a", 1, True, None, 2**70], dtype=object),
+    pd.Series(["a", 1.5, np.nan, np.inf, -np.inf, -0.0, None], dtype=object),
+    pd.Series(["a", np.float64(2.5), np.int64(3), np.bool_(True), np.float64("nan")], dtype=object),
+    pd.Series(["a", pd.NaT, pd.Timestamp("2026-10-31"), pd.NA, np.datetime64("2026-01-02")], dtype=object),
+    pd.Series([], dtype=object),
+]
+
+
+@pytest.mark.parametrize("series", OBJECT_SERIES)
+def test_object_columns_equal_plain_value_of_each(series):
+    """The fast paths (texts, blanks and whole numbers as they are; floats' NaN and infinities
+    as blanks) give exactly what plain_value gives value by value, types included."""
+    from xlgrade.workbook.cellxml import plain_value
+
+    book = SimpleNamespace(package=SimpleNamespace(date1904=False))
+    got = FileBook._column(book, series, "text", len(series))
+    want = [plain_value(v) for v in series.tolist()]
+    assert repr(got) == repr(want) and [type(v) for v in got] == [type(v) for v in want]

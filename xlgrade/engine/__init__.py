@@ -21,7 +21,7 @@ import pandas as pd
 
 from xlgrade.engine import composite, credit, frames, matrices, pareto, rfm, scorecard, threshold
 from xlgrade.engine import figures as figures_module
-from xlgrade.engine.result import Grading
+from xlgrade.engine.result import LANGS, Explain, Grading
 from xlgrade.engine.rulelabels import METHOD_NAMES
 from xlgrade.engine.rules import RuleBook
 from xlgrade.engine.text import in_lang
@@ -35,7 +35,7 @@ class Method:
     """What is known about one grading method or analysis, said here and nowhere else."""
 
     name: str
-    run: GradeFn  # (ledger, customers, rules, as_of[, measure]) -> Grading
+    run: GradeFn  # (ledger, customers, rules, as_of[, measure], *, explain) -> Grading
     zh: str  # its name in Chinese ("阈值 ABC"; a method's from rulelabels.METHOD_NAMES) ...
     en: str  # ... and in English ("threshold ABC")
     needs: tuple[tuple[str, ...], ...] = ()  # ledger columns: one of each inner tuple is required
@@ -43,7 +43,7 @@ class Method:
     summary: tuple[str, str] = ("score", "mean")  # figure totalled per grade: (column, sum|mean)
     window: str | None = None  # the rule giving the months it grades over (0: all)
     labels: str = "abc.labels"  # the rule holding its grades, best first (an ``_en`` twin: English)
-    rate: GradeFn | None = None  # (figures, customers, rules, as_of[, measure]) -> Grading: a grading method
+    rate: GradeFn | None = None  # (figures, customers, rules, as_of[, measure], *, explain) -> Grading: a method
     reads_figures: bool = False  # an analysis whose run takes fig= (the figures of engine.figures)
 
     def grade_labels(self, rules: RuleBook, lang: str) -> tuple[str, ...]:
@@ -182,6 +182,7 @@ def grade(
     as_of=None,
     measure: str | None = None,
     prepared: bool = False,
+    explain: Explain = LANGS,
 ) -> Grading:
     """Grade every customer with ``method`` (any of :data:`ALL`) as of ``as_of`` (default today).
 
@@ -191,13 +192,19 @@ def grade(
     analysis that grades figures, ``reads_figures``, takes them from ``figures`` when given:
     they must then hold every group, as ``figures.of_ledger(ledger, rules, as_of)`` gives them).
     ``prepared``: ``ledger`` is :func:`frames.prepare_ledger`'s result already (the monthly
-    job prepares it once for every method), so it is not copied and typed again."""
+    job prepares it once for every method), so it is not copied and typed again.
+    ``explain``: the languages whose explanation text is built (both by default; the monthly
+    job asks for the workbook's language where it writes the explanations, for none elsewhere)."""
     if method not in ALL:
         raise ValueError(f"unknown method {method!r}; choose from {', '.join(ALL)}")
     m = ALL[method]
     as_of = frames.as_timestamp(as_of if as_of is not None else pd.Timestamp.today())
     rules = rules or RuleBook()
+    unknown = set(explain) - set(LANGS)
+    if unknown:
+        raise ValueError(f"explanations in {sorted(unknown)}? choose from {', '.join(LANGS)}")
     kwargs: dict[str, Any] = {"measure": measure} if m.uses_measure else {}
+    kwargs["explain"] = tuple(explain)
     people = frames.prepare_customers(customers)
     if m.rate is not None and figures is not None:
         return m.rate(figures_module.indexed(figures), people, rules, as_of, **kwargs)
@@ -251,9 +258,10 @@ def in_language(result: Grading, rules: RuleBook, lang: str) -> Grading:
                     return new + text[len(old) :]
         return text
 
-    frame["explanation_en"] = frame["explanation_en"].map(english)
+    if "en" in result.explained:
+        frame["explanation_en"] = frame["explanation_en"].map(english)
     labels = tuple(mapping.get(label, label) for label in result.labels)
-    return Grading(result.method, frame, result.figures, labels)
+    return Grading(result.method, frame, result.figures, labels, result.explained)
 
 
 __all__ = [

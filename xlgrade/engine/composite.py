@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from xlgrade.engine import credit, figures
-from xlgrade.engine.result import Grading, make_frame
+from xlgrade.engine.result import LANGS, Explain, Grading, make_frame, only
 from xlgrade.engine.rules import CompositeRules, RuleBook
 from xlgrade.engine.text import num, pct
 
@@ -44,14 +44,28 @@ FIGURES = ("score", "credit_score", "amount_score", "profit_score", "amount", "p
 
 
 def grade(
-    ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
+    ledger: pd.DataFrame,
+    customers: pd.DataFrame,
+    rules: RuleBook,
+    as_of: pd.Timestamp,
+    *,
+    measure: str | None = None,
+    explain: Explain = LANGS,
 ) -> Grading:
     """Grade every customer by the weighted composite; ``measure`` does not apply and is ignored."""
-    return rate(figures.of_ledger(ledger, rules, as_of, figures.NEEDS["composite"]), customers, rules, as_of)
+    return rate(
+        figures.of_ledger(ledger, rules, as_of, figures.NEEDS["composite"]), customers, rules, as_of, explain=explain
+    )
 
 
 def rate(
-    fig: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
+    fig: pd.DataFrame,
+    customers: pd.DataFrame,
+    rules: RuleBook,
+    as_of: pd.Timestamp,
+    *,
+    measure: str | None = None,
+    explain: Explain = LANGS,
 ) -> Grading:
     """Grade the figures ``fig`` (``composite_*`` and the credit figures) by the composite rules."""
     c = rules.composite
@@ -64,16 +78,22 @@ def rate(
     grades = np.full(len(ids), labels[2], dtype=object)
     grades[ranked] = _by_count(before[ranked], c, labels) if c.split == "count" else _by_bands(score[ranked], c, labels)
     n = int(ranked.sum())
-    texts = [
-        _explain(g, s, cr, am, pr, int(b), n, c, labels) if r else _unranked(labels[2], c.months)
-        for g, s, cr, am, pr, b, r in zip(
-            grades, score, parts["credit_score"], parts["amount_score"], parts["profit_score"], before, ranked
-        )
-    ]
+    texts = (
+        [
+            _explain(g, s, cr, am, pr, int(b), n, c, labels) if r else _unranked(labels[2], c.months)
+            for g, s, cr, am, pr, b, r in zip(
+                grades, score, parts["credit_score"], parts["amount_score"], parts["profit_score"], before, ranked
+            )
+        ]
+        if explain
+        else []
+    )
     zh, en = zip(*texts) if texts else ((), ())
     shown = parts.drop(columns="ranked")
-    frame = make_frame(ids, grades, list(zh), list(en), score=score, **shown, rank=(before + 1).astype("Int64"))
-    return Grading("composite", frame, FIGURES, labels)
+    frame = make_frame(
+        ids, grades, *only(explain, list(zh), list(en)), score=score, **shown, rank=(before + 1).astype("Int64")
+    )
+    return Grading("composite", frame, FIGURES, labels, explain)
 
 
 def sub_scores(fig: pd.DataFrame, ids: pd.Index, rules: RuleBook) -> pd.DataFrame:

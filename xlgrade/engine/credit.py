@@ -62,7 +62,7 @@ import numpy as np
 import pandas as pd
 
 from xlgrade.engine import figures, frames
-from xlgrade.engine.result import Grading, make_frame
+from xlgrade.engine.result import LANGS, Explain, Grading, make_frame, only
 from xlgrade.engine.rules import CreditRules, RuleBook
 from xlgrade.engine.text import days, num, pct
 
@@ -174,28 +174,43 @@ def label_en(label: str, c: CreditRules) -> str:
 
 
 def grade(
-    ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
+    ledger: pd.DataFrame,
+    customers: pd.DataFrame,
+    rules: RuleBook,
+    as_of: pd.Timestamp,
+    *,
+    measure: str | None = None,
+    explain: Explain = LANGS,
 ) -> Grading:
     """Grade every customer by credit; ``measure`` does not apply and is ignored."""
-    return rate(figures.of_ledger(ledger, rules, as_of, figures.NEEDS["credit"]), customers, rules, as_of)
+    fig = figures.of_ledger(ledger, rules, as_of, figures.NEEDS["credit"])
+    return rate(fig, customers, rules, as_of, explain=explain)
 
 
 def rate(
-    fig: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
+    fig: pd.DataFrame,
+    customers: pd.DataFrame,
+    rules: RuleBook,
+    as_of: pd.Timestamp,
+    *,
+    measure: str | None = None,
+    explain: Explain = LANGS,
 ) -> Grading:
-    """Grade the figures ``fig`` (indexed by customer_id) by the credit rules."""
+    """Grade the figures ``fig`` (indexed by customer_id) by the credit rules; the explanations
+    in the languages of ``explain`` only (each language's text is built on its own)."""
     c = rules.credit
     ids = figures.population(fig, customers)
     table = rate_figures(fig, ids, rules)
     grades = table.pop("credit_grade")
-    zh, en = [], []
-    for row in table.itertuples():
-        z, e = explain(row, cast(str, grades.at[row.Index]), c)
-        zh.append(z)
-        en.append(e)
+    texts: dict[str, list[str]] = {lang: [] for lang in explain}
+    if explain:
+        for row, label in zip(table.itertuples(), grades.to_numpy()):
+            for lang, out in texts.items():
+                out.append(explanation(row, cast(str, label), c, lang))
     order = (*LEAD, *(col for col in table.columns if col not in LEAD))
+    zh, en = only(explain, texts.get("zh"), texts.get("en"))
     frame = make_frame(ids, grades.to_numpy(), zh, en, **{col: table[col] for col in order})
-    return Grading("credit", frame, order, labels(c))
+    return Grading("credit", frame, order, labels(c), explain)
 
 
 # ---- computation ---------------------------------------------------------------------------
@@ -313,42 +328,38 @@ def explain(row, label: str, c: CreditRules) -> tuple[str, str]:
     """The (zh, en) explanation of credit grade ``label`` for one customer's figures ``row``
     (a named tuple or a record with score, avg_days_late, overdue_balance, max_days_overdue,
     collection_rate, ly_avg_days_late, ly_credit_grade and ly_score)."""
-    en_label = label_en(label, c)
-    months, score, avg = c.months, row.score, row.avg_days_late
+    return explanation(row, label, c, "zh"), explanation(row, label, c, "en")
+
+
+def explanation(row, label: str, c: CreditRules, lang: str) -> str:
+    """:func:`explain`'s text in ``lang`` alone (zh or en), built without the other."""
+    months, score, avg, over, rate = c.months, row.score, row.avg_days_late, row.overdue_balance, row.collection_rate
+    raw = 100.0 - c.penalty_per_day * avg
+    if lang == "zh":
+        if np.isnan(avg):
+            head = f"近 {months} 个月无应收记录,无信用分"
+        else:
+            clamp = ",下限 0" if raw < 0 else ",上限 100" if raw > 100 else ""
+            head = f"信用分 {num(score)} = 100 - {num(c.penalty_per_day)} × 平均逾期 {days(avg)} 天(近 {months} 个月){clamp}"
+        most = f"(最长 {days(row.max_days_overdue)} 天)" if over > 0 else ""
+        paid = "无销售" if np.isnan(rate) else f"回款率 {pct(rate, 1)}"
+        if np.isnan(row.ly_avg_days_late):
+            ly = f"上年同期{c.no_record_label}(无应收记录)"
+        else:
+            ly = f"上年同期 {row.ly_credit_grade} {num(row.ly_score)}"
+        return f"{label}:{head};逾期余额 {num(over)}{most},{paid};{ly}"
     if np.isnan(avg):
-        head_zh = f"近 {months} 个月无应收记录,无信用分"
-        head_en = f"no receivables in the last {months} months, so no credit score"
+        head = f"no receivables in the last {months} months, so no credit score"
     else:
-        raw = 100.0 - c.penalty_per_day * avg
-        clamp_zh = ",下限 0" if raw < 0 else ",上限 100" if raw > 100 else ""
-        clamp_en = ", floored at 0" if raw < 0 else ", capped at 100" if raw > 100 else ""
-        head_zh = (
-            f"信用分 {num(score)} = 100 - {num(c.penalty_per_day)} × 平均逾期 {days(avg)} 天"
-            f"(近 {months} 个月){clamp_zh}"
-        )
-        head_en = (
+        clamp = ", floored at 0" if raw < 0 else ", capped at 100" if raw > 100 else ""
+        head = (
             f"score {num(score)} = 100 - {num(c.penalty_per_day)} x {days(avg)} days late on average"
-            f" (last {months} months){clamp_en}"
+            f" (last {months} months){clamp}"
         )
-    over = row.overdue_balance
-    most_zh = f"(最长 {days(row.max_days_overdue)} 天)" if over > 0 else ""
-    most_en = f" (up to {days(row.max_days_overdue)} days)" if over > 0 else ""
-    rate = row.collection_rate
-    rate_zh = "无销售" if np.isnan(rate) else f"回款率 {pct(rate, 1)}"
-    rate_en = "no sales" if np.isnan(rate) else f"collected {pct(rate, 1)}"
-    ly_zh, ly_en = _last_year_text(row, c)
-    return (
-        f"{label}:{head_zh};逾期余额 {num(over)}{most_zh},{rate_zh};{ly_zh}",
-        f"{en_label}: {head_en}; overdue {num(over)}{most_en}, {rate_en}; {ly_en}",
-    )
-
-
-def _last_year_text(row, c: CreditRules) -> tuple[str, str]:
+    most = f" (up to {days(row.max_days_overdue)} days)" if over > 0 else ""
+    paid = "no sales" if np.isnan(rate) else f"collected {pct(rate, 1)}"
     if np.isnan(row.ly_avg_days_late):
-        return (
-            f"上年同期{c.no_record_label}(无应收记录)",
-            f"same period last year {c.no_record_label_en} (no receivables)",
-        )
-    label = row.ly_credit_grade
-    en_label = label_en(label, c)
-    return (f"上年同期 {label} {num(row.ly_score)}", f"same period last year {en_label} {num(row.ly_score)}")
+        ly = f"same period last year {c.no_record_label_en} (no receivables)"
+    else:
+        ly = f"same period last year {label_en(row.ly_credit_grade, c)} {num(row.ly_score)}"
+    return f"{label_en(label, c)}: {head}; overdue {num(over)}{most}, {paid}; {ly}"

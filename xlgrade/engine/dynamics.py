@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from xlgrade.engine.frames import count_table
 from xlgrade.engine.result import Grading
 from xlgrade.engine.rulelabels import method_name
 from xlgrade.issues import IGNORED, Issue
@@ -68,7 +69,7 @@ def migration(previous: pd.Series, current: pd.Series, labels: tuple[str, ...]) 
     before = prev.reindex(ids).fillna(NEW).rename("previous")
     after = cur.reindex(ids).fillna(GONE).rename("current")
     if len(ids):
-        matrix = pd.crosstab(before, after).reindex(index=rows, columns=cols, fill_value=0)
+        matrix = count_table(before, after).reindex(index=rows, columns=cols, fill_value=0)
     else:
         matrix = pd.DataFrame(0, index=rows, columns=cols)
     matrix = matrix.astype("int64")
@@ -157,6 +158,8 @@ def apply_overrides(
 
     frame["grade"] = computed.where(~applied, manual)
     for lang, fmt in (("zh", _prefix_zh), ("en", _prefix_en)):
+        if lang not in result.explained:
+            continue
         col = f"explanation_{lang}"
         text = frame[col].astype(str)
         new = [

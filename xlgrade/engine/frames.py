@@ -27,6 +27,7 @@ its ``report_`` and ``activity_`` figures.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 NUMERIC = ("amount", "quantity", "profit", "paid_amount")
@@ -98,3 +99,22 @@ def population(ledger: pd.DataFrame, customers: pd.DataFrame, as_of: pd.Timestam
 def on(ids: pd.Index, series: pd.Series, fill: float = 0.0) -> pd.Series:
     """``series`` aligned to the graded population, missing customers filled."""
     return series.reindex(ids).fillna(fill)
+
+
+def count_table(rows: pd.Series, columns: pd.Series) -> pd.DataFrame:
+    """How many entries hold each (row value, column value): ``pd.crosstab(rows, columns)``
+    (aligned on the index, an entry missing either value not counted, the values sorted, a
+    value with no count left out) by one ``np.bincount`` instead of a pivot table, whose cost
+    grows with the rows (4,800 salespeople: most of the summary's time)."""
+    if not columns.index.equals(rows.index):
+        columns = columns.reindex(rows.index)
+    r_codes, r_values = pd.factorize(rows, sort=True)
+    c_codes, c_values = pd.factorize(columns, sort=True)
+    keep = (r_codes >= 0) & (c_codes >= 0)
+    width = len(c_values)
+    flat = np.bincount(r_codes[keep] * width + c_codes[keep], minlength=len(r_values) * width)
+    counts = flat.astype("int64").reshape(len(r_values), width)
+    table = pd.DataFrame(
+        counts, index=pd.Index(r_values, name=rows.name), columns=pd.Index(c_values, name=columns.name)
+    )
+    return table.loc[counts.sum(axis=1) > 0, counts.sum(axis=0) > 0]

@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from xlgrade.engine import figures, frames, measures, pareto, scorecard
-from xlgrade.engine.result import Grading, make_frame
+from xlgrade.engine.result import LANGS, Explain, Grading, make_frame, only
 from xlgrade.engine.rfm import SPLIT_ZH, above, micro, split_of
 from xlgrade.engine.rules import RuleBook
 from xlgrade.engine.text import num, pct
@@ -104,6 +104,7 @@ def sales_loyalty(
     *,
     measure: str | None = None,
     fig: pd.DataFrame | None = None,
+    explain: Explain = LANGS,
 ) -> Grading:
     m = rules.matrix
     measure = measure or "amount"
@@ -123,7 +124,7 @@ def sales_loyalty(
     name_zh, name_en = measures.NAMES_ZH[measure], measures.NAMES_EN[measure]
     zh, en = [], []
     volume_v, loyalty_v = volume.to_numpy(), loyalty.to_numpy()  # the loops read numpy scalars
-    for i in range(len(ids)):
+    for i in range(len(ids) if explain else 0):  # the explanations, where asked for
         v = volume_v[i]
         if v <= 0:
             v_zh = f"近 {m.months} 个月{name_zh} {num(v)},无销售,为小"
@@ -143,21 +144,30 @@ def sales_loyalty(
     frame = make_frame(
         ids,
         grades,
-        zh,
-        en,
+        *only(explain, zh, en),
         volume=volume,
         loyalty=loyalty,
         large=large,
         loyal=pd.array(_missing_where(assessed, loyal), dtype="boolean"),
     )
     return Grading(
-        "sales_loyalty", frame, ("volume", "loyalty", "large", "loyal"), (*m.loyalty_labels, m.not_assessed_label)
+        "sales_loyalty",
+        frame,
+        ("volume", "loyalty", "large", "loyal"),
+        (*m.loyalty_labels, m.not_assessed_label),
+        explain,
     )
 
 
 # ---- 2. share of wallet x upcoming purchase -----------------------------------------------
 def wallet(
-    ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
+    ledger: pd.DataFrame,
+    customers: pd.DataFrame,
+    rules: RuleBook,
+    as_of: pd.Timestamp,
+    *,
+    measure: str | None = None,
+    explain: Explain = LANGS,
 ) -> Grading:
     m = rules.matrix
     ids = frames.population(ledger, customers, as_of)
@@ -173,7 +183,7 @@ def wallet(
     s_zh, s_en = _split_text(split, m.upcoming_split)
     zh, en = [], []
     share_v, upcoming_v = share.to_numpy(), upcoming.to_numpy()
-    for i in range(len(ids)):
+    for i in range(len(ids) if explain else 0):  # the explanations, where asked for
         g, sh, up = grades[i], share_v[i], upcoming_v[i]
         if not assessed[i]:
             miss_zh = "、".join(w for w, gone in (("占有率", np.isnan(sh)), ("即将购买量", np.isnan(up))) if gone)
@@ -192,8 +202,7 @@ def wallet(
     frame = make_frame(
         ids,
         grades,
-        zh,
-        en,
+        *only(explain, zh, en),
         share_of_wallet=share,
         upcoming_purchase=upcoming,
         high_share=pd.array(_missing_where(assessed, high), dtype="boolean"),
@@ -204,6 +213,7 @@ def wallet(
         frame,
         ("share_of_wallet", "upcoming_purchase", "high_share", "large_upcoming"),
         (*m.wallet_labels, m.not_assessed_label),
+        explain,
     )
 
 
@@ -216,6 +226,7 @@ def value_type(
     *,
     measure: str | None = None,
     fig: pd.DataFrame | None = None,
+    explain: Explain = LANGS,
 ) -> Grading:
     m = rules.matrix
     if fig is None:  # (given: the figures of every group, as the monthly job computed them once)
@@ -241,7 +252,7 @@ def value_type(
     zh, en = [], []
     profit_v, share_before_v, growth_v = profit.to_numpy(), share_before.to_numpy(), growth.to_numpy()
     now_v, before_v = sales_now.to_numpy(), sales_before.to_numpy()
-    for i in range(len(ids)):
+    for i in range(len(ids) if explain else 0):  # the explanations, where asked for
         lab, p, sb = grades[i], profit_v[i], share_before_v[i]
         head_en = f"{lab} ({m.value_labels_en[pos[i]]})"
         if negative[i]:
@@ -283,8 +294,7 @@ def value_type(
     frame = make_frame(
         ids,
         grades,
-        zh,
-        en,
+        *only(explain, zh, en),
         profit=profit,
         profit_share_before=share_before,
         sales_now=sales_now,
@@ -297,12 +307,19 @@ def value_type(
         frame,
         ("profit", "profit_share_before", "sales_now", "sales_before", "sales_growth"),
         (v[0], v[1], v[3], v[2]),
+        explain,
     )
 
 
 # ---- 4. deal stage ------------------------------------------------------------------------
 def deal_stage(
-    ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
+    ledger: pd.DataFrame,
+    customers: pd.DataFrame,
+    rules: RuleBook,
+    as_of: pd.Timestamp,
+    *,
+    measure: str | None = None,
+    explain: Explain = LANGS,
 ) -> Grading:
     m = rules.matrix
     ids = frames.population(ledger, customers, as_of)
@@ -327,7 +344,7 @@ def deal_stage(
     day = as_of.date().isoformat()
     zh, en = [], []
     days_v, prob_v = days_since.to_numpy(), prob.to_numpy()
-    for i in range(len(ids)):
+    for i in range(len(ids) if explain else 0):  # the explanations, where asked for
         g = grades[i]
         head_en = f"{g} ({m.stage_labels_en[stage[i]]})"
         if stage[i] != 2:
@@ -352,8 +369,7 @@ def deal_stage(
     frame = make_frame(
         ids,
         grades,
-        zh,
-        en,
+        *only(explain, zh, en),
         last_purchase=last,
         days_since=days_since,
         close_probability=prob,
@@ -362,7 +378,9 @@ def deal_stage(
     )
     s = m.stage_labels
     labels = (s[1], s[0], *(f"{s[2]} {c}" for c in m.potential_labels), s[2])
-    return Grading("deal_stage", frame, ("last_purchase", "days_since", "close_probability", "potential"), labels)
+    return Grading(
+        "deal_stage", frame, ("last_purchase", "days_since", "close_probability", "potential"), labels, explain
+    )
 
 
 # ---- 5. two-criteria 3x3 matrix -------------------------------------------------------------
@@ -374,6 +392,7 @@ def two_criteria(
     *,
     measure: str | None = None,
     fig: pd.DataFrame | None = None,
+    explain: Explain = LANGS,
 ) -> Grading:
     p, abc = rules.pareto, rules.abc.labels
     first_m, second_m = measure or "amount", rules.matrix.second_measure
@@ -390,7 +409,7 @@ def two_criteria(
 
     zh, en = [], []
     first_v, sb1_v, second_v, sb2_v = first.to_numpy(), sb1.to_numpy(), second.to_numpy(), sb2.to_numpy()
-    for i in range(len(ids)):
+    for i in range(len(ids) if explain else 0):  # the explanations, where asked for
         z1, e1 = _abc_phrase(first_m, first_v[i], sb1_v[i], c1[i], l1[i], p)
         z2, e2 = _abc_phrase(second_m, second_v[i], sb2_v[i], c2[i], l2[i], p)
         zh.append(f"{grades[i]}:{z1};{z2}")
@@ -398,8 +417,7 @@ def two_criteria(
     frame = make_frame(
         ids,
         grades,
-        zh,
-        en,
+        *only(explain, zh, en),
         first_value=first,
         first_share_before=sb1,
         first_class=l1,
@@ -412,6 +430,7 @@ def two_criteria(
         frame,
         ("first_value", "first_share_before", "first_class", "second_value", "second_share_before", "second_class"),
         tuple(x + y for x in abc for y in abc),
+        explain,
     )
 
 

@@ -24,21 +24,38 @@ import numpy as np
 import pandas as pd
 
 from xlgrade.engine import figures, measures
-from xlgrade.engine.result import Grading, make_frame
+from xlgrade.engine.result import LANGS, Explain, Grading, make_frame, only
 from xlgrade.engine.rules import RuleBook
 from xlgrade.engine.text import num, pct
 
 
 def grade(
-    ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
+    ledger: pd.DataFrame,
+    customers: pd.DataFrame,
+    rules: RuleBook,
+    as_of: pd.Timestamp,
+    *,
+    measure: str | None = None,
+    explain: Explain = LANGS,
 ) -> Grading:
     return rate(
-        figures.of_ledger(ledger, rules, as_of, figures.NEEDS["pareto"]), customers, rules, as_of, measure=measure
+        figures.of_ledger(ledger, rules, as_of, figures.NEEDS["pareto"]),
+        customers,
+        rules,
+        as_of,
+        measure=measure,
+        explain=explain,
     )
 
 
 def rate(
-    fig: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
+    fig: pd.DataFrame,
+    customers: pd.DataFrame,
+    rules: RuleBook,
+    as_of: pd.Timestamp,
+    *,
+    measure: str | None = None,
+    explain: Explain = LANGS,
 ) -> Grading:
     """Grade the figures ``fig`` (``pareto_<measure>``, indexed by customer_id) by the Pareto rules."""
     p = rules.pareto
@@ -47,18 +64,17 @@ def rate(
     values = figures.measured(fig, ids, "pareto", measure)
     ranked = rank_values(values)
     labels = rules.abc.labels
-    grades, zh, en = _STRATEGIES[p.strategy](ranked, p, labels, measure)
+    grades, zh, en = _STRATEGIES[p.strategy](ranked, p, labels, measure)  # the grade and its texts, one walk
     frame = make_frame(
         ids,
         grades,
-        zh,
-        en,
+        *only(explain, zh, en),
         value=values,
         share_before=ranked["share_before"],
         share=ranked["share"],
         rank=ranked["rank"],
     )
-    return Grading("pareto", frame, ("value", "share_before", "share", "rank"), labels)
+    return Grading("pareto", frame, ("value", "share_before", "share", "rank"), labels, explain)
 
 
 def rank_values(values: pd.Series) -> pd.DataFrame:

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from xlgrade.engine import figures
-from xlgrade.engine.result import Grading, make_frame
+from xlgrade.engine.result import LANGS, Explain, Grading, make_frame, only
 from xlgrade.engine.rules import RFM_PATTERNS, RuleBook
 from xlgrade.engine.text import num
 
@@ -119,13 +119,25 @@ def quintile(values: pd.Series, active: pd.Series, *, larger_is_better: bool) ->
 
 # ---- the method --------------------------------------------------------------------------
 def grade(
-    ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
+    ledger: pd.DataFrame,
+    customers: pd.DataFrame,
+    rules: RuleBook,
+    as_of: pd.Timestamp,
+    *,
+    measure: str | None = None,
+    explain: Explain = LANGS,
 ) -> Grading:
-    return rate(figures.of_ledger(ledger, rules, as_of, figures.NEEDS["rfm"]), customers, rules, as_of)
+    return rate(figures.of_ledger(ledger, rules, as_of, figures.NEEDS["rfm"]), customers, rules, as_of, explain=explain)
 
 
 def rate(
-    fig: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
+    fig: pd.DataFrame,
+    customers: pd.DataFrame,
+    rules: RuleBook,
+    as_of: pd.Timestamp,
+    *,
+    measure: str | None = None,
+    explain: Explain = LANGS,
 ) -> Grading:
     """Grade the figures ``fig`` (``rfm_recency``, ``rfm_frequency``, ``rfm_monetary``) by the RFM rules."""
     r = rules.rfm
@@ -158,7 +170,7 @@ def rate(
     zh, en = [], []
     pattern_v, recency_v, frequency_v, monetary_v = (s.to_numpy() for s in (patterns, recency, frequency, monetary))
     r_v, f_v, m_v = r_score.to_numpy(), f_score.to_numpy(), m_score.to_numpy()
-    for i in range(len(ids)):
+    for i in range(len(ids) if explain else 0):
         z, e = _explain(
             grades[i],
             r.labels_en[pos[i]],
@@ -177,8 +189,7 @@ def rate(
     frame = make_frame(
         ids,
         grades,
-        zh,
-        en,
+        *only(explain, zh, en),
         recency=recency,
         frequency=frequency,
         monetary=monetary,
@@ -187,7 +198,7 @@ def rate(
         m_score=m_score,
         pattern=patterns,
     )
-    return Grading("rfm", frame, FIGURES, r.labels)
+    return Grading("rfm", frame, FIGURES, r.labels, explain)
 
 
 def _explain(

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from xlgrade.engine import figures, frames
-from xlgrade.engine.result import Grading, make_frame
+from xlgrade.engine.result import LANGS, Explain, Grading, make_frame, only
 from xlgrade.engine.rules import RuleBook, ScorecardRules
 from xlgrade.engine.text import num, pct
 
@@ -30,13 +30,27 @@ ENTERED_ZH = {"channel": "渠道", "loyalty": "忠诚度", "prospects": "前景"
 
 
 def grade(
-    ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
+    ledger: pd.DataFrame,
+    customers: pd.DataFrame,
+    rules: RuleBook,
+    as_of: pd.Timestamp,
+    *,
+    measure: str | None = None,
+    explain: Explain = LANGS,
 ) -> Grading:
-    return rate(figures.of_ledger(ledger, rules, as_of, figures.NEEDS["scorecard"]), customers, rules, as_of)
+    return rate(
+        figures.of_ledger(ledger, rules, as_of, figures.NEEDS["scorecard"]), customers, rules, as_of, explain=explain
+    )
 
 
 def rate(
-    fig: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
+    fig: pd.DataFrame,
+    customers: pd.DataFrame,
+    rules: RuleBook,
+    as_of: pd.Timestamp,
+    *,
+    measure: str | None = None,
+    explain: Explain = LANGS,
 ) -> Grading:
     """Grade the figures ``fig`` (``scorecard_*``, indexed by customer_id) and the entered scores."""
     s = rules.scorecard
@@ -61,7 +75,7 @@ def rate(
         x.to_numpy() for x in (units, units_pts, growth, growth_pts, total)
     )
     entered_v = {k: v.to_numpy() for k, v in entered.items()}
-    for i in range(len(ids)):
+    for i in range(len(ids) if explain else 0):
         parts = (
             units_v[i],
             units_pts_v[i],
@@ -75,8 +89,7 @@ def rate(
     frame = make_frame(
         ids,
         levels,
-        zh,
-        en,
+        *only(explain, zh, en),
         score=total,
         avg_monthly_units=units,
         units_points=units_pts,
@@ -96,7 +109,7 @@ def rate(
         "loyalty_points",
         "prospects_points",
     )
-    return Grading("scorecard", frame, names, s.level_labels)
+    return Grading("scorecard", frame, names, s.level_labels, explain)
 
 
 def step_points(values: pd.Series, minimums: tuple[float, ...], points: tuple[float, ...]) -> pd.Series:

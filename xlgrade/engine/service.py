@@ -50,6 +50,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from xlgrade.engine.frames import count_table
 from xlgrade.engine.rules import RuleBook
 from xlgrade.engine.text import num
 
@@ -207,7 +208,7 @@ def staffing(
     rep = rep.where(rep != "", UNASSIGNED)
     cls = g.map(classes).where(lambda s: s.notna(), "C")
 
-    table = pd.crosstab(rep.rename("salesperson"), cls).reindex(columns=list(CLASSES), fill_value=0)
+    table = count_table(rep.rename("salesperson"), cls).reindex(columns=list(CLASSES), fill_value=0)
     names = sorted(n for n in table.index if n != UNASSIGNED)
     if UNASSIGNED in table.index:
         names.append(UNASSIGNED)

@@ -18,20 +18,37 @@ import pandas as pd
 
 from xlgrade.cells.explain import threshold_explanation
 from xlgrade.engine import figures
-from xlgrade.engine.result import Grading, make_frame
+from xlgrade.engine.result import LANGS, Explain, Grading, make_frame, only
 from xlgrade.engine.rules import RuleBook
 
 
 def grade(
-    ledger: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
+    ledger: pd.DataFrame,
+    customers: pd.DataFrame,
+    rules: RuleBook,
+    as_of: pd.Timestamp,
+    *,
+    measure: str | None = None,
+    explain: Explain = LANGS,
 ) -> Grading:
     return rate(
-        figures.of_ledger(ledger, rules, as_of, figures.NEEDS["threshold"]), customers, rules, as_of, measure=measure
+        figures.of_ledger(ledger, rules, as_of, figures.NEEDS["threshold"]),
+        customers,
+        rules,
+        as_of,
+        measure=measure,
+        explain=explain,
     )
 
 
 def rate(
-    fig: pd.DataFrame, customers: pd.DataFrame, rules: RuleBook, as_of: pd.Timestamp, *, measure: str | None = None
+    fig: pd.DataFrame,
+    customers: pd.DataFrame,
+    rules: RuleBook,
+    as_of: pd.Timestamp,
+    *,
+    measure: str | None = None,
+    explain: Explain = LANGS,
 ) -> Grading:
     """Grade the figures ``fig`` (indexed by customer_id) by the threshold rules."""
     t = rules.threshold
@@ -48,8 +65,8 @@ def rate(
         threshold_explanation(
             g, o, v, t.a_orders_over, t.a_volume_over, t.b_orders_over, t.b_volume_over, (a, b, c), measure
         )
-        for g, o, v in zip(grades, orders, volume)
+        for g, o, v in (zip(grades, orders, volume) if explain else ())
     ]
     zh, en = zip(*texts) if texts else ((), ())
-    frame = make_frame(ids, grades, list(zh), list(en), orders=orders, volume=volume)
-    return Grading("threshold", frame, ("orders", "volume"), rules.abc.labels)
+    frame = make_frame(ids, grades, *only(explain, list(zh), list(en)), orders=orders, volume=volume)
+    return Grading("threshold", frame, ("orders", "volume"), rules.abc.labels, explain)

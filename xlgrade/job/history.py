@@ -41,7 +41,7 @@ from xlgrade.job.derive import (
     text_of,
     window_totals,
 )
-from xlgrade.job.months import month_key
+from xlgrade.job.months import month_keys
 from xlgrade.schema.sheets import HISTORY
 
 
@@ -128,14 +128,15 @@ def merge_history(previous: pd.DataFrame | None, current: pd.DataFrame, lang: st
     prev = _conform(previous, keys)
     if lang is not None and len(prev):
         prev["method"] = prev["method"].map(lambda m: method_name(m, lang))
-    replaced = {month_key(m) for m in cur["month"]}
-    keep = prev[~prev["month"].map(month_key).isin(replaced)] if len(prev) else prev
+    replaced = set(month_keys(cur["month"])) - {None}  # rows whose month cannot be read replace none
+    keep = prev[~month_keys(prev["month"]).isin(replaced)] if len(prev) else prev
     parts = [p for p in (keep, cur) if len(p)]
     out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else (parts[0] if parts else cur).copy()
+    months = month_keys(out["month"])
     sort_keys = pd.DataFrame(
         {
-            "missing": out["month"].map(month_key).isna().to_numpy(),
-            "month": out["month"].map(month_key).fillna("").to_numpy(),
+            "missing": months.isna().to_numpy(),
+            "month": months.fillna("").to_numpy(),
             "id": out["customer_id"].astype(str).to_numpy(),
         }
     )
@@ -149,7 +150,7 @@ def previous_grades(history: pd.DataFrame | None, month) -> pd.Series:
     if history is None or len(history) == 0 or "month" not in history:
         return empty
     now = month_text(month)
-    keys = history["month"].map(month_key)
+    keys = month_keys(history["month"])
     earlier = keys.notna() & (keys.fillna("") < now)
     if not earlier.any():
         return empty

@@ -9,7 +9,8 @@ Steps, in order:
    silently and no typed cell is ever written.
 2. Month: the one asked for, else the month of the latest ledger line (never later than
    today). The evaluation date is the month's last day; later ledger lines do not count.
-3. Grade with the workbook's method (rule ``general.method``), its grades in the workbook's
+3. Grade with the workbook's method (rule ``general.method``; explanation text is built only
+   where it is written, in the workbook's language: :func:`explained_in`), its grades in the workbook's
    language (``engine.in_language``: VIP / excellent / important value in an en workbook),
    apply manual grades that have a reason, evaluate credit, the analyses of docs/rules.md
    §3.6-3.7 and the complaints; analyse the service store's 顾客档案分析表 when the workbook
@@ -129,6 +130,13 @@ def resolve_month(month: str | pd.Period | None, ledger: pd.DataFrame, today: pd
     return pd.Period(latest, freq="M")
 
 
+def explained_in(name: str, method: str, lang: str) -> tuple[str, ...]:
+    """The languages the run builds ``name``'s explanations in: the workbook's, for the method
+    (History, the summary, the run's changes) and credit (the credit sheet); none for the
+    analyses, whose sheets show their classes only."""
+    return (lang,) if name in (method, "credit") else ()
+
+
 def _grade_list_note(choices: list[str], method: str, lang: str) -> Issue:
     """The note that the lists sheet's 等级 (the 人工等级 drop-down) was set to ``choices``."""
     manual = CUSTOMERS.column("manual_grade")
@@ -211,7 +219,14 @@ def run_month(
                 figs.append(figures.of_ledger(ledger, rules, as_of, run=figure_sql))
             given = figs[0] if takes else None
             results[name] = grade(
-                name, ledger, figures=given, customers=customers, rules=rules, as_of=as_of, prepared=True
+                name,
+                ledger,
+                figures=given,
+                customers=customers,
+                rules=rules,
+                as_of=as_of,
+                prepared=True,
+                explain=explained_in(name, method, lang),
             )
         return results[name]
 

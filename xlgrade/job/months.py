@@ -20,6 +20,7 @@ import re
 import unicodedata
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from xlgrade.engine.text import in_lang
@@ -80,3 +81,11 @@ def month_key(value: Any) -> str | None:
     if not m or not 1 <= int(m.group(2)) <= 12:
         return None
     return f"{m.group(1)}-{int(m.group(2)):02d}"
+
+
+def month_keys(values: pd.Series) -> pd.Series:
+    """:func:`month_key` of each of ``values`` (same index, object: None where unreadable), each
+    distinct value read once: History's month column holds one value per month, not per row."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    keys = np.array([*(month_key(u) for u in uniques), None], dtype=object)  # codes of -1: a blank
+    return pd.Series(keys[codes], index=values.index, dtype=object)

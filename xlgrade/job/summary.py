@@ -328,7 +328,7 @@ def _pareto_block(c: _Context, graded: Grading, rules: RuleBook) -> Block:
 def _crosstab(category: pd.Series, grades: pd.Series, rows: list[str], cols: list[str]) -> pd.DataFrame:
     if len(category) == 0:
         return pd.DataFrame(0, index=rows, columns=cols, dtype="int64")
-    table = pd.crosstab(category.rename("category"), grades.rename("grade"))
+    table = frames.count_table(category.rename("category"), grades.rename("grade"))
     return table.reindex(index=rows, columns=cols, fill_value=0).astype("int64")
 
 
@@ -435,7 +435,7 @@ def _breakdown_block(c: _Context, key: str, column: str, ledger: pd.DataFrame) -
         return Block(key, title, headers, kinds, (), None, c.t("no_sales"))
     category = _category(text.loc[lines.index], c.lang)
     grade = lines["customer_id"].astype(str).map(c.grades).fillna("")
-    cols = c.order + sorted(set(grade) - set(c.order))
+    cols = c.order + sorted(set(grade.unique()) - set(c.order))
     if len(cols) != len(c.order):
         headers = (c.t(key), *cols, c.t("total"), c.t("share"))
         kinds = (TEXT, *([MONEY] * len(cols)), MONEY, SHARE)

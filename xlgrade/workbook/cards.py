@@ -474,21 +474,26 @@ def layout(card: Card) -> tuple[list[tuple[int, Section]], list[Placed], int]:
     return titles, placed, row + 2
 
 
-def shown_value(f: Field, pick: Any, tables: Mapping[str, pd.DataFrame]) -> Any:
+def shown_value(
+    f: Field, pick: Any, tables: Mapping[str, pd.DataFrame], found: dict[tuple[str, str], int | None] | None = None
+) -> Any:
     """What a field's lookup formula (:func:`value_formula`) shows for ``pick``: its cached result.
 
     ``tables`` maps table names to their rows (columns = column keys); the first row whose id
     equals the pick wins, as MATCH(..., 0) finds it; a blank, a missing table or no match shows "".
+    ``found``: the rows found so far for these ``tables`` ((table, id) -> row), kept by a caller
+    that shows many fields of the same pick (a card), so each table is searched once per id,
+    not once per field.
     """
     if f.table is None or pick is None or str(pick).strip() == "":
         return ""
     key = str(pick).strip()
     if f.via == "complaint":
-        key = _lookup(tables, "Complaints", "customer_id", key)
+        key = _lookup(tables, "Complaints", "customer_id", key, found)
         if key == "":
             return ""
         key = str(key).strip()
-    return _lookup(tables, f.table, f.column, key)
+    return _lookup(tables, f.table, f.column, key, found)
 
 
 def _row_of(frame: pd.DataFrame, id_key: str, key: str) -> int | None:
@@ -498,12 +503,23 @@ def _row_of(frame: pd.DataFrame, id_key: str, key: str) -> int | None:
     return int(hit[0]) if len(hit) else None
 
 
-def _lookup(tables: Mapping[str, pd.DataFrame], table: str, column: str | None, key: str) -> Any:
+def _lookup(
+    tables: Mapping[str, pd.DataFrame],
+    table: str,
+    column: str | None,
+    key: str,
+    found: dict[tuple[str, str], int | None] | None = None,
+) -> Any:
     frame = tables.get(table)
     id_key = KEYS[table]
     if frame is None or column not in frame.columns or id_key not in frame.columns:
         return ""
-    at = _row_of(frame, id_key, key)
+    if found is None:
+        at = _row_of(frame, id_key, key)
+    else:
+        if (table, key) not in found:
+            found[(table, key)] = _row_of(frame, id_key, key)
+        at = found[(table, key)]
     if at is None:
         return ""
     value = frame[column].iloc[at]

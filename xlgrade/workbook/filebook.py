@@ -13,6 +13,7 @@ changed on disk since it was read.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,9 @@ _BUILTIN_FORMATS = {
     styles.FMT_NUMBER: 4,
     styles.FMT_SCORE: 2,
 }
+
+
+_PLAIN = {str, type(None), bool, int}  # the exact types plain_value returns as they are
 
 
 class FileBook:
@@ -303,7 +307,13 @@ class FileBook:
             return [None if v != v else v for v in series.to_numpy().tolist()]
         if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
             return series.astype(object).where(series.notna(), None).tolist()
-        return [plain_value(v) for v in series.tolist()]
+        values = series.tolist()
+        held = set(map(type, values))
+        if held <= _PLAIN:  # texts, blanks, whole numbers: plain already (plain_value would keep each)
+            return values
+        if held <= _PLAIN | {float}:  # ... and floats: NaN and the infinities are blanks
+            return [v if type(v) is not float or math.isfinite(v) else None for v in values]
+        return [plain_value(v) for v in values]
 
     def _cells(
         self, series: pd.Series | None, col_type: str, n: int, ranks: dict[str, int]
@@ -532,6 +542,7 @@ class FileBook:
         keeps every typed cell.
         """
         self.check_writable()
+        found: dict[tuple[str, str], int | None] = {}  # each table searched once per pick, not per field
         for key, card in cards.CARDS.items():
             sheet = SHEETS[key]
             name = self.sheet_name(sheet)
@@ -541,7 +552,7 @@ class FileBook:
             with_formula = self.package.formula_cells(name)
             _, placed, _ = cards.layout(card)
             values = {
-                p.value_cell: Cell(cards.shown_value(p.field, pick, tables))
+                p.value_cell: Cell(cards.shown_value(p.field, pick, tables, found))
                 for p in placed
                 if p.field.table and p.value_cell in with_formula
             }

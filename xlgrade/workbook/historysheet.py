@@ -30,7 +30,7 @@ import pandas as pd
 from xlgrade.io.tables import read_book_rows
 from xlgrade.job.derive import month_text
 from xlgrade.job.history import merge_history
-from xlgrade.job.months import month_key
+from xlgrade.job.months import month_keys
 from xlgrade.normalize import Normalized, normalize_rows
 from xlgrade.schema.sheets import HISTORY
 from xlgrade.workbook import historypart
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 def _runs(frame: pd.DataFrame) -> list[tuple[str | None, int, int]] | None:
     """(month key, first, end) of each month's run of rows, or None when the rows are not
     grouped by month in increasing order (unreadable months last)."""
-    keys = frame["month"].map(month_key).tolist() if len(frame) else []
+    keys = month_keys(frame["month"]).tolist() if len(frame) else []
     runs: list[tuple[str | None, int, int]] = []
     for i, key in enumerate(keys):
         if runs and runs[-1][0] == key:
@@ -84,7 +84,7 @@ def write_months(book: FileBook, name: str, current: pd.DataFrame) -> None:
     """History with the month of ``current`` replaced (or inserted in order), the others copied."""
     part = book.package.sheet_part(name)
     found = historypart.found(book.package, part, book.lang)
-    keys = {month_key(m) for m in current["month"]} if len(current) else set()
+    keys = set(month_keys(current["month"])) if len(current) else set()
     key = next(iter(keys)) if len(keys) == 1 else None
     if found is None or key is None:  # no index, or not one month: the whole sheet, merged
         write_all(book, name, merge_history(_whole(book).frame, current, book.lang))
