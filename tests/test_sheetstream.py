@@ -222,3 +222,17 @@ def test_a_large_filled_sheet_is_edited_without_its_whole_text(tmp_path, monkeyp
     # the whole text as one str (Chinese: 2 bytes a character) alone takes more than the part's size
     assert peak < size / 2, (peak, size)
     assert pkg.text(SHEET) == want
+
+
+@pytest.mark.parametrize("stream", [True, False])
+def test_a_large_table_is_deflated_as_it_is_made(tmp_path, monkeypatch, stream):
+    rows = [[f"客户{i}", i * 1.5, "按期回款"] for i in range(3000)]
+    texts = {}
+    for label, limit in (("streamed", 1), ("joined", 1 << 40)):
+        monkeypatch.setattr(worksheets, "STREAM_BYTES", limit if stream else 1 << 40)
+        pkg = Package(_book(tmp_path / f"{label}.xlsx", _sheet([])))
+        pkg.write_table("S", "T", ["名称", "金额", "信用"], rows[:2], header_style=0)  # the table made
+        pkg.write_table("S", "T", ["名称", "金额", "信用"], rows, header_style=0)
+        assert isinstance(pkg._parts[SHEET], Deflated) == (stream and label == "streamed")
+        texts[label] = pkg.text(SHEET)
+    assert texts["streamed"] == texts["joined"] and texts["joined"].count("<row ") == 3001

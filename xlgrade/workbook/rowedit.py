@@ -68,7 +68,7 @@ class RowEdit:
         self.tails: dict = {}
         self._close_row = f"</{self.p}row>"
         self._numbered = re.compile(rf"""<{re.escape(self.p)}row\b(?: r="(\d+)")?((?:[^>"']|"[^"]*"|'[^']*')*?)(/?)>""")
-        self._letters: dict[int, str] = {}
+        self._tag_starts: dict[int, str] = {}  # column: '<c r="Q'
         self._seen_attrs: dict[str, dict[str, str]] = {}  # a cell's attributes after r, read once
 
     @property
@@ -88,19 +88,26 @@ class RowEdit:
 
     def _numbered_rows(self, xml: str, start: int, end: int) -> tuple[list[str], int] | None:
         """:meth:`rows` where every row starts ``<row r="N"`` and the rows ascend (as Excel and
-        xlgrade write them): the rows are found by one regular expression; a row without
-        ``spans`` whose cells are all there, addressed as usual, gets them replaced in place (its
-        start tag stays as it is: it has its ``r``, no ``spans`` to grow) and a cell that comes
-        out as it was is not copied at all; any other row goes through :meth:`edit_row`.
-        None (nothing done) when a row is numbered otherwise or one to write is missing (one to
-        insert): :meth:`_scan_rows` then does what it does."""
+        xlgrade write them): each row is read where the one before it ends (its end tag found
+        once); a row without ``spans`` whose cells are all there, addressed as usual, gets them
+        replaced in place (its start tag stays as it is: it has its ``r``, no ``spans`` to grow)
+        and a cell that comes out as it was is not copied at all; any other row goes through
+        :meth:`edit_row`. None (nothing done) when a row is numbered otherwise or one to write
+        is missing (one to insert): :meth:`_scan_rows` then does what it does."""
         p = self.p
         pending, by_row, k, n = self.pending, self.by_row, self.k, len(self.pending)
         out: list[str] = []
         pos, last = start, self.prev
         close_row, close_c, formula = self._close_row, f"</{p}c>", f"<{p}f"
+        n_close_row, n_close_c, n_open_c = len(close_row), len(close_c), len(p) + 2
         find, cell_at, tails, seen = xml.find, self.ws._cell.match, self.tails, self._seen_attrs
-        for m in self._numbered.finditer(xml, start, end):
+        row_at, row_search = self._numbered.match, self._numbered.search
+        keep_styles, keep_all, keep_some = self.keep_styles, self.keep_formulas is True, self.keep_formulas
+        if isinstance(keep_some, bool):
+            keep_some = ()
+        starts = self._tag_starts
+        m = row_search(xml, start, end)
+        while m is not None:
             r = m.group(1)
             if r is None:
                 return None  # a row numbered otherwise
@@ -108,90 +115,82 @@ class RowEdit:
             if num <= last or pending[k] < num:
                 return None  # rows out of order, or a row to insert before this one
             last = num
-            if pending[k] > num:
-                continue
-            targets = by_row[num]
-            k += 1
-            if m.group(3):  # an empty row: its cells to insert
+            if m.group(3):  # an empty row
                 r_end = c_start = c_end = m.end()
             else:
                 c_start = m.end()
                 c_end = find(close_row, c_start, end)
                 if c_end < 0:
                     raise PackageError(f"unclosed <{p}row> at offset {m.start()}")
-                r_end = c_end + len(close_row)
-            in_place = not m.group(3) and "spans" not in m.group(2)
-            if in_place and len(targets) == 1:  # the usual case, one cell: is it there, does it change?
-                ((c, cell),) = targets.items()
-                tag = f'<{p}c r="{self._letter(c)}{num}"'
-                s = find(tag, c_start, c_end)
-                cm = cell_at(xml, s) if s >= 0 else None
-                if cm is not None:
-                    e = cm.end() if cm.group(2) else find(close_c, cm.end(), c_end)
-                    at = s + len(tag)
-                    rest = cm.group(1)[len(tag) - len(p) - 2 :]  # the attributes after r
-                    oa = seen.get(rest) or seen.setdefault(rest, quick_attrs(rest))
-                    style = int(oa["s"] or 0) if self.keep_styles and "s" in oa else cell.style
-                    value = cell.value
-                    tail = None
-                    if e >= 0 and not (self._keeps(c) and formula in xml[cm.end() : e]):
-                        e = e if cm.group(2) else e + len(close_c)
-                        try:
-                            tail = tails.get((type(value), value, style))
-                        except TypeError:  # an unhashable value: formatted where it stands
-                            tail = None
-                    if tail is not None and tail and e - at == len(tail) and xml.startswith(tail, at):
-                        if k >= n:
+                r_end = c_end + n_close_row
+            if pending[k] == num:
+                targets = by_row[num]
+                k += 1
+                in_place = not m.group(3) and "spans" not in m.group(2)
+                done = False
+                if in_place and len(targets) == 1:  # the usual case, one cell: is it there, does it change?
+                    ((c, cell),) = targets.items()
+                    tag = (starts.get(c) or self._tag_start(c)) + (r if r[0] != "0" else str(num)) + '"'
+                    s = find(tag, c_start, c_end)
+                    cm = cell_at(xml, s) if s >= 0 else None
+                    if cm is not None:
+                        at = s + len(tag)
+                        if cm.group(2):
+                            e = cm.end()
+                        elif (e := find(close_c, cm.end(), c_end)) >= 0:
+                            e += n_close_c
+                        rest = cm.group(1)[len(tag) - n_open_c :]  # the attributes after r
+                        oa = seen.get(rest) or seen.setdefault(rest, quick_attrs(rest))
+                        style = int(oa["s"] or 0) if keep_styles and "s" in oa else cell.style
+                        value = cell.value
+                        if e >= 0 and not ((keep_all or c in keep_some) and formula in xml[at:e]):
+                            try:
+                                tail = tails.get((type(value), value, style))
+                            except TypeError:  # an unhashable value: formatted where it stands
+                                tail = None
+                            if tail:
+                                done = True
+                                if e - at != len(tail) or not xml.startswith(tail, at):
+                                    out += (xml[pos:at], tail)  # the cell's start up to r stays
+                                    pos = e
+                if not done:
+                    cells: list[str] | None = [] if in_place else None
+                    at = c_start
+                    for c in sorted(targets) if cells is not None else ():
+                        s = find(f'{starts.get(c) or self._tag_start(c)}{num}"', at, c_end)
+                        cm = cell_at(xml, s) if s >= 0 else None
+                        if cm is None:
+                            cells = None
                             break
-                        continue  # the cell stays as it is
-                    if tail:
-                        out += (xml[pos:at], tail)
-                        pos = e
-                        if k >= n:
-                            break
-                        continue
-            done: list[str] | None = [] if in_place else None
-            at = c_start
-            for c in sorted(targets) if done is not None else ():
-                s = find(f'<{p}c r="{self._letter(c)}{num}"', at, c_end)
-                cm = cell_at(xml, s) if s >= 0 else None
-                if cm is None:
-                    done = None
+                        if cm.group(2):
+                            e = cm.end()
+                        else:
+                            e = find(close_c, cm.end(), c_end)
+                            if e < 0:
+                                cells = None
+                                break
+                            e += n_close_c
+                        assert cells is not None
+                        cells.append(xml[at:s])
+                        cells.append(self._cell(targets, num, c, (xml[s:e], quick_attrs(cm.group(1)))))
+                        at = e
+                    out.append(xml[pos : m.start() if cells is None else c_start])
+                    if cells is None:
+                        a = quick_attrs(xml[m.start() + len(p) + 4 : m.end(2)])  # as iter_rows reads them
+                        out.append(self.edit_row(xml, num, m.group(0), c_start, c_end, a, targets))
+                        pos = r_end
+                    else:
+                        out += cells
+                        pos = at
+                if k >= n:
                     break
-                if cm.group(2):
-                    e = cm.end()
-                else:
-                    e = find(close_c, cm.end(), c_end)
-                    if e < 0:
-                        done = None
-                        break
-                    e += len(close_c)
-                assert done is not None
-                done.append(xml[at:s])
-                done.append(self._cell(targets, num, c, (xml[s:e], quick_attrs(cm.group(1)))))
-                at = e
-            out.append(xml[pos : m.start() if done is None else c_start])
-            if done is None:
-                a = quick_attrs(xml[m.start() + len(p) + 4 : m.end(2)])  # as iter_rows reads them
-                out.append(self.edit_row(xml, num, m.group(0), c_start, c_end, a, targets))
-                pos = r_end
-            else:
-                out += done
-                pos = at
-            if k >= n:
-                break
+            m = row_at(xml, r_end, end) or row_search(xml, r_end, end)
         self.k, self.prev = k, last
         return out, pos
 
-    def _letter(self, c: int) -> str:
-        try:
-            return self._letters[c]
-        except KeyError:
-            return self._letters.setdefault(c, col_letter(c))
-
-    def _keeps(self, c: int) -> bool:
-        """Whether column ``c`` keeps its formulas."""
-        return self.keep_formulas if isinstance(self.keep_formulas, bool) else c in self.keep_formulas
+    def _tag_start(self, c: int) -> str:
+        """``<c r="Q`` of column ``c``: a cell's start tag up to its row number."""
+        return self._tag_starts.setdefault(c, f'<{self.p}c r="{col_letter(c)}')
 
     def _scan_rows(self, xml: str, start: int, end: int, out: list[str]) -> int:
         """:meth:`rows`, every row read as it comes (numbered by ``r`` or by the one before it)."""

@@ -31,7 +31,7 @@ from xlgrade.workbook.cellxml import (
     xml_number,
 )
 from xlgrade.workbook.sheetxml import Worksheet
-from xlgrade.workbook.zipio import Deflated
+from xlgrade.workbook.zipio import Deflated, StreamDeflater
 
 # A sheet this large (bytes) has its cells set as a stream, read and deflated piece by piece.
 STREAM_BYTES = 4 << 20
@@ -199,10 +199,14 @@ def write_table(
     if place is not None:
         head, tail = xml.split(_BODY)
         pkg.write(part, place[1](head, tail))
-    elif body is not None:  # the sheet's text made once, from its pieces
+    elif body is not None:  # the sheet's text made once, from its pieces (a large one deflated as made)
         head, tail = xml.split(_BODY)
         del xml
-        pkg.write(part, "".join([head, *body, tail]))
+        pieces, body = [head, *body, tail], None
+        if sum(map(len, pieces)) >= STREAM_BYTES:
+            pkg.write(part, _deflated(pieces))
+        else:
+            pkg.write(part, "".join(pieces))
     else:
         pkg.write(part, xml)
     workbookxml.drop_calc_chain(pkg)
@@ -211,6 +215,26 @@ def write_table(
     if workbookxml.print_area(pkg, sheet_name) is not None:
         workbookxml.set_print_area(pkg, sheet_name, ref)
     return ref
+
+
+def _deflated(pieces: list[str]) -> Deflated:
+    """The text of ``pieces`` deflated a MiB or so at a time (the same bytes as deflating it
+    whole), each piece let go once handed over: the sheet's text is never joined."""
+    deflater = StreamDeflater()
+    try:
+        at = 0
+        while at < len(pieces):
+            stop, size = at, 0
+            while stop < len(pieces) and size < 1 << 20:
+                size += len(pieces[stop])
+                stop += 1
+            deflater.write("".join(pieces[at:stop]))
+            pieces[at:stop] = [""] * (stop - at)
+            at = stop
+    except BaseException:
+        deflater.abort()
+        raise
+    return deflater.close()
 
 
 def rows_xml(rows: Sequence[Sequence[Any]], styles: Sequence[int], date1904: bool, p: str, first: int = 2) -> str:
