@@ -38,9 +38,11 @@ notes the parts holding an error cell (``t="e"``, :meth:`Package.may_hold_errors
 reader never inflates a sheet a second time to look for them.
 
 Speed and memory on a 200,000-line ledger: a changed part is held as text until saved, except a
-large one: cells set on a sheet of :data:`worksheets.STREAM_CHARS` or more are rendered as a stream
-and deflated piece by piece in a worker thread (the part is then held deflated,
-:class:`~xlgrade.workbook.zipio.Deflated`, and read back by inflating it); a worksheet of
+large one: cells set on a sheet of :data:`worksheets.STREAM_BYTES` or more are set as a stream
+(:mod:`~xlgrade.workbook.sheetstream`: the part read by :meth:`Package.byte_chunks`, a MiB at a
+time, never whole) and deflated piece by piece in a worker thread, as is a large table's text
+(the part is then held deflated, :class:`~xlgrade.workbook.zipio.Deflated`, and read back by
+inflating it); a part such an edit leaves as it was is not written at all; a worksheet of
 :data:`DEFLATE_EARLY_CHARS` or more starts deflating in a worker thread once the job writes
 another worksheet, and at save every other changed part deflates at once. zlib lets go of the
 interpreter while it compresses, and the result is the same bytes as one deflate of the whole.

@@ -108,14 +108,14 @@ class RowEdit:
         starts = self._tag_starts
         m = row_search(xml, start, end)
         while m is not None:
-            r = m.group(1)
+            r, attrs, closed = m.groups()
             if r is None:
                 return None  # a row numbered otherwise
             num = int(r)
             if num <= last or pending[k] < num:
                 return None  # rows out of order, or a row to insert before this one
             last = num
-            if m.group(3):  # an empty row
+            if closed:  # an empty row
                 r_end = c_start = c_end = m.end()
             else:
                 c_start = m.end()
@@ -126,7 +126,7 @@ class RowEdit:
             if pending[k] == num:
                 targets = by_row[num]
                 k += 1
-                in_place = not m.group(3) and "spans" not in m.group(2)
+                in_place = not closed and "spans" not in attrs
                 done = False
                 if in_place and len(targets) == 1:  # the usual case, one cell: is it there, does it change?
                     ((c, cell),) = targets.items()
@@ -135,11 +135,12 @@ class RowEdit:
                     cm = cell_at(xml, s) if s >= 0 else None
                     if cm is not None:
                         at = s + len(tag)
-                        if cm.group(2):
+                        c_attrs, c_closed = cm.groups()
+                        if c_closed:
                             e = cm.end()
                         elif (e := find(close_c, cm.end(), c_end)) >= 0:
                             e += n_close_c
-                        rest = cm.group(1)[len(tag) - n_open_c :]  # the attributes after r
+                        rest = c_attrs[len(tag) - n_open_c :]  # the attributes after r
                         oa = seen.get(rest) or seen.setdefault(rest, quick_attrs(rest))
                         style = int(oa["s"] or 0) if keep_styles and "s" in oa else cell.style
                         value = cell.value
