@@ -80,7 +80,7 @@ def test_kept_formula_cells_equal_whole_cell_formatting(p, keep_styles):
 
 
 def test_cell_attributes_read_as_attrs_of_reads_them():
-    from xlgrade.workbook.sheetxml import _attrs
+    from xlgrade.workbook.rowedit import quick_attrs as _attrs
     from xlgrade.workbook.xmlscan import attrs_of
 
     rng = __import__("random").Random(1)

@@ -1,6 +1,6 @@
 """The monthly job's fast paths write what the plain ones write.
 
-A large sheet's cells are set as a stream deflated piece by piece (worksheets.STREAM_CHARS), large
+A large sheet's cells are set as a stream deflated piece by piece (worksheets.STREAM_BYTES), large
 worksheets deflate in a worker thread once the job moves on (package.DEFLATE_EARLY_CHARS), computed
 cells are found by their reference (Worksheet._find_cells) and each distinct value is formatted
 once. Forcing every fast path on a small workbook must give the same file, part for part and
@@ -36,7 +36,7 @@ def _run(book, folder, monkeypatch, *, fast: bool):
     folder.mkdir()
     path = folder / "book.xlsx"
     shutil.copyfile(book, path)
-    monkeypatch.setattr(worksheets, "STREAM_CHARS", 1 if fast else 1 << 40)
+    monkeypatch.setattr(worksheets, "STREAM_BYTES", 1 if fast else 1 << 40)
     monkeypatch.setattr(package, "DEFLATE_EARLY_CHARS", 1 if fast else 1 << 40)
     run_month(FileBook(path), "2026-10", user="u", now=datetime(2026, 11, 5, 9, 0))
     return path
@@ -61,7 +61,7 @@ def test_streamed_and_early_deflated_parts_equal_the_plain_ones(book, tmp_path, 
 def test_the_streamed_ledger_reads_back_and_names_are_found_in_it(book, tmp_path, monkeypatch):
     path = tmp_path / "b.xlsx"
     shutil.copyfile(book, path)
-    monkeypatch.setattr(worksheets, "STREAM_CHARS", 1)
+    monkeypatch.setattr(worksheets, "STREAM_BYTES", 1)
     fb = FileBook(path)
     part = fb.package.sheet_part(fb.sheet_name(LEDGER))
     before = fb.package.text(part)

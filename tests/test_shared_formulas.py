@@ -21,8 +21,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from xlgrade.schema.sheets import LEDGER
+from xlgrade.workbook.cellxml import Cell, Formula
 from xlgrade.workbook.package import Package
-from xlgrade.workbook.sheetxml import Cell, Formula
 
 FIXTURE = Path(__file__).resolve().parent / "files" / "excel-forms.xlsx"
 QUANTITIES = [200, 300, 250, 250, 300, 200, 50, 50, 50, 50, 8, 2]  # ledger C2:C13 of the fixture

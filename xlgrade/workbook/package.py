@@ -38,9 +38,11 @@ notes the parts holding an error cell (``t="e"``, :meth:`Package.may_hold_errors
 reader never inflates a sheet a second time to look for them.
 
 Speed and memory on a 200,000-line ledger: a changed part is held as text until saved, except a
-large one: cells set on a sheet of :data:`worksheets.STREAM_CHARS` or more are rendered as a stream
-and deflated piece by piece in a worker thread (the part is then held deflated,
-:class:`~xlgrade.workbook.zipio.Deflated`, and read back by inflating it); a worksheet of
+large one: cells set on a sheet of :data:`worksheets.STREAM_BYTES` or more are set as a stream
+(:mod:`~xlgrade.workbook.sheetstream`: the part read by :meth:`Package.byte_chunks`, a MiB at a
+time, never whole) and deflated piece by piece in a worker thread, as is a large table's text
+(the part is then held deflated, :class:`~xlgrade.workbook.zipio.Deflated`, and read back by
+inflating it); a part such an edit leaves as it was is not written at all; a worksheet of
 :data:`DEFLATE_EARLY_CHARS` or more starts deflating in a worker thread once the job writes
 another worksheet, and at save every other changed part deflates at once. zlib lets go of the
 interpreter while it compresses, and the result is the same bytes as one deflate of the whole.
@@ -57,7 +59,6 @@ import os
 import shutil
 import tempfile
 import zipfile
-import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from pathlib import Path
@@ -152,15 +153,13 @@ class Package:
         if not isinstance(data, Deflated):
             yield self.text(part)
             return
-        d = zlib.decompressobj(-15)
         rest = b""
-        for at in range(0, len(data.data), 1 << 20):
-            block = rest + d.decompress(data.data[at : at + (1 << 20)])
+        for chunk in data.chunks():
+            block = rest + chunk
             cut = block.rfind(b">") + 1
             if cut:
                 yield block[:cut].decode("utf-8")
             rest = block[cut:]
-        rest += d.flush()
         if rest:
             yield rest.decode("utf-8")
 
@@ -179,11 +178,41 @@ class Package:
         except CorruptPartError:
             raise
         except PackageError as exc:
-            raise CorruptPartError(
-                f"{self.path.name}: part {part}{self._sheet_of(part)} is not readable XML: {exc} (部件已损坏); "
-                "restore a backup (xlgrade restore FILE --list) or let Excel repair it"
-            ) from None
+            raise self.unreadable(part, exc) from None
         return xml
+
+    def unreadable(self, part: str, exc: Exception) -> CorruptPartError:
+        """The error for a part whose text is not readable XML (not UTF-8, cut off ...): ``exc``."""
+        return CorruptPartError(
+            f"{self.path.name}: part {part}{self._sheet_of(part)} is not readable XML: {exc} (部件已损坏); "
+            "restore a backup (xlgrade restore FILE --list) or let Excel repair it"
+        )
+
+    def size(self, part: str) -> int:
+        """The part's length (bytes; characters for a part held as text), without inflating it."""
+        data = self._parts.get(part)
+        if isinstance(data, Deflated):
+            return data.usize
+        if isinstance(data, (str, bytes)):
+            return len(data)
+        if data is not None:
+            return data.usize
+        if part in self._removed or part not in self._infos:
+            raise KeyError(part)
+        return self._infos[part].file_size
+
+    def byte_chunks(self, part: str) -> Iterator[bytes] | None:
+        """The part's bytes in pieces (a MiB or so, cut anywhere), inflated as they are taken, never
+        whole: for a part as read from the file or held deflated; None for one held otherwise
+        (as text or bytes it is whole already; History is written by months)."""
+        data = self._parts.get(part)
+        if isinstance(data, Deflated):
+            return data.chunks()
+        if data is not None:
+            return None
+        if part in self._removed or part not in self._infos:
+            raise KeyError(part)
+        return ziplimits.inflate_chunks(self._buf, self._infos[part], self.path.name)
 
     def _sheet_of(self, part: str) -> str:
         """`` (sheet NAME)`` when ``part`` is a worksheet of the (readable) workbook part, else ""."""

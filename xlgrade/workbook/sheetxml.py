@@ -12,23 +12,18 @@ declarations, ``mc:Ignorable`` prefixes ...). The cells themselves are written b
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from xlgrade.errors import PackageError
 from xlgrade.workbook.cellxml import (
-    Cell,
-    Formula,
-    cached_cell_xml,
-    cell_tail,
-    col_letter,
     parse_range,
     parse_ref,
-    plain_value,
     range_ref,
     xml_number,
 )
 from xlgrade.workbook.rels import NS_REL
+from xlgrade.workbook.rowedit import RowEdit, cells_by_row, quick_attrs
 from xlgrade.workbook.xmlscan import Elem, attrs_of, children, esc, insert_child, ns_prefix, root_elem, set_attr, unesc
 
 # Top-level children of <worksheet>, in schema order (ECMA-376 CT_Worksheet).
@@ -73,17 +68,6 @@ WORKSHEET_ORDER = (
     "tableParts",
     "extLst",
 )
-
-
-_QUOTED = re.compile(r'([\w:.\-]+)\s*=\s*"([^"]*)"')
-
-
-def _attrs(text: str) -> dict[str, str]:
-    """:func:`attrs_of` of a start tag's attribute text; the usual one (double quotes, nothing
-    escaped: a row's or a cell's) by one findall."""
-    if "'" in text or "&" in text:
-        return attrs_of(text)
-    return dict(_QUOTED.findall(text))
 
 
 # ---- the worksheet XML ------------------------------------------------------------------------
@@ -259,11 +243,11 @@ class Worksheet:
             yield m, idx, idx + len(close)
             pos = idx + len(close)
 
-    def iter_rows(self, xml: str, start: int, end: int):
-        """(row number, start, content start, content end, end, attrs, start tag) of each row."""
-        prev = 0
+    def iter_rows(self, xml: str, start: int, end: int, prev: int = 0):
+        """(row number, start, content start, content end, end, attrs, start tag) of each row;
+        ``prev``: the number of the row before ``start`` (a row without ``r`` follows it)."""
         for m, content_end, stop in self._elements(self._row, f"</{self.p}row>", xml, start, end):
-            a = _attrs(m.group(1))
+            a = quick_attrs(m.group(1))
             prev = int(a["r"]) if "r" in a else prev + 1
             yield prev, m.start(), m.end(), content_end, stop, a, m.group(0)
 
@@ -271,7 +255,7 @@ class Worksheet:
         """(column, start, end, attrs, self-closing) of each cell in a row's content."""
         prev = 0
         for m, _content_end, stop in self._elements(self._cell, f"</{self.p}c>", xml, start, end):
-            a = _attrs(m.group(1))
+            a = quick_attrs(m.group(1))
             prev = parse_ref(a["r"])[1] if "r" in a else prev + 1
             yield prev, m.start(), stop, a, bool(m.group(2))
 
@@ -284,241 +268,39 @@ class Worksheet:
         keep_styles: bool,
         keep_formulas: bool | Collection[int],
         widths: Mapping[int, float] | None = None,
-        sink: Callable[[str], None] | None = None,
-    ) -> str | None:
+    ) -> str:
         """``xml`` with ``cells`` written; ``widths``: columns made at least that wide
         (:meth:`widen_cols`) in the same pass, so a large sheet is copied once, not twice.
-        ``sink``: the new text is handed to it in pieces, in order (None is returned), unless
-        the sheet has shared formulas (:func:`keep_shared_formulas` needs it whole)."""
+        The whole text in, the whole text out: :mod:`xlgrade.workbook.sheetstream` does the
+        same edit on a large part read and written in pieces (:class:`RowEdit`, :meth:`edit_head`)."""
         p = self.p
-        by_row: dict[int, dict[int, Cell]] = {}
-        for (r, c), item in cells.items():
-            if r < 1 or c < 1:
-                raise PackageError(f"cell ({r}, {c}) is outside the sheet")
-            by_row.setdefault(r, {})[c] = item if isinstance(item, Cell) else Cell(item)
-        pending = sorted(by_row)
+        by_row = cells_by_row(cells)
         sd = self.child("sheetData")
         if sd is None:
             raise PackageError("worksheet without sheetData")
-        start, end = (sd.tag_end, sd.inner_end(xml)) if not sd.empty else (sd.end, sd.end)
-        # <cols> and <dimension> precede <sheetData>: edited in the head (the later one first,
-        # so the earlier one's offsets hold)
-        head = xml[:start]
-        if widths and not sd.empty:
-            head = self.widen_cols(head, widths)
-        streaming = sink is not None and not sd.empty and "shared" not in xml
-        out: list[str] = [self._grow_dimension(head, by_row)] if not sd.empty else []
-        pos = start
-        k = 0
-        tails: dict = {}  # each distinct (value, style) formatted once (cached_cell_xml)
-
-        def new_row(r: int) -> str:
-            body = "".join(
-                cached_cell_xml(f"{col_letter(c)}{r}", cell.value, cell.style, date1904, p, tails)
-                for c, cell in sorted(by_row[r].items())
-            )
-            return f'<{p}row r="{r}">{body}</{p}row>'
-
+        edit = RowEdit(self, by_row, date1904, keep_styles, keep_formulas)
         if sd.empty:
-            rows_xml = "".join(new_row(r) for r in pending)
+            rows_xml = "".join(edit.new_row(r) for r in edit.pending)
             new = f"<{p}sheetData>{rows_xml}</{p}sheetData>"
             xml = xml[: sd.start] + new + xml[sd.end :]
             xml = self._grow_dimension(xml, by_row)  # <dimension> precedes <sheetData>
             return Worksheet(xml).widen_cols(xml, widths) if widths else xml
-        for num, r_start, c_start, c_end, r_end, a, tag in self.iter_rows(xml, start, end):
-            if streaming and len(out) >= 4096:
-                assert sink is not None
-                sink("".join(out))
-                out.clear()
-            while k < len(pending) and pending[k] < num:
-                out.append(xml[pos:r_start])
-                out.append(new_row(pending[k]))
-                pos = r_start
-                k += 1
-            if k < len(pending) and pending[k] == num:
-                out.append(xml[pos:r_start])
-                out.append(
-                    self._edit_row(
-                        xml, num, tag, c_start, c_end, a, by_row[num], date1904, keep_styles, keep_formulas, tails
-                    )
-                )
-                pos = r_end
-                k += 1
-            if k >= len(pending):
-                break
-        if streaming:  # the rows after the last one written, in slices
-            assert sink is not None
-            sink("".join(out))
-            out.clear()
-            for at in range(pos, end, 1 << 22):
-                sink(xml[at : min(end, at + (1 << 22))])
-            pos = end
+        start, end = sd.tag_end, sd.inner_end(xml)
+        out: list[str] = [self.edit_head(xml[:start], by_row, widths)]
+        pos = edit.rows(xml, start, end, out)
         out.append(xml[pos:end])
-        out += [new_row(r) for r in pending[k:]]
+        out += edit.rest()
         out.append(xml[end:])
-        if streaming:
-            assert sink is not None
-            sink("".join(out))
-            return None
         new_xml = "".join(out)  # the whole part joined once
         del out
         return keep_shared_formulas(xml, new_xml, p)
 
-    def _edit_row(
-        self,
-        xml: str,
-        num: int,
-        tag: str,
-        c_start: int,
-        c_end: int,
-        a: dict[str, str],
-        targets: dict[int, Cell],
-        date1904: bool,
-        keep_styles: bool,
-        keep_formulas: bool | Collection[int],
-        tails: dict,
-    ) -> str:
-        p = self.p
-        todo = sorted(targets)
-        k = 0
-        out: list[str] = []
-        pos = c_start
-        cols: list[int] = []
-
-        def new(c: int, old: tuple[str, dict[str, str]] | None = None) -> str:
-            cell = targets[c]
-            style = cell.style
-            ref = f"{col_letter(c)}{num}"
-            if old is not None:
-                body, oa = old
-                if keep_styles and "s" in oa:
-                    style = int(oa["s"] or 0)
-                keep = keep_formulas if isinstance(keep_formulas, bool) else c in keep_formulas
-                fm = self._formula.search(body) if keep else None
-                if fm and not isinstance(plain_value(cell.value), Formula):
-                    # the cell as a formula with this cached value, its old <f> in place of the new one
-                    before, after = self._kept_formula_tail(cell.value, style, date1904, tails)
-                    cm = f' cm="{oa["cm"]}"' if "cm" in oa else ""
-                    return f'<{p}c r="{ref}"{cm}{before}{fm.group(0)}{after}'
-            return cached_cell_xml(ref, cell.value, style, date1904, p, tails)
-
-        found = self._find_cells(xml, num, c_start, c_end, todo, a.get("spans"))
-        if found is not None:  # every target cell is there, addressed as usual: edited in place
-            for col, (s, e, ca) in zip(todo, found):
-                out.append(xml[pos:s])
-                out.append(new(col, (xml[s:e], ca)))
-                pos = e
-            out.append(xml[pos:c_end])
-            return self._row_tag(tag, a, num, []) + "".join(out) + f"</{p}row>"
-        last_end = c_start
-        for col, s, e, ca, _sc in self.cells(xml, c_start, c_end):
-            if k >= len(todo):  # every target is written: the rest of the row stays as it is
-                break
-            while k < len(todo) and todo[k] < col:
-                out.append(xml[pos:s])
-                out.append(new(todo[k]))
-                cols.append(todo[k])
-                pos = s
-                k += 1
-            if k < len(todo) and todo[k] == col:
-                out.append(xml[pos:s])
-                out.append(new(col, (xml[s:e], ca)))
-                pos = e
-                k += 1
-            cols.append(col)
-            last_end = e
-        rest = [new(c) for c in todo[k:]]
-        cols += todo[k:]
-        if rest:
-            ext = re.compile(rf"<{re.escape(p)}extLst\b").search(xml, last_end, c_end)
-            at = ext.start() if ext else c_end
-            out.append(xml[pos:at])
-            out += rest
-            pos = at
-        out.append(xml[pos:c_end])
-        return self._row_tag(tag, a, num, cols) + "".join(out) + f"</{p}row>"
-
-    def _kept_formula_tail(self, value: Any, style: int | None, date1904: bool, tails: dict) -> tuple[str, str]:
-        """A formula cell's tail (:func:`cell_tail`) with cached result ``value``, split where its
-        ``<f>`` goes; each distinct (value, style) split once into ``tails``."""
-        try:
-            key = ("kept formula", type(value), value, style)
-            return tails[key]
-        except KeyError:
-            pass
-        except TypeError:
-            key = None
-        p = self.p
-        before, after = cell_tail(Formula("x", value), style, date1904, p).split(f"<{p}f>x</{p}f>", 1)
-        if key is not None:
-            tails[key] = (before, after)
-        return before, after
-
-    def _row_tag(self, tag: str, a: dict[str, str], num: int, cols: Sequence[int]) -> str:
-        """A row's start tag after an edit: its spans grown to ``cols``, its ``r`` written, open."""
-        spans = a.get("spans")
-        if spans and cols:
-            lo, hi = min(cols), max(cols)
-            try:
-                bounds = [int(x) for part in spans.split() for x in part.split(":")]
-                if lo < min(bounds) or hi > max(bounds):
-                    tag = set_attr(tag, "spans", f"{min(lo, min(bounds))}:{max(hi, max(bounds))}")
-            except ValueError:
-                tag = set_attr(tag, "spans", None)
-        if "r" not in a:
-            tag = set_attr(tag, "r", str(num))
-        if tag.endswith("/>"):
-            tag = tag[:-2].rstrip() + ">"
-        return tag
-
-    def _find_cells(
-        self, xml: str, num: int, c_start: int, c_end: int, todo: Sequence[int], spans: str | None
-    ) -> list[tuple[int, int, dict[str, str]]] | None:
-        """(start, end, attributes) of each of the row's cells ``todo`` (columns, ascending),
-        found by their reference as Excel and xlgrade write it (``<c r="Q5"``, first), without
-        reading the other cells; None when one is missing or written otherwise, or when the
-        row's spans would have to grow (the general scan in :meth:`_edit_row` then does it)."""
-        p = self.p
-        if spans and not self._spans_hold(spans, todo, xml, c_start, c_end):
-            return None
-        out = []
-        pos = c_start
-        for c in todo:
-            s = xml.find(f'<{p}c r="{col_letter(c)}{num}"', pos, c_end)
-            m = self._cell.match(xml, s) if s >= 0 else None
-            if m is None:
-                return None
-            if m.group(2):
-                e = m.end()
-            else:
-                close = xml.find(f"</{p}c>", m.end(), c_end)
-                if close < 0:
-                    return None
-                e = close + len(p) + 4
-            out.append((s, e, _attrs(m.group(1))))
-            pos = e
-        return out
-
-    def _spans_hold(self, spans: str, todo: Sequence[int], xml: str, c_start: int, c_end: int) -> bool:
-        """Whether the row's spans hold its first cell and its last target: then editing cells
-        in place leaves the start tag as the general scan of :meth:`_edit_row` would."""
-        try:
-            bounds = [int(x) for part in spans.split() for x in part.split(":")]
-        except ValueError:
-            return False
-        if not bounds:
-            return False
-        if min(bounds) <= 1:  # no cell lies left of column 1: only the last target counts
-            return todo[-1] <= max(bounds)
-        first = self._cell.search(xml, c_start, c_end)
-        ref = attrs_of(first.group(1)).get("r") if first is not None else None
-        if ref is None:
-            return False
-        try:
-            lo = parse_ref(ref)[1]
-        except PackageError:
-            return False
-        return min(bounds) <= min(lo, todo[0]) and max(todo[-1], lo) <= max(bounds)
+    def edit_head(self, head: str, by_row: Mapping[int, Mapping[int, Any]], widths: Mapping[int, float] | None) -> str:
+        """The text before the rows (up to ``<sheetData>``'s start tag) with <cols> widened and
+        <dimension> grown to the cells written (the later one first, so the earlier one's offsets hold)."""
+        if widths:
+            head = self.widen_cols(head, widths)
+        return self._grow_dimension(head, by_row)
 
     def _grow_dimension(self, xml: str, by_row: Mapping[int, Mapping[int, Any]]) -> str:
         dim = self.child("dimension")

@@ -17,7 +17,7 @@ from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from xlgrade.errors import PackageError
-from xlgrade.workbook import pagelayout, sharedstrings, tables, workbookxml
+from xlgrade.workbook import pagelayout, sharedstrings, sheetstream, tables, workbookxml
 from xlgrade.workbook.cellxml import (
     Cell,
     cached_cell_xml,
@@ -31,10 +31,10 @@ from xlgrade.workbook.cellxml import (
     xml_number,
 )
 from xlgrade.workbook.sheetxml import Worksheet
-from xlgrade.workbook.zipio import StreamDeflater
+from xlgrade.workbook.zipio import Deflated, StreamDeflater
 
-# A sheet this large (characters) has its cells set as a stream, deflated piece by piece.
-STREAM_CHARS = 4 << 20
+# A sheet this large (bytes) has its cells set as a stream, read and deflated piece by piece.
+STREAM_BYTES = 4 << 20
 
 if TYPE_CHECKING:
     from xlgrade.workbook.historypart import SegmentedPart
@@ -199,10 +199,14 @@ def write_table(
     if place is not None:
         head, tail = xml.split(_BODY)
         pkg.write(part, place[1](head, tail))
-    elif body is not None:  # the sheet's text made once, from its pieces
+    elif body is not None:  # the sheet's text made once, from its pieces (a large one deflated as made)
         head, tail = xml.split(_BODY)
         del xml
-        pkg.write(part, "".join([head, *body, tail]))
+        pieces, body = [head, *body, tail], None
+        if sum(map(len, pieces)) >= STREAM_BYTES:
+            pkg.write(part, _deflated(pieces))
+        else:
+            pkg.write(part, "".join(pieces))
     else:
         pkg.write(part, xml)
     workbookxml.drop_calc_chain(pkg)
@@ -211,6 +215,26 @@ def write_table(
     if workbookxml.print_area(pkg, sheet_name) is not None:
         workbookxml.set_print_area(pkg, sheet_name, ref)
     return ref
+
+
+def _deflated(pieces: list[str]) -> Deflated:
+    """The text of ``pieces`` deflated a MiB or so at a time (the same bytes as deflating it
+    whole), each piece let go once handed over: the sheet's text is never joined."""
+    deflater = StreamDeflater()
+    try:
+        at = 0
+        while at < len(pieces):
+            stop, size = at, 0
+            while stop < len(pieces) and size < 1 << 20:
+                size += len(pieces[stop])
+                stop += 1
+            deflater.write("".join(pieces[at:stop]))
+            pieces[at:stop] = [""] * (stop - at)
+            at = stop
+    except BaseException:
+        deflater.abort()
+        raise
+    return deflater.close()
 
 
 def rows_xml(rows: Sequence[Sequence[Any]], styles: Sequence[int], date1904: bool, p: str, first: int = 2) -> str:
@@ -339,24 +363,22 @@ def set_cells(
             widen_columns(pkg, sheet_name, widths)
         return
     part = workbookxml.sheet_part(pkg, sheet_name)
-    xml = pkg.text(part)
-    ws = Worksheet(xml)
-    # a large sheet (a 200,000-line ledger) is deflated as it is rendered, never held whole twice
-    deflater = StreamDeflater() if len(xml) >= STREAM_CHARS else None
-    try:
-        new_xml = ws.set_cells(
-            xml,
-            cells,
-            date1904=workbookxml.date1904(pkg),
-            keep_styles=keep_styles,
-            keep_formulas=keep_formulas,
-            widths=widths,
-            sink=deflater.write if deflater is not None else None,
+    date1904 = workbookxml.date1904(pkg)
+    # a large sheet (a 200,000-line ledger) is read, edited and deflated in pieces, never held whole
+    new: str | Deflated | None | object = sheetstream.WHOLE
+    if pkg.size(part) >= STREAM_BYTES:
+        new = sheetstream.set_cells(
+            pkg, part, cells, date1904=date1904, keep_styles=keep_styles, keep_formulas=keep_formulas, widths=widths
         )
-    finally:
-        streamed = deflater.close() if deflater is not None else None
-    del xml
-    result = new_xml if new_xml is not None else streamed
-    assert result is not None  # set_cells returns the text unless it streamed it
-    pkg.write(part, result)
+    if new is sheetstream.WHOLE:
+        xml = pkg.text(part)
+        new = Worksheet(xml).set_cells(
+            xml, cells, date1904=date1904, keep_styles=keep_styles, keep_formulas=keep_formulas, widths=widths
+        )
+        if new == xml:
+            new = None
+        del xml
+    if new is not None:  # a part that comes out as it was stays as it is (the file keeps its member)
+        assert isinstance(new, (str, Deflated))
+        pkg.write(part, new)
     workbookxml.drop_calc_chain(pkg)

@@ -8,6 +8,8 @@ import os
 import struct
 import zipfile
 import zlib
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,37 +53,79 @@ class Deflated:
     def inflate(self) -> bytes:
         return zlib.decompress(self.data, -15)
 
+    def chunks(self, size: int = 1 << 20) -> Iterator[bytes]:
+        """The inflated bytes in pieces of at most ``size``, never whole."""
+        d = zlib.decompressobj(-15)
+        pos = 0
+        while not d.eof:
+            if d.unconsumed_tail:
+                block = d.decompress(d.unconsumed_tail, size)
+            elif pos < len(self.data):
+                block = d.decompress(self.data[pos : pos + size], size)
+                pos += size
+            else:
+                break
+            if block:
+                yield block
+
 
 class StreamDeflater:
-    """Deflates a part's text as it is rendered, piece by piece, in a worker thread (one piece
-    compressing while the next is rendered), so a 200,000-line sheet is never held whole."""
+    """Deflates a part's text as it is rendered, piece by piece, in a worker thread (pieces
+    compressing while the next ones are rendered), so a 200,000-line sheet is never held whole.
+    The result is the same bytes as one deflate of the whole text."""
+
+    WAITING = 4  # pieces queued for the worker at most: memory stays bounded
 
     def __init__(self) -> None:
         self._comp = zlib.compressobj(DEFLATE_LEVEL, zlib.DEFLATED, -15)
         self._out: list[bytes] = []
         self._crc = self._size = 0
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlgrade-stream")
-        self._pending: Future[None] | None = None
+        self._pending: deque[Future[None]] = deque()
 
     def _step(self, raw: bytes) -> None:
         self._crc = zlib.crc32(raw, self._crc)
         self._size += len(raw)
         self._out.append(self._comp.compress(raw))
 
-    def write(self, text: str) -> None:
-        raw = text.encode("utf-8")
-        if self._pending is not None:
-            self._pending.result()  # at most one piece waits: memory stays bounded
-        self._pending = self._pool.submit(self._step, raw)
+    def _copy(self, chunks: Iterable[bytes], size: int) -> None:
+        """The first ``size`` bytes of ``chunks`` deflated (in the worker: inflating them, when they
+        are inflated as taken, happens there too)."""
+        for chunk in chunks:
+            if size <= 0:
+                break
+            self._step(chunk[:size] if len(chunk) > size else chunk)
+            size -= len(chunk)
+        if size > 0:
+            raise PackageError("the part ended before the text to copy from it")
+
+    def _submit(self, fn: Callable[..., None], *args: object) -> None:
+        while len(self._pending) >= self.WAITING:
+            self._pending.popleft().result()
+        self._pending.append(self._pool.submit(fn, *args))
+
+    def write(self, text: str | bytes) -> None:
+        self._submit(self._step, text.encode("utf-8") if isinstance(text, str) else text)
+
+    def write_from(self, chunks: Iterable[bytes], size: int) -> None:
+        """Deflate the first ``size`` bytes of ``chunks`` next (taken in the worker thread)."""
+        self._submit(self._copy, chunks, size)
 
     def close(self) -> Deflated:
         try:
-            if self._pending is not None:
-                self._pending.result()
+            while self._pending:
+                self._pending.popleft().result()
         finally:
             self._pool.shutdown(wait=True)
         self._out.append(self._comp.flush())
         return Deflated(b"".join(self._out), self._crc, self._size)
+
+    def abort(self) -> None:
+        """Stop without a result (the pieces not started are dropped)."""
+        for future in self._pending:
+            future.cancel()
+        self._pending.clear()
+        self._pool.shutdown(wait=True)
 
 
 # ---- the zip writer ---------------------------------------------------------------------------

@@ -36,6 +36,7 @@ import os
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from xlgrade.errors import (
@@ -295,6 +296,47 @@ def inflate(
     if crc != info.CRC:
         raise CorruptPartError(f"{name}: part {part} fails its CRC check (部件已损坏，CRC 校验失败); {_DAMAGED}")
     return b"".join(parts)
+
+
+def inflate_chunks(buf: bytes, info: zipfile.ZipInfo, name: str) -> Iterator[bytes]:
+    """``info``'s data inflated a chunk (at most :data:`CHUNK_BYTES`) at a time, never whole; its
+    length and CRC-32 checked as in :func:`inflate` (the last chunk is given only once they hold)."""
+    part = info.filename
+    start, end = raw_span(buf, info, name)
+    view = memoryview(buf)[start:end]
+    if info.compress_type == zipfile.ZIP_STORED:
+        yield inflate(buf, info, name)
+        return
+    d = zlib.decompressobj(-15)
+    crc = total = pos = 0
+    held = b""  # each chunk is given once the next one is inflated, the last once it is checked
+    try:
+        while not d.eof:
+            if d.unconsumed_tail:
+                data = d.decompress(d.unconsumed_tail, CHUNK_BYTES)
+            elif pos < len(view):
+                data = d.decompress(view[pos : pos + CHUNK_BYTES], CHUNK_BYTES)
+                pos += CHUNK_BYTES
+            else:
+                break
+            total += len(data)
+            if total > info.file_size:
+                raise OversizedPartError(
+                    f"{name}: part {part} inflates to more than the {size_text(info.file_size)} its header "
+                    f"declares; {_BOMB}; {_WHAT_TO_DO}"
+                )
+            crc = zlib.crc32(data, crc)
+            if held:
+                yield held
+            held = data
+    except zlib.error:
+        raise CorruptPartError(
+            f"{name}: part {part} cannot be inflated (invalid compressed data) (部件已损坏); {_DAMAGED}"
+        ) from None
+    if not d.eof or total != info.file_size or crc != info.CRC:
+        raise CorruptPartError(f"{name}: part {part} is damaged (length or CRC-32) (部件已损坏); {_DAMAGED}")
+    if held:
+        yield held
 
 
 def verify(buf: bytes, zf: zipfile.ZipFile, name: str, find: bytes = b"") -> set[str]:
