@@ -75,6 +75,40 @@ def test_working_names_are_left_alone(tmp_path):
     ].startswith(f"{RULES_SHEET.zh}!")
 
 
+def test_a_workbook_whose_names_all_work_reads_no_sheet_for_them(tmp_path, monkeypatch):
+    """Rule 1: with every name defined and working nothing can be missing, so the save does not
+    inflate the (large) sheet parts to look for names."""
+    path = tmp_path / "book.xlsx"
+    save(build("zh", InputData.from_demo(demo_data.generate(n_customers=30))), path)
+    pkg = Package(path)
+    parts = [pkg.sheet_part(n) for n in pkg.sheet_names()]
+
+    text, chunks = Package.text, Package.text_chunks
+
+    def unread(read):
+        def guarded(self, part, *a, **k):
+            assert part not in parts, f"{part} was read"
+            return read(self, part, *a, **k)
+
+        return guarded
+
+    monkeypatch.setattr(Package, "text", unread(text))
+    monkeypatch.setattr(Package, "text_chunks", unread(chunks))
+    assert rulenames.ensure(pkg, RuleBook(), parts) == []
+
+
+def test_names_used_in_a_sheet_the_run_left_as_it_was_are_defined(tmp_path):
+    """A sheet part the run did not change (a filled ledger whose computed column is current is
+    left as it was) may still read a missing name: the save looks at every sheet then."""
+    path = _without_rules_sheet(tmp_path, keep_names=False)
+    book = FileBook(path)
+    book.package.set_defined_name("unrelated_name", "1")  # a change, but to no sheet part
+    assert not [p for p in book.package.changed() if p.startswith("xl/worksheets/")]
+    book.save()
+    names = _names(path)
+    assert names["rule_threshold_a_orders_over"] == str(RuleBook().threshold.a_orders_over)
+
+
 @pytest.mark.libreoffice
 def test_calc_recalculates_a_workbook_without_rules_sheet_to_the_jobs_grades(oxt, tmp_path):
     from conftest import require_libreoffice

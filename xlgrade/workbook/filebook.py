@@ -657,10 +657,12 @@ class FileBook:
         self.check_writable()
         if not self.package.dirty:
             return None
-        # the rule names its formulas read exist (a workbook without a rules sheet gets constants)
+        # the rule names its formulas read exist (a workbook without a rules sheet gets constants);
+        # every worksheet is looked at (a part the run left as it was may use them too), but only
+        # when a name is missing or broken (rulenames rule 1)
         sheets = [  # History (segmented) holds values only: no name to define, and not inflated here
             part
-            for part in self.package.changed()
+            for part in map(self.package.sheet_part, self.package.sheet_names())
             if part.startswith("xl/worksheets/") and part.endswith(".xml") and not self.package.is_segmented(part)
         ]
         rulenames.ensure(self.package, self._rules or RuleBook(), [p for p in sheets if self.package.exists(p)])

@@ -7,8 +7,10 @@ without that sheet (deleted, or never made from a template) would show ``#NAME?`
 the sheet deleted in Excel, ``#REF!``) the moment a spreadsheet recalculates. So, before a
 save:
 
-1. every such name used in a sheet part xlgrade changed, or inside another such name, is
-   looked up in workbook.xml;
+1. every such name used in the sheet parts given (the save passes every worksheet but
+   History's), or inside another such name, is looked up in workbook.xml; when every name
+   xlgrade may define exists and works (any workbook made from a template), nothing can be
+   missing, so no sheet part is read at all;
 2. a name that is missing, whose value has become ``#REF!`` or that points at a sheet the
    workbook no longer has, is defined as a constant: the
    value of the rule the job used (a number, or the list text ``"A; B; C"``), so the cells
@@ -81,6 +83,8 @@ def ensure(pkg: Package, rules: RuleBook, sheet_parts: Iterable[str]) -> list[st
     have = {d.name: d.value for d in pkg.defined_names() if d.local_sheet is None}
     sheets = set(pkg.sheet_names())
     definitions = _definitions(rules)
+    if not any(_broken(have.get(name), sheets) for name in definitions):  # rule 1: nothing to define
+        return []
     pending = sorted(used_names(chunk for part in sheet_parts for chunk in pkg.text_chunks(part)))
     defined: list[str] = []
     seen: set[str] = set()
