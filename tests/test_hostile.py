@@ -306,6 +306,29 @@ def test_truncated_compressed_data_names_the_part(base, tmp_path, capsys):
     assert "xl/styles.xml" in line and "truncated" in line, line
 
 
+@pytest.mark.parametrize("damage", ["crc", "truncated"])
+def test_a_member_read_in_chunks_is_checked_as_one_read_whole(base, tmp_path, damage):
+    """ziplimits.inflate_chunks (the streamed cell edit's reader) refuses what inflate refuses,
+    with the same message, before it gives the last chunk."""
+    part = "xl/styles.xml"
+    if damage == "crc":
+        path = bad_crc(base, tmp_path / "crc.xlsx", part)
+    else:
+        members = members_of(base)
+        for m in members:
+            if m.name == part:
+                m.payload = m.payload[: len(m.payload) // 2]
+        path = write_zip(tmp_path / "cut.xlsx", members)
+    buf = path.read_bytes()
+    info = zipfile.ZipFile(path).getinfo(part)
+    with pytest.raises(CorruptPartError) as whole:
+        ziplimits.inflate(buf, info, path.name)
+    with pytest.raises(CorruptPartError) as chunked:
+        list(ziplimits.inflate_chunks(buf, info, path.name))
+    assert str(chunked.value) == str(whole.value)
+    assert ("CRC" if damage == "crc" else "truncated") in str(chunked.value)
+
+
 def test_truncated_file_is_one_line(base, tmp_path, capsys):
     path = tmp_path / "half.xlsx"
     path.write_bytes(base.read_bytes()[: base.stat().st_size // 2])

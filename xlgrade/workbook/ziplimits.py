@@ -226,6 +226,49 @@ def raw_span(buf: bytes, info: zipfile.ZipInfo, name: str) -> tuple[int, int]:
     return start, end
 
 
+def _inflating(view: memoryview, declared: int, part: str, name: str) -> Iterator[bytes]:
+    """A raw-deflate member's data inflated a chunk (at most :data:`CHUNK_BYTES`) at a time:
+    refused as soon as it outgrows its ``declared`` size, or is invalid or truncated."""
+    d = zlib.decompressobj(-15)
+    total = pos = 0
+    try:
+        while not d.eof:
+            if d.unconsumed_tail:
+                data = d.decompress(d.unconsumed_tail, CHUNK_BYTES)
+            elif pos < len(view):
+                data = d.decompress(view[pos : pos + CHUNK_BYTES], CHUNK_BYTES)
+                pos += CHUNK_BYTES
+            else:
+                break
+            total += len(data)
+            if total > declared:
+                raise OversizedPartError(
+                    f"{name}: part {part} inflates to more than the {size_text(declared)} its header declares; "
+                    f"{_BOMB}; {_WHAT_TO_DO}"
+                )
+            yield data
+    except zlib.error:
+        raise CorruptPartError(
+            f"{name}: part {part} cannot be inflated (invalid compressed data) (部件已损坏); {_DAMAGED}"
+        ) from None
+    if not d.eof:
+        raise CorruptPartError(
+            f"{name}: part {part} is truncated (compressed data ends early) (部件不完整); {_DAMAGED}"
+        )
+
+
+def _check(total: int, crc: int, info: zipfile.ZipInfo, name: str) -> None:
+    """Refuse a member whose data is not the length or CRC-32 its header declares."""
+    part = info.filename
+    if total != info.file_size:
+        raise CorruptPartError(
+            f"{name}: part {part} inflates to {total:,} bytes, its header says {info.file_size:,} (部件已损坏); "
+            f"{_DAMAGED}"
+        )
+    if crc != info.CRC:
+        raise CorruptPartError(f"{name}: part {part} fails its CRC check (部件已损坏，CRC 校验失败); {_DAMAGED}")
+
+
 def inflate(
     buf: bytes, info: zipfile.ZipInfo, name: str, *, keep: bool = True, find: bytes = b"", found: set[str] | None = None
 ) -> bytes:
@@ -260,41 +303,14 @@ def inflate(
             parts.append(bytes(view))
         total = declared
     else:
-        d = zlib.decompressobj(-15)
-        crc = total = pos = 0
-        try:
-            while not d.eof:
-                if d.unconsumed_tail:
-                    data = d.decompress(d.unconsumed_tail, CHUNK_BYTES)
-                elif pos < len(view):
-                    data = d.decompress(view[pos : pos + CHUNK_BYTES], CHUNK_BYTES)
-                    pos += CHUNK_BYTES
-                else:
-                    break
-                total += len(data)
-                if total > declared:
-                    raise OversizedPartError(
-                        f"{name}: part {part} inflates to more than the {size_text(declared)} its header declares; "
-                        f"{_BOMB}; {_WHAT_TO_DO}"
-                    )
-                crc = zlib.crc32(data, crc)
-                look(data)
-                if keep:
-                    parts.append(data)
-        except zlib.error:
-            raise CorruptPartError(
-                f"{name}: part {part} cannot be inflated (invalid compressed data) (部件已损坏); {_DAMAGED}"
-            ) from None
-        if not d.eof:
-            raise CorruptPartError(
-                f"{name}: part {part} is truncated (compressed data ends early) (部件不完整); {_DAMAGED}"
-            )
-    if total != declared:
-        raise CorruptPartError(
-            f"{name}: part {part} inflates to {total:,} bytes, its header says {declared:,} (部件已损坏); {_DAMAGED}"
-        )
-    if crc != info.CRC:
-        raise CorruptPartError(f"{name}: part {part} fails its CRC check (部件已损坏，CRC 校验失败); {_DAMAGED}")
+        crc = total = 0
+        for data in _inflating(view, declared, part, name):
+            total += len(data)
+            crc = zlib.crc32(data, crc)
+            look(data)
+            if keep:
+                parts.append(data)
+    _check(total, crc, info, name)
     return b"".join(parts)
 
 
@@ -307,34 +323,15 @@ def inflate_chunks(buf: bytes, info: zipfile.ZipInfo, name: str) -> Iterator[byt
     if info.compress_type == zipfile.ZIP_STORED:
         yield inflate(buf, info, name)
         return
-    d = zlib.decompressobj(-15)
-    crc = total = pos = 0
+    crc = total = 0
     held = b""  # each chunk is given once the next one is inflated, the last once it is checked
-    try:
-        while not d.eof:
-            if d.unconsumed_tail:
-                data = d.decompress(d.unconsumed_tail, CHUNK_BYTES)
-            elif pos < len(view):
-                data = d.decompress(view[pos : pos + CHUNK_BYTES], CHUNK_BYTES)
-                pos += CHUNK_BYTES
-            else:
-                break
-            total += len(data)
-            if total > info.file_size:
-                raise OversizedPartError(
-                    f"{name}: part {part} inflates to more than the {size_text(info.file_size)} its header "
-                    f"declares; {_BOMB}; {_WHAT_TO_DO}"
-                )
-            crc = zlib.crc32(data, crc)
-            if held:
-                yield held
-            held = data
-    except zlib.error:
-        raise CorruptPartError(
-            f"{name}: part {part} cannot be inflated (invalid compressed data) (部件已损坏); {_DAMAGED}"
-        ) from None
-    if not d.eof or total != info.file_size or crc != info.CRC:
-        raise CorruptPartError(f"{name}: part {part} is damaged (length or CRC-32) (部件已损坏); {_DAMAGED}")
+    for data in _inflating(view, info.file_size, part, name):
+        total += len(data)
+        crc = zlib.crc32(data, crc)
+        if held:
+            yield held
+        held = data
+    _check(total, crc, info, name)
     if held:
         yield held
 
