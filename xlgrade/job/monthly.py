@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from xlgrade import __version__, who
@@ -61,6 +62,7 @@ from xlgrade.job.salespower import sales_tables
 from xlgrade.job.summary import build_summary
 from xlgrade.job.text import TEXT
 from xlgrade.normalize import Normalized
+from xlgrade.parse import is_blank
 from xlgrade.schema.model import Sheet
 from xlgrade.schema.sheets import (
     ANALYSIS,
@@ -381,6 +383,31 @@ def _clear_skipped(cells: pd.DataFrame, read: Normalized) -> pd.DataFrame:
     return out.where(out.notna(), None).sort_values("row", ignore_index=True)
 
 
+def changed_only(cells: pd.DataFrame, read: Normalized, keys: list[str]) -> pd.DataFrame:
+    """The rows of ``cells`` (by sheet ``row``) where a value of ``keys`` differs from what the
+    sheet held as ``read``: of the same type and equal, or blank in both, is unchanged. A row
+    ``read`` does not hold (a skipped row, cleared) always counts as changed. So the steady
+    monthly run, whose per-line 信用评估 already says this month's words, writes no cell of
+    the ledger's 200,000 rows, and a changed month writes the lines whose words changed."""
+    held = read.frame
+    if not len(cells) or "row" not in held or any(k not in held for k in keys):
+        return cells
+    old = held.set_index("row")[keys]
+    if not old.index.is_unique:
+        return cells
+    known = cells["row"].isin(old.index).to_numpy()
+    old = old.reindex(cells["row"])
+    changed = ~known
+    for key in keys:
+        new_v, old_v = cells[key].to_numpy(dtype=object), old[key].to_numpy(dtype=object)
+        changed |= np.fromiter(
+            (not (type(a) is type(b) and a == b) and not (is_blank(a) and is_blank(b)) for a, b in zip(new_v, old_v)),
+            dtype=bool,
+            count=len(new_v),
+        )
+    return cells[changed]
+
+
 def _lines_elsewhere(source: str, lang: str) -> Issue:
     """The note of a run whose ledger lines came from ``source`` rather than the ledger sheet."""
     sheet = LEDGER.name(lang)
@@ -404,7 +431,8 @@ def _ledger_credit(
     missing, notes = later_columns_missing(["credit_status"], read, LEDGER, lang)
     if missing:
         return pd.DataFrame(), notes
-    return _clear_skipped(cardfacts.ledger_credit_cells(ledger, rules, as_of, lang), read), []
+    cells = _clear_skipped(cardfacts.ledger_credit_cells(ledger, rules, as_of, lang), read)
+    return changed_only(cells, read, ["credit_status"]), []
 
 
 def columns_it_has(cells: pd.DataFrame, read: Normalized, sheet: Sheet, lang: str) -> tuple[pd.DataFrame, list[Issue]]:
