@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 FORBIDDEN = ("openpyxl", "xlwings", "python_calamine", "uno")
 
 
@@ -58,3 +60,20 @@ def test_the_engine_imports_no_adapter():
     # the scan sees a lazy import: this very shape is what figures.of_ledger had
     lazy = ast.parse("def f():\n    from xlgrade.io.duckfigures import figures_of_frame\n")
     assert "xlgrade.io.duckfigures" in _imported(lazy)
+
+
+def test_figures_without_a_runner_say_what_to_do(monkeypatch):
+    """The engine runs no SQL itself (rule 8 of engine/figures.py): with no runner handed over
+    or installed, asking for figures is one clear error, an XlgradeError and a RuntimeError."""
+    import pandas as pd
+
+    from xlgrade.engine import RuleBook, figures, frames
+    from xlgrade.errors import NoFigureRunnerError, XlgradeError
+
+    monkeypatch.setattr(figures, "_installed", [])
+    ledger = frames.prepare_ledger(
+        pd.DataFrame({"customer_id": ["C1"], "date": [pd.Timestamp("2026-10-01")], "amount": [5.0]})
+    )
+    with pytest.raises(NoFigureRunnerError, match=r"duckfigures\.install\(\)") as raised:
+        figures.of_frame(ledger, RuleBook(), "2026-10-31")
+    assert isinstance(raised.value, XlgradeError) and isinstance(raised.value, RuntimeError)

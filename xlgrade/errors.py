@@ -200,6 +200,12 @@ class ServerUnreachableError(XlgradeError, ConnectionError):
     said at once, before a client would retry for minutes."""
 
 
+class NoFigureRunnerError(XlgradeError, RuntimeError):
+    """The engine was asked for figures with no SQL runner handed to it (``run=``) or
+    installed (``xlgrade.io.duckfigures.install()``): a mistake of the calling program, said
+    with what to do."""
+
+
 class MissingExtraError(XlgradeError, ImportError):
     """An optional part of xlgrade is not installed (e.g. pyspark for ``--engine spark``: ``xlgrade[spark]``)."""
 

@@ -68,6 +68,7 @@ import pandas as pd
 
 from xlgrade.engine import credit, frames  # credit imports this module too: names used at call time
 from xlgrade.engine.rules import RuleBook
+from xlgrade.errors import NoFigureRunnerError
 
 EXACT = "DECIMAL(28,12)"  # one value, exactly as its shortest decimal text says
 ZERO = f"CAST(0 AS {EXACT})"
@@ -613,7 +614,7 @@ def runner(run: Runner | None = None) -> Runner:
     if run is not None:
         return run
     if not _installed:
-        raise RuntimeError(
+        raise NoFigureRunnerError(
             "no SQL runner for the figures: pass run= (e.g. xlgrade.io.duckfigures.frame_sql) "
             "or call xlgrade.io.duckfigures.install() once"
         )
