@@ -22,6 +22,7 @@ import sys
 import time
 from pathlib import Path
 
+import checkout  # noqa: F401  (this checkout's xlgrade, not the installed one)
 import pandas as pd
 
 from xlgrade.job.history import merge_history

@@ -15,6 +15,8 @@ import resource
 import time
 from typing import Any
 
+import checkout  # noqa: F401  (this checkout's xlgrade, not the installed one)
+
 from xlgrade.io import duckfigures
 from xlgrade.job.monthly import run_month
 from xlgrade.workbook.filebook import FileBook

@@ -9,6 +9,7 @@ member with a small zip writer that can declare whatever sizes and CRCs a hostil
 from __future__ import annotations
 
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -294,6 +295,41 @@ def test_a_damaged_copied_part_is_never_saved_over(base, tmp_path):
     path = bad_crc(base, tmp_path / "crc.xlsx", "xl/theme/theme1.xml")
     with pytest.raises(CorruptPartError, match="xl/theme/theme1.xml"):
         Package(path)
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_the_first_damaged_part_in_the_zip_is_named_when_several_are(base, tmp_path, monkeypatch, parallel):
+    # verify() inflates large workbooks in threads, largest part first: the message must still
+    # name the first damaged member in the zip's order, as the one-by-one check does
+    monkeypatch.setattr(ziplimits, "PARALLEL_BYTES", 0 if parallel else 1 << 62)
+    monkeypatch.setattr(ziplimits, "VERIFY_THREADS", 1)  # largest first, one at a time: the last fails first
+    members = members_of(base)
+    first = members[0]
+    last = max(members, key=lambda m: m.usize)  # the largest part: checked first
+    assert last is not first
+    for m in (first, last):
+        m.crc ^= 0x5A5A5A5A
+    path = write_zip(tmp_path / "two.xlsx", members)
+    with pytest.raises(CorruptPartError) as raised:
+        Package(path)
+    assert first.name in str(raised.value), raised.value
+
+
+def test_verify_finds_the_same_parts_in_threads(base, tmp_path, monkeypatch):
+    members = members_of(base)
+    sheets = [m for m in members if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", m.name)]
+    for m in sheets[:2]:
+        data = zlib.decompressobj(-15).decompress(m.payload).replace(b"<sheetData", b'<!-- t="e" --><sheetData', 1)
+        assert b't="e"' in data
+        m.payload, m.crc, m.usize = deflate(data), zlib.crc32(data), len(data)
+    path = write_zip(tmp_path / "errors.xlsx", members)
+    buf = path.read_bytes()
+    found = {}
+    for parallel in (False, True):
+        monkeypatch.setattr(ziplimits, "PARALLEL_BYTES", 0 if parallel else 1 << 62)
+        with ziplimits.open_zip(buf, path.name) as zf:
+            found[parallel] = ziplimits.verify(buf, zf, path.name, find=b't="e"')
+    assert found[False] == found[True] == {m.name for m in sheets[:2]}
 
 
 def test_truncated_compressed_data_names_the_part(base, tmp_path, capsys):
