@@ -33,8 +33,18 @@ DEFAULT_CAP_MB = 12 * 1024  # far above any measurement here, below what the mac
 
 
 def child_env() -> dict[str, str]:
-    """The environment of every child: this checkout's xlgrade first, whatever is installed."""
-    return dict(os.environ, PYTHONPATH=str(ROOT))
+    """The environment of every child: this checkout's xlgrade first, whatever is installed, and
+    Python free to use and write bytecode (``PYTHONDONTWRITEBYTECODE`` dropped): an installed
+    xlgrade has its modules compiled, as pandas has, so a measured command should not compile
+    xlgrade's sources anew each time (about 0.13 s a process, measured on ``grade``)."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def compile_checkout() -> None:
+    """Compile this checkout's xlgrade once, before anything is measured (what installing it does)."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "xlgrade")], env=child_env(), check=True)
 
 
 # The launcher: starts the measured child under the memory cap, waits for it at most TIMEOUT

@@ -446,6 +446,7 @@ def main() -> int:
         sizes["small"], sizes["large"] = args.doubling
     if args.parquet_lines:
         sizes["parquet"] = args.parquet_lines
+    launch.compile_checkout()
     started = time.perf_counter()
     record: dict = {"quick": args.quick, "argv": sys.argv[1:], "sizes": sizes, "measurements": {}, "targets": []}
     failed = broke = False
