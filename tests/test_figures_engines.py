@@ -312,3 +312,17 @@ def test_a_large_ledger_gets_a_connection_of_its_own_with_the_same_figures(monke
     assert len(opened) == 1 and duck._local.con is kept
     with pytest.raises(duckdb.ConnectionException):  # closed after the query
         opened[0].execute("SELECT 1")
+
+
+BLANKS = figures.WHITESPACE + " "
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts=st.lists(st.one_of(st.none(), st.text(alphabet=BLANKS + "S1中", max_size=4)), min_size=1, max_size=20))
+def test_non_blank_keeps_a_text_exactly_where_str_strip_leaves_something(texts):
+    """Rule 5's blank test, whose first-character shortcut decides most sale numbers without
+    TRANSLATE: a text is kept, as it is, exactly where Python's str.strip() leaves something."""
+    con = duckdb.connect()
+    con.register("t", pd.DataFrame({"i": range(len(texts)), "x": pd.Series(texts, dtype=object)}))
+    got = [r[0] for r in con.execute(f"SELECT {figures.non_blank('x')} FROM t ORDER BY i").fetchall()]
+    assert got == [t if t is not None and t.strip() else None for t in texts]

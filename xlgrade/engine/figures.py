@@ -42,7 +42,7 @@ Rules of this module:
    parts; a choice between two values (the recorded payment's clamp) compares the DOUBLEs,
    whose order is their texts' order.
 5. Orders are distinct non-blank ``sale_no`` (as text; blank is what ``str.strip()`` leaves
-   empty, tabs and ideographic spaces included: :func:`blank_free`) plus one per line
+   empty, tabs and ideographic spaces included: :func:`non_blank`) plus one per line
    without one (frames rule 5).
 6. Days are whole calendar days between dates (no time of day).
 
@@ -230,6 +230,15 @@ def blank_free(expr: str) -> str:
     return f"TRIM(TRANSLATE({expr}, '{WHITESPACE}', '{spaces}'))"
 
 
+def non_blank(expr: str) -> str:
+    """``expr`` (text) where it is not blank (rule 5), else NULL. A text whose first character
+    is no whitespace is not blank: that test (one character looked up) decides nearly every
+    value; only the others (empty, NULL, a leading space or tab) are trimmed by
+    :func:`blank_free`, whose TRANSLATE costs DuckDB about 0.1 s per 170,000 values."""
+    first_ok = f"INSTR('{WHITESPACE} ', SUBSTR({expr}, 1, 1)) = 0 AND {expr} <> ''"
+    return f"CASE WHEN {first_ok} THEN {expr} WHEN {blank_free(expr)} <> '' THEN {expr} END"
+
+
 def date_literal(day: pd.Timestamp) -> str:
     return f"DATE '{pd.Timestamp(day).date().isoformat()}'"
 
@@ -390,7 +399,7 @@ def figures_sql(
            {", ".join(f"CAST({x} AS DOUBLE) AS {m}_d" for m, x in zip(MEASURES, numbers))},
            CAST({col("due_date")} AS DATE) AS due,
            CAST({col("paid_date")} AS DATE) AS paid_on,
-           CASE WHEN {blank_free(f"CAST({col('sale_no')} AS STRING)")} <> '' THEN CAST({col("sale_no")} AS STRING) END AS sale_no
+           {non_blank(f"CAST({col('sale_no')} AS STRING)")} AS sale_no
     FROM {table}"""
     if not counted:
         source += f"\n    WHERE CAST({q('date')} AS DATE) <= {day} AND {q('customer_id')} IS NOT NULL"
