@@ -315,3 +315,18 @@ def test_grade_in_english_prints_no_chinese(tmp_path, capsys, method, fmt):
         assert {r["grade"] for r in json.loads(out)} <= set(METHODS[method].grade_labels(RuleBook(), "zh")) | {
             RuleBook().credit.no_record_label
         }
+
+
+def test_grade_of_a_file_does_not_hash_the_ledger_for_a_cache(tmp_path, capsys, monkeypatch):
+    """One grade of one ledger: nothing asks for its figures again, so the figure cache's hash
+    of every line (0.07-0.1 s for 171,000 lines) is not computed and nothing is kept."""
+    import pandas as pd
+
+    from xlgrade.engine import figures
+
+    ledger = write(tmp_path / "l.csv", THRESHOLD)
+    figures._RECENT.clear()
+    monkeypatch.setattr(pd.util, "hash_pandas_object", lambda *a, **k: pytest.fail("the ledger was hashed"))
+    code, out, err = run(capsys, "grade", ledger, "--as-of", "2026-06-30", "--format", "json")
+    assert code == 0, err
+    assert grades(out)["C1"]["grade"] == "A" and figures._RECENT == {}

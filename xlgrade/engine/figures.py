@@ -61,6 +61,9 @@ frame an engine returns; ``customer_id`` is the first column, not an index).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -657,9 +660,12 @@ def of_ledger(
     file or a Spark cluster is graded by. The last few results are kept, keyed by the SQL
     (rules, as-of date, groups) and the ledger's content; once every group of a ledger is
     known, a request for some groups is answered from it, so the monthly job (which computes
-    every group once for the methods) runs the SQL once.
+    every group once for the methods) runs the SQL once. Within :func:`used_once` there is no
+    cache (no hash of the ledger): the figures are :func:`of_frame`'s.
     """
     as_of = frames.as_timestamp(as_of)
+    if _USED_ONCE.get():  # nothing will ask again: no hash of the ledger, nothing kept
+        return indexed(of_frame(ledger, rules, as_of, groups, run))
     cols = [c for c in ledger.columns if c in frames.LEDGER_COLUMNS]
     content = hashlib.blake2b(pd.util.hash_pandas_object(ledger[cols], index=False).to_numpy().tobytes())
     content.update(repr([(c, str(ledger[c].dtype)) for c in cols]).encode())
@@ -677,6 +683,20 @@ def of_ledger(
 
 _RECENT: dict[tuple[str, str], pd.DataFrame] = {}
 _KEEP = 4
+_USED_ONCE: ContextVar[bool] = ContextVar("xlgrade_figures_used_once", default=False)
+
+
+@contextmanager
+def used_once() -> Iterator[None]:
+    """Within this block (this thread or task), :func:`of_ledger` neither consults nor fills
+    its cache: for a caller that grades one ledger once, as ``xlgrade grade`` does, where
+    keying the cache (a hash of every line: 0.07-0.1 s for 171,000 lines) buys nothing. The
+    monthly job, which asks for the same ledger's figures once per method, does not use it."""
+    token = _USED_ONCE.set(True)
+    try:
+        yield
+    finally:
+        _USED_ONCE.reset(token)
 
 
 def indexed(fig: pd.DataFrame) -> pd.DataFrame:
