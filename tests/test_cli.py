@@ -330,3 +330,23 @@ def test_grade_of_a_file_does_not_hash_the_ledger_for_a_cache(tmp_path, capsys, 
     code, out, err = run(capsys, "grade", ledger, "--as-of", "2026-06-30", "--format", "json")
     assert code == 0, err
     assert grades(out)["C1"]["grade"] == "A" and figures._RECENT == {}
+
+
+def test_grade_imports_no_cell_function(tmp_path):
+    """The grade path imports the cells package's formatting and explanations only, not the
+    registry of cell functions (their arguments, defaults and texts: about 15 ms a command)."""
+    ledger = write(tmp_path / "l.csv", THRESHOLD)
+    code = (
+        "import contextlib, io, sys\n"
+        "from xlgrade.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    assert main(['grade', {ledger!r}, '--as-of', '2026-06-30']) == 0\n"
+        "print(sorted(m for m in sys.modules if m.startswith('xlgrade.cells')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == [
+        "['xlgrade.cells',",
+        "'xlgrade.cells.explain',",
+        "'xlgrade.cells.model',",
+        "'xlgrade.cells.text']",
+    ]
