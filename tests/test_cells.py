@@ -574,3 +574,29 @@ def test_defaults_shown_in_the_registry_are_the_ones_used():
         explicit = [a.default for a in f.args[len(head) :]]
         assert f(*head) == f(*head, *explicit), f.name
     assert not math.isnan(SCORECARD(1, 1, 1, 1, 1))
+
+
+def test_number_texts_are_remembered_and_equal_numbers_print_alike():
+    """num and count keep their recent answers (an explanation repeats its rule limits and, in
+    both languages, its figure); numbers that compare equal print alike, so the cache cannot
+    answer one with another's text."""
+    from xlgrade.cells.text import count, num
+
+    num.cache_clear()
+    count.cache_clear()
+    assert [num(x) for x in (52300, 52300.0, 1, 1.0, True, -0.0, 0.0, 1234.5, 1e-7)] == [
+        "52,300",
+        "52,300",
+        "1",
+        "1",
+        "1",
+        "0",
+        "0",
+        "1,234.5",
+        "0",
+    ]
+    hits = num.cache_info().hits
+    assert num(1234.5) == "1,234.5" and num.cache_info().hits == hits + 1  # answered from the cache
+    assert num(float("nan")) == "-" and num(None) == "-"
+    assert [count(x) for x in (5, 5.0, 1234, 2.5, 5)] == ["5", "5", "1234", "2.5", "5"]
+    assert count.cache_info().hits >= 1

@@ -315,3 +315,38 @@ def test_grade_in_english_prints_no_chinese(tmp_path, capsys, method, fmt):
         assert {r["grade"] for r in json.loads(out)} <= set(METHODS[method].grade_labels(RuleBook(), "zh")) | {
             RuleBook().credit.no_record_label
         }
+
+
+def test_grade_of_a_file_does_not_hash_the_ledger_for_a_cache(tmp_path, capsys, monkeypatch):
+    """One grade of one ledger: nothing asks for its figures again, so the figure cache's hash
+    of every line (0.07-0.1 s for 171,000 lines) is not computed and nothing is kept."""
+    import pandas as pd
+
+    from xlgrade.engine import figures
+
+    ledger = write(tmp_path / "l.csv", THRESHOLD)
+    figures._RECENT.clear()
+    monkeypatch.setattr(pd.util, "hash_pandas_object", lambda *a, **k: pytest.fail("the ledger was hashed"))
+    code, out, err = run(capsys, "grade", ledger, "--as-of", "2026-06-30", "--format", "json")
+    assert code == 0, err
+    assert grades(out)["C1"]["grade"] == "A" and figures._RECENT == {}
+
+
+def test_grade_imports_no_cell_function(tmp_path):
+    """The grade path imports the cells package's formatting and explanations only, not the
+    registry of cell functions (their arguments, defaults and texts: about 15 ms a command)."""
+    ledger = write(tmp_path / "l.csv", THRESHOLD)
+    code = (
+        "import contextlib, io, sys\n"
+        "from xlgrade.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    assert main(['grade', {ledger!r}, '--as-of', '2026-06-30']) == 0\n"
+        "print(sorted(m for m in sys.modules if m.startswith('xlgrade.cells')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == [
+        "['xlgrade.cells',",
+        "'xlgrade.cells.explain',",
+        "'xlgrade.cells.model',",
+        "'xlgrade.cells.text']",
+    ]

@@ -312,3 +312,46 @@ def test_a_large_ledger_gets_a_connection_of_its_own_with_the_same_figures(monke
     assert len(opened) == 1 and duck._local.con is kept
     with pytest.raises(duckdb.ConnectionException):  # closed after the query
         opened[0].execute("SELECT 1")
+
+
+BLANKS = figures.WHITESPACE + " "
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts=st.lists(st.one_of(st.none(), st.text(alphabet=BLANKS + "S1中", max_size=4)), min_size=1, max_size=20))
+def test_non_blank_keeps_a_text_exactly_where_str_strip_leaves_something(texts):
+    """Rule 5's blank test, whose first-character shortcut decides most sale numbers without
+    TRANSLATE: a text is kept, as it is, exactly where Python's str.strip() leaves something."""
+    con = duckdb.connect()
+    con.register("t", pd.DataFrame({"i": range(len(texts)), "x": pd.Series(texts, dtype=object)}))
+    got = [r[0] for r in con.execute(f"SELECT {figures.non_blank('x')} FROM t ORDER BY i").fetchall()]
+    assert got == [t if t is not None and t.strip() else None for t in texts]
+
+
+def test_used_once_neither_hashes_the_ledger_nor_keeps_its_figures(monkeypatch):
+    """``xlgrade grade`` grades one ledger once: within used_once() the figures are computed
+    as of_frame computes them, without the cache's hash of every line, and nothing is kept;
+    outside it the cache is used as before."""
+    ledger = frames.prepare_ledger(
+        pd.DataFrame(
+            {
+                "customer_id": ["C1", "C1", "C2"],
+                "date": pd.to_datetime(["2026-01-05", "2026-05-02", "2026-03-10"]),
+                "amount": [100.0, 16666.666666666668, 250.5],
+                "sale_no": ["S1", " S2", "\u3000"],
+            }
+        )
+    )
+    rules, groups = RuleBook(), figures.NEEDS["threshold"]
+    want = figures.indexed(figures_of_frame(ledger, rules, AS_OF, groups))
+    figures._RECENT.clear()
+    real_hash = pd.util.hash_pandas_object
+    hashed: list[int] = []
+    monkeypatch.setattr(pd.util, "hash_pandas_object", lambda *a, **k: hashed.append(1) or real_hash(*a, **k))
+    with figures.used_once():
+        got = figures.of_ledger(ledger, rules, AS_OF, groups)
+    pd.testing.assert_frame_equal(got, want)
+    assert hashed == [] and figures._RECENT == {}
+    assert list(got["threshold_orders"]) == [2, 1]  # S1 and " S2"; the ideographic space is blank
+    pd.testing.assert_frame_equal(figures.of_ledger(ledger, rules, AS_OF, groups), want)
+    assert hashed == [1] and len(figures._RECENT) == 1  # outside the block: hashed and kept

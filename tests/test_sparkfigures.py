@@ -208,13 +208,17 @@ def test_errors_are_one_line_naming_the_source(spark, tmp_path):
 
 def where_the_dialects_differ() -> pd.DataFrame:
     """W: sale_no values that are blank to str.strip() (TRIM differs: Spark trims spaces only,
-    DuckDB also U+3000 but not a tab); P: a tiny open amount times its days overdue (Spark
+    DuckDB also U+3000 but not a tab), and two that are not but start with whitespace (past
+    the first-character shortcut of figures.non_blank); P: a tiny open amount times its days overdue (Spark
     cuts DECIMAL(29,12) x DECIMAL(10,0) to 10 decimals); R: an average of 3/640 = 0.0046875
     days late (ROUND of a DOUBLE: DuckDB 0.004687, Spark 0.004688)."""
     day = pd.Timestamp("2026-05-01")
     later = {n: day + pd.Timedelta(days=n) for n in (10, 30, 33)}
     rows = [
-        *[("W", day, 10.0, s, None, None, None) for s in ("\t", "\t", "\u3000", "\u3000", "\xa0\n", "S1", "S1")],
+        *[
+            ("W", day, 10.0, s, None, None, None)
+            for s in ("\t", "\t", "\u3000", "\u3000", "\xa0\n", "S1", "S1", " S2", "\tS2")
+        ],
         (
             "P",
             AS_OF - pd.Timedelta(days=40),
@@ -243,7 +247,7 @@ def order_counts(ledger: pd.DataFrame) -> pd.Series:
 def test_duckdb_counts_blank_sale_numbers_as_pandas_strips_them():
     got = DuckDBEngine().figures(LedgerSource("frame", frame=where_the_dialects_differ()), RULES, AS_OF)
     w = got.set_index("customer_id").loc["W"]
-    assert w["threshold_orders"] == 6  # five blank sale_no lines, one each, and S1 once
+    assert w["threshold_orders"] == 8  # five blank sale_no lines, one each, S1 once, " S2" and "\tS2"
     assert w["threshold_orders"] == order_counts(where_the_dialects_differ())["W"]
 
 
@@ -252,7 +256,7 @@ def test_spark_and_duckdb_agree_where_the_dialects_differ(spark):
     got = sparkfigures.SparkEngine(spark).figures(source, RULES, AS_OF).set_index("customer_id")
     want = DuckDBEngine().figures(source, RULES, AS_OF).set_index("customer_id")
     pd.testing.assert_frame_equal(got, want)
-    assert got.at["W", "threshold_orders"] == 6
+    assert got.at["W", "threshold_orders"] == 8
     # (0.000000333333 x 6 days late + 0.000000666667 x 36 days overdue) / 0.000001, to 6 decimals
     assert got.at["P", "credit_avg_days_late"] == 26.00001
     assert got.at["R", "credit_avg_days_late"] == 0.004688  # 0.0046875, half up

@@ -271,7 +271,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
     if args.measure and not spec.uses_measure:
         print(f"xlgrade: note: --measure does not apply to the {method} method and was ignored", file=sys.stderr)
 
-    result = grade(method, ledger.frame, customers=customers, rules=rules, as_of=as_of, measure=args.measure)
+    with figures.used_once():  # one grade of one ledger: nothing asks for its figures again
+        result = grade(method, ledger.frame, customers=customers, rules=rules, as_of=as_of, measure=args.measure)
     # the grades as a workbook in --lang shows them (scorecard VIP客户 -> VIP, credit 优 -> excellent ...)
     result = in_language(result, rules, args.lang)
     if customers is not None:
