@@ -81,7 +81,10 @@ def ledgers(draw) -> pd.DataFrame:
             "customer_id": draw(st.sampled_from(["C1", "C2", "C3", "C4"])),
             "date": day,
             "amount": amount,
-            "sale_no": draw(st.sampled_from([None, None, "S1", "S2", "S3", " "])),
+            # blank (spaces, a tab, an ideographic space, empty) or not, by its first character or later
+            "sale_no": draw(
+                st.sampled_from([None, None, "S1", "S2", "S3", " ", "\t\u3000", "", " S1", "\u3000S2", "S3\t"])
+            ),
             "quantity": draw(st.sampled_from([np.nan, 1.0, 2.5, 12.0])),
             "profit": draw(st.sampled_from([np.nan, 10.0, 16666.666666666668, -3.0])),
             "due_date": None if due is None else day + pd.Timedelta(days=due),
@@ -312,3 +315,16 @@ def test_a_large_ledger_gets_a_connection_of_its_own_with_the_same_figures(monke
     assert len(opened) == 1 and duck._local.con is kept
     with pytest.raises(duckdb.ConnectionException):  # closed after the query
         opened[0].execute("SELECT 1")
+
+
+def test_a_sale_number_is_blank_exactly_when_str_strip_leaves_nothing():
+    """figures rule 5 in DuckDB: the first-character shortcut of ``unless_blank`` and its
+    character-by-character fallback agree with ``str.strip()`` for every whitespace character
+    the rule names, alone, leading, trailing, doubled and around text."""
+    texts = ["", "S1", "s 1", "1"]
+    for ws in figures.WHITESPACE + " ":
+        texts += [ws, ws + ws, ws + "S1", "S1" + ws, ws + "S1" + ws, ws + " ", " " + ws + "x"]
+    con = duckdb.connect()
+    con.register("t", pd.DataFrame({"v": texts}))
+    got = [r[0] for r in con.execute(f"SELECT {figures.unless_blank('v')} FROM t").fetchall()]
+    assert got == [v if v.strip() else None for v in texts]

@@ -42,7 +42,7 @@ Rules of this module:
    parts; a choice between two values (the recorded payment's clamp) compares the DOUBLEs,
    whose order is their texts' order.
 5. Orders are distinct non-blank ``sale_no`` (as text; blank is what ``str.strip()`` leaves
-   empty, tabs and ideographic spaces included: :func:`blank_free`) plus one per line
+   empty, tabs and ideographic spaces included: :func:`unless_blank`) plus one per line
    without one (frames rule 5).
 6. Days are whole calendar days between dates (no time of day).
 
@@ -230,6 +230,16 @@ def blank_free(expr: str) -> str:
     return f"TRIM(TRANSLATE({expr}, '{WHITESPACE}', '{spaces}'))"
 
 
+def unless_blank(expr: str) -> str:
+    """``expr`` (text), NULL when it is blank (rule 5). A text whose first character is not
+    whitespace is not blank: nearly every sale number is known so by that character alone,
+    and only the others are translated character by character (:func:`blank_free`), which for
+    every line was most of the time the figures of a 200,000-line ledger took in DuckDB
+    (0.35 of 0.85 s). CASE tries its branches in order, in both engines."""
+    first_blank = f"INSTR('{WHITESPACE} ', LEFT({expr}, 1)) > 0"
+    return f"CASE WHEN {expr} <> '' AND NOT {first_blank} THEN {expr} WHEN {blank_free(expr)} <> '' THEN {expr} END"
+
+
 def date_literal(day: pd.Timestamp) -> str:
     return f"DATE '{pd.Timestamp(day).date().isoformat()}'"
 
@@ -390,7 +400,7 @@ def figures_sql(
            {", ".join(f"CAST({x} AS DOUBLE) AS {m}_d" for m, x in zip(MEASURES, numbers))},
            CAST({col("due_date")} AS DATE) AS due,
            CAST({col("paid_date")} AS DATE) AS paid_on,
-           CASE WHEN {blank_free(f"CAST({col('sale_no')} AS STRING)")} <> '' THEN CAST({col("sale_no")} AS STRING) END AS sale_no
+           {unless_blank(f"CAST({col('sale_no')} AS STRING)")} AS sale_no
     FROM {table}"""
     if not counted:
         source += f"\n    WHERE CAST({q('date')} AS DATE) <= {day} AND {q('customer_id')} IS NOT NULL"
