@@ -322,7 +322,7 @@ def test_a_sale_number_is_blank_exactly_when_str_strip_leaves_nothing():
     """figures rule 5 in DuckDB: the first-character shortcut of ``unless_blank`` and its
     character-by-character fallback agree with ``str.strip()`` for every whitespace character
     the rule names, alone, leading, trailing, doubled and around text."""
-    texts = ["", "S1", "s 1", "1"]
+    texts = ["", "S1", "s 1", "1", "\r\n", "\r\nS1"]  # CR LF: one grapheme, two characters
     for ws in figures.WHITESPACE + " ":
         texts += [ws, ws + ws, ws + "S1", "S1" + ws, ws + "S1" + ws, ws + " ", " " + ws + "x"]
     con = duckdb.connect()
