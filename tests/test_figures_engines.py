@@ -81,7 +81,11 @@ def ledgers(draw) -> pd.DataFrame:
             "customer_id": draw(st.sampled_from(["C1", "C2", "C3", "C4"])),
             "date": day,
             "amount": amount,
-            "sale_no": draw(st.sampled_from([None, None, "S1", "S2", "S3", " "])),
+            # blank (spaces, a tab, an ideographic space, empty) or not, told by its first character
+            # or later (each padded number only ever padded so: the SQL counts untrimmed texts)
+            "sale_no": draw(
+                st.sampled_from([None, None, "S1", "S2", "S3", " ", "\t\u3000", "", " S4", "\u3000S5", "S6\t"])
+            ),
             "quantity": draw(st.sampled_from([np.nan, 1.0, 2.5, 12.0])),
             "profit": draw(st.sampled_from([np.nan, 10.0, 16666.666666666668, -3.0])),
             "due_date": None if due is None else day + pd.Timedelta(days=due),
@@ -355,3 +359,16 @@ def test_used_once_neither_hashes_the_ledger_nor_keeps_its_figures(monkeypatch):
     assert list(got["threshold_orders"]) == [2, 1]  # S1 and " S2"; the ideographic space is blank
     pd.testing.assert_frame_equal(figures.of_ledger(ledger, rules, AS_OF, groups), want)
     assert hashed == [1] and len(figures._RECENT) == 1  # outside the block: hashed and kept
+
+
+def test_a_sale_number_is_blank_exactly_when_str_strip_leaves_nothing():
+    """figures rule 5 in DuckDB: the first-character shortcut of ``non_blank`` and its
+    character-by-character fallback agree with ``str.strip()`` for every whitespace character
+    the rule names, alone, leading, trailing, doubled and around text."""
+    texts = ["", "S1", "s 1", "1", "\r\n", "\r\nS1"]  # CR LF: one grapheme, two characters
+    for ws in figures.WHITESPACE + " ":
+        texts += [ws, ws + ws, ws + "S1", "S1" + ws, ws + "S1" + ws, ws + " ", " " + ws + "x"]
+    con = duckdb.connect()
+    con.register("t", pd.DataFrame({"v": texts}))
+    got = [r[0] for r in con.execute(f"SELECT {figures.non_blank('v')} FROM t").fetchall()]
+    assert got == [v if v.strip() else None for v in texts]

@@ -270,3 +270,40 @@ def test_english_book(make_book, data):
     run_month(book, "2026-10", now=NOW)
     assert book.summary_lines()[0].startswith("Customer")
     assert set(book.computed["complaints"]["status"]) <= {"open", "replied", "replied late", "overdue"}
+
+
+def test_the_collector_is_paused_for_the_run_and_set_back_after(data):
+    """xlgrade.job.collector: no automatic collection while the job reads, grades and writes;
+    afterwards the collector is as it was, also when the run fails, and a caller that had
+    turned it off finds it off."""
+    import gc
+
+    seen: list[bool] = []
+
+    class Watched(MemoryBook):
+        def read_table(self, sheet):
+            seen.append(gc.isenabled())
+            return super().read_table(sheet)
+
+        def save(self):
+            seen.append(gc.isenabled())
+            return super().save()
+
+    assert gc.isenabled()
+    run_month(book_of(Watched, data), "2026-10", now=NOW)
+    assert seen and not any(seen)
+    assert gc.isenabled()
+
+    class Failing(MemoryBook):
+        def read_rules(self):
+            raise RuntimeError("unreadable")
+
+    with pytest.raises(RuntimeError):
+        run_month(book_of(Failing, data), "2026-10", now=NOW)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        run_month(book_of(MemoryBook, data), "2026-10", now=NOW)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
