@@ -203,7 +203,9 @@ def write_table(
         head, tail = xml.split(_BODY)
         del xml
         pieces, body = [head, *body, tail], None
-        if sum(map(len, pieces)) >= STREAM_BYTES:
+        if pkg.stored_as(part, pieces):  # as the file has it (a steady month): nothing to deflate
+            pkg.revert(part)
+        elif sum(map(len, pieces)) >= STREAM_BYTES:
             pkg.write(part, _deflated(pieces))
         else:
             pkg.write(part, "".join(pieces))
