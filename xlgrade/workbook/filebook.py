@@ -514,7 +514,7 @@ class FileBook:
         if key not in where:
             return False
         c = where[key]
-        held = {r: v for (r, col), (v, _s, _f) in self.package.all_cells(name).items() if col == c and r > header_row}
+        held = {r: v for (r, _c), (v, _s, _f) in self.package.all_cells(name, c).items() if r > header_row}
         last = max(held, default=header_row)
         now = [held.get(r) for r in range(header_row + 1, last + 1)]
         while now and parse.is_blank(now[-1]):

@@ -411,8 +411,8 @@ class Package:
     def row_values(self, sheet_name: str, row: int) -> dict[int, tuple[Any, int]]:
         return worksheets.row_values(self, sheet_name, row)
 
-    def all_cells(self, sheet_name: str) -> dict[tuple[int, int], tuple[Any, int, bool]]:
-        return worksheets.all_cells(self, sheet_name)
+    def all_cells(self, sheet_name: str, column: int | None = None) -> dict[tuple[int, int], tuple[Any, int, bool]]:
+        return worksheets.all_cells(self, sheet_name, column)
 
     def formula_cells(self, name: str) -> set[tuple[int, int]]:
         return worksheets.formula_cells(self, name)

@@ -12,7 +12,7 @@ outside what it replaces and drops the calculation chain. Every function takes t
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,7 @@ from xlgrade.workbook.cellxml import (
     unique_headers,
     xml_number,
 )
+from xlgrade.workbook.rowedit import quick_attrs
 from xlgrade.workbook.sheetxml import Worksheet
 from xlgrade.workbook.zipio import Deflated, StreamDeflater
 
@@ -81,18 +82,26 @@ def row_values(pkg: Package, sheet_name: str, row: int) -> dict[int, tuple[Any, 
     return out
 
 
-def all_cells(pkg: Package, sheet_name: str) -> dict[tuple[int, int], tuple[Any, int, bool]]:
+def all_cells(pkg: Package, sheet_name: str, column: int | None = None) -> dict[tuple[int, int], tuple[Any, int, bool]]:
     """{(row, column): (value, style, holds a formula)} of every cell of a sheet that has a value
-    or a formula; strings resolved, numbers as float, a formula's value its cached result."""
+    or a formula; strings resolved, numbers as float, a formula's value its cached result.
+    ``column``: only the cells of that column (1-based), found in each row by their reference
+    (the other cells are not parsed), unless a cell of the sheet has no reference."""
     xml = pkg.text(workbookxml.sheet_part(pkg, sheet_name))
     ws = Worksheet(xml)
     sd = ws.child("sheetData")
     if sd is None or sd.empty:
         return {}
-    raw: dict[tuple[int, int], tuple[str, dict[str, str]]] = {}
-    for num, _s, c_start, c_end, _e, _a, _tag in ws.iter_rows(xml, sd.tag_end, sd.inner_end(xml)):
-        for col, s, e, a, _sc in ws.cells(xml, c_start, c_end):
-            raw[(num, col)] = (xml[s:e], a)
+    start, end = sd.tag_end, sd.inner_end(xml)
+    if column is None or _unreferenced(ws.p).search(xml, start, end):
+        raw = {
+            (num, col): (xml[s:e], a)
+            for num, _s, c_start, c_end, _e, _a, _tag in ws.iter_rows(xml, start, end)
+            for col, s, e, a, _sc in ws.cells(xml, c_start, c_end)
+            if column is None or col == column
+        }
+    else:
+        raw = dict(_column_cells(ws, xml, start, end, column))
     sst_wanted = [
         int(v)
         for body, a in raw.values()
@@ -107,6 +116,34 @@ def all_cells(pkg: Package, sheet_name: str) -> dict[tuple[int, int], tuple[Any,
         if value is not None or formula:
             out[at] = (value, int(a.get("s", "0") or 0), formula)
     return out
+
+
+_ATTRS = r"""(?:[^>"']|"[^"]*"|'[^']*')*?"""  # a start tag's attributes (quoted values may hold ">")
+
+
+def _unreferenced(p: str) -> re.Pattern[str]:
+    """A cell start tag without an ``r`` attribute (its column is its place in the row)."""
+    return re.compile(rf"<{re.escape(p)}c\b(?!{_ATTRS}\sr\s*=)(?={_ATTRS}/?>)")
+
+
+def _column_cells(
+    ws: Worksheet, xml: str, start: int, end: int, column: int
+) -> Iterator[tuple[tuple[int, int], tuple[str, dict[str, str]]]]:
+    """((row, column), (the cell's XML, its attributes)) of each cell of ``column`` in the rows
+    between ``start`` and ``end``, every cell having a reference: one search a row."""
+    p = re.escape(ws.p)
+    letters = col_letter(column)
+    tag = re.compile(rf"""<{p}c\b(?={_ATTRS}\sr\s*=\s*["'](?i:{letters})\d+["'])({_ATTRS})(/?)>""")
+    close = f"</{ws.p}c>"
+    for num, _s, c_start, c_end, _e, _a, _tag in ws.iter_rows(xml, start, end):
+        for m in tag.finditer(xml, c_start, c_end):
+            stop = m.end()
+            if not m.group(2):
+                stop = xml.find(close, stop, c_end)
+                if stop < 0:
+                    raise PackageError(f"unclosed <c> at offset {m.start()}")
+                stop += len(close)
+            yield (num, column), (xml[m.start() : stop], quick_attrs(m.group(1)))
 
 
 def has_cols(pkg: Package, sheet_name: str) -> bool:
