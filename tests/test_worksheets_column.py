@@ -3,6 +3,8 @@ parsing the other cells of each row (the lists sheet: 4,800 rows x 11 columns)."
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from test_package import SP, build_book
 
@@ -55,3 +57,19 @@ def test_one_column_does_not_parse_the_others(tmp_path, monkeypatch):
 
     monkeypatch.setattr(worksheets.Worksheet, "cells", refused)
     assert p.all_cells(SP, 2) == {k: v for k, v in every.items() if k[1] == 2}
+
+
+def test_column_widths_are_read_from_the_head_of_a_stored_sheet(tmp_path, monkeypatch):
+    path = build_book(tmp_path / "b.xlsx")
+    p = Package(path)
+    p.write_table(SP, "SalesPower", ["a", "b", "c"], [[1, 2, 3]] * 3000, [10, 0, 31.5])
+    p.save()
+    p = Package(path)
+    part = p.sheet_part(SP)
+    whole = p.text(part)
+    monkeypatch.setattr(p, "text", lambda name: pytest.fail(f"{name} read whole"))
+    assert p.col_widths(SP) == {1: 10.0, 3: 31.5}
+    monkeypatch.undo()
+    p.write(part, re.sub(r"<cols>.*?</cols>", "", whole, count=1, flags=re.S))  # none in the head: read whole
+    p.save()
+    assert Package(path).col_widths(SP) == {}

@@ -154,6 +154,20 @@ def plain_value(value: Any) -> Any:
     return value
 
 
+_PLAIN_TYPES = {str, type(None), bool, int}  # the exact types plain_value returns as they are
+
+
+def plain_values(values: Sequence[Any]) -> list[Any]:
+    """:func:`plain_value` of each value; a column of texts, blanks, booleans, whole numbers
+    and floats (the usual) is seen by its types at once, not value by value."""
+    held = set(map(type, values))
+    if held <= _PLAIN_TYPES:
+        return list(values)
+    if held <= _PLAIN_TYPES | {float}:  # NaN and the infinities are blanks
+        return [v if type(v) is not float or math.isfinite(v) else None for v in values]
+    return [plain_value(v) for v in values]
+
+
 def xml_number(value: float | int) -> str:
     if isinstance(value, int):
         return str(value)
@@ -226,8 +240,9 @@ def cached_cell_xml(
 def column_tails(items: Sequence[Any], style: int | None, date1904: bool = False, p: str = "") -> list[str]:
     """:func:`cell_tail` of each item of a column (a :class:`Cell` brings its own style),
     each distinct (type, value, style) formatted once. A column of one type (floats, ints or
-    texts, with blanks) is formatted by that type alone (:func:`_typed_tails`); any other
-    column value by value."""
+    texts, with blanks) is formatted by that type alone (:func:`_typed_tails`), as is a column
+    of Cells of one style whose values are such a column (a summary block's); any other column
+    value by value."""
     types = set(map(type, items))
     kinds = types - {type(None)}
     if len(kinds) == 1 and (kind := next(iter(kinds))) in _TYPED:
@@ -236,6 +251,8 @@ def column_tails(items: Sequence[Any], style: int | None, date1904: bool = False
     if Cell in types:
         values = [i.value if isinstance(i, Cell) else i for i in items]
         styles: Iterable[int | None] = [i.style if isinstance(i, Cell) else style for i in items]
+        if types == {Cell} and len(set(styles)) == 1 and Cell not in set(map(type, values)):
+            return column_tails(values, items[0].style, date1904, p)
     else:
         values, styles = items, repeat(style)
     keys = list(zip(map(type, values), values, styles))

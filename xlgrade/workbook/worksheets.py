@@ -19,8 +19,6 @@ from typing import TYPE_CHECKING, Any
 from xlgrade.errors import PackageError
 from xlgrade.workbook import pagelayout, sharedstrings, sheetstream, tables, workbookxml
 from xlgrade.workbook.cellxml import (
-    Cell,
-    cached_cell_xml,
     cell_value,
     cell_xml,
     col_index,
@@ -152,8 +150,13 @@ def has_cols(pkg: Package, sheet_name: str) -> bool:
 
 
 def col_widths(pkg: Package, sheet_name: str) -> dict[int, float]:
-    """{column: width} the sheet sets (<cols>)."""
-    xml = pkg.text(workbookxml.sheet_part(pkg, sheet_name))
+    """{column: width} the sheet sets (<cols>): read from the part's head (inflated only up to
+    its rows, :func:`sheetstream.head_only`) when <cols> is there, as it is in every valid sheet."""
+    part = workbookxml.sheet_part(pkg, sheet_name)
+    head = sheetstream.head_only(pkg, part)
+    if head is not None and (ws := Worksheet(head)).child("cols") is not None:
+        return ws.col_widths(head)
+    xml = pkg.text(part)
     return Worksheet(xml).col_widths(xml)
 
 
@@ -339,15 +342,7 @@ def write_sheet(
     heights = heights or {}
     for r in heights:
         by_row.setdefault(r, [])
-    out = [f"<{p}sheetData>"]
-    tails: dict = {}  # each distinct (value, style) formatted once (cached_cell_xml)
-    for r in sorted(by_row):
-        ht = f' ht="{xml_number(float(heights[r]))}" customHeight="1"' if r in heights else ""
-        out.append(f'<{p}row r="{r}"{ht}>')
-        for c, item in sorted(by_row[r], key=lambda t: t[0]):
-            value, style = (item.value, item.style) if isinstance(item, Cell) else (item, None)
-            out.append(cached_cell_xml(f"{col_letter(c)}{r}", value, style, date1904, p, tails))
-        out.append(f"</{p}row>")
+    out = [f"<{p}sheetData>", *_layout_rows(by_row, heights, date1904, p)]
     out.append(f"</{p}sheetData>")
     ref = "A1"
     if cells:
@@ -364,6 +359,38 @@ def write_sheet(
     pkg.write(part, xml)
     workbookxml.drop_calc_chain(pkg)
     return ref
+
+
+def _layout_rows(
+    by_row: Mapping[int, list[tuple[int, Any]]], heights: Mapping[int, float], date1904: bool, p: str
+) -> Iterator[str]:
+    """The ``<row>`` elements of a free layout {row: [(column, Cell or value)]}, in row order.
+    Rows holding the same columns one after another (a block's body) are formatted a column at
+    a time, as in :func:`row_elements`: each column's distinct (value, style) once."""
+    end = f"</{p}row>"
+    numbers = sorted(by_row)
+    placed = {r: sorted(by_row[r], key=lambda t: t[0]) for r in numbers}
+    at = 0
+    while at < len(numbers):
+        cols = [c for c, _ in placed[numbers[at]]]
+        stop = at + 1
+        while stop < len(numbers) and [c for c, _ in placed[numbers[stop]]] == cols:
+            stop += 1
+        run = numbers[at:stop]
+        columns = [column_tails([placed[r][k][1] for r in run], None, date1904, p) for k in range(len(cols))]
+        starts = [f'<{p}c r="{col_letter(c)}' for c in cols]
+        # a row whose every cell has an element is one format call: <row r="{0}"{1}><c r="A{0}"{2}...
+        fill = (
+            f'<{p}row r="{{0}}"{{1}}>' + "".join(f'{s}{{0}}"{{{k + 2}}}' for k, s in enumerate(starts)) + end
+        ).format
+        for r, tails in zip(run, zip(*columns) if columns else repeat((), len(run))):
+            ht = f' ht="{xml_number(float(heights[r]))}" customHeight="1"' if r in heights else ""
+            if "" in tails:  # a cell without an element is left out
+                cells = "".join(f'{s}{r}"{tail}' for s, tail in zip(starts, tails) if tail)
+                yield f'<{p}row r="{r}"{ht}>{cells}{end}'
+            else:
+                yield fill(r, ht, *tails)
+        at = stop
 
 
 def set_page_layout(

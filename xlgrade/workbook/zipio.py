@@ -145,15 +145,6 @@ def encoded_blocks(pieces: Sequence[str | bytes], size: int = 1 << 20) -> Iterat
         at = stop
 
 
-def crc_and_size(blocks: Iterable[bytes]) -> tuple[int, int]:
-    """(CRC-32, length) of ``blocks`` of bytes joined, never joined."""
-    crc = size = 0
-    for block in blocks:
-        crc = zlib.crc32(block, crc)
-        size += len(block)
-    return crc, size
-
-
 def same_bytes(a: Iterable[bytes], b: Iterable[bytes]) -> bool:
     """Whether two streams of bytes, each cut anywhere, are the same bytes (read only up to the
     first difference)."""
