@@ -210,7 +210,7 @@ def write_table(
     if header_style is None:
         header_style = pkg.palette()["header"]
     date1904 = workbookxml.date1904(pkg)
-    xml = pkg.text(part)
+    xml = before = pkg.text(part)
     ws = Worksheet(xml)
     p = ws.p
     letters = [col_letter(c) for c in range(1, n + 1)]
@@ -243,20 +243,35 @@ def write_table(
         head, tail = xml.split(_BODY)
         del xml
         pieces, body = [head, *body, tail], None
-        if pkg.stored_as(part, pieces):  # as the file has it (a steady month): nothing to deflate
+        if _same_text(pieces, before):  # the sheet as it was (a steady month): nothing to write
+            pass
+        elif pkg.stored_info(part) is None and pkg.stored_as(part, pieces):  # as the file has it again
             pkg.revert(part)
         elif sum(map(len, pieces)) >= STREAM_BYTES:
             pkg.write(part, _deflated(pieces))
         else:
             pkg.write(part, "".join(pieces))
-    else:
+    elif xml != before:
         pkg.write(part, xml)
+    del before
     workbookxml.drop_calc_chain(pkg)
     table = table or tables.new_table(pkg, part, table_name)
     tables.update(pkg, table, ref, headers)
     if workbookxml.print_area(pkg, sheet_name) is not None:
         workbookxml.set_print_area(pkg, sheet_name, ref)
     return ref
+
+
+def _same_text(pieces: Sequence[str], text: str) -> bool:
+    """Whether ``pieces`` joined are ``text`` (compared where they stand, never joined)."""
+    if sum(map(len, pieces)) != len(text):
+        return False
+    at = 0
+    for piece in pieces:
+        if not text.startswith(piece, at):
+            return False
+        at += len(piece)
+    return True
 
 
 def _deflated(pieces: list[str]) -> Deflated:
@@ -331,7 +346,7 @@ def write_sheet(
             "xlgrade rewrites the whole sheet, so move them to another sheet"
         )
     date1904 = workbookxml.date1904(pkg)
-    xml = pkg.text(part)
+    xml = before = pkg.text(part)
     ws = Worksheet(xml)
     p = ws.p
     by_row: dict[int, list[tuple[int, Any]]] = {}
@@ -356,7 +371,8 @@ def write_sheet(
         xml = Worksheet(xml).set_cols(xml, {c: w for c, w in widths.items() if w})
     refs = [m if isinstance(m, str) else range_ref(*m) for m in merges]
     xml = Worksheet(xml).set_merges(xml, refs)
-    pkg.write(part, xml)
+    if xml != before:  # else the sheet stays as it is (the file's member, or the text written before)
+        pkg.write(part, xml)
     workbookxml.drop_calc_chain(pkg)
     return ref
 
