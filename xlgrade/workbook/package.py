@@ -269,12 +269,25 @@ class Package:
             return False
         return same_bytes(encoded_blocks(pieces), ziplimits.inflate_chunks(self._buf, info, self.path.name))
 
+    def _stored_segmented(self, part: str, data: SegmentedPart) -> bool:
+        """Whether History's ``data`` is the member as the file has it: the same deflated bytes
+        (its months copied as they were stored) and the same index (its zip comment)."""
+        info = self._infos.get(part)
+        if info is None or info.compress_type != zipfile.ZIP_DEFLATED or info.file_size != data.usize:
+            return False
+        raw = data.compressed()
+        return (
+            info.CRC == data.crc and info.comment == data.comment(info.CRC, len(raw)) and self.raw_member(part) == raw
+        )
+
     def write(self, part: str, data: str | bytes | Deflated | SegmentedPart) -> None:
         """Make ``data`` the part's content. Text or bytes equal to the part as read from the file
         (:meth:`stored_as`) drop the pending change instead: the file keeps its member (copied
         compressed at save, nothing deflated)."""
         self._forget(part)
         if isinstance(data, (str, bytes)) and self.stored_as(part, (data,)):
+            self.revert(part)
+        elif isinstance(data, SegmentedPart) and self._stored_segmented(part, data):
             self.revert(part)
         else:
             self._parts[part] = data
