@@ -70,3 +70,21 @@ def test_write_sheet_writes_what_cell_by_cell_did(tmp_path, monkeypatch):
     book.write_sheet(SUMMARY_SHEET.zh, cells, (), {1: 12.0}, heights)
     xml = book.text(book.sheet_part(SUMMARY_SHEET.zh))
     assert xml[xml.index("<sheetData>") + len("<sheetData>") : xml.index("</sheetData>")] == want
+
+
+@pytest.mark.parametrize("style", [None, 0, 5])
+@pytest.mark.parametrize("p", ["", "x:"])
+def test_ints_floats_and_texts_together_are_formatted_by_type(style, p, monkeypatch):
+    rng = random.Random(f"{style}{p}")
+    items = [v for kind in ("float", "int", "str") for v in _column(rng, kind, 300)]
+    items += [1, 1.0, 0, 0.0, -0.0, "1", None]  # equal across types: each its own type's text
+    rng.shuffle(items)
+    want = [cell_tail(v, style, False, p) for v in items]
+    cells = [Cell(v, style) for v in items]
+
+    def one_by_one(*a, **k):
+        raise AssertionError("formatted value by value")
+
+    monkeypatch.setattr(cellxml, "cell_tail", one_by_one)
+    assert column_tails(items, style, False, p) == want
+    assert column_tails(cells, 3, False, p) == want

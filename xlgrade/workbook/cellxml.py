@@ -247,6 +247,8 @@ def column_tails(items: Sequence[Any], style: int | None, date1904: bool = False
     kinds = types - {type(None)}
     if len(kinds) == 1 and (kind := next(iter(kinds))) in _TYPED:
         return _typed_tails(items, kind, style, p)
+    if kinds and kinds <= _TYPED_SET:  # floats and ints (texts) together: each type by its own
+        return _mixed_tails(items, kinds, style, p)
     values: Sequence[Any]
     if Cell in types:
         values = [i.value if isinstance(i, Cell) else i for i in items]
@@ -266,17 +268,38 @@ def column_tails(items: Sequence[Any], style: int | None, date1904: bool = False
 
 
 _TYPED = (float, int, str)
+_TYPED_SET = set(_TYPED)
 
 
 def _typed_tails(items: Sequence[Any], kind: type, style: int | None, p: str) -> list[str]:
     """:func:`cell_tail` of a column whose values are all ``kind`` (float, int or str) or None,
     written out for that type (the same text, without the per-value dispatch): each distinct
     value formatted once, then looked up for every cell."""
-    s = f' s="{style}"' if style else ""
-    blank = f"{s}/>" if style else ""
     distinct = dict.fromkeys(items)
     distinct.pop(None, None)
     values = list(distinct)
+    lookup = dict(zip(values, _kind_tails(values, kind, style, p)))
+    lookup[None] = f' s="{style}"/>' if style else ""
+    return list(map(lookup.__getitem__, items))
+
+
+def _mixed_tails(items: Sequence[Any], kinds: set[type], style: int | None, p: str) -> list[str]:
+    """:func:`_typed_tails` of a column of several of those types (ints and floats, say): the
+    distinct values of each type formatted by that type, looked up by (type, value)."""
+    keys = list(zip(map(type, items), items))
+    distinct = list(dict.fromkeys(keys))
+    done: dict[tuple[type, Any], str] = {}
+    for kind in kinds:
+        values = [v for t, v in distinct if t is kind]
+        done.update(zip(((kind, v) for v in values), _kind_tails(values, kind, style, p)))
+    done[(type(None), None)] = f' s="{style}"/>' if style else ""
+    return list(map(done.__getitem__, keys))
+
+
+def _kind_tails(values: list[Any], kind: type, style: int | None, p: str) -> list[str]:
+    """The tail of each of ``values`` (distinct, all ``kind``: float, int or str)."""
+    s = f' s="{style}"' if style else ""
+    blank = f"{s}/>" if style else ""
     if kind is str:
         start, close = f'{s} t="inlineStr"><{p}is><{p}t', f"</{p}t></{p}is></{p}c>"
         tails = [
@@ -294,9 +317,7 @@ def _typed_tails(items: Sequence[Any], kind: type, style: int | None, p: str) ->
                 else f"{start}{int(v) if v.is_integer() and abs(v) < 1e15 else repr(v)}{close}"
                 for v in values
             ]
-    lookup = dict(zip(values, tails))
-    lookup[None] = blank
-    return list(map(lookup.__getitem__, items))
+    return tails
 
 
 _PRESERVE = ' xml:space="preserve"'
