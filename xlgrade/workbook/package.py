@@ -47,6 +47,12 @@ inflating it); a part such an edit leaves as it was is not written at all; a wor
 another worksheet, and at save every other changed part deflates at once. zlib lets go of the
 interpreter while it compresses, and the result is the same bytes as one deflate of the whole.
 
+A part written back as the file holds it is not a change (:meth:`Package.stored_as`, byte for
+byte against the member; :meth:`Package.revert`): the steady monthly run rewrites every derived
+table, the summary and History with the bytes they had, and the file keeps those members,
+copied compressed, nothing deflated. What is read from one version of a part (workbook.xml's
+sheets and defined names, a part's relationships) is parsed once (:meth:`Package.memo`).
+
 Saving is atomic: the new package goes to a temporary file next to the target, is flushed
 and fsynced, the old file is copied to the backup folder, then the temporary file replaces
 the target. On any failure the original file is untouched and the temporary file removed.
