@@ -98,7 +98,11 @@ def test_same_bytes_whatever_the_cuts(a, b, same):
 
 
 def test_encoded_blocks_join_small_pieces():
-    pieces = ["ab", "汉字", b"\x00", "z" * 10]
+    pieces = ["ab", "汉字", b"\x00", "zz"]
     blocks = list(zipio.encoded_blocks(pieces, size=3))
-    assert b"".join(blocks) == "ab汉字".encode() + b"\x00" + b"z" * 10
-    assert len(blocks) < len(pieces) + 1
+    assert b"".join(blocks) == "ab汉字".encode() + b"\x00zz"
+    assert len(blocks) < len(pieces)
+    big = "汉" * 10 + "a" * 25  # a text longer than a block: encoded a slice at a time
+    blocks = list(zipio.encoded_blocks(["x", big, b"\x01"], size=8))
+    assert b"".join(blocks) == b"x" + big.encode() + b"\x01"
+    assert max(map(len, blocks)) <= 8 * 3

@@ -130,11 +130,20 @@ class StreamDeflater:
 
 def encoded_blocks(pieces: Sequence[str | bytes], size: int = 1 << 20) -> Iterator[bytes]:
     """The bytes of ``pieces`` (texts as UTF-8) in blocks of about ``size``: small pieces (a
-    table's rows) joined first, so each block is one encode, never the whole joined."""
+    table's rows) joined first, so each block is one encode, and a large text (a whole sheet)
+    encoded a slice at a time: never the whole encoded at once."""
     at = 0
     while at < len(pieces):
+        if len(pieces[at]) > size:
+            piece = pieces[at]
+            if isinstance(piece, str):
+                yield from (piece[i : i + size].encode("utf-8") for i in range(0, len(piece), size))
+            else:
+                yield piece
+            at += 1
+            continue
         stop, held = at, 0
-        while stop < len(pieces) and held < size:
+        while stop < len(pieces) and held < size and len(pieces[stop]) <= size:
             held += len(pieces[stop])
             stop += 1
         group = pieces[at:stop]
