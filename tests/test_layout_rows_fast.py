@@ -88,3 +88,19 @@ def test_ints_floats_and_texts_together_are_formatted_by_type(style, p, monkeypa
     monkeypatch.setattr(cellxml, "cell_tail", one_by_one)
     assert column_tails(items, style, False, p) == want
     assert column_tails(cells, 3, False, p) == want
+
+
+@pytest.mark.parametrize("p", ["", "x:"])
+def test_cells_of_several_styles_are_formatted_by_style_and_type(p, monkeypatch):
+    rng = random.Random(p)
+    # a summary block's column: its header, its rows and its totals, each of a style of its own
+    items = [Cell("金额", 9)] + [Cell(v, 4) for v in _column(rng, "float", 300)]
+    items += [Cell(v, rng.choice([None, 0, 4])) for v in _column(rng, "int", 100) + _column(rng, "str", 100)]
+    items += [Cell(12345.5, 11), Cell(None, 11), Cell(1, 4), Cell(1.0, 4), Cell("1", 4)]
+    want = [cell_tail(i.value, i.style, False, p) for i in items]
+
+    def one_by_one(*a, **k):
+        raise AssertionError("formatted value by value")
+
+    monkeypatch.setattr(cellxml, "cell_tail", one_by_one)
+    assert column_tails(items, 7, False, p) == want

@@ -239,31 +239,38 @@ def cached_cell_xml(
 
 def column_tails(items: Sequence[Any], style: int | None, date1904: bool = False, p: str = "") -> list[str]:
     """:func:`cell_tail` of each item of a column (a :class:`Cell` brings its own style),
-    each distinct (type, value, style) formatted once. A column of one type (floats, ints or
-    texts, with blanks) is formatted by that type alone (:func:`_typed_tails`), as is a column
-    of Cells of one style whose values are such a column (a summary block's); any other column
-    value by value."""
+    each distinct (style, type, value) formatted once. A column of one type (floats, ints or
+    texts, with blanks) is formatted by that type alone (:func:`_typed_tails`); in any other
+    column (Cells of several styles: a summary block's header, rows and totals; ints and
+    floats together) the values of each style and type are, each float, int and text group
+    by its type (:func:`_kind_tails`), any other value on its own."""
     types = set(map(type, items))
     kinds = types - {type(None)}
     if len(kinds) == 1 and (kind := next(iter(kinds))) in _TYPED:
         return _typed_tails(items, kind, style, p)
-    if kinds and kinds <= _TYPED_SET:  # floats and ints (texts) together: each type by its own
-        return _mixed_tails(items, kinds, style, p)
     values: Sequence[Any]
     if Cell in types:
         values = [i.value if isinstance(i, Cell) else i for i in items]
         styles: Iterable[int | None] = [i.style if isinstance(i, Cell) else style for i in items]
-        if types == {Cell} and len(set(styles)) == 1 and Cell not in set(map(type, values)):
-            return column_tails(values, items[0].style, date1904, p)
     else:
         values, styles = items, repeat(style)
-    keys = list(zip(map(type, values), values, styles))
+    keys = list(zip(styles, map(type, values), values))
     try:
-        done = dict.fromkeys(keys, "")
+        distinct = dict.fromkeys(keys)
     except TypeError:  # an unhashable value: formatted where it stands
-        return [cell_tail(v, st, date1904, p) for _t, v, st in keys]
-    for key in done:
-        done[key] = cell_tail(key[1], key[2], date1904, p)
+        return [cell_tail(v, st, date1904, p) for st, _t, v in keys]
+    groups: dict[tuple[int | None, type], list[Any]] = {}
+    for st, t, v in distinct:
+        groups.setdefault((st, t), []).append(v)
+    done: dict[tuple[int | None, type, Any], str] = {}
+    for (st, t), group in groups.items():
+        if t in _TYPED_SET:
+            tails = _kind_tails(group, t, st, p)
+        elif t is type(None):
+            tails = [f' s="{st}"/>' if st else ""]
+        else:
+            tails = [cell_tail(v, st, date1904, p) for v in group]
+        done.update(zip(((st, t, v) for v in group), tails))
     return list(map(done.__getitem__, keys))
 
 
@@ -281,19 +288,6 @@ def _typed_tails(items: Sequence[Any], kind: type, style: int | None, p: str) ->
     lookup = dict(zip(values, _kind_tails(values, kind, style, p)))
     lookup[None] = f' s="{style}"/>' if style else ""
     return list(map(lookup.__getitem__, items))
-
-
-def _mixed_tails(items: Sequence[Any], kinds: set[type], style: int | None, p: str) -> list[str]:
-    """:func:`_typed_tails` of a column of several of those types (ints and floats, say): the
-    distinct values of each type formatted by that type, looked up by (type, value)."""
-    keys = list(zip(map(type, items), items))
-    distinct = list(dict.fromkeys(keys))
-    done: dict[tuple[type, Any], str] = {}
-    for kind in kinds:
-        values = [v for t, v in distinct if t is kind]
-        done.update(zip(((kind, v) for v in values), _kind_tails(values, kind, style, p)))
-    done[(type(None), None)] = f' s="{style}"/>' if style else ""
-    return list(map(done.__getitem__, keys))
 
 
 def _kind_tails(values: list[Any], kind: type, style: int | None, p: str) -> list[str]:
