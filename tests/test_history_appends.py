@@ -199,3 +199,14 @@ def test_crc_of_a_concatenation():
     a, b = b"<row r='2'>" * 1000, "月份 2026-10".encode() * 777
     assert historypart.crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
     assert historypart.crc32_combine(zlib.crc32(a), zlib.crc32(b""), 0) == zlib.crc32(a)
+
+
+def test_a_steady_rerun_leaves_the_history_member_as_stored(book):
+    for month in ("2026-08", "2026-09"):
+        run(book, month)
+    fb = FileBook(book)
+    pending: list[list[str]] = []
+    fb.save = lambda **k: pending.append(fb.package.changed())  # type: ignore[method-assign]
+    run_month(fb, "2026-09")  # the same month, the same data
+    assert pending and history_part(book) not in pending[0]
+    assert all(not p.startswith("xl/worksheets/") or p == fb.package.sheet_part("运行日志") for p in pending[0])

@@ -106,3 +106,33 @@ def test_widest_skips_texts_that_cannot_be_wider_but_not_a_wider_short_one():
     )
     assert widths.widest(model.TEXT, []) == 0.0
     assert not math.isnan(widths.widest(model.MONEY, [float("nan"), None]))
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("kind", [model.NUMBER, model.TEXT, "grade"])
+def test_decimals_measure_only_the_largest_numbers(seed, kind, monkeypatch):
+    rng = random.Random(seed)
+    values = [
+        rng.choice(
+            [
+                round(rng.uniform(-1e6, 1e6), rng.randint(0, 3)),
+                rng.choice([9.995, -9.995, 999.999, 1000.0, 0.5, 0.0, 0.01, 10.1, -999.9949, 123456.1]),
+                float(rng.randint(-(10**9), 10**9)),
+                None,
+                float("nan"),
+            ]
+        )
+        for _ in range(3000)
+    ]
+    want = max((_old_width(v, kind) for v in _distinct(values)), default=0.0)
+    measured = []
+    text_width = widths.text_width
+    monkeypatch.setattr(
+        widths, "text_width", lambda v, k=model.TEXT, b=False: measured.append(v) or text_width(v, k, b)
+    )
+    assert widths.widest(kind, values) == want
+    assert widths.widest(kind, values, each=True) == want  # no negative zero: each is the same
+    assert 0 < len(measured) < 60  # not each of the distinct numbers
+    measured.clear()
+    for sample in ([1.5, -0.0, 3.0], [2.0, math.inf]):  # a negative zero or an infinity: each measured
+        assert widths.widest(kind, sample) == max(_old_width(v, kind) for v in _distinct(sample))

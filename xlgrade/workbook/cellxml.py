@@ -154,6 +154,20 @@ def plain_value(value: Any) -> Any:
     return value
 
 
+_PLAIN_TYPES = {str, type(None), bool, int}  # the exact types plain_value returns as they are
+
+
+def plain_values(values: Sequence[Any]) -> list[Any]:
+    """:func:`plain_value` of each value; a column of texts, blanks, booleans, whole numbers
+    and floats (the usual) is seen by its types at once, not value by value."""
+    held = set(map(type, values))
+    if held <= _PLAIN_TYPES:
+        return list(values)
+    if held <= _PLAIN_TYPES | {float}:  # NaN and the infinities are blanks
+        return [v if type(v) is not float or math.isfinite(v) else None for v in values]
+    return [plain_value(v) for v in values]
+
+
 def xml_number(value: float | int) -> str:
     if isinstance(value, int):
         return str(value)
@@ -225,9 +239,11 @@ def cached_cell_xml(
 
 def column_tails(items: Sequence[Any], style: int | None, date1904: bool = False, p: str = "") -> list[str]:
     """:func:`cell_tail` of each item of a column (a :class:`Cell` brings its own style),
-    each distinct (type, value, style) formatted once. A column of one type (floats, ints or
-    texts, with blanks) is formatted by that type alone (:func:`_typed_tails`); any other
-    column value by value."""
+    each distinct (style, type, value) formatted once. A column of one type (floats, ints or
+    texts, with blanks) is formatted by that type alone (:func:`_typed_tails`); in any other
+    column (Cells of several styles: a summary block's header, rows and totals; ints and
+    floats together) the values of each style and type are, each float, int and text group
+    by its type (:func:`_kind_tails`), any other value on its own."""
     types = set(map(type, items))
     kinds = types - {type(None)}
     if len(kinds) == 1 and (kind := next(iter(kinds))) in _TYPED:
@@ -238,28 +254,46 @@ def column_tails(items: Sequence[Any], style: int | None, date1904: bool = False
         styles: Iterable[int | None] = [i.style if isinstance(i, Cell) else style for i in items]
     else:
         values, styles = items, repeat(style)
-    keys = list(zip(map(type, values), values, styles))
+    keys = list(zip(styles, map(type, values), values))
     try:
-        done = dict.fromkeys(keys, "")
+        distinct = dict.fromkeys(keys)
     except TypeError:  # an unhashable value: formatted where it stands
-        return [cell_tail(v, st, date1904, p) for _t, v, st in keys]
-    for key in done:
-        done[key] = cell_tail(key[1], key[2], date1904, p)
+        return [cell_tail(v, st, date1904, p) for st, _t, v in keys]
+    groups: dict[tuple[int | None, type], list[Any]] = {}
+    for st, t, v in distinct:
+        groups.setdefault((st, t), []).append(v)
+    done: dict[tuple[int | None, type, Any], str] = {}
+    for (st, t), group in groups.items():
+        if t in _TYPED_SET:
+            tails = _kind_tails(group, t, st, p)
+        elif t is type(None):
+            tails = [f' s="{st}"/>' if st else ""]
+        else:
+            tails = [cell_tail(v, st, date1904, p) for v in group]
+        done.update(zip(((st, t, v) for v in group), tails))
     return list(map(done.__getitem__, keys))
 
 
 _TYPED = (float, int, str)
+_TYPED_SET = set(_TYPED)
 
 
 def _typed_tails(items: Sequence[Any], kind: type, style: int | None, p: str) -> list[str]:
     """:func:`cell_tail` of a column whose values are all ``kind`` (float, int or str) or None,
     written out for that type (the same text, without the per-value dispatch): each distinct
     value formatted once, then looked up for every cell."""
-    s = f' s="{style}"' if style else ""
-    blank = f"{s}/>" if style else ""
     distinct = dict.fromkeys(items)
     distinct.pop(None, None)
     values = list(distinct)
+    lookup = dict(zip(values, _kind_tails(values, kind, style, p)))
+    lookup[None] = f' s="{style}"/>' if style else ""
+    return list(map(lookup.__getitem__, items))
+
+
+def _kind_tails(values: list[Any], kind: type, style: int | None, p: str) -> list[str]:
+    """The tail of each of ``values`` (distinct, all ``kind``: float, int or str)."""
+    s = f' s="{style}"' if style else ""
+    blank = f"{s}/>" if style else ""
     if kind is str:
         start, close = f'{s} t="inlineStr"><{p}is><{p}t', f"</{p}t></{p}is></{p}c>"
         tails = [
@@ -277,9 +311,7 @@ def _typed_tails(items: Sequence[Any], kind: type, style: int | None, p: str) ->
                 else f"{start}{int(v) if v.is_integer() and abs(v) < 1e15 else repr(v)}{close}"
                 for v in values
             ]
-    lookup = dict(zip(values, tails))
-    lookup[None] = blank
-    return list(map(lookup.__getitem__, items))
+    return tails
 
 
 _PRESERVE = ' xml:space="preserve"'

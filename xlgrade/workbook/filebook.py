@@ -13,7 +13,6 @@ changed on disk since it was read.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -46,7 +45,7 @@ from xlgrade.schema import formulas
 from xlgrade.schema.model import DATE, DATETIME, DERIVED, GRADE, Sheet, header_key
 from xlgrade.schema.sheets import HISTORY, LISTS_SHEET, RULES_SHEET, SHEETS, SUMMARY_SHEET, language_of
 from xlgrade.workbook import backups, cards, historysheet, pagelayout, rulenames, styles
-from xlgrade.workbook.cellxml import Cell, Formula, parse_range, plain_value, range_ref
+from xlgrade.workbook.cellxml import Cell, Formula, parse_range, plain_values, range_ref
 from xlgrade.workbook.guard import require_file
 from xlgrade.workbook.package import Package
 from xlgrade.workbook.runlock import say
@@ -65,9 +64,6 @@ _BUILTIN_FORMATS = {
     styles.FMT_NUMBER: 4,
     styles.FMT_SCORE: 2,
 }
-
-
-_PLAIN = {str, type(None), bool, int}  # the exact types plain_value returns as they are
 
 
 class FileBook:
@@ -307,13 +303,7 @@ class FileBook:
             return [None if v != v else v for v in series.to_numpy().tolist()]
         if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
             return series.astype(object).where(series.notna(), None).tolist()
-        values = series.tolist()
-        held = set(map(type, values))
-        if held <= _PLAIN:  # texts, blanks, whole numbers: plain already (plain_value would keep each)
-            return values
-        if held <= _PLAIN | {float}:  # ... and floats: NaN and the infinities are blanks
-            return [v if type(v) is not float or math.isfinite(v) else None for v in values]
-        return [plain_value(v) for v in values]
+        return plain_values(series.tolist())
 
     def _cells(
         self, series: pd.Series | None, col_type: str, n: int, ranks: dict[str, int]
@@ -514,7 +504,7 @@ class FileBook:
         if key not in where:
             return False
         c = where[key]
-        held = {r: v for (r, col), (v, _s, _f) in self.package.all_cells(name).items() if col == c and r > header_row}
+        held = {r: v for (r, _c), (v, _s, _f) in self.package.all_cells(name, c).items() if r > header_row}
         last = max(held, default=header_row)
         now = [held.get(r) for r in range(header_row + 1, last + 1)]
         while now and parse.is_blank(now[-1]):

@@ -117,6 +117,17 @@ def new_segment(key: str | None, first_row: int, rows: int, xml: bytes) -> Segme
     return Segment(key, first_row, rows, deflate(xml), len(xml), zlib.crc32(xml))
 
 
+def same_or_new(segments: list[Segment], key: str | None, first_row: int, rows: int, text: str) -> Segment:
+    """The month ``key``'s segment of ``rows`` rows from ``first_row`` holding ``text``: the one
+    stored (its deflated bytes as they are) when it holds exactly that, else a new one."""
+    xml = text.encode("utf-8")
+    for s in segments:
+        if s.key == key and (s.first_row, s.rows, s.usize) == (first_row, rows, len(xml)):
+            if s.crc == zlib.crc32(xml) and s.xml() == xml:
+                return s
+    return new_segment(key, first_row, rows, xml)
+
+
 _ROW_NUMBERS = re.compile(rb'(<(?:[\w.\-]+:)?(?:row|c)\s(?:[^>]*?\s)?r="[A-Z]*)(\d+)"')
 
 

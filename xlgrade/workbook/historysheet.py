@@ -98,7 +98,7 @@ def write_months(book: FileBook, name: str, current: pd.DataFrame) -> None:
 
     def make(head: str, tail: str) -> SegmentedPart:
         p = Worksheet(head + tail).p
-        new = new_segment(key, first, len(rows), rows_xml(rows, styles, date1904, p, first).encode())
+        new = historypart.same_or_new(found.segments, key, first, len(rows), rows_xml(rows, styles, date1904, p, first))
         return SegmentedPart(book.lang, head.encode(), historypart.placed(found.segments, key, new), tail.encode())
 
     book.package.write_table(

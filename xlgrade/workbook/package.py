@@ -47,6 +47,12 @@ inflating it); a part such an edit leaves as it was is not written at all; a wor
 another worksheet, and at save every other changed part deflates at once. zlib lets go of the
 interpreter while it compresses, and the result is the same bytes as one deflate of the whole.
 
+A part written back as the file holds it is not a change (:meth:`Package.stored_as`, byte for
+byte against the member; :meth:`Package.revert`): the steady monthly run rewrites every derived
+table, the summary and History with the bytes they had, and the file keeps those members,
+copied compressed, nothing deflated. What is read from one version of a part (workbook.xml's
+sheets and defined names, a part's relationships) is parsed once (:meth:`Package.memo`).
+
 Saving is atomic: the new package goes to a temporary file next to the target, is flushed
 and fsynced, the old file is copied to the backup folder, then the temporary file replaces
 the target. On any failure the original file is untouched and the temporary file removed.
@@ -85,9 +91,11 @@ from xlgrade.workbook.zipio import (
     Deflated,
     Entry,
     deflate_later,
+    encoded_blocks,
     fsync_dir,
     make_backup,
     raw_member,
+    same_bytes,
     write_zip,
 )
 
@@ -116,6 +124,7 @@ class Package:
         self._deflated: dict[str, tuple[str | bytes | Deflated, Future[tuple[bytes, int, int]]]] = {}
         self._last_sheet: str | None = None
         self._removed: set[str] = set()
+        self._memo: dict[str, tuple[tuple[str, ...], Any]] = {}  # see memo()
         self.workbook = workbookxml.find_workbook(self)
         workbookxml.check_not_strict(self)
         self._palette: dict[str, int] | None = None
@@ -238,10 +247,58 @@ class Package:
         """Whether ``part`` is pending as a :class:`SegmentedPart` (History, written by months)."""
         return isinstance(self._parts.get(part), SegmentedPart)
 
+    def memo(self, key: str, parts: tuple[str, ...], make: Callable[[], Any]) -> Any:
+        """``make()``, computed once while ``parts`` (the parts it reads) stay as they are: what
+        is read from one version of a part (the sheet list of ``workbook.xml`` and its rels,
+        read by nearly every call) is not parsed again until one of them is written or removed.
+        The value is shared: ``make`` returns something immutable (a tuple)."""
+        held = self._memo.get(key)
+        if held is None or held[0] != parts:
+            held = self._memo[key] = (parts, make())
+        return held[1]
+
+    def _forget(self, part: str) -> None:
+        """Drop what :meth:`memo` holds that was read from ``part`` (it changes)."""
+        if self._memo:
+            for key in [k for k, (parts, _) in self._memo.items() if part in parts]:
+                del self._memo[key]
+
+    def stored_as(self, part: str, pieces: Sequence[str | bytes]) -> bool:
+        """Whether the bytes of ``pieces`` joined (texts as UTF-8) are exactly ``part`` as read
+        from the file: byte for byte against the member inflated a chunk at a time, up to the
+        first difference (a text whose length rules it out is not compared at all)."""
+        info = self._infos.get(part)
+        if info is None:
+            return False
+        chars = sum(map(len, pieces))  # a text's UTF-8 is 1 to 4 bytes a character
+        if chars > info.file_size or 4 * chars < info.file_size:
+            return False
+        return same_bytes(encoded_blocks(pieces), ziplimits.inflate_chunks(self._buf, info, self.path.name))
+
+    def _stored_segmented(self, part: str, data: SegmentedPart) -> bool:
+        """Whether History's ``data`` is the member as the file has it: the same deflated bytes
+        (its months copied as they were stored) and the same index (its zip comment)."""
+        info = self._infos.get(part)
+        if info is None or info.compress_type != zipfile.ZIP_DEFLATED or info.file_size != data.usize:
+            return False
+        raw = data.compressed()
+        return (
+            info.CRC == data.crc and info.comment == data.comment(info.CRC, len(raw)) and self.raw_member(part) == raw
+        )
+
     def write(self, part: str, data: str | bytes | Deflated | SegmentedPart) -> None:
-        self._parts[part] = data
-        self._removed.discard(part)
-        self._deflated.pop(part, None)  # deflated before: that data is gone
+        """Make ``data`` the part's content. Text or bytes equal to the part as read from the file
+        (:meth:`stored_as`) drop the pending change instead: the file keeps its member (copied
+        compressed at save, nothing deflated)."""
+        self._forget(part)
+        if isinstance(data, (str, bytes)) and self.stored_as(part, (data,)):
+            self.revert(part)
+        elif isinstance(data, SegmentedPart) and self._stored_segmented(part, data):
+            self.revert(part)
+        else:
+            self._parts[part] = data
+            self._removed.discard(part)
+            self._deflated.pop(part, None)  # deflated before: that data is gone
         self._hold_deflated()
         # A large worksheet is deflated in a worker thread once the job moves on to another
         # worksheet (it is then done with it); written again later, the result is not used.
@@ -253,6 +310,14 @@ class Package:
                     self._deflated[last] = (held, deflate_later(held))
             self._last_sheet = part
 
+    def revert(self, part: str) -> None:
+        """Drop any pending change of ``part`` (written or removed): the part is as the file has
+        it again (and is saved as its member, copied compressed; a part the file lacks is gone)."""
+        self._forget(part)
+        self._parts.pop(part, None)
+        self._deflated.pop(part, None)
+        self._removed.discard(part)
+
     def _hold_deflated(self) -> None:
         """Parts whose early deflate is done and that were not written since are held deflated
         from now on (read back by inflating them), so their text no longer takes memory."""
@@ -263,6 +328,7 @@ class Package:
                 self._deflated[name] = (kept, future)
 
     def remove(self, part: str) -> None:
+        self._forget(part)
         self._parts.pop(part, None)
         self._deflated.pop(part, None)
         if part in self._infos:
@@ -361,8 +427,8 @@ class Package:
     def row_values(self, sheet_name: str, row: int) -> dict[int, tuple[Any, int]]:
         return worksheets.row_values(self, sheet_name, row)
 
-    def all_cells(self, sheet_name: str) -> dict[tuple[int, int], tuple[Any, int, bool]]:
-        return worksheets.all_cells(self, sheet_name)
+    def all_cells(self, sheet_name: str, column: int | None = None) -> dict[tuple[int, int], tuple[Any, int, bool]]:
+        return worksheets.all_cells(self, sheet_name, column)
 
     def formula_cells(self, name: str) -> set[tuple[int, int]]:
         return worksheets.formula_cells(self, name)

@@ -57,8 +57,13 @@ def relative(source: str, part: str) -> str:
 
 
 def read(pkg: Package, part: str) -> list[Rel]:
-    """The relationships of ``part`` ("" for the package's own, ``_rels/.rels``)."""
+    """The relationships of ``part`` ("" for the package's own, ``_rels/.rels``); parsed once per
+    version of the rels part (:meth:`Package.memo`)."""
     name = rels_name(part) if part else "_rels/.rels"
+    return list(pkg.memo(f"rels:{part}", (name,), lambda: tuple(_read(pkg, part, name))))
+
+
+def _read(pkg: Package, part: str, name: str) -> list[Rel]:
     if not pkg.exists(name):
         return []
     root = ET.fromstring(pkg.read(name))

@@ -99,6 +99,32 @@ def set_cells(
     return out.close()
 
 
+def head_only(pkg: Package, part: str) -> str | None:
+    """The part's text before ``<sheetData``, the root closed after it (a worksheet whose views,
+    widths and dimension can be read), inflated only as far as that; None for a part held as
+    text (it is whole already), one in UTF-16 or without ``sheetData`` in its first
+    :data:`HEAD_BYTES`, or whose head is not a worksheet's."""
+    chunks = pkg.byte_chunks(part)
+    if chunks is None:
+        return None
+    buf = b""
+    while (at := buf.find(b"sheetData")) < 0:
+        more = next(chunks, None)
+        if more is None or len(buf) > HEAD_BYTES:
+            return None
+        buf += more
+    if buf[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16
+        return None
+    head = _decode(pkg, part, buf[: buf.rfind(b"<", 0, at)])
+    try:
+        root = root_elem(head)
+        xml = f"{head}</{root.p}{root.name}>"
+        Worksheet(xml)
+    except PackageError:
+        return None
+    return xml
+
+
 def _decode(pkg: Package, part: str, raw: bytes) -> str:
     try:
         return raw.decode("utf-8")

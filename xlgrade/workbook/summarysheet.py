@@ -20,10 +20,11 @@ Print rules (the sheet prints landscape A4, see :mod:`xlgrade.workbook.pagelayou
 from __future__ import annotations
 
 import math
+from itertools import repeat
 
 from xlgrade.job.outputs import Block, Summary
 from xlgrade.workbook import pagelayout, styles
-from xlgrade.workbook.cellxml import Cell, plain_value, quote_sheet, range_ref
+from xlgrade.workbook.cellxml import Cell, plain_value, plain_values, quote_sheet, range_ref
 from xlgrade.workbook.charts import ChartSpec, Series
 from xlgrade.workbook.widths import header_width, text_width, widest
 
@@ -138,10 +139,9 @@ class SummaryLayout:
         rows = block.rows
         if not rows:
             return
-        n = min(len(block.kinds), max(len(row) for row in rows))
-        for j, kind in enumerate(block.kinds[:n]):
-            at = [(first + i, j + 1) for i, row in enumerate(rows) if j < len(row)]
-            values = [plain_value(row[j]) for row in rows if j < len(row)]
+        for j, (kind, column) in enumerate(zip(block.kinds, zip(*rows))):  # every row has a cell per kind
+            at = list(zip(range(first, first + len(rows)), repeat(j + 1)))
+            values = plain_values(column)
             role = styles.KIND_ROLE.get(kind, "text")
             if block.grade_column == j:
                 roles = [styles.grade_role(ranks.get(str(v)) if v is not None else None) for v in values]
@@ -151,8 +151,7 @@ class SummaryLayout:
                 self.cells.update(zip(at, (Cell(v, style) for v in values)))
                 if role == "text":
                     texts.update((a, v) for a, v in zip(at, values) if isinstance(v, str))
-            if values:
-                width[j + 1] = max(width.get(j + 1, 0), widest(kind, values, each=True))
+            width[j + 1] = max(width.get(j + 1, 0), widest(kind, values, each=True))
 
     def _breaks(self, bands: list[tuple[int, int]]) -> list[int]:
         """Manual row breaks (the last row of each page but the last), rule 2."""

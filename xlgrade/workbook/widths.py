@@ -146,6 +146,8 @@ def widest(kind: str, values: Iterable[Any], *, each: bool = False) -> float:
         return _widest_text(set(values) - {None}, 0.0)
     if kind in _MONOTONE and types <= {float, type(None)}:
         return _widest_floats(kind, values, each)
+    if float in types and types <= {float, type(None)} and (found := _widest_decimals(kind, values)) is not None:
+        return found
     try:
         distinct = set(zip(map(type, values), values))
         out = 0.0
@@ -201,6 +203,29 @@ def _widest_floats(kind: str, values: Sequence[float | None], each: bool) -> flo
         elif each and bool(np.any(np.signbit(finite[zeros]))):
             measured.append(-0.0)
     return max((text_width(v, kind) for v in measured), default=0.0)
+
+
+def _widest_decimals(kind: str, values: Sequence[float | None]) -> float | None:
+    """:func:`widest` of floats (and blanks) of a kind that shows them as ``#,##0.##`` (any kind
+    not :data:`_MONOTONE`), without measuring each. A whole number shows its digits only, so of
+    those the largest and the smallest are measured; of the others, on each side of zero, from
+    the largest magnitude down until a number's two-decimal text (which, shown, only loses
+    trailing zeros: never wider) is no wider than the widest so far, as no smaller one's is.
+    None (measure each) for a column holding an infinity or a negative zero."""
+    arr = np.array(values, dtype=float)
+    arr = arr[~np.isnan(arr)]
+    if np.isinf(arr).any() or np.any((arr == 0) & np.signbit(arr)):
+        return None
+    whole = (arr == np.trunc(arr)) & (np.abs(arr) < 1e15)  # shown as "#,##0" exactly
+    ends = [float(arr[whole].max()), float(arr[whole].min())] if whole.any() else []
+    out = max((text_width(v, kind) for v in ends), default=0.0)
+    rest = arr[~whole]
+    for side in (np.sort(rest[rest > 0])[::-1], np.sort(rest[rest < 0])):
+        for v in side.tolist():
+            if _text_width(f"{v:,.2f}") <= out:
+                break
+            out = max(out, text_width(v, kind))
+    return out
 
 
 def column_width(kind: str, values: Iterable[Any], declared: float = 0.0, header: str = "") -> tuple[float, bool]:

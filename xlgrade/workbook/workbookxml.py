@@ -68,7 +68,7 @@ class DefinedName:
     local_sheet: int | None
 
 
-@dataclass
+@dataclass(frozen=True)
 class SheetInfo:
     name: str
     part: str | None  # None for a sheet that is not a worksheet (chart sheet ...)
@@ -95,12 +95,27 @@ def check_not_strict(pkg: Package) -> None:
 
 
 def _children(pkg: Package) -> tuple[str, Elem, list[Elem]]:
-    xml = pkg.text(pkg.workbook)
+    """(text, root, top-level children) of the workbook part, located once per version of it."""
+    xml, root, kids = pkg.memo("workbookxml.children", (pkg.workbook,), lambda: _located(pkg.text(pkg.workbook)))
+    return xml, root, list(kids)
+
+
+def _located(xml: str) -> tuple[str, Elem, tuple[Elem, ...]]:
     root = root_elem(xml)
-    return xml, root, children(xml, root)
+    return xml, root, tuple(children(xml, root))
+
+
+def _read_parts(pkg: Package) -> tuple[str, ...]:
+    """The parts what is read here comes from: the workbook part and its relationships."""
+    return (pkg.workbook, rels.rels_name(pkg.workbook))
 
 
 def sheets(pkg: Package) -> list[SheetInfo]:
+    """The sheets in tab order; parsed once per version of the workbook part and its rels."""
+    return list(pkg.memo("workbookxml.sheets", _read_parts(pkg), lambda: tuple(_sheets(pkg))))
+
+
+def _sheets(pkg: Package) -> list[SheetInfo]:
     xml, root, kids = _children(pkg)
     by_id = {r.id: r for r in rels.read(pkg, pkg.workbook)}
     out: list[SheetInfo] = []
@@ -137,6 +152,10 @@ def sheet_part(pkg: Package, name: str) -> str:
 
 
 def date1904(pkg: Package) -> bool:
+    return bool(pkg.memo("workbookxml.date1904", _read_parts(pkg), lambda: _date1904(pkg)))
+
+
+def _date1904(pkg: Package) -> bool:
     xml, _, kids = _children(pkg)
     for kid in kids:
         if kid.name == "workbookPr":
@@ -145,6 +164,10 @@ def date1904(pkg: Package) -> bool:
 
 
 def defined_names(pkg: Package) -> list[DefinedName]:
+    return list(pkg.memo("workbookxml.defined_names", _read_parts(pkg), lambda: tuple(_defined_names(pkg))))
+
+
+def _defined_names(pkg: Package) -> list[DefinedName]:
     xml, _, kids = _children(pkg)
     out = []
     for kid in kids:

@@ -12,15 +12,13 @@ outside what it replaces and drops the calculation chain. Every function takes t
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from xlgrade.errors import PackageError
 from xlgrade.workbook import pagelayout, sharedstrings, sheetstream, tables, workbookxml
 from xlgrade.workbook.cellxml import (
-    Cell,
-    cached_cell_xml,
     cell_value,
     cell_xml,
     col_index,
@@ -30,6 +28,7 @@ from xlgrade.workbook.cellxml import (
     unique_headers,
     xml_number,
 )
+from xlgrade.workbook.rowedit import quick_attrs
 from xlgrade.workbook.sheetxml import Worksheet
 from xlgrade.workbook.zipio import Deflated, StreamDeflater
 
@@ -81,18 +80,26 @@ def row_values(pkg: Package, sheet_name: str, row: int) -> dict[int, tuple[Any, 
     return out
 
 
-def all_cells(pkg: Package, sheet_name: str) -> dict[tuple[int, int], tuple[Any, int, bool]]:
+def all_cells(pkg: Package, sheet_name: str, column: int | None = None) -> dict[tuple[int, int], tuple[Any, int, bool]]:
     """{(row, column): (value, style, holds a formula)} of every cell of a sheet that has a value
-    or a formula; strings resolved, numbers as float, a formula's value its cached result."""
+    or a formula; strings resolved, numbers as float, a formula's value its cached result.
+    ``column``: only the cells of that column (1-based), found in each row by their reference
+    (the other cells are not parsed), unless a cell of the sheet has no reference."""
     xml = pkg.text(workbookxml.sheet_part(pkg, sheet_name))
     ws = Worksheet(xml)
     sd = ws.child("sheetData")
     if sd is None or sd.empty:
         return {}
-    raw: dict[tuple[int, int], tuple[str, dict[str, str]]] = {}
-    for num, _s, c_start, c_end, _e, _a, _tag in ws.iter_rows(xml, sd.tag_end, sd.inner_end(xml)):
-        for col, s, e, a, _sc in ws.cells(xml, c_start, c_end):
-            raw[(num, col)] = (xml[s:e], a)
+    start, end = sd.tag_end, sd.inner_end(xml)
+    if column is None or _unreferenced(ws.p).search(xml, start, end):
+        raw = {
+            (num, col): (xml[s:e], a)
+            for num, _s, c_start, c_end, _e, _a, _tag in ws.iter_rows(xml, start, end)
+            for col, s, e, a, _sc in ws.cells(xml, c_start, c_end)
+            if column is None or col == column
+        }
+    else:
+        raw = dict(_column_cells(ws, xml, start, end, column))
     sst_wanted = [
         int(v)
         for body, a in raw.values()
@@ -109,14 +116,47 @@ def all_cells(pkg: Package, sheet_name: str) -> dict[tuple[int, int], tuple[Any,
     return out
 
 
+_ATTRS = r"""(?:[^>"']|"[^"]*"|'[^']*')*?"""  # a start tag's attributes (quoted values may hold ">")
+
+
+def _unreferenced(p: str) -> re.Pattern[str]:
+    """A cell start tag without an ``r`` attribute (its column is its place in the row)."""
+    return re.compile(rf"<{re.escape(p)}c\b(?!{_ATTRS}\sr\s*=)(?={_ATTRS}/?>)")
+
+
+def _column_cells(
+    ws: Worksheet, xml: str, start: int, end: int, column: int
+) -> Iterator[tuple[tuple[int, int], tuple[str, dict[str, str]]]]:
+    """((row, column), (the cell's XML, its attributes)) of each cell of ``column`` in the rows
+    between ``start`` and ``end``, every cell having a reference: one search a row."""
+    p = re.escape(ws.p)
+    letters = col_letter(column)
+    tag = re.compile(rf"""<{p}c\b(?={_ATTRS}\sr\s*=\s*["'](?i:{letters})\d+["'])({_ATTRS})(/?)>""")
+    close = f"</{ws.p}c>"
+    for num, _s, c_start, c_end, _e, _a, _tag in ws.iter_rows(xml, start, end):
+        for m in tag.finditer(xml, c_start, c_end):
+            stop = m.end()
+            if not m.group(2):
+                stop = xml.find(close, stop, c_end)
+                if stop < 0:
+                    raise PackageError(f"unclosed <c> at offset {m.start()}")
+                stop += len(close)
+            yield (num, column), (xml[m.start() : stop], quick_attrs(m.group(1)))
+
+
 def has_cols(pkg: Package, sheet_name: str) -> bool:
     """Whether the sheet sets column widths (<cols>)."""
     return Worksheet(pkg.text(workbookxml.sheet_part(pkg, sheet_name))).child("cols") is not None
 
 
 def col_widths(pkg: Package, sheet_name: str) -> dict[int, float]:
-    """{column: width} the sheet sets (<cols>)."""
-    xml = pkg.text(workbookxml.sheet_part(pkg, sheet_name))
+    """{column: width} the sheet sets (<cols>): read from the part's head (inflated only up to
+    its rows, :func:`sheetstream.head_only`) when <cols> is there, as it is in every valid sheet."""
+    part = workbookxml.sheet_part(pkg, sheet_name)
+    head = sheetstream.head_only(pkg, part)
+    if head is not None and (ws := Worksheet(head)).child("cols") is not None:
+        return ws.col_widths(head)
+    xml = pkg.text(part)
     return Worksheet(xml).col_widths(xml)
 
 
@@ -170,7 +210,7 @@ def write_table(
     if header_style is None:
         header_style = pkg.palette()["header"]
     date1904 = workbookxml.date1904(pkg)
-    xml = pkg.text(part)
+    xml = before = pkg.text(part)
     ws = Worksheet(xml)
     p = ws.p
     letters = [col_letter(c) for c in range(1, n + 1)]
@@ -203,18 +243,35 @@ def write_table(
         head, tail = xml.split(_BODY)
         del xml
         pieces, body = [head, *body, tail], None
-        if sum(map(len, pieces)) >= STREAM_BYTES:
+        if _same_text(pieces, before):  # the sheet as it was (a steady month): nothing to write
+            pass
+        elif pkg.stored_info(part) is None and pkg.stored_as(part, pieces):  # as the file has it again
+            pkg.revert(part)
+        elif sum(map(len, pieces)) >= STREAM_BYTES:
             pkg.write(part, _deflated(pieces))
         else:
             pkg.write(part, "".join(pieces))
-    else:
+    elif xml != before:
         pkg.write(part, xml)
+    del before
     workbookxml.drop_calc_chain(pkg)
     table = table or tables.new_table(pkg, part, table_name)
     tables.update(pkg, table, ref, headers)
     if workbookxml.print_area(pkg, sheet_name) is not None:
         workbookxml.set_print_area(pkg, sheet_name, ref)
     return ref
+
+
+def _same_text(pieces: Sequence[str], text: str) -> bool:
+    """Whether ``pieces`` joined are ``text`` (compared where they stand, never joined)."""
+    if sum(map(len, pieces)) != len(text):
+        return False
+    at = 0
+    for piece in pieces:
+        if not text.startswith(piece, at):
+            return False
+        at += len(piece)
+    return True
 
 
 def _deflated(pieces: list[str]) -> Deflated:
@@ -289,7 +346,7 @@ def write_sheet(
             "xlgrade rewrites the whole sheet, so move them to another sheet"
         )
     date1904 = workbookxml.date1904(pkg)
-    xml = pkg.text(part)
+    xml = before = pkg.text(part)
     ws = Worksheet(xml)
     p = ws.p
     by_row: dict[int, list[tuple[int, Any]]] = {}
@@ -300,15 +357,7 @@ def write_sheet(
     heights = heights or {}
     for r in heights:
         by_row.setdefault(r, [])
-    out = [f"<{p}sheetData>"]
-    tails: dict = {}  # each distinct (value, style) formatted once (cached_cell_xml)
-    for r in sorted(by_row):
-        ht = f' ht="{xml_number(float(heights[r]))}" customHeight="1"' if r in heights else ""
-        out.append(f'<{p}row r="{r}"{ht}>')
-        for c, item in sorted(by_row[r], key=lambda t: t[0]):
-            value, style = (item.value, item.style) if isinstance(item, Cell) else (item, None)
-            out.append(cached_cell_xml(f"{col_letter(c)}{r}", value, style, date1904, p, tails))
-        out.append(f"</{p}row>")
+    out = [f"<{p}sheetData>", *_layout_rows(by_row, heights, date1904, p)]
     out.append(f"</{p}sheetData>")
     ref = "A1"
     if cells:
@@ -322,9 +371,42 @@ def write_sheet(
         xml = Worksheet(xml).set_cols(xml, {c: w for c, w in widths.items() if w})
     refs = [m if isinstance(m, str) else range_ref(*m) for m in merges]
     xml = Worksheet(xml).set_merges(xml, refs)
-    pkg.write(part, xml)
+    if xml != before:  # else the sheet stays as it is (the file's member, or the text written before)
+        pkg.write(part, xml)
     workbookxml.drop_calc_chain(pkg)
     return ref
+
+
+def _layout_rows(
+    by_row: Mapping[int, list[tuple[int, Any]]], heights: Mapping[int, float], date1904: bool, p: str
+) -> Iterator[str]:
+    """The ``<row>`` elements of a free layout {row: [(column, Cell or value)]}, in row order.
+    Rows holding the same columns one after another (a block's body) are formatted a column at
+    a time, as in :func:`row_elements`: each column's distinct (value, style) once."""
+    end = f"</{p}row>"
+    numbers = sorted(by_row)
+    placed = {r: sorted(by_row[r], key=lambda t: t[0]) for r in numbers}
+    at = 0
+    while at < len(numbers):
+        cols = [c for c, _ in placed[numbers[at]]]
+        stop = at + 1
+        while stop < len(numbers) and [c for c, _ in placed[numbers[stop]]] == cols:
+            stop += 1
+        run = numbers[at:stop]
+        columns = [column_tails([placed[r][k][1] for r in run], None, date1904, p) for k in range(len(cols))]
+        starts = [f'<{p}c r="{col_letter(c)}' for c in cols]
+        # a row whose every cell has an element is one format call: <row r="{0}"{1}><c r="A{0}"{2}...
+        fill = (
+            f'<{p}row r="{{0}}"{{1}}>' + "".join(f'{s}{{0}}"{{{k + 2}}}' for k, s in enumerate(starts)) + end
+        ).format
+        for r, tails in zip(run, zip(*columns) if columns else repeat((), len(run))):
+            ht = f' ht="{xml_number(float(heights[r]))}" customHeight="1"' if r in heights else ""
+            if "" in tails:  # a cell without an element is left out
+                cells = "".join(f'{s}{r}"{tail}' for s, tail in zip(starts, tails) if tail)
+                yield f'<{p}row r="{r}"{ht}>{cells}{end}'
+            else:
+                yield fill(r, ht, *tails)
+        at = stop
 
 
 def set_page_layout(

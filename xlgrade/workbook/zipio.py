@@ -9,7 +9,7 @@ import struct
 import zipfile
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,6 +126,51 @@ class StreamDeflater:
             future.cancel()
         self._pending.clear()
         self._pool.shutdown(wait=True)
+
+
+def encoded_blocks(pieces: Sequence[str | bytes], size: int = 1 << 20) -> Iterator[bytes]:
+    """The bytes of ``pieces`` (texts as UTF-8) in blocks of about ``size``: small pieces (a
+    table's rows) joined first, so each block is one encode, and a large text (a whole sheet)
+    encoded a slice at a time: never the whole encoded at once."""
+    at = 0
+    while at < len(pieces):
+        if len(pieces[at]) > size:
+            piece = pieces[at]
+            if isinstance(piece, str):
+                yield from (piece[i : i + size].encode("utf-8") for i in range(0, len(piece), size))
+            else:
+                yield piece
+            at += 1
+            continue
+        stop, held = at, 0
+        while stop < len(pieces) and held < size and len(pieces[stop]) <= size:
+            held += len(pieces[stop])
+            stop += 1
+        group = pieces[at:stop]
+        if all(isinstance(p, str) for p in group):
+            yield "".join(group).encode("utf-8")  # type: ignore[arg-type]
+        else:
+            yield from (p.encode("utf-8") if isinstance(p, str) else p for p in group)
+        at = stop
+
+
+def same_bytes(a: Iterable[bytes], b: Iterable[bytes]) -> bool:
+    """Whether two streams of bytes, each cut anywhere, are the same bytes (read only up to the
+    first difference)."""
+    left = (memoryview(c) for c in a if c)
+    right = (memoryview(c) for c in b if c)
+    x = y = memoryview(b"")
+    while True:
+        if not x:
+            x = next(left, x)
+        if not y:
+            y = next(right, y)
+        if not x or not y:
+            return not x and not y
+        n = min(len(x), len(y))
+        if x[:n] != y[:n]:
+            return False
+        x, y = x[n:], y[n:]
 
 
 # ---- the zip writer ---------------------------------------------------------------------------
