@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from xlgrade import csvout
 from xlgrade.csvout import BOM, csv_text, safe_frame
 
 texts = st.one_of(
@@ -23,8 +24,8 @@ def reference(frame: pd.DataFrame) -> str:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.data(), st.integers(min_value=0, max_value=6))
-def test_csv_text_is_to_csv_without_it(data: st.DataObject, n: int) -> None:
+@given(st.data(), st.integers(min_value=0, max_value=6), st.sampled_from([2, 3, 10_000]))
+def test_csv_text_is_to_csv_without_it(data: st.DataObject, n: int, chunk: int) -> None:
     frame = pd.DataFrame(
         {
             "=id": data.draw(st.lists(st.text(alphabet="KH0-=,", max_size=4), min_size=n, max_size=n)),
@@ -43,6 +44,7 @@ def test_csv_text_is_to_csv_without_it(data: st.DataObject, n: int) -> None:
     expected = reference(frame)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(pd.DataFrame, "to_csv", lambda *a, **k: pytest.fail("went through to_csv"))
+        patch.setattr(csvout, "CHUNK", chunk)  # rows in chunks of 2 and 3 too
         assert csv_text(frame) == expected
 
 

@@ -55,13 +55,18 @@ def csv_text(frame: pd.DataFrame, *, bom: bool = True, **kwargs: Any) -> str:
     """``frame`` as safe CSV text (``index=False``, ``\\n`` line ends), with a BOM first;
     ``kwargs`` go to ``to_csv``."""
     # one column: the writer quotes an empty cell alone on its line, so it writes those
-    cells = None if kwargs or frame.shape[1] < 2 else [_cells(frame.iloc[:, i]) for i in range(frame.shape[1])]
-    if cells is None or any(c is None for c in cells):
+    known = not kwargs and frame.shape[1] >= 2 and all(_known(dtype) for dtype in frame.dtypes)
+    if not known:
         text = safe_frame(frame).to_csv(index=False, lineterminator="\n", **kwargs)
         return (BOM if bom else "") + text
-    lines = [",".join(_quoted(_text(escape_cell(c))) for c in frame.columns)]
-    lines += map(",".join, zip(*cells))
-    return (BOM if bom else "") + "\n".join(lines) + "\n"
+    parts = [BOM if bom else "", ",".join(_quoted(_text(escape_cell(c))) for c in frame.columns), "\n"]
+    for start in range(0, len(frame), CHUNK):  # the cells of a chunk of rows at a time: their texts are small
+        rows = frame.iloc[start : start + CHUNK]
+        parts += ["\n".join(map(",".join, zip(*(_cells(rows.iloc[:, i]) for i in range(rows.shape[1]))))), "\n"]
+    return "".join(parts)
+
+
+CHUNK = 10_000  # rows whose cells' texts are held at once
 
 
 def _probe_quoted() -> frozenset[str]:
@@ -96,20 +101,25 @@ def _text(value: Any) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
-def _cells(column: pd.Series) -> list[str] | None:
-    """The cells of ``column`` as ``to_csv`` writes them (text escaped and quoted where it
-    must be, missing values empty), or None for a kind of column this does not know."""
+def _known(dtype: Any) -> bool:
+    """Whether :func:`_cells` writes a column of ``dtype`` as ``to_csv`` does."""
+    if isinstance(dtype, np.dtype):
+        return (dtype.kind == "f" and dtype.itemsize == 8) or dtype.kind in "iubO"
+    return isinstance(dtype, pd.StringDtype) or (
+        isinstance(dtype, pd.api.extensions.ExtensionDtype) and pd.api.types.is_integer_dtype(dtype)
+    )
+
+
+def _cells(column: pd.Series) -> list[str]:
+    """The cells of ``column`` (of a :func:`_known` dtype) as ``to_csv`` writes them: text
+    escaped and quoted where it must be, missing values empty."""
     dtype = column.dtype
     values = column.to_numpy()
-    if isinstance(dtype, np.dtype) and dtype.kind == "f" and dtype.itemsize == 8:
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
         cells = list(map(repr, values.tolist()))  # digits, '.', 'e', '-', '+', inf: never quoted
     elif isinstance(dtype, np.dtype) and dtype.kind in "iub":
         return list(map(str, values.tolist()))
-    elif (
-        (isinstance(dtype, np.dtype) and dtype.kind == "O")
-        or isinstance(dtype, pd.StringDtype)
-        or (isinstance(dtype, pd.api.extensions.ExtensionDtype) and pd.api.types.is_integer_dtype(dtype))
-    ):
+    else:
         items = column.astype(object).tolist()
         if all(type(v) is str for v in items):  # the common case, without a call per cell
             must = QUOTED_SEARCH
@@ -117,8 +127,6 @@ def _cells(column: pd.Series) -> list[str] | None:
             cells = ['"' + v.replace('"', '""') + '"' if must(v) else v for v in items]
         else:
             cells = [_quoted(_text(escape_cell(v))) for v in items]
-    else:
-        return None
     for i in np.flatnonzero(pd.isna(values)).tolist():
         cells[i] = ""
     return cells
