@@ -118,17 +118,17 @@ def test_the_monthly_job_builds_the_written_language_only(
     lang: str, data: demo_data.DemoData, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: dict[str, int] = {"zh": 0, "en": 0, "analyses": 0}
-    real = credit.explanation
+    real = credit.explanations
 
-    def counted(row, label, c, language):
-        calls[language] += 1
-        return real(row, label, c, language)
+    def counted(table, grades, c, language):
+        calls[language] += len(grades)
+        return real(table, grades, c, language)
 
     def never(*a, **k):
         calls["analyses"] += 1
         raise AssertionError("an analysis explanation was built")
 
-    monkeypatch.setattr(credit, "explanation", counted)
+    monkeypatch.setattr(credit, "explanations", counted)
     monkeypatch.setattr(matrices, "_abc_phrase", never)  # two_criteria's text
     monkeypatch.setattr(rfm, "_explain", never)  # rfm is an analysis when the method is threshold
     book = _book(data, lang)

@@ -339,7 +339,10 @@ def grade_source(args: argparse.Namespace, rules: RuleBook, method: str, as_of: 
         raise InputError("no usable ledger rows to grade", source=source.name, zh="没有可分级的台账行")
     if args.measure and not spec.uses_measure:
         print(f"xlgrade: note: --measure does not apply to the {method} method and was ignored", file=sys.stderr)
-    result = grade(method, figures=figs, customers=customers, rules=rules, as_of=as_of, measure=args.measure)
+    # only --lang's explanation is printed: the other language's text is not built
+    result = grade(
+        method, figures=figs, customers=customers, rules=rules, as_of=as_of, measure=args.measure, explain=(args.lang,)
+    )
     names = None
     if customers is not None and cust is not None:
         result, override_issues = apply_overrides(result, customers.set_index("customer_id"), source=cust.source)

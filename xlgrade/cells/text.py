@@ -12,6 +12,7 @@ rule limits and, in both languages, the same figure, so most calls repeat one ju
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from functools import lru_cache
 
 NAMES_ZH = {"amount": "金额", "quantity": "数量", "profit": "利润", "orders": "订单数"}
@@ -19,7 +20,7 @@ NAMES_EN = {"amount": "amount", "quantity": "units", "profit": "profit", "orders
 
 
 @lru_cache(maxsize=1024)
-def num(x: float, decimals: int = 2) -> str:
+def num(x: float | None, decimals: int = 2) -> str:
     """52300 -> '52,300'; 1234.5 -> '1,234.5'; trailing zeros dropped."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
@@ -29,7 +30,7 @@ def num(x: float, decimals: int = 2) -> str:
     return "0" if text == "-0" else text
 
 
-def pct(x: float, decimals: int = 2) -> str:
+def pct(x: float | None, decimals: int = 2) -> str:
     """0.456 -> '45.6%'; 0.8 -> '80%'."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
@@ -38,6 +39,38 @@ def pct(x: float, decimals: int = 2) -> str:
 
 def days(x: float) -> str:
     return num(x, 1)
+
+
+def nums(values: Iterable[float | None], decimals: int = 2) -> list[str]:
+    """:func:`num` of every value, in order, each distinct value formatted once: how the
+    engine formats a column of 100,000 customers' figures (equal values, 0.0 and -0.0
+    included, have equal texts; NaN is "-")."""
+    items = _items(values)
+    distinct = list(dict.fromkeys(items))
+    try:  # num's steps, each over the whole list
+        texts = [format(x, f",.{decimals}f") for x in distinct]
+    except (TypeError, ValueError):  # None, or a value format cannot take: one by one
+        texts = [num(x, decimals) for x in distinct]
+    else:
+        if decimals > 0:  # every text has its '.', but nan and inf (which have no trailing 0 or '.')
+            texts = [t.rstrip("0").rstrip(".") for t in texts]
+        texts = ["0" if t == "-0" else "-" if t == "nan" else t for t in texts]
+    known = dict(zip(distinct, texts))
+    return [known[x] for x in items]
+
+
+def pcts(values: Iterable[float | None], decimals: int = 2) -> list[str]:
+    """:func:`pct` of every value, in order, each distinct value formatted once."""
+    items = _items(values)
+    distinct = list(dict.fromkeys(items))
+    texts = [t if t == "-" else t + "%" for t in nums([None if x is None else x * 100 for x in distinct], decimals)]
+    known = dict(zip(distinct, texts))
+    return [known[x] for x in items]
+
+
+def _items(values: Iterable[float | None]) -> list[float | None]:
+    tolist = getattr(values, "tolist", None)  # a numpy array or Series: Python floats, not numpy scalars
+    return tolist() if tolist is not None else list(values)
 
 
 @lru_cache(maxsize=1024)

@@ -37,7 +37,7 @@ import pandas as pd
 from xlgrade.engine import credit, figures
 from xlgrade.engine.result import LANGS, Explain, Grading, make_frame, only
 from xlgrade.engine.rules import CompositeRules, RuleBook
-from xlgrade.engine.text import num, pct
+from xlgrade.engine.text import num, nums, pct
 
 DECIMALS = 6
 FIGURES = ("score", "credit_score", "amount_score", "profit_score", "amount", "profit")
@@ -78,20 +78,15 @@ def rate(
     grades = np.full(len(ids), labels[2], dtype=object)
     grades[ranked] = _by_count(before[ranked], c, labels) if c.split == "count" else _by_bands(score[ranked], c, labels)
     n = int(ranked.sum())
-    texts = (
-        [
-            _explain(g, s, cr, am, pr, int(b), n, c, labels) if r else _unranked(labels[2], c.months)
-            for g, s, cr, am, pr, b, r in zip(
-                grades, score, parts["credit_score"], parts["amount_score"], parts["profit_score"], before, ranked
-            )
-        ]
-        if explain
-        else []
-    )
-    zh, en = zip(*texts) if texts else ((), ())
+    texts = {lang: explanations(lang, grades, score, parts, before, n, c, labels) for lang in explain}
     shown = parts.drop(columns="ranked")
     frame = make_frame(
-        ids, grades, *only(explain, list(zh), list(en)), score=score, **shown, rank=(before + 1).astype("Int64")
+        ids,
+        grades,
+        *only(explain, texts.get("zh"), texts.get("en")),
+        score=score,
+        **shown,
+        rank=(before + 1).astype("Int64"),
     )
     return Grading("composite", frame, FIGURES, labels, explain)
 
@@ -158,55 +153,62 @@ def _by_bands(score: pd.Series, c: CompositeRules, labels: tuple[str, ...]) -> n
     return np.select([values >= c.a_min_score, values >= c.b_min_score], [a, b], default=other).astype(object)
 
 
-def _unranked(label: str, months: int) -> tuple[str, str]:
-    return (
-        f"{label}:近 {months} 个月无购买,不参与排名",
-        f"{label}: no purchases in the window (last {months} months), not ranked",
-    )
-
-
 def ordinal(n: int) -> str:
     """1 -> '1st', 2 -> '2nd', 11 -> '11th', 23 -> '23rd'."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
 
-def _explain(
-    g: str,
-    score: float,
-    cr: float,
-    am: float,
-    pr: float,
-    before: int,
+def explanations(
+    lang: str,
+    grades: np.ndarray,
+    score: pd.Series,
+    parts: pd.DataFrame,
+    before: pd.Series,
     n: int,
     c: CompositeRules,
     labels: tuple[str, ...],
-) -> tuple[str, str]:
-    formula_zh = (
-        f"综合分 {num(score)} = {pct(c.credit_weight)} × 信用 {num(cr)}"
-        f" + {pct(c.amount_weight)} × 金额 {num(am)} + {pct(c.profit_weight)} × 利润 {num(pr)}"
-    )
-    formula_en = (
-        f"composite {num(score)} = {pct(c.credit_weight)} x credit {num(cr)}"
-        f" + {pct(c.amount_weight)} x amount {num(am)} + {pct(c.profit_weight)} x profit {num(pr)}"
-    )
-    rank = before + 1
-    place_zh, place_en = f"{n} 名中排第 {rank}", f"{ordinal(rank)} of {n}"
-    a, b, _ = labels
-    if c.split == "count":
-        if g == a:
-            why_zh, why_en = f"属前 {pct(c.a_count_share)}", f"in the top {pct(c.a_count_share)}"
-        elif g == b:
-            why_zh = f"不在前 {pct(c.a_count_share)},但在前 {pct(c.b_count_share)} 以内"
-            why_en = f"not in the top {pct(c.a_count_share)} but within the top {pct(c.b_count_share)}"
-        else:
-            why_zh, why_en = f"不在前 {pct(c.b_count_share)} 以内", f"not within the top {pct(c.b_count_share)}"
+) -> list[str]:
+    """The explanation in ``lang`` (zh or en) of every customer, column-wise: each figure
+    formatted once per distinct value, the reason once per grade."""
+    ranked = parts["ranked"].to_numpy()
+    other = labels[2]
+    w_cr, w_am, w_pr = pct(c.credit_weight), pct(c.amount_weight), pct(c.profit_weight)
+    why = _reasons(lang, c, labels)
+    shown = (score, parts["credit_score"], parts["amount_score"], parts["profit_score"])
+    s, cr, am, pr = (nums(col.to_numpy()[ranked]) for col in shown)
+    ranks = (before.to_numpy()[ranked] + 1).astype("int64").tolist()
+    rows = zip(grades[ranked].tolist(), s, cr, am, pr, ranks)
+    out = np.empty(len(ranked), dtype=object)
+    if lang == "zh":
+        out[~ranked] = f"{other}:近 {c.months} 个月无购买,不参与排名"
+        out[ranked] = [
+            f"{g}:综合分 {s_} = {w_cr} × 信用 {cr_} + {w_am} × 金额 {am_} + {w_pr} × 利润 {pr_};"
+            f"{n} 名中排第 {r},{why[g]}"
+            for g, s_, cr_, am_, pr_, r in rows
+        ]
     else:
-        if g == a:
-            why_zh = why_en = f"≥ {num(c.a_min_score)}"
-        elif g == b:
-            why_zh = f"≥ {num(c.b_min_score)} 但 < {num(c.a_min_score)}"
-            why_en = f"≥ {num(c.b_min_score)} but < {num(c.a_min_score)}"
-        else:
-            why_zh = why_en = f"< {num(c.b_min_score)}"
-    return f"{g}:{formula_zh};{place_zh},{why_zh}", f"{g}: {formula_en}; {place_en}, {why_en}"
+        out[~ranked] = f"{other}: no purchases in the window (last {c.months} months), not ranked"
+        out[ranked] = [
+            f"{g}: composite {s_} = {w_cr} x credit {cr_} + {w_am} x amount {am_} + {w_pr} x profit {pr_};"
+            f" {ordinal(r)} of {n}, {why[g]}"
+            for g, s_, cr_, am_, pr_, r in rows
+        ]
+    return out.tolist()
+
+
+def _reasons(lang: str, c: CompositeRules, labels: tuple[str, ...]) -> dict[str, str]:
+    """Why a ranked customer has each grade, in ``lang``."""
+    a, b, other = labels
+    if c.split == "count":
+        top_a, top_b = pct(c.a_count_share), pct(c.b_count_share)
+        if lang == "zh":
+            return {a: f"属前 {top_a}", b: f"不在前 {top_a},但在前 {top_b} 以内", other: f"不在前 {top_b} 以内"}
+        return {
+            a: f"in the top {top_a}",
+            b: f"not in the top {top_a} but within the top {top_b}",
+            other: f"not within the top {top_b}",
+        }
+    low_a, low_b = num(c.a_min_score), num(c.b_min_score)
+    but = "但" if lang == "zh" else "but"
+    return {a: f"≥ {low_a}", b: f"≥ {low_b} {but} < {low_a}", other: f"< {low_b}"}

@@ -55,8 +55,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -64,7 +64,7 @@ import pandas as pd
 from xlgrade.engine import figures, frames
 from xlgrade.engine.result import LANGS, Explain, Grading, make_frame, only
 from xlgrade.engine.rules import CreditRules, RuleBook
-from xlgrade.engine.text import days, num, pct
+from xlgrade.engine.text import num, nums, pcts
 
 DECIMALS = 6
 LAST_YEAR_MONTHS = 12
@@ -202,11 +202,8 @@ def rate(
     ids = figures.population(fig, customers)
     table = rate_figures(fig, ids, rules)
     grades = table.pop("credit_grade")
-    texts: dict[str, list[str]] = {lang: [] for lang in explain}
-    if explain:
-        for row, label in zip(table.itertuples(), grades.to_numpy()):
-            for lang, out in texts.items():
-                out.append(explanation(row, cast(str, label), c, lang))
+    graded = grades.tolist()
+    texts = {lang: explanations(table, graded, c, lang) for lang in explain}
     order = (*LEAD, *(col for col in table.columns if col not in LEAD))
     zh, en = only(explain, texts.get("zh"), texts.get("en"))
     frame = make_frame(ids, grades.to_numpy(), zh, en, **{col: table[col] for col in order})
@@ -331,35 +328,66 @@ def explain(row, label: str, c: CreditRules) -> tuple[str, str]:
     return explanation(row, label, c, "zh"), explanation(row, label, c, "en")
 
 
+EXPLAINED = (
+    "score",
+    "avg_days_late",
+    "overdue_balance",
+    "max_days_overdue",
+    "collection_rate",
+    "ly_avg_days_late",
+    "ly_credit_grade",
+    "ly_score",
+)  # the figures an explanation reads
+
+
 def explanation(row, label: str, c: CreditRules, lang: str) -> str:
     """:func:`explain`'s text in ``lang`` alone (zh or en), built without the other."""
-    months, score, avg, over, rate = c.months, row.score, row.avg_days_late, row.overdue_balance, row.collection_rate
+    one = pd.DataFrame({name: [getattr(row, name)] for name in EXPLAINED})
+    return explanations(one, [label], c, lang)[0]
+
+
+def explanations(table: pd.DataFrame, grades: Sequence[str], c: CreditRules, lang: str) -> list[str]:
+    """The explanation in ``lang`` (zh or en) of credit grade ``grades[i]`` for the figures in
+    row i of ``table`` (the columns of :data:`EXPLAINED`), column-wise: each figure formatted
+    once per distinct value."""
+    months, penalty = c.months, num(c.penalty_per_day)
+    avg = table["avg_days_late"].to_numpy(dtype="float64")
     raw = 100.0 - c.penalty_per_day * avg
+    no_score = np.isnan(avg).tolist()
+    over_pos = (table["overdue_balance"].to_numpy(dtype="float64") > 0).tolist()
+    no_rate = np.isnan(table["collection_rate"].to_numpy(dtype="float64")).tolist()
+    no_ly = np.isnan(table["ly_avg_days_late"].to_numpy(dtype="float64")).tolist()
+    score, avg_t, over = nums(table["score"]), nums(avg, 1), nums(table["overdue_balance"])
+    most, rate, ly_score = (
+        nums(table["max_days_overdue"], 1),
+        pcts(table["collection_rate"], 1),
+        nums(table["ly_score"]),
+    )
+    ly_grade = table["ly_credit_grade"].tolist()
+    rows = zip(grades, no_score, score, avg_t, over_pos, over, most, no_rate, rate, no_ly, ly_grade, ly_score)
     if lang == "zh":
-        if np.isnan(avg):
-            head = f"近 {months} 个月无应收记录,无信用分"
-        else:
-            clamp = ",下限 0" if raw < 0 else ",上限 100" if raw > 100 else ""
-            head = f"信用分 {num(score)} = 100 - {num(c.penalty_per_day)} × 平均逾期 {days(avg)} 天(近 {months} 个月){clamp}"
-        most = f"(最长 {days(row.max_days_overdue)} 天)" if over > 0 else ""
-        paid = "无销售" if np.isnan(rate) else f"回款率 {pct(rate, 1)}"
-        if np.isnan(row.ly_avg_days_late):
-            ly = f"上年同期{c.no_record_label}(无应收记录)"
-        else:
-            ly = f"上年同期 {row.ly_credit_grade} {num(row.ly_score)}"
-        return f"{label}:{head};逾期余额 {num(over)}{most},{paid};{ly}"
-    if np.isnan(avg):
-        head = f"no receivables in the last {months} months, so no credit score"
-    else:
-        clamp = ", floored at 0" if raw < 0 else ", capped at 100" if raw > 100 else ""
-        head = (
-            f"score {num(score)} = 100 - {num(c.penalty_per_day)} x {days(avg)} days late on average"
-            f" (last {months} months){clamp}"
-        )
-    most = f" (up to {days(row.max_days_overdue)} days)" if over > 0 else ""
-    paid = "no sales" if np.isnan(rate) else f"collected {pct(rate, 1)}"
-    if np.isnan(row.ly_avg_days_late):
-        ly = f"same period last year {c.no_record_label_en} (no receivables)"
-    else:
-        ly = f"same period last year {label_en(row.ly_credit_grade, c)} {num(row.ly_score)}"
-    return f"{label_en(label, c)}: {head}; overdue {num(over)}{most}, {paid}; {ly}"
+        clamp = np.where(raw < 0, ",下限 0", np.where(raw > 100, ",上限 100", "")).tolist()
+        none = f"近 {months} 个月无应收记录,无信用分"
+        ly_none = f"上年同期{c.no_record_label}(无应收记录)"
+        return [
+            f"{label}:"
+            + (none if ns else f"信用分 {s} = 100 - {penalty} × 平均逾期 {a} 天(近 {months} 个月){cl}")
+            + f";逾期余额 {o}"
+            + (f"(最长 {m} 天)" if op else "")
+            + ("," + ("无销售" if nr else f"回款率 {r}"))
+            + (";" + (ly_none if nl else f"上年同期 {lg} {ls}"))
+            for (label, ns, s, a, op, o, m, nr, r, nl, lg, ls), cl in zip(rows, clamp)
+        ]
+    clamp = np.where(raw < 0, ", floored at 0", np.where(raw > 100, ", capped at 100", "")).tolist()
+    none = f"no receivables in the last {months} months, so no credit score"
+    ly_none = f"same period last year {c.no_record_label_en} (no receivables)"
+    english = {g: label_en(g, c) for g in {*grades, *(g for g, n in zip(ly_grade, no_ly) if not n)}}
+    return [
+        f"{english[label]}: "
+        + (none if ns else f"score {s} = 100 - {penalty} x {a} days late on average (last {months} months){cl}")
+        + f"; overdue {o}"
+        + (f" (up to {m} days)" if op else "")
+        + (", " + ("no sales" if nr else f"collected {r}"))
+        + ("; " + (ly_none if nl else f"same period last year {english[lg]} {ls}"))
+        for (label, ns, s, a, op, o, m, nr, r, nl, lg, ls), cl in zip(rows, clamp)
+    ]

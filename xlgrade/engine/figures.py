@@ -53,6 +53,14 @@ Rules of this module:
 8. This module runs no SQL: an adapter hands it a :class:`Runner` (SQL over a pandas ledger;
    :func:`xlgrade.io.duckfigures.frame_sql` is DuckDB's), per call (``run=``) or once per
    process (:func:`install`); the engine package imports no adapter.
+9. ``figures_sql(..., fast=True)`` is rule 4 for the usual ledger, cheaper: the millionths are
+   summed as DOUBLE (an integer sum is exact in a DOUBLE while every partial sum is below
+   2^53; a 64-bit integer sum is a 128-bit one in DuckDB, about twice the cost) and there are
+   no decimal sums. It adds :data:`BOUND` per customer: the sum of a bound of every value a
+   line adds to any figure (2|amount| + |paid_amount| + |quantity| + |profit| in millionths),
+   huge where a line has a decimal part. :func:`fast_result` says whether every bound is
+   below 2^52 (the bound's own sum rounds by far less than that margin), and then the
+   figures are exactly rule 4's; else the engine runs the query without ``fast``.
 
 The result's columns, in order, are :func:`figure_columns` (name -> dtype of the pandas
 frame an engine returns; ``customer_id`` is the first column, not an index).
@@ -164,6 +172,9 @@ MICRO = "CAST(0.000001 AS DECIMAL(7,6))"
 MEASURES = ("amount", "quantity", "profit", "paid_amount")  # the numbers a line has (rule 4's parts)
 # The counts a figure query with ``counted`` adds (rule 7), each summed over its rows by :func:`split_counts`.
 COUNTED = ("xlgrade_lines", "xlgrade_dated", "xlgrade_upto", "xlgrade_amounts")
+BOUND = "xlgrade_bound"  # rule 9's bound per customer, in millionths
+FAST_LIMIT = 2.0**52  # rule 9: a bound below this keeps every DOUBLE partial sum exact
+FAST_GUARD = "XLGRADE_FAST_GUARD"  # in a fast figure: where BOUND < FAST_LIMIT (figures_sql writes it)
 
 
 def exact(expr: str) -> str:
@@ -207,12 +218,20 @@ def total(cond: str, name: str) -> str:
     return summed(f"SUM(CASE WHEN {cond} THEN {name}_m END)", f"SUM(CASE WHEN {cond} THEN {name}_r END)")
 
 
-def summed(sm: str, sr: str) -> str:
-    """A sum of millionths ``sm`` plus a decimal sum ``sr`` (NULL: none), rounded, as DOUBLE
-    (rule 4). Without a decimal part the millionths divided as DOUBLEs are that already (the
-    nearest DOUBLE to the exact sum while it has fewer than 16 digits), with no decimal
-    arithmetic; the engines share identical aggregates, so ``sm`` and ``sr`` are summed once."""
+def fast_total(cond: str, name: str) -> str:
+    """:func:`total` by rule 9: the millionths summed as DOUBLE, no decimal part."""
+    return summed(f"SUM(CASE WHEN {cond} THEN CAST({name}_m AS DOUBLE) END)", None)
+
+
+def summed(sm: str, sr: str | None) -> str:
+    """A sum of millionths ``sm`` plus a decimal sum ``sr`` (NULL: none; None: there is none,
+    rule 9), rounded, as DOUBLE (rule 4). Without a decimal part the millionths divided as
+    DOUBLEs are that already (the nearest DOUBLE to the exact sum while it has fewer than 16
+    digits), with no decimal arithmetic; the engines share identical aggregates, so ``sm`` and
+    ``sr`` are summed once."""
     whole = f"COALESCE(CAST({sm} AS DOUBLE) / {PER_MICRO}, CAST(0 AS DOUBLE))"
+    if sr is None:
+        return whole
     return f"CASE WHEN {sr} IS NULL THEN {whole} ELSE {money(decimal_of(f'COALESCE({sm}, 0)', sr))} END"
 
 
@@ -379,10 +398,13 @@ def figures_sql(
     columns: tuple[str, ...] | list[str] | None = None,
     groups: tuple[str, ...] | None = None,
     counted: bool = False,
+    fast: bool = False,
 ) -> str:
     """The SQL computing :func:`figure_columns` (of ``groups``, default all) from ``table``
     (see the module's rules). With ``counted``, the same query also counts what
-    :func:`counts_sql` counts (rule 7): :func:`split_counts` parts its result."""
+    :func:`counts_sql` counts (rule 7): :func:`split_counts` parts its result. With ``fast``,
+    rule 9's query (and its :data:`BOUND` column): :func:`fast_result` says if it holds."""
+    total_ = fast_total if fast else total
     wanted = set(figure_columns(rules, groups))
     d = DIALECTS[dialect]
     q = d.quote
@@ -467,51 +489,53 @@ def figures_sql(
     for w in RANKED_WINDOWS:
         cond = inside(months[w])
         select.append(f"{orders(cond)} AS {w}_orders")
-        select += [f"{total(cond, m)} AS {w}_{m}" for m in SUM_MEASURES]
+        select += [f"{total_(cond, m)} AS {w}_{m}" for m in SUM_MEASURES]
     now = inside(months["scorecard"])
     before = inside(months["scorecard"], as_of - pd.DateOffset(months=months["scorecard"]))
     select += [
-        f"{total(now, 'quantity')} AS scorecard_quantity",
-        f"{total(now, 'amount')} AS scorecard_amount",
-        f"{total(before, 'amount')} AS scorecard_amount_before",
+        f"{total_(now, 'quantity')} AS scorecard_quantity",
+        f"{total_(now, 'amount')} AS scorecard_amount",
+        f"{total_(before, 'amount')} AS scorecard_amount_before",
     ]
     matrix_before = inside(months["matrix"], as_of - pd.DateOffset(months=months["matrix"]))
-    select.append(f"{total(matrix_before, 'amount')} AS matrix_amount_before")
+    select.append(f"{total_(matrix_before, 'amount')} AS matrix_amount_before")
     comp = inside(months["composite"])
     select += [
         f"CAST(SUM(CASE WHEN {comp} THEN 1 ELSE 0 END) AS BIGINT) AS composite_lines",
-        f"{total(comp, 'amount')} AS composite_amount",
-        f"{total(comp, 'profit')} AS composite_profit",
+        f"{total_(comp, 'amount')} AS composite_amount",
+        f"{total_(comp, 'profit')} AS composite_profit",
     ]
     buys = f"{inside(months['rfm'])} AND {sells}"
     select += [
         f"CAST({d.days(f'MAX(CASE WHEN {buys} THEN d END)', day)} AS DOUBLE) AS rfm_recency",
         f"{orders(buys)} AS rfm_frequency",
-        f"{total(inside(months['rfm']), 'amount')} AS rfm_monetary",
+        f"{total_(inside(months['rfm']), 'amount')} AS rfm_monetary",
     ]
     for prefix, t in as_dates(rules, as_of).items():
         at = f"{prefix}_in = 1"
         paid, open_, over, owes = f"{prefix}_paid", f"{prefix}_open", f"{prefix}_over", f"{prefix}_owed = 1"
         overdue = f"{at} AND {prefix}_aged > 0"
         if f"{prefix}_not_due" in wanted:  # overdue = outstanding - not due, exactly: two aggregates fewer
+            whole_open = f"CAST({open_}_m AS DOUBLE)" if fast else f"{open_}_m"  # rule 9: as total_ sums it
             sums = [
-                f"SUM(CASE WHEN {c} THEN {open_}_{part} END)"
+                f"SUM(CASE WHEN {c} THEN {whole_open if part == 'm' else open_ + '_r'} END)"
                 for c in (at, f"{at} AND {prefix}_aged = 0")
                 for part in "mr"
             ]
-            overdue_sum = summed(f"({sums[0]} - COALESCE({sums[2]}, 0))", f"({sums[1]} - COALESCE({sums[3]}, {ZERO}))")
+            decimals = None if fast else f"({sums[1]} - COALESCE({sums[3]}, {ZERO}))"
+            overdue_sum = summed(f"({sums[0]} - COALESCE({sums[2]}, 0))", decimals)
         else:
-            overdue_sum = total(overdue, open_)
+            overdue_sum = total_(overdue, open_)
         select += [
-            f"{total(at, 'amount')} AS {prefix}_sales",
-            f"{total(at, paid)} AS {prefix}_collections",
-            f"{total(at, open_)} AS {prefix}_outstanding",
-            f"{total(f'{at} AND {prefix}_aged = 0', open_)} AS {prefix}_not_due",
+            f"{total_(at, 'amount')} AS {prefix}_sales",
+            f"{total_(at, paid)} AS {prefix}_collections",
+            f"{total_(at, open_)} AS {prefix}_outstanding",
+            f"{total_(f'{at} AND {prefix}_aged = 0', open_)} AS {prefix}_not_due",
             f"{overdue_sum} AS {prefix}_overdue_balance",
             f"CAST(COALESCE(MAX(CASE WHEN {at} AND {owes} THEN {over} END), 0) AS DOUBLE) AS {prefix}_max_days_overdue",
         ]
         for i, bucket in enumerate(credit.aging_buckets(rules.credit.aging_days)):  # (L[i-1], L[i]] days
-            select.append(f"{total(f'{at} AND {owes} AND {prefix}_aged = {i + 1}', open_)} AS {prefix}_{bucket.key}")
+            select.append(f"{total_(f'{at} AND {owes} AND {prefix}_aged = {i + 1}', open_)} AS {prefix}_{bucket.key}")
         recent = f"{at} AND {sells}" + (
             "" if (s := frames.window_start(t, rules.credit.months)) is None else f" AND d > {date_literal(s)}"
         )
@@ -522,15 +546,23 @@ def figures_sql(
         )
         weighted = decimal_of(
             f"SUM(CASE WHEN {recent} THEN {whole} END)",
-            f"SUM(CASE WHEN {recent} AND ({paid}_r IS NOT NULL OR {open_}_r IS NOT NULL) THEN {rest} END)",
+            "NULL"
+            if fast
+            else f"SUM(CASE WHEN {recent} AND ({paid}_r IS NOT NULL OR {open_}_r IS NOT NULL) THEN {rest} END)",
             24,  # millionths x days: up to 10^18 money-days
         )
-        weight = decimal_of(f"SUM(CASE WHEN {recent} THEN amount_m END)", f"SUM(CASE WHEN {recent} THEN amount_r END)")
+        weight = decimal_of(  # rule 9: the millionths as DOUBLE, an exact whole number cast to the decimal
+            f"SUM(CASE WHEN {recent} THEN {'CAST(amount_m AS DOUBLE)' if fast else 'amount_m'} END)",
+            "NULL" if fast else f"SUM(CASE WHEN {recent} THEN amount_r END)",
+        )
         # rounded as a decimal, through the quotient's text: ROUND of a DOUBLE rounds 0.0046875 down in
         # DuckDB (binary) and up in Spark (its decimal text); a decimal rounds half up in both
         ratio = f"CAST({weighted} AS DOUBLE) / CAST({weight} AS DOUBLE)"
-        select.append(f"{money(exact(ratio))} AS {prefix}_avg_days_late")
-    select += activity_select(rules, as_of, d, inside, total)
+        average = money(exact(ratio))
+        if fast:  # without its decimal parts the ratio may be no number (NaN, 1e17): not cast where refused
+            average = f"CASE WHEN {FAST_GUARD} THEN {average} END"
+        select.append(f"{average} AS {prefix}_avg_days_late")
+    select += activity_select(rules, as_of, d, inside, total_)
     select = [expr for expr in select if expr.rsplit(" AS ", 1)[1].strip('"`') in wanted]
     if counted:
         select += [
@@ -539,6 +571,10 @@ def figures_sql(
             f"COUNT(CASE WHEN d <= {day} THEN 1 END) AS {COUNTED[2]}",
             f"COUNT(amount_d) AS {COUNTED[3]}",
         ]
+    if fast:
+        bound = fast_bound(select)
+        select = [e.replace(FAST_GUARD, f"{bound} < {FAST_LIMIT!r}") for e in select]
+        select.append(f"{bound} AS {BOUND}")
     nl = ",\n           "
     return (
         f"WITH src AS ({source}\n),\n"
@@ -567,6 +603,31 @@ def split_counts(raw: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
     }
     kept = raw[has_id & (upto > 0)].drop(columns=list(COUNTED))
     return kept.reset_index(drop=True), counts
+
+
+def fast_bound(select: list[str]) -> str:
+    """Rule 9's :data:`BOUND` aggregate for the figures ``select``: of the measures they sum
+    (the recorded payment, and so what is paid and open, is of amount and paid_amount), a
+    line adds at most 2|amount| + |paid_amount| + |quantity| + |profit| millionths to a
+    figure; a line where one of them has a decimal part adds 1e300. A figure that could fail
+    on a refused customer (a cast) is computed only where :data:`FAST_GUARD`, the bound, holds."""
+    text = " ".join(select)
+    credit_parts = any(f"{p}_{part}_m" in text for p in CREDIT_PREFIXES for part in ("paid", "open"))
+    used = [m for m in MEASURES if f"{m}_m" in text or (credit_parts and m in ("amount", "paid_amount"))]
+    if not used:
+        return "CAST(0 AS DOUBLE)"
+    exact_line = " AND ".join(f"{m}_r IS NULL" for m in used)
+    bound = " + ".join(f"{2 if m == 'amount' and credit_parts else 1} * ABS({m}_m)" for m in used)
+    return f"SUM(CASE WHEN {exact_line} THEN CAST({bound} AS DOUBLE) ELSE 1.0E300 END)"
+
+
+def fast_result(raw: pd.DataFrame) -> pd.DataFrame | None:
+    """The result of ``figures_sql(..., fast=True)`` without its :data:`BOUND` column when
+    rule 9 holds for every customer (then it is rule 4's result), else None."""
+    bound = pd.to_numeric(raw[BOUND]).astype("float64")
+    if not bool((bound.fillna(0.0) < FAST_LIMIT).all()):
+        return None
+    return raw.drop(columns=[BOUND])
 
 
 def counts_sql(as_of, dialect: str = "duckdb", table: str = "ledger") -> str:

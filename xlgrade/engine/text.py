@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from xlgrade.cells.text import days, num, pct
+from xlgrade.cells.text import days, num, nums, pct, pcts
 
 T = TypeVar("T")
 
@@ -45,4 +45,4 @@ class Catalogue:
         return list(self._entries)
 
 
-__all__ = ["Catalogue", "days", "num", "pct", "in_lang"]
+__all__ = ["Catalogue", "days", "num", "nums", "pct", "pcts", "in_lang"]

@@ -14,6 +14,9 @@ Rules of this module:
 4. :func:`ledger_table` is the same source read as the ledger sheet's table (normalised,
    every unusable row reported), for the monthly job's ``recalc --ledger``: the job needs the
    lines themselves (monthly sales, the cards' facts), so they do come to pandas there.
+5. A file or database source's figures are those of the fast query
+   (:mod:`xlgrade.engine.figures` rule 9: millionths summed as DOUBLE), run again exactly
+   (rule 4) only where a value has a decimal part or a customer's sums could reach 2^52.
 """
 
 from __future__ import annotations
@@ -47,8 +50,7 @@ class DuckDBEngine:
         self, source: LedgerSource, rules: RuleBook, as_of: pd.Timestamp, groups: tuple[str, ...] | None = None
     ) -> pd.DataFrame:
         with lines_of(source) as (con, keys):
-            sql = figures.figures_sql(rules, as_of, "duckdb", LINES, columns=list(keys), groups=groups)
-            raw = run(con, sql, source)
+            raw = _figures(con, source, rules, as_of, list(keys), groups, counted=False)
         return figures.typed(raw, rules, groups)
 
     def scan(
@@ -63,8 +65,7 @@ class DuckDBEngine:
         with lines_of(source) as (con, keys):
             if check is not None:
                 check(tuple(keys))
-            sql = figures.figures_sql(rules, as_of, "duckdb", LINES, columns=list(keys), groups=groups, counted=True)
-            raw = run(con, sql, source)
+            raw = _figures(con, source, rules, as_of, list(keys), groups, counted=True)
         fig, counts = figures.split_counts(raw)
         return SourceFacts(tuple(keys), counts), figures.typed(fig, rules, groups)
 
@@ -82,6 +83,19 @@ class DuckDBEngine:
             )
         read = (*figures.SUM_MEASURES, "paid_amount", "date", "due_date", "paid_date")
         return not any(str(types.get(k, "")).upper().startswith("VARCHAR") for k in read if k in keys)
+
+
+def _figures(
+    con, source: LedgerSource, rules: RuleBook, as_of, keys: list[str], groups: tuple[str, ...] | None, *, counted: bool
+) -> pd.DataFrame:
+    """The figure query's result over ``LINES`` (rule 5): the fast query first, the exact one
+    where its bound does not hold."""
+    sql = figures.figures_sql(rules, as_of, "duckdb", LINES, columns=keys, groups=groups, counted=counted, fast=True)
+    raw = figures.fast_result(run(con, sql, source))
+    if raw is None:
+        sql = figures.figures_sql(rules, as_of, "duckdb", LINES, columns=keys, groups=groups, counted=counted)
+        raw = run(con, sql, source)
+    return raw
 
 
 def figures_of_frame(

@@ -44,7 +44,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -214,11 +214,8 @@ def _credit_explanations(facts: pd.DataFrame, rules: RuleBook) -> tuple[list[str
     }
     if not needed <= set(facts.columns):
         return [""] * len(facts), [""] * len(facts)
-    zh, en = [], []
-    for row in facts.itertuples():
-        z, e = credit_engine.explain(row, cast(str, row.credit_grade), rules.credit)
-        zh.append(z)
-        en.append(e)
+    grades = facts["credit_grade"].tolist()
+    zh, en = (credit_engine.explanations(facts, grades, rules.credit, lang) for lang in ("zh", "en"))
     return zh, en
 
 
