@@ -201,18 +201,7 @@ def credit_facts(credit: Grading | pd.DataFrame | None, rules: RuleBook) -> pd.D
 
 
 def _credit_explanations(facts: pd.DataFrame, rules: RuleBook) -> tuple[list[str], list[str]]:
-    needed = {
-        "score",
-        "avg_days_late",
-        "overdue_balance",
-        "max_days_overdue",
-        "collection_rate",
-        "ly_avg_days_late",
-        "ly_credit_grade",
-        "ly_score",
-        "credit_grade",
-    }
-    if not needed <= set(facts.columns):
+    if not {*credit_engine.EXPLAINED, "credit_grade"} <= set(facts.columns):
         return [""] * len(facts), [""] * len(facts)
     grades = facts["credit_grade"].tolist()
     zh, en = (credit_engine.explanations(facts, grades, rules.credit, lang) for lang in ("zh", "en"))

@@ -107,14 +107,10 @@ def head_only(pkg: Package, part: str) -> str | None:
     chunks = pkg.byte_chunks(part)
     if chunks is None:
         return None
-    buf = b""
-    while (at := buf.find(b"sheetData")) < 0:
-        more = next(chunks, None)
-        if more is None or len(buf) > HEAD_BYTES:
-            return None
-        buf += more
-    if buf[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16
+    buf = _head_bytes(chunks, whole_tag=False)
+    if buf is None:
         return None
+    at = buf.find(b"sheetData")
     head = _decode(pkg, part, buf[: buf.rfind(b"<", 0, at)])
     try:
         root = root_elem(head)
@@ -123,6 +119,21 @@ def head_only(pkg: Package, part: str) -> str | None:
     except PackageError:
         return None
     return xml
+
+
+def _head_bytes(chunks: Iterator[bytes], *, whole_tag: bool) -> bytes | None:
+    """The part's first chunks, up to where ``sheetData`` first appears (with ``whole_tag``:
+    up to its start tag's ``>``); None when that is not within :data:`HEAD_BYTES` or the
+    part is UTF-16 (the streamed paths read UTF-8 only)."""
+    buf = b""
+    while (at := buf.find(b"sheetData")) < 0 or (whole_tag and buf.find(b">", at) < 0):
+        more = next(chunks, None)
+        if more is None or len(buf) > HEAD_BYTES:
+            return None
+        buf += more
+    if buf[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16
+        return None
+    return buf
 
 
 def _decode(pkg: Package, part: str, raw: bytes) -> str:
@@ -144,14 +155,10 @@ def _edit(
     widths: Mapping[int, float] | None,
 ) -> object:
     # ---- the head: the text up to <sheetData>'s start tag, edited as a whole part's would be
-    buf = b""
-    while (at := buf.find(b"sheetData")) < 0 or buf.find(b">", at) < 0:
-        more = next(chunks, None)
-        if more is None or len(buf) > HEAD_BYTES:
-            return WHOLE
-        buf += more
-    if buf[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16
+    buf = _head_bytes(chunks, whole_tag=True)
+    if buf is None:
         return WHOLE
+    at = buf.find(b"sheetData")
     cut = buf.find(b">", at) + 1
     head = _decode(pkg, part, buf[:cut])
     root = root_elem(head)
