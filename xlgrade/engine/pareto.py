@@ -64,7 +64,7 @@ def rate(
     values = figures.measured(fig, ids, "pareto", measure)
     ranked = rank_values(values)
     labels = rules.abc.labels
-    grades, zh, en = _STRATEGIES[p.strategy](ranked, p, labels, measure)  # the grade and its texts, one walk
+    grades, zh, en = _STRATEGIES[p.strategy](ranked, p, labels, measure, explain)  # the grade and its texts, one walk
     frame = make_frame(
         ids,
         grades,
@@ -140,29 +140,40 @@ def _ranked(values: pd.Series) -> pd.DataFrame:
     )
 
 
-def _value_share(ranked, p, labels, measure):
+def _value_share(ranked, p, labels, measure, explain):
     a, b, c = labels
     a_cut, b_cut = Decimal(str(p.a_share)), Decimal(str(p.b_share))
     grades, zh, en = [], [], []
+    want_zh, want_en = "zh" in explain, "en" in explain  # a language not asked for is not built
     for row in ranked.itertuples():
         v, sb = float(row.exact), row.share_before
         if row.exact <= 0:
             g = c
-            zh.append(f"{c}:{measures.zh(measure, v)} ≤ 0(无销售或净退货)")
-            en.append(f"{c}: {measures.en(measure, v)} ≤ 0 (no sales or net returns)")
+            if want_zh:
+                zh.append(f"{c}:{measures.zh(measure, v)} ≤ 0(无销售或净退货)")
+            if want_en:
+                en.append(f"{c}: {measures.en(measure, v)} ≤ 0 (no sales or net returns)")
         else:
             g = a if row.sum_before < a_cut * row.total else b if row.sum_before < b_cut * row.total else c
-            head_zh = f"{g}:{measures.zh(measure, v)},排在其前的客户合计占 {pct(sb)}"
-            head_en = f"{g}: {measures.en(measure, v)}; customers above it hold {pct(sb)} of the total"
+            head_zh = (f"{g}:{measures.zh(measure, v)},排在其前的客户合计占 {pct(sb)}") if want_zh else ""
+            head_en = (
+                (f"{g}: {measures.en(measure, v)}; customers above it hold {pct(sb)} of the total") if want_en else ""
+            )
             if g == a:
-                zh.append(f"{head_zh} < {pct(p.a_share)}")
-                en.append(f"{head_en}, < {pct(p.a_share)}")
+                if want_zh:
+                    zh.append(f"{head_zh} < {pct(p.a_share)}")
+                if want_en:
+                    en.append(f"{head_en}, < {pct(p.a_share)}")
             elif g == b:
-                zh.append(f"{head_zh},不低于 {pct(p.a_share)} 但 < {pct(p.b_share)}")
-                en.append(f"{head_en}, not < {pct(p.a_share)} but < {pct(p.b_share)}")
+                if want_zh:
+                    zh.append(f"{head_zh},不低于 {pct(p.a_share)} 但 < {pct(p.b_share)}")
+                if want_en:
+                    en.append(f"{head_en}, not < {pct(p.a_share)} but < {pct(p.b_share)}")
             else:
-                zh.append(f"{head_zh},不低于 {pct(p.b_share)}")
-                en.append(f"{head_en}, not < {pct(p.b_share)}")
+                if want_zh:
+                    zh.append(f"{head_zh},不低于 {pct(p.b_share)}")
+                if want_en:
+                    en.append(f"{head_en}, not < {pct(p.b_share)}")
         grades.append(g)
     return grades, zh, en
 
@@ -170,26 +181,31 @@ def _value_share(ranked, p, labels, measure):
 def _by_position(limit_a: Decimal, limit_b: Decimal, what_zh: str, what_en: str):
     """count_share and top_n: grade by the number of customers strictly ahead."""
 
-    def split(ranked, p, labels, measure):
+    def split(ranked, p, labels, measure, explain):
         a, b, c = labels
         grades, zh, en = [], [], []
+        want_zh, want_en = "zh" in explain, "en" in explain
         for row in ranked.itertuples():
             v = float(row.exact)
             if row.exact <= 0:
                 g = c
-                zh.append(f"{c}:{measures.zh(measure, v)} ≤ 0(无销售或净退货)")
-                en.append(f"{c}: {measures.en(measure, v)} ≤ 0 (no sales or net returns)")
+                if want_zh:
+                    zh.append(f"{c}:{measures.zh(measure, v)} ≤ 0(无销售或净退货)")
+                if want_en:
+                    en.append(f"{c}: {measures.en(measure, v)} ≤ 0 (no sales or net returns)")
             else:
                 g = a if row.before < limit_a else b if row.before < limit_b else c
-                zh.append(f"{g}:{measures.zh(measure, v)},排名第 {row.rank},{what_zh}")
-                en.append(f"{g}: {measures.en(measure, v)}, ranked {row.rank}; {what_en}")
+                if want_zh:
+                    zh.append(f"{g}:{measures.zh(measure, v)},排名第 {row.rank},{what_zh}")
+                if want_en:
+                    en.append(f"{g}: {measures.en(measure, v)}, ranked {row.rank}; {what_en}")
             grades.append(g)
         return grades, zh, en
 
     return split
 
 
-def _count_share(ranked, p, labels, measure):
+def _count_share(ranked, p, labels, measure, explain):
     n = Decimal(len(ranked))
     a_lim, b_lim = Decimal(str(p.a_count_share)) * n, Decimal(str(p.b_count_share)) * n
     return _by_position(
@@ -197,22 +213,23 @@ def _count_share(ranked, p, labels, measure):
         b_lim,
         f"前 {pct(p.a_count_share)} 客户为 A、前 {pct(p.b_count_share)} 以内为 B",
         f"top {pct(p.a_count_share)} of customers are A, up to {pct(p.b_count_share)} B",
-    )(ranked, p, labels, measure)
+    )(ranked, p, labels, measure, explain)
 
 
-def _top_n(ranked, p, labels, measure):
+def _top_n(ranked, p, labels, measure, explain):
     return _by_position(
         Decimal(p.a_top_n),
         Decimal(p.b_top_n),
         f"前 {p.a_top_n} 名为 A、前 {p.b_top_n} 名以内为 B",
         f"the top {p.a_top_n} are A, the top {p.b_top_n} A or B",
-    )(ranked, p, labels, measure)
+    )(ranked, p, labels, measure, explain)
 
 
-def _absolute(ranked, p, labels, measure):
+def _absolute(ranked, p, labels, measure, explain):
     a, b, c = labels
     a_min, b_min = Decimal(f"{p.a_min_value:.6f}"), Decimal(f"{p.b_min_value:.6f}")
     grades, zh, en = [], [], []
+    want_zh, want_en = "zh" in explain, "en" in explain  # a language not asked for is not built
     for row in ranked.itertuples():
         v = float(row.exact)
         if row.exact > 0 and row.exact >= a_min:
@@ -229,8 +246,10 @@ def _absolute(ranked, p, labels, measure):
             op_zh = f"< {num(limit)}" if row.exact > 0 else "≤ 0(无销售或净退货)"
             op_en = f"< {num(limit)}" if row.exact > 0 else "≤ 0 (no sales or net returns)"
         grades.append(g)
-        zh.append(f"{g}:{measures.zh(measure, v)} {op_zh}")
-        en.append(f"{g}: {measures.en(measure, v)} {op_en}")
+        if want_zh:
+            zh.append(f"{g}:{measures.zh(measure, v)} {op_zh}")
+        if want_en:
+            en.append(f"{g}: {measures.en(measure, v)} {op_en}")
     return grades, zh, en
 
 
