@@ -100,3 +100,26 @@ def test_customers_without_lines_are_graded_c():
 def test_public_entry_point_defaults_to_today():
     df = pd.DataFrame({"customer_id": ["C1"], "date": [pd.Timestamp.today().normalize()], "amount": [5.0]})
     assert grade("threshold", df).grades.tolist() == ["C"]
+
+
+def test_the_column_builder_gives_each_customer_the_sentence_of_one() -> None:
+    """threshold_explanations formats each distinct figure once for a whole column: every
+    customer's sentence is still the one-customer builder's (GRADEWHY's), in every grade and
+    every way of missing a limit, equal figures (0.0 and -0.0, 3 and 3.0) included; a
+    language not asked for is not built."""
+    from itertools import product
+
+    from xlgrade.cells.explain import threshold_explanation, threshold_explanations
+
+    labels = ("A", "B", "C")
+    rows = [
+        (g, o, v)
+        for g, o, v in product(labels, (0, 1, 3, 3.0, 4, 6), (0.0, -0.0, 999.5, 10_000, 10_000.01, 100_000, 123_456.78))
+    ]
+    limits = (5, 100_000, 3, 10_000)
+    for measure in ("amount", "quantity", "profit"):
+        grades, orders, volumes = (list(col) for col in zip(*rows))
+        zh, en = threshold_explanations(grades, orders, volumes, *limits, labels, measure)
+        assert list(zip(zh, en)) == [threshold_explanation(g, o, v, *limits, labels, measure) for g, o, v in rows]
+        only_en = threshold_explanations(grades, orders, volumes, *limits, labels, measure, langs=("en",))
+        assert only_en == ([], en)

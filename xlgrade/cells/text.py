@@ -87,8 +87,13 @@ def measure_zh(measure: str, value: float) -> str:
 
 def measure_en(measure: str, value: float) -> str:
     """'52,300' for amounts (the default), '52,300 units' / 'profit 52,300' otherwise."""
+    return measure_en_text(measure, num(value))
+
+
+def measure_en_text(measure: str, text: str) -> str:
+    """:func:`measure_en` of a value already formatted (``text``, as :func:`num` gives it)."""
     if measure == "amount":
-        return num(value)
+        return text
     if measure == "profit":
-        return f"profit {num(value)}"
-    return f"{num(value)} {NAMES_EN[measure]}"
+        return f"profit {text}"
+    return f"{text} {NAMES_EN[measure]}"

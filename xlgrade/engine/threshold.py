@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from xlgrade.cells.explain import threshold_explanation
+from xlgrade.cells.explain import threshold_explanations
 from xlgrade.engine import figures
 from xlgrade.engine.result import LANGS, Explain, Grading, make_frame, only
 from xlgrade.engine.rules import RuleBook
@@ -61,12 +61,17 @@ def rate(
     b_ok = (orders > t.b_orders_over) & (volume > t.b_volume_over)
     a, b, c = rules.abc.labels
     grades = np.where(a_ok, a, np.where(b_ok, b, c))
-    texts = [
-        threshold_explanation(
-            g, o, v, t.a_orders_over, t.a_volume_over, t.b_orders_over, t.b_volume_over, (a, b, c), measure
-        )
-        for g, o, v in (zip(grades, orders, volume) if explain else ())
-    ]
-    zh, en = zip(*texts) if texts else ((), ())
-    frame = make_frame(ids, grades, *only(explain, list(zh), list(en)), orders=orders, volume=volume)
+    zh, en = threshold_explanations(
+        grades.tolist(),
+        orders.tolist(),
+        volume.tolist(),
+        t.a_orders_over,
+        t.a_volume_over,
+        t.b_orders_over,
+        t.b_volume_over,
+        (a, b, c),
+        measure,
+        langs=explain,
+    )
+    frame = make_frame(ids, grades, *only(explain, zh, en), orders=orders, volume=volume)
     return Grading("threshold", frame, ("orders", "volume"), rules.abc.labels, explain)
