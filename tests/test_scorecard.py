@@ -129,3 +129,31 @@ def test_step_points_and_growth_rate_helpers():
     assert scorecard.step_points(s, (10, 5), (50, 40)).tolist() == [50, 40, 0]
     rate = scorecard.growth_rate(pd.Series([150.0, 10.0]), pd.Series([100.0, 0.0]))
     assert rate.iloc[0] == pytest.approx(0.5) and np.isnan(rate.iloc[1])
+
+
+def test_explanations_per_language_each_customer_its_own():
+    """The explanations are built a column at a time: every customer gets the sentence of its
+    own figures (levels, bounds, growth with and without earlier sales, entered scores), in
+    the language asked for only, and the same as a grading in both languages gives."""
+    df = frame(
+        [
+            *lines("V", 1, 100.0, date=NOW, quantity=120.0),  # new: no earlier sales
+            *lines("G", 1, 150.0, date=NOW, quantity=30.0),
+            *lines("G", 1, 100.0, date=BEFORE, quantity=1.0),  # +50%
+            *lines("Z", 1, 10.0, date=BEFORE, quantity=1.0),  # nothing now: -100%
+        ]
+    )
+    cust = [entered("V", 10, 10, 0), entered("G", 3, 0, 7)]
+    full = run(df, cust)
+    for lang in ("zh", "en"):
+        one = scorecard.grade(df, customers(cust), RuleBook(), AS_OF, explain=(lang,)).frame
+        assert (
+            list(one.columns).count(f"explanation_{lang}") == 1
+            and f"explanation_{'en' if lang == 'zh' else 'zh'}" not in one
+        )
+        pd.testing.assert_series_equal(one[f"explanation_{lang}"], full[f"explanation_{lang}"])
+    g = full.loc["G"]
+    assert g["explanation_en"].split(" = ")[1] == (
+        f"2.5 units/month {g['units_points']:g} + growth +50% {g['growth_points']:g} + channel 3 + loyalty 0 + prospects 7"
+    )
+    assert "增长 -100%" in full.loc["Z", "explanation_zh"] and "上期无销售" in full.loc["V", "explanation_zh"]

@@ -23,7 +23,7 @@ import pandas as pd
 from xlgrade.engine import figures, frames
 from xlgrade.engine.result import LANGS, Explain, Grading, make_frame, only
 from xlgrade.engine.rules import RuleBook, ScorecardRules
-from xlgrade.engine.text import num, pct
+from xlgrade.engine.text import num, nums, pcts
 
 ENTERED = ("channel", "loyalty", "prospects")
 ENTERED_ZH = {"channel": "渠道", "loyalty": "忠诚度", "prospects": "前景"}
@@ -69,23 +69,7 @@ def rate(
         entered[key] = score * getattr(s, f"{key}_points") / 10.0
     total = (units_pts + growth_pts + sum(entered.values())).round(frames.DECIMALS)
     levels = level_of(total, s)
-    zh, en = [], []
-    # the loop reads numpy arrays (the same numpy scalars Series.iat gives, without its cost per call)
-    units_v, units_pts_v, growth_v, growth_pts_v, total_v = (
-        x.to_numpy() for x in (units, units_pts, growth, growth_pts, total)
-    )
-    entered_v = {k: v.to_numpy() for k, v in entered.items()}
-    for i in range(len(ids) if explain else 0):
-        parts = (
-            units_v[i],
-            units_pts_v[i],
-            growth_v[i],
-            growth_pts_v[i],
-            {k: entered_v[k][i] for k in ENTERED},
-        )
-        z, e = _explain(levels[i], total_v[i], *parts, s)
-        zh.append(z)
-        en.append(e)
+    zh, en = _explanations(levels, total, units, units_pts, growth, growth_pts, entered, s, explain)
     frame = make_frame(
         ids,
         levels,
@@ -151,20 +135,45 @@ def level_of(total: pd.Series, s: ScorecardRules) -> list[str]:
     return out
 
 
-def _explain(level, total, units, units_pts, growth, growth_pts, entered, s) -> tuple[str, str]:
-    if np.isnan(growth):
-        g_zh = "上期无销售" if growth_pts > 0 else "无增长"
-        g_en = "no earlier sales" if growth_pts > 0 else "no growth"
-    else:
-        g_zh = g_en = f"{'+' if growth >= 0 else ''}{pct(growth, 1)}"
-    idx = next((i for i, low in enumerate(s.level_min) if total >= low), len(s.level_min))
-    bound = f"≥ {num(s.level_min[idx])}" if idx < len(s.level_min) else f"< {num(s.level_min[-1])}"
-    ent_zh = " + ".join(f"{ENTERED_ZH[k]} {num(v)}" for k, v in entered.items())
-    ent_en = " + ".join(f"{k} {num(v)}" for k, v in entered.items())
-    en_label = s.level_labels_en[s.level_labels.index(level)]
-    return (
-        f"{level}:{num(total)} 分 {bound} = 月均销售 {num(units)} 件 {num(units_pts)} 分"
-        f" + 增长 {g_zh} {num(growth_pts)} 分 + {ent_zh}",
-        f"{level} ({en_label}): {num(total)} points {bound} = {num(units)} units/month {num(units_pts)}"
-        f" + growth {g_en} {num(growth_pts)} + {ent_en}",
-    )
+def _explanations(levels, total, units, units_pts, growth, growth_pts, entered, s, explain) -> tuple[list, list]:
+    """The (zh, en) explanation of every customer's level, a column at a time: each figure
+    formatted once per distinct value (:func:`nums`), a language not in ``explain`` not built."""
+    total_t, units_t, units_pts_t, growth_pts_t = (nums(x) for x in (total, units, units_pts, growth_pts))
+    growth_v, growth_pts_v = growth.to_numpy(dtype="float64"), growth_pts.to_numpy(dtype="float64")
+    no_growth = np.isnan(growth_v)
+    earlier = (growth_pts_v > 0).tolist()
+    signed = [
+        "" if missing else f"{'+' if g >= 0 else ''}{t}"
+        for missing, g, t in zip(no_growth.tolist(), growth_v.tolist(), pcts(growth_v, 1))
+    ]
+    levels = list(levels)
+    totals = total.to_numpy(dtype="float64")
+    bounds_t = [f"≥ {num(low)}" for low in s.level_min] + [f"< {num(s.level_min[-1])}"]
+    # the first level whose minimum the total reaches (level_min falls), else past the last
+    reached = np.full(len(totals), len(s.level_min))
+    for k in range(len(s.level_min) - 1, -1, -1):
+        reached[totals >= s.level_min[k]] = k
+    bound = [bounds_t[k] for k in reached.tolist()]
+    entered_t = {k: nums(v) for k, v in entered.items()}
+    rows = list(zip(levels, total_t, bound, units_t, units_pts_t, no_growth.tolist(), earlier, signed, growth_pts_t))
+    zh: list[str] = []
+    en: list[str] = []
+    if "zh" in explain:
+        ent = [
+            " + ".join(parts)
+            for parts in zip(*([f"{ENTERED_ZH[k]} {t}" for t in texts] for k, texts in entered_t.items()))
+        ]
+        zh = [
+            f"{lv}:{tt} 分 {bd} = 月均销售 {ut} 件 {upt} 分"
+            f" + 增长 {(('上期无销售' if er else '无增长') if ng else sg)} {gpt} 分 + {et}"
+            for (lv, tt, bd, ut, upt, ng, er, sg, gpt), et in zip(rows, ent)
+        ]
+    if "en" in explain:
+        ent = [" + ".join(parts) for parts in zip(*([f"{k} {t}" for t in texts] for k, texts in entered_t.items()))]
+        label_en = {lv: s.level_labels_en[s.level_labels.index(lv)] for lv in set(levels)}
+        en = [
+            f"{lv} ({label_en[lv]}): {tt} points {bd} = {ut} units/month {upt}"
+            f" + growth {(('no earlier sales' if er else 'no growth') if ng else sg)} {gpt} + {et}"
+            for (lv, tt, bd, ut, upt, ng, er, sg, gpt), et in zip(rows, ent)
+        ]
+    return zh, en
