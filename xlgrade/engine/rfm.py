@@ -38,8 +38,8 @@ import pandas as pd
 
 from xlgrade.engine import figures
 from xlgrade.engine.result import LANGS, Explain, Grading, make_frame, only
-from xlgrade.engine.rules import RFM_PATTERNS, RuleBook
-from xlgrade.engine.text import num
+from xlgrade.engine.rules import RFM_PATTERNS, RfmRules, RuleBook
+from xlgrade.engine.text import num, nums
 
 # pattern code = 4 * R high + 2 * F high + M high
 _PATTERN_OF_CODE = np.array(
@@ -167,25 +167,23 @@ def rate(
     m_score = quintile(monetary, active, larger_is_better=True)
 
     split_vals = {k: (s.value if s is not None else float("nan")) for k, s in splits.items()}
-    zh, en = [], []
-    pattern_v, recency_v, frequency_v, monetary_v = (s.to_numpy() for s in (patterns, recency, frequency, monetary))
-    r_v, f_v, m_v = r_score.to_numpy(), f_score.to_numpy(), m_score.to_numpy()
-    for i in range(len(ids) if explain else 0):
-        z, e = _explain(
-            grades[i],
-            r.labels_en[pos[i]],
-            pattern_v[i],
-            bool(act[i]),
-            recency_v[i],
-            int(frequency_v[i]),
-            monetary_v[i],
-            (int(r_v[i]), int(f_v[i]), int(m_v[i])),
+    zh, en = (
+        _explain(
+            grades,
+            pos,
+            patterns,
+            act,
+            recency,
+            frequency,
+            monetary,
+            (r_score, f_score, m_score),
             split_vals,
-            r.split,
-            r.months,
+            r,
+            explain,
         )
-        zh.append(z)
-        en.append(e)
+        if explain
+        else ([], [])
+    )
     frame = make_frame(
         ids,
         grades,
@@ -202,35 +200,58 @@ def rate(
 
 
 def _explain(
-    label: str,
-    label_en: str,
-    pattern: str,
-    active: bool,
-    rec: float,
-    freq: int,
-    mon: float,
-    scores: tuple[int, int, int],
+    grades: np.ndarray,
+    pos: np.ndarray,
+    patterns: pd.Series,
+    active: np.ndarray,
+    recency: pd.Series,
+    frequency: pd.Series,
+    monetary: pd.Series,
+    scores: tuple[pd.Series, pd.Series, pd.Series],
     splits: dict[str, float],
-    how: str,
-    months: int,
-) -> tuple[str, str]:
-    score_zh = f"评分 R{scores[0]} F{scores[1]} M{scores[2]}"
-    score_en = f"scores R{scores[0]} F{scores[1]} M{scores[2]}"
-    if not active:
-        return (
-            f"{label}({pattern}):近 {months} 个月无购买(金额 {num(mon)}),三项均为低,{score_zh}",
-            f"{label} ({label_en}, {pattern}): no purchase in the last {months} months "
-            f"(amount {num(mon)}), all three low; {score_en}",
-        )
-    s_zh, s_en = SPLIT_ZH[how], how
-    r_op = "<" if pattern[0] == "H" else "≥"
-    f_op = ">" if pattern[1] == "H" else "≤"
-    m_op = ">" if pattern[2] == "H" else "≤"
+    r: RfmRules,
+    explain: Explain,
+) -> tuple[list[str], list[str]]:
+    """The (zh, en) explanation of every customer's class, a column at a time: each figure
+    formatted once per distinct value, a language not in ``explain`` not built."""
+    months, how = r.months, r.split
+    labels_en = [r.labels_en[k] for k in pos.tolist()]
+    rec_t, mon_t = nums(recency), nums(monetary)
+    freq = [int(x) for x in frequency.tolist()]
+    r_s, f_s, m_s = ([int(x) for x in sc.tolist()] for sc in scores)
     sr, sf, sm = num(splits["r"]), num(splits["f"]), num(splits["m"])
-    return (
-        f"{label}({pattern}):最近购买距今 {num(rec)} 天 {r_op} {s_zh} {sr} 天,"
-        f"订单 {freq} 次 {f_op} {s_zh} {sf} 次,金额 {num(mon)} {m_op} {s_zh} {sm};{score_zh}",
-        f"{label} ({label_en}, {pattern}): last purchase {num(rec)} days ago {r_op} {s_en} {sr}, "
-        f"{freq} order{'s' if freq != 1 else ''} {f_op} {s_en} {sf}, "
-        f"amount {num(mon)} {m_op} {s_en} {sm}; {score_en}",
-    )
+    pats = patterns.tolist()
+    ops = {
+        p: ("<" if p[0] == "H" else "≥", ">" if p[1] == "H" else "≤", ">" if p[2] == "H" else "≤") for p in set(pats)
+    }
+    rows = list(zip(grades.tolist(), labels_en, pats, active.tolist(), rec_t, freq, mon_t, r_s, f_s, m_s))
+    zh: list[str] = []
+    en: list[str] = []
+    if "zh" in explain:
+        s_zh = SPLIT_ZH[how]
+        for label, _, pattern, act, rec, fq, mon, rs, fs, ms in rows:
+            score = f"评分 R{rs} F{fs} M{ms}"
+            if not act:
+                zh.append(f"{label}({pattern}):近 {months} 个月无购买(金额 {mon}),三项均为低,{score}")
+                continue
+            r_op, f_op, m_op = ops[pattern]
+            zh.append(
+                f"{label}({pattern}):最近购买距今 {rec} 天 {r_op} {s_zh} {sr} 天,"
+                f"订单 {fq} 次 {f_op} {s_zh} {sf} 次,金额 {mon} {m_op} {s_zh} {sm};{score}"
+            )
+    if "en" in explain:
+        for label, label_en, pattern, act, rec, fq, mon, rs, fs, ms in rows:
+            score = f"scores R{rs} F{fs} M{ms}"
+            if not act:
+                en.append(
+                    f"{label} ({label_en}, {pattern}): no purchase in the last {months} months "
+                    f"(amount {mon}), all three low; {score}"
+                )
+                continue
+            r_op, f_op, m_op = ops[pattern]
+            en.append(
+                f"{label} ({label_en}, {pattern}): last purchase {rec} days ago {r_op} {how} {sr}, "
+                f"{fq} order{'s' if fq != 1 else ''} {f_op} {how} {sf}, "
+                f"amount {mon} {m_op} {how} {sm}; {score}"
+            )
+    return zh, en
