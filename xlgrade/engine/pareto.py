@@ -23,10 +23,11 @@ from decimal import Decimal, localcontext
 import numpy as np
 import pandas as pd
 
+from xlgrade.cells.text import measure_en_text
 from xlgrade.engine import figures, measures
 from xlgrade.engine.result import LANGS, Explain, Grading, make_frame, only
 from xlgrade.engine.rules import RuleBook
-from xlgrade.engine.text import num, pct
+from xlgrade.engine.text import num, nums, pct, pcts
 
 
 def grade(
@@ -141,40 +142,38 @@ def _ranked(values: pd.Series) -> pd.DataFrame:
 
 
 def _value_share(ranked, p, labels, measure, explain):
+    """value_share, a column at a time: the shares compared exactly (the bounds a_share x T and
+    b_share x T computed once, T being every row's), each figure formatted once per value."""
     a, b, c = labels
     a_cut, b_cut = Decimal(str(p.a_share)), Decimal(str(p.b_share))
-    grades, zh, en = [], [], []
-    want_zh, want_en = "zh" in explain, "en" in explain  # a language not asked for is not built
-    for row in ranked.itertuples():
-        v, sb = float(row.exact), row.share_before
-        if row.exact <= 0:
-            g = c
-            if want_zh:
-                zh.append(f"{c}:{measures.zh(measure, v)} ≤ 0(无销售或净退货)")
-            if want_en:
-                en.append(f"{c}: {measures.en(measure, v)} ≤ 0 (no sales or net returns)")
-        else:
-            g = a if row.sum_before < a_cut * row.total else b if row.sum_before < b_cut * row.total else c
-            head_zh = (f"{g}:{measures.zh(measure, v)},排在其前的客户合计占 {pct(sb)}") if want_zh else ""
-            head_en = (
-                (f"{g}: {measures.en(measure, v)}; customers above it hold {pct(sb)} of the total") if want_en else ""
-            )
-            if g == a:
-                if want_zh:
-                    zh.append(f"{head_zh} < {pct(p.a_share)}")
-                if want_en:
-                    en.append(f"{head_en}, < {pct(p.a_share)}")
-            elif g == b:
-                if want_zh:
-                    zh.append(f"{head_zh},不低于 {pct(p.a_share)} 但 < {pct(p.b_share)}")
-                if want_en:
-                    en.append(f"{head_en}, not < {pct(p.a_share)} but < {pct(p.b_share)}")
-            else:
-                if want_zh:
-                    zh.append(f"{head_zh},不低于 {pct(p.b_share)}")
-                if want_en:
-                    en.append(f"{head_en}, not < {pct(p.b_share)}")
-        grades.append(g)
+    exact, sum_before = ranked["exact"].tolist(), ranked["sum_before"].tolist()
+    total = ranked["total"].iloc[0] if len(ranked) else Decimal(0)
+    a_lim, b_lim = a_cut * total, b_cut * total
+    # 0: A, 1: B, 2: C by its share, 3: C with no positive value
+    kinds = [3 if x <= 0 else 0 if sb < a_lim else 1 if sb < b_lim else 2 for x, sb in zip(exact, sum_before)]
+    grades = [(a, b, c, c)[k] for k in kinds]
+    zh: list[str] = []
+    en: list[str] = []
+    if not explain:
+        return grades, zh, en
+    values = nums([float(x) for x in exact])
+    shares = pcts(ranked["share_before"])
+    pa, pb = pct(p.a_share), pct(p.b_share)
+    if "zh" in explain:
+        name = measures.NAMES_ZH[measure]
+        tails = (f" < {pa}", f",不低于 {pa} 但 < {pb}", f",不低于 {pb}")
+        zh = [
+            f"{c}:{name} {v} ≤ 0(无销售或净退货)" if k == 3 else f"{g}:{name} {v},排在其前的客户合计占 {sh}{tails[k]}"
+            for g, k, v, sh in zip(grades, kinds, values, shares)
+        ]
+    if "en" in explain:
+        tails = (f", < {pa}", f", not < {pa} but < {pb}", f", not < {pb}")
+        en = [
+            f"{c}: {measure_en_text(measure, v)} ≤ 0 (no sales or net returns)"
+            if k == 3
+            else f"{g}: {measure_en_text(measure, v)}; customers above it hold {sh} of the total{tails[k]}"
+            for g, k, v, sh in zip(grades, kinds, values, shares)
+        ]
     return grades, zh, en
 
 
