@@ -51,45 +51,38 @@ def threshold_explanations(
     orders, volumes = list(orders), list(volumes)
     o_text = {o: count(o) for o in dict.fromkeys(orders)}
     v_text = nums(volumes)
+    # which grade, and which of its next grade's limits were not passed: decided once for both languages
+    cases = [
+        (0, False, False)
+        if g == a
+        else (1, not o > a_orders, not v > a_volume)
+        if g == b
+        else (2, not o > b_orders, not v > b_volume)
+        for g, o, v in zip(grades, orders, volumes)
+    ]
     zh: list[str] = []
     en: list[str] = []
     if "zh" in langs:
         name = NAMES_ZH[measure]
-        for g, o, v, vt in zip(grades, orders, volumes, v_text):
+        for (k, o_miss, v_miss), o, vt in zip(cases, orders, v_text):
             o_zh, v_zh = f"订单 {o_text[o]} 次", f"{name} {vt}"
-            if g == a:
+            if k == 0:
                 zh.append(f"{a}:{o_zh} > {ao} 且{v_zh} > {av}")
-                continue
-            miss = []
-            if g == b:
-                if not o > a_orders:
-                    miss.append(f"订单未超过 {ao} 次")
-                if not v > a_volume:
-                    miss.append(f"{name}未超过 {av}")
+            elif k == 1:
+                miss = [f"订单未超过 {ao} 次"] * o_miss + [f"{name}未超过 {av}"] * v_miss
                 zh.append(f"{b}:{o_zh} > {bo} 且{v_zh} > {bv},但{'且'.join(miss)}")
-                continue
-            if not o > b_orders:
-                miss.append(f"{o_zh}未超过 {bo} 次")
-            if not v > b_volume:
-                miss.append(f"{v_zh} 未超过 {bv}")
-            zh.append(f"{c}:{'且'.join(miss)}")
+            else:
+                miss = [f"{o_zh}未超过 {bo} 次"] * o_miss + [f"{v_zh} 未超过 {bv}"] * v_miss
+                zh.append(f"{c}:{'且'.join(miss)}")
     if "en" in langs:
-        for g, o, v, vt in zip(grades, orders, volumes, v_text):
+        for (k, o_miss, v_miss), o, vt in zip(cases, orders, v_text):
             o_en, v_en = f"{o_text[o]} order{'s' if o != 1 else ''}", measure_en_text(measure, vt)
-            if g == a:
+            if k == 0:
                 en.append(f"{a}: {o_en} > {ao} and {v_en} > {av}")
-                continue
-            miss = []
-            if g == b:
-                if not o > a_orders:
-                    miss.append(f"not > {ao} orders")
-                if not v > a_volume:
-                    miss.append(f"{v_en} not > {av}")
+            elif k == 1:
+                miss = [f"not > {ao} orders"] * o_miss + [f"{v_en} not > {av}"] * v_miss
                 en.append(f"{b}: {o_en} > {bo} and {v_en} > {bv}, but {' and '.join(miss)}")
-                continue
-            if not o > b_orders:
-                miss.append(f"{o_en} not > {bo}")
-            if not v > b_volume:
-                miss.append(f"{v_en} not > {bv}")
-            en.append(f"{c}: {' and '.join(miss)}")
+            else:
+                miss = [f"{o_en} not > {bo}"] * o_miss + [f"{v_en} not > {bv}"] * v_miss
+                en.append(f"{c}: {' and '.join(miss)}")
     return zh, en
