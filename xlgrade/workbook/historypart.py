@@ -33,12 +33,14 @@ import zlib
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from xlgrade.workbook import zipio
+
 if TYPE_CHECKING:
     from xlgrade.workbook.package import Package
 
 MARK = "xlgrade-history"  # the index's format tag (its version is the value)
 VERSION = 1
-LEVEL = 6  # as Package deflates every other changed part
+LEVEL = zipio.DEFLATE_LEVEL  # as Package deflates every other changed part
 
 
 @dataclass(frozen=True)
