@@ -29,6 +29,7 @@ import launch
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 AS_OF, MONTH = "2026-10-31", "2026-10"  # the demo's as-of date and the month recalc computes
+NEXT_MONTH = "2026-11"  # a month after it: History, the ledger's 信用评估 and every table change
 
 
 def _run(argv: list[str], what: str) -> str:

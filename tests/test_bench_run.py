@@ -73,6 +73,9 @@ def test_verdicts_ratios_per_line_memory_and_misses():
     assert judge(run.Target("t", "a", "capped", max_ratio=3), results)["verdict"] == "FAILED"  # no baseline
     skipped = judge(run.Target("t", "", means="skipped: soffice not found"), results)
     assert skipped["verdict"] == "SKIPPED" and skipped["why"] == "soffice not found"
+    shown = judge(run.Target("t", "a", "floor"), results)  # no target: a ratio shown, never a miss
+    assert shown["verdict"] == "INFO" and shown["ratio"] == 2.5 and "target" not in shown
+    assert judge(run.Target("t", "broken", "a"), results)["verdict"] == "FAILED"  # ... but a break is one
 
 
 def test_chart_points_are_the_slowest_finished_run_per_size(tmp_path):
