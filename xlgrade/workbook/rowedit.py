@@ -17,7 +17,16 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from xlgrade.errors import PackageError
-from xlgrade.workbook.cellxml import Cell, Formula, cached_cell_xml, cell_tail, col_letter, parse_ref, plain_value
+from xlgrade.workbook.cellxml import (
+    Cell,
+    Formula,
+    cached_cell_xml,
+    cell_tail,
+    col_index,
+    col_letter,
+    parse_ref,
+    plain_value,
+)
 from xlgrade.workbook.xmlscan import attrs_of, set_attr
 
 if TYPE_CHECKING:
@@ -70,6 +79,11 @@ class RowEdit:
         self._numbered = re.compile(rf"""<{re.escape(self.p)}row\b(?: r="(\d+)")?((?:[^>"']|"[^"]*"|'[^']*')*?)(/?)>""")
         self._tag_starts: dict[int, str] = {}  # column: '<c r="Q'
         self._seen_attrs: dict[str, dict[str, str]] = {}  # a cell's attributes after r, read once
+        pe = re.escape(self.p)
+        self._cell_refs = re.compile(rf'<{pe}c r="([A-Z]{{1,3}})\d+"')  # a cell addressed as usual
+        self._any_cell = re.compile(rf"<{pe}c\b")  # any cell (not <color>, <cols>: \b)
+        self._ext_list = re.compile(rf"<{pe}extLst\b")
+        self._letter_cols: dict[str, int] = {}  # "Q" -> 17, each column's letters read once
 
     @property
     def done(self) -> bool:
@@ -265,6 +279,9 @@ class RowEdit:
                 pos = e
             out.append(xml[pos:c_end])
             return self._row_tag(tag, a, num, []) + "".join(out) + self._close_row
+        appended = self._append_after_cells(xml, num, tag, c_start, c_end, a, targets, todo)
+        if appended is not None:
+            return appended
         last_end = c_start
         for col, s, e, ca, _sc in self.ws.cells(xml, c_start, c_end):
             if k >= len(todo):  # every target is written: the rest of the row stays as it is
@@ -292,6 +309,54 @@ class RowEdit:
             pos = at
         out.append(xml[pos:c_end])
         return self._row_tag(tag, a, num, cols) + "".join(out) + self._close_row
+
+    def _append_after_cells(
+        self,
+        xml: str,
+        num: int,
+        tag: str,
+        c_start: int,
+        c_end: int,
+        a: dict[str, str],
+        targets: dict[int, Cell],
+        todo: Sequence[int],
+    ) -> str | None:
+        """:meth:`edit_row`'s result when every target is right of every cell of the row, each
+        cell addressed as Excel, openpyxl and xlgrade write it (``<c r="Q5"``, first): the targets
+        go after the last cell (before the row's ``extLst``), found without reading the cells'
+        attributes. A column added to a filled sheet (the ledger's 信用评估 on its first run) is
+        such an edit on every row. None in any other case (the general scan then does it)."""
+        p = self.p
+        found = self._cell_refs.findall(xml, c_start, c_end)
+        if len(found) != len(self._any_cell.findall(xml, c_start, c_end)):
+            return None  # a cell addressed otherwise (or not at all)
+        letters = self._letter_cols
+        try:
+            cols = [letters[x] for x in found]
+        except KeyError:
+            cols = [letters.setdefault(x, col_index(x)) for x in found]
+        if cols and max(cols) >= todo[0]:
+            return None
+        last_end = c_start
+        if found:
+            s = xml.rfind(f'<{p}c r="', c_start, c_end)
+            m = self.ws._cell.match(xml, s)
+            if m is None:
+                return None
+            if m.group(2):
+                last_end = m.end()
+            else:
+                close = xml.find(f"</{p}c>", m.end(), c_end)
+                if close < 0:
+                    return None
+                last_end = close + len(p) + 4
+        ext = xml.find(f"<{p}extLst", last_end, c_end)
+        at = ext if ext >= 0 and self._ext_list.match(xml, ext) else c_end
+        if ext >= 0 and at == c_end:
+            return None  # "<extLst" that is not the element: left to the general scan
+        rest = [self._cell(targets, num, c, None) for c in todo]
+        row_tag = self._row_tag(tag, a, num, [*cols, *todo])
+        return row_tag + xml[c_start:at] + "".join(rest) + xml[at:c_end] + self._close_row
 
     def _kept_formula_tail(self, value: Any, style: int | None) -> tuple[str, str]:
         """A formula cell's tail (:func:`cell_tail`) with cached result ``value``, split where its
