@@ -14,6 +14,7 @@ SERIES = {
     "recalc": "xlgrade recalc (workbook, 1 month of History)",
     "recalc_history": "xlgrade recalc, 24 months of History",
     "recalc_next": "xlgrade recalc of a month the workbook does not hold yet",
+    "recalc_first": "xlgrade recalc, first run on a workbook staff filled",
     "read_floor": "python-calamine read of the ledger sheet (floor)",
     "grade_csv": "xlgrade grade LEDGER.csv",
     "pandas_csv": "pandas.read_csv + one group-by",

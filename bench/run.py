@@ -198,20 +198,36 @@ def plan(sizes: dict, args: argparse.Namespace) -> tuple[list[Spec], list[Target
         )
     )
     targets.append(Target("recalc peak memory", recalc, max_peak_mb=500, means="the monthly job's own peak RSS"))
-    # The rerun above finds every derived sheet as it left it; a new month changes the ledger's
-    # 信用评估, History and every table: shown beside it, no target (the is the rerun's).
-    b = data.demo_book(sizes["main"], 1)
+    # The rerun above finds every derived sheet as it left it. Shown beside it, no target (the
+    # issue's is the rerun's): a new month, which changes the ledger's 信用评估, History and every
+    # table; and the first run on a workbook staff filled, which adds every computed cell.
+    b, f = data.demo_book(sizes["main"], 1), data.filled_book(sizes["main"], args.rebuild)
     n = b["lines"]
+    timeout, reps = max(300.0, n / 2000), args.repeat if n <= 300_000 else 1
+    month = {"MONTH": data.MONTH, "SHEET": sheet}
+    following = {"MONTH": data.NEXT_MONTH, "SHEET": sheet}
     next_month = add(
         Spec(
             f"recalc {size(n)} next month",
             "recalc",
             n,
-            {"MONTH": data.NEXT_MONTH, "SHEET": sheet},
+            following,
             b["book"],
-            max(300.0, n / 2000),
-            repeats=args.repeat if n <= 300_000 else 1,
+            timeout,
+            repeats=reps,
             series="recalc_next",
+        )
+    )
+    first = add(
+        Spec(f"recalc {size(n)} first run", "recalc", n, month, f["book"], timeout, repeats=reps, series="recalc_first")
+    )
+    first_floor = add(Spec(f"read_floor {size(n)} filled", "read_floor", n, month, f["book"], timeout, repeats=reps))
+    targets.append(
+        Target(
+            "recalc first run vs its read floor",
+            first,
+            first_floor,
+            means="the first recalc of a new workbook staff filled (openpyxl) against reading its ledger (no target)",
         )
     )
     targets.append(
