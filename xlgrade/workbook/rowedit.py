@@ -147,6 +147,13 @@ class RowEdit:
                     tag = (starts.get(c) or self._tag_start(c)) + (r if r[0] != "0" else str(num)) + '"'
                     s = find(tag, c_start, c_end)
                     cm = cell_at(xml, s) if s >= 0 else None
+                    if s < 0:  # not there: a column filled in right of the row's cells is appended
+                        a = quick_attrs(xml[m.start() + len(p) + 4 : m.end(2)])
+                        appended = self._append_after_cells(xml, num, m.group(0), c_start, c_end, a, targets, (c,))
+                        if appended is not None:
+                            out += (xml[pos : m.start()], appended)
+                            pos = r_end
+                            done = True
                     if cm is not None:
                         at = s + len(tag)
                         c_attrs, c_closed = cm.groups()
