@@ -139,6 +139,7 @@ class SummaryLayout:
         span = range(first, first + len(rows))
         for j, (kind, column) in enumerate(zip(block.kinds, zip(*rows))):  # every row has a cell per kind
             values = plain_values(column)
+            cells: Iterator[Cell]
             if block.grade_column == j:
                 keys = [None if v is None else str(v) for v in values]
                 style_of = {k: st[styles.grade_role(ranks.get(k) if k is not None else None)] for k in set(keys)}
