@@ -428,6 +428,8 @@ def _run_tails(items: Sequence[Any], date1904: bool, p: str) -> list[str]:
     if len(cuts) > len(items) // 8:
         return column_tails(list(items), None, date1904, p)
     values = [i.value for i in items]
+    if Cell in set(map(type, values)):  # a Cell's value that is a Cell is a text there, not a style
+        return column_tails(list(items), None, date1904, p)
     out: list[str] = []
     for start, stop in zip([0, *cuts], [*cuts, len(items)]):
         out += column_tails(values[start:stop], styles[start], date1904, p)
