@@ -228,8 +228,8 @@ class SummaryLayout:
             if chart.line is not None and chart.guide is not None:
                 g = self.guide_col
                 self.cells[(header_row, g)] = Cell(chart.guide_name, st["note"])
-                for r in range(first, last + 1):
-                    self.cells[(r, g)] = Cell(chart.guide, st["share"])
+                level = Cell(chart.guide, st["share"])  # one Cell for the column (a Cell is immutable)
+                self.cells.update(zip(zip(range(first, last + 1), repeat(g)), repeat(level)))
                 guide = Series(
                     values=self._ref(first, g, last, g),
                     name=chart.guide_name,
