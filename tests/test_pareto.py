@@ -1,4 +1,3 @@
-import pandas as pd
 import pytest
 from ledgers import AS_OF, customers, frame, lines
 
@@ -128,22 +127,3 @@ def test_explanations():
     out = run({"X": 70, "Y": 10, "Z": 9, "W": 6, "V": 5})
     assert out.loc["Z", "explanation_en"] == "B: 9; customers above it hold 80% of the total, not < 80% but < 95%"
     assert out.loc["Z", "explanation_zh"] == "B:金额 9,排在其前的客户合计占 80%,不低于 80% 但 < 95%"
-
-
-def test_a_ranking_is_kept_for_the_same_values_and_handed_back_on_the_callers_index(monkeypatch):
-    """pareto.rank_values ranks the same values on the same ids once (the monthly job ranks
-    the two-criteria matrix's amounts and the summary's again); what it hands back is each
-    caller's own, on the caller's index."""
-    calls = []
-    ranked = pareto._ranked
-    monkeypatch.setattr(pareto, "_ranked", lambda values: calls.append(1) or ranked(values))
-    monkeypatch.setattr(pareto, "_RANKED", [])
-    values = pd.Series([3.0, 1.0, 2.0], index=pd.Index(["C1", "C2", "C3"], name="customer_id"))
-    first = pareto.rank_values(values)
-    first.loc["C1", "rank"] = 99  # the caller's own frame
-    again = pareto.rank_values(pd.Series([3.0, 1.0, 2.0], index=pd.Index(["C1", "C2", "C3"], name="id")))
-    assert len(calls) == 1
-    assert again.index.name == "id" and again["rank"].tolist() == [1, 3, 2]
-    pareto.rank_values(pd.Series([3.0, 1.0, 2.5], index=values.index))  # other values: ranked anew
-    pareto.rank_values(pd.Series([3.0, 1.0, 2.0], index=pd.Index(["C1", "C3", "C2"])))  # other ids
-    assert len(calls) == 3

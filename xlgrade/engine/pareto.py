@@ -79,33 +79,13 @@ def rate(
 
 
 def rank_values(values: pd.Series) -> pd.DataFrame:
-    """Exact ranking facts for each value.
+    """Exact ranking facts for each value, on the values' index.
 
     Columns: ``before`` (customers with a strictly greater value), ``rank`` (before + 1),
     ``sum_before`` (Decimal sum of strictly greater positive values), ``total`` (Decimal T),
-    ``share_before`` and ``share`` (floats; NaN where v <= 0 or T = 0).
-
-    The last few rankings are kept, keyed by the values' bytes and their index: the monthly
-    job ranks the same amounts twice (the two-criteria matrix and the summary's Pareto
-    block), 40 ms each for 11,000 customers. A kept ranking comes back on the caller's index;
-    the frame is the caller's to change (copy-on-write).
+    ``share_before`` and ``share`` (floats; NaN where v <= 0 or T = 0), ``exact`` (the value as
+    a Decimal of 6 decimals).
     """
-    key = values.to_numpy(dtype="float64").tobytes()
-    for known_key, known_index, known in _RANKED:
-        if known_key == key and known_index.equals(values.index) and known_index.dtype == values.index.dtype:
-            return known.set_axis(values.index)
-    ranked = _ranked(values)
-    _RANKED.append((key, values.index, ranked))
-    del _RANKED[:-_KEEP]
-    return ranked.set_axis(values.index)
-
-
-_RANKED: list[tuple[bytes, pd.Index, pd.DataFrame]] = []  # the latest rankings (rank_values)
-_KEEP = 4
-
-
-def _ranked(values: pd.Series) -> pd.DataFrame:
-    """:func:`rank_values` itself."""
     with localcontext() as ctx:
         ctx.prec = 60
         exact = [Decimal(f"{v:.6f}") for v in values.to_numpy(dtype="float64")]

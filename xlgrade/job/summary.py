@@ -49,7 +49,10 @@ above, and their order is the sheet's; each block is a short function of its own
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from decimal import Decimal, localcontext
+from fractions import Fraction
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -102,6 +105,18 @@ def _row(*values: Any) -> tuple[Any, ...]:
     return tuple(_cell(v) for v in values)
 
 
+def _cells(values: Any) -> list[Any]:
+    """:func:`_cell` of each value of a column (a list, an array or a Series), by its types at
+    once where they are ints, texts and floats (a NaN blank)."""
+    out = values.tolist() if hasattr(values, "tolist") else list(values)
+    held = set(map(type, out))
+    if held <= {int, str, bool, type(None)}:
+        return out
+    if held <= {int, str, bool, type(None), float}:
+        return [None if type(v) is float and math.isnan(v) else v for v in out]
+    return [_cell(v) for v in out]
+
+
 def _share(part: float, whole: float) -> float | None:
     if part is None or whole is None or not whole > 0 or (isinstance(part, float) and math.isnan(part)):
         return None
@@ -120,7 +135,7 @@ def _lookup(values: pd.Series) -> dict[Any, Any]:
 def _order(labels: tuple[str, ...], *seen: pd.Series) -> list[str]:
     others: set[str] = set()
     for s in seen:
-        others |= {str(g) for g in s.dropna()} - set(labels)
+        others |= {str(g) for g in s.dropna().unique()} - set(labels)  # each distinct grade once
     return [*labels, *sorted(others)]
 
 
@@ -130,8 +145,9 @@ def _category(values: pd.Series, lang: str) -> pd.Series:
 
 def _sorted_categories(values: pd.Series, lang: str) -> list[str]:
     blank = _t("blank", lang)
-    names = sorted(set(values) - {blank})
-    return names + ([blank] if blank in set(values) else [])
+    seen = set(values.unique())  # each distinct category once, not 11,000 values twice
+    names = sorted(seen - {blank})
+    return names + ([blank] if blank in seen else [])
 
 
 # ---- the summary -------------------------------------------------------------------------
@@ -199,9 +215,18 @@ class _Context:
     def __init__(self, lang, ids, grades, order, names, sums, window, as_of, months):
         self.lang, self.ids, self.grades, self.order = lang, ids, grades, order
         self.names, self.sums, self.window, self.as_of, self.months = names, sums, window, as_of, months
+        self._lines: tuple[pd.DataFrame, pd.Series] | None = None
 
     def t(self, key: str, **fmt: Any) -> str:
         return _t(key, self.lang, **fmt)
+
+    def lines(self, ledger: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+        """The ledger's lines in the window and the grade of each line's customer ("" for none),
+        found once for both sales breakdowns."""
+        if self._lines is None:
+            lines = frames.window(ledger, self.as_of, self.months)
+            self._lines = lines, lines["customer_id"].astype(str).map(self.grades).fillna("")
+        return self._lines
 
 
 # ---- 1. grades -----------------------------------------------------------------------------
@@ -279,8 +304,8 @@ def _pareto_block(c: _Context, graded: Grading, rules: RuleBook) -> Block:
         guide=a_line,
         guide_name=c.t("pareto_guide", a=pct(a_line)),
     )
-    ranked = rank_values(values.round(frames.DECIMALS)) if len(values) else None
-    if ranked is None or not (ranked["exact"] > 0).any():
+    found = _pareto_rows(values.round(frames.DECIMALS), _lookup(c.names), _lookup(c.grades), rules.pareto.a_share)
+    if found is None:
         return Block(
             "pareto",
             c.t("pareto_title"),
@@ -292,17 +317,77 @@ def _pareto_block(c: _Context, graded: Grading, rules: RuleBook) -> Block:
             chart,
             grade_column=3,
         )
+    rows, total, (k, cum) = found
+    note = c.t("pareto_note", measure=what, k=k, kp=pct(k / len(rows), 1), cum=pct(cum, 1), a=pct(rules.pareto.a_share))
+    total_row = _row(c.t("total"), None, None, None, total, 1.0, None)
+    return Block("pareto", c.t("pareto_title"), headers, kinds, tuple(rows), total_row, note, chart, grade_column=3)
+
+
+ParetoRows = tuple[list[tuple[Any, ...]], float, tuple[int, float]]
+_MICRO_LIMIT = 1 << 62  # rule 4's shares from whole millionths while the total stays below it
+
+
+def _pareto_rows(values: pd.Series, names: dict[Any, Any], grades: dict[Any, Any], a_share: float) -> ParetoRows | None:
+    """Rule 4's rows of the customers with a positive value (rank, id, company, grade, value,
+    share, cumulative share), the total and (customers, cumulative share) where the cumulative
+    share first reaches ``a_share``; None when no value is positive.
+
+    The values are whole millionths (each one's 6-decimal text), so the sums are exact integers
+    and each share one correctly rounded division: the float that the 60-digit decimal quotient
+    of :func:`_pareto_rows_decimal` rounds to (a quotient of a total below 2**62 millionths is
+    either exactly a float's midpoint, and then has at most 60 digits, or further from every
+    midpoint than 60 digits round). Values outside that (not finite, or a total of 2**62
+    millionths and more) take :func:`_pareto_rows_decimal` itself."""
+    texts = [f"{v:.6f}" for v in values.to_numpy(dtype="float64").tolist()]
+    if not all(t[-1].isdigit() for t in texts):  # nan, inf
+        return _pareto_rows_decimal(values, names, grades, a_share)
+    micro = [int(t.replace(".", "")) for t in texts]
+    keep = [i for i, m in enumerate(micro) if m > 0]
+    if not keep:
+        return None
+    whole = sum(micro[i] for i in keep)
+    if whole >= _MICRO_LIMIT:
+        return _pareto_rows_decimal(values, names, grades, a_share)
+    shown = np.array([float(texts[i]) for i in keep])  # what the row shows, and its order
+    ids = values.index[keep]
+    by_id = (
+        np.arange(len(keep)) if ids.is_monotonic_increasing else np.argsort(ids.to_numpy(dtype=object), kind="stable")
+    )
+    order = by_id[np.argsort(-shown[by_id], kind="stable")]  # value descending, then id
+    mine = np.array([micro[i] for i in keep], dtype=np.int64)
+    # rank: 1 + the customers with a strictly greater value (ties share a rank)
+    ascending = np.sort(mine)
+    ranks = (len(mine) + 1 - np.searchsorted(ascending, mine, side="right"))[order].tolist()
+    ordered = mine[order].tolist()
+    running = list(accumulate(ordered))
+    cumulative = [r / whole for r in running]
+    share = Fraction(Decimal(str(a_share)))
+    at = bisect_left(running, -(-share.numerator * whole // share.denominator))  # first with running >= share x total
+    crossed = (at + 1, cumulative[at]) if at < len(running) else (len(running), 1.0)
+    cids = ids[order].tolist()
+    who, grade = _cells([names[cid] or cid for cid in cids]), _cells([grades[cid] for cid in cids])
+    shares = [part / whole for part in ordered]
+    rows = list(zip(ranks, cids, who, grade, shown[order].tolist(), shares, cumulative))
+    return rows, whole / 1_000_000, crossed
+
+
+def _pareto_rows_decimal(
+    values: pd.Series, names: dict[Any, Any], grades: dict[Any, Any], a_share: float
+) -> ParetoRows | None:
+    """:func:`_pareto_rows` by :func:`pareto.rank_values` and 60-digit decimals, row by row."""
+    ranked = rank_values(values) if len(values) else None
+    if ranked is None or not (ranked["exact"] > 0).any():
+        return None
     positive = ranked[ranked["exact"] > 0]
     ordered = positive.assign(_v=positive["exact"].astype(float), _id=positive.index.astype(str)).sort_values(
         ["_v", "_id"], ascending=[False, True], kind="stable"
     )
     rows, crossed = [], None
-    a_share = Decimal(str(rules.pareto.a_share))
+    a_cut = Decimal(str(a_share))
     with localcontext() as ctx:
         ctx.prec = 60
         total = sum((d for d in ordered["exact"]), Decimal(0))
         running = Decimal(0)
-        names, grades = _lookup(c.names), _lookup(c.grades)  # a dict lookup, not a Series one, per row
         for cid, rank, exact in zip(ordered.index, ordered["rank"].tolist(), ordered["exact"]):
             running += exact
             rows.append(
@@ -316,12 +401,9 @@ def _pareto_block(c: _Context, graded: Grading, rules: RuleBook) -> Block:
                     float(running / total),
                 )
             )
-            if crossed is None and running >= a_share * total:
+            if crossed is None and running >= a_cut * total:
                 crossed = (len(rows), float(running / total))
-    k, cum = crossed if crossed is not None else (len(rows), 1.0)
-    note = c.t("pareto_note", measure=what, k=k, kp=pct(k / len(rows), 1), cum=pct(cum, 1), a=pct(rules.pareto.a_share))
-    total_row = _row(c.t("total"), None, None, None, float(total), 1.0, None)
-    return Block("pareto", c.t("pareto_title"), headers, kinds, tuple(rows), total_row, note, chart, grade_column=3)
+    return rows, float(total), crossed if crossed is not None else (len(rows), 1.0)
 
 
 # ---- 3-5. counts by category -----------------------------------------------------------------
@@ -361,24 +443,13 @@ def _salesperson_block(c: _Context, reps: pd.Series, graded: Grading, rules: Rul
         c.order
     ) != 3
     status = staff[in_lang(c.lang, "status_zh", "status")]
-    rows = []
-    by_name = staff.to_dict("index")  # one pass: a .loc per salesperson costs more than the block
-    counts = dict(zip(table.index, table.to_numpy().tolist()))
-    status_of = status.to_dict()
-    for name in staff.index:
-        s = by_name[name]
-        cls = (int(s["a"]), int(s["b"]), int(s["c"])) if show_classes else ()
-        rows.append(
-            _row(
-                unassigned if name == service.UNASSIGNED else name,
-                *counts[name],
-                int(s["customers"]),
-                *cls,
-                float(s["required_low"]),
-                float(s["required_high"]),
-                status_of[name],
-            )
-        )
+    # a column at a time: a row per salesperson (4,800) is one zip of plain columns
+    who = [unassigned if name == service.UNASSIGNED else name for name in staff.index.tolist()]
+    columns = [who, *table.to_numpy().T, staff["customers"]]
+    if show_classes:
+        columns += [staff["a"], staff["b"], staff["c"]]
+    columns += [staff["required_low"].astype("float64"), staff["required_high"].astype("float64"), status]
+    rows = list(zip(*(_cells(col) for col in columns)))
     cls_total = tuple(int(staff[k].sum()) for k in ("a", "b", "c")) if show_classes else ()
     total = (
         _row(
@@ -428,13 +499,12 @@ def _breakdown_block(c: _Context, key: str, column: str, ledger: pd.DataFrame) -
     kinds = (TEXT, *([MONEY] * len(c.order)), MONEY, SHARE)
     title = c.t(f"{key}_title")
     text = derive.text_of(ledger[column]) if column in ledger else None
-    if text is None or (text == "").all():
+    if text is None or not text.to_numpy(dtype=object).any():  # no text but ""
         return Block(key, title, headers, kinds, (), None, c.t("no_column", column=c.t(key)))
-    lines = frames.window(ledger, c.as_of, c.months)
+    lines, grade = c.lines(ledger)
     if lines.empty:
         return Block(key, title, headers, kinds, (), None, c.t("no_sales"))
     category = _category(text.loc[lines.index], c.lang)
-    grade = lines["customer_id"].astype(str).map(c.grades).fillna("")
     cols = c.order + sorted(set(grade.unique()) - set(c.order))
     if len(cols) != len(c.order):
         headers = (c.t(key), *cols, c.t("total"), c.t("share"))
@@ -606,9 +676,16 @@ def _credit_blocks(c: _Context, credit: Grading | pd.DataFrame | None, rules: Ru
     )
     days = _lookup(facts["max_days_overdue"] if "max_days_overdue" in facts else pd.Series(np.nan, index=c.ids))
     names, grades, scores, owed = _lookup(c.names), _lookup(c.grades), _lookup(score), _lookup(overdue)
-    rows2 = tuple(
-        _row(cid, names[cid] or None, grades[cid], scores[cid], _money(owed[cid]), days[cid]) for cid in sel.index
+    cids = sel.index.tolist()
+    columns = (
+        cids,
+        [names[cid] or None for cid in cids],
+        [grades[cid] for cid in cids],
+        [scores[cid] for cid in cids],
+        [_money(owed[cid]) for cid in cids],
+        [days[cid] for cid in cids],
     )
+    rows2 = tuple(zip(*(_cells(col) for col in columns)))
     total2 = _row(c.t("total"), None, None, None, _money(sum(r[4] for r in rows2)), None)
     return block1, Block("poor_credit", t2, h2, k2, rows2, total2, "", grade_column=2)
 

@@ -20,6 +20,7 @@ Print rules (the sheet prints landscape A4, see :mod:`xlgrade.workbook.pagelayou
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from itertools import repeat
 
 from xlgrade.job.outputs import Block, Summary
@@ -56,7 +57,7 @@ class SummaryLayout:
         r = 4
         self.last_col = 1
         placed: list[tuple[Block, int, int, int, int, int | None]] = []
-        texts: dict[tuple[int, int], str] = {}  # text cells: their row may grow when they wrap
+        texts: list[tuple[int, int, list]] = []  # text columns (first row, column, values): they may wrap
         heads: dict[tuple[int, int], str] = {}  # header cells: wrap, their row grows
         for block in summary.blocks:
             top = r
@@ -91,11 +92,7 @@ class SummaryLayout:
             r += 1  # one blank row between blocks
         self.last_row = max(r - 2, 2)
         self.widths = {c: min(max(w + 2, 8.0), TEXT_MAX) for c, w in width.items()}
-        for (at, col), value in texts.items():  # text wider than its column wraps
-            lines = math.ceil(text_width(value) / max(self.widths[col] - 1, 1))
-            if lines > 1:
-                self.cells[(at, col)] = Cell(value, st["wrap"])
-                self.heights[at] = max(self.heights.get(at, ROW_PT), lines * ROW_PT)
+        self._wrap(texts, st)
         for (at, col), h in heads.items():
             lines = math.ceil(text_width(h) / max(self.widths[col] - 1, 1))
             self.heights[at] = max(self.heights.get(at, ROW_PT), min(max(lines, 1), 3) * ROW_PT)
@@ -131,27 +128,42 @@ class SummaryLayout:
         st: dict[str, int],
         ranks: dict[str, int],
         width: dict[int, float],
-        texts: dict[tuple[int, int], str],
+        texts: list[tuple[int, int, list]],
     ) -> None:
         """A block's rows from row ``first``, a column at a time: each cell styled by its column's
-        kind (grades by their rank), each column at least as wide as its widest value (rule 4),
-        its text cells noted in ``texts`` (they may wrap)."""
+        kind (grades by their rank, each distinct grade ranked once), each column at least as
+        wide as its widest value (rule 4), its text columns noted in ``texts`` (they may wrap)."""
         rows = block.rows
         if not rows:
             return
+        span = range(first, first + len(rows))
         for j, (kind, column) in enumerate(zip(block.kinds, zip(*rows))):  # every row has a cell per kind
-            at = list(zip(range(first, first + len(rows)), repeat(j + 1)))
             values = plain_values(column)
-            role = styles.KIND_ROLE.get(kind, "text")
+            cells: Iterator[Cell]
             if block.grade_column == j:
-                roles = [styles.grade_role(ranks.get(str(v)) if v is not None else None) for v in values]
-                self.cells.update(zip(at, (Cell(v, st[x]) for v, x in zip(values, roles))))
+                keys = [None if v is None else str(v) for v in values]
+                style_of = {k: st[styles.grade_role(ranks.get(k) if k is not None else None)] for k in set(keys)}
+                cells = map(Cell, values, [style_of[k] for k in keys])
             else:
-                style = st[role]
-                self.cells.update(zip(at, (Cell(v, style) for v in values)))
+                role = styles.KIND_ROLE.get(kind, "text")
+                cells = _styled(values, st[role])
                 if role == "text":
-                    texts.update((a, v) for a, v in zip(at, values) if isinstance(v, str))
+                    texts.append((first, j + 1, values))
+            self.cells.update(zip(zip(span, repeat(j + 1)), cells))
             width[j + 1] = max(width.get(j + 1, 0), widest(kind, values, each=True))
+
+    def _wrap(self, texts: list[tuple[int, int, list]], st: dict[str, int]) -> None:
+        """Text wider than its column wraps and its row grows by whole lines (rule 4). A text of n
+        characters reads at most 2n wide, so one no wider than its column is not measured."""
+        for first, col, values in texts:
+            room = max(self.widths[col] - 1, 1)
+            for at, value in enumerate(values, first):
+                if not isinstance(value, str) or 2 * len(value) <= room:
+                    continue
+                lines = math.ceil(text_width(value) / room)
+                if lines > 1:
+                    self.cells[(at, col)] = Cell(value, st["wrap"])
+                    self.heights[at] = max(self.heights.get(at, ROW_PT), lines * ROW_PT)
 
     def _breaks(self, bands: list[tuple[int, int]]) -> list[int]:
         """Manual row breaks (the last row of each page but the last), rule 2."""
@@ -186,7 +198,7 @@ class SummaryLayout:
             values=self._ref(first, j + 1, last, j + 1),
             name=str(block.headers[j]),
             name_ref=self._ref(header_row, j + 1),
-            cache=tuple(plain_value(r[j]) for r in block.rows),
+            cache=tuple(plain_values([r[j] for r in block.rows])),
         )
 
     def _chart(
@@ -216,8 +228,8 @@ class SummaryLayout:
             if chart.line is not None and chart.guide is not None:
                 g = self.guide_col
                 self.cells[(header_row, g)] = Cell(chart.guide_name, st["note"])
-                for r in range(first, last + 1):
-                    self.cells[(r, g)] = Cell(chart.guide, st["share"])
+                level = Cell(chart.guide, st["share"])  # one Cell for the column (a Cell is immutable)
+                self.cells.update(zip(zip(range(first, last + 1), repeat(g)), repeat(level)))
                 guide = Series(
                     values=self._ref(first, g, last, g),
                     name=chart.guide_name,
@@ -230,9 +242,23 @@ class SummaryLayout:
             categories=self._ref(first, cat + 1, last, cat + 1),
             series=series,
             line=line,
-            category_cache=tuple(plain_value(r[cat]) for r in block.rows),
+            category_cache=tuple(plain_values([r[cat] for r in block.rows])),
             anchor=anchor,
             size=(columns, CHART_ROWS),
             number_format=fmt,
             guide=guide,
         )
+
+
+_SHARED = {int, str, type(None)}  # the types of a column whose equal values may share one Cell
+
+
+def _styled(values: list, style: int) -> Iterator[Cell]:
+    """A Cell of ``style`` for each of ``values``; where they repeat (counts, statuses), a
+    column of ints and texts has one Cell per distinct value (a Cell is immutable)."""
+    if set(map(type, values)) <= _SHARED:
+        distinct = dict.fromkeys(values)
+        if 2 * len(distinct) < len(values):
+            made = {v: Cell(v, style) for v in distinct}
+            return map(made.__getitem__, values)
+    return map(Cell, values, repeat(style))

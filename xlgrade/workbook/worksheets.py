@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from xlgrade.errors import PackageError
 from xlgrade.workbook import pagelayout, sharedstrings, sheetstream, tables, workbookxml
 from xlgrade.workbook.cellxml import (
+    Cell,
     cell_value,
     cell_xml,
     col_index,
@@ -382,31 +383,57 @@ def _layout_rows(
 ) -> Iterator[str]:
     """The ``<row>`` elements of a free layout {row: [(column, Cell or value)]}, in row order.
     Rows holding the same columns one after another (a block's body) are formatted a column at
-    a time, as in :func:`row_elements`: each column's distinct (value, style) once."""
+    a time, as in :func:`row_elements`: each column's distinct (value, style) once. A row's
+    columns and items are split by one ``zip`` (a row's columns are distinct, so sorting its
+    pairs compares columns only), a run's columns by another, each distinct height's
+    attribute formatted once."""
     end = f"</{p}row>"
     numbers = sorted(by_row)
-    placed = {r: sorted(by_row[r], key=lambda t: t[0]) for r in numbers}
+    split = [tuple(zip(*sorted(by_row[r]))) or ((), ()) for r in numbers]  # [(columns, items)] in row order
+    tall: dict[float, str] = {}
+    for h in {heights[r] for r in numbers if r in heights}:
+        tall[h] = f' ht="{xml_number(float(h))}" customHeight="1"'
     at = 0
     while at < len(numbers):
-        cols = [c for c, _ in placed[numbers[at]]]
+        cols = split[at][0]
         stop = at + 1
-        while stop < len(numbers) and [c for c, _ in placed[numbers[stop]]] == cols:
+        while stop < len(numbers) and split[stop][0] == cols:
             stop += 1
         run = numbers[at:stop]
-        columns = [column_tails([placed[r][k][1] for r in run], None, date1904, p) for k in range(len(cols))]
+        columns = [_run_tails(items, date1904, p) for items in zip(*(items for _, items in split[at:stop]))]
         starts = [f'<{p}c r="{col_letter(c)}' for c in cols]
         # a row whose every cell has an element is one format call: <row r="{0}"{1}><c r="A{0}"{2}...
         fill = (
             f'<{p}row r="{{0}}"{{1}}>' + "".join(f'{s}{{0}}"{{{k + 2}}}' for k, s in enumerate(starts)) + end
         ).format
         for r, tails in zip(run, zip(*columns) if columns else repeat((), len(run))):
-            ht = f' ht="{xml_number(float(heights[r]))}" customHeight="1"' if r in heights else ""
+            ht = tall[heights[r]] if r in heights else ""
             if "" in tails:  # a cell without an element is left out
                 cells = "".join(f'{s}{r}"{tail}' for s, tail in zip(starts, tails) if tail)
                 yield f'<{p}row r="{r}"{ht}>{cells}{end}'
             else:
                 yield fill(r, ht, *tails)
         at = stop
+
+
+def _run_tails(items: Sequence[Any], date1904: bool, p: str) -> list[str]:
+    """:func:`column_tails` of one column of a run of rows. A column of Cells (a block's header,
+    body and totals) is cut where the style changes and each piece formatted as that style's
+    plain values, by their type (a tail depends on its value and style only); a column whose
+    style changes often is formatted whole."""
+    if set(map(type, items)) != {Cell}:
+        return column_tails(list(items), None, date1904, p)
+    styles = [i.style for i in items]
+    cuts = [k for k, (a, b) in enumerate(zip(styles, styles[1:]), 1) if a != b]
+    if len(cuts) > len(items) // 8:
+        return column_tails(list(items), None, date1904, p)
+    values = [i.value for i in items]
+    if Cell in set(map(type, values)):  # a Cell's value that is a Cell is a text there, not a style
+        return column_tails(list(items), None, date1904, p)
+    out: list[str] = []
+    for start, stop in zip([0, *cuts], [*cuts, len(items)]):
+        out += column_tails(values[start:stop], styles[start], date1904, p)
+    return out
 
 
 def set_page_layout(
