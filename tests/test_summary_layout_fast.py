@@ -8,13 +8,13 @@ from __future__ import annotations
 import math
 import random
 from itertools import repeat
+from typing import Any
 
 import pytest
 from test_cellxml_columns import _column
 from test_layout_rows_fast import _old_sheet_data
 from test_package import build_book
 from test_summary import _book
-from test_summary_fast import same
 
 from xlgrade.job import summary
 from xlgrade.job.outputs import GRADE, INT, MONEY, NUMBER, SHARE, TEXT, Block, Chart, Summary
@@ -25,6 +25,20 @@ from xlgrade.workbook.charts import Series
 from xlgrade.workbook.package import Package
 from xlgrade.workbook.summarysheet import ROW_PT, SummaryLayout
 from xlgrade.workbook.widths import text_width, widest
+
+
+def same(a: Any, b: Any, where: str = "") -> None:
+    """``a`` and ``b`` equal all the way down, each value of the same type (floats by repr)."""
+    assert type(a) is type(b), f"{where}: {a!r} vs {b!r}"
+    if isinstance(a, (tuple, list)):
+        assert len(a) == len(b), f"{where}: {len(a)} vs {len(b)} items"
+        for i, (x, y) in enumerate(zip(a, b)):
+            same(x, y, f"{where}[{i}]")
+    elif isinstance(a, float):
+        assert repr(a) == repr(b) or (math.isnan(a) and math.isnan(b)), f"{where}: {a!r} vs {b!r}"
+    else:
+        assert a == b, f"{where}: {a!r} vs {b!r}"
+
 
 ST = {role: i for i, role in enumerate((*styles.ROLES, "wrap", "title", "subtitle"), start=3)}
 

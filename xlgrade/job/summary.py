@@ -49,10 +49,7 @@ above, and their order is the sheet's; each block is a short function of its own
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
 from decimal import Decimal, localcontext
-from fractions import Fraction
-from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -324,57 +321,13 @@ def _pareto_block(c: _Context, graded: Grading, rules: RuleBook) -> Block:
 
 
 ParetoRows = tuple[list[tuple[Any, ...]], float, tuple[int, float]]
-_MICRO_LIMIT = 1 << 62  # rule 4's shares from whole millionths while the total stays below it
 
 
 def _pareto_rows(values: pd.Series, names: dict[Any, Any], grades: dict[Any, Any], a_share: float) -> ParetoRows | None:
     """Rule 4's rows of the customers with a positive value (rank, id, company, grade, value,
     share, cumulative share), the total and (customers, cumulative share) where the cumulative
-    share first reaches ``a_share``; None when no value is positive.
-
-    The values are whole millionths (each one's 6-decimal text), so the sums are exact integers
-    and each share one correctly rounded division: the float that the 60-digit decimal quotient
-    of :func:`_pareto_rows_decimal` rounds to (a quotient of a total below 2**62 millionths is
-    either exactly a float's midpoint, and then has at most 60 digits, or further from every
-    midpoint than 60 digits round). Values outside that (not finite, or a total of 2**62
-    millionths and more) take :func:`_pareto_rows_decimal` itself."""
-    texts = [f"{v:.6f}" for v in values.to_numpy(dtype="float64").tolist()]
-    if not all(t[-1].isdigit() for t in texts):  # nan, inf
-        return _pareto_rows_decimal(values, names, grades, a_share)
-    micro = [int(t.replace(".", "")) for t in texts]
-    keep = [i for i, m in enumerate(micro) if m > 0]
-    if not keep:
-        return None
-    whole = sum(micro[i] for i in keep)
-    if whole >= _MICRO_LIMIT:
-        return _pareto_rows_decimal(values, names, grades, a_share)
-    shown = np.array([float(texts[i]) for i in keep])  # what the row shows, and its order
-    ids = values.index[keep]
-    by_id = (
-        np.arange(len(keep)) if ids.is_monotonic_increasing else np.argsort(ids.to_numpy(dtype=object), kind="stable")
-    )
-    order = by_id[np.argsort(-shown[by_id], kind="stable")]  # value descending, then id
-    mine = np.array([micro[i] for i in keep], dtype=np.int64)
-    # rank: 1 + the customers with a strictly greater value (ties share a rank)
-    ascending = np.sort(mine)
-    ranks = (len(mine) + 1 - np.searchsorted(ascending, mine, side="right"))[order].tolist()
-    ordered = mine[order].tolist()
-    running = list(accumulate(ordered))
-    cumulative = [r / whole for r in running]
-    share = Fraction(Decimal(str(a_share)))
-    at = bisect_left(running, -(-share.numerator * whole // share.denominator))  # first with running >= share x total
-    crossed = (at + 1, cumulative[at]) if at < len(running) else (len(running), 1.0)
-    cids = ids[order].tolist()
-    who, grade = _cells([names[cid] or cid for cid in cids]), _cells([grades[cid] for cid in cids])
-    shares = [part / whole for part in ordered]
-    rows = list(zip(ranks, cids, who, grade, shown[order].tolist(), shares, cumulative))
-    return rows, whole / 1_000_000, crossed
-
-
-def _pareto_rows_decimal(
-    values: pd.Series, names: dict[Any, Any], grades: dict[Any, Any], a_share: float
-) -> ParetoRows | None:
-    """:func:`_pareto_rows` by :func:`pareto.rank_values` and 60-digit decimals, row by row."""
+    share first reaches ``a_share``; None when no value is positive. The ranking is the
+    engine's (:func:`pareto.rank_values`, exact decimals), the running sums 60-digit decimals."""
     ranked = rank_values(values) if len(values) else None
     if ranked is None or not (ranked["exact"] > 0).any():
         return None
