@@ -265,7 +265,7 @@ def _fetch(fastexcel_columns: _Exported, dtypes: list[str]) -> list[np.ndarray]:
 
 def _python(values: pd.Series) -> np.ndarray:
     """A fetched column of texts or booleans as objects, None for a blank."""
-    cells = values.to_numpy(dtype=object)
+    cells = values.to_numpy(dtype=object, copy=True)
     cells[pd.isna(cells)] = None
     return cells
 

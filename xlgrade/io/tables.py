@@ -8,10 +8,12 @@ Accepts:
   read with python-calamine, cells typed as the file stores them (numbers, dates, text,
   booleans; formulas as their cached value). The sheet is ``sheet_name`` if given, else the
   one named like the sheet declaration (Chinese or English name, or its key), else the
-  first sheet. The rows are stacked into columns as calamine gives them
-  (:func:`read_book_table`, :mod:`xlgrade.columnar`): a 200,000-line ledger is never held as
-  a list of row lists, and the memory its reading freed goes back to the system
-  (:mod:`xlgrade.freed`) once the table is built.
+  first sheet. :func:`read_book_table` reads the sheet as whole typed columns through
+  fastexcel where :mod:`xlgrade.io.fastbook` proves them what python-calamine's cells would
+  be (its rules say when; the caller must know the sheet holds no error cell), else the rows
+  are stacked into columns as calamine gives them (:mod:`xlgrade.columnar`): a 200,000-line
+  ledger is never held as a list of row lists, and the memory its reading freed goes back to
+  the system (:mod:`xlgrade.freed`) once the table is built.
 - ``.parquet`` (a file, or a folder of them): through DuckDB, :mod:`xlgrade.io.parquetread`.
 - A title or note rows above the header: the header is found in the first 10 rows
   (see :func:`xlgrade.normalize.find_header`). Row numbers in issues are the file's real
