@@ -361,3 +361,20 @@ def test_the_file_book_takes_the_fast_path_on_a_clean_ledger(tmp_path, monkeypat
     path = _write(tmp_path / "l.xlsx", _clean_rows(100, 5), title=LEDGER.zh)
     _same(_calamine(path)[0], FileBook(path).read_table(LEDGER))
     assert taken == [LEDGER.zh]
+
+
+def test_a_1904_workbook_is_read_fast_with_the_same_days(tmp_path):
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    wb = openpyxl.Workbook()
+    wb.epoch = CALENDAR_MAC_1904
+    ws = wb.active
+    ws.title = LEDGER.zh
+    ws.append(["客户编号", "提货日期", "货物价款", "回收日期"])
+    for i in range(20):
+        ws.append([f"C{i}", dt.datetime(2026, 1, 1) + dt.timedelta(days=i, hours=i % 3 * 7), float(i), None])
+    ws.append(["C9", dt.datetime(1904, 1, 2), 1.0, dt.datetime(2026, 5, 1)])
+    path = tmp_path / "mac.xlsx"
+    wb.save(path)
+    new = _taken(path)
+    assert new.frame["date"].iat[1] == dt.datetime(2026, 1, 2)
