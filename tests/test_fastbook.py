@@ -378,3 +378,19 @@ def test_a_1904_workbook_is_read_fast_with_the_same_days(tmp_path):
     wb.save(path)
     new = _taken(path)
     assert new.frame["date"].iat[1] == dt.datetime(2026, 1, 2)
+
+
+@pytest.mark.parametrize("damage", ["cut", "unclosed"])
+def test_a_sheet_whose_xml_is_cut_off_falls_back_and_is_refused_as_before(tmp_path, damage):
+    from xlgrade.errors import CorruptPartError
+
+    rows = [["客户编号", "提货日期", "货物价款"]] + [[f"C{i}", dt.datetime(2026, 1, 1), float(i)] for i in range(3000)]
+    path = _write(tmp_path / "t.xlsx", rows, title=LEDGER.zh)
+    if damage == "cut":
+        _edit_sheet(path, lambda x: x[: len(x) * 2 // 3])
+    else:
+        _edit_sheet(path, lambda x: x.replace("</sheetData>", "").replace("</worksheet>", ""))
+    with pytest.raises(fastbook.Fallback, match="CalamineError"):
+        _fast(path)
+    with pytest.raises(CorruptPartError, match="not readable XML"):
+        read_book_table(path, LEDGER, may_hold_errors=NO_ERRORS)
