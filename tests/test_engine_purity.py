@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-FORBIDDEN = ("openpyxl", "xlwings", "python_calamine", "uno")
+FORBIDDEN = ("openpyxl", "xlwings", "python_calamine", "fastexcel", "uno")
 
 
 def test_importing_the_engine_loads_no_io_library():

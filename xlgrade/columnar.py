@@ -35,7 +35,7 @@ import pandas as pd
 
 CHUNK_ROWS = 4096
 INTERN_SHARE = 0.5  # stop interning a column once its distinct texts pass this share of its rows
-_INTERN_AFTER = 2 * CHUNK_ROWS  # ... judged only after this many rows
+INTERN_AFTER = 2 * CHUNK_ROWS  # ... judged only after this many rows
 
 
 @dataclass
@@ -87,7 +87,7 @@ class Stack:
                     cells = tuple(map(keep, cells, cells))
                 else:
                     cells = tuple(keep(v, v) if v.__class__ is str else v for v in cells)
-                if self.rows >= _INTERN_AFTER and len(memo) > INTERN_SHARE * (self.rows + len(cells)):
+                if self.rows >= INTERN_AFTER and len(memo) > INTERN_SHARE * (self.rows + len(cells)):
                     self.memos[j] = None  # mostly distinct texts: interning only costs here
         return _objects(cells)
 

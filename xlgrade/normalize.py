@@ -78,6 +78,7 @@ from xlgrade.schema.model import (
 HEADER_SCAN_ROWS = 10
 ROW = "row"
 _NUMERIC = (MONEY, AMOUNT, NUMBER, SCORE, SHARE, INTEGER, ORDINAL)
+NUMERIC_TYPES = _NUMERIC  # the column types parsed as numbers (a reader may give them NaN for blank)
 _WHOLE = (INTEGER, ORDINAL)
 _DATES = (DATE, DATETIME)
 _RANGES = {SCORE: (0.0, 10.0), SHARE: (0.0, 1.0)}
@@ -104,7 +105,8 @@ class Normalized:
 
 
 # ---- header -----------------------------------------------------------------------------
-def _header_text(cell: Any) -> str:
+def header_text(cell: Any) -> str:
+    """A header cell as the column's name: its text stripped, "" for a blank."""
     return "" if parse.is_blank(cell) else str(cell).strip()
 
 
@@ -167,7 +169,7 @@ def find_header(
         )
     keys = _matches(rows[best], sheet)
     missing = next(c for c in needed if c.key not in keys)
-    raise _missing_error(missing, source=source, row=row_offset + best + 1, found=[_header_text(c) for c in rows[best]])
+    raise _missing_error(missing, source=source, row=row_offset + best + 1, found=[header_text(c) for c in rows[best]])
 
 
 @dataclass(frozen=True)
@@ -200,22 +202,22 @@ def map_headers(
             continue
         if col.key in columns:
             raise InputError(
-                f"headers {headers[col.key]!r} and {_header_text(header)!r} both name column "
+                f"headers {headers[col.key]!r} and {header_text(header)!r} both name column "
                 f"{col.en} ({col.key}); keep one of them",
                 source=source,
                 row=header_row,
-                column=_header_text(header),
-                zh=f"表头“{headers[col.key]}”和“{_header_text(header)}”都指向“{col.zh}”列;请只保留一个",
+                column=header_text(header),
+                zh=f"表头“{headers[col.key]}”和“{header_text(header)}”都指向“{col.zh}”列;请只保留一个",
             )
         columns[col.key] = pos
-        headers[col.key] = _header_text(header)
+        headers[col.key] = header_text(header)
     for col in _needed(sheet, allow_missing):
         if col.key not in columns:
-            raise _missing_error(col, source=source, row=header_row, found=[_header_text(h) for h in raw.columns])
+            raise _missing_error(col, source=source, row=header_row, found=[header_text(h) for h in raw.columns])
     taken = set(columns) | {ROW}
     extras: list[tuple[int, str]] = []
     for pos in extra_pos:
-        header = _header_text(raw.columns[pos])
+        header = header_text(raw.columns[pos])
         if not header and blank_mask(raw.iloc[:, pos]).all():
             continue
         name = _unique_name(header or f"column {pos + 1}", taken)
@@ -610,7 +612,7 @@ def _too_big(max_abs: float) -> tuple[str, str]:
 def rows_to_frame(header: Sequence[Any], body: Sequence[Sequence[Any]]) -> pd.DataFrame:
     """A raw frame (header texts as columns) from a header row and data rows of any width."""
     width = max([len(header), *(len(r) for r in body)]) if body else len(header)
-    names = [_header_text(h) for h in header] + [""] * (width - len(header))
+    names = [header_text(h) for h in header] + [""] * (width - len(header))
     if body and any(len(r) != width for r in body):
         body = [list(r) + [None] * (width - len(r)) for r in body]
     frame = (
@@ -637,7 +639,7 @@ def normalize_stacked(
     :mod:`xlgrade.columnar`): the same frame and issues, the rows never all held as lists.
     ``rest``'s chunks are released once the raw frame is built."""
     h = find_header(head, sheet, source=source, row_offset=row_offset, allow_missing=allow_missing)
-    raw = columnar.frame([_header_text(c) for c in head[h]], [columnar.stack(head[h + 1 :]), rest])
+    raw = columnar.frame([header_text(c) for c in head[h]], [columnar.stack(head[h + 1 :]), rest])
     return normalize(
         raw,
         sheet,

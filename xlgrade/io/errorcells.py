@@ -41,7 +41,8 @@ def _unesc(text: str) -> str:
     )
 
 
-def _sheet_part(z: zipfile.ZipFile, sheet_name: str) -> str | None:
+def sheet_part(z: zipfile.ZipFile, sheet_name: str) -> str | None:
+    """The member holding the sheet ``sheet_name`` (None if the workbook names none)."""
     book = z.read("xl/workbook.xml").decode("utf-8", "replace")
     rid = next(
         (a.get("id") for a in map(_attrs, _SHEET.findall(book)) if _unesc(a.get("name", "")) == sheet_name), None
@@ -77,7 +78,7 @@ def error_cells(data: bytes | str | os.PathLike, sheet_name: str) -> dict[tuple[
     of the package ``data`` (its bytes, or the path of its file)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data) as z:
-            part = _sheet_part(z, sheet_name)
+            part = sheet_part(z, sheet_name)
             if part is None or part not in z.namelist() or not _has_mark(z, part):
                 return {}
             xml = z.read(part).decode("utf-8", "replace")

@@ -8,10 +8,12 @@ Accepts:
   read with python-calamine, cells typed as the file stores them (numbers, dates, text,
   booleans; formulas as their cached value). The sheet is ``sheet_name`` if given, else the
   one named like the sheet declaration (Chinese or English name, or its key), else the
-  first sheet. The rows are stacked into columns as calamine gives them
-  (:func:`read_book_table`, :mod:`xlgrade.columnar`): a 200,000-line ledger is never held as
-  a list of row lists, and the memory its reading freed goes back to the system
-  (:mod:`xlgrade.freed`) once the table is built.
+  first sheet. :func:`read_book_table` reads the sheet as whole typed columns through
+  fastexcel where :mod:`xlgrade.io.fastbook` proves them what python-calamine's cells would
+  be (its rules say when; the caller must know the sheet holds no error cell), else the rows
+  are stacked into columns as calamine gives them (:mod:`xlgrade.columnar`): a 200,000-line
+  ledger is never held as a list of row lists, and the memory its reading freed goes back to
+  the system (:mod:`xlgrade.freed`) once the table is built.
 - ``.parquet`` (a file, or a folder of them): through DuckDB, :mod:`xlgrade.io.parquetread`.
 - A title or note rows above the header: the header is found in the first 10 rows
   (see :func:`xlgrade.normalize.find_header`). Row numbers in issues are the file's real
@@ -48,6 +50,7 @@ from xlgrade.errors import (
     PackageError,
     XlgradeError,
 )
+from xlgrade.io import fastbook
 from xlgrade.io.csvread import read_csv_table
 from xlgrade.io.errorcells import error_cells, mark_errors
 from xlgrade.io.parquetread import PARQUET_SUFFIXES, read_parquet_table
@@ -152,12 +155,33 @@ def read_book_table(
     may_hold_errors: Callable[[str], bool] | None = None,
     allow_missing: Collection[str] = (),
     max_abs: float | None = None,
+    fast: bool = True,
 ) -> tuple[Normalized, str]:
     """(``sheet``'s table normalised, the sheet's name): :func:`read_book_rows` and
     :func:`~xlgrade.normalize.normalize_rows` in one pass, the same frame and issues, without
-    ever holding the rows as lists: they are stacked into columns as calamine gives them
-    (:mod:`xlgrade.columnar`). The arguments are :func:`read_book_rows`'s."""
-    sheet_data, name = _sheet_data(path, sheet, sheet_name=sheet_name, data=data, checked=checked)
+    ever holding the rows as lists: read through fastexcel where :mod:`xlgrade.io.fastbook`
+    proves that exact (``fast``), else stacked into columns as calamine gives the rows
+    (:mod:`xlgrade.columnar`). The other arguments are :func:`read_book_rows`'s."""
+    _check_file(path, data, checked)
+    if fast:
+        try:
+            out, name = fastbook.read(
+                path,
+                sheet,
+                pick=lambda names: pick_sheet(names, sheet, sheet_name, path.name),
+                data=data,
+                may_hold_errors=may_hold_errors,
+                source=lambda n: f"[{path.name}]{n}",
+                allow_missing=allow_missing,
+                max_abs=max_abs,
+            )
+        except fastbook.Fallback:
+            pass
+        else:
+            if len(out.frame) >= RELEASE_ROWS:  # fastexcel's and DuckDB's copies are gone
+                freed.release()
+            return out, name
+    sheet_data, name = _sheet_data(path, sheet, sheet_name=sheet_name, data=data, checked=True)
     start = sheet_data.start
     rows = _cells_of(sheet_data, path, data, name)
     above = list(islice(rows, start[0] if start else 0))
@@ -191,15 +215,7 @@ def _sheet_data(
     path: Path, sheet: Sheet, *, sheet_name: str | None, data: bytes | None, checked: bool
 ) -> tuple[Any, str]:
     """(the sheet as calamine parsed it, its name): the file checked first unless ``checked``."""
-    if not checked and data is None:
-        try:
-            from xlgrade.workbook import ziplimits  # workbooks only: a CSV grade does not import it
-
-            ziplimits.check_file(path, allow_xls=path.suffix.lower() == ".xls")
-        except (OversizedPartError, CorruptPartError, EncryptedWorkbookError):
-            raise
-        except PackageError as exc:  # not a workbook at all: an input error, as for a bad CSV
-            raise InputError(str(exc)) from None
+    _check_file(path, data, checked)
     try:
         book = (
             python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -216,6 +232,21 @@ def _sheet_data(
             raise _unreadable(path, data, exc, name) from None
     finally:
         book.close()
+
+
+def _check_file(path: Path, data: bytes | None, checked: bool) -> None:
+    """The file checked by :mod:`xlgrade.workbook.ziplimits` before calamine or fastexcel
+    inflates it, unless ``checked`` or ``data`` is given (a verified package's bytes)."""
+    if checked or data is not None:
+        return
+    try:
+        from xlgrade.workbook import ziplimits  # workbooks only: a CSV grade does not import it
+
+        ziplimits.check_file(path, allow_xls=path.suffix.lower() == ".xls")
+    except (OversizedPartError, CorruptPartError, EncryptedWorkbookError):
+        raise
+    except PackageError as exc:  # not a workbook at all: an input error, as for a bad CSV
+        raise InputError(str(exc)) from None
 
 
 def _cells_of(sheet_data: Any, path: Path, data: bytes | None, name: str) -> Iterator[list[Any]]:
