@@ -240,6 +240,50 @@ def test_every_part_the_job_reads_or_copies_is_verified_first(small_book, tmp_pa
     assert reads > 20  # the sheets, workbook.xml, rels ... and the members copied at save
 
 
+ACCESSORS = (
+    "read",
+    "text",
+    "byte_chunks",
+    "raw_member",
+    "stored_as",
+    "may_hold_errors",
+    "to_bytes",
+    "save",
+    "book save",
+)
+
+
+@pytest.mark.parametrize("use", ACCESSORS)
+def test_each_way_of_using_a_part_verifies_it_first(small_book, tmp_path, background, monkeypatch, use):
+    # no background thread, and a damaged sheet nothing else has looked at: whatever gets at
+    # its bytes (or copies them on) meets the error opening gave, before any byte is used
+    # (inflated in small chunks: a comparison that differs in the first one reads no further)
+    background(0)
+    monkeypatch.setattr(ziplimits, "CHUNK_BYTES", 256)
+    part = sheet_part(small_book, LEDGER.zh)
+    path = damaged(small_book, tmp_path / "b.xlsx", "crc", part)
+    expected = opening_error(path)
+    before = path.read_bytes()
+    book = FileBook(path)
+    pkg = book.package
+    other = sheet_part(small_book, SUMMARY_SHEET.zh)
+    uses = {
+        "read": lambda: pkg.read(part),
+        "text": lambda: pkg.text(part),
+        "byte_chunks": lambda: pkg.byte_chunks(part),  # raises when asked, not at its last chunk
+        "raw_member": lambda: pkg.raw_member(part),
+        "stored_as": lambda: pkg.stored_as(part, ["x" * pkg.size(part)]),  # differs at once
+        "may_hold_errors": lambda: pkg.may_hold_errors(part),
+        "to_bytes": lambda: (pkg.write(other, "<worksheet/>"), pkg.to_bytes()),
+        "save": lambda: (pkg.write(other, "<worksheet/>"), pkg.save()),
+        "book save": book.save,  # nothing changed: still refused
+    }
+    with pytest.raises(CorruptPartError) as raised:
+        uses[use]()
+    assert str(raised.value) == expected
+    assert path.read_bytes() == before
+
+
 @pytest.mark.parametrize("threads", [0, 2])
 def test_the_parts_holding_error_cells_are_known_as_before(tmp_path, background, threads):
     from test_edges import _xlsx_with_errors
