@@ -80,7 +80,8 @@ CHUNK_BYTES = 1 << 20
 PARALLEL_BYTES = 32 << 20
 VERIFY_THREADS = 2
 # Verifier: from this much declared data, the parts of BACKGROUND_PART_BYTES or more (the large
-# sheets) are verified in VERIFY_THREADS background threads, the others at once.
+# sheets) are verified in background threads, the others at once; as many threads as there are
+# cores beside the one the caller works on, at least one, at most VERIFY_THREADS.
 BACKGROUND_BYTES = 32 << 20
 BACKGROUND_PART_BYTES = 1 << 20
 
@@ -383,6 +384,16 @@ def verify(buf: bytes, zf: zipfile.ZipFile, name: str, find: bytes = b"") -> set
     return found
 
 
+def background_threads() -> int:
+    """How many threads :class:`Verifier` runs: the cores this process may use but one (the
+    caller's, who reads meanwhile), at least one, at most :data:`VERIFY_THREADS` (0: none)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        cores = os.cpu_count() or 1
+    return min(VERIFY_THREADS, max(1, cores - 1))
+
+
 class Verifier:
     """:func:`verify` of a package that is read part by part (rule 5): every member checked and
     the parts holding ``find`` noted, a large package's large parts in background threads.
@@ -415,7 +426,7 @@ class Verifier:
         self._queue = sorted(large, key=lambda k: -self._members[k].file_size)
         for k in large:
             self._state[k] = self._PENDING
-        for _ in range(min(VERIFY_THREADS, len(large))):
+        for _ in range(min(background_threads(), len(large))):
             threading.Thread(target=self._work, name="xlgrade-verify", daemon=True).start()
         for k, info in enumerate(self._members):
             if info.file_size < BACKGROUND_PART_BYTES:
