@@ -366,3 +366,17 @@ def test_a_small_workbook_is_still_verified_at_once(small_book, tmp_path):
     with pytest.raises(CorruptPartError) as raised:
         Package(path)
     assert str(raised.value) == opening_error(path)
+
+
+# ---- the search for error cells -----------------------------------------------------------------
+@pytest.mark.parametrize("size", [100, 1 << 16, 3 << 20])
+def test_contains_is_the_in_operator(size):
+    # large data is searched by the C library's memmem (without the GIL): the same answers
+    find = b't="e"'
+    blank = b'<c r="A1" t="n"><v>1</v></c>' * (size // 27 + 1)
+    assert not ziplimits.contains(blank, find)
+    for at in (0, 1, len(blank) // 2, len(blank) - len(find)):
+        data = blank[:at] + find + blank[at + len(find) :]
+        assert ziplimits.contains(data, find) and find in data
+    assert not ziplimits.contains(blank + b't="', find)  # a prefix at the very end is no match
+    assert ziplimits.contains(b"\0" * size + find, find)  # NUL bytes do not end the search

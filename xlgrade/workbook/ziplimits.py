@@ -39,6 +39,7 @@ cannot guard its own opening.
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import struct
@@ -48,6 +49,7 @@ import zlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from xlgrade.errors import (
     CorruptPartError,
@@ -275,6 +277,33 @@ def _inflating(view: memoryview, declared: int, part: str, name: str) -> Iterato
         )
 
 
+@functools.cache
+def _memmem() -> Any:
+    """The C library's ``memmem`` (through ctypes, which lets go of the GIL while it runs), or
+    None where there is none (Windows)."""
+    if os.name != "posix":
+        return None
+    try:
+        import ctypes
+
+        memmem = ctypes.CDLL(None).memmem
+    except (OSError, AttributeError):
+        return None
+    memmem.restype = ctypes.c_void_p
+    memmem.argtypes = (ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t)
+    return memmem
+
+
+def contains(data: bytes, find: bytes) -> bool:
+    """``find in data``; a large ``data`` searched by the C library's ``memmem`` where there is
+    one, twice as fast here and without holding the GIL (the search is a quarter of what
+    verifying a sheet costs, and a background check must leave the GIL to the reader)."""
+    memmem = _memmem() if len(data) >= 1 << 16 else None
+    if memmem is None:
+        return find in data
+    return bool(memmem(data, len(data), find, len(find)))
+
+
 def _check(total: int, crc: int, info: zipfile.ZipInfo, name: str) -> None:
     """Refuse a member whose data is not the length or CRC-32 its header declares."""
     part = info.filename
@@ -302,7 +331,7 @@ def inflate(
             return
         if isinstance(data, memoryview):  # a stored member
             data = bytes(data)
-        if find in tail + bytes(data[: len(find) - 1]) or find in data:
+        if find in tail + bytes(data[: len(find) - 1]) or contains(data, find):
             found.add(part)
         tail = bytes(data[-(len(find) - 1) :]) if len(find) > 1 else b""
 
