@@ -35,7 +35,14 @@ every member is inflated once (streaming, output discarded) to check its length 
 no damaged part is ever copied on compressed; parts are read only through its bounded
 inflater, and a part whose XML is cut off is refused naming it (and its sheet). That pass also
 notes the parts holding an error cell (``t="e"``, :meth:`Package.may_hold_errors`), so the
-reader never inflates a sheet a second time to look for them.
+reader never inflates a sheet a second time to look for them. In a large package the large
+parts are checked in background threads (:class:`ziplimits.Verifier`) while the job reads the
+others: every method here that gets at a part's bytes as the file holds them (read, in
+chunks, compared, its compressed bytes, its error-cell note) waits for that part's check
+first, the save for every part's, and :meth:`Package.verified` is how a caller waits before
+another library reads the file (calamine, through
+:class:`~xlgrade.workbook.filebook.FileBook`); a damaged part is refused there with the error
+opening it would have raised.
 
 Speed and memory on a 200,000-line ledger: a changed part is held as text until saved, except a
 large one: cells set on a sheet of :data:`worksheets.STREAM_BYTES` or more are set as a stream
