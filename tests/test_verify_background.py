@@ -154,15 +154,15 @@ def test_a_sheet_is_verified_before_calamine_reads_it(small_book, tmp_path, back
 def test_a_read_waits_for_a_check_already_under_way(small_book, tmp_path, background, monkeypatch):
     # a background thread has started on the ledger's part and is held there: the read must
     # wait for its verdict (here: damaged), not go ahead while the check is still running
-    background(1)
     part = sheet_part(small_book, LEDGER.zh)
     path = damaged(small_book, tmp_path / "l.xlsx", "crc", part)
     expected = opening_error(path)
+    background(1)
     started, release = threading.Event(), threading.Event()
     inflate = ziplimits.inflate
 
-    def held(buf, info, name, **kw):
-        if info.filename == part and threading.current_thread() is not threading.main_thread():
+    def held(buf, info, name, **kw):  # this file's ledger, in a background thread
+        if name == path.name and info.filename == part and threading.current_thread() is not threading.main_thread():
             started.set()
             assert release.wait(30)
         return inflate(buf, info, name, **kw)

@@ -456,7 +456,10 @@ class Verifier:
         for k in large:
             self._state[k] = self._PENDING
         for _ in range(min(background_threads(), len(large))):
-            threading.Thread(target=self._work, name="xlgrade-verify", daemon=True).start()
+            try:
+                threading.Thread(target=self._work, name="xlgrade-verify", daemon=True).start()
+            except RuntimeError:  # no thread to be had: the caller checks each part as it asks
+                break
         for k, info in enumerate(self._members):
             if info.file_size < BACKGROUND_PART_BYTES:
                 self._check_member(k)
