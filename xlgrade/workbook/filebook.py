@@ -142,6 +142,12 @@ class FileBook:
     def _reading(self, name: str, read: Callable[..., Any]) -> Any:
         """``read(data=..., checked=..., may_hold_errors=...)`` of the sheet ``name`` (a function of
         :mod:`xlgrade.io.tables`), a damaged sheet reported as :class:`DamagedSheetError`."""
+        # the parts calamine reads verified first (it inflates them itself, trusting their headers)
+        try:
+            part: str | None = self.package.sheet_part(name)
+        except (PackageError, KeyError):
+            part = None  # no worksheet part of its own: every part verified
+        self.package.verified(part)
         data = self.package.to_bytes() if self.package.dirty else None  # pending writes are read back
         try:
             return read(
@@ -645,6 +651,7 @@ class FileBook:
         ``trust_cached``: declare every formula's cached result current (the monthly job,
         which has just written them); False leaves the calculation settings as they were."""
         self.check_writable()
+        self.package.verified()  # a damaged part is refused even when nothing is written
         if not self.package.dirty:
             return None
         # the rule names its formulas read exist (a workbook without a rules sheet gets constants);

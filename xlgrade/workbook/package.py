@@ -35,7 +35,14 @@ every member is inflated once (streaming, output discarded) to check its length 
 no damaged part is ever copied on compressed; parts are read only through its bounded
 inflater, and a part whose XML is cut off is refused naming it (and its sheet). That pass also
 notes the parts holding an error cell (``t="e"``, :meth:`Package.may_hold_errors`), so the
-reader never inflates a sheet a second time to look for them.
+reader never inflates a sheet a second time to look for them. In a large package the large
+parts are checked in background threads (:class:`ziplimits.Verifier`) while the job reads the
+others: every method here that gets at a part's bytes as the file holds them (read, in
+chunks, compared, its compressed bytes, its error-cell note) waits for that part's check
+first, the save for every part's, and :meth:`Package.verified` is how a caller waits before
+another library reads the file (calamine, through
+:class:`~xlgrade.workbook.filebook.FileBook`); a damaged part is refused there with the error
+opening it would have raised.
 
 Speed and memory on a 200,000-line ledger: a changed part is held as text until saved, except a
 large one: cells set on a sheet of :data:`worksheets.STREAM_BYTES` or more are set as a stream
@@ -113,10 +120,11 @@ class Package:
         st = os.stat(self.path)
         self._stamp = (st.st_size, st.st_mtime_ns)
         self._zip = ziplimits.open_zip(self._buf, self.path.name)  # declared sizes within the limits
-        # Every member inflated once (streaming, output discarded, CRC checked) before anything is
-        # read: the members copied on compressed at save, and those calamine reads, are sound.
+        # Every member inflated once (streaming, output discarded, CRC checked) before it is read,
+        # copied on compressed at save or read by calamine: a large workbook's large parts in
+        # background threads, each waited for (checked) before its first use (ziplimits rule 5).
         # (the parts holding an error cell, t="e", noted on the way: see :meth:`may_hold_errors`)
-        self._error_parts = ziplimits.verify(self._buf, self._zip, self.path.name, find=b't="e"')
+        self._verified = ziplimits.Verifier(self._buf, self._zip, self.path.name, find=b't="e"')
         self._infos = {i.filename: i for i in self._zip.infolist() if not i.is_dir()}
         self._order = list(self._infos)
         self._parts: dict[str, str | bytes | Deflated | SegmentedPart] = {}  # changed or new parts
@@ -153,6 +161,7 @@ class Package:
             return data.encode("utf-8") if isinstance(data, str) else data
         if part in self._removed or part not in self._infos:
             raise KeyError(part)
+        self._verified.check(part)
         return ziplimits.inflate(self._buf, self._infos[part], self.path.name)
 
     def text_chunks(self, part: str) -> Iterator[str]:
@@ -175,7 +184,21 @@ class Package:
     def may_hold_errors(self, part: str) -> bool:
         """Whether ``part`` may hold an error cell (``t="e"``): False only for a part read from
         the file that does not (found while verifying it, so no part is inflated again for it)."""
-        return part in self._parts or part not in self._infos or part in self._error_parts
+        return part in self._parts or part not in self._infos or self._verified.holds(part)
+
+    def verified(self, sheet_part: str | None = None) -> None:
+        """Return once the parts as read from the file are verified (ziplimits rule 5), waiting
+        for the background's checks: every part, or with ``sheet_part``, the parts another
+        library (calamine) reads to read that sheet from the file: the sheet's and every part
+        that is no worksheet (the workbook part, relationships, styles, shared strings ...).
+        Raises the error opening the package would have raised when any part is damaged."""
+        if sheet_part is None:
+            self._verified.check_all()
+            return
+        sheets = {s.part for s in workbookxml.sheets(self)}
+        for part in self._infos:
+            if part == sheet_part or part not in sheets:
+                self._verified.check(part)
 
     def text(self, part: str) -> str:
         data = self._parts.get(part)
@@ -221,6 +244,7 @@ class Package:
             return None
         if part in self._removed or part not in self._infos:
             raise KeyError(part)
+        self._verified.check(part)
         return ziplimits.inflate_chunks(self._buf, self._infos[part], self.path.name)
 
     def _sheet_of(self, part: str) -> str:
@@ -240,7 +264,8 @@ class Package:
         return self._infos.get(part)
 
     def raw_member(self, part: str) -> bytes:
-        """The compressed bytes of an unchanged part, as stored in the file (checked at opening)."""
+        """The compressed bytes of an unchanged part, as stored in the file (verified first)."""
+        self._verified.check(part)
         return raw_member(self._buf, self._infos[part])
 
     def is_segmented(self, part: str) -> bool:
@@ -273,6 +298,7 @@ class Package:
         chars = sum(map(len, pieces))  # a text's UTF-8 is 1 to 4 bytes a character
         if chars > info.file_size or 4 * chars < info.file_size:
             return False
+        self._verified.check(part)
         return same_bytes(encoded_blocks(pieces), ziplimits.inflate_chunks(self._buf, info, self.path.name))
 
     def _stored_segmented(self, part: str, data: SegmentedPart) -> bool:
@@ -526,6 +552,7 @@ class Package:
 
     # ---- saving ---------------------------------------------------------------------------------------
     def _entries(self) -> list[Entry]:
+        self._verified.check_all()  # the unchanged members are copied compressed: all sound first
         entries = []
         deflated: dict[str, Future[tuple[bytes, int, int]]] = {}
         for name in self.names():  # every changed part deflating at once (the early ones already are)

@@ -24,6 +24,14 @@ Its rules:
    later by calamine / openpyxl (which inflate on their own) is known to be sound first.
    Damaged members (bad CRC, truncated data, an unknown compression method) are refused with
    the part's name: an unreadable part is never copied on silently.
+5. :class:`Verifier` is that pass for the part store, which reads a package part by part: the
+   same checks, the same parts noted, the same error (the first damaged member in the zip's
+   order), but from :data:`BACKGROUND_BYTES` of declared data the parts of
+   :data:`BACKGROUND_PART_BYTES` or more are verified in background threads while the caller
+   works on. The caller asks :meth:`Verifier.check` for a part before anything reads it (it
+   waits for that part's check, or does it at once if no thread has started it) and
+   :meth:`Verifier.check_all` before anything is copied or written; a failure found in a
+   thread is raised there, in the caller's thread, never lost and never a thread's traceback.
 
 The limits are module constants, not rules: rules are read from inside the workbook, so they
 cannot guard its own opening.
@@ -31,14 +39,17 @@ cannot guard its own opening.
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import struct
+import threading
 import zipfile
 import zlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from xlgrade.errors import (
     CorruptPartError,
@@ -70,6 +81,11 @@ CHUNK_BYTES = 1 << 20
 # verify() inflates in threads from this much declared data (a small workbook is not worth a pool).
 PARALLEL_BYTES = 32 << 20
 VERIFY_THREADS = 2
+# Verifier: from this much declared data, the parts of BACKGROUND_PART_BYTES or more (the large
+# sheets) are verified in background threads, the others at once; as many threads as there are
+# cores beside the one the caller works on, at least one, at most VERIFY_THREADS.
+BACKGROUND_BYTES = 32 << 20
+BACKGROUND_PART_BYTES = 1 << 20
 
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
@@ -261,6 +277,33 @@ def _inflating(view: memoryview, declared: int, part: str, name: str) -> Iterato
         )
 
 
+@functools.cache
+def _memmem() -> Any:
+    """The C library's ``memmem`` (through ctypes, which lets go of the GIL while it runs), or
+    None where there is none (Windows)."""
+    if os.name != "posix":
+        return None
+    try:
+        import ctypes
+
+        memmem = ctypes.CDLL(None).memmem
+    except (OSError, AttributeError):
+        return None
+    memmem.restype = ctypes.c_void_p
+    memmem.argtypes = (ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t)
+    return memmem
+
+
+def contains(data: bytes, find: bytes) -> bool:
+    """``find in data``; a large ``data`` searched by the C library's ``memmem`` where there is
+    one, twice as fast here and without holding the GIL (the search is a quarter of what
+    verifying a sheet costs, and a background check must leave the GIL to the reader)."""
+    memmem = _memmem() if len(data) >= 1 << 16 else None
+    if memmem is None:
+        return find in data
+    return bool(memmem(data, len(data), find, len(find)))
+
+
 def _check(total: int, crc: int, info: zipfile.ZipInfo, name: str) -> None:
     """Refuse a member whose data is not the length or CRC-32 its header declares."""
     part = info.filename
@@ -288,7 +331,7 @@ def inflate(
             return
         if isinstance(data, memoryview):  # a stored member
             data = bytes(data)
-        if find in tail + bytes(data[: len(find) - 1]) or find in data:
+        if find in tail + bytes(data[: len(find) - 1]) or contains(data, find):
             found.add(part)
         tail = bytes(data[-(len(find) - 1) :]) if len(find) > 1 else b""
 
@@ -368,6 +411,126 @@ def verify(buf: bytes, zf: zipfile.ZipFile, name: str, find: bytes = b"") -> set
             for future in done.values():
                 future.cancel()
     return found
+
+
+def background_threads() -> int:
+    """How many threads :class:`Verifier` runs: the cores this process may use but one (the
+    caller's, who reads meanwhile), at least one, at most :data:`VERIFY_THREADS` (0: none)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        cores = os.cpu_count() or 1
+    return min(VERIFY_THREADS, max(1, cores - 1))
+
+
+class Verifier:
+    """:func:`verify` of a package that is read part by part (rule 5): every member checked and
+    the parts holding ``find`` noted, a large package's large parts in background threads.
+
+    Made, it has checked every part below :data:`BACKGROUND_PART_BYTES` (every part, below
+    :data:`BACKGROUND_BYTES` in all); :meth:`check` a part before reading it, :meth:`check_all`
+    before copying or writing any. Whatever fails, what is raised is what :func:`verify` raises
+    for the same bytes: once any member is found damaged, every member is checked and the first
+    damaged one in the zip's order is raised (again at every later call)."""
+
+    _PENDING, _RUNNING, _DONE = 0, 1, 2
+
+    def __init__(self, buf: bytes, zf: zipfile.ZipFile, name: str, find: bytes = b"") -> None:
+        self._buf, self._name, self._find = buf, name, find
+        self._members = [info for info in zf.infolist() if not info.is_dir()]
+        self._of: dict[str, list[int]] = {}  # a part's members (a name may be stored twice)
+        for k, info in enumerate(self._members):
+            self._of.setdefault(info.filename, []).append(k)
+        self.found: set[str] = set()  # the members whose data holds ``find`` (complete once checked)
+        self._failed: dict[int, BaseException] = {}
+        self._state = [self._DONE] * len(self._members)
+        self._queue: list[int] = []  # the background's members, largest first
+        self._settled = False  # every member checked, none failed
+        self._lock = threading.Condition()
+        if sum(info.file_size for info in self._members) < BACKGROUND_BYTES:
+            self.found = verify(buf, zf, name, find)  # raises what verify raises
+            self._settled = True
+            return
+        large = [k for k, info in enumerate(self._members) if info.file_size >= BACKGROUND_PART_BYTES]
+        self._queue = sorted(large, key=lambda k: -self._members[k].file_size)
+        for k in large:
+            self._state[k] = self._PENDING
+        for _ in range(min(background_threads(), len(large))):
+            try:
+                threading.Thread(target=self._work, name="xlgrade-verify", daemon=True).start()
+            except RuntimeError:  # no thread to be had: the caller checks each part as it asks
+                break
+        for k, info in enumerate(self._members):
+            if info.file_size < BACKGROUND_PART_BYTES:
+                self._check_member(k)
+        if self._failed:
+            self.check_all()
+
+    def check(self, part: str) -> None:
+        """Return once ``part`` (every member of that name) is checked and sound; a part the
+        package lacks has nothing to check. Raises as :func:`verify` does (see the class)."""
+        if self._settled:
+            return
+        for k in self._of.get(part, ()):
+            self._wait(k)
+        if self._failed:
+            self.check_all()
+
+    def check_all(self) -> None:
+        """Return once every member is checked and sound; else raise the first damaged one in
+        the zip's order, as :func:`verify` does."""
+        if self._settled:
+            return
+        for k in range(len(self._members)):
+            self._wait(k)
+        if self._failed:
+            raise self._failed[min(self._failed)].with_traceback(None)
+        self._settled = True
+
+    def holds(self, part: str) -> bool:
+        """Whether ``part``'s data holds ``find`` (it is checked first, see :meth:`check`)."""
+        self.check(part)
+        return part in self.found
+
+    def _wait(self, k: int) -> None:
+        """Member ``k`` checked: by this thread now if no thread has started it, else waited for."""
+        with self._lock:
+            while self._state[k] != self._PENDING:
+                if self._state[k] == self._DONE:
+                    return
+                self._lock.wait()
+            self._state[k] = self._RUNNING
+        self._check_member(k)
+
+    def _work(self) -> None:
+        """A background thread: check the pending members, largest first, until none is left."""
+        while True:
+            with self._lock:
+                while self._queue and self._state[self._queue[0]] != self._PENDING:
+                    self._queue.pop(0)
+                if not self._queue:
+                    return
+                k = self._queue.pop(0)
+                self._state[k] = self._RUNNING
+            self._check_member(k)
+
+    def _check_member(self, k: int) -> None:
+        """Inflate member ``k`` as :func:`verify` does; a failure is kept, for :meth:`check` and
+        :meth:`check_all` to raise in the caller's thread. Interrupted (KeyboardInterrupt), the
+        member is left to check again."""
+        try:
+            inflate(self._buf, self._members[k], self._name, keep=False, find=self._find, found=self.found)
+        except Exception as exc:
+            self._failed[k] = exc
+        except BaseException:
+            self._set(k, self._PENDING)
+            raise
+        self._set(k, self._DONE)
+
+    def _set(self, k: int, state: int) -> None:
+        with self._lock:
+            self._state[k] = state
+            self._lock.notify_all()
 
 
 def check_file(path: str | os.PathLike, *, allow_xls: bool = False) -> None:
