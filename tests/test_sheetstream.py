@@ -250,16 +250,20 @@ def _odd_row(rng: random.Random, r: int, p: str) -> str:
         f'<{p}row r="{r}"><{p}c r="A{r}"><{p}v>1</{p}v><{p}extLst/></{p}c><{p}extLst><{p}ext uri="y"/></{p}extLst></{p}row>',
         f'<{p}row r="{r}"><{p}c r="B{r}"/></{p}row>',
         f'<{p}row r="{r}"><{p}c r="A{r}"/><{p}extLstX/><{p}extLst/></{p}row>',  # a name that only starts so
+        f'<{p}row r="{r}"><{p}c r="A{r}"/><{p}c r="B{r}"><{p}v>2</{p}v></{p}c><{p}c r="C{r}"/></{p}row>',
+        f'<{p}row r="{r}"><{p}c r="C{r}"/><{p}c r="A{r}"/><{p}c r="E{r}"/></{p}row>',  # out of order, last widest
+        f'<{p}row r="{r}"><{p}c r="A{r}"/><{p}c r="C{r}"/><{p}c r="E{r}"><{p}v>5</{p}v></{p}c></{p}row>',
         f'<{p}row r="{r}"/>',
     ]
     return rng.choice(shapes)
 
 
 @pytest.mark.parametrize("p", ["", "x:"])
-@pytest.mark.parametrize("seed", range(10))
+@pytest.mark.parametrize("seed", range(16))
 def test_cells_appended_after_a_rows_cells_equal_the_general_scan(monkeypatch, p, seed):
-    """A column filled in right of every cell (the ledger's 信用评估 on a sheet openpyxl or Excel
-    filled, every row): ``RowEdit._append_after_cells`` gives what the cell-by-cell scan gives."""
+    """A column filled in right of or between a row's cells (the ledger's 信用评估, the customer
+    summary's computed columns on a sheet openpyxl or Excel filled, every row):
+    ``RowEdit._append_after_cells`` gives what the cell-by-cell scan gives."""
     rng = random.Random(seed)
     numbers = sorted(rng.sample(range(1, 30), rng.randint(1, 20)))
     rows = [_odd_row(rng, r, p) if rng.random() < 0.6 else _row(rng, r, p, 3) for r in numbers]
@@ -267,8 +271,8 @@ def test_cells_appended_after_a_rows_cells_equal_the_general_scan(monkeypatch, p
     for _ in range(4):
         col = rng.choice([2, 4, 5])  # right of some rows' cells, inside others
         cells = {(r, col): Cell(rng.choice(["按期回款", 1.5, None, "<&>"]), rng.choice([None, 3])) for r in numbers}
-        if rng.random() < 0.3:
-            cells.update({(r, 6): Cell("逾期", None) for r in numbers[::2]})
+        if rng.random() < 0.4:
+            cells.update({(r, rng.choice([2, 6])): Cell("逾期", None) for r in numbers[::2]})
         how = dict(keep_styles=rng.random() < 0.5, keep_formulas=rng.choice([True, False]))
         fast = _whole(xml, cells, **how)
         with monkeypatch.context() as m:

@@ -13,6 +13,7 @@ missing row at its number's place, a row's ``spans`` grow to the cells written, 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -83,6 +84,7 @@ class RowEdit:
         self._cell_refs = re.compile(rf'<{pe}c r="([A-Z]{{1,3}})\d+"')  # a cell addressed as usual
         self._any_cell = re.compile(rf"<{pe}c\b")  # any cell (not <color>, <cols>: \b)
         self._ext_list = re.compile(rf"<{pe}extLst\b")
+        self._cell_start = re.compile(rf'<{pe}c r="')
         self._letter_cols: dict[str, int] = {}  # "Q" -> 17, each column's letters read once
 
     @property
@@ -328,11 +330,13 @@ class RowEdit:
         targets: dict[int, Cell],
         todo: Sequence[int],
     ) -> str | None:
-        """:meth:`edit_row`'s result when every target is right of every cell of the row, each
-        cell addressed as Excel, openpyxl and xlgrade write it (``<c r="Q5"``, first): the targets
-        go after the last cell (before the row's ``extLst``), found without reading the cells'
-        attributes. A column added to a filled sheet (the ledger's 信用评估 on its first run) is
-        such an edit on every row. None in any other case (the general scan then does it)."""
+        """:meth:`edit_row`'s result when none of the targets is in the row and its cells are
+        addressed as Excel, openpyxl and xlgrade write them (``<c r="Q5"``, first) in ascending
+        columns: each target goes before the first cell right of it, or after the last cell
+        (before the row's ``extLst``), found by the cells' references alone, without reading
+        their attributes. A column added to a filled sheet (the ledger's 信用评估, the customer
+        summary's computed columns, on the first run) is such an edit on every row. None in any
+        other case (the general scan then does it)."""
         p = self.p
         found = self._cell_refs.findall(xml, c_start, c_end)
         if len(found) != len(self._any_cell.findall(xml, c_start, c_end)):
@@ -342,28 +346,45 @@ class RowEdit:
             cols = [letters[x] for x in found]
         except KeyError:
             cols = [letters.setdefault(x, col_index(x)) for x in found]
-        if cols and max(cols) >= todo[0]:
-            return None
-        last_end = c_start
-        if found:
-            s = xml.rfind(f'<{p}c r="', c_start, c_end)
-            m = self.ws._cell.match(xml, s)
-            if m is None:
+        pieces: list[str] = []
+        pos = c_start
+        inside = [c for c in todo if cols and c < cols[-1]]
+        if inside:  # targets between cells: before the first cell right of each
+            if any(x >= y for x, y in zip(cols, cols[1:])) or not set(todo).isdisjoint(cols):
                 return None
-            if m.group(2):
-                last_end = m.end()
-            else:
-                close = xml.find(f"</{p}c>", m.end(), c_end)
-                if close < 0:
+            starts = [m.start() for m in self._cell_start.finditer(xml, c_start, c_end)]
+            if len(starts) != len(cols):
+                return None
+            for c in inside:
+                s = starts[bisect_right(cols, c)]
+                pieces += (xml[pos:s], self._cell(targets, num, c, None))
+                pos = s
+        after = todo[len(inside) :]
+        if after:
+            if cols and max(cols) >= after[0]:
+                return None
+            last_end = c_start
+            if found:
+                s = xml.rfind(f'<{p}c r="', c_start, c_end)
+                m = self.ws._cell.match(xml, s)
+                if m is None:
                     return None
-                last_end = close + len(p) + 4
-        ext = xml.find(f"<{p}extLst", last_end, c_end)
-        at = ext if ext >= 0 and self._ext_list.match(xml, ext) else c_end
-        if ext >= 0 and at == c_end:
-            return None  # "<extLst" that is not the element: left to the general scan
-        rest = [self._cell(targets, num, c, None) for c in todo]
-        row_tag = self._row_tag(tag, a, num, [*cols, *todo])
-        return row_tag + xml[c_start:at] + "".join(rest) + xml[at:c_end] + self._close_row
+                if m.group(2):
+                    last_end = m.end()
+                else:
+                    close = xml.find(f"</{p}c>", m.end(), c_end)
+                    if close < 0:
+                        return None
+                    last_end = close + len(p) + 4
+            ext = xml.find(f"<{p}extLst", last_end, c_end)
+            at = ext if ext >= 0 and self._ext_list.match(xml, ext) else c_end
+            if ext >= 0 and at == c_end:
+                return None  # "<extLst" that is not the element: left to the general scan
+            pieces.append(xml[pos:at])
+            pieces += [self._cell(targets, num, c, None) for c in after]
+            pos = at
+        pieces.append(xml[pos:c_end])
+        return self._row_tag(tag, a, num, [*cols, *todo]) + "".join(pieces) + self._close_row
 
     def _kept_formula_tail(self, value: Any, style: int | None) -> tuple[str, str]:
         """A formula cell's tail (:func:`cell_tail`) with cached result ``value``, split where its
