@@ -365,17 +365,10 @@ class RowEdit:
                 return None
             last_end = c_start
             if found:
-                s = xml.rfind(f'<{p}c r="', c_start, c_end)
-                m = self.ws._cell.match(xml, s)
-                if m is None:
+                last = self._cell_at(xml, xml.rfind(f'<{p}c r="', c_start, c_end), c_end)
+                if last is None:
                     return None
-                if m.group(2):
-                    last_end = m.end()
-                else:
-                    close = xml.find(f"</{p}c>", m.end(), c_end)
-                    if close < 0:
-                        return None
-                    last_end = close + len(p) + 4
+                last_end = last[1]
             ext = xml.find(f"<{p}extLst", last_end, c_end)
             at = ext if ext >= 0 and self._ext_list.match(xml, ext) else c_end
             if ext >= 0 and at == c_end:
@@ -433,22 +426,26 @@ class RowEdit:
             return None
         out = []
         pos = c_start
-        cell = self.ws._cell
         for c in todo:
             s = xml.find(f'<{p}c r="{col_letter(c)}{num}"', pos, c_end)
-            m = cell.match(xml, s) if s >= 0 else None
-            if m is None:
+            at = self._cell_at(xml, s, c_end)
+            if at is None:
                 return None
-            if m.group(2):
-                e = m.end()
-            else:
-                close = xml.find(f"</{p}c>", m.end(), c_end)
-                if close < 0:
-                    return None
-                e = close + len(p) + 4
+            m, e = at
             out.append((s, e, quick_attrs(m.group(1))))
             pos = e
         return out
+
+    def _cell_at(self, xml: str, s: int, c_end: int) -> tuple[re.Match[str], int] | None:
+        """(the start tag, the end) of the cell element starting at ``s`` (``-1``: none), within
+        its row's content (up to ``c_end``); None when there is none there or it is not closed."""
+        m = self.ws._cell.match(xml, s) if s >= 0 else None
+        if m is None:
+            return None
+        if m.group(2):
+            return m, m.end()
+        close = xml.find(f"</{self.p}c>", m.end(), c_end)
+        return None if close < 0 else (m, close + len(self.p) + 4)
 
     def _spans_hold(self, spans: str, todo: Sequence[int], xml: str, c_start: int, c_end: int) -> bool:
         """Whether the row's spans hold its first cell and its last target: then editing cells
