@@ -263,7 +263,7 @@ def _odd_row(rng: random.Random, r: int, p: str) -> str:
 def test_cells_appended_after_a_rows_cells_equal_the_general_scan(monkeypatch, p, seed):
     """A column filled in right of or between a row's cells (the ledger's 信用评估, the customer
     summary's computed columns on a sheet openpyxl or Excel filled, every row):
-    ``RowEdit._append_after_cells`` gives what the cell-by-cell scan gives."""
+    ``RowEdit._place_by_references`` gives what the cell-by-cell scan gives."""
     rng = random.Random(seed)
     numbers = sorted(rng.sample(range(1, 30), rng.randint(1, 20)))
     rows = [_odd_row(rng, r, p) if rng.random() < 0.6 else _row(rng, r, p, 3) for r in numbers]
@@ -276,7 +276,7 @@ def test_cells_appended_after_a_rows_cells_equal_the_general_scan(monkeypatch, p
         how = dict(keep_styles=rng.random() < 0.5, keep_formulas=rng.choice([True, False]))
         fast = _whole(xml, cells, **how)
         with monkeypatch.context() as m:
-            m.setattr(RowEdit, "_append_after_cells", lambda self, *args: None)
+            m.setattr(RowEdit, "_place_by_references", lambda self, *args: None)
             assert fast == _whole(xml, cells, **how)
             assert fast == _scanned(m, xml, cells, **how)
 

@@ -151,7 +151,7 @@ class RowEdit:
                     cm = cell_at(xml, s) if s >= 0 else None
                     if s < 0:  # not there: a column filled in right of the row's cells is appended
                         a = quick_attrs(xml[m.start() + len(p) + 4 : m.end(2)])
-                        appended = self._append_after_cells(xml, num, m.group(0), c_start, c_end, a, targets, (c,))
+                        appended = self._place_by_references(xml, num, m.group(0), c_start, c_end, a, targets, (c,))
                         if appended is not None:
                             out += (xml[pos : m.start()], appended)
                             pos = r_end
@@ -288,7 +288,7 @@ class RowEdit:
                 pos = e
             out.append(xml[pos:c_end])
             return self._row_tag(tag, a, num, []) + "".join(out) + self._close_row
-        appended = self._append_after_cells(xml, num, tag, c_start, c_end, a, targets, todo)
+        appended = self._place_by_references(xml, num, tag, c_start, c_end, a, targets, todo)
         if appended is not None:
             return appended
         last_end = c_start
@@ -319,7 +319,7 @@ class RowEdit:
         out.append(xml[pos:c_end])
         return self._row_tag(tag, a, num, cols) + "".join(out) + self._close_row
 
-    def _append_after_cells(
+    def _place_by_references(
         self,
         xml: str,
         num: int,
